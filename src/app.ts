@@ -1,0 +1,87 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import path from 'node:path';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { CustomFieldsService } from './modules/custom-fields/custom-fields.service.js';
+import { peopleRoutes } from './modules/people/people.routes.js';
+import { PeopleService } from './modules/people/people.service.js';
+import { settingsRoutes } from './modules/tickets/settings.routes.js';
+import { TicketSettingsService } from './modules/tickets/settings.service.js';
+import { TicketQueries } from './modules/tickets/tickets.queries.js';
+import { type EventsNotice, ticketRoutes } from './modules/tickets/tickets.routes.js';
+import { EVENTS_CHANNEL, TicketsService } from './modules/tickets/tickets.service.js';
+import { installAccessControl } from './platform/auth.js';
+import { type Clock, systemClock } from './platform/clock.js';
+import type { Ctx } from './platform/context.js';
+import { installErrorHandling } from './platform/http.js';
+import { installIdempotency } from './platform/idempotency.js';
+import { JobRunner } from './platform/jobs.js';
+import { LiveHub } from './platform/live.js';
+import { FileStorage } from './platform/storage.js';
+
+export type Services = ReturnType<typeof buildServices>;
+
+/** The domain services, wired by hand: each gets exactly what it uses. */
+export function buildServices(config: Config, database: Database, clock: Clock = systemClock) {
+  const ctx: Ctx = { database, db: database.db, clock, config, files: new FileStorage(path.join(config.dataDir, 'files')) };
+  const fields = new CustomFieldsService(ctx);
+  const people = new PeopleService(ctx, fields);
+  const settings = new TicketSettingsService(ctx);
+  const queries = new TicketQueries(ctx, people);
+  const tickets = new TicketsService(ctx, people, settings, fields, queries);
+  const jobs = new JobRunner(database, clock, (err, job) => console.error(`job ${job.kind}#${job.id} failed:`, err));
+  return { ctx, fields, people, settings, queries, tickets, jobs };
+}
+
+export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice> };
+
+export async function buildApp(config: Config, database: Database, options: { clock?: Clock; logger?: boolean } = {}): Promise<App> {
+  const services = buildServices(config, database, options.clock);
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: config.logLevel },
+    bodyLimit: config.maxJsonBytes,
+    trustProxy: true,
+    requestIdHeader: 'x-request-id',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Lifeline API', version: '1.0.0', description: 'The Lifeline support desk API. Errors are RFC 9457 problem+json with a stable `code`.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token from POST /api/v1/tokens' },
+          session: { type: 'apiKey', in: 'cookie', name: 'lifeline_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => app.swagger());
+
+  installAccessControl(app, (c) => services.people.resolveActor(c));
+  installIdempotency(app, database.db, services.ctx.clock);
+
+  const live = new LiveHub<EventsNotice>(database, EVENTS_CHANNEL);
+  await live.start();
+  app.addHook('onClose', async () => live.stop());
+
+  app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
+  peopleRoutes(app, services.ctx, services.people);
+  settingsRoutes(app, services.settings, services.fields);
+  ticketRoutes(app, services.ctx, services.tickets, services.queries, live);
+  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/html').send(
+      '<!doctype html><meta charset="utf-8"><title>Lifeline</title><h1>Lifeline</h1><p>The support desk API is running. See <a href="/api/docs">/api/docs</a>.</p>',
+    ),
+  );
+  return { app, services, live };
+}

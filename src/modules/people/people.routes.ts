@@ -1,0 +1,115 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ROLES, requireActor, SESSION_COOKIE } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import {
+  CreateTokenBody,
+  CreateUserBody,
+  GroupBody,
+  OrganizationBody,
+  type PeopleService,
+  publicUser,
+  UpdateGroupBody,
+  UpdateOrganizationBody,
+  UpdateUserBody,
+} from './people.service.js';
+
+const IdParams = z.object({ id: z.uuid() });
+const SignInBody = z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(512) });
+
+export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['people'];
+
+  r.post('/api/v1/session', { config: { access: { level: 'public' } }, schema: { tags, body: SignInBody } }, async (req, reply) => {
+    const { token, csrfToken, user } = await people.signIn(req.body.email, req.body.password, req.ip);
+    reply.setCookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: ctx.config.cookieSecure,
+      path: '/',
+      maxAge: Math.floor(ctx.config.sessionTtlMs / 1000),
+    });
+    return { user: publicUser(user), csrfToken };
+  });
+
+  r.delete('/api/v1/session', { config: { access: { level: 'signed_in' } }, schema: { tags } }, async (req, reply) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) await people.signOut(token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  r.get('/api/v1/me', { config: { access: { level: 'signed_in' } }, schema: { tags } }, async (req) => {
+    const actor = requireActor(req);
+    const user = await people.getUser(actor.userId);
+    return { ...publicUser(user), groupIds: await people.groupIdsOf(user.id), via: actor.via, scopes: actor.scopes, csrfToken: actor.csrfToken };
+  });
+
+  // ---- users
+  const ListUsersQuery = z.object({
+    role: z.enum(ROLES).optional(),
+    organizationId: z.uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  });
+  r.get('/api/v1/users', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, querystring: ListUsersQuery } }, async (req) => ({
+    items: (await people.listUsers(req.query)).map(publicUser),
+  }));
+  r.get('/api/v1/users/:id', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, params: IdParams } }, async (req) =>
+    publicUser(await people.getUser(req.params.id)),
+  );
+  r.post('/api/v1/users', { config: { access: { level: 'agent', scope: 'users:write' } }, schema: { tags, body: CreateUserBody } }, async (req, reply) => {
+    const actor = requireActor(req);
+    // Agents add requesters (a phone caller, say); only admins create staff.
+    if (actor.role !== 'admin' && req.body.role !== 'customer') throw new AppError('FORBIDDEN', 'Only admins can create staff users');
+    return reply.status(201).send(publicUser(await people.createUser(req.body)));
+  });
+  r.patch('/api/v1/users/:id', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, params: IdParams, body: UpdateUserBody } }, async (req) =>
+    publicUser(await people.updateUser(req.params.id, req.body)),
+  );
+
+  // ---- organisations
+  r.get('/api/v1/organizations', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags } }, async () => ({
+    items: await people.listOrganizations(),
+  }));
+  r.get('/api/v1/organizations/:id', { config: { access: { level: 'signed_in', scope: 'users:read' } }, schema: { tags, params: IdParams } }, async (req) => {
+    const actor = requireActor(req);
+    // A customer may see their own organisation's card, never another's.
+    if (actor.role === 'customer' && actor.organizationId !== req.params.id) throw new AppError('ORGANIZATION_NOT_FOUND', `No organization with id ${req.params.id}`);
+    return people.getOrganization(req.params.id);
+  });
+  r.post('/api/v1/organizations', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, body: OrganizationBody } }, async (req, reply) =>
+    reply.status(201).send(await people.createOrganization(req.body)),
+  );
+  r.patch(
+    '/api/v1/organizations/:id',
+    { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, params: IdParams, body: UpdateOrganizationBody } },
+    async (req) => people.updateOrganization(req.params.id, req.body),
+  );
+
+  // ---- groups
+  r.get('/api/v1/groups', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags } }, async () => ({ items: await people.listGroups() }));
+  r.get('/api/v1/groups/:id', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, params: IdParams } }, async (req) => ({
+    ...(await people.getGroup(req.params.id)),
+    memberIds: await people.memberIds(req.params.id),
+  }));
+  r.post('/api/v1/groups', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, body: GroupBody } }, async (req, reply) =>
+    reply.status(201).send(await people.createGroup(req.body)),
+  );
+  r.patch('/api/v1/groups/:id', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, params: IdParams, body: UpdateGroupBody } }, async (req) =>
+    people.updateGroup(req.params.id, req.body),
+  );
+
+  // ---- API tokens
+  r.post('/api/v1/tokens', { config: { access: { level: 'agent' } }, schema: { tags, body: CreateTokenBody } }, async (req, reply) =>
+    reply.status(201).send(await people.createToken(requireActor(req), req.body)),
+  );
+  r.get('/api/v1/tokens', { config: { access: { level: 'agent' } }, schema: { tags } }, async (req) => ({ items: await people.listTokens(requireActor(req)) }));
+  r.delete('/api/v1/tokens/:id', { config: { access: { level: 'agent' } }, schema: { tags, params: IdParams } }, async (req, reply) => {
+    await people.revokeToken(requireActor(req), req.params.id);
+    return reply.status(204).send();
+  });
+}

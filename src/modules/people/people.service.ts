@@ -1,0 +1,377 @@
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../../db/client.js';
+import { type Actor, type Role, ROLES, SCOPES, type Scope } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { hashPassword, randomToken, sha256, verifyPassword } from '../../platform/crypto.js';
+import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
+import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
+import { apiTokens, groupMembers, groups, organizations, sessions, users } from './people.schema.js';
+
+export type User = typeof users.$inferSelect;
+export type Organization = typeof organizations.$inferSelect;
+export type Group = typeof groups.$inferSelect;
+
+const Email = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(254));
+const Password = z.string().min(10, 'use at least 10 characters').max(512);
+
+export const CreateUserBody = z.object({
+  email: Email,
+  name: z.string().trim().min(1).max(200),
+  role: z.enum(ROLES),
+  password: Password.optional(),
+  organizationId: z.uuid().nullable().optional(),
+});
+export const UpdateUserBody = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  role: z.enum(ROLES).optional(),
+  password: Password.optional(),
+  organizationId: z.uuid().nullable().optional(),
+  active: z.boolean().optional(),
+});
+export const OrganizationBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  domains: z.array(z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'expected a domain like example.org')).max(100).default([]),
+  notes: z.string().max(65_535).default(''),
+  sharedTickets: z.boolean().default(false),
+  customFields: z.record(z.string(), z.unknown()).default({}),
+});
+export const UpdateOrganizationBody = OrganizationBody.partial();
+export const GroupBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(2000).default(''),
+  escalatesToId: z.uuid().nullable().default(null),
+  memberIds: z.array(z.uuid()).max(1000).optional(),
+});
+export const UpdateGroupBody = GroupBody.partial();
+export const CreateTokenBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
+});
+
+/** Users, organisations, groups, sign-in sessions and API tokens. */
+export class PeopleService {
+  // Failed sign-ins per email+address within the window; one process's memory is enough to slow guessing.
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly fields: CustomFieldsService,
+  ) {}
+
+  // ---- users
+
+  async createUser(input: z.input<typeof CreateUserBody>, ex: Executor = this.ctx.db): Promise<User> {
+    const data = CreateUserBody.parse(input);
+    const organizationId =
+      data.organizationId === undefined ? (data.role === 'customer' ? await this.organizationForEmail(data.email, ex) : null) : data.organizationId;
+    if (organizationId) await this.getOrganization(organizationId, ex, 'INVALID_REFERENCE');
+    const passwordHash = data.password ? await hashPassword(data.password) : null;
+    try {
+      const [row] = await ex
+        .insert(users)
+        .values({ email: data.email, name: data.name, role: data.role, passwordHash, organizationId, createdAt: this.ctx.clock.now() })
+        .returning();
+      return row as User;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A user with email ${data.email} exists`);
+      throw err;
+    }
+  }
+
+  async updateUser(id: string, patch: z.infer<typeof UpdateUserBody>): Promise<User> {
+    await this.getUser(id);
+    if (patch.organizationId) await this.getOrganization(patch.organizationId, this.ctx.db, 'INVALID_REFERENCE');
+    const { password, ...rest } = patch;
+    const set: Partial<typeof users.$inferInsert> = { ...rest };
+    if (password) set.passwordHash = await hashPassword(password);
+    const [row] = await this.ctx.db.update(users).set(set).where(eq(users.id, id)).returning();
+    // Deactivating or re-roling someone ends their sessions: old rights must not linger in a cookie.
+    if (patch.active === false || patch.role || password) await this.ctx.db.delete(sessions).where(eq(sessions.userId, id));
+    return row as User;
+  }
+
+  async getUser(id: string, ex: Executor = this.ctx.db): Promise<User> {
+    const [row] = await ex.select().from(users).where(eq(users.id, id));
+    if (!row) throw notFound('user', id);
+    return row;
+  }
+
+  async findUserByEmail(email: string, ex: Executor = this.ctx.db): Promise<User | undefined> {
+    const [row] = await ex.select().from(users).where(sql`lower(${users.email}) = ${email.trim().toLowerCase()}`);
+    return row;
+  }
+
+  /** The requester for a ticket reported by someone Lifeline may not know yet (email, phone, on behalf). */
+  async findOrCreateCustomer(input: { email: string; name?: string }, ex: Executor = this.ctx.db): Promise<User> {
+    const email = Email.parse(input.email);
+    const existing = await this.findUserByEmail(email, ex);
+    if (existing) return existing;
+    const organizationId = await this.organizationForEmail(email, ex);
+    const [row] = await ex
+      .insert(users)
+      .values({ email, name: input.name?.trim() || email.split('@')[0] || email, role: 'customer', organizationId, createdAt: this.ctx.clock.now() })
+      .onConflictDoNothing()
+      .returning();
+    return row ?? ((await this.findUserByEmail(email, ex)) as User);
+  }
+
+  listUsers(filter: { role?: Role; organizationId?: string; limit: number; offset: number }): Promise<User[]> {
+    return this.ctx.db
+      .select()
+      .from(users)
+      .where(
+        and(
+          filter.role ? eq(users.role, filter.role) : undefined,
+          filter.organizationId ? eq(users.organizationId, filter.organizationId) : undefined,
+        ),
+      )
+      .orderBy(asc(users.name), asc(users.id))
+      .limit(filter.limit)
+      .offset(filter.offset);
+  }
+
+  async countUsers(role?: Role): Promise<number> {
+    const [row] = await this.ctx.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(users)
+      .where(role ? eq(users.role, role) : undefined);
+    return row?.n ?? 0;
+  }
+
+  // ---- organisations
+
+  private async organizationForEmail(email: string, ex: Executor): Promise<string | null> {
+    const domain = email.split('@')[1];
+    if (!domain) return null;
+    const [row] = await ex
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(sql`${domain} = any(${organizations.domains})`)
+      .orderBy(asc(organizations.createdAt))
+      .limit(1);
+    return row?.id ?? null;
+  }
+
+  async createOrganization(input: z.infer<typeof OrganizationBody>): Promise<Organization> {
+    const customFields = await this.fields.validate('organization', input.customFields);
+    try {
+      const [row] = await this.ctx.db
+        .insert(organizations)
+        .values({ ...input, customFields, createdAt: this.ctx.clock.now() })
+        .returning();
+      return row as Organization;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `An organization named ${input.name} exists`);
+      throw err;
+    }
+  }
+
+  async updateOrganization(id: string, patch: z.infer<typeof UpdateOrganizationBody>): Promise<Organization> {
+    const current = await this.getOrganization(id);
+    const set: Partial<typeof organizations.$inferInsert> = { ...patch };
+    if (patch.customFields) {
+      const merged = { ...current.customFields, ...(await this.fields.validate('organization', patch.customFields)) };
+      set.customFields = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null));
+    }
+    try {
+      const [row] = await this.ctx.db.update(organizations).set(set).where(eq(organizations.id, id)).returning();
+      return row as Organization;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `An organization named ${patch.name} exists`);
+      throw err;
+    }
+  }
+
+  async getOrganization(id: string, ex: Executor = this.ctx.db, code: 'ORGANIZATION_NOT_FOUND' | 'INVALID_REFERENCE' = 'ORGANIZATION_NOT_FOUND'): Promise<Organization> {
+    const [row] = await ex.select().from(organizations).where(eq(organizations.id, id));
+    if (!row) throw new AppError(code, `No organization with id ${id}`);
+    return row;
+  }
+
+  async findOrganizationByName(name: string, ex: Executor = this.ctx.db): Promise<Organization | undefined> {
+    const [row] = await ex.select().from(organizations).where(sql`lower(${organizations.name}) = ${name.toLowerCase()}`);
+    return row;
+  }
+
+  listOrganizations(): Promise<Organization[]> {
+    return this.ctx.db.select().from(organizations).orderBy(asc(organizations.name));
+  }
+
+  // ---- groups
+
+  async createGroup(input: z.infer<typeof GroupBody>): Promise<Group & { memberIds: string[] }> {
+    return this.ctx.db.transaction(async (tx) => {
+      if (input.escalatesToId) await this.getGroup(input.escalatesToId, tx, 'INVALID_REFERENCE');
+      let group: Group;
+      try {
+        [group] = (await tx
+          .insert(groups)
+          .values({ name: input.name, description: input.description, escalatesToId: input.escalatesToId, createdAt: this.ctx.clock.now() })
+          .returning()) as [Group];
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A group named ${input.name} exists`);
+        throw err;
+      }
+      const memberIds = await this.setMembers(tx, group.id, input.memberIds ?? []);
+      return { ...group, memberIds };
+    });
+  }
+
+  async updateGroup(id: string, patch: z.infer<typeof UpdateGroupBody>): Promise<Group & { memberIds: string[] }> {
+    return this.ctx.db.transaction(async (tx) => {
+      await this.getGroup(id, tx);
+      if (patch.escalatesToId) {
+        if (patch.escalatesToId === id) throw new AppError('INVALID_REFERENCE', 'A group cannot escalate to itself');
+        await this.getGroup(patch.escalatesToId, tx, 'INVALID_REFERENCE');
+      }
+      const { memberIds, ...fields } = patch;
+      let group: Group;
+      try {
+        [group] = (await tx.update(groups).set(fields).where(eq(groups.id, id)).returning()) as [Group];
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A group named ${patch.name} exists`);
+        throw err;
+      }
+      const members = memberIds ? await this.setMembers(tx, id, memberIds) : await this.memberIds(id, tx);
+      return { ...group, memberIds: members };
+    });
+  }
+
+  private async setMembers(tx: Executor, groupId: string, memberIds: string[]): Promise<string[]> {
+    const unique = [...new Set(memberIds)];
+    if (unique.length) {
+      const staff = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(inArray(users.id, unique), sql`${users.role} <> 'customer'`));
+      const found = new Set(staff.map((s) => s.id));
+      const missing = unique.filter((id) => !found.has(id));
+      if (missing.length) throw new AppError('INVALID_REFERENCE', `Not staff users: ${missing.join(', ')}`);
+    }
+    await tx.delete(groupMembers).where(eq(groupMembers.groupId, groupId));
+    if (unique.length) await tx.insert(groupMembers).values(unique.map((userId) => ({ groupId, userId })));
+    return unique;
+  }
+
+  async memberIds(groupId: string, ex: Executor = this.ctx.db): Promise<string[]> {
+    const rows = await ex.select({ userId: groupMembers.userId }).from(groupMembers).where(eq(groupMembers.groupId, groupId));
+    return rows.map((r) => r.userId);
+  }
+
+  async groupIdsOf(userId: string, ex: Executor = this.ctx.db): Promise<string[]> {
+    const rows = await ex.select({ groupId: groupMembers.groupId }).from(groupMembers).where(eq(groupMembers.userId, userId));
+    return rows.map((r) => r.groupId);
+  }
+
+  async getGroup(id: string, ex: Executor = this.ctx.db, code: 'GROUP_NOT_FOUND' | 'INVALID_REFERENCE' = 'GROUP_NOT_FOUND'): Promise<Group> {
+    const [row] = await ex.select().from(groups).where(eq(groups.id, id));
+    if (!row) throw new AppError(code, `No group with id ${id}`);
+    return row;
+  }
+
+  async findGroupByName(name: string, ex: Executor = this.ctx.db): Promise<Group | undefined> {
+    const [row] = await ex.select().from(groups).where(sql`lower(${groups.name}) = ${name.toLowerCase()}`);
+    return row;
+  }
+
+  async listGroups(): Promise<(Group & { memberIds: string[] })[]> {
+    const all = await this.ctx.db.select().from(groups).orderBy(asc(groups.name));
+    const members = await this.ctx.db.select().from(groupMembers);
+    return all.map((g) => ({ ...g, memberIds: members.filter((m) => m.groupId === g.id).map((m) => m.userId) }));
+  }
+
+  // ---- sign-in
+
+  async signIn(email: string, password: string, from: string): Promise<{ token: string; csrfToken: string; user: User }> {
+    const now = this.ctx.clock.now().getTime();
+    const key = `${email.trim().toLowerCase()}|${from}`;
+    const recent = (this.failures.get(key) ?? []).filter((t) => t > now - this.ctx.config.loginWindowMs);
+    if (recent.length >= this.ctx.config.loginMaxFailures) {
+      throw new AppError('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins; wait a few minutes and try again');
+    }
+    const user = await this.findUserByEmail(email);
+    const ok = user?.active && user.passwordHash ? await verifyPassword(user.passwordHash, password) : false;
+    if (!user || !ok) {
+      this.failures.set(key, [...recent, now]);
+      throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong');
+    }
+    this.failures.delete(key);
+    const token = randomToken();
+    const csrfToken = randomToken(24);
+    await this.ctx.db.insert(sessions).values({
+      tokenHash: sha256(token),
+      userId: user.id,
+      csrfToken,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + this.ctx.config.sessionTtlMs),
+    });
+    return { token, csrfToken, user };
+  }
+
+  async signOut(token: string): Promise<void> {
+    await this.ctx.db.delete(sessions).where(eq(sessions.tokenHash, sha256(token)));
+  }
+
+  async resolveActor(credentials: { sessionToken?: string; bearer?: string }): Promise<Actor | null> {
+    const now = this.ctx.clock.now();
+    if (credentials.bearer) {
+      const [row] = await this.ctx.db
+        .select({ user: users, scopes: apiTokens.scopes, id: apiTokens.id })
+        .from(apiTokens)
+        .innerJoin(users, eq(users.id, apiTokens.userId))
+        .where(and(eq(apiTokens.tokenHash, sha256(credentials.bearer)), isNull(apiTokens.revokedAt), eq(users.active, true)));
+      if (!row) throw new AppError('UNAUTHENTICATED', 'This API token is unknown or revoked');
+      await this.ctx.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id));
+      return actorOf(row.user, 'token', row.scopes as Scope[], null);
+    }
+    if (credentials.sessionToken) {
+      const [row] = await this.ctx.db
+        .select({ user: users, csrfToken: sessions.csrfToken })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(and(eq(sessions.tokenHash, sha256(credentials.sessionToken)), gt(sessions.expiresAt, now), eq(users.active, true)));
+      return row ? actorOf(row.user, 'session', null, row.csrfToken) : null;
+    }
+    return null;
+  }
+
+  // ---- API tokens
+
+  async createToken(actor: Actor, input: z.infer<typeof CreateTokenBody>): Promise<{ token: string; id: string; name: string; scopes: Scope[] }> {
+    if (input.scopes.includes('admin') && actor.role !== 'admin') throw new AppError('FORBIDDEN', 'Only admins can create admin tokens');
+    if (actor.scopes && !actor.scopes.includes('admin')) throw new AppError('INSUFFICIENT_SCOPE', 'A token cannot mint tokens');
+    const token = `ll_${randomToken()}`;
+    const [row] = await this.ctx.db
+      .insert(apiTokens)
+      .values({ userId: actor.userId, name: input.name, scopes: input.scopes, tokenHash: sha256(token), createdAt: this.ctx.clock.now() })
+      .returning({ id: apiTokens.id });
+    return { token, id: (row as { id: string }).id, name: input.name, scopes: input.scopes };
+  }
+
+  listTokens(actor: Actor) {
+    return this.ctx.db
+      .select({ id: apiTokens.id, name: apiTokens.name, scopes: apiTokens.scopes, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt })
+      .from(apiTokens)
+      .where(actor.role === 'admin' ? undefined : eq(apiTokens.userId, actor.userId))
+      .orderBy(asc(apiTokens.createdAt));
+  }
+
+  async revokeToken(actor: Actor, id: string): Promise<void> {
+    const rows = await this.ctx.db
+      .update(apiTokens)
+      .set({ revokedAt: this.ctx.clock.now() })
+      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt), actor.role === 'admin' ? undefined : eq(apiTokens.userId, actor.userId)))
+      .returning({ id: apiTokens.id });
+    if (!rows.length) throw notFound('token', id);
+  }
+}
+
+function actorOf(user: User, via: Actor['via'], scopes: Scope[] | null, csrfToken: string | null): Actor {
+  return { userId: user.id, role: user.role, organizationId: user.organizationId, email: user.email, name: user.name, via, scopes, csrfToken };
+}
+
+/** What the API shows of a user: never the password hash. */
+export function publicUser(u: User) {
+  return { id: u.id, email: u.email, name: u.name, role: u.role, organizationId: u.organizationId, active: u.active, createdAt: u.createdAt };
+}

@@ -1,0 +1,176 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../../db/client.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { priorities, prioritySchemes, STATE_CATEGORIES, ticketStates, ticketTypes } from './tickets.schema.js';
+
+export type TicketState = typeof ticketStates.$inferSelect;
+export type Priority = typeof priorities.$inferSelect;
+export type TicketType = typeof ticketTypes.$inferSelect;
+
+const Key = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'use lower-case letters, digits and _ (starting with a letter)');
+
+export const CreateStateBody = z.object({
+  key: Key,
+  label: z.string().trim().min(1).max(100),
+  // merged is reserved for merging; admins add states in the other categories.
+  category: z.enum(STATE_CATEGORIES).exclude(['merged']),
+  pausesSla: z.boolean().optional(),
+  onRequesterReply: Key.optional(),
+  position: z.number().int().optional(),
+});
+export const UpdateStateBody = z.object({
+  label: z.string().trim().min(1).max(100).optional(),
+  pausesSla: z.boolean().optional(),
+  onRequesterReply: Key.optional(),
+  position: z.number().int().optional(),
+});
+export const CreateTypeBody = z.object({ key: Key, label: z.string().trim().min(1).max(100), position: z.number().int().optional() });
+export const UpdateTypeBody = z.object({ label: z.string().trim().min(1).max(100).optional(), position: z.number().int().optional(), active: z.boolean().optional() });
+
+// Defaults per category when an admin does not say: waiting on the requester pauses the clock; their reply reopens.
+const CATEGORY_DEFAULTS: Record<string, { pausesSla: boolean; onReply: string }> = {
+  new: { pausesSla: false, onReply: 'new' },
+  open: { pausesSla: false, onReply: 'open' },
+  pending: { pausesSla: true, onReply: 'open' },
+  on_hold: { pausesSla: true, onReply: 'on_hold' },
+  solved: { pausesSla: true, onReply: 'open' },
+  closed: { pausesSla: true, onReply: 'closed' },
+};
+
+/** Ticket states, priority schemes and types: the data that shapes tickets, edited by admins. */
+export class TicketSettingsService {
+  constructor(private readonly ctx: Ctx) {}
+
+  listStates(ex: Executor = this.ctx.db): Promise<TicketState[]> {
+    return ex.select().from(ticketStates).orderBy(asc(ticketStates.position), asc(ticketStates.key));
+  }
+
+  async getState(key: string, ex: Executor = this.ctx.db): Promise<TicketState | undefined> {
+    const [row] = await ex.select().from(ticketStates).where(eq(ticketStates.key, key));
+    return row;
+  }
+
+  async createState(input: z.infer<typeof CreateStateBody>): Promise<TicketState> {
+    const defaults = CATEGORY_DEFAULTS[input.category] ?? { pausesSla: false, onReply: 'open' };
+    const onRequesterReply = input.onRequesterReply ?? defaults.onReply;
+    if (!(await this.getState(onRequesterReply)) && onRequesterReply !== input.key) {
+      throw new AppError('INVALID_REFERENCE', `onRequesterReply names no state: ${onRequesterReply}`);
+    }
+    try {
+      const [row] = await this.ctx.db
+        .insert(ticketStates)
+        .values({
+          key: input.key,
+          label: input.label,
+          category: input.category,
+          pausesSla: input.pausesSla ?? defaults.pausesSla,
+          onRequesterReply,
+          position: input.position ?? 100,
+        })
+        .returning();
+      return row as TicketState;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A state with key ${input.key} exists`);
+      throw err;
+    }
+  }
+
+  async updateState(key: string, patch: z.infer<typeof UpdateStateBody>): Promise<TicketState> {
+    if (patch.onRequesterReply && !(await this.getState(patch.onRequesterReply))) {
+      throw new AppError('INVALID_REFERENCE', `onRequesterReply names no state: ${patch.onRequesterReply}`);
+    }
+    const [row] = await this.ctx.db.update(ticketStates).set(patch).where(eq(ticketStates.key, key)).returning();
+    if (!row) throw new AppError('NOT_FOUND', `No state with key ${key}`);
+    return row;
+  }
+
+  async listSchemes() {
+    const schemes = await this.ctx.db.select().from(prioritySchemes).orderBy(asc(prioritySchemes.key));
+    const all = await this.ctx.db.select().from(priorities).orderBy(asc(priorities.rank));
+    return schemes.map((s) => ({ ...s, priorities: all.filter((p) => p.schemeKey === s.key).map(priorityView) }));
+  }
+
+  /** Switch the active scheme. Existing tickets keep the priority they had; new choices come from the new scheme. */
+  async activateScheme(key: string): Promise<void> {
+    await this.ctx.db.transaction(async (tx) => {
+      const [scheme] = await tx.select().from(prioritySchemes).where(eq(prioritySchemes.key, key));
+      if (!scheme) throw new AppError('NOT_FOUND', `No priority scheme with key ${key}`);
+      await tx.update(prioritySchemes).set({ active: sql`${prioritySchemes.key} = ${key}` });
+    });
+  }
+
+  activePriorities(ex: Executor = this.ctx.db): Promise<Priority[]> {
+    return ex
+      .select({ p: priorities })
+      .from(priorities)
+      .innerJoin(prioritySchemes, and(eq(prioritySchemes.key, priorities.schemeKey), eq(prioritySchemes.active, true)))
+      .orderBy(asc(priorities.rank))
+      .then((rows) => rows.map((r) => r.p));
+  }
+
+  /** A priority of the active scheme by key, or the scheme's default when no key is given. */
+  async resolvePriority(key: string | undefined, ex: Executor = this.ctx.db): Promise<Priority> {
+    const active = await this.activePriorities(ex);
+    const found = key === undefined ? (active.find((p) => p.isDefault) ?? active[active.length - 1]) : active.find((p) => p.key === key);
+    if (!found) {
+      throw new AppError('INVALID_REFERENCE', `Unknown priority ${key}; the active scheme has ${active.map((p) => p.key).join(', ')}`, {
+        fields: [{ path: 'body.priority', message: `expected one of ${active.map((p) => p.key).join(', ')}` }],
+      });
+    }
+    return found;
+  }
+
+  allPriorities(ex: Executor = this.ctx.db): Promise<Priority[]> {
+    return ex.select().from(priorities);
+  }
+
+  listTypes(ex: Executor = this.ctx.db): Promise<TicketType[]> {
+    return ex.select().from(ticketTypes).orderBy(asc(ticketTypes.position), asc(ticketTypes.key));
+  }
+
+  async createType(input: z.infer<typeof CreateTypeBody>): Promise<TicketType> {
+    try {
+      const [row] = await this.ctx.db
+        .insert(ticketTypes)
+        .values({ ...input, position: input.position ?? 100 })
+        .returning();
+      return row as TicketType;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A type with key ${input.key} exists`);
+      throw err;
+    }
+  }
+
+  async updateType(key: string, patch: z.infer<typeof UpdateTypeBody>): Promise<TicketType> {
+    const [row] = await this.ctx.db.update(ticketTypes).set(patch).where(eq(ticketTypes.key, key)).returning();
+    if (!row) throw new AppError('NOT_FOUND', `No type with key ${key}`);
+    return row;
+  }
+
+  async requireType(key: string, ex: Executor = this.ctx.db): Promise<void> {
+    const [row] = await ex.select().from(ticketTypes).where(and(eq(ticketTypes.key, key), eq(ticketTypes.active, true)));
+    if (!row) {
+      const types = await this.listTypes(ex);
+      throw new AppError('INVALID_REFERENCE', `Unknown ticket type ${key}`, {
+        fields: [{ path: 'body.type', message: `expected one of ${types.filter((t) => t.active).map((t) => t.key).join(', ')}` }],
+      });
+    }
+  }
+}
+
+export function priorityView(p: Priority) {
+  return {
+    id: p.id,
+    scheme: p.schemeKey,
+    key: p.key,
+    name: p.name,
+    rank: p.rank,
+    definition: p.definition,
+    examples: p.examples,
+    expectedResponse: p.expectedResponse,
+    color: p.color,
+    isDefault: p.isDefault,
+  };
+}

@@ -1,0 +1,343 @@
+import { and, asc, desc, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Executor } from '../../db/client.js';
+import { rowsOf } from '../../db/client.js';
+import { type Actor, isStaff } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { organizations, users } from '../people/people.schema.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { TicketFilter } from './search-query.js';
+import { attachments, messages, priorities, STATE_CATEGORIES, ticketEvents, ticketFollowers, ticketLinks, tickets, ticketStates } from './tickets.schema.js';
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type TicketSort = 'created' | 'updated' | 'priority';
+export type ListOptions = { sort: TicketSort; order: 'asc' | 'desc'; limit: number; cursor?: string };
+
+const requester = alias(users, 'requester');
+
+/** Who may see a ticket, as SQL: staff see every ticket; customers their own, ones they follow, and their
+ *  organisation's when it shares tickets. Enforced in every read, not only in routes. */
+export function visibleTo(actor: Actor): SQL | undefined {
+  if (isStaff(actor)) return undefined;
+  const own = or(
+    eq(tickets.requesterId, actor.userId),
+    sql`exists (select 1 from ${ticketFollowers} f where f.ticket_id = ${tickets.id} and f.user_id = ${actor.userId})`,
+  );
+  if (!actor.organizationId) return own;
+  return or(
+    own,
+    and(
+      eq(tickets.organizationId, actor.organizationId),
+      sql`exists (select 1 from ${organizations} o where o.id = ${actor.organizationId} and o.shared_tickets)`,
+    ),
+  );
+}
+
+export class TicketQueries {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly people: PeopleService,
+  ) {}
+
+  /** A ticket row the actor may see, or TICKET_NOT_FOUND (never 403: an id you may not see does not exist). */
+  async getRow(actor: Actor, id: string, ex: Executor = this.ctx.db, lock = false): Promise<TicketRow> {
+    if (!isUuid(id)) throw notFound('ticket', id);
+    const q = ex
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.id, id), visibleTo(actor)));
+    const [row] = lock ? await q.for('update') : await q;
+    if (!row) throw notFound('ticket', id);
+    return row;
+  }
+
+  async getByNumber(actor: Actor, number: number): Promise<TicketRow> {
+    const [row] = await this.ctx.db
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.number, number), visibleTo(actor)));
+    if (!row) throw new AppError('TICKET_NOT_FOUND', `No ticket #${number}`);
+    return row;
+  }
+
+  /** The full ticket as the API shows it. */
+  async detail(actor: Actor, id: string, ex: Executor = this.ctx.db) {
+    const row = await this.getRow(actor, id, ex);
+    const [view] = await this.views([row], ex);
+    const followers = await ex.select({ userId: ticketFollowers.userId }).from(ticketFollowers).where(eq(ticketFollowers.ticketId, id));
+    const links = await this.links(id, ex);
+    return { ...(view as TicketView), followerIds: followers.map((f) => f.userId), links };
+  }
+
+  async links(ticketId: string, ex: Executor = this.ctx.db) {
+    const target = alias(tickets, 'target');
+    return ex
+      .select({
+        id: ticketLinks.id,
+        kind: ticketLinks.kind,
+        targetTicketId: ticketLinks.targetTicketId,
+        targetNumber: target.number,
+        url: ticketLinks.url,
+        title: ticketLinks.title,
+        createdAt: ticketLinks.createdAt,
+      })
+      .from(ticketLinks)
+      .leftJoin(target, eq(target.id, ticketLinks.targetTicketId))
+      .where(eq(ticketLinks.ticketId, ticketId))
+      .orderBy(asc(ticketLinks.createdAt));
+  }
+
+  /** Rows → API views, with requester and priority looked up in one query each. */
+  async views(rows: TicketRow[], ex: Executor = this.ctx.db): Promise<TicketView[]> {
+    if (!rows.length) return [];
+    const requesterIds = [...new Set(rows.map((r) => r.requesterId))];
+    const people = await ex.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, requesterIds));
+    const prios = await ex.select().from(priorities).where(inArray(priorities.id, [...new Set(rows.map((r) => r.priorityId))]));
+    const byId = new Map(people.map((p) => [p.id, p]));
+    const prioById = new Map(prios.map((p) => [p.id, p]));
+    return rows.map((r) => ticketView(r, byId.get(r.requesterId), prioById.get(r.priorityId)));
+  }
+
+  /** Tickets matching a filter, keyset-paginated. Merged tickets are left out unless asked for by status. */
+  async list(actor: Actor, filter: TicketFilter, options: ListOptions): Promise<{ items: TicketView[]; nextCursor: string | null }> {
+    const where = await this.conditions(actor, filter);
+    const { order, keyset } = sortOf(options);
+    if (options.cursor) where.push(keyset(decodeCursor(options.cursor)));
+    const rows = await this.ctx.db
+      .select({ t: tickets, requester: { id: requester.id, name: requester.name, email: requester.email }, p: priorities })
+      .from(tickets)
+      .innerJoin(requester, eq(requester.id, tickets.requesterId))
+      .innerJoin(priorities, eq(priorities.id, tickets.priorityId))
+      .where(and(...where))
+      .orderBy(...order)
+      .limit(options.limit + 1);
+    const page = rows.slice(0, options.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => ticketView(r.t, r.requester, r.p)),
+      nextCursor: rows.length > options.limit && last ? encodeCursor(cursorValues(options.sort, last.t)) : null,
+    };
+  }
+
+  private async conditions(actor: Actor, f: TicketFilter): Promise<(SQL | undefined)[]> {
+    const where: (SQL | undefined)[] = [visibleTo(actor)];
+    if (f.status?.length) {
+      const categories = f.status.filter((s) => (STATE_CATEGORIES as readonly string[]).includes(s));
+      const keys = f.status.filter((s) => !categories.includes(s));
+      if (keys.length) {
+        const known = await this.ctx.db.select({ key: ticketStates.key }).from(ticketStates).where(inArray(ticketStates.key, keys));
+        const unknown = keys.filter((k) => !known.some((s) => s.key === k));
+        if (unknown.length) throw new AppError('INVALID_QUERY', `Unknown status ${unknown.join(', ')}`);
+      }
+      where.push(
+        or(
+          categories.length ? inArray(tickets.statusCategory, categories as (typeof STATE_CATEGORIES)[number][]) : undefined,
+          keys.length ? inArray(tickets.status, keys) : undefined,
+        ),
+      );
+    } else if (f.number === undefined) {
+      where.push(sql`${tickets.statusCategory} <> 'merged'`);
+    }
+    if (f.priority?.length) {
+      const ids = await this.ctx.db.select({ id: priorities.id }).from(priorities).where(inArray(priorities.key, f.priority));
+      if (!ids.length) throw new AppError('INVALID_QUERY', `Unknown priority ${f.priority.join(', ')}`);
+      where.push(inArray(tickets.priorityId, ids.map((i) => i.id)));
+    }
+    if (f.assignee) {
+      const a = f.assignee.toLowerCase();
+      if (a === 'none') where.push(isNull(tickets.assigneeId));
+      else if (a === 'me') where.push(eq(tickets.assigneeId, actor.userId));
+      else where.push(eq(tickets.assigneeId, await this.userId(f.assignee, 'assignee')));
+    }
+    if (f.requester) where.push(eq(tickets.requesterId, await this.userId(f.requester, 'requester')));
+    if (f.group) {
+      if (f.group.toLowerCase() === 'none') where.push(isNull(tickets.groupId));
+      else {
+        const g = isUuid(f.group) ? { id: f.group } : await this.people.findGroupByName(f.group);
+        if (!g) throw new AppError('INVALID_QUERY', `No group named ${f.group}`);
+        where.push(eq(tickets.groupId, g.id));
+      }
+    }
+    if (f.org) {
+      const o = isUuid(f.org) ? { id: f.org } : await this.people.findOrganizationByName(f.org);
+      if (!o) throw new AppError('INVALID_QUERY', `No organization named ${f.org}`);
+      where.push(eq(tickets.organizationId, o.id));
+    }
+    if (f.tag?.length) where.push(sql`${tickets.tags} @> ${sql.param(f.tag.map((t) => t.toLowerCase()))}::text[]`);
+    if (f.type?.length) where.push(inArray(tickets.type, f.type));
+    if (f.channel?.length) where.push(sql`${tickets.channel} = any(${sql.param(f.channel)}::text[])`);
+    if (f.number !== undefined) where.push(eq(tickets.number, f.number));
+    if (f.text) where.push(sql`${tickets.searchVector} @@ websearch_to_tsquery('english', ${f.text})`);
+    return where;
+  }
+
+  private async userId(ref: string, what: string): Promise<string> {
+    if (isUuid(ref)) return ref;
+    const u = await this.people.findUserByEmail(ref);
+    if (!u) throw new AppError('INVALID_QUERY', `No ${what} with email ${ref}`);
+    return u.id;
+  }
+
+  /** The ids whose conversation shows on a ticket: itself and every ticket merged into it, transitively. */
+  async conversationIds(ticketId: string, ex: Executor = this.ctx.db): Promise<string[]> {
+    const rows = rowsOf<{ id: string }>(
+      await ex.execute(sql`
+        with recursive merged(id) as (
+          select ${ticketId}::uuid
+          union select t.id from ${tickets} t join merged m on t.merged_into_id = m.id)
+        select id from merged`),
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async messages(actor: Actor, ticketId: string) {
+    await this.getRow(actor, ticketId);
+    const ids = await this.conversationIds(ticketId);
+    const rows = await this.ctx.db
+      .select({
+        id: messages.id,
+        ticketId: messages.ticketId,
+        public: messages.public,
+        direction: messages.direction,
+        channel: messages.channel,
+        bodyText: messages.bodyText,
+        bodyHtml: messages.bodyHtml,
+        createdAt: messages.createdAt,
+        author: { id: users.id, name: users.name, role: users.role },
+      })
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.authorId))
+      .where(and(inArray(messages.ticketId, ids), isStaff(actor) ? undefined : eq(messages.public, true)))
+      .orderBy(asc(messages.createdAt), asc(messages.id));
+    const files = rows.length
+      ? await this.ctx.db
+          .select({ id: attachments.id, messageId: attachments.messageId, filename: attachments.filename, contentType: attachments.contentType, size: attachments.size })
+          .from(attachments)
+          .where(inArray(attachments.messageId, rows.map((r) => r.id)))
+      : [];
+    return rows.map((m) => ({ ...m, attachments: files.filter((f) => f.messageId === m.id).map(({ messageId: _, ...f }) => f) }));
+  }
+
+  async events(actor: Actor, ticketId: string, afterId = 0) {
+    await this.getRow(actor, ticketId);
+    return this.ctx.db
+      .select()
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.ticketId, ticketId), sql`${ticketEvents.id} > ${afterId}`, isStaff(actor) ? undefined : eq(ticketEvents.public, true)))
+      .orderBy(asc(ticketEvents.id))
+      .limit(1000);
+  }
+
+  /** Events by id, kept to those the actor may see (for the live stream). */
+  async visibleEvents(actor: Actor, eventIds: number[]) {
+    if (!eventIds.length) return [];
+    return this.ctx.db
+      .select({ e: ticketEvents, number: tickets.number })
+      .from(ticketEvents)
+      .innerJoin(tickets, eq(tickets.id, ticketEvents.ticketId))
+      .where(and(inArray(ticketEvents.id, eventIds), visibleTo(actor), isStaff(actor) ? undefined : eq(ticketEvents.public, true)))
+      .orderBy(asc(ticketEvents.id))
+      .then((rows) => rows.map((r) => ({ ...r.e, ticketNumber: r.number })));
+  }
+
+  /** An attachment the actor may download: their own upload, or one on a message they can see. */
+  async attachment(actor: Actor, id: string) {
+    if (!isUuid(id)) throw notFound('attachment', id);
+    const [row] = await this.ctx.db
+      .select({ a: attachments, ticketId: messages.ticketId, public: messages.public })
+      .from(attachments)
+      .leftJoin(messages, eq(messages.id, attachments.messageId))
+      .where(eq(attachments.id, id));
+    if (!row) throw notFound('attachment', id);
+    if (row.a.uploadedBy === actor.userId) return row.a;
+    if (!row.ticketId) throw notFound('attachment', id);
+    if (!isStaff(actor) && !row.public) throw notFound('attachment', id);
+    const ticketIds = rowsOf<{ id: string }>(
+      await this.ctx.db.execute(sql`
+        with recursive up(id, merged_into_id) as (
+          select id, merged_into_id from ${tickets} where id = ${row.ticketId}
+          union select t.id, t.merged_into_id from ${tickets} t join up on t.id = up.merged_into_id)
+        select id from up`),
+    );
+    const visible = await this.ctx.db
+      .select({ id: tickets.id })
+      .from(tickets)
+      .where(and(inArray(tickets.id, ticketIds.map((t) => t.id)), visibleTo(actor)))
+      .limit(1);
+    if (!visible.length) throw notFound('attachment', id);
+    return row.a;
+  }
+}
+
+export type TicketView = ReturnType<typeof ticketView>;
+
+export function ticketView(
+  t: TicketRow,
+  req: { id: string; name: string; email: string } | undefined,
+  p: typeof priorities.$inferSelect | undefined,
+) {
+  return {
+    id: t.id,
+    number: t.number,
+    subject: t.subject,
+    status: t.status,
+    statusCategory: t.statusCategory,
+    priority: p ? { key: p.key, name: p.name, rank: p.rank, color: p.color } : null,
+    type: t.type,
+    requester: req ?? { id: t.requesterId, name: '', email: '' },
+    organizationId: t.organizationId,
+    assigneeId: t.assigneeId,
+    groupId: t.groupId,
+    channel: t.channel,
+    tags: t.tags,
+    productArea: t.productArea,
+    dueAt: t.dueAt,
+    customFields: t.customFields,
+    mergedIntoId: t.mergedIntoId,
+    followUpOfId: t.followUpOfId,
+    version: t.version,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+    solvedAt: t.solvedAt,
+    closedAt: t.closedAt,
+  };
+}
+
+function sortOf(o: ListOptions): { order: SQL[]; keyset: (values: unknown[]) => SQL } {
+  if (o.sort === 'priority') {
+    // "By priority then age": most urgent first, oldest first within a priority.
+    return {
+      order: [asc(tickets.priorityRank), asc(tickets.createdAt), asc(tickets.id)],
+      keyset: ([rank, at, id]) => sql`(${tickets.priorityRank}, ${tickets.createdAt}, ${tickets.id}) > (${Number(rank)}, ${String(at)}::timestamptz, ${String(id)}::uuid)`,
+    };
+  }
+  const col = o.sort === 'updated' ? tickets.updatedAt : tickets.createdAt;
+  const dir = o.order === 'asc' ? asc : desc;
+  const cmp = o.order === 'asc' ? sql`>` : sql`<`;
+  return {
+    order: [dir(col), dir(tickets.id)],
+    keyset: ([at, id]) => sql`(${col}, ${tickets.id}) ${cmp} (${String(at)}::timestamptz, ${String(id)}::uuid)`,
+  };
+}
+
+function cursorValues(sort: TicketSort, t: TicketRow): unknown[] {
+  if (sort === 'priority') return [t.priorityRank, t.createdAt.toISOString(), t.id];
+  return [(sort === 'updated' ? t.updatedAt : t.createdAt).toISOString(), t.id];
+}
+
+function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): unknown[] {
+  try {
+    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(values) && values.length >= 2 && isUuid(String(values[values.length - 1]))) return values;
+  } catch {}
+  throw new AppError('VALIDATION_FAILED', 'The cursor is not one this API gave out', { fields: [{ path: 'querystring.cursor', message: 'invalid cursor' }] });
+}
+
+export function isUuid(s: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}

@@ -1,0 +1,184 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireActor } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import type { LiveHub } from '../../platform/live.js';
+import { parseTicketQuery, type TicketFilter } from './search-query.js';
+import { AddLinkBody, AddMessageBody, CreateTicketBody, ListTicketsQuery, MergeBody, TicketParams, UpdateTicketBody } from './tickets.schemas.js';
+import type { TicketQueries } from './tickets.queries.js';
+import type { TicketsService } from './tickets.service.js';
+
+const read = { level: 'signed_in', scope: 'tickets:read' } as const;
+const write = { level: 'signed_in', scope: 'tickets:write' } as const;
+const agentWrite = { level: 'agent', scope: 'tickets:write' } as const;
+
+export type EventsNotice = { ticketId: string; ids: number[] };
+
+export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsService, queries: TicketQueries, live: LiveHub<EventsNotice>): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['tickets'];
+
+  /** `:id` is the opaque id, or the ticket number people say out loud ("#1042"). */
+  const resolveId = async (req: { params: { id: string } }, actor = requireActor(req as never)) => {
+    const raw = decodeURIComponent(req.params.id).replace(/^#/, '');
+    if (/^\d{1,15}$/.test(raw)) return (await queries.getByNumber(actor, Number(raw))).id;
+    return raw;
+  };
+
+  const sendTicket = async (reply: FastifyReply, actor: ReturnType<typeof requireActor>, id: string, status = 200) => {
+    const detail = await queries.detail(actor, id);
+    return reply.status(status).header('etag', `"${detail.version}"`).send(detail);
+  };
+
+  r.post('/api/v1/tickets', { config: { access: write }, schema: { tags, body: CreateTicketBody } }, async (req, reply) => {
+    const actor = requireActor(req);
+    const ticket = await tickets.create(actor, req.body);
+    return sendTicket(reply, actor, ticket.id, 201);
+  });
+
+  const list = async (actor: ReturnType<typeof requireActor>, q: z.infer<typeof ListTicketsQuery>) => {
+    const filter: TicketFilter = q.q ? parseTicketQuery(q.q) : {};
+    const csv = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter(Boolean);
+    filter.status = csv(q.status) ?? filter.status;
+    filter.priority = csv(q.priority) ?? filter.priority;
+    filter.tag = csv(q.tag) ?? filter.tag;
+    filter.type = csv(q.type) ?? filter.type;
+    filter.channel = csv(q.channel) ?? filter.channel;
+    filter.assignee = q.assignee ?? filter.assignee;
+    filter.group = q.group ?? filter.group;
+    filter.org = q.org ?? filter.org;
+    filter.requester = q.requester ?? filter.requester;
+    return queries.list(actor, filter, { sort: q.sort, order: q.order, limit: q.limit, cursor: q.cursor });
+  };
+
+  r.get('/api/v1/tickets', { config: { access: read }, schema: { tags, querystring: ListTicketsQuery } }, async (req) => list(requireActor(req), req.query));
+  r.get(
+    '/api/v1/search',
+    { config: { access: read }, schema: { tags, querystring: ListTicketsQuery.extend({ q: z.string().trim().min(1, 'give a query').max(1000) }) } },
+    async (req) => list(requireActor(req), req.query),
+  );
+
+  r.get('/api/v1/tickets/:id', { config: { access: read }, schema: { tags, params: TicketParams } }, async (req, reply) => {
+    const actor = requireActor(req);
+    return sendTicket(reply, actor, await resolveId(req, actor));
+  });
+
+  r.patch('/api/v1/tickets/:id', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: UpdateTicketBody } }, async (req, reply) => {
+    const actor = requireActor(req);
+    const id = await resolveId(req, actor);
+    const ticket = await tickets.update(actor, id, req.body, versionFromIfMatch(req.headers['if-match']));
+    return sendTicket(reply, actor, ticket.id);
+  });
+
+  r.post('/api/v1/tickets/:id/messages', { config: { access: write }, schema: { tags, params: TicketParams, body: AddMessageBody } }, async (req, reply) => {
+    const actor = requireActor(req);
+    const id = await resolveId(req, actor);
+    const body = { ...req.body, version: req.body.version ?? versionFromIfMatch(req.headers['if-match']) };
+    const result = await tickets.addMessage(actor, id, body);
+    return reply.status(201).send({ messageId: result.messageId, followUp: result.followUp, ticket: await queries.detail(actor, result.ticket.id) });
+  });
+
+  r.get('/api/v1/tickets/:id/messages', { config: { access: read }, schema: { tags, params: TicketParams } }, async (req) => {
+    const actor = requireActor(req);
+    return { items: await queries.messages(actor, await resolveId(req, actor)) };
+  });
+
+  r.get(
+    '/api/v1/tickets/:id/events',
+    { config: { access: read }, schema: { tags, params: TicketParams, querystring: z.object({ after: z.coerce.number().int().min(0).default(0) }) } },
+    async (req) => {
+      const actor = requireActor(req);
+      return { items: await queries.events(actor, await resolveId(req, actor), req.query.after) };
+    },
+  );
+
+  r.post('/api/v1/tickets/:id/merge', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: MergeBody } }, async (req, reply) => {
+    const actor = requireActor(req);
+    const target = await tickets.merge(actor, await resolveId(req, actor), req.body.targetId);
+    return sendTicket(reply, actor, target.id);
+  });
+
+  r.post('/api/v1/tickets/:id/links', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: AddLinkBody } }, async (req, reply) => {
+    const actor = requireActor(req);
+    return reply.status(201).send(await tickets.addLink(actor, await resolveId(req, actor), req.body));
+  });
+
+  r.delete(
+    '/api/v1/tickets/:id/links/:linkId',
+    { config: { access: agentWrite }, schema: { tags, params: TicketParams.extend({ linkId: z.uuid() }) } },
+    async (req, reply) => {
+      const actor = requireActor(req);
+      await tickets.removeLink(actor, await resolveId(req, actor), req.params.linkId);
+      return reply.status(204).send();
+    },
+  );
+
+  // ---- attachments: raw bytes in, so browsers and scripts send a file as-is (no multipart decoding).
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.config.maxAttachmentBytes }, (_req, body, done) => done(null, body));
+    const s = scope.withTypeProvider<ZodTypeProvider>();
+    s.post(
+      '/api/v1/attachments',
+      {
+        config: { access: write },
+        bodyLimit: ctx.config.maxAttachmentBytes,
+        schema: { tags, querystring: z.object({ filename: z.string().trim().min(1).max(255) }) },
+      },
+      async (req, reply) => {
+        const data = req.body as Buffer | undefined;
+        if (!Buffer.isBuffer(data) || data.length === 0) throw new AppError('VALIDATION_FAILED', 'The file is empty; send its bytes as the request body');
+        const row = await tickets.upload(requireActor(req), { filename: req.query.filename, contentType: req.headers['content-type'] ?? 'application/octet-stream', data });
+        return reply.status(201).send({ id: row.id, filename: row.filename, contentType: row.contentType, size: row.size, sha256: row.sha256 });
+      },
+    );
+  });
+
+  r.get('/api/v1/attachments/:id', { config: { access: read }, schema: { tags, params: z.object({ id: z.string().max(64) }) } }, async (req, reply) => {
+    const a = await queries.attachment(requireActor(req), req.params.id);
+    const inline = INLINE_SAFE.has(a.contentType);
+    return reply
+      .header('content-type', inline ? a.contentType : 'application/octet-stream')
+      .header('content-length', a.size)
+      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${a.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(a.filename)}`)
+      // Never sniffed as HTML, never able to run script even if opened directly.
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('cache-control', 'private, max-age=3600')
+      .send(ctx.files.read(a.sha256));
+  });
+
+  // ---- live updates (server-sent events)
+  r.get('/api/v1/stream', { config: { access: read }, schema: { tags } }, async (req, reply) => {
+    const actor = requireActor(req);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': connected\n\n');
+    let chain = Promise.resolve();
+    const unsubscribe = live.subscribe((notice) => {
+      // Keep order: each notice is filtered for this caller, then written, one after another.
+      chain = chain.then(async () => {
+        const events = await queries.visibleEvents(actor, notice.ids).catch(() => []);
+        for (const e of events) res.write(`id: ${e.id}\nevent: ticket\ndata: ${JSON.stringify(e)}\n\n`);
+      });
+    });
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), 25_000);
+    req.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+}
+
+// Types a browser may show inline without risk; everything else downloads.
+const INLINE_SAFE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']);
+
+function versionFromIfMatch(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  if (!m) throw new AppError('VALIDATION_FAILED', 'If-Match must be the ticket version, e.g. "3"');
+  return Number(m[1]);
+}

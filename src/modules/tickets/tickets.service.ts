@@ -1,0 +1,597 @@
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Executor, Tx } from '../../db/client.js';
+import { type Actor, isAgent, isStaff } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import { htmlToText, markdownToHtml, sanitize } from '../../platform/html.js';
+import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
+import { groupMembers, users } from '../people/people.schema.js';
+import type { PeopleService, User } from '../people/people.service.js';
+import type { TicketSettingsService, TicketState } from './settings.service.js';
+import type { AddMessageBody, CreateTicketBody, UpdateTicketBody } from './tickets.schemas.js';
+import { attachments, type Channel, messages, ticketEvents, ticketFollowers, ticketLinks, tickets } from './tickets.schema.js';
+import { type TicketQueries, type TicketRow, visibleTo } from './tickets.queries.js';
+import { allowedTargets, canTransition } from './transitions.js';
+
+export type TicketEvent = typeof ticketEvents.$inferSelect;
+type NewEvent = { kind: string; field?: string; from?: unknown; to?: unknown; public?: boolean };
+
+/**
+ * Called inside the transaction of every ticket command with the events it wrote. Other modules (email, SLA,
+ * automation) register one to enqueue their jobs, so their side effects commit or roll back with the change.
+ */
+export type TicketEventListener = (tx: Tx, events: TicketEvent[], ticket: TicketRow) => Promise<void>;
+
+export const EVENTS_CHANNEL = 'lifeline_events';
+
+// Search indexes at most this much of one message: a pasted log must not blow the tsvector limit.
+const INDEXED_CHARS = 20_000;
+
+/** Ticket commands: each runs in one transaction that writes the state, its events, and the jobs it causes. */
+export class TicketsService {
+  private readonly listeners: TicketEventListener[] = [];
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly people: PeopleService,
+    private readonly settings: TicketSettingsService,
+    private readonly fields: CustomFieldsService,
+    private readonly queries: TicketQueries,
+  ) {}
+
+  onEvents(listener: TicketEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  // ---- create
+
+  async create(actor: Actor, input: CreateTicketBody, defaultChannel: Channel = 'api'): Promise<TicketRow> {
+    const staff = isStaff(actor);
+    if (!staff) {
+      const staffOnly = (['requesterId', 'requester', 'organizationId', 'assigneeId', 'groupId', 'status', 'type', 'followerIds', 'dueAt'] as const).filter(
+        (k) => input[k] !== undefined && !(Array.isArray(input[k]) && (input[k] as unknown[]).length === 0),
+      );
+      if (staffOnly.length) throw new AppError('FORBIDDEN', `Customers cannot set ${staffOnly.join(', ')}`);
+    }
+    return this.ctx.db.transaction(async (tx) => {
+      const now = this.ctx.clock.now();
+      const requester = await this.requesterFor(actor, input, tx);
+      const organizationId = input.organizationId !== undefined ? input.organizationId : requester.organizationId;
+      if (organizationId) await this.people.getOrganization(organizationId, tx, 'INVALID_REFERENCE');
+      const state = await this.stateFor(input.status ?? 'new', tx);
+      if (state.category === 'merged' || state.category === 'closed') {
+        throw new AppError('INVALID_TRANSITION', `A ticket cannot start in state ${state.key}`);
+      }
+      const priority = await this.settings.resolvePriority(input.priority, tx);
+      if (input.type) await this.settings.requireType(input.type, tx);
+      const groupId = input.groupId ?? null;
+      if (groupId) await this.people.getGroup(groupId, tx, 'INVALID_REFERENCE');
+      const assigneeId = input.assigneeId ?? null;
+      if (assigneeId) await this.checkAssignee(assigneeId, groupId, tx);
+      const customFields = await this.fields.validate('ticket', input.customFields, tx);
+      if (state.category === 'solved') await this.checkRequiredOnSolve(customFields, tx);
+      const body = renderBody(input.description, input.format);
+      const [ticket] = (await tx
+        .insert(tickets)
+        .values({
+          subject: input.subject,
+          status: state.key,
+          statusCategory: state.category,
+          priorityId: priority.id,
+          priorityRank: priority.rank,
+          type: input.type ?? null,
+          requesterId: requester.id,
+          organizationId,
+          assigneeId,
+          groupId,
+          channel: input.channel ?? (staff ? defaultChannel : 'portal'),
+          tags: [...new Set(input.tags)],
+          productArea: input.productArea ?? null,
+          dueAt: input.dueAt ? new Date(input.dueAt) : null,
+          customFields: dropNulls(customFields),
+          createdAt: now,
+          updatedAt: now,
+          solvedAt: state.category === 'solved' ? now : null,
+          searchVector: sql`setweight(to_tsvector('english', ${input.subject}), 'A') || setweight(to_tsvector('english', ${`${requester.name} ${requester.email} ${body.text.slice(0, INDEXED_CHARS)}`}), 'B')`,
+        })
+        .returning()) as [TicketRow];
+      const messageId = await this.insertMessage(tx, ticket, {
+        authorId: requester.id === actor.userId || !staff ? actor.userId : requester.id,
+        public: true,
+        direction: 'inbound',
+        channel: ticket.channel,
+        body,
+        attachmentIds: input.attachmentIds,
+        uploaderId: actor.userId,
+      });
+      const followers = await this.resolveFollowers(tx, [...input.followerIds], input.cc, requester.id);
+      if (followers.length) await tx.insert(ticketFollowers).values(followers.map((userId) => ({ ticketId: ticket.id, userId })));
+      await this.record(tx, actor, ticket, [
+        { kind: 'created', to: { number: ticket.number, status: ticket.status, priority: priority.key, channel: ticket.channel } },
+        { kind: 'message_added', to: { messageId, public: true } },
+      ]);
+      return ticket;
+    });
+  }
+
+  private async requesterFor(actor: Actor, input: CreateTicketBody, tx: Tx): Promise<User> {
+    if (!isStaff(actor)) return this.people.getUser(actor.userId, tx);
+    if (input.requesterId) return this.people.getUser(input.requesterId, tx).catch(() => {
+      throw new AppError('INVALID_REFERENCE', `No user with id ${input.requesterId}`, { fields: [{ path: 'body.requesterId', message: 'unknown user' }] });
+    });
+    if (input.requester) return this.people.findOrCreateCustomer(input.requester, tx);
+    return this.people.getUser(actor.userId, tx);
+  }
+
+  // ---- update
+
+  async update(actor: Actor, id: string, patch: UpdateTicketBody, expectedVersion?: number): Promise<TicketRow> {
+    return this.ctx.db.transaction(async (tx) => {
+      const current = await this.queries.getRow(actor, id, tx, true);
+      await this.checkVersion(actor, current, expectedVersion ?? patch.version, tx);
+      const { row, events } = await this.applyPatch(tx, actor, current, patch);
+      if (!events.length) return current;
+      const [updated] = (await tx
+        .update(tickets)
+        .set({ ...row, version: current.version + 1, updatedAt: this.ctx.clock.now() })
+        .where(eq(tickets.id, id))
+        .returning()) as [TicketRow];
+      await this.record(tx, actor, updated, events);
+      return updated;
+    });
+  }
+
+  private async checkVersion(actor: Actor, current: TicketRow, expected: number | undefined, tx: Tx): Promise<void> {
+    if (expected === undefined || expected === current.version) return;
+    const [view] = await this.queries.views([current], tx);
+    throw new AppError('VERSION_CONFLICT', `The ticket changed since you loaded it (you had version ${expected}, it is now ${current.version})`, {
+      extra: { current: view, yourVersion: expected, actorId: actor.userId },
+    });
+  }
+
+  /** Validates a patch against the current ticket; returns the columns to set and one event per changed field. */
+  private async applyPatch(tx: Tx, actor: Actor, t: TicketRow, p: UpdateTicketBody): Promise<{ row: Partial<typeof tickets.$inferInsert>; events: NewEvent[] }> {
+    const row: Partial<typeof tickets.$inferInsert> = {};
+    const events: NewEvent[] = [];
+    const change = (field: string, from: unknown, to: unknown, set: () => void) => {
+      if (JSON.stringify(from ?? null) === JSON.stringify(to ?? null)) return;
+      set();
+      events.push({ kind: 'field_changed', field, from: from ?? null, to: to ?? null });
+    };
+    if (t.statusCategory === 'merged') throw new AppError('INVALID_TRANSITION', `Ticket #${t.number} was merged; change the ticket it was merged into`);
+
+    if (p.subject !== undefined) change('subject', t.subject, p.subject, () => (row.subject = p.subject));
+    if (p.priority !== undefined) {
+      const prio = await this.settings.resolvePriority(p.priority, tx);
+      const old = (await this.settings.allPriorities(tx)).find((x) => x.id === t.priorityId);
+      change('priority', old?.key, prio.key, () => {
+        row.priorityId = prio.id;
+        row.priorityRank = prio.rank;
+      });
+    }
+    if (p.type !== undefined) {
+      if (p.type) await this.settings.requireType(p.type, tx);
+      change('type', t.type, p.type, () => (row.type = p.type));
+    }
+    let groupId = t.groupId;
+    if (p.groupId !== undefined) {
+      if (p.groupId) await this.people.getGroup(p.groupId, tx, 'INVALID_REFERENCE');
+      groupId = p.groupId;
+      change('group', t.groupId, p.groupId, () => (row.groupId = p.groupId));
+    }
+    let assigneeId = p.assigneeId !== undefined ? p.assigneeId : t.assigneeId;
+    if (assigneeId && (p.assigneeId !== undefined || p.groupId !== undefined)) {
+      const fits = await this.assigneeFits(assigneeId, groupId, tx);
+      // Moving a ticket to another group drops an assignee who is not in it, as Zendesk does.
+      if (!fits && p.assigneeId === undefined) assigneeId = null;
+      else if (p.assigneeId) await this.checkAssignee(p.assigneeId, groupId, tx);
+    }
+    change('assignee', t.assigneeId, assigneeId, () => (row.assigneeId = assigneeId));
+    if (p.organizationId !== undefined) {
+      if (p.organizationId) await this.people.getOrganization(p.organizationId, tx, 'INVALID_REFERENCE');
+      change('organization', t.organizationId, p.organizationId, () => (row.organizationId = p.organizationId));
+    }
+    if (p.tags !== undefined || p.addTags || p.removeTags) {
+      const base = new Set(p.tags ?? t.tags);
+      for (const tag of p.addTags ?? []) base.add(tag);
+      for (const tag of p.removeTags ?? []) base.delete(tag);
+      const next = [...base].sort();
+      change('tags', [...t.tags].sort(), next, () => (row.tags = next));
+    }
+    if (p.productArea !== undefined) change('product_area', t.productArea, p.productArea, () => (row.productArea = p.productArea));
+    if (p.dueAt !== undefined) {
+      const due = p.dueAt ? new Date(p.dueAt) : null;
+      change('due_at', t.dueAt?.toISOString(), due?.toISOString(), () => (row.dueAt = due));
+    }
+    let customFields = t.customFields;
+    if (p.customFields !== undefined) {
+      const valid = await this.fields.validate('ticket', p.customFields, tx);
+      customFields = dropNulls({ ...t.customFields, ...valid });
+      change('custom_fields', t.customFields, customFields, () => (row.customFields = customFields));
+    }
+    if (p.status !== undefined) {
+      const next = await this.stateFor(p.status, tx);
+      if (next.key !== t.status) {
+        await this.checkTransition(t, next, customFields, tx);
+        change('status', t.status, next.key, () => Object.assign(row, this.stateColumns(t, next)));
+      }
+    }
+    if (p.followerIds !== undefined) {
+      const before = (await tx.select({ u: ticketFollowers.userId }).from(ticketFollowers).where(eq(ticketFollowers.ticketId, t.id))).map((f) => f.u).sort();
+      const after = (await this.resolveFollowers(tx, p.followerIds, [], null)).sort();
+      if (JSON.stringify(before) !== JSON.stringify(after)) {
+        await tx.delete(ticketFollowers).where(eq(ticketFollowers.ticketId, t.id));
+        if (after.length) await tx.insert(ticketFollowers).values(after.map((userId) => ({ ticketId: t.id, userId })));
+        events.push({ kind: 'field_changed', field: 'followers', from: before, to: after });
+      }
+    }
+    void actor;
+    return { row, events };
+  }
+
+  private async checkTransition(t: TicketRow, next: TicketState, customFields: Record<string, unknown>, tx: Executor): Promise<void> {
+    if (next.category === 'merged') throw new AppError('INVALID_TRANSITION', 'Use merge to merge tickets');
+    if (!canTransition(t.statusCategory, next.category)) {
+      const targets = allowedTargets(t.statusCategory);
+      throw new AppError(
+        'INVALID_TRANSITION',
+        targets.length
+          ? `A ${t.statusCategory} ticket cannot become ${next.category}; allowed: ${targets.join(', ')}`
+          : `A ${t.statusCategory} ticket is final and cannot change state`,
+        { extra: { from: t.status, to: next.key, allowed: targets } },
+      );
+    }
+    if (next.category === 'solved') await this.checkRequiredOnSolve(customFields, tx);
+  }
+
+  private async checkRequiredOnSolve(customFields: Record<string, unknown>, tx: Executor): Promise<void> {
+    const missing = await this.fields.missingOnSolve(customFields, tx);
+    if (missing.length) {
+      throw new AppError('REQUIRED_ON_SOLVE', `Fill in ${missing.join(', ')} before solving`, {
+        fields: missing.map((k) => ({ path: `body.customFields.${k}`, message: 'required to solve the ticket' })),
+      });
+    }
+  }
+
+  private stateColumns(t: TicketRow, next: TicketState): Partial<typeof tickets.$inferInsert> {
+    const now = this.ctx.clock.now();
+    return {
+      status: next.key,
+      statusCategory: next.category,
+      solvedAt: next.category === 'solved' ? now : next.category === 'closed' ? (t.solvedAt ?? now) : null,
+      closedAt: next.category === 'closed' ? now : null,
+    };
+  }
+
+  private async stateFor(key: string, ex: Executor): Promise<TicketState> {
+    const state = await this.settings.getState(key, ex);
+    if (!state) {
+      const all = await this.settings.listStates(ex);
+      throw new AppError('INVALID_REFERENCE', `Unknown state ${key}`, {
+        fields: [{ path: 'body.status', message: `expected one of ${all.map((s) => s.key).join(', ')}` }],
+      });
+    }
+    return state;
+  }
+
+  private async assigneeFits(userId: string, groupId: string | null, ex: Executor): Promise<boolean> {
+    if (!groupId) return true;
+    const [m] = await ex.select().from(groupMembers).where(and(eq(groupMembers.groupId, groupId), eq(groupMembers.userId, userId)));
+    return !!m;
+  }
+
+  private async checkAssignee(userId: string, groupId: string | null, ex: Executor): Promise<void> {
+    const [u] = await ex.select().from(users).where(eq(users.id, userId));
+    const field = [{ path: 'body.assigneeId', message: 'must be an active agent' }];
+    if (!u?.active || (u.role !== 'agent' && u.role !== 'admin')) {
+      throw new AppError('INVALID_REFERENCE', `User ${userId} is not an active agent and cannot be assigned`, { fields: field });
+    }
+    if (!(await this.assigneeFits(userId, groupId, ex))) {
+      throw new AppError('INVALID_REFERENCE', `${u.name} is not a member of the ticket's group`, {
+        fields: [{ path: 'body.assigneeId', message: "must be a member of the ticket's group" }],
+      });
+    }
+  }
+
+  private async resolveFollowers(tx: Tx, ids: string[], emails: string[], requesterId: string | null): Promise<string[]> {
+    const out = new Set<string>();
+    if (ids.length) {
+      const found = await tx.select({ id: users.id }).from(users).where(inArray(users.id, ids));
+      const missing = ids.filter((id) => !found.some((f) => f.id === id));
+      if (missing.length) throw new AppError('INVALID_REFERENCE', `Unknown followers: ${missing.join(', ')}`);
+      for (const f of found) out.add(f.id);
+    }
+    for (const email of emails) out.add((await this.people.findOrCreateCustomer({ email }, tx)).id);
+    if (requesterId) out.delete(requesterId);
+    return [...out];
+  }
+
+  // ---- conversation
+
+  /**
+   * Adds a public reply or internal note. A requester's reply moves the ticket per its state's rule (pending →
+   * open, solved → reopened); on a closed ticket it starts a follow-up ticket instead. An agent's first public
+   * reply opens a new ticket. Returns the ticket the message landed on.
+   */
+  async addMessage(actor: Actor, id: string, input: AddMessageBody, channel: Channel = 'api'): Promise<{ ticket: TicketRow; messageId: string; followUp: boolean }> {
+    const staff = isStaff(actor);
+    const isPublic = staff ? input.public : true;
+    if (!staff && input.public === false) throw new AppError('FORBIDDEN', 'Customers cannot add internal notes');
+    if (isPublic && staff && !isAgent(actor)) throw new AppError('FORBIDDEN', 'Light agents can add internal notes, not public replies');
+    if (input.status !== undefined && !isAgent(actor)) throw new AppError('FORBIDDEN', 'Only agents can set the state with a message');
+
+    const closed = await this.ctx.db.transaction(async (tx) => {
+      const t = await this.queries.getRow(actor, id, tx, true);
+      if (t.statusCategory === 'merged') {
+        throw new AppError('INVALID_TRANSITION', `Ticket #${t.number} was merged into another ticket; reply there`, { extra: { mergedIntoId: t.mergedIntoId } });
+      }
+      if (t.statusCategory === 'closed') {
+        if (staff) throw new AppError('TICKET_CLOSED', `Ticket #${t.number} is closed; create a follow-up ticket instead`);
+        return t;
+      }
+      await this.checkVersion(actor, t, input.version, tx);
+      const body = renderBody(input.body, input.format);
+      const messageId = await this.insertMessage(tx, t, {
+        authorId: actor.userId,
+        public: isPublic,
+        direction: !staff ? 'inbound' : isPublic ? 'outbound' : 'internal',
+        channel,
+        body,
+        attachmentIds: input.attachmentIds,
+        uploaderId: actor.userId,
+      });
+      const events: NewEvent[] = [{ kind: 'message_added', to: { messageId, public: isPublic }, public: isPublic }];
+      const set: Partial<typeof tickets.$inferInsert> = {};
+      let next: TicketState | undefined;
+      if (input.status !== undefined) {
+        next = await this.stateFor(input.status, tx);
+        if (next.key !== t.status) await this.checkTransition(t, next, t.customFields, tx);
+      } else if (!staff || actor.userId === t.requesterId) {
+        const current = await this.stateFor(t.status, tx);
+        next = await this.stateFor(current.onRequesterReply, tx);
+      } else if (isPublic && t.statusCategory === 'new') {
+        next = await this.stateFor('open', tx);
+      }
+      if (next && next.key !== t.status) {
+        Object.assign(set, this.stateColumns(t, next));
+        events.push({ kind: 'field_changed', field: 'status', from: t.status, to: next.key });
+      }
+      // Only public text is searchable, so a customer's search can never match words of an internal note.
+      const searchVector = isPublic
+        ? sql`${tickets.searchVector} || setweight(to_tsvector('english', ${body.text.slice(0, INDEXED_CHARS)}), 'C')`
+        : undefined;
+      const [updated] = (await tx
+        .update(tickets)
+        .set({ ...set, ...(searchVector ? { searchVector } : {}), version: t.version + 1, updatedAt: this.ctx.clock.now() })
+        .where(eq(tickets.id, t.id))
+        .returning()) as [TicketRow];
+      await this.record(tx, actor, updated, events);
+      return { ticket: updated, messageId, followUp: false };
+    });
+    if ('ticket' in closed) return closed;
+    return this.createFollowUp(actor, closed, input);
+  }
+
+  /** A requester wrote on a closed ticket: a new ticket, linked to the old one, carries the conversation on. */
+  private async createFollowUp(actor: Actor, closed: TicketRow, input: AddMessageBody): Promise<{ ticket: TicketRow; messageId: string; followUp: boolean }> {
+    const created = await this.create(
+      { ...actor, role: 'agent', scopes: null },
+      {
+        subject: closed.subject.startsWith('Re: ') ? closed.subject : `Re: ${closed.subject}`,
+        description: input.body,
+        format: input.format,
+        requesterId: actor.userId,
+        organizationId: closed.organizationId,
+        groupId: closed.groupId,
+        tags: closed.tags,
+        customFields: {},
+        followerIds: [],
+        cc: [],
+        attachmentIds: input.attachmentIds,
+        channel: closed.channel,
+      },
+    );
+    const ticket = await this.ctx.db.transaction(async (tx) => {
+      const [t] = (await tx.update(tickets).set({ followUpOfId: closed.id }).where(eq(tickets.id, created.id)).returning()) as [TicketRow];
+      await tx.insert(ticketLinks).values({ ticketId: t.id, kind: 'related', targetTicketId: closed.id, createdBy: actor.userId, createdAt: this.ctx.clock.now() });
+      await this.record(tx, actor, t, [{ kind: 'follow_up_created', from: { ticketId: closed.id, number: closed.number } }]);
+      await this.record(tx, actor, closed, [{ kind: 'follow_up_created', to: { ticketId: t.id, number: t.number } }]);
+      return t;
+    });
+    const [first] = await this.ctx.db.select({ id: messages.id }).from(messages).where(eq(messages.ticketId, ticket.id)).limit(1);
+    return { ticket, messageId: (first as { id: string }).id, followUp: true };
+  }
+
+  private async insertMessage(
+    tx: Tx,
+    t: TicketRow,
+    m: { authorId: string | null; public: boolean; direction: 'inbound' | 'outbound' | 'internal'; channel: Channel; body: RenderedBody; attachmentIds: string[]; uploaderId: string },
+  ): Promise<string> {
+    const [row] = (await tx
+      .insert(messages)
+      .values({
+        ticketId: t.id,
+        authorId: m.authorId,
+        public: m.public,
+        direction: m.direction,
+        channel: m.channel,
+        bodyText: m.body.text,
+        bodyHtml: m.body.html,
+        createdAt: this.ctx.clock.now(),
+      })
+      .returning({ id: messages.id })) as [{ id: string }];
+    if (m.attachmentIds.length) {
+      // Only the uploader's own, not yet attached files: an id cannot pull someone else's file into view.
+      const claimed = await tx
+        .update(attachments)
+        .set({ messageId: row.id })
+        .where(and(inArray(attachments.id, m.attachmentIds), eq(attachments.uploadedBy, m.uploaderId), isNull(attachments.messageId)))
+        .returning({ id: attachments.id });
+      const missing = m.attachmentIds.filter((id) => !claimed.some((c) => c.id === id));
+      if (missing.length) {
+        throw new AppError('INVALID_REFERENCE', `Attachments not found or already used: ${missing.join(', ')}`, {
+          fields: [{ path: 'body.attachmentIds', message: 'upload each file first, and use it once' }],
+        });
+      }
+    }
+    return row.id;
+  }
+
+  // ---- merge and links
+
+  async merge(actor: Actor, sourceId: string, targetId: string): Promise<TicketRow> {
+    if (sourceId === targetId) throw new AppError('CANNOT_MERGE', 'A ticket cannot be merged into itself');
+    return this.ctx.db.transaction(async (tx) => {
+      // Lock both in id order so two opposite merges cannot deadlock.
+      const [a, b] = [sourceId, targetId].sort() as [string, string];
+      const first = await this.queries.getRow(actor, a, tx, true);
+      const second = await this.queries.getRow(actor, b, tx, true);
+      const source = first.id === sourceId ? first : second;
+      const target = first.id === targetId ? first : second;
+      for (const t of [source, target]) {
+        if (t.statusCategory === 'merged' || t.statusCategory === 'closed') {
+          throw new AppError('CANNOT_MERGE', `Ticket #${t.number} is ${t.statusCategory} and cannot take part in a merge`);
+        }
+      }
+      const now = this.ctx.clock.now();
+      const [merged] = (await tx
+        .update(tickets)
+        .set({ status: 'merged', statusCategory: 'merged', mergedIntoId: target.id, version: source.version + 1, updatedAt: now })
+        .where(eq(tickets.id, source.id))
+        .returning()) as [TicketRow];
+      // The source's requester and followers keep hearing about the issue on the target.
+      const carried = await tx.select({ userId: ticketFollowers.userId }).from(ticketFollowers).where(eq(ticketFollowers.ticketId, source.id));
+      const newFollowers = [source.requesterId, ...carried.map((c) => c.userId)].filter((u) => u !== target.requesterId);
+      if (newFollowers.length) {
+        await tx
+          .insert(ticketFollowers)
+          .values([...new Set(newFollowers)].map((userId) => ({ ticketId: target.id, userId })))
+          .onConflictDoNothing();
+      }
+      const noteId = await this.insertMessage(tx, target, {
+        authorId: actor.userId,
+        public: false,
+        direction: 'internal',
+        channel: 'api',
+        body: renderBody(`Merged #${source.number} (“${source.subject}”) into this ticket.`, 'markdown'),
+        attachmentIds: [],
+        uploaderId: actor.userId,
+      });
+      const [updatedTarget] = (await tx
+        .update(tickets)
+        .set({ version: target.version + 1, updatedAt: now, searchVector: sql`${tickets.searchVector} || ${source.searchVector}::tsvector` })
+        .where(eq(tickets.id, target.id))
+        .returning()) as [TicketRow];
+      await this.record(tx, actor, merged, [{ kind: 'merged_into', field: 'status', from: source.status, to: { ticketId: target.id, number: target.number } }]);
+      await this.record(tx, actor, updatedTarget, [
+        { kind: 'merged_from', to: { ticketId: source.id, number: source.number } },
+        { kind: 'message_added', to: { messageId: noteId, public: false }, public: false },
+      ]);
+      return updatedTarget;
+    });
+  }
+
+  async addLink(actor: Actor, id: string, link: { kind: 'related' | 'duplicate_of' | 'caused_by' | 'external'; targetTicketId?: string; url?: string; title?: string }) {
+    return this.ctx.db.transaction(async (tx) => {
+      const t = await this.queries.getRow(actor, id, tx, true);
+      if (link.targetTicketId) {
+        if (link.targetTicketId === id) throw new AppError('INVALID_REFERENCE', 'A ticket cannot link to itself');
+        const [target] = await tx
+          .select({ id: tickets.id })
+          .from(tickets)
+          .where(and(eq(tickets.id, link.targetTicketId), visibleTo(actor)));
+        if (!target) throw new AppError('INVALID_REFERENCE', `No ticket with id ${link.targetTicketId}`, { fields: [{ path: 'body.targetTicketId', message: 'unknown ticket' }] });
+      }
+      const [row] = (await tx
+        .insert(ticketLinks)
+        .values({ ticketId: id, kind: link.kind, targetTicketId: link.targetTicketId ?? null, url: link.url ?? null, title: link.title ?? null, createdBy: actor.userId, createdAt: this.ctx.clock.now() })
+        .returning()) as [typeof ticketLinks.$inferSelect];
+      await this.touch(tx, t);
+      await this.record(tx, actor, t, [{ kind: 'link_added', to: { linkId: row.id, kind: row.kind, targetTicketId: row.targetTicketId, url: row.url, title: row.title } }]);
+      return row;
+    });
+  }
+
+  async removeLink(actor: Actor, id: string, linkId: string): Promise<void> {
+    await this.ctx.db.transaction(async (tx) => {
+      const t = await this.queries.getRow(actor, id, tx, true);
+      const [row] = await tx
+        .delete(ticketLinks)
+        .where(and(eq(ticketLinks.id, linkId), eq(ticketLinks.ticketId, id)))
+        .returning();
+      if (!row) throw new AppError('NOT_FOUND', `Ticket #${t.number} has no link ${linkId}`);
+      await this.touch(tx, t);
+      await this.record(tx, actor, t, [{ kind: 'link_removed', from: { linkId: row.id, kind: row.kind, targetTicketId: row.targetTicketId, url: row.url } }]);
+    });
+  }
+
+  private async touch(tx: Tx, t: TicketRow): Promise<void> {
+    await tx.update(tickets).set({ version: t.version + 1, updatedAt: this.ctx.clock.now() }).where(eq(tickets.id, t.id));
+  }
+
+  // ---- attachments
+
+  async upload(actor: Actor, file: { filename: string; contentType: string; data: Buffer }) {
+    const hash = await this.ctx.files.put(file.data);
+    const [row] = await this.ctx.db
+      .insert(attachments)
+      .values({
+        sha256: hash,
+        filename: safeFilename(file.filename),
+        contentType: file.contentType.toLowerCase().split(';')[0]?.trim() || 'application/octet-stream',
+        size: file.data.length,
+        uploadedBy: actor.userId,
+        createdAt: this.ctx.clock.now(),
+      })
+      .returning();
+    return row as typeof attachments.$inferSelect;
+  }
+
+  // ---- events
+
+  /** Appends events, lets listeners enqueue their jobs, and announces the events to live streams on commit. */
+  private async record(tx: Tx, actor: Actor | null, ticket: TicketRow, events: NewEvent[]): Promise<TicketEvent[]> {
+    const at = this.ctx.clock.now();
+    const rows = await tx
+      .insert(ticketEvents)
+      .values(
+        events.map((e) => ({
+          ticketId: ticket.id,
+          actorId: actor?.userId ?? null,
+          kind: e.kind,
+          field: e.field ?? null,
+          fromValue: e.from ?? null,
+          toValue: e.to ?? null,
+          public: e.public ?? true,
+          at,
+        })),
+      )
+      .returning();
+    for (const listener of this.listeners) await listener(tx, rows, ticket);
+    // NOTIFY is delivered on commit only, so a rolled-back change is never announced.
+    await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ ticketId: ticket.id, ids: rows.map((r) => r.id) })})`);
+    return rows;
+  }
+}
+
+type RenderedBody = { text: string; html: string };
+
+function renderBody(body: string, format: 'markdown' | 'html'): RenderedBody {
+  if (format === 'html') {
+    const html = sanitize(body);
+    return { html, text: htmlToText(html) };
+  }
+  return { html: markdownToHtml(body), text: body };
+}
+
+function dropNulls(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== undefined));
+}
+
+/** A display name only: no path, no control characters, bounded length. */
+export function safeFilename(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 255);
+  return clean || 'attachment';
+}
+

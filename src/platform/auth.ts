@@ -1,0 +1,93 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from './errors.js';
+
+export const ROLES = ['admin', 'agent', 'light_agent', 'customer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SCOPES = ['tickets:read', 'tickets:write', 'users:read', 'users:write', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/**
+ * Who may call a route. Every route declares one (a test walks the route table):
+ * - public: anyone; signed_in: any user incl. customers; staff: light agents and up; agent: agents and admins.
+ */
+export type AccessLevel = 'public' | 'signed_in' | 'staff' | 'agent' | 'admin';
+export type Access = { level: AccessLevel; scope?: Scope };
+
+export type Actor = {
+  userId: string;
+  role: Role;
+  organizationId: string | null;
+  email: string;
+  name: string;
+  via: 'session' | 'token';
+  /** A token's scopes; null for a signed-in person, who has everything their role allows. */
+  scopes: Scope[] | null;
+  csrfToken: string | null;
+};
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+export const SESSION_COOKIE = 'lifeline_session';
+
+export function isStaff(actor: Actor): boolean {
+  return actor.role !== 'customer';
+}
+export function isAgent(actor: Actor): boolean {
+  return actor.role === 'agent' || actor.role === 'admin';
+}
+
+const RANK: Record<Role, number> = { customer: 0, light_agent: 1, agent: 2, admin: 3 };
+const NEEDED: Record<Exclude<AccessLevel, 'public'>, number> = { signed_in: 0, staff: 1, agent: 2, admin: 3 };
+
+export type ResolveActor = (credentials: { sessionToken?: string; bearer?: string }) => Promise<Actor | null>;
+
+/** Resolves the caller on every request and enforces the route's declared access, CSRF and token scopes. */
+export function installAccessControl(app: FastifyInstance, resolveActor: ResolveActor): void {
+  app.decorateRequest('actor', null);
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    if (url.startsWith('/api/') && !route.config?.access && !url.startsWith('/api/docs')) {
+      throw new Error(`route ${route.method} ${url} declares no access`);
+    }
+  });
+  app.addHook('onRequest', async (req) => {
+    const access = req.routeOptions.config?.access;
+    if (!access) return;
+    req.actor = await resolveActor(credentialsOf(req));
+    if (access.level === 'public') return;
+    const actor = req.actor;
+    if (!actor) throw new AppError('UNAUTHENTICATED', 'Sign in or send an API token to use this endpoint');
+    if (RANK[actor.role] < NEEDED[access.level]) throw new AppError('FORBIDDEN', `This needs the ${access.level} role`);
+    if (actor.via === 'token' && actor.scopes && !actor.scopes.includes('admin')) {
+      const needed = access.scope ?? (access.level === 'admin' ? 'admin' : undefined);
+      if (needed && !actor.scopes.includes(needed)) {
+        throw new AppError('INSUFFICIENT_SCOPE', `This token lacks the ${needed} scope`);
+      }
+    }
+    if (actor.via === 'session' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+      if (req.headers['x-csrf-token'] !== actor.csrfToken) {
+        throw new AppError('CSRF_TOKEN_INVALID', 'Send the X-CSRF-Token header you got when signing in');
+      }
+    }
+  });
+}
+
+function credentialsOf(req: FastifyRequest): { sessionToken?: string; bearer?: string } {
+  const header = req.headers.authorization;
+  if (header?.toLowerCase().startsWith('bearer ')) return { bearer: header.slice(7).trim() };
+  const cookie = (req.cookies as Record<string, string | undefined> | undefined)?.[SESSION_COOKIE];
+  return cookie ? { sessionToken: cookie } : {};
+}
+
+export function requireActor(req: FastifyRequest): Actor {
+  if (!req.actor) throw new AppError('UNAUTHENTICATED', 'Sign in or send an API token to use this endpoint');
+  return req.actor;
+}

@@ -1,0 +1,65 @@
+/** Stable error codes and their HTTP status: the one table clients and docs rely on. */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  CSRF_TOKEN_INVALID: 403,
+  INSUFFICIENT_SCOPE: 403,
+  NOT_FOUND: 404,
+  TICKET_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  ORGANIZATION_NOT_FOUND: 404,
+  GROUP_NOT_FOUND: 404,
+  ATTACHMENT_NOT_FOUND: 404,
+  TOKEN_NOT_FOUND: 404,
+  VERSION_CONFLICT: 409,
+  ALREADY_EXISTS: 409,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INVALID_TRANSITION: 422,
+  INVALID_REFERENCE: 422,
+  INVALID_FIELD_VALUE: 422,
+  REQUIRED_ON_SOLVE: 422,
+  TICKET_CLOSED: 422,
+  CANNOT_MERGE: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  INVALID_QUERY: 400,
+  TOO_MANY_ATTEMPTS: 429,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export type FieldError = { path: string; message: string };
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly fields: FieldError[];
+  /** Extra members for the problem document (e.g. the current ticket on a 409). */
+  readonly extra: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: { fields?: FieldError[]; extra?: Record<string, unknown> } = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.fields = options.fields ?? [];
+    this.extra = options.extra ?? {};
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export function notFound(what: 'ticket' | 'user' | 'organization' | 'group' | 'attachment' | 'token', id: string): AppError {
+  const code = `${what.toUpperCase()}_NOT_FOUND` as ErrorCode;
+  return new AppError(code, `No ${what} with id ${id}`);
+}
+
+/** Postgres unique_violation, whichever driver raised it. */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
+}

@@ -1,0 +1,140 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database, Executor } from '../db/client.js';
+import { rowsOf } from '../db/client.js';
+import type { Clock } from './clock.js';
+import { jobs } from './platform.schema.js';
+
+/**
+ * A Postgres-backed job queue (transactional outbox). Jobs are plain rows inserted by the command that causes
+ * them, inside its transaction, so a side effect exists exactly when its cause committed. Workers claim due jobs
+ * with `FOR UPDATE SKIP LOCKED`, so several processes share one queue and each job runs once at a time.
+ */
+
+export type JobContext = { jobId: number; attempt: number };
+export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
+
+export type NewJob = { kind: string; payload: unknown; key?: string; runAt?: Date; maxAttempts?: number };
+
+const WAKE_CHANNEL = 'lifeline_jobs';
+const LOCK_MS = 5 * 60_000;
+
+export async function enqueue(ex: Executor, clock: Clock, job: NewJob): Promise<void> {
+  const now = clock.now();
+  await ex
+    .insert(jobs)
+    .values({
+      kind: job.kind,
+      payload: job.payload ?? {},
+      key: job.key ?? null,
+      runAt: job.runAt ?? now,
+      maxAttempts: job.maxAttempts ?? 8,
+      createdAt: now,
+    })
+    .onConflictDoNothing({ target: jobs.key });
+  await ex.execute(sql`select pg_notify(${WAKE_CHANNEL}, '')`);
+}
+
+/** Delay before retry n (1-based): 5 s, 10 s, 20 s … capped at an hour. */
+export function backoffMs(attempt: number): number {
+  return Math.min(5_000 * 2 ** (attempt - 1), 3600_000);
+}
+
+type ClaimedJob = { id: number; kind: string; payload: unknown; attempts: number; max_attempts: number };
+
+export class JobRunner {
+  private readonly handlers = new Map<string, JobHandler>();
+  private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+  private running: Promise<void> | undefined;
+  private wanted = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    private readonly onError: (err: unknown, job: { id: number; kind: string }) => void = () => {},
+  ) {}
+
+  register(kind: string, handler: JobHandler): void {
+    if (this.handlers.has(kind)) throw new Error(`job kind ${kind} registered twice`);
+    this.handlers.set(kind, handler);
+  }
+
+  /** Claim and run up to `limit` due jobs; returns how many ran. Tests call this directly with a fake clock. */
+  async runDue(limit = 20): Promise<number> {
+    const now = this.clock.now();
+    const lockedUntil = new Date(now.getTime() + LOCK_MS);
+    const claimed = rowsOf<ClaimedJob>(
+      await this.database.db.execute(sql`
+        update ${jobs} set status = 'running', attempts = attempts + 1, locked_until = ${lockedUntil.toISOString()}
+        where id in (
+          select id from ${jobs}
+          where (status = 'queued' and run_at <= ${now.toISOString()})
+             or (status = 'running' and locked_until < ${now.toISOString()})
+          order by run_at, id
+          limit ${limit}
+          for update skip locked)
+        returning id, kind, payload, attempts, max_attempts`),
+    );
+    for (const job of claimed) await this.runOne(job);
+    return claimed.length;
+  }
+
+  private async runOne(job: ClaimedJob): Promise<void> {
+    const { db } = this.database;
+    const handler = this.handlers.get(job.kind);
+    try {
+      if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+      await handler(job.payload, { jobId: job.id, attempt: job.attempts });
+      await db
+        .update(jobs)
+        .set({ status: 'done', finishedAt: this.clock.now(), lockedUntil: null, lastError: null })
+        .where(eq(jobs.id, job.id));
+    } catch (err) {
+      this.onError(err, job);
+      const message = err instanceof Error ? err.message : String(err);
+      const final = job.attempts >= job.max_attempts;
+      const now = this.clock.now();
+      await db
+        .update(jobs)
+        .set(
+          final
+            ? { status: 'failed', finishedAt: now, lockedUntil: null, lastError: message }
+            : { status: 'queued', runAt: new Date(now.getTime() + backoffMs(job.attempts)), lockedUntil: null, lastError: message },
+        )
+        .where(and(eq(jobs.id, job.id), eq(jobs.status, 'running')));
+    }
+  }
+
+  /** Run continuously: wake on NOTIFY from an enqueue, and poll for retries that came due. */
+  async start(pollMs = 1000): Promise<void> {
+    this.unlisten = await this.database.listen(WAKE_CHANNEL, () => this.kick());
+    this.timer = setInterval(() => this.kick(), pollMs);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running) {
+      this.wanted = true;
+      return;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.wanted = false;
+          while ((await this.runDue()) > 0) {}
+        } while (this.wanted);
+      } catch (err) {
+        this.onError(err, { id: 0, kind: 'runner' });
+      } finally {
+        this.running = undefined;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.unlisten?.();
+    await this.running;
+  }
+}

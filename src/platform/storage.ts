@@ -1,0 +1,40 @@
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomToken, sha256 } from './crypto.js';
+
+/**
+ * Content-addressed file storage under the data dir: a file is named by its sha256, so the same upload twice is
+ * stored once and a name can never be chosen by a client (no path tricks, nothing executable by name).
+ */
+export class FileStorage {
+  constructor(private readonly root: string) {}
+
+  private pathOf(hash: string): string {
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error('invalid content hash');
+    return path.join(this.root, hash.slice(0, 2), hash.slice(2, 4), hash);
+  }
+
+  async put(data: Buffer): Promise<string> {
+    const hash = sha256(data);
+    const target = this.pathOf(hash);
+    try {
+      await fs.access(target);
+      return hash;
+    } catch {}
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    // Write then rename, so a crash never leaves a half file under a valid name.
+    const tmp = `${target}.${randomToken(6)}.tmp`;
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, target);
+    return hash;
+  }
+
+  read(hash: string): NodeJS.ReadableStream {
+    return createReadStream(this.pathOf(hash));
+  }
+
+  async readAll(hash: string): Promise<Buffer> {
+    return fs.readFile(this.pathOf(hash));
+  }
+}

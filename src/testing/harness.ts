@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { type App, buildApp } from '../app.js';
+import { loadConfig } from '../config.js';
+import { type Database, openDatabase } from '../db/client.js';
+import type { Role } from '../platform/auth.js';
+import { FakeClock } from '../platform/clock.js';
+import { randomToken } from '../platform/crypto.js';
+import type { User } from '../modules/people/people.service.js';
+import type { CreateTicketBody } from '../modules/tickets/tickets.schemas.js';
+
+/**
+ * A real Lifeline on a real, empty database: in-memory PGlite by default, a fresh database on the PostgreSQL
+ * server when TEST_DATABASE_URL is set. Requests go through `app.inject`, the whole HTTP stack.
+ */
+export type Session = { user: User; headers: Record<string, string> };
+export type Res = { status: number; body: any; headers: Record<string, string | string[] | number | undefined>; raw: string };
+
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+export async function openTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    const database = await openDatabase({ memory: true });
+    await database.migrate();
+    return { database, drop: () => database.close() };
+  }
+  const name = `lifeline_test_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const database = await openDatabase({ url: u.toString() });
+  await database.migrate();
+  return {
+    database,
+    drop: async () => {
+      await database.close();
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startTestApp(env: Record<string, string> = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-test-'));
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
+  const { database, drop } = await openTestDatabase();
+  const clock = new FakeClock('2026-03-02T09:00:00Z');
+  const built: App = await buildApp(config, database, { clock, logger: false });
+  const { app, services } = built;
+  let counter = 0;
+
+  async function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+    const isRaw = Buffer.isBuffer(body) || typeof body === 'string';
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...(body !== undefined && !isRaw ? { 'content-type': 'application/json' } : {}), ...headers },
+      payload: body === undefined ? undefined : isRaw ? (body as string | Buffer) : JSON.stringify(body),
+    });
+    let parsed: unknown = null;
+    try {
+      parsed = res.body ? JSON.parse(res.body) : null;
+    } catch {
+      parsed = res.body;
+    }
+    return { status: res.statusCode, body: parsed, headers: res.headers, raw: res.body };
+  }
+
+  const t = {
+    app,
+    services,
+    config,
+    clock,
+    database,
+    request,
+    /** Calls the API as someone (their session cookie and CSRF token), or anonymously with `null`. */
+    as(who: Session | null) {
+      const h = who?.headers ?? {};
+      return {
+        get: (url: string, headers: Record<string, string> = {}) => request('GET', url, undefined, { ...h, ...headers }),
+        post: (url: string, body?: unknown, headers: Record<string, string> = {}) => request('POST', url, body ?? {}, { ...h, ...headers }),
+        patch: (url: string, body: unknown, headers: Record<string, string> = {}) => request('PATCH', url, body, { ...h, ...headers }),
+        delete: (url: string, headers: Record<string, string> = {}) => request('DELETE', url, undefined, { ...h, ...headers }),
+      };
+    },
+    /** Creates a user of a role and signs them in through the API. */
+    async signIn(role: Role, extra: { organizationId?: string | null; email?: string; name?: string } = {}): Promise<Session> {
+      counter++;
+      const email = extra.email ?? `${role}${counter}@example.org`;
+      const password = 'correct horse battery';
+      const user = await services.people.createUser({ email, name: extra.name ?? `${role} ${counter}`, role, password, organizationId: extra.organizationId });
+      const res = await request('POST', '/api/v1/session', { email, password });
+      if (res.status !== 200) throw new Error(`sign-in failed: ${res.raw}`);
+      const cookie = String(res.headers['set-cookie']).split(';')[0] as string;
+      return { user, headers: { cookie, 'x-csrf-token': res.body.csrfToken } };
+    },
+    /** Builders, not fixtures. */
+    make: {
+      async ticket(as: Session, overrides: Partial<CreateTicketBody> = {}) {
+        const res = await request('POST', '/api/v1/tickets', { subject: 'Cannot sync forms', description: 'Sync fails since this morning.', ...overrides }, as.headers);
+        if (res.status !== 201) throw new Error(`ticket create failed: ${res.status} ${res.raw}`);
+        return res.body;
+      },
+      async organization(overrides: Record<string, unknown> = {}) {
+        counter++;
+        return services.people.createOrganization({ name: `Org ${counter}`, domains: [], notes: '', sharedTickets: false, customFields: {}, ...overrides });
+      },
+      async group(name: string, members: Session[] = [], escalatesToId: string | null = null) {
+        return services.people.createGroup({ name, description: '', escalatesToId, memberIds: members.map((m) => m.user.id) });
+      },
+    },
+    /** Counts rows of a table, to assert that a rejected request changed nothing. */
+    async count(table: string): Promise<number> {
+      const res = await database.db.execute(sql.raw(`select count(*)::int as n from ${table}`));
+      return (res as unknown as { rows: { n: number }[] }).rows[0]?.n ?? 0;
+    },
+    async close() {
+      await app.close();
+      await services.jobs.stop();
+      await drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
