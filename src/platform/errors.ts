@@ -59,7 +59,10 @@ export function notFound(what: 'ticket' | 'user' | 'organization' | 'group' | 'a
   return new AppError(code, `No ${what} with id ${id}`);
 }
 
-/** Postgres unique_violation, whichever driver raised it. */
+/** Postgres unique_violation, whichever driver raised it (drizzle wraps driver errors in `cause`). */
 export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
+  for (let e = err; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === '23505') return true;
+  }
+  return false;
 }
