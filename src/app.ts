@@ -14,7 +14,7 @@ import { TicketSettingsService } from './modules/tickets/settings.service.js';
 import { TicketQueries } from './modules/tickets/tickets.queries.js';
 import { type EventsNotice, ticketRoutes } from './modules/tickets/tickets.routes.js';
 import { EVENTS_CHANNEL, TicketsService } from './modules/tickets/tickets.service.js';
-import { installAccessControl } from './platform/auth.js';
+import { installAccessControl, type RouteEntry } from './platform/auth.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Ctx } from './platform/context.js';
 import { installErrorHandling } from './platform/http.js';
@@ -37,7 +37,7 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   return { ctx, fields, people, settings, queries, tickets, jobs };
 }
 
-export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice> };
+export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice>; routes: RouteEntry[] };
 
 export async function buildApp(config: Config, database: Database, options: { clock?: Clock; logger?: boolean } = {}): Promise<App> {
   const services = buildServices(config, database, options.clock);
@@ -67,7 +67,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => app.swagger());
 
-  installAccessControl(app, (c) => services.people.resolveActor(c));
+  const routes = installAccessControl(app, (c) => services.people.resolveActor(c));
   installIdempotency(app, database.db, services.ctx.clock);
 
   const live = new LiveHub<EventsNotice>(database, EVENTS_CHANNEL);
@@ -83,5 +83,5 @@ export async function buildApp(config: Config, database: Database, options: { cl
       '<!doctype html><meta charset="utf-8"><title>Lifeline</title><h1>Lifeline</h1><p>The support desk API is running. See <a href="/api/docs">/api/docs</a>.</p>',
     ),
   );
-  return { app, services, live };
+  return { app, services, live, routes };
 }

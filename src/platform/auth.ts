@@ -49,12 +49,20 @@ const NEEDED: Record<Exclude<AccessLevel, 'public'>, number> = { signed_in: 0, s
 
 export type ResolveActor = (credentials: { sessionToken?: string; bearer?: string }) => Promise<Actor | null>;
 
-/** Resolves the caller on every request and enforces the route's declared access, CSRF and token scopes. */
-export function installAccessControl(app: FastifyInstance, resolveActor: ResolveActor): void {
+export type RouteEntry = { method: string; url: string; access: Access | undefined };
+
+/**
+ * Resolves the caller on every request and enforces the route's declared access, CSRF and token scopes.
+ * Returns the route table as routes register, so a test can walk it; an API route with no access is refused.
+ */
+export function installAccessControl(app: FastifyInstance, resolveActor: ResolveActor): RouteEntry[] {
+  const table: RouteEntry[] = [];
   app.decorateRequest('actor', null);
   app.addHook('onRoute', (route) => {
     const url = route.url;
-    if (url.startsWith('/api/') && !route.config?.access && !url.startsWith('/api/docs')) {
+    const access = route.config?.access;
+    table.push({ method: String(route.method), url, access });
+    if (url.startsWith('/api/') && !access && !url.startsWith('/api/docs')) {
       throw new Error(`route ${route.method} ${url} declares no access`);
     }
   });
@@ -78,6 +86,7 @@ export function installAccessControl(app: FastifyInstance, resolveActor: Resolve
       }
     }
   });
+  return table;
 }
 
 function credentialsOf(req: FastifyRequest): { sessionToken?: string; bearer?: string } {

@@ -55,7 +55,7 @@ export async function startTestApp(env: Record<string, string> = {}) {
   const { database, drop } = await openTestDatabase();
   const clock = new FakeClock('2026-03-02T09:00:00Z');
   const built: App = await buildApp(config, database, { clock, logger: false });
-  const { app, services } = built;
+  const { app, services, routes } = built;
   let counter = 0;
 
   async function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
@@ -77,6 +77,7 @@ export async function startTestApp(env: Record<string, string> = {}) {
 
   const t = {
     app,
+    routes,
     services,
     config,
     clock,

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import Fastify from 'fastify';
+import { installAccessControl } from './platform/auth.js';
+import { type Session, startTestApp, type TestApp } from './testing/harness.js';
+
+let t: TestApp;
+let agent: Session;
+let customer: Session;
+
+before(async () => {
+  t = await startTestApp();
+  agent = await t.signIn('agent');
+  customer = await t.signIn('customer');
+});
+after(() => t.close());
+
+describe('the route table', () => {
+  test('every API route declares who may call it', () => {
+    const api = t.routes.filter((r) => r.url.startsWith('/api/v1/'));
+    assert.ok(api.length > 30, `only ${api.length} API routes registered`);
+    const undeclared = api.filter((r) => !r.access).map((r) => `${r.method} ${r.url}`);
+    assert.deepEqual(undeclared, []);
+    const publicRoutes = api.filter((r) => r.access?.level === 'public').map((r) => `${r.method} ${r.url}`);
+    assert.deepEqual(publicRoutes.sort(), ['GET /api/v1/health', 'HEAD /api/v1/health', 'POST /api/v1/session']);
+  });
+
+  test('registering an API route without access fails at start-up', async () => {
+    const fresh = Fastify();
+    installAccessControl(fresh, async () => null);
+    assert.throws(() => fresh.get('/api/v1/unguarded', async () => 'x'), /declares no access/);
+    await fresh.close();
+  });
+});
+
+describe('API conventions', () => {
+  test('the OpenAPI document lists the resources, and /api/docs serves a page', async () => {
+    const doc = await t.request('GET', '/api/openapi.json');
+    assert.equal(doc.status, 200);
+    assert.equal(doc.body.openapi.startsWith('3.'), true);
+    for (const p of ['/api/v1/tickets', '/api/v1/tickets/{id}/messages', '/api/v1/tickets/{id}/merge', '/api/v1/search', '/api/v1/users', '/api/v1/groups', '/api/v1/states', '/api/v1/priorities', '/api/v1/custom-fields', '/api/v1/me']) {
+      assert.ok(doc.body.paths[p], `missing ${p}`);
+    }
+    assert.ok(doc.body.paths['/api/v1/tickets'].post.requestBody.content['application/json'].schema.properties.subject);
+    const page = await t.request('GET', '/api/docs/');
+    assert.equal(page.status, 200);
+    assert.match(page.raw, /<html/i);
+  });
+
+  test('unknown routes are problem+json 404s', async () => {
+    const res = await t.request('GET', '/api/v1/nothing-here');
+    assert.equal(res.status, 404);
+    assert.equal(res.body.code, 'NOT_FOUND');
+    assert.equal(res.body.status, 404);
+    assert.ok(res.body.requestId);
+  });
+
+  test('a POST retried with the same Idempotency-Key returns the original result and creates nothing new', async () => {
+    const before = await t.count('tickets');
+    const body = { subject: 'Offline report', description: 'from the widget' };
+    const first = await t.as(customer).post('/api/v1/tickets', body, { 'idempotency-key': 'widget-123' });
+    const retry = await t.as(customer).post('/api/v1/tickets', body, { 'idempotency-key': 'widget-123' });
+    assert.equal(first.status, 201);
+    assert.equal(retry.status, 201);
+    assert.equal(retry.body.id, first.body.id);
+    assert.equal(retry.headers['idempotent-replayed'], 'true');
+    assert.equal(await t.count('tickets'), before + 1);
+    const reused = await t.as(customer).post('/api/v1/tickets', { ...body, subject: 'other' }, { 'idempotency-key': 'widget-123' });
+    assert.equal(reused.status, 422);
+    assert.equal(reused.body.code, 'IDEMPOTENCY_KEY_REUSED');
+    // Keys are per caller: another user's same key is a different request.
+    const other = await t.as(agent).post('/api/v1/tickets', body, { 'idempotency-key': 'widget-123' });
+    assert.notEqual(other.body.id, first.body.id);
+  });
+
+  test('a rejected request with an Idempotency-Key replays the rejection, and changes nothing', async () => {
+    const before = await t.count('tickets');
+    const a = await t.as(agent).post('/api/v1/tickets', { subject: 's', description: 'd', priority: 'P9' }, { 'idempotency-key': 'bad-1' });
+    const b = await t.as(agent).post('/api/v1/tickets', { subject: 's', description: 'd', priority: 'P9' }, { 'idempotency-key': 'bad-1' });
+    assert.equal(a.status, 422);
+    assert.equal(b.status, 422);
+    assert.equal(await t.count('tickets'), before);
+  });
+});
+
+describe('live updates', () => {
+  test('the stream pushes ticket events to those who may see them, and internal notes only to staff', async () => {
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const open = async (who: Session) => {
+      const ctrl = new AbortController();
+      const res = await fetch(`${address}/api/v1/stream`, { headers: { cookie: who.headers.cookie as string }, signal: ctrl.signal });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      let text = '';
+      const decoder = new TextDecoder();
+      return {
+        /** Reads until `predicate` holds on what arrived, or fails after a few seconds. */
+        async until(predicate: (s: string) => boolean): Promise<string> {
+          const deadline = Date.now() + 5000;
+          while (!predicate(text)) {
+            const left = deadline - Date.now();
+            if (left <= 0) throw new Error(`stream did not deliver in time; got:\n${text}`);
+            const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), left))]);
+            if (chunk && !chunk.done) text += decoder.decode(chunk.value);
+          }
+          return text;
+        },
+        close: () => ctrl.abort(),
+      };
+    };
+    const agentStream = await open(agent);
+    const customerStream = await open(customer);
+    const other = await t.signIn('customer');
+    const otherStream = await open(other);
+    await agentStream.until((s) => s.includes(': connected'));
+    await customerStream.until((s) => s.includes(': connected'));
+
+    const tk = await t.make.ticket(agent, { requesterId: customer.user.id });
+    await t.as(agent).post(`/api/v1/tickets/${tk.id}/messages`, { body: 'internal', public: false });
+    await t.as(agent).patch(`/api/v1/tickets/${tk.id}`, { priority: 'P2' });
+
+    const seenByAgent = await agentStream.until((s) => s.includes('"field":"priority"'));
+    const seenByCustomer = await customerStream.until((s) => s.includes('"field":"priority"'));
+    assert.match(seenByAgent, /"public":false/);
+    assert.doesNotMatch(seenByCustomer, /"public":false/);
+    assert.match(seenByCustomer, /"kind":"created"/);
+    // A customer who may not see the ticket hears nothing of it.
+    await t.make.ticket(other, { subject: 'marker' });
+    const seenByOther = await otherStream.until((s) => s.includes('"kind":"created"'));
+    assert.equal(seenByOther.includes(tk.id), false);
+    for (const s of [agentStream, customerStream, otherStream]) s.close();
+  });
+});
