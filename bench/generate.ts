@@ -78,8 +78,8 @@ export async function generateTickets(db: Db, count: number, onProgress: (done: 
       with picks as (
         select g,
           random() as rs, random() as rp, random() as rg, random() as ra, random() as rt,
-          ${what}[1 + floor(random() * ${SUBJECT_PARTS.what.length})::int] || ' ' || ${where}[1 + floor(random() * ${SUBJECT_PARTS.where.length})::int] as subject,
-          ${sentences}[1 + floor(random() * ${BODY_SENTENCES.length})::int] || ' ' || ${sentences}[1 + floor(random() * ${BODY_SENTENCES.length})::int] as body,
+          (${what})[1 + floor(random() * ${SUBJECT_PARTS.what.length})::int] || ' ' || (${where})[1 + floor(random() * ${SUBJECT_PARTS.where.length})::int] as subject,
+          (${sentences})[1 + floor(random() * ${BODY_SENTENCES.length})::int] || ' ' || (${sentences})[1 + floor(random() * ${BODY_SENTENCES.length})::int] as body,
           date_trunc('milliseconds', now() - random() * interval '730 days') as created,
           floor(random() * ${customers})::int as crn
         from generate_series(1, ${n}) g),
@@ -112,8 +112,8 @@ export async function generateTickets(db: Db, count: number, onProgress: (done: 
         select i.id,
           case when k % 2 = 1 then i.requester_id else coalesce(i.assignee_id, i.requester_id) end,
           k % 5 <> 4, case when k % 2 = 1 then 'inbound' when k % 5 = 4 then 'internal' else 'outbound' end, i.channel,
-          ${sentences}[1 + (k * 7 + length(i.id::text)) % ${BODY_SENTENCES.length}],
-          '<p>' || ${sentences}[1 + (k * 7 + length(i.id::text)) % ${BODY_SENTENCES.length}] || '</p>',
+          (${sentences})[1 + (k * 7 + length(i.id::text)) % ${BODY_SENTENCES.length}],
+          '<p>' || (${sentences})[1 + (k * 7 + length(i.id::text)) % ${BODY_SENTENCES.length}] || '</p>',
           i.created_at + (k || ' hours')::interval
         from ins i
         cross join lateral generate_series(1, 1 + floor(power(random(), 2) * 10)::int) k

@@ -14,6 +14,7 @@ import { TicketSettingsService } from './modules/tickets/settings.service.js';
 import { TicketQueries } from './modules/tickets/tickets.queries.js';
 import { type EventsNotice, ticketRoutes } from './modules/tickets/tickets.routes.js';
 import { EVENTS_CHANNEL, TicketsService } from './modules/tickets/tickets.service.js';
+import { CacheHub } from './platform/cache.js';
 import { installAccessControl, type RouteEntry } from './platform/auth.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Ctx } from './platform/context.js';
@@ -27,7 +28,8 @@ export type Services = ReturnType<typeof buildServices>;
 
 /** The domain services, wired by hand: each gets exactly what it uses. */
 export function buildServices(config: Config, database: Database, clock: Clock = systemClock) {
-  const ctx: Ctx = { database, db: database.db, clock, config, files: new FileStorage(path.join(config.dataDir, 'files')) };
+  const cache = new CacheHub(database);
+  const ctx: Ctx = { database, db: database.db, clock, config, files: new FileStorage(path.join(config.dataDir, 'files')), cache };
   const fields = new CustomFieldsService(ctx);
   const people = new PeopleService(ctx, fields);
   const settings = new TicketSettingsService(ctx);
@@ -72,7 +74,11 @@ export async function buildApp(config: Config, database: Database, options: { cl
 
   const live = new LiveHub<EventsNotice>(database, EVENTS_CHANNEL);
   await live.start();
-  app.addHook('onClose', async () => live.stop());
+  await services.ctx.cache.start();
+  app.addHook('onClose', async () => {
+    await live.stop();
+    await services.ctx.cache.stop();
+  });
 
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
   peopleRoutes(app, services.ctx, services.people);

@@ -79,6 +79,7 @@ async function worker(config: ReturnType<typeof loadConfig>): Promise<number> {
   const database = await openConfiguredDatabase(config);
   await database.migrate();
   const services = buildServices(config, database);
+  await services.ctx.cache.start();
   await services.jobs.start();
   console.log('Lifeline worker is running jobs.');
   const stop = async () => {

@@ -92,7 +92,7 @@ export async function seedDemo(s: Services) {
     const r = rand();
     const priority = (r < 0.03 ? priorities[0] : r < 0.12 ? priorities[1] : r < 0.35 ? priorities[2] : r < 0.85 ? priorities[3] : priorities[4]) ?? priorities[0];
     const agent = pick(tier.members);
-    const ticket = await tickets.create(actorOf(agent), {
+    const { ticket } = await tickets.create(actorOf(agent), {
       subject,
       description,
       format: 'markdown',

@@ -66,3 +66,12 @@ export function isUniqueViolation(err: unknown): boolean {
   }
   return false;
 }
+
+/** The column of a Postgres foreign_key_violation (e.g. `group_id`), or null for any other error. */
+export function foreignKeyColumn(err: unknown): string | null {
+  for (let e = err; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+    const { code, detail } = e as { code?: string; detail?: string };
+    if (code === '23503') return /Key \((\w+)\)=/.exec(detail ?? '')?.[1] ?? 'unknown';
+  }
+  return null;
+}

@@ -1,6 +1,7 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
+import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, type FieldError, isUniqueViolation } from '../../platform/errors.js';
 import { type CustomFieldEntity, type CustomFieldKind, customFields } from './custom-fields.schema.js';
@@ -27,7 +28,11 @@ export const UpdateCustomField = z.object({
 });
 
 export class CustomFieldsService {
-  constructor(private readonly ctx: Ctx) {}
+  private readonly defs: Cached<CustomField[]>;
+
+  constructor(private readonly ctx: Ctx) {
+    this.defs = ctx.cache.cached('custom_fields', (ex) => ex.select().from(customFields).orderBy(asc(customFields.position), asc(customFields.key)));
+  }
 
   async define(input: DefineCustomField): Promise<CustomField> {
     if ((input.kind === 'dropdown' || input.kind === 'multi_select') && input.options.length === 0) {
@@ -37,6 +42,7 @@ export class CustomFieldsService {
     }
     try {
       const [row] = await this.ctx.db.insert(customFields).values(input).returning();
+      await this.defs.invalidate();
       return row as CustomField;
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A ${input.entity} field with key ${input.key} exists`);
@@ -47,22 +53,21 @@ export class CustomFieldsService {
   async update(id: string, patch: z.infer<typeof UpdateCustomField>): Promise<CustomField> {
     const [row] = await this.ctx.db.update(customFields).set(patch).where(eq(customFields.id, id)).returning();
     if (!row) throw new AppError('NOT_FOUND', `No custom field with id ${id}`);
+    await this.defs.invalidate();
     return row;
   }
 
-  list(entity?: CustomFieldEntity, ex: Executor = this.ctx.db): Promise<CustomField[]> {
-    return ex
-      .select()
-      .from(customFields)
-      .where(entity ? eq(customFields.entity, entity) : undefined)
-      .orderBy(asc(customFields.position), asc(customFields.key));
+  async list(entity?: CustomFieldEntity, ex?: Executor): Promise<CustomField[]> {
+    const all = await this.defs.get(ex);
+    return entity ? all.filter((d) => d.entity === entity) : all;
   }
 
   /**
    * Checks values against the field definitions and returns them normalised. `null` clears a value. Unknown or
    * inactive keys and wrongly typed values are rejected, each with its own message.
    */
-  async validate(entity: CustomFieldEntity, values: Record<string, unknown>, ex: Executor = this.ctx.db): Promise<Record<string, unknown>> {
+  async validate(entity: CustomFieldEntity, values: Record<string, unknown>, ex?: Executor): Promise<Record<string, unknown>> {
+    if (Object.keys(values).length === 0) return {};
     const defs = new Map((await this.list(entity, ex)).filter((d) => d.active).map((d) => [d.key, d]));
     const errors: FieldError[] = [];
     const out: Record<string, unknown> = {};
@@ -86,11 +91,8 @@ export class CustomFieldsService {
   }
 
   /** Keys of fields required on solve that have no value. */
-  async missingOnSolve(values: Record<string, unknown>, ex: Executor = this.ctx.db): Promise<string[]> {
-    const defs = await ex
-      .select({ key: customFields.key })
-      .from(customFields)
-      .where(and(eq(customFields.entity, 'ticket'), eq(customFields.requiredOnSolve, true), eq(customFields.active, true)));
+  async missingOnSolve(values: Record<string, unknown>, ex?: Executor): Promise<string[]> {
+    const defs = (await this.list('ticket', ex)).filter((d) => d.requiredOnSolve && d.active);
     return defs.map((d) => d.key).filter((k) => isEmpty(values[k]));
   }
 }

@@ -1,6 +1,7 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
+import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import { priorities, prioritySchemes, STATE_CATEGORIES, ticketStates, ticketTypes } from './tickets.schema.js';
@@ -41,15 +42,32 @@ const CATEGORY_DEFAULTS: Record<string, { pausesSla: boolean; onReply: string }>
 
 /** Ticket states, priority schemes and types: the data that shapes tickets, edited by admins. */
 export class TicketSettingsService {
-  constructor(private readonly ctx: Ctx) {}
+  // Read on every ticket command, changed by an admin now and then: cached per process (see CacheHub).
+  private readonly states: Cached<TicketState[]>;
+  private readonly priorities: Cached<{ all: Priority[]; active: Priority[] }>;
+  private readonly types: Cached<TicketType[]>;
 
-  listStates(ex: Executor = this.ctx.db): Promise<TicketState[]> {
-    return ex.select().from(ticketStates).orderBy(asc(ticketStates.position), asc(ticketStates.key));
+  constructor(private readonly ctx: Ctx) {
+    this.states = ctx.cache.cached('ticket_states', (ex) =>
+      ex.select().from(ticketStates).orderBy(asc(ticketStates.position), asc(ticketStates.key)),
+    );
+    this.priorities = ctx.cache.cached('priorities', async (ex) => {
+      const rows = await ex
+        .select({ p: priorities, active: prioritySchemes.active })
+        .from(priorities)
+        .innerJoin(prioritySchemes, eq(prioritySchemes.key, priorities.schemeKey))
+        .orderBy(asc(priorities.rank));
+      return { all: rows.map((r) => r.p), active: rows.filter((r) => r.active).map((r) => r.p) };
+    });
+    this.types = ctx.cache.cached('ticket_types', (ex) => ex.select().from(ticketTypes).orderBy(asc(ticketTypes.position), asc(ticketTypes.key)));
   }
 
-  async getState(key: string, ex: Executor = this.ctx.db): Promise<TicketState | undefined> {
-    const [row] = await ex.select().from(ticketStates).where(eq(ticketStates.key, key));
-    return row;
+  listStates(ex?: Executor): Promise<TicketState[]> {
+    return this.states.get(ex);
+  }
+
+  async getState(key: string, ex?: Executor): Promise<TicketState | undefined> {
+    return (await this.states.get(ex)).find((s) => s.key === key);
   }
 
   async createState(input: z.infer<typeof CreateStateBody>): Promise<TicketState> {
@@ -70,6 +88,7 @@ export class TicketSettingsService {
           position: input.position ?? 100,
         })
         .returning();
+      await this.states.invalidate();
       return row as TicketState;
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A state with key ${input.key} exists`);
@@ -83,6 +102,7 @@ export class TicketSettingsService {
     }
     const [row] = await this.ctx.db.update(ticketStates).set(patch).where(eq(ticketStates.key, key)).returning();
     if (!row) throw new AppError('NOT_FOUND', `No state with key ${key}`);
+    await this.states.invalidate();
     return row;
   }
 
@@ -99,19 +119,15 @@ export class TicketSettingsService {
       if (!scheme) throw new AppError('NOT_FOUND', `No priority scheme with key ${key}`);
       await tx.update(prioritySchemes).set({ active: sql`${prioritySchemes.key} = ${key}` });
     });
+    await this.priorities.invalidate();
   }
 
-  activePriorities(ex: Executor = this.ctx.db): Promise<Priority[]> {
-    return ex
-      .select({ p: priorities })
-      .from(priorities)
-      .innerJoin(prioritySchemes, and(eq(prioritySchemes.key, priorities.schemeKey), eq(prioritySchemes.active, true)))
-      .orderBy(asc(priorities.rank))
-      .then((rows) => rows.map((r) => r.p));
+  async activePriorities(ex?: Executor): Promise<Priority[]> {
+    return (await this.priorities.get(ex)).active;
   }
 
   /** A priority of the active scheme by key, or the scheme's default when no key is given. */
-  async resolvePriority(key: string | undefined, ex: Executor = this.ctx.db): Promise<Priority> {
+  async resolvePriority(key: string | undefined, ex?: Executor): Promise<Priority> {
     const active = await this.activePriorities(ex);
     const found = key === undefined ? (active.find((p) => p.isDefault) ?? active[active.length - 1]) : active.find((p) => p.key === key);
     if (!found) {
@@ -122,12 +138,12 @@ export class TicketSettingsService {
     return found;
   }
 
-  allPriorities(ex: Executor = this.ctx.db): Promise<Priority[]> {
-    return ex.select().from(priorities);
+  async allPriorities(ex?: Executor): Promise<Priority[]> {
+    return (await this.priorities.get(ex)).all;
   }
 
-  listTypes(ex: Executor = this.ctx.db): Promise<TicketType[]> {
-    return ex.select().from(ticketTypes).orderBy(asc(ticketTypes.position), asc(ticketTypes.key));
+  listTypes(ex?: Executor): Promise<TicketType[]> {
+    return this.types.get(ex);
   }
 
   async createType(input: z.infer<typeof CreateTypeBody>): Promise<TicketType> {
@@ -136,6 +152,7 @@ export class TicketSettingsService {
         .insert(ticketTypes)
         .values({ ...input, position: input.position ?? 100 })
         .returning();
+      await this.types.invalidate();
       return row as TicketType;
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A type with key ${input.key} exists`);
@@ -146,13 +163,13 @@ export class TicketSettingsService {
   async updateType(key: string, patch: z.infer<typeof UpdateTypeBody>): Promise<TicketType> {
     const [row] = await this.ctx.db.update(ticketTypes).set(patch).where(eq(ticketTypes.key, key)).returning();
     if (!row) throw new AppError('NOT_FOUND', `No type with key ${key}`);
+    await this.types.invalidate();
     return row;
   }
 
-  async requireType(key: string, ex: Executor = this.ctx.db): Promise<void> {
-    const [row] = await ex.select().from(ticketTypes).where(and(eq(ticketTypes.key, key), eq(ticketTypes.active, true)));
-    if (!row) {
-      const types = await this.listTypes(ex);
+  async requireType(key: string, ex?: Executor): Promise<void> {
+    const types = await this.listTypes(ex);
+    if (!types.some((t) => t.key === key && t.active)) {
       throw new AppError('INVALID_REFERENCE', `Unknown ticket type ${key}`, {
         fields: [{ path: 'body.type', message: `expected one of ${types.filter((t) => t.active).map((t) => t.key).join(', ')}` }],
       });

@@ -285,7 +285,7 @@ export function ticketView(
     statusCategory: t.statusCategory,
     priority: p ? { key: p.key, name: p.name, rank: p.rank, color: p.color } : null,
     type: t.type,
-    requester: req ?? { id: t.requesterId, name: '', email: '' },
+    requester: req ? { id: req.id, name: req.name, email: req.email } : { id: t.requesterId, name: '', email: '' },
     organizationId: t.organizationId,
     assigneeId: t.assigneeId,
     groupId: t.groupId,

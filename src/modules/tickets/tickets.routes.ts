@@ -34,8 +34,8 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
 
   r.post('/api/v1/tickets', { config: { access: write }, schema: { tags, body: CreateTicketBody } }, async (req, reply) => {
     const actor = requireActor(req);
-    const ticket = await tickets.create(actor, req.body);
-    return sendTicket(reply, actor, ticket.id, 201);
+    const { detail } = await tickets.create(actor, req.body);
+    return reply.status(201).header('etag', `"${detail.version}"`).send(detail);
   });
 
   const list = async (actor: ReturnType<typeof requireActor>, q: z.infer<typeof ListTicketsQuery>) => {

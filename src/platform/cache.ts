@@ -1,0 +1,69 @@
+import { sql } from 'drizzle-orm';
+import type { Database, Executor } from '../db/client.js';
+
+const CHANNEL = 'lifeline_cache';
+
+/**
+ * Small, rarely-changing data (states, priorities, types, field definitions) read on every ticket command.
+ * Each process keeps a copy; a write clears it here at once and, through NOTIFY, in every other process.
+ */
+export class CacheHub {
+  private readonly caches = new Map<string, { clear: () => void }>();
+  private unlisten: (() => Promise<void>) | undefined;
+
+  constructor(private readonly database: Database) {}
+
+  async start(): Promise<void> {
+    if (this.unlisten) return;
+    this.unlisten = await this.database.listen(CHANNEL, (name) => this.caches.get(name)?.clear());
+  }
+
+  async stop(): Promise<void> {
+    await this.unlisten?.();
+    this.unlisten = undefined;
+  }
+
+  cached<T>(name: string, load: (ex: Executor) => Promise<T>): Cached<T> {
+    const cache = new Cached(load, this.database.db, async () => {
+      cache.clear();
+      await this.database.db.execute(sql`select pg_notify(${CHANNEL}, ${name})`);
+    });
+    this.caches.set(name, cache);
+    return cache;
+  }
+}
+
+export class Cached<T> {
+  private value: Promise<T> | undefined;
+  // Bumped on clear, so a load that started before a change never overwrites the fresh state.
+  private generation = 0;
+
+  constructor(
+    private readonly load: (ex: Executor) => Promise<T>,
+    private readonly db: Executor,
+    /** Clears this process's copy and tells the others. Call after committing a change. */
+    readonly invalidate: () => Promise<void>,
+  ) {}
+
+  /**
+   * The cached value, loading it through `ex` when missing. Pass the open transaction when there is one:
+   * embedded PGlite has one connection, so a load outside the transaction would wait for it forever.
+   */
+  get(ex: Executor = this.db): Promise<T> {
+    if (!this.value) {
+      const gen = this.generation;
+      // Promise.resolve runs a lazy query builder once; storing the builder itself would re-run it on every await.
+      const loading = Promise.resolve(this.load(ex));
+      this.value = loading;
+      loading.catch(() => {
+        if (this.generation === gen) this.value = undefined;
+      });
+    }
+    return this.value;
+  }
+
+  clear(): void {
+    this.generation++;
+    this.value = undefined;
+  }
+}
