@@ -23,6 +23,16 @@ export class CacheHub {
     this.unlisten = undefined;
   }
 
+  /** A map of small values with a time-to-live, cleared whole on `invalidate` (here and in every process). */
+  keyed<V>(name: string, ttlMs: number, now: () => number): KeyedCache<V> {
+    const cache: KeyedCache<V> = new KeyedCache<V>(ttlMs, now, async () => {
+      cache.clear();
+      await this.database.db.execute(sql`select pg_notify(${CHANNEL}, ${name})`);
+    });
+    this.caches.set(name, cache);
+    return cache;
+  }
+
   cached<T>(name: string, load: (ex: Executor) => Promise<T>): Cached<T> {
     const cache = new Cached(load, this.database.db, async () => {
       cache.clear();
@@ -65,5 +75,37 @@ export class Cached<T> {
   clear(): void {
     this.generation++;
     this.value = undefined;
+  }
+}
+
+export class KeyedCache<V> {
+  private readonly entries = new Map<string, { value: V; until: number }>();
+  private static readonly MAX = 10_000;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+    /** Clears this process's entries and tells the others. Call after committing a change. */
+    readonly invalidate: () => Promise<void>,
+  ) {}
+
+  get(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (hit.until <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return hit.value;
+  }
+
+  set(key: string, value: V): void {
+    // A crude bound: plenty for live sessions and tokens, and a flood of bad keys cannot grow it without limit.
+    if (this.entries.size >= KeyedCache.MAX) this.entries.clear();
+    this.entries.set(key, { value, until: this.now() + this.ttlMs });
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 }

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { type Actor, type Role, ROLES, SCOPES, type Scope } from '../../platform/auth.js';
+import type { KeyedCache } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { hashPassword, randomToken, sha256, verifyPassword } from '../../platform/crypto.js';
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
@@ -53,11 +54,16 @@ export const CreateTokenBody = z.object({
 export class PeopleService {
   // Failed sign-ins per email+address within the window; one process's memory is enough to slow guessing.
   private readonly failures = new Map<string, number[]>();
+  // Who a session cookie or token stands for, kept a minute: every request needs it. Signing out, revoking a
+  // token and changing a user clear it in every process at once (CacheHub).
+  private readonly actors: KeyedCache<{ actor: Actor; expiresAt: number }>;
 
   constructor(
     private readonly ctx: Ctx,
     private readonly fields: CustomFieldsService,
-  ) {}
+  ) {
+    this.actors = ctx.cache.keyed('actors', 60_000, () => ctx.clock.now().getTime());
+  }
 
   // ---- users
 
@@ -88,6 +94,7 @@ export class PeopleService {
     const [row] = await this.ctx.db.update(users).set(set).where(eq(users.id, id)).returning();
     // Deactivating or re-roling someone ends their sessions: old rights must not linger in a cookie.
     if (patch.active === false || patch.role || password) await this.ctx.db.delete(sessions).where(eq(sessions.userId, id));
+    await this.actors.invalidate();
     return row as User;
   }
 
@@ -311,10 +318,22 @@ export class PeopleService {
 
   async signOut(token: string): Promise<void> {
     await this.ctx.db.delete(sessions).where(eq(sessions.tokenHash, sha256(token)));
+    await this.actors.invalidate();
   }
 
   async resolveActor(credentials: { sessionToken?: string; bearer?: string }): Promise<Actor | null> {
+    const secret = credentials.bearer ?? credentials.sessionToken;
+    if (!secret) return null;
+    const key = `${credentials.bearer ? 'b' : 's'}:${sha256(secret)}`;
     const now = this.ctx.clock.now();
+    const hit = this.actors.get(key);
+    if (hit && hit.expiresAt > now.getTime()) return hit.actor;
+    const actor = await this.lookUpActor(credentials, now);
+    if (actor) this.actors.set(key, actor);
+    return actor?.actor ?? null;
+  }
+
+  private async lookUpActor(credentials: { sessionToken?: string; bearer?: string }, now: Date): Promise<{ actor: Actor; expiresAt: number } | null> {
     if (credentials.bearer) {
       const [row] = await this.ctx.db
         .select({ user: users, scopes: apiTokens.scopes, id: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
@@ -326,15 +345,15 @@ export class PeopleService {
       if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
         await this.ctx.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id));
       }
-      return actorOf(row.user, 'token', row.scopes as Scope[], null);
+      return { actor: actorOf(row.user, 'token', row.scopes as Scope[], null), expiresAt: Number.POSITIVE_INFINITY };
     }
     if (credentials.sessionToken) {
       const [row] = await this.ctx.db
-        .select({ user: users, csrfToken: sessions.csrfToken })
+        .select({ user: users, csrfToken: sessions.csrfToken, expiresAt: sessions.expiresAt })
         .from(sessions)
         .innerJoin(users, eq(users.id, sessions.userId))
         .where(and(eq(sessions.tokenHash, sha256(credentials.sessionToken)), gt(sessions.expiresAt, now), eq(users.active, true)));
-      return row ? actorOf(row.user, 'session', null, row.csrfToken) : null;
+      return row ? { actor: actorOf(row.user, 'session', null, row.csrfToken), expiresAt: row.expiresAt.getTime() } : null;
     }
     return null;
   }
@@ -367,6 +386,7 @@ export class PeopleService {
       .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt), actor.role === 'admin' ? undefined : eq(apiTokens.userId, actor.userId)))
       .returning({ id: apiTokens.id });
     if (!rows.length) throw notFound('token', id);
+    await this.actors.invalidate();
   }
 }
 

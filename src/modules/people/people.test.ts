@@ -57,6 +57,7 @@ describe('sign-in and sessions', () => {
 
   test('signing out ends the session', async () => {
     const s = await t.signIn('agent');
+    assert.equal((await t.as(s).get('/api/v1/me')).status, 200);
     assert.equal((await t.as(s).delete('/api/v1/session')).status, 204);
     const me = await t.as(s).get('/api/v1/me');
     assert.equal(me.status, 401);
@@ -98,6 +99,8 @@ describe('API tokens', () => {
 
   test('a revoked or unknown token is refused', async () => {
     const res = await t.as(agent).post('/api/v1/tokens', { name: 'x', scopes: ['tickets:read'] });
+    // Used first, so the server has it cached: revoking must still take effect at once.
+    assert.equal((await t.request('GET', '/api/v1/tickets', undefined, { authorization: `Bearer ${res.body.token}` })).status, 200);
     assert.equal((await t.as(agent).delete(`/api/v1/tokens/${res.body.id}`)).status, 204);
     const after = await t.request('GET', '/api/v1/tickets', undefined, { authorization: `Bearer ${res.body.token}` });
     assert.equal(after.status, 401);
@@ -152,6 +155,7 @@ describe('users, organisations and groups', () => {
 
   test('deactivating a user ends their sessions', async () => {
     const s = await t.signIn('agent');
+    assert.equal((await t.as(s).get('/api/v1/me')).status, 200);
     assert.equal((await t.as(admin).patch(`/api/v1/users/${s.user.id}`, { active: false })).status, 200);
     assert.equal((await t.as(s).get('/api/v1/me')).status, 401);
   });

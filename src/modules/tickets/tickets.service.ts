@@ -65,10 +65,13 @@ export class TicketsService {
     const customFields = await this.fields.validate('ticket', input.customFields);
     if (state.category === 'solved') await this.checkRequiredOnSolve(customFields, this.ctx.db);
     const body = renderBody(input.description, input.format);
+    // A known requester is read before the transaction opens, keeping it short; a new one is created inside it.
+    const creating = staff && !input.requesterId && input.requester;
+    const known = creating ? undefined : await this.requesterFor(actor, input, this.ctx.db);
     try {
       return await this.ctx.db.transaction(async (tx) => {
         const now = this.ctx.clock.now();
-        const requester = await this.requesterFor(actor, input, tx);
+        const requester = known ?? (await this.requesterFor(actor, input, tx));
         // Organisation and group ids are checked by their foreign keys (see the catch below): one query fewer each.
         const organizationId = input.organizationId !== undefined ? input.organizationId : requester.organizationId;
         const groupId = input.groupId ?? null;
@@ -127,7 +130,7 @@ export class TicketsService {
     }
   }
 
-  private async requesterFor(actor: Actor, input: CreateTicketBody, tx: Tx): Promise<User> {
+  private async requesterFor(actor: Actor, input: CreateTicketBody, tx: Executor): Promise<User> {
     if (!isStaff(actor)) return this.people.getUser(actor.userId, tx);
     if (input.requesterId) return this.people.getUser(input.requesterId, tx).catch(() => {
       throw new AppError('INVALID_REFERENCE', `No user with id ${input.requesterId}`, { fields: [{ path: 'body.requesterId', message: 'unknown user' }] });
