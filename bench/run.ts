@@ -10,7 +10,8 @@
  *  - the server's RSS idle and its peak under load
  *
  * Knobs: BENCH_PG_URL (server, default postgres://postgres@127.0.0.1:5432/test), BENCH_SCALES (PostgreSQL,
- * default 100000,1000000), BENCH_PGLITE_SCALES (default 100000), BENCH_SKIP_PGLITE=1, BENCH_SKIP_PG=1.
+ * default 100000,1000000), BENCH_PGLITE_SCALES (default 100000), BENCH_SKIP_PGLITE=1, BENCH_SKIP_PG=1,
+ * BENCH_REUSE=1 (keep the PostgreSQL bench database of the last run).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -195,17 +196,22 @@ async function measureReads(call: ReturnType<typeof api>, l2Id: string, withSear
 }
 
 async function benchPostgres() {
+  // BENCH_REUSE=1 keeps the database of the last run (and its million tickets) to iterate on reads quickly.
+  const reuse = process.env.BENCH_REUSE === '1';
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
-  await admin.query('drop database if exists lifeline_bench with (force)');
-  await admin.query('create database lifeline_bench');
+  const exists = (await admin.query(`select 1 from pg_database where datname = 'lifeline_bench'`)).rowCount === 1;
+  if (!reuse || !exists) {
+    await admin.query('drop database if exists lifeline_bench with (force)');
+    await admin.query('create database lifeline_bench');
+  }
   await admin.end();
   const u = new URL(PG_URL);
   u.pathname = '/lifeline_bench';
   const url = u.toString();
   const database = await openDatabase({ url });
   await database.migrate();
-  await generateBase(database.db, { organizations: 500, customers: 20_000, agentsPerGroup: 10 });
+  if (!reuse || !exists) await generateBase(database.db, { organizations: 500, customers: 20_000, agentsPerGroup: 10 });
   const { token, l2Id, customerId } = await prepare(database);
   const server = new Server({ DATABASE_URL: url, DATA_DIR: path.join(root, '.bench-data', 'pg-files') }, 3901);
   await server.start();

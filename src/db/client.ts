@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -28,15 +29,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
+// Extensions the migrations create; PGlite must be handed their code (a server has them installed).
+const EXTENSIONS = { btree_gin };
+
 export type DatabaseOptions = { url: string } | { dataDir: string } | { memory: true };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ('url' in options) return openServer(options.url);
   if ('dataDir' in options) {
     fs.mkdirSync(options.dataDir, { recursive: true });
-    return openEmbedded(new PGlite(options.dataDir));
+    return openEmbedded(new PGlite(options.dataDir, { extensions: EXTENSIONS }));
   }
-  return openEmbedded(new PGlite());
+  return openEmbedded(new PGlite({ extensions: EXTENSIONS }));
 }
 
 function openEmbedded(client: PGlite): Database {

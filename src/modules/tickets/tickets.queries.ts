@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
 import { rowsOf } from '../../db/client.js';
@@ -11,6 +11,8 @@ import type { TicketFilter } from './search-query.js';
 import { attachments, messages, priorities, STATE_CATEGORIES, ticketEvents, ticketFollowers, ticketLinks, tickets, ticketStates } from './tickets.schema.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
+/** A ticket as lists read it: without the search vector. */
+export type TicketListRow = Omit<TicketRow, 'searchVector'>;
 export type TicketSort = 'created' | 'updated' | 'priority';
 export type ListOptions = { sort: TicketSort; order: 'asc' | 'desc'; limit: number; cursor?: string };
 
@@ -102,22 +104,43 @@ export class TicketQueries {
   /** Tickets matching a filter, keyset-paginated. Merged tickets are left out unless asked for by status. */
   async list(actor: Actor, filter: TicketFilter, options: ListOptions): Promise<{ items: TicketView[]; nextCursor: string | null }> {
     const where = await this.conditions(actor, filter);
-    const { order, keyset } = sortOf(options);
+    const { keyset } = sortOf(options, false);
     if (options.cursor) where.push(keyset(decodeCursor(options.cursor)));
-    const rows = await this.ctx.db
-      .select({ t: tickets, requester: { id: requester.id, name: requester.name, email: requester.email }, p: priorities })
-      .from(tickets)
-      .innerJoin(requester, eq(requester.id, tickets.requesterId))
-      .innerJoin(priorities, eq(priorities.id, tickets.priorityId))
-      .where(and(...where))
-      .orderBy(...order)
-      .limit(options.limit + 1);
-    const page = rows.slice(0, options.limit);
-    const last = page[page.length - 1];
+    const page = (ex: Executor, matchesFirst: boolean) =>
+      ex
+        .select({ t: listColumns, requester: { id: requester.id, name: requester.name, email: requester.email }, p: priorities })
+        .from(tickets)
+        .innerJoin(requester, eq(requester.id, tickets.requesterId))
+        .innerJoin(priorities, eq(priorities.id, tickets.priorityId))
+        .where(and(...where))
+        .orderBy(...sortOf(options, matchesFirst).order)
+        .limit(options.limit + 1);
+    const rows = filter.text ? await this.textSearch(page) : await page(this.ctx.db, false);
+    const pageRows = rows.slice(0, options.limit);
+    const last = pageRows[pageRows.length - 1];
     return {
-      items: page.map((r) => ticketView(r.t, r.requester, r.p)),
+      items: pageRows.map((r) => ticketView(r.t, r.requester, r.p)),
       nextCursor: rows.length > options.limit && last ? encodeCursor(cursorValues(options.sort, last.t)) : null,
     };
+  }
+
+  /**
+   * Full text with an ordered page has two good plans: walk the sort index and test each ticket (fast when
+   * matches are common), or collect every match from the GIN index and sort them (fast when they are rare).
+   * Postgres guesses, and with correlated filters (`priority:P1 login`) it can guess a walk over a million rows.
+   * So on a server we give the walk a short budget and fall back to matches-first when it runs out.
+   */
+  private async textSearch<T>(page: (ex: Executor, matchesFirst: boolean) => Promise<T[]>): Promise<T[]> {
+    if (this.ctx.database.kind !== 'postgres') return page(this.ctx.db, false);
+    try {
+      return await this.ctx.db.transaction(async (tx) => {
+        await tx.execute(sql`set local statement_timeout = ${sql.raw(String(WALK_BUDGET_MS))}`);
+        return page(tx, false);
+      });
+    } catch (err) {
+      if (!isQueryCanceled(err)) throw err;
+      return page(this.ctx.db, true);
+    }
   }
 
   private async conditions(actor: Actor, f: TicketFilter): Promise<(SQL | undefined)[]> {
@@ -273,7 +296,7 @@ export class TicketQueries {
 export type TicketView = ReturnType<typeof ticketView>;
 
 export function ticketView(
-  t: TicketRow,
+  t: TicketListRow,
   req: { id: string; name: string; email: string } | undefined,
   p: typeof priorities.$inferSelect | undefined,
 ) {
@@ -304,11 +327,29 @@ export function ticketView(
   };
 }
 
-function sortOf(o: ListOptions): { order: SQL[]; keyset: (values: unknown[]) => SQL } {
+// How long the index walk of a text search may take before the matches-first plan is used instead.
+const WALK_BUDGET_MS = 40;
+
+// Every ticket column but the search vector, which lists never need and which is the widest.
+const { searchVector: _searchVector, ...listColumns } = getTableColumns(tickets);
+
+function isQueryCanceled(err: unknown): boolean {
+  for (let e = err; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: string }).code === '57014') return true;
+  }
+  return false;
+}
+
+/**
+ * Order and keyset condition of a sort. `matchesFirst` orders by expressions no index provides, which makes
+ * Postgres collect the matching tickets first and sort them (see `textSearch`).
+ */
+function sortOf(o: ListOptions, matchesFirst: boolean): { order: SQL[]; keyset: (values: unknown[]) => SQL } {
+  const noIndex = (col: SQLWrapper) => (matchesFirst ? sql`${col} + interval '0 seconds'` : sql`${col}`);
   if (o.sort === 'priority') {
     // "By priority then age": most urgent first, oldest first within a priority.
     return {
-      order: [asc(tickets.priorityRank), asc(tickets.createdAt), asc(tickets.id)],
+      order: matchesFirst ? [sql`${tickets.priorityRank} + 0`, noIndex(tickets.createdAt), asc(tickets.id)] : [asc(tickets.priorityRank), asc(tickets.createdAt), asc(tickets.id)],
       keyset: ([rank, at, id]) => sql`(${tickets.priorityRank}, ${tickets.createdAt}, ${tickets.id}) > (${Number(rank)}, ${String(at)}::timestamptz, ${String(id)}::uuid)`,
     };
   }
@@ -316,12 +357,12 @@ function sortOf(o: ListOptions): { order: SQL[]; keyset: (values: unknown[]) => 
   const dir = o.order === 'asc' ? asc : desc;
   const cmp = o.order === 'asc' ? sql`>` : sql`<`;
   return {
-    order: [dir(col), dir(tickets.id)],
+    order: [dir(noIndex(col)), dir(tickets.id)],
     keyset: ([at, id]) => sql`(${col}, ${tickets.id}) ${cmp} (${String(at)}::timestamptz, ${String(id)}::uuid)`,
   };
 }
 
-function cursorValues(sort: TicketSort, t: TicketRow): unknown[] {
+function cursorValues(sort: TicketSort, t: TicketListRow): unknown[] {
   if (sort === 'priority') return [t.priorityRank, t.createdAt.toISOString(), t.id];
   return [(sort === 'updated' ? t.updatedAt : t.createdAt).toISOString(), t.id];
 }

@@ -123,8 +123,9 @@ export const tickets = pgTable(
     index('tickets_status_created_idx').on(t.statusCategory, t.createdAt, t.id),
     index('tickets_created_idx').on(t.createdAt, t.id),
     index('tickets_updated_idx').on(t.updatedAt, t.id),
-    index('tickets_tags_idx').using('gin', t.tags),
-    index('tickets_search_idx').using('gin', t.searchVector),
+    // Text, tags and the common filters in one GIN (btree_gin), so `priority:P1 login` intersects inside the index
+    // instead of reading every "login" ticket from the heap.
+    index('tickets_search_filters_idx').using('gin', t.searchVector, t.tags, t.statusCategory, t.priorityId, t.groupId, t.assigneeId, t.organizationId),
   ],
 );
 
