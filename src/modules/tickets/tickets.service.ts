@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import { type Actor, isAgent, isStaff } from '../../platform/auth.js';
@@ -65,61 +66,82 @@ export class TicketsService {
     const customFields = await this.fields.validate('ticket', input.customFields);
     if (state.category === 'solved') await this.checkRequiredOnSolve(customFields, this.ctx.db);
     const body = renderBody(input.description, input.format);
-    // A known requester is read before the transaction opens, keeping it short; a new one is created inside it.
+    // A known requester is read up front; a new one is created inside the transaction.
     const creating = staff && !input.requesterId && input.requester;
     const known = creating ? undefined : await this.requesterFor(actor, input, this.ctx.db);
+    const assigneeId = input.assigneeId ?? null;
+    const groupId = input.groupId ?? null;
+    const followerInput = input.followerIds.length > 0 || input.cc.length > 0;
+    // The ticket, its first message and its events are one statement, which is atomic on its own. A
+    // transaction is opened only when more must commit with it: a new requester, followers, attachments, an
+    // assignee check, or listeners' jobs.
+    const needsTransaction = !known || followerInput || input.attachmentIds.length > 0 || assigneeId !== null || this.listeners.length > 0;
+    const write = async (ex: Executor): Promise<CreatedTicket> => {
+      const now = this.ctx.clock.now();
+      const requester = known ?? (await this.requesterFor(actor, input, ex));
+      if (assigneeId) await this.checkAssignee(assigneeId, groupId, ex);
+      const ticketId = randomUUID();
+      const messageId = randomUUID();
+      const values = {
+        id: ticketId,
+        subject: input.subject,
+        status: state.key,
+        statusCategory: state.category,
+        priorityId: priority.id,
+        priorityRank: priority.rank,
+        type: input.type ?? null,
+        requesterId: requester.id,
+        // Organisation and group ids are checked by their foreign keys (see the catch below).
+        organizationId: input.organizationId !== undefined ? input.organizationId : requester.organizationId,
+        assigneeId,
+        groupId,
+        channel: input.channel ?? (staff ? defaultChannel : 'portal'),
+        tags: [...new Set(input.tags)],
+        productArea: input.productArea ?? null,
+        dueAt: input.dueAt ? new Date(input.dueAt) : null,
+        customFields: dropNulls(customFields),
+        createdAt: now,
+        updatedAt: now,
+        solvedAt: state.category === 'solved' ? now : null,
+      } satisfies Partial<typeof tickets.$inferInsert>;
+      const insertTicket = ex
+        .insert(tickets)
+        .values({
+          ...values,
+          searchVector: sql`setweight(to_tsvector('english', ${input.subject}), 'A') || setweight(to_tsvector('english', ${`${requester.name} ${requester.email} ${body.text.slice(0, INDEXED_CHARS)}`}), 'B')`,
+        })
+        .returning({ id: tickets.id, number: tickets.number });
+      const authorId = requester.id === actor.userId || !staff ? actor.userId : requester.id;
+      const at = now.toISOString();
+      const result = await ex.execute(sql`
+        with t as (${insertTicket.getSQL()}),
+        m as (
+          insert into ${messages} (id, ticket_id, author_id, public, direction, channel, body_text, body_html, created_at)
+          select ${messageId}::uuid, t.id, ${authorId}::uuid, true, 'inbound', ${values.channel}, ${body.text}, ${body.html}, ${at}::timestamptz from t),
+        e as (
+          insert into ${ticketEvents} (ticket_id, actor_id, kind, to_value, public, at)
+          select t.id, ${actor.userId}::uuid, 'created',
+                 jsonb_build_object('number', t.number, 'status', ${state.key}::text, 'priority', ${priority.key}::text, 'channel', ${values.channel}::text), true, ${at}::timestamptz
+          from t
+          union all
+          select t.id, ${actor.userId}::uuid, 'message_added', jsonb_build_object('messageId', ${messageId}::text, 'public', true), true, ${at}::timestamptz from t
+          returning *),
+        n as (select pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', e.ticket_id, 'ids', json_build_array(e.id))::text) from e)
+        select t.number, (select count(*) from n) as notified, (select json_agg(e order by e.id) from e) as events from t`);
+      const [row] = rowsOf<{ number: number | string; events: Record<string, unknown>[] }>(result);
+      const ticket: TicketRow = { ...values, number: Number(row?.number), mergedIntoId: null, followUpOfId: null, version: 1, closedAt: null, searchVector: '' };
+      if (input.attachmentIds.length) await this.claimAttachments(ex, messageId, input.attachmentIds, actor.userId);
+      const followerIds = followerInput ? await this.resolveFollowers(ex, [...input.followerIds], input.cc, requester.id) : [];
+      if (followerIds.length) await ex.insert(ticketFollowers).values(followerIds.map((userId) => ({ ticketId, userId })));
+      if (this.listeners.length) {
+        const events = (row?.events ?? []).map(eventFromRow);
+        for (const listener of this.listeners) await listener(ex as Tx, events, ticket);
+      }
+      const card = { id: requester.id, name: requester.name, email: requester.email };
+      return { ticket, detail: { ...ticketView(ticket, card, priority), followerIds, links: [] } };
+    };
     try {
-      return await this.ctx.db.transaction(async (tx) => {
-        const now = this.ctx.clock.now();
-        const requester = known ?? (await this.requesterFor(actor, input, tx));
-        // Organisation and group ids are checked by their foreign keys (see the catch below): one query fewer each.
-        const organizationId = input.organizationId !== undefined ? input.organizationId : requester.organizationId;
-        const groupId = input.groupId ?? null;
-        const assigneeId = input.assigneeId ?? null;
-        if (assigneeId) await this.checkAssignee(assigneeId, groupId, tx);
-        const [ticket] = (await tx
-          .insert(tickets)
-          .values({
-            subject: input.subject,
-            status: state.key,
-            statusCategory: state.category,
-            priorityId: priority.id,
-            priorityRank: priority.rank,
-            type: input.type ?? null,
-            requesterId: requester.id,
-            organizationId,
-            assigneeId,
-            groupId,
-            channel: input.channel ?? (staff ? defaultChannel : 'portal'),
-            tags: [...new Set(input.tags)],
-            productArea: input.productArea ?? null,
-            dueAt: input.dueAt ? new Date(input.dueAt) : null,
-            customFields: dropNulls(customFields),
-            createdAt: now,
-            updatedAt: now,
-            solvedAt: state.category === 'solved' ? now : null,
-            searchVector: sql`setweight(to_tsvector('english', ${input.subject}), 'A') || setweight(to_tsvector('english', ${`${requester.name} ${requester.email} ${body.text.slice(0, INDEXED_CHARS)}`}), 'B')`,
-          })
-          .returning()) as [TicketRow];
-        const messageId = await this.insertMessage(tx, ticket, {
-          authorId: requester.id === actor.userId || !staff ? actor.userId : requester.id,
-          public: true,
-          direction: 'inbound',
-          channel: ticket.channel,
-          body,
-          attachmentIds: input.attachmentIds,
-          uploaderId: actor.userId,
-        });
-        const followerIds = await this.resolveFollowers(tx, [...input.followerIds], input.cc, requester.id);
-        if (followerIds.length) await tx.insert(ticketFollowers).values(followerIds.map((userId) => ({ ticketId: ticket.id, userId })));
-        await this.record(tx, actor, ticket, [
-          { kind: 'created', to: { number: ticket.number, status: ticket.status, priority: priority.key, channel: ticket.channel } },
-          { kind: 'message_added', to: { messageId, public: true } },
-        ]);
-        const card = { id: requester.id, name: requester.name, email: requester.email };
-        const detail = { ...ticketView(ticket, card, priority), followerIds, links: [] };
-        return { ticket, detail };
-      });
+      return needsTransaction ? await this.ctx.db.transaction((tx) => write(tx)) : await write(this.ctx.db);
     } catch (err) {
       const column = foreignKeyColumn(err);
       if (!column) throw err;
@@ -309,7 +331,7 @@ export class TicketsService {
     }
   }
 
-  private async resolveFollowers(tx: Tx, ids: string[], emails: string[], requesterId: string | null): Promise<string[]> {
+  private async resolveFollowers(tx: Executor, ids: string[], emails: string[], requesterId: string | null): Promise<string[]> {
     const out = new Set<string>();
     if (ids.length) {
       const found = await tx.select({ id: users.id }).from(users).where(inArray(users.id, ids));
@@ -436,21 +458,23 @@ export class TicketsService {
         createdAt: this.ctx.clock.now(),
       })
       .returning({ id: messages.id })) as [{ id: string }];
-    if (m.attachmentIds.length) {
-      // Only the uploader's own, not yet attached files: an id cannot pull someone else's file into view.
-      const claimed = await tx
-        .update(attachments)
-        .set({ messageId: row.id })
-        .where(and(inArray(attachments.id, m.attachmentIds), eq(attachments.uploadedBy, m.uploaderId), isNull(attachments.messageId)))
-        .returning({ id: attachments.id });
-      const missing = m.attachmentIds.filter((id) => !claimed.some((c) => c.id === id));
-      if (missing.length) {
-        throw new AppError('INVALID_REFERENCE', `Attachments not found or already used: ${missing.join(', ')}`, {
-          fields: [{ path: 'body.attachmentIds', message: 'upload each file first, and use it once' }],
-        });
-      }
-    }
+    if (m.attachmentIds.length) await this.claimAttachments(tx, row.id, m.attachmentIds, m.uploaderId);
     return row.id;
+  }
+
+  /** Only the uploader's own, not yet attached files: an id cannot pull someone else's file into view. */
+  private async claimAttachments(ex: Executor, messageId: string, ids: string[], uploaderId: string): Promise<void> {
+    const claimed = await ex
+      .update(attachments)
+      .set({ messageId })
+      .where(and(inArray(attachments.id, ids), eq(attachments.uploadedBy, uploaderId), isNull(attachments.messageId)))
+      .returning({ id: attachments.id });
+    const missing = ids.filter((id) => !claimed.some((c) => c.id === id));
+    if (missing.length) {
+      throw new AppError('INVALID_REFERENCE', `Attachments not found or already used: ${missing.join(', ')}`, {
+        fields: [{ path: 'body.attachmentIds', message: 'upload each file first, and use it once' }],
+      });
+    }
   }
 
   // ---- merge and links
@@ -581,20 +605,25 @@ export class TicketsService {
         returning *)
       select ins.*, pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', ins.ticket_id, 'ids', json_build_array(ins.id))::text) is null as notified
       from ins order by ins.id`);
-    const rows: TicketEvent[] = rowsOf<Record<string, unknown>>(result).map((r) => ({
-      id: Number(r.id),
-      ticketId: r.ticket_id as string,
-      actorId: (r.actor_id as string | null) ?? null,
-      kind: r.kind as string,
-      field: (r.field as string | null) ?? null,
-      fromValue: r.from_value ?? null,
-      toValue: r.to_value ?? null,
-      public: r.public as boolean,
-      at: new Date(r.at as string | Date),
-    }));
+    const rows = rowsOf<Record<string, unknown>>(result).map(eventFromRow);
     for (const listener of this.listeners) await listener(tx, rows, ticket);
     return rows;
   }
+}
+
+/** An event row as raw SQL returns it (snake_case, ids maybe as strings). */
+function eventFromRow(r: Record<string, unknown>): TicketEvent {
+  return {
+    id: Number(r.id),
+    ticketId: r.ticket_id as string,
+    actorId: (r.actor_id as string | null) ?? null,
+    kind: r.kind as string,
+    field: (r.field as string | null) ?? null,
+    fromValue: r.from_value ?? null,
+    toValue: r.to_value ?? null,
+    public: r.public as boolean,
+    at: new Date(r.at as string | Date),
+  };
 }
 
 type RenderedBody = { text: string; html: string };

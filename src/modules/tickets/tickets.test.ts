@@ -93,6 +93,23 @@ describe('creating tickets', () => {
     assert.equal(await t.count('tickets'), before);
   });
 
+  test('an unknown group, organisation or requester is a 422 naming the field, and nothing is created', async () => {
+    const before = { tickets: await t.count('tickets'), messages: await t.count('messages'), events: await t.count('ticket_events') };
+    const ghost = '00000000-0000-4000-8000-000000000000';
+    for (const [field, body] of [
+      ['body.groupId', { groupId: ghost }],
+      ['body.organizationId', { organizationId: ghost }],
+      ['body.requesterId', { requesterId: ghost }],
+      ['body.assigneeId', { assigneeId: ghost }],
+    ] as const) {
+      const res = await t.as(agent).post('/api/v1/tickets', { subject: 's', description: 'd', ...body });
+      assert.equal(res.status, 422, field);
+      assert.equal(res.body.code, 'INVALID_REFERENCE');
+      assert.equal(res.body.errors[0].path, field);
+    }
+    assert.deepEqual({ tickets: await t.count('tickets'), messages: await t.count('messages'), events: await t.count('ticket_events') }, before);
+  });
+
   test('malformed JSON is a 400 and a wrong content type a 415', async () => {
     const bad = await t.request('POST', '/api/v1/tickets', '{"subject": ', { ...agent.headers, 'content-type': 'application/json' });
     assert.equal(bad.status, 400);
