@@ -233,13 +233,20 @@ async function benchPostgres() {
   const loadedRssMb = server.rss();
   await server.stop();
   await database.close();
+  return summary('postgres', creation, raw, reads, [idleRssMb, loadedRssMb]);
+}
+
+type Creation = Awaited<ReturnType<typeof measureCreation>>;
+type Load = Awaited<ReturnType<typeof load>>;
+
+function summary(database: string, creation: Creation, raw: Load, reads: Record<string, unknown>, [idle, afterReads]: [number, number]) {
   return {
-    database: 'postgres',
+    database,
     creation,
     rawInsertConcurrency16: raw,
     apiToRawRatio: round(creation.concurrency16.perSecond / raw.perSecond),
     reads,
-    rssMb: { idle: idleRssMb, peakDuringCreation: creation.peakRssMb, afterReads: loadedRssMb },
+    rssMb: { idle, peakDuringCreation: creation.peakRssMb, afterReads },
   };
 }
 
@@ -273,14 +280,7 @@ async function benchPglite() {
   }
   const loadedRssMb = server.rss();
   await server.stop();
-  return {
-    database: 'pglite',
-    creation,
-    rawInsertConcurrency16: raw,
-    apiToRawRatio: round(creation.concurrency16.perSecond / raw.perSecond),
-    reads,
-    rssMb: { idle: idleRssMb, peakDuringCreation: creation.peakRssMb, afterReads: loadedRssMb },
-  };
+  return summary('pglite', creation, raw, reads, [idleRssMb, loadedRssMb]);
 }
 
 const results: unknown[] = [];

@@ -4,8 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
-import { randomToken } from '../platform/crypto.js';
+import { createServerDatabase } from '../testing/harness.js';
 
 // The newcomer's path, as processes: migrate, create the admin from the CLI, start the server, sign in.
 const root = path.resolve(import.meta.dirname, '../..');
@@ -18,20 +17,9 @@ before(async () => {
   delete env.DATABASE_URL;
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
-    const name = `lifeline_cli_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    env.DATABASE_URL = u.toString();
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
+    const created = await createServerDatabase(url, 'lifeline_cli');
+    env.DATABASE_URL = created.url;
+    dropDatabase = created.drop;
   }
 });
 

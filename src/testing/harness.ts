@@ -28,25 +28,34 @@ export async function openTestDatabase(): Promise<{ database: Database; drop: ()
     await database.migrate();
     return { database, drop: () => database.close() };
   }
-  const name = `lifeline_test_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const database = await openDatabase({ url: u.toString() });
+  const created = await createServerDatabase(url, 'lifeline_test');
+  const database = await openDatabase({ url: created.url });
   await database.migrate();
   return {
     database,
     drop: async () => {
       await database.close();
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      await created.drop();
     },
   };
+}
+
+/** A new, empty database on the server at `serverUrl`, and a function that drops it. */
+export async function createServerDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+  const run = async (statement: string) => {
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    try {
+      await c.query(statement);
+    } finally {
+      await c.end();
+    }
+  };
+  await run(`create database ${name}`);
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
 }
 
 export async function startTestApp(env: Record<string, string> = {}) {
