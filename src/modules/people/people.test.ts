@@ -160,6 +160,24 @@ describe('users, organisations and groups', () => {
     assert.equal((await t.as(s).get('/api/v1/me')).status, 401);
   });
 
+  test('organisation profile fields are validated against their definitions and merged on update', async () => {
+    const plan = await t.as(admin).post('/api/v1/custom-fields', { entity: 'organization', key: 'plan', label: 'Plan', kind: 'dropdown', options: ['pilot', 'enterprise'] });
+    assert.equal(plan.status, 201);
+    await t.as(admin).post('/api/v1/custom-fields', { entity: 'organization', key: 'account_owner', label: 'Account owner', kind: 'text' });
+    const bad = await t.as(admin).post('/api/v1/organizations', { name: 'Profiled', customFields: { plan: 'gold' } });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.errors[0].path, 'body.customFields.plan');
+    const org = await t.as(admin).post('/api/v1/organizations', { name: 'Profiled', customFields: { plan: 'pilot' } });
+    assert.equal(org.status, 201);
+    const updated = await t.as(admin).patch(`/api/v1/organizations/${org.body.id}`, { customFields: { account_owner: 'Dana' } });
+    assert.deepEqual(updated.body.customFields, { plan: 'pilot', account_owner: 'Dana' });
+    const cleared = await t.as(admin).patch(`/api/v1/organizations/${org.body.id}`, { customFields: { plan: null } });
+    assert.deepEqual(cleared.body.customFields, { account_owner: 'Dana' });
+    // A ticket field key is not an organisation field.
+    const wrongEntity = await t.as(admin).patch(`/api/v1/organizations/${org.body.id}`, { customFields: { environment: 'prod' } });
+    assert.equal(wrongEntity.status, 422);
+  });
+
   test('a customer sees their own organisation, and no other', async () => {
     const mine = await t.make.organization();
     const other = await t.make.organization();
