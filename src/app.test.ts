@@ -130,5 +130,24 @@ describe('live updates', () => {
     const seenByOther = await otherStream.until((s) => s.includes('"kind":"created"'));
     assert.equal(seenByOther.includes(tk.id), false);
     for (const s of [agentStream, customerStream, otherStream]) s.close();
+
+    // A client that reconnects with Last-Event-ID gets what it missed while away, and only what it may see.
+    const lastSeen = Math.max(...[...seenByCustomer.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])));
+    await t.as(agent).post(`/api/v1/tickets/${tk.id}/messages`, { body: 'while you were away' });
+    await t.as(agent).post(`/api/v1/tickets/${tk.id}/messages`, { body: 'secret', public: false });
+    const ctrl = new AbortController();
+    const res = await fetch(`${address}/api/v1/stream`, { headers: { cookie: customer.headers.cookie as string, 'last-event-id': String(lastSeen) }, signal: ctrl.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const deadline = Date.now() + 5000;
+    while (!text.includes('"kind":"message_added"') && Date.now() < deadline) {
+      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 500))]);
+      if (chunk && !chunk.done) text += new TextDecoder().decode(chunk.value);
+    }
+    ctrl.abort();
+    const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    assert.ok(ids.length > 0 && ids.every((id) => id > lastSeen), text);
+    assert.match(text, /"kind":"message_added"/);
+    assert.doesNotMatch(text, /"public":false/);
   });
 });

@@ -151,26 +151,37 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
   });
 
   // ---- live updates (server-sent events)
-  r.get('/api/v1/stream', { config: { access: read }, schema: { tags } }, async (req, reply) => {
-    const actor = requireActor(req);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(': connected\n\n');
-    let chain = Promise.resolve();
-    const unsubscribe = live.subscribe((notice) => {
-      // Keep order: each notice is filtered for this caller, then written, one after another.
-      chain = chain.then(async () => {
-        const events = await queries.visibleEvents(actor, notice.ids).catch(() => []);
-        for (const e of events) res.write(`id: ${e.id}\nevent: ticket\ndata: ${JSON.stringify(e)}\n\n`);
+  r.get(
+    '/api/v1/stream',
+    { config: { access: read }, schema: { tags, querystring: z.object({ after: z.coerce.number().int().min(0).optional() }) } },
+    async (req, reply) => {
+      const actor = requireActor(req);
+      // A reconnecting EventSource sends Last-Event-ID; it gets what it missed (up to 1,000 events), then live ones.
+      const resumeFrom = Number(req.headers['last-event-id'] ?? req.query.after ?? Number.NaN);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.write(': connected\n\n');
+      let lastSent = 0;
+      const send = (events: Awaited<ReturnType<typeof queries.visibleEvents>>) => {
+        for (const e of events) {
+          if (e.id <= lastSent) continue;
+          lastSent = e.id;
+          res.write(`id: ${e.id}\nevent: ticket\ndata: ${JSON.stringify(e)}\n\n`);
+        }
+      };
+      // Subscribe before catching up, and send in one ordered chain, so nothing falls between the two.
+      let chain: Promise<void> = Number.isInteger(resumeFrom) && resumeFrom >= 0 ? queries.visibleEventsAfter(actor, resumeFrom).then(send).catch(() => {}) : Promise.resolve();
+      const unsubscribe = live.subscribe((notice) => {
+        chain = chain.then(async () => send(await queries.visibleEvents(actor, notice.ids).catch(() => [])));
       });
-    });
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), 25_000);
-    req.raw.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
-  });
+      const heartbeat = setInterval(() => res.write(': ping\n\n'), 25_000);
+      req.raw.on('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      });
+    },
+  );
 }
 
 // Types a browser may show inline without risk; everything else downloads.
