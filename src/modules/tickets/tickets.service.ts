@@ -7,7 +7,7 @@ import { AppError, foreignKeyColumn } from '../../platform/errors.js';
 import { htmlToText, markdownToHtml, sanitize } from '../../platform/html.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { groupMembers, users } from '../people/people.schema.js';
-import type { PeopleService, User } from '../people/people.service.js';
+import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService, TicketState } from './settings.service.js';
 import type { AddMessageBody, CreateTicketBody, UpdateTicketBody } from './tickets.schemas.js';
 import { attachments, type Channel, messages, ticketEvents, ticketFollowers, ticketLinks, tickets } from './tickets.schema.js';
@@ -66,19 +66,19 @@ export class TicketsService {
     const customFields = await this.fields.validate('ticket', input.customFields);
     if (state.category === 'solved') await this.checkRequiredOnSolve(customFields, this.ctx.db);
     const body = renderBody(input.description, input.format);
-    // A known requester is read up front; a new one is created inside the transaction.
-    const creating = staff && !input.requesterId && input.requester;
-    const known = creating ? undefined : await this.requesterFor(actor, input, this.ctx.db);
+    // An existing requester is referenced by id and read inside the create statement (their organisation, name
+    // and email); their foreign key rejects an unknown id. A new one (by email) is created in a transaction.
+    const newRequester = staff && !input.requesterId && input.requester ? input.requester : undefined;
     const assigneeId = input.assigneeId ?? null;
     const groupId = input.groupId ?? null;
     const followerInput = input.followerIds.length > 0 || input.cc.length > 0;
     // The ticket, its first message and its events are one statement, which is atomic on its own. A
     // transaction is opened only when more must commit with it: a new requester, followers, attachments, an
     // assignee check, or listeners' jobs.
-    const needsTransaction = !known || followerInput || input.attachmentIds.length > 0 || assigneeId !== null || this.listeners.length > 0;
+    const needsTransaction = !!newRequester || followerInput || input.attachmentIds.length > 0 || assigneeId !== null || this.listeners.length > 0;
     const write = async (ex: Executor): Promise<CreatedTicket> => {
       const now = this.ctx.clock.now();
-      const requester = known ?? (await this.requesterFor(actor, input, ex));
+      const requesterId = newRequester ? (await this.people.findOrCreateCustomer(newRequester, ex)).id : staff ? (input.requesterId ?? actor.userId) : actor.userId;
       if (assigneeId) await this.checkAssignee(assigneeId, groupId, ex);
       const ticketId = randomUUID();
       const messageId = randomUUID();
@@ -90,9 +90,9 @@ export class TicketsService {
         priorityId: priority.id,
         priorityRank: priority.rank,
         type: input.type ?? null,
-        requesterId: requester.id,
+        requesterId,
         // Organisation and group ids are checked by their foreign keys (see the catch below).
-        organizationId: input.organizationId !== undefined ? input.organizationId : requester.organizationId,
+        organizationId: input.organizationId !== undefined ? input.organizationId : null,
         assigneeId,
         groupId,
         channel: input.channel ?? (staff ? defaultChannel : 'portal'),
@@ -104,14 +104,17 @@ export class TicketsService {
         updatedAt: now,
         solvedAt: state.category === 'solved' ? now : null,
       } satisfies Partial<typeof tickets.$inferInsert>;
+      const requesterRow = sql`(select u from ${users} u where u.id = ${requesterId}::uuid)`;
       const insertTicket = ex
         .insert(tickets)
         .values({
           ...values,
-          searchVector: sql`setweight(to_tsvector('english', ${input.subject}), 'A') || setweight(to_tsvector('english', ${`${requester.name} ${requester.email} ${body.text.slice(0, INDEXED_CHARS)}`}), 'B')`,
+          // The organisation comes from the requester unless given.
+          organizationId: input.organizationId !== undefined ? input.organizationId : sql`(${requesterRow}).organization_id`,
+          searchVector: sql`setweight(to_tsvector('english', ${input.subject}), 'A') || setweight(to_tsvector('english', coalesce((${requesterRow}).name || ' ' || (${requesterRow}).email, '') || ' ' || ${body.text.slice(0, INDEXED_CHARS)}), 'B')`,
         })
-        .returning({ id: tickets.id, number: tickets.number });
-      const authorId = requester.id === actor.userId || !staff ? actor.userId : requester.id;
+        .returning({ id: tickets.id, number: tickets.number, organizationId: tickets.organizationId });
+      const authorId = requesterId === actor.userId || !staff ? actor.userId : requesterId;
       const at = now.toISOString();
       const result = await ex.execute(sql`
         with t as (${insertTicket.getSQL()}),
@@ -127,38 +130,40 @@ export class TicketsService {
           select t.id, ${actor.userId}::uuid, 'message_added', jsonb_build_object('messageId', ${messageId}::text, 'public', true), true, ${at}::timestamptz from t
           returning *),
         n as (select pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', e.ticket_id, 'ids', json_build_array(e.id))::text) from e)
-        select t.number, (select count(*) from n) as notified, (select json_agg(e order by e.id) from e) as events from t`);
-      const [row] = rowsOf<{ number: number | string; events: Record<string, unknown>[] }>(result);
-      const ticket: TicketRow = { ...values, number: Number(row?.number), mergedIntoId: null, followUpOfId: null, version: 1, closedAt: null, searchVector: '' };
+        select t.number, t.organization_id, (select count(*) from n) as notified, (select json_agg(e order by e.id) from e) as events,
+               (select json_build_object('id', u.id, 'name', u.name, 'email', u.email) from ${users} u where u.id = ${requesterId}::uuid) as requester
+        from t`);
+      const [row] = rowsOf<{ number: number | string; organization_id: string | null; events: Record<string, unknown>[]; requester: { id: string; name: string; email: string } }>(result);
+      if (!row) throw new Error('ticket insert returned no row');
+      const ticket: TicketRow = {
+        ...values,
+        number: Number(row.number),
+        organizationId: row.organization_id,
+        mergedIntoId: null,
+        followUpOfId: null,
+        version: 1,
+        closedAt: null,
+        searchVector: '',
+      };
       if (input.attachmentIds.length) await this.claimAttachments(ex, messageId, input.attachmentIds, actor.userId);
-      const followerIds = followerInput ? await this.resolveFollowers(ex, [...input.followerIds], input.cc, requester.id) : [];
+      const followerIds = followerInput ? await this.resolveFollowers(ex, [...input.followerIds], input.cc, requesterId) : [];
       if (followerIds.length) await ex.insert(ticketFollowers).values(followerIds.map((userId) => ({ ticketId, userId })));
       if (this.listeners.length) {
-        const events = (row?.events ?? []).map(eventFromRow);
+        const events = (row.events ?? []).map(eventFromRow);
         for (const listener of this.listeners) await listener(ex as Tx, events, ticket);
       }
-      const card = { id: requester.id, name: requester.name, email: requester.email };
-      return { ticket, detail: { ...ticketView(ticket, card, priority), followerIds, links: [] } };
+      return { ticket, detail: { ...ticketView(ticket, row.requester, priority), followerIds, links: [] } };
     };
     try {
       return needsTransaction ? await this.ctx.db.transaction((tx) => write(tx)) : await write(this.ctx.db);
     } catch (err) {
       const column = foreignKeyColumn(err);
       if (!column) throw err;
-      const field = { organization_id: 'organizationId', group_id: 'groupId' }[column] ?? column;
+      const field = { organization_id: 'organizationId', group_id: 'groupId', requester_id: 'requesterId' }[column] ?? column;
       throw new AppError('INVALID_REFERENCE', `No ${field.replace(/Id$/, '')} with id ${String(input[field as keyof CreateTicketBody])}`, {
         fields: [{ path: `body.${field}`, message: 'unknown id' }],
       });
     }
-  }
-
-  private async requesterFor(actor: Actor, input: CreateTicketBody, tx: Executor): Promise<User> {
-    if (!isStaff(actor)) return this.people.getUser(actor.userId, tx);
-    if (input.requesterId) return this.people.getUser(input.requesterId, tx).catch(() => {
-      throw new AppError('INVALID_REFERENCE', `No user with id ${input.requesterId}`, { fields: [{ path: 'body.requesterId', message: 'unknown user' }] });
-    });
-    if (input.requester) return this.people.findOrCreateCustomer(input.requester, tx);
-    return this.people.getUser(actor.userId, tx);
   }
 
   // ---- update
