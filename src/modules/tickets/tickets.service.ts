@@ -91,8 +91,6 @@ export class TicketsService {
         priorityRank: priority.rank,
         type: input.type ?? null,
         requesterId,
-        // Organisation and group ids are checked by their foreign keys (see the catch below).
-        organizationId: input.organizationId !== undefined ? input.organizationId : null,
         assigneeId,
         groupId,
         channel: input.channel ?? (staff ? defaultChannel : 'portal'),
@@ -104,20 +102,21 @@ export class TicketsService {
         updatedAt: now,
         solvedAt: state.category === 'solved' ? now : null,
       } satisfies Partial<typeof tickets.$inferInsert>;
-      const requesterRow = sql`(select u from ${users} u where u.id = ${requesterId}::uuid)`;
+      // `r` is the requester row, read by the statement below; an unknown id leaves it empty and the foreign
+      // key refuses the ticket. Organisation and group ids are checked by their foreign keys too.
       const insertTicket = ex
         .insert(tickets)
         .values({
           ...values,
-          // The organisation comes from the requester unless given.
-          organizationId: input.organizationId !== undefined ? input.organizationId : sql`(${requesterRow}).organization_id`,
-          searchVector: sql`setweight(to_tsvector('english', ${input.subject}), 'A') || setweight(to_tsvector('english', coalesce((${requesterRow}).name || ' ' || (${requesterRow}).email, '') || ' ' || ${body.text.slice(0, INDEXED_CHARS)}), 'B')`,
+          organizationId: input.organizationId !== undefined ? input.organizationId : sql`(select organization_id from r)`,
+          searchVector: sql`setweight(to_tsvector('english', ${input.subject}), 'A') || setweight(to_tsvector('english', coalesce((select name || ' ' || email from r), '') || ' ' || ${body.text.slice(0, INDEXED_CHARS)}), 'B')`,
         })
         .returning({ id: tickets.id, number: tickets.number, organizationId: tickets.organizationId });
       const authorId = requesterId === actor.userId || !staff ? actor.userId : requesterId;
       const at = now.toISOString();
       const result = await ex.execute(sql`
-        with t as (${insertTicket.getSQL()}),
+        with r as (select id, name, email, organization_id from ${users} where id = ${requesterId}::uuid),
+        t as (${insertTicket.getSQL()}),
         m as (
           insert into ${messages} (id, ticket_id, author_id, public, direction, channel, body_text, body_html, created_at)
           select ${messageId}::uuid, t.id, ${authorId}::uuid, true, 'inbound', ${values.channel}, ${body.text}, ${body.html}, ${at}::timestamptz from t),
@@ -131,7 +130,7 @@ export class TicketsService {
           returning *),
         n as (select pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', e.ticket_id, 'ids', json_build_array(e.id))::text) from e)
         select t.number, t.organization_id, (select count(*) from n) as notified, (select json_agg(e order by e.id) from e) as events,
-               (select json_build_object('id', u.id, 'name', u.name, 'email', u.email) from ${users} u where u.id = ${requesterId}::uuid) as requester
+               (select json_build_object('id', r.id, 'name', r.name, 'email', r.email) from r) as requester
         from t`);
       const [row] = rowsOf<{ number: number | string; organization_id: string | null; events: Record<string, unknown>[]; requester: { id: string; name: string; email: string } }>(result);
       if (!row) throw new Error('ticket insert returned no row');
