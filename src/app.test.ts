@@ -73,6 +73,17 @@ describe('API conventions', () => {
     assert.notEqual(other.body.id, first.body.id);
   });
 
+  test('an Idempotency-Key is remembered for a day, then starts a new request', async () => {
+    const body = { subject: 'Daily report', description: 'same body' };
+    const first = await t.as(customer).post('/api/v1/tickets', body, { 'idempotency-key': 'daily' });
+    t.clock.advance(23 * 3600_000);
+    assert.equal((await t.as(customer).post('/api/v1/tickets', body, { 'idempotency-key': 'daily' })).body.id, first.body.id);
+    t.clock.advance(2 * 3600_000);
+    const later = await t.as(customer).post('/api/v1/tickets', body, { 'idempotency-key': 'daily' });
+    assert.equal(later.status, 201);
+    assert.notEqual(later.body.id, first.body.id);
+  });
+
   test('a rejected request with an Idempotency-Key replays the rejection, and changes nothing', async () => {
     const before = await t.count('tickets');
     const a = await t.as(agent).post('/api/v1/tickets', { subject: 's', description: 'd', priority: 'P9' }, { 'idempotency-key': 'bad-1' });

@@ -1,10 +1,12 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/client.js';
 import type { Clock } from './clock.js';
 import { sha256 } from './crypto.js';
 import { AppError } from './errors.js';
 import { idempotencyKeys } from './platform.schema.js';
+
+const KEY_TTL_MS = 24 * 3600_000;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,6 +26,10 @@ export function installIdempotency(app: FastifyInstance, db: Db, clock: Clock): 
     if (key.length > 255) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key is longer than 255 characters');
     const principal = req.actor ? `user:${req.actor.userId}` : `ip:${req.ip}`;
     const requestHash = sha256(`${req.method} ${req.url}\n${bodyFingerprint(req)}`);
+    // A key is remembered for a day (as Stripe does); after that the same key starts a new request.
+    await db
+      .delete(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.principal, principal), eq(idempotencyKeys.key, key), lt(idempotencyKeys.createdAt, new Date(clock.now().getTime() - KEY_TTL_MS))));
     const inserted = await db
       .insert(idempotencyKeys)
       .values({ principal, key, requestHash, createdAt: clock.now() })
