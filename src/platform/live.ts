@@ -30,10 +30,6 @@ export class LiveHub<T> {
     return () => this.subscribers.delete(fn);
   }
 
-  get size(): number {
-    return this.subscribers.size;
-  }
-
   async stop(): Promise<void> {
     await this.unlisten?.();
     this.subscribers.clear();

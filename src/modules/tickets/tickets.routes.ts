@@ -21,8 +21,8 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
   const tags = ['tickets'];
 
   /** `:id` is the opaque id, or the ticket number people say out loud ("#1042"). */
-  const resolveId = async (req: { params: { id: string } }, actor = requireActor(req as never)) => {
-    const raw = decodeURIComponent(req.params.id).replace(/^#/, '');
+  const resolveId = async (req: { params: { id: string } }, actor: ReturnType<typeof requireActor>) => {
+    const raw = req.params.id.replace(/^#/, '');
     if (/^\d{1,15}$/.test(raw)) return (await queries.getByNumber(actor, Number(raw))).id;
     return raw;
   };

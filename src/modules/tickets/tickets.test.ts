@@ -200,6 +200,8 @@ describe('updating tickets', () => {
     assert.equal(res.status, 404);
     assert.equal(res.body.code, 'TICKET_NOT_FOUND');
     assert.equal((await t.as(agent).get('/api/v1/tickets/not-a-uuid')).status, 404);
+    assert.equal((await t.as(agent).get('/api/v1/tickets/%25')).status, 404);
+    assert.equal((await t.as(agent).get('/api/v1/tickets/%23999999')).status, 404);
   });
 
   test('customers and light agents cannot update tickets', async () => {
