@@ -253,26 +253,24 @@ export class TicketQueries {
   }
 
   /** Events after `afterId` on every ticket the actor may see, oldest first (a reconnecting stream's catch-up). */
-  async visibleEventsAfter(actor: Actor, afterId: number, limit = 1000) {
-    return this.ctx.db
-      .select({ e: ticketEvents, number: tickets.number })
-      .from(ticketEvents)
-      .innerJoin(tickets, eq(tickets.id, ticketEvents.ticketId))
-      .where(and(sql`${ticketEvents.id} > ${afterId}`, visibleTo(actor), isStaff(actor) ? undefined : eq(ticketEvents.public, true)))
-      .orderBy(asc(ticketEvents.id))
-      .limit(limit)
-      .then((rows) => rows.map((r) => ({ ...r.e, ticketNumber: r.number })));
+  visibleEventsAfter(actor: Actor, afterId: number, limit = 1000) {
+    return this.streamEvents(actor, sql`${ticketEvents.id} > ${afterId}`, limit);
   }
 
   /** Events by id, kept to those the actor may see (for the live stream). */
   async visibleEvents(actor: Actor, eventIds: number[]) {
     if (!eventIds.length) return [];
+    return this.streamEvents(actor, inArray(ticketEvents.id, eventIds), eventIds.length);
+  }
+
+  private streamEvents(actor: Actor, which: SQL, limit: number) {
     return this.ctx.db
       .select({ e: ticketEvents, number: tickets.number })
       .from(ticketEvents)
       .innerJoin(tickets, eq(tickets.id, ticketEvents.ticketId))
-      .where(and(inArray(ticketEvents.id, eventIds), visibleTo(actor), isStaff(actor) ? undefined : eq(ticketEvents.public, true)))
+      .where(and(which, visibleTo(actor), isStaff(actor) ? undefined : eq(ticketEvents.public, true)))
       .orderBy(asc(ticketEvents.id))
+      .limit(limit)
       .then((rows) => rows.map((r) => ({ ...r.e, ticketNumber: r.number })));
   }
 

@@ -27,9 +27,9 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     return raw;
   };
 
-  const sendTicket = async (reply: FastifyReply, actor: ReturnType<typeof requireActor>, id: string, status = 200) => {
+  const sendTicket = async (reply: FastifyReply, actor: ReturnType<typeof requireActor>, id: string) => {
     const detail = await queries.detail(actor, id);
-    return reply.status(status).header('etag', `"${detail.version}"`).send(detail);
+    return reply.header('etag', `"${detail.version}"`).send(detail);
   };
 
   r.post('/api/v1/tickets', { config: { access: write }, schema: { tags, body: CreateTicketBody } }, async (req, reply) => {

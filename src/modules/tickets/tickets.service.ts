@@ -171,7 +171,7 @@ export class TicketsService {
     return this.ctx.db.transaction(async (tx) => {
       const current = await this.queries.getRow(actor, id, tx, true);
       await this.checkVersion(actor, current, expectedVersion ?? patch.version, tx);
-      const { row, events } = await this.applyPatch(tx, actor, current, patch);
+      const { row, events } = await this.applyPatch(tx, current, patch);
       if (!events.length) return current;
       const [updated] = (await tx
         .update(tickets)
@@ -192,7 +192,7 @@ export class TicketsService {
   }
 
   /** Validates a patch against the current ticket; returns the columns to set and one event per changed field. */
-  private async applyPatch(tx: Tx, actor: Actor, t: TicketRow, p: UpdateTicketBody): Promise<{ row: Partial<typeof tickets.$inferInsert>; events: NewEvent[] }> {
+  private async applyPatch(tx: Tx, t: TicketRow, p: UpdateTicketBody): Promise<{ row: Partial<typeof tickets.$inferInsert>; events: NewEvent[] }> {
     const row: Partial<typeof tickets.$inferInsert> = {};
     const events: NewEvent[] = [];
     const change = (field: string, from: unknown, to: unknown, set: () => void) => {
@@ -267,7 +267,6 @@ export class TicketsService {
         events.push({ kind: 'field_changed', field: 'followers', from: before, to: after });
       }
     }
-    void actor;
     return { row, events };
   }
 
