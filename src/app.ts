@@ -7,6 +7,12 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { CustomFieldsService } from './modules/custom-fields/custom-fields.service.js';
+import { AddressesService } from './modules/email/addresses.service.js';
+import { emailEventListener, noteDeliveryFailures, registerEmailJobs } from './modules/email/email.jobs.js';
+import { emailRoutes } from './modules/email/email.routes.js';
+import { ImapPollers } from './modules/email/imap-poller.js';
+import { InboundService } from './modules/email/inbound.service.js';
+import { OutboundService } from './modules/email/outbound.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
 import { settingsRoutes } from './modules/tickets/settings.routes.js';
@@ -35,8 +41,16 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   const settings = new TicketSettingsService(ctx);
   const queries = new TicketQueries(ctx, people);
   const tickets = new TicketsService(ctx, people, settings, fields, queries);
-  const jobs = new JobRunner(database, clock, (err, job) => console.error(`job ${job.kind}#${job.id} failed:`, err));
-  return { ctx, fields, people, settings, queries, tickets, jobs };
+  const jobs = new JobRunner(database, clock, (err, job) => console.error(`job ${job.kind}#${job.id} failed:`, err), config.jobConcurrency);
+  // The email channel: addresses, the inbound pipeline, outgoing mail, and the IMAP pollers (started by main).
+  const addresses = new AddressesService(ctx, settings);
+  const outbound = new OutboundService(ctx, addresses);
+  const inbound = new InboundService(ctx, addresses, people, settings, tickets, outbound);
+  const pollers = new ImapPollers(ctx, addresses, inbound);
+  registerEmailJobs(jobs, inbound, outbound);
+  tickets.onEvents(emailEventListener(ctx));
+  noteDeliveryFailures(outbound, tickets);
+  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers } };
 }
 
 export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice>; routes: RouteEntry[] };
@@ -78,12 +92,14 @@ export async function buildApp(config: Config, database: Database, options: { cl
   app.addHook('onClose', async () => {
     await live.stop();
     await services.ctx.cache.stop();
+    services.email.outbound.close();
   });
 
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
   peopleRoutes(app, services.ctx, services.people);
   settingsRoutes(app, services.settings, services.fields);
   ticketRoutes(app, services.ctx, services.tickets, services.queries, live);
+  emailRoutes(app, services.ctx, { ...services.email, queries: services.queries, pollers: () => services.email.pollers });
   app.get('/', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html').send(
       '<!doctype html><meta charset="utf-8"><title>Lifeline</title><h1>Lifeline</h1><p>The support desk API is running. See <a href="/api/docs">/api/docs</a>.</p>',

@@ -16,6 +16,21 @@ const Env = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   RUN_JOBS: z.enum(['true', 'false']).default('true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // Inbound mail: the built-in SMTP listener.
+  SMTP_LISTEN: z.enum(['true', 'false']).default('true'),
+  SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  SMTP_HOST: z.string().optional(),
+  SMTP_MAX_BYTES: z.coerce.number().int().positive().default(30 * 1024 * 1024),
+  SMTP_TLS_KEY_FILE: z.string().optional(),
+  SMTP_TLS_CERT_FILE: z.string().optional(),
+  IMAP_POLL_SECONDS: z.coerce.number().positive().default(60),
+  AUTO_REPLY_MAX_PER_HOUR: z.coerce.number().int().min(0).default(5),
+  // Outbound mail: unset keeps every message in the outbox (GET /api/v1/outbox).
+  SMTP_URL: z.string().url().optional(),
+  DKIM_DOMAIN: z.string().optional(),
+  DKIM_SELECTOR: z.string().optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().optional(),
 });
 
 export type Config = {
@@ -32,6 +47,11 @@ export type Config = {
   loginWindowMs: number;
   runJobs: boolean;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  jobConcurrency: number;
+  smtp: { listen: boolean; port: number; host: string; maxBytes: number; tlsKeyFile?: string; tlsCertFile?: string };
+  imapPollMs: number;
+  autoReplyMaxPerHour: number;
+  outbound: { smtpUrl?: string; dkim?: { domain: string; selector: string; privateKeyFile: string } };
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -41,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (!!e.SMTP_TLS_KEY_FILE !== !!e.SMTP_TLS_CERT_FILE) throw new Error('Invalid configuration:\n  SMTP_TLS_KEY_FILE and SMTP_TLS_CERT_FILE go together');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -55,5 +76,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginWindowMs: e.LOGIN_WINDOW_MINUTES * 60_000,
     runJobs: e.RUN_JOBS === 'true',
     logLevel: e.LOG_LEVEL,
+    jobConcurrency: e.JOB_CONCURRENCY,
+    smtp: {
+      listen: e.SMTP_LISTEN === 'true',
+      port: e.SMTP_PORT,
+      host: e.SMTP_HOST ?? e.HOST,
+      maxBytes: e.SMTP_MAX_BYTES,
+      tlsKeyFile: e.SMTP_TLS_KEY_FILE,
+      tlsCertFile: e.SMTP_TLS_CERT_FILE,
+    },
+    imapPollMs: e.IMAP_POLL_SECONDS * 1000,
+    autoReplyMaxPerHour: e.AUTO_REPLY_MAX_PER_HOUR,
+    outbound: {
+      smtpUrl: e.SMTP_URL,
+      dkim:
+        e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY_FILE
+          ? { domain: e.DKIM_DOMAIN, selector: e.DKIM_SELECTOR, privateKeyFile: e.DKIM_PRIVATE_KEY_FILE }
+          : undefined,
+    },
   };
 }

@@ -5,6 +5,7 @@ import { buildApp, buildServices } from './app.js';
 import { seedDemo } from './cli/seed-demo.js';
 import { loadConfig } from './config.js';
 import { openConfiguredDatabase } from './db/open.js';
+import { startSmtpListener } from './modules/email/smtp-listener.js';
 
 const USAGE = `Usage: lifeline <command>
 
@@ -57,9 +58,15 @@ async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
   const database = await openConfiguredDatabase(config);
   await database.migrate();
   const { app, services } = await buildApp(config, database);
-  if (config.runJobs) await services.jobs.start();
+  if (config.runJobs) {
+    await services.jobs.start();
+    await services.email.pollers.start();
+  }
+  const smtp = config.smtp.listen ? await startSmtpListener(services.email.inbound, services.email.addresses, config.smtp) : undefined;
   const stop = async () => {
+    await smtp?.close();
     await app.close();
+    await services.email.pollers.stop();
     await services.jobs.stop();
     await database.close();
     process.exit(0);
@@ -69,6 +76,7 @@ async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
   await app.listen({ port: config.port, host: config.host });
   const where = config.databaseUrl ? 'PostgreSQL server' : `embedded PGlite under ${config.dataDir}`;
   console.log(`Lifeline is running at ${config.publicUrl} (database: ${where}).`);
+  if (smtp) console.log(`Receiving mail over SMTP on ${config.smtp.host}:${smtp.port}; outgoing mail ${services.email.outbound.mode === 'smtp' ? 'goes through SMTP_URL' : 'is kept in the outbox (GET /api/v1/outbox)'}.`);
   if ((await services.people.countUsers('admin')) === 0) {
     console.log('\nNo admin exists yet. Create one with:\n  npm run lifeline -- admin create --email you@example.org\n(then sign in with POST /api/v1/session, or browse the API at /api/docs)\n');
   }
@@ -81,8 +89,10 @@ async function worker(config: ReturnType<typeof loadConfig>): Promise<number> {
   const services = buildServices(config, database);
   await services.ctx.cache.start();
   await services.jobs.start();
-  console.log('Lifeline worker is running jobs.');
+  await services.email.pollers.start();
+  console.log('Lifeline worker is running jobs and polling mailboxes.');
   const stop = async () => {
+    await services.email.pollers.stop();
     await services.jobs.stop();
     await database.close();
     process.exit(0);

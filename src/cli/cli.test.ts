@@ -62,7 +62,7 @@ test('start serves the API, and the admin signs in and creates a ticket', async 
   const port = 3800 + Math.floor(Math.random() * 100);
   server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'start'], {
     cwd: root,
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', SMTP_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

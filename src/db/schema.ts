@@ -1,5 +1,6 @@
 // Every table, for drizzle-kit and the typed client. Modules own their tables; this only gathers them.
 export * from '../modules/custom-fields/custom-fields.schema.js';
+export * from '../modules/email/email.schema.js';
 export * from '../modules/people/people.schema.js';
 export * from '../modules/tickets/tickets.schema.js';
 export * from '../platform/platform.schema.js';

@@ -4,7 +4,7 @@ import { AppError } from './errors.js';
 export const ROLES = ['admin', 'agent', 'light_agent', 'customer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const SCOPES = ['tickets:read', 'tickets:write', 'users:read', 'users:write', 'admin'] as const;
+export const SCOPES = ['tickets:read', 'tickets:write', 'users:read', 'users:write', 'inbound:email', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /**
@@ -20,7 +20,7 @@ export type Actor = {
   organizationId: string | null;
   email: string;
   name: string;
-  via: 'session' | 'token';
+  via: 'session' | 'token' | 'system';
   /** A token's scopes; null for a signed-in person, who has everything their role allows. */
   scopes: Scope[] | null;
   csrfToken: string | null;
@@ -36,6 +36,18 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'lifeline_session';
+
+/** Lifeline itself, for lookups a channel makes on no one's behalf (threading an email onto its ticket). */
+export const SYSTEM_ACTOR: Actor = {
+  userId: '00000000-0000-0000-0000-000000000000',
+  role: 'admin',
+  organizationId: null,
+  email: 'system@lifeline.invalid',
+  name: 'Lifeline',
+  via: 'system',
+  scopes: null,
+  csrfToken: null,
+};
 
 export function isStaff(actor: Actor): boolean {
   return actor.role !== 'customer';

@@ -19,8 +19,29 @@ export function sanitize(html: string): string {
   return sanitizeHtml(html, { ...SAFE, allowedAttributes: { ...SAFE.allowedAttributes, a: ['href', 'title', 'rel', 'target'] } });
 }
 
+/**
+ * HTML from an incoming email: as `sanitize`, and images only from the message itself (its attachments, data
+ * URIs). A remote image in a mail is a tracking pixel or a way to make the agent's browser call out.
+ */
+export function sanitizeEmailHtml(html: string): string {
+  return sanitizeHtml(html, {
+    ...SAFE,
+    allowedSchemesByTag: { img: ['data'] },
+    exclusiveFilter: (frame) => frame.tag === 'img' && !/^(\/api\/v1\/attachments\/|data:image\/)/.test(frame.attribs.src ?? ''),
+  });
+}
+
 export function markdownToHtml(markdown: string): string {
   return sanitize(marked.parse(markdown, { async: false, gfm: true, breaks: true }));
+}
+
+/** Plain text (an email body) as HTML: escaped, paragraphs and line breaks kept, nothing interpreted. */
+export function textToHtml(text: string): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return escaped
+    .split(/\n{2,}/)
+    .map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`)
+    .join('');
 }
 
 /** Plain text of sanitised HTML, for search and previews. */

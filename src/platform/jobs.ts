@@ -10,7 +10,7 @@ import { jobs } from './platform.schema.js';
  * with `FOR UPDATE SKIP LOCKED`, so several processes share one queue and each job runs once at a time.
  */
 
-export type JobContext = { jobId: number; attempt: number };
+export type JobContext = { jobId: number; attempt: number; maxAttempts: number };
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
 
 export type NewJob = { kind: string; payload: unknown; key?: string; runAt?: Date; maxAttempts?: number };
@@ -52,6 +52,7 @@ export class JobRunner {
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly onError: (err: unknown, job: { id: number; kind: string }) => void = () => {},
+    private readonly concurrency = 1,
   ) {}
 
   register(kind: string, handler: JobHandler): void {
@@ -59,8 +60,11 @@ export class JobRunner {
     this.handlers.set(kind, handler);
   }
 
-  /** Claim and run up to `limit` due jobs; returns how many ran. Tests call this directly with a fake clock. */
-  async runDue(limit = 20): Promise<number> {
+  /**
+   * Claim and run up to `limit` due jobs, `concurrency` at a time (jobs wait on the database and the network, so
+   * a few in flight keep a process busy); returns how many ran. Tests call this directly with a fake clock.
+   */
+  async runDue(limit = 20, concurrency = this.concurrency): Promise<number> {
     const now = this.clock.now();
     const lockedUntil = new Date(now.getTime() + LOCK_MS);
     const claimed = rowsOf<ClaimedJob>(
@@ -75,7 +79,11 @@ export class JobRunner {
           for update skip locked)
         returning id, kind, payload, attempts, max_attempts`),
     );
-    for (const job of claimed) await this.runOne(job);
+    let next = 0;
+    const lane = async () => {
+      while (next < claimed.length) await this.runOne(claimed[next++] as ClaimedJob);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, lane));
     return claimed.length;
   }
 
@@ -84,7 +92,7 @@ export class JobRunner {
     const handler = this.handlers.get(job.kind);
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      await handler(job.payload, { jobId: job.id, attempt: job.attempts });
+      await handler(job.payload, { jobId: job.id, attempt: job.attempts, maxAttempts: job.max_attempts });
       await db
         .update(jobs)
         .set({ status: 'done', finishedAt: this.clock.now(), lockedUntil: null, lastError: null })

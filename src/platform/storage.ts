@@ -23,9 +23,16 @@ export class FileStorage {
       return hash;
     } catch {}
     await fs.mkdir(path.dirname(target), { recursive: true });
-    // Write then rename, so a crash never leaves a half file under a valid name.
+    // Write, flush to disk, then rename: a crash never leaves a half file under a valid name, and a caller that
+    // records the hash after put() returns (an accepted email) can rely on the bytes surviving a power cut.
     const tmp = `${target}.${randomToken(6)}.tmp`;
-    await fs.writeFile(tmp, data);
+    const handle = await fs.open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(tmp, target);
     return hash;
   }

@@ -11,6 +11,8 @@ import { FakeClock } from '../platform/clock.js';
 import { randomToken } from '../platform/crypto.js';
 import type { User } from '../modules/people/people.service.js';
 import type { CreateTicketBody } from '../modules/tickets/tickets.schemas.js';
+import { startSmtpListener } from '../modules/email/smtp-listener.js';
+import nodemailer, { type SendMailOptions, type SentMessageInfo } from 'nodemailer';
 
 /**
  * A real Lifeline on a real, empty database: in-memory PGlite by default, a fresh database on the PostgreSQL
@@ -66,6 +68,7 @@ export async function startTestApp(env: Record<string, string> = {}) {
   const built: App = await buildApp(config, database, { clock, logger: false });
   const { app, services, routes } = built;
   let counter = 0;
+  const closers: (() => Promise<void>)[] = [];
 
   async function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
     const isRaw = Buffer.isBuffer(body) || typeof body === 'string';
@@ -128,12 +131,27 @@ export async function startTestApp(env: Record<string, string> = {}) {
         return services.people.createGroup({ name, description: '', escalatesToId, memberIds: members.map((m) => m.user.id) });
       },
     },
+    /** Runs due jobs until none are left (the worker, synchronously, on the fake clock). */
+    async runJobs(): Promise<number> {
+      let total = 0;
+      for (let n = await services.jobs.runDue(50); n > 0; n = await services.jobs.runDue(50)) total += n;
+      return total;
+    },
+    /** The built-in SMTP listener on a free port of 127.0.0.1; closed with the app. */
+    async smtp(): Promise<{ port: number; send: (mail: SendMailOptions) => Promise<SentMessageInfo> }> {
+      const listener = await startSmtpListener(services.email.inbound, services.email.addresses, { ...config.smtp, host: '127.0.0.1', port: 0 });
+      closers.push(listener.close);
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true });
+      closers.push(async () => transport.close());
+      return { port: listener.port, send: (mail) => transport.sendMail(mail) };
+    },
     /** Counts rows of a table, to assert that a rejected request changed nothing. */
     async count(table: string): Promise<number> {
       const res = await database.db.execute(sql.raw(`select count(*)::int as n from ${table}`));
       return (res as unknown as { rows: { n: number }[] }).rows[0]?.n ?? 0;
     },
     async close() {
+      for (const close of closers.reverse()) await close();
       await app.close();
       await services.jobs.stop();
       await drop();

@@ -12,7 +12,7 @@ export const TicketParams = z.object({ id: z.string().max(64) });
 export const CreateTicketBody = z.object({
   subject: z.string().trim().min(1, 'must not be empty').max(500),
   description: Body,
-  format: z.enum(['markdown', 'html']).default('markdown'),
+  format: z.enum(['markdown', 'html', 'text']).default('markdown'),
   requesterId: z.uuid().optional(),
   requester: z.object({ email: Email, name: z.string().trim().max(200).optional() }).optional(),
   organizationId: z.uuid().nullable().optional(),
@@ -55,7 +55,7 @@ export type UpdateTicketBody = z.infer<typeof UpdateTicketBody>;
 
 export const AddMessageBody = z.object({
   body: Body,
-  format: z.enum(['markdown', 'html']).default('markdown'),
+  format: z.enum(['markdown', 'html', 'text']).default('markdown'),
   public: z.boolean().default(true),
   attachmentIds: z.array(z.uuid()).max(50).default([]),
   // "Submit as": set the state in the same change as the reply.

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Tx } from '../../db/client.js';
-import { type Actor, isAgent, isStaff } from '../../platform/auth.js';
+import { type Actor, isAgent, isStaff, SYSTEM_ACTOR } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, foreignKeyColumn } from '../../platform/errors.js';
-import { htmlToText, markdownToHtml, sanitize } from '../../platform/html.js';
+import { htmlToText, markdownToHtml, sanitize, textToHtml } from '../../platform/html.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { groupMembers, users } from '../people/people.schema.js';
 import type { PeopleService } from '../people/people.service.js';
@@ -17,6 +17,16 @@ import { allowedTargets, canTransition } from './transitions.js';
 export type TicketEvent = typeof ticketEvents.$inferSelect;
 export type TicketDetail = TicketView & { followerIds: string[]; links: unknown[] };
 export type CreatedTicket = { ticket: TicketRow; detail: TicketDetail };
+export type AddedMessage = { ticket: TicketRow; messageId: string; followUp: boolean };
+
+/**
+ * How a channel (email, later Slack and others) hands a ticket command its own writes: `within` runs inside the
+ * command's transaction, so e.g. marking an inbound email processed commits exactly when its ticket does.
+ * `trusted` says the input was built by Lifeline itself from a channel, not sent by the caller, so fields only
+ * staff may set (group, type, requester) are allowed even though the author is a customer.
+ */
+export type CreateOptions = { trusted?: boolean; within?: (tx: Tx, created: CreatedTicket) => Promise<void> };
+export type ReceiveOptions = { within?: (tx: Tx, added: AddedMessage) => Promise<void> };
 type NewEvent = { kind: string; field?: string; from?: unknown; to?: unknown; public?: boolean };
 
 /**
@@ -48,8 +58,8 @@ export class TicketsService {
 
   // ---- create
 
-  async create(actor: Actor, input: CreateTicketBody, defaultChannel: Channel = 'api'): Promise<CreatedTicket> {
-    const staff = isStaff(actor);
+  async create(actor: Actor, input: CreateTicketBody, defaultChannel: Channel = 'api', options: CreateOptions = {}): Promise<CreatedTicket> {
+    const staff = isStaff(actor) || options.trusted === true;
     if (!staff) {
       const staffOnly = (['requesterId', 'requester', 'organizationId', 'assigneeId', 'groupId', 'status', 'type', 'followerIds', 'dueAt'] as const).filter(
         (k) => input[k] !== undefined && !(Array.isArray(input[k]) && (input[k] as unknown[]).length === 0),
@@ -75,7 +85,8 @@ export class TicketsService {
     // The ticket, its first message and its events are one statement, which is atomic on its own. A
     // transaction is opened only when more must commit with it: a new requester, followers, attachments, an
     // assignee check, or listeners' jobs.
-    const needsTransaction = !!newRequester || followerInput || input.attachmentIds.length > 0 || assigneeId !== null || this.listeners.length > 0;
+    const needsTransaction =
+      !!newRequester || followerInput || input.attachmentIds.length > 0 || assigneeId !== null || this.listeners.length > 0 || !!options.within;
     const write = async (ex: Executor): Promise<CreatedTicket> => {
       const now = this.ctx.clock.now();
       const requesterId = newRequester ? (await this.people.findOrCreateCustomer(newRequester, ex)).id : staff ? (input.requesterId ?? actor.userId) : actor.userId;
@@ -151,7 +162,9 @@ export class TicketsService {
         const events = (row.events ?? []).map(eventFromRow);
         for (const listener of this.listeners) await listener(ex as Tx, events, ticket);
       }
-      return { ticket, detail: { ...ticketView(ticket, row.requester, priority), followerIds, links: [] } };
+      const created = { ticket, detail: { ...ticketView(ticket, row.requester, priority), followerIds, links: [] } };
+      if (options.within) await options.within(ex as Tx, created);
+      return created;
     };
     try {
       return needsTransaction ? await this.ctx.db.transaction((tx) => write(tx)) : await write(this.ctx.db);
@@ -354,7 +367,7 @@ export class TicketsService {
    * open, solved → reopened); on a closed ticket it starts a follow-up ticket instead. An agent's first public
    * reply opens a new ticket. Returns the ticket the message landed on.
    */
-  async addMessage(actor: Actor, id: string, input: AddMessageBody, channel: Channel = 'api'): Promise<{ ticket: TicketRow; messageId: string; followUp: boolean }> {
+  async addMessage(actor: Actor, id: string, input: AddMessageBody, channel: Channel = 'api'): Promise<AddedMessage> {
     const staff = isStaff(actor);
     const isPublic = staff ? input.public : true;
     if (!staff && input.public === false) throw new AppError('FORBIDDEN', 'Customers cannot add internal notes');
@@ -371,52 +384,128 @@ export class TicketsService {
         return t;
       }
       await this.checkVersion(actor, t, input.version, tx);
-      const body = renderBody(input.body, input.format);
-      const messageId = await this.insertMessage(tx, t, {
-        authorId: actor.userId,
-        public: isPublic,
-        direction: !staff ? 'inbound' : isPublic ? 'outbound' : 'internal',
-        channel,
-        body,
-        attachmentIds: input.attachmentIds,
-        uploaderId: actor.userId,
-      });
-      const events: NewEvent[] = [{ kind: 'message_added', to: { messageId, public: isPublic }, public: isPublic }];
-      const set: Partial<typeof tickets.$inferInsert> = {};
       let next: TicketState | undefined;
       if (input.status !== undefined) {
         next = await this.stateFor(input.status, tx);
         if (next.key !== t.status) await this.checkTransition(t, next, t.customFields, tx);
-      } else if (!staff || actor.userId === t.requesterId) {
-        const current = await this.stateFor(t.status, tx);
-        next = await this.stateFor(current.onRequesterReply, tx);
-      } else if (isPublic && t.statusCategory === 'new') {
-        next = await this.stateFor('open', tx);
+      } else {
+        next = await this.replyState(t, !staff || actor.userId === t.requesterId, isPublic, tx);
       }
-      if (next && next.key !== t.status) {
-        Object.assign(set, this.stateColumns(t, next));
-        events.push({ kind: 'field_changed', field: 'status', from: t.status, to: next.key });
-      }
-      // Only public text is searchable, so a customer's search can never match words of an internal note.
-      const searchVector = isPublic
-        ? sql`${tickets.searchVector} || setweight(to_tsvector('english', ${body.text.slice(0, INDEXED_CHARS)}), 'C')`
-        : undefined;
-      const [updated] = (await tx
-        .update(tickets)
-        .set({ ...set, ...(searchVector ? { searchVector } : {}), version: t.version + 1, updatedAt: this.ctx.clock.now() })
-        .where(eq(tickets.id, t.id))
-        .returning()) as [TicketRow];
-      await this.record(tx, actor, updated, events);
-      return { ticket: updated, messageId, followUp: false };
+      return this.appendMessage(tx, actor, t, {
+        public: isPublic,
+        direction: !staff ? 'inbound' : isPublic ? 'outbound' : 'internal',
+        channel,
+        body: renderBody(input.body, input.format),
+        attachmentIds: input.attachmentIds,
+        next,
+      });
     });
     if ('ticket' in closed) return closed;
     return this.createFollowUp(actor, closed, input);
   }
 
+  /**
+   * A message that arrived on a channel (an email reply, an out-of-office note, a bounce notice) for a ticket the
+   * channel's threading already chose: no visibility check, a merged ticket's message goes to the ticket it was
+   * merged into, and a requester's reply to a closed ticket starts a linked follow-up. A `note` is internal and
+   * never changes the state (an auto-reply must not reopen a ticket). `author` null is Lifeline itself.
+   */
+  async receiveMessage(
+    author: Actor | null,
+    ticketId: string,
+    input: { body: string; format: 'markdown' | 'html' | 'text'; attachmentIds: string[]; note: boolean; followerIds?: string[]; channel: Channel },
+    options: ReceiveOptions = {},
+  ): Promise<AddedMessage> {
+    const closed = await this.ctx.db.transaction(async (tx) => {
+      let t = await this.queries.getRow(SYSTEM_ACTOR, ticketId, tx, true);
+      for (let hops = 0; t.statusCategory === 'merged' && t.mergedIntoId && hops < 20; hops++) {
+        t = await this.queries.getRow(SYSTEM_ACTOR, t.mergedIntoId, tx, true);
+      }
+      if (t.statusCategory === 'closed' && !input.note && author) return t;
+      const staff = author !== null && isStaff(author);
+      const next = input.note ? undefined : await this.replyState(t, !staff || author?.userId === t.requesterId, true, tx);
+      const added = await this.appendMessage(tx, author, t, {
+        public: !input.note,
+        direction: input.note ? 'internal' : staff ? 'outbound' : 'inbound',
+        channel: input.channel,
+        body: renderBody(input.body, input.format),
+        attachmentIds: input.attachmentIds,
+        next,
+        followerIds: input.followerIds,
+      });
+      await options.within?.(tx, added);
+      return added;
+    });
+    if ('ticket' in closed) return closed;
+    return this.createFollowUp(author as Actor, closed, { body: input.body, format: input.format, attachmentIds: input.attachmentIds }, options.within);
+  }
+
+  /** The state a message moves the ticket to: the requester's reply rule, or open on an agent's first reply. */
+  private async replyState(t: TicketRow, byRequester: boolean, isPublic: boolean, ex: Executor): Promise<TicketState | undefined> {
+    if (byRequester) return this.stateFor((await this.stateFor(t.status, ex)).onRequesterReply, ex);
+    if (isPublic && t.statusCategory === 'new') return this.stateFor('open', ex);
+    return undefined;
+  }
+
+  private async appendMessage(
+    tx: Tx,
+    actor: Actor | null,
+    t: TicketRow,
+    m: {
+      public: boolean;
+      direction: 'inbound' | 'outbound' | 'internal';
+      channel: Channel;
+      body: RenderedBody;
+      attachmentIds: string[];
+      next: TicketState | undefined;
+      followerIds?: string[];
+    },
+  ): Promise<AddedMessage> {
+    const messageId = await this.insertMessage(tx, t, {
+      authorId: actor?.userId ?? null,
+      public: m.public,
+      direction: m.direction,
+      channel: m.channel,
+      body: m.body,
+      attachmentIds: m.attachmentIds,
+      uploaderId: actor?.userId ?? null,
+    });
+    const events: NewEvent[] = [{ kind: 'message_added', to: { messageId, public: m.public }, public: m.public }];
+    const set: Partial<typeof tickets.$inferInsert> = {};
+    if (m.next && m.next.key !== t.status) {
+      Object.assign(set, this.stateColumns(t, m.next));
+      events.push({ kind: 'field_changed', field: 'status', from: t.status, to: m.next.key });
+    }
+    const newFollowers = (m.followerIds ?? []).filter((u) => u !== t.requesterId);
+    if (newFollowers.length) {
+      const added = await tx
+        .insert(ticketFollowers)
+        .values([...new Set(newFollowers)].map((userId) => ({ ticketId: t.id, userId })))
+        .onConflictDoNothing()
+        .returning({ userId: ticketFollowers.userId });
+      if (added.length) events.push({ kind: 'followers_added', to: added.map((a) => a.userId) });
+    }
+    // Only public text is searchable, so a customer's search can never match words of an internal note.
+    const searchVector = m.public ? sql`${tickets.searchVector} || setweight(to_tsvector('english', ${m.body.text.slice(0, INDEXED_CHARS)}), 'C')` : undefined;
+    const [updated] = (await tx
+      .update(tickets)
+      .set({ ...set, ...(searchVector ? { searchVector } : {}), version: t.version + 1, updatedAt: this.ctx.clock.now() })
+      .where(eq(tickets.id, t.id))
+      .returning()) as [TicketRow];
+    await this.record(tx, actor, updated, events);
+    return { ticket: updated, messageId, followUp: false };
+  }
+
   /** A requester wrote on a closed ticket: a new ticket, linked to the old one, carries the conversation on. */
-  private async createFollowUp(actor: Actor, closed: TicketRow, input: AddMessageBody): Promise<{ ticket: TicketRow; messageId: string; followUp: boolean }> {
-    const { ticket: created } = await this.create(
-      { ...actor, role: 'agent', scopes: null },
+  private async createFollowUp(
+    actor: Actor,
+    closed: TicketRow,
+    input: Pick<AddMessageBody, 'body' | 'attachmentIds'> & { format: RenderFormat },
+    within?: ReceiveOptions['within'],
+  ): Promise<AddedMessage> {
+    let result: AddedMessage | undefined;
+    await this.create(
+      actor,
       {
         subject: closed.subject.startsWith('Re: ') ? closed.subject : `Re: ${closed.subject}`,
         description: input.body,
@@ -431,22 +520,28 @@ export class TicketsService {
         attachmentIds: input.attachmentIds,
         channel: closed.channel,
       },
+      'api',
+      {
+        // The follow-up and its link commit together, with whatever the channel writes.
+        trusted: true,
+        within: async (tx, created) => {
+          const [t] = (await tx.update(tickets).set({ followUpOfId: closed.id }).where(eq(tickets.id, created.ticket.id)).returning()) as [TicketRow];
+          await tx.insert(ticketLinks).values({ ticketId: t.id, kind: 'related', targetTicketId: closed.id, createdBy: actor.userId, createdAt: this.ctx.clock.now() });
+          await this.record(tx, actor, t, [{ kind: 'follow_up_created', from: { ticketId: closed.id, number: closed.number } }]);
+          await this.record(tx, actor, closed, [{ kind: 'follow_up_created', to: { ticketId: t.id, number: t.number } }]);
+          const [first] = await tx.select({ id: messages.id }).from(messages).where(eq(messages.ticketId, t.id)).limit(1);
+          result = { ticket: t, messageId: (first as { id: string }).id, followUp: true };
+          await within?.(tx, result);
+        },
+      },
     );
-    const ticket = await this.ctx.db.transaction(async (tx) => {
-      const [t] = (await tx.update(tickets).set({ followUpOfId: closed.id }).where(eq(tickets.id, created.id)).returning()) as [TicketRow];
-      await tx.insert(ticketLinks).values({ ticketId: t.id, kind: 'related', targetTicketId: closed.id, createdBy: actor.userId, createdAt: this.ctx.clock.now() });
-      await this.record(tx, actor, t, [{ kind: 'follow_up_created', from: { ticketId: closed.id, number: closed.number } }]);
-      await this.record(tx, actor, closed, [{ kind: 'follow_up_created', to: { ticketId: t.id, number: t.number } }]);
-      return t;
-    });
-    const [first] = await this.ctx.db.select({ id: messages.id }).from(messages).where(eq(messages.ticketId, ticket.id)).limit(1);
-    return { ticket, messageId: (first as { id: string }).id, followUp: true };
+    return result as AddedMessage;
   }
 
   private async insertMessage(
     tx: Tx,
     t: TicketRow,
-    m: { authorId: string | null; public: boolean; direction: 'inbound' | 'outbound' | 'internal'; channel: Channel; body: RenderedBody; attachmentIds: string[]; uploaderId: string },
+    m: { authorId: string | null; public: boolean; direction: 'inbound' | 'outbound' | 'internal'; channel: Channel; body: RenderedBody; attachmentIds: string[]; uploaderId: string | null },
   ): Promise<string> {
     const [row] = (await tx
       .insert(messages)
@@ -461,7 +556,7 @@ export class TicketsService {
         createdAt: this.ctx.clock.now(),
       })
       .returning({ id: messages.id })) as [{ id: string }];
-    if (m.attachmentIds.length) await this.claimAttachments(tx, row.id, m.attachmentIds, m.uploaderId);
+    if (m.attachmentIds.length && m.uploaderId) await this.claimAttachments(tx, row.id, m.attachmentIds, m.uploaderId);
     return row.id;
   }
 
@@ -630,12 +725,14 @@ function eventFromRow(r: Record<string, unknown>): TicketEvent {
 }
 
 type RenderedBody = { text: string; html: string };
+type RenderFormat = 'markdown' | 'html' | 'text';
 
-function renderBody(body: string, format: 'markdown' | 'html'): RenderedBody {
+function renderBody(body: string, format: RenderFormat): RenderedBody {
   if (format === 'html') {
     const html = sanitize(body);
     return { html, text: htmlToText(html) };
   }
+  if (format === 'text') return { html: textToHtml(body), text: body };
   return { html: markdownToHtml(body), text: body };
 }
 

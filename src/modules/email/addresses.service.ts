@@ -1,0 +1,204 @@
+import { asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../../db/client.js';
+import type { Cached } from '../../platform/cache.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError, foreignKeyColumn, isUniqueViolation } from '../../platform/errors.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
+import { emailAddresses, mailboxes } from './email.schema.js';
+import { checkTemplate } from './templates.js';
+
+export type EmailAddress = typeof emailAddresses.$inferSelect;
+export type Mailbox = typeof mailboxes.$inferSelect;
+
+// Addresses may be on an internal domain (support@localhost), so only the shape is checked.
+const Address = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .regex(/^[^\s@<>"(),;:]+@[a-z0-9.-]+$/, 'expected an address like support@example.org');
+
+export const AddressBody = z.object({
+  address: Address,
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[^\r\n<>"]*$/, 'a sender name cannot contain line breaks, quotes or angle brackets'),
+  groupId: z.uuid().nullable().default(null),
+  type: z.string().nullable().default(null),
+  priority: z.string().nullable().default(null),
+  autoReply: z.boolean().default(true),
+  autoReplySubject: z.string().max(1000).nullable().default(null),
+  autoReplyBody: z.string().max(50_000).nullable().default(null),
+  selfHelpLinks: z
+    .array(z.object({ title: z.string().trim().min(1).max(200), url: z.url({ protocol: /^https?$/ }) }))
+    .max(20)
+    .default([]),
+  isDefault: z.boolean().default(false),
+  active: z.boolean().default(true),
+});
+export const UpdateAddressBody = AddressBody.partial();
+
+export const MailboxBody = z.object({
+  addressId: z.uuid(),
+  host: z.string().trim().min(1).max(255),
+  port: z.number().int().min(1).max(65535).default(993),
+  secure: z.boolean().default(true),
+  tlsVerify: z.boolean().default(true),
+  username: z.string().min(1).max(320),
+  password: z.string().min(1).max(1000),
+  folder: z.string().min(1).max(200).default('INBOX'),
+  afterStore: z.enum(['flag', 'move', 'delete']).default('flag'),
+  moveTo: z.string().min(1).max(200).nullable().default(null),
+  active: z.boolean().default(true),
+});
+export const UpdateMailboxBody = MailboxBody.partial();
+
+/** Support addresses and the IMAP mailboxes that feed them: admin-edited, read on every inbound message. */
+export class AddressesService {
+  private readonly all: Cached<EmailAddress[]>;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly settings: TicketSettingsService,
+  ) {
+    this.all = ctx.cache.cached('email_addresses', (ex) => ex.select().from(emailAddresses).orderBy(asc(emailAddresses.createdAt), asc(emailAddresses.address)));
+  }
+
+  list(ex?: Executor): Promise<EmailAddress[]> {
+    return this.all.get(ex);
+  }
+
+  /** The active address that serves `address`, if Lifeline serves it. */
+  async served(address: string, ex?: Executor): Promise<EmailAddress | undefined> {
+    const a = address.trim().toLowerCase();
+    return (await this.all.get(ex)).find((x) => x.active && x.address === a);
+  }
+
+  async byId(id: string | null, ex?: Executor): Promise<EmailAddress | undefined> {
+    return id ? (await this.all.get(ex)).find((x) => x.id === id) : undefined;
+  }
+
+  /** Where mail not tied to an inbound address (notifications, tickets from other channels) is sent from. */
+  async defaultAddress(ex?: Executor): Promise<EmailAddress | undefined> {
+    const active = (await this.all.get(ex)).filter((x) => x.active);
+    return active.find((x) => x.isDefault) ?? active[0];
+  }
+
+  async get(id: string): Promise<EmailAddress> {
+    const found = await this.byId(id);
+    if (!found) throw new AppError('NOT_FOUND', `No email address with id ${id}`);
+    return found;
+  }
+
+  async create(input: z.infer<typeof AddressBody>): Promise<EmailAddress> {
+    await this.check(input);
+    return this.write(async () => {
+      const [row] = await this.ctx.db.transaction(async (tx) => {
+        if (input.isDefault) await tx.update(emailAddresses).set({ isDefault: false });
+        return tx
+          .insert(emailAddresses)
+          .values({ ...input, createdAt: this.ctx.clock.now() })
+          .returning();
+      });
+      return row as EmailAddress;
+    }, input.address);
+  }
+
+  async update(id: string, patch: z.infer<typeof UpdateAddressBody>): Promise<EmailAddress> {
+    await this.get(id);
+    await this.check(patch);
+    return this.write(async () => {
+      const [row] = await this.ctx.db.transaction(async (tx) => {
+        if (patch.isDefault) await tx.update(emailAddresses).set({ isDefault: false });
+        return tx.update(emailAddresses).set(patch).where(eq(emailAddresses.id, id)).returning();
+      });
+      return row as EmailAddress;
+    }, patch.address);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.ctx.db.delete(emailAddresses).where(eq(emailAddresses.id, id));
+    await this.all.invalidate();
+  }
+
+  private async check(input: Partial<z.infer<typeof AddressBody>>): Promise<void> {
+    if (input.priority) await this.settings.resolvePriority(input.priority);
+    if (input.type) await this.settings.requireType(input.type);
+    if (input.autoReplySubject) checkTemplate(input.autoReplySubject, 'body.autoReplySubject');
+    if (input.autoReplyBody) checkTemplate(input.autoReplyBody, 'body.autoReplyBody');
+  }
+
+  private async write(run: () => Promise<EmailAddress>, address: string | undefined): Promise<EmailAddress> {
+    try {
+      const row = await run();
+      await this.all.invalidate();
+      return row;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `The address ${address} is already configured`);
+      if (foreignKeyColumn(err) === 'group_id') {
+        throw new AppError('INVALID_REFERENCE', 'No group with that id', { fields: [{ path: 'body.groupId', message: 'unknown group' }] });
+      }
+      throw err;
+    }
+  }
+
+  // ---- mailboxes
+
+  listMailboxes(ex: Executor = this.ctx.db): Promise<Mailbox[]> {
+    return ex.select().from(mailboxes).orderBy(asc(mailboxes.createdAt));
+  }
+
+  async getMailbox(id: string, ex: Executor = this.ctx.db): Promise<Mailbox> {
+    const [row] = await ex.select().from(mailboxes).where(eq(mailboxes.id, id));
+    if (!row) throw new AppError('NOT_FOUND', `No mailbox with id ${id}`);
+    return row;
+  }
+
+  async createMailbox(input: z.infer<typeof MailboxBody>): Promise<Mailbox> {
+    await this.checkMailbox(input);
+    const [row] = await this.ctx.db
+      .insert(mailboxes)
+      .values({ ...input, createdAt: this.ctx.clock.now() })
+      .returning();
+    return row as Mailbox;
+  }
+
+  async updateMailbox(id: string, patch: z.infer<typeof UpdateMailboxBody>): Promise<Mailbox> {
+    const current = await this.getMailbox(id);
+    await this.checkMailbox({ ...current, ...patch });
+    // Another server or folder is another cursor.
+    const moved = (patch.host && patch.host !== current.host) || (patch.folder && patch.folder !== current.folder) || (patch.username && patch.username !== current.username);
+    const [row] = await this.ctx.db
+      .update(mailboxes)
+      .set({ ...patch, ...(moved ? { uidValidity: null, lastUid: 0 } : {}) })
+      .where(eq(mailboxes.id, id))
+      .returning();
+    return row as Mailbox;
+  }
+
+  async removeMailbox(id: string): Promise<void> {
+    await this.getMailbox(id);
+    await this.ctx.db.delete(mailboxes).where(eq(mailboxes.id, id));
+  }
+
+  private async checkMailbox(input: { addressId: string; afterStore: string; moveTo: string | null }): Promise<void> {
+    if (!(await this.byId(input.addressId))) {
+      throw new AppError('INVALID_REFERENCE', `No email address with id ${input.addressId}`, { fields: [{ path: 'body.addressId', message: 'unknown address' }] });
+    }
+    if (input.afterStore === 'move' && !input.moveTo) {
+      throw new AppError('VALIDATION_FAILED', 'Moving stored messages needs a folder to move them to', { fields: [{ path: 'body.moveTo', message: 'required when afterStore is move' }] });
+    }
+  }
+
+  /** Health as admins see it; the password never leaves the server. */
+  static mailboxView(m: Mailbox) {
+    const { password: _password, ...rest } = m;
+    return rest;
+  }
+}
+

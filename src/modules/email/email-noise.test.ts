@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+
+/** Loops and noise (RFC 3834 and practice): what must never be auto-answered, bounces, out-of-office replies. */
+describe('email loops, noise and bounces', () => {
+  let t: TestApp;
+  let admin: Session;
+  let agent: Session;
+  let smtp: Awaited<ReturnType<TestApp['smtp']>>;
+
+  before(async () => {
+    t = await startTestApp();
+    admin = await t.signIn('admin');
+    agent = await t.signIn('agent');
+    smtp = await t.smtp();
+  });
+  after(() => t.close());
+
+  const outbox = async () => (await t.as(admin).get('/api/v1/outbox?limit=200')).body.items as any[];
+  const autoRepliesTo = async (address: string) => (await outbox()).filter((m) => m.kind === 'auto_reply' && m.recipients.includes(address)).length;
+  const ticketOf = async (subject: string) => ((await t.as(agent).get('/api/v1/tickets?limit=100')).body.items as any[]).find((x) => x.subject === subject);
+  const messagesOf = async (id: string) => (await t.as(agent).get(`/api/v1/tickets/${id}/messages`)).body.items as any[];
+
+  test('machine-sent, list and no-reply mail opens a ticket but is never auto-answered', async () => {
+    const cases = [
+      { from: 'cron@example.org', subject: 'Nightly report', headers: { 'Auto-Submitted': 'auto-generated' } },
+      { from: 'news@example.org', subject: 'Newsletter', headers: { Precedence: 'bulk' } },
+      { from: 'list@example.org', subject: 'List post', headers: { 'List-Id': '<users.lists.example.org>' } },
+      { from: 'no-reply@example.org', subject: 'Your invoice', headers: {} },
+      { from: 'MAILER-DAEMON@example.org', subject: 'Hello', headers: {} },
+    ];
+    for (const c of cases) await smtp.send({ from: c.from, to: 'support@localhost', subject: c.subject, text: 'Body', headers: c.headers });
+    await t.runJobs();
+    for (const c of cases) {
+      assert.ok(await ticketOf(c.subject), `${c.subject} is a ticket`);
+      assert.equal(await autoRepliesTo(c.from.toLowerCase()), 0, `${c.from} gets no auto-reply`);
+    }
+    // Auto-Submitted: no is a person.
+    await smtp.send({ from: 'person@example.org', to: 'support@localhost', subject: 'Real person', text: 'Hi', headers: { 'Auto-Submitted': 'no' } });
+    await t.runJobs();
+    assert.equal(await autoRepliesTo('person@example.org'), 1);
+  });
+
+  test('auto-replies to one sender are capped per hour', async () => {
+    for (let i = 0; i < 7; i++) await smtp.send({ from: 'chatty@example.org', to: 'support@localhost', subject: `Question ${i}`, text: `Question number ${i}` });
+    await t.runJobs();
+    assert.equal(await autoRepliesTo('chatty@example.org'), 5);
+    t.clock.advance(3601_000);
+    await smtp.send({ from: 'chatty@example.org', to: 'support@localhost', subject: 'Question later', text: 'An hour later' });
+    await t.runJobs();
+    assert.equal(await autoRepliesTo('chatty@example.org'), 6);
+  });
+
+  test('an out-of-office reply threads as an internal note and does not reopen the ticket', async () => {
+    await smtp.send({ from: 'traveller@example.org', to: 'support@localhost', subject: 'Laptop broken', text: 'Screen cracked', messageId: '<ooo-origin@example.org>' });
+    await t.runJobs();
+    const ticket = await ticketOf('Laptop broken');
+    await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Can you send a photo?', public: true, status: 'pending' });
+    await t.runJobs();
+    const reply = (await outbox()).find((m) => m.kind === 'reply' && m.ticketId === ticket.id);
+    await smtp.send({
+      from: 'traveller@example.org',
+      to: 'support@localhost',
+      subject: 'Automatic reply: Laptop broken',
+      text: 'I am out of the office until Monday.',
+      inReplyTo: `<${reply.messageIdHeader}>`,
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    await t.runJobs();
+    const after = (await t.as(agent).get(`/api/v1/tickets/${ticket.id}`)).body;
+    assert.equal(after.status, 'pending', 'still waiting for the real answer');
+    const note = (await messagesOf(ticket.id)).find((m) => m.bodyText.includes('out of the office'));
+    assert.equal(note.public, false);
+    // An out-of-office reply to nothing we know is dropped, with the reason kept.
+    await smtp.send({ from: 'stranger@example.org', to: 'support@localhost', subject: 'Out of Office', text: 'Away', headers: { 'X-Autoreply': 'yes' } });
+    await t.runJobs();
+    assert.equal(await ticketOf('Out of Office'), undefined);
+    const ignored = (await t.as(admin).get('/api/v1/inbound/emails?status=ignored')).body.items as any[];
+    assert.ok(ignored.some((m) => m.subject === 'Out of Office' && m.outcome === 'automatic reply that matches no ticket'));
+  });
+
+  test('a bounce never opens a ticket: it marks the recipient bouncing and notes the ticket', async () => {
+    await smtp.send({ from: 'gone@example.org', to: 'support@localhost', subject: 'Account question', text: 'How do I reset?' });
+    await t.runJobs();
+    const ticket = await ticketOf('Account question');
+    await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Use the reset link.', public: true });
+    await t.runJobs();
+    const reply = (await outbox()).find((m) => m.kind === 'reply' && m.ticketId === ticket.id);
+    const before = await t.count('tickets');
+    const dsn = [
+      'From: Mail Delivery System <MAILER-DAEMON@mx.example.org>',
+      'To: support@localhost',
+      'Subject: Undelivered Mail Returned to Sender',
+      'Message-ID: <dsn-1@mx.example.org>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+      '',
+      '--B',
+      'Content-Type: text/plain',
+      '',
+      'Your message could not be delivered.',
+      '--B',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example.org',
+      '',
+      'Final-Recipient: rfc822; gone@example.org',
+      'Action: failed',
+      'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 User unknown',
+      '--B',
+      'Content-Type: text/rfc822-headers',
+      '',
+      'From: Lifeline Support <support@localhost>',
+      'To: gone@example.org',
+      `Message-ID: <${reply.messageIdHeader}>`,
+      'Subject: Re: Account question',
+      '--B--',
+      '',
+    ].join('\r\n');
+    await smtp.send({ envelope: { from: '', to: ['support@localhost'] }, raw: dsn });
+    await t.runJobs();
+    assert.equal(await t.count('tickets'), before, 'no ticket from a bounce');
+    const note = (await messagesOf(ticket.id)).find((m) => m.bodyText.includes('bounced'));
+    assert.ok(note, 'the ticket shows the bounce');
+    assert.equal(note.public, false);
+    assert.match(note.bodyText, /gone@example\.org.*5\.1\.1/);
+    const bouncing = (await t.as(admin).get('/api/v1/email/bouncing')).body.items as any[];
+    assert.deepEqual(
+      bouncing.map((b) => b.email),
+      ['gone@example.org'],
+    );
+    assert.equal((await t.as(admin).get(`/api/v1/outbox/${reply.id}`)).body.status, 'failed');
+    // Writing in again shows the address works: no longer bouncing.
+    await smtp.send({ from: 'gone@example.org', to: 'support@localhost', subject: 'Back', text: 'New address works again' });
+    await t.runJobs();
+    assert.equal((await t.as(admin).get('/api/v1/email/bouncing')).body.items.length, 0);
+  });
+
+  test('our own outgoing mail and mail from a support address are dropped, not looped', async () => {
+    const before = await t.count('tickets');
+    const [sample] = await outbox();
+    const raw = (await t.as(admin).get(`/api/v1/outbox/${sample.id}/raw`)).raw;
+    await smtp.send({ envelope: { from: 'support@localhost', to: ['support@localhost'] }, raw });
+    await smtp.send({ from: 'support@localhost', to: 'support@localhost', subject: 'Loop', text: 'Ping' });
+    await t.runJobs();
+    assert.equal(await t.count('tickets'), before);
+    const ignored = (await t.as(admin).get('/api/v1/inbound/emails?status=ignored')).body.items as any[];
+    assert.ok(ignored.some((m) => m.outcome === 'own outgoing message'));
+  });
+
+  test('a reply to a solved ticket reopens it; a reply to a closed one starts a linked follow-up', async () => {
+    await smtp.send({ from: 'solver@example.org', to: 'support@localhost', subject: 'Export fails', text: 'CSV export is empty', messageId: '<export@example.org>' });
+    await t.runJobs();
+    const ticket = await ticketOf('Export fails');
+    assert.equal((await t.as(agent).patch(`/api/v1/tickets/${ticket.id}`, { status: 'solved' })).status, 200);
+    await smtp.send({ from: 'solver@example.org', to: 'support@localhost', subject: 'Re: Export fails', text: 'Still empty.', inReplyTo: '<export@example.org>' });
+    await t.runJobs();
+    assert.equal((await t.as(agent).get(`/api/v1/tickets/${ticket.id}`)).body.statusCategory, 'open');
+
+    assert.equal((await t.as(agent).patch(`/api/v1/tickets/${ticket.id}`, { status: 'solved' })).status, 200);
+    assert.equal((await t.as(agent).patch(`/api/v1/tickets/${ticket.id}`, { status: 'closed' })).status, 200);
+    const before = await t.count('tickets');
+    await smtp.send({ from: 'solver@example.org', to: 'support@localhost', subject: 'Re: Export fails', text: 'It happened again.', inReplyTo: '<export@example.org>' });
+    await t.runJobs();
+    assert.equal(await t.count('tickets'), before + 1);
+    const tickets = (await t.as(agent).get('/api/v1/tickets?limit=100')).body.items as any[];
+    const followUp = tickets.find((x) => x.subject === 'Re: Export fails');
+    assert.ok(followUp, 'a follow-up ticket');
+    const detail = (await t.as(agent).get(`/api/v1/tickets/${followUp.id}`)).body;
+    assert.equal(detail.followUpOfId, ticket.id);
+    assert.equal((await messagesOf(followUp.id))[0].bodyText, 'It happened again.');
+  });
+});

@@ -1,0 +1,165 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { groups, users } from '../people/people.schema.js';
+import { messages, ticketTypes, tickets } from '../tickets/tickets.schema.js';
+
+export type SelfHelpLink = { title: string; url: string };
+
+/** A support address Lifeline serves (support@, feedback@, hi@): where its mail goes and how it answers. */
+export const emailAddresses = pgTable(
+  'email_addresses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // Stored lower-case; mail to any other address is refused.
+    address: text('address').notNull(),
+    // The sender name on outgoing mail ("Acme Support").
+    name: text('name').notNull(),
+    groupId: uuid('group_id').references(() => groups.id, { onDelete: 'set null' }),
+    type: text('type').references(() => ticketTypes.key, { onDelete: 'set null' }),
+    // A priority key of the active scheme; null means the scheme's default.
+    priority: text('priority'),
+    autoReply: boolean('auto_reply').notNull().default(true),
+    // Liquid templates; null means the built-in acknowledgement.
+    autoReplySubject: text('auto_reply_subject'),
+    autoReplyBody: text('auto_reply_body'),
+    selfHelpLinks: jsonb('self_help_links').$type<SelfHelpLink[]>().notNull().default([]),
+    // Tickets that did not arrive by email, and agent notifications, are sent from the default address.
+    isDefault: boolean('is_default').notNull().default(false),
+    active: boolean('active').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('email_addresses_address_uq').on(t.address)],
+);
+
+/** An IMAP mailbox polled for mail to one address, with its cursor and its health as admins see it. */
+export const mailboxes = pgTable('email_mailboxes', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  addressId: uuid('address_id')
+    .notNull()
+    .references(() => emailAddresses.id, { onDelete: 'cascade' }),
+  host: text('host').notNull(),
+  port: integer('port').notNull(),
+  // true: TLS from the first byte (993); false: STARTTLS when offered (143).
+  secure: boolean('secure').notNull(),
+  tlsVerify: boolean('tls_verify').notNull().default(true),
+  username: text('username').notNull(),
+  password: text('password').notNull(),
+  folder: text('folder').notNull().default('INBOX'),
+  // What happens to a message once it is stored: flag it \Seen, move it to `moveTo`, or delete it.
+  afterStore: text('after_store').$type<'flag' | 'move' | 'delete'>().notNull().default('flag'),
+  moveTo: text('move_to'),
+  active: boolean('active').notNull().default(true),
+  // The cursor: messages with a uid above lastUid in this uidValidity are new.
+  uidValidity: bigint('uid_validity', { mode: 'number' }),
+  lastUid: bigint('last_uid', { mode: 'number' }).notNull().default(0),
+  connected: boolean('connected').notNull().default(false),
+  lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
+  lastError: text('last_error'),
+  lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
+  failureCount: integer('failure_count').notNull().default(0),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+export const INBOUND_STATUSES = ['received', 'processed', 'ignored', 'failed'] as const;
+export type InboundStatus = (typeof INBOUND_STATUSES)[number];
+
+/**
+ * Every message that reached Lifeline, stored raw before anything else happens. Processing turns it into a
+ * ticket or message (processed), drops it for a stated reason (ignored), or keeps it with its error (failed).
+ */
+export const inboundEmails = pgTable(
+  'inbound_emails',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    source: text('source').$type<'smtp' | 'imap' | 'http'>().notNull(),
+    mailboxId: uuid('mailbox_id').references(() => mailboxes.id, { onDelete: 'set null' }),
+    addressId: uuid('address_id').references(() => emailAddresses.id, { onDelete: 'set null' }),
+    envelopeFrom: text('envelope_from'),
+    envelopeTo: text('envelope_to').array().notNull().default(sql`'{}'::text[]`),
+    rawSha256: text('raw_sha256').notNull(),
+    size: integer('size').notNull(),
+    messageIdHeader: text('message_id_header'),
+    subject: text('subject'),
+    fromAddress: text('from_address'),
+    // address + Message-ID, or address + content hash: the same message delivered twice is stored once.
+    dedupeKey: text('dedupe_key').notNull(),
+    status: text('status').$type<InboundStatus>().notNull().default('received'),
+    // What processing did: new_ticket, reply, follow_up, note, bounce, or why it was ignored.
+    outcome: text('outcome'),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('inbound_emails_dedupe_uq').on(t.dedupeKey),
+    index('inbound_emails_status_idx').on(t.status, t.receivedAt),
+    index('inbound_emails_message_idx').on(t.messageId),
+    index('inbound_emails_ticket_idx').on(t.ticketId, t.receivedAt),
+  ],
+);
+
+/** Message-IDs Lifeline received or sent for a ticket: a reply naming one of them threads onto that ticket. */
+export const emailThreadIds = pgTable(
+  'email_thread_ids',
+  {
+    messageIdHeader: text('message_id_header').primaryKey(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    direction: text('direction').$type<'inbound' | 'outbound'>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('email_thread_ids_ticket_idx').on(t.ticketId, t.createdAt)],
+);
+
+export const OUTBOUND_KINDS = ['reply', 'auto_reply', 'notification'] as const;
+export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
+export type OutboundStatus = 'queued' | 'sent' | 'stored' | 'failed';
+
+/**
+ * Every message Lifeline sends. With no SMTP configured this table is the outbox (status `stored`); with SMTP it
+ * is the sent log, with permanent failures kept and shown.
+ */
+export const outboundEmails = pgTable(
+  'outbound_emails',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').$type<OutboundKind>().notNull(),
+    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    // The conversation message this email carries (agent replies).
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    addressId: uuid('address_id').references(() => emailAddresses.id, { onDelete: 'set null' }),
+    fromAddress: text('from_address').notNull(),
+    recipients: text('recipients').array().notNull(),
+    // The first recipient, indexed: auto-replies per sender per hour are counted on it.
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    bodyText: text('body_text').notNull(),
+    messageIdHeader: text('message_id_header').notNull(),
+    inReplyTo: text('in_reply_to'),
+    rawSha256: text('raw_sha256').notNull(),
+    status: text('status').$type<OutboundStatus>().notNull().default('queued'),
+    transport: text('transport').$type<'outbox' | 'smtp'>(),
+    attempts: integer('attempts').notNull().default(0),
+    error: text('error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('outbound_emails_message_id_uq').on(t.messageIdHeader),
+    index('outbound_emails_created_idx').on(t.createdAt, t.id),
+    index('outbound_emails_to_idx').on(t.toAddress, t.kind, t.createdAt),
+    index('outbound_emails_ticket_idx').on(t.ticketId, t.createdAt),
+  ],
+);
+
+/** Recipients whose mail bounced: shown on their profile, cleared when they write in again. */
+export const bouncingRecipients = pgTable('email_bouncing_recipients', {
+  email: text('email').primaryKey(),
+  userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  reason: text('reason').notNull(),
+  bouncedAt: timestamp('bounced_at', { withTimezone: true }).notNull(),
+});

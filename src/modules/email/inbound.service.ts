@@ -1,0 +1,457 @@
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import EmailReplyParser from 'email-reply-parser';
+import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
+import { ZodError } from 'zod';
+import type { Tx } from '../../db/client.js';
+import type { Actor } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import { htmlToText, sanitizeEmailHtml } from '../../platform/html.js';
+import { enqueue } from '../../platform/jobs.js';
+import { users } from '../people/people.schema.js';
+import type { PeopleService, User } from '../people/people.service.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
+import { messages, ticketFollowers, tickets } from '../tickets/tickets.schema.js';
+import type { TicketsService } from '../tickets/tickets.service.js';
+import type { AddressesService, EmailAddress } from './addresses.service.js';
+import { detectBounce } from './bounces.js';
+import { bouncingRecipients, emailThreadIds, inboundEmails } from './email.schema.js';
+import { cleanAddress, type HeaderMap, header, isAutoReply, isAutoSubmitted, isBulk, isNoReplySender, messageIds, oneLine, readHeaders, ticketToken } from './mime.js';
+import type { OutboundService } from './outbound.service.js';
+
+export type InboundEmail = typeof inboundEmails.$inferSelect;
+export type Delivery = { source: 'smtp' | 'imap' | 'http'; envelopeFrom?: string | null; envelopeTo: string[]; mailboxId?: string; addressId?: string };
+export type Accepted = { id: string; duplicate: boolean };
+
+export const INBOUND_JOB = 'email.inbound';
+
+// A body beyond this is cut (the whole message stays in the raw source); recipients beyond this are not followers.
+const MAX_BODY_CHARS = 200_000;
+const MAX_FOLLOWERS = 50;
+
+const replyParser = new EmailReplyParser();
+
+/**
+ * Inbound mail, from any of the three doors (SMTP listener, IMAP poller, HTTP endpoint), in two steps:
+ * `accept` stores the raw message durably and queues it (the caller may then say "accepted"); `process`, a
+ * job, turns it into a ticket, a reply, a note or a bounce record. Processing is idempotent, and a message that
+ * cannot be processed stays visible as failed, with its error, until an admin retries it.
+ */
+export class InboundService {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly addresses: AddressesService,
+    private readonly people: PeopleService,
+    private readonly settings: TicketSettingsService,
+    private readonly tickets: TicketsService,
+    private readonly outbound: OutboundService,
+  ) {}
+
+  // ---- step 1: store
+
+  /** Which served address a delivery is for: the mailbox's, else the first served envelope or header recipient. */
+  async addressFor(delivery: Delivery, headers: HeaderMap): Promise<EmailAddress | undefined> {
+    if (delivery.addressId) return this.addresses.byId(delivery.addressId);
+    const candidates = [...delivery.envelopeTo];
+    if (delivery.source === 'http' && candidates.length === 0) {
+      for (const name of ['delivered-to', 'x-original-to', 'to', 'cc']) {
+        for (const value of headers.get(name) ?? []) candidates.push(...addressesIn(value));
+      }
+    }
+    for (const c of candidates) {
+      const served = await this.addresses.served(c);
+      if (served) return served;
+    }
+    return undefined;
+  }
+
+  async accept(raw: Buffer, delivery: Delivery): Promise<Accepted> {
+    if (raw.length === 0) throw new AppError('INVALID_EMAIL', 'The message is empty (0 bytes)');
+    const headers = readHeaders(raw);
+    const address = await this.addressFor(delivery, headers);
+    if (!address) {
+      throw new AppError('ADDRESS_NOT_SERVED', `None of the recipients is an address Lifeline serves (${delivery.envelopeTo.join(', ') || 'none given'})`);
+    }
+    const messageId = messageIds(header(headers, 'message-id'))[0];
+    const rawSha256 = await this.ctx.files.put(raw);
+    const dedupeKey = `${address.id}:${messageId ? `mid:${messageId}` : `sha:${rawSha256}`}`;
+    return this.ctx.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(inboundEmails)
+        .values({
+          source: delivery.source,
+          mailboxId: delivery.mailboxId ?? null,
+          addressId: address.id,
+          envelopeFrom: delivery.envelopeFrom ?? null,
+          envelopeTo: delivery.envelopeTo.map((a) => a.toLowerCase()),
+          rawSha256,
+          size: raw.length,
+          messageIdHeader: messageId ?? null,
+          fromAddress: addressesIn(header(headers, 'from') ?? '')[0] ?? null,
+          dedupeKey,
+          receivedAt: this.ctx.clock.now(),
+        })
+        .onConflictDoNothing({ target: inboundEmails.dedupeKey })
+        .returning({ id: inboundEmails.id });
+      if (!row) {
+        const [existing] = await tx.select({ id: inboundEmails.id }).from(inboundEmails).where(eq(inboundEmails.dedupeKey, dedupeKey));
+        return { id: (existing as { id: string }).id, duplicate: true };
+      }
+      await enqueue(tx, this.ctx.clock, { kind: INBOUND_JOB, payload: { id: row.id }, key: `${INBOUND_JOB}:${row.id}`, maxAttempts: 5 });
+      return { id: row.id, duplicate: false };
+    });
+  }
+
+  // ---- step 2: process
+
+  async process(id: string): Promise<void> {
+    const [row] = await this.ctx.db.select().from(inboundEmails).where(eq(inboundEmails.id, id));
+    if (!row || row.status === 'processed' || row.status === 'ignored') return;
+    try {
+      const raw = await this.ctx.files.readAll(row.rawSha256);
+      const parsed = await simpleParser(raw, { keepCidLinks: true, skipTextLinks: true, skipImageLinks: true, maxHtmlLengthToParse: 5_000_000 });
+      await this.handle(row, raw, parsed);
+    } catch (err) {
+      const message = err instanceof ZodError ? err.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ') : (err as Error).message;
+      await this.ctx.db
+        .update(inboundEmails)
+        .set({ status: 'failed', error: message.slice(0, 2000), attempts: sql`${inboundEmails.attempts} + 1` })
+        .where(and(eq(inboundEmails.id, id), inArray(inboundEmails.status, ['received', 'failed'])));
+      // A message that cannot become a ticket stays failed until retried; anything else (the database, the
+      // disk) may pass on the job's next attempt.
+      if (!(err instanceof AppError) && !(err instanceof ZodError)) throw err;
+    }
+  }
+
+  private async handle(row: InboundEmail, raw: Buffer, parsed: ParsedMail): Promise<void> {
+    const headers = readHeaders(raw);
+    const address = (await this.addresses.byId(row.addressId)) ?? (await this.addresses.defaultAddress());
+    if (!address) throw new AppError('ADDRESS_NOT_SERVED', 'The address this message came to is no longer configured');
+    const from = firstAddress(parsed.from);
+    const senderEmail = cleanAddress(from?.address) ?? cleanAddress(firstAddress(parsed.replyTo)?.address) ?? cleanAddress(row.envelopeFrom);
+    const subject = oneLine(parsed.subject ?? '', 500) || '(no subject)';
+    const facts = { subject, fromAddress: senderEmail ?? null };
+
+    // Our own mail coming back (support@ copied on its own reply) or mail from one of our addresses: a loop.
+    if (headers.has('x-lifeline-id') && (await this.outbound.findByMessageIds(this.ctx.db, messageIds(header(headers, 'message-id')))).length > 0) {
+      return this.finish(row, { ...facts, status: 'ignored', outcome: 'own outgoing message' });
+    }
+    if (senderEmail && (await this.addresses.served(senderEmail))) {
+      return this.finish(row, { ...facts, status: 'ignored', outcome: 'sent from a support address (mail loop)' });
+    }
+
+    const bounce = detectBounce(raw, headers, senderEmail, row.envelopeFrom, subject);
+    if (bounce) return this.handleBounce(row, facts, bounce);
+
+    if (!senderEmail) throw new AppError('INVALID_EMAIL', 'The message names no sender: no usable From, Reply-To or envelope sender');
+    const automatic = isAutoReply(headers, subject);
+    const threadTicketId = await this.findThread(headers, senderEmail, subject);
+    if (!threadTicketId && automatic) {
+      return this.finish(row, { ...facts, status: 'ignored', outcome: 'automatic reply that matches no ticket' });
+    }
+
+    const sender = await this.people.findOrCreateCustomer({ email: senderEmail, name: oneLine(from?.name ?? '', 200) || undefined });
+    const actor = actorOf(sender);
+    const followerIds = await this.recipientsAsPeople(parsed, senderEmail);
+    const { attachmentIds, cids, skipped } = await this.storeAttachments(parsed, actor);
+    const note = skipped.length ? `\n\n[Not attached, over the size limit: ${skipped.join(', ')}. They are in the original message.]` : '';
+    const inboundMessageId = row.messageIdHeader;
+    const recordThread = async (tx: Tx, ticketId: string) => {
+      if (inboundMessageId) {
+        await tx.insert(emailThreadIds).values({ messageIdHeader: inboundMessageId, ticketId, direction: 'inbound', createdAt: this.ctx.clock.now() }).onConflictDoNothing();
+      }
+      // They wrote in, so their address works again.
+      await tx.delete(bouncingRecipients).where(eq(bouncingRecipients.email, senderEmail));
+    };
+
+    if (threadTicketId) {
+      const text = clip(visibleReply(parsed)) + note;
+      await this.tickets.receiveMessage(
+        actor,
+        threadTicketId,
+        { body: text || '(empty reply)', format: 'text', attachmentIds, note: automatic, followerIds: automatic ? [] : followerIds, channel: 'email' },
+        {
+          within: async (tx, added) => {
+            await recordThread(tx, added.ticket.id);
+            const outcome = automatic ? 'note' : added.followUp ? 'follow_up' : 'reply';
+            await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome, ticketId: added.ticket.id, messageId: added.messageId });
+          },
+        },
+      );
+      return;
+    }
+
+    const html = parsed.html ? sanitizeEmailHtml(replaceCids(parsed.html, cids)) : undefined;
+    const text = parsed.text ?? (parsed.html ? htmlToText(parsed.html) : '');
+    const priority = await this.settings.resolvePriority(address.priority ?? undefined).catch(() => this.settings.resolvePriority(undefined));
+    const mayAutoReply =
+      address.autoReply &&
+      !isAutoSubmitted(headers) &&
+      !isBulk(headers) &&
+      !isNoReplySender(senderEmail) &&
+      !headers.has('x-lifeline-id') &&
+      (row.envelopeFrom === null || row.envelopeFrom !== '');
+    await this.tickets.create(
+      actor,
+      {
+        subject,
+        description: html ? clip(html) + (note ? `<p>${note}</p>` : '') : clip(text) + note || '(empty message)',
+        format: html ? 'html' : 'text',
+        requesterId: sender.id,
+        groupId: address.groupId,
+        type: address.type ?? undefined,
+        priority: priority.key,
+        channel: 'email',
+        tags: [],
+        customFields: {},
+        followerIds,
+        cc: [],
+        attachmentIds,
+      },
+      'email',
+      {
+        trusted: true,
+        within: async (tx, created) => {
+          await recordThread(tx, created.ticket.id);
+          const [first] = await tx.select({ id: messages.id }).from(messages).where(eq(messages.ticketId, created.ticket.id)).limit(1);
+          await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome: 'new_ticket', ticketId: created.ticket.id, messageId: first?.id ?? null });
+          if (mayAutoReply && (await this.outbound.autoRepliesLastHour(tx, senderEmail)) < this.ctx.config.autoReplyMaxPerHour) {
+            await this.outbound.queueAutoReply(tx, { ticket: created.ticket, address, requester: sender, priority });
+          }
+        },
+      },
+    );
+  }
+
+  /**
+   * The ticket a message continues: one whose Message-IDs (received or sent) it names in In-Reply-To or
+   * References; else the one whose token `[#1234]` is in the subject, if the sender takes part in it.
+   */
+  private async findThread(headers: HeaderMap, sender: string, subject: string): Promise<string | undefined> {
+    const refs = [...new Set([...messageIds(header(headers, 'in-reply-to')), ...messageIds(headers.get('references'))])].slice(-100);
+    if (refs.length) {
+      const [hit] = await this.ctx.db
+        .select({ ticketId: emailThreadIds.ticketId })
+        .from(emailThreadIds)
+        .where(inArray(emailThreadIds.messageIdHeader, refs))
+        .orderBy(desc(emailThreadIds.createdAt))
+        .limit(1);
+      if (hit) return hit.ticketId;
+    }
+    const number = ticketToken(subject);
+    if (number === undefined) return undefined;
+    const [t] = await this.ctx.db
+      .select({ id: tickets.id })
+      .from(tickets)
+      .innerJoin(users, eq(users.id, tickets.requesterId))
+      .where(
+        and(
+          eq(tickets.number, number),
+          or(
+            sql`lower(${users.email}) = ${sender}`,
+            sql`exists (select 1 from ${ticketFollowers} f join ${users} u on u.id = f.user_id where f.ticket_id = ${tickets.id} and lower(u.email) = ${sender})`,
+            sql`exists (select 1 from ${users} s where lower(s.email) = ${sender} and s.role <> 'customer' and s.active)`,
+          ),
+        ),
+      );
+    return t?.id;
+  }
+
+  /** To and Cc people other than the sender and Lifeline's own addresses: they follow the ticket. */
+  private async recipientsAsPeople(parsed: ParsedMail, sender: string): Promise<string[]> {
+    const emails = new Set<string>();
+    for (const list of [parsed.to, parsed.cc]) {
+      for (const obj of Array.isArray(list) ? list : list ? [list] : []) {
+        for (const v of obj.value) {
+          const a = cleanAddress(v.address);
+          if (a && a !== sender && !(await this.addresses.served(a))) emails.add(a);
+        }
+      }
+    }
+    const ids: string[] = [];
+    for (const email of [...emails].slice(0, MAX_FOLLOWERS)) {
+      try {
+        ids.push((await this.people.findOrCreateCustomer({ email })).id);
+      } catch {
+        // An address the user model refuses (no TLD, too long) is left out, not the whole message.
+      }
+    }
+    return ids;
+  }
+
+  private async storeAttachments(parsed: ParsedMail, actor: Actor): Promise<{ attachmentIds: string[]; cids: Map<string, string>; skipped: string[] }> {
+    const attachmentIds: string[] = [];
+    const cids = new Map<string, string>();
+    const skipped: string[] = [];
+    for (const [i, a] of parsed.attachments.entries()) {
+      const filename = a.filename ?? (a.contentType === 'message/rfc822' ? `message-${i + 1}.eml` : `attachment-${i + 1}`);
+      if (a.size > this.ctx.config.maxAttachmentBytes) {
+        skipped.push(filename);
+        continue;
+      }
+      const row = await this.tickets.upload(actor, { filename, contentType: a.contentType || 'application/octet-stream', data: a.content });
+      attachmentIds.push(row.id);
+      if (a.cid) cids.set(a.cid.replace(/^<|>$/g, ''), row.id);
+    }
+    return { attachmentIds, cids, skipped };
+  }
+
+  private async handleBounce(row: InboundEmail, facts: { subject: string; fromAddress: string | null }, bounce: ReturnType<typeof detectBounce> & object): Promise<void> {
+    const originals = await this.outbound.findByMessageIds(this.ctx.db, bounce.quotedIds);
+    const original = originals[0];
+    const recipients = new Set(bounce.recipients);
+    if (recipients.size === 0 && original) {
+      const text = (await this.ctx.files.readAll(row.rawSha256)).subarray(0, 512 * 1024).toString('latin1').toLowerCase();
+      for (const r of original.recipients) if (text.includes(r)) recipients.add(r);
+    }
+    const failed = [...recipients];
+    const mark = async (tx: Tx) => {
+      for (const email of failed) {
+        const [u] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email}`);
+        await tx
+          .insert(bouncingRecipients)
+          .values({ email, userId: u?.id ?? null, reason: bounce.reason.slice(0, 1000), bouncedAt: this.ctx.clock.now() })
+          .onConflictDoUpdate({ target: bouncingRecipients.email, set: { reason: bounce.reason.slice(0, 1000), bouncedAt: this.ctx.clock.now() } });
+      }
+      if (original) await this.outbound.markBounced(tx, original.id, bounce.reason);
+    };
+    const outcome = `bounce${failed.length ? ` for ${failed.join(', ')}` : ''}`.slice(0, 500);
+    if (!original?.ticketId) {
+      await this.ctx.db.transaction(async (tx) => {
+        await mark(tx);
+        await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome });
+      });
+      return;
+    }
+    const who = failed.length ? failed.join(', ') : original.recipients.join(', ');
+    await this.tickets.receiveMessage(
+      null,
+      original.ticketId,
+      { body: `Email to ${who} bounced (“${original.subject}”): ${bounce.reason}`, format: 'text', attachmentIds: [], note: true, channel: 'email' },
+      {
+        within: async (tx, added) => {
+          await mark(tx);
+          await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome, ticketId: added.ticket.id, messageId: added.messageId });
+        },
+      },
+    );
+  }
+
+  private async finish(row: InboundEmail, result: Outcome): Promise<void> {
+    await this.ctx.db.transaction((tx) => this.markProcessed(tx, row, result));
+  }
+
+  /** Marks the message done inside the transaction that did its work; a second, concurrent run rolls back. */
+  private async markProcessed(tx: Tx, row: InboundEmail, r: Outcome): Promise<void> {
+    const [done] = await tx
+      .update(inboundEmails)
+      .set({
+        status: r.status,
+        outcome: r.outcome,
+        subject: r.subject,
+        fromAddress: r.fromAddress,
+        ticketId: r.ticketId ?? null,
+        messageId: r.messageId ?? null,
+        error: null,
+        attempts: sql`${inboundEmails.attempts} + 1`,
+        processedAt: this.ctx.clock.now(),
+      })
+      .where(and(eq(inboundEmails.id, row.id), inArray(inboundEmails.status, ['received', 'failed'])))
+      .returning({ id: inboundEmails.id });
+    if (!done) throw new Error(`inbound email ${row.id} was already processed`);
+  }
+
+  // ---- admin
+
+  async list(opts: { status?: string; limit: number; before?: { receivedAt: Date; id: string } }): Promise<InboundEmail[]> {
+    const conditions = [
+      opts.status ? eq(inboundEmails.status, opts.status as InboundEmail['status']) : undefined,
+      opts.before
+        ? or(lt(inboundEmails.receivedAt, opts.before.receivedAt), and(eq(inboundEmails.receivedAt, opts.before.receivedAt), lt(inboundEmails.id, opts.before.id)))
+        : undefined,
+    ].filter(Boolean);
+    return this.ctx.db
+      .select()
+      .from(inboundEmails)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(desc(inboundEmails.receivedAt), desc(inboundEmails.id))
+      .limit(opts.limit);
+  }
+
+  async get(id: string): Promise<InboundEmail> {
+    const [row] = await this.ctx.db.select().from(inboundEmails).where(eq(inboundEmails.id, id));
+    if (!row) throw new AppError('NOT_FOUND', `No inbound email with id ${id}`);
+    return row;
+  }
+
+  /** The inbound email a conversation message came from, for its raw source. */
+  async forMessage(messageId: string): Promise<InboundEmail | undefined> {
+    const [row] = await this.ctx.db.select().from(inboundEmails).where(eq(inboundEmails.messageId, messageId)).limit(1);
+    return row;
+  }
+
+  /** Recipients whose mail bounced, newest first. */
+  listBouncing() {
+    return this.ctx.db.select().from(bouncingRecipients).orderBy(desc(bouncingRecipients.bouncedAt)).limit(1000);
+  }
+
+  async retry(id: string): Promise<InboundEmail> {
+    const row = await this.get(id);
+    if (row.status !== 'failed') throw new AppError('NOT_RETRYABLE', `Only failed messages can be retried; this one is ${row.status}`);
+    await this.ctx.db.transaction(async (tx) => {
+      await tx.update(inboundEmails).set({ status: 'received' }).where(eq(inboundEmails.id, id));
+      await enqueue(tx, this.ctx.clock, { kind: INBOUND_JOB, payload: { id }, key: `${INBOUND_JOB}:${id}:retry:${row.attempts}`, maxAttempts: 5 });
+    });
+    return this.get(id);
+  }
+}
+
+type Outcome = {
+  status: 'processed' | 'ignored';
+  outcome: string;
+  subject: string;
+  fromAddress: string | null;
+  ticketId?: string | null;
+  messageId?: string | null;
+};
+
+function actorOf(user: User): Actor {
+  return { userId: user.id, role: user.role, organizationId: user.organizationId, email: user.email, name: user.name, via: 'system', scopes: null, csrfToken: null };
+}
+
+function firstAddress(list: AddressObject | AddressObject[] | undefined): { address?: string; name?: string } | undefined {
+  const obj = Array.isArray(list) ? list[0] : list;
+  return obj?.value.find((v) => v.address) ?? obj?.value[0]?.group?.[0];
+}
+
+/** Addresses in a raw header value (`"A" <a@x.org>, b@y.org`). */
+function addressesIn(value: string): string[] {
+  const out: string[] = [];
+  for (const m of value.matchAll(/<([^<>\s]+@[^<>\s]+)>|([^\s<>,;"]+@[^\s<>,;"]+)/g)) {
+    const a = cleanAddress(m[1] ?? m[2]);
+    if (a) out.push(a);
+  }
+  return out;
+}
+
+/** The new part of a reply: quoted history and signature removed; the full message stays in the raw source. */
+function visibleReply(parsed: ParsedMail): string {
+  const text = parsed.text ?? (parsed.html ? htmlToText(parsed.html) : '');
+  try {
+    const visible = replyParser.parseReply(text).trim();
+    return visible || text.trim();
+  } catch {
+    return text.trim();
+  }
+}
+
+function replaceCids(html: string, cids: Map<string, string>): string {
+  return html.replace(/(["'])cid:([^"']+)\1/gi, (whole, quote: string, cid: string) => {
+    const id = cids.get(cid.trim());
+    return id ? `${quote}/api/v1/attachments/${id}${quote}` : whole;
+  });
+}
+
+function clip(text: string): string {
+  return text.length > MAX_BODY_CHARS ? `${text.slice(0, MAX_BODY_CHARS)}\n[… cut; the whole message is in the original]` : text;
+}

@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import nodemailer, { type Transporter } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Executor, Tx } from '../../db/client.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import { enqueue, type JobContext } from '../../platform/jobs.js';
+import { groupMembers, users } from '../people/people.schema.js';
+import type { User } from '../people/people.service.js';
+import type { Priority } from '../tickets/settings.service.js';
+import { attachments, messages, ticketFollowers, tickets } from '../tickets/tickets.schema.js';
+import type { TicketRow } from '../tickets/tickets.queries.js';
+import type { AddressesService, EmailAddress } from './addresses.service.js';
+import { emailThreadIds, inboundEmails, type OutboundKind, outboundEmails } from './email.schema.js';
+import { oneLine, withTicketToken } from './mime.js';
+import { DEFAULT_AUTO_REPLY_BODY, DEFAULT_AUTO_REPLY_SUBJECT, renderTemplate } from './templates.js';
+
+export type OutboundEmail = typeof outboundEmails.$inferSelect;
+
+/** A delivery that failed for good (5xx, or out of retries): the caller records it where people will see it. */
+export type DeliveryFailure = { outbound: OutboundEmail; error: string };
+
+type Draft = {
+  kind: OutboundKind;
+  ticket: Pick<TicketRow, 'id' | 'number' | 'subject'>;
+  address: EmailAddress;
+  to: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  messageId?: string;
+  autoSubmitted?: 'auto-replied' | 'auto-generated';
+  files?: { filename: string; contentType: string; sha256: string }[];
+};
+
+// Keep References bounded: the first message and the most recent ones are what clients thread on.
+const MAX_REFERENCES = 20;
+
+/**
+ * Everything Lifeline emails: agents' public replies to requester and followers, auto-replies, and agent
+ * notifications. Composing writes the full message (raw MIME, stored) and its thread id, and queues delivery, in
+ * the caller's transaction; delivery is a job that retries temporary failures and records permanent ones.
+ */
+export class OutboundService {
+  private readonly transport: Transporter | undefined;
+  onPermanentFailure: (failure: DeliveryFailure) => Promise<void> = async () => {};
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly addresses: AddressesService,
+  ) {
+    const { smtpUrl, dkim } = ctx.config.outbound;
+    this.transport = smtpUrl
+      ? nodemailer.createTransport(smtpUrl, {
+          ...(dkim ? { dkim: { domainName: dkim.domain, keySelector: dkim.selector, privateKey: fs.readFileSync(dkim.privateKeyFile, 'utf8') } } : {}),
+        })
+      : undefined;
+  }
+
+  get mode(): 'smtp' | 'outbox' {
+    return this.transport ? 'smtp' : 'outbox';
+  }
+
+  // ---- what gets sent
+
+  /** The acknowledgement for a new ticket from email, from its address's template. */
+  async queueAutoReply(tx: Tx, input: { ticket: TicketRow; address: EmailAddress; requester: User; priority: Priority }): Promise<void> {
+    const { ticket, address, requester, priority } = input;
+    const data = {
+      ticket: { number: ticket.number, subject: ticket.subject, id: ticket.id },
+      requester: { name: requester.name, first_name: requester.name.split(/\s+/)[0] ?? requester.name, email: requester.email },
+      priority: { key: priority.key, name: priority.name, definition: priority.definition, expected_response: priority.expectedResponse },
+      address: { name: address.name, address: address.address },
+      self_help: address.selfHelpLinks,
+    };
+    const subject = await renderTemplate(address.autoReplySubject ?? DEFAULT_AUTO_REPLY_SUBJECT, data);
+    const text = await renderTemplate(address.autoReplyBody ?? DEFAULT_AUTO_REPLY_BODY, data);
+    await this.compose(tx, { kind: 'auto_reply', ticket, address, to: [requester.email], subject, text, autoSubmitted: 'auto-replied' });
+  }
+
+  /** How many auto-replies went to `address` in the last hour (the loop brake counts them). */
+  async autoRepliesLastHour(ex: Executor, address: string): Promise<number> {
+    const since = new Date(this.ctx.clock.now().getTime() - 3600_000);
+    const [row] = await ex
+      .select({ n: sql<number>`count(*)::int` })
+      .from(outboundEmails)
+      .where(and(eq(outboundEmails.toAddress, address), eq(outboundEmails.kind, 'auto_reply'), gt(outboundEmails.createdAt, since)));
+    return row?.n ?? 0;
+  }
+
+  /** An agent's public reply, to the requester and followers (not to its author). A job: reads and composes. */
+  async sendReply(messageId: string): Promise<void> {
+    await this.ctx.db.transaction(async (tx) => {
+      const [m] = await tx.select().from(messages).where(eq(messages.id, messageId));
+      if (!m?.public || m.direction !== 'outbound') return;
+      const [already] = await tx.select({ id: outboundEmails.id }).from(outboundEmails).where(and(eq(outboundEmails.messageId, m.id), eq(outboundEmails.kind, 'reply')));
+      if (already) return;
+      const [t] = (await tx.select().from(tickets).where(eq(tickets.id, m.ticketId))) as [TicketRow | undefined];
+      if (!t) return;
+      const people = await tx
+        .select({ id: users.id, email: users.email, active: users.active })
+        .from(users)
+        .where(or(eq(users.id, t.requesterId), sql`${users.id} in (select user_id from ${ticketFollowers} where ticket_id = ${t.id})`));
+      // The requester first: the To line reads as a reply to them.
+      const to = people
+        .filter((p) => p.active && p.id !== m.authorId)
+        .sort((a, b) => Number(b.id === t.requesterId) - Number(a.id === t.requesterId))
+        .map((p) => p.email.toLowerCase());
+      if (to.length === 0) return;
+      const address = await this.ticketAddress(tx, t.id);
+      if (!address) return;
+      const files = await tx
+        .select({ filename: attachments.filename, contentType: attachments.contentType, sha256: attachments.sha256 })
+        .from(attachments)
+        .where(eq(attachments.messageId, m.id));
+      const [author] = m.authorId ? await tx.select({ name: users.name }).from(users).where(eq(users.id, m.authorId)) : [];
+      await this.compose(tx, {
+        kind: 'reply',
+        ticket: t,
+        address,
+        to,
+        subject: `Re: ${t.subject}`,
+        text: `${m.bodyText}\n\n-- \n${author?.name ? `${author.name}, ` : ''}${address.name}\nTicket #${t.number}. Reply to this email to answer.`,
+        html: `${m.bodyHtml}<p style="color:#666">— ${escapeHtml(author?.name ? `${author.name}, ${address.name}` : address.name)}<br>Ticket #${t.number}. Reply to this email to answer.</p>`,
+        messageId: m.id,
+        files,
+      });
+    });
+  }
+
+  /** An agent notification: new ticket in a group, assigned to you, requester replied. A job. */
+  async sendNotification(input: { kind: 'new_ticket' | 'assigned' | 'requester_replied'; ticketId: string; userId?: string; actorId?: string | null }): Promise<void> {
+    await this.ctx.db.transaction(async (tx) => {
+      const [t] = (await tx.select().from(tickets).where(eq(tickets.id, input.ticketId))) as [TicketRow | undefined];
+      if (!t) return;
+      let recipients: { email: string }[] = [];
+      if (input.kind === 'new_ticket' && t.groupId) {
+        recipients = await tx
+          .select({ email: users.email })
+          .from(groupMembers)
+          .innerJoin(users, eq(users.id, groupMembers.userId))
+          .where(and(eq(groupMembers.groupId, t.groupId), eq(users.active, true), inArray(users.role, ['agent', 'admin', 'light_agent'])));
+      } else if (input.userId) {
+        recipients = await tx
+          .select({ email: users.email })
+          .from(users)
+          .where(and(eq(users.id, input.userId), eq(users.active, true)));
+      }
+      if (input.actorId) {
+        const [actor] = await tx.select({ email: users.email }).from(users).where(eq(users.id, input.actorId));
+        recipients = recipients.filter((r) => r.email !== actor?.email);
+      }
+      if (recipients.length === 0) return;
+      const address = await this.addresses.defaultAddress(tx);
+      if (!address) return;
+      const link = `${this.ctx.config.publicUrl}/tickets/${t.id}`;
+      const [requester] = await tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, t.requesterId));
+      const who = requester ? `${requester.name} <${requester.email}>` : 'the requester';
+      const { subject, text } = {
+        new_ticket: { subject: `New ticket: ${t.subject}`, text: `A new ticket from ${who} is waiting in your group.` },
+        assigned: { subject: `Assigned to you: ${t.subject}`, text: `Ticket #${t.number} from ${who} is now assigned to you.` },
+        requester_replied: { subject: `Requester replied: ${t.subject}`, text: `${who} replied on ticket #${t.number}.` },
+      }[input.kind];
+      await this.compose(tx, {
+        kind: 'notification',
+        ticket: t,
+        address,
+        to: recipients.map((r) => r.email.toLowerCase()),
+        subject,
+        text: `${text}\n\n    ${t.subject}\n\nOpen it: ${link}\n`,
+        autoSubmitted: 'auto-generated',
+      });
+    });
+  }
+
+  /** The address a ticket's conversation runs through: the one its first email came to, else the default. */
+  async ticketAddress(ex: Executor, ticketId: string): Promise<EmailAddress | undefined> {
+    const [first] = await ex
+      .select({ addressId: inboundEmails.addressId })
+      .from(inboundEmails)
+      .where(and(eq(inboundEmails.ticketId, ticketId), sql`${inboundEmails.addressId} is not null`))
+      .orderBy(asc(inboundEmails.receivedAt))
+      .limit(1);
+    const address = await this.addresses.byId(first?.addressId ?? null, ex);
+    return address?.active ? address : this.addresses.defaultAddress(ex);
+  }
+
+  // ---- composing and delivery
+
+  private async compose(tx: Tx, d: Draft): Promise<OutboundEmail> {
+    const id = randomUUID();
+    const domain = d.address.address.split('@')[1] ?? 'localhost';
+    const messageIdHeader = `${id}@${domain}`;
+    const thread = await tx
+      .select({ id: emailThreadIds.messageIdHeader, direction: emailThreadIds.direction })
+      .from(emailThreadIds)
+      .where(eq(emailThreadIds.ticketId, d.ticket.id))
+      .orderBy(asc(emailThreadIds.createdAt));
+    const lastInbound = thread.filter((x) => x.direction === 'inbound').at(-1) ?? thread.at(-1);
+    const references = thread.length > MAX_REFERENCES ? [thread[0], ...thread.slice(-(MAX_REFERENCES - 1))] : thread;
+    const subject = withTicketToken(oneLine(d.subject), d.ticket.number);
+    const files = await Promise.all((d.files ?? []).map(async (f) => ({ filename: f.filename, contentType: f.contentType, content: await this.ctx.files.readAll(f.sha256) })));
+    const composer = new MailComposer({
+      from: { name: oneLine(d.address.name, 200), address: d.address.address },
+      replyTo: { name: oneLine(d.address.name, 200), address: d.address.address },
+      to: d.to,
+      subject,
+      text: d.text,
+      html: d.html,
+      date: this.ctx.clock.now(),
+      messageId: `<${messageIdHeader}>`,
+      inReplyTo: lastInbound ? `<${lastInbound.id}>` : undefined,
+      references: references.map((r) => `<${(r as { id: string }).id}>`),
+      headers: {
+        'X-Lifeline-Ticket': String(d.ticket.number),
+        'X-Lifeline-Id': id,
+        ...(d.autoSubmitted ? { 'Auto-Submitted': d.autoSubmitted, 'X-Auto-Response-Suppress': 'All' } : {}),
+      },
+      attachments: files,
+    });
+    const raw = await composer.compile().build();
+    const rawSha256 = await this.ctx.files.put(raw);
+    const [row] = (await tx
+      .insert(outboundEmails)
+      .values({
+        id,
+        kind: d.kind,
+        ticketId: d.ticket.id,
+        messageId: d.messageId ?? null,
+        addressId: d.address.id,
+        fromAddress: d.address.address,
+        recipients: d.to,
+        toAddress: d.to[0] as string,
+        subject,
+        bodyText: d.text,
+        messageIdHeader,
+        inReplyTo: lastInbound?.id ?? null,
+        rawSha256,
+        createdAt: this.ctx.clock.now(),
+      })
+      .returning()) as [OutboundEmail];
+    // Agent notifications thread too: an agent answering one by mail lands on the ticket.
+    await tx.insert(emailThreadIds).values({ messageIdHeader, ticketId: d.ticket.id, direction: 'outbound', createdAt: this.ctx.clock.now() }).onConflictDoNothing();
+    await enqueue(tx, this.ctx.clock, { kind: 'email.deliver', payload: { id }, key: `email.deliver:${id}`, maxAttempts: 10 });
+    return row;
+  }
+
+  /**
+   * Sends one stored message. Outbox mode keeps it (status `stored`). SMTP: 5xx is permanent (recorded, never
+   * retried); 4xx and network errors throw, so the job retries with backoff until its attempts run out.
+   */
+  async deliver(id: string, job: JobContext): Promise<void> {
+    const [row] = await this.ctx.db.select().from(outboundEmails).where(eq(outboundEmails.id, id));
+    if (row?.status !== 'queued') return;
+    const now = this.ctx.clock.now();
+    if (!this.transport) {
+      await this.ctx.db.update(outboundEmails).set({ status: 'stored', transport: 'outbox', attempts: row.attempts + 1, sentAt: now }).where(eq(outboundEmails.id, id));
+      return;
+    }
+    try {
+      const raw = await this.ctx.files.readAll(row.rawSha256);
+      await this.transport.sendMail({ envelope: { from: row.fromAddress, to: row.recipients }, raw });
+      await this.ctx.db.update(outboundEmails).set({ status: 'sent', transport: 'smtp', attempts: row.attempts + 1, sentAt: now, error: null }).where(eq(outboundEmails.id, id));
+    } catch (err) {
+      const code = (err as { responseCode?: number }).responseCode;
+      const message = `${code ? `${code} ` : ''}${(err as Error).message}`.slice(0, 1000);
+      const permanent = (code !== undefined && code >= 500) || job.attempt >= job.maxAttempts;
+      const [updated] = await this.ctx.db
+        .update(outboundEmails)
+        .set({ attempts: row.attempts + 1, error: message, transport: 'smtp', ...(permanent ? { status: 'failed' as const } : {}) })
+        .where(eq(outboundEmails.id, id))
+        .returning();
+      if (!permanent) throw err;
+      await this.onPermanentFailure({ outbound: updated as OutboundEmail, error: message });
+    }
+  }
+
+  /** Marks a sent message failed after the fact (a bounce came back for it). */
+  async markBounced(tx: Tx, id: string, reason: string): Promise<void> {
+    await tx.update(outboundEmails).set({ status: 'failed', error: `bounced: ${reason}`.slice(0, 1000) }).where(eq(outboundEmails.id, id));
+  }
+
+  async findByMessageIds(ex: Executor, ids: string[]): Promise<OutboundEmail[]> {
+    if (ids.length === 0) return [];
+    return ex.select().from(outboundEmails).where(inArray(outboundEmails.messageIdHeader, ids.slice(0, 200)));
+  }
+
+  // ---- the outbox, as admins read it
+
+  async list(opts: { limit: number; before?: { createdAt: Date; id: string }; ticketId?: string; status?: string }): Promise<OutboundEmail[]> {
+    const conditions = [
+      opts.ticketId ? eq(outboundEmails.ticketId, opts.ticketId) : undefined,
+      opts.status ? eq(outboundEmails.status, opts.status as OutboundEmail['status']) : undefined,
+      opts.before
+        ? or(lt(outboundEmails.createdAt, opts.before.createdAt), and(eq(outboundEmails.createdAt, opts.before.createdAt), lt(outboundEmails.id, opts.before.id)))
+        : undefined,
+    ].filter(Boolean);
+    return this.ctx.db
+      .select()
+      .from(outboundEmails)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(desc(outboundEmails.createdAt), desc(outboundEmails.id))
+      .limit(opts.limit);
+  }
+
+  async get(id: string): Promise<OutboundEmail> {
+    const [row] = await this.ctx.db.select().from(outboundEmails).where(eq(outboundEmails.id, id));
+    if (!row) throw new AppError('NOT_FOUND', `No outgoing email with id ${id}`);
+    return row;
+  }
+
+  close(): void {
+    this.transport?.close();
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
