@@ -32,7 +32,7 @@ describe('email loop', () => {
       text: 'Since this morning no form syncs from the field.\n\nGrace',
       messageId: '<first-1@navy.example.org>',
     });
-    assert.match(sent.response, /^250 /);
+    assert.match(String(sent.response), /^250 /);
     assert.equal(await t.count('tickets'), 0, 'nothing happens before the job runs: the message is only stored');
     await t.runJobs();
 
@@ -110,7 +110,7 @@ describe('email loop', () => {
     const before = await t.count('tickets');
     await smtp.send(mail);
     const second = await smtp.send(mail);
-    assert.match(second.response, /duplicate/);
+    assert.match(String(second.response), /duplicate/);
     await t.runJobs();
     assert.equal(await t.count('tickets'), before + 1);
     assert.equal((await t.as(admin).get('/api/v1/inbound/emails?limit=200')).body.items.filter((m: any) => m.messageIdHeader === 'twice@example.org').length, 1);

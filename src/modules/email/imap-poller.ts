@@ -44,7 +44,7 @@ export async function syncMailbox(ctx: Ctx, inbound: InboundService, mailbox: Ma
   const skipped: string[] = [];
   for (const uid of uids) {
     const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-    if (message?.source) {
+    if (message && message.source) {
       try {
         await inbound.accept(message.source, { source: 'imap', mailboxId: mailbox.id, addressId: mailbox.addressId, envelopeTo: [] });
         stored++;
