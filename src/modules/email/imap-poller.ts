@@ -21,6 +21,8 @@ export function imapClient(m: Mailbox): ImapFlow {
     auth: { user: m.username, pass: m.password },
     tls: { rejectUnauthorized: m.tlsVerify },
     logger: false,
+    // IDLE a second after the last command (imapflow waits 15 s by default), so new mail arrives at once.
+    autoIdleDelay: 1000,
   });
 }
 
@@ -44,9 +46,10 @@ export async function syncMailbox(ctx: Ctx, inbound: InboundService, mailbox: Ma
   const skipped: string[] = [];
   for (const uid of uids) {
     const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-    if (message && message.source) {
+    const source = message === false ? undefined : message?.source;
+    if (source) {
       try {
-        await inbound.accept(message.source, { source: 'imap', mailboxId: mailbox.id, addressId: mailbox.addressId, envelopeTo: [] });
+        await inbound.accept(source, { source: 'imap', mailboxId: mailbox.id, addressId: mailbox.addressId, envelopeTo: [] });
         stored++;
       } catch (err) {
         // A message that can never be stored (empty) is reported and passed over; a storage failure stops the
