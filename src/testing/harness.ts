@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -138,12 +139,12 @@ export async function startTestApp(env: Record<string, string> = {}) {
       return total;
     },
     /** The built-in SMTP listener on a free port of 127.0.0.1; closed with the app. */
-    async smtp(): Promise<{ port: number; send: (mail: SendMailOptions) => Promise<SentMessageInfo> }> {
+    async smtp(): Promise<{ port: number; send: (mail: SendMailOptions) => Promise<SentMessageInfo>; dialogue: (lines: string[]) => Promise<string[]> }> {
       const listener = await startSmtpListener(services.email.inbound, services.email.addresses, { ...config.smtp, host: '127.0.0.1', port: 0 });
       closers.push(listener.close);
       const transport = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true });
       closers.push(async () => transport.close());
-      return { port: listener.port, send: (mail) => transport.sendMail(mail) };
+      return { port: listener.port, send: (mail) => transport.sendMail(mail), dialogue: (lines) => smtpDialogue(listener.port, lines) };
     },
     /** Counts rows of a table, to assert that a rejected request changed nothing. */
     async count(table: string): Promise<number> {
@@ -159,4 +160,36 @@ export async function startTestApp(env: Record<string, string> = {}) {
     },
   };
   return t;
+}
+
+/**
+ * A hand-driven SMTP conversation (for what a mail library will not send, like a 0-byte message): each line is
+ * sent after the previous reply arrives; returns every reply, the greeting first.
+ */
+export async function smtpDialogue(port: number, lines: string[]): Promise<string[]> {
+  const socket = net.connect(port, '127.0.0.1');
+  const replies: string[] = [];
+  let buffer = '';
+  let waiting: ((reply: string) => void) | undefined;
+  socket.on('data', (d) => {
+    buffer += d.toString();
+    // A reply is complete at a line whose code is followed by a space (not a dash: more lines follow).
+    const m = buffer.match(/(^|\r\n)(\d{3}) [^\r\n]*\r\n$/);
+    if (m && waiting) {
+      const reply = buffer;
+      buffer = '';
+      const w = waiting;
+      waiting = undefined;
+      w(reply.trim());
+    }
+  });
+  const next = () => new Promise<string>((resolve) => (waiting = resolve));
+  replies.push(await next());
+  for (const line of lines) {
+    const reply = next();
+    socket.write(`${line}\r\n`);
+    replies.push(await reply);
+  }
+  socket.end();
+  return replies;
 }
