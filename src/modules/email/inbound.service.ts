@@ -28,6 +28,8 @@ export const INBOUND_JOB = 'email.inbound';
 // A body beyond this is cut (the whole message stays in the raw source); recipients beyond this are not followers.
 const MAX_BODY_CHARS = 200_000;
 const MAX_FOLLOWERS = 50;
+// How often a reply waits for the message it answers before it is processed on its own.
+const MAX_DEFERRALS = 50;
 
 const replyParser = new EmailReplyParser();
 
@@ -104,11 +106,15 @@ export class InboundService {
 
   // ---- step 2: process
 
-  async process(id: string): Promise<void> {
+  async process(id: string, deferrals = 0): Promise<void> {
     const [row] = await this.ctx.db.select().from(inboundEmails).where(eq(inboundEmails.id, id));
     if (!row || row.status === 'processed' || row.status === 'ignored') return;
     try {
       const raw = await this.ctx.files.readAll(row.rawSha256);
+      if (deferrals < MAX_DEFERRALS && (await this.waitsForEarlier(row, readHeaders(raw)))) {
+        await enqueue(this.ctx.db, this.ctx.clock, { kind: INBOUND_JOB, payload: { id, deferrals: deferrals + 1 }, key: `${INBOUND_JOB}:${id}:defer:${deferrals + 1}`, maxAttempts: 5 });
+        return;
+      }
       const parsed = await simpleParser(raw, { keepCidLinks: true, skipTextLinks: true, skipImageLinks: true, maxHtmlLengthToParse: 5_000_000 });
       await this.handle(row, raw, parsed);
     } catch (err) {
@@ -121,6 +127,22 @@ export class InboundService {
       // disk) may pass on the job's next attempt.
       if (!(err instanceof AppError) && !(err instanceof ZodError)) throw err;
     }
+  }
+
+  /**
+   * Messages are processed several at a time, so a reply can reach the worker before the message it answers
+   * (sent seconds apart, stored in order). If it references one that is stored but not yet processed, it waits
+   * its turn: its job is queued again behind it, instead of opening a second ticket for one conversation.
+   */
+  private async waitsForEarlier(row: InboundEmail, headers: HeaderMap): Promise<boolean> {
+    const refs = [...messageIds(header(headers, 'in-reply-to')), ...messageIds(headers.get('references'))].slice(-100);
+    if (refs.length === 0) return false;
+    const [pending] = await this.ctx.db
+      .select({ id: inboundEmails.id })
+      .from(inboundEmails)
+      .where(and(inArray(inboundEmails.messageIdHeader, refs), eq(inboundEmails.status, 'received'), sql`${inboundEmails.id} <> ${row.id}`))
+      .limit(1);
+    return !!pending;
   }
 
   private async handle(row: InboundEmail, raw: Buffer, parsed: ParsedMail): Promise<void> {
@@ -182,7 +204,7 @@ export class InboundService {
     }
 
     const html = parsed.html ? sanitizeEmailHtml(replaceCids(parsed.html, cids)) : undefined;
-    const text = parsed.text ?? (parsed.html ? htmlToText(parsed.html) : '');
+    const text = (parsed.text ?? (parsed.html ? htmlToText(parsed.html) : '')).trim();
     const priority = await this.settings.resolvePriority(address.priority ?? undefined).catch(() => this.settings.resolvePriority(undefined));
     const mayAutoReply =
       address.autoReply &&
@@ -297,6 +319,7 @@ export class InboundService {
   }
 
   private async handleBounce(row: InboundEmail, facts: { subject: string; fromAddress: string | null }, bounce: ReturnType<typeof detectBounce> & object): Promise<void> {
+    if (bounce.delayed) return this.finish(row, { ...facts, status: 'ignored', outcome: 'delivery delay notice' });
     const originals = await this.outbound.findByMessageIds(this.ctx.db, bounce.quotedIds);
     const original = originals[0];
     const recipients = new Set(bounce.recipients);
