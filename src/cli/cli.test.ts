@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createServerDatabase } from '../testing/harness.js';
+import { cli as runCli, freePort, type Running, signInOverHttp, startLifeline } from '../testing/process.js';
 
 // The newcomer's path, as processes: migrate, create the admin from the CLI, start the server, sign in.
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-cli-'));
 const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
 let dropDatabase = async () => {};
-let server: ChildProcess | undefined;
+let server: Running | undefined;
 
 before(async () => {
   delete env.DATABASE_URL;
@@ -24,18 +23,12 @@ before(async () => {
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server?.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   await dropDatabase();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function cli(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...args], { cwd: root, env, encoding: 'utf8' });
-}
+const cli = (...args: string[]) => runCli(env, ...args);
 
 test('help lists the commands; an unknown command exits 2', () => {
   const help = cli('help');
@@ -59,37 +52,14 @@ test('admin create refuses a short password and a bad email, then creates the ad
 });
 
 test('start serves the API, and the admin signs in and creates a ticket', async () => {
-  const port = 3800 + Math.floor(Math.random() * 100);
-  server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'start'], {
-    cwd: root,
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1', SMTP_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  server.stdout?.on('data', (d) => (output += d));
-  server.stderr?.on('data', (d) => (output += d));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (server.exitCode !== null) assert.fail(`server exited: ${output}`);
-    try {
-      if ((await fetch(`${base}/api/v1/health`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const session = await fetch(`${base}/api/v1/session`, {
+  server = await startLifeline({ ...env, SMTP_PORT: '0' }, await freePort());
+  const headers = await signInOverHttp(server.base, 'boss@example.org', 'long enough password');
+  const created = await fetch(`${server.base}/api/v1/tickets`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'boss@example.org', password: 'long enough password' }),
-  });
-  assert.equal(session.status, 200);
-  const { csrfToken } = (await session.json()) as { csrfToken: string };
-  const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] as string;
-  const created = await fetch(`${base}/api/v1/tickets`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ subject: 'First ticket', description: 'Hello', requester: { email: 'flw@example.org' } }),
   });
   assert.equal(created.status, 201);
   assert.equal(((await created.json()) as { number: number }).number, 1001);
-  assert.doesNotMatch(output, /No admin exists yet/);
+  assert.doesNotMatch(server.output(), /No admin exists yet/);
 });
