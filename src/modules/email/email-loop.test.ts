@@ -56,6 +56,7 @@ describe('email loop', () => {
     assert.match(ackMail.text ?? '', /Expected response for Normal requests: In the normal course of work/);
 
     // The agent answers in Lifeline; the reply is mailed with headers that thread in the customer's client.
+    t.clock.advance(60_000);
     const answered = await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Which app version are you on?', public: true });
     assert.equal(answered.status, 201, answered.raw);
     await t.runJobs();
@@ -72,6 +73,7 @@ describe('email loop', () => {
     assert.ok(replyMail.messageId?.endsWith('@localhost>'));
 
     // Grace replies from her mail client, quoting ours; the new part lands on the same ticket.
+    t.clock.advance(60_000);
     await smtp.send({
       from: 'grace@navy.example.org',
       to: 'support@localhost',

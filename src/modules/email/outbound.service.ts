@@ -80,10 +80,15 @@ export class OutboundService {
     await this.compose(tx, { kind: 'auto_reply', ticket, address, to: [requester.email], subject, text, autoSubmitted: 'auto-replied' });
   }
 
-  /** How many auto-replies went to `address` in the last hour (the loop brake counts them). */
-  async autoRepliesLastHour(ex: Executor, address: string): Promise<number> {
+  /**
+   * How many auto-replies went to `address` in the last hour (the loop brake counts them). Inbound mail is
+   * processed concurrently, so the count is taken under a per-address lock held until the transaction ends:
+   * two messages from one sender cannot both see "4" and both answer.
+   */
+  async autoRepliesLastHour(tx: Tx, address: string): Promise<number> {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`lifeline.auto_reply:${address}`}))`);
     const since = new Date(this.ctx.clock.now().getTime() - 3600_000);
-    const [row] = await ex
+    const [row] = await tx
       .select({ n: sql<number>`count(*)::int` })
       .from(outboundEmails)
       .where(and(eq(outboundEmails.toAddress, address), eq(outboundEmails.kind, 'auto_reply'), gt(outboundEmails.createdAt, since)));
