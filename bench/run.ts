@@ -9,9 +9,12 @@
  *  - full-text search p50/p95 at the largest scale
  *  - the server's RSS idle and its peak under load
  *
+ *  - email ingest: 2,000 messages over SMTP with 10 sessions on a fresh database (bench/email.ts)
+ *
  * Knobs: BENCH_PG_URL (server, default postgres://postgres@127.0.0.1:5432/test), BENCH_SCALES (PostgreSQL,
  * default 100000,1000000), BENCH_PGLITE_SCALES (default 100000), BENCH_SKIP_PGLITE=1, BENCH_SKIP_PG=1,
- * BENCH_REUSE=1 (keep the PostgreSQL bench database of the last run).
+ * BENCH_REUSE=1 (keep the PostgreSQL bench database of the last run), BENCH_SKIP_TICKETS=1, BENCH_SKIP_EMAIL=1,
+ * BENCH_EMAIL_N (messages, default 2000).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +25,7 @@ import { buildServices } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { type Database, openDatabase, rowsOf } from '../src/db/client.js';
 import type { Actor } from '../src/platform/auth.js';
+import { measureEmailIngest } from './email.js';
 import { generateBase, generateTickets } from './generate.js';
 
 const log = (...args: unknown[]) => console.error('[bench]', ...args);
@@ -74,7 +78,9 @@ class Server {
     return `http://127.0.0.1:${this.port}`;
   }
   async start() {
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'start'], {
+    // BENCH_PROFILE_DIR=… writes a CPU profile of the server (open it in Chrome DevTools).
+    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    this.child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'src/main.ts'), 'start'], {
       cwd: root,
       env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -283,7 +289,51 @@ async function benchPglite() {
   return summary('pglite', creation, raw, reads, [idleRssMb, loadedRssMb]);
 }
 
+/** Email ingest on a fresh database; the counts are checked afterwards, straight from the database. */
+async function benchEmail(kind: 'postgres' | 'pglite') {
+  let url: string | undefined;
+  const dataDir = path.join(root, '.bench-data', `email-${kind}`);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (kind === 'postgres') {
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query('drop database if exists lifeline_bench_email with (force)');
+    await admin.query('create database lifeline_bench_email');
+    await admin.end();
+    const u = new URL(PG_URL);
+    u.pathname = '/lifeline_bench_email';
+    url = u.toString();
+  }
+  const open = () => openDatabase(url ? { url } : { dataDir: path.join(dataDir, 'pglite') });
+  let database = await open();
+  await database.migrate();
+  const { token } = await prepare(database);
+  await database.close();
+  const smtpPort = kind === 'postgres' ? 2591 : 2592;
+  const server = new Server({ ...(url ? { DATABASE_URL: url } : {}), DATA_DIR: dataDir, SMTP_PORT: String(smtpPort), SMTP_HOST: '127.0.0.1' }, kind === 'postgres' ? 3903 : 3904);
+  await server.start();
+  log(`${kind}: email ingest over SMTP`);
+  server.watchRss();
+  const ingest = await measureEmailIngest({ url: server.url, smtpPort }, token);
+  server.stopWatching();
+  const peakRssMb = server.peakRss;
+  await server.stop();
+  database = await open();
+  const [counts] = rowsOf<{ tickets: number; auto_replies: number }>(
+    await database.db.execute(sql`select (select count(*)::int from tickets) as tickets, (select count(*)::int from outbound_emails where kind = 'auto_reply') as auto_replies`),
+  );
+  await database.close();
+  return { database: kind, ...ingest, ticketsCreated: counts?.tickets, autoRepliesQueued: counts?.auto_replies, peakRssMb };
+}
+
 const results: unknown[] = [];
-if (!process.env.BENCH_SKIP_PG) results.push(await benchPostgres());
-if (!process.env.BENCH_SKIP_PGLITE) results.push(await benchPglite());
-console.log(JSON.stringify({ benchmark: 'ticket-core', at: new Date().toISOString(), node: process.version, results }, null, 2));
+const email: unknown[] = [];
+if (!process.env.BENCH_SKIP_PG) {
+  if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPostgres());
+  if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('postgres'));
+}
+if (!process.env.BENCH_SKIP_PGLITE) {
+  if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPglite());
+  if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('pglite'));
+}
+console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email }, null, 2));
