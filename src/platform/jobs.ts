@@ -15,23 +15,21 @@ export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
 
 export type NewJob = { kind: string; payload: unknown; key?: string; runAt?: Date; maxAttempts?: number };
 
-const WAKE_CHANNEL = 'lifeline_jobs';
+/** Workers LISTEN here; a statement that inserts jobs itself (in a CTE) must NOTIFY it too. */
+export const WAKE_CHANNEL = 'lifeline_jobs';
 const LOCK_MS = 5 * 60_000;
 
 export async function enqueue(ex: Executor, clock: Clock, job: NewJob): Promise<void> {
-  const now = clock.now();
-  await ex
-    .insert(jobs)
-    .values({
-      kind: job.kind,
-      payload: job.payload ?? {},
-      key: job.key ?? null,
-      runAt: job.runAt ?? now,
-      maxAttempts: job.maxAttempts ?? 8,
-      createdAt: now,
-    })
-    .onConflictDoNothing({ target: jobs.key });
-  await ex.execute(sql`select pg_notify(${WAKE_CHANNEL}, '')`);
+  // One statement inserts and wakes the workers (NOTIFY is delivered at commit): enqueueing is on the hot path
+  // of every command, so it costs one round trip.
+  await ex.execute(sql`
+    with j as (
+      insert into ${jobs} (kind, payload, key, run_at, max_attempts, created_at)
+      values (${job.kind}, ${JSON.stringify(job.payload ?? {})}::jsonb, ${job.key ?? null}, ${(job.runAt ?? clock.now()).toISOString()}::timestamptz,
+              ${job.maxAttempts ?? 8}, ${clock.now().toISOString()}::timestamptz)
+      on conflict (key) do nothing
+      returning id)
+    select pg_notify(${WAKE_CHANNEL}, '') from j`);
 }
 
 /** Delay before retry n (1-based): 5 s, 10 s, 20 s … capped at an hour. */

@@ -163,3 +163,10 @@ export const bouncingRecipients = pgTable('email_bouncing_recipients', {
   reason: text('reason').notNull(),
   bouncedAt: timestamp('bounced_at', { withTimezone: true }).notNull(),
 });
+
+/** Auto-replies per recipient in an hour-long window: the brake on mail loops, one row lock per sender. */
+export const autoReplyCounters = pgTable('email_auto_reply_counters', {
+  address: text('address').primaryKey(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+  count: integer('count').notNull(),
+});

@@ -2,16 +2,17 @@ import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import EmailReplyParser from 'email-reply-parser';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { ZodError } from 'zod';
-import type { Tx } from '../../db/client.js';
+import { rowsOf, type Tx } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { htmlToText, sanitizeEmailHtml } from '../../platform/html.js';
-import { enqueue } from '../../platform/jobs.js';
+import { enqueue, WAKE_CHANNEL } from '../../platform/jobs.js';
+import { jobs } from '../../platform/platform.schema.js';
 import { users } from '../people/people.schema.js';
 import type { PeopleService, User } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
-import { messages, ticketFollowers, tickets } from '../tickets/tickets.schema.js';
+import { ticketFollowers, tickets } from '../tickets/tickets.schema.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
 import type { AddressesService, EmailAddress } from './addresses.service.js';
 import { detectBounce } from './bounces.js';
@@ -77,31 +78,29 @@ export class InboundService {
     const messageId = messageIds(header(headers, 'message-id'))[0];
     const rawSha256 = await this.ctx.files.put(raw);
     const dedupeKey = `${address.id}:${messageId ? `mid:${messageId}` : `sha:${rawSha256}`}`;
-    return this.ctx.db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(inboundEmails)
-        .values({
-          source: delivery.source,
-          mailboxId: delivery.mailboxId ?? null,
-          addressId: address.id,
-          envelopeFrom: delivery.envelopeFrom ?? null,
-          envelopeTo: delivery.envelopeTo.map((a) => a.toLowerCase()),
-          rawSha256,
-          size: raw.length,
-          messageIdHeader: messageId ?? null,
-          fromAddress: addressesIn(header(headers, 'from') ?? '')[0] ?? null,
-          dedupeKey,
-          receivedAt: this.ctx.clock.now(),
-        })
-        .onConflictDoNothing({ target: inboundEmails.dedupeKey })
-        .returning({ id: inboundEmails.id });
-      if (!row) {
-        const [existing] = await tx.select({ id: inboundEmails.id }).from(inboundEmails).where(eq(inboundEmails.dedupeKey, dedupeKey));
-        return { id: (existing as { id: string }).id, duplicate: true };
-      }
-      await enqueue(tx, this.ctx.clock, { kind: INBOUND_JOB, payload: { id: row.id }, key: `${INBOUND_JOB}:${row.id}`, maxAttempts: 5 });
-      return { id: row.id, duplicate: false };
-    });
+    // The row and its processing job in one statement (atomic without a transaction, one round trip): the
+    // caller answers "accepted" right after, so this is the SMTP listener's latency.
+    const now = this.ctx.clock.now().toISOString();
+    const inserted = rowsOf<{ id: string }>(
+      await this.ctx.db.execute(sql`
+        with i as (
+          insert into ${inboundEmails} (source, mailbox_id, address_id, envelope_from, envelope_to, raw_sha256, size, message_id_header, from_address, dedupe_key, received_at)
+          values (${delivery.source}, ${delivery.mailboxId ?? null}::uuid, ${address.id}::uuid, ${delivery.envelopeFrom ?? null},
+                  array(select jsonb_array_elements_text(${JSON.stringify(delivery.envelopeTo.map((a) => a.toLowerCase()))}::jsonb)),
+                  ${rawSha256}, ${raw.length}, ${messageId ?? null}, ${addressesIn(header(headers, 'from') ?? '')[0] ?? null}, ${dedupeKey}, ${now}::timestamptz)
+          on conflict (dedupe_key) do nothing
+          returning id),
+        j as (
+          insert into ${jobs} (kind, payload, key, run_at, max_attempts, created_at)
+          select ${INBOUND_JOB}, jsonb_build_object('id', i.id), ${`${INBOUND_JOB}:`} || i.id, ${now}::timestamptz, 5, ${now}::timestamptz from i
+          returning id),
+        n as (select pg_notify(${WAKE_CHANNEL}, '') from j)
+        select i.id, (select count(*) from n) as notified from i`),
+    );
+    if (inserted[0]) return { id: inserted[0].id, duplicate: false };
+    const [existing] = await this.ctx.db.select({ id: inboundEmails.id }).from(inboundEmails).where(eq(inboundEmails.dedupeKey, dedupeKey));
+    if (!existing) throw new Error('inbound email neither inserted nor found');
+    return { id: existing.id, duplicate: true };
   }
 
   // ---- step 2: process
@@ -177,14 +176,6 @@ export class InboundService {
     const followerIds = await this.recipientsAsPeople(parsed, senderEmail);
     const { attachmentIds, cids, skipped } = await this.storeAttachments(parsed, actor);
     const note = skipped.length ? `\n\n[Not attached, over the size limit: ${skipped.join(', ')}. They are in the original message.]` : '';
-    const inboundMessageId = row.messageIdHeader;
-    const recordThread = async (tx: Tx, ticketId: string) => {
-      if (inboundMessageId) {
-        await tx.insert(emailThreadIds).values({ messageIdHeader: inboundMessageId, ticketId, direction: 'inbound', createdAt: this.ctx.clock.now() }).onConflictDoNothing();
-      }
-      // They wrote in, so their address works again.
-      await tx.delete(bouncingRecipients).where(eq(bouncingRecipients.email, senderEmail));
-    };
 
     if (threadTicketId) {
       const text = clip(visibleReply(parsed)) + note;
@@ -194,9 +185,8 @@ export class InboundService {
         { body: text || '(empty reply)', format: 'text', attachmentIds, note: automatic, followerIds: automatic ? [] : followerIds, channel: 'email' },
         {
           within: async (tx, added) => {
-            await recordThread(tx, added.ticket.id);
             const outcome = automatic ? 'note' : added.followUp ? 'follow_up' : 'reply';
-            await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome, ticketId: added.ticket.id, messageId: added.messageId });
+            await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome, ticketId: added.ticket.id, messageId: added.messageId, sender: senderEmail });
           },
         },
       );
@@ -234,11 +224,9 @@ export class InboundService {
       {
         trusted: true,
         within: async (tx, created) => {
-          await recordThread(tx, created.ticket.id);
-          const [first] = await tx.select({ id: messages.id }).from(messages).where(eq(messages.ticketId, created.ticket.id)).limit(1);
-          await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome: 'new_ticket', ticketId: created.ticket.id, messageId: first?.id ?? null });
-          if (mayAutoReply && (await this.outbound.autoRepliesLastHour(tx, senderEmail)) < this.ctx.config.autoReplyMaxPerHour) {
-            await this.outbound.queueAutoReply(tx, { ticket: created.ticket, address, requester: sender, priority });
+          await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome: 'new_ticket', ticketId: created.ticket.id, messageId: created.messageId, sender: senderEmail });
+          if (mayAutoReply && (await this.outbound.takeAutoReplySlot(tx, senderEmail))) {
+            await this.outbound.queueAutoReply(tx, { ticket: created.ticket, address, requester: sender, priority, inReplyTo: row.messageIdHeader });
           }
         },
       },
@@ -364,24 +352,29 @@ export class InboundService {
     await this.ctx.db.transaction((tx) => this.markProcessed(tx, row, result));
   }
 
-  /** Marks the message done inside the transaction that did its work; a second, concurrent run rolls back. */
+  /**
+   * Marks the message done inside the transaction that did its work; a second, concurrent run finds it done
+   * and rolls back. With a ticket, the message's Message-ID joins that ticket's thread, and a sender who wrote
+   * in is no longer bouncing. One statement.
+   */
   private async markProcessed(tx: Tx, row: InboundEmail, r: Outcome): Promise<void> {
-    const [done] = await tx
-      .update(inboundEmails)
-      .set({
-        status: r.status,
-        outcome: r.outcome,
-        subject: r.subject,
-        fromAddress: r.fromAddress,
-        ticketId: r.ticketId ?? null,
-        messageId: r.messageId ?? null,
-        error: null,
-        attempts: sql`${inboundEmails.attempts} + 1`,
-        processedAt: this.ctx.clock.now(),
-      })
-      .where(and(eq(inboundEmails.id, row.id), inArray(inboundEmails.status, ['received', 'failed'])))
-      .returning({ id: inboundEmails.id });
-    if (!done) throw new Error(`inbound email ${row.id} was already processed`);
+    const now = this.ctx.clock.now().toISOString();
+    const ticketId = r.ticketId ?? null;
+    const done = rowsOf<{ id: string }>(
+      await tx.execute(sql`
+        with thread as (
+          insert into ${emailThreadIds} (message_id_header, ticket_id, direction, created_at)
+          select ${row.messageIdHeader}, ${ticketId}::uuid, 'inbound', ${now}::timestamptz
+          where ${row.messageIdHeader}::text is not null and ${ticketId}::uuid is not null
+          on conflict do nothing),
+        works as (delete from ${bouncingRecipients} where email = ${r.sender ?? null})
+        update ${inboundEmails}
+        set status = ${r.status}, outcome = ${r.outcome}, subject = ${r.subject}, from_address = ${r.fromAddress}, ticket_id = ${ticketId}::uuid,
+            message_id = ${r.messageId ?? null}::uuid, error = null, attempts = attempts + 1, processed_at = ${now}::timestamptz
+        where id = ${row.id} and status in ('received', 'failed')
+        returning id`),
+    );
+    if (done.length === 0) throw new Error(`inbound email ${row.id} was already processed`);
   }
 
   // ---- admin
@@ -436,6 +429,8 @@ type Outcome = {
   fromAddress: string | null;
   ticketId?: string | null;
   messageId?: string | null;
+  /** The sender, when the message proved their address works. */
+  sender?: string;
 };
 
 function actorOf(user: User): Actor {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { Executor, Tx } from '../../db/client.js';
+import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { enqueue, type JobContext } from '../../platform/jobs.js';
@@ -13,7 +13,7 @@ import type { Priority } from '../tickets/settings.service.js';
 import { attachments, messages, ticketFollowers, tickets } from '../tickets/tickets.schema.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
 import type { AddressesService, EmailAddress } from './addresses.service.js';
-import { emailThreadIds, inboundEmails, type OutboundKind, outboundEmails } from './email.schema.js';
+import { autoReplyCounters, emailThreadIds, inboundEmails, type OutboundKind, outboundEmails } from './email.schema.js';
 import { oneLine, withTicketToken } from './mime.js';
 import { DEFAULT_AUTO_REPLY_BODY, DEFAULT_AUTO_REPLY_SUBJECT, renderTemplate } from './templates.js';
 
@@ -33,6 +33,8 @@ type Draft = {
   messageId?: string;
   autoSubmitted?: 'auto-replied' | 'auto-generated';
   files?: { filename: string; contentType: string; sha256: string }[];
+  /** The ticket's thread when the caller knows it (an auto-reply answers just the message that arrived). */
+  thread?: { id: string; direction: 'inbound' | 'outbound' }[];
 };
 
 // Keep References bounded: the first message and the most recent ones are what clients thread on.
@@ -66,7 +68,7 @@ export class OutboundService {
   // ---- what gets sent
 
   /** The acknowledgement for a new ticket from email, from its address's template. */
-  async queueAutoReply(tx: Tx, input: { ticket: TicketRow; address: EmailAddress; requester: User; priority: Priority }): Promise<void> {
+  async queueAutoReply(tx: Tx, input: { ticket: TicketRow; address: EmailAddress; requester: User; priority: Priority; inReplyTo: string | null }): Promise<void> {
     const { ticket, address, requester, priority } = input;
     const data = {
       ticket: { number: ticket.number, subject: ticket.subject, id: ticket.id },
@@ -77,22 +79,33 @@ export class OutboundService {
     };
     const subject = await renderTemplate(address.autoReplySubject ?? DEFAULT_AUTO_REPLY_SUBJECT, data);
     const text = await renderTemplate(address.autoReplyBody ?? DEFAULT_AUTO_REPLY_BODY, data);
-    await this.compose(tx, { kind: 'auto_reply', ticket, address, to: [requester.email], subject, text, autoSubmitted: 'auto-replied' });
+    await this.compose(tx, {
+      kind: 'auto_reply',
+      ticket,
+      address,
+      to: [requester.email],
+      subject,
+      text,
+      autoSubmitted: 'auto-replied',
+      thread: input.inReplyTo ? [{ id: input.inReplyTo, direction: 'inbound' }] : [],
+    });
   }
 
   /**
-   * How many auto-replies went to `address` in the last hour (the loop brake counts them). Inbound mail is
-   * processed concurrently, so the count is taken under a per-address lock held until the transaction ends:
-   * two messages from one sender cannot both see "4" and both answer.
+   * Counts one auto-reply to `address` and says whether it is within the cap (AUTO_REPLY_MAX_PER_HOUR in an
+   * hour-long window). One upsert: the row lock makes concurrent messages from one sender count in turn.
    */
-  async autoRepliesLastHour(tx: Tx, address: string): Promise<number> {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`lifeline.auto_reply:${address}`}))`);
-    const since = new Date(this.ctx.clock.now().getTime() - 3600_000);
-    const [row] = await tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(outboundEmails)
-      .where(and(eq(outboundEmails.toAddress, address), eq(outboundEmails.kind, 'auto_reply'), gt(outboundEmails.createdAt, since)));
-    return row?.n ?? 0;
+  async takeAutoReplySlot(tx: Tx, address: string): Promise<boolean> {
+    const now = this.ctx.clock.now().toISOString();
+    const [row] = rowsOf<{ count: number }>(
+      await tx.execute(sql`
+        insert into ${autoReplyCounters} (address, window_start, count) values (${address}, ${now}::timestamptz, 1)
+        on conflict (address) do update set
+          window_start = case when ${autoReplyCounters.windowStart} <= ${now}::timestamptz - interval '1 hour' then ${now}::timestamptz else ${autoReplyCounters.windowStart} end,
+          count = case when ${autoReplyCounters.windowStart} <= ${now}::timestamptz - interval '1 hour' then 1 else ${autoReplyCounters.count} + 1 end
+        returning count`),
+    );
+    return (row?.count ?? 1) <= this.ctx.config.autoReplyMaxPerHour;
   }
 
   /** An agent's public reply, to the requester and followers (not to its author). A job: reads and composes. */
@@ -194,15 +207,17 @@ export class OutboundService {
 
   // ---- composing and delivery
 
-  private async compose(tx: Tx, d: Draft): Promise<OutboundEmail> {
+  private async compose(tx: Tx, d: Draft): Promise<void> {
     const id = randomUUID();
     const domain = d.address.address.split('@')[1] ?? 'localhost';
     const messageIdHeader = `${id}@${domain}`;
-    const thread = await tx
-      .select({ id: emailThreadIds.messageIdHeader, direction: emailThreadIds.direction })
-      .from(emailThreadIds)
-      .where(eq(emailThreadIds.ticketId, d.ticket.id))
-      .orderBy(asc(emailThreadIds.createdAt));
+    const thread =
+      d.thread ??
+      (await tx
+        .select({ id: emailThreadIds.messageIdHeader, direction: emailThreadIds.direction })
+        .from(emailThreadIds)
+        .where(eq(emailThreadIds.ticketId, d.ticket.id))
+        .orderBy(asc(emailThreadIds.createdAt)));
     const lastInbound = thread.filter((x) => x.direction === 'inbound').at(-1) ?? thread.at(-1);
     const references = thread.length > MAX_REFERENCES ? [thread[0], ...thread.slice(-(MAX_REFERENCES - 1))] : thread;
     const subject = withTicketToken(oneLine(d.subject), d.ticket.number);
@@ -227,29 +242,23 @@ export class OutboundService {
     });
     const raw = await composer.compile().build();
     const rawSha256 = await this.ctx.files.put(raw);
-    const [row] = (await tx
-      .insert(outboundEmails)
-      .values({
-        id,
-        kind: d.kind,
-        ticketId: d.ticket.id,
-        messageId: d.messageId ?? null,
-        addressId: d.address.id,
-        fromAddress: d.address.address,
-        recipients: d.to,
-        toAddress: d.to[0] as string,
-        subject,
-        bodyText: d.text,
-        messageIdHeader,
-        inReplyTo: lastInbound?.id ?? null,
-        rawSha256,
-        createdAt: this.ctx.clock.now(),
-      })
-      .returning()) as [OutboundEmail];
-    // Agent notifications thread too: an agent answering one by mail lands on the ticket.
-    await tx.insert(emailThreadIds).values({ messageIdHeader, ticketId: d.ticket.id, direction: 'outbound', createdAt: this.ctx.clock.now() }).onConflictDoNothing();
-    await enqueue(tx, this.ctx.clock, { kind: 'email.deliver', payload: { id }, key: `email.deliver:${id}`, maxAttempts: 10 });
-    return row;
+    const now = this.ctx.clock.now().toISOString();
+    // With no SMTP configured the outbox is the destination: stored is delivered, no job needed.
+    const [status, transport, attempts, sentAt] = this.transport ? ['queued', null, 0, null] : ['stored', 'outbox', 1, now];
+    // The message and its thread id (notifications thread too: an agent answering one by mail lands on the
+    // ticket) in one statement.
+    await tx.execute(sql`
+      with o as (
+        insert into ${outboundEmails} (id, kind, ticket_id, message_id, address_id, from_address, recipients, to_address, subject, body_text,
+                                       message_id_header, in_reply_to, raw_sha256, status, transport, attempts, created_at, sent_at)
+        values (${id}::uuid, ${d.kind}, ${d.ticket.id}::uuid, ${d.messageId ?? null}::uuid, ${d.address.id}::uuid, ${d.address.address},
+                array(select jsonb_array_elements_text(${JSON.stringify(d.to)}::jsonb)), ${d.to[0] as string}, ${subject}, ${d.text},
+                ${messageIdHeader}, ${lastInbound?.id ?? null}, ${rawSha256}, ${status}, ${transport}, ${attempts}, ${now}::timestamptz, ${sentAt}::timestamptz)
+        returning id)
+      insert into ${emailThreadIds} (message_id_header, ticket_id, direction, created_at)
+      select ${messageIdHeader}, ${d.ticket.id}::uuid, 'outbound', ${now}::timestamptz from o
+      on conflict do nothing`);
+    if (this.transport) await enqueue(tx, this.ctx.clock, { kind: 'email.deliver', payload: { id }, key: `email.deliver:${id}`, maxAttempts: 10 });
   }
 
   /**
@@ -261,6 +270,7 @@ export class OutboundService {
     if (row?.status !== 'queued') return;
     const now = this.ctx.clock.now();
     if (!this.transport) {
+      // Queued while SMTP was configured, and the process restarted without it: keep it in the outbox.
       await this.ctx.db.update(outboundEmails).set({ status: 'stored', transport: 'outbox', attempts: row.attempts + 1, sentAt: now }).where(eq(outboundEmails.id, id));
       return;
     }

@@ -24,8 +24,17 @@ export function checkTemplate(source: string, path: string): void {
   }
 }
 
+// Parsed templates by source: an address's auto-reply is rendered for every new ticket from email.
+const parsed = new Map<string, ReturnType<Liquid['parse']>>();
+
 export async function renderTemplate(source: string, data: Record<string, unknown>): Promise<string> {
-  return engine.parseAndRender(source, data);
+  let template = parsed.get(source);
+  if (!template) {
+    template = engine.parse(source);
+    if (parsed.size > 500) parsed.clear();
+    parsed.set(source, template);
+  }
+  return engine.render(template, data);
 }
 
 export const DEFAULT_AUTO_REPLY_SUBJECT = 'Re: {{ ticket.subject }}';

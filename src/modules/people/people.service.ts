@@ -114,7 +114,9 @@ export class PeopleService {
     const email = Email.parse(input.email);
     const existing = await this.findUserByEmail(email, ex);
     if (existing) return existing;
-    const organizationId = await this.organizationForEmail(email, ex);
+    // The organisation that claims their domain is looked up inside the insert: one round trip for a new person.
+    const domain = email.split('@')[1] ?? '';
+    const organizationId = sql`(select ${organizations.id} from ${organizations} where ${domain} = any(${organizations.domains}) order by ${organizations.createdAt} limit 1)`;
     const [row] = await ex
       .insert(users)
       .values({ email, name: input.name?.trim() || email.split('@')[0] || email, role: 'customer', organizationId, createdAt: this.ctx.clock.now() })

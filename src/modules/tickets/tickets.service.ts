@@ -16,7 +16,7 @@ import { allowedTargets, canTransition } from './transitions.js';
 
 export type TicketEvent = typeof ticketEvents.$inferSelect;
 export type TicketDetail = TicketView & { followerIds: string[]; links: unknown[] };
-export type CreatedTicket = { ticket: TicketRow; detail: TicketDetail };
+export type CreatedTicket = { ticket: TicketRow; detail: TicketDetail; messageId: string };
 export type AddedMessage = { ticket: TicketRow; messageId: string; followUp: boolean };
 
 /**
@@ -162,7 +162,7 @@ export class TicketsService {
         const events = (row.events ?? []).map(eventFromRow);
         for (const listener of this.listeners) await listener(ex as Tx, events, ticket);
       }
-      const created = { ticket, detail: { ...ticketView(ticket, row.requester, priority), followerIds, links: [] } };
+      const created = { ticket, detail: { ...ticketView(ticket, row.requester, priority), followerIds, links: [] }, messageId };
       if (options.within) await options.within(ex as Tx, created);
       return created;
     };
@@ -529,8 +529,7 @@ export class TicketsService {
           await tx.insert(ticketLinks).values({ ticketId: t.id, kind: 'related', targetTicketId: closed.id, createdBy: actor.userId, createdAt: this.ctx.clock.now() });
           await this.record(tx, actor, t, [{ kind: 'follow_up_created', from: { ticketId: closed.id, number: closed.number } }]);
           await this.record(tx, actor, closed, [{ kind: 'follow_up_created', to: { ticketId: t.id, number: t.number } }]);
-          const [first] = await tx.select({ id: messages.id }).from(messages).where(eq(messages.ticketId, t.id)).limit(1);
-          result = { ticket: t, messageId: (first as { id: string }).id, followUp: true };
+          result = { ticket: t, messageId: created.messageId, followUp: true };
           await within?.(tx, result);
         },
       },
