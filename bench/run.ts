@@ -310,20 +310,37 @@ async function benchEmail(kind: 'postgres' | 'pglite') {
   const { token } = await prepare(database);
   await database.close();
   const smtpPort = kind === 'postgres' ? 2591 : 2592;
-  const server = new Server({ ...(url ? { DATABASE_URL: url } : {}), DATA_DIR: dataDir, SMTP_PORT: String(smtpPort), SMTP_HOST: '127.0.0.1' }, kind === 'postgres' ? 3903 : 3904);
+  // BENCH_EMAIL_WORKERS=n (PostgreSQL only): the server only accepts mail and n `lifeline worker` processes
+  // process it, the scale-out layout.
+  const workers = kind === 'postgres' ? Number(process.env.BENCH_EMAIL_WORKERS ?? 0) : 0;
+  const env = { ...(url ? { DATABASE_URL: url } : {}), DATA_DIR: dataDir, SMTP_PORT: String(smtpPort), SMTP_HOST: '127.0.0.1', ...(workers ? { RUN_JOBS: 'false' } : {}) };
+  const server = new Server(env, kind === 'postgres' ? 3903 : 3904);
   await server.start();
+  const workerProcesses = Array.from({ length: workers }, () =>
+    spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'worker'], {
+      cwd: root,
+      env: { ...process.env, ...env, RUN_JOBS: 'true', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
+  for (const w of workerProcesses) process.once('exit', () => w.kill('SIGKILL'));
   log(`${kind}: email ingest over SMTP`);
   server.watchRss();
   const ingest = await measureEmailIngest({ url: server.url, smtpPort }, token);
   server.stopWatching();
   const peakRssMb = server.peakRss;
   await server.stop();
+  for (const w of workerProcesses) {
+    const exited = new Promise((r) => w.once('exit', r));
+    w.kill('SIGTERM');
+    await exited;
+  }
   database = await open();
   const [counts] = rowsOf<{ tickets: number; auto_replies: number }>(
     await database.db.execute(sql`select (select count(*)::int from tickets) as tickets, (select count(*)::int from outbound_emails where kind = 'auto_reply') as auto_replies`),
   );
   await database.close();
-  return { database: kind, ...ingest, ticketsCreated: counts?.tickets, autoRepliesQueued: counts?.auto_replies, peakRssMb };
+  return { database: kind, workerProcesses: workers, ...ingest, ticketsCreated: counts?.tickets, autoRepliesQueued: counts?.auto_replies, peakRssMb };
 }
 
 const results: unknown[] = [];
