@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
@@ -184,14 +182,13 @@ describe('inbound email: doors and bad input', () => {
 
   test('a message that failed for a passing reason is processed when an admin retries it', async () => {
     const res = await post(crlf(['From: retry@example.org', 'To: support@localhost', 'Subject: Retry me', '', 'Hello', '']));
-    // The disk under the stored message goes away, for real, before the worker reads it.
-    const files = path.join(t.config.dataDir, 'files');
-    fs.renameSync(files, `${files}.away`);
+    // The stored sources become unreadable, for real, before the worker reads this one.
+    await t.database.db.execute('alter table email_raw rename to email_raw_away');
     await t.runJobs();
     const failed = (await t.as(admin).get(`/api/v1/inbound/emails/${res.body.id}`)).body;
     assert.equal(failed.status, 'failed');
-    assert.match(failed.error, /ENOENT/);
-    fs.renameSync(`${files}.away`, files);
+    assert.match(failed.error, /email_raw/);
+    await t.database.db.execute('alter table email_raw_away rename to email_raw');
     const retried = await t.as(admin).post(`/api/v1/inbound/emails/${res.body.id}/retry`);
     assert.equal(retried.status, 200);
     assert.equal(retried.body.status, 'received');

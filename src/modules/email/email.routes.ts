@@ -124,7 +124,7 @@ export function emailRoutes(
   );
   r.get('/api/v1/inbound/emails/:id/raw', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {
     const m = await inbound.get(req.params.id);
-    return sendRaw(reply, ctx, m.rawSha256, `inbound-${m.id}.eml`);
+    return sendRaw(reply, await inbound.raw(m.rawSha256), `inbound-${m.id}.eml`);
   });
 
   // The original of a message that came by email, one click from the conversation.
@@ -135,7 +135,7 @@ export function emailRoutes(
       await queries.getRow(requireActor(req), req.params.id);
       const m = await inbound.forMessage(req.params.messageId);
       if (!m || m.ticketId !== req.params.id) throw new AppError('NOT_FOUND', 'This message did not arrive by email, or belongs to another ticket');
-      return sendRaw(reply, ctx, m.rawSha256, `message-${req.params.messageId}.eml`);
+      return sendRaw(reply, await inbound.raw(m.rawSha256), `message-${req.params.messageId}.eml`);
     },
   );
 
@@ -156,15 +156,15 @@ export function emailRoutes(
   r.get('/api/v1/outbox/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req) => outboundView(await outbound.get(req.params.id)));
   r.get('/api/v1/outbox/:id/raw', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {
     const m = await outbound.get(req.params.id);
-    return sendRaw(reply, ctx, m.rawSha256, `outbound-${m.id}.eml`);
+    return sendRaw(reply, await inbound.raw(m.rawSha256), `outbound-${m.id}.eml`);
   });
 }
 
-function sendRaw(reply: import('fastify').FastifyReply, ctx: Ctx, sha256: string, filename: string) {
+function sendRaw(reply: import('fastify').FastifyReply, raw: Buffer, filename: string) {
   return reply
     .header('content-type', 'message/rfc822')
     .header('content-disposition', `attachment; filename="${filename}"`)
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', "default-src 'none'; sandbox")
-    .send(ctx.files.read(sha256));
+    .send(raw);
 }

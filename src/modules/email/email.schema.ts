@@ -1,9 +1,21 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { groups, users } from '../people/people.schema.js';
 import { messages, ticketTypes, tickets } from '../tickets/tickets.schema.js';
 
 export type SelfHelpLink = { title: string; url: string };
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * The raw source of every message received or sent, by content hash. Kept in PostgreSQL rather than in files:
+ * a message is stored durably by the same commit that records it (one flush, no file and row to keep in step),
+ * and it is backed up with the rest. Attachments extracted from mail go to the file store like any upload.
+ */
+export const emailRaw = pgTable('email_raw', {
+  sha256: text('sha256').primaryKey(),
+  data: bytea('data').notNull(),
+});
 
 /** A support address Lifeline serves (support@, feedback@, hi@): where its mail goes and how it answers. */
 export const emailAddresses = pgTable(

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { type Dovecot, dovecotInstalled, startDovecot } from '../../testing/dovecot.js';
@@ -106,16 +104,13 @@ describe('IMAP mailboxes against a real Dovecot', { skip }, () => {
 
   test('when storing fails the message stays unflagged and the cursor stays, so the next pass gets it', async () => {
     await append('5');
-    // Break the disk for real: the file store's folder becomes a plain file.
-    const files = path.join(t.config.dataDir, 'files');
-    fs.renameSync(files, `${files}.away`);
-    fs.writeFileSync(files, 'not a folder');
+    // Break storage for real: the table raw messages go to is not there.
+    await t.database.db.execute('alter table email_raw rename to email_raw_away');
     await assert.rejects(sync());
     const flags = await seenFlags();
     assert.equal(flags.get(5), false);
     assert.equal((await mailboxState()).lastUid, 4);
-    fs.rmSync(files);
-    fs.renameSync(`${files}.away`, files);
+    await t.database.db.execute('alter table email_raw_away rename to email_raw');
     assert.equal((await sync()).stored, 1);
     assert.equal((await seenFlags()).get(5), true);
   });

@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { rowsOf, type Tx } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
+import { sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { htmlToText, sanitizeEmailHtml } from '../../platform/html.js';
 import { enqueue, WAKE_CHANNEL } from '../../platform/jobs.js';
@@ -16,9 +17,10 @@ import { ticketFollowers, tickets } from '../tickets/tickets.schema.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
 import type { AddressesService, EmailAddress } from './addresses.service.js';
 import { detectBounce } from './bounces.js';
-import { bouncingRecipients, emailThreadIds, inboundEmails } from './email.schema.js';
+import { bouncingRecipients, emailRaw, emailThreadIds, inboundEmails } from './email.schema.js';
 import { cleanAddress, type HeaderMap, header, isAutoReply, isAutoSubmitted, isBulk, isNoReplySender, messageIds, oneLine, readHeaders, ticketToken } from './mime.js';
 import type { OutboundService } from './outbound.service.js';
+import { readRaw } from './raw.js';
 
 export type InboundEmail = typeof inboundEmails.$inferSelect;
 export type Delivery = { source: 'smtp' | 'imap' | 'http'; envelopeFrom?: string | null; envelopeTo: string[]; mailboxId?: string; addressId?: string };
@@ -76,14 +78,15 @@ export class InboundService {
       throw new AppError('ADDRESS_NOT_SERVED', `None of the recipients is an address Lifeline serves (${delivery.envelopeTo.join(', ') || 'none given'})`);
     }
     const messageId = messageIds(header(headers, 'message-id'))[0];
-    const rawSha256 = await this.ctx.files.put(raw);
+    const rawSha256 = sha256(raw);
     const dedupeKey = `${address.id}:${messageId ? `mid:${messageId}` : `sha:${rawSha256}`}`;
     // The row and its processing job in one statement (atomic without a transaction, one round trip): the
     // caller answers "accepted" right after, so this is the SMTP listener's latency.
     const now = this.ctx.clock.now().toISOString();
     const inserted = rowsOf<{ id: string }>(
       await this.ctx.db.execute(sql`
-        with i as (
+        with r as (insert into ${emailRaw} (sha256, data) values (${rawSha256}, ${raw}) on conflict do nothing),
+        i as (
           insert into ${inboundEmails} (source, mailbox_id, address_id, envelope_from, envelope_to, raw_sha256, size, message_id_header, from_address, dedupe_key, received_at)
           values (${delivery.source}, ${delivery.mailboxId ?? null}::uuid, ${address.id}::uuid, ${delivery.envelopeFrom ?? null},
                   array(select jsonb_array_elements_text(${JSON.stringify(delivery.envelopeTo.map((a) => a.toLowerCase()))}::jsonb)),
@@ -109,7 +112,7 @@ export class InboundService {
     const [row] = await this.ctx.db.select().from(inboundEmails).where(eq(inboundEmails.id, id));
     if (!row || row.status === 'processed' || row.status === 'ignored') return;
     try {
-      const raw = await this.ctx.files.readAll(row.rawSha256);
+      const raw = await this.raw(row.rawSha256);
       if (deferrals < MAX_DEFERRALS && (await this.waitsForEarlier(row, readHeaders(raw)))) {
         await enqueue(this.ctx.db, this.ctx.clock, { kind: INBOUND_JOB, payload: { id, deferrals: deferrals + 1 }, key: `${INBOUND_JOB}:${id}:defer:${deferrals + 1}`, maxAttempts: 5 });
         return;
@@ -312,7 +315,7 @@ export class InboundService {
     const original = originals[0];
     const recipients = new Set(bounce.recipients);
     if (recipients.size === 0 && original) {
-      const text = (await this.ctx.files.readAll(row.rawSha256)).subarray(0, 512 * 1024).toString('latin1').toLowerCase();
+      const text = (await this.raw(row.rawSha256)).subarray(0, 512 * 1024).toString('latin1').toLowerCase();
       for (const r of original.recipients) if (text.includes(r)) recipients.add(r);
     }
     const failed = [...recipients];
@@ -375,6 +378,11 @@ export class InboundService {
         returning id`),
     );
     if (done.length === 0) throw new Error(`inbound email ${row.id} was already processed`);
+  }
+
+  /** A stored message's source, by its content hash (inbound and outbound alike). */
+  raw(hash: string): Promise<Buffer> {
+    return readRaw(this.ctx.db, hash);
   }
 
   // ---- admin

@@ -5,6 +5,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import type { Ctx } from '../../platform/context.js';
+import { sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { enqueue, type JobContext } from '../../platform/jobs.js';
 import { groupMembers, users } from '../people/people.schema.js';
@@ -13,8 +14,9 @@ import type { Priority } from '../tickets/settings.service.js';
 import { attachments, messages, ticketFollowers, tickets } from '../tickets/tickets.schema.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
 import type { AddressesService, EmailAddress } from './addresses.service.js';
-import { autoReplyCounters, emailThreadIds, inboundEmails, type OutboundKind, outboundEmails } from './email.schema.js';
+import { autoReplyCounters, emailRaw, emailThreadIds, inboundEmails, type OutboundKind, outboundEmails } from './email.schema.js';
 import { oneLine, withTicketToken } from './mime.js';
+import { readRaw } from './raw.js';
 import { DEFAULT_AUTO_REPLY_BODY, DEFAULT_AUTO_REPLY_SUBJECT, renderTemplate } from './templates.js';
 
 export type OutboundEmail = typeof outboundEmails.$inferSelect;
@@ -241,14 +243,15 @@ export class OutboundService {
       attachments: files,
     });
     const raw = await composer.compile().build();
-    const rawSha256 = await this.ctx.files.put(raw);
+    const rawSha256 = sha256(raw);
     const now = this.ctx.clock.now().toISOString();
     // With no SMTP configured the outbox is the destination: stored is delivered, no job needed.
     const [status, transport, attempts, sentAt] = this.transport ? ['queued', null, 0, null] : ['stored', 'outbox', 1, now];
     // The message and its thread id (notifications thread too: an agent answering one by mail lands on the
     // ticket) in one statement.
     await tx.execute(sql`
-      with o as (
+      with r as (insert into ${emailRaw} (sha256, data) values (${rawSha256}, ${raw}) on conflict do nothing),
+      o as (
         insert into ${outboundEmails} (id, kind, ticket_id, message_id, address_id, from_address, recipients, to_address, subject, body_text,
                                        message_id_header, in_reply_to, raw_sha256, status, transport, attempts, created_at, sent_at)
         values (${id}::uuid, ${d.kind}, ${d.ticket.id}::uuid, ${d.messageId ?? null}::uuid, ${d.address.id}::uuid, ${d.address.address},
@@ -275,7 +278,7 @@ export class OutboundService {
       return;
     }
     try {
-      const raw = await this.ctx.files.readAll(row.rawSha256);
+      const raw = await readRaw(this.ctx.db, row.rawSha256);
       await this.transport.sendMail({ envelope: { from: row.fromAddress, to: row.recipients }, raw });
       await this.ctx.db.update(outboundEmails).set({ status: 'sent', transport: 'smtp', attempts: row.attempts + 1, sentAt: now, error: null }).where(eq(outboundEmails.id, id));
     } catch (err) {
