@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+import nodemailer from 'nodemailer';
+import { type Session, smtpDialogue, startTestApp, type TestApp } from '../../testing/harness.js';
+import { startSmtpListener } from './smtp-listener.js';
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'));
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -37,6 +43,29 @@ describe('inbound email: doors and bad input', () => {
       return true;
     });
     assert.equal(await t.count('inbound_emails'), before);
+  });
+
+  test('with a certificate configured the listener offers STARTTLS, and mail sent over TLS is stored', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-tls-'));
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost']);
+    assert.equal(made.status, 0, made.stderr?.toString());
+    const listener = await startSmtpListener(t.services.email.inbound, t.services.email.addresses, { ...t.config.smtp, host: '127.0.0.1', port: 0, tlsKeyFile: key, tlsCertFile: cert });
+    try {
+      const hello = await smtpDialogue(listener.port, ['EHLO test.example.org', 'QUIT']);
+      assert.match(hello[1] as string, /STARTTLS/);
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
+      const sent = await transport.sendMail({ from: 'tls@example.org', to: 'support@localhost', subject: 'Over TLS', text: 'Encrypted on the wire.' });
+      transport.close();
+      assert.match(String(sent.response), /^250 /);
+    } finally {
+      await listener.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    // Without certificates STARTTLS is not offered at all (rather than offered and failing).
+    const plain = await smtp.dialogue(['EHLO test.example.org', 'QUIT']);
+    assert.doesNotMatch(plain[1] as string, /STARTTLS/);
   });
 
   test('a message over the size limit is answered 552; an empty one 554', async () => {

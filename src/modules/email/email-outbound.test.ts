@@ -143,5 +143,13 @@ describe('outgoing email over SMTP', () => {
     assert.deepEqual(created[0].recipients, ['colleague@example.org'], 'not to the agent who created it');
     const mail = await simpleParser((await t.as(admin).get(`/api/v1/outbox/${created[0].id}/raw`)).raw);
     assert.equal(mail.headers.get('auto-submitted'), 'auto-generated');
+
+    // The requester answers: the assignee hears of it.
+    t.clock.advance(60_000);
+    await t.as(customer).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Any news?' });
+    await t.runJobs();
+    const replied = (await outbox()).items.filter((m: any) => m.kind === 'notification' && m.ticketId === ticket.id && /replied/.test(m.subject));
+    assert.equal(replied.length, 1);
+    assert.deepEqual(replied[0].recipients, ['colleague@example.org']);
   });
 });
