@@ -10,7 +10,16 @@ import { jobs } from './platform.schema.js';
  * with `FOR UPDATE SKIP LOCKED`, so several processes share one queue and each job runs once at a time.
  */
 
-export type JobContext = { jobId: number; attempt: number; maxAttempts: number };
+export type JobContext = {
+  jobId: number;
+  attempt: number;
+  maxAttempts: number;
+  /**
+   * Marks the job done inside the handler's own transaction: its work and its completion commit together, so
+   * a crash can never leave the work done and the job due to run again (and it saves the runner a statement).
+   */
+  completeWithin: (tx: Executor) => Promise<void>;
+};
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
 
 export type NewJob = { kind: string; payload: unknown; key?: string; runAt?: Date; maxAttempts?: number };
@@ -88,14 +97,28 @@ export class JobRunner {
   private async runOne(job: ClaimedJob): Promise<void> {
     const { db } = this.database;
     const handler = this.handlers.get(job.kind);
-    try {
-      if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      await handler(job.payload, { jobId: job.id, attempt: job.attempts, maxAttempts: job.max_attempts });
-      await db
+    let completed = false;
+    const done = async (ex: Executor) => {
+      await ex
         .update(jobs)
         .set({ status: 'done', finishedAt: this.clock.now(), lockedUntil: null, lastError: null })
         .where(eq(jobs.id, job.id));
+    };
+    try {
+      if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+      await handler(job.payload, {
+        jobId: job.id,
+        attempt: job.attempts,
+        maxAttempts: job.max_attempts,
+        completeWithin: async (tx) => {
+          await done(tx);
+          completed = true;
+        },
+      });
+      if (!completed) await done(db);
     } catch (err) {
+      // A transaction that marked the job done and then failed rolled that back too.
+      completed = false;
       this.onError(err, job);
       const message = err instanceof Error ? err.message : String(err);
       const final = job.attempts >= job.max_attempts;

@@ -10,9 +10,9 @@ type NotifyPayload = Parameters<OutboundService['sendNotification']>[0];
 
 /** The email channel's jobs: process inbound mail, compose replies and notifications, deliver. */
 export function registerEmailJobs(jobs: JobRunner, inbound: InboundService, outbound: OutboundService): void {
-  jobs.register(INBOUND_JOB, (p) => {
+  jobs.register(INBOUND_JOB, (p, job) => {
     const { id, deferrals } = p as { id: string; deferrals?: number };
-    return inbound.process(id, deferrals ?? 0);
+    return inbound.process(id, deferrals ?? 0, job);
   });
   jobs.register('email.reply', (p) => outbound.sendReply((p as { messageId: string }).messageId));
   jobs.register('email.notify', (p) => outbound.sendNotification(p as NotifyPayload));

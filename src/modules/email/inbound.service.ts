@@ -8,7 +8,7 @@ import type { Ctx } from '../../platform/context.js';
 import { sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { htmlToText, sanitizeEmailHtml } from '../../platform/html.js';
-import { enqueue, WAKE_CHANNEL } from '../../platform/jobs.js';
+import { enqueue, type JobContext, WAKE_CHANNEL } from '../../platform/jobs.js';
 import { jobs } from '../../platform/platform.schema.js';
 import { users } from '../people/people.schema.js';
 import type { PeopleService, User } from '../people/people.service.js';
@@ -108,11 +108,22 @@ export class InboundService {
 
   // ---- step 2: process
 
-  async process(id: string, deferrals = 0): Promise<void> {
-    const [row] = await this.ctx.db.select().from(inboundEmails).where(eq(inboundEmails.id, id));
-    if (!row || row.status === 'processed' || row.status === 'ignored') return;
+  /**
+   * Processes one stored message. `job` (from the job runner) lets the message's transaction also mark its job
+   * done, so the two commit together.
+   */
+  async process(id: string, deferrals = 0, job?: Pick<JobContext, 'completeWithin'>): Promise<void> {
     try {
-      const raw = await this.raw(row.rawSha256);
+      // The row and its source in one read.
+      const [found] = await this.ctx.db
+        .select({ row: inboundEmails, data: emailRaw.data })
+        .from(inboundEmails)
+        .leftJoin(emailRaw, eq(emailRaw.sha256, inboundEmails.rawSha256))
+        .where(eq(inboundEmails.id, id));
+      if (!found || found.row.status === 'processed' || found.row.status === 'ignored') return;
+      if (!found.data) throw new Error(`the source of inbound email ${id} is missing`);
+      const row: Run = { ...found.row, complete: job?.completeWithin };
+      const raw = Buffer.from(found.data);
       if (deferrals < MAX_DEFERRALS && (await this.waitsForEarlier(row, readHeaders(raw)))) {
         await enqueue(this.ctx.db, this.ctx.clock, { kind: INBOUND_JOB, payload: { id, deferrals: deferrals + 1 }, key: `${INBOUND_JOB}:${id}:defer:${deferrals + 1}`, maxAttempts: 5 });
         return;
@@ -121,13 +132,18 @@ export class InboundService {
       await this.handle(row, raw, parsed);
     } catch (err) {
       const message = err instanceof ZodError ? err.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ') : (err as Error).message;
-      await this.ctx.db
-        .update(inboundEmails)
-        .set({ status: 'failed', error: message.slice(0, 2000), attempts: sql`${inboundEmails.attempts} + 1` })
-        .where(and(eq(inboundEmails.id, id), inArray(inboundEmails.status, ['received', 'failed'])));
+      const permanent = err instanceof AppError || err instanceof ZodError;
+      await this.ctx.db.transaction(async (tx) => {
+        await tx
+          .update(inboundEmails)
+          .set({ status: 'failed', error: message.slice(0, 2000), attempts: sql`${inboundEmails.attempts} + 1` })
+          .where(and(eq(inboundEmails.id, id), inArray(inboundEmails.status, ['received', 'failed'])));
+        // Its own transaction rolled back, job completion included; a permanent failure completes the job here.
+        if (permanent) await job?.completeWithin(tx);
+      });
       // A message that cannot become a ticket stays failed until retried; anything else (the database, the
       // disk) may pass on the job's next attempt.
-      if (!(err instanceof AppError) && !(err instanceof ZodError)) throw err;
+      if (!permanent) throw err;
     }
   }
 
@@ -147,7 +163,7 @@ export class InboundService {
     return !!pending;
   }
 
-  private async handle(row: InboundEmail, raw: Buffer, parsed: ParsedMail): Promise<void> {
+  private async handle(row: Run, raw: Buffer, parsed: ParsedMail): Promise<void> {
     const headers = readHeaders(raw);
     const address = (await this.addresses.byId(row.addressId)) ?? (await this.addresses.defaultAddress());
     if (!address) throw new AppError('ADDRESS_NOT_SERVED', 'The address this message came to is no longer configured');
@@ -309,7 +325,7 @@ export class InboundService {
     return { attachmentIds, cids, skipped };
   }
 
-  private async handleBounce(row: InboundEmail, facts: { subject: string; fromAddress: string | null }, bounce: ReturnType<typeof detectBounce> & object): Promise<void> {
+  private async handleBounce(row: Run, facts: { subject: string; fromAddress: string | null }, bounce: ReturnType<typeof detectBounce> & object): Promise<void> {
     if (bounce.delayed) return this.finish(row, { ...facts, status: 'ignored', outcome: 'delivery delay notice' });
     const originals = await this.outbound.findByMessageIds(this.ctx.db, bounce.quotedIds);
     const original = originals[0];
@@ -351,7 +367,7 @@ export class InboundService {
     );
   }
 
-  private async finish(row: InboundEmail, result: Outcome): Promise<void> {
+  private async finish(row: Run, result: Outcome): Promise<void> {
     await this.ctx.db.transaction((tx) => this.markProcessed(tx, row, result));
   }
 
@@ -360,7 +376,7 @@ export class InboundService {
    * and rolls back. With a ticket, the message's Message-ID joins that ticket's thread, and a sender who wrote
    * in is no longer bouncing. One statement.
    */
-  private async markProcessed(tx: Tx, row: InboundEmail, r: Outcome): Promise<void> {
+  private async markProcessed(tx: Tx, row: Run, r: Outcome): Promise<void> {
     const now = this.ctx.clock.now().toISOString();
     const ticketId = r.ticketId ?? null;
     const done = rowsOf<{ id: string }>(
@@ -378,6 +394,7 @@ export class InboundService {
         returning id`),
     );
     if (done.length === 0) throw new Error(`inbound email ${row.id} was already processed`);
+    await row.complete?.(tx);
   }
 
   /** A stored message's source, by its content hash (inbound and outbound alike). */
@@ -429,6 +446,9 @@ export class InboundService {
     return this.get(id);
   }
 }
+
+/** A message being processed, with the way to complete its job inside the transaction that does the work. */
+type Run = InboundEmail & { complete?: (tx: Tx) => Promise<void> };
 
 type Outcome = {
   status: 'processed' | 'ignored';

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Executor } from '../../db/client.js';
+import { type Executor, rowsOf } from '../../db/client.js';
 import { type Actor, type Role, ROLES, SCOPES, type Scope } from '../../platform/auth.js';
 import type { KeyedCache } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
@@ -109,20 +109,29 @@ export class PeopleService {
     return row;
   }
 
-  /** The requester for a ticket reported by someone Lifeline may not know yet (email, phone, on behalf). */
+  /**
+   * The requester for a ticket reported by someone Lifeline may not know yet (email, phone, on behalf). One
+   * statement finds them or creates them, in the organisation that claims their domain; email intake calls
+   * this for every message.
+   */
   async findOrCreateCustomer(input: { email: string; name?: string }, ex: Executor = this.ctx.db): Promise<User> {
     const email = Email.parse(input.email);
-    const existing = await this.findUserByEmail(email, ex);
-    if (existing) return existing;
-    // The organisation that claims their domain is looked up inside the insert: one round trip for a new person.
     const domain = email.split('@')[1] ?? '';
-    const organizationId = sql`(select ${organizations.id} from ${organizations} where ${domain} = any(${organizations.domains}) order by ${organizations.createdAt} limit 1)`;
-    const [row] = await ex
-      .insert(users)
-      .values({ email, name: input.name?.trim() || email.split('@')[0] || email, role: 'customer', organizationId, createdAt: this.ctx.clock.now() })
-      .onConflictDoNothing()
-      .returning();
-    return row ?? ((await this.findUserByEmail(email, ex)) as User);
+    const name = input.name?.trim() || email.split('@')[0] || email;
+    const [row] = rowsOf<Record<string, unknown>>(
+      await ex.execute(sql`
+        with found as (select * from ${users} where lower(${users.email}) = ${email}),
+        made as (
+          insert into ${users} (email, name, role, organization_id, created_at)
+          select ${email}, ${name}, 'customer',
+                 (select o.id from ${organizations} o where ${domain} = any(o.domains) order by o.created_at limit 1), ${this.ctx.clock.now().toISOString()}::timestamptz
+          where not exists (select 1 from found)
+          on conflict do nothing
+          returning *)
+        select * from found union all select * from made`),
+    );
+    // Empty only when someone else created them at this instant: read theirs.
+    return row ? userFromRow(row) : ((await this.findUserByEmail(email, ex)) as User);
   }
 
   listUsers(filter: { role?: Role; organizationId?: string; limit: number; offset: number }): Promise<User[]> {
@@ -399,4 +408,18 @@ function actorOf(user: User, via: Actor['via'], scopes: Scope[] | null, csrfToke
 /** What the API shows of a user: never the password hash. */
 export function publicUser(u: User) {
   return { id: u.id, email: u.email, name: u.name, role: u.role, organizationId: u.organizationId, active: u.active, createdAt: u.createdAt };
+}
+
+/** A users row as raw SQL returns it. */
+function userFromRow(r: Record<string, unknown>): User {
+  return {
+    id: r.id as string,
+    email: r.email as string,
+    name: r.name as string,
+    role: r.role as User['role'],
+    passwordHash: (r.password_hash as string | null) ?? null,
+    organizationId: (r.organization_id as string | null) ?? null,
+    active: r.active as boolean,
+    createdAt: new Date(r.created_at as string | Date),
+  };
 }
