@@ -99,3 +99,29 @@ test('ticket commands let listeners enqueue jobs in their own transaction', asyn
   await t.services.jobs.runDue();
   assert.deepEqual(seen, [{ ticket: tk.number }]);
 });
+
+test('a job completed inside its own transaction is done exactly when that transaction commits', async () => {
+  await t.database.db.execute(sql`delete from jobs`);
+  await t.database.db.execute(sql`create table within_effects (n int)`);
+  let fail = true;
+  t.services.jobs.register('test.within', async (_payload, job) => {
+    await t.database.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into within_effects values (1)`);
+      await job.completeWithin(tx);
+      if (fail) throw new Error('failed after completing');
+    });
+  });
+  await enqueue(t.database.db, t.clock, { kind: 'test.within', payload: {} });
+  await t.services.jobs.runDue();
+  // The work and the completion rolled back together: the job waits for its retry.
+  let [row] = await jobRows();
+  assert.equal(row?.status, 'queued');
+  assert.equal(rowsOf<{ n: number }>(await t.database.db.execute(sql`select count(*)::int as n from within_effects`))[0]?.n, 0);
+  fail = false;
+  t.clock.advance(backoffMs(1));
+  await t.services.jobs.runDue();
+  [row] = await jobRows();
+  assert.equal(row?.status, 'done');
+  assert.equal(row?.attempts, 2);
+  assert.equal(rowsOf<{ n: number }>(await t.database.db.execute(sql`select count(*)::int as n from within_effects`))[0]?.n, 1);
+});

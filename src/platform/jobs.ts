@@ -19,7 +19,14 @@ export type JobContext = {
    * a crash can never leave the work done and the job due to run again (and it saves the runner a statement).
    */
   completeWithin: (tx: Executor) => Promise<void>;
+  /** For a handler that put `completeJobSql` into a statement of its own transaction (one round trip fewer). */
+  markCompleted: () => void;
 };
+
+/** The update that marks a job done, for a CTE in the handler's own statement; then call `markCompleted`. */
+export function completeJobSql(jobId: number, at: Date) {
+  return sql`update ${jobs} set status = 'done', finished_at = ${at.toISOString()}::timestamptz, locked_until = null, last_error = null where id = ${jobId}`;
+}
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
 
 export type NewJob = { kind: string; payload: unknown; key?: string; runAt?: Date; maxAttempts?: number };
@@ -112,6 +119,9 @@ export class JobRunner {
         maxAttempts: job.max_attempts,
         completeWithin: async (tx) => {
           await done(tx);
+          completed = true;
+        },
+        markCompleted: () => {
           completed = true;
         },
       });

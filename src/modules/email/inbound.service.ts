@@ -8,7 +8,7 @@ import type { Ctx } from '../../platform/context.js';
 import { sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { htmlToText, sanitizeEmailHtml } from '../../platform/html.js';
-import { enqueue, type JobContext, WAKE_CHANNEL } from '../../platform/jobs.js';
+import { completeJobSql, enqueue, type JobContext, WAKE_CHANNEL } from '../../platform/jobs.js';
 import { jobs } from '../../platform/platform.schema.js';
 import { users } from '../people/people.schema.js';
 import type { PeopleService, User } from '../people/people.service.js';
@@ -112,7 +112,7 @@ export class InboundService {
    * Processes one stored message. `job` (from the job runner) lets the message's transaction also mark its job
    * done, so the two commit together.
    */
-  async process(id: string, deferrals = 0, job?: Pick<JobContext, 'completeWithin'>): Promise<void> {
+  async process(id: string, deferrals = 0, job?: Pick<JobContext, 'jobId' | 'completeWithin' | 'markCompleted'>): Promise<void> {
     try {
       // The row and its source in one read.
       const [found] = await this.ctx.db
@@ -122,7 +122,7 @@ export class InboundService {
         .where(eq(inboundEmails.id, id));
       if (!found || found.row.status === 'processed' || found.row.status === 'ignored') return;
       if (!found.data) throw new Error(`the source of inbound email ${id} is missing`);
-      const row: Run = { ...found.row, complete: job?.completeWithin };
+      const row: Run = { ...found.row, job };
       const raw = Buffer.from(found.data);
       if (deferrals < MAX_DEFERRALS && (await this.waitsForEarlier(row, readHeaders(raw)))) {
         await enqueue(this.ctx.db, this.ctx.clock, { kind: INBOUND_JOB, payload: { id, deferrals: deferrals + 1 }, key: `${INBOUND_JOB}:${id}:defer:${deferrals + 1}`, maxAttempts: 5 });
@@ -244,7 +244,7 @@ export class InboundService {
         trusted: true,
         within: async (tx, created) => {
           await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome: 'new_ticket', ticketId: created.ticket.id, messageId: created.messageId, sender: senderEmail });
-          if (mayAutoReply && (await this.outbound.takeAutoReplySlot(tx, senderEmail))) {
+          if (mayAutoReply) {
             await this.outbound.queueAutoReply(tx, { ticket: created.ticket, address, requester: sender, priority, inReplyTo: row.messageIdHeader });
           }
         },
@@ -386,7 +386,8 @@ export class InboundService {
           select ${row.messageIdHeader}, ${ticketId}::uuid, 'inbound', ${now}::timestamptz
           where ${row.messageIdHeader}::text is not null and ${ticketId}::uuid is not null
           on conflict do nothing),
-        works as (delete from ${bouncingRecipients} where email = ${r.sender ?? null})
+        works as (delete from ${bouncingRecipients} where email = ${r.sender ?? null}),
+        job as (${row.job ? completeJobSql(row.job.jobId, this.ctx.clock.now()) : sql`select 1`})
         update ${inboundEmails}
         set status = ${r.status}, outcome = ${r.outcome}, subject = ${r.subject}, from_address = ${r.fromAddress}, ticket_id = ${ticketId}::uuid,
             message_id = ${r.messageId ?? null}::uuid, error = null, attempts = attempts + 1, processed_at = ${now}::timestamptz
@@ -394,7 +395,7 @@ export class InboundService {
         returning id`),
     );
     if (done.length === 0) throw new Error(`inbound email ${row.id} was already processed`);
-    await row.complete?.(tx);
+    row.job?.markCompleted();
   }
 
   /** A stored message's source, by its content hash (inbound and outbound alike). */
@@ -447,8 +448,8 @@ export class InboundService {
   }
 }
 
-/** A message being processed, with the way to complete its job inside the transaction that does the work. */
-type Run = InboundEmail & { complete?: (tx: Tx) => Promise<void> };
+/** A message being processed, with its job: the transaction that does the work also marks the job done. */
+type Run = InboundEmail & { job?: Pick<JobContext, 'jobId' | 'markCompleted'> };
 
 type Outcome = {
   status: 'processed' | 'ignored';

@@ -35,6 +35,8 @@ type Draft = {
   messageId?: string;
   autoSubmitted?: 'auto-replied' | 'auto-generated';
   files?: { filename: string; contentType: string; sha256: string }[];
+  /** Counts against the first recipient's auto-reply cap (AUTO_REPLY_MAX_PER_HOUR); not sent when over it. */
+  capped?: boolean;
   /** The ticket's thread when the caller knows it (an auto-reply answers just the message that arrived). */
   thread?: { id: string; direction: 'inbound' | 'outbound' }[];
 };
@@ -69,7 +71,12 @@ export class OutboundService {
 
   // ---- what gets sent
 
-  /** The acknowledgement for a new ticket from email, from its address's template. */
+  /**
+   * The acknowledgement for a new ticket from email, from its address's template; at most
+   * AUTO_REPLY_MAX_PER_HOUR per recipient in an hour-long window. The counter is an upsert in the statement that
+   * stores the reply: its row lock makes concurrent messages from one sender count in turn (counting sent
+   * replies instead raced: two messages processed at once both saw 4 and both answered).
+   */
   async queueAutoReply(tx: Tx, input: { ticket: TicketRow; address: EmailAddress; requester: User; priority: Priority; inReplyTo: string | null }): Promise<void> {
     const { ticket, address, requester, priority } = input;
     const data = {
@@ -89,25 +96,9 @@ export class OutboundService {
       subject,
       text,
       autoSubmitted: 'auto-replied',
+      capped: true,
       thread: input.inReplyTo ? [{ id: input.inReplyTo, direction: 'inbound' }] : [],
     });
-  }
-
-  /**
-   * Counts one auto-reply to `address` and says whether it is within the cap (AUTO_REPLY_MAX_PER_HOUR in an
-   * hour-long window). One upsert: the row lock makes concurrent messages from one sender count in turn.
-   */
-  async takeAutoReplySlot(tx: Tx, address: string): Promise<boolean> {
-    const now = this.ctx.clock.now().toISOString();
-    const [row] = rowsOf<{ count: number }>(
-      await tx.execute(sql`
-        insert into ${autoReplyCounters} (address, window_start, count) values (${address}, ${now}::timestamptz, 1)
-        on conflict (address) do update set
-          window_start = case when ${autoReplyCounters.windowStart} <= ${now}::timestamptz - interval '1 hour' then ${now}::timestamptz else ${autoReplyCounters.windowStart} end,
-          count = case when ${autoReplyCounters.windowStart} <= ${now}::timestamptz - interval '1 hour' then 1 else ${autoReplyCounters.count} + 1 end
-        returning count`),
-    );
-    return (row?.count ?? 1) <= this.ctx.config.autoReplyMaxPerHour;
   }
 
   /** An agent's public reply, to the requester and followers (not to its author). A job: reads and composes. */
@@ -249,18 +240,35 @@ export class OutboundService {
     const [status, transport, attempts, sentAt] = this.transport ? ['queued', null, 0, null] : ['stored', 'outbox', 1, now];
     // The message and its thread id (notifications thread too: an agent answering one by mail lands on the
     // ticket) in one statement.
-    await tx.execute(sql`
-      with r as (insert into ${emailRaw} (sha256, data) values (${rawSha256}, ${raw}) on conflict do nothing),
-      o as (
-        insert into ${outboundEmails} (id, kind, ticket_id, message_id, address_id, from_address, recipients, to_address, subject, body_text,
-                                       message_id_header, in_reply_to, raw_sha256, status, transport, attempts, created_at, sent_at)
-        values (${id}::uuid, ${d.kind}, ${d.ticket.id}::uuid, ${d.messageId ?? null}::uuid, ${d.address.id}::uuid, ${d.address.address},
-                array(select jsonb_array_elements_text(${JSON.stringify(d.to)}::jsonb)), ${d.to[0] as string}, ${subject}, ${d.text},
-                ${messageIdHeader}, ${lastInbound?.id ?? null}, ${rawSha256}, ${status}, ${transport}, ${attempts}, ${now}::timestamptz, ${sentAt}::timestamptz)
-        returning id)
-      insert into ${emailThreadIds} (message_id_header, ticket_id, direction, created_at)
-      select ${messageIdHeader}, ${d.ticket.id}::uuid, 'outbound', ${now}::timestamptz from o
-      on conflict do nothing`);
+    // An auto-reply counts against its recipient's hourly cap in the same statement (see takeAutoReplySlot);
+    // over the cap, nothing is inserted.
+    const counter = d.capped
+      ? sql`insert into ${autoReplyCounters} (address, window_start, count) values (${d.to[0] as string}, ${now}::timestamptz, 1)
+          on conflict (address) do update set
+            window_start = case when ${autoReplyCounters.windowStart} <= ${now}::timestamptz - interval '1 hour' then ${now}::timestamptz else ${autoReplyCounters.windowStart} end,
+            count = case when ${autoReplyCounters.windowStart} <= ${now}::timestamptz - interval '1 hour' then 1 else ${autoReplyCounters.count} + 1 end
+          returning count`
+      : sql`select 1 as count`;
+    const cap = d.capped ? this.ctx.config.autoReplyMaxPerHour : 1;
+    const inserted = rowsOf<{ id: string }>(
+      await tx.execute(sql`
+        with c as (${counter}),
+        r as (insert into ${emailRaw} (sha256, data) select ${rawSha256}, ${raw} where (select count from c) <= ${cap} on conflict do nothing),
+        o as (
+          insert into ${outboundEmails} (id, kind, ticket_id, message_id, address_id, from_address, recipients, to_address, subject, body_text,
+                                         message_id_header, in_reply_to, raw_sha256, status, transport, attempts, created_at, sent_at)
+          select ${id}::uuid, ${d.kind}, ${d.ticket.id}::uuid, ${d.messageId ?? null}::uuid, ${d.address.id}::uuid, ${d.address.address},
+                 array(select jsonb_array_elements_text(${JSON.stringify(d.to)}::jsonb)), ${d.to[0] as string}, ${subject}, ${d.text},
+                 ${messageIdHeader}, ${lastInbound?.id ?? null}, ${rawSha256}, ${status}, ${transport}, ${attempts}, ${now}::timestamptz, ${sentAt}::timestamptz
+          where (select count from c) <= ${cap}
+          returning id),
+        t as (
+          insert into ${emailThreadIds} (message_id_header, ticket_id, direction, created_at)
+          select ${messageIdHeader}, ${d.ticket.id}::uuid, 'outbound', ${now}::timestamptz from o
+          on conflict do nothing)
+        select id from o`),
+    );
+    if (inserted.length === 0) return;
     if (this.transport) await enqueue(tx, this.ctx.clock, { kind: 'email.deliver', payload: { id }, key: `email.deliver:${id}`, maxAttempts: 10 });
   }
 
