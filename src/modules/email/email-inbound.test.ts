@@ -100,6 +100,9 @@ describe('inbound email: doors and bad input', () => {
     const empty = await post(Buffer.alloc(0));
     assert.equal(empty.status, 422);
     assert.equal(empty.body.code, 'INVALID_EMAIL');
+    const tooBig = await post(Buffer.alloc(t.config.smtp.maxBytes + 1, 'a'));
+    assert.equal(tooBig.status, 413);
+    assert.equal(tooBig.body.code, 'PAYLOAD_TOO_LARGE');
     const agentToken = (await t.as(agent).post('/api/v1/tokens', { name: 'mine', scopes: ['tickets:read'] })).body.token;
     assert.equal((await post(raw, '?to=support@localhost', agentToken)).status, 403);
     await t.runJobs();
