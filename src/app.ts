@@ -15,6 +15,8 @@ import { InboundService } from './modules/email/inbound.service.js';
 import { OutboundService } from './modules/email/outbound.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
+import { calendarRoutes } from './modules/sla/calendars.routes.js';
+import { CalendarsService } from './modules/sla/calendars.service.js';
 import { settingsRoutes } from './modules/tickets/settings.routes.js';
 import { TicketSettingsService } from './modules/tickets/settings.service.js';
 import { TicketQueries } from './modules/tickets/tickets.queries.js';
@@ -50,7 +52,8 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   registerEmailJobs(jobs, inbound, outbound);
   tickets.onEvents(emailEventListener(ctx));
   noteDeliveryFailures(outbound, tickets);
-  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers } };
+  const calendars = new CalendarsService(ctx);
+  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars };
 }
 
 export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice>; routes: RouteEntry[] };
@@ -99,6 +102,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   peopleRoutes(app, services.ctx, services.people);
   settingsRoutes(app, services.settings, services.fields);
   ticketRoutes(app, services.ctx, services.tickets, services.queries, live);
+  calendarRoutes(app, services.calendars);
   emailRoutes(app, services.ctx, { ...services.email, queries: services.queries, pollers: () => services.email.pollers });
   app.get('/', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html').send(

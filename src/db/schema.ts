@@ -2,5 +2,6 @@
 export * from '../modules/custom-fields/custom-fields.schema.js';
 export * from '../modules/email/email.schema.js';
 export * from '../modules/people/people.schema.js';
+export * from '../modules/sla/sla.schema.js';
 export * from '../modules/tickets/tickets.schema.js';
 export * from '../platform/platform.schema.js';

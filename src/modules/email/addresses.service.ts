@@ -4,6 +4,7 @@ import type { Executor } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, foreignKeyColumn, isUniqueViolation } from '../../platform/errors.js';
+import { patchOf } from '../../platform/validation.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import { emailAddresses, mailboxes } from './email.schema.js';
 import { checkTemplate } from './templates.js';
@@ -40,7 +41,7 @@ export const AddressBody = z.object({
   isDefault: z.boolean().default(false),
   active: z.boolean().default(true),
 });
-export const UpdateAddressBody = AddressBody.partial();
+export const UpdateAddressBody = patchOf(AddressBody);
 
 export const MailboxBody = z.object({
   addressId: z.uuid(),
@@ -55,7 +56,7 @@ export const MailboxBody = z.object({
   moveTo: z.string().min(1).max(200).nullable().default(null),
   active: z.boolean().default(true),
 });
-export const UpdateMailboxBody = MailboxBody.partial();
+export const UpdateMailboxBody = patchOf(MailboxBody);
 
 /** Support addresses and the IMAP mailboxes that feed them: admin-edited, read on every inbound message. */
 export class AddressesService {
@@ -109,7 +110,8 @@ export class AddressesService {
   }
 
   async update(id: string, patch: z.infer<typeof UpdateAddressBody>): Promise<EmailAddress> {
-    await this.get(id);
+    const current = await this.get(id);
+    if (Object.keys(patch).length === 0) return current;
     await this.check(patch);
     return this.write(async () => {
       const [row] = await this.ctx.db.transaction(async (tx) => {
@@ -170,6 +172,7 @@ export class AddressesService {
 
   async updateMailbox(id: string, patch: z.infer<typeof UpdateMailboxBody>): Promise<Mailbox> {
     const current = await this.getMailbox(id);
+    if (Object.keys(patch).length === 0) return current;
     await this.checkMailbox({ ...current, ...patch });
     // Another server or folder is another cursor.
     const moved = (patch.host && patch.host !== current.host) || (patch.folder && patch.folder !== current.folder) || (patch.username && patch.username !== current.username);

@@ -246,5 +246,9 @@ describe('inbound email: doors and bad input', () => {
     assert.equal((await t.as(agent).post('/api/v1/email/addresses', { address: 'x@example.org', name: 'X' })).status, 403);
     const count = (await t.as(admin).get('/api/v1/email/addresses')).body.items.length;
     assert.equal(count, 1, 'nothing was created');
+    // A PATCH changes what it sends and nothing else.
+    const hi = await t.as(admin).post('/api/v1/email/addresses', { address: 'hi@example.org', name: 'Hi', autoReply: false, selfHelpLinks: [{ title: 'FAQ', url: 'https://example.org/faq' }] });
+    const renamed = await t.as(admin).patch(`/api/v1/email/addresses/${hi.body.id}`, { name: 'Say hi' });
+    assert.deepEqual([renamed.body.name, renamed.body.autoReply, renamed.body.selfHelpLinks.length], ['Say hi', false, 1]);
   });
 });

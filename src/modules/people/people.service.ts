@@ -6,6 +6,7 @@ import type { KeyedCache } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { hashPassword, randomToken, sha256, verifyPassword } from '../../platform/crypto.js';
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
+import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { apiTokens, groupMembers, groups, organizations, sessions, users } from './people.schema.js';
 
@@ -37,14 +38,14 @@ export const OrganizationBody = z.object({
   sharedTickets: z.boolean().default(false),
   customFields: z.record(z.string(), z.unknown()).default({}),
 });
-export const UpdateOrganizationBody = OrganizationBody.partial();
+export const UpdateOrganizationBody = patchOf(OrganizationBody);
 export const GroupBody = z.object({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).default(''),
   escalatesToId: z.uuid().nullable().default(null),
   memberIds: z.array(z.uuid()).max(1000).optional(),
 });
-export const UpdateGroupBody = GroupBody.partial();
+export const UpdateGroupBody = patchOf(GroupBody);
 export const CreateTokenBody = z.object({
   name: z.string().trim().min(1).max(200),
   scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
@@ -192,6 +193,7 @@ export class PeopleService {
       const merged = { ...current.customFields, ...(await this.fields.validate('organization', patch.customFields)) };
       set.customFields = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null));
     }
+    if (Object.keys(set).length === 0) return current;
     try {
       const [row] = await this.ctx.db.update(organizations).set(set).where(eq(organizations.id, id)).returning();
       return row as Organization;
@@ -238,15 +240,14 @@ export class PeopleService {
 
   async updateGroup(id: string, patch: z.infer<typeof UpdateGroupBody>): Promise<Group & { memberIds: string[] }> {
     return this.ctx.db.transaction(async (tx) => {
-      await this.getGroup(id, tx);
       if (patch.escalatesToId) {
         if (patch.escalatesToId === id) throw new AppError('INVALID_REFERENCE', 'A group cannot escalate to itself');
         await this.getGroup(patch.escalatesToId, tx, 'INVALID_REFERENCE');
       }
       const { memberIds, ...fields } = patch;
-      let group: Group;
+      let group: Group = await this.getGroup(id, tx);
       try {
-        [group] = (await tx.update(groups).set(fields).where(eq(groups.id, id)).returning()) as [Group];
+        if (Object.keys(fields).length) [group] = (await tx.update(groups).set(fields).where(eq(groups.id, id)).returning()) as [Group];
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A group named ${patch.name} exists`);
         throw err;

@@ -178,6 +178,20 @@ describe('users, organisations and groups', () => {
     assert.equal(wrongEntity.status, 422);
   });
 
+  test('a PATCH changes only what it sends: the other fields keep their values', async () => {
+    const org = await t.as(admin).post('/api/v1/organizations', { name: 'Keep Co', domains: ['keep.example.org'], notes: 'VIP', sharedTickets: true });
+    assert.equal(org.status, 201, org.raw);
+    const renamed = await t.as(admin).patch(`/api/v1/organizations/${org.body.id}`, { name: 'Keep Company' });
+    assert.equal(renamed.status, 200, renamed.raw);
+    assert.deepEqual([renamed.body.name, renamed.body.domains, renamed.body.notes, renamed.body.sharedTickets], ['Keep Company', ['keep.example.org'], 'VIP', true]);
+    const l1 = await t.make.group('Keep L1', [agent]);
+    const l2 = await t.make.group('Keep L2', [], null);
+    await t.as(admin).patch(`/api/v1/groups/${l1.id}`, { escalatesToId: l2.id, description: 'First line' });
+    const described = await t.as(admin).patch(`/api/v1/groups/${l1.id}`, { name: 'Keep First Line' });
+    assert.equal(described.body.escalatesToId, l2.id);
+    assert.equal(described.body.description, 'First line');
+  });
+
   test('a customer sees their own organisation, and no other', async () => {
     const mine = await t.make.organization();
     const other = await t.make.organization();

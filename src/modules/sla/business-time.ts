@@ -70,7 +70,7 @@ export function validateCalendar(spec: CalendarSpec): { path: string; message: s
     const catalogue = new Holidays();
     const countries = catalogue.getCountries() ?? {};
     if (!countries[country]) problems.push({ path: 'holidayRegion.country', message: `no public-holiday data for country ${country}` });
-    else if (state && !(catalogue.getStates(country) ?? {})[state]) problems.push({ path: 'holidayRegion.state', message: `no region ${state} in ${country}` });
+    else if (state && !catalogue.getStates(country)?.[state]) problems.push({ path: 'holidayRegion.state', message: `no region ${state} in ${country}` });
   }
   if (!spec.alwaysOpen && Object.values(spec.weekly).every((iv) => !iv || iv.length === 0)) {
     problems.push({ path: 'weekly', message: 'a calendar that is not 24/7 needs opening hours on at least one day' });

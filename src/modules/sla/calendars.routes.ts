@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CalendarBody, type CalendarsService, DueQuery, UpdateCalendarBody } from './calendars.service.js';
+
+const IdParams = z.object({ id: z.uuid() });
+
+export function calendarRoutes(app: FastifyInstance, calendars: CalendarsService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['sla'];
+  const staff = { level: 'staff' } as const;
+  const admin = { level: 'admin', scope: 'admin' } as const;
+
+  r.get('/api/v1/calendars', { config: { access: staff }, schema: { tags } }, async () => ({ items: await calendars.list() }));
+  r.post('/api/v1/calendars', { config: { access: admin }, schema: { tags, body: CalendarBody } }, async (req, reply) =>
+    reply.status(201).send(await calendars.create(req.body)),
+  );
+  r.get('/api/v1/calendars/:id', { config: { access: staff }, schema: { tags, params: IdParams } }, async (req) => calendars.get(req.params.id));
+  r.patch('/api/v1/calendars/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdateCalendarBody } }, async (req) =>
+    calendars.update(req.params.id, req.body),
+  );
+  r.delete('/api/v1/calendars/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {
+    await calendars.remove(req.params.id);
+    return reply.status(204).send();
+  });
+  r.get(
+    '/api/v1/calendars/:id/due',
+    {
+      config: { access: staff },
+      schema: { tags, params: IdParams, querystring: DueQuery, description: 'The instant `minutes` business minutes after `start` (ISO-8601 with offset).' },
+    },
+    async (req) => calendars.due(req.params.id, new Date(req.query.start), req.query.minutes),
+  );
+  r.get(
+    '/api/v1/calendars/:id/holidays',
+    { config: { access: staff }, schema: { tags, params: IdParams, querystring: z.object({ year: z.coerce.number().int().min(1970).max(2200) }) } },
+    async (req) => ({ items: await calendars.holidays(req.params.id, req.query.year) }),
+  );
+}

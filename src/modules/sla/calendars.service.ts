@@ -1,0 +1,124 @@
+import { asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Cached } from '../../platform/cache.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { patchOf } from '../../platform/validation.js';
+import { addBusinessMinutes, type CalendarSpec, publicHolidays, validateCalendar } from './business-time.js';
+import { businessCalendars } from './sla.schema.js';
+
+export type BusinessCalendar = typeof businessCalendars.$inferSelect;
+
+const HHMM = z.string().regex(/^\d{2}:\d{2}$/, 'expected HH:MM');
+const Intervals = z.array(z.object({ start: HHMM, end: HHMM })).max(12);
+
+export const CalendarBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  timeZone: z.string().min(1).max(100),
+  alwaysOpen: z.boolean().default(false),
+  weekly: z.object({ '1': Intervals, '2': Intervals, '3': Intervals, '4': Intervals, '5': Intervals, '6': Intervals, '7': Intervals }).partial().strict().default({}),
+  holidays: z
+    .array(z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'), name: z.string().trim().min(1).max(200), yearly: z.boolean().default(false) }))
+    .max(500)
+    .default([]),
+  holidayRegion: z
+    .object({ country: z.string().trim().toUpperCase().min(2).max(3), state: z.string().trim().toUpperCase().max(10).nullable().optional() })
+    .nullable()
+    .default(null),
+});
+export const UpdateCalendarBody = patchOf(CalendarBody);
+
+export const DueQuery = z.object({
+  start: z.iso.datetime({ offset: true }),
+  minutes: z.coerce.number().int().min(0).max(10_000_000),
+});
+
+/** Business-hours calendars: admin-edited, read on every SLA computation (cached per process). */
+export class CalendarsService {
+  private readonly all: Cached<BusinessCalendar[]>;
+
+  constructor(private readonly ctx: Ctx) {
+    this.all = ctx.cache.cached('business_calendars', (ex) => ex.select().from(businessCalendars).orderBy(asc(businessCalendars.createdAt), asc(businessCalendars.name)));
+  }
+
+  list(): Promise<BusinessCalendar[]> {
+    return this.all.get();
+  }
+
+  async get(id: string): Promise<BusinessCalendar> {
+    const found = (await this.all.get()).find((c) => c.id === id);
+    if (!found) throw new AppError('NOT_FOUND', `No calendar with id ${id}`);
+    return found;
+  }
+
+  async create(input: z.infer<typeof CalendarBody>): Promise<BusinessCalendar> {
+    check(input);
+    const now = this.ctx.clock.now();
+    return this.write(async () => {
+      const [row] = await this.ctx.db
+        .insert(businessCalendars)
+        .values({ ...input, createdAt: now, updatedAt: now })
+        .returning();
+      return row as BusinessCalendar;
+    }, input.name);
+  }
+
+  async update(id: string, patch: z.infer<typeof UpdateCalendarBody>): Promise<BusinessCalendar> {
+    const current = await this.get(id);
+    check({ ...current, ...patch });
+    return this.write(async () => {
+      const [row] = await this.ctx.db
+        .update(businessCalendars)
+        .set({ ...patch, updatedAt: this.ctx.clock.now() })
+        .where(eq(businessCalendars.id, id))
+        .returning();
+      return row as BusinessCalendar;
+    }, patch.name);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.ctx.db.delete(businessCalendars).where(eq(businessCalendars.id, id));
+    await this.all.invalidate();
+  }
+
+  /** The instant `minutes` business minutes after `start` on this calendar: the SLA editor's preview. */
+  async due(id: string, start: Date, minutes: number): Promise<{ due: string; start: string; minutes: number; timeZone: string }> {
+    const cal = await this.get(id);
+    return { start: start.toISOString(), minutes, due: addBusinessMinutes(spec(cal), start, minutes).toISOString(), timeZone: cal.timeZone };
+  }
+
+  /** The holidays that close this calendar in a year: its own, and its region's public holidays. */
+  async holidays(id: string, year: number): Promise<{ date: string; name: string; source: 'calendar' | 'region' }[]> {
+    const cal = await this.get(id);
+    const own = cal.holidays
+      .map((h) => ({ date: h.yearly ? `${year}${h.date.slice(4)}` : h.date, name: h.name, source: 'calendar' as const }))
+      .filter((h) => h.date.startsWith(String(year)));
+    const region = cal.holidayRegion ? publicHolidays(cal.holidayRegion, year).map((h) => ({ ...h, source: 'region' as const })) : [];
+    return [...own, ...region].sort((a, b) => a.date.localeCompare(b.date));
+  }
+
+  private async write(run: () => Promise<BusinessCalendar>, name: string | undefined): Promise<BusinessCalendar> {
+    try {
+      const row = await run();
+      await this.all.invalidate();
+      return row;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A calendar named ${name} exists`);
+      throw err;
+    }
+  }
+}
+
+export function spec(cal: Pick<BusinessCalendar, 'timeZone' | 'alwaysOpen' | 'weekly' | 'holidays' | 'holidayRegion'>): CalendarSpec {
+  return { timeZone: cal.timeZone, alwaysOpen: cal.alwaysOpen, weekly: cal.weekly, holidays: cal.holidays, holidayRegion: cal.holidayRegion ?? null };
+}
+
+function check(input: Pick<BusinessCalendar, 'timeZone' | 'alwaysOpen' | 'weekly' | 'holidays' | 'holidayRegion'>): void {
+  const problems = validateCalendar(spec(input));
+  if (problems.length) {
+    throw new AppError('INVALID_CALENDAR', `The calendar is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
+      fields: problems.map((p) => ({ path: `body.${p.path}`, message: p.message })),
+    });
+  }
+}
