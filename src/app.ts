@@ -17,6 +17,8 @@ import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
 import { calendarRoutes } from './modules/sla/calendars.routes.js';
 import { CalendarsService } from './modules/sla/calendars.service.js';
+import { slaRoutes } from './modules/sla/sla.routes.js';
+import { SlaService } from './modules/sla/sla.service.js';
 import { settingsRoutes } from './modules/tickets/settings.routes.js';
 import { TicketSettingsService } from './modules/tickets/settings.service.js';
 import { TicketQueries } from './modules/tickets/tickets.queries.js';
@@ -52,8 +54,11 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   registerEmailJobs(jobs, inbound, outbound);
   tickets.onEvents(emailEventListener(ctx));
   noteDeliveryFailures(outbound, tickets);
+  // SLAs: calendars, policies, and the clocks each ticket command keeps in step.
   const calendars = new CalendarsService(ctx);
-  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars };
+  const sla = new SlaService(ctx, calendars, settings, fields);
+  tickets.onEvents(sla.listener());
+  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla };
 }
 
 export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice>; routes: RouteEntry[] };
@@ -96,6 +101,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
     await live.stop();
     await services.ctx.cache.stop();
     services.email.outbound.close();
+    services.sla.stop();
   });
 
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
@@ -103,6 +109,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   settingsRoutes(app, services.settings, services.fields);
   ticketRoutes(app, services.ctx, services.tickets, services.queries, live);
   calendarRoutes(app, services.calendars);
+  slaRoutes(app, services.sla, services.queries);
   emailRoutes(app, services.ctx, { ...services.email, queries: services.queries, pollers: () => services.email.pollers });
   app.get('/', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html').send(

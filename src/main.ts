@@ -61,6 +61,7 @@ async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
   if (config.runJobs) {
     await services.jobs.start();
     await services.email.pollers.start();
+    services.sla.start(1000, (err) => console.error('SLA sweep failed:', err));
   }
   const smtp = config.smtp.listen ? await startSmtpListener(services.email.inbound, services.email.addresses, config.smtp) : undefined;
   const stop = async () => {
@@ -90,8 +91,10 @@ async function worker(config: ReturnType<typeof loadConfig>): Promise<number> {
   await services.ctx.cache.start();
   await services.jobs.start();
   await services.email.pollers.start();
-  console.log('Lifeline worker is running jobs and polling mailboxes.');
+  services.sla.start(1000, (err) => console.error('SLA sweep failed:', err));
+  console.log('Lifeline worker is running jobs, SLA clocks and mailbox polling.');
   const stop = async () => {
+    services.sla.stop();
     await services.email.pollers.stop();
     await services.jobs.stop();
     await database.close();

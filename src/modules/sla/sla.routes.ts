@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireActor } from '../../platform/auth.js';
+import type { TicketQueries } from '../tickets/tickets.queries.js';
+import { PolicyBody, type SlaService, UpdatePolicyBody } from './sla.service.js';
+
+const IdParams = z.object({ id: z.uuid() });
+
+export function slaRoutes(app: FastifyInstance, sla: SlaService, queries: TicketQueries): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['sla'];
+  const staff = { level: 'staff' } as const;
+  const admin = { level: 'admin', scope: 'admin' } as const;
+
+  r.get('/api/v1/sla-policies', { config: { access: staff }, schema: { tags } }, async () => ({ items: await sla.listPolicies() }));
+  r.post('/api/v1/sla-policies', { config: { access: admin }, schema: { tags, body: PolicyBody } }, async (req, reply) =>
+    reply.status(201).send(await sla.createPolicy(req.body)),
+  );
+  r.get('/api/v1/sla-policies/:id', { config: { access: staff }, schema: { tags, params: IdParams } }, async (req) => sla.getPolicy(req.params.id));
+  r.patch('/api/v1/sla-policies/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdatePolicyBody } }, async (req) =>
+    sla.updatePolicy(req.params.id, req.body),
+  );
+  r.delete('/api/v1/sla-policies/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {
+    await sla.removePolicy(req.params.id);
+    return reply.status(204).send();
+  });
+
+  r.get(
+    '/api/v1/tickets/:id/sla',
+    { config: { access: { level: 'staff', scope: 'tickets:read' } }, schema: { tags, params: IdParams, description: "The ticket's SLA clocks." } },
+    async (req) => {
+      await queries.getRow(requireActor(req), req.params.id);
+      return { items: await sla.clocksOf(req.params.id) };
+    },
+  );
+}

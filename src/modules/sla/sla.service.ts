@@ -1,0 +1,353 @@
+import { asc, eq, type SQL, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { type Executor, rowsOf, type Tx } from '../../db/client.js';
+import type { Cached } from '../../platform/cache.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { patchOf } from '../../platform/validation.js';
+import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
+import { type Condition, ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } from '../rules/conditions.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
+import { messages, ticketEvents } from '../tickets/tickets.schema.js';
+import type { TicketRow } from '../tickets/tickets.queries.js';
+import type { TicketEvent, TicketEventListener } from '../tickets/tickets.service.js';
+import { EVENTS_CHANNEL } from '../tickets/tickets.service.js';
+import { addBusinessMinutes, businessMinutesBetween, type CalendarSpec } from './business-time.js';
+import { type CalendarsService, spec } from './calendars.service.js';
+import { SLA_METRICS, type SlaMetric, type SlaPauses, slaClocks, slaPolicies } from './sla.schema.js';
+
+export type SlaPolicy = typeof slaPolicies.$inferSelect;
+export type SlaClock = typeof slaClocks.$inferSelect;
+
+const Minutes = z.number().int().min(1).max(10_000_000);
+const Metrics = z.array(z.enum(SLA_METRICS)).max(4);
+
+export const PolicyBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  position: z.number().int().min(0).max(10_000).default(0),
+  active: z.boolean().default(true),
+  condition: ConditionSchema.default({ all: [] }),
+  calendarId: z.uuid(),
+  targets: z.record(
+    z.string().min(1).max(20),
+    z.object({ first_response: Minutes, next_response: Minutes, periodic_update: Minutes, resolution: Minutes }).partial().strict(),
+  ),
+  pauses: z
+    .object({ new: Metrics, open: Metrics, pending: Metrics, on_hold: Metrics, solved: Metrics })
+    .partial()
+    .strict()
+    // The defaults: pending (waiting on the requester) pauses everything; on-hold (waiting on a third party)
+    // pauses the clocks the requester sees, not resolution.
+    .default({ pending: [...SLA_METRICS], on_hold: ['first_response', 'next_response', 'periodic_update'] }),
+  warnPercent: z.number().int().min(1).max(99).default(75),
+});
+export const UpdatePolicyBody = patchOf(PolicyBody);
+
+/**
+ * SLA policies and the clocks they put on tickets. Clocks change inside each ticket command's transaction
+ * (`listener`); breaches and warnings are stamped by `sweep`, one statement that is safe to run from every
+ * process at once: each row is stamped by whichever gets it first, so each breach is recorded once.
+ */
+export class SlaService {
+  private readonly policies: Cached<SlaPolicy[]>;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly calendars: CalendarsService,
+    private readonly settings: TicketSettingsService,
+    private readonly fields: CustomFieldsService,
+  ) {
+    this.policies = ctx.cache.cached('sla_policies', (ex) => ex.select().from(slaPolicies).orderBy(asc(slaPolicies.position), asc(slaPolicies.createdAt)));
+  }
+
+  // ---- policies
+
+  listPolicies(ex?: Executor): Promise<SlaPolicy[]> {
+    return this.policies.get(ex);
+  }
+
+  async getPolicy(id: string): Promise<SlaPolicy> {
+    const found = (await this.policies.get()).find((p) => p.id === id);
+    if (!found) throw new AppError('NOT_FOUND', `No SLA policy with id ${id}`);
+    return found;
+  }
+
+  async createPolicy(input: z.infer<typeof PolicyBody>): Promise<SlaPolicy> {
+    await this.checkPolicy(input);
+    const now = this.ctx.clock.now();
+    return this.writePolicy(async () => {
+      const [row] = await this.ctx.db
+        .insert(slaPolicies)
+        .values({ ...input, createdAt: now, updatedAt: now })
+        .returning();
+      return row as SlaPolicy;
+    }, input.name);
+  }
+
+  async updatePolicy(id: string, patch: z.infer<typeof UpdatePolicyBody>): Promise<SlaPolicy> {
+    const current = await this.getPolicy(id);
+    await this.checkPolicy({ ...current, ...patch });
+    return this.writePolicy(async () => {
+      const [row] = await this.ctx.db
+        .update(slaPolicies)
+        .set({ ...patch, updatedAt: this.ctx.clock.now() })
+        .where(eq(slaPolicies.id, id))
+        .returning();
+      return row as SlaPolicy;
+    }, patch.name);
+  }
+
+  async removePolicy(id: string): Promise<void> {
+    await this.getPolicy(id);
+    await this.ctx.db.delete(slaPolicies).where(eq(slaPolicies.id, id));
+    await this.policies.invalidate();
+  }
+
+  private async checkPolicy(p: { condition: Condition; calendarId: string; targets: SlaPolicy['targets'] }): Promise<void> {
+    const problems = checkCondition(p.condition, customFieldKinds(await this.fields.list('ticket')), 'body.condition');
+    const priorities = await this.settings.allPriorities();
+    for (const key of Object.keys(p.targets)) {
+      if (!priorities.some((x) => x.key === key)) problems.push({ path: `body.targets.${key}`, message: `no priority ${key}` });
+    }
+    if (!(await this.calendars.list()).some((c) => c.id === p.calendarId)) problems.push({ path: 'body.calendarId', message: 'no such calendar' });
+    if (problems.length) {
+      throw new AppError('INVALID_POLICY', `The SLA policy is not valid: ${problems.map((x) => `${x.path}: ${x.message}`).join('; ')}`, { fields: problems });
+    }
+  }
+
+  private async writePolicy(run: () => Promise<SlaPolicy>, name: string | undefined): Promise<SlaPolicy> {
+    try {
+      const row = await run();
+      await this.policies.invalidate();
+      return row;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `An SLA policy named ${name} exists`);
+      throw err;
+    }
+  }
+
+  // ---- clocks, kept in step with each ticket command
+
+  listener(): TicketEventListener {
+    return (tx, events, ticket) => this.onEvents(tx, events, ticket);
+  }
+
+  private async onEvents(tx: Tx, events: TicketEvent[], ticket: TicketRow): Promise<void> {
+    // With no active policy there is nothing to keep (and no query on the hot path of installs without SLAs).
+    const policies = (await this.policies.get(tx)).filter((p) => p.active);
+    if (policies.length === 0) return;
+    const existing = await tx.select().from(slaClocks).where(eq(slaClocks.ticketId, ticket.id));
+    const now = this.ctx.clock.now();
+    const priority = (await this.settings.allPriorities(tx)).find((p) => p.id === ticket.priorityId);
+    const kinds = customFieldKinds(await this.fields.list('ticket', tx));
+    const facts = toFacts(ticket, priority?.key ?? '');
+    const policy = policies.find((p) => evaluate(p.condition, facts, now, kinds));
+    const calendar = policy ? spec(await this.calendars.get(policy.calendarId)) : undefined;
+    const targets = policy && priority ? (policy.targets[priority.key] ?? {}) : {};
+    const clocks = new Map(existing.map((c) => [c.metric, { ...c }]));
+    const paused = new Set<SlaMetric>(policy ? ((policy.pauses as SlaPauses)[ticket.statusCategory as keyof SlaPauses] ?? []) : []);
+    const closedOut = ticket.statusCategory === 'solved' || ticket.statusCategory === 'closed' || ticket.statusCategory === 'merged';
+
+    // Settle what has elapsed on running clocks up to now, before anything stops, pauses or retargets them.
+    if (calendar) {
+      for (const c of clocks.values()) {
+        if (c.status !== 'running' || !c.runningSince) continue;
+        c.elapsedMinutes += businessMinutesBetween(calendar, c.runningSince, now);
+        c.runningSince = now;
+      }
+    }
+
+    const start = (metric: SlaMetric) => {
+      const target = targets[metric];
+      if (!target || !policy) return;
+      clocks.set(metric, {
+        ticketId: ticket.id,
+        metric,
+        policyId: policy.id,
+        status: 'running',
+        targetMinutes: target,
+        startedAt: now,
+        runningSince: now,
+        elapsedMinutes: 0,
+        dueAt: null,
+        warnAt: null,
+        achievedAt: null,
+        warnedAt: null,
+        breachedAt: null,
+      });
+    };
+    const achieve = (metric: SlaMetric) => {
+      const c = clocks.get(metric);
+      if (c && (c.status === 'running' || c.status === 'paused')) Object.assign(c, { status: 'achieved', achievedAt: now, runningSince: null, dueAt: null, warnAt: null });
+    };
+
+    for (const e of events) {
+      if (e.kind === 'created') {
+        start('first_response');
+        start('resolution');
+        start('periodic_update');
+      } else if (e.kind === 'message_added') {
+        const to = e.toValue as { messageId?: string; public?: boolean } | null;
+        if (!to?.messageId || !to.public) continue;
+        const [m] = await tx.select({ direction: messages.direction }).from(messages).where(eq(messages.id, to.messageId));
+        if (m?.direction === 'outbound') {
+          // An agent's public reply answers the requester: first and next response are met, the update clock restarts.
+          achieve('first_response');
+          achieve('next_response');
+          if (!closedOut) start('periodic_update');
+        } else if (m?.direction === 'inbound' && !events.some((x) => x.kind === 'created')) {
+          const first = clocks.get('first_response');
+          if (first && first.status !== 'achieved') continue;
+          if (clocks.get('next_response')?.status !== 'running') start('next_response');
+        }
+      }
+    }
+    // A policy or priority that now sets a target the ticket had no clock for starts that clock, counted from
+    // the ticket's creation (first response only while no agent has answered publicly).
+    if (!closedOut && policy && !events.some((e) => e.kind === 'created')) {
+      const ensure = (metric: SlaMetric, since: Date) => {
+        if (clocks.has(metric) || !targets[metric]) return;
+        start(metric);
+        Object.assign(clocks.get(metric) as object, { startedAt: since, runningSince: since });
+      };
+      ensure('resolution', ticket.createdAt);
+      ensure('periodic_update', now);
+      if (!clocks.has('first_response') && targets.first_response) {
+        const [answered] = await tx
+          .select({ id: messages.id })
+          .from(messages)
+          .where(sql`${messages.ticketId} = ${ticket.id} and ${messages.direction} = 'outbound' and ${messages.public}`)
+          .limit(1);
+        if (!answered) ensure('first_response', ticket.createdAt);
+      }
+    }
+    if (closedOut) {
+      achieve('resolution');
+      for (const c of clocks.values()) {
+        if (c.status === 'running' || c.status === 'paused') Object.assign(c, { status: 'stopped', runningSince: null, dueAt: null, warnAt: null });
+      }
+    } else if (events.some((e) => e.kind === 'field_changed' && e.field === 'status' && ['solved', 'closed'].includes(String(e.fromValue)))) {
+      // Reopened: resolution runs again from where it stopped.
+      const r = clocks.get('resolution');
+      if (r && r.status === 'achieved') Object.assign(r, { status: 'paused', achievedAt: null });
+    }
+
+    // Pause, resume and retarget every live clock for the ticket's state and current policy.
+    for (const c of clocks.values()) {
+      if (c.status !== 'running' && c.status !== 'paused') continue;
+      if (!calendar || !policy) {
+        Object.assign(c, { status: 'stopped', runningSince: null, dueAt: null, warnAt: null });
+        continue;
+      }
+      const target = targets[c.metric];
+      if (!target) {
+        Object.assign(c, { status: 'stopped', runningSince: null, dueAt: null, warnAt: null });
+        continue;
+      }
+      if (c.status === 'running' && c.runningSince) {
+        c.elapsedMinutes += businessMinutesBetween(calendar, c.runningSince, now);
+        c.runningSince = now;
+      }
+      c.policyId = policy.id;
+      c.targetMinutes = target;
+      if (paused.has(c.metric)) {
+        Object.assign(c, { status: 'paused', runningSince: null, dueAt: null, warnAt: null });
+      } else {
+        c.status = 'running';
+        c.runningSince = c.runningSince ?? now;
+        schedule(c, calendar, policy.warnPercent);
+      }
+    }
+
+    const rows = [...clocks.values()];
+    if (rows.length === 0) return;
+    await tx
+      .insert(slaClocks)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: [slaClocks.ticketId, slaClocks.metric],
+        set: {
+          policyId: sql`excluded.policy_id`,
+          status: sql`excluded.status`,
+          targetMinutes: sql`excluded.target_minutes`,
+          startedAt: sql`excluded.started_at`,
+          runningSince: sql`excluded.running_since`,
+          elapsedMinutes: sql`excluded.elapsed_minutes`,
+          dueAt: sql`excluded.due_at`,
+          warnAt: sql`excluded.warn_at`,
+          achievedAt: sql`excluded.achieved_at`,
+          warnedAt: sql`excluded.warned_at`,
+          breachedAt: sql`excluded.breached_at`,
+        },
+      });
+  }
+
+  /** A ticket's clocks, as agents see them: target, due, remaining or overdue, achieved, breached. */
+  async clocksOf(ticketId: string): Promise<(SlaClock & { remainingMinutes: number | null })[]> {
+    const rows = await this.ctx.db.select().from(slaClocks).where(eq(slaClocks.ticketId, ticketId));
+    const now = this.ctx.clock.now().getTime();
+    return rows
+      .sort((a, b) => SLA_METRICS.indexOf(a.metric) - SLA_METRICS.indexOf(b.metric))
+      .map((c) => ({ ...c, remainingMinutes: c.dueAt ? Math.round((c.dueAt.getTime() - now) / 60_000) : null }));
+  }
+
+  // ---- the sweep
+
+  /**
+   * Stamps every running clock whose warning time or deadline has passed, and records a ticket event for each,
+   * in one statement per kind. Only clocks that are due are read (partial indexes on warn_at and due_at).
+   */
+  async sweep(): Promise<{ warned: number; breached: number }> {
+    const now = this.ctx.clock.now().toISOString();
+    const warned = await this.stamp(now, { at: sql.raw('warn_at'), stamp: sql.raw('warned_at'), kind: 'sla_warning' });
+    const breached = await this.stamp(now, { at: sql.raw('due_at'), stamp: sql.raw('breached_at'), kind: 'sla_breached' });
+    return { warned, breached };
+  }
+
+  private async stamp(now: string, c: { at: SQL; stamp: SQL; kind: string }): Promise<number> {
+    const [row] = rowsOf<{ n: number }>(
+      await this.ctx.db.execute(sql`
+        with s as (
+          update ${slaClocks} set ${c.stamp} = ${c.at}
+          where status = 'running' and ${c.stamp} is null and ${c.at} <= ${now}::timestamptz
+          returning ticket_id, metric, ${c.at} as at, target_minutes),
+        e as (
+          insert into ${ticketEvents} (ticket_id, actor_id, kind, field, to_value, public, at)
+          select ticket_id, null, ${c.kind}, metric, jsonb_build_object('metric', metric, 'at', at, 'targetMinutes', target_minutes), false, ${now}::timestamptz from s
+          returning id, ticket_id),
+        n as (select pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', e.ticket_id, 'ids', json_build_array(e.id))::text) from e)
+        select (select count(*)::int from e) as n, (select count(*) from n) as notified`),
+    );
+    return row?.n ?? 0;
+  }
+
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping = false;
+
+  /** Sweeps every `intervalMs` (a second by default: a breach is recorded within about a second of its time). */
+  start(intervalMs = 1000, onError: (err: unknown) => void = () => {}): void {
+    this.timer = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = true;
+      this.sweep()
+        .catch(onError)
+        .finally(() => {
+          this.sweeping = false;
+        });
+    }, intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** A running clock's deadline and warning time: the business minutes left, counted from when it last resumed. */
+function schedule(c: { runningSince: Date | null; elapsedMinutes: number; targetMinutes: number; dueAt: Date | null; warnAt: Date | null; warnedAt: Date | null }, calendar: CalendarSpec, warnPercent: number): void {
+  const since = c.runningSince as Date;
+  const left = Math.max(0, c.targetMinutes - c.elapsedMinutes);
+  c.dueAt = addBusinessMinutes(calendar, since, left);
+  const warnLeft = (c.targetMinutes * warnPercent) / 100 - c.elapsedMinutes;
+  c.warnAt = c.warnedAt || warnLeft <= 0 ? null : addBusinessMinutes(calendar, since, warnLeft);
+}
