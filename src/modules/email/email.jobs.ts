@@ -31,6 +31,10 @@ export function emailEventListener(ctx: Ctx): TicketEventListener {
       if (e.kind === 'created') {
         if (ticket.groupId) await notify({ kind: 'new_ticket', ticketId: ticket.id, actorId: e.actorId }, `new:${ticket.id}`);
         if (ticket.assigneeId && ticket.assigneeId !== e.actorId) await notify({ kind: 'assigned', ticketId: ticket.id, userId: ticket.assigneeId }, `assigned:${e.id}`);
+      } else if (e.kind === 'escalated') {
+        // The tier the ticket went up to hears of it, with the form's urgency in the subject.
+        const to = e.toValue as { groupId: string; urgency: string };
+        await notify({ kind: 'escalated', ticketId: ticket.id, groupId: to.groupId, urgency: to.urgency, actorId: e.actorId }, `escalated:${e.id}`);
       } else if (e.kind === 'field_changed' && e.field === 'assignee' && typeof e.toValue === 'string' && e.toValue !== e.actorId) {
         await notify({ kind: 'assigned', ticketId: ticket.id, userId: e.toValue }, `assigned:${e.id}`);
       } else if (e.kind === 'message_added' && !created) {

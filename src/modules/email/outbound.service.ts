@@ -142,17 +142,25 @@ export class OutboundService {
   }
 
   /** An agent notification: new ticket in a group, assigned to you, requester replied. A job. */
-  async sendNotification(input: { kind: 'new_ticket' | 'assigned' | 'requester_replied'; ticketId: string; userId?: string; actorId?: string | null }): Promise<void> {
+  async sendNotification(input: {
+    kind: 'new_ticket' | 'assigned' | 'requester_replied' | 'escalated';
+    ticketId: string;
+    userId?: string;
+    groupId?: string;
+    urgency?: string;
+    actorId?: string | null;
+  }): Promise<void> {
     await this.ctx.db.transaction(async (tx) => {
       const [t] = (await tx.select().from(tickets).where(eq(tickets.id, input.ticketId))) as [TicketRow | undefined];
       if (!t) return;
       let recipients: { email: string }[] = [];
-      if (input.kind === 'new_ticket' && t.groupId) {
+      const groupId = input.kind === 'escalated' ? input.groupId : input.kind === 'new_ticket' ? t.groupId : null;
+      if (groupId) {
         recipients = await tx
           .select({ email: users.email })
           .from(groupMembers)
           .innerJoin(users, eq(users.id, groupMembers.userId))
-          .where(and(eq(groupMembers.groupId, t.groupId), eq(users.active, true), inArray(users.role, ['agent', 'admin', 'light_agent'])));
+          .where(and(eq(groupMembers.groupId, groupId), eq(users.active, true), inArray(users.role, ['agent', 'admin', 'light_agent'])));
       } else if (input.userId) {
         recipients = await tx
           .select({ email: users.email })
@@ -173,6 +181,7 @@ export class OutboundService {
         new_ticket: { subject: `New ticket: ${t.subject}`, text: `A new ticket from ${who} is waiting in your group.` },
         assigned: { subject: `Assigned to you: ${t.subject}`, text: `Ticket #${t.number} from ${who} is now assigned to you.` },
         requester_replied: { subject: `Requester replied: ${t.subject}`, text: `${who} replied on ticket #${t.number}.` },
+        escalated: { subject: `Escalated to your group (${input.urgency ?? 'urgency not given'}): ${t.subject}`, text: `Ticket #${t.number} from ${who} was escalated to your group. The reasons are in its internal note.` },
       }[input.kind];
       await this.compose(tx, {
         kind: 'notification',

@@ -6,7 +6,7 @@ import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import type { LiveHub } from '../../platform/live.js';
 import { parseTicketQuery, type TicketFilter } from './search-query.js';
-import { AddLinkBody, AddMessageBody, CreateTicketBody, ListTicketsQuery, MergeBody, TicketParams, UpdateTicketBody } from './tickets.schemas.js';
+import { AddLinkBody, AddMessageBody, CreateTicketBody, EscalateBody, ListTicketsQuery, MergeBody, TicketParams, UpdateTicketBody } from './tickets.schemas.js';
 import type { TicketQueries } from './tickets.queries.js';
 import type { TicketsService } from './tickets.service.js';
 
@@ -112,6 +112,17 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
       const actor = requireActor(req);
       await tickets.removeLink(actor, await resolveId(req, actor), req.params.linkId);
       return reply.status(204).send();
+    },
+  );
+
+  r.post(
+    '/api/v1/tickets/:id/escalate',
+    { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: EscalateBody, description: 'Move the ticket up a tier with the structured escalation form.' } },
+    async (req, reply) => {
+      const actor = requireActor(req);
+      const id = await resolveId(req, actor);
+      await tickets.escalate(actor, id, req.body);
+      return sendTicket(reply, actor, id);
     },
   );
 

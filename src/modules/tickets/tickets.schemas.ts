@@ -94,3 +94,15 @@ export const ListTicketsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(500).optional(),
 });
+
+/** The structured escalation form (PMERIT handbook): why a ticket goes up a tier. */
+export const EscalateBody = z.object({
+  impact: z.string().trim().min(1).max(5000),
+  tried: z.string().trim().min(1).max(5000),
+  needed: z.string().trim().min(1).max(5000),
+  urgency: z.enum(['low', 'medium', 'high', 'critical']),
+  // Defaults to the next tier: the ticket's group's "escalates to".
+  toGroupId: z.uuid().optional(),
+  version: z.number().int().positive().optional(),
+});
+export type EscalateBody = z.infer<typeof EscalateBody>;

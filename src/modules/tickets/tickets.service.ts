@@ -9,7 +9,7 @@ import type { CustomFieldsService } from '../custom-fields/custom-fields.service
 import { groupMembers, users } from '../people/people.schema.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService, TicketState } from './settings.service.js';
-import type { AddMessageBody, CreateTicketBody, UpdateTicketBody } from './tickets.schemas.js';
+import type { AddMessageBody, CreateTicketBody, EscalateBody, UpdateTicketBody } from './tickets.schemas.js';
 import { attachments, type Channel, messages, ticketEvents, ticketFollowers, ticketLinks, tickets } from './tickets.schema.js';
 import { type TicketQueries, type TicketRow, type TicketView, ticketView, visibleTo } from './tickets.queries.js';
 import { allowedTargets, canTransition } from './transitions.js';
@@ -192,6 +192,66 @@ export class TicketsService {
         .where(eq(tickets.id, id))
         .returning()) as [TicketRow];
       await this.record(tx, actor, updated, events);
+      return updated;
+    });
+  }
+
+  // ---- escalation
+
+  /**
+   * Moves a ticket up a tier — to its group's "escalates to", or a named group — with the structured form kept
+   * as an internal note and an `escalated` event (who, why, when) that reports count and notifications follow.
+   * `actor` null is Lifeline itself (an automation).
+   */
+  async escalate(actor: Actor | null, id: string, form: EscalateBody): Promise<TicketRow> {
+    return this.ctx.db.transaction(async (tx) => {
+      const current = await this.queries.getRow(actor ?? SYSTEM_ACTOR, id, tx, true);
+      if (actor) await this.checkVersion(actor, current, form.version, tx);
+      if (['merged', 'closed', 'solved'].includes(current.statusCategory)) {
+        throw new AppError('CANNOT_ESCALATE', `Ticket #${current.number} is ${current.statusCategory}; only open work is escalated`);
+      }
+      const from = current.groupId ? await this.people.getGroup(current.groupId, tx) : undefined;
+      const toGroupId = form.toGroupId ?? from?.escalatesToId ?? null;
+      if (!toGroupId) {
+        throw new AppError(
+          'CANNOT_ESCALATE',
+          from ? `${from.name} is the top tier: it escalates to no group; name one with toGroupId` : 'The ticket has no group to escalate from; name one with toGroupId',
+          { fields: [{ path: 'body.toGroupId', message: 'required here' }] },
+        );
+      }
+      if (toGroupId === current.groupId) throw new AppError('CANNOT_ESCALATE', 'The ticket is already in that group');
+      const to = await this.people.getGroup(toGroupId, tx, 'INVALID_REFERENCE');
+      const { row, events } = await this.applyPatch(tx, current, { groupId: toGroupId });
+      const note = [
+        `**Escalated** from ${from?.name ?? 'no group'} to ${to.name} — urgency: ${form.urgency}`,
+        `**Impact:** ${form.impact}`,
+        `**Tried:** ${form.tried}`,
+        `**Needed:** ${form.needed}`,
+      ].join('\n\n');
+      const noteId = await this.insertMessage(tx, current, {
+        authorId: actor?.userId ?? null,
+        public: false,
+        direction: 'internal',
+        channel: 'api',
+        body: renderBody(note, 'markdown'),
+        attachmentIds: [],
+        uploaderId: null,
+      });
+      const [updated] = (await tx
+        .update(tickets)
+        .set({ ...row, version: current.version + 1, updatedAt: this.ctx.clock.now() })
+        .where(eq(tickets.id, id))
+        .returning()) as [TicketRow];
+      await this.record(tx, actor, updated, [
+        ...events,
+        {
+          kind: 'escalated',
+          from: { groupId: current.groupId, group: from?.name ?? null },
+          to: { groupId: to.id, group: to.name, urgency: form.urgency, impact: form.impact, tried: form.tried, needed: form.needed, by: actor ? 'agent' : 'automation' },
+          public: false,
+        },
+        { kind: 'message_added', to: { messageId: noteId, public: false }, public: false },
+      ]);
       return updated;
     });
   }
