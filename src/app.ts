@@ -6,6 +6,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import path from 'node:path';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import { automationRoutes } from './modules/automations/automations.routes.js';
+import { AutomationsService } from './modules/automations/automations.service.js';
 import { CustomFieldsService } from './modules/custom-fields/custom-fields.service.js';
 import { AddressesService } from './modules/email/addresses.service.js';
 import { emailEventListener, noteDeliveryFailures, registerEmailJobs } from './modules/email/email.jobs.js';
@@ -58,7 +60,8 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   const calendars = new CalendarsService(ctx);
   const sla = new SlaService(ctx, calendars, settings, fields);
   tickets.onEvents(sla.listener());
-  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla };
+  const automations = new AutomationsService(ctx, tickets, settings, fields, people);
+  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations };
 }
 
 export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice>; routes: RouteEntry[] };
@@ -102,6 +105,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
     await services.ctx.cache.stop();
     services.email.outbound.close();
     services.sla.stop();
+    services.automations.stop();
   });
 
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
@@ -110,6 +114,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   ticketRoutes(app, services.ctx, services.tickets, services.queries, live);
   calendarRoutes(app, services.calendars);
   slaRoutes(app, services.sla, services.queries);
+  automationRoutes(app, services.automations);
   emailRoutes(app, services.ctx, { ...services.email, queries: services.queries, pollers: () => services.email.pollers });
   app.get('/', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html').send(

@@ -26,6 +26,7 @@ const Env = z.object({
   SMTP_TLS_CERT_FILE: z.string().optional(),
   IMAP_POLL_SECONDS: z.coerce.number().positive().default(60),
   AUTO_REPLY_MAX_PER_HOUR: z.coerce.number().int().min(0).default(5),
+  AUTOMATION_SWEEP_SECONDS: z.coerce.number().positive().default(60),
   // Outbound mail: unset keeps every message in the outbox (GET /api/v1/outbox).
   SMTP_URL: z.string().url().optional(),
   DKIM_DOMAIN: z.string().optional(),
@@ -51,6 +52,7 @@ export type Config = {
   smtp: { listen: boolean; port: number; host: string; maxBytes: number; tlsKeyFile?: string; tlsCertFile?: string };
   imapPollMs: number;
   autoReplyMaxPerHour: number;
+  automationSweepMs: number;
   outbound: { smtpUrl?: string; dkim?: { domain: string; selector: string; privateKeyFile: string } };
 };
 
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     imapPollMs: e.IMAP_POLL_SECONDS * 1000,
     autoReplyMaxPerHour: e.AUTO_REPLY_MAX_PER_HOUR,
+    automationSweepMs: e.AUTOMATION_SWEEP_SECONDS * 1000,
     outbound: {
       smtpUrl: e.SMTP_URL,
       dkim:

@@ -62,6 +62,7 @@ async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
     await services.jobs.start();
     await services.email.pollers.start();
     services.sla.start(1000, (err) => console.error('SLA sweep failed:', err));
+    services.automations.start(config.automationSweepMs, (err) => console.error('automation sweep failed:', err));
   }
   const smtp = config.smtp.listen ? await startSmtpListener(services.email.inbound, services.email.addresses, config.smtp) : undefined;
   const stop = async () => {
@@ -92,9 +93,11 @@ async function worker(config: ReturnType<typeof loadConfig>): Promise<number> {
   await services.jobs.start();
   await services.email.pollers.start();
   services.sla.start(1000, (err) => console.error('SLA sweep failed:', err));
+  services.automations.start(config.automationSweepMs, (err) => console.error('automation sweep failed:', err));
   console.log('Lifeline worker is running jobs, SLA clocks and mailbox polling.');
   const stop = async () => {
     services.sla.stop();
+    services.automations.stop();
     await services.email.pollers.stop();
     await services.jobs.stop();
     await database.close();

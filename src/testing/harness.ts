@@ -24,7 +24,7 @@ export type Res = { status: number; body: any; headers: Record<string, string | 
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
-export async function openTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+export async function openTestDatabase(): Promise<{ database: Database; drop: () => Promise<void>; url?: string }> {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
     const database = await openDatabase({ memory: true });
@@ -36,6 +36,7 @@ export async function openTestDatabase(): Promise<{ database: Database; drop: ()
   await database.migrate();
   return {
     database,
+    url: created.url,
     drop: async () => {
       await database.close();
       await created.drop();
@@ -64,7 +65,7 @@ export async function createServerDatabase(serverUrl: string, prefix: string): P
 export async function startTestApp(env: Record<string, string> = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
-  const { database, drop } = await openTestDatabase();
+  const { database, drop, url: databaseUrl } = await openTestDatabase();
   const clock = new FakeClock('2026-03-02T09:00:00Z');
   const built: App = await buildApp(config, database, { clock, logger: false });
   const { app, services, routes } = built;
@@ -95,6 +96,8 @@ export async function startTestApp(env: Record<string, string> = {}) {
     config,
     clock,
     database,
+    /** The server database's URL (undefined on PGlite), for a second "process" on the same database. */
+    databaseUrl,
     request,
     /** Calls the API as someone (their session cookie and CSRF token), or anonymously with `null`. */
     as(who: Session | null) {

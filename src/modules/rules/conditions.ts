@@ -45,6 +45,8 @@ export type TicketFacts = {
   updated_at: Date;
   solved_at: Date | null;
   due_at: Date | null;
+  status_changed_at: Date;
+  requester_replied_at: Date;
   custom: Record<string, unknown>;
 };
 
@@ -71,6 +73,8 @@ const FIELDS: Record<string, FieldDef> = {
   // Hours since, in calendar hours, measured from the evaluation's `now` (automations).
   hours_since_created: { kind: 'hours', column: () => sql`${tickets.createdAt}`, facts: (t) => t.created_at },
   hours_since_updated: { kind: 'hours', column: () => sql`${tickets.updatedAt}`, facts: (t) => t.updated_at },
+  hours_since_status_changed: { kind: 'hours', column: () => sql`${tickets.statusChangedAt}`, facts: (t) => t.status_changed_at },
+  hours_since_requester_replied: { kind: 'hours', column: () => sql`${tickets.requesterRepliedAt}`, facts: (t) => t.requester_replied_at },
 };
 
 /** Custom fields are `custom.<key>`, typed by their definition: text, number or boolean comparisons. */
@@ -267,6 +271,8 @@ export function toFacts(
     updatedAt: Date;
     solvedAt: Date | null;
     dueAt: Date | null;
+    statusChangedAt: Date;
+    requesterRepliedAt: Date;
     customFields: Record<string, unknown>;
   },
   priorityKey: string,
@@ -288,6 +294,8 @@ export function toFacts(
     updated_at: t.updatedAt,
     solved_at: t.solvedAt,
     due_at: t.dueAt,
+    status_changed_at: t.statusChangedAt,
+    requester_replied_at: t.requesterRepliedAt,
     custom: t.customFields,
   };
 }

@@ -111,6 +111,9 @@ export const tickets = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
     solvedAt: timestamp('solved_at', { withTimezone: true }),
+    // When the state last changed, and when the requester last wrote: what automations measure time from.
+    statusChangedAt: timestamp('status_changed_at', { withTimezone: true }).notNull().defaultNow(),
+    requesterRepliedAt: timestamp('requester_replied_at', { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     searchVector: tsvector('search_vector').notNull(),
   },

@@ -27,6 +27,8 @@ export type AddedMessage = { ticket: TicketRow; messageId: string; followUp: boo
  */
 export type CreateOptions = { trusted?: boolean; within?: (tx: Tx, created: CreatedTicket) => Promise<void> };
 export type ReceiveOptions = { within?: (tx: Tx, added: AddedMessage) => Promise<void> };
+/** Runs the command inside a caller's transaction (as a savepoint): an automation's actions commit with its claim. */
+export type Within = { tx?: Tx };
 type NewEvent = { kind: string; field?: string; from?: unknown; to?: unknown; public?: boolean };
 
 /**
@@ -112,6 +114,8 @@ export class TicketsService {
         createdAt: now,
         updatedAt: now,
         solvedAt: state.category === 'solved' ? now : null,
+        statusChangedAt: now,
+        requesterRepliedAt: now,
       } satisfies Partial<typeof tickets.$inferInsert>;
       // `r` is the requester row, read by the statement below; an unknown id leaves it empty and the foreign
       // key refuses the ticket. Organisation and group ids are checked by their foreign keys too.
@@ -180,10 +184,10 @@ export class TicketsService {
 
   // ---- update
 
-  async update(actor: Actor, id: string, patch: UpdateTicketBody, expectedVersion?: number): Promise<TicketRow> {
-    return this.ctx.db.transaction(async (tx) => {
-      const current = await this.queries.getRow(actor, id, tx, true);
-      await this.checkVersion(actor, current, expectedVersion ?? patch.version, tx);
+  async update(actor: Actor | null, id: string, patch: UpdateTicketBody, expectedVersion?: number, options: Within = {}): Promise<TicketRow> {
+    return (options.tx ?? this.ctx.db).transaction(async (tx) => {
+      const current = await this.queries.getRow(actor ?? SYSTEM_ACTOR, id, tx, true);
+      if (actor) await this.checkVersion(actor, current, expectedVersion ?? patch.version, tx);
       const { row, events } = await this.applyPatch(tx, current, patch);
       if (!events.length) return current;
       const [updated] = (await tx
@@ -203,8 +207,8 @@ export class TicketsService {
    * as an internal note and an `escalated` event (who, why, when) that reports count and notifications follow.
    * `actor` null is Lifeline itself (an automation).
    */
-  async escalate(actor: Actor | null, id: string, form: EscalateBody): Promise<TicketRow> {
-    return this.ctx.db.transaction(async (tx) => {
+  async escalate(actor: Actor | null, id: string, form: EscalateBody, options: Within = {}): Promise<TicketRow> {
+    return (options.tx ?? this.ctx.db).transaction(async (tx) => {
       const current = await this.queries.getRow(actor ?? SYSTEM_ACTOR, id, tx, true);
       if (actor) await this.checkVersion(actor, current, form.version, tx);
       if (['merged', 'closed', 'solved'].includes(current.statusCategory)) {
@@ -372,6 +376,7 @@ export class TicketsService {
     return {
       status: next.key,
       statusCategory: next.category,
+      statusChangedAt: now,
       solvedAt: next.category === 'solved' ? now : next.category === 'closed' ? (t.solvedAt ?? now) : null,
       closedAt: next.category === 'closed' ? now : null,
     };
@@ -474,9 +479,9 @@ export class TicketsService {
     author: Actor | null,
     ticketId: string,
     input: { body: string; format: 'markdown' | 'html' | 'text'; attachmentIds: string[]; note: boolean; followerIds?: string[]; channel: Channel },
-    options: ReceiveOptions = {},
+    options: ReceiveOptions & Within = {},
   ): Promise<AddedMessage> {
-    const closed = await this.ctx.db.transaction(async (tx) => {
+    const closed = await (options.tx ?? this.ctx.db).transaction(async (tx) => {
       let t = await this.queries.getRow(SYSTEM_ACTOR, ticketId, tx, true);
       for (let hops = 0; t.statusCategory === 'merged' && t.mergedIntoId && hops < 20; hops++) {
         t = await this.queries.getRow(SYSTEM_ACTOR, t.mergedIntoId, tx, true);
@@ -498,6 +503,24 @@ export class TicketsService {
     });
     if ('ticket' in closed) return closed;
     return this.createFollowUp(author as Actor, closed, { body: input.body, format: input.format, attachmentIds: input.attachmentIds }, options.within);
+  }
+
+  /**
+   * A message from Lifeline itself — an automation's reminder to the requester (public: mailed like an agent's
+   * reply) or its note — that does not change the state.
+   */
+  async addSystemMessage(ticketId: string, input: { body: string; public: boolean }, options: Within = {}): Promise<AddedMessage> {
+    return (options.tx ?? this.ctx.db).transaction(async (tx) => {
+      const t = await this.queries.getRow(SYSTEM_ACTOR, ticketId, tx, true);
+      return this.appendMessage(tx, null, t, {
+        public: input.public,
+        direction: input.public ? 'outbound' : 'internal',
+        channel: 'api',
+        body: renderBody(input.body, 'markdown'),
+        attachmentIds: [],
+        next: undefined,
+      });
+    });
   }
 
   /** The state a message moves the ticket to: the requester's reply rule, or open on an agent's first reply. */
@@ -532,6 +555,7 @@ export class TicketsService {
     });
     const events: NewEvent[] = [{ kind: 'message_added', to: { messageId, public: m.public }, public: m.public }];
     const set: Partial<typeof tickets.$inferInsert> = {};
+    if (m.public && actor?.userId === t.requesterId) set.requesterRepliedAt = this.ctx.clock.now();
     if (m.next && m.next.key !== t.status) {
       Object.assign(set, this.stateColumns(t, m.next));
       events.push({ kind: 'field_changed', field: 'status', from: t.status, to: m.next.key });

@@ -1,0 +1,267 @@
+import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { rowsOf, type Tx } from '../../db/client.js';
+import type { Cached } from '../../platform/cache.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { patchOf } from '../../platform/validation.js';
+import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
+import { checkTemplate, renderTemplate } from '../email/templates.js';
+import { users } from '../people/people.schema.js';
+import type { PeopleService } from '../people/people.service.js';
+import { type ConditionProblem, ConditionSchema, checkCondition, compile, customFieldKinds } from '../rules/conditions.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
+import { tickets } from '../tickets/tickets.schema.js';
+import type { TicketRow } from '../tickets/tickets.queries.js';
+import type { TicketsService } from '../tickets/tickets.service.js';
+import { type AutomationAction, automationRuns, automations } from './automations.schema.js';
+
+export type Automation = typeof automations.$inferSelect;
+
+const Action = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('set'), field: z.enum(['status', 'priority', 'type', 'group', 'assignee']), value: z.string().max(100).nullable() }).strict(),
+  z.object({ type: z.enum(['add_tags', 'remove_tags']), tags: z.array(z.string().trim().min(1).max(100)).min(1).max(50) }).strict(),
+  z.object({ type: z.enum(['note', 'reply']), body: z.string().min(1).max(20_000) }).strict(),
+  z.object({ type: z.literal('escalate'), urgency: z.enum(['low', 'medium', 'high', 'critical']), toGroupId: z.uuid().optional() }).strict(),
+]);
+
+export const AutomationBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  position: z.number().int().min(0).max(10_000).default(0),
+  active: z.boolean().default(true),
+  condition: ConditionSchema,
+  actions: z.array(Action).min(1).max(20),
+});
+export const UpdateAutomationBody = patchOf(AutomationBody);
+
+// Tickets one sweep handles per rule; the rest wait for the next sweep (a minute later by default).
+const BATCH = 200;
+
+/**
+ * Time-based rules ("pending for 3 days → remind the requester"). A sweep asks, per rule, the database for the
+ * tickets that match now and have changed since the rule last fired on them (an index range on the time
+ * columns, so the work is proportional to the tickets that are due), then fires each in its own transaction:
+ * lock the ticket, check it still matches, claim (rule, ticket, version), run the actions as savepoints.
+ * Two processes sweeping at once fire each rule on each ticket once.
+ */
+export class AutomationsService {
+  private readonly all: Cached<Automation[]>;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly tickets: TicketsService,
+    private readonly settings: TicketSettingsService,
+    private readonly fields: CustomFieldsService,
+    private readonly people: PeopleService,
+  ) {
+    this.all = ctx.cache.cached('automations', (ex) => ex.select().from(automations).orderBy(asc(automations.position), asc(automations.createdAt)));
+  }
+
+  list(): Promise<Automation[]> {
+    return this.all.get();
+  }
+
+  async get(id: string): Promise<Automation> {
+    const found = (await this.all.get()).find((a) => a.id === id);
+    if (!found) throw new AppError('NOT_FOUND', `No automation with id ${id}`);
+    return found;
+  }
+
+  async create(input: z.infer<typeof AutomationBody>): Promise<Automation> {
+    await this.check(input);
+    const now = this.ctx.clock.now();
+    return this.write(async () => {
+      const [row] = await this.ctx.db
+        .insert(automations)
+        .values({ ...input, createdAt: now, updatedAt: now })
+        .returning();
+      return row as Automation;
+    }, input.name);
+  }
+
+  async update(id: string, patch: z.infer<typeof UpdateAutomationBody>): Promise<Automation> {
+    const current = await this.get(id);
+    await this.check({ ...current, ...patch });
+    return this.write(async () => {
+      const [row] = await this.ctx.db
+        .update(automations)
+        .set({ ...patch, updatedAt: this.ctx.clock.now() })
+        .where(eq(automations.id, id))
+        .returning();
+      return row as Automation;
+    }, patch.name);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.ctx.db.delete(automations).where(eq(automations.id, id));
+    await this.all.invalidate();
+  }
+
+  private async check(a: { condition: Automation['condition']; actions: AutomationAction[] }): Promise<void> {
+    const problems: ConditionProblem[] = checkCondition(a.condition, customFieldKinds(await this.fields.list('ticket')), 'body.condition');
+    // A rule with no time in it would fire on every matching ticket at once and again after every change.
+    if (!JSON.stringify(a.condition).includes('"hours_since_')) {
+      problems.push({ path: 'body.condition', message: 'an automation needs an hours_since_… condition (event-driven rules are triggers)' });
+    }
+    for (const [i, action] of a.actions.entries()) {
+      const path = `body.actions.${i}`;
+      if (action.type === 'note' || action.type === 'reply') {
+        try {
+          checkTemplate(action.body, `${path}.body`);
+        } catch (err) {
+          problems.push({ path: `${path}.body`, message: (err as AppError).fields[0]?.message ?? 'invalid template' });
+        }
+      } else if (action.type === 'set' && action.value !== null) {
+        const ok =
+          action.field === 'status'
+            ? !!(await this.settings.getState(action.value))
+            : action.field === 'priority'
+              ? (await this.settings.allPriorities()).some((p) => p.key === action.value)
+              : action.field === 'type'
+                ? (await this.settings.listTypes()).some((t) => t.key === action.value)
+                : action.field === 'group'
+                  ? await this.people.getGroup(action.value).then(
+                      () => true,
+                      () => false,
+                    )
+                  : true;
+        if (!ok) problems.push({ path: `${path}.value`, message: `no ${action.field} ${action.value}` });
+      }
+    }
+    if (problems.length) {
+      throw new AppError('INVALID_RULE', `The automation is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { fields: problems });
+    }
+  }
+
+  private async write(run: () => Promise<Automation>, name: string | undefined): Promise<Automation> {
+    try {
+      const row = await run();
+      await this.all.invalidate();
+      return row;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `An automation named ${name} exists`);
+      throw err;
+    }
+  }
+
+  // ---- the sweep
+
+  /** One pass over every active rule; returns how many times rules fired. */
+  async sweep(): Promise<number> {
+    let fired = 0;
+    const kinds = customFieldKinds(await this.fields.list('ticket'));
+    for (const rule of (await this.all.get()).filter((a) => a.active)) {
+      const now = this.ctx.clock.now();
+      const candidates = await this.ctx.db
+        .select({ id: tickets.id, version: tickets.version })
+        .from(tickets)
+        .where(
+          and(
+            compile(rule.condition, now, kinds),
+            notInArray(tickets.statusCategory, ['closed', 'merged']),
+            sql`not exists (select 1 from ${automationRuns} r where r.automation_id = ${rule.id} and r.ticket_id = ${tickets.id} and r.ticket_version >= ${tickets.version})`,
+          ),
+        )
+        .limit(BATCH);
+      for (const c of candidates) {
+        if (await this.fire(rule, c.id, kinds)) fired++;
+      }
+    }
+    return fired;
+  }
+
+  private async fire(rule: Automation, ticketId: string, kinds: ReturnType<typeof customFieldKinds>): Promise<boolean> {
+    return this.ctx.db.transaction(async (tx) => {
+      const now = this.ctx.clock.now();
+      // Lock the ticket and check it still matches: another process may have fired, or someone changed it.
+      const [t] = (await tx
+        .select()
+        .from(tickets)
+        .where(and(eq(tickets.id, ticketId), compile(rule.condition, now, kinds), notInArray(tickets.statusCategory, ['closed', 'merged'])))
+        .for('update')) as TicketRow[];
+      if (!t) return false;
+      const claimed = rowsOf(
+        await tx.execute(sql`
+          insert into ${automationRuns} (automation_id, ticket_id, ticket_version, fired_at)
+          values (${rule.id}, ${t.id}, ${t.version}, ${now.toISOString()}::timestamptz)
+          on conflict (automation_id, ticket_id) do update set ticket_version = excluded.ticket_version, fired_at = excluded.fired_at
+          where ${automationRuns.ticketVersion} < excluded.ticket_version
+          returning 1`),
+      );
+      if (claimed.length === 0) return false;
+      for (const action of rule.actions) await this.run(tx, rule, t, action);
+      // The rule's own changes do not count as "the ticket changed": record the version they left.
+      await tx
+        .update(automationRuns)
+        .set({ ticketVersion: sql`(select ${tickets.version} from ${tickets} where ${tickets.id} = ${t.id})` })
+        .where(and(eq(automationRuns.automationId, rule.id), eq(automationRuns.ticketId, t.id)));
+      return true;
+    });
+  }
+
+  private async run(tx: Tx, rule: Automation, t: TicketRow, action: AutomationAction): Promise<void> {
+    try {
+      switch (action.type) {
+        case 'set': {
+          const key = { status: 'status', priority: 'priority', type: 'type', group: 'groupId', assignee: 'assigneeId' }[action.field];
+          await this.tickets.update(null, t.id, { [key]: action.value } as never, undefined, { tx });
+          return;
+        }
+        case 'add_tags':
+          await this.tickets.update(null, t.id, { addTags: action.tags } as never, undefined, { tx });
+          return;
+        case 'remove_tags':
+          await this.tickets.update(null, t.id, { removeTags: action.tags } as never, undefined, { tx });
+          return;
+        case 'note':
+        case 'reply': {
+          const body = await renderTemplate(action.body, await this.templateData(tx, t));
+          await this.tickets.addSystemMessage(t.id, { body, public: action.type === 'reply' }, { tx });
+          return;
+        }
+        case 'escalate':
+          await this.tickets.escalate(
+            null,
+            t.id,
+            { impact: `Automation “${rule.name}”`, tried: 'Nothing automatic', needed: 'Attention from the next tier', urgency: action.urgency, toGroupId: action.toGroupId },
+            { tx },
+          );
+          return;
+      }
+    } catch (err) {
+      // An action the ticket cannot take (the top tier, a field required to solve) is noted on the ticket and the
+      // rest go on; the rule is still recorded as fired, so it does not try again every minute.
+      if (!(err instanceof AppError)) throw err;
+      await this.tickets.addSystemMessage(t.id, { body: `Automation “${rule.name}” could not ${action.type}: ${err.message}`, public: false }, { tx });
+    }
+  }
+
+  private async templateData(tx: Tx, t: TicketRow) {
+    const [requester] = await tx.select({ name: users.name, email: users.email }).from(users).where(inArray(users.id, [t.requesterId]));
+    const name = requester?.name ?? '';
+    return {
+      ticket: { number: t.number, subject: t.subject, status: t.status, requester: { name, first_name: name.split(/\s+/)[0] ?? name, email: requester?.email ?? '' } },
+    };
+  }
+
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping = false;
+
+  start(intervalMs: number, onError: (err: unknown) => void = () => {}): void {
+    this.timer = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = true;
+      this.sweep()
+        .catch(onError)
+        .finally(() => {
+          this.sweeping = false;
+        });
+    }, intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
