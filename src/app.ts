@@ -9,6 +9,8 @@ import type { Database } from './db/client.js';
 import { automationRoutes } from './modules/automations/automations.routes.js';
 import { AutomationsService } from './modules/automations/automations.service.js';
 import { CustomFieldsService } from './modules/custom-fields/custom-fields.service.js';
+import { macroRoutes } from './modules/macros/macros.routes.js';
+import { MacrosService } from './modules/macros/macros.service.js';
 import { AddressesService } from './modules/email/addresses.service.js';
 import { emailEventListener, noteDeliveryFailures, registerEmailJobs } from './modules/email/email.jobs.js';
 import { emailRoutes } from './modules/email/email.routes.js';
@@ -61,7 +63,8 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   const sla = new SlaService(ctx, calendars, settings, fields);
   tickets.onEvents(sla.listener());
   const automations = new AutomationsService(ctx, tickets, settings, fields, people);
-  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations };
+  const macros = new MacrosService(ctx, settings, queries, people);
+  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros };
 }
 
 export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice>; routes: RouteEntry[] };
@@ -115,6 +118,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   calendarRoutes(app, services.calendars);
   slaRoutes(app, services.sla, services.queries);
   automationRoutes(app, services.automations);
+  macroRoutes(app, services.macros);
   emailRoutes(app, services.ctx, { ...services.email, queries: services.queries, pollers: () => services.email.pollers });
   app.get('/', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html').send(

@@ -2,6 +2,7 @@
 export * from '../modules/automations/automations.schema.js';
 export * from '../modules/custom-fields/custom-fields.schema.js';
 export * from '../modules/email/email.schema.js';
+export * from '../modules/macros/macros.schema.js';
 export * from '../modules/people/people.schema.js';
 export * from '../modules/sla/sla.schema.js';
 export * from '../modules/tickets/tickets.schema.js';

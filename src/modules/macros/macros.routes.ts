@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireActor } from '../../platform/auth.js';
+import { MacroBody, type MacrosService, UpdateMacroBody } from './macros.service.js';
+
+const IdParams = z.object({ id: z.uuid() });
+
+export function macroRoutes(app: FastifyInstance, macros: MacrosService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['macros'];
+  const agent = { level: 'agent' } as const;
+
+  r.get('/api/v1/macros', { config: { access: agent }, schema: { tags } }, async (req) => ({ items: await macros.list(requireActor(req)) }));
+  r.post('/api/v1/macros', { config: { access: agent }, schema: { tags, body: MacroBody } }, async (req, reply) =>
+    reply.status(201).send(await macros.create(requireActor(req), req.body)),
+  );
+  r.get('/api/v1/macros/:id', { config: { access: agent }, schema: { tags, params: IdParams } }, async (req) => macros.get(requireActor(req), req.params.id));
+  r.patch('/api/v1/macros/:id', { config: { access: agent }, schema: { tags, params: IdParams, body: UpdateMacroBody } }, async (req) =>
+    macros.update(requireActor(req), req.params.id, req.body),
+  );
+  r.delete('/api/v1/macros/:id', { config: { access: agent }, schema: { tags, params: IdParams } }, async (req, reply) => {
+    await macros.remove(requireActor(req), req.params.id);
+    return reply.status(204).send();
+  });
+  r.post(
+    '/api/v1/tickets/:ticketId/macros/:id/render',
+    {
+      config: { access: { level: 'agent', scope: 'tickets:read' } },
+      schema: { tags, params: z.object({ ticketId: z.uuid(), id: z.uuid() }), description: "The macro's text for this ticket, to fill the composer, and the changes it makes." },
+    },
+    async (req) => macros.render(requireActor(req), req.params.id, req.params.ticketId),
+  );
+}
