@@ -20,7 +20,7 @@ import { OutboundService } from './modules/email/outbound.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
 import { calendarRoutes } from './modules/sla/calendars.routes.js';
-import { CalendarsService } from './modules/sla/calendars.service.js';
+import { CalendarsService, RECOMPUTE_JOB } from './modules/sla/calendars.service.js';
 import { slaRoutes } from './modules/sla/sla.routes.js';
 import { SlaService } from './modules/sla/sla.service.js';
 import { settingsRoutes } from './modules/tickets/settings.routes.js';
@@ -62,6 +62,9 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   const calendars = new CalendarsService(ctx);
   const sla = new SlaService(ctx, calendars, settings, fields);
   tickets.onEvents(sla.listener());
+  jobs.register(RECOMPUTE_JOB, async (p) => {
+    await sla.recomputeCalendar((p as { calendarId: string }).calendarId);
+  });
   const automations = new AutomationsService(ctx, tickets, settings, fields, people);
   const macros = new MacrosService(ctx, settings, queries, people);
   return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros };

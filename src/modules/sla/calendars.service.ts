@@ -3,11 +3,15 @@ import { z } from 'zod';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { enqueue } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import { addBusinessMinutes, type CalendarSpec, publicHolidays, validateCalendar } from './business-time.js';
 import { businessCalendars } from './sla.schema.js';
 
 export type BusinessCalendar = typeof businessCalendars.$inferSelect;
+
+/** The job that recomputes SLA deadlines after a calendar changed (SlaService.recomputeCalendar). */
+export const RECOMPUTE_JOB = 'sla.recompute_calendar';
 
 const HHMM = z.string().regex(/^\d{2}:\d{2}$/, 'expected HH:MM');
 const Intervals = z.array(z.object({ start: HHMM, end: HHMM })).max(12);
@@ -67,11 +71,15 @@ export class CalendarsService {
     const current = await this.get(id);
     check({ ...current, ...patch });
     return this.write(async () => {
-      const [row] = await this.ctx.db
-        .update(businessCalendars)
-        .set({ ...patch, updatedAt: this.ctx.clock.now() })
-        .where(eq(businessCalendars.id, id))
-        .returning();
+      const [row] = await this.ctx.db.transaction(async (tx) => {
+        // The SLA clocks counted on this calendar are recomputed by a job, committed with the change.
+        await enqueue(tx, this.ctx.clock, { kind: RECOMPUTE_JOB, payload: { calendarId: id } });
+        return tx
+          .update(businessCalendars)
+          .set({ ...patch, updatedAt: this.ctx.clock.now() })
+          .where(eq(businessCalendars.id, id))
+          .returning();
+      });
       return row as BusinessCalendar;
     }, patch.name);
   }

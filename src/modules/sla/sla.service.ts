@@ -291,6 +291,46 @@ export class SlaService {
       .map((c) => ({ ...c, remainingMinutes: c.dueAt ? Math.round((c.dueAt.getTime() - now) / 60_000) : null }));
   }
 
+  /**
+   * After a calendar changes, every live clock counted on it gets its deadline and warning time again (what had
+   * elapsed stays; the rest is counted on the new hours). In pages, so a large install is not one huge statement.
+   */
+  async recomputeCalendar(calendarId: string, pageSize = 2000): Promise<number> {
+    const calendar = spec(await this.calendars.get(calendarId));
+    let done = 0;
+    let after: { ticketId: string; metric: string } = { ticketId: '00000000-0000-0000-0000-000000000000', metric: '' };
+    for (;;) {
+      const page = rowsOf<{ ticket_id: string; metric: string; running_since: string | Date; elapsed_minutes: number; target_minutes: number; warned_at: string | Date | null; warn_percent: number }>(
+        await this.ctx.db.execute(sql`
+          select c.ticket_id, c.metric, c.running_since, c.elapsed_minutes, c.target_minutes, c.warned_at, p.warn_percent
+          from ${slaClocks} c join ${slaPolicies} p on p.id = c.policy_id
+          where p.calendar_id = ${calendarId} and c.status = 'running' and (c.ticket_id, c.metric) > (${after.ticketId}::uuid, ${after.metric})
+          order by c.ticket_id, c.metric
+          limit ${pageSize}`),
+      );
+      if (page.length === 0) return done;
+      const updates = page.map((r) => {
+        const c = {
+          runningSince: new Date(r.running_since),
+          elapsedMinutes: Number(r.elapsed_minutes),
+          targetMinutes: r.target_minutes,
+          warnedAt: r.warned_at ? new Date(r.warned_at) : null,
+          dueAt: null as Date | null,
+          warnAt: null as Date | null,
+        };
+        schedule(c, calendar, r.warn_percent);
+        return { ticket_id: r.ticket_id, metric: r.metric, due_at: c.dueAt?.toISOString() ?? null, warn_at: c.warnAt?.toISOString() ?? null };
+      });
+      await this.ctx.db.execute(sql`
+        update ${slaClocks} c set due_at = u.due_at, warn_at = u.warn_at
+        from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as u(ticket_id uuid, metric text, due_at timestamptz, warn_at timestamptz)
+        where c.ticket_id = u.ticket_id and c.metric = u.metric and c.status = 'running'`);
+      done += page.length;
+      const last = page[page.length - 1] as (typeof page)[number];
+      after = { ticketId: last.ticket_id, metric: last.metric };
+    }
+  }
+
   // ---- the sweep
 
   /**

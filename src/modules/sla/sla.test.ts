@@ -22,7 +22,8 @@ describe('SLA policies and clocks', () => {
   const at = (iso: string) => t.clock.set(new Date(iso));
 
   before(async () => {
-    t = await startTestApp();
+    // The fake clock runs for weeks here; sessions must outlast it.
+    t = await startTestApp({ SESSION_TTL_HOURS: '100000' });
     admin = await t.signIn('admin');
     agent = await t.signIn('agent');
     customer = await t.signIn('customer');
@@ -139,6 +140,28 @@ describe('SLA policies and clocks', () => {
     at('2026-03-11T12:00:00Z');
     await Promise.all([t.services.sla.sweep(), t.services.sla.sweep(), t.services.sla.sweep()]);
     for (const id of ids) assert.deepEqual((await events(id, 'sla_breached')).sort(), ['first_response', 'periodic_update']);
+  });
+
+  test('changing a calendar recomputes the deadlines of the clocks counted on it', async () => {
+    const cal = await t.as(admin).post('/api/v1/calendars', { name: 'Recompute hours', timeZone: 'UTC', weekly: { '1': [{ start: '09:00', end: '17:00' }], '2': [{ start: '09:00', end: '17:00' }] } });
+    const policy = await t.as(admin).post('/api/v1/sla-policies', {
+      name: 'Recompute',
+      position: 0,
+      condition: { field: 'tags', op: 'includes_any', value: ['recompute'] },
+      calendarId: cal.body.id,
+      targets: { P4: { first_response: 60 } },
+    });
+    assert.equal(policy.status, 201, policy.raw);
+    at('2026-03-16T09:00:00Z');
+    const ticket = await t.make.ticket(agent, { subject: 'Recompute me', tags: ['recompute'], requesterId: customer.user.id });
+    assert.equal((await clocks(ticket.id)).first_response.dueAt, '2026-03-16T10:00:00.000Z');
+    at('2026-03-16T09:10:00Z');
+    // The team now starts at 10:00: the hour the clock ran from 09:00 no longer counts.
+    const changed = await t.as(admin).patch(`/api/v1/calendars/${cal.body.id}`, { weekly: { '1': [{ start: '10:00', end: '17:00' }], '2': [{ start: '10:00', end: '17:00' }] } });
+    assert.equal(changed.status, 200, changed.raw);
+    await t.runJobs();
+    assert.equal((await clocks(ticket.id)).first_response.dueAt, '2026-03-16T11:00:00.000Z');
+    await t.as(admin).delete(`/api/v1/sla-policies/${policy.body.id}`);
   });
 
   test('invalid policies are refused with the field named; agents and customers cannot edit them', async () => {
