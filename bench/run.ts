@@ -10,10 +10,12 @@
  *  - the server's RSS idle and its peak under load
  *
  *  - email ingest: 2,000 messages over SMTP with 10 sessions on a fresh database (bench/email.ts)
+ *  - SLA clocks and automations over a million tickets (bench/sla.ts; PostgreSQL only)
  *
  * Knobs: BENCH_PG_URL (server, default postgres://postgres@127.0.0.1:5432/test), BENCH_SCALES (PostgreSQL,
  * default 100000,1000000), BENCH_PGLITE_SCALES (default 100000), BENCH_SKIP_PGLITE=1, BENCH_SKIP_PG=1,
- * BENCH_REUSE=1 (keep the PostgreSQL bench database of the last run), BENCH_SKIP_TICKETS=1, BENCH_SKIP_EMAIL=1,
+ * BENCH_REUSE=1 (keep the PostgreSQL bench database of the last run), BENCH_SKIP_TICKETS=1, BENCH_SKIP_EMAIL=1, BENCH_SKIP_SLA=1,
+ * BENCH_SLA_TICKETS (default 1000000),
  * BENCH_EMAIL_N (messages, default 2000).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -27,6 +29,7 @@ import { type Database, openDatabase, rowsOf } from '../src/db/client.js';
 import type { Actor } from '../src/platform/auth.js';
 import { measureEmailIngest } from './email.js';
 import { generateBase, generateTickets } from './generate.js';
+import { measureSla } from './sla.js';
 
 const log = (...args: unknown[]) => console.error('[bench]', ...args);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -343,14 +346,34 @@ async function benchEmail(kind: 'postgres' | 'pglite') {
   return { database: kind, workerProcesses: workers, ...ingest, ticketsCreated: counts?.tickets, autoRepliesQueued: counts?.auto_replies, peakRssMb };
 }
 
+/** SLA and automations at scale, in-process on a fresh PostgreSQL database (bench/sla.ts). */
+async function benchSla() {
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query('drop database if exists lifeline_bench_sla with (force)');
+  await admin.query('create database lifeline_bench_sla');
+  await admin.end();
+  const u = new URL(PG_URL);
+  u.pathname = '/lifeline_bench_sla';
+  const database = await openDatabase({ url: u.toString() });
+  await database.migrate();
+  try {
+    return await measureSla(database, path.join(root, '.bench-data', 'sla'), log);
+  } finally {
+    await database.close();
+  }
+}
+
 const results: unknown[] = [];
 const email: unknown[] = [];
+let sla: unknown;
 if (!process.env.BENCH_SKIP_PG) {
   if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPostgres());
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('postgres'));
+  if (!process.env.BENCH_SKIP_SLA) sla = await benchSla();
 }
 if (!process.env.BENCH_SKIP_PGLITE) {
   if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPglite());
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('pglite'));
 }
-console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email }, null, 2));
+console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla }, null, 2));
