@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Executor } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
@@ -49,8 +50,9 @@ export class CalendarsService {
     return this.all.get();
   }
 
-  async get(id: string): Promise<BusinessCalendar> {
-    const found = (await this.all.get()).find((c) => c.id === id);
+  /** Pass the open transaction when there is one (see Cached.get: embedded PGlite has one connection). */
+  async get(id: string, ex?: Executor): Promise<BusinessCalendar> {
+    const found = (await this.all.get(ex)).find((c) => c.id === id);
     if (!found) throw new AppError('NOT_FOUND', `No calendar with id ${id}`);
     return found;
   }

@@ -142,7 +142,7 @@ export class SlaService {
     const kinds = customFieldKinds(await this.fields.list('ticket', tx));
     const facts = toFacts(ticket, priority?.key ?? '');
     const policy = policies.find((p) => evaluate(p.condition, facts, now, kinds));
-    const calendar = policy ? spec(await this.calendars.get(policy.calendarId)) : undefined;
+    const calendar = policy ? spec(await this.calendars.get(policy.calendarId, tx)) : undefined;
     const targets = policy && priority ? (policy.targets[priority.key] ?? {}) : {};
     const clocks = new Map(existing.map((c) => [c.metric, { ...c }]));
     const paused = new Set<SlaMetric>(policy ? ((policy.pauses as SlaPauses)[ticket.statusCategory as keyof SlaPauses] ?? []) : []);

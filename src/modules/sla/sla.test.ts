@@ -159,6 +159,10 @@ describe('SLA policies and clocks', () => {
     // The team now starts at 10:00: the hour the clock ran from 09:00 no longer counts.
     const changed = await t.as(admin).patch(`/api/v1/calendars/${cal.body.id}`, { weekly: { '1': [{ start: '10:00', end: '17:00' }], '2': [{ start: '10:00', end: '17:00' }] } });
     assert.equal(changed.status, 200, changed.raw);
+    // A ticket command right after the change reads the new hours inside its transaction (on PGlite a read
+    // outside it would wait for it forever).
+    const next = await t.make.ticket(agent, { subject: 'After the change', tags: ['recompute'], requesterId: customer.user.id });
+    assert.equal((await clocks(next.id)).first_response.dueAt, '2026-03-16T11:00:00.000Z');
     await t.runJobs();
     assert.equal((await clocks(ticket.id)).first_response.dueAt, '2026-03-16T11:00:00.000Z');
     await t.as(admin).delete(`/api/v1/sla-policies/${policy.body.id}`);
