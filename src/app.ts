@@ -11,6 +11,9 @@ import { AutomationsService } from './modules/automations/automations.service.js
 import { CustomFieldsService } from './modules/custom-fields/custom-fields.service.js';
 import { macroRoutes } from './modules/macros/macros.routes.js';
 import { MacrosService } from './modules/macros/macros.service.js';
+import { RuleActions } from './modules/rules/actions.js';
+import { TRIGGER_JOB, TriggersService } from './modules/triggers/triggers.service.js';
+import { triggerRoutes } from './modules/triggers/triggers.routes.js';
 import { AddressesService } from './modules/email/addresses.service.js';
 import { emailEventListener, noteDeliveryFailures, registerEmailJobs } from './modules/email/email.jobs.js';
 import { emailRoutes } from './modules/email/email.routes.js';
@@ -65,9 +68,15 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   jobs.register(RECOMPUTE_JOB, async (p) => {
     await sla.recomputeCalendar((p as { calendarId: string }).calendarId);
   });
-  const automations = new AutomationsService(ctx, tickets, settings, fields, people);
+  const ruleActions = new RuleActions(tickets, settings, people, outbound);
+  const automations = new AutomationsService(ctx, fields, ruleActions);
   const macros = new MacrosService(ctx, settings, queries, people);
-  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros };
+  const triggers = new TriggersService(ctx, settings, fields, ruleActions);
+  tickets.onEvents(triggers.listener());
+  jobs.register(TRIGGER_JOB, async (p) => {
+    await triggers.run(p as Parameters<TriggersService['run']>[0]);
+  });
+  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros, triggers };
 }
 
 export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice>; routes: RouteEntry[] };
@@ -122,6 +131,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   slaRoutes(app, services.sla, services.queries);
   automationRoutes(app, services.automations);
   macroRoutes(app, services.macros);
+  triggerRoutes(app, services.triggers);
   emailRoutes(app, services.ctx, { ...services.email, queries: services.queries, pollers: () => services.email.pollers });
   app.get('/', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html').send(

@@ -6,4 +6,5 @@ export * from '../modules/macros/macros.schema.js';
 export * from '../modules/people/people.schema.js';
 export * from '../modules/sla/sla.schema.js';
 export * from '../modules/tickets/tickets.schema.js';
+export * from '../modules/triggers/triggers.schema.js';
 export * from '../platform/platform.schema.js';

@@ -7,7 +7,8 @@ export type AutomationAction =
   | { type: 'set'; field: 'status' | 'priority' | 'type' | 'group' | 'assignee'; value: string | null }
   | { type: 'add_tags' | 'remove_tags'; tags: string[] }
   | { type: 'note' | 'reply'; body: string }
-  | { type: 'escalate'; urgency: 'low' | 'medium' | 'high' | 'critical'; toGroupId?: string };
+  | { type: 'escalate'; urgency: 'low' | 'medium' | 'high' | 'critical'; toGroupId?: string }
+  | { type: 'email'; to: string; subject: string; body: string };
 
 /** A time-based rule: tickets matching its condition (hours since …) get its actions, once each. */
 export const automations = pgTable(

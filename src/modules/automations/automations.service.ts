@@ -1,36 +1,26 @@
-import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { rowsOf, type Tx } from '../../db/client.js';
+import { rowsOf, } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
-import { checkTemplate, renderTemplate } from '../email/templates.js';
-import { users } from '../people/people.schema.js';
-import type { PeopleService } from '../people/people.service.js';
+import { ActionSchema, type RuleActions } from '../rules/actions.js';
 import { type ConditionProblem, ConditionSchema, checkCondition, compile, customFieldKinds } from '../rules/conditions.js';
-import type { TicketSettingsService } from '../tickets/settings.service.js';
 import { tickets } from '../tickets/tickets.schema.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
-import type { TicketsService } from '../tickets/tickets.service.js';
 import { type AutomationAction, automationRuns, automations } from './automations.schema.js';
 
 export type Automation = typeof automations.$inferSelect;
 
-const Action = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('set'), field: z.enum(['status', 'priority', 'type', 'group', 'assignee']), value: z.string().max(100).nullable() }).strict(),
-  z.object({ type: z.enum(['add_tags', 'remove_tags']), tags: z.array(z.string().trim().min(1).max(100)).min(1).max(50) }).strict(),
-  z.object({ type: z.enum(['note', 'reply']), body: z.string().min(1).max(20_000) }).strict(),
-  z.object({ type: z.literal('escalate'), urgency: z.enum(['low', 'medium', 'high', 'critical']), toGroupId: z.uuid().optional() }).strict(),
-]);
 
 export const AutomationBody = z.object({
   name: z.string().trim().min(1).max(200),
   position: z.number().int().min(0).max(10_000).default(0),
   active: z.boolean().default(true),
   condition: ConditionSchema,
-  actions: z.array(Action).min(1).max(20),
+  actions: z.array(ActionSchema).min(1).max(20),
 });
 export const UpdateAutomationBody = patchOf(AutomationBody);
 
@@ -49,10 +39,8 @@ export class AutomationsService {
 
   constructor(
     private readonly ctx: Ctx,
-    private readonly tickets: TicketsService,
-    private readonly settings: TicketSettingsService,
     private readonly fields: CustomFieldsService,
-    private readonly people: PeopleService,
+    private readonly actions: RuleActions,
   ) {
     this.all = ctx.cache.cached('automations', (ex) => ex.select().from(automations).orderBy(asc(automations.position), asc(automations.createdAt)));
   }
@@ -104,31 +92,7 @@ export class AutomationsService {
     if (!JSON.stringify(a.condition).includes('"hours_since_')) {
       problems.push({ path: 'body.condition', message: 'an automation needs an hours_since_… condition (event-driven rules are triggers)' });
     }
-    for (const [i, action] of a.actions.entries()) {
-      const path = `body.actions.${i}`;
-      if (action.type === 'note' || action.type === 'reply') {
-        try {
-          checkTemplate(action.body, `${path}.body`);
-        } catch (err) {
-          problems.push({ path: `${path}.body`, message: (err as AppError).fields[0]?.message ?? 'invalid template' });
-        }
-      } else if (action.type === 'set' && action.value !== null) {
-        const ok =
-          action.field === 'status'
-            ? !!(await this.settings.getState(action.value))
-            : action.field === 'priority'
-              ? (await this.settings.allPriorities()).some((p) => p.key === action.value)
-              : action.field === 'type'
-                ? (await this.settings.listTypes()).some((t) => t.key === action.value)
-                : action.field === 'group'
-                  ? await this.people.getGroup(action.value).then(
-                      () => true,
-                      () => false,
-                    )
-                  : true;
-        if (!ok) problems.push({ path: `${path}.value`, message: `no ${action.field} ${action.value}` });
-      }
-    }
+    problems.push(...(await this.actions.check(a.actions)));
     if (problems.length) {
       throw new AppError('INVALID_RULE', `The automation is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { fields: problems });
     }
@@ -190,7 +154,7 @@ export class AutomationsService {
           returning 1`),
       );
       if (claimed.length === 0) return false;
-      for (const action of rule.actions) await this.run(tx, rule, t, action);
+      for (const action of rule.actions) await this.actions.run(tx, `Automation “${rule.name}”`, t, action);
       // The rule's own changes do not count as "the ticket changed": record the version they left.
       await tx
         .update(automationRuns)
@@ -198,51 +162,6 @@ export class AutomationsService {
         .where(and(eq(automationRuns.automationId, rule.id), eq(automationRuns.ticketId, t.id)));
       return true;
     });
-  }
-
-  private async run(tx: Tx, rule: Automation, t: TicketRow, action: AutomationAction): Promise<void> {
-    try {
-      switch (action.type) {
-        case 'set': {
-          const key = { status: 'status', priority: 'priority', type: 'type', group: 'groupId', assignee: 'assigneeId' }[action.field];
-          await this.tickets.update(null, t.id, { [key]: action.value } as never, undefined, { tx });
-          return;
-        }
-        case 'add_tags':
-          await this.tickets.update(null, t.id, { addTags: action.tags } as never, undefined, { tx });
-          return;
-        case 'remove_tags':
-          await this.tickets.update(null, t.id, { removeTags: action.tags } as never, undefined, { tx });
-          return;
-        case 'note':
-        case 'reply': {
-          const body = await renderTemplate(action.body, await this.templateData(tx, t));
-          await this.tickets.addSystemMessage(t.id, { body, public: action.type === 'reply' }, { tx });
-          return;
-        }
-        case 'escalate':
-          await this.tickets.escalate(
-            null,
-            t.id,
-            { impact: `Automation “${rule.name}”`, tried: 'Nothing automatic', needed: 'Attention from the next tier', urgency: action.urgency, toGroupId: action.toGroupId },
-            { tx },
-          );
-          return;
-      }
-    } catch (err) {
-      // An action the ticket cannot take (the top tier, a field required to solve) is noted on the ticket and the
-      // rest go on; the rule is still recorded as fired, so it does not try again every minute.
-      if (!(err instanceof AppError)) throw err;
-      await this.tickets.addSystemMessage(t.id, { body: `Automation “${rule.name}” could not ${action.type}: ${err.message}`, public: false }, { tx });
-    }
-  }
-
-  private async templateData(tx: Tx, t: TicketRow) {
-    const [requester] = await tx.select({ name: users.name, email: users.email }).from(users).where(inArray(users.id, [t.requesterId]));
-    const name = requester?.name ?? '';
-    return {
-      ticket: { number: t.number, subject: t.subject, status: t.status, requester: { name, first_name: name.split(/\s+/)[0] ?? name, email: requester?.email ?? '' } },
-    };
   }
 
   private timer: NodeJS.Timeout | undefined;

@@ -195,6 +195,13 @@ export class OutboundService {
     });
   }
 
+  /** An email a rule (trigger or automation) sends, from the ticket's address, threaded on the ticket. */
+  async queueRuleEmail(tx: Tx, ticket: TicketRow, to: string[], subject: string, text: string): Promise<void> {
+    const address = await this.ticketAddress(tx, ticket.id);
+    if (!address) return;
+    await this.compose(tx, { kind: 'notification', ticket, address, to, subject, text, autoSubmitted: 'auto-generated' });
+  }
+
   /** The address a ticket's conversation runs through: the one its first email came to, else the default. */
   async ticketAddress(ex: Executor, ticketId: string): Promise<EmailAddress | undefined> {
     const [first] = await ex

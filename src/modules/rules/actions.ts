@@ -1,0 +1,134 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Tx } from '../../db/client.js';
+import { AppError } from '../../platform/errors.js';
+import type { AutomationAction } from '../automations/automations.schema.js';
+import type { OutboundService } from '../email/outbound.service.js';
+import { checkTemplate, renderTemplate } from '../email/templates.js';
+import { groupMembers, users } from '../people/people.schema.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
+import type { TicketRow } from '../tickets/tickets.queries.js';
+import type { TicketsService } from '../tickets/tickets.service.js';
+import type { ConditionProblem } from './conditions.js';
+
+/** What rules (automations, triggers) can do to a ticket. */
+export const ActionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('set'), field: z.enum(['status', 'priority', 'type', 'group', 'assignee']), value: z.string().max(100).nullable() }).strict(),
+  z.object({ type: z.enum(['add_tags', 'remove_tags']), tags: z.array(z.string().trim().min(1).max(100)).min(1).max(50) }).strict(),
+  z.object({ type: z.enum(['note', 'reply']), body: z.string().min(1).max(20_000) }).strict(),
+  z.object({ type: z.literal('escalate'), urgency: z.enum(['low', 'medium', 'high', 'critical']), toGroupId: z.uuid().optional() }).strict(),
+  z
+    .object({
+      type: z.literal('email'),
+      to: z.union([z.enum(['requester', 'assignee', 'group']), z.email()]),
+      subject: z.string().min(1).max(1000),
+      body: z.string().min(1).max(20_000),
+    })
+    .strict(),
+]);
+
+/**
+ * Runs rule actions inside the caller's transaction (each ticket command as a savepoint), and checks them at
+ * save time. Shared by automations and triggers.
+ */
+export class RuleActions {
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly settings: TicketSettingsService,
+    private readonly people: PeopleService,
+    private readonly outbound: OutboundService,
+  ) {}
+
+  async check(actions: AutomationAction[]): Promise<ConditionProblem[]> {
+    const problems: ConditionProblem[] = [];
+    for (const [i, action] of actions.entries()) {
+      const path = `body.actions.${i}`;
+      const template = (field: string, source: string) => {
+        try {
+          checkTemplate(source, `${path}.${field}`);
+        } catch (err) {
+          problems.push({ path: `${path}.${field}`, message: (err as AppError).fields[0]?.message ?? 'invalid template' });
+        }
+      };
+      if (action.type === 'note' || action.type === 'reply') template('body', action.body);
+      else if (action.type === 'email') {
+        template('subject', action.subject);
+        template('body', action.body);
+      } else if (action.type === 'set' && action.value !== null) {
+        const ok =
+          action.field === 'status'
+            ? !!(await this.settings.getState(action.value))
+            : action.field === 'priority'
+              ? (await this.settings.allPriorities()).some((p) => p.key === action.value)
+              : action.field === 'type'
+                ? (await this.settings.listTypes()).some((t) => t.key === action.value)
+                : action.field === 'group'
+                  ? await this.people.getGroup(action.value).then(
+                      () => true,
+                      () => false,
+                    )
+                  : true;
+        if (!ok) problems.push({ path: `${path}.value`, message: `no ${action.field} ${action.value}` });
+      }
+    }
+    return problems;
+  }
+
+  /** Runs one action; one the ticket cannot take (the top tier, a field required to solve) becomes a note. */
+  async run(tx: Tx, rule: string, t: TicketRow, action: AutomationAction): Promise<void> {
+    try {
+      switch (action.type) {
+        case 'set': {
+          const key = { status: 'status', priority: 'priority', type: 'type', group: 'groupId', assignee: 'assigneeId' }[action.field];
+          await this.tickets.update(null, t.id, { [key]: action.value } as never, undefined, { tx });
+          return;
+        }
+        case 'add_tags':
+          await this.tickets.update(null, t.id, { addTags: action.tags } as never, undefined, { tx });
+          return;
+        case 'remove_tags':
+          await this.tickets.update(null, t.id, { removeTags: action.tags } as never, undefined, { tx });
+          return;
+        case 'note':
+        case 'reply': {
+          const body = await renderTemplate(action.body, await this.templateData(tx, t));
+          await this.tickets.addSystemMessage(t.id, { body, public: action.type === 'reply' }, { tx });
+          return;
+        }
+        case 'escalate':
+          await this.tickets.escalate(null, t.id, { impact: rule, tried: 'Nothing automatic', needed: 'Attention from the next tier', urgency: action.urgency, toGroupId: action.toGroupId }, { tx });
+          return;
+        case 'email': {
+          const data = await this.templateData(tx, t);
+          const to = await this.recipients(tx, t, action.to);
+          if (to.length === 0) return;
+          await this.outbound.queueRuleEmail(tx, t, to, await renderTemplate(action.subject, data), await renderTemplate(action.body, data));
+          return;
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      await this.tickets.addSystemMessage(t.id, { body: `${rule} could not ${action.type}: ${err.message}`, public: false }, { tx });
+    }
+  }
+
+  private async recipients(tx: Tx, t: TicketRow, to: string): Promise<string[]> {
+    if (to.includes('@')) return [to.toLowerCase()];
+    const ids = to === 'requester' ? [t.requesterId] : to === 'assignee' ? (t.assigneeId ? [t.assigneeId] : []) : [];
+    if (to === 'group' && t.groupId) {
+      const members = await tx.select({ email: users.email }).from(groupMembers).innerJoin(users, eq(users.id, groupMembers.userId)).where(and(eq(groupMembers.groupId, t.groupId), eq(users.active, true)));
+      return members.map((m) => m.email.toLowerCase());
+    }
+    if (ids.length === 0) return [];
+    return (await tx.select({ email: users.email }).from(users).where(inArray(users.id, ids))).map((u) => u.email.toLowerCase());
+  }
+
+  private async templateData(tx: Tx, t: TicketRow) {
+    const [requester] = await tx.select({ name: users.name, email: users.email }).from(users).where(inArray(users.id, [t.requesterId]));
+    const name = requester?.name ?? '';
+    return {
+      ticket: { number: t.number, subject: t.subject, status: t.status, requester: { name, first_name: name.split(/\s+/)[0] ?? name, email: requester?.email ?? '' } },
+    };
+  }
+}

@@ -1,0 +1,170 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Cached } from '../../platform/cache.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { enqueue } from '../../platform/jobs.js';
+import { patchOf } from '../../platform/validation.js';
+import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
+import { ActionSchema, type RuleActions } from '../rules/actions.js';
+import { ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } from '../rules/conditions.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
+import { tickets } from '../tickets/tickets.schema.js';
+import type { TicketRow } from '../tickets/tickets.queries.js';
+import type { TicketEventListener } from '../tickets/tickets.service.js';
+import { TRIGGER_EVENTS, type TriggerEvent, triggers } from './triggers.schema.js';
+
+export type Trigger = typeof triggers.$inferSelect;
+
+export const TriggerBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  position: z.number().int().min(0).max(10_000).default(0),
+  active: z.boolean().default(true),
+  events: z.array(z.enum(TRIGGER_EVENTS)).min(1).max(3),
+  condition: ConditionSchema.default({ all: [] }),
+  actions: z.array(ActionSchema).min(1).max(20),
+});
+export const UpdateTriggerBody = patchOf(TriggerBody);
+
+export const TRIGGER_JOB = 'rules.triggers';
+// Passes over the triggers after one change: a chain of triggers enabling triggers stops here.
+export const MAX_PASSES = 5;
+
+type Payload = { ticketId: string; events: TriggerEvent[] };
+
+/**
+ * Triggers run after the command that caused them commits, as a job (a slow or failing rule never fails an
+ * agent's reply), each matching one in its own transaction. While a trigger's actions run (AsyncLocalStorage),
+ * the commands they make queue nothing: the same job looks at the ticket again (see `run`).
+ */
+export class TriggersService {
+  private readonly all: Cached<Trigger[]>;
+  private readonly inRun = new AsyncLocalStorage<boolean>();
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly settings: TicketSettingsService,
+    private readonly fields: CustomFieldsService,
+    private readonly actions: RuleActions,
+  ) {
+    this.all = ctx.cache.cached('triggers', (ex) => ex.select().from(triggers).orderBy(asc(triggers.position), asc(triggers.createdAt)));
+  }
+
+  list(): Promise<Trigger[]> {
+    return this.all.get();
+  }
+
+  async get(id: string): Promise<Trigger> {
+    const found = (await this.all.get()).find((x) => x.id === id);
+    if (!found) throw new AppError('NOT_FOUND', `No trigger with id ${id}`);
+    return found;
+  }
+
+  async create(input: z.infer<typeof TriggerBody>): Promise<Trigger> {
+    await this.check(input);
+    const now = this.ctx.clock.now();
+    return this.write(async () => {
+      const [row] = await this.ctx.db
+        .insert(triggers)
+        .values({ ...input, createdAt: now, updatedAt: now })
+        .returning();
+      return row as Trigger;
+    }, input.name);
+  }
+
+  async update(id: string, patch: z.infer<typeof UpdateTriggerBody>): Promise<Trigger> {
+    const current = await this.get(id);
+    await this.check({ ...current, ...patch });
+    return this.write(async () => {
+      const [row] = await this.ctx.db
+        .update(triggers)
+        .set({ ...patch, updatedAt: this.ctx.clock.now() })
+        .where(eq(triggers.id, id))
+        .returning();
+      return row as Trigger;
+    }, patch.name);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.ctx.db.delete(triggers).where(eq(triggers.id, id));
+    await this.all.invalidate();
+  }
+
+  private async check(t: Pick<Trigger, 'condition' | 'actions'>): Promise<void> {
+    const problems = checkCondition(t.condition, customFieldKinds(await this.fields.list('ticket')), 'body.condition');
+    problems.push(...(await this.actions.check(t.actions)));
+    if (problems.length) {
+      throw new AppError('INVALID_RULE', `The trigger is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { fields: problems });
+    }
+  }
+
+  private async write(run: () => Promise<Trigger>, name: string | undefined): Promise<Trigger> {
+    try {
+      const row = await run();
+      await this.all.invalidate();
+      return row;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A trigger named ${name} exists`);
+      throw err;
+    }
+  }
+
+  /** Queues the triggers' run for a command's events, in its transaction (nothing if no trigger is active). */
+  listener(): TicketEventListener {
+    return async (tx, events, ticket) => {
+      // Changes a trigger makes are looked at again by the run that made them (the next pass), not queued.
+      if (this.inRun.getStore()) return;
+      if ((await this.all.get(tx)).every((x) => !x.active)) return;
+      const kinds = new Set<TriggerEvent>();
+      for (const e of events) {
+        if (e.kind === 'created') kinds.add('created');
+        else if (e.kind === 'message_added') kinds.add('message');
+        else if (!e.kind.startsWith('sla_')) kinds.add('updated');
+      }
+      if (kinds.has('created')) kinds.delete('updated');
+      const first = events[0];
+      if (kinds.size === 0 || !first) return;
+      const payload: Payload = { ticketId: ticket.id, events: [...kinds] };
+      await enqueue(tx, this.ctx.clock, { kind: TRIGGER_JOB, payload, key: `${TRIGGER_JOB}:${first.id}` });
+    };
+  }
+
+  /**
+   * The job. Passes over the active triggers in order, each on the ticket as the one before left it; a pass in
+   * which something fired is followed by another over the triggers that have not (the changes are an update),
+   * up to MAX_PASSES. So each trigger fires at most once per change — never on its own changes — and chains end.
+   */
+  async run(payload: Payload): Promise<string[]> {
+    const fired: string[] = [];
+    const kinds = customFieldKinds(await this.fields.list('ticket'));
+    let events: TriggerEvent[] = payload.events;
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      let any = false;
+      for (const trigger of await this.all.get()) {
+        if (!trigger.active || fired.includes(trigger.id) || !trigger.events.some((e) => events.includes(e))) continue;
+        if (await this.fire(trigger, payload.ticketId, kinds)) {
+          fired.push(trigger.id);
+          any = true;
+        }
+      }
+      if (!any) break;
+      events = [...new Set<TriggerEvent>([...events, 'updated'])];
+    }
+    return fired;
+  }
+
+  private fire(trigger: Trigger, ticketId: string, kinds: ReturnType<typeof customFieldKinds>): Promise<boolean> {
+    return this.ctx.db.transaction(async (tx) => {
+      const [t] = (await tx.select().from(tickets).where(eq(tickets.id, ticketId)).for('update')) as TicketRow[];
+      if (!t || t.statusCategory === 'merged') return false;
+      const priority = (await this.settings.allPriorities(tx)).find((p) => p.id === t.priorityId);
+      if (!evaluate(trigger.condition, toFacts(t, priority?.key ?? ''), this.ctx.clock.now(), kinds)) return false;
+      await this.inRun.run(true, async () => {
+        for (const action of trigger.actions) await this.actions.run(tx, `Trigger “${trigger.name}”`, t, action);
+      });
+      return true;
+    });
+  }
+}
