@@ -6,6 +6,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import path from 'node:path';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import { assignmentRoutes } from './modules/assignment/assignment.routes.js';
+import { AssignmentService } from './modules/assignment/assignment.service.js';
 import { automationRoutes } from './modules/automations/automations.routes.js';
 import { AutomationsService } from './modules/automations/automations.service.js';
 import { CustomFieldsService } from './modules/custom-fields/custom-fields.service.js';
@@ -71,12 +73,14 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   const ruleActions = new RuleActions(tickets, settings, people, outbound);
   const automations = new AutomationsService(ctx, fields, ruleActions);
   const macros = new MacrosService(ctx, settings, queries, people);
+  const assignment = new AssignmentService(ctx, people, tickets);
+  tickets.onEvents(assignment.listener());
   const triggers = new TriggersService(ctx, settings, fields, ruleActions);
   tickets.onEvents(triggers.listener());
   jobs.register(TRIGGER_JOB, async (p) => {
     await triggers.run(p as Parameters<TriggersService['run']>[0]);
   });
-  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros, triggers };
+  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros, triggers, assignment };
 }
 
 export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice>; routes: RouteEntry[] };
@@ -132,6 +136,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   automationRoutes(app, services.automations);
   macroRoutes(app, services.macros);
   triggerRoutes(app, services.triggers);
+  assignmentRoutes(app, services.assignment);
   emailRoutes(app, services.ctx, { ...services.email, queries: services.queries, pollers: () => services.email.pollers });
   app.get('/', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html').send(

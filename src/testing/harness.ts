@@ -106,6 +106,7 @@ export async function startTestApp(env: Record<string, string> = {}) {
         get: (url: string, headers: Record<string, string> = {}) => request('GET', url, undefined, { ...h, ...headers }),
         post: (url: string, body?: unknown, headers: Record<string, string> = {}) => request('POST', url, body ?? {}, { ...h, ...headers }),
         patch: (url: string, body: unknown, headers: Record<string, string> = {}) => request('PATCH', url, body, { ...h, ...headers }),
+        put: (url: string, body: unknown, headers: Record<string, string> = {}) => request('PUT', url, body, { ...h, ...headers }),
         delete: (url: string, headers: Record<string, string> = {}) => request('DELETE', url, undefined, { ...h, ...headers }),
       };
     },

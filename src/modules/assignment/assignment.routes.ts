@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireActor } from '../../platform/auth.js';
+import { AssignmentBody, type AssignmentService, AwayBody, HandoverBody, RotaBody, SwapBody } from './assignment.service.js';
+
+const GroupParams = z.object({ id: z.uuid() });
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+
+export function assignmentRoutes(app: FastifyInstance, assignment: AssignmentService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['assignment'];
+  const staff = { level: 'staff' } as const;
+  const agent = { level: 'agent' } as const;
+  const admin = { level: 'admin', scope: 'admin' } as const;
+
+  r.get('/api/v1/groups/:id/assignment', { config: { access: staff }, schema: { tags, params: GroupParams } }, async (req) => assignment.settings(req.params.id));
+  r.put('/api/v1/groups/:id/assignment', { config: { access: admin }, schema: { tags, params: GroupParams, body: AssignmentBody } }, async (req) =>
+    assignment.setSettings(req.params.id, req.body),
+  );
+  r.get(
+    '/api/v1/groups/:id/rota',
+    { config: { access: staff }, schema: { tags, params: GroupParams, querystring: z.object({ from: Day, to: Day }) } },
+    async (req) => ({ items: await assignment.rota(req.params.id, req.query.from, req.query.to) }),
+  );
+  r.put('/api/v1/groups/:id/rota', { config: { access: agent }, schema: { tags, params: GroupParams, body: RotaBody } }, async (req, reply) => {
+    await assignment.setRota(req.params.id, req.body.entries);
+    return reply.status(204).send();
+  });
+  r.post('/api/v1/groups/:id/rota/swap', { config: { access: agent }, schema: { tags, params: GroupParams, body: SwapBody } }, async (req, reply) => {
+    await assignment.swap(req.params.id, req.body.dayA, req.body.dayB);
+    return reply.status(204).send();
+  });
+  r.get('/api/v1/groups/:id/handover', { config: { access: staff }, schema: { tags, params: GroupParams } }, async (req) => assignment.latestHandover(req.params.id));
+  r.post('/api/v1/groups/:id/handover', { config: { access: staff }, schema: { tags, params: GroupParams, body: HandoverBody } }, async (req, reply) =>
+    reply.status(201).send(await assignment.addHandover(requireActor(req), req.params.id, req.body.body)),
+  );
+  r.put('/api/v1/me/away', { config: { access: agent }, schema: { tags, body: AwayBody } }, async (req) => assignment.setAway(requireActor(req), req.body));
+}

@@ -1,0 +1,192 @@
+import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { DateTime, IANAZone } from 'luxon';
+import { z } from 'zod';
+import { type Executor, rowsOf, type Tx } from '../../db/client.js';
+import type { Actor } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import { groupMembers, users } from '../people/people.schema.js';
+import type { PeopleService } from '../people/people.service.js';
+import { tickets } from '../tickets/tickets.schema.js';
+import type { TicketEventListener, TicketsService } from '../tickets/tickets.service.js';
+import { ASSIGNMENT_MODES, agentAway, groupAssignment, handoverNotes, triageRota } from './assignment.schema.js';
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+export const AssignmentBody = z.object({ mode: z.enum(ASSIGNMENT_MODES), timeZone: z.string().max(100).default('UTC') });
+export const RotaBody = z.object({ entries: z.array(z.object({ day: Day, userId: z.uuid() })).min(1).max(366) });
+export const SwapBody = z.object({ dayA: Day, dayB: Day });
+export const HandoverBody = z.object({ body: z.string().trim().min(1).max(20_000) });
+export const AwayBody = z.object({ away: z.boolean(), until: z.iso.datetime({ offset: true }).nullable().default(null) });
+
+/**
+ * Who gets a group's new tickets: nobody (manual), today's triage agent from the rota, the next available member
+ * in turn (round robin), or the available member with the fewest open tickets. Members who marked themselves
+ * away are passed over. Assignment happens in the transaction that created (or moved) the ticket.
+ */
+export class AssignmentService {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly people: PeopleService,
+    private readonly tickets: TicketsService,
+  ) {}
+
+  async settings(groupId: string, ex: Executor = this.ctx.db) {
+    await this.people.getGroup(groupId, ex);
+    const [row] = await ex.select().from(groupAssignment).where(eq(groupAssignment.groupId, groupId));
+    return row ?? { groupId, mode: 'manual' as const, timeZone: 'UTC', lastUserId: null };
+  }
+
+  async setSettings(groupId: string, input: z.infer<typeof AssignmentBody>) {
+    await this.people.getGroup(groupId);
+    if (!IANAZone.isValidZone(input.timeZone)) {
+      throw new AppError('VALIDATION_FAILED', `Unknown time zone ${input.timeZone}`, { fields: [{ path: 'body.timeZone', message: 'expected an IANA zone like Europe/London' }] });
+    }
+    await this.ctx.db
+      .insert(groupAssignment)
+      .values({ groupId, ...input })
+      .onConflictDoUpdate({ target: groupAssignment.groupId, set: input });
+    return this.settings(groupId);
+  }
+
+  // ---- the rota
+
+  async rota(groupId: string, from: string, to: string) {
+    await this.people.getGroup(groupId);
+    return this.ctx.db
+      .select({ day: triageRota.day, userId: triageRota.userId, name: users.name })
+      .from(triageRota)
+      .innerJoin(users, eq(users.id, triageRota.userId))
+      .where(and(eq(triageRota.groupId, groupId), sql`${triageRota.day} between ${from}::date and ${to}::date`))
+      .orderBy(asc(triageRota.day));
+  }
+
+  async setRota(groupId: string, entries: { day: string; userId: string }[]) {
+    await this.people.getGroup(groupId);
+    const members = new Set(await this.people.memberIds(groupId));
+    const strangers = entries.filter((e) => !members.has(e.userId));
+    if (strangers.length) {
+      throw new AppError('INVALID_REFERENCE', 'Only members of the group can be on its rota', {
+        fields: strangers.map((s) => ({ path: `body.entries.${entries.indexOf(s)}.userId`, message: 'not a member of this group' })),
+      });
+    }
+    await this.ctx.db
+      .insert(triageRota)
+      .values(entries.map((e) => ({ groupId, ...e })))
+      .onConflictDoUpdate({ target: [triageRota.groupId, triageRota.day], set: { userId: sql`excluded.user_id` } });
+  }
+
+  /** Two days exchange their triage agents (a swap between colleagues). */
+  async swap(groupId: string, dayA: string, dayB: string) {
+    await this.ctx.db.transaction(async (tx) => {
+      const rows = await tx
+        .select()
+        .from(triageRota)
+        .where(and(eq(triageRota.groupId, groupId), inArray(triageRota.day, [dayA, dayB])))
+        .for('update');
+      const a = rows.find((r) => r.day === dayA);
+      const b = rows.find((r) => r.day === dayB);
+      if (!a || !b) throw new AppError('NOT_FOUND', `Both days need someone on the rota to swap (${!a ? dayA : dayB} has nobody)`);
+      await tx.update(triageRota).set({ userId: b.userId }).where(and(eq(triageRota.groupId, groupId), eq(triageRota.day, dayA)));
+      await tx.update(triageRota).set({ userId: a.userId }).where(and(eq(triageRota.groupId, groupId), eq(triageRota.day, dayB)));
+    });
+  }
+
+  /** Today, in the group's zone. */
+  async today(groupId: string, ex: Executor = this.ctx.db): Promise<string> {
+    const s = await this.settings(groupId, ex);
+    return DateTime.fromJSDate(this.ctx.clock.now(), { zone: s.timeZone }).toISODate() as string;
+  }
+
+  // ---- hand-over notes
+
+  async addHandover(actor: Actor, groupId: string, body: string) {
+    const day = await this.today(groupId);
+    const [row] = await this.ctx.db.insert(handoverNotes).values({ groupId, day, authorId: actor.userId, body, createdAt: this.ctx.clock.now() }).returning();
+    return row;
+  }
+
+  /** The notes of the last day that has any, up to today: what the previous triage handed over. */
+  async latestHandover(groupId: string) {
+    const today = await this.today(groupId);
+    const [last] = await this.ctx.db
+      .select({ day: handoverNotes.day })
+      .from(handoverNotes)
+      .where(and(eq(handoverNotes.groupId, groupId), sql`${handoverNotes.day} <= ${today}::date`))
+      .orderBy(sql`${handoverNotes.day} desc`)
+      .limit(1);
+    if (!last) return { day: null, notes: [] };
+    const notes = await this.ctx.db
+      .select()
+      .from(handoverNotes)
+      .where(and(eq(handoverNotes.groupId, groupId), eq(handoverNotes.day, last.day)))
+      .orderBy(asc(handoverNotes.createdAt));
+    return { day: last.day, notes };
+  }
+
+  // ---- away
+
+  async setAway(actor: Actor, input: z.infer<typeof AwayBody>) {
+    if (!input.away) {
+      await this.ctx.db.delete(agentAway).where(eq(agentAway.userId, actor.userId));
+      return { away: false, until: null };
+    }
+    const until = input.until ? new Date(input.until) : null;
+    await this.ctx.db.insert(agentAway).values({ userId: actor.userId, until }).onConflictDoUpdate({ target: agentAway.userId, set: { until } });
+    return { away: true, until: until?.toISOString() ?? null };
+  }
+
+  // ---- assigning
+
+  listener(): TicketEventListener {
+    return async (tx, events, ticket) => {
+      if (ticket.assigneeId || !ticket.groupId) return;
+      const arrived = events.some((e) => e.kind === 'created' || (e.kind === 'field_changed' && e.field === 'group'));
+      if (!arrived || ['solved', 'closed', 'merged'].includes(ticket.statusCategory)) return;
+      const userId = await this.pick(tx, ticket.groupId);
+      if (userId) await this.tickets.update(null, ticket.id, { assigneeId: userId }, undefined, { tx });
+    };
+  }
+
+  private async pick(tx: Tx, groupId: string): Promise<string | null> {
+    const [settings] = await tx.select().from(groupAssignment).where(eq(groupAssignment.groupId, groupId));
+    if (!settings || settings.mode === 'manual') return null;
+    const now = this.ctx.clock.now();
+    const available = await tx
+      .select({ id: users.id })
+      .from(groupMembers)
+      .innerJoin(users, eq(users.id, groupMembers.userId))
+      .leftJoin(agentAway, eq(agentAway.userId, users.id))
+      .where(
+        and(
+          eq(groupMembers.groupId, groupId),
+          eq(users.active, true),
+          inArray(users.role, ['agent', 'admin']),
+          // Away with no end, or until a time still ahead, is away.
+          or(isNull(agentAway.userId), and(sql`${agentAway.until} is not null`, sql`${agentAway.until} <= ${now.toISOString()}::timestamptz`)),
+        ),
+      )
+      .orderBy(asc(users.id));
+    const ids = available.map((a) => a.id);
+    if (ids.length === 0) return null;
+    if (settings.mode === 'triage') {
+      const day = DateTime.fromJSDate(now, { zone: settings.timeZone }).toISODate() as string;
+      const [onDuty] = await tx.select({ userId: triageRota.userId }).from(triageRota).where(and(eq(triageRota.groupId, groupId), eq(triageRota.day, day)));
+      return onDuty && ids.includes(onDuty.userId) ? onDuty.userId : null;
+    }
+    if (settings.mode === 'round_robin') {
+      // The group's row is the lock that makes two new tickets at once go to two people.
+      const [locked] = await tx.select({ last: groupAssignment.lastUserId }).from(groupAssignment).where(eq(groupAssignment.groupId, groupId)).for('update');
+      const next = ids.find((id) => locked?.last && id > locked.last) ?? (ids[0] as string);
+      await tx.update(groupAssignment).set({ lastUserId: next }).where(eq(groupAssignment.groupId, groupId));
+      return next;
+    }
+    const [least] = rowsOf<{ id: string }>(
+      await tx.execute(sql`
+        select u.id from (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid as id) as u
+        left join ${tickets} t on t.assignee_id = u.id and t.status_category in ('new', 'open', 'pending', 'on_hold')
+        group by u.id order by count(t.id), u.id limit 1`),
+    );
+    return least?.id ?? null;
+  }
+}
+
