@@ -83,3 +83,13 @@ export function foreignKeyColumn(err: unknown): string | null {
   }
   return null;
 }
+
+/** Runs the write of a named thing; a unique violation (the name is taken) becomes ALREADY_EXISTS, saying so. */
+export async function uniquelyNamed<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `${what} exists`);
+    throw err;
+  }
+}

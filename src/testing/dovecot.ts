@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './process.js';
 
 /**
  * A private Dovecot IMAP server for tests: its own config, port, users and maildirs under a temp dir, listening
@@ -14,17 +15,6 @@ export const DOVECOT_BIN = '/usr/sbin/dovecot';
 
 export function dovecotInstalled(): boolean {
   return fs.existsSync(DOVECOT_BIN);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { rowsOf, } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { AppError, uniquelyNamed } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { ActionSchema, type RuleActions } from '../rules/actions.js';
@@ -99,14 +99,9 @@ export class AutomationsService {
   }
 
   private async write(run: () => Promise<Automation>, name: string | undefined): Promise<Automation> {
-    try {
-      const row = await run();
-      await this.all.invalidate();
-      return row;
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `An automation named ${name} exists`);
-      throw err;
-    }
+    const row = await uniquelyNamed(`An automation named ${name}`, run);
+    await this.all.invalidate();
+    return row;
   }
 
   // ---- the sweep

@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Actor, isAgent } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { AppError, uniquelyNamed } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation.js';
 import { checkTemplate, renderTemplate } from '../email/templates.js';
 import type { PeopleService } from '../people/people.service.js';
@@ -127,12 +127,7 @@ export class MacrosService {
     if (fields.length) throw new AppError('INVALID_REFERENCE', fields.map((f) => f.message).join('; '), { fields });
   }
 
-  private async write(run: () => Promise<Macro>, name: string | undefined): Promise<Macro> {
-    try {
-      return await run();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A macro named ${name} exists`);
-      throw err;
-    }
+  private write(run: () => Promise<Macro>, name: string | undefined): Promise<Macro> {
+    return uniquelyNamed(`A macro named ${name}`, run);
   }
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { AppError, uniquelyNamed } from '../../platform/errors.js';
 import { enqueue } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import { addBusinessMinutes, type CalendarSpec, publicHolidays, validateCalendar } from './business-time.js';
@@ -109,14 +109,9 @@ export class CalendarsService {
   }
 
   private async write(run: () => Promise<BusinessCalendar>, name: string | undefined): Promise<BusinessCalendar> {
-    try {
-      const row = await run();
-      await this.all.invalidate();
-      return row;
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A calendar named ${name} exists`);
-      throw err;
-    }
+    const row = await uniquelyNamed(`A calendar named ${name}`, run);
+    await this.all.invalidate();
+    return row;
   }
 }
 

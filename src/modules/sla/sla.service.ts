@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { AppError, uniquelyNamed } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { type Condition, ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } from '../rules/conditions.js';
@@ -116,14 +116,9 @@ export class SlaService {
   }
 
   private async writePolicy(run: () => Promise<SlaPolicy>, name: string | undefined): Promise<SlaPolicy> {
-    try {
-      const row = await run();
-      await this.policies.invalidate();
-      return row;
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `An SLA policy named ${name} exists`);
-      throw err;
-    }
+    const row = await uniquelyNamed(`An SLA policy named ${name}`, run);
+    await this.policies.invalidate();
+    return row;
   }
 
   // ---- clocks, kept in step with each ticket command

@@ -3,7 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { AppError, uniquelyNamed } from '../../platform/errors.js';
 import { enqueue } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
@@ -101,14 +101,9 @@ export class TriggersService {
   }
 
   private async write(run: () => Promise<Trigger>, name: string | undefined): Promise<Trigger> {
-    try {
-      const row = await run();
-      await this.all.invalidate();
-      return row;
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A trigger named ${name} exists`);
-      throw err;
-    }
+    const row = await uniquelyNamed(`A trigger named ${name}`, run);
+    await this.all.invalidate();
+    return row;
   }
 
   /** Queues the triggers' run for a command's events, in its transaction (nothing if no trigger is active). */
