@@ -4,6 +4,7 @@ import { rowsOf, } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, uniquelyNamed } from '../../platform/errors.js';
+import { repeat } from '../../platform/repeat.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { ActionSchema, type RuleActions } from '../rules/actions.js';
@@ -159,23 +160,14 @@ export class AutomationsService {
     });
   }
 
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping = false;
+  private stopSweeping: (() => void) | undefined;
 
   start(intervalMs: number, onError: (err: unknown) => void = () => {}): void {
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = true;
-      this.sweep()
-        .catch(onError)
-        .finally(() => {
-          this.sweeping = false;
-        });
-    }, intervalMs);
+    this.stopSweeping = repeat(() => this.sweep(), intervalMs, onError);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopSweeping?.();
+    this.stopSweeping = undefined;
   }
 }

@@ -4,6 +4,7 @@ import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, uniquelyNamed } from '../../platform/errors.js';
+import { repeat } from '../../platform/repeat.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { type Condition, ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } from '../rules/conditions.js';
@@ -356,25 +357,16 @@ export class SlaService {
     return row?.n ?? 0;
   }
 
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping = false;
+  private stopSweeping: (() => void) | undefined;
 
   /** Sweeps every `intervalMs` (a second by default: a breach is recorded within about a second of its time). */
   start(intervalMs = 1000, onError: (err: unknown) => void = () => {}): void {
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = true;
-      this.sweep()
-        .catch(onError)
-        .finally(() => {
-          this.sweeping = false;
-        });
-    }, intervalMs);
+    this.stopSweeping = repeat(() => this.sweep(), intervalMs, onError);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopSweeping?.();
+    this.stopSweeping = undefined;
   }
 }
 
