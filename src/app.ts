@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import path from 'node:path';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
@@ -16,6 +16,8 @@ import { MacrosService } from './modules/macros/macros.service.js';
 import { RuleActions } from './modules/rules/actions.js';
 import { TRIGGER_JOB, TriggersService } from './modules/triggers/triggers.service.js';
 import { triggerRoutes } from './modules/triggers/triggers.routes.js';
+import { viewRoutes } from './modules/views/views.routes.js';
+import { ViewsService } from './modules/views/views.service.js';
 import { AddressesService } from './modules/email/addresses.service.js';
 import { emailEventListener, noteDeliveryFailures, registerEmailJobs } from './modules/email/email.jobs.js';
 import { emailRoutes } from './modules/email/email.routes.js';
@@ -28,6 +30,7 @@ import { calendarRoutes } from './modules/sla/calendars.routes.js';
 import { CalendarsService, RECOMPUTE_JOB } from './modules/sla/calendars.service.js';
 import { slaRoutes } from './modules/sla/sla.routes.js';
 import { SlaService } from './modules/sla/sla.service.js';
+import { Presence } from './modules/tickets/presence.js';
 import { settingsRoutes } from './modules/tickets/settings.routes.js';
 import { TicketSettingsService } from './modules/tickets/settings.service.js';
 import { TicketQueries } from './modules/tickets/tickets.queries.js';
@@ -40,6 +43,8 @@ import type { Ctx } from './platform/context.js';
 import { installErrorHandling } from './platform/http.js';
 import { installIdempotency } from './platform/idempotency.js';
 import { JobRunner } from './platform/jobs.js';
+import { installResponseSerializer } from './platform/responses.js';
+import { installWebApp } from './platform/web-app.js';
 import { LiveHub } from './platform/live.js';
 import { FileStorage } from './platform/storage.js';
 
@@ -80,12 +85,13 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   jobs.register(TRIGGER_JOB, async (p) => {
     await triggers.run(p as Parameters<TriggersService['run']>[0]);
   });
-  return { ctx, fields, people, settings, queries, tickets, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros, triggers, assignment };
+  const views = new ViewsService(ctx, people, fields, queries);
+  return { ctx, fields, people, settings, queries, tickets, views, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros, triggers, assignment };
 }
 
 export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice>; routes: RouteEntry[] };
 
-export async function buildApp(config: Config, database: Database, options: { clock?: Clock; logger?: boolean } = {}): Promise<App> {
+export async function buildApp(config: Config, database: Database, options: { clock?: Clock; logger?: boolean; validateResponses?: boolean; webDist?: string } = {}): Promise<App> {
   const services = buildServices(config, database, options.clock);
   const app = Fastify({
     logger: options.logger === false ? false : { level: config.logLevel },
@@ -94,7 +100,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
     requestIdHeader: 'x-request-id',
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  installResponseSerializer(app, options.validateResponses ?? false);
   installErrorHandling(app);
   await app.register(cookie);
   await app.register(swagger, {
@@ -109,6 +115,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
       security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => app.swagger());
@@ -118,9 +125,12 @@ export async function buildApp(config: Config, database: Database, options: { cl
 
   const live = new LiveHub<EventsNotice>(database, EVENTS_CHANNEL);
   await live.start();
+  const presence = new Presence(services.ctx);
+  await presence.start();
   await services.ctx.cache.start();
   app.addHook('onClose', async () => {
     await live.stop();
+    await presence.stop();
     await services.ctx.cache.stop();
     services.email.outbound.close();
     services.sla.stop();
@@ -130,18 +140,15 @@ export async function buildApp(config: Config, database: Database, options: { cl
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
   peopleRoutes(app, services.ctx, services.people);
   settingsRoutes(app, services.settings, services.fields);
-  ticketRoutes(app, services.ctx, services.tickets, services.queries, live);
+  ticketRoutes(app, services.ctx, services.tickets, services.queries, live, presence);
   calendarRoutes(app, services.calendars);
   slaRoutes(app, services.sla, services.queries);
   automationRoutes(app, services.automations);
   macroRoutes(app, services.macros);
   triggerRoutes(app, services.triggers);
   assignmentRoutes(app, services.assignment);
+  viewRoutes(app, services.views);
   emailRoutes(app, services.ctx, { ...services.email, queries: services.queries, pollers: () => services.email.pollers });
-  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type('text/html').send(
-      '<!doctype html><meta charset="utf-8"><title>Lifeline</title><h1>Lifeline</h1><p>The support desk API is running. See <a href="/api/docs">/api/docs</a>.</p>',
-    ),
-  );
+  await installWebApp(app, options.webDist);
   return { app, services, live, routes };
 }

@@ -62,12 +62,18 @@ export async function createServerDatabase(serverUrl: string, prefix: string): P
   return { url: u.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
 }
 
-export async function startTestApp(env: Record<string, string> = {}) {
+export async function startTestApp(env: Record<string, string> = {}, options: { webDist?: string } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
   const { database, drop, url: databaseUrl } = await openTestDatabase();
   const clock = new FakeClock('2026-03-02T09:00:00Z');
-  const built: App = await buildApp(config, database, { clock, logger: false });
+  const built: App = await buildApp(config, database, {
+    clock,
+    logger: false,
+    validateResponses: true,
+    // The agent app's build, when a test serves one; otherwise none, whatever web/dist holds.
+    webDist: options.webDist ?? path.join(dataDir, 'no-web-build'),
+  });
   const { app, services, routes } = built;
   let counter = 0;
   const closers: (() => Promise<void>)[] = [];

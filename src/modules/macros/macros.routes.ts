@@ -6,12 +6,21 @@ import { MacroBody, type MacrosService, UpdateMacroBody } from './macros.service
 
 const IdParams = z.object({ id: z.uuid() });
 
+const MacroChanges = z.object({
+  status: z.string().optional(),
+  priority: z.string().optional(),
+  type: z.string().nullable().optional(),
+  addTags: z.array(z.string()).optional(),
+  removeTags: z.array(z.string()).optional(),
+});
+const MacroView = z.object({ id: z.uuid(), name: z.string(), body: z.string(), public: z.boolean(), changes: MacroChanges, ownerId: z.uuid().nullable() });
+
 export function macroRoutes(app: FastifyInstance, macros: MacrosService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['macros'];
   const agent = { level: 'agent' } as const;
 
-  r.get('/api/v1/macros', { config: { access: agent }, schema: { tags } }, async (req) => ({ items: await macros.list(requireActor(req)) }));
+  r.get('/api/v1/macros', { config: { access: agent }, schema: { tags, response: { 200: z.object({ items: z.array(MacroView) }) } } }, async (req) => ({ items: await macros.list(requireActor(req)) }));
   r.post('/api/v1/macros', { config: { access: agent }, schema: { tags, body: MacroBody } }, async (req, reply) =>
     reply.status(201).send(await macros.create(requireActor(req), req.body)),
   );
@@ -27,7 +36,12 @@ export function macroRoutes(app: FastifyInstance, macros: MacrosService): void {
     '/api/v1/tickets/:ticketId/macros/:id/render',
     {
       config: { access: { level: 'agent', scope: 'tickets:read' } },
-      schema: { tags, params: z.object({ ticketId: z.uuid(), id: z.uuid() }), description: "The macro's text for this ticket, to fill the composer, and the changes it makes." },
+      schema: {
+        tags,
+        params: z.object({ ticketId: z.uuid(), id: z.uuid() }),
+        response: { 200: z.object({ body: z.string(), public: z.boolean(), changes: MacroChanges }) },
+        description: "The macro's text for this ticket, to fill the composer, and the changes it makes.",
+      },
     },
     async (req) => macros.render(requireActor(req), req.params.id, req.params.ticketId),
   );

@@ -15,6 +15,7 @@ import {
   UpdateOrganizationBody,
   UpdateUserBody,
 } from './people.service.js';
+import { GroupView, MeView, OrganizationView, SignInResult, UserView } from './people.responses.js';
 
 const IdParams = z.object({ id: z.uuid() });
 const SignInBody = z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(512) });
@@ -23,7 +24,7 @@ export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleServi
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['people'];
 
-  r.post('/api/v1/session', { config: { access: { level: 'public' } }, schema: { tags, body: SignInBody } }, async (req, reply) => {
+  r.post('/api/v1/session', { config: { access: { level: 'public' } }, schema: { tags, body: SignInBody, response: { 200: SignInResult } } }, async (req, reply) => {
     const { token, csrfToken, user } = await people.signIn(req.body.email, req.body.password, req.ip);
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
@@ -42,7 +43,7 @@ export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleServi
     return reply.status(204).send();
   });
 
-  r.get('/api/v1/me', { config: { access: { level: 'signed_in' } }, schema: { tags } }, async (req) => {
+  r.get('/api/v1/me', { config: { access: { level: 'signed_in' } }, schema: { tags, response: { 200: MeView } } }, async (req) => {
     const actor = requireActor(req);
     const user = await people.getUser(actor.userId);
     return { ...publicUser(user), groupIds: await people.groupIdsOf(user.id), via: actor.via, scopes: actor.scopes, csrfToken: actor.csrfToken };
@@ -55,51 +56,51 @@ export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleServi
     limit: z.coerce.number().int().min(1).max(200).default(50),
     offset: z.coerce.number().int().min(0).default(0),
   });
-  r.get('/api/v1/users', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, querystring: ListUsersQuery } }, async (req) => ({
+  r.get('/api/v1/users', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, querystring: ListUsersQuery, response: { 200: z.object({ items: z.array(UserView) }) } } }, async (req) => ({
     items: (await people.listUsers(req.query)).map(publicUser),
   }));
-  r.get('/api/v1/users/:id', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, params: IdParams } }, async (req) =>
+  r.get('/api/v1/users/:id', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, params: IdParams, response: { 200: UserView } } }, async (req) =>
     publicUser(await people.getUser(req.params.id)),
   );
-  r.post('/api/v1/users', { config: { access: { level: 'agent', scope: 'users:write' } }, schema: { tags, body: CreateUserBody } }, async (req, reply) => {
+  r.post('/api/v1/users', { config: { access: { level: 'agent', scope: 'users:write' } }, schema: { tags, body: CreateUserBody, response: { 201: UserView } } }, async (req, reply) => {
     const actor = requireActor(req);
     // Agents add requesters (a phone caller, say); only admins create staff.
     if (actor.role !== 'admin' && req.body.role !== 'customer') throw new AppError('FORBIDDEN', 'Only admins can create staff users');
     return reply.status(201).send(publicUser(await people.createUser(req.body)));
   });
-  r.patch('/api/v1/users/:id', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, params: IdParams, body: UpdateUserBody } }, async (req) =>
+  r.patch('/api/v1/users/:id', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, params: IdParams, body: UpdateUserBody, response: { 200: UserView } } }, async (req) =>
     publicUser(await people.updateUser(req.params.id, req.body)),
   );
 
   // ---- organisations
-  r.get('/api/v1/organizations', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags } }, async () => ({
+  r.get('/api/v1/organizations', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, response: { 200: z.object({ items: z.array(OrganizationView) }) } } }, async () => ({
     items: await people.listOrganizations(),
   }));
-  r.get('/api/v1/organizations/:id', { config: { access: { level: 'signed_in', scope: 'users:read' } }, schema: { tags, params: IdParams } }, async (req) => {
+  r.get('/api/v1/organizations/:id', { config: { access: { level: 'signed_in', scope: 'users:read' } }, schema: { tags, params: IdParams, response: { 200: OrganizationView } } }, async (req) => {
     const actor = requireActor(req);
     // A customer may see their own organisation's card, never another's.
     if (actor.role === 'customer' && actor.organizationId !== req.params.id) throw new AppError('ORGANIZATION_NOT_FOUND', `No organization with id ${req.params.id}`);
     return people.getOrganization(req.params.id);
   });
-  r.post('/api/v1/organizations', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, body: OrganizationBody } }, async (req, reply) =>
+  r.post('/api/v1/organizations', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, body: OrganizationBody, response: { 201: OrganizationView } } }, async (req, reply) =>
     reply.status(201).send(await people.createOrganization(req.body)),
   );
   r.patch(
     '/api/v1/organizations/:id',
-    { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, params: IdParams, body: UpdateOrganizationBody } },
+    { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, params: IdParams, body: UpdateOrganizationBody, response: { 200: OrganizationView } } },
     async (req) => people.updateOrganization(req.params.id, req.body),
   );
 
   // ---- groups
-  r.get('/api/v1/groups', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags } }, async () => ({ items: await people.listGroups() }));
-  r.get('/api/v1/groups/:id', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, params: IdParams } }, async (req) => ({
+  r.get('/api/v1/groups', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, response: { 200: z.object({ items: z.array(GroupView) }) } } }, async () => ({ items: await people.listGroups() }));
+  r.get('/api/v1/groups/:id', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, params: IdParams, response: { 200: GroupView } } }, async (req) => ({
     ...(await people.getGroup(req.params.id)),
     memberIds: await people.memberIds(req.params.id),
   }));
-  r.post('/api/v1/groups', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, body: GroupBody } }, async (req, reply) =>
+  r.post('/api/v1/groups', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, body: GroupBody, response: { 201: GroupView } } }, async (req, reply) =>
     reply.status(201).send(await people.createGroup(req.body)),
   );
-  r.patch('/api/v1/groups/:id', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, params: IdParams, body: UpdateGroupBody } }, async (req) =>
+  r.patch('/api/v1/groups/:id', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, params: IdParams, body: UpdateGroupBody, response: { 200: GroupView } } }, async (req) =>
     people.updateGroup(req.params.id, req.body),
   );
 

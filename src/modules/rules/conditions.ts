@@ -98,6 +98,8 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.object({ field: z.string().min(1).max(100), op: z.string().min(1).max(30) as z.ZodType<Operator>, value: z.unknown().optional() }).strict(),
   ]),
 );
+// Named in the OpenAPI document, so the recursive tree is one component that refers to itself.
+ConditionSchema.register(z.globalRegistry, { id: 'Condition' });
 
 export type ConditionProblem = { path: string; message: string };
 

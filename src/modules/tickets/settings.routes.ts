@@ -2,9 +2,47 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DefineCustomField, type CustomFieldsService, UpdateCustomField } from '../custom-fields/custom-fields.service.js';
+import { CUSTOM_FIELD_KINDS } from '../custom-fields/custom-fields.schema.js';
+import { STATE_CATEGORIES } from './tickets.schema.js';
 import { CreateStateBody, CreateTypeBody, priorityView, type TicketSettingsService, UpdateStateBody, UpdateTypeBody } from './settings.service.js';
 
 const KeyParams = z.object({ key: z.string().max(64) });
+
+// Response schemas (see tickets.responses.ts for what they are for).
+const StateView = z.object({
+  key: z.string(),
+  label: z.string(),
+  category: z.enum(STATE_CATEGORIES),
+  pausesSla: z.boolean(),
+  onRequesterReply: z.string(),
+  position: z.number().int(),
+  builtin: z.boolean(),
+});
+const PriorityView = z.object({
+  id: z.uuid(),
+  scheme: z.string(),
+  key: z.string(),
+  name: z.string(),
+  rank: z.number().int(),
+  definition: z.string(),
+  examples: z.array(z.string()),
+  expectedResponse: z.string(),
+  color: z.string(),
+  isDefault: z.boolean(),
+});
+const TypeView = z.object({ key: z.string(), label: z.string(), position: z.number().int(), active: z.boolean() });
+const CustomFieldView = z.object({
+  id: z.uuid(),
+  entity: z.enum(['ticket', 'organization']),
+  key: z.string(),
+  label: z.string(),
+  kind: z.enum(CUSTOM_FIELD_KINDS),
+  options: z.array(z.string()),
+  requiredOnSolve: z.boolean(),
+  position: z.number().int(),
+  active: z.boolean(),
+});
+const itemsOf = <T extends z.ZodType>(item: T) => ({ 200: z.object({ items: z.array(item) }) });
 
 export function settingsRoutes(app: FastifyInstance, settings: TicketSettingsService, fields: CustomFieldsService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -12,7 +50,7 @@ export function settingsRoutes(app: FastifyInstance, settings: TicketSettingsSer
   const anyone = { level: 'signed_in' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
 
-  r.get('/api/v1/states', { config: { access: anyone }, schema: { tags } }, async () => ({ items: await settings.listStates() }));
+  r.get('/api/v1/states', { config: { access: anyone }, schema: { tags, response: itemsOf(StateView) } }, async () => ({ items: await settings.listStates() }));
   r.post('/api/v1/states', { config: { access: admin }, schema: { tags, body: CreateStateBody } }, async (req, reply) =>
     reply.status(201).send(await settings.createState(req.body)),
   );
@@ -20,14 +58,14 @@ export function settingsRoutes(app: FastifyInstance, settings: TicketSettingsSer
     settings.updateState(req.params.key, req.body),
   );
 
-  r.get('/api/v1/priorities', { config: { access: anyone }, schema: { tags } }, async () => ({ items: (await settings.activePriorities()).map(priorityView) }));
+  r.get('/api/v1/priorities', { config: { access: anyone }, schema: { tags, response: itemsOf(PriorityView) } }, async () => ({ items: (await settings.activePriorities()).map(priorityView) }));
   r.get('/api/v1/priority-schemes', { config: { access: anyone }, schema: { tags } }, async () => ({ items: await settings.listSchemes() }));
   r.post('/api/v1/priority-schemes/:key/activate', { config: { access: admin }, schema: { tags, params: KeyParams } }, async (req) => {
     await settings.activateScheme(req.params.key);
     return { items: await settings.listSchemes() };
   });
 
-  r.get('/api/v1/types', { config: { access: anyone }, schema: { tags } }, async () => ({ items: await settings.listTypes() }));
+  r.get('/api/v1/types', { config: { access: anyone }, schema: { tags, response: itemsOf(TypeView) } }, async () => ({ items: await settings.listTypes() }));
   r.post('/api/v1/types', { config: { access: admin }, schema: { tags, body: CreateTypeBody } }, async (req, reply) =>
     reply.status(201).send(await settings.createType(req.body)),
   );
@@ -37,7 +75,7 @@ export function settingsRoutes(app: FastifyInstance, settings: TicketSettingsSer
 
   r.get(
     '/api/v1/custom-fields',
-    { config: { access: { level: 'staff' } }, schema: { tags, querystring: z.object({ entity: z.enum(['ticket', 'organization']).optional() }) } },
+    { config: { access: { level: 'staff' } }, schema: { tags, querystring: z.object({ entity: z.enum(['ticket', 'organization']).optional() }), response: itemsOf(CustomFieldView) } },
     async (req) => ({ items: await fields.list(req.query.entity) }),
   );
   r.post('/api/v1/custom-fields', { config: { access: admin }, schema: { tags, body: DefineCustomField } }, async (req, reply) =>

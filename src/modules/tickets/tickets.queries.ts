@@ -102,8 +102,9 @@ export class TicketQueries {
   }
 
   /** Tickets matching a filter, keyset-paginated. Merged tickets are left out unless asked for by status. */
-  async list(actor: Actor, filter: TicketFilter, options: ListOptions): Promise<{ items: TicketView[]; nextCursor: string | null }> {
+  async list(actor: Actor, filter: TicketFilter, options: ListOptions, extra?: SQL): Promise<{ items: TicketView[]; nextCursor: string | null }> {
     const where = await this.conditions(actor, filter);
+    if (extra) where.push(extra);
     const { keyset } = sortOf(options, false);
     if (options.cursor) where.push(keyset(decodeCursor(options.cursor)));
     const page = (ex: Executor, matchesFirst: boolean) =>
@@ -122,6 +123,20 @@ export class TicketQueries {
       items: pageRows.map((r) => ticketView(r.t, r.requester, r.p)),
       nextCursor: rows.length > options.limit && last ? encodeCursor(cursorValues(options.sort, last.t)) : null,
     };
+  }
+
+  /** How many tickets the actor may see match each condition (merged ones left out). One query each, so each
+   *  can use the index that fits it (a scan with a count per condition reads the whole table). */
+  async countEach(actor: Actor, conditions: SQL[]): Promise<number[]> {
+    const counts: number[] = [];
+    for (const c of conditions) {
+      const [row] = await this.ctx.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(tickets)
+        .where(and(visibleTo(actor), sql`${tickets.statusCategory} <> 'merged'`, c));
+      counts.push(Number(row?.n ?? 0));
+    }
+    return counts;
   }
 
   /**

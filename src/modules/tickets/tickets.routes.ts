@@ -6,8 +6,10 @@ import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import type { LiveHub } from '../../platform/live.js';
 import { parseTicketQuery, type TicketFilter } from './search-query.js';
-import { AddLinkBody, AddMessageBody, CreateTicketBody, EscalateBody, ListTicketsQuery, MergeBody, TicketParams, UpdateTicketBody } from './tickets.schemas.js';
+import { AddLinkBody, AddMessageBody, BulkBody, CreateTicketBody, EscalateBody, ListTicketsQuery, MergeBody, TicketParams, UpdateTicketBody } from './tickets.schemas.js';
+import type { Presence } from './presence.js';
 import type { TicketQueries } from './tickets.queries.js';
+import { AddMessageResult, AttachmentView, BulkResult, EventView, PresenceView, MessageView, TicketDetail, TicketLink, TicketPage } from './tickets.responses.js';
 import type { TicketsService } from './tickets.service.js';
 
 const read = { level: 'signed_in', scope: 'tickets:read' } as const;
@@ -16,7 +18,7 @@ const agentWrite = { level: 'agent', scope: 'tickets:write' } as const;
 
 export type EventsNotice = { ticketId: string; ids: number[] };
 
-export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsService, queries: TicketQueries, live: LiveHub<EventsNotice>): void {
+export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsService, queries: TicketQueries, live: LiveHub<EventsNotice>, presence: Presence): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['tickets'];
 
@@ -32,7 +34,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     return reply.header('etag', `"${detail.version}"`).send(detail);
   };
 
-  r.post('/api/v1/tickets', { config: { access: write }, schema: { tags, body: CreateTicketBody } }, async (req, reply) => {
+  r.post('/api/v1/tickets', { config: { access: write }, schema: { tags, body: CreateTicketBody, response: { 201: TicketDetail } } }, async (req, reply) => {
     const actor = requireActor(req);
     const { detail } = await tickets.create(actor, req.body);
     return reply.status(201).header('etag', `"${detail.version}"`).send(detail);
@@ -53,26 +55,26 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     return queries.list(actor, filter, { sort: q.sort, order: q.order, limit: q.limit, cursor: q.cursor });
   };
 
-  r.get('/api/v1/tickets', { config: { access: read }, schema: { tags, querystring: ListTicketsQuery } }, async (req) => list(requireActor(req), req.query));
+  r.get('/api/v1/tickets', { config: { access: read }, schema: { tags, querystring: ListTicketsQuery, response: { 200: TicketPage } } }, async (req) => list(requireActor(req), req.query));
   r.get(
     '/api/v1/search',
-    { config: { access: read }, schema: { tags, querystring: ListTicketsQuery.extend({ q: z.string().trim().min(1, 'give a query').max(1000) }) } },
+    { config: { access: read }, schema: { tags, querystring: ListTicketsQuery.extend({ q: z.string().trim().min(1, 'give a query').max(1000) }), response: { 200: TicketPage } } },
     async (req) => list(requireActor(req), req.query),
   );
 
-  r.get('/api/v1/tickets/:id', { config: { access: read }, schema: { tags, params: TicketParams } }, async (req, reply) => {
+  r.get('/api/v1/tickets/:id', { config: { access: read }, schema: { tags, params: TicketParams, response: { 200: TicketDetail } } }, async (req, reply) => {
     const actor = requireActor(req);
     return sendTicket(reply, actor, await resolveId(req, actor));
   });
 
-  r.patch('/api/v1/tickets/:id', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: UpdateTicketBody } }, async (req, reply) => {
+  r.patch('/api/v1/tickets/:id', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: UpdateTicketBody, response: { 200: TicketDetail } } }, async (req, reply) => {
     const actor = requireActor(req);
     const id = await resolveId(req, actor);
     const ticket = await tickets.update(actor, id, req.body, versionFromIfMatch(req.headers['if-match']));
     return sendTicket(reply, actor, ticket.id);
   });
 
-  r.post('/api/v1/tickets/:id/messages', { config: { access: write }, schema: { tags, params: TicketParams, body: AddMessageBody } }, async (req, reply) => {
+  r.post('/api/v1/tickets/:id/messages', { config: { access: write }, schema: { tags, params: TicketParams, body: AddMessageBody, response: { 201: AddMessageResult } } }, async (req, reply) => {
     const actor = requireActor(req);
     const id = await resolveId(req, actor);
     const body = { ...req.body, version: req.body.version ?? versionFromIfMatch(req.headers['if-match']) };
@@ -80,27 +82,27 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     return reply.status(201).send({ messageId: result.messageId, followUp: result.followUp, ticket: await queries.detail(actor, result.ticket.id) });
   });
 
-  r.get('/api/v1/tickets/:id/messages', { config: { access: read }, schema: { tags, params: TicketParams } }, async (req) => {
+  r.get('/api/v1/tickets/:id/messages', { config: { access: read }, schema: { tags, params: TicketParams, response: { 200: z.object({ items: z.array(MessageView) }) } } }, async (req) => {
     const actor = requireActor(req);
     return { items: await queries.messages(actor, await resolveId(req, actor)) };
   });
 
   r.get(
     '/api/v1/tickets/:id/events',
-    { config: { access: read }, schema: { tags, params: TicketParams, querystring: z.object({ after: z.coerce.number().int().min(0).default(0) }) } },
+    { config: { access: read }, schema: { tags, params: TicketParams, querystring: z.object({ after: z.coerce.number().int().min(0).default(0) }), response: { 200: z.object({ items: z.array(EventView) }) } } },
     async (req) => {
       const actor = requireActor(req);
       return { items: await queries.events(actor, await resolveId(req, actor), req.query.after) };
     },
   );
 
-  r.post('/api/v1/tickets/:id/merge', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: MergeBody } }, async (req, reply) => {
+  r.post('/api/v1/tickets/:id/merge', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: MergeBody, response: { 200: TicketDetail } } }, async (req, reply) => {
     const actor = requireActor(req);
     const target = await tickets.merge(actor, await resolveId(req, actor), req.body.targetId);
     return sendTicket(reply, actor, target.id);
   });
 
-  r.post('/api/v1/tickets/:id/links', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: AddLinkBody } }, async (req, reply) => {
+  r.post('/api/v1/tickets/:id/links', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: AddLinkBody, response: { 201: TicketLink.omit({ targetNumber: true }) } } }, async (req, reply) => {
     const actor = requireActor(req);
     return reply.status(201).send(await tickets.addLink(actor, await resolveId(req, actor), req.body));
   });
@@ -117,7 +119,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
 
   r.post(
     '/api/v1/tickets/:id/escalate',
-    { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: EscalateBody, description: 'Move the ticket up a tier with the structured escalation form.' } },
+    { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: EscalateBody, response: { 200: TicketDetail }, description: 'Move the ticket up a tier with the structured escalation form.' } },
     async (req, reply) => {
       const actor = requireActor(req);
       const id = await resolveId(req, actor);
@@ -125,6 +127,35 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
       return sendTicket(reply, actor, id);
     },
   );
+
+  r.post(
+    '/api/v1/tickets/bulk',
+    {
+      config: { access: agentWrite },
+      schema: { tags, body: BulkBody, response: { 200: BulkResult }, description: 'The same change, or a merge, on many tickets; each ticket is its own change and reports its own result.' },
+    },
+    async (req) => ({ items: await tickets.bulk(requireActor(req), req.body) }),
+  );
+
+  // ---- collision detection: who else is on a ticket, and who is typing
+  const staffRead = { level: 'staff', scope: 'tickets:read' } as const;
+  r.post(
+    '/api/v1/tickets/:id/presence',
+    { config: { access: staffRead }, schema: { tags, params: TicketParams, body: z.object({ typing: z.boolean().default(false), leaving: z.boolean().default(false) }), response: { 200: PresenceView } } },
+    async (req) => {
+      const actor = requireActor(req);
+      const id = await resolveId(req, actor);
+      await queries.getRow(actor, id);
+      await presence.beat(actor, id, req.body);
+      return { items: presence.here(id) };
+    },
+  );
+  r.get('/api/v1/tickets/:id/presence', { config: { access: staffRead }, schema: { tags, params: TicketParams, response: { 200: PresenceView } } }, async (req) => {
+    const actor = requireActor(req);
+    const id = await resolveId(req, actor);
+    await queries.getRow(actor, id);
+    return { items: presence.here(id) };
+  });
 
   // ---- attachments: raw bytes in, so browsers and scripts send a file as-is (no multipart decoding).
   app.register(async (scope) => {
@@ -136,7 +167,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
       {
         config: { access: write },
         bodyLimit: ctx.config.maxAttachmentBytes,
-        schema: { tags, querystring: z.object({ filename: z.string().trim().min(1).max(255) }) },
+        schema: { tags, querystring: z.object({ filename: z.string().trim().min(1).max(255) }), response: { 201: AttachmentView } },
       },
       async (req, reply) => {
         const data = req.body as Buffer | undefined;

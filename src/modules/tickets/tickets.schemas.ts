@@ -106,3 +106,13 @@ export const EscalateBody = z.object({
   version: z.number().int().positive().optional(),
 });
 export type EscalateBody = z.infer<typeof EscalateBody>;
+
+/** One change for many tickets (the list's bulk actions), or merging them all into one. */
+export const BulkBody = z
+  .object({
+    ids: z.array(z.uuid()).min(1, 'pick at least one ticket').max(100),
+    changes: UpdateTicketBody.omit({ version: true }).optional(),
+    mergeIntoId: z.uuid().optional(),
+  })
+  .refine((b) => !!b.changes !== !!b.mergeIntoId, { message: 'send either changes or mergeIntoId', path: ['changes'] });
+export type BulkBody = z.infer<typeof BulkBody>;

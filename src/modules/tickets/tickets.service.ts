@@ -9,13 +9,13 @@ import type { CustomFieldsService } from '../custom-fields/custom-fields.service
 import { groupMembers, users } from '../people/people.schema.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService, TicketState } from './settings.service.js';
-import type { AddMessageBody, CreateTicketBody, EscalateBody, UpdateTicketBody } from './tickets.schemas.js';
+import type { AddMessageBody, BulkBody, CreateTicketBody, EscalateBody, UpdateTicketBody } from './tickets.schemas.js';
 import { attachments, type Channel, messages, ticketEvents, ticketFollowers, ticketLinks, tickets } from './tickets.schema.js';
 import { type TicketQueries, type TicketRow, type TicketView, ticketView, visibleTo } from './tickets.queries.js';
 import { allowedTargets, canTransition } from './transitions.js';
 
 export type TicketEvent = typeof ticketEvents.$inferSelect;
-export type TicketDetail = TicketView & { followerIds: string[]; links: unknown[] };
+export type TicketDetail = TicketView & { followerIds: string[]; links: Awaited<ReturnType<TicketQueries['links']>> };
 export type CreatedTicket = { ticket: TicketRow; detail: TicketDetail; messageId: string };
 export type AddedMessage = { ticket: TicketRow; messageId: string; followUp: boolean };
 
@@ -659,6 +659,26 @@ export class TicketsService {
   }
 
   // ---- merge and links
+
+  /**
+   * The same change on many tickets, each in its own transaction: one ticket's refusal (a required field on
+   * solve, a closed ticket) does not undo the others, and each reports why.
+   */
+  async bulk(actor: Actor, body: BulkBody): Promise<{ id: string; ok: boolean; code?: string; detail?: string }[]> {
+    const results: { id: string; ok: boolean; code?: string; detail?: string }[] = [];
+    for (const id of [...new Set(body.ids)]) {
+      try {
+        if (body.mergeIntoId) {
+          if (id !== body.mergeIntoId) await this.merge(actor, id, body.mergeIntoId);
+        } else await this.update(actor, id, body.changes ?? {});
+        results.push({ id, ok: true });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        results.push({ id, ok: false, code: err.code, detail: err.message });
+      }
+    }
+    return results;
+  }
 
   async merge(actor: Actor, sourceId: string, targetId: string): Promise<TicketRow> {
     if (sourceId === targetId) throw new AppError('CANNOT_MERGE', 'A ticket cannot be merged into itself');

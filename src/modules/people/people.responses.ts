@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { ROLES } from '../../platform/auth.js';
+
+// Response schemas of the people API (see tickets.responses.ts for what they are for).
+
+import { Timestamp } from '../../platform/responses.js';
+
+export const UserView = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  organizationId: z.uuid().nullable(),
+  active: z.boolean(),
+  createdAt: Timestamp,
+});
+
+export const SignInResult = z.object({ user: UserView, csrfToken: z.string() });
+
+export const MeView = UserView.extend({
+  groupIds: z.array(z.uuid()),
+  via: z.enum(['session', 'token', 'system']),
+  scopes: z.array(z.string()).nullable(),
+  csrfToken: z.string().nullable(),
+});
+
+export const OrganizationView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  domains: z.array(z.string()),
+  notes: z.string(),
+  sharedTickets: z.boolean(),
+  customFields: z.record(z.string(), z.unknown()),
+  createdAt: Timestamp,
+});
+
+export const GroupView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  description: z.string(),
+  escalatesToId: z.uuid().nullable(),
+  createdAt: Timestamp,
+  memberIds: z.array(z.uuid()),
+});

@@ -1,0 +1,364 @@
+import { Alert, Badge, Button, Code, Group, MultiSelect, NavLink, PasswordInput, Select, Stack, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useState } from 'react';
+import { Link } from 'wouter';
+import { ApiError, api } from '../api/client';
+import { useDirectory } from '../app/directory';
+import { useSession } from '../app/session';
+import { NotFound } from '../app/NotFound';
+
+const SECTIONS: [string, string][] = [
+  ['users', 'Users and roles'],
+  ['groups', 'Groups and tiers'],
+  ['organizations', 'Organisations'],
+  ['states', 'States'],
+  ['priorities', 'Priorities'],
+  ['types', 'Types'],
+  ['custom-fields', 'Custom fields'],
+  ['email', 'Email addresses and mailboxes'],
+  ['outbox', 'Outbox'],
+  ['tokens', 'API tokens'],
+];
+
+export function AdminPage({ section }: { section: string }) {
+  const { me } = useSession();
+  if (me.role !== 'admin') return <NotFound />;
+  const body: Record<string, ReactNode> = {
+    users: <Users />,
+    groups: <Groups />,
+    organizations: <Organizations />,
+    states: <States />,
+    priorities: <Priorities />,
+    types: <Types />,
+    'custom-fields': <CustomFields />,
+    email: <Email />,
+    outbox: <Outbox />,
+    tokens: <Tokens />,
+  };
+  return (
+    <Group align="flex-start" wrap="nowrap" gap="lg">
+      <Stack gap={0} w={220} style={{ flexShrink: 0 }}>
+        {SECTIONS.map(([key, label]) => (
+          <NavLink key={key} component={Link} href={`/admin/${key}`} label={label} active={key === section} />
+        ))}
+      </Stack>
+      <Stack style={{ flex: 1, minWidth: 0 }}>{body[section] ?? <NotFound />}</Stack>
+    </Group>
+  );
+}
+
+/** A create form's shared behaviour: run, show the API's field errors in place, refresh the list. */
+function useCreate(keys: string[][]) {
+  const qc = useQueryClient();
+  const [error, setError] = useState<ApiError | null>(null);
+  const run = async (fn: () => Promise<unknown>, done?: () => void) => {
+    setError(null);
+    try {
+      await fn();
+      for (const k of keys) await qc.invalidateQueries({ queryKey: k });
+      done?.();
+      return true;
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'UNKNOWN', String(err)));
+      return false;
+    }
+  };
+  return { error, run };
+}
+
+function FormError({ error }: { error: ApiError | null }) {
+  if (!error || error.fields.length) return null;
+  return (
+    <Alert color="red" role="alert" py={6}>
+      {error.message}
+    </Alert>
+  );
+}
+
+function Users() {
+  const dir = useDirectory();
+  const { error, run } = useCreate([['staff'], ['admin-users']]);
+  const users = useQuery({ queryKey: ['admin-users'], queryFn: () => api.get('/api/v1/users', { query: { limit: 200 } }).then((r) => r.items) });
+  const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'admin' | 'agent' | 'light_agent' | 'customer', password: '' });
+  return (
+    <>
+      <Title order={3}>Users and roles</Title>
+      <form onSubmit={(e) => { e.preventDefault(); void run(() => api.post('/api/v1/users', { body: { ...form, password: form.password || undefined } }), () => setForm({ ...form, email: '', name: '', password: '' })); }}>
+        <Group align="flex-end">
+          <TextInput label="Email" value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} error={error?.fieldError('email')} />
+          <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={error?.fieldError('name')} />
+          <Select label="Role" w={140} data={['admin', 'agent', 'light_agent', 'customer']} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as typeof form.role })} allowDeselect={false} />
+          <PasswordInput label="Password" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} error={error?.fieldError('password')} />
+          <Button type="submit">Add user</Button>
+        </Group>
+      </form>
+      <FormError error={error} />
+      <Table striped>
+        <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Organisation</Table.Th><Table.Th>Active</Table.Th></Table.Tr></Table.Thead>
+        <Table.Tbody>
+          {(users.data ?? []).map((u) => (
+            <Table.Tr key={u.id}>
+              <Table.Td>{u.name}</Table.Td>
+              <Table.Td>{u.email}</Table.Td>
+              <Table.Td>
+                <Select size="xs" w={140} aria-label={`Role of ${u.name}`} data={['admin', 'agent', 'light_agent', 'customer']} value={u.role} allowDeselect={false} onChange={(v) => v && void run(() => api.patch('/api/v1/users/{id}', { path: { id: u.id }, body: { role: v as typeof u.role } }))} />
+              </Table.Td>
+              <Table.Td>{dir.orgName(u.organizationId)}</Table.Td>
+              <Table.Td>{u.active ? 'yes' : 'no'}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </>
+  );
+}
+
+function Groups() {
+  const dir = useDirectory();
+  const { error, run } = useCreate([['groups']]);
+  const [form, setForm] = useState({ name: '', description: '', escalatesToId: null as string | null });
+  return (
+    <>
+      <Title order={3}>Groups and tiers</Title>
+      <Text size="sm" c="dimmed">Each group may escalate to the next tier (L1 → L2 → L3 → management).</Text>
+      <form onSubmit={(e) => { e.preventDefault(); void run(() => api.post('/api/v1/groups', { body: form }), () => setForm({ name: '', description: '', escalatesToId: null })); }}>
+        <Group align="flex-end">
+          <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={error?.fieldError('name')} />
+          <TextInput label="Description" value={form.description} onChange={(e) => setForm({ ...form, description: e.currentTarget.value })} />
+          <Select label="Escalates to" clearable data={dir.groups.map((g) => ({ value: g.id, label: g.name }))} value={form.escalatesToId} onChange={(v) => setForm({ ...form, escalatesToId: v })} />
+          <Button type="submit">Add group</Button>
+        </Group>
+      </form>
+      <FormError error={error} />
+      <Table>
+        <Table.Thead><Table.Tr><Table.Th>Group</Table.Th><Table.Th>Escalates to</Table.Th><Table.Th>Members</Table.Th></Table.Tr></Table.Thead>
+        <Table.Tbody>
+          {dir.groups.map((g) => (
+            <Table.Tr key={g.id}>
+              <Table.Td>{g.name}</Table.Td>
+              <Table.Td>
+                <Select size="xs" aria-label={`${g.name} escalates to`} clearable data={dir.groups.filter((x) => x.id !== g.id).map((x) => ({ value: x.id, label: x.name }))} value={g.escalatesToId} onChange={(v) => void run(() => api.patch('/api/v1/groups/{id}', { path: { id: g.id }, body: { escalatesToId: v } }))} />
+              </Table.Td>
+              <Table.Td>
+                <MultiSelect size="xs" aria-label={`Members of ${g.name}`} searchable data={dir.staff.map((u) => ({ value: u.id, label: u.name }))} value={g.memberIds} onChange={(ids) => void run(() => api.patch('/api/v1/groups/{id}', { path: { id: g.id }, body: { memberIds: ids } }))} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </>
+  );
+}
+
+function Organizations() {
+  const dir = useDirectory();
+  const { error, run } = useCreate([['organizations']]);
+  const [form, setForm] = useState({ name: '', domains: [] as string[] });
+  return (
+    <>
+      <Title order={3}>Organisations</Title>
+      <form onSubmit={(e) => { e.preventDefault(); void run(() => api.post('/api/v1/organizations', { body: form }), () => setForm({ name: '', domains: [] })); }}>
+        <Group align="flex-end">
+          <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={error?.fieldError('name')} />
+          <TagsInput label="Email domains" value={form.domains} onChange={(v) => setForm({ ...form, domains: v })} error={error?.fields.find((f) => f.path.includes('domains'))?.message} />
+          <Button type="submit">Add organisation</Button>
+        </Group>
+      </form>
+      <FormError error={error} />
+      <Table>
+        <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Domains</Table.Th><Table.Th>Shares tickets</Table.Th><Table.Th>Profile</Table.Th></Table.Tr></Table.Thead>
+        <Table.Tbody>
+          {dir.organizations.map((o) => (
+            <Table.Tr key={o.id}>
+              <Table.Td>{o.name}</Table.Td>
+              <Table.Td>{o.domains.join(', ')}</Table.Td>
+              <Table.Td>{o.sharedTickets ? 'yes' : 'no'}</Table.Td>
+              <Table.Td><Text size="xs">{Object.entries(o.customFields).map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}</Text></Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </>
+  );
+}
+
+function States() {
+  const dir = useDirectory();
+  const { error, run } = useCreate([['states']]);
+  const [form, setForm] = useState({ key: '', label: '', category: 'open' as 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed' });
+  return (
+    <>
+      <Title order={3}>States</Title>
+      <Text size="sm" c="dimmed">Labels are yours; each state belongs to one fixed category, which decides what it means (e.g. "Pending Retro" is an on-hold state).</Text>
+      <form onSubmit={(e) => { e.preventDefault(); void run(() => api.post('/api/v1/states', { body: form }), () => setForm({ ...form, key: '', label: '' })); }}>
+        <Group align="flex-end">
+          <TextInput label="Key" value={form.key} onChange={(e) => setForm({ ...form, key: e.currentTarget.value })} error={error?.fieldError('key')} />
+          <TextInput label="Label" value={form.label} onChange={(e) => setForm({ ...form, label: e.currentTarget.value })} error={error?.fieldError('label')} />
+          <Select label="Category" data={['new', 'open', 'pending', 'on_hold', 'solved', 'closed']} value={form.category} onChange={(v) => v && setForm({ ...form, category: v as typeof form.category })} allowDeselect={false} />
+          <Button type="submit">Add state</Button>
+        </Group>
+      </form>
+      <FormError error={error} />
+      <Table>
+        <Table.Thead><Table.Tr><Table.Th>Key</Table.Th><Table.Th>Label</Table.Th><Table.Th>Category</Table.Th><Table.Th>Pauses SLA</Table.Th><Table.Th>A requester's reply makes it</Table.Th></Table.Tr></Table.Thead>
+        <Table.Tbody>
+          {dir.states.map((s) => (
+            <Table.Tr key={s.key}><Table.Td><Code>{s.key}</Code></Table.Td><Table.Td>{s.label}</Table.Td><Table.Td>{s.category}</Table.Td><Table.Td>{s.pausesSla ? 'yes' : 'no'}</Table.Td><Table.Td>{s.onRequesterReply}</Table.Td></Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </>
+  );
+}
+
+function Priorities() {
+  const dir = useDirectory();
+  return (
+    <>
+      <Title order={3}>Priorities</Title>
+      <Table>
+        <Table.Thead><Table.Tr><Table.Th>Priority</Table.Th><Table.Th>Definition</Table.Th><Table.Th>Expected response</Table.Th></Table.Tr></Table.Thead>
+        <Table.Tbody>
+          {dir.priorities.map((p) => (
+            <Table.Tr key={p.id}>
+              <Table.Td><Badge color={p.color}>{p.key}</Badge> {p.name}</Table.Td>
+              <Table.Td><Text size="sm">{p.definition}</Text></Table.Td>
+              <Table.Td>{p.expectedResponse}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </>
+  );
+}
+
+function Types() {
+  const dir = useDirectory();
+  const { error, run } = useCreate([['types']]);
+  const [form, setForm] = useState({ key: '', label: '' });
+  return (
+    <>
+      <Title order={3}>Types</Title>
+      <form onSubmit={(e) => { e.preventDefault(); void run(() => api.post('/api/v1/types', { body: form }), () => setForm({ key: '', label: '' })); }}>
+        <Group align="flex-end">
+          <TextInput label="Key" value={form.key} onChange={(e) => setForm({ ...form, key: e.currentTarget.value })} error={error?.fieldError('key')} />
+          <TextInput label="Label" value={form.label} onChange={(e) => setForm({ ...form, label: e.currentTarget.value })} error={error?.fieldError('label')} />
+          <Button type="submit">Add type</Button>
+        </Group>
+      </form>
+      <FormError error={error} />
+      <Table>
+        <Table.Tbody>
+          {dir.types.map((t) => (
+            <Table.Tr key={t.key}><Table.Td><Code>{t.key}</Code></Table.Td><Table.Td>{t.label}</Table.Td><Table.Td>{t.active ? 'active' : 'retired'}</Table.Td></Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </>
+  );
+}
+
+function CustomFields() {
+  const dir = useDirectory();
+  const { error, run } = useCreate([['custom-fields']]);
+  const [form, setForm] = useState({ key: '', label: '', kind: 'text' as 'text' | 'long_text' | 'number' | 'date' | 'dropdown' | 'multi_select' | 'checkbox', options: [] as string[] });
+  return (
+    <>
+      <Title order={3}>Custom fields</Title>
+      <form onSubmit={(e) => { e.preventDefault(); void run(() => api.post('/api/v1/custom-fields', { body: { entity: 'ticket', ...form } }), () => setForm({ ...form, key: '', label: '', options: [] })); }}>
+        <Group align="flex-end">
+          <TextInput label="Key" value={form.key} onChange={(e) => setForm({ ...form, key: e.currentTarget.value })} error={error?.fieldError('key')} />
+          <TextInput label="Label" value={form.label} onChange={(e) => setForm({ ...form, label: e.currentTarget.value })} error={error?.fieldError('label')} />
+          <Select label="Kind" data={['text', 'long_text', 'number', 'date', 'dropdown', 'multi_select', 'checkbox']} value={form.kind} onChange={(v) => v && setForm({ ...form, kind: v as typeof form.kind })} allowDeselect={false} />
+          <TagsInput label="Options" value={form.options} onChange={(v) => setForm({ ...form, options: v })} error={error?.fieldError('options')} />
+          <Button type="submit">Add field</Button>
+        </Group>
+      </form>
+      <FormError error={error} />
+      <Table>
+        <Table.Tbody>
+          {dir.customFields.map((f) => (
+            <Table.Tr key={f.id}><Table.Td><Code>{f.key}</Code></Table.Td><Table.Td>{f.label}</Table.Td><Table.Td>{f.kind}</Table.Td><Table.Td>{f.options.join(', ')}</Table.Td><Table.Td>{f.requiredOnSolve ? 'required on solve' : ''}</Table.Td></Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </>
+  );
+}
+
+/** A list whose rows the API does not describe in detail yet: shown field by field. */
+function Records({ rows, columns }: { rows: Record<string, unknown>[]; columns: string[] }) {
+  return (
+    <Table>
+      <Table.Thead><Table.Tr>{columns.map((c) => <Table.Th key={c}>{c}</Table.Th>)}</Table.Tr></Table.Thead>
+      <Table.Tbody>
+        {rows.map((r, i) => (
+          <Table.Tr key={String(r.id ?? i)}>
+            {columns.map((c) => <Table.Td key={c}><Text size="sm" className="truncate" maw={320}>{typeof r[c] === 'object' && r[c] !== null ? JSON.stringify(r[c]) : String(r[c] ?? '')}</Text></Table.Td>)}
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+const itemsOf = (r: unknown) => ((r as { items?: Record<string, unknown>[] })?.items ?? []) as Record<string, unknown>[];
+
+function Email() {
+  const addresses = useQuery({ queryKey: ['email-addresses'], queryFn: () => api.get('/api/v1/email/addresses').then(itemsOf) });
+  const mailboxes = useQuery({ queryKey: ['email-mailboxes'], queryFn: () => api.get('/api/v1/email/mailboxes').then(itemsOf) });
+  const failed = useQuery({ queryKey: ['email-failed'], queryFn: () => api.get('/api/v1/inbound/emails', { query: { status: 'failed' } }).then(itemsOf) });
+  return (
+    <>
+      <Title order={3}>Support addresses</Title>
+      <Records rows={addresses.data ?? []} columns={['address', 'name', 'groupId', 'priority', 'autoReply']} />
+      <Title order={3}>Mailboxes (IMAP)</Title>
+      <Records rows={mailboxes.data ?? []} columns={['host', 'username', 'folder', 'state', 'lastError', 'lastSyncAt']} />
+      <Title order={3}>Failed inbound mail</Title>
+      <Records rows={failed.data ?? []} columns={['id', 'fromAddress', 'subject', 'error', 'receivedAt']} />
+    </>
+  );
+}
+
+function Outbox() {
+  const outbox = useQuery({ queryKey: ['outbox'], queryFn: () => api.get('/api/v1/outbox').then(itemsOf) });
+  return (
+    <>
+      <Title order={3}>Outbox</Title>
+      <Text size="sm" c="dimmed">Every message Lifeline sent or holds (with no SMTP_URL set, mail stays here).</Text>
+      <Records rows={outbox.data ?? []} columns={['to', 'subject', 'kind', 'status', 'createdAt']} />
+    </>
+  );
+}
+
+function Tokens() {
+  const { error, run } = useCreate([['tokens']]);
+  const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => api.get('/api/v1/tokens').then(itemsOf) });
+  const [form, setForm] = useState({ name: '', scopes: ['tickets:read'] as ('tickets:read' | 'tickets:write' | 'users:read' | 'users:write' | 'inbound:email' | 'admin')[] });
+  const [shown, setShown] = useState<string | null>(null);
+  return (
+    <>
+      <Title order={3}>API tokens</Title>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            const created = (await api.post('/api/v1/tokens', { body: form })) as { token?: string };
+            setShown(created.token ?? null);
+            notifications.show({ message: 'Token created; copy it now, it is shown once' });
+          });
+        }}
+      >
+        <Group align="flex-end">
+          <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={error?.fieldError('name')} />
+          <MultiSelect label="Scopes" data={['tickets:read', 'tickets:write', 'users:read', 'users:write', 'inbound:email', 'admin']} value={form.scopes} onChange={(v) => setForm({ ...form, scopes: v as typeof form.scopes })} error={error?.fieldError('scopes')} />
+          <Button type="submit">Create token</Button>
+        </Group>
+      </form>
+      <FormError error={error} />
+      {shown && <Alert color="teal">New token (shown once): <Code>{shown}</Code></Alert>}
+      <Records rows={tokens.data ?? []} columns={['name', 'scopes', 'createdAt', 'lastUsedAt']} />
+    </>
+  );
+}

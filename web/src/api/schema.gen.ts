@@ -1,0 +1,262 @@
+// Generated from the OpenAPI document by `npm run build:api-types`; do not edit.
+
+export type ConditionInput = { all: ConditionInput[] } | { any: ConditionInput[] } | { not: ConditionInput } | { field: string; op: string; value?: unknown };
+
+export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | { field: string; op: string; value?: unknown };
+
+export interface Paths {
+  "/api/v1/attachments": {
+    post: { path: never; query: { filename: string }; body: never; response: { id: string; filename: string; contentType: string; size: number; sha256: string } };
+  };
+  "/api/v1/attachments/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/automations": {
+    get: { path: never; query: never; body: never; response: unknown };
+    post: { path: never; query: never; body: { name: string; position?: number; active?: boolean; condition: ConditionInput; actions: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[] }; response: unknown };
+  };
+  "/api/v1/automations/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    patch: { path: { id: string }; query: never; body: { name?: string; position?: number; active?: boolean; condition?: ConditionInput; actions?: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[] }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/automations/sweep": {
+    post: { path: never; query: never; body: never; response: unknown };
+  };
+  "/api/v1/calendars": {
+    get: { path: never; query: never; body: never; response: unknown };
+    post: { path: never; query: never; body: { name: string; timeZone: string; alwaysOpen?: boolean; weekly?: { "1"?: { start: string; end: string }[]; "2"?: { start: string; end: string }[]; "3"?: { start: string; end: string }[]; "4"?: { start: string; end: string }[]; "5"?: { start: string; end: string }[]; "6"?: { start: string; end: string }[]; "7"?: { start: string; end: string }[] }; holidays?: { date: string; name: string; yearly?: boolean }[]; holidayRegion?: { country: string; state?: string | null } | null }; response: unknown };
+  };
+  "/api/v1/calendars/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    patch: { path: { id: string }; query: never; body: { name?: string; timeZone?: string; alwaysOpen?: boolean; weekly?: { "1"?: { start: string; end: string }[]; "2"?: { start: string; end: string }[]; "3"?: { start: string; end: string }[]; "4"?: { start: string; end: string }[]; "5"?: { start: string; end: string }[]; "6"?: { start: string; end: string }[]; "7"?: { start: string; end: string }[] }; holidays?: { date: string; name: string; yearly?: boolean }[]; holidayRegion?: { country: string; state?: string | null } | null }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/calendars/{id}/due": {
+    get: { path: { id: string }; query: { start: string; minutes: number }; body: never; response: unknown };
+  };
+  "/api/v1/calendars/{id}/holidays": {
+    get: { path: { id: string }; query: { year: number }; body: never; response: unknown };
+  };
+  "/api/v1/custom-fields": {
+    get: { path: never; query: { entity?: "ticket" | "organization" }; body: never; response: { items: ({ id: string; entity: "ticket" | "organization"; key: string; label: string; kind: "text" | "long_text" | "number" | "date" | "dropdown" | "multi_select" | "checkbox"; options: string[]; requiredOnSolve: boolean; position: number; active: boolean })[] } };
+    post: { path: never; query: never; body: { entity: "ticket" | "organization"; key: string; label: string; kind: "text" | "long_text" | "number" | "date" | "dropdown" | "multi_select" | "checkbox"; options?: string[]; requiredOnSolve?: boolean; position?: number }; response: unknown };
+  };
+  "/api/v1/custom-fields/{id}": {
+    patch: { path: { id: string }; query: never; body: { label?: string; options?: string[]; requiredOnSolve?: boolean; position?: number; active?: boolean }; response: unknown };
+  };
+  "/api/v1/email/addresses": {
+    get: { path: never; query: never; body: never; response: unknown };
+    post: { path: never; query: never; body: { address: string; name: string; groupId?: string | null; type?: string | null; priority?: string | null; autoReply?: boolean; autoReplySubject?: string | null; autoReplyBody?: string | null; selfHelpLinks?: { title: string; url: string }[]; isDefault?: boolean; active?: boolean }; response: unknown };
+  };
+  "/api/v1/email/addresses/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    patch: { path: { id: string }; query: never; body: { address?: string; name?: string; groupId?: string | null; type?: string | null; priority?: string | null; autoReply?: boolean; autoReplySubject?: string | null; autoReplyBody?: string | null; selfHelpLinks?: { title: string; url: string }[]; isDefault?: boolean; active?: boolean }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/email/bouncing": {
+    get: { path: never; query: never; body: never; response: unknown };
+  };
+  "/api/v1/email/mailboxes": {
+    get: { path: never; query: never; body: never; response: unknown };
+    post: { path: never; query: never; body: { addressId: string; host: string; port?: number; secure?: boolean; tlsVerify?: boolean; username: string; password: string; folder?: string; afterStore?: "flag" | "move" | "delete"; moveTo?: string | null; active?: boolean }; response: unknown };
+  };
+  "/api/v1/email/mailboxes/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    patch: { path: { id: string }; query: never; body: { addressId?: string; host?: string; port?: number; secure?: boolean; tlsVerify?: boolean; username?: string; password?: string; folder?: string; afterStore?: "flag" | "move" | "delete"; moveTo?: string | null; active?: boolean }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/groups": {
+    get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; description: string; escalatesToId: string | null; createdAt: string; memberIds: string[] })[] } };
+    post: { path: never; query: never; body: { name: string; description?: string; escalatesToId?: string | null; memberIds?: string[] }; response: { id: string; name: string; description: string; escalatesToId: string | null; createdAt: string; memberIds: string[] } };
+  };
+  "/api/v1/groups/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: { id: string; name: string; description: string; escalatesToId: string | null; createdAt: string; memberIds: string[] } };
+    patch: { path: { id: string }; query: never; body: { name?: string; description?: string; escalatesToId?: string | null; memberIds?: string[] }; response: { id: string; name: string; description: string; escalatesToId: string | null; createdAt: string; memberIds: string[] } };
+  };
+  "/api/v1/groups/{id}/assignment": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    put: { path: { id: string }; query: never; body: { mode: "manual" | "triage" | "round_robin" | "least_open"; timeZone?: string }; response: unknown };
+  };
+  "/api/v1/groups/{id}/handover": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    post: { path: { id: string }; query: never; body: { body: string }; response: unknown };
+  };
+  "/api/v1/groups/{id}/rota": {
+    get: { path: { id: string }; query: { from: string; to: string }; body: never; response: unknown };
+    put: { path: { id: string }; query: never; body: { entries: { day: string; userId: string }[] }; response: unknown };
+  };
+  "/api/v1/groups/{id}/rota/swap": {
+    post: { path: { id: string }; query: never; body: { dayA: string; dayB: string }; response: unknown };
+  };
+  "/api/v1/inbound/email": {
+    post: { path: never; query: { to?: string; from?: string }; body: never; response: unknown };
+  };
+  "/api/v1/inbound/emails": {
+    get: { path: never; query: { limit?: number; cursor?: string; status?: "received" | "processed" | "ignored" | "failed" }; body: never; response: unknown };
+  };
+  "/api/v1/inbound/emails/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/inbound/emails/{id}/raw": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/inbound/emails/{id}/retry": {
+    post: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/macros": {
+    get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; body: string; public: boolean; changes: { status?: string; priority?: string; type?: string | null; addTags?: string[]; removeTags?: string[] }; ownerId: string | null })[] } };
+    post: { path: never; query: never; body: { name: string; body: string; public?: boolean; changes?: { status?: string; priority?: string; type?: string | null; addTags?: string[]; removeTags?: string[] }; shared?: boolean }; response: unknown };
+  };
+  "/api/v1/macros/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    patch: { path: { id: string }; query: never; body: { name?: string; body?: string; public?: boolean; changes?: { status?: string; priority?: string; type?: string | null; addTags?: string[]; removeTags?: string[] }; shared?: boolean }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/me": {
+    get: { path: never; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string; groupIds: string[]; via: "session" | "token" | "system"; scopes: string[] | null; csrfToken: string | null } };
+  };
+  "/api/v1/me/away": {
+    put: { path: never; query: never; body: { away: boolean; until?: string | null }; response: unknown };
+  };
+  "/api/v1/organizations": {
+    get: { path: never; query: never; body: never; response: { items: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string }[] } };
+    post: { path: never; query: never; body: { name: string; domains?: string[]; notes?: string; sharedTickets?: boolean; customFields?: { [key: string]: unknown } }; response: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string } };
+  };
+  "/api/v1/organizations/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string } };
+    patch: { path: { id: string }; query: never; body: { name?: string; domains?: string[]; notes?: string; sharedTickets?: boolean; customFields?: { [key: string]: unknown } }; response: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string } };
+  };
+  "/api/v1/outbox": {
+    get: { path: never; query: { limit?: number; cursor?: string; ticketId?: string; status?: "queued" | "sent" | "stored" | "failed" }; body: never; response: unknown };
+  };
+  "/api/v1/outbox/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/outbox/{id}/raw": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/priorities": {
+    get: { path: never; query: never; body: never; response: { items: { id: string; scheme: string; key: string; name: string; rank: number; definition: string; examples: string[]; expectedResponse: string; color: string; isDefault: boolean }[] } };
+  };
+  "/api/v1/priority-schemes": {
+    get: { path: never; query: never; body: never; response: unknown };
+  };
+  "/api/v1/priority-schemes/{key}/activate": {
+    post: { path: { key: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/search": {
+    get: { path: never; query: { q: string; status?: string; priority?: string; assignee?: string; group?: string; org?: string; requester?: string; tag?: string; type?: string; channel?: string; sort?: "created" | "updated" | "priority"; order?: "asc" | "desc"; limit?: number; cursor?: string }; body: never; response: { items: ({ id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null })[]; nextCursor: string | null } };
+  };
+  "/api/v1/session": {
+    post: { path: never; query: never; body: { email: string; password: string }; response: { user: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string }; csrfToken: string } };
+    delete: { path: never; query: never; body: never; response: unknown };
+  };
+  "/api/v1/sla-policies": {
+    get: { path: never; query: never; body: never; response: unknown };
+    post: { path: never; query: never; body: { name: string; position?: number; active?: boolean; condition?: ConditionInput; calendarId: string; targets: { [key: string]: { first_response?: number; next_response?: number; periodic_update?: number; resolution?: number } }; pauses?: { new?: ("first_response" | "next_response" | "periodic_update" | "resolution")[]; open?: ("first_response" | "next_response" | "periodic_update" | "resolution")[]; pending?: ("first_response" | "next_response" | "periodic_update" | "resolution")[]; on_hold?: ("first_response" | "next_response" | "periodic_update" | "resolution")[]; solved?: ("first_response" | "next_response" | "periodic_update" | "resolution")[] }; warnPercent?: number }; response: unknown };
+  };
+  "/api/v1/sla-policies/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    patch: { path: { id: string }; query: never; body: { name?: string; position?: number; active?: boolean; condition?: ConditionInput; calendarId?: string; targets?: { [key: string]: { first_response?: number; next_response?: number; periodic_update?: number; resolution?: number } }; pauses?: { new?: ("first_response" | "next_response" | "periodic_update" | "resolution")[]; open?: ("first_response" | "next_response" | "periodic_update" | "resolution")[]; pending?: ("first_response" | "next_response" | "periodic_update" | "resolution")[]; on_hold?: ("first_response" | "next_response" | "periodic_update" | "resolution")[]; solved?: ("first_response" | "next_response" | "periodic_update" | "resolution")[] }; warnPercent?: number }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/states": {
+    get: { path: never; query: never; body: never; response: { items: ({ key: string; label: string; category: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; pausesSla: boolean; onRequesterReply: string; position: number; builtin: boolean })[] } };
+    post: { path: never; query: never; body: { key: string; label: string; category: "new" | "open" | "pending" | "on_hold" | "solved" | "closed"; pausesSla?: boolean; onRequesterReply?: string; position?: number }; response: unknown };
+  };
+  "/api/v1/states/{key}": {
+    patch: { path: { key: string }; query: never; body: { label?: string; pausesSla?: boolean; onRequesterReply?: string; position?: number }; response: unknown };
+  };
+  "/api/v1/stream": {
+    get: { path: never; query: { after?: number }; body: never; response: unknown };
+  };
+  "/api/v1/tickets": {
+    get: { path: never; query: { q?: string; status?: string; priority?: string; assignee?: string; group?: string; org?: string; requester?: string; tag?: string; type?: string; channel?: string; sort?: "created" | "updated" | "priority"; order?: "asc" | "desc"; limit?: number; cursor?: string }; body: never; response: { items: ({ id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null })[]; nextCursor: string | null } };
+    post: { path: never; query: never; body: { subject: string; description: string; format?: "markdown" | "html" | "text"; requesterId?: string; requester?: { email: string; name?: string }; organizationId?: string | null; assigneeId?: string | null; groupId?: string | null; status?: string; priority?: string; type?: string | null; channel?: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags?: string[]; productArea?: string | null; dueAt?: string | null; customFields?: { [key: string]: unknown }; followerIds?: string[]; cc?: string[]; attachmentIds?: string[] }; response: { id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null; followerIds: string[]; links: ({ id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; targetNumber: number | null; url: string | null; title: string | null; createdAt: string })[] } };
+  };
+  "/api/v1/tickets/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: { id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null; followerIds: string[]; links: ({ id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; targetNumber: number | null; url: string | null; title: string | null; createdAt: string })[] } };
+    patch: { path: { id: string }; query: never; body: { version?: number; subject?: string; status?: string; priority?: string; type?: string | null; assigneeId?: string | null; groupId?: string | null; organizationId?: string | null; tags?: string[]; addTags?: string[]; removeTags?: string[]; productArea?: string | null; dueAt?: string | null; customFields?: { [key: string]: unknown }; followerIds?: string[] }; response: { id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null; followerIds: string[]; links: ({ id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; targetNumber: number | null; url: string | null; title: string | null; createdAt: string })[] } };
+  };
+  "/api/v1/tickets/{id}/escalate": {
+    post: { path: { id: string }; query: never; body: { impact: string; tried: string; needed: string; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string; version?: number }; response: { id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null; followerIds: string[]; links: ({ id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; targetNumber: number | null; url: string | null; title: string | null; createdAt: string })[] } };
+  };
+  "/api/v1/tickets/{id}/events": {
+    get: { path: { id: string }; query: { after?: number }; body: never; response: { items: ({ id: number; ticketId: string; actorId: string | null; kind: string; field: string | null; fromValue: unknown; toValue: unknown; public: boolean; at: string })[] } };
+  };
+  "/api/v1/tickets/{id}/links": {
+    post: { path: { id: string }; query: never; body: { kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId?: string; url?: string; title?: string }; response: { id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; url: string | null; title: string | null; createdAt: string } };
+  };
+  "/api/v1/tickets/{id}/links/{linkId}": {
+    delete: { path: { id: string; linkId: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/tickets/{id}/merge": {
+    post: { path: { id: string }; query: never; body: { targetId: string }; response: { id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null; followerIds: string[]; links: ({ id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; targetNumber: number | null; url: string | null; title: string | null; createdAt: string })[] } };
+  };
+  "/api/v1/tickets/{id}/messages": {
+    get: { path: { id: string }; query: never; body: never; response: { items: ({ id: string; ticketId: string; public: boolean; direction: "inbound" | "outbound" | "internal"; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; bodyText: string; bodyHtml: string; createdAt: string; author: { id: string; name: string; role: string } | null; attachments: { id: string; filename: string; contentType: string; size: number }[] })[] } };
+    post: { path: { id: string }; query: never; body: { body: string; format?: "markdown" | "html" | "text"; public?: boolean; attachmentIds?: string[]; status?: string; version?: number }; response: { messageId: string; followUp: boolean; ticket: { id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null; followerIds: string[]; links: ({ id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; targetNumber: number | null; url: string | null; title: string | null; createdAt: string })[] } } };
+  };
+  "/api/v1/tickets/{id}/messages/{messageId}/raw": {
+    get: { path: { id: string; messageId: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/tickets/{id}/presence": {
+    get: { path: { id: string }; query: never; body: never; response: { items: { userId: string; name: string; typing: boolean; seenAt: string }[] } };
+    post: { path: { id: string }; query: never; body: { typing?: boolean; leaving?: boolean }; response: { items: { userId: string; name: string; typing: boolean; seenAt: string }[] } };
+  };
+  "/api/v1/tickets/{id}/sla": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/tickets/{ticketId}/macros/{id}/render": {
+    post: { path: { ticketId: string; id: string }; query: never; body: never; response: { body: string; public: boolean; changes: { status?: string; priority?: string; type?: string | null; addTags?: string[]; removeTags?: string[] } } };
+  };
+  "/api/v1/tickets/bulk": {
+    post: { path: never; query: never; body: { ids: string[]; changes?: { subject?: string; status?: string; priority?: string; type?: string | null; assigneeId?: string | null; groupId?: string | null; organizationId?: string | null; tags?: string[]; addTags?: string[]; removeTags?: string[]; productArea?: string | null; dueAt?: string | null; customFields?: { [key: string]: unknown }; followerIds?: string[] }; mergeIntoId?: string }; response: { items: { id: string; ok: boolean; code?: string; detail?: string }[] } };
+  };
+  "/api/v1/tokens": {
+    get: { path: never; query: never; body: never; response: unknown };
+    post: { path: never; query: never; body: { name: string; scopes: ("tickets:read" | "tickets:write" | "users:read" | "users:write" | "inbound:email" | "admin")[] }; response: unknown };
+  };
+  "/api/v1/tokens/{id}": {
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/triggers": {
+    get: { path: never; query: never; body: never; response: unknown };
+    post: { path: never; query: never; body: { name: string; position?: number; active?: boolean; events: ("created" | "updated" | "message")[]; condition?: ConditionInput; actions: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[] }; response: unknown };
+  };
+  "/api/v1/triggers/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    patch: { path: { id: string }; query: never; body: { name?: string; position?: number; active?: boolean; events?: ("created" | "updated" | "message")[]; condition?: ConditionInput; actions?: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[] }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/types": {
+    get: { path: never; query: never; body: never; response: { items: { key: string; label: string; position: number; active: boolean }[] } };
+    post: { path: never; query: never; body: { key: string; label: string; position?: number }; response: unknown };
+  };
+  "/api/v1/types/{key}": {
+    patch: { path: { key: string }; query: never; body: { label?: string; position?: number; active?: boolean }; response: unknown };
+  };
+  "/api/v1/users": {
+    get: { path: never; query: { role?: "admin" | "agent" | "light_agent" | "customer"; organizationId?: string; limit?: number; offset?: number }; body: never; response: { items: ({ id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string })[] } };
+    post: { path: never; query: never; body: { email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string } };
+  };
+  "/api/v1/users/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string } };
+    patch: { path: { id: string }; query: never; body: { name?: string; role?: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null; active?: boolean }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string } };
+  };
+  "/api/v1/views": {
+    get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; system: boolean; condition: Condition; columns: ("number" | "subject" | "requester" | "organization" | "status" | "priority" | "type" | "group" | "assignee" | "channel" | "tags" | "created" | "updated")[]; sort: "created" | "updated" | "priority"; order: "asc" | "desc"; groupId: string | null; ownerId: string | null })[] } };
+    post: { path: never; query: never; body: { name: string; condition: ConditionInput; columns?: ("number" | "subject" | "requester" | "organization" | "status" | "priority" | "type" | "group" | "assignee" | "channel" | "tags" | "created" | "updated")[]; sort?: "created" | "updated" | "priority"; order?: "asc" | "desc"; groupId?: string | null; position?: number }; response: { id: string; name: string; system: boolean; condition: Condition; columns: ("number" | "subject" | "requester" | "organization" | "status" | "priority" | "type" | "group" | "assignee" | "channel" | "tags" | "created" | "updated")[]; sort: "created" | "updated" | "priority"; order: "asc" | "desc"; groupId: string | null; ownerId: string | null } };
+  };
+  "/api/v1/views/{id}": {
+    patch: { path: { id: string }; query: never; body: { name?: string; condition?: ConditionInput; columns?: ("number" | "subject" | "requester" | "organization" | "status" | "priority" | "type" | "group" | "assignee" | "channel" | "tags" | "created" | "updated")[]; sort?: "created" | "updated" | "priority"; order?: "asc" | "desc"; groupId?: string | null; position?: number }; response: { id: string; name: string; system: boolean; condition: Condition; columns: ("number" | "subject" | "requester" | "organization" | "status" | "priority" | "type" | "group" | "assignee" | "channel" | "tags" | "created" | "updated")[]; sort: "created" | "updated" | "priority"; order: "asc" | "desc"; groupId: string | null; ownerId: string | null } };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/views/{id}/tickets": {
+    get: { path: { id: string }; query: { limit?: number; cursor?: string; sort?: "created" | "updated" | "priority"; order?: "asc" | "desc" }; body: never; response: { items: ({ id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null })[]; nextCursor: string | null } };
+  };
+  "/api/v1/views/counts": {
+    get: { path: never; query: never; body: never; response: { counts: { [key: string]: number } } };
+  };
+}

@@ -1,0 +1,42 @@
+import { Center, Loader } from '@mantine/core';
+import { Redirect, Route, Switch } from 'wouter';
+import { AdminPage } from '../admin/AdminPage';
+import { NewTicketPage } from '../tickets/NewTicketPage';
+import { TicketPage } from '../tickets/TicketPage';
+import { SearchPage, ViewPage } from '../views/ViewPage';
+import { NotFound } from './NotFound';
+import { SessionProvider, useSessionLoader } from './session';
+import { Shell } from './Shell';
+import { SessionExpired, SignInPage } from './SignIn';
+
+export function App() {
+  const { me, expired, signedIn, signOut } = useSessionLoader();
+  if (me.isPending) {
+    return (
+      <Center h="100vh">
+        <Loader />
+      </Center>
+    );
+  }
+  if (!me.data) return <SignInPage onSignedIn={signedIn} />;
+  return (
+    <SessionProvider value={{ me: me.data, expired, signedIn, signOut }}>
+      {expired && <SessionExpired email={me.data.email} onSignedIn={signedIn} />}
+      <Shell>
+        <Switch>
+          <Route path="/">
+            <Redirect to="/views/triage" replace />
+          </Route>
+          <Route path="/views/:id">{(p) => <ViewPage viewId={p.id} />}</Route>
+          <Route path="/search" component={SearchPage} />
+          <Route path="/tickets/new" component={NewTicketPage} />
+          <Route path="/tickets/:number">{(p) => <TicketPage number={p.number} />}</Route>
+          <Route path="/admin/:section?">{(p) => <AdminPage section={p.section ?? 'users'} />}</Route>
+          <Route>
+            <NotFound />
+          </Route>
+        </Switch>
+      </Shell>
+    </SessionProvider>
+  );
+}

@@ -1,0 +1,138 @@
+import { Alert, AppShell, Badge, Button, Group, Kbd, Menu, Modal, NavLink, ScrollArea, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { useDisclosure, useHotkeys } from '@mantine/hooks';
+import { useQuery } from '@tanstack/react-query';
+import { type ReactNode, useRef, useState } from 'react';
+import { Link, useLocation, useSearch } from 'wouter';
+import { api } from '../api/client';
+import { useLiveUpdates } from './live';
+import { useSession } from './session';
+
+export const SHORTCUTS: [string, string][] = [
+  ['j / k', 'next / previous ticket in the list'],
+  ['Enter', 'open the ticket'],
+  ['x', 'select the ticket (for bulk actions)'],
+  ['r', 'reply to the requester'],
+  ['n', 'add an internal note'],
+  ['a', 'assign the ticket to me'],
+  ['e', 'solve the ticket'],
+  ['/', 'search'],
+  ['?', 'show these shortcuts'],
+];
+
+export function Shell({ children }: { children: ReactNode }) {
+  const { me, signOut } = useSession();
+  const [location, navigate] = useLocation();
+  const { connected } = useLiveUpdates();
+  const [help, { open: openHelp, close: closeHelp }] = useDisclosure(false);
+  const search = useRef<HTMLInputElement>(null);
+  const params = new URLSearchParams(useSearch());
+  const [q, setQ] = useState(params.get('q') ?? '');
+  useHotkeys([
+    ['/', () => search.current?.focus()],
+    ['shift+/', openHelp],
+  ]);
+  const views = useQuery({ queryKey: ['views'], queryFn: () => api.get('/api/v1/views').then((r) => r.items) });
+  const counts = useQuery({ queryKey: ['view-counts'], queryFn: () => api.get('/api/v1/views/counts').then((r) => r.counts), refetchInterval: 60_000 });
+
+  return (
+    <AppShell header={{ height: 52 }} navbar={{ width: 230, breakpoint: 'sm' }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group wrap="nowrap">
+            <UnstyledButton component={Link} href="/views/triage">
+              <Title order={4}>Lifeline</Title>
+            </UnstyledButton>
+            <form
+              aria-label="Search"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (q.trim()) navigate(`/search?q=${encodeURIComponent(q.trim())}`);
+              }}
+            >
+              <TextInput
+                ref={search}
+                aria-label="Search tickets"
+                placeholder='Search — status:open priority:P1 "cannot sync"   ( / )'
+                w={420}
+                value={q}
+                onChange={(e) => setQ(e.currentTarget.value)}
+                onKeyDown={(e) => e.key === 'Escape' && e.currentTarget.blur()}
+              />
+            </form>
+          </Group>
+          <Group wrap="nowrap">
+            <Button component={Link} href="/tickets/new" size="xs" variant="light">
+              New ticket
+            </Button>
+            <Menu position="bottom-end">
+              <Menu.Target>
+                <Button variant="subtle" size="xs" aria-label="Your account">
+                  {me.name}
+                </Button>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>
+                  {me.email} · {me.role.replace('_', ' ')}
+                </Menu.Label>
+                <Menu.Item onClick={openHelp}>Keyboard shortcuts</Menu.Item>
+                <Menu.Item onClick={() => void signOut()}>Sign out</Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs">
+        <AppShell.Section grow component={ScrollArea}>
+          <Text size="xs" fw={700} c="dimmed" px="sm" py={4}>
+            VIEWS
+          </Text>
+          <nav aria-label="Views">
+            {(views.data ?? []).map((v) => (
+              <NavLink
+                key={v.id}
+                component={Link}
+                href={`/views/${v.id}`}
+                label={v.name}
+                active={location === `/views/${v.id}`}
+                rightSection={
+                  counts.data?.[v.id] !== undefined ? (
+                    <Badge size="sm" variant="light" color="gray" data-testid={`count-${v.id}`}>
+                      {counts.data[v.id]}
+                    </Badge>
+                  ) : null
+                }
+              />
+            ))}
+          </nav>
+        </AppShell.Section>
+        {me.role === 'admin' && (
+          <AppShell.Section>
+            <NavLink component={Link} href="/admin/users" label="Admin" active={location.startsWith('/admin')} />
+          </AppShell.Section>
+        )}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        {!connected && (
+          <Alert color="orange" mb="sm" role="status">
+            Connection lost — reconnecting. Changes others make appear once it is back.
+          </Alert>
+        )}
+        <Stack gap={0}>{children}</Stack>
+      </AppShell.Main>
+      <Modal opened={help} onClose={closeHelp} title="Keyboard shortcuts">
+        <Table>
+          <Table.Tbody>
+            {SHORTCUTS.map(([k, what]) => (
+              <Table.Tr key={k}>
+                <Table.Td>
+                  <Kbd>{k}</Kbd>
+                </Table.Td>
+                <Table.Td>{what}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Modal>
+    </AppShell>
+  );
+}

@@ -1,0 +1,44 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+
+export type LiveEvent = { id: number; ticketId: string; ticketNumber: number; kind: string; actorId: string | null; field: string | null; at: string };
+
+/**
+ * The server-sent event stream: every ticket change anyone makes refreshes what this page shows of it (lists,
+ * counts, the open ticket). EventSource reconnects by itself and resumes from the last event id; while it is
+ * down the app shows a banner.
+ */
+export function useLiveUpdates(onEvent?: (e: LiveEvent) => void): { connected: boolean } {
+  const qc = useQueryClient();
+  const [connected, setConnected] = useState(true);
+  const pending = useRef(new Set<string>());
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+
+  useEffect(() => {
+    const source = new EventSource('/api/v1/stream');
+    // Many events arrive at once (a bulk edit): refresh once for all of them.
+    const flush = () => {
+      timer.current = undefined;
+      const ids = [...pending.current];
+      pending.current.clear();
+      for (const id of ids) void qc.invalidateQueries({ queryKey: ['ticket', id] });
+      void qc.invalidateQueries({ queryKey: ['tickets'] });
+      void qc.invalidateQueries({ queryKey: ['view-counts'] });
+    };
+    source.addEventListener('ticket', (msg) => {
+      const e = JSON.parse((msg as MessageEvent<string>).data) as LiveEvent;
+      pending.current.add(e.ticketId);
+      handler.current?.(e);
+      timer.current ??= setTimeout(flush, 300);
+    });
+    source.onopen = () => setConnected(true);
+    source.onerror = () => setConnected(source.readyState === EventSource.OPEN);
+    return () => {
+      source.close();
+      clearTimeout(timer.current);
+    };
+  }, [qc]);
+  return { connected };
+}

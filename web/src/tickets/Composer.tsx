@@ -1,0 +1,199 @@
+import { Alert, Badge, Button, CloseButton, FileButton, Group, Menu, Paper, SegmentedControl, Select, Stack, Text, Textarea } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import { ApiError, api, upload } from '../api/client';
+import type { Ticket } from '../api/types';
+import { useDirectory } from '../app/directory';
+import { useSession } from '../app/session';
+import { fileSize } from './format';
+
+export type ComposerHandle = { focus: (publicReply: boolean) => void };
+type Uploaded = { id: string; filename: string; size: number };
+type Submit = <T>(what: string, run: (version: number) => Promise<T>) => Promise<T | undefined>;
+
+// Drafts live in localStorage per ticket and mode: a failed send, an expired session or a reload keeps them.
+const draftKey = (ticketId: string, pub: boolean) => `lifeline:draft:${ticketId}:${pub ? 'reply' : 'note'}`;
+
+/** Reply or internal note, Markdown, attachments (pick, drop or paste), macros, and "send and set state". */
+export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (typing: boolean) => void; submit: Submit; canReplyPublicly: boolean }>(
+  function Composer({ ticket, onTyping, submit, canReplyPublicly }, ref) {
+    const dir = useDirectory();
+    const { me } = useSession();
+    const [pub, setPub] = useState(canReplyPublicly);
+    const [body, setBody] = useState(() => localStorage.getItem(draftKey(ticket.id, canReplyPublicly)) ?? '');
+    const [files, setFiles] = useState<Uploaded[]>([]);
+    const [error, setError] = useState<string | null>(null);
+    const [busy, setBusy] = useState(false);
+    const area = useRef<HTMLTextAreaElement>(null);
+    const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+    const macros = useQuery({ queryKey: ['macros'], queryFn: () => api.get('/api/v1/macros').then((r) => r.items), enabled: me.role !== 'light_agent' });
+
+    useImperativeHandle(ref, () => ({
+      focus: (publicReply) => {
+        switchMode(publicReply && canReplyPublicly);
+        setTimeout(() => area.current?.focus(), 0);
+      },
+    }));
+    useEffect(() => {
+      if (body) localStorage.setItem(draftKey(ticket.id, pub), body);
+      else localStorage.removeItem(draftKey(ticket.id, pub));
+    }, [body, pub, ticket.id]);
+    useEffect(() => () => clearTimeout(typingTimer.current), []);
+
+    const switchMode = (toPublic: boolean) => {
+      if (toPublic === pub) return;
+      setPub(toPublic);
+      setBody(localStorage.getItem(draftKey(ticket.id, toPublic)) ?? '');
+    };
+    const typed = (value: string) => {
+      setBody(value);
+      onTyping(true);
+      clearTimeout(typingTimer.current);
+      typingTimer.current = setTimeout(() => onTyping(false), 4000);
+    };
+    const addFiles = async (list: File[]) => {
+      setError(null);
+      for (const f of list) {
+        try {
+          const a = await upload(f);
+          setFiles((xs) => [...xs, { id: a.id, filename: a.filename, size: a.size }]);
+        } catch (err) {
+          setError(`${f.name}: ${(err as Error).message}`);
+        }
+      }
+    };
+    const send = async (status?: string) => {
+      if (!body.trim()) {
+        setError('Write something first');
+        return;
+      }
+      setBusy(true);
+      setError(null);
+      try {
+        const result = await submit(pub ? 'Your reply' : 'Your note', (version) =>
+          api.post('/api/v1/tickets/{id}/messages', {
+            path: { id: ticket.id },
+            body: { body, public: pub, format: 'markdown', attachmentIds: files.map((f) => f.id), status, version },
+          }),
+        );
+        if (result) {
+          setBody('');
+          setFiles([]);
+          localStorage.removeItem(draftKey(ticket.id, pub));
+          onTyping(false);
+        }
+      } catch (err) {
+        setError(err instanceof ApiError ? err.message : String(err));
+      } finally {
+        setBusy(false);
+      }
+    };
+    const applyMacro = async (id: string | null) => {
+      if (!id) return;
+      try {
+        const r = await api.post('/api/v1/tickets/{ticketId}/macros/{id}/render', { path: { ticketId: ticket.id, id } });
+        switchMode(r.public && canReplyPublicly);
+        setBody((b) => (b ? `${b}\n\n${r.body}` : r.body));
+      } catch (err) {
+        setError((err as Error).message);
+      }
+    };
+    const states = dir.states.filter((s) => !['merged', 'new'].includes(s.category) && s.key !== ticket.status);
+
+    return (
+      <Paper withBorder p="sm" className={pub ? undefined : 'internal-note'}>
+        <Stack gap="xs">
+          <Group justify="space-between">
+            <SegmentedControl
+              size="xs"
+              value={pub ? 'reply' : 'note'}
+              onChange={(v) => switchMode(v === 'reply')}
+              data={[
+                { value: 'reply', label: 'Public reply', disabled: !canReplyPublicly },
+                { value: 'note', label: 'Internal note' },
+              ]}
+              aria-label="Reply or note"
+            />
+            {(macros.data?.length ?? 0) > 0 && (
+              <Select size="xs" w={220} placeholder="Apply a macro…" aria-label="Apply a macro" searchable data={(macros.data ?? []).map((m) => ({ value: m.id, label: m.name }))} value={null} onChange={(v) => void applyMacro(v)} />
+            )}
+          </Group>
+          {!pub && (
+            <Text size="xs" c="yellow.9">
+              Only staff see internal notes.
+            </Text>
+          )}
+          <Textarea
+            ref={area}
+            aria-label={pub ? 'Reply to the requester' : 'Internal note'}
+            placeholder={pub ? `Reply to ${ticket.requester.name || ticket.requester.email} (Markdown)` : 'Note for the team (Markdown)'}
+            autosize
+            minRows={4}
+            maxRows={16}
+            value={body}
+            onChange={(e) => typed(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) void send();
+              if (e.key === 'Escape') e.currentTarget.blur();
+            }}
+            onPaste={(e) => {
+              const pasted = [...e.clipboardData.files];
+              if (pasted.length) {
+                e.preventDefault();
+                void addFiles(pasted);
+              }
+            }}
+            onDrop={(e) => {
+              if (e.dataTransfer.files.length) {
+                e.preventDefault();
+                void addFiles([...e.dataTransfer.files]);
+              }
+            }}
+          />
+          {files.length > 0 && (
+            <Group gap="xs">
+              {files.map((f) => (
+                <Badge key={f.id} variant="light" rightSection={<CloseButton size="xs" aria-label={`Remove ${f.filename}`} onClick={() => setFiles((xs) => xs.filter((x) => x.id !== f.id))} />}>
+                  {f.filename} ({fileSize(f.size)})
+                </Badge>
+              ))}
+            </Group>
+          )}
+          {error && (
+            <Alert color="red" py={6} role="alert">
+              {error}
+            </Alert>
+          )}
+          <Group justify="space-between">
+            <FileButton onChange={(fs) => void addFiles(fs)} multiple>
+              {(props) => (
+                <Button {...props} size="xs" variant="subtle">
+                  Attach files
+                </Button>
+              )}
+            </FileButton>
+            <Group gap={0}>
+              <Button size="xs" onClick={() => void send()} loading={busy} style={{ borderTopRightRadius: 0, borderBottomRightRadius: 0 }}>
+                {pub ? 'Send reply' : 'Add note'}
+              </Button>
+              <Menu position="bottom-end">
+                <Menu.Target>
+                  <Button size="xs" px={8} aria-label="Send and set state" disabled={busy} style={{ borderTopLeftRadius: 0, borderBottomLeftRadius: 0, borderLeft: '1px solid rgba(255,255,255,.4)' }}>
+                    ▾
+                  </Button>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  {states.map((s) => (
+                    <Menu.Item key={s.key} onClick={() => void send(s.key)}>
+                      {pub ? 'Send' : 'Add'} and set {s.label}
+                    </Menu.Item>
+                  ))}
+                </Menu.Dropdown>
+              </Menu>
+            </Group>
+          </Group>
+        </Stack>
+      </Paper>
+    );
+  },
+);

@@ -1,0 +1,86 @@
+import { Anchor, Badge, Button, Group, Image, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api } from '../api/client';
+import type { Message, Ticket } from '../api/types';
+import { fileSize, relativeTime } from './format';
+
+/** The conversation: public replies and internal notes (yellow, marked), attachments, quoted history folded. */
+export function Conversation({ ticket }: { ticket: Ticket }) {
+  const messages = useQuery({
+    queryKey: ['ticket', ticket.id, 'messages', ticket.version],
+    queryFn: () => api.get('/api/v1/tickets/{id}/messages', { path: { id: ticket.id } }).then((r) => r.items),
+    placeholderData: (previous) => previous,
+  });
+  return (
+    <Stack gap="sm" aria-label="Conversation">
+      {(messages.data ?? []).map((m) => (
+        <MessageCard key={m.id} m={m} ticketId={ticket.id} />
+      ))}
+    </Stack>
+  );
+}
+
+function MessageCard({ m, ticketId }: { m: Message; ticketId: string }) {
+  const [showQuoted, setShowQuoted] = useState(false);
+  const hasQuote = m.bodyHtml.includes('<blockquote');
+  const images = m.attachments.filter((a) => a.contentType.startsWith('image/'));
+  const files = m.attachments.filter((a) => !a.contentType.startsWith('image/'));
+  const who = m.author?.name ?? 'Unknown sender';
+  return (
+    <Paper withBorder p="sm" className={m.public ? undefined : 'internal-note'} data-testid={m.public ? 'public-message' : 'internal-note'}>
+      <Group justify="space-between" mb={4} wrap="nowrap">
+        <Group gap={6}>
+          <Text fw={600} size="sm">
+            {who}
+          </Text>
+          {!m.public && (
+            <Badge size="xs" color="yellow" variant="filled">
+              Internal note
+            </Badge>
+          )}
+          {m.direction === 'inbound' && m.author?.role === 'customer' && (
+            <Badge size="xs" variant="light">
+              requester
+            </Badge>
+          )}
+        </Group>
+        <Group gap={8}>
+          {m.channel === 'email' && (
+            <Anchor size="xs" href={`/api/v1/tickets/${ticketId}/messages/${m.id}/raw`} target="_blank" rel="noreferrer">
+              Raw email
+            </Anchor>
+          )}
+          <Text size="xs" c="dimmed" title={m.createdAt}>
+            {relativeTime(m.createdAt)}
+          </Text>
+        </Group>
+      </Group>
+      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: the server sanitises every message's HTML (no scripts, handlers or remote content) */}
+      <div className={`message-body${hasQuote && !showQuoted ? ' hide-quotes' : ''}`} dangerouslySetInnerHTML={{ __html: m.bodyHtml }} />
+      {hasQuote && (
+        <Button size="compact-xs" variant="subtle" onClick={() => setShowQuoted((s) => !s)}>
+          {showQuoted ? 'Hide quoted text' : '··· Show quoted text'}
+        </Button>
+      )}
+      {images.length > 0 && (
+        <SimpleGrid cols={4} mt="xs">
+          {images.map((a) => (
+            <Anchor key={a.id} href={`/api/v1/attachments/${a.id}`} target="_blank" rel="noreferrer" title={a.filename}>
+              <Image src={`/api/v1/attachments/${a.id}`} alt={a.filename} h={90} fit="cover" radius="sm" />
+            </Anchor>
+          ))}
+        </SimpleGrid>
+      )}
+      {files.length > 0 && (
+        <Group gap="xs" mt="xs">
+          {files.map((a) => (
+            <Anchor key={a.id} size="sm" href={`/api/v1/attachments/${a.id}`}>
+              📎 {a.filename} ({fileSize(a.size)})
+            </Anchor>
+          ))}
+        </Group>
+      )}
+    </Paper>
+  );
+}

@@ -1,0 +1,121 @@
+import { Alert, Badge, Button, Grid, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { useHotkeys } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
+import { ApiError, api } from '../api/client';
+import type { Ticket } from '../api/types';
+import { useDirectory } from '../app/directory';
+import { NotFound } from '../app/NotFound';
+import { useSession } from '../app/session';
+import { STATE_COLORS, PriorityBadge } from '../views/TicketTable';
+import { Composer, type ComposerHandle } from './Composer';
+import { ConflictModal, type Conflict } from './ConflictModal';
+import { Conversation } from './Conversation';
+import { History } from './History';
+import { usePresence } from './presence';
+import { SidePanel } from './SidePanel';
+
+export type TicketUpdate = NonNullable<Parameters<typeof api.patch<'/api/v1/tickets/{id}'>>[1]['body']>;
+
+/**
+ * One ticket: conversation, composer, fields. What the agent has seen is tracked (`seen`): a change that
+ * arrives live shows a notice, and a submit on top of a change not yet seen gets the API's 409 and a dialog
+ * with the other change, instead of silently winning.
+ */
+export function TicketPage({ number }: { number: string }) {
+  const qc = useQueryClient();
+  const ticket = useQuery({ queryKey: ['ticket', number], queryFn: () => api.get('/api/v1/tickets/{id}', { path: { id: number } }), retry: false });
+  if (ticket.isPending) return <Loader m="xl" />;
+  if (ticket.error) {
+    if (ticket.error instanceof ApiError && (ticket.error.status === 404 || ticket.error.status === 400)) return <NotFound what="ticket" />;
+    return <Alert color="red">{ticket.error.message}</Alert>;
+  }
+  return <TicketScreen ticket={ticket.data} refresh={() => qc.invalidateQueries({ queryKey: ['ticket', number] })} />;
+}
+
+function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Promise<void> }) {
+  const dir = useDirectory();
+  const { me } = useSession();
+  const [seenVersion, setSeenVersion] = useState(ticket.version);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const composer = useRef<ComposerHandle>(null);
+  const [typing, setTyping] = useState(false);
+  const others = usePresence(ticket.id, typing).filter((p) => p.userId !== me.id);
+  const isAgent = me.role === 'agent' || me.role === 'admin';
+
+  /** Runs a change with the version the agent has seen; a 409 opens the conflict dialog. */
+  const submit = async <T,>(what: string, run: (version: number) => Promise<T>): Promise<T | undefined> => {
+    try {
+      const result = await run(seenVersion);
+      const next = (result as { version?: number; ticket?: { version: number } } | undefined)?.ticket?.version ?? (result as { version?: number } | undefined)?.version;
+      if (next) setSeenVersion(next);
+      await refresh();
+      return result;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') {
+        setConflict({ what, current: err.problem.current as Ticket | undefined, retry: () => run((err.problem.current as Ticket | undefined)?.version ?? seenVersion) });
+        return undefined;
+      }
+      throw err;
+    }
+  };
+  const update = (changes: TicketUpdate, what = 'Your change') =>
+    submit(what, (version) => api.patch('/api/v1/tickets/{id}', { path: { id: ticket.id }, body: { ...changes, version } })).catch((err: Error) => {
+      notifications.show({ color: 'red', title: 'Not saved', message: err.message });
+    });
+
+  const solved = dir.states.find((s) => s.category === 'solved');
+  useHotkeys([
+    ['r', () => composer.current?.focus(true)],
+    ['n', () => composer.current?.focus(false)],
+    ['a', () => isAgent && void update({ assigneeId: me.id }, 'Assign to me')],
+    ['e', () => isAgent && solved && void update({ status: solved.key }, 'Solve')],
+  ]);
+
+  const changedUnder = ticket.version > seenVersion;
+  return (
+    <Grid gap="lg">
+      <Grid.Col span={{ base: 12, md: 8 }}>
+        <Stack gap="sm">
+          <Group justify="space-between" align="flex-start" wrap="nowrap">
+            <div>
+              <Text size="sm" c="dimmed">
+                #{ticket.number} · via {ticket.channel} · {ticket.requester.name || ticket.requester.email}
+              </Text>
+              <Title order={3}>{ticket.subject}</Title>
+            </div>
+            <Group gap={6} wrap="nowrap">
+              <PriorityBadge priority={ticket.priority} />
+              <Badge variant="light" color={STATE_COLORS[ticket.statusCategory]} data-testid="ticket-state">
+                {dir.stateLabel(ticket.status)}
+              </Badge>
+            </Group>
+          </Group>
+          {others.length > 0 && (
+            <Alert color="blue" py={6} data-testid="presence">
+              {others.map((p) => `${p.name}${p.typing ? ' is typing a reply' : ' is viewing'}`).join(' · ')}
+            </Alert>
+          )}
+          {changedUnder && (
+            <Alert color="orange" py={6} data-testid="changed-under">
+              <Group justify="space-between">
+                <Text size="sm">This ticket changed since you opened it (see the history). </Text>
+                <Button size="compact-xs" variant="white" onClick={() => setSeenVersion(ticket.version)}>
+                  Got it
+                </Button>
+              </Group>
+            </Alert>
+          )}
+          <Conversation ticket={ticket} />
+          <Composer ref={composer} ticket={ticket} onTyping={setTyping} submit={submit} canReplyPublicly={me.role !== 'light_agent'} />
+          <History ticketId={ticket.id} version={ticket.version} />
+        </Stack>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, md: 4 }}>
+        <SidePanel ticket={ticket} update={update} readOnly={!isAgent} />
+      </Grid.Col>
+      <ConflictModal conflict={conflict} onClose={() => setConflict(null)} onSeen={(v) => setSeenVersion(v)} ticketId={ticket.id} />
+    </Grid>
+  );
+}
