@@ -327,7 +327,7 @@ function Outbox() {
     <>
       <Title order={3}>Outbox</Title>
       <Text size="sm" c="dimmed">Every message Lifeline sent or holds (with no SMTP_URL set, mail stays here).</Text>
-      <Records rows={outbox.data ?? []} columns={['to', 'subject', 'kind', 'status', 'createdAt']} />
+      <Records rows={outbox.data ?? []} columns={['toAddress', 'subject', 'kind', 'status', 'createdAt']} />
     </>
   );
 }

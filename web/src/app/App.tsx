@@ -1,4 +1,4 @@
-import { Center, Loader } from '@mantine/core';
+import { Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
 import { Redirect, Route, Switch } from 'wouter';
 import { AdminPage } from '../admin/AdminPage';
 import { NewTicketPage } from '../tickets/NewTicketPage';
@@ -19,6 +19,7 @@ export function App() {
     );
   }
   if (!me.data) return <SignInPage onSignedIn={signedIn} />;
+  if (me.data.role === 'customer') return <CustomerNotice onSignOut={signOut} />;
   return (
     <SessionProvider value={{ me: me.data, expired, signedIn, signOut }}>
       {expired && <SessionExpired email={me.data.email} onSignedIn={signedIn} />}
@@ -38,5 +39,22 @@ export function App() {
         </Switch>
       </Shell>
     </SessionProvider>
+  );
+}
+
+/** Customers sign in to the portal, not here; until the portal exists, say so instead of showing agent screens. */
+function CustomerNotice({ onSignOut }: { onSignOut: () => Promise<void> }) {
+  return (
+    <Center h="100vh">
+      <Stack align="center" maw={420}>
+        <Title order={3}>This is the support team's workspace</Title>
+        <Text c="dimmed" ta="center">
+          Your requests and our replies reach you by email. Reply to any of them to add to your request.
+        </Text>
+        <Button variant="default" onClick={() => void onSignOut()}>
+          Sign out
+        </Button>
+      </Stack>
+    </Center>
   );
 }

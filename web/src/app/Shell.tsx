@@ -29,7 +29,8 @@ export function Shell({ children }: { children: ReactNode }) {
   const [q, setQ] = useState(params.get('q') ?? '');
   useHotkeys([
     ['/', () => search.current?.focus()],
-    ['shift+/', openHelp],
+    ['shift+?', openHelp],
+    ['?', openHelp],
   ]);
   const views = useQuery({ queryKey: ['views'], queryFn: () => api.get('/api/v1/views').then((r) => r.items) });
   const counts = useQuery({ queryKey: ['view-counts'], queryFn: () => api.get('/api/v1/views/counts').then((r) => r.counts), refetchInterval: 60_000 });

@@ -23,7 +23,11 @@ export function useLiveUpdates(onEvent?: (e: LiveEvent) => void): { connected: b
       timer.current = undefined;
       const ids = [...pending.current];
       pending.current.clear();
-      for (const id of ids) void qc.invalidateQueries({ queryKey: ['ticket', id] });
+      // A ticket's queries are keyed by its number (from the URL) or its id; match either.
+      const changed = new Set(ids);
+      void qc.invalidateQueries({
+        predicate: (q) => q.queryKey[0] === 'ticket' && (changed.has(String(q.queryKey[1])) || changed.has(String((q.state.data as { id?: string } | undefined)?.id))),
+      });
       void qc.invalidateQueries({ queryKey: ['tickets'] });
       void qc.invalidateQueries({ queryKey: ['view-counts'] });
     };

@@ -25,7 +25,6 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
     const [error, setError] = useState<string | null>(null);
     const [busy, setBusy] = useState(false);
     const area = useRef<HTMLTextAreaElement>(null);
-    const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
     const macros = useQuery({ queryKey: ['macros'], queryFn: () => api.get('/api/v1/macros').then((r) => r.items), enabled: me.role !== 'light_agent' });
 
     useImperativeHandle(ref, () => ({
@@ -38,19 +37,14 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
       if (body) localStorage.setItem(draftKey(ticket.id, pub), body);
       else localStorage.removeItem(draftKey(ticket.id, pub));
     }, [body, pub, ticket.id]);
-    useEffect(() => () => clearTimeout(typingTimer.current), []);
 
     const switchMode = (toPublic: boolean) => {
       if (toPublic === pub) return;
       setPub(toPublic);
       setBody(localStorage.getItem(draftKey(ticket.id, toPublic)) ?? '');
     };
-    const typed = (value: string) => {
-      setBody(value);
-      onTyping(true);
-      clearTimeout(typingTimer.current);
-      typingTimer.current = setTimeout(() => onTyping(false), 4000);
-    };
+    // "Typing a reply" is having a draft in progress: what a colleague about to answer needs to know.
+    useEffect(() => onTyping(body.trim().length > 0), [body, onTyping]);
     const addFiles = async (list: File[]) => {
       setError(null);
       for (const f of list) {
@@ -80,7 +74,6 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
           setBody('');
           setFiles([]);
           localStorage.removeItem(draftKey(ticket.id, pub));
-          onTyping(false);
         }
       } catch (err) {
         setError(err instanceof ApiError ? err.message : String(err));
@@ -131,7 +124,7 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
             minRows={4}
             maxRows={16}
             value={body}
-            onChange={(e) => typed(e.currentTarget.value)}
+            onChange={(e) => setBody(e.currentTarget.value)}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) void send();
               if (e.key === 'Escape') e.currentTarget.blur();

@@ -37,7 +37,15 @@ export function TicketPage({ number }: { number: string }) {
 function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Promise<void> }) {
   const dir = useDirectory();
   const { me } = useSession();
-  const [seenVersion, setSeenVersion] = useState(ticket.version);
+  // The version the agent has seen: state for the notice, a ref for submits (a quick "a" then "e" must not
+  // send the same old version twice), and submits run one after another.
+  const [seenVersion, setSeenState] = useState(ticket.version);
+  const seen = useRef(ticket.version);
+  const setSeenVersion = (v: number) => {
+    seen.current = v;
+    setSeenState(v);
+  };
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const composer = useRef<ComposerHandle>(null);
   const [typing, setTyping] = useState(false);
@@ -45,16 +53,22 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
   const isAgent = me.role === 'agent' || me.role === 'admin';
 
   /** Runs a change with the version the agent has seen; a 409 opens the conflict dialog. */
-  const submit = async <T,>(what: string, run: (version: number) => Promise<T>): Promise<T | undefined> => {
+  const submit = <T,>(what: string, run: (version: number) => Promise<T>): Promise<T | undefined> => {
+    const next = queue.current.then(() => submitNow(what, run));
+    queue.current = next.catch(() => {});
+    return next;
+  };
+  const submitNow = async <T,>(what: string, run: (version: number) => Promise<T>): Promise<T | undefined> => {
     try {
-      const result = await run(seenVersion);
+      const result = await run(seen.current);
       const next = (result as { version?: number; ticket?: { version: number } } | undefined)?.ticket?.version ?? (result as { version?: number } | undefined)?.version;
       if (next) setSeenVersion(next);
       await refresh();
       return result;
     } catch (err) {
       if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') {
-        setConflict({ what, current: err.problem.current as Ticket | undefined, retry: () => run((err.problem.current as Ticket | undefined)?.version ?? seenVersion) });
+        const current = err.problem.current as Ticket | undefined;
+        setConflict({ what, current, retry: () => submit(what, () => run(current?.version ?? seen.current)) });
         return undefined;
       }
       throw err;

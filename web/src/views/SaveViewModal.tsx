@@ -67,12 +67,12 @@ export function SaveViewModal({ opened, onClose }: { opened: boolean; onClose: (
         {error && !error.fieldError('name') && <Alert color="red" role="alert">{error.message}</Alert>}
         <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={error?.fieldError('name')} data-autofocus />
         <Group grow>
-          <MultiSelect label="State" data={dir.states.map((s) => ({ value: s.key, label: s.label }))} value={f.states} onChange={set('states')} />
-          <MultiSelect label="Priority" data={dir.priorities.map((p) => ({ value: p.key, label: `${p.key} ${p.name}` }))} value={f.priorities} onChange={set('priorities')} />
+          <MultiSelect searchable label="State" data={dir.states.map((s) => ({ value: s.key, label: s.label }))} value={f.states} onChange={set('states')} />
+          <MultiSelect searchable label="Priority" data={dir.priorities.map((p) => ({ value: p.key, label: `${p.key} ${p.name}` }))} value={f.priorities} onChange={set('priorities')} />
         </Group>
         <Group grow>
-          <MultiSelect label="Type" data={dir.types.map((t) => ({ value: t.key, label: t.label }))} value={f.types} onChange={set('types')} />
-          <MultiSelect label="Group" data={dir.groups.map((g) => ({ value: g.id, label: g.name }))} value={f.groups} onChange={set('groups')} />
+          <MultiSelect searchable label="Type" data={dir.types.map((t) => ({ value: t.key, label: t.label }))} value={f.types} onChange={set('types')} />
+          <MultiSelect searchable label="Group" data={dir.groups.map((g) => ({ value: g.id, label: g.name }))} value={f.groups} onChange={set('groups')} />
         </Group>
         <Group grow>
           <Select
@@ -82,11 +82,11 @@ export function SaveViewModal({ opened, onClose }: { opened: boolean; onClose: (
             value={f.assignee}
             onChange={set('assignee')}
           />
-          <MultiSelect label="Organisation" searchable data={dir.organizations.map((o) => ({ value: o.id, label: o.name }))} value={f.organizations} onChange={set('organizations')} />
+          <MultiSelect searchable label="Organisation" data={dir.organizations.map((o) => ({ value: o.id, label: o.name }))} value={f.organizations} onChange={set('organizations')} />
         </Group>
         <Group grow>
           <TagsInput label="Tags (any of)" value={f.tags} onChange={set('tags')} />
-          <MultiSelect label="Channel" data={CHANNELS} value={f.channels} onChange={set('channels')} />
+          <MultiSelect searchable label="Channel" data={CHANNELS} value={f.channels} onChange={set('channels')} />
         </Group>
         <Group grow>
           <TextInput label="Created after" type="date" value={f.createdAfter} onChange={(e) => set('createdAfter')(e.currentTarget.value)} />

@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
+
+const PASSWORD = 'correct horse battery staple';
+const skip = browserMissing();
+
+describe('the agent app in a real browser', { skip }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let admin: Session;
+  let l1: { id: string };
+  const people: Record<string, { id: string; email: string }> = {};
+  const customer = { email: 'grace@example.org', name: 'Grace Hopper' };
+
+  before(async () => {
+    const webDist = buildWebApp();
+    t = await startTestApp({}, { webDist });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    admin = await t.signIn('admin');
+    for (const [key, name] of [
+      ['priya', 'Priya Raman'],
+      ['tom', 'Tom Okafor'],
+    ] as const) {
+      const u = await t.services.people.createUser({ email: `${key}@example.org`, name, role: 'agent', password: PASSWORD });
+      people[key] = { id: u.id, email: u.email };
+    }
+    l1 = await t.services.people.createGroup({ name: 'L1 helpdesk', description: '', escalatesToId: null, memberIds: [people.priya!.id, people.tom!.id] });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  const newTicket = (subject: string, extra: Record<string, unknown> = {}) =>
+    t.make.ticket(admin, { subject, description: `${subject}: details from the field.`, requester: customer, ...extra });
+
+  async function signedIn(who: 'priya' | 'tom'): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`[${who}] page error:`, e.message));
+    await page.goto(base);
+    await page.getByLabel(/^Email/).fill(`${who}@example.org`);
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    return { context, page };
+  }
+
+  const ticketApi = async (id: string) => (await t.as(admin).get(`/api/v1/tickets/${id}`)).body;
+
+  test('sign-in refuses a wrong password with a readable message, then lets the agent in to the triage queue', async () => {
+    const ticket = await newTicket('Forms will not sync');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.getByLabel(/^Email/).fill('priya@example.org');
+    await page.getByLabel(/^Password/).fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: /password/i }).waitFor();
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'New / unassigned' }).waitFor();
+    await page.getByTestId('ticket-row').filter({ hasText: ticket.subject }).waitFor();
+    assert.ok(Number(await page.getByTestId('count-triage').textContent()) >= 1);
+    await screenshot(page, 'triage-queue');
+    await context.close();
+  });
+
+  test('triage: open a new ticket, set priority, group and assignee in the side panel', async () => {
+    const ticket = await newTicket('Cannot log in on Android');
+    const { context, page } = await signedIn('priya');
+    await page.getByTestId('ticket-row').filter({ hasText: ticket.subject }).click();
+    await page.getByRole('heading', { name: ticket.subject }).waitFor();
+    await pick(page, 'Priority', /^P2/);
+    await page.getByText(/Major|P2/).first().waitFor();
+    await pick(page, 'Group', 'L1 helpdesk');
+    await pick(page, 'Assignee', 'Tom Okafor');
+    await waitFor(async () => {
+      const got = await ticketApi(ticket.id);
+      return got.priority.key === 'P2' && got.groupId === l1.id && got.assigneeId === people.tom!.id;
+    }, 'the three changes are saved');
+    await context.close();
+  });
+
+  test('a public reply appears in the conversation and goes out as mail; an internal note stays with staff', async () => {
+    const ticket = await newTicket('Report export times out');
+    const { context, page } = await signedIn('priya');
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    await page.getByLabel('Reply to the requester').fill('Thanks Grace, we are on it.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByTestId('public-message').filter({ hasText: 'we are on it' }).waitFor();
+    await page.getByText('Internal note', { exact: true }).click();
+    await page.getByRole('textbox', { name: 'Internal note' }).fill('Looks like the export worker is stuck.');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByTestId('internal-note').filter({ hasText: 'export worker' }).waitFor();
+    await screenshot(page, 'ticket-conversation');
+
+    await t.runJobs();
+    const outbox = (await t.as(admin).get('/api/v1/outbox')).body.items as { ticketId: string; toAddress: string; bodyText: string }[];
+    assert.ok(
+      outbox.some((m) => m.ticketId === ticket.id && m.toAddress === customer.email && m.bodyText.includes('we are on it')),
+      'the reply was mailed to the requester',
+    );
+    const grace = await t.services.people.findUserByEmail(customer.email);
+    const asCustomer = await t.services.queries.messages({ userId: grace!.id, role: 'customer', organizationId: null, email: customer.email, name: 'Grace', via: 'session', scopes: null, csrfToken: null }, ticket.id);
+    assert.ok(asCustomer.some((m) => m.bodyText.includes('we are on it')));
+    assert.ok(!asCustomer.some((m) => m.bodyText.includes('export worker')), 'the customer never sees the note');
+    await context.close();
+  });
+
+  test('keyboard: j/k and Enter work the list, a assigns to me, e solves, / searches, ? lists the shortcuts', async () => {
+    await newTicket('Keyboard ticket one');
+    await newTicket('Keyboard ticket two');
+    const { context, page } = await signedIn('priya');
+    await page.getByTestId('ticket-row').first().waitFor();
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    await page.keyboard.press('j');
+    const second = await page.getByTestId('ticket-row').nth(1).textContent();
+    await page.keyboard.press('Enter');
+    const number = /#(\d+)/.exec(second ?? '')?.[1];
+    await page.waitForURL(`**/tickets/${number}`);
+    await page.getByRole('heading', { level: 3 }).waitFor();
+    await page.keyboard.press('a');
+    await waitFor(async () => (await t.as(admin).get(`/api/v1/tickets/${number}`)).body.assigneeId === people.priya!.id, 'a assigns to me');
+    await page.keyboard.press('e');
+    await waitFor(async () => (await t.as(admin).get(`/api/v1/tickets/${number}`)).body.statusCategory === 'solved', 'e solves');
+    await page.getByTestId('ticket-state').filter({ hasText: 'Solved' }).waitFor();
+    await page.keyboard.press('r');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Reply to the requester');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('/');
+    await page.keyboard.type('"Keyboard ticket one"');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /^Search:/ }).waitFor();
+    await page.getByTestId('ticket-row').filter({ hasText: 'Keyboard ticket one' }).waitFor();
+    assert.equal(await page.getByTestId('ticket-row').count(), 1);
+    await context.close();
+  });
+
+  test('bulk: select two tickets in the list and assign both at once', async () => {
+    const a = await newTicket('Bulk one');
+    const b = await newTicket('Bulk two');
+    const { context, page } = await signedIn('priya');
+    await page.getByLabel(`Select ticket ${a.number}`).check();
+    await page.getByLabel(`Select ticket ${b.number}`).check();
+    const bar = page.getByRole('toolbar', { name: 'Bulk actions' });
+    await bar.getByText('2 selected').waitFor();
+    await pick(page, 'Assign selected to', 'Tom Okafor');
+    await waitFor(async () => (await ticketApi(a.id)).assigneeId === people.tom!.id && (await ticketApi(b.id)).assigneeId === people.tom!.id, 'both assigned');
+    await context.close();
+  });
+
+  test('save a view from a filter: it appears in the rail with its count and shows only what matches', async () => {
+    const urgent = await newTicket('Urgent outage in Kisumu', { priority: 'P1' });
+    await newTicket('Not urgent at all', { priority: 'P5' });
+    const { context, page } = await signedIn('priya');
+    await page.getByRole('button', { name: 'Save a view…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Save a view' });
+    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('P1 fires');
+    await pick(page, 'Priority', /^P1/, dialog);
+    await dialog.getByRole('textbox', { name: 'Name', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Save view' }).click();
+    await page.getByRole('heading', { name: 'P1 fires' }).waitFor();
+    await page.getByTestId('ticket-row').filter({ hasText: urgent.subject }).waitFor();
+    assert.equal(await page.getByTestId('ticket-row').filter({ hasText: 'Not urgent' }).count(), 0);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: /P1 fires/ }).waitFor();
+    // A second try with the same name is refused in place, and nothing else is saved.
+    await page.getByRole('button', { name: 'Save a view…' }).click();
+    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('P1 fires');
+    await dialog.getByRole('button', { name: 'Save view' }).click();
+    await dialog.getByRole('alert').filter({ hasText: /exists/ }).waitFor();
+    assert.equal(await t.count('views'), 1);
+    await context.close();
+  });
+
+  test('two agents on one ticket see each other typing, and a stale submit is caught with the other change shown', async () => {
+    const ticket = await newTicket('Two agents, one ticket');
+    const priya = await signedIn('priya');
+    const tom = await signedIn('tom');
+    await priya.page.goto(`${base}/tickets/${ticket.number}`);
+    await tom.page.goto(`${base}/tickets/${ticket.number}`);
+    await priya.page.getByTestId('presence').filter({ hasText: 'Tom Okafor is viewing' }).waitFor({ timeout: 15_000 });
+    await tom.page.getByLabel('Reply to the requester').fill('Hi Grace, I am looking');
+    await priya.page.getByTestId('presence').filter({ hasText: 'Tom Okafor is typing a reply' }).waitFor({ timeout: 15_000 });
+    // Priya changes the priority while Tom writes.
+    await pick(priya.page, 'Priority', /^P1/);
+    await waitFor(async () => (await ticketApi(ticket.id)).priority.key === 'P1', 'priority saved');
+    await tom.page.getByTestId('changed-under').waitFor({ timeout: 10_000 });
+    await tom.page.getByRole('button', { name: 'Send reply' }).click();
+    const conflict = tom.page.getByRole('dialog', { name: 'Someone else changed this ticket' });
+    await conflict.waitFor();
+    await conflict.getByTestId('conflict-changes').filter({ hasText: /priority/ }).waitFor();
+    await screenshot(tom.page, 'collision');
+    assert.equal(await tom.page.getByLabel('Reply to the requester').inputValue(), 'Hi Grace, I am looking', 'the draft is kept');
+    const publicReplies = async () => (await t.as(admin).get(`/api/v1/tickets/${ticket.id}/messages`)).body.items.filter((m: { bodyText: string }) => m.bodyText.includes('I am looking')).length;
+    assert.equal(await publicReplies(), 0, 'nothing was sent on top of the unseen change');
+    await conflict.getByRole('button', { name: /anyway/ }).click();
+    await tom.page.getByTestId('public-message').filter({ hasText: 'I am looking' }).waitFor();
+    assert.equal(await publicReplies(), 1);
+    await priya.context.close();
+    await tom.context.close();
+  });
+
+  test('an unknown ticket shows the not-found page; a bad reply keeps the draft and says why', async () => {
+    const { context, page } = await signedIn('priya');
+    await page.goto(`${base}/tickets/999999`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    const ticket = await newTicket('Draft safety');
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Write something first' }).waitFor();
+    await page.getByLabel('Reply to the requester').fill('A draft that survives a reload');
+    await page.reload();
+    assert.equal(await page.getByLabel('Reply to the requester').inputValue(), 'A draft that survives a reload');
+    await context.close();
+  });
+
+  test('new tickets appear in the open list without a reload', async () => {
+    const { context, page } = await signedIn('priya');
+    await page.getByRole('heading', { name: 'New / unassigned' }).waitFor();
+    const fresh = await newTicket('Arrived while you were looking', { priority: 'P1' });
+    await page.getByTestId('ticket-row').filter({ hasText: fresh.subject }).waitFor({ timeout: 10_000 });
+    await context.close();
+  });
+
+  test('a phone call becomes a ticket on behalf of the caller', async () => {
+    const { context, page } = await signedIn('priya');
+    await page.getByRole('link', { name: 'New ticket' }).click();
+    await page.getByLabel(/^Requester's email/).fill('caller@example.org');
+    await page.getByLabel(/^Requester's name/).fill('Amina Caller');
+    await page.getByLabel(/^Subject/).fill('Tablet lost all forms');
+    await page.getByLabel(/^What they reported/).fill('Called from the district office.');
+    await page.getByRole('button', { name: 'Create ticket' }).click();
+    await page.getByRole('heading', { name: 'Tablet lost all forms' }).waitFor();
+    const found = (await t.as(admin).get('/api/v1/search?q=%22Tablet%20lost%22')).body.items[0];
+    assert.equal(found.channel, 'phone');
+    assert.equal(found.requester.email, 'caller@example.org');
+    await context.close();
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`timed out waiting until ${what}`);
+}

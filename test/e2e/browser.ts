@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results/screenshots');
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Why the browser tests cannot run here, or undefined. In CI they must run, so there is no reason there. */
+export function browserMissing(): string | undefined {
+  if (fs.existsSync(CHROMIUM)) return undefined;
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
+  return 'Debian chromium is not installed (apt-get install chromium)';
+}
+
+/** The production build of the agent app, made if it is missing or older than its sources. */
+export function buildWebApp(): string {
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'web/build-if-stale.ts')], { stdio: 'inherit', cwd: ROOT });
+  return path.join(ROOT, 'web/dist');
+}
+
+/** Debian's Chromium, headless, with a fresh profile and nothing that reaches the network. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Picks an option in a Mantine select (a combobox) or multi-select by its label. */
+export async function pick(page: Page, label: string, option: string | RegExp, scope: Page | Locator = page): Promise<void> {
+  await scope.getByRole('combobox', { name: label, exact: true }).or(scope.getByRole('textbox', { name: label, exact: true })).first().click();
+  await page.getByRole('option', { name: option }).first().click();
+}
