@@ -16,7 +16,8 @@
  * default 100000,1000000), BENCH_PGLITE_SCALES (default 100000), BENCH_SKIP_PGLITE=1, BENCH_SKIP_PG=1,
  * BENCH_REUSE=1 (keep the PostgreSQL bench database of the last run), BENCH_SKIP_TICKETS=1, BENCH_SKIP_EMAIL=1, BENCH_SKIP_SLA=1,
  * BENCH_SLA_TICKETS (default 1000000),
- * BENCH_EMAIL_N (messages, default 2000).
+ * BENCH_EMAIL_N (messages, default 2000), BENCH_SKIP_WEB=1, BENCH_WEB_TICKETS (default 100000).
+ *  - the agent app in Debian's Chromium: bundle size, first ticket list, opening a 50-message ticket (bench/web.ts)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,6 +31,7 @@ import type { Actor } from '../src/platform/auth.js';
 import { measureEmailIngest } from './email.js';
 import { generateBase, generateTickets } from './generate.js';
 import { measureSla } from './sla.js';
+import { measureWeb } from './web.js';
 
 const log = (...args: unknown[]) => console.error('[bench]', ...args);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -364,16 +366,36 @@ async function benchSla() {
   }
 }
 
+/** The agent app in a real browser against 100k tickets on the PostgreSQL server (bench/web.ts). */
+async function benchWeb() {
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query('drop database if exists lifeline_bench_web with (force)');
+  await admin.query('create database lifeline_bench_web');
+  await admin.end();
+  const u = new URL(PG_URL);
+  u.pathname = '/lifeline_bench_web';
+  const database = await openDatabase({ url: u.toString() });
+  await database.migrate();
+  try {
+    return await measureWeb(database, path.join(root, '.bench-data', 'web'), Number(process.env.BENCH_WEB_TICKETS ?? 100_000), log);
+  } finally {
+    await database.close();
+  }
+}
+
 const results: unknown[] = [];
 const email: unknown[] = [];
 let sla: unknown;
+let web: unknown;
 if (!process.env.BENCH_SKIP_PG) {
   if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPostgres());
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('postgres'));
   if (!process.env.BENCH_SKIP_SLA) sla = await benchSla();
+  if (!process.env.BENCH_SKIP_WEB) web = await benchWeb();
 }
 if (!process.env.BENCH_SKIP_PGLITE) {
   if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPglite());
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('pglite'));
 }
-console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla }, null, 2));
+console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web }, null, 2));
