@@ -85,7 +85,7 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   jobs.register(TRIGGER_JOB, async (p) => {
     await triggers.run(p as Parameters<TriggersService['run']>[0]);
   });
-  const views = new ViewsService(ctx, people, fields, queries);
+  const views = new ViewsService(ctx, people, fields, queries, sla);
   return { ctx, fields, people, settings, queries, tickets, views, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros, triggers, assignment };
 }
 

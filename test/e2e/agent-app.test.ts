@@ -234,6 +234,20 @@ describe('the agent app in a real browser', { skip }, () => {
     await context.close();
   });
 
+  test('SLA: the list shows the time left to the next deadline, and "Breaching soon" lists the ticket', async () => {
+    const calendar = await t.as(admin).post('/api/v1/calendars', { name: 'Always (e2e)', timeZone: 'UTC', alwaysOpen: true });
+    const policy = await t.as(admin).post('/api/v1/sla-policies', { name: 'e2e urgent', position: 0, condition: { field: 'tags', op: 'includes_any', value: ['e2e-sla'] }, calendarId: calendar.body.id, targets: { P1: { first_response: 45 } } });
+    assert.equal(policy.status, 201, policy.raw);
+    const urgent = await newTicket('Clock is ticking', { priority: 'P1', tags: ['e2e-sla'] });
+    const { context, page } = await signedIn('priya');
+    await page.getByRole('link', { name: /Breaching soon/ }).click();
+    const row = page.getByTestId('ticket-row').filter({ hasText: urgent.subject });
+    await row.getByTestId('sla-badge').filter({ hasText: '45 min' }).waitFor();
+    await row.click();
+    await page.getByRole('region', { name: 'SLA' }).or(page.getByLabel('SLA')).getByText('First response').waitFor();
+    await context.close();
+  });
+
   test('a phone call becomes a ticket on behalf of the caller', async () => {
     const { context, page } = await signedIn('priya');
     await page.getByRole('link', { name: 'New ticket' }).click();

@@ -2,10 +2,30 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../../platform/auth.js';
+import { Timestamp } from '../../platform/responses.js';
+import { SLA_METRICS } from './sla.schema.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import { PolicyBody, type SlaService, UpdatePolicyBody } from './sla.service.js';
 
 const IdParams = z.object({ id: z.uuid() });
+
+// A ticket's clock as agents see it (response schema; see tickets.responses.ts for what these are for).
+const ClockView = z.object({
+  ticketId: z.uuid(),
+  metric: z.enum(SLA_METRICS),
+  policyId: z.uuid().nullable(),
+  status: z.enum(['running', 'paused', 'achieved', 'stopped']),
+  targetMinutes: z.number().int(),
+  startedAt: Timestamp,
+  runningSince: Timestamp.nullable(),
+  elapsedMinutes: z.number(),
+  dueAt: Timestamp.nullable(),
+  warnAt: Timestamp.nullable(),
+  achievedAt: Timestamp.nullable(),
+  warnedAt: Timestamp.nullable(),
+  breachedAt: Timestamp.nullable(),
+  remainingMinutes: z.number().int().nullable(),
+});
 
 export function slaRoutes(app: FastifyInstance, sla: SlaService, queries: TicketQueries): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -27,8 +47,22 @@ export function slaRoutes(app: FastifyInstance, sla: SlaService, queries: Ticket
   });
 
   r.get(
+    '/api/v1/sla/clocks',
+    {
+      config: { access: { level: 'staff', scope: 'tickets:read' } },
+      schema: {
+        tags,
+        querystring: z.object({ ticketIds: z.string().max(100 * 37).transform((s) => s.split(',').filter(Boolean)).pipe(z.array(z.uuid()).max(100)) }),
+        response: { 200: z.object({ items: z.array(ClockView) }) },
+        description: 'The SLA clocks of up to 100 tickets (a page of a ticket list).',
+      },
+    },
+    async (req) => ({ items: await sla.clocksOfMany(req.query.ticketIds) }),
+  );
+
+  r.get(
     '/api/v1/tickets/:id/sla',
-    { config: { access: { level: 'staff', scope: 'tickets:read' } }, schema: { tags, params: IdParams, description: "The ticket's SLA clocks." } },
+    { config: { access: { level: 'staff', scope: 'tickets:read' } }, schema: { tags, params: IdParams, response: { 200: z.object({ items: z.array(ClockView) }) }, description: "The ticket's SLA clocks." } },
     async (req) => {
       await queries.getRow(requireActor(req), req.params.id);
       return { items: await sla.clocksOf(req.params.id) };

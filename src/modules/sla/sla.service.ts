@@ -1,4 +1,4 @@
-import { asc, eq, type SQL, sql } from 'drizzle-orm';
+import { asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
@@ -9,7 +9,7 @@ import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { type Condition, ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } from '../rules/conditions.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
-import { messages, ticketEvents } from '../tickets/tickets.schema.js';
+import { messages, ticketEvents, tickets } from '../tickets/tickets.schema.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
 import type { TicketEvent, TicketEventListener } from '../tickets/tickets.service.js';
 import { EVENTS_CHANNEL } from '../tickets/tickets.service.js';
@@ -285,6 +285,21 @@ export class SlaService {
     return rows
       .sort((a, b) => SLA_METRICS.indexOf(a.metric) - SLA_METRICS.indexOf(b.metric))
       .map((c) => ({ ...c, remainingMinutes: c.dueAt ? Math.round((c.dueAt.getTime() - now) / 60_000) : null }));
+  }
+
+  /** The clocks of many tickets at once (a page of the ticket list shows each ticket's next deadline). */
+  async clocksOfMany(ticketIds: string[]): Promise<(SlaClock & { remainingMinutes: number | null })[]> {
+    if (!ticketIds.length) return [];
+    const rows = await this.ctx.db.select().from(slaClocks).where(inArray(slaClocks.ticketId, ticketIds));
+    const now = this.ctx.clock.now().getTime();
+    return rows.map((c) => ({ ...c, remainingMinutes: c.dueAt ? Math.round((c.dueAt.getTime() - now) / 60_000) : null }));
+  }
+
+  /** SQL over `tickets`: a running clock of the ticket is due within `minutes` (or already overdue). Uses the
+   *  sweep's partial index on due time, so "breaching soon" reads only the clocks that are close. */
+  dueWithin(minutes: number): SQL {
+    const edge = new Date(this.ctx.clock.now().getTime() + minutes * 60_000).toISOString();
+    return sql`exists (select 1 from ${slaClocks} c where c.ticket_id = ${tickets.id} and c.status = 'running' and c.due_at is not null and c.due_at < ${edge}::timestamptz)`;
   }
 
   /**

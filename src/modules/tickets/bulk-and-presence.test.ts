@@ -4,7 +4,6 @@ import { type Session, startTestApp, type TestApp } from '../../testing/harness.
 
 describe('bulk actions and collision detection', () => {
   let t: TestApp;
-  let admin: Session;
   let agent: Session;
   let colleague: Session;
   let light: Session;
@@ -12,7 +11,6 @@ describe('bulk actions and collision detection', () => {
 
   before(async () => {
     t = await startTestApp();
-    admin = await t.signIn('admin');
     agent = await t.signIn('agent', { name: 'Priya' });
     colleague = await t.signIn('agent', { name: 'Tom' });
     light = await t.signIn('light_agent');

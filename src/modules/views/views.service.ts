@@ -7,12 +7,13 @@ import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import type { PeopleService } from '../people/people.service.js';
 import { type Condition, ConditionSchema, checkCondition, compile, customFieldKinds } from '../rules/conditions.js';
+import type { SlaService } from '../sla/sla.service.js';
 import { isUuid, type TicketQueries } from '../tickets/tickets.queries.js';
 import { views } from './views.schema.js';
 
 /** Columns a view can show, in the agent app's ticket list. */
-export const VIEW_COLUMNS = ['number', 'subject', 'requester', 'organization', 'status', 'priority', 'type', 'group', 'assignee', 'channel', 'tags', 'created', 'updated'] as const;
-const DEFAULT_COLUMNS: (typeof VIEW_COLUMNS)[number][] = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'updated'];
+export const VIEW_COLUMNS = ['number', 'subject', 'requester', 'organization', 'status', 'priority', 'sla', 'type', 'group', 'assignee', 'channel', 'tags', 'created', 'updated'] as const;
+const DEFAULT_COLUMNS: (typeof VIEW_COLUMNS)[number][] = ['number', 'subject', 'requester', 'status', 'priority', 'sla', 'assignee', 'updated'];
 
 export const ViewBody = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(100),
@@ -36,6 +37,8 @@ export type ViewOut = {
   order: 'asc' | 'desc';
   groupId: string | null;
   ownerId: string | null;
+  /** Built-in views that need more than a condition: a running SLA clock due within the hour. */
+  slaDueWithinMinutes?: number;
 };
 
 const UNSOLVED = ['new', 'open', 'pending', 'on_hold'];
@@ -72,6 +75,7 @@ function systemViews(now: Date): ViewOut[] {
       'priority',
       'asc',
     ),
+    { ...view('breaching', 'Breaching soon', { field: 'status_category', op: 'in', value: UNSOLVED }, 'priority', 'asc'), slaDueWithinMinutes: 60 },
     view('mine', 'Mine', { all: [{ field: 'assignee', op: 'is', value: ME }, { field: 'status_category', op: 'in', value: ['new', 'open'] }] }),
     view('my-groups', 'My groups', { all: [{ field: 'group', op: 'in', value: [MY_GROUPS] }, { field: 'status_category', op: 'in', value: UNSOLVED }] }),
     view('pending', 'Pending', { field: 'status_category', op: 'is', value: 'pending' }),
@@ -88,6 +92,7 @@ export class ViewsService {
     private readonly people: PeopleService,
     private readonly fields: CustomFieldsService,
     private readonly queries: TicketQueries,
+    private readonly sla: SlaService,
   ) {}
 
   /** The built-in views, then the viewer's own and those shared with their groups. */
@@ -109,7 +114,7 @@ export class ViewsService {
 
   async tickets(actor: Actor, id: string, page: { limit: number; cursor?: string; sort?: ViewOut['sort']; order?: ViewOut['order'] }) {
     const view = await this.get(actor, id);
-    const where = await this.compileFor(actor, view.condition);
+    const where = await this.whereOf(actor, view);
     return this.queries.list(actor, {}, { sort: page.sort ?? view.sort, order: page.order ?? view.order, limit: page.limit, cursor: page.cursor }, where);
   }
 
@@ -117,7 +122,7 @@ export class ViewsService {
   async counts(actor: Actor): Promise<Record<string, number>> {
     const all = await this.list(actor);
     const conditions: SQL[] = [];
-    for (const v of all) conditions.push(await this.compileFor(actor, v.condition));
+    for (const v of all) conditions.push(await this.whereOf(actor, v));
     const counts = await this.queries.countEach(actor, conditions);
     return Object.fromEntries(all.map((v, i) => [v.id, counts[i] ?? 0]));
   }
@@ -176,6 +181,11 @@ export class ViewsService {
         throw new AppError('FORBIDDEN', 'You can share a view only with a group you belong to', { fields: [{ path: 'body.groupId', message: 'not one of your groups' }] });
       }
     }
+  }
+
+  private async whereOf(actor: Actor, view: ViewOut): Promise<SQL> {
+    const where = await this.compileFor(actor, view.condition);
+    return view.slaDueWithinMinutes === undefined ? where : (and(where, this.sla.dueWithin(view.slaDueWithinMinutes)) as SQL);
   }
 
   private async compileFor(actor: Actor, condition: Condition): Promise<SQL> {

@@ -34,7 +34,7 @@ describe('views: the queues in the left rail', () => {
     const views = (await t.as(agent).get('/api/v1/views')).body.items as { id: string; name: string; system: boolean }[];
     assert.deepEqual(
       views.map((v) => v.name),
-      ['New / unassigned', 'Mine', 'My groups', 'Pending', 'On hold', 'Recently solved', 'All'],
+      ['New / unassigned', 'Breaching soon', 'Mine', 'My groups', 'Pending', 'On hold', 'Recently solved', 'All'],
     );
     assert.deepEqual(await numbers(agent, 'triage'), [fresh.number]);
     assert.deepEqual(await numbers(agent, 'mine'), [mine.number], 'Mine is what is assigned to the viewer and open');
@@ -46,11 +46,36 @@ describe('views: the queues in the left rail', () => {
     assert.equal((await numbers(agent, 'all')).length, 5);
 
     const counts = (await t.as(agent).get('/api/v1/views/counts')).body.counts;
-    assert.deepEqual(counts, { triage: 1, mine: 1, 'my-groups': 1, pending: 1, 'on-hold': 0, solved: 1, all: 5 });
+    assert.deepEqual(counts, { triage: 1, breaching: 0, mine: 1, 'my-groups': 1, pending: 1, 'on-hold': 0, solved: 1, all: 5 });
 
     // A week later the solved ticket has left "Recently solved".
     t.clock.advance(8 * 86_400_000);
     assert.deepEqual(await numbers(agent, 'solved'), []);
+  });
+
+  test('"Breaching soon" lists open tickets with an SLA clock due within the hour, and drops them once answered', async () => {
+    const alwaysOpen = await t.as(admin).post('/api/v1/calendars', { name: '24/7 for views', timeZone: 'UTC', alwaysOpen: true });
+    assert.equal(alwaysOpen.status, 201, alwaysOpen.raw);
+    const policy = await t.as(admin).post('/api/v1/sla-policies', {
+      name: 'Views P1',
+      position: 0,
+      condition: { field: 'tags', op: 'includes_any', value: ['views-sla'] },
+      calendarId: alwaysOpen.body.id,
+      targets: { P1: { first_response: 30 }, P4: { first_response: 600 } },
+    });
+    assert.equal(policy.status, 201, policy.raw);
+    const urgent = await t.make.ticket(admin, { subject: 'Due in 30 minutes', requester: { email: 'sla1@example.org' }, priority: 'P1', tags: ['views-sla'] });
+    await t.make.ticket(admin, { subject: 'Due in 10 hours', requester: { email: 'sla2@example.org' }, priority: 'P4', tags: ['views-sla'] });
+    assert.deepEqual(await numbers(agent, 'breaching'), [urgent.number]);
+    assert.equal((await t.as(agent).get('/api/v1/views/counts')).body.counts.breaching, 1);
+    const clocks = await t.as(agent).get(`/api/v1/sla/clocks?ticketIds=${urgent.id}`);
+    assert.equal(clocks.status, 200, clocks.raw);
+    assert.equal(clocks.body.items[0].remainingMinutes, 30);
+    // The first public reply achieves the clock: nothing is about to breach any more.
+    await t.as(agent).post(`/api/v1/tickets/${urgent.id}/messages`, { body: 'Looking now.' });
+    assert.deepEqual(await numbers(agent, 'breaching'), []);
+    assert.equal((await t.as(agent).get('/api/v1/sla/clocks?ticketIds=nope')).status, 400);
+    assert.equal((await t.as(customer).get(`/api/v1/sla/clocks?ticketIds=${urgent.id}`)).status, 403);
   });
 
   test('an agent saves a view from a filter, shares it with a group, and each member sees their own "assigned to me"', async () => {

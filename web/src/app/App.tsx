@@ -1,6 +1,6 @@
 import { Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
+import { lazy, Suspense } from 'react';
 import { Redirect, Route, Switch } from 'wouter';
-import { AdminPage } from '../admin/AdminPage';
 import { NewTicketPage } from '../tickets/NewTicketPage';
 import { TicketPage } from '../tickets/TicketPage';
 import { SearchPage, ViewPage } from '../views/ViewPage';
@@ -8,6 +8,9 @@ import { NotFound } from './NotFound';
 import { SessionProvider, useSessionLoader } from './session';
 import { Shell } from './Shell';
 import { SessionExpired, SignInPage } from './SignIn';
+
+// Admin screens are a separate chunk: most sessions never open them.
+const AdminPage = lazy(() => import('../admin/AdminPage').then((m) => ({ default: m.AdminPage })));
 
 export function App() {
   const { me, expired, signedIn, signOut } = useSessionLoader();
@@ -32,7 +35,13 @@ export function App() {
           <Route path="/search" component={SearchPage} />
           <Route path="/tickets/new" component={NewTicketPage} />
           <Route path="/tickets/:number">{(p) => <TicketPage number={p.number} />}</Route>
-          <Route path="/admin/:section?">{(p) => <AdminPage section={p.section ?? 'users'} />}</Route>
+          <Route path="/admin/:section?">
+            {(p) => (
+              <Suspense fallback={<Loader m="xl" />}>
+                <AdminPage section={p.section ?? 'users'} />
+              </Suspense>
+            )}
+          </Route>
           <Route>
             <NotFound />
           </Route>

@@ -8,6 +8,7 @@ import { ApiError, api } from '../api/client';
 import type { Ticket } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { relativeTime } from './format';
+import { SlaCard } from './sla';
 import type { TicketUpdate } from './TicketPage';
 
 /** Every field, editable in place; the requester's card; links, merge and escalate. */
@@ -58,6 +59,7 @@ export function SidePanel({ ticket, update, readOnly }: { ticket: Ticket; update
             ))}
         </Stack>
       </Card>
+      <SlaCard ticketId={ticket.id} version={ticket.version} />
       <RequesterCard ticket={ticket} />
       <LinksCard ticket={ticket} readOnly={readOnly} />
       {!readOnly && <TicketActions ticket={ticket} />}

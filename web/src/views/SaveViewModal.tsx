@@ -3,41 +3,13 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useLocation } from 'wouter';
 import { type ApiError, api } from '../api/client';
-import type { Condition } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
+import { type Filter, filterToCondition } from './filter';
+import type { Column } from './TicketTable';
 
+const COLUMNS: Column[] = ['number', 'subject', 'requester', 'organization', 'status', 'priority', 'sla', 'type', 'group', 'assignee', 'channel', 'tags', 'created', 'updated'];
 const CHANNELS = ['email', 'web', 'api', 'phone', 'slack', 'github', 'widget', 'portal', 'other'];
-
-type Filter = {
-  states: string[];
-  priorities: string[];
-  types: string[];
-  groups: string[];
-  assignee: string | null;
-  organizations: string[];
-  tags: string[];
-  channels: string[];
-  createdAfter: string;
-  updatedBefore: string;
-};
-
-/** The filter form as a condition tree (the one condition language the server checks and compiles). */
-export function filterToCondition(f: Filter): Condition {
-  const all: Condition[] = [];
-  if (f.states.length) all.push({ field: 'status', op: 'in', value: f.states });
-  if (f.priorities.length) all.push({ field: 'priority', op: 'in', value: f.priorities });
-  if (f.types.length) all.push({ field: 'type', op: 'in', value: f.types });
-  if (f.groups.length) all.push({ field: 'group', op: 'in', value: f.groups });
-  if (f.assignee === 'none') all.push({ field: 'assignee', op: 'is_not_set' });
-  else if (f.assignee) all.push({ field: 'assignee', op: 'is', value: f.assignee });
-  if (f.organizations.length) all.push({ field: 'organization', op: 'in', value: f.organizations });
-  if (f.tags.length) all.push({ field: 'tags', op: 'includes_any', value: f.tags });
-  if (f.channels.length) all.push({ field: 'channel', op: 'in', value: f.channels });
-  if (f.createdAfter) all.push({ field: 'created_at', op: 'after', value: new Date(f.createdAfter).toISOString() });
-  if (f.updatedBefore) all.push({ field: 'updated_at', op: 'before', value: new Date(f.updatedBefore).toISOString() });
-  return { all };
-}
 
 export function SaveViewModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const dir = useDirectory();
@@ -46,13 +18,14 @@ export function SaveViewModal({ opened, onClose }: { opened: boolean; onClose: (
   const [, navigate] = useLocation();
   const [name, setName] = useState('');
   const [groupId, setGroupId] = useState<string | null>(null);
+  const [columns, setColumns] = useState<Column[]>(['number', 'subject', 'requester', 'status', 'priority', 'sla', 'assignee', 'updated']);
   const [f, setF] = useState<Filter>({ states: [], priorities: [], types: [], groups: [], assignee: null, organizations: [], tags: [], channels: [], createdAfter: '', updatedBefore: '' });
   const [error, setError] = useState<ApiError | null>(null);
   const set = <K extends keyof Filter>(k: K) => (v: Filter[K]) => setF((x) => ({ ...x, [k]: v }));
   const save = async () => {
     setError(null);
     try {
-      const view = await api.post('/api/v1/views', { body: { name, condition: filterToCondition(f), groupId } });
+      const view = await api.post('/api/v1/views', { body: { name, condition: filterToCondition(f), groupId, columns } });
       await qc.invalidateQueries({ queryKey: ['views'] });
       await qc.invalidateQueries({ queryKey: ['view-counts'] });
       onClose();
@@ -92,6 +65,7 @@ export function SaveViewModal({ opened, onClose }: { opened: boolean; onClose: (
           <TextInput label="Created after" type="date" value={f.createdAfter} onChange={(e) => set('createdAfter')(e.currentTarget.value)} />
           <TextInput label="Updated before" type="date" value={f.updatedBefore} onChange={(e) => set('updatedBefore')(e.currentTarget.value)} />
         </Group>
+        <MultiSelect label="Columns" data={COLUMNS} value={columns} onChange={(v) => setColumns(v as Column[])} error={error?.fields.find((e) => e.path.includes('columns'))?.message} />
         <Select
           label="Share with"
           description="Members of the group see it in their views; otherwise only you do."

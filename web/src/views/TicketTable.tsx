@@ -6,8 +6,9 @@ import { useLocation } from 'wouter';
 import type { TicketRow } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { relativeTime } from '../tickets/format';
+import { SlaBadge, useClocks } from '../tickets/sla';
 
-export type Column = 'number' | 'subject' | 'requester' | 'organization' | 'status' | 'priority' | 'type' | 'group' | 'assignee' | 'channel' | 'tags' | 'created' | 'updated';
+export type Column = 'number' | 'subject' | 'requester' | 'organization' | 'status' | 'priority' | 'sla' | 'type' | 'group' | 'assignee' | 'channel' | 'tags' | 'created' | 'updated';
 export type Sort = 'created' | 'updated' | 'priority';
 
 const HEADINGS: Record<Column, string> = {
@@ -17,6 +18,7 @@ const HEADINGS: Record<Column, string> = {
   organization: 'Organisation',
   status: 'State',
   priority: 'Priority',
+  sla: 'SLA',
   type: 'Type',
   group: 'Group',
   assignee: 'Assignee',
@@ -46,6 +48,7 @@ export function TicketTable(props: {
   const { rows, columns, selected, onSelect } = props;
   const dir = useDirectory();
   const [, navigate] = useLocation();
+  const clocks = useClocks(columns.includes('sla') ? rows.map((r) => r.id) : []);
   const [cursor, setCursor] = useState(0);
   const parent = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 12 });
@@ -126,7 +129,7 @@ export function TicketTable(props: {
                 </Table.Td>
                 {columns.map((c) => (
                   <Table.Td key={c} className="truncate">
-                    {cell(c, t, dir)}
+                    {c === 'sla' ? <SlaBadge clocks={clocks.get(t.id)} /> : cell(c, t, dir)}
                   </Table.Td>
                 ))}
               </Table.Tr>
@@ -161,7 +164,7 @@ export function PriorityBadge({ priority }: { priority: TicketRow['priority'] })
   );
 }
 
-function cell(c: Column, t: TicketRow, dir: ReturnType<typeof useDirectory>) {
+function cell(c: Exclude<Column, 'sla'>, t: TicketRow, dir: ReturnType<typeof useDirectory>) {
   switch (c) {
     case 'number':
       return <Text size="sm" c="dimmed">#{t.number}</Text>;

@@ -100,7 +100,7 @@ export function SearchPage() {
           {error.message}
         </Alert>
       )}
-      <ListScreen title={`Search: ${q}`} columns={['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'updated']} {...sort} pages={pages} />
+      <ListScreen title={`Search: ${q}`} columns={['number', 'subject', 'requester', 'status', 'priority', 'sla', 'assignee', 'updated']} {...sort} pages={pages} />
     </>
   );
 }
