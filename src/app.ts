@@ -76,7 +76,7 @@ export function buildServices(config: Config, database: Database, clock: Clock =
     await sla.recomputeCalendar((p as { calendarId: string }).calendarId);
   });
   const ruleActions = new RuleActions(tickets, settings, people, outbound);
-  const automations = new AutomationsService(ctx, fields, ruleActions);
+  const automations = new AutomationsService(ctx, fields, ruleActions, calendars);
   const macros = new MacrosService(ctx, settings, queries, people);
   const assignment = new AssignmentService(ctx, people, tickets);
   tickets.onEvents(assignment.listener());

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { Condition } from '../rules/conditions.js';
+import { businessCalendars } from '../sla/sla.schema.js';
 import { tickets } from '../tickets/tickets.schema.js';
 
 export type AutomationAction =
@@ -20,6 +21,8 @@ export const automations = pgTable(
     active: boolean('active').notNull().default(true),
     condition: jsonb('condition').$type<Condition>().notNull(),
     actions: jsonb('actions').$type<AutomationAction[]>().notNull(),
+    // Count "hours since" in this calendar's business hours ("3 business days"); null: calendar hours.
+    calendarId: uuid('calendar_id').references(() => businessCalendars.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },

@@ -8,7 +8,9 @@ import { repeat } from '../../platform/repeat.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { ActionSchema, type RuleActions } from '../rules/actions.js';
-import { type ConditionProblem, ConditionSchema, checkCondition, compile, customFieldKinds } from '../rules/conditions.js';
+import { type ConditionProblem, ConditionSchema, checkCondition, compile, customFieldKinds, type Instant } from '../rules/conditions.js';
+import { businessMinutesAgo } from '../sla/business-time.js';
+import { type CalendarsService, spec } from '../sla/calendars.service.js';
 import { tickets } from '../tickets/tickets.schema.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
 import { type AutomationAction, automationRuns, automations } from './automations.schema.js';
@@ -22,6 +24,8 @@ export const AutomationBody = z.object({
   active: z.boolean().default(true),
   condition: ConditionSchema,
   actions: z.array(ActionSchema).min(1).max(20),
+  // Count "hours since …" in this calendar's business hours; null (the default) counts calendar hours.
+  calendarId: z.uuid().nullable().default(null),
 });
 export const UpdateAutomationBody = patchOf(AutomationBody);
 
@@ -42,6 +46,7 @@ export class AutomationsService {
     private readonly ctx: Ctx,
     private readonly fields: CustomFieldsService,
     private readonly actions: RuleActions,
+    private readonly calendars: CalendarsService,
   ) {
     this.all = ctx.cache.cached('automations', (ex) => ex.select().from(automations).orderBy(asc(automations.position), asc(automations.createdAt)));
   }
@@ -87,13 +92,16 @@ export class AutomationsService {
     await this.all.invalidate();
   }
 
-  private async check(a: { condition: Automation['condition']; actions: AutomationAction[] }): Promise<void> {
+  private async check(a: { condition: Automation['condition']; actions: AutomationAction[]; calendarId?: string | null }): Promise<void> {
     const problems: ConditionProblem[] = checkCondition(a.condition, customFieldKinds(await this.fields.list('ticket')), 'body.condition');
     // A rule with no time in it would fire on every matching ticket at once and again after every change.
     if (!JSON.stringify(a.condition).includes('"hours_since_')) {
       problems.push({ path: 'body.condition', message: 'an automation needs an hours_since_… condition (event-driven rules are triggers)' });
     }
     problems.push(...(await this.actions.check(a.actions)));
+    if (a.calendarId && !(await this.calendars.list()).some((c) => c.id === a.calendarId)) {
+      problems.push({ path: 'body.calendarId', message: `no calendar with id ${a.calendarId}` });
+    }
     if (problems.length) {
       throw new AppError('INVALID_RULE', `The automation is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { fields: problems });
     }
@@ -112,7 +120,7 @@ export class AutomationsService {
     let fired = 0;
     const kinds = customFieldKinds(await this.fields.list('ticket'));
     for (const rule of (await this.all.get()).filter((a) => a.active)) {
-      const now = this.ctx.clock.now();
+      const now = await this.instantOf(rule);
       const candidates = await this.ctx.db
         .select({ id: tickets.id, version: tickets.version })
         .from(tickets)
@@ -132,13 +140,14 @@ export class AutomationsService {
   }
 
   private async fire(rule: Automation, ticketId: string, kinds: ReturnType<typeof customFieldKinds>): Promise<boolean> {
+    const at = await this.instantOf(rule);
     return this.ctx.db.transaction(async (tx) => {
       const now = this.ctx.clock.now();
       // Lock the ticket and check it still matches: another process may have fired, or someone changed it.
       const [t] = (await tx
         .select()
         .from(tickets)
-        .where(and(eq(tickets.id, ticketId), compile(rule.condition, now, kinds), notInArray(tickets.statusCategory, ['closed', 'merged'])))
+        .where(and(eq(tickets.id, ticketId), compile(rule.condition, at, kinds), notInArray(tickets.statusCategory, ['closed', 'merged'])))
         .for('update')) as TicketRow[];
       if (!t) return false;
       const claimed = rowsOf(
@@ -158,6 +167,14 @@ export class AutomationsService {
         .where(and(eq(automationRuns.automationId, rule.id), eq(automationRuns.ticketId, t.id)));
       return true;
     });
+  }
+
+  /** Now, as the rule counts hours: calendar hours, or business hours on its calendar. */
+  private async instantOf(rule: Automation): Promise<Instant> {
+    const now = this.ctx.clock.now();
+    if (!rule.calendarId) return now;
+    const calendar = spec(await this.calendars.get(rule.calendarId));
+    return { now, hoursAgo: (hours) => businessMinutesAgo(calendar, now, hours * 60) };
   }
 
   private stopSweeping: (() => void) | undefined;

@@ -6,6 +6,7 @@ import { openDatabase, rowsOf } from '../../db/client.js';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
 
 const HOUR = 3600_000;
+const MINUTE = 60_000;
 
 /** The handbooks' time-based rules, shipped as defaults, on a fake clock. */
 describe('automations', () => {
@@ -43,13 +44,14 @@ describe('automations', () => {
     );
   });
 
-  test('pending with no reply: reminded once after three days, solved after five', async () => {
+  test('pending with no reply: reminded once after three business days, solved after five', async () => {
+    // The fake clock starts on Monday 09:00 UTC; the defaults count on "Office hours" (Mon–Fri 09–17 UTC).
     const ticket = await t.make.ticket(customer, { subject: 'Cannot log in' });
     await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Which browser do you use?', public: true, status: 'pending' });
-    t.clock.advance(71 * HOUR);
+    t.clock.advance(55 * HOUR + 59 * MINUTE); // Wednesday 16:59: 23 h 59 min of business time
     await sweep();
     assert.equal((await messages(ticket.id)).length, 2, 'not yet');
-    t.clock.advance(2 * HOUR);
+    t.clock.advance(2 * MINUTE); // Wednesday 17:01
     await sweep();
     await sweep();
     const reminders = (await messages(ticket.id)).filter((m) => m.author === null && m.public);
@@ -61,11 +63,46 @@ describe('automations', () => {
     await t.runJobs();
     const mailed = ((await t.as(admin).get('/api/v1/outbox?limit=200')).body.items as any[]).filter((m) => m.ticketId === ticket.id && m.kind === 'reply');
     assert.equal(mailed.length, 2);
-    t.clock.advance(48 * HOUR);
+    t.clock.advance(47 * HOUR); // Friday 16:01: two more business days have not yet passed
+    await sweep();
+    assert.equal((await get(ticket.id)).status, 'pending');
+    t.clock.advance(HOUR); // Friday 17:01
     await sweep();
     const solved = await get(ticket.id);
     assert.equal(solved.status, 'solved');
     assert.ok((await messages(ticket.id)).some((m) => !m.public && /Solved automatically/.test(m.bodyText)));
+  });
+
+  test('a weekend is not a business day: pending on Friday morning is reminded on Tuesday evening, not Monday', async () => {
+    t.clock.set(new Date('2026-03-13T09:00:00Z')); // a Friday
+    const ticket = await t.make.ticket(customer, { subject: 'Weekend' });
+    await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Could you send a screenshot?', public: true, status: 'pending' });
+    t.clock.set(new Date('2026-03-16T10:00:00Z')); // Monday: 72 calendar hours have passed, 9 business hours
+    await sweep();
+    assert.equal((await messages(ticket.id)).length, 2, 'calendar days would have reminded already');
+    t.clock.set(new Date('2026-03-17T17:00:00Z')); // Tuesday 17:00: Friday, Monday and Tuesday
+    await sweep();
+    assert.equal((await messages(ticket.id)).length, 3);
+  });
+
+  test('an automation counts calendar hours unless it names a calendar; an unknown calendar is refused', async () => {
+    const office = (await t.as(admin).get('/api/v1/calendars')).body.items.find((c: { name: string }) => c.name === 'Office hours').id;
+    const defaults = (await t.as(admin).get('/api/v1/automations')).body.items as { name: string; calendarId: string | null }[];
+    assert.equal(defaults.find((a) => a.name === 'Remind the requester of a pending ticket')?.calendarId, office);
+    assert.equal(defaults.find((a) => a.name === 'Escalate P0/P1 not acknowledged within an hour')?.calendarId, null);
+    const before = await t.count('automations');
+    const bad = await t.as(admin).post('/api/v1/automations', {
+      name: 'Nowhere',
+      calendarId: '00000000-0000-4000-8000-000000000000',
+      condition: { field: 'hours_since_created', op: 'gte', value: 1 },
+      actions: [{ type: 'add_tags', tags: ['x'] }],
+    });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.errors.find((e: { path: string }) => e.path === 'body.calendarId')?.message, 'no calendar with id 00000000-0000-4000-8000-000000000000');
+    assert.equal(await t.count('automations'), before);
+    const inUse = await t.as(admin).delete(`/api/v1/calendars/${office}`);
+    assert.equal(inUse.status, 409);
+    assert.equal(inUse.body.code, 'IN_USE');
   });
 
   test('a requester who replies is not chased or solved', async () => {

@@ -141,7 +141,18 @@ function checkValue(kind: Kind, op: string, value: unknown): string | undefined 
 
 // ---- in memory
 
-export function evaluate(c: Condition, t: TicketFacts, now: Date, custom: CustomFieldKinds = {}): boolean {
+/**
+ * When a condition is evaluated: an instant, where "hours since" counts calendar hours; or an instant with its own
+ * way to say "n hours ago" (an automation counting business hours on a calendar).
+ */
+export type Instant = Date | { now: Date; hoursAgo: (hours: number) => Date };
+
+/** The instant `hours` before `at`: "at least n hours since X" holds exactly when X is at or before it. */
+function hoursAgo(at: Instant, hours: number): Date {
+  return at instanceof Date ? new Date(at.getTime() - hours * 3600_000) : at.hoursAgo(hours);
+}
+
+export function evaluate(c: Condition, t: TicketFacts, now: Instant, custom: CustomFieldKinds = {}): boolean {
   if ('all' in c) return c.all.every((x) => evaluate(x, t, now, custom));
   if ('any' in c) return c.any.some((x) => evaluate(x, t, now, custom));
   if ('not' in c) return !evaluate(c.not, t, now, custom);
@@ -182,7 +193,13 @@ export function evaluate(c: Condition, t: TicketFacts, now: Date, custom: Custom
     case 'lt':
     case 'lte': {
       if (empty) return false;
-      const x = def.kind === 'hours' ? (now.getTime() - (actual as Date).getTime()) / 3600_000 : Number(actual);
+      if (def.kind === 'hours') {
+        // The same edge as the SQL back end: hours since > n  ⇔  the time is before "n hours ago".
+        const x = (actual as Date).getTime();
+        const edge = hoursAgo(now, v as number).getTime();
+        return c.op === 'gt' ? x < edge : c.op === 'gte' ? x <= edge : c.op === 'lt' ? x > edge : x >= edge;
+      }
+      const x = Number(actual);
       const n = v as number;
       return c.op === 'gt' ? x > n : c.op === 'gte' ? x >= n : c.op === 'lt' ? x < n : x <= n;
     }
@@ -193,7 +210,7 @@ export function evaluate(c: Condition, t: TicketFacts, now: Date, custom: Custom
 // ---- SQL
 
 /** The condition as a SQL predicate over `tickets`. `now` is a parameter, so a fake clock works in tests. */
-export function compile(c: Condition, now: Date, custom: CustomFieldKinds = {}): SQL {
+export function compile(c: Condition, now: Instant, custom: CustomFieldKinds = {}): SQL {
   if ('all' in c) return c.all.length ? sql`(${sql.join(c.all.map((x) => compile(x, now, custom)), sql` and `)})` : sql`true`;
   if ('any' in c) return c.any.length ? sql`(${sql.join(c.any.map((x) => compile(x, now, custom)), sql` or `)})` : sql`false`;
   if ('not' in c) return sql`(not ${compile(c.not, now, custom)})`;
@@ -244,7 +261,7 @@ export function compile(c: Condition, now: Date, custom: CustomFieldKinds = {}):
     case 'lte': {
       if (def.kind === 'hours') {
         // Hours since > n  ⇔  the time is before now − n hours: a range on the column, which an index can serve.
-        const edge = sql`${new Date(now.getTime() - (v as number) * 3600_000).toISOString()}::timestamptz`;
+        const edge = sql`${hoursAgo(now, v as number).toISOString()}::timestamptz`;
         const op = { gt: sql`<`, gte: sql`<=`, lt: sql`>`, lte: sql`>=` }[c.op];
         return sql`(${col} ${op} ${edge})`;
       }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { addBusinessMinutes, businessMinutesBetween, type CalendarSpec, isOpen, TWENTY_FOUR_SEVEN, validateCalendar } from './business-time.js';
+import { addBusinessMinutes, businessMinutesAgo, businessMinutesBetween, type CalendarSpec, isOpen, TWENTY_FOUR_SEVEN, validateCalendar } from './business-time.js';
 
 const weekdays = (intervals: { start: string; end: string }[]) => ({ '1': intervals, '2': intervals, '3': intervals, '4': intervals, '5': intervals });
 const everyDay = (intervals: { start: string; end: string }[]) => ({ ...weekdays(intervals), '6': intervals, '7': intervals });
@@ -131,5 +131,28 @@ describe('business time: properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  test('"n business minutes ago" is the latest instant with n business minutes from it to now; earlier is never fewer', () => {
+    fc.assert(
+      fc.property(calendars, instant, minutes, fc.integer({ min: 1, max: 600 }), (cal, end, m, step) => {
+        const edge = businessMinutesAgo(cal, end, m);
+        const counted = Math.round(businessMinutesBetween(cal, edge, end));
+        // A minute later (when that minute is business time) has less than m minutes left.
+        const later = new Date(edge.getTime() + 60_000);
+        const laterCount = Math.round(businessMinutesBetween(cal, later, end));
+        const earlier = new Date(edge.getTime() - step * 60_000);
+        return counted === m && edge.getTime() <= end.getTime() && (laterCount < m || m === 0 || !isOpen(cal, edge)) && businessMinutesBetween(cal, earlier, end) >= counted - 1e-9;
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('business minutes ago, by hand: Monday 10:00 minus 2 business hours is Friday 16:00 (office 09–17)', () => {
+    const office: CalendarSpec = { timeZone: 'UTC', alwaysOpen: false, weekly: Object.fromEntries([1, 2, 3, 4, 5].map((d) => [String(d), [{ start: '09:00', end: '17:00' }]])), holidays: [], holidayRegion: null };
+    assert.equal(businessMinutesAgo(office, new Date('2026-03-16T10:00:00Z'), 120).toISOString(), '2026-03-13T16:00:00.000Z');
+    assert.equal(businessMinutesAgo(office, new Date('2026-03-14T12:00:00Z'), 480).toISOString(), '2026-03-13T09:00:00.000Z', 'from a Saturday');
+    assert.equal(businessMinutesAgo(TWENTY_FOUR_SEVEN, new Date('2026-03-14T12:00:00Z'), 90).toISOString(), '2026-03-14T10:30:00.000Z');
+    assert.throws(() => businessMinutesAgo(office, new Date(), -1), RangeError);
   });
 });

@@ -170,6 +170,40 @@ export function businessMinutesBetween(spec: CalendarSpec, from: Date, to: Date)
   return total / 60_000;
 }
 
+/** Walks the open intervals backwards from `to`, clipped to end at `to`, calling `visit` until it returns true. */
+function walkBack(spec: CalendarSpec, to: number, visit: (start: number, end: number) => boolean): void {
+  let day = DateTime.fromMillis(to, { zone: spec.timeZone }).startOf('day');
+  for (let n = 0; n < MAX_DAYS; n++, day = day.minus({ days: 1 })) {
+    for (const [s, e] of openIntervals(spec, day).reverse()) {
+      if (s >= to) continue;
+      if (visit(s, Math.min(e, to))) return;
+    }
+  }
+  throw new Error(`calendar has no business time in the ${MAX_DAYS} days before ${new Date(to).toISOString()}`);
+}
+
+/**
+ * The latest instant from which `minutes` business minutes have passed by `end`: "3 business days ago". A time
+ * rule "at least n business hours since X" holds exactly when X is at or before this instant, so it stays a range
+ * on X's column (one index scan), and the in-memory evaluator uses the same edge.
+ */
+export function businessMinutesAgo(spec: CalendarSpec, end: Date, minutes: number): Date {
+  if (!Number.isFinite(minutes) || minutes < 0) throw new RangeError('minutes must be a non-negative number');
+  if (spec.alwaysOpen) return new Date(end.getTime() - minutes * 60_000);
+  let remaining = Math.round(minutes * 60_000);
+  if (remaining === 0) return end;
+  let result = end.getTime();
+  walkBack(spec, end.getTime(), (s, e) => {
+    if (remaining <= e - s) {
+      result = e - remaining;
+      return true;
+    }
+    remaining -= e - s;
+    return false;
+  });
+  return new Date(result);
+}
+
 /** Whether `at` is inside business hours. */
 export function isOpen(spec: CalendarSpec, at: Date): boolean {
   if (spec.alwaysOpen) return true;

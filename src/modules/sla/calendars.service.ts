@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError, uniquelyNamed } from '../../platform/errors.js';
+import { AppError, foreignKeyColumn, uniquelyNamed } from '../../platform/errors.js';
 import { enqueue } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import { addBusinessMinutes, type CalendarSpec, publicHolidays, validateCalendar } from './business-time.js';
@@ -88,7 +88,12 @@ export class CalendarsService {
 
   async remove(id: string): Promise<void> {
     await this.get(id);
-    await this.ctx.db.delete(businessCalendars).where(eq(businessCalendars.id, id));
+    try {
+      await this.ctx.db.delete(businessCalendars).where(eq(businessCalendars.id, id));
+    } catch (err) {
+      if (foreignKeyColumn(err)) throw new AppError('IN_USE', 'SLA policies or automations count on this calendar; point them at another one first');
+      throw err;
+    }
     await this.all.invalidate();
   }
 

@@ -13,11 +13,11 @@ export interface Paths {
   };
   "/api/v1/automations": {
     get: { path: never; query: never; body: never; response: unknown };
-    post: { path: never; query: never; body: { name: string; position?: number; active?: boolean; condition: ConditionInput; actions: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[] }; response: unknown };
+    post: { path: never; query: never; body: { name: string; position?: number; active?: boolean; condition: ConditionInput; actions: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[]; calendarId?: string | null }; response: unknown };
   };
   "/api/v1/automations/{id}": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
-    patch: { path: { id: string }; query: never; body: { name?: string; position?: number; active?: boolean; condition?: ConditionInput; actions?: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[] }; response: unknown };
+    patch: { path: { id: string }; query: never; body: { name?: string; position?: number; active?: boolean; condition?: ConditionInput; actions?: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[]; calendarId?: string | null }; response: unknown };
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/automations/sweep": {
