@@ -17,6 +17,8 @@ import { RuleActions } from './modules/rules/actions.js';
 import { TRIGGER_JOB, TriggersService } from './modules/triggers/triggers.service.js';
 import { triggerRoutes } from './modules/triggers/triggers.routes.js';
 import { viewRoutes } from './modules/views/views.routes.js';
+import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
+import { WEBHOOK_JOB, WebhooksService } from './modules/webhooks/webhooks.service.js';
 import { ViewsService } from './modules/views/views.service.js';
 import { AddressesService } from './modules/email/addresses.service.js';
 import { emailEventListener, noteDeliveryFailures, registerEmailJobs } from './modules/email/email.jobs.js';
@@ -75,7 +77,11 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   jobs.register(RECOMPUTE_JOB, async (p) => {
     await sla.recomputeCalendar((p as { calendarId: string }).calendarId);
   });
-  const ruleActions = new RuleActions(tickets, settings, people, outbound);
+  const webhooks = new WebhooksService(ctx, queries);
+  jobs.register(WEBHOOK_JOB, async (p, job) => {
+    await webhooks.deliver((p as { deliveryId: string }).deliveryId, job);
+  });
+  const ruleActions = new RuleActions(tickets, settings, people, outbound, webhooks);
   const automations = new AutomationsService(ctx, fields, ruleActions, calendars);
   const macros = new MacrosService(ctx, settings, queries, people);
   const assignment = new AssignmentService(ctx, people, tickets);
@@ -86,7 +92,7 @@ export function buildServices(config: Config, database: Database, clock: Clock =
     await triggers.run(p as Parameters<TriggersService['run']>[0]);
   });
   const views = new ViewsService(ctx, people, fields, queries, sla);
-  return { ctx, fields, people, settings, queries, tickets, views, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros, triggers, assignment };
+  return { ctx, fields, people, settings, queries, tickets, views, webhooks, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros, triggers, assignment };
 }
 
 export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice>; routes: RouteEntry[] };
@@ -148,6 +154,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   triggerRoutes(app, services.triggers);
   assignmentRoutes(app, services.assignment);
   viewRoutes(app, services.views);
+  webhookRoutes(app, services.webhooks);
   emailRoutes(app, services.ctx, { ...services.email, queries: services.queries, pollers: () => services.email.pollers });
   await installWebApp(app, options.webDist);
   return { app, services, live, routes };

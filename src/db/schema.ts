@@ -9,4 +9,5 @@ export * from '../modules/sla/sla.schema.js';
 export * from '../modules/tickets/tickets.schema.js';
 export * from '../modules/triggers/triggers.schema.js';
 export * from '../modules/views/views.schema.js';
+export * from '../modules/webhooks/webhooks.schema.js';
 export * from '../platform/platform.schema.js';

@@ -9,7 +9,8 @@ export type AutomationAction =
   | { type: 'add_tags' | 'remove_tags'; tags: string[] }
   | { type: 'note' | 'reply'; body: string }
   | { type: 'escalate'; urgency: 'low' | 'medium' | 'high' | 'critical'; toGroupId?: string }
-  | { type: 'email'; to: string; subject: string; body: string };
+  | { type: 'email'; to: string; subject: string; body: string }
+  | { type: 'webhook'; webhookId: string };
 
 /** A time-based rule: tickets matching its condition (hours since …) get its actions, once each. */
 export const automations = pgTable(

@@ -10,6 +10,7 @@ import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
+import type { WebhooksService } from '../webhooks/webhooks.service.js';
 import type { ConditionProblem } from './conditions.js';
 
 /** What rules (automations, triggers) can do to a ticket. */
@@ -26,6 +27,8 @@ export const ActionSchema = z.discriminatedUnion('type', [
       body: z.string().min(1).max(20_000),
     })
     .strict(),
+  // Post the ticket, signed, to a webhook configured under /api/v1/webhooks.
+  z.object({ type: z.literal('webhook'), webhookId: z.uuid() }).strict(),
 ]);
 
 /**
@@ -38,6 +41,7 @@ export class RuleActions {
     private readonly settings: TicketSettingsService,
     private readonly people: PeopleService,
     private readonly outbound: OutboundService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   async check(actions: AutomationAction[]): Promise<ConditionProblem[]> {
@@ -55,6 +59,8 @@ export class RuleActions {
       else if (action.type === 'email') {
         template('subject', action.subject);
         template('body', action.body);
+      } else if (action.type === 'webhook') {
+        if (!(await this.webhooks.exists(action.webhookId))) problems.push({ path: `${path}.webhookId`, message: `no webhook with id ${action.webhookId}` });
       } else if (action.type === 'set' && action.value !== null) {
         const ok =
           action.field === 'status'
@@ -106,6 +112,9 @@ export class RuleActions {
           await this.outbound.queueRuleEmail(tx, t, to, await renderTemplate(action.subject, data), await renderTemplate(action.body, data));
           return;
         }
+        case 'webhook':
+          await this.webhooks.queue(tx, action.webhookId, t, rule);
+          return;
       }
     } catch (err) {
       if (!(err instanceof AppError)) throw err;

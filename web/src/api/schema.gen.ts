@@ -13,11 +13,11 @@ export interface Paths {
   };
   "/api/v1/automations": {
     get: { path: never; query: never; body: never; response: unknown };
-    post: { path: never; query: never; body: { name: string; position?: number; active?: boolean; condition: ConditionInput; actions: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[]; calendarId?: string | null }; response: unknown };
+    post: { path: never; query: never; body: { name: string; position?: number; active?: boolean; condition: ConditionInput; actions: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }) | { type: "webhook"; webhookId: string })[]; calendarId?: string | null }; response: unknown };
   };
   "/api/v1/automations/{id}": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
-    patch: { path: { id: string }; query: never; body: { name?: string; position?: number; active?: boolean; condition?: ConditionInput; actions?: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[]; calendarId?: string | null }; response: unknown };
+    patch: { path: { id: string }; query: never; body: { name?: string; position?: number; active?: boolean; condition?: ConditionInput; actions?: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }) | { type: "webhook"; webhookId: string })[]; calendarId?: string | null }; response: unknown };
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/automations/sweep": {
@@ -226,11 +226,11 @@ export interface Paths {
   };
   "/api/v1/triggers": {
     get: { path: never; query: never; body: never; response: unknown };
-    post: { path: never; query: never; body: { name: string; position?: number; active?: boolean; events: ("created" | "updated" | "message")[]; condition?: ConditionInput; actions: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[] }; response: unknown };
+    post: { path: never; query: never; body: { name: string; position?: number; active?: boolean; events: ("created" | "updated" | "message")[]; condition?: ConditionInput; actions: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }) | { type: "webhook"; webhookId: string })[] }; response: unknown };
   };
   "/api/v1/triggers/{id}": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
-    patch: { path: { id: string }; query: never; body: { name?: string; position?: number; active?: boolean; events?: ("created" | "updated" | "message")[]; condition?: ConditionInput; actions?: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }))[] }; response: unknown };
+    patch: { path: { id: string }; query: never; body: { name?: string; position?: number; active?: boolean; events?: ("created" | "updated" | "message")[]; condition?: ConditionInput; actions?: (({ type: "set"; field: "status" | "priority" | "type" | "group" | "assignee"; value: string | null }) | ({ type: "add_tags" | "remove_tags"; tags: string[] }) | ({ type: "note" | "reply"; body: string }) | ({ type: "escalate"; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string }) | ({ type: "email"; to: ("requester" | "assignee" | "group") | string; subject: string; body: string }) | { type: "webhook"; webhookId: string })[] }; response: unknown };
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/types": {
@@ -261,5 +261,16 @@ export interface Paths {
   };
   "/api/v1/views/counts": {
     get: { path: never; query: never; body: never; response: { counts: { [key: string]: number } } };
+  };
+  "/api/v1/webhooks": {
+    get: { path: never; query: never; body: never; response: { items: { id: string; name: string; url: string; active: boolean; createdAt: string; updatedAt: string }[] } };
+    post: { path: never; query: never; body: { name: string; url: string; active?: boolean }; response: { id: string; name: string; url: string; active: boolean; createdAt: string; updatedAt: string; secret: string } };
+  };
+  "/api/v1/webhooks/{id}": {
+    patch: { path: { id: string }; query: never; body: { name?: string; url?: string; active?: boolean }; response: { id: string; name: string; url: string; active: boolean; createdAt: string; updatedAt: string } };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/webhooks/{id}/deliveries": {
+    get: { path: { id: string }; query: never; body: never; response: { items: ({ id: string; webhookId: string; ticketId: string | null; payload: unknown; status: "pending" | "delivered" | "failed"; attempts: number; responseStatus: number | null; error: string | null; createdAt: string; deliveredAt: string | null })[] } };
   };
 }

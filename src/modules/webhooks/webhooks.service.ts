@@ -1,0 +1,157 @@
+import { createHmac } from 'node:crypto';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor, Tx } from '../../db/client.js';
+import type { Ctx } from '../../platform/context.js';
+import { randomToken } from '../../platform/crypto.js';
+import { AppError, uniquelyNamed } from '../../platform/errors.js';
+import { enqueue, type JobContext } from '../../platform/jobs.js';
+import { patchOf } from '../../platform/validation.js';
+import { isUuid, type TicketQueries, type TicketRow } from '../tickets/tickets.queries.js';
+import { webhookDeliveries, webhooks } from './webhooks.schema.js';
+
+export const WEBHOOK_JOB = 'webhook.deliver';
+const TIMEOUT_MS = 10_000;
+const MAX_ATTEMPTS = 8;
+
+export const WebhookBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  url: z.url({ protocol: /^https?$/ }).max(2000),
+  active: z.boolean().default(true),
+});
+export const UpdateWebhookBody = patchOf(WebhookBody);
+
+type Webhook = typeof webhooks.$inferSelect;
+
+/** What a webhook shows: everything but the secret, which is shown once, when it is made. */
+export function webhookView(w: Webhook) {
+  const { secret: _secret, ...rest } = w;
+  return rest;
+}
+
+/**
+ * The signature a receiver checks: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`.
+ * The timestamp is signed too, so a captured delivery cannot be replayed later unnoticed.
+ */
+export function signature(secret: string, body: string, at: Date): string {
+  const t = Math.floor(at.getTime() / 1000);
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+/**
+ * Outgoing webhooks: rules queue a delivery in the transaction of the change that caused it (nothing sent for a
+ * change that rolled back, nothing lost for one that committed); a job posts it, signed, and retries with
+ * backoff on network errors, timeouts, 5xx, 408 and 429. Any other 4xx is a refusal: marked failed, not retried.
+ */
+export class WebhooksService {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly queries: TicketQueries,
+  ) {}
+
+  list(): Promise<Webhook[]> {
+    return this.ctx.db.select().from(webhooks).orderBy(webhooks.name);
+  }
+
+  async get(id: string, ex: Executor = this.ctx.db): Promise<Webhook> {
+    const [row] = isUuid(id) ? await ex.select().from(webhooks).where(eq(webhooks.id, id)) : [];
+    if (!row) throw new AppError('NOT_FOUND', `No webhook with id ${id}`);
+    return row;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.get(id).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async create(input: z.infer<typeof WebhookBody>): Promise<Webhook> {
+    const now = this.ctx.clock.now();
+    const [row] = await uniquelyNamed(`A webhook named ${input.name}`, () =>
+      this.ctx.db
+        .insert(webhooks)
+        .values({ ...input, secret: `whsec_${randomToken(24)}`, createdAt: now, updatedAt: now })
+        .returning(),
+    );
+    return row as Webhook;
+  }
+
+  async update(id: string, patch: z.infer<typeof UpdateWebhookBody>): Promise<Webhook> {
+    await this.get(id);
+    const [row] = await uniquelyNamed(`A webhook named ${patch.name}`, () =>
+      this.ctx.db
+        .update(webhooks)
+        .set({ ...patch, updatedAt: this.ctx.clock.now() })
+        .where(eq(webhooks.id, id))
+        .returning(),
+    );
+    return row as Webhook;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.ctx.db.delete(webhooks).where(eq(webhooks.id, id));
+  }
+
+  deliveries(id: string, limit = 50) {
+    return this.ctx.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id)).orderBy(desc(webhookDeliveries.createdAt)).limit(limit);
+  }
+
+  /** Queues a delivery of the ticket as it is now, inside the caller's transaction. An inactive webhook gets none. */
+  async queue(tx: Tx, webhookId: string, ticket: TicketRow, rule: string): Promise<void> {
+    const hook = await this.get(webhookId, tx);
+    if (!hook.active) return;
+    const [view] = await this.queries.views([ticket], tx);
+    const now = this.ctx.clock.now();
+    const payload = { event: 'rule.fired', rule, at: now.toISOString(), ticket: view };
+    const [row] = await tx.insert(webhookDeliveries).values({ webhookId, ticketId: ticket.id, payload, createdAt: now }).returning({ id: webhookDeliveries.id });
+    await enqueue(tx, this.ctx.clock, { kind: WEBHOOK_JOB, payload: { deliveryId: row?.id }, key: `webhook:${row?.id}`, maxAttempts: MAX_ATTEMPTS });
+  }
+
+  /** The job: one attempt at one delivery. Throwing asks the queue to try again later. */
+  async deliver(deliveryId: string, job: Pick<JobContext, 'attempt' | 'maxAttempts'>): Promise<void> {
+    const [d] = await this.ctx.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId));
+    if (!d || d.status !== 'pending') return;
+    const hook = await this.get(d.webhookId).catch(() => null);
+    if (!hook) return;
+    const body = JSON.stringify(d.payload);
+    const now = this.ctx.clock.now();
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(hook.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Lifeline-Webhooks/1',
+          'x-lifeline-delivery': d.id,
+          'x-lifeline-signature': signature(hook.secret, body, now),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      status = res.status;
+      await res.body?.cancel().catch(() => {});
+    } catch (err) {
+      error = (err as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : `could not connect: ${(err as Error).message}`;
+    }
+    const delivered = status !== null && status >= 200 && status < 300;
+    const retryable = !delivered && (status === null || status >= 500 || status === 408 || status === 429);
+    const final = delivered || !retryable || job.attempt >= job.maxAttempts;
+    await this.ctx.db
+      .update(webhookDeliveries)
+      .set({
+        attempts: sql`${webhookDeliveries.attempts} + 1`,
+        responseStatus: status,
+        error: delivered ? null : (error ?? `answered ${status}`),
+        ...(final ? { status: delivered ? 'delivered' : 'failed' } : {}),
+        ...(delivered ? { deliveredAt: now } : {}),
+      })
+      .where(and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.status, 'pending')));
+    if (!final) throw new Error(`webhook ${hook.name}: ${error ?? `answered ${status}`}; will retry`);
+  }
+}
+
+
