@@ -23,11 +23,12 @@ describe('the agent app in a real browser', { skip }, () => {
     const address = t.app.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     admin = await t.signIn('admin');
-    for (const [key, name] of [
-      ['priya', 'Priya Raman'],
-      ['tom', 'Tom Okafor'],
+    for (const [key, name, role] of [
+      ['priya', 'Priya Raman', 'agent'],
+      ['tom', 'Tom Okafor', 'agent'],
+      ['ada', 'Ada Admin', 'admin'],
     ] as const) {
-      const u = await t.services.people.createUser({ email: `${key}@example.org`, name, role: 'agent', password: PASSWORD });
+      const u = await t.services.people.createUser({ email: `${key}@example.org`, name, role, password: PASSWORD });
       people[key] = { id: u.id, email: u.email };
     }
     l1 = await t.services.people.createGroup({ name: 'L1 helpdesk', description: '', escalatesToId: null, memberIds: [people.priya!.id, people.tom!.id] });
@@ -41,7 +42,7 @@ describe('the agent app in a real browser', { skip }, () => {
   const newTicket = (subject: string, extra: Record<string, unknown> = {}) =>
     t.make.ticket(admin, { subject, description: `${subject}: details from the field.`, requester: customer, ...extra });
 
-  async function signedIn(who: 'priya' | 'tom'): Promise<{ context: BrowserContext; page: Page }> {
+  async function signedIn(who: 'priya' | 'tom' | 'ada'): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error(`[${who}] page error:`, e.message));
@@ -245,6 +246,42 @@ describe('the agent app in a real browser', { skip }, () => {
     await row.getByTestId('sla-badge').filter({ hasText: '45 min' }).waitFor();
     await row.click();
     await page.getByRole('region', { name: 'SLA' }).or(page.getByLabel('SLA')).getByText('First response').waitFor();
+    await context.close();
+  });
+
+  test("an admin models the PMERIT targets: a calendar with a preview, a policy (a bad one is refused in place), a rule switched off", async () => {
+    const policiesBefore = await t.count('sla_policies');
+    const { context, page } = await signedIn('ada');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('link', { name: 'Business hours' }).click();
+    await page.getByLabel(/^Name/).fill('Nairobi office');
+    await page.getByLabel(/^Time zone/).fill('Africa/Nairobi');
+    await page.getByLabel(/^Public holidays of/).fill('KE');
+    await page.getByRole('button', { name: 'Add calendar' }).click();
+    await page.getByRole('cell', { name: 'Nairobi office', exact: true }).waitFor();
+    await pick(page, 'Preview on', 'Nairobi office');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByTestId('calendar-preview').waitFor();
+
+    await page.getByRole('link', { name: 'SLA policies' }).click();
+    await page.getByLabel(/^Name/).fill('PMERIT P0');
+    await pick(page, 'Calendar', 'Nairobi office');
+    await page.getByLabel(/^Condition/).fill('{ "field": "mood", "op": "is", "value": "bad" }');
+    await page.getByLabel('P1 first_response').fill('30');
+    await page.getByRole('button', { name: 'Add policy' }).click();
+    await page.getByRole('alert').filter({ hasText: 'unknown field mood' }).waitFor();
+    assert.equal(await t.count('sla_policies'), policiesBefore, 'nothing saved');
+    await page.getByLabel(/^Condition/).fill('{ "field": "priority", "op": "in", "value": ["P1"] }');
+    await page.getByRole('button', { name: 'Add policy' }).click();
+    await page.getByRole('cell', { name: 'PMERIT P0', exact: true }).waitFor();
+    const saved = (await t.as(admin).get('/api/v1/sla-policies')).body.items.find((p: { name: string }) => p.name === 'PMERIT P0');
+    assert.deepEqual(saved.targets, { P1: { first_response: 30 } });
+
+    await page.getByRole('link', { name: 'Automations' }).click();
+    const rule = 'Escalate open tickets untouched for five days';
+    await page.getByLabel(`${rule} active`).click({ force: true });
+    await waitFor(async () => (await t.as(admin).get('/api/v1/automations')).body.items.find((a: { name: string }) => a.name === rule).active === false, 'the rule is off');
+    await screenshot(page, 'admin-automations');
     await context.close();
   });
 

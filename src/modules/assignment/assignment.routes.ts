@@ -2,10 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../../platform/auth.js';
+import { Timestamp } from '../../platform/responses.js';
+import { ASSIGNMENT_MODES } from './assignment.schema.js';
 import { AssignmentBody, type AssignmentService, AwayBody, HandoverBody, RotaBody, SwapBody } from './assignment.service.js';
 
 const GroupParams = z.object({ id: z.uuid() });
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+
+// Response schemas (see tickets.responses.ts for what they are for).
+const SettingsView = z.object({ groupId: z.uuid(), mode: z.enum(ASSIGNMENT_MODES), timeZone: z.string(), lastUserId: z.uuid().nullable() });
+const Note = z.object({ id: z.uuid(), groupId: z.uuid(), day: z.string(), authorId: z.uuid().nullable(), body: z.string(), createdAt: Timestamp });
 
 export function assignmentRoutes(app: FastifyInstance, assignment: AssignmentService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -14,13 +20,13 @@ export function assignmentRoutes(app: FastifyInstance, assignment: AssignmentSer
   const agent = { level: 'agent' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
 
-  r.get('/api/v1/groups/:id/assignment', { config: { access: staff }, schema: { tags, params: GroupParams } }, async (req) => assignment.settings(req.params.id));
-  r.put('/api/v1/groups/:id/assignment', { config: { access: admin }, schema: { tags, params: GroupParams, body: AssignmentBody } }, async (req) =>
+  r.get('/api/v1/groups/:id/assignment', { config: { access: staff }, schema: { tags, params: GroupParams, response: { 200: SettingsView } } }, async (req) => assignment.settings(req.params.id));
+  r.put('/api/v1/groups/:id/assignment', { config: { access: admin }, schema: { tags, params: GroupParams, body: AssignmentBody, response: { 200: SettingsView } } }, async (req) =>
     assignment.setSettings(req.params.id, req.body),
   );
   r.get(
     '/api/v1/groups/:id/rota',
-    { config: { access: staff }, schema: { tags, params: GroupParams, querystring: z.object({ from: Day, to: Day }) } },
+    { config: { access: staff }, schema: { tags, params: GroupParams, querystring: z.object({ from: Day, to: Day }), response: { 200: z.object({ items: z.array(z.object({ day: z.string(), userId: z.uuid(), name: z.string() })) }) } } },
     async (req) => ({ items: await assignment.rota(req.params.id, req.query.from, req.query.to) }),
   );
   r.put('/api/v1/groups/:id/rota', { config: { access: agent }, schema: { tags, params: GroupParams, body: RotaBody } }, async (req, reply) => {
@@ -31,8 +37,8 @@ export function assignmentRoutes(app: FastifyInstance, assignment: AssignmentSer
     await assignment.swap(req.params.id, req.body.dayA, req.body.dayB);
     return reply.status(204).send();
   });
-  r.get('/api/v1/groups/:id/handover', { config: { access: staff }, schema: { tags, params: GroupParams } }, async (req) => assignment.latestHandover(req.params.id));
-  r.post('/api/v1/groups/:id/handover', { config: { access: staff }, schema: { tags, params: GroupParams, body: HandoverBody } }, async (req, reply) =>
+  r.get('/api/v1/groups/:id/handover', { config: { access: staff }, schema: { tags, params: GroupParams, response: { 200: z.object({ day: z.string().nullable(), notes: z.array(Note) }) } } }, async (req) => assignment.latestHandover(req.params.id));
+  r.post('/api/v1/groups/:id/handover', { config: { access: staff }, schema: { tags, params: GroupParams, body: HandoverBody, response: { 201: Note } } }, async (req, reply) =>
     reply.status(201).send(await assignment.addHandover(requireActor(req), req.params.id, req.body.body)),
   );
   r.put('/api/v1/me/away', { config: { access: agent }, schema: { tags, body: AwayBody } }, async (req) => assignment.setAway(requireActor(req), req.body));

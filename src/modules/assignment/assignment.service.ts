@@ -102,7 +102,7 @@ export class AssignmentService {
   async addHandover(actor: Actor, groupId: string, body: string) {
     const day = await this.today(groupId);
     const [row] = await this.ctx.db.insert(handoverNotes).values({ groupId, day, authorId: actor.userId, body, createdAt: this.ctx.clock.now() }).returning();
-    return row;
+    return row as typeof handoverNotes.$inferSelect;
   }
 
   /** The notes of the last day that has any, up to today: what the previous triage handed over. */

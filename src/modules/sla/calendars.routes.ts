@@ -1,9 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { Timestamp } from '../../platform/responses.js';
 import { CalendarBody, type CalendarsService, DueQuery, UpdateCalendarBody } from './calendars.service.js';
 
 const IdParams = z.object({ id: z.uuid() });
+
+// Response schemas (see tickets.responses.ts for what they are for).
+const Interval = z.object({ start: z.string(), end: z.string() });
+const CalendarView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  timeZone: z.string(),
+  alwaysOpen: z.boolean(),
+  weekly: z.object({ '1': z.array(Interval), '2': z.array(Interval), '3': z.array(Interval), '4': z.array(Interval), '5': z.array(Interval), '6': z.array(Interval), '7': z.array(Interval) }).partial(),
+  holidays: z.array(z.object({ date: z.string(), name: z.string(), yearly: z.boolean() })),
+  holidayRegion: z.object({ country: z.string(), state: z.string().nullable().optional() }).nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
 
 export function calendarRoutes(app: FastifyInstance, calendars: CalendarsService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -11,12 +26,12 @@ export function calendarRoutes(app: FastifyInstance, calendars: CalendarsService
   const staff = { level: 'staff' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
 
-  r.get('/api/v1/calendars', { config: { access: staff }, schema: { tags } }, async () => ({ items: await calendars.list() }));
-  r.post('/api/v1/calendars', { config: { access: admin }, schema: { tags, body: CalendarBody } }, async (req, reply) =>
+  r.get('/api/v1/calendars', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(CalendarView) }) } } }, async () => ({ items: await calendars.list() }));
+  r.post('/api/v1/calendars', { config: { access: admin }, schema: { tags, body: CalendarBody, response: { 201: CalendarView } } }, async (req, reply) =>
     reply.status(201).send(await calendars.create(req.body)),
   );
-  r.get('/api/v1/calendars/:id', { config: { access: staff }, schema: { tags, params: IdParams } }, async (req) => calendars.get(req.params.id));
-  r.patch('/api/v1/calendars/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdateCalendarBody } }, async (req) =>
+  r.get('/api/v1/calendars/:id', { config: { access: staff }, schema: { tags, params: IdParams, response: { 200: CalendarView } } }, async (req) => calendars.get(req.params.id));
+  r.patch('/api/v1/calendars/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdateCalendarBody, response: { 200: CalendarView } } }, async (req) =>
     calendars.update(req.params.id, req.body),
   );
   r.delete('/api/v1/calendars/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {
@@ -27,7 +42,7 @@ export function calendarRoutes(app: FastifyInstance, calendars: CalendarsService
     '/api/v1/calendars/:id/due',
     {
       config: { access: staff },
-      schema: { tags, params: IdParams, querystring: DueQuery, description: 'The instant `minutes` business minutes after `start` (ISO-8601 with offset).' },
+      schema: { tags, params: IdParams, querystring: DueQuery, response: { 200: z.object({ due: z.string(), start: z.string(), minutes: z.number(), timeZone: z.string() }) }, description: 'The instant `minutes` business minutes after `start` (ISO-8601 with offset).' },
     },
     async (req) => calendars.due(req.params.id, new Date(req.query.start), req.query.minutes),
   );

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../../platform/auth.js';
 import { Timestamp } from '../../platform/responses.js';
+import { ConditionSchema } from '../rules/conditions.js';
 import { SLA_METRICS } from './sla.schema.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import { PolicyBody, type SlaService, UpdatePolicyBody } from './sla.service.js';
@@ -27,18 +28,33 @@ const ClockView = z.object({
   remainingMinutes: z.number().int().nullable(),
 });
 
+const Minutes = z.number().int();
+const PolicyView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  position: z.number().int(),
+  active: z.boolean(),
+  condition: ConditionSchema,
+  calendarId: z.uuid(),
+  targets: z.record(z.string(), z.object({ first_response: Minutes, next_response: Minutes, periodic_update: Minutes, resolution: Minutes }).partial()),
+  pauses: z.record(z.string(), z.array(z.enum(SLA_METRICS))),
+  warnPercent: z.number().int(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
 export function slaRoutes(app: FastifyInstance, sla: SlaService, queries: TicketQueries): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['sla'];
   const staff = { level: 'staff' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
 
-  r.get('/api/v1/sla-policies', { config: { access: staff }, schema: { tags } }, async () => ({ items: await sla.listPolicies() }));
-  r.post('/api/v1/sla-policies', { config: { access: admin }, schema: { tags, body: PolicyBody } }, async (req, reply) =>
+  r.get('/api/v1/sla-policies', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(PolicyView) }) } } }, async () => ({ items: await sla.listPolicies() }));
+  r.post('/api/v1/sla-policies', { config: { access: admin }, schema: { tags, body: PolicyBody, response: { 201: PolicyView } } }, async (req, reply) =>
     reply.status(201).send(await sla.createPolicy(req.body)),
   );
   r.get('/api/v1/sla-policies/:id', { config: { access: staff }, schema: { tags, params: IdParams } }, async (req) => sla.getPolicy(req.params.id));
-  r.patch('/api/v1/sla-policies/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdatePolicyBody } }, async (req) =>
+  r.patch('/api/v1/sla-policies/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdatePolicyBody, response: { 200: PolicyView } } }, async (req) =>
     sla.updatePolicy(req.params.id, req.body),
   );
   r.delete('/api/v1/sla-policies/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {

@@ -112,7 +112,7 @@ export class WebhooksService {
   /** The job: one attempt at one delivery. Throwing asks the queue to try again later. */
   async deliver(deliveryId: string, job: Pick<JobContext, 'attempt' | 'maxAttempts'>): Promise<void> {
     const [d] = await this.ctx.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId));
-    if (!d || d.status !== 'pending') return;
+    if (d?.status !== 'pending') return;
     const hook = await this.get(d.webhookId).catch(() => null);
     if (!hook) return;
     const body = JSON.stringify(d.payload);

@@ -7,6 +7,7 @@ import { ApiError, api } from '../api/client';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
 import { NotFound } from '../app/NotFound';
+import { Calendars, Macros, Rota, Rules, SlaPolicies, Webhooks } from './SupportProcess';
 
 const SECTIONS: [string, string][] = [
   ['users', 'Users and roles'],
@@ -16,6 +17,13 @@ const SECTIONS: [string, string][] = [
   ['priorities', 'Priorities'],
   ['types', 'Types'],
   ['custom-fields', 'Custom fields'],
+  ['calendars', 'Business hours'],
+  ['sla', 'SLA policies'],
+  ['triggers', 'Triggers'],
+  ['automations', 'Automations'],
+  ['macros', 'Macros'],
+  ['rota', 'Triage rota'],
+  ['webhooks', 'Webhooks'],
   ['email', 'Email addresses and mailboxes'],
   ['outbox', 'Outbox'],
   ['tokens', 'API tokens'],
@@ -32,6 +40,13 @@ export function AdminPage({ section }: { section: string }) {
     priorities: <Priorities />,
     types: <Types />,
     'custom-fields': <CustomFields />,
+    calendars: <Calendars />,
+    sla: <SlaPolicies />,
+    triggers: <Rules key="triggers" kind="triggers" />,
+    automations: <Rules key="automations" kind="automations" />,
+    macros: <Macros />,
+    rota: <Rota />,
+    webhooks: <Webhooks />,
     email: <Email />,
     outbox: <Outbox />,
     tokens: <Tokens />,

@@ -87,6 +87,7 @@ function safeJson(text: string): unknown {
 export const api = {
   get: <P extends PathsWith<'get'>>(path: P, ...[options]: OptionalIfEmpty<Options<Op<P, 'get'>>>) => call('get', path, (options ?? {}) as Options<Op<P, 'get'>>),
   post: <P extends PathsWith<'post'>>(path: P, options: Options<Op<P, 'post'>>) => call('post', path, options),
+  put: <P extends PathsWith<'put'>>(path: P, options: Options<Op<P, 'put'>>) => call('put', path, options),
   patch: <P extends PathsWith<'patch'>>(path: P, options: Options<Op<P, 'patch'>>) => call('patch', path, options),
   delete: <P extends PathsWith<'delete'>>(path: P, options: Options<Op<P, 'delete'>>) => call('delete', path, options),
 };
