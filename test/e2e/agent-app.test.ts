@@ -201,7 +201,9 @@ describe('the agent app in a real browser', { skip }, () => {
     await tom.page.getByRole('button', { name: 'Send reply' }).click();
     const conflict = tom.page.getByRole('dialog', { name: 'Someone else changed this ticket' });
     await conflict.waitFor();
-    await conflict.getByTestId('conflict-changes').filter({ hasText: /priority/ }).waitFor();
+    await conflict.waitFor();
+    await conflict.getByTestId('conflict-changes').filter({ hasText: /priority P4 → P1 — Priya Raman/ }).waitFor();
+    assert.equal(await conflict.getByTestId('conflict-changes').getByRole('listitem').count(), 1, 'only what Tom had not seen');
     await screenshot(tom.page, 'collision');
     assert.equal(await tom.page.getByLabel('Reply to the requester').inputValue(), 'Hi Grace, I am looking', 'the draft is kept');
     const publicReplies = async () => (await t.as(admin).get(`/api/v1/tickets/${ticket.id}/messages`)).body.items.filter((m: { bodyText: string }) => m.bodyText.includes('I am looking')).length;

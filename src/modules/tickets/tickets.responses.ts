@@ -74,6 +74,7 @@ export const EventView = z.object({
   toValue: z.unknown(),
   public: z.boolean(),
   at: Timestamp,
+  ticketVersion: z.number().int().nullable(),
 });
 
 export const AttachmentView = z.object({ id: z.uuid(), filename: z.string(), contentType: z.string(), size: z.number().int(), sha256: z.string() });

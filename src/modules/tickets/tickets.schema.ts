@@ -198,6 +198,8 @@ export const ticketEvents = pgTable(
     // Events customers may see (not internal notes).
     public: boolean('public').notNull().default(true),
     at: timestamp('at', { withTimezone: true }).notNull(),
+    // The ticket's version after the change: "what changed since version n" for a client that had n.
+    ticketVersion: integer('ticket_version'),
   },
   (t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.id), index('ticket_events_at_idx').on(t.at)],
 );

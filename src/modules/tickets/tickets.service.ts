@@ -263,8 +263,15 @@ export class TicketsService {
   private async checkVersion(actor: Actor, current: TicketRow, expected: number | undefined, tx: Tx): Promise<void> {
     if (expected === undefined || expected === current.version) return;
     const [view] = await this.queries.views([current], tx);
+    // What happened since the caller's version, so a client can show the other change instead of just refusing.
+    const changes = await tx
+      .select()
+      .from(ticketEvents)
+      .where(and(eq(ticketEvents.ticketId, current.id), sql`${ticketEvents.ticketVersion} > ${expected}`, isStaff(actor) ? undefined : eq(ticketEvents.public, true)))
+      .orderBy(ticketEvents.id)
+      .limit(50);
     throw new AppError('VERSION_CONFLICT', `The ticket changed since you loaded it (you had version ${expected}, it is now ${current.version})`, {
-      extra: { current: view, yourVersion: expected, actorId: actor.userId },
+      extra: { current: view, yourVersion: expected, actorId: actor.userId, changes },
     });
   }
 
@@ -800,8 +807,8 @@ export class TicketsService {
     const input = events.map((e) => ({ kind: e.kind, field: e.field ?? null, from_value: e.from ?? null, to_value: e.to ?? null, public: e.public ?? true }));
     const result = await tx.execute(sql`
       with ins as (
-        insert into ${ticketEvents} (ticket_id, actor_id, kind, field, from_value, to_value, public, at)
-        select ${ticket.id}::uuid, ${actor?.userId ?? null}::uuid, u.kind, u.field, u.from_value, u.to_value, u.public, ${at.toISOString()}::timestamptz
+        insert into ${ticketEvents} (ticket_id, actor_id, kind, field, from_value, to_value, public, at, ticket_version)
+        select ${ticket.id}::uuid, ${actor?.userId ?? null}::uuid, u.kind, u.field, u.from_value, u.to_value, u.public, ${at.toISOString()}::timestamptz, ${ticket.version}::int
         from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as u(kind text, field text, from_value jsonb, to_value jsonb, public boolean)
         returning *)
       select ins.*, pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', ins.ticket_id, 'ids', json_build_array(ins.id))::text) is null as notified
@@ -824,6 +831,7 @@ function eventFromRow(r: Record<string, unknown>): TicketEvent {
     toValue: r.to_value ?? null,
     public: r.public as boolean,
     at: new Date(r.at as string | Date),
+    ticketVersion: r.ticket_version === null || r.ticket_version === undefined ? null : Number(r.ticket_version),
   };
 }
 

@@ -155,6 +155,11 @@ describe('updating tickets', () => {
     assert.equal(res.status, 409);
     assert.equal(res.body.code, 'VERSION_CONFLICT');
     assert.equal(res.body.current.priority.key, 'P3');
+    // What happened since the version the caller had, so a client can show the other change.
+    assert.deepEqual(
+      res.body.changes.map((e: { field: string; fromValue: string; toValue: string; ticketVersion: number }) => [e.field, e.fromValue, e.toValue, e.ticketVersion]),
+      [['priority', 'P4', 'P3', 2]],
+    );
     const now = await t.as(agent).get(`/api/v1/tickets/${tk.id}`);
     assert.equal(now.body.priority.key, 'P3');
   });

@@ -1,20 +1,16 @@
 import { Alert, Button, Group, List, Modal, Stack, Text } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import { api } from '../api/client';
-import type { Ticket } from '../api/types';
+import type { Ticket, TicketEvent } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { describeEvent } from './History';
 
-export type Conflict = { what: string; current: Ticket | undefined; retry: () => Promise<unknown> };
+export type Conflict = { what: string; current: Ticket | undefined; changes: TicketEvent[]; retry: () => Promise<unknown> };
 
 /** Someone changed the ticket after you last saw it: show what they did, then let you decide. */
-export function ConflictModal({ conflict, onClose, onSeen, ticketId }: { conflict: Conflict | null; onClose: () => void; onSeen: (version: number) => void; ticketId: string }) {
+export function ConflictModal(props: { conflict: Conflict | null; onClose: () => void; onSeen: (version: number) => void }) {
+  const { conflict, onClose, onSeen } = props;
   const dir = useDirectory();
-  const events = useQuery({
-    queryKey: ['ticket', ticketId, 'events', 'conflict', conflict?.current?.version],
-    queryFn: () => api.get('/api/v1/tickets/{id}/events', { path: { id: ticketId } }).then((r) => r.items.slice(-8)),
-    enabled: !!conflict,
-  });
+  // The server lists what happened after the version this page had (events carry the version they made).
+  const news = (conflict?.changes ?? []).slice(-8);
   if (!conflict) return null;
   const seen = () => {
     if (conflict.current) onSeen(conflict.current.version);
@@ -26,10 +22,10 @@ export function ConflictModal({ conflict, onClose, onSeen, ticketId }: { conflic
           {conflict.what} was not saved: the ticket changed after you opened it. Your draft is kept.
         </Alert>
         <Text size="sm" fw={600}>
-          Latest changes
+          What changed since you looked
         </Text>
         <List size="sm" data-testid="conflict-changes">
-          {(events.data ?? []).map((e) => (
+          {news.map((e) => (
             <List.Item key={e.id}>
               {describeEvent(e, dir)} — {dir.userName(e.actorId) || 'Lifeline'}
             </List.Item>
@@ -52,7 +48,7 @@ export function ConflictModal({ conflict, onClose, onSeen, ticketId }: { conflic
               void conflict.retry();
             }}
           >
-            {conflict.what} anyway
+            Submit mine anyway
           </Button>
         </Group>
       </Stack>

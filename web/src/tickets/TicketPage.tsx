@@ -4,7 +4,7 @@ import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { ApiError, api } from '../api/client';
-import type { Ticket } from '../api/types';
+import type { Ticket, TicketEvent } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { NotFound } from '../app/NotFound';
 import { useSession } from '../app/session';
@@ -68,7 +68,8 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
     } catch (err) {
       if (err instanceof ApiError && err.code === 'VERSION_CONFLICT') {
         const current = err.problem.current as Ticket | undefined;
-        setConflict({ what, current, retry: () => submit(what, () => run(current?.version ?? seen.current)) });
+        const changes = (err.problem.changes as TicketEvent[] | undefined) ?? [];
+        setConflict({ what, current, changes, retry: () => submit(what, () => run(current?.version ?? seen.current)) });
         return undefined;
       }
       throw err;
@@ -129,7 +130,7 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
       <Grid.Col span={{ base: 12, md: 4 }}>
         <SidePanel ticket={ticket} update={update} readOnly={!isAgent} />
       </Grid.Col>
-      <ConflictModal conflict={conflict} onClose={() => setConflict(null)} onSeen={(v) => setSeenVersion(v)} ticketId={ticket.id} />
+      <ConflictModal conflict={conflict} onClose={() => setConflict(null)} onSeen={(v) => setSeenVersion(v)} />
     </Grid>
   );
 }
