@@ -78,6 +78,21 @@ export async function seedDemo(s: Services) {
     customers.push((await people.findUserByEmail(email)) ?? (await people.createUser({ email, name: `Customer ${i + 1}`, role: 'customer' })));
   }
 
+  // Targets on the CommCare priorities, around the clock, so the demo's lists and tickets show their clocks.
+  const allDay = (await s.calendars.list()).find((c) => c.alwaysOpen);
+  if (allDay && !(await s.sla.listPolicies()).some((p) => p.name === 'Demo targets')) {
+    await s.sla.createPolicy({
+      name: 'Demo targets',
+      position: 100,
+      active: true,
+      condition: { all: [] },
+      calendarId: allDay.id,
+      targets: { P1: { first_response: 30, periodic_update: 60, resolution: 240 }, P2: { first_response: 120, resolution: 480 }, P3: { first_response: 480 }, P4: { first_response: 1440 }, P5: { first_response: 2880 } },
+      pauses: { pending: ['first_response', 'next_response', 'periodic_update', 'resolution'], on_hold: ['first_response', 'next_response', 'periodic_update'] },
+      warnPercent: 75,
+    });
+  }
+
   const priorities = await settings.activePriorities();
   const types = ['bug', 'question', 'feature_request', 'account_access', 'feedback'];
   const actorOf = (u: User): Actor => ({ userId: u.id, role: u.role, organizationId: u.organizationId, email: u.email, name: u.name, via: 'session', scopes: null, csrfToken: null });

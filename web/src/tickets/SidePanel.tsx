@@ -192,11 +192,11 @@ function TicketActions({ ticket }: { ticket: Ticket }) {
   const [merging, merge] = useDisclosure(false);
   const [escalating, escalate] = useDisclosure(false);
   return (
-    <Group grow>
+    <Group>
       <Button variant="default" size="xs" onClick={merge.open}>
         Merge into…
       </Button>
-      <Button variant="default" size="xs" color="orange" onClick={escalate.open}>
+      <Button variant="default" size="xs" onClick={escalate.open}>
         Escalate…
       </Button>
       <MergeModal opened={merging} onClose={merge.close} ticket={ticket} />
