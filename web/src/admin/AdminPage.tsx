@@ -1,12 +1,13 @@
 import { Alert, Badge, Button, Code, Group, MultiSelect, NavLink, PasswordInput, Select, Stack, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { Link } from 'wouter';
-import { ApiError, api } from '../api/client';
+import { api } from '../api/client';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
 import { NotFound } from '../app/NotFound';
+import { FormError, useSave } from './forms';
 import { Calendars, Macros, Rota, Rules, SlaPolicies, Webhooks } from './SupportProcess';
 
 const SECTIONS: [string, string][] = [
@@ -63,37 +64,9 @@ export function AdminPage({ section }: { section: string }) {
   );
 }
 
-/** A create form's shared behaviour: run, show the API's field errors in place, refresh the list. */
-function useCreate(keys: string[][]) {
-  const qc = useQueryClient();
-  const [error, setError] = useState<ApiError | null>(null);
-  const run = async (fn: () => Promise<unknown>, done?: () => void) => {
-    setError(null);
-    try {
-      await fn();
-      for (const k of keys) await qc.invalidateQueries({ queryKey: k });
-      done?.();
-      return true;
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'UNKNOWN', String(err)));
-      return false;
-    }
-  };
-  return { error, run };
-}
-
-function FormError({ error }: { error: ApiError | null }) {
-  if (!error || error.fields.length) return null;
-  return (
-    <Alert color="red" role="alert" py={6}>
-      {error.message}
-    </Alert>
-  );
-}
-
 function Users() {
   const dir = useDirectory();
-  const { error, run } = useCreate([['staff'], ['admin-users']]);
+  const { error, save: run } = useSave([['staff'], ['admin-users']]);
   const users = useQuery({ queryKey: ['admin-users'], queryFn: () => api.get('/api/v1/users', { query: { limit: 200 } }).then((r) => r.items) });
   const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'admin' | 'agent' | 'light_agent' | 'customer', password: '' });
   return (
@@ -108,7 +81,7 @@ function Users() {
           <Button type="submit">Add user</Button>
         </Group>
       </form>
-      <FormError error={error} />
+      <FormError error={error} fieldsInPlace />
       <Table striped>
         <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Organisation</Table.Th><Table.Th>Active</Table.Th></Table.Tr></Table.Thead>
         <Table.Tbody>
@@ -131,7 +104,7 @@ function Users() {
 
 function Groups() {
   const dir = useDirectory();
-  const { error, run } = useCreate([['groups']]);
+  const { error, save: run } = useSave([['groups']]);
   const [form, setForm] = useState({ name: '', description: '', escalatesToId: null as string | null });
   return (
     <>
@@ -145,7 +118,7 @@ function Groups() {
           <Button type="submit">Add group</Button>
         </Group>
       </form>
-      <FormError error={error} />
+      <FormError error={error} fieldsInPlace />
       <Table>
         <Table.Thead><Table.Tr><Table.Th>Group</Table.Th><Table.Th>Escalates to</Table.Th><Table.Th>Members</Table.Th></Table.Tr></Table.Thead>
         <Table.Tbody>
@@ -168,7 +141,7 @@ function Groups() {
 
 function Organizations() {
   const dir = useDirectory();
-  const { error, run } = useCreate([['organizations']]);
+  const { error, save: run } = useSave([['organizations']]);
   const [form, setForm] = useState({ name: '', domains: [] as string[] });
   return (
     <>
@@ -180,7 +153,7 @@ function Organizations() {
           <Button type="submit">Add organisation</Button>
         </Group>
       </form>
-      <FormError error={error} />
+      <FormError error={error} fieldsInPlace />
       <Table>
         <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Domains</Table.Th><Table.Th>Shares tickets</Table.Th><Table.Th>Profile</Table.Th></Table.Tr></Table.Thead>
         <Table.Tbody>
@@ -200,7 +173,7 @@ function Organizations() {
 
 function States() {
   const dir = useDirectory();
-  const { error, run } = useCreate([['states']]);
+  const { error, save: run } = useSave([['states']]);
   const [form, setForm] = useState({ key: '', label: '', category: 'open' as 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed' });
   return (
     <>
@@ -214,7 +187,7 @@ function States() {
           <Button type="submit">Add state</Button>
         </Group>
       </form>
-      <FormError error={error} />
+      <FormError error={error} fieldsInPlace />
       <Table>
         <Table.Thead><Table.Tr><Table.Th>Key</Table.Th><Table.Th>Label</Table.Th><Table.Th>Category</Table.Th><Table.Th>Pauses SLA</Table.Th><Table.Th>A requester's reply makes it</Table.Th></Table.Tr></Table.Thead>
         <Table.Tbody>
@@ -250,7 +223,7 @@ function Priorities() {
 
 function Types() {
   const dir = useDirectory();
-  const { error, run } = useCreate([['types']]);
+  const { error, save: run } = useSave([['types']]);
   const [form, setForm] = useState({ key: '', label: '' });
   return (
     <>
@@ -262,7 +235,7 @@ function Types() {
           <Button type="submit">Add type</Button>
         </Group>
       </form>
-      <FormError error={error} />
+      <FormError error={error} fieldsInPlace />
       <Table>
         <Table.Tbody>
           {dir.types.map((t) => (
@@ -276,7 +249,7 @@ function Types() {
 
 function CustomFields() {
   const dir = useDirectory();
-  const { error, run } = useCreate([['custom-fields']]);
+  const { error, save: run } = useSave([['custom-fields']]);
   const [form, setForm] = useState({ key: '', label: '', kind: 'text' as 'text' | 'long_text' | 'number' | 'date' | 'dropdown' | 'multi_select' | 'checkbox', options: [] as string[] });
   return (
     <>
@@ -290,7 +263,7 @@ function CustomFields() {
           <Button type="submit">Add field</Button>
         </Group>
       </form>
-      <FormError error={error} />
+      <FormError error={error} fieldsInPlace />
       <Table>
         <Table.Tbody>
           {dir.customFields.map((f) => (
@@ -348,7 +321,7 @@ function Outbox() {
 }
 
 function Tokens() {
-  const { error, run } = useCreate([['tokens']]);
+  const { error, save: run } = useSave([['tokens']]);
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => api.get('/api/v1/tokens').then(itemsOf) });
   const [form, setForm] = useState({ name: '', scopes: ['tickets:read'] as ('tickets:read' | 'tickets:write' | 'users:read' | 'users:write' | 'inbound:email' | 'admin')[] });
   const [shown, setShown] = useState<string | null>(null);
@@ -371,7 +344,7 @@ function Tokens() {
           <Button type="submit">Create token</Button>
         </Group>
       </form>
-      <FormError error={error} />
+      <FormError error={error} fieldsInPlace />
       {shown && <Alert color="teal">New token (shown once): <Code>{shown}</Code></Alert>}
       <Records rows={tokens.data ?? []} columns={['name', 'scopes', 'createdAt', 'lastUsedAt']} />
     </>

@@ -1,10 +1,11 @@
 import { Alert, Badge, Button, Checkbox, Code, Group, NumberInput, Select, Switch, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { ApiError, api, type Response } from '../api/client';
+import { api, type Response } from '../api/client';
 import { useDirectory } from '../app/directory';
 import { duration } from '../tickets/sla';
+import { FormError, useSave } from './forms';
 
 // Admin screens of the support process: calendars, SLA policies, triggers and automations, macros, the triage
 // rota, webhooks. Every form shows the API's own errors next to what they name.
@@ -13,42 +14,6 @@ type Calendar = Response<'/api/v1/calendars', 'get'>['items'][number];
 type Policy = Response<'/api/v1/sla-policies', 'get'>['items'][number];
 const DAYS: [string, string][] = [['1', 'Mon'], ['2', 'Tue'], ['3', 'Wed'], ['4', 'Thu'], ['5', 'Fri'], ['6', 'Sat'], ['7', 'Sun']];
 const METRICS = ['first_response', 'next_response', 'periodic_update', 'resolution'] as const;
-
-function Problem({ error }: { error: ApiError | null }) {
-  if (!error) return null;
-  return (
-    <Alert color="red" role="alert" py={6}>
-      {error.message}
-      {error.fields.length > 0 && (
-        <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
-          {error.fields.map((f) => (
-            <li key={f.path}>
-              <Code>{f.path.replace(/^body\./, '')}</Code> {f.message}
-            </li>
-          ))}
-        </ul>
-      )}
-    </Alert>
-  );
-}
-
-function useSave(keys: string[][]) {
-  const qc = useQueryClient();
-  const [error, setError] = useState<ApiError | null>(null);
-  const save = async (fn: () => Promise<unknown>, done?: () => void): Promise<boolean> => {
-    setError(null);
-    try {
-      await fn();
-      for (const k of keys) await qc.invalidateQueries({ queryKey: k });
-      done?.();
-      return true;
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'UNKNOWN', String(err)));
-      return false;
-    }
-  };
-  return { error, save };
-}
 
 const useCalendars = () => useQuery({ queryKey: ['calendars'], queryFn: () => api.get('/api/v1/calendars').then((r) => r.items) });
 
@@ -127,7 +92,7 @@ export function Calendars() {
           ))}
         </Group>
       )}
-      <Problem error={error} />
+      <FormError error={error} />
       <Group><Button onClick={() => void create()}>Add calendar</Button></Group>
     </>
   );
@@ -204,7 +169,7 @@ export function SlaPolicies() {
           ))}
         </Table.Tbody>
       </Table>
-      <Problem error={error} />
+      <FormError error={error} />
       <Group>
         <Button onClick={submit}>{editing ? 'Save policy' : 'Add policy'}</Button>
         {editing && <Button variant="default" onClick={() => { setEditing(null); setForm(empty); }}>Cancel</Button>}
@@ -296,7 +261,7 @@ export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
         <Textarea label="Condition (JSON)" autosize minRows={4} styles={{ input: { fontFamily: 'monospace' } }} value={form.condition} onChange={(e) => setForm({ ...form, condition: e.currentTarget.value })} />
         <Textarea label="Actions (JSON)" description="set, add_tags, remove_tags, note, reply, escalate, email, webhook" autosize minRows={4} styles={{ input: { fontFamily: 'monospace' } }} value={form.actions} onChange={(e) => setForm({ ...form, actions: e.currentTarget.value })} />
       </Group>
-      <Problem error={error} />
+      <FormError error={error} />
       <Group>
         <Button onClick={submit}>{editing ? 'Save' : 'Add'}</Button>
         {editing && <Button variant="default" onClick={() => { setEditing(null); setForm(blank); }}>Cancel</Button>}
@@ -331,7 +296,7 @@ export function Macros() {
         <Checkbox label="Shared with everyone" checked={form.shared} onChange={(e) => setForm({ ...form, shared: e.currentTarget.checked })} />
       </Group>
       <Textarea label="Text" autosize minRows={3} value={form.body} onChange={(e) => setForm({ ...form, body: e.currentTarget.value })} />
-      <Problem error={error} />
+      <FormError error={error} />
       <Group><Button onClick={() => void save(() => api.post('/api/v1/macros', { body: form }), () => setForm({ ...form, name: '', body: '' }))}>Add macro</Button></Group>
     </>
   );
@@ -382,7 +347,7 @@ export function Rota() {
       <Title order={4}>Hand-over notes{handover.data?.day ? ` (${handover.data.day})` : ''}</Title>
       {(handover.data?.notes ?? []).map((n) => <Text key={n.id} size="sm">{n.body}</Text>)}
       <Textarea label="Hand-over to the next triage" value={note} onChange={(e) => setNote(e.currentTarget.value)} />
-      <Problem error={error} />
+      <FormError error={error} />
       <Group><Button onClick={() => void save(() => api.post('/api/v1/groups/{id}/handover', { path: { id: groupId as string }, body: { body: note } }), () => setNote(''))} disabled={!groupId}>Add note</Button></Group>
     </>
   );
@@ -427,7 +392,7 @@ export function Webhooks() {
         <Button onClick={() => void save(async () => setSecret((await api.post('/api/v1/webhooks', { body: form })).secret), () => setForm({ name: '', url: '' }))}>Add webhook</Button>
       </Group>
       {secret && <Alert color="teal">Signing secret (shown once): <Code>{secret}</Code></Alert>}
-      <Problem error={error} />
+      <FormError error={error} />
     </>
   );
 }
