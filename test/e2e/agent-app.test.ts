@@ -229,6 +229,27 @@ describe('the agent app in a real browser', { skip }, () => {
     await context.close();
   });
 
+  test('an expired session asks to sign in again over the page, and the draft is still there after', async () => {
+    const ticket = await newTicket('Long lunch');
+    const { context, page } = await signedIn('priya');
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    await page.getByLabel('Reply to the requester').fill('Half-written answer');
+    // The session ends elsewhere (expiry, sign-out in another tab).
+    const cookie = (await context.cookies()).find((c) => c.name === 'lifeline_session')?.value as string;
+    const me = await t.request('GET', '/api/v1/me', undefined, { cookie: `lifeline_session=${cookie}` });
+    assert.equal((await t.request('DELETE', '/api/v1/session', undefined, { cookie: `lifeline_session=${cookie}`, 'x-csrf-token': me.body.csrfToken })).status, 204);
+    // The next request the page makes (the presence heartbeat, within 5 s) finds the session gone.
+    const dialog = page.getByRole('dialog', { name: 'Your session has ended' });
+    await dialog.waitFor({ timeout: 10_000 });
+    await dialog.getByLabel(/^Password/).fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await page.getByLabel('Reply to the requester').inputValue(), 'Half-written answer');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByTestId('public-message').filter({ hasText: 'Half-written answer' }).waitFor();
+    await context.close();
+  });
+
   test('new tickets appear in the open list without a reload', async () => {
     const { context, page } = await signedIn('priya');
     await page.getByRole('heading', { name: 'New / unassigned' }).waitFor();

@@ -30,6 +30,7 @@ const PriorityView = z.object({
   color: z.string(),
   isDefault: z.boolean(),
 });
+const SchemeView = z.object({ key: z.string(), name: z.string(), active: z.boolean(), priorities: z.array(PriorityView) });
 const TypeView = z.object({ key: z.string(), label: z.string(), position: z.number().int(), active: z.boolean() });
 const CustomFieldView = z.object({
   id: z.uuid(),
@@ -59,8 +60,8 @@ export function settingsRoutes(app: FastifyInstance, settings: TicketSettingsSer
   );
 
   r.get('/api/v1/priorities', { config: { access: anyone }, schema: { tags, response: itemsOf(PriorityView) } }, async () => ({ items: (await settings.activePriorities()).map(priorityView) }));
-  r.get('/api/v1/priority-schemes', { config: { access: anyone }, schema: { tags } }, async () => ({ items: await settings.listSchemes() }));
-  r.post('/api/v1/priority-schemes/:key/activate', { config: { access: admin }, schema: { tags, params: KeyParams } }, async (req) => {
+  r.get('/api/v1/priority-schemes', { config: { access: anyone }, schema: { tags, response: itemsOf(SchemeView) } }, async () => ({ items: await settings.listSchemes() }));
+  r.post('/api/v1/priority-schemes/:key/activate', { config: { access: admin }, schema: { tags, params: KeyParams, response: itemsOf(SchemeView) } }, async (req) => {
     await settings.activateScheme(req.params.key);
     return { items: await settings.listSchemes() };
   });

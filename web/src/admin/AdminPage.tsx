@@ -202,9 +202,20 @@ function States() {
 
 function Priorities() {
   const dir = useDirectory();
+  const schemes = useQuery({ queryKey: ['priority-schemes'], queryFn: () => api.get('/api/v1/priority-schemes').then((r) => r.items) });
+  const { error, save } = useSave([['priority-schemes'], ['priorities']]);
   return (
     <>
       <Title order={3}>Priorities</Title>
+      <Group>
+        {(schemes.data ?? []).map((s) => (
+          <Button key={s.key} size="xs" variant={s.active ? 'filled' : 'default'} disabled={s.active} onClick={() => void save(() => api.post('/api/v1/priority-schemes/{key}/activate', { path: { key: s.key } }))}>
+            {s.active ? `In use: ${s.name}` : `Use ${s.name}`}
+          </Button>
+        ))}
+      </Group>
+      <Text size="sm" c="dimmed">Tickets keep the priority they have when the scheme changes; new choices come from the scheme in use.</Text>
+      <FormError error={error} />
       <Table>
         <Table.Thead><Table.Tr><Table.Th>Priority</Table.Th><Table.Th>Definition</Table.Th><Table.Th>Expected response</Table.Th></Table.Tr></Table.Thead>
         <Table.Tbody>
