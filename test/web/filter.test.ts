@@ -36,6 +36,24 @@ describe('the view filter form', () => {
     assert.deepEqual((filterToCondition({ ...empty, assignee: 'none' }) as { all: unknown[] }).all, [{ field: 'assignee', op: 'is_not_set' }]);
   });
 
+  test('custom fields filter by their kind, in terms the server checks against the field definitions', () => {
+    const c = filterToCondition({
+      ...empty,
+      custom: [
+        { key: 'district', kind: 'dropdown', values: ['Kisumu'] },
+        { key: 'vip', kind: 'checkbox', value: true },
+        { key: 'device', kind: 'text', text: ' Android ' },
+        { key: 'unset', kind: 'checkbox', value: null },
+      ],
+    });
+    assert.deepEqual((c as { all: unknown[] }).all, [
+      { field: 'custom.district', op: 'in', value: ['Kisumu'] },
+      { field: 'custom.vip', op: 'is', value: true },
+      { field: 'custom.device', op: 'contains', value: 'Android' },
+    ]);
+    assert.deepEqual(checkCondition(c, { district: 'key', vip: 'boolean', device: 'text' }), []);
+  });
+
   test('dates are sent as instants', () => {
     const c = filterToCondition({ ...empty, createdAfter: '2026-03-01' }) as { all: { value: string }[] };
     assert.equal(c.all[0]?.value, new Date('2026-03-01').toISOString());

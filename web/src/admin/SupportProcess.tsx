@@ -4,8 +4,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, type Response } from '../api/client';
 import { useDirectory } from '../app/directory';
-import { duration } from '../tickets/sla';
+import { duration } from '../tickets/format';
 import { FormError, useSave } from './forms';
+import { parseIntervals, showIntervals } from './intervals';
 
 // Admin screens of the support process: calendars, SLA policies, triggers and automations, macros, the triage
 // rota, webhooks. Every form shows the API's own errors next to what they name.
@@ -16,18 +17,6 @@ const DAYS: [string, string][] = [['1', 'Mon'], ['2', 'Tue'], ['3', 'Wed'], ['4'
 const METRICS = ['first_response', 'next_response', 'periodic_update', 'resolution'] as const;
 
 const useCalendars = () => useQuery({ queryKey: ['calendars'], queryFn: () => api.get('/api/v1/calendars').then((r) => r.items) });
-
-/** "09:00-12:00, 13:00-17:00" ⇄ intervals. */
-const parseIntervals = (s: string) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean)
-    .map((x) => {
-      const [start = '', end = ''] = x.split('-').map((y) => y.trim());
-      return { start, end };
-    });
-const showIntervals = (ivs: { start: string; end: string }[] | undefined) => (ivs ?? []).map((i) => `${i.start}-${i.end}`).join(', ');
 
 export function Calendars() {
   const calendars = useCalendars();

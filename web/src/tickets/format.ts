@@ -13,3 +13,11 @@ export function fileSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/** "2 h 10 min", "35 min". */
+export function duration(minutes: number): string {
+  const m = Math.abs(Math.round(minutes));
+  if (m < 60) return `${m} min`;
+  if (m < 48 * 60) return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+  return `${Math.round(m / 1440)} d`;
+}

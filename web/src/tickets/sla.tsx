@@ -2,6 +2,7 @@ import { Badge, Card, Group, Stack, Text, Tooltip } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import type { Response } from '../api/client';
+import { duration } from './format';
 
 export type Clock = Response<'/api/v1/sla/clocks', 'get'>['items'][number];
 
@@ -11,14 +12,6 @@ const METRIC: Record<Clock['metric'], string> = {
   periodic_update: 'Update',
   resolution: 'Resolution',
 };
-
-/** "2 h 10 min", "35 min". */
-export function duration(minutes: number): string {
-  const m = Math.abs(Math.round(minutes));
-  if (m < 60) return `${m} min`;
-  if (m < 48 * 60) return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
-  return `${Math.round(m / 1440)} d`;
-}
 
 /** The clocks of the tickets on screen, fetched a hundred at a time. */
 export function useClocks(ticketIds: string[]): Map<string, Clock[]> {

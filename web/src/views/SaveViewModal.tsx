@@ -5,7 +5,7 @@ import { useLocation } from 'wouter';
 import { type ApiError, api } from '../api/client';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
-import { type Filter, filterToCondition } from './filter';
+import { type CustomFilter, type Filter, filterToCondition } from './filter';
 import type { Column } from './TicketTable';
 
 const COLUMNS: Column[] = ['number', 'subject', 'requester', 'organization', 'status', 'priority', 'sla', 'type', 'group', 'assignee', 'channel', 'tags', 'created', 'updated'];
@@ -61,6 +61,32 @@ export function SaveViewModal({ opened, onClose }: { opened: boolean; onClose: (
           <TagsInput label="Tags (any of)" value={f.tags} onChange={set('tags')} />
           <MultiSelect searchable label="Channel" data={CHANNELS} value={f.channels} onChange={set('channels')} />
         </Group>
+        {dir.customFields.filter((c) => c.active && ['dropdown', 'checkbox', 'text', 'long_text'].includes(c.kind)).length > 0 && (
+          <Group grow>
+            {dir.customFields
+              .filter((c) => c.active)
+              .map((c) => {
+                const current = f.custom?.find((x) => x.key === c.key);
+                const setCustom = (next: CustomFilter) => setF((x) => ({ ...x, custom: [...(x.custom ?? []).filter((y) => y.key !== c.key), next] }));
+                if (c.kind === 'dropdown')
+                  return <MultiSelect key={c.key} searchable label={c.label} data={c.options} value={current?.kind === 'dropdown' ? current.values : []} onChange={(values) => setCustom({ key: c.key, kind: 'dropdown', values })} />;
+                if (c.kind === 'checkbox')
+                  return (
+                    <Select
+                      key={c.key}
+                      label={c.label}
+                      clearable
+                      data={[{ value: 'true', label: 'Yes' }, { value: 'false', label: 'No' }]}
+                      value={current?.kind === 'checkbox' && current.value !== null ? String(current.value) : null}
+                      onChange={(v) => setCustom({ key: c.key, kind: 'checkbox', value: v === null ? null : v === 'true' })}
+                    />
+                  );
+                if (c.kind === 'text' || c.kind === 'long_text')
+                  return <TextInput key={c.key} label={`${c.label} contains`} value={current?.kind === 'text' ? current.text : ''} onChange={(e) => setCustom({ key: c.key, kind: 'text', text: e.currentTarget.value })} />;
+                return null;
+              })}
+          </Group>
+        )}
         <Group grow>
           <TextInput label="Created after" type="date" value={f.createdAfter} onChange={(e) => set('createdAfter')(e.currentTarget.value)} />
           <TextInput label="Updated before" type="date" value={f.updatedBefore} onChange={(e) => set('updatedBefore')(e.currentTarget.value)} />

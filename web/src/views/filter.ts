@@ -13,7 +13,11 @@ export type Filter = {
   channels: string[];
   createdAfter: string;
   updatedBefore: string;
+  /** Admin-defined ticket fields: a dropdown's chosen options, a checkbox's yes/no, text the value contains. */
+  custom?: CustomFilter[];
 };
+
+export type CustomFilter = { key: string; kind: 'dropdown'; values: string[] } | { key: string; kind: 'checkbox'; value: boolean | null } | { key: string; kind: 'text'; text: string };
 
 /** The filter form as a condition tree (the one condition language the server checks and compiles). */
 export function filterToCondition(f: Filter): Condition {
@@ -29,5 +33,11 @@ export function filterToCondition(f: Filter): Condition {
   if (f.channels.length) all.push({ field: 'channel', op: 'in', value: f.channels });
   if (f.createdAfter) all.push({ field: 'created_at', op: 'after', value: new Date(f.createdAfter).toISOString() });
   if (f.updatedBefore) all.push({ field: 'updated_at', op: 'before', value: new Date(f.updatedBefore).toISOString() });
+  for (const c of f.custom ?? []) {
+    const field = `custom.${c.key}`;
+    if (c.kind === 'dropdown' && c.values.length) all.push({ field, op: 'in', value: c.values });
+    if (c.kind === 'checkbox' && c.value !== null) all.push({ field, op: 'is', value: c.value });
+    if (c.kind === 'text' && c.text.trim()) all.push({ field, op: 'contains', value: c.text.trim() });
+  }
   return { all };
 }
