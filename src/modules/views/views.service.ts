@@ -6,7 +6,7 @@ import { AppError, uniquelyNamed } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import type { PeopleService } from '../people/people.service.js';
-import { type Condition, ConditionSchema, checkCondition, compile, customFieldKinds } from '../rules/conditions.js';
+import { type Condition, ConditionSchema, type CustomFieldKinds, checkCondition, compile, customFieldKinds } from '../rules/conditions.js';
 import type { SlaService } from '../sla/sla.service.js';
 import { isUuid, type TicketQueries } from '../tickets/tickets.queries.js';
 import { views } from './views.schema.js';
@@ -114,15 +114,15 @@ export class ViewsService {
 
   async tickets(actor: Actor, id: string, page: { limit: number; cursor?: string; sort?: ViewOut['sort']; order?: ViewOut['order'] }) {
     const view = await this.get(actor, id);
-    const where = await this.whereOf(actor, view);
+    const where = this.whereOf(view, await this.viewerOf(actor));
     return this.queries.list(actor, {}, { sort: page.sort ?? view.sort, order: page.order ?? view.order, limit: page.limit, cursor: page.cursor }, where);
   }
 
   /** Ticket counts per view, for the left rail. */
   async counts(actor: Actor): Promise<Record<string, number>> {
     const all = await this.list(actor);
-    const conditions: SQL[] = [];
-    for (const v of all) conditions.push(await this.whereOf(actor, v));
+    const viewer = await this.viewerOf(actor);
+    const conditions = all.map((v) => this.whereOf(v, viewer));
     const counts = await this.queries.countEach(actor, conditions);
     return Object.fromEntries(all.map((v, i) => [v.id, counts[i] ?? 0]));
   }
@@ -183,19 +183,20 @@ export class ViewsService {
     }
   }
 
-  private async whereOf(actor: Actor, view: ViewOut): Promise<SQL> {
-    const where = await this.compileFor(actor, view.condition);
-    return view.slaDueWithinMinutes === undefined ? where : (and(where, this.sla.dueWithin(view.slaDueWithinMinutes)) as SQL);
+  /** What a view's condition needs to know about the viewer, read once per request. */
+  private async viewerOf(actor: Actor): Promise<Viewer> {
+    const groups = await this.people.groupIdsOf(actor.userId);
+    // No groups: "in my groups" must match nothing, and an empty list is not a valid condition value.
+    return { me: actor.userId, groups: groups.length ? groups : [NOBODY], kinds: customFieldKinds(await this.fields.list('ticket')) };
   }
 
-  private async compileFor(actor: Actor, condition: Condition): Promise<SQL> {
-    const groups = await this.people.groupIdsOf(actor.userId);
-    const kinds = customFieldKinds(await this.fields.list('ticket'));
-    // No groups: "in my groups" must match nothing, and an empty list is not a valid condition value.
-    const resolved = substitute(condition, { me: actor.userId, groups: groups.length ? groups : [NOBODY] });
-    return compile(resolved, this.ctx.clock.now(), kinds);
+  private whereOf(view: ViewOut, viewer: Viewer): SQL {
+    const where = compile(substitute(view.condition, viewer), this.ctx.clock.now(), viewer.kinds);
+    return view.slaDueWithinMinutes === undefined ? where : (and(where, this.sla.dueWithin(view.slaDueWithinMinutes)) as SQL);
   }
 }
+
+type Viewer = { me: string; groups: string[]; kinds: CustomFieldKinds };
 
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 
