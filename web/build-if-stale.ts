@@ -17,7 +17,13 @@ function newest(dir: string): number {
 }
 
 const sources = Math.max(newest(path.join(root, 'src')), fs.statSync(path.join(root, 'index.html')).mtimeMs, fs.statSync(path.join(root, 'vite.config.ts')).mtimeMs);
+const vite = path.join(root, '../node_modules/vite/bin/vite.js');
 if (!fs.existsSync(built) || fs.statSync(built).mtimeMs < sources) {
-  console.log('Building the agent app (web/dist)…');
-  execFileSync(process.execPath, [path.join(root, '../node_modules/vite/bin/vite.js'), 'build', '--config', path.join(root, 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (!fs.existsSync(vite)) {
+    // An install without dev dependencies cannot build; the server then says so at `/` and the API still runs.
+    console.warn('The agent app is not built and Vite is not installed (npm install without --omit=dev builds it).');
+  } else {
+    console.log('Building the agent app (web/dist)…');
+    execFileSync(process.execPath, [vite, 'build', '--config', path.join(root, 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit' });
+  }
 }
