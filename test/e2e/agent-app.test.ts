@@ -320,6 +320,11 @@ describe('the agent app in a real browser', { skip }, () => {
     const found = (await t.as(admin).get('/api/v1/search?q=%22Tablet%20lost%22')).body.items[0];
     assert.equal(found.channel, 'phone');
     assert.equal(found.requester.email, 'caller@example.org');
+    // Someone who wrote before is picked from what the agent types; their name comes along.
+    await page.getByRole('link', { name: 'New ticket' }).click();
+    await page.getByLabel(/^Requester's email/).fill('grac');
+    await page.getByRole('option', { name: /Grace Hopper/ }).click();
+    assert.equal(await page.getByLabel(/^Requester's name/).inputValue(), 'Grace Hopper');
     await context.close();
   });
 });

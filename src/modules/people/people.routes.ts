@@ -53,6 +53,7 @@ export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleServi
   const ListUsersQuery = z.object({
     role: z.enum(ROLES).optional(),
     organizationId: z.uuid().optional(),
+    q: z.string().trim().min(1).max(200).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     offset: z.coerce.number().int().min(0).default(0),
   });

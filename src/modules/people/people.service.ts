@@ -135,7 +135,9 @@ export class PeopleService {
     return row ? userFromRow(row) : ((await this.findUserByEmail(email, ex)) as User);
   }
 
-  listUsers(filter: { role?: Role; organizationId?: string; limit: number; offset: number }): Promise<User[]> {
+  listUsers(filter: { role?: Role; organizationId?: string; q?: string; limit: number; offset: number }): Promise<User[]> {
+    // `q` finds people by the start of their email or of any word of their name (the requester picker).
+    const like = filter.q ? `${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
     return this.ctx.db
       .select()
       .from(users)
@@ -143,6 +145,7 @@ export class PeopleService {
         and(
           filter.role ? eq(users.role, filter.role) : undefined,
           filter.organizationId ? eq(users.organizationId, filter.organizationId) : undefined,
+          like ? sql`(lower(${users.email}) like ${like} or lower(${users.name}) like ${like} or lower(${users.name}) like ${`% ${like}`})` : undefined,
         ),
       )
       .orderBy(asc(users.name), asc(users.id))

@@ -125,6 +125,19 @@ describe('users, organisations and groups', () => {
     assert.equal(user.body.organizationId, org.body.id);
   });
 
+  test('the requester picker finds people by the start of their email or of a word of their name', async () => {
+    await t.as(admin).post('/api/v1/users', { email: 'grace.hopper@navy.example', name: 'Grace Hopper', role: 'customer' });
+    await t.as(admin).post('/api/v1/users', { email: 'ada@engines.example', name: 'Ada Lovelace', role: 'customer' });
+    await t.as(admin).post('/api/v1/users', { email: 'percent@odd.example', name: '100% Real', role: 'customer' });
+    const find = async (q: string) => ((await t.as(agent).get(`/api/v1/users?role=customer&q=${encodeURIComponent(q)}`)).body.items as { name: string }[]).map((u) => u.name);
+    assert.deepEqual(await find('grace'), ['Grace Hopper']);
+    assert.deepEqual(await find('HOP'), ['Grace Hopper'], 'a later word of the name, any case');
+    assert.deepEqual(await find('ada@'), ['Ada Lovelace']);
+    assert.deepEqual(await find('%'), [], 'LIKE wildcards are literal');
+    assert.deepEqual(await find('100%'), ['100% Real']);
+    assert.equal((await t.as(agent).get('/api/v1/users?q=')).status, 400);
+  });
+
   test('agents add customers but not staff; duplicates are a 409', async () => {
     const staff = await t.as(agent).post('/api/v1/users', { email: 'new-agent@example.org', name: 'N', role: 'agent' });
     assert.equal(staff.status, 403);

@@ -1,9 +1,10 @@
-import { Alert, Badge, Button, Code, Group, MultiSelect, NavLink, PasswordInput, Select, Stack, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Modal, MultiSelect, NavLink, PasswordInput, Select, Stack, Switch, Table, TagsInput, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { Link } from 'wouter';
 import { api } from '../api/client';
+import type { Organization } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
 import { NotFound } from '../app/NotFound';
@@ -143,6 +144,7 @@ function Organizations() {
   const dir = useDirectory();
   const { error, save: run } = useSave([['organizations']]);
   const [form, setForm] = useState({ name: '', domains: [] as string[] });
+  const [editing, setEditing] = useState<Organization | null>(null);
   return (
     <>
       <Title order={3}>Organisations</Title>
@@ -163,11 +165,45 @@ function Organizations() {
               <Table.Td>{o.domains.join(', ')}</Table.Td>
               <Table.Td>{o.sharedTickets ? 'yes' : 'no'}</Table.Td>
               <Table.Td><Text size="xs">{Object.entries(o.customFields).map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}</Text></Table.Td>
+              <Table.Td><Button size="compact-xs" variant="subtle" onClick={() => setEditing(o)}>Edit</Button></Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
+      {editing && <OrganizationEditor key={editing.id} org={editing} onClose={() => setEditing(null)} />}
     </>
+  );
+}
+
+/** An organisation's card: domains, notes, sharing, and the profile fields an admin defined (plan, environment, …). */
+function OrganizationEditor({ org, onClose }: { org: Organization; onClose: () => void }) {
+  const fields = useQuery({ queryKey: ['custom-fields', 'organization'], queryFn: () => api.get('/api/v1/custom-fields', { query: { entity: 'organization' } }).then((r) => r.items) });
+  const { error, save } = useSave([['organizations']]);
+  const [form, setForm] = useState({ name: org.name, domains: org.domains, notes: org.notes, sharedTickets: org.sharedTickets, customFields: org.customFields });
+  return (
+    <Modal opened onClose={onClose} title={`Edit ${org.name}`} size="lg">
+      <Stack>
+        <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={error?.fieldError('name')} />
+        <TagsInput label="Email domains" value={form.domains} onChange={(v) => setForm({ ...form, domains: v })} error={error?.fields.find((f) => f.path.includes('domains'))?.message} />
+        <Textarea label="Notes" autosize value={form.notes} onChange={(e) => setForm({ ...form, notes: e.currentTarget.value })} />
+        <Switch label="Customers of this organisation see each other's tickets" checked={form.sharedTickets} onChange={(e) => setForm({ ...form, sharedTickets: e.currentTarget.checked })} />
+        {(fields.data ?? []).filter((f) => f.active).map((f) => (
+          <TextInput
+            key={f.key}
+            label={f.label}
+            description={f.kind === 'dropdown' ? `one of ${f.options.join(', ')}` : undefined}
+            value={String(form.customFields[f.key] ?? '')}
+            onChange={(e) => setForm({ ...form, customFields: { ...form.customFields, [f.key]: f.kind === 'number' ? Number(e.currentTarget.value) : e.currentTarget.value || null } })}
+            error={error?.fields.find((x) => x.path.endsWith(f.key))?.message}
+          />
+        ))}
+        <FormError error={error} fieldsInPlace />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>Cancel</Button>
+          <Button onClick={() => void save(() => api.patch('/api/v1/organizations/{id}', { path: { id: org.id }, body: form }), onClose)}>Save</Button>
+        </Group>
+      </Stack>
+    </Modal>
   );
 }
 
@@ -259,14 +295,15 @@ function Types() {
 }
 
 function CustomFields() {
-  const dir = useDirectory();
   const { error, save: run } = useSave([['custom-fields']]);
-  const [form, setForm] = useState({ key: '', label: '', kind: 'text' as 'text' | 'long_text' | 'number' | 'date' | 'dropdown' | 'multi_select' | 'checkbox', options: [] as string[] });
+  const [form, setForm] = useState({ entity: 'ticket' as 'ticket' | 'organization', key: '', label: '', kind: 'text' as 'text' | 'long_text' | 'number' | 'date' | 'dropdown' | 'multi_select' | 'checkbox', options: [] as string[] });
+  const all = useQuery({ queryKey: ['custom-fields', 'all'], queryFn: () => api.get('/api/v1/custom-fields').then((r) => r.items) });
   return (
     <>
       <Title order={3}>Custom fields</Title>
-      <form onSubmit={(e) => { e.preventDefault(); void run(() => api.post('/api/v1/custom-fields', { body: { entity: 'ticket', ...form } }), () => setForm({ ...form, key: '', label: '', options: [] })); }}>
+      <form onSubmit={(e) => { e.preventDefault(); void run(() => api.post('/api/v1/custom-fields', { body: form }), () => setForm({ ...form, key: '', label: '', options: [] })); }}>
         <Group align="flex-end">
+          <Select label="On" w={140} data={[{ value: 'ticket', label: 'Tickets' }, { value: 'organization', label: 'Organisations' }]} value={form.entity} onChange={(v) => v && setForm({ ...form, entity: v as typeof form.entity })} allowDeselect={false} />
           <TextInput label="Key" value={form.key} onChange={(e) => setForm({ ...form, key: e.currentTarget.value })} error={error?.fieldError('key')} />
           <TextInput label="Label" value={form.label} onChange={(e) => setForm({ ...form, label: e.currentTarget.value })} error={error?.fieldError('label')} />
           <Select label="Kind" data={['text', 'long_text', 'number', 'date', 'dropdown', 'multi_select', 'checkbox']} value={form.kind} onChange={(v) => v && setForm({ ...form, kind: v as typeof form.kind })} allowDeselect={false} />
@@ -277,8 +314,8 @@ function CustomFields() {
       <FormError error={error} fieldsInPlace />
       <Table>
         <Table.Tbody>
-          {dir.customFields.map((f) => (
-            <Table.Tr key={f.id}><Table.Td><Code>{f.key}</Code></Table.Td><Table.Td>{f.label}</Table.Td><Table.Td>{f.kind}</Table.Td><Table.Td>{f.options.join(', ')}</Table.Td><Table.Td>{f.requiredOnSolve ? 'required on solve' : ''}</Table.Td></Table.Tr>
+          {(all.data ?? []).map((f) => (
+            <Table.Tr key={f.id}><Table.Td>{f.entity === 'ticket' ? 'ticket' : 'organisation'}</Table.Td><Table.Td><Code>{f.key}</Code></Table.Td><Table.Td>{f.label}</Table.Td><Table.Td>{f.kind}</Table.Td><Table.Td>{f.options.join(', ')}</Table.Td><Table.Td>{f.requiredOnSolve ? 'required on solve' : ''}</Table.Td></Table.Tr>
           ))}
         </Table.Tbody>
       </Table>

@@ -241,7 +241,7 @@ export interface Paths {
     patch: { path: { key: string }; query: never; body: { label?: string; position?: number; active?: boolean }; response: unknown };
   };
   "/api/v1/users": {
-    get: { path: never; query: { role?: "admin" | "agent" | "light_agent" | "customer"; organizationId?: string; limit?: number; offset?: number }; body: never; response: { items: ({ id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string })[] } };
+    get: { path: never; query: { role?: "admin" | "agent" | "light_agent" | "customer"; organizationId?: string; q?: string; limit?: number; offset?: number }; body: never; response: { items: ({ id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string })[] } };
     post: { path: never; query: never; body: { email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string } };
   };
   "/api/v1/users/{id}": {

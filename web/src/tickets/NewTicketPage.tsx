@@ -1,4 +1,6 @@
-import { Alert, Button, Group, Paper, Select, Stack, TagsInput, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Autocomplete, Button, Group, Paper, Select, Stack, TagsInput, Textarea, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useLocation } from 'wouter';
 import { ApiError, api } from '../api/client';
@@ -13,6 +15,13 @@ export function NewTicketPage() {
   const [form, setForm] = useState({ email: '', name: '', subject: '', description: '', channel: 'phone' as NonNullable<Create['channel']>, priority: null as string | null, type: null as string | null, groupId: null as string | null, assigneeId: null as string | null, tags: [] as string[] });
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [typed] = useDebouncedValue(form.email.trim(), 200);
+  const matches = useQuery({
+    queryKey: ['requesters', typed],
+    queryFn: () => api.get('/api/v1/users', { query: { role: 'customer', q: typed, limit: 8 } }).then((r) => r.items),
+    enabled: typed.length >= 2,
+    placeholderData: (p) => p,
+  });
   const set = <K extends keyof typeof form>(k: K, v: (typeof form)[K]) => setForm((f) => ({ ...f, [k]: v }));
   const submit = async () => {
     setBusy(true);
@@ -56,7 +65,20 @@ export function NewTicketPage() {
             </Alert>
           )}
           <Group grow>
-            <TextInput label="Requester's email" type="email" required value={form.email} onChange={(e) => set('email', e.currentTarget.value)} error={error?.fieldError('email')} data-autofocus />
+            <Autocomplete
+              label="Requester's email"
+              description="Pick someone who wrote before, or type a new address"
+              required
+              value={form.email}
+              onChange={(v) => {
+                const known = matches.data?.find((u) => u.email === v);
+                setForm((f) => ({ ...f, email: v, name: known ? known.name : f.name }));
+              }}
+              data={(matches.data ?? []).map((u) => ({ value: u.email, label: `${u.name} <${u.email}>` }))}
+              filter={({ options }) => options}
+              error={error?.fieldError('email')}
+              data-autofocus
+            />
             <TextInput label="Requester's name" value={form.name} onChange={(e) => set('name', e.currentTarget.value)} error={error?.fieldError('name')} />
           </Group>
           <TextInput label="Subject" required value={form.subject} onChange={(e) => set('subject', e.currentTarget.value)} error={error?.fieldError('subject')} />
