@@ -70,9 +70,10 @@ export function NewTicketPage() {
               description="Pick someone who wrote before, or type a new address"
               required
               value={form.email}
-              onChange={(v) => {
+              onChange={(v) => set('email', v)}
+              onOptionSubmit={(v) => {
                 const known = matches.data?.find((u) => u.email === v);
-                setForm((f) => ({ ...f, email: v, name: known ? known.name : f.name }));
+                if (known) setForm((f) => ({ ...f, email: known.email, name: known.name }));
               }}
               data={(matches.data ?? []).map((u) => ({ value: u.email, label: `${u.name} <${u.email}>` }))}
               filter={({ options }) => options}
