@@ -46,7 +46,7 @@ function MessageCard({ m, ticketId }: { m: Message; ticketId: string }) {
           )}
         </Group>
         <Group gap={8}>
-          {m.channel === 'email' && (
+          {m.channel === 'email' && m.direction === 'inbound' && (
             <Anchor size="xs" href={`/api/v1/tickets/${ticketId}/messages/${m.id}/raw`} target="_blank" rel="noreferrer">
               Raw email
             </Anchor>
