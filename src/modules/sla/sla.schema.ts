@@ -80,5 +80,7 @@ export const slaClocks = pgTable(
     // the clocks that are due, not to all tickets.
     index('sla_clocks_due_idx').on(t.dueAt).where(sql`${t.status} = 'running' and ${t.breachedAt} is null`),
     index('sla_clocks_warn_idx').on(t.warnAt).where(sql`${t.status} = 'running' and ${t.warnedAt} is null`),
+    // "Breaching soon": every running clock by due time, breached ones too (they are overdue, still running).
+    index('sla_clocks_running_due_idx').on(t.dueAt, t.ticketId).where(sql`${t.status} = 'running'`),
   ],
 );

@@ -295,11 +295,12 @@ export class SlaService {
     return rows.map((c) => ({ ...c, remainingMinutes: c.dueAt ? Math.round((c.dueAt.getTime() - now) / 60_000) : null }));
   }
 
-  /** SQL over `tickets`: a running clock of the ticket is due within `minutes` (or already overdue). Uses the
-   *  sweep's partial index on due time, so "breaching soon" reads only the clocks that are close. */
+  /** SQL over `tickets`: a running clock of the ticket is due within `minutes` (or already overdue). A
+   *  semi-join from the running clocks' due-time index, so "breaching soon" reads only the clocks that are close
+   *  (an EXISTS per ticket made Postgres walk a million tickets to find the few). */
   dueWithin(minutes: number): SQL {
     const edge = new Date(this.ctx.clock.now().getTime() + minutes * 60_000).toISOString();
-    return sql`exists (select 1 from ${slaClocks} c where c.ticket_id = ${tickets.id} and c.status = 'running' and c.due_at is not null and c.due_at < ${edge}::timestamptz)`;
+    return sql`${tickets.id} in (select c.ticket_id from ${slaClocks} c where c.status = 'running' and c.due_at < ${edge}::timestamptz)`;
   }
 
   /**

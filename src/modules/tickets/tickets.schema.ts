@@ -126,6 +126,10 @@ export const tickets = pgTable(
     index('tickets_status_created_idx').on(t.statusCategory, t.createdAt, t.id),
     index('tickets_created_idx').on(t.createdAt, t.id),
     index('tickets_updated_idx').on(t.updatedAt, t.id),
+    // The triage queue and other unsolved views "by priority then age", across groups: walked in order.
+    index('tickets_unsolved_priority_idx').on(t.priorityRank, t.createdAt, t.id).where(sql`${t.statusCategory} in ('new', 'open', 'pending', 'on_hold')`),
+    // "Recently solved".
+    index('tickets_solved_at_idx').on(t.solvedAt).where(sql`${t.statusCategory} = 'solved'`),
     // Text, tags and the common filters in one GIN (btree_gin), so `priority:P1 login` intersects inside the index
     // instead of reading every "login" ticket from the heap.
     index('tickets_search_filters_idx').using('gin', t.searchVector, t.tags, t.statusCategory, t.priorityId, t.groupId, t.assigneeId, t.organizationId),

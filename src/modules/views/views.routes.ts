@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { requireActor } from '../../platform/auth.js';
 import { ConditionSchema } from '../rules/conditions.js';
 import { TicketPage } from '../tickets/tickets.responses.js';
-import { UpdateViewBody, VIEW_COLUMNS, ViewBody, type ViewsService } from './views.service.js';
+import { COUNT_CAP, UpdateViewBody, VIEW_COLUMNS, ViewBody, type ViewsService } from './views.service.js';
 
 const ViewView = z.object({
   id: z.string(),
@@ -35,8 +35,15 @@ export function viewRoutes(app: FastifyInstance, views: ViewsService): void {
   }));
   r.get(
     '/api/v1/views/counts',
-    { config: { access: staff }, schema: { tags, description: 'Tickets in each view, for the left rail.', response: { 200: z.object({ counts: z.record(z.string(), z.number().int()) }) } } },
-    async (req) => ({ counts: await views.counts(requireActor(req)) }),
+    {
+      config: { access: staff },
+      schema: {
+        tags,
+        description: 'Tickets in each view, for the left rail. Counts stop at `cap` + 1: more than `cap` reads as "cap+".',
+        response: { 200: z.object({ counts: z.record(z.string(), z.number().int()), cap: z.number().int() }) },
+      },
+    },
+    async (req) => ({ counts: await views.counts(requireActor(req)), cap: COUNT_CAP }),
   );
   r.get(
     '/api/v1/views/:id/tickets',

@@ -118,12 +118,12 @@ export class ViewsService {
     return this.queries.list(actor, {}, { sort: page.sort ?? view.sort, order: page.order ?? view.order, limit: page.limit, cursor: page.cursor }, where);
   }
 
-  /** Ticket counts per view, for the left rail. */
+  /** Ticket counts per view, for the left rail; a count above COUNT_CAP is COUNT_CAP + 1 ("10k+"). */
   async counts(actor: Actor): Promise<Record<string, number>> {
     const all = await this.list(actor);
     const viewer = await this.viewerOf(actor);
     const conditions = all.map((v) => this.whereOf(v, viewer));
-    const counts = await this.queries.countEach(actor, conditions);
+    const counts = await this.queries.countEach(actor, conditions, COUNT_CAP);
     return Object.fromEntries(all.map((v, i) => [v.id, counts[i] ?? 0]));
   }
 
@@ -199,6 +199,7 @@ export class ViewsService {
 type Viewer = { me: string; groups: string[]; kinds: CustomFieldKinds };
 
 const NOBODY = '00000000-0000-0000-0000-000000000000';
+export const COUNT_CAP = 10_000;
 
 /** Replaces `$me` and `$my_groups` in comparison values with the viewer's id and group ids. */
 export function substitute(c: Condition, who: { me: string; groups: string[] }): Condition {

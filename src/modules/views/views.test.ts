@@ -108,6 +108,17 @@ describe('views: the queues in the left rail', () => {
     assert.equal((await t.as(agent).get(`/api/v1/views/${saved.body.id}/tickets`)).status, 404);
   });
 
+  test('counts stop one past the cap, so a huge queue costs a bounded walk; the API says where the cap is', async () => {
+    const { sql } = await import('drizzle-orm');
+    const actor = await t.services.people.resolveActor({ sessionToken: agent.headers.cookie?.split('=')[1] });
+    assert.ok(actor);
+    const all = (await t.as(agent).get('/api/v1/views/counts')).body;
+    assert.equal(all.cap, 10_000);
+    const [capped, exact] = await t.services.queries.countEach(actor, [sql`true`, sql`true`], 2).then((r) => [r[0], all.counts.all]);
+    assert.ok(exact > 3);
+    assert.equal(capped, 3, 'cap + 1 means "more than the cap"');
+  });
+
   test('bad views are refused with the field named, and nothing is saved', async () => {
     const before = await t.count('views');
     const unknownField = await t.as(agent).post('/api/v1/views', { name: 'X', condition: { field: 'mood', op: 'is', value: 'sad' } });

@@ -260,7 +260,7 @@ export interface Paths {
     get: { path: { id: string }; query: { limit?: number; cursor?: string; sort?: "created" | "updated" | "priority"; order?: "asc" | "desc" }; body: never; response: { items: ({ id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null })[]; nextCursor: string | null } };
   };
   "/api/v1/views/counts": {
-    get: { path: never; query: never; body: never; response: { counts: { [key: string]: number } } };
+    get: { path: never; query: never; body: never; response: { counts: { [key: string]: number }; cap: number } };
   };
   "/api/v1/webhooks": {
     get: { path: never; query: never; body: never; response: { items: { id: string; name: string; url: string; active: boolean; createdAt: string; updatedAt: string }[] } };

@@ -33,7 +33,12 @@ export function Shell({ children }: { children: ReactNode }) {
     ['?', openHelp],
   ]);
   const views = useQuery({ queryKey: ['views'], queryFn: () => api.get('/api/v1/views').then((r) => r.items) });
-  const counts = useQuery({ queryKey: ['view-counts'], queryFn: () => api.get('/api/v1/views/counts').then((r) => r.counts), refetchInterval: 60_000 });
+  const counts = useQuery({ queryKey: ['view-counts'], queryFn: () => api.get('/api/v1/views/counts'), refetchInterval: 60_000 });
+  const countOf = (id: string) => {
+    const n = counts.data?.counts[id];
+    if (n === undefined || !counts.data) return undefined;
+    return n > counts.data.cap ? `${Math.floor(counts.data.cap / 1000)}k+` : String(n);
+  };
 
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 230, breakpoint: 'sm' }} padding="md">
@@ -96,9 +101,9 @@ export function Shell({ children }: { children: ReactNode }) {
                 label={v.name}
                 active={location === `/views/${v.id}`}
                 rightSection={
-                  counts.data?.[v.id] !== undefined ? (
+                  countOf(v.id) !== undefined ? (
                     <Badge size="sm" variant="light" color="gray" data-testid={`count-${v.id}`}>
-                      {counts.data[v.id]}
+                      {countOf(v.id)}
                     </Badge>
                   ) : null
                 }

@@ -1,0 +1,2 @@
+CREATE INDEX "tickets_unsolved_priority_idx" ON "tickets" USING btree ("priority_rank","created_at","id") WHERE "tickets"."status_category" in ('new', 'open', 'pending', 'on_hold');--> statement-breakpoint
+CREATE INDEX "tickets_solved_at_idx" ON "tickets" USING btree ("solved_at") WHERE "tickets"."status_category" = 'solved';
