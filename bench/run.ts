@@ -348,17 +348,23 @@ async function benchEmail(kind: 'postgres' | 'pglite') {
   return { database: kind, workerProcesses: workers, ...ingest, ticketsCreated: counts?.tickets, autoRepliesQueued: counts?.auto_replies, peakRssMb };
 }
 
-/** SLA and automations at scale, in-process on a fresh PostgreSQL database (bench/sla.ts). */
-async function benchSla() {
+/** A new, empty, migrated database `name` on the PostgreSQL server (an old one of that name is dropped). */
+async function freshServerDatabase(name: string): Promise<Database> {
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
-  await admin.query('drop database if exists lifeline_bench_sla with (force)');
-  await admin.query('create database lifeline_bench_sla');
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
   await admin.end();
   const u = new URL(PG_URL);
-  u.pathname = '/lifeline_bench_sla';
+  u.pathname = `/${name}`;
   const database = await openDatabase({ url: u.toString() });
   await database.migrate();
+  return database;
+}
+
+/** SLA and automations at scale, in-process on a fresh PostgreSQL database (bench/sla.ts). */
+async function benchSla() {
+  const database = await freshServerDatabase('lifeline_bench_sla');
   try {
     return await measureSla(database, path.join(root, '.bench-data', 'sla'), log);
   } finally {
@@ -368,15 +374,7 @@ async function benchSla() {
 
 /** The agent app in a real browser against 100k tickets on the PostgreSQL server (bench/web.ts). */
 async function benchWeb() {
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query('drop database if exists lifeline_bench_web with (force)');
-  await admin.query('create database lifeline_bench_web');
-  await admin.end();
-  const u = new URL(PG_URL);
-  u.pathname = '/lifeline_bench_web';
-  const database = await openDatabase({ url: u.toString() });
-  await database.migrate();
+  const database = await freshServerDatabase('lifeline_bench_web');
   try {
     return await measureWeb(database, path.join(root, '.bench-data', 'web'), Number(process.env.BENCH_WEB_TICKETS ?? 100_000), log);
   } finally {
