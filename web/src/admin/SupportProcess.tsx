@@ -168,6 +168,8 @@ export function SlaPolicies() {
 }
 
 type Rule = Response<'/api/v1/triggers', 'get'>['items'][number] | Response<'/api/v1/automations', 'get'>['items'][number];
+type TriggerCreate = NonNullable<Parameters<typeof api.post<'/api/v1/triggers'>>[1]['body']>;
+type AutomationCreate = NonNullable<Parameters<typeof api.post<'/api/v1/automations'>>[1]['body']>;
 
 /** Triggers (on events) and automations (on time) share one screen: list, switch on/off, edit as JSON. */
 export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
@@ -177,21 +179,28 @@ export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
   const blank = { name: '', position: 100, events: ['created'] as string[], calendarId: null as string | null, condition: '{ "all": [] }', actions: '[{ "type": "add_tags", "tags": ["example"] }]' };
   const [form, setForm] = useState(blank);
   const [editing, setEditing] = useState<string | null>(null);
-  const patch = (id: string, body: Record<string, unknown>) =>
-    kind === 'triggers' ? api.patch('/api/v1/triggers/{id}', { path: { id }, body }) : api.patch('/api/v1/automations/{id}', { path: { id }, body });
+  const patch = (id: string, body: Partial<TriggerCreate> | Partial<AutomationCreate>) =>
+    kind === 'triggers' ? api.patch('/api/v1/triggers/{id}', { path: { id }, body: body as Partial<TriggerCreate> }) : api.patch('/api/v1/automations/{id}', { path: { id }, body: body as Partial<AutomationCreate> });
   const submit = () => {
-    let condition: unknown;
-    let actions: unknown;
+    // What the admin typed goes to the server as it is; the server checks it and answers with errors by path.
+    let rule: Pick<AutomationCreate, 'condition' | 'actions'>;
     try {
-      condition = JSON.parse(form.condition);
-      actions = JSON.parse(form.actions);
+      rule = { condition: JSON.parse(form.condition), actions: JSON.parse(form.actions) };
     } catch {
       notifications.show({ color: 'red', message: 'The condition or the actions are not valid JSON' });
       return;
     }
-    const body = kind === 'triggers' ? { name: form.name, position: form.position, events: form.events, condition, actions } : { name: form.name, position: form.position, calendarId: form.calendarId, condition, actions };
+    const trigger: TriggerCreate = { name: form.name, position: form.position, events: form.events as TriggerCreate['events'], ...rule };
+    const automation: AutomationCreate = { name: form.name, position: form.position, calendarId: form.calendarId, ...rule };
     void save(
-      () => (editing ? patch(editing, body) : kind === 'triggers' ? api.post('/api/v1/triggers', { body: body as never }) : api.post('/api/v1/automations', { body: body as never })),
+      () =>
+        kind === 'triggers'
+          ? editing
+            ? patch(editing, trigger)
+            : api.post('/api/v1/triggers', { body: trigger })
+          : editing
+            ? patch(editing, automation)
+            : api.post('/api/v1/automations', { body: automation }),
       () => {
         setEditing(null);
         setForm(blank);
