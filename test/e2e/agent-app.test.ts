@@ -305,6 +305,19 @@ describe('the agent app in a real browser', { skip }, () => {
     await page.getByLabel(`${rule} active`).click({ force: true });
     await waitFor(async () => (await t.as(admin).get('/api/v1/automations')).body.items.find((a: { name: string }) => a.name === rule).active === false, 'the rule is off');
     await screenshot(page, 'admin-automations');
+
+    // A trigger typed as JSON: the server's error names the path; fixed, it is saved.
+    await page.getByRole('link', { name: 'Triggers' }).click();
+    await page.getByLabel(/^Name/).fill('Tag sync tickets');
+    await page.getByLabel(/^Condition/).fill('{ "field": "subject", "op": "contains", "value": "sync" }');
+    await page.getByLabel(/^Actions/).fill('[{ "type": "add_tags", "tags": [] }]');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'actions.0.tags' }).waitFor();
+    await page.getByLabel(/^Actions/).fill('[{ "type": "add_tags", "tags": ["sync"] }]');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('cell', { name: 'Tag sync tickets', exact: true }).waitFor();
+    const trigger = (await t.as(admin).get('/api/v1/triggers')).body.items.find((x: { name: string }) => x.name === 'Tag sync tickets');
+    assert.deepEqual(trigger.actions, [{ type: 'add_tags', tags: ['sync'] }]);
     await context.close();
   });
 
