@@ -223,9 +223,12 @@ describe('the agent app in a real browser', { skip }, () => {
     await page.goto(`${base}/tickets/${ticket.number}`);
     await page.getByRole('button', { name: 'Send reply' }).click();
     await page.getByRole('alert').filter({ hasText: 'Write something first' }).waitFor();
-    await page.getByLabel('Reply to the requester').fill('A draft that survives a reload');
+    await page.getByLabel('Reply to the requester').fill('A draft that **survives** a reload');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByTestId('composer-preview').locator('strong', { hasText: 'survives' }).waitFor();
+    await page.getByRole('button', { name: 'Edit' }).click();
     await page.reload();
-    assert.equal(await page.getByLabel('Reply to the requester').inputValue(), 'A draft that survives a reload');
+    assert.equal(await page.getByLabel('Reply to the requester').inputValue(), 'A draft that **survives** a reload');
     await context.close();
   });
 

@@ -18,6 +18,18 @@ before(async () => {
 after(() => t.close());
 
 describe('replies and notes', () => {
+  test("the composer's preview renders a body as the conversation will show it, hostile parts removed", async () => {
+    const res = await t.as(agent).post('/api/v1/messages/preview', { body: '**Fixed** in <script>alert(1)</script>[the release](https://example.org/r)\n- one' });
+    assert.equal(res.status, 200, res.raw);
+    assert.match(res.body.html, /<strong>Fixed<\/strong>/);
+    assert.match(res.body.html, /<a href="https:\/\/example.org\/r"/);
+    assert.doesNotMatch(res.body.html, /script|alert/);
+    assert.match((await t.as(agent).post('/api/v1/messages/preview', { body: 'a <b>b</b>', format: 'text' })).body.html, /&lt;b&gt;/);
+    assert.equal((await t.as(agent).post('/api/v1/messages/preview', { body: '' })).status, 400);
+    assert.equal((await t.as(agent).post('/api/v1/messages/preview', { body: 'x', format: 'rtf' })).status, 400);
+    assert.equal((await t.as(null).post('/api/v1/messages/preview', { body: 'x' })).status, 401);
+  });
+
   test("an agent's first public reply opens a new ticket; a note does not", async () => {
     const tk = await t.make.ticket(customer);
     const note = await t.as(agent).post(`/api/v1/tickets/${tk.id}/messages`, { body: 'checking logs', public: false });

@@ -137,6 +137,15 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     async (req) => ({ items: await tickets.bulk(requireActor(req), req.body) }),
   );
 
+  r.post(
+    '/api/v1/messages/preview',
+    {
+      config: { access: read },
+      schema: { tags, body: AddMessageBody.pick({ body: true, format: true }), response: { 200: z.object({ html: z.string() }) }, description: 'A message body rendered as the conversation will show it.' },
+    },
+    async (req) => ({ html: tickets.preview(req.body.body, req.body.format) }),
+  );
+
   // ---- collision detection: who else is on a ticket, and who is typing
   const staffRead = { level: 'staff', scope: 'tickets:read' } as const;
   r.post(

@@ -667,6 +667,11 @@ export class TicketsService {
 
   // ---- merge and links
 
+  /** A message body as the conversation will show it (sanitised HTML), for the composer's preview. */
+  preview(body: string, format: RenderFormat): string {
+    return renderBody(body, format).html;
+  }
+
   /**
    * The same change on many tickets, each in its own transaction: one ticket's refusal (a required field on
    * solve, a closed ticket) does not undo the others, and each reports why.

@@ -119,6 +119,9 @@ export interface Paths {
   "/api/v1/me/away": {
     put: { path: never; query: never; body: { away: boolean; until?: string | null }; response: unknown };
   };
+  "/api/v1/messages/preview": {
+    post: { path: never; query: never; body: { body: string; format?: "markdown" | "html" | "text" }; response: { html: string } };
+  };
   "/api/v1/organizations": {
     get: { path: never; query: never; body: never; response: { items: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string }[] } };
     post: { path: never; query: never; body: { name: string; domains?: string[]; notes?: string; sharedTickets?: boolean; customFields?: { [key: string]: unknown } }; response: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string } };

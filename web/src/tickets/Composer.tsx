@@ -24,6 +24,7 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
     const [files, setFiles] = useState<Uploaded[]>([]);
     const [error, setError] = useState<string | null>(null);
     const [busy, setBusy] = useState(false);
+    const [preview, setPreview] = useState<string | null>(null);
     const area = useRef<HTMLTextAreaElement>(null);
     const macros = useQuery({ queryKey: ['macros'], queryFn: () => api.get('/api/v1/macros').then((r) => r.items), enabled: me.role !== 'light_agent' });
 
@@ -38,6 +39,15 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
       else localStorage.removeItem(draftKey(ticket.id, pub));
     }, [body, pub, ticket.id]);
 
+    const togglePreview = async () => {
+      if (preview !== null) return setPreview(null);
+      if (!body.trim()) return;
+      try {
+        setPreview((await api.post('/api/v1/messages/preview', { body: { body, format: 'markdown' } })).html);
+      } catch (err) {
+        setError((err as Error).message);
+      }
+    };
     const switchMode = (toPublic: boolean) => {
       if (toPublic === pub) return;
       setPub(toPublic);
@@ -71,6 +81,7 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
           }),
         );
         if (result) {
+          setPreview(null);
           setBody('');
           setFiles([]);
           localStorage.removeItem(draftKey(ticket.id, pub));
@@ -116,7 +127,12 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
               Only staff see internal notes.
             </Text>
           )}
+          {preview !== null && (
+            // biome-ignore lint/security/noDangerouslySetInnerHtml: the server sanitised it, as it does every message
+            <Paper withBorder p="sm" className="message-body" data-testid="composer-preview" dangerouslySetInnerHTML={{ __html: preview }} />
+          )}
           <Textarea
+            style={preview !== null ? { display: 'none' } : undefined}
             ref={area}
             aria-label={pub ? 'Reply to the requester' : 'Internal note'}
             placeholder={pub ? `Reply to ${ticket.requester.name || ticket.requester.email} (Markdown)` : 'Note for the team (Markdown)'}
@@ -158,13 +174,18 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
             </Alert>
           )}
           <Group justify="space-between">
-            <FileButton onChange={(fs) => void addFiles(fs)} multiple>
-              {(props) => (
-                <Button {...props} size="xs" variant="subtle">
-                  Attach files
-                </Button>
-              )}
-            </FileButton>
+            <Group gap={0}>
+              <FileButton onChange={(fs) => void addFiles(fs)} multiple>
+                {(props) => (
+                  <Button {...props} size="xs" variant="subtle">
+                    Attach files
+                  </Button>
+                )}
+              </FileButton>
+              <Button size="xs" variant="subtle" onClick={() => void togglePreview()} disabled={!body.trim() && preview === null}>
+                {preview === null ? 'Preview' : 'Edit'}
+              </Button>
+            </Group>
             <Group gap={0}>
               <Button size="xs" onClick={() => void send()} loading={busy} style={{ borderTopRightRadius: 0, borderBottomRightRadius: 0 }}>
                 {pub ? 'Send reply' : 'Add note'}
