@@ -13,12 +13,20 @@ export function useLiveUpdates(onEvent?: (e: LiveEvent) => void): { connected: b
   const [connected, setConnected] = useState(true);
   const pending = useRef(new Set<string>());
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const listTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const handler = useRef(onEvent);
   handler.current = onEvent;
 
   useEffect(() => {
     const source = new EventSource('/api/v1/stream');
-    // Many events arrive at once (a bulk edit): refresh once for all of them.
+    // Many events arrive at once (a bulk edit): refresh once for all of them. The open ticket refreshes within
+    // 0.3 s; lists and counts at most every 2 s, so a busy desk does not make every agent re-read every page of
+    // every list on every change.
+    const flushLists = () => {
+      listTimer.current = undefined;
+      void qc.invalidateQueries({ queryKey: ['tickets'] });
+      void qc.invalidateQueries({ queryKey: ['view-counts'] });
+    };
     const flush = () => {
       timer.current = undefined;
       const ids = [...pending.current];
@@ -28,8 +36,7 @@ export function useLiveUpdates(onEvent?: (e: LiveEvent) => void): { connected: b
       void qc.invalidateQueries({
         predicate: (q) => q.queryKey[0] === 'ticket' && (changed.has(String(q.queryKey[1])) || changed.has(String((q.state.data as { id?: string } | undefined)?.id))),
       });
-      void qc.invalidateQueries({ queryKey: ['tickets'] });
-      void qc.invalidateQueries({ queryKey: ['view-counts'] });
+      listTimer.current ??= setTimeout(flushLists, 2000);
     };
     source.addEventListener('ticket', (msg) => {
       const e = JSON.parse((msg as MessageEvent<string>).data) as LiveEvent;
@@ -42,6 +49,7 @@ export function useLiveUpdates(onEvent?: (e: LiveEvent) => void): { connected: b
     return () => {
       source.close();
       clearTimeout(timer.current);
+      clearTimeout(listTimer.current);
     };
   }, [qc]);
   return { connected };
