@@ -423,6 +423,7 @@ function userFromRow(r: Record<string, unknown>): User {
     role: r.role as User['role'],
     passwordHash: (r.password_hash as string | null) ?? null,
     organizationId: (r.organization_id as string | null) ?? null,
+    ticketAccess: r.ticket_access === 'groups' ? 'groups' : 'all',
     active: r.active as boolean,
     createdAt: new Date(r.created_at as string | Date),
   };

@@ -100,6 +100,8 @@ export const tickets = pgTable(
     organizationId: uuid('organization_id').references(() => organizations.id),
     assigneeId: uuid('assignee_id').references(() => users.id),
     groupId: uuid('group_id').references(() => groups.id),
+    // Groups that escalated the ticket up a tier: their restricted agents keep seeing it (docs/security.md).
+    escalatedFromGroupIds: uuid('escalated_from_group_ids').array().notNull().default(sql`'{}'::uuid[]`),
     channel: text('channel').$type<Channel>().notNull(),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     productArea: text('product_area'),

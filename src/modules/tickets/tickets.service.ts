@@ -153,6 +153,7 @@ export class TicketsService {
         ...values,
         number: Number(row.number),
         organizationId: row.organization_id,
+        escalatedFromGroupIds: [],
         mergedIntoId: null,
         followUpOfId: null,
         version: 1,
