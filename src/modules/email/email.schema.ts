@@ -182,3 +182,13 @@ export const autoReplyCounters = pgTable('email_auto_reply_counters', {
   windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
   count: integer('count').notNull(),
 });
+
+/**
+ * Random keys Lifeline makes for itself on first use (never configured): `reply_token` signs the per-recipient
+ * reply addresses on mail to staff, which prove that a reply by mail comes from the person it was sent to.
+ */
+export const emailKeys = pgTable('email_keys', {
+  name: text('name').primaryKey(),
+  secret: text('secret').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});

@@ -167,6 +167,8 @@ export const messages = pgTable(
     bodyHtml: text('body_html').notNull(),
     // Channel id of the message: email Message-ID, Slack ts, GitHub comment id.
     externalId: text('external_id'),
+    // Mail whose sender Lifeline could not verify (a staff From: without proof, or failed DMARC): shown as such.
+    senderUnverified: boolean('sender_unverified').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [index('messages_ticket_idx').on(t.ticketId, t.createdAt)],
