@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import path from 'node:path';
-import type { Config } from './config.js';
+import { type Config, trustProxyOption } from './config.js';
 import type { Database } from './db/client.js';
 import { assignmentRoutes } from './modules/assignment/assignment.routes.js';
 import { AssignmentService } from './modules/assignment/assignment.service.js';
@@ -102,7 +102,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   const app = Fastify({
     logger: options.logger === false ? false : { level: config.logLevel },
     bodyLimit: config.maxJsonBytes,
-    trustProxy: true,
+    trustProxy: trustProxyOption(config.trustProxy),
     requestIdHeader: 'x-request-id',
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -14,6 +15,14 @@ const Env = z.object({
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(50),
+  // Which proxies may name the client in X-Forwarded-For: off, `true` (any: only behind a proxy that strips it),
+  // a hop count, or a comma list of addresses/CIDRs (and proxy-addr's `loopback`, `linklocal`, `uniquelocal`).
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .refine((v) => /^(true|false|\d{1,2})$/.test(v) || v.split(',').every((a) => isProxyAddress(a.trim())), 'expected true, false, a hop count, or a comma list of IP addresses/CIDRs'),
   RUN_JOBS: z.enum(['true', 'false']).default('true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
@@ -59,6 +68,9 @@ export type Config = {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
+  loginMaxFailuresPerAddress: number;
+  /** Fastify's trustProxy: false, true, a hop count, or a comma list of addresses/CIDRs. */
+  trustProxy: boolean | number | string;
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
@@ -93,9 +105,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outbound: {
       smtpUrl: e.SMTP_URL,
       dkim:
+    loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
         e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY_FILE
           ? { domain: e.DKIM_DOMAIN, selector: e.DKIM_SELECTOR, privateKeyFile: e.DKIM_PRIVATE_KEY_FILE }
           : undefined,
     },
   };
+}
+
+function isProxyAddress(a: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(a)) return true;
+  const [ip, bits, ...rest] = a.split('/');
+  const family = isIP(ip ?? '');
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+function trustProxyOf(v: string): boolean | number | string {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v
+    .split(',')
+    .map((a) => a.trim())
+    .join(',');
+}
+
+/**
+ * The value for Fastify's `trustProxy`. A hop count becomes "trust the nearest n hops" (Express's meaning; Fastify 5
+ * ignores a bare number): right only when every request reaches Lifeline through exactly that many proxies.
+ */
+export function trustProxyOption(v: Config['trustProxy']): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof v === 'number' ? (_address, hop) => hop < v : v;
 }

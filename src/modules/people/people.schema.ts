@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 import type { Role } from '../../platform/auth.js';
 
@@ -84,4 +84,14 @@ export const apiTokens = pgTable('api_tokens', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});
+
+/**
+ * Sign-in attempts per account and per client address in the current window, shared by every process. The key is
+ * a hash (`account:<email>` / `address:<ip>`): people type passwords into the email field.
+ */
+export const loginAttempts = pgTable('login_attempts', {
+  keyHash: text('key_hash').primaryKey(),
+  attempts: integer('attempts').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });

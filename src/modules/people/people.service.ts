@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Executor, rowsOf } from '../../db/client.js';
 import { type Actor, type Role, ROLES, SCOPES, type Scope } from '../../platform/auth.js';
@@ -8,7 +8,7 @@ import { hashPassword, randomToken, sha256, verifyPassword } from '../../platfor
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
-import { apiTokens, groupMembers, groups, organizations, sessions, users } from './people.schema.js';
+import { apiTokens, groupMembers, groups, loginAttempts, organizations, sessions, users } from './people.schema.js';
 
 export type User = typeof users.$inferSelect;
 export type Organization = typeof organizations.$inferSelect;
@@ -53,8 +53,7 @@ export const CreateTokenBody = z.object({
 
 /** Users, organisations, groups, sign-in sessions and API tokens. */
 export class PeopleService {
-  // Failed sign-ins per email+address within the window; one process's memory is enough to slow guessing.
-  private readonly failures = new Map<string, number[]>();
+  private lastAttemptSweep = Number.NEGATIVE_INFINITY;
   // Who a session cookie or token stands for, kept a minute: every request needs it. Signing out, revoking a
   // token and changing a user clear it in every process at once (CacheHub).
   private readonly actors: KeyedCache<{ actor: Actor; expiresAt: number }>;
@@ -307,18 +306,28 @@ export class PeopleService {
 
   async signIn(email: string, password: string, from: string): Promise<{ token: string; csrfToken: string; user: User }> {
     const now = this.ctx.clock.now().getTime();
-    const key = `${email.trim().toLowerCase()}|${from}`;
-    const recent = (this.failures.get(key) ?? []).filter((t) => t > now - this.ctx.config.loginWindowMs);
-    if (recent.length >= this.ctx.config.loginMaxFailures) {
+    const accountKey = sha256(`account:${email.trim().toLowerCase()}`);
+    const addressKey = sha256(`address:${from}`);
+    const [account, address] = await Promise.all([this.countAttempt(accountKey, now), this.countAttempt(addressKey, now)]);
+    await this.sweepAttempts(now);
+    if (account > this.ctx.config.loginMaxFailures || address > this.ctx.config.loginMaxFailuresPerAddress) {
       throw new AppError('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins; wait a few minutes and try again');
     }
     const user = await this.findUserByEmail(email);
-    const ok = user?.active && user.passwordHash ? await verifyPassword(user.passwordHash, password) : false;
-    if (!user || !ok) {
-      this.failures.set(key, [...recent, now]);
-      throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong');
-    }
-    this.failures.delete(key);
+  /**
+   * Every attempt is counted before the password is checked, per account and per client address, in one atomic
+   * statement each, in the database (so parallel guesses and several processes agree): the attempt over the limit
+   * is refused without a check. A success gives its attempts back. Unknown and inactive accounts cost one argon2
+   * verification like the others, so the answer's timing does not tell which accounts exist.
+   */
+    const usable = user?.active && user.passwordHash ? user.passwordHash : null;
+    const ok = await verifyPassword(usable ?? (await dummyHash()), password);
+    if (!user || !usable || !ok) throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong');
+    await this.ctx.db.delete(loginAttempts).where(eq(loginAttempts.keyHash, accountKey));
+    await this.ctx.db
+      .update(loginAttempts)
+      .set({ attempts: sql`greatest(${loginAttempts.attempts} - 1, 0)` })
+      .where(eq(loginAttempts.keyHash, addressKey));
     const token = randomToken();
     const csrfToken = randomToken(24);
     await this.ctx.db.insert(sessions).values({
@@ -339,6 +348,31 @@ export class PeopleService {
   async resolveActor(credentials: { sessionToken?: string; bearer?: string }): Promise<Actor | null> {
     const secret = credentials.bearer ?? credentials.sessionToken;
     if (!secret) return null;
+  /** Adds an attempt to a key's window (a new window when the last one ended) and returns the attempts in it. */
+  private async countAttempt(keyHash: string, now: number): Promise<number> {
+    const expiresAt = new Date(now + this.ctx.config.loginWindowMs);
+    const current = new Date(now);
+    const [row] = await this.ctx.db
+      .insert(loginAttempts)
+      .values({ keyHash, attempts: 1, expiresAt })
+      .onConflictDoUpdate({
+        target: loginAttempts.keyHash,
+        set: {
+          attempts: sql`case when ${loginAttempts.expiresAt} <= ${current} then 1 else ${loginAttempts.attempts} + 1 end`,
+          expiresAt: sql`case when ${loginAttempts.expiresAt} <= ${current} then excluded.expires_at else ${loginAttempts.expiresAt} end`,
+        },
+      })
+      .returning({ attempts: loginAttempts.attempts });
+    return (row as { attempts: number }).attempts;
+  }
+
+  /** Deletes ended windows, at most once a minute per process. */
+  private async sweepAttempts(now: number): Promise<void> {
+    if (now - this.lastAttemptSweep < 60_000 && now >= this.lastAttemptSweep) return;
+    this.lastAttemptSweep = now;
+    await this.ctx.db.delete(loginAttempts).where(lte(loginAttempts.expiresAt, new Date(now)));
+  }
+
     const key = `${credentials.bearer ? 'b' : 's'}:${sha256(secret)}`;
     const now = this.ctx.clock.now();
     const hit = this.actors.get(key);
@@ -419,6 +453,13 @@ function userFromRow(r: Record<string, unknown>): User {
   return {
     id: r.id as string,
     email: r.email as string,
+// What an unknown or inactive account's password is checked against: the same argon2 work as a real one.
+let dummy: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomToken());
+  return dummy;
+}
+
     name: r.name as string,
     role: r.role as User['role'],
     passwordHash: (r.password_hash as string | null) ?? null,
