@@ -55,6 +55,9 @@ export type Config = {
   cookieSecure: boolean;
   loginMaxFailures: number;
   loginWindowMs: number;
+  loginMaxFailuresPerAddress: number;
+  /** Fastify's trustProxy: false, true, a hop count, or a comma list of addresses/CIDRs. */
+  trustProxy: boolean | number | string;
   runJobs: boolean;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   jobConcurrency: number;
@@ -68,9 +71,6 @@ export type Config = {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
-  loginMaxFailuresPerAddress: number;
-  /** Fastify's trustProxy: false, true, a hop count, or a comma list of addresses/CIDRs. */
-  trustProxy: boolean | number | string;
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
@@ -88,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.COOKIE_SECURE === 'auto' ? e.PUBLIC_URL.startsWith('https:') : e.COOKIE_SECURE === 'true',
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginWindowMs: e.LOGIN_WINDOW_MINUTES * 60_000,
+    loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
     runJobs: e.RUN_JOBS === 'true',
     logLevel: e.LOG_LEVEL,
     jobConcurrency: e.JOB_CONCURRENCY,
@@ -105,8 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outbound: {
       smtpUrl: e.SMTP_URL,
       dkim:
-    loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
-    trustProxy: trustProxyOf(e.TRUST_PROXY),
         e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY_FILE
           ? { domain: e.DKIM_DOMAIN, selector: e.DKIM_SELECTOR, privateKeyFile: e.DKIM_PRIVATE_KEY_FILE }
           : undefined,

@@ -304,6 +304,12 @@ export class PeopleService {
 
   // ---- sign-in
 
+  /**
+   * Every attempt is counted before the password is checked, per account and per client address, in one atomic
+   * statement each, in the database (so parallel guesses and several processes agree): the attempt over the limit
+   * is refused without a check. A success gives its attempts back. Unknown and inactive accounts cost one argon2
+   * verification like the others, so the answer's timing does not tell which accounts exist.
+   */
   async signIn(email: string, password: string, from: string): Promise<{ token: string; csrfToken: string; user: User }> {
     const now = this.ctx.clock.now().getTime();
     const accountKey = sha256(`account:${email.trim().toLowerCase()}`);
@@ -314,12 +320,6 @@ export class PeopleService {
       throw new AppError('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins; wait a few minutes and try again');
     }
     const user = await this.findUserByEmail(email);
-  /**
-   * Every attempt is counted before the password is checked, per account and per client address, in one atomic
-   * statement each, in the database (so parallel guesses and several processes agree): the attempt over the limit
-   * is refused without a check. A success gives its attempts back. Unknown and inactive accounts cost one argon2
-   * verification like the others, so the answer's timing does not tell which accounts exist.
-   */
     const usable = user?.active && user.passwordHash ? user.passwordHash : null;
     const ok = await verifyPassword(usable ?? (await dummyHash()), password);
     if (!user || !usable || !ok) throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong');
@@ -340,14 +340,6 @@ export class PeopleService {
     return { token, csrfToken, user };
   }
 
-  async signOut(token: string): Promise<void> {
-    await this.ctx.db.delete(sessions).where(eq(sessions.tokenHash, sha256(token)));
-    await this.actors.invalidate();
-  }
-
-  async resolveActor(credentials: { sessionToken?: string; bearer?: string }): Promise<Actor | null> {
-    const secret = credentials.bearer ?? credentials.sessionToken;
-    if (!secret) return null;
   /** Adds an attempt to a key's window (a new window when the last one ended) and returns the attempts in it. */
   private async countAttempt(keyHash: string, now: number): Promise<number> {
     const expiresAt = new Date(now + this.ctx.config.loginWindowMs);
@@ -373,6 +365,14 @@ export class PeopleService {
     await this.ctx.db.delete(loginAttempts).where(lte(loginAttempts.expiresAt, new Date(now)));
   }
 
+  async signOut(token: string): Promise<void> {
+    await this.ctx.db.delete(sessions).where(eq(sessions.tokenHash, sha256(token)));
+    await this.actors.invalidate();
+  }
+
+  async resolveActor(credentials: { sessionToken?: string; bearer?: string }): Promise<Actor | null> {
+    const secret = credentials.bearer ?? credentials.sessionToken;
+    if (!secret) return null;
     const key = `${credentials.bearer ? 'b' : 's'}:${sha256(secret)}`;
     const now = this.ctx.clock.now();
     const hit = this.actors.get(key);
@@ -439,6 +439,13 @@ export class PeopleService {
   }
 }
 
+// What an unknown or inactive account's password is checked against: the same argon2 work as a real one.
+let dummy: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomToken());
+  return dummy;
+}
+
 function actorOf(user: User, via: Actor['via'], scopes: Scope[] | null, csrfToken: string | null): Actor {
   return { userId: user.id, role: user.role, organizationId: user.organizationId, email: user.email, name: user.name, via, scopes, csrfToken };
 }
@@ -453,13 +460,6 @@ function userFromRow(r: Record<string, unknown>): User {
   return {
     id: r.id as string,
     email: r.email as string,
-// What an unknown or inactive account's password is checked against: the same argon2 work as a real one.
-let dummy: Promise<string> | undefined;
-function dummyHash(): Promise<string> {
-  dummy ??= hashPassword(randomToken());
-  return dummy;
-}
-
     name: r.name as string,
     role: r.role as User['role'],
     passwordHash: (r.password_hash as string | null) ?? null,
