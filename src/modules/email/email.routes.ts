@@ -3,8 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
+import { isIsoTime } from '../../platform/cursor.js';
 import { AppError } from '../../platform/errors.js';
-import type { TicketQueries } from '../tickets/tickets.queries.js';
+import { isUuid, type TicketQueries } from '../tickets/tickets.queries.js';
 import { AddressBody, AddressesService, MailboxBody, UpdateAddressBody, UpdateMailboxBody } from './addresses.service.js';
 import { INBOUND_STATUSES, type InboundStatus } from './email.schema.js';
 import type { ImapPollers } from './imap-poller.js';
@@ -23,7 +24,7 @@ function decodeCursor(cursor: string | undefined): { at: Date; id: string } | un
   if (!cursor) return undefined;
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime())) throw new AppError('VALIDATION_FAILED', 'Invalid cursor', { fields: [{ path: 'querystring.cursor', message: 'use nextCursor from the previous page' }] });
+  if (!id || !isUuid(id) || !isIsoTime(at ?? '')) throw new AppError('VALIDATION_FAILED', 'Invalid cursor', { fields: [{ path: 'querystring.cursor', message: 'use nextCursor from the previous page' }] });
   return { at: date, id };
 }
 

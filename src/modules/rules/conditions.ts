@@ -80,24 +80,57 @@ const FIELDS: Record<string, FieldDef> = {
 /** Custom fields are `custom.<key>`, typed by their definition: text, number or boolean comparisons. */
 export type CustomFieldKinds = Record<string, 'text' | 'number' | 'boolean' | 'key'>;
 
+// Own properties only: a field named `constructor` or `toString` is unknown, not Object.prototype's member.
 function fieldDef(field: string, custom: CustomFieldKinds): FieldDef | undefined {
   if (field.startsWith('custom.')) {
     const key = field.slice(7);
-    const kind = custom[key];
-    if (!kind) return undefined;
-    return { kind, facts: (t) => t.custom[key] ?? null };
+    const kind = Object.hasOwn(custom, key) ? custom[key] : undefined;
+    if (!kind || !Object.hasOwn(OPERATORS, kind)) return undefined;
+    return { kind, facts: (t) => (Object.hasOwn(t.custom, key) ? (t.custom[key] ?? null) : null) };
   }
-  return FIELDS[field];
+  return Object.hasOwn(FIELDS, field) ? FIELDS[field] : undefined;
 }
 
-export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.object({ all: z.array(ConditionSchema).max(100) }).strict(),
-    z.object({ any: z.array(ConditionSchema).max(100) }).strict(),
-    z.object({ not: ConditionSchema }).strict(),
-    z.object({ field: z.string().min(1).max(100), op: z.string().min(1).max(30) as z.ZodType<Operator>, value: z.unknown().optional() }).strict(),
-  ]),
-);
+/** How deep conditions may nest. */
+export const MAX_CONDITION_DEPTH = 20;
+
+/**
+ * How deep a value nests as a condition (a leaf under n all/any/not is at depth n), counted with a loop, not
+ * recursion, and stopping once past `limit`: a body nested 3,000 deep is measured without growing the stack.
+ */
+export function conditionDepth(value: unknown, limit = MAX_CONDITION_DEPTH): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [v, depth] = next;
+    max = Math.max(max, depth);
+    if (max > limit) return max;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) continue;
+    const o = v as Record<string, unknown>;
+    for (const key of ['all', 'any'] as const) {
+      const list = Object.hasOwn(o, key) ? o[key] : undefined;
+      if (Array.isArray(list)) for (const x of list.slice(0, 1000)) stack.push([x, depth + 1]);
+    }
+    if (Object.hasOwn(o, 'not')) stack.push([o.not, depth + 1]);
+  }
+  return max;
+}
+
+// The depth is checked before the tree is parsed: zod parses recursively and would overflow the stack first.
+export const ConditionSchema: z.ZodType<Condition> = z.preprocess(
+  (value, ctx) => {
+    if (conditionDepth(value) > MAX_CONDITION_DEPTH) ctx.addIssue({ code: 'custom', message: `conditions nest at most ${MAX_CONDITION_DEPTH} deep`, input: value });
+    return value;
+  },
+  z.lazy(() =>
+    z.union([
+      z.object({ all: z.array(ConditionSchema).max(100) }).strict(),
+      z.object({ any: z.array(ConditionSchema).max(100) }).strict(),
+      z.object({ not: ConditionSchema }).strict(),
+      z.object({ field: z.string().min(1).max(100), op: z.string().min(1).max(30) as z.ZodType<Operator>, value: z.unknown().optional() }).strict(),
+    ]),
+  ),
+) as unknown as z.ZodType<Condition>;
 // Named in the OpenAPI document, so the recursive tree is one component that refers to itself.
 ConditionSchema.register(z.globalRegistry, { id: 'Condition' });
 
@@ -105,7 +138,7 @@ export type ConditionProblem = { path: string; message: string };
 
 /** What is wrong with a condition: unknown fields, operators that do not fit the field, values of the wrong type. */
 export function checkCondition(c: Condition, custom: CustomFieldKinds = {}, path = 'condition', depth = 0): ConditionProblem[] {
-  if (depth > 20) return [{ path, message: 'conditions nest at most 20 deep' }];
+  if (depth > MAX_CONDITION_DEPTH) return [{ path, message: `conditions nest at most ${MAX_CONDITION_DEPTH} deep` }];
   if ('all' in c) return c.all.flatMap((x, i) => checkCondition(x, custom, `${path}.all.${i}`, depth + 1));
   if ('any' in c) return c.any.flatMap((x, i) => checkCondition(x, custom, `${path}.any.${i}`, depth + 1));
   if ('not' in c) return checkCondition(c.not, custom, `${path}.not`, depth + 1);

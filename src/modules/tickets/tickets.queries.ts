@@ -4,6 +4,7 @@ import type { Executor } from '../../db/client.js';
 import { rowsOf } from '../../db/client.js';
 import { type Actor, isStaff } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { organizations, users } from '../people/people.schema.js';
 import type { PeopleService } from '../people/people.service.js';
@@ -106,7 +107,7 @@ export class TicketQueries {
     const where = await this.conditions(actor, filter);
     if (extra) where.push(extra);
     const { keyset } = sortOf(options, false);
-    if (options.cursor) where.push(keyset(decodeCursor(options.cursor)));
+    if (options.cursor) where.push(keyset(decodeCursor(options.cursor, options.sort === 'priority' ? ['int', 'time', 'uuid'] : ['time', 'uuid'])));
     const page = (ex: Executor, matchesFirst: boolean) =>
       ex
         .select({ t: listColumns, requester: { id: requester.id, name: requester.name, email: requester.email }, p: priorities })
@@ -392,21 +393,9 @@ function sortOf(o: ListOptions, matchesFirst: boolean): { order: SQL[]; keyset: 
   };
 }
 
-function cursorValues(sort: TicketSort, t: TicketListRow): unknown[] {
+function cursorValues(sort: TicketSort, t: TicketListRow): (string | number)[] {
   if (sort === 'priority') return [t.priorityRank, t.createdAt.toISOString(), t.id];
   return [(sort === 'updated' ? t.updatedAt : t.createdAt).toISOString(), t.id];
-}
-
-function encodeCursor(values: unknown[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): unknown[] {
-  try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length >= 2 && isUuid(String(values[values.length - 1]))) return values;
-  } catch {}
-  throw new AppError('VALIDATION_FAILED', 'The cursor is not one this API gave out', { fields: [{ path: 'querystring.cursor', message: 'invalid cursor' }] });
 }
 
 export function isUuid(s: string): boolean {
