@@ -101,10 +101,12 @@ export class MacrosService {
     const t = await this.queries.getRow(actor, ticketId);
     const requester = await this.people.getUser(t.requesterId);
     const first = (name: string) => name.split(/\s+/)[0] ?? name;
-    const body = await renderTemplate(macro.body, {
+    const data = {
       ticket: { id: t.id, number: t.number, subject: t.subject, status: t.status, requester: { name: requester.name, first_name: first(requester.name), email: requester.email } },
       current_user: { name: actor.name, first_name: first(actor.name), email: actor.email },
-    });
+    };
+    // A template that fails to render (a limit hit, one saved before a rule changed) is a 422 naming the body.
+    const body = await renderTemplate(macro.body, data, 'body');
     return { body, public: macro.public, changes: macro.changes };
   }
 

@@ -98,7 +98,7 @@ export class RuleActions {
           return;
         case 'note':
         case 'reply': {
-          const body = await renderTemplate(action.body, await this.templateData(tx, t));
+          const body = await renderTemplate(action.body, await this.templateData(tx, t), `${action.type} body`);
           await this.tickets.addSystemMessage(t.id, { body, public: action.type === 'reply' }, { tx });
           return;
         }
@@ -109,7 +109,7 @@ export class RuleActions {
           const data = await this.templateData(tx, t);
           const to = await this.recipients(tx, t, action.to);
           if (to.length === 0) return;
-          await this.outbound.queueRuleEmail(tx, t, to, await renderTemplate(action.subject, data), await renderTemplate(action.body, data));
+          await this.outbound.queueRuleEmail(tx, t, to, await renderTemplate(action.subject, data, 'email subject'), await renderTemplate(action.body, data, 'email body'));
           return;
         }
         case 'webhook':
