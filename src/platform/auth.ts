@@ -10,9 +10,12 @@ export type Scope = (typeof SCOPES)[number];
 /**
  * Who may call a route. Every route declares one (a test walks the route table):
  * - public: anyone; signed_in: any user incl. customers; staff: light agents and up; agent: agents and admins.
+ * Every route that is not public also says what an API token needs: a `scope` (reads a `*:read`, writes a
+ * `*:write` or `admin`; a token with `admin` has them all), or `sessionOnly` (no token may call it). A route with
+ * neither is refused at start-up.
  */
 export type AccessLevel = 'public' | 'signed_in' | 'staff' | 'agent' | 'admin';
-export type Access = { level: AccessLevel; scope?: Scope };
+export type Access = { level: AccessLevel; scope?: Scope; sessionOnly?: true };
 
 export type Actor = {
   userId: string;
@@ -77,6 +80,9 @@ export function installAccessControl(app: FastifyInstance, resolveActor: Resolve
     if (url.startsWith('/api/') && !access && !url.startsWith('/api/docs')) {
       throw new Error(`route ${route.method} ${url} declares no access`);
     }
+    if (access && access.level !== 'public' && !access.scope && !access.sessionOnly) {
+      throw new Error(`route ${route.method} ${url} declares no token scope (give it a scope, or sessionOnly: true)`);
+    }
   });
   app.addHook('onRequest', async (req) => {
     const access = req.routeOptions.config?.access;
@@ -86,10 +92,11 @@ export function installAccessControl(app: FastifyInstance, resolveActor: Resolve
     const actor = req.actor;
     if (!actor) throw new AppError('UNAUTHENTICATED', 'Sign in or send an API token to use this endpoint');
     if (RANK[actor.role] < NEEDED[access.level]) throw new AppError('FORBIDDEN', `This needs the ${access.level} role`);
-    if (actor.via === 'token' && actor.scopes && !actor.scopes.includes('admin')) {
-      const needed = access.scope ?? (access.level === 'admin' ? 'admin' : undefined);
-      if (needed && !actor.scopes.includes(needed)) {
-        throw new AppError('INSUFFICIENT_SCOPE', `This token lacks the ${needed} scope`);
+    if (actor.via === 'token') {
+      if (access.sessionOnly) throw new AppError('INSUFFICIENT_SCOPE', 'Only a signed-in session can use this endpoint, not an API token');
+      const scopes = actor.scopes ?? [];
+      if (!scopes.includes('admin') && !(access.scope && scopes.includes(access.scope))) {
+        throw new AppError('INSUFFICIENT_SCOPE', `This token lacks the ${access.scope ?? 'admin'} scope`);
       }
     }
     if (actor.via === 'session' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {

@@ -16,8 +16,9 @@ const Note = z.object({ id: z.uuid(), groupId: z.uuid(), day: z.string(), author
 export function assignmentRoutes(app: FastifyInstance, assignment: AssignmentService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['assignment'];
-  const staff = { level: 'staff' } as const;
-  const agent = { level: 'agent' } as const;
+  const staff = { level: 'staff', scope: 'tickets:read' } as const;
+  const staffWrite = { level: 'staff', scope: 'tickets:write' } as const;
+  const agent = { level: 'agent', scope: 'tickets:write' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
 
   r.get('/api/v1/groups/:id/assignment', { config: { access: staff }, schema: { tags, params: GroupParams, response: { 200: SettingsView } } }, async (req) => assignment.settings(req.params.id));
@@ -38,7 +39,7 @@ export function assignmentRoutes(app: FastifyInstance, assignment: AssignmentSer
     return reply.status(204).send();
   });
   r.get('/api/v1/groups/:id/handover', { config: { access: staff }, schema: { tags, params: GroupParams, response: { 200: z.object({ day: z.string().nullable(), notes: z.array(Note) }) } } }, async (req) => assignment.latestHandover(req.params.id));
-  r.post('/api/v1/groups/:id/handover', { config: { access: staff }, schema: { tags, params: GroupParams, body: HandoverBody, response: { 201: Note } } }, async (req, reply) =>
+  r.post('/api/v1/groups/:id/handover', { config: { access: staffWrite }, schema: { tags, params: GroupParams, body: HandoverBody, response: { 201: Note } } }, async (req, reply) =>
     reply.status(201).send(await assignment.addHandover(requireActor(req), req.params.id, req.body.body)),
   );
   r.put('/api/v1/me/away', { config: { access: agent }, schema: { tags, body: AwayBody } }, async (req) => assignment.setAway(requireActor(req), req.body));

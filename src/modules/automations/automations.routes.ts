@@ -23,7 +23,7 @@ const AutomationView = z.object({
 export function automationRoutes(app: FastifyInstance, automations: AutomationsService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['automations'];
-  const staff = { level: 'staff' } as const;
+  const staff = { level: 'staff', scope: 'tickets:read' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
 
   r.get('/api/v1/automations', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(AutomationView) }) } } }, async () => ({ items: await automations.list() }));

@@ -47,11 +47,11 @@ export function emailRoutes(
   const tags = ['email'];
 
   // ---- support addresses
-  r.get('/api/v1/email/addresses', { config: { access: { level: 'staff' } }, schema: { tags } }, async () => ({ items: await addresses.list() }));
+  r.get('/api/v1/email/addresses', { config: { access: { level: 'staff', scope: 'tickets:read' } }, schema: { tags } }, async () => ({ items: await addresses.list() }));
   r.post('/api/v1/email/addresses', { config: { access: admin }, schema: { tags, body: AddressBody } }, async (req, reply) =>
     reply.status(201).send(await addresses.create(req.body)),
   );
-  r.get('/api/v1/email/addresses/:id', { config: { access: { level: 'staff' } }, schema: { tags, params: IdParams } }, async (req) => addresses.get(req.params.id));
+  r.get('/api/v1/email/addresses/:id', { config: { access: { level: 'staff', scope: 'tickets:read' } }, schema: { tags, params: IdParams } }, async (req) => addresses.get(req.params.id));
   r.patch('/api/v1/email/addresses/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdateAddressBody } }, async (req) =>
     addresses.update(req.params.id, req.body),
   );
@@ -140,7 +140,7 @@ export function emailRoutes(
     },
   );
 
-  r.get('/api/v1/email/bouncing', { config: { access: { level: 'staff' } }, schema: { tags } }, async () => ({ items: await inbound.listBouncing() }));
+  r.get('/api/v1/email/bouncing', { config: { access: { level: 'staff', scope: 'tickets:read' } }, schema: { tags } }, async () => ({ items: await inbound.listBouncing() }));
 
   // ---- the outbox: every message Lifeline sent or holds
   r.get(

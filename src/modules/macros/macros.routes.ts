@@ -18,17 +18,18 @@ const MacroView = z.object({ id: z.uuid(), name: z.string(), body: z.string(), p
 export function macroRoutes(app: FastifyInstance, macros: MacrosService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['macros'];
-  const agent = { level: 'agent' } as const;
+  const agent = { level: 'agent', scope: 'tickets:read' } as const;
+  const agentWrite = { level: 'agent', scope: 'tickets:write' } as const;
 
   r.get('/api/v1/macros', { config: { access: agent }, schema: { tags, response: { 200: z.object({ items: z.array(MacroView) }) } } }, async (req) => ({ items: await macros.list(requireActor(req)) }));
-  r.post('/api/v1/macros', { config: { access: agent }, schema: { tags, body: MacroBody } }, async (req, reply) =>
+  r.post('/api/v1/macros', { config: { access: agentWrite }, schema: { tags, body: MacroBody } }, async (req, reply) =>
     reply.status(201).send(await macros.create(requireActor(req), req.body)),
   );
   r.get('/api/v1/macros/:id', { config: { access: agent }, schema: { tags, params: IdParams } }, async (req) => macros.get(requireActor(req), req.params.id));
-  r.patch('/api/v1/macros/:id', { config: { access: agent }, schema: { tags, params: IdParams, body: UpdateMacroBody } }, async (req) =>
+  r.patch('/api/v1/macros/:id', { config: { access: agentWrite }, schema: { tags, params: IdParams, body: UpdateMacroBody } }, async (req) =>
     macros.update(requireActor(req), req.params.id, req.body),
   );
-  r.delete('/api/v1/macros/:id', { config: { access: agent }, schema: { tags, params: IdParams } }, async (req, reply) => {
+  r.delete('/api/v1/macros/:id', { config: { access: agentWrite }, schema: { tags, params: IdParams } }, async (req, reply) => {
     await macros.remove(requireActor(req), req.params.id);
     return reply.status(204).send();
   });

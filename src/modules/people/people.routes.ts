@@ -36,14 +36,14 @@ export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleServi
     return { user: publicUser(user), csrfToken };
   });
 
-  r.delete('/api/v1/session', { config: { access: { level: 'signed_in' } }, schema: { tags } }, async (req, reply) => {
+  r.delete('/api/v1/session', { config: { access: { level: 'signed_in', sessionOnly: true } }, schema: { tags } }, async (req, reply) => {
     const token = req.cookies[SESSION_COOKIE];
     if (token) await people.signOut(token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
 
-  r.get('/api/v1/me', { config: { access: { level: 'signed_in' } }, schema: { tags, response: { 200: MeView } } }, async (req) => {
+  r.get('/api/v1/me', { config: { access: { level: 'signed_in', scope: 'users:read' } }, schema: { tags, response: { 200: MeView } } }, async (req) => {
     const actor = requireActor(req);
     const user = await people.getUser(actor.userId);
     return { ...publicUser(user), groupIds: await people.groupIdsOf(user.id), via: actor.via, scopes: actor.scopes, csrfToken: actor.csrfToken };
@@ -106,11 +106,11 @@ export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleServi
   );
 
   // ---- API tokens
-  r.post('/api/v1/tokens', { config: { access: { level: 'agent' } }, schema: { tags, body: CreateTokenBody } }, async (req, reply) =>
+  r.post('/api/v1/tokens', { config: { access: { level: 'agent', scope: 'admin' } }, schema: { tags, body: CreateTokenBody } }, async (req, reply) =>
     reply.status(201).send(await people.createToken(requireActor(req), req.body)),
   );
-  r.get('/api/v1/tokens', { config: { access: { level: 'agent' } }, schema: { tags } }, async (req) => ({ items: await people.listTokens(requireActor(req)) }));
-  r.delete('/api/v1/tokens/:id', { config: { access: { level: 'agent' } }, schema: { tags, params: IdParams } }, async (req, reply) => {
+  r.get('/api/v1/tokens', { config: { access: { level: 'agent', scope: 'admin' } }, schema: { tags } }, async (req) => ({ items: await people.listTokens(requireActor(req)) }));
+  r.delete('/api/v1/tokens/:id', { config: { access: { level: 'agent', scope: 'admin' } }, schema: { tags, params: IdParams } }, async (req, reply) => {
     await people.revokeToken(requireActor(req), req.params.id);
     return reply.status(204).send();
   });

@@ -23,7 +23,7 @@ const CalendarView = z.object({
 export function calendarRoutes(app: FastifyInstance, calendars: CalendarsService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['sla'];
-  const staff = { level: 'staff' } as const;
+  const staff = { level: 'staff', scope: 'tickets:read' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
 
   r.get('/api/v1/calendars', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(CalendarView) }) } } }, async () => ({ items: await calendars.list() }));

@@ -46,7 +46,7 @@ const PolicyView = z.object({
 export function slaRoutes(app: FastifyInstance, sla: SlaService, queries: TicketQueries): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['sla'];
-  const staff = { level: 'staff' } as const;
+  const staff = { level: 'staff', scope: 'tickets:read' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
 
   r.get('/api/v1/sla-policies', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(PolicyView) }) } } }, async () => ({ items: await sla.listPolicies() }));

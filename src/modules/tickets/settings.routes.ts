@@ -48,7 +48,7 @@ const itemsOf = <T extends z.ZodType>(item: T) => ({ 200: z.object({ items: z.ar
 export function settingsRoutes(app: FastifyInstance, settings: TicketSettingsService, fields: CustomFieldsService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['settings'];
-  const anyone = { level: 'signed_in' } as const;
+  const anyone = { level: 'signed_in', scope: 'tickets:read' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
 
   r.get('/api/v1/states', { config: { access: anyone }, schema: { tags, response: itemsOf(StateView) } }, async () => ({ items: await settings.listStates() }));
@@ -76,7 +76,7 @@ export function settingsRoutes(app: FastifyInstance, settings: TicketSettingsSer
 
   r.get(
     '/api/v1/custom-fields',
-    { config: { access: { level: 'staff' } }, schema: { tags, querystring: z.object({ entity: z.enum(['ticket', 'organization']).optional() }), response: itemsOf(CustomFieldView) } },
+    { config: { access: { level: 'staff', scope: 'tickets:read' } }, schema: { tags, querystring: z.object({ entity: z.enum(['ticket', 'organization']).optional() }), response: itemsOf(CustomFieldView) } },
     async (req) => ({ items: await fields.list(req.query.entity) }),
   );
   r.post('/api/v1/custom-fields', { config: { access: admin }, schema: { tags, body: DefineCustomField } }, async (req, reply) =>

@@ -24,7 +24,7 @@ const TriggerView = z.object({
 export function triggerRoutes(app: FastifyInstance, triggers: TriggersService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['triggers'];
-  const staff = { level: 'staff' } as const;
+  const staff = { level: 'staff', scope: 'tickets:read' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
 
   r.get('/api/v1/triggers', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(TriggerView) }) } } }, async () => ({ items: await triggers.list() }));

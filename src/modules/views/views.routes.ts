@@ -29,6 +29,7 @@ export function viewRoutes(app: FastifyInstance, views: ViewsService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['views'];
   const staff = { level: 'staff', scope: 'tickets:read' } as const;
+  const staffWrite = { level: 'staff', scope: 'tickets:write' } as const;
 
   r.get('/api/v1/views', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(ViewView) }) } } }, async (req) => ({
     items: (await views.list(requireActor(req))) as z.infer<typeof ViewView>[],
@@ -50,13 +51,13 @@ export function viewRoutes(app: FastifyInstance, views: ViewsService): void {
     { config: { access: staff }, schema: { tags, params: ViewParams, querystring: ViewTicketsQuery, response: { 200: TicketPage } } },
     async (req) => views.tickets(requireActor(req), req.params.id, req.query),
   );
-  r.post('/api/v1/views', { config: { access: staff }, schema: { tags, body: ViewBody, response: { 201: ViewView } } }, async (req, reply) =>
+  r.post('/api/v1/views', { config: { access: staffWrite }, schema: { tags, body: ViewBody, response: { 201: ViewView } } }, async (req, reply) =>
     reply.status(201).send((await views.create(requireActor(req), req.body)) as z.infer<typeof ViewView>),
   );
-  r.patch('/api/v1/views/:id', { config: { access: staff }, schema: { tags, params: ViewParams, body: UpdateViewBody, response: { 200: ViewView } } }, async (req) =>
+  r.patch('/api/v1/views/:id', { config: { access: staffWrite }, schema: { tags, params: ViewParams, body: UpdateViewBody, response: { 200: ViewView } } }, async (req) =>
     (await views.update(requireActor(req), req.params.id, req.body)) as z.infer<typeof ViewView>,
   );
-  r.delete('/api/v1/views/:id', { config: { access: staff }, schema: { tags, params: ViewParams } }, async (req, reply) => {
+  r.delete('/api/v1/views/:id', { config: { access: staffWrite }, schema: { tags, params: ViewParams } }, async (req, reply) => {
     await views.remove(requireActor(req), req.params.id);
     return reply.status(204).send();
   });
