@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { type Cidr, parseCidr } from './platform/ip.js';
 
 // Every default makes `npm start` work on a fresh machine with no configuration.
 const Env = z.object({
@@ -41,6 +42,8 @@ const Env = z.object({
   DKIM_DOMAIN: z.string().optional(),
   DKIM_SELECTOR: z.string().optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().optional(),
+  // Webhooks: ranges (CIDRs, comma-separated) of private/loopback/link-local addresses webhooks may still reach.
+  WEBHOOK_ALLOW_PRIVATE: z.string().default(''),
 });
 
 export type Config = {
@@ -66,6 +69,8 @@ export type Config = {
   autoReplyMaxPerHour: number;
   automationSweepMs: number;
   outbound: { smtpUrl?: string; dkim?: { domain: string; selector: string; privateKeyFile: string } };
+  /** Non-public address ranges webhooks may reach anyway (none by default). */
+  webhookAllowPrivate: Cidr[];
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -76,6 +81,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   if (!!e.SMTP_TLS_KEY_FILE !== !!e.SMTP_TLS_CERT_FILE) throw new Error('Invalid configuration:\n  SMTP_TLS_KEY_FILE and SMTP_TLS_CERT_FILE go together');
+  const webhookAllowPrivate = e.WEBHOOK_ALLOW_PRIVATE.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => {
+      const range = parseCidr(x);
+      if (!range) throw new Error(`Invalid configuration:\n  WEBHOOK_ALLOW_PRIVATE: ${x} is not an address or a CIDR range (e.g. 10.0.0.0/8, fd00::/8)`);
+      return range;
+    });
   return {
     port: e.PORT,
     host: e.HOST,
@@ -111,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ? { domain: e.DKIM_DOMAIN, selector: e.DKIM_SELECTOR, privateKeyFile: e.DKIM_PRIVATE_KEY_FILE }
           : undefined,
     },
+    webhookAllowPrivate,
   };
 }
 

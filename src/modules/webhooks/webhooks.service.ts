@@ -8,6 +8,7 @@ import { AppError, uniquelyNamed } from '../../platform/errors.js';
 import { enqueue, type JobContext } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import { isUuid, type TicketQueries, type TicketRow } from '../tickets/tickets.queries.js';
+import { Egress, EgressRefused, EgressUnresolved } from './egress.js';
 import { webhookDeliveries, webhooks } from './webhooks.schema.js';
 
 export const WEBHOOK_JOB = 'webhook.deliver';
@@ -42,12 +43,19 @@ export function signature(secret: string, body: string, at: Date): string {
  * Outgoing webhooks: rules queue a delivery in the transaction of the change that caused it (nothing sent for a
  * change that rolled back, nothing lost for one that committed); a job posts it, signed, and retries with
  * backoff on network errors, timeouts, 5xx, 408 and 429. Any other 4xx is a refusal: marked failed, not retried.
+ *
+ * Targets are public internet addresses only (see Egress), checked when a webhook is saved and again, after DNS
+ * resolution, at every delivery, which connects only to the addresses it checked; redirects are not followed.
  */
 export class WebhooksService {
+  readonly egress: Egress;
+
   constructor(
     private readonly ctx: Ctx,
     private readonly queries: TicketQueries,
-  ) {}
+  ) {
+    this.egress = new Egress(ctx.config.webhookAllowPrivate);
+  }
 
   list(): Promise<Webhook[]> {
     return this.ctx.db.select().from(webhooks).orderBy(webhooks.name);
@@ -67,6 +75,7 @@ export class WebhooksService {
   }
 
   async create(input: z.infer<typeof WebhookBody>): Promise<Webhook> {
+    await this.checkTarget(input.url);
     const now = this.ctx.clock.now();
     const [row] = await uniquelyNamed(`A webhook named ${input.name}`, () =>
       this.ctx.db
@@ -79,6 +88,7 @@ export class WebhooksService {
 
   async update(id: string, patch: z.infer<typeof UpdateWebhookBody>): Promise<Webhook> {
     await this.get(id);
+    if (patch.url !== undefined) await this.checkTarget(patch.url);
     const [row] = await uniquelyNamed(`A webhook named ${patch.name}`, () =>
       this.ctx.db
         .update(webhooks)
@@ -87,6 +97,17 @@ export class WebhooksService {
         .returning(),
     );
     return row as Webhook;
+  }
+
+  /** A URL webhooks may post to, or INVALID_FIELD_VALUE (422) saying why not. */
+  private async checkTarget(url: string): Promise<void> {
+    try {
+      await this.egress.check(url);
+    } catch (err) {
+      if (!(err instanceof EgressRefused || err instanceof EgressUnresolved)) throw err;
+      const message = err instanceof EgressRefused ? `${err.reason}; webhooks post only to public addresses unless WEBHOOK_ALLOW_PRIVATE allows the range` : err.message;
+      throw new AppError('INVALID_FIELD_VALUE', `Webhooks cannot post to ${url}: ${message}`, { fields: [{ path: 'body.url', message }] });
+    }
   }
 
   async remove(id: string): Promise<void> {
@@ -119,26 +140,34 @@ export class WebhooksService {
     const now = this.ctx.clock.now();
     let status: number | null = null;
     let error: string | null = null;
+    let refused = false;
     try {
-      const res = await fetch(hook.url, {
-        method: 'POST',
-        headers: {
+      // Checked again now (DNS may have changed since it was saved), and the connection pinned to what was checked.
+      const target = await this.egress.check(hook.url);
+      status = await this.egress.post(
+        target,
+        {
           'content-type': 'application/json',
           'user-agent': 'Lifeline-Webhooks/1',
           'x-lifeline-delivery': d.id,
           'x-lifeline-signature': signature(hook.secret, body, now),
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      status = res.status;
-      await res.body?.cancel().catch(() => {});
+        TIMEOUT_MS,
+      );
     } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : `could not connect: ${(err as Error).message}`;
+      // A refused target is never contacted, so the reason says nothing about what listens there.
+      refused = err instanceof EgressRefused;
+      error = refused
+        ? `refused: ${(err as EgressRefused).reason}; webhooks post only to public addresses unless WEBHOOK_ALLOW_PRIVATE allows the range`
+        : err instanceof EgressUnresolved
+          ? err.message
+          : (err as Error).name === 'TimeoutError'
+            ? `no answer within ${TIMEOUT_MS / 1000} s`
+            : `could not connect: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
     }
     const delivered = status !== null && status >= 200 && status < 300;
-    const retryable = !delivered && (status === null || status >= 500 || status === 408 || status === 429);
+    const retryable = !delivered && !refused && (status === null || status >= 500 || status === 408 || status === 429);
     const final = delivered || !retryable || job.attempt >= job.maxAttempts;
     await this.ctx.db
       .update(webhookDeliveries)
