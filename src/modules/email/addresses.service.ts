@@ -73,10 +73,14 @@ export class AddressesService {
     return this.all.get(ex);
   }
 
-  /** The active address that serves `address`, if Lifeline serves it. */
+  /** The active address that serves `address`, if Lifeline serves it; `support+tag@` is served by `support@`. */
   async served(address: string, ex?: Executor): Promise<EmailAddress | undefined> {
     const a = address.trim().toLowerCase();
-    return (await this.all.get(ex)).find((x) => x.active && x.address === a);
+    const all = await this.all.get(ex);
+    const exact = all.find((x) => x.active && x.address === a);
+    if (exact) return exact;
+    const base = a.replace(/^([^@+]+)\+[^@]*@/, '$1@');
+    return base === a ? undefined : all.find((x) => x.active && x.address === base);
   }
 
   async byId(id: string | null, ex?: Executor): Promise<EmailAddress | undefined> {

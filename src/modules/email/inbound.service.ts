@@ -13,11 +13,12 @@ import { jobs } from '../../platform/platform.schema.js';
 import { users } from '../people/people.schema.js';
 import type { PeopleService, User } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
-import { ticketFollowers, tickets } from '../tickets/tickets.schema.js';
+import { messages, ticketFollowers, tickets } from '../tickets/tickets.schema.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
 import type { AddressesService, EmailAddress } from './addresses.service.js';
 import { detectBounce } from './bounces.js';
-import { bouncingRecipients, emailRaw, emailThreadIds, inboundEmails } from './email.schema.js';
+import { bouncingRecipients, emailRaw, emailThreadIds, inboundEmails, outboundEmails } from './email.schema.js';
+import { authResults, type ReplyToken, replyTokensIn } from './identity.js';
 import { cleanAddress, type HeaderMap, header, isAutoReply, isAutoSubmitted, isBulk, isNoReplySender, messageIds, oneLine, readHeaders, ticketToken } from './mime.js';
 import type { OutboundService } from './outbound.service.js';
 import { readRaw } from './raw.js';
@@ -79,7 +80,12 @@ export class InboundService {
     }
     const messageId = messageIds(header(headers, 'message-id'))[0];
     const rawSha256 = sha256(raw);
-    const dedupeKey = `${address.id}:${messageId ? `mid:${messageId}` : `sha:${rawSha256}`}`;
+    const fromAddress = addressesIn(header(headers, 'from') ?? '')[0] ?? null;
+    // The same message twice (a redelivery, or one message through two doors) is stored once. A Message-ID is
+    // only the sender's word: another message reusing it (another sender, other content) is its own message.
+    const dedupeKey = messageId
+      ? `${address.id}:mid:${sha256(`${messageId}\n${fromAddress ?? delivery.envelopeFrom ?? ''}\n${bodySha256(raw)}`)}`
+      : `${address.id}:sha:${rawSha256}`;
     // The row and its processing job in one statement (atomic without a transaction, one round trip): the
     // caller answers "accepted" right after, so this is the SMTP listener's latency.
     const now = this.ctx.clock.now().toISOString();
@@ -90,7 +96,7 @@ export class InboundService {
           insert into ${inboundEmails} (source, mailbox_id, address_id, envelope_from, envelope_to, raw_sha256, size, message_id_header, from_address, dedupe_key, received_at)
           values (${delivery.source}, ${delivery.mailboxId ?? null}::uuid, ${address.id}::uuid, ${delivery.envelopeFrom ?? null},
                   array(select jsonb_array_elements_text(${JSON.stringify(delivery.envelopeTo.map((a) => a.toLowerCase()))}::jsonb)),
-                  ${rawSha256}, ${raw.length}, ${messageId ?? null}, ${addressesIn(header(headers, 'from') ?? '')[0] ?? null}, ${dedupeKey}, ${now}::timestamptz)
+                  ${rawSha256}, ${raw.length}, ${messageId ?? null}, ${fromAddress}, ${dedupeKey}, ${now}::timestamptz)
           on conflict (dedupe_key) do nothing
           returning id),
         j as (
@@ -136,7 +142,7 @@ export class InboundService {
       await this.ctx.db.transaction(async (tx) => {
         await tx
           .update(inboundEmails)
-          .set({ status: 'failed', error: message.slice(0, 2000), attempts: sql`${inboundEmails.attempts} + 1` })
+          .set({ status: 'failed', error: pgText(message.slice(0, 2000)), attempts: sql`${inboundEmails.attempts} + 1` })
           .where(and(eq(inboundEmails.id, id), inArray(inboundEmails.status, ['received', 'failed'])));
         // Its own transaction rolled back, job completion included; a permanent failure completes the job here.
         if (permanent) await job?.completeWithin(tx);
@@ -181,30 +187,44 @@ export class InboundService {
     }
 
     const bounce = detectBounce(raw, headers, senderEmail, row.envelopeFrom, subject);
-    if (bounce) return this.handleBounce(row, facts, bounce);
+    if (bounce) return this.handleBounce(row, facts, { ...bounce, reason: pgText(bounce.reason) });
 
     if (!senderEmail) throw new AppError('INVALID_EMAIL', 'The message names no sender: no usable From, Reply-To or envelope sender');
     const automatic = isAutoReply(headers, subject);
-    const threadTicketId = await this.findThread(headers, senderEmail, subject);
+    const known = await this.people.findUserByEmail(senderEmail);
+    const tokens = replyTokensIn(recipientAddresses(row, headers));
+    const threadTicketId = await this.findThread(headers, senderEmail, subject, known, tokens);
     if (!threadTicketId && automatic) {
       return this.finish(row, { ...facts, status: 'ignored', outcome: 'automatic reply that matches no ticket' });
     }
+    const identity = await this.identify(headers, senderEmail, known, threadTicketId, tokens);
+    if (!identity.verified && this.ctx.config.mail.unverifiedSender === 'refuse') {
+      return this.finish(row, { ...facts, status: 'ignored', outcome: `refused: unverified sender (${identity.why})`.slice(0, 500) });
+    }
+    const flagUnverified = async (tx: Tx, messageId: string) => {
+      if (!identity.verified) await tx.update(messages).set({ senderUnverified: true }).where(eq(messages.id, messageId));
+    };
 
-    const sender = await this.people.findOrCreateCustomer({ email: senderEmail, name: oneLine(from?.name ?? '', 200) || undefined });
+    const sender = known ?? (await this.people.findOrCreateCustomer({ email: senderEmail, name: oneLine(from?.name ?? '', 200) || undefined }));
     const actor = actorOf(sender);
-    const followerIds = await this.recipientsAsPeople(parsed, senderEmail);
+    // Only a verified sender brings people in; a light agent's mail is a note, which has no followers.
+    const followerIds = identity.verified && sender.role !== 'light_agent' ? await this.recipientsAsPeople(parsed, senderEmail) : [];
     const { attachmentIds, cids, skipped } = await this.storeAttachments(parsed, actor);
     const note = skipped.length ? `\n\n[Not attached, over the size limit: ${skipped.join(', ')}. They are in the original message.]` : '';
 
     if (threadTicketId) {
-      const text = clip(visibleReply(parsed)) + note;
+      const text = pgText(clip(visibleReply(parsed)) + note);
+      // Staff mail is a public reply only when its sender is verified, and never a light agent's (item: light
+      // agents reply publicly nowhere); anything else lands as an internal note, flagged when unverified.
+      const asNote = automatic || !identity.verified || sender.role === 'light_agent';
       await this.tickets.receiveMessage(
         actor,
         threadTicketId,
-        { body: text || '(empty reply)', format: 'text', attachmentIds, note: automatic, followerIds: automatic ? [] : followerIds, channel: 'email' },
+        { body: text || '(empty reply)', format: 'text', attachmentIds, note: asNote, followerIds: asNote ? [] : followerIds, channel: 'email' },
         {
           within: async (tx, added) => {
-            const outcome = automatic ? 'note' : added.followUp ? 'follow_up' : 'reply';
+            await flagUnverified(tx, added.messageId);
+            const outcome = asNote ? (identity.verified ? 'note' : 'note (unverified sender)') : added.followUp ? 'follow_up' : 'reply';
             await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome, ticketId: added.ticket.id, messageId: added.messageId, sender: senderEmail });
           },
         },
@@ -212,11 +232,12 @@ export class InboundService {
       return;
     }
 
-    const html = parsed.html ? sanitizeEmailHtml(replaceCids(parsed.html, cids)) : undefined;
-    const text = (parsed.text ?? (parsed.html ? htmlToText(parsed.html) : '')).trim();
+    const html = parsed.html ? pgText(sanitizeEmailHtml(replaceCids(parsed.html, cids))) : undefined;
+    const text = pgText((parsed.text ?? (parsed.html ? htmlToText(parsed.html) : '')).trim());
     const priority = await this.settings.resolvePriority(address.priority ?? undefined).catch(() => this.settings.resolvePriority(undefined));
     const mayAutoReply =
       address.autoReply &&
+      identity.verified &&
       !isAutoSubmitted(headers) &&
       !isBulk(headers) &&
       !isNoReplySender(senderEmail) &&
@@ -243,7 +264,9 @@ export class InboundService {
       {
         trusted: true,
         within: async (tx, created) => {
-          await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome: 'new_ticket', ticketId: created.ticket.id, messageId: created.messageId, sender: senderEmail });
+          await flagUnverified(tx, created.messageId);
+          const outcome = identity.verified ? 'new_ticket' : 'new_ticket (unverified sender)';
+          await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome, ticketId: created.ticket.id, messageId: created.messageId, sender: senderEmail });
           if (mayAutoReply) {
             await this.outbound.queueAutoReply(tx, { ticket: created.ticket, address, requester: sender, priority, inReplyTo: row.messageIdHeader });
           }
@@ -254,10 +277,12 @@ export class InboundService {
 
   /**
    * The ticket a message continues: one whose Message-IDs (received or sent) it names in In-Reply-To or
-   * References; else the one whose token `[#1234]` is in the subject, if the sender takes part in it.
+   * References; else the one a reply token of the sender's names; else the one whose token `[#1234]` is in the
+   * subject, if the sender takes part in it (requester, follower) or is staff. Whether staff mail is a public
+   * reply is decided after, by `identify`: finding the ticket proves nothing.
    */
-  private async findThread(headers: HeaderMap, sender: string, subject: string): Promise<string | undefined> {
-    const refs = [...new Set([...messageIds(header(headers, 'in-reply-to')), ...messageIds(headers.get('references'))])].slice(-100);
+  private async findThread(headers: HeaderMap, sender: string, subject: string, known: User | undefined, tokens: ReplyToken[]): Promise<string | undefined> {
+    const refs = referencedIds(headers);
     if (refs.length) {
       const [hit] = await this.ctx.db
         .select({ ticketId: emailThreadIds.ticketId })
@@ -266,6 +291,12 @@ export class InboundService {
         .orderBy(desc(emailThreadIds.createdAt))
         .limit(1);
       if (hit) return hit.ticketId;
+    }
+    if (known && known.role !== 'customer') {
+      for (const token of tokens) {
+        const [t] = await this.ctx.db.select({ id: tickets.id, number: tickets.number }).from(tickets).where(eq(tickets.number, token.number));
+        if (t && (await this.outbound.tokens.verify(this.ctx.db, token, known.id, t))) return t.id;
+      }
     }
     const number = ticketToken(subject);
     if (number === undefined) return undefined;
@@ -284,6 +315,42 @@ export class InboundService {
         ),
       );
     return t?.id;
+  }
+
+  /**
+   * Whether the sender is who the From: header says. Customers are taken at their word (their mail only ever
+   * reaches their own tickets) unless the receiving MTA says DMARC failed. Staff must prove it, for the ticket the
+   * message lands on: a reply to a notification Lifeline sent to them alone (its Message-ID in In-Reply-To or
+   * References), their reply token for that ticket, or DMARC passing as the operator's MTA stamped it.
+   */
+  private async identify(headers: HeaderMap, senderEmail: string, known: User | undefined, ticketId: string | undefined, tokens: ReplyToken[]): Promise<{ verified: boolean; why: string }> {
+    const auth = authResults(headers, this.ctx.config.mail.trustedAuthservId, senderEmail);
+    if (auth.failed) return { verified: false, why: 'the receiving server reports that DMARC (or SPF and DKIM) failed' };
+    if (!known || known.role === 'customer') return { verified: true, why: 'customer' };
+    if (!known.active) return { verified: false, why: 'the staff account is deactivated' };
+    if (auth.dmarcPass) return { verified: true, why: 'DMARC passed' };
+    if (!ticketId) return { verified: false, why: 'staff address, not a reply to mail Lifeline sent them' };
+    const refs = referencedIds(headers);
+    if (refs.length) {
+      const [sent] = await this.ctx.db
+        .select({ id: outboundEmails.id })
+        .from(outboundEmails)
+        .where(
+          and(
+            inArray(outboundEmails.messageIdHeader, refs),
+            eq(outboundEmails.ticketId, ticketId),
+            eq(outboundEmails.kind, 'notification'),
+            sql`${outboundEmails.recipients} = array[${senderEmail}]::text[]`,
+          ),
+        )
+        .limit(1);
+      if (sent) return { verified: true, why: 'reply to a notification sent to them' };
+    }
+    const [t] = await this.ctx.db.select({ id: tickets.id, number: tickets.number }).from(tickets).where(eq(tickets.id, ticketId));
+    for (const token of tokens) {
+      if (t && (await this.outbound.tokens.verify(this.ctx.db, token, known.id, t))) return { verified: true, why: 'reply token' };
+    }
+    return { verified: false, why: 'staff address, not a reply to mail Lifeline sent them' };
   }
 
   /** To and Cc people other than the sender and Lifeline's own addresses: they follow the ticket. */
@@ -313,7 +380,7 @@ export class InboundService {
     const cids = new Map<string, string>();
     const skipped: string[] = [];
     for (const [i, a] of parsed.attachments.entries()) {
-      const filename = a.filename ?? (a.contentType === 'message/rfc822' ? `message-${i + 1}.eml` : `attachment-${i + 1}`);
+      const filename = pgText(a.filename ?? (a.contentType === 'message/rfc822' ? `message-${i + 1}.eml` : `attachment-${i + 1}`));
       if (a.size > this.ctx.config.maxAttachmentBytes) {
         skipped.push(filename);
         continue;
@@ -471,10 +538,38 @@ function firstAddress(list: AddressObject | AddressObject[] | undefined): { addr
   return obj?.value.find((v) => v.address) ?? obj?.value[0]?.group?.[0];
 }
 
+/** Message-IDs a message answers (In-Reply-To, References), at most the last 100. */
+function referencedIds(headers: HeaderMap): string[] {
+  return [...new Set([...messageIds(header(headers, 'in-reply-to')), ...messageIds(headers.get('references'))])].slice(-100);
+}
+
+/** Every address the message was delivered or written to: where a reply token can be. */
+function recipientAddresses(row: InboundEmail, headers: HeaderMap): string[] {
+  const out = [...row.envelopeTo];
+  for (const name of ['to', 'cc', 'delivered-to', 'x-original-to']) for (const v of headers.get(name) ?? []) out.push(...addressesIn(v));
+  return out;
+}
+
+/**
+ * The content of a message for telling two messages with one Message-ID apart: its body, line endings and
+ * trailing space normalised (trace headers differ between two deliveries of one message; the body does not).
+ */
+function bodySha256(raw: Buffer): string {
+  const head = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const body = end === -1 ? '' : raw.subarray(end).toString('latin1');
+  return sha256(body.replace(/\r\n/g, '\n').replace(/[ \t]+$/gm, '').trimEnd());
+}
+
+/** Text PostgreSQL can store: no NUL characters (the raw source keeps them). */
+export function pgText(text: string): string {
+  return text.includes('\u0000') ? text.replace(/\u0000/g, '\ufffd') : text;
+}
+
 /** Addresses in a raw header value (`"A" <a@x.org>, b@y.org`). */
 function addressesIn(value: string): string[] {
   const out: string[] = [];
-  for (const m of value.matchAll(/<([^<>\s]+@[^<>\s]+)>|([^\s<>,;"]+@[^\s<>,;"]+)/g)) {
+  for (const m of value.matchAll(/<("[^"<>]*"@[^<>\s]+|[^<>\s]+@[^<>\s]+)>|("[^"<>]*"@[^\s<>,;"]+|[^\s<>,;"]+@[^\s<>,;"]+)/g)) {
     const a = cleanAddress(m[1] ?? m[2]);
     if (a) out.push(a);
   }

@@ -27,12 +27,18 @@ export function header(headers: HeaderMap, name: string): string | undefined {
   return headers.get(name)?.[0];
 }
 
-/** Message-IDs in a header value (`<a@b> <c@d>`), normalised without angle brackets and lower-cased domain. */
+/**
+ * Message-IDs in a header value (`<a@b> <c@d>`), normalised without angle brackets and lower-cased domain. Ids
+ * that are not `local@domain` are kept as written (X.400 gateways make ids with spaces, quotes and slashes).
+ */
 export function messageIds(value: string | string[] | undefined): string[] {
   if (!value) return [];
   const text = Array.isArray(value) ? value.join(' ') : value;
   const out: string[] = [];
-  for (const m of text.matchAll(/<([^<>\s]{1,500})>/g)) out.push(normalizeMessageId(m[1] as string));
+  for (const m of text.matchAll(/<([^<>\r\n]{1,500})>/g)) {
+    const id = (m[1] as string).trim();
+    if (id) out.push(normalizeMessageId(id));
+  }
   // Some clients omit the brackets around a single id.
   if (out.length === 0 && /^[^\s<>]{1,500}@[^\s<>]+$/.test(text.trim())) out.push(normalizeMessageId(text.trim()));
   return out;
@@ -99,9 +105,9 @@ export function isAutoReply(headers: HeaderMap, subject: string | undefined): bo
   return AUTO_REPLY_SUBJECT.test((subject ?? '').replace(/^(re|aw|fw|fwd):\s*/i, ''));
 }
 
-/** Lower-cased address, or undefined when it is not one. */
+/** Lower-cased address, or undefined when it is not one. The local part may be quoted (`"john smith"@x.org`). */
 export function cleanAddress(value: string | undefined | null): string | undefined {
   const v = value?.trim().replace(/^<|>$/g, '').toLowerCase();
   if (!v || v.length > 320) return undefined;
-  return /^[^\s@<>"(),;:]+@[^\s@<>"(),;:]+\.[^\s@<>"(),;:]+$|^[^\s@<>"(),;:]+@localhost$/.test(v) ? v : undefined;
+  return /^(?:[^\s@<>"(),;:]+|"(?:[^"\\\r\n]|\\.)+")@(?:[^\s@<>"(),;:]+\.[^\s@<>"(),;:]+|localhost)$/.test(v) ? v : undefined;
 }

@@ -15,6 +15,7 @@ import { attachments, messages, ticketFollowers, tickets } from '../tickets/tick
 import type { TicketRow } from '../tickets/tickets.queries.js';
 import type { AddressesService, EmailAddress } from './addresses.service.js';
 import { autoReplyCounters, emailRaw, emailThreadIds, inboundEmails, type OutboundKind, outboundEmails } from './email.schema.js';
+import { ReplyTokens } from './identity.js';
 import { oneLine, withTicketToken } from './mime.js';
 import { readRaw } from './raw.js';
 import { DEFAULT_AUTO_REPLY_BODY, DEFAULT_AUTO_REPLY_SUBJECT, renderTemplate } from './templates.js';
@@ -39,6 +40,8 @@ type Draft = {
   capped?: boolean;
   /** The ticket's thread when the caller knows it (an auto-reply answers just the message that arrived). */
   thread?: { id: string; direction: 'inbound' | 'outbound' }[];
+  /** Reply-To other than the address itself: a staff member's own reply address (see ReplyTokens). */
+  replyTo?: string;
 };
 
 // Keep References bounded: the first message and the most recent ones are what clients thread on.
@@ -51,12 +54,15 @@ const MAX_REFERENCES = 20;
  */
 export class OutboundService {
   private readonly transport: Transporter | undefined;
+  /** Per-recipient reply addresses on mail to staff: a reply to one proves who sent it (see identity.ts). */
+  readonly tokens: ReplyTokens;
   onPermanentFailure: (failure: DeliveryFailure) => Promise<void> = async () => {};
 
   constructor(
     private readonly ctx: Ctx,
     private readonly addresses: AddressesService,
   ) {
+    this.tokens = new ReplyTokens();
     const { smtpUrl, dkim } = ctx.config.outbound;
     this.transport = smtpUrl
       ? nodemailer.createTransport(smtpUrl, {
@@ -111,15 +117,15 @@ export class OutboundService {
       const [t] = (await tx.select().from(tickets).where(eq(tickets.id, m.ticketId))) as [TicketRow | undefined];
       if (!t) return;
       const people = await tx
-        .select({ id: users.id, email: users.email, active: users.active })
+        .select({ id: users.id, email: users.email, active: users.active, role: users.role })
         .from(users)
         .where(or(eq(users.id, t.requesterId), sql`${users.id} in (select user_id from ${ticketFollowers} where ticket_id = ${t.id})`));
-      // The requester first: the To line reads as a reply to them.
-      const to = people
-        .filter((p) => p.active && p.id !== m.authorId)
-        .sort((a, b) => Number(b.id === t.requesterId) - Number(a.id === t.requesterId))
-        .map((p) => p.email.toLowerCase());
-      if (to.length === 0) return;
+      // The requester first: the To line reads as a reply to them. Staff get a copy each, with their own reply
+      // address, so that their answer by mail can be told from a forged one.
+      const recipients = people.filter((p) => p.active && p.id !== m.authorId).sort((a, b) => Number(b.id === t.requesterId) - Number(a.id === t.requesterId));
+      const to = recipients.filter((p) => p.role === 'customer').map((p) => p.email.toLowerCase());
+      const staff = recipients.filter((p) => p.role !== 'customer');
+      if (to.length === 0 && staff.length === 0) return;
       const address = await this.ticketAddress(tx, t.id);
       if (!address) return;
       const files = await tx
@@ -127,17 +133,20 @@ export class OutboundService {
         .from(attachments)
         .where(eq(attachments.messageId, m.id));
       const [author] = m.authorId ? await tx.select({ name: users.name }).from(users).where(eq(users.id, m.authorId)) : [];
-      await this.compose(tx, {
-        kind: 'reply',
+      const draft = {
+        kind: 'reply' as const,
         ticket: t,
         address,
-        to,
         subject: `Re: ${t.subject}`,
         text: `${m.bodyText}\n\n-- \n${author?.name ? `${author.name}, ` : ''}${address.name}\nTicket #${t.number}. Reply to this email to answer.`,
         html: `${m.bodyHtml}<p style="color:#666">— ${escapeHtml(author?.name ? `${author.name}, ${address.name}` : address.name)}<br>Ticket #${t.number}. Reply to this email to answer.</p>`,
         messageId: m.id,
         files,
-      });
+      };
+      if (to.length) await this.compose(tx, { ...draft, to });
+      for (const p of staff) {
+        await this.compose(tx, { ...draft, to: [p.email.toLowerCase()], replyTo: await this.tokens.replyAddress(tx, address.address, p.id, t) });
+      }
     });
   }
 
@@ -153,17 +162,17 @@ export class OutboundService {
     await this.ctx.db.transaction(async (tx) => {
       const [t] = (await tx.select().from(tickets).where(eq(tickets.id, input.ticketId))) as [TicketRow | undefined];
       if (!t) return;
-      let recipients: { email: string }[] = [];
+      let recipients: { id: string; email: string }[] = [];
       const groupId = input.kind === 'escalated' ? input.groupId : input.kind === 'new_ticket' ? t.groupId : null;
       if (groupId) {
         recipients = await tx
-          .select({ email: users.email })
+          .select({ id: users.id, email: users.email })
           .from(groupMembers)
           .innerJoin(users, eq(users.id, groupMembers.userId))
           .where(and(eq(groupMembers.groupId, groupId), eq(users.active, true), inArray(users.role, ['agent', 'admin', 'light_agent'])));
       } else if (input.userId) {
         recipients = await tx
-          .select({ email: users.email })
+          .select({ id: users.id, email: users.email })
           .from(users)
           .where(and(eq(users.id, input.userId), eq(users.active, true)));
       }
@@ -183,15 +192,20 @@ export class OutboundService {
         requester_replied: { subject: `Requester replied: ${t.subject}`, text: `${who} replied on ticket #${t.number}.` },
         escalated: { subject: `Escalated to your group (${input.urgency ?? 'urgency not given'}): ${t.subject}`, text: `Ticket #${t.number} from ${who} was escalated to your group. The reasons are in its internal note.` },
       }[input.kind];
-      await this.compose(tx, {
-        kind: 'notification',
-        ticket: t,
-        address,
-        to: recipients.map((r) => r.email.toLowerCase()),
-        subject,
-        text: `${text}\n\n    ${t.subject}\n\nOpen it: ${link}\n`,
-        autoSubmitted: 'auto-generated',
-      });
+      // One message per person, each with its own Message-ID and reply address: answering it by mail proves who
+      // answers (a message to several would prove only that it was one of them).
+      for (const r of recipients) {
+        await this.compose(tx, {
+          kind: 'notification',
+          ticket: t,
+          address,
+          to: [r.email.toLowerCase()],
+          subject,
+          text: `${text}\n\n    ${t.subject}\n\nOpen it: ${link}\n`,
+          autoSubmitted: 'auto-generated',
+          replyTo: await this.tokens.replyAddress(tx, address.address, r.id, t),
+        });
+      }
     });
   }
 
@@ -225,7 +239,14 @@ export class OutboundService {
       (await tx
         .select({ id: emailThreadIds.messageIdHeader, direction: emailThreadIds.direction })
         .from(emailThreadIds)
-        .where(eq(emailThreadIds.ticketId, d.ticket.id))
+        // Notifications are private to their recipient (their Message-ID proves who answers one): never quoted
+        // in the References of mail to anyone else.
+        .where(
+          and(
+            eq(emailThreadIds.ticketId, d.ticket.id),
+            sql`not exists (select 1 from ${outboundEmails} o where o.message_id_header = ${emailThreadIds.messageIdHeader} and o.kind = 'notification')`,
+          ),
+        )
         .orderBy(asc(emailThreadIds.createdAt)));
     const lastInbound = thread.filter((x) => x.direction === 'inbound').at(-1) ?? thread.at(-1);
     const references = thread.length > MAX_REFERENCES ? [thread[0], ...thread.slice(-(MAX_REFERENCES - 1))] : thread;
@@ -233,7 +254,7 @@ export class OutboundService {
     const files = await Promise.all((d.files ?? []).map(async (f) => ({ filename: f.filename, contentType: f.contentType, content: await this.ctx.files.readAll(f.sha256) })));
     const composer = new MailComposer({
       from: { name: oneLine(d.address.name, 200), address: d.address.address },
-      replyTo: { name: oneLine(d.address.name, 200), address: d.address.address },
+      replyTo: { name: oneLine(d.address.name, 200), address: d.replyTo ?? d.address.address },
       to: d.to,
       subject,
       text: d.text,

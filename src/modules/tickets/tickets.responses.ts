@@ -57,6 +57,8 @@ export const MessageView = z.object({
   channel: z.enum(CHANNELS),
   bodyText: z.string(),
   bodyHtml: z.string(),
+  // Mail whose sender could not be verified (a staff address without proof, failed DMARC): label it as such.
+  senderUnverified: z.boolean(),
   createdAt: Timestamp,
   author: z.object({ id: z.uuid(), name: z.string(), role: z.string() }).nullable(),
   attachments: z.array(z.object({ id: z.uuid(), filename: z.string(), contentType: z.string(), size: z.number().int() })),
