@@ -27,6 +27,13 @@ export type Actor = {
   /** A token's scopes; null for a signed-in person, who has everything their role allows. */
   scopes: Scope[] | null;
   csrfToken: string | null;
+  /**
+   * Which tickets a light agent or agent sees: all (the default, also when absent), or only their groups'
+   * (plus those assigned to them or followed by them). Admins and customers ignore it.
+   */
+  ticketAccess?: 'all' | 'groups';
+  /** The groups they belong to, resolved with the actor when `ticketAccess` is 'groups'. */
+  groupIds?: readonly string[];
 };
 
 declare module 'fastify' {

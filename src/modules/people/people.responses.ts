@@ -11,6 +11,8 @@ export const UserView = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   organizationId: z.uuid().nullable(),
+  // 'groups': a light agent or agent who sees only their groups' tickets (plus assigned and followed ones).
+  ticketAccess: z.enum(['all', 'groups']),
   active: z.boolean(),
   createdAt: Timestamp,
 });
@@ -33,6 +35,9 @@ export const OrganizationView = z.object({
   customFields: z.record(z.string(), z.unknown()),
   createdAt: Timestamp,
 });
+
+/** What a customer sees of their own organisation: no notes, domains or custom fields (those are internal). */
+export const CustomerOrganizationView = z.object({ id: z.uuid(), name: z.string(), sharedTickets: z.boolean() }).strict();
 
 export const GroupView = z.object({
   id: z.uuid(),

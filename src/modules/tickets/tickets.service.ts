@@ -39,6 +39,9 @@ export type TicketEventListener = (tx: Tx, events: TicketEvent[], ticket: Ticket
 
 export const EVENTS_CHANNEL = 'lifeline_events';
 
+// What a light agent may not change by PATCH (only agents update tickets), so may not set on create either.
+const LIGHT_AGENT_CANNOT_SET = ['status', 'priority', 'assigneeId', 'groupId', 'type', 'dueAt', 'organizationId'] as const;
+
 // Search indexes at most this much of one message: a pasted log must not blow the tsvector limit.
 const INDEXED_CHARS = 20_000;
 
@@ -67,6 +70,14 @@ export class TicketsService {
         (k) => input[k] !== undefined && !(Array.isArray(input[k]) && (input[k] as unknown[]).length === 0),
       );
       if (staffOnly.length) throw new AppError('FORBIDDEN', `Customers cannot set ${staffOnly.join(', ')}`);
+    } else if (actor.role === 'light_agent' && options.trusted !== true) {
+      // The same rules on create as on update: what a light agent may not change by PATCH, they may not set here.
+      const agentOnly = LIGHT_AGENT_CANNOT_SET.filter((k) => (k === 'organizationId' ? input[k] !== undefined : input[k] != null));
+      if (agentOnly.length) {
+        throw new AppError('FORBIDDEN', `Light agents cannot set ${agentOnly.join(', ')}; an agent does`, {
+          fields: agentOnly.map((k) => ({ path: `body.${k}`, message: 'only agents set this' })),
+        });
+      }
     }
     // Settings come from the per-process cache; checks that need no query run before the transaction opens.
     const state = await this.stateFor(input.status ?? 'new', this.ctx.db);
@@ -161,7 +172,9 @@ export class TicketsService {
         searchVector: '',
       };
       if (input.attachmentIds.length) await this.claimAttachments(ex, messageId, input.attachmentIds, actor.userId);
-      const followerIds = followerInput ? await this.resolveFollowers(ex, [...input.followerIds], input.cc, requesterId) : [];
+      const followerIds = followerInput
+        ? await this.customerMayAdd(actor, await this.resolveFollowers(ex, [...input.followerIds], input.cc, requesterId), ex, options.trusted !== true)
+        : [];
       if (followerIds.length) await ex.insert(ticketFollowers).values(followerIds.map((userId) => ({ ticketId, userId })));
       if (this.listeners.length) {
         const events = (row.events ?? []).map(eventFromRow);
@@ -227,6 +240,10 @@ export class TicketsService {
       if (toGroupId === current.groupId) throw new AppError('CANNOT_ESCALATE', 'The ticket is already in that group');
       const to = await this.people.getGroup(toGroupId, tx, 'INVALID_REFERENCE');
       const { row, events } = await this.applyPatch(tx, current, { groupId: toGroupId });
+      // The tier that escalated keeps seeing the ticket, even when its agents see only their groups' tickets.
+      if (current.groupId && !current.escalatedFromGroupIds.includes(current.groupId)) {
+        row.escalatedFromGroupIds = [...current.escalatedFromGroupIds, current.groupId];
+      }
       const note = [
         `**Escalated** from ${from?.name ?? 'no group'} to ${to.name} — urgency: ${form.urgency}`,
         `**Impact:** ${form.impact}`,
@@ -420,6 +437,28 @@ export class TicketsService {
     }
   }
 
+  /**
+   * The followers a customer may add: with CUSTOMER_FOLLOWERS=own_organization (the default) people of their own
+   * organisation, with `none` nobody; staff add anyone. A follower reads the ticket, so a customer must not be
+   * able to show it to another organisation, or to a staff member outside its group. `strict` (the API) refuses
+   * the request naming the addresses; otherwise (a channel) they are dropped.
+   */
+  private async customerMayAdd(actor: Actor, ids: string[], ex: Executor, strict: boolean): Promise<string[]> {
+    if (actor.role !== 'customer' || !ids.length) return ids;
+    const people = await ex.select({ id: users.id, email: users.email, organizationId: users.organizationId, role: users.role }).from(users).where(inArray(users.id, ids));
+    const mayAdd = (p: (typeof people)[number]) =>
+      this.ctx.config.customerFollowers === 'own_organization' && actor.organizationId !== null && p.role === 'customer' && p.organizationId === actor.organizationId;
+    const refused = people.filter((p) => !mayAdd(p));
+    if (refused.length && strict) {
+      const why = this.ctx.config.customerFollowers === 'none' ? 'Customers cannot add followers' : 'Customers can add only people of their own organization as followers';
+      throw new AppError('FOLLOWERS_NOT_ALLOWED', `${why}: ${refused.map((p) => p.email).join(', ')}`, {
+        fields: [{ path: 'body.cc', message: why.toLowerCase() }],
+        extra: { refused: refused.map((p) => p.email) },
+      });
+    }
+    return people.filter(mayAdd).map((p) => p.id);
+  }
+
   private async resolveFollowers(tx: Executor, ids: string[], emails: string[], requesterId: string | null): Promise<string[]> {
     const out = new Set<string>();
     if (ids.length) {
@@ -497,6 +536,8 @@ export class TicketsService {
       if (t.statusCategory === 'closed' && !input.note && author) return t;
       const staff = author !== null && isStaff(author);
       const next = input.note ? undefined : await this.replyState(t, !staff || author?.userId === t.requesterId, true, tx);
+      // A channel's Cc list from a customer: people they may not add are left out, silently (mail has no 422).
+      const followerIds = input.followerIds?.length && author ? await this.customerMayAdd(author, input.followerIds, tx, false) : input.followerIds;
       const added = await this.appendMessage(tx, author, t, {
         public: !input.note,
         direction: input.note ? 'internal' : staff ? 'outbound' : 'inbound',
@@ -504,7 +545,7 @@ export class TicketsService {
         body: renderBody(input.body, input.format),
         attachmentIds: input.attachmentIds,
         next,
-        followerIds: input.followerIds,
+        followerIds,
       });
       await options.within?.(tx, added);
       return added;
