@@ -65,6 +65,12 @@ export function AdminPage({ section }: { section: string }) {
   );
 }
 
+// Group-restricted agents (docs/security.md "Who sees which tickets").
+const TICKET_ACCESS = [
+  { value: 'all', label: 'all tickets' },
+  { value: 'groups', label: "only their groups' tickets" },
+];
+
 function Users() {
   const dir = useDirectory();
   const { error, save: run } = useSave([['staff'], ['admin-users']]);
@@ -84,7 +90,7 @@ function Users() {
       </form>
       <FormError error={error} fieldsInPlace />
       <Table striped>
-        <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Organisation</Table.Th><Table.Th>Active</Table.Th></Table.Tr></Table.Thead>
+        <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Sees</Table.Th><Table.Th>Organisation</Table.Th><Table.Th>Active</Table.Th></Table.Tr></Table.Thead>
         <Table.Tbody>
           {(users.data ?? []).map((u) => (
             <Table.Tr key={u.id}>
@@ -92,6 +98,22 @@ function Users() {
               <Table.Td>{u.email}</Table.Td>
               <Table.Td>
                 <Select size="xs" w={140} aria-label={`Role of ${u.name}`} data={['admin', 'agent', 'light_agent', 'customer']} value={u.role} allowDeselect={false} onChange={(v) => v && void run(() => api.patch('/api/v1/users/{id}', { path: { id: u.id }, body: { role: v as typeof u.role } }))} />
+              </Table.Td>
+              <Table.Td>
+                {/* Admins see every ticket and customers their own: the choice is for light agents and agents. */}
+                {u.role === 'agent' || u.role === 'light_agent' ? (
+                  <Select
+                    size="xs"
+                    w={220}
+                    aria-label={`Tickets ${u.name} sees`}
+                    data={TICKET_ACCESS}
+                    value={u.ticketAccess}
+                    allowDeselect={false}
+                    onChange={(v) => v && void run(() => api.patch('/api/v1/users/{id}', { path: { id: u.id }, body: { ticketAccess: v as typeof u.ticketAccess } }))}
+                  />
+                ) : (
+                  <Text size="sm" c="dimmed">{u.role === 'admin' ? 'all tickets' : 'their own tickets'}</Text>
+                )}
               </Table.Td>
               <Table.Td>{dir.orgName(u.organizationId)}</Table.Td>
               <Table.Td>{u.active ? 'yes' : 'no'}</Table.Td>

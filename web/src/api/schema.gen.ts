@@ -114,7 +114,7 @@ export interface Paths {
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/me": {
-    get: { path: never; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string; groupIds: string[]; via: "session" | "token" | "system"; scopes: string[] | null; csrfToken: string | null } };
+    get: { path: never; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string; groupIds: string[]; via: "session" | "token" | "system"; scopes: string[] | null; csrfToken: string | null } };
   };
   "/api/v1/me/away": {
     put: { path: never; query: never; body: { away: boolean; until?: string | null }; response: unknown };
@@ -127,7 +127,7 @@ export interface Paths {
     post: { path: never; query: never; body: { name: string; domains?: string[]; notes?: string; sharedTickets?: boolean; customFields?: { [key: string]: unknown } }; response: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string } };
   };
   "/api/v1/organizations/{id}": {
-    get: { path: { id: string }; query: never; body: never; response: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string } };
+    get: { path: { id: string }; query: never; body: never; response: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string } | { id: string; name: string; sharedTickets: boolean } };
     patch: { path: { id: string }; query: never; body: { name?: string; domains?: string[]; notes?: string; sharedTickets?: boolean; customFields?: { [key: string]: unknown } }; response: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string } };
   };
   "/api/v1/outbox": {
@@ -152,7 +152,7 @@ export interface Paths {
     get: { path: never; query: { q: string; status?: string; priority?: string; assignee?: string; group?: string; org?: string; requester?: string; tag?: string; type?: string; channel?: string; sort?: "created" | "updated" | "priority"; order?: "asc" | "desc"; limit?: number; cursor?: string }; body: never; response: { items: ({ id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null })[]; nextCursor: string | null } };
   };
   "/api/v1/session": {
-    post: { path: never; query: never; body: { email: string; password: string }; response: { user: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string }; csrfToken: string } };
+    post: { path: never; query: never; body: { email: string; password: string }; response: { user: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string }; csrfToken: string } };
     delete: { path: never; query: never; body: never; response: unknown };
   };
   "/api/v1/sla-policies": {
@@ -244,12 +244,12 @@ export interface Paths {
     patch: { path: { key: string }; query: never; body: { label?: string; position?: number; active?: boolean }; response: unknown };
   };
   "/api/v1/users": {
-    get: { path: never; query: { role?: "admin" | "agent" | "light_agent" | "customer"; organizationId?: string; q?: string; limit?: number; offset?: number }; body: never; response: { items: ({ id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string })[] } };
-    post: { path: never; query: never; body: { email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string } };
+    get: { path: never; query: { role?: "admin" | "agent" | "light_agent" | "customer"; organizationId?: string; q?: string; limit?: number; offset?: number }; body: never; response: { items: ({ id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string })[] } };
+    post: { path: never; query: never; body: { email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null; ticketAccess?: "all" | "groups" }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
   };
   "/api/v1/users/{id}": {
-    get: { path: { id: string }; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string } };
-    patch: { path: { id: string }; query: never; body: { name?: string; role?: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null; active?: boolean }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; active: boolean; createdAt: string } };
+    get: { path: { id: string }; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
+    patch: { path: { id: string }; query: never; body: { name?: string; role?: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null; active?: boolean; ticketAccess?: "all" | "groups" }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
   };
   "/api/v1/views": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; system: boolean; condition: Condition; columns: ("number" | "subject" | "requester" | "organization" | "status" | "priority" | "sla" | "type" | "group" | "assignee" | "channel" | "tags" | "created" | "updated")[]; sort: "created" | "updated" | "priority"; order: "asc" | "desc"; groupId: string | null; ownerId: string | null })[] } };
