@@ -46,7 +46,7 @@ import { installErrorHandling } from './platform/http.js';
 import { installIdempotency } from './platform/idempotency.js';
 import { JobRunner } from './platform/jobs.js';
 import { installResponseSerializer } from './platform/responses.js';
-import { installWebApp } from './platform/web-app.js';
+import { installSecurityHeaders, installWebApp } from './platform/web-app.js';
 import { LiveHub } from './platform/live.js';
 import { FileStorage } from './platform/storage.js';
 
@@ -105,6 +105,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
     trustProxy: trustProxyOption(config.trustProxy),
     requestIdHeader: 'x-request-id',
   });
+  installSecurityHeaders(app, { https: config.publicUrl.startsWith('https:') });
   app.setValidatorCompiler(validatorCompiler);
   installResponseSerializer(app, options.validateResponses ?? false);
   installErrorHandling(app);

@@ -7,7 +7,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the build the server publishes (they would hand out the app's sources).
+    sourcemap: false,
     chunkSizeWarningLimit: 800,
     rolldownOptions: {
       // Mantine marks its modules "use client" for React Server Components; a client-only bundle can ignore it.

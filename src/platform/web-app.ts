@@ -4,6 +4,48 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
+/**
+ * The app's Content-Security-Policy: only its own files run (no inline script, no eval), talks only to its own
+ * origin, is never framed. Mantine writes <style> tags at run time, so styles need 'unsafe-inline'.
+ */
+export const APP_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  // https: for one thing: a remote image in a customer's mail, which the sanitiser holds back (data-remote-src)
+  // until an agent clicks "Show remote images" (docs/security.md, "Content from customers").
+  "img-src 'self' data: blob: https:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/** API answers (JSON, raw mail) are never a page: opened directly they may load and run nothing. */
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/**
+ * Security headers on every answer, errors included: the policy (a route that sets its own, like attachments'
+ * sandbox, keeps it), nosniff, no framing, no full URLs in Referer to other sites, and HSTS when served over https.
+ * The API docs page (Swagger UI: script files, inline styles) gets the app's policy.
+ */
+export function installSecurityHeaders(app: FastifyInstance, options: { https: boolean }): void {
+  app.addHook('onSend', async (req, reply, payload) => {
+    const set = (name: string, value: string) => {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    };
+    const api = req.url.startsWith('/api/') && !req.url.startsWith('/api/docs');
+    set('content-security-policy', api ? API_CSP : APP_CSP);
+    set('x-content-type-options', 'nosniff');
+    set('x-frame-options', 'DENY');
+    set('referrer-policy', 'strict-origin-when-cross-origin');
+    if (options.https) set('strict-transport-security', 'max-age=31536000');
+    return payload;
+  });
+}
+
 /** Where `vite build` puts the agent app (web/dist), next to the server's sources. */
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
@@ -25,6 +67,8 @@ export async function installWebApp(app: FastifyInstance, dist = WEB_DIST): Prom
     root: dist,
     wildcard: false,
     index: false,
+    // A source map left from a development build is never published.
+    allowedPath: (pathName) => !pathName.endsWith('.map'),
     setHeaders: (res, file) => {
       res.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
