@@ -179,7 +179,7 @@ describe('inbound email: doors and bad input', () => {
     assert.equal(parsed.bcc, undefined);
   });
 
-  test('HTML is sanitised; inline cid: images become attachments, remote images and scripts are dropped', async () => {
+  test('HTML is sanitised; inline cid: images become attachments, scripts are dropped, remote images held (data-remote-src)', async () => {
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
     const raw = crlf([
       'From: html@example.org',
@@ -206,7 +206,8 @@ describe('inbound email: doors and bad input', () => {
     await t.runJobs();
     const ticket = await ticketBySubject('HTML mail');
     const message = await firstMessage(ticket.id);
-    assert.ok(!/script|onclick|<form|<input|javascript:|tracker\.example/i.test(message.bodyHtml), message.bodyHtml);
+    assert.ok(!/script|onclick|<form|<input|javascript:|\ssrc="https:\/\/tracker\.example/i.test(message.bodyHtml), message.bodyHtml);
+    assert.ok(message.bodyHtml.includes('<img data-remote-src="https://tracker.example.org/p.gif" />'), message.bodyHtml);
     assert.equal(message.attachments.length, 1);
     assert.equal(message.attachments[0].filename, 'shot.png');
     assert.ok(message.bodyHtml.includes(`/api/v1/attachments/${message.attachments[0].id}`), message.bodyHtml);

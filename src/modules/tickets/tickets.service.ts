@@ -88,7 +88,7 @@ export class TicketsService {
     if (input.type) await this.settings.requireType(input.type);
     const customFields = await this.fields.validate('ticket', input.customFields);
     if (state.category === 'solved') await this.checkRequiredOnSolve(customFields, this.ctx.db);
-    const body = renderBody(input.description, input.format);
+    const body = renderBody(input.description, input.format, isStaff(actor) ? 'staff' : 'customer');
     // An existing requester is referenced by id and read inside the create statement (their organisation, name
     // and email); their foreign key rejects an unknown id. A new one (by email) is created in a transaction.
     const newRequester = staff && !input.requesterId && input.requester ? input.requester : undefined;
@@ -507,7 +507,7 @@ export class TicketsService {
         public: isPublic,
         direction: !staff ? 'inbound' : isPublic ? 'outbound' : 'internal',
         channel,
-        body: renderBody(input.body, input.format),
+        body: renderBody(input.body, input.format, staff ? 'staff' : 'customer'),
         attachmentIds: input.attachmentIds,
         next,
       });
@@ -542,7 +542,7 @@ export class TicketsService {
         public: !input.note,
         direction: input.note ? 'internal' : staff ? 'outbound' : 'inbound',
         channel: input.channel,
-        body: renderBody(input.body, input.format),
+        body: renderBody(input.body, input.format, staff ? 'staff' : 'customer'),
         attachmentIds: input.attachmentIds,
         next,
         followerIds,
@@ -885,13 +885,15 @@ function eventFromRow(r: Record<string, unknown>): TicketEvent {
 type RenderedBody = { text: string; html: string };
 type RenderFormat = 'markdown' | 'html' | 'text';
 
-function renderBody(body: string, format: RenderFormat): RenderedBody {
+// Customers' messages hold remote images until an agent asks to see them (see platform/html.ts).
+function renderBody(body: string, format: RenderFormat, from: 'staff' | 'customer' = 'staff'): RenderedBody {
+  const remoteImages = from === 'customer' ? 'hold' : 'show';
   if (format === 'html') {
-    const html = sanitize(body);
+    const html = sanitize(body, { remoteImages });
     return { html, text: htmlToText(html) };
   }
   if (format === 'text') return { html: textToHtml(body), text: body };
-  return { html: markdownToHtml(body), text: body };
+  return { html: markdownToHtml(body, { remoteImages }), text: body };
 }
 
 function dropNulls(values: Record<string, unknown>): Record<string, unknown> {

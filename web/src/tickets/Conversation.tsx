@@ -1,9 +1,10 @@
 import { Anchor, Badge, Button, Group, Image, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api } from '../api/client';
 import type { Message, Ticket } from '../api/types';
 import { fileSize, relativeTime } from './format';
+import { hasRemoteImages, withRemoteImages } from './remote-images';
 
 /** The conversation: public replies and internal notes (yellow, marked), attachments, quoted history folded. */
 export function Conversation({ ticket }: { ticket: Ticket }) {
@@ -24,6 +25,9 @@ export function Conversation({ ticket }: { ticket: Ticket }) {
 function MessageCard({ m, ticketId }: { m: Message; ticketId: string }) {
   const [showQuoted, setShowQuoted] = useState(false);
   const hasQuote = m.bodyHtml.includes('<blockquote');
+  const [showRemote, setShowRemote] = useState(false);
+  const held = hasRemoteImages(m.bodyHtml);
+  const bodyHtml = useMemo(() => (showRemote && held ? withRemoteImages(m.bodyHtml) : m.bodyHtml), [m.bodyHtml, showRemote, held]);
   const images = m.attachments.filter((a) => a.contentType.startsWith('image/'));
   const files = m.attachments.filter((a) => !a.contentType.startsWith('image/'));
   const who = m.author?.name ?? 'Unknown sender';
@@ -56,8 +60,18 @@ function MessageCard({ m, ticketId }: { m: Message; ticketId: string }) {
           </Text>
         </Group>
       </Group>
-      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: the server sanitises every message's HTML (no scripts, handlers or remote content) */}
-      <div className={`message-body${hasQuote && !showQuoted ? ' hide-quotes' : ''}`} dangerouslySetInnerHTML={{ __html: m.bodyHtml }} />
+      {held && !showRemote && (
+        <Group gap={6} mb={4} data-testid="remote-images-held">
+          <Text size="xs" c="dimmed">
+            Remote images in this message are not loaded.
+          </Text>
+          <Button size="compact-xs" variant="light" onClick={() => setShowRemote(true)}>
+            Show remote images
+          </Button>
+        </Group>
+      )}
+      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: the server sanitises every message's HTML (no scripts or handlers; customers' remote images held until "Show remote images") */}
+      <div className={`message-body${hasQuote && !showQuoted ? ' hide-quotes' : ''}`} dangerouslySetInnerHTML={{ __html: bodyHtml }} />
       {hasQuote && (
         <Button size="compact-xs" variant="subtle" onClick={() => setShowQuoted((s) => !s)}>
           {showQuoted ? 'Hide quoted text' : '··· Show quoted text'}
