@@ -324,6 +324,29 @@ describe('the agent app in a real browser', { skip }, () => {
     await context.close();
   });
 
+  test('remote images in a customer’s message load only after "Show remote images"', async () => {
+    const sender = await t.signIn('customer', { email: 'pixels@example.org', name: 'Pat Pixel' });
+    const ticket = await t.make.ticket(sender, { subject: 'Screenshot inside', description: '<p>See this:</p><img src="https://tracker.example/pixel.png" alt="pixel">', format: 'html' });
+    const { context, page } = await signedIn('priya');
+    const fetched: string[] = [];
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    await context.route('https://tracker.example/**', (route) => {
+      fetched.push(route.request().url());
+      return route.fulfill({ status: 200, contentType: 'image/png', body: png });
+    });
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    const message = page.getByTestId('public-message').filter({ hasText: 'See this' });
+    await message.getByRole('button', { name: 'Show remote images' }).waitFor();
+    assert.equal(await message.locator('img[data-remote-src="https://tracker.example/pixel.png"]:not([src])').count(), 1);
+    await page.waitForTimeout(300);
+    assert.deepEqual(fetched, [], 'nothing loaded before the click');
+    await message.getByRole('button', { name: 'Show remote images' }).click();
+    await message.locator('img[src="https://tracker.example/pixel.png"]').waitFor();
+    await waitFor(async () => fetched.length > 0, 'the image is fetched');
+    assert.deepEqual(fetched, ['https://tracker.example/pixel.png']);
+    await context.close();
+  });
+
   test('a phone call becomes a ticket on behalf of the caller', async () => {
     const { context, page } = await signedIn('priya');
     await page.getByRole('link', { name: 'New ticket' }).click();
