@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { type Access, installAccessControl, SCOPES, type Scope } from '../../src/platform/auth.js';
 import { type Res, type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
@@ -187,14 +186,17 @@ before(async () => {
   const admin = await t.signIn('admin');
   const agent = await t.signIn('agent');
   const restricted = await t.signIn('agent');
-  // A group-restricted agent (sees only their groups' tickets): the same access level as any agent.
-  await t.database.db.execute(sql`update users set ticket_access = 'groups' where id = ${restricted.user.id}`);
+  // A group-restricted agent (sees only their groups' tickets): the same access level as any agent; tickets
+  // outside their groups answer 404, which is not a refusal by access control.
+  const restrict = await t.as(admin).patch(`/api/v1/users/${restricted.user.id}`, { ticketAccess: 'groups' });
+  assert.equal(restrict.body.ticketAccess, 'groups', restrict.raw);
   const light = await t.signIn('light_agent');
   const customerA = await t.signIn('customer', { organizationId: orgA.id });
   const customerB = await t.signIn('customer', { organizationId: orgB.id });
   const group = await t.make.group('Walkers', [agent, restricted]);
   const ticket = await t.make.ticket(customerA);
   ids = { ticket: ticket.id, user: customerA.user.id, org: orgA.id, group: group.id };
+  assert.equal((await t.as(restricted).get(`/api/v1/tickets/${ticket.id}`)).status, 404, 'the restricted agent is restricted');
   const session = (s: Session) => async () => s.headers;
   callers = [
     { name: 'anonymous', role: 'anonymous', headers: async () => ({}) },
