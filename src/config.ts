@@ -36,6 +36,10 @@ const Env = z.object({
   SMTP_TLS_CERT_FILE: z.string().optional(),
   IMAP_POLL_SECONDS: z.coerce.number().positive().default(60),
   AUTO_REPLY_MAX_PER_HOUR: z.coerce.number().int().min(0).default(5),
+  // Mail identity: the authserv-id of the receiving MTA whose Authentication-Results header is believed (unset:
+  // none is), and what happens to mail whose sender is not verified (an internal note, or refused).
+  MAIL_TRUSTED_AUTHSERV_ID: z.string().trim().toLowerCase().min(1).optional(),
+  MAIL_UNVERIFIED_SENDER: z.enum(['note', 'refuse']).default('note'),
   AUTOMATION_SWEEP_SECONDS: z.coerce.number().positive().default(60),
   // Outbound mail: unset keeps every message in the outbox (GET /api/v1/outbox).
   SMTP_URL: z.string().url().optional(),
@@ -44,6 +48,10 @@ const Env = z.object({
   DKIM_PRIVATE_KEY_FILE: z.string().optional(),
   // Webhooks: ranges (CIDRs, comma-separated) of private/loopback/link-local addresses webhooks may still reach.
   WEBHOOK_ALLOW_PRIVATE: z.string().default(''),
+  // Who a customer may add as a follower (Cc) of their ticket: people of their own organisation, or nobody.
+  CUSTOMER_FOLLOWERS: z.enum(['own_organization', 'none']).default('own_organization'),
+  // What a group-restricted agent may do with a ticket their group escalated up a tier: read it, or also change it.
+  ESCALATED_TICKETS: z.enum(['read', 'write']).default('read'),
 });
 
 export type Config = {
@@ -67,10 +75,13 @@ export type Config = {
   smtp: { listen: boolean; port: number; host: string; maxBytes: number; tlsKeyFile?: string; tlsCertFile?: string };
   imapPollMs: number;
   autoReplyMaxPerHour: number;
+  mail: { trustedAuthservId?: string; unverifiedSender: 'note' | 'refuse' };
   automationSweepMs: number;
   outbound: { smtpUrl?: string; dkim?: { domain: string; selector: string; privateKeyFile: string } };
   /** Non-public address ranges webhooks may reach anyway (none by default). */
   webhookAllowPrivate: Cidr[];
+  customerFollowers: 'own_organization' | 'none';
+  escalatedTicketsWritable: boolean;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -116,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     imapPollMs: e.IMAP_POLL_SECONDS * 1000,
     autoReplyMaxPerHour: e.AUTO_REPLY_MAX_PER_HOUR,
+    mail: { trustedAuthservId: e.MAIL_TRUSTED_AUTHSERV_ID, unverifiedSender: e.MAIL_UNVERIFIED_SENDER },
     automationSweepMs: e.AUTOMATION_SWEEP_SECONDS * 1000,
     outbound: {
       smtpUrl: e.SMTP_URL,
@@ -125,6 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : undefined,
     },
     webhookAllowPrivate,
+    customerFollowers: e.CUSTOMER_FOLLOWERS,
+    escalatedTicketsWritable: e.ESCALATED_TICKETS === 'write',
   };
 }
 
