@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { checkTemplate, renderTemplate } from '../../src/modules/email/templates.js';
 import { macros } from '../../src/modules/macros/macros.schema.js';
+import { AppError } from '../../src/platform/errors.js';
 import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
 
 /**
@@ -135,6 +138,30 @@ describe('security: templates cannot read files, and a bad template is a 422', (
     const notes = (await t.as(agent).get(`/api/v1/tickets/${tk.id}/messages`)).body.items.filter((m: { public: boolean }) => !m.public) as { bodyText: string }[];
     assert.equal(notes.length, 1, JSON.stringify(notes));
     assert.match(notes[0]?.bodyText ?? '', /Heavy note.*could not note: The template in note body could not be rendered: memory alloc limit exceeded/);
+  });
+
+  test('fuzz: any template either saves and renders, or is an INVALID_TEMPLATE — nothing else escapes', async () => {
+    const piece = fc.oneof(
+      fc.string({ maxLength: 5 }),
+      fc.constantFrom('{{', '}}', '{%', '%}', ' ', '|', ':', ',', '.', '=', '"a"', '(1..5)', 'ticket', 'subject', 'tags', 'for', 'in', 'endfor', 'if', 'endif', 'assign', 'capture', 'endcapture'),
+      fc.constantFrom('cycle', 'tablerow', 'endtablerow', 'liquid', 'echo', 'raw', 'endraw', 'include', 'render', 'layout', 'block', 'date', 'split', 'slice', 'where', 'map', 'sort', 'json', 'size', 'first', 'constructor', '__proto__', 'forloop', 'offset', 'limit'),
+      fc.constantFrom("{% include 'nothing-here' %}", "{% render 'a/b' %}", '{% for i in (1..9999999) %}{{ i }}{% endfor %}', "{{ 'x' | append: 'y' }}"),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 20 }), async (parts) => {
+        const source = parts.join('');
+        try {
+          checkTemplate(source, 'body');
+        } catch (err) {
+          assert.ok(err instanceof AppError && err.code === 'INVALID_TEMPLATE', `${JSON.stringify(source)}: ${err}`);
+          return;
+        }
+        await renderTemplate(source, { ticket: { subject: 'Hi', number: 3, tags: ['a', 'b'] } }, 'body').catch((err) => {
+          assert.ok(err instanceof AppError && err.code === 'INVALID_TEMPLATE', `${JSON.stringify(source)}: ${err}`);
+        });
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   test('good templates still render', async () => {

@@ -44,7 +44,12 @@ export class Egress {
 
   /** The URL's addresses, all checked; EgressRefused or EgressUnresolved otherwise. */
   async check(target: string | URL): Promise<Checked> {
-    const url = new URL(target);
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      throw new EgressRefused('it is not a valid URL');
+    }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EgressRefused(`${url.protocol} is not http or https`);
     if (url.username || url.password) throw new EgressRefused('the URL carries a user name or password');
     const host = url.hostname;
