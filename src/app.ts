@@ -147,7 +147,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
   peopleRoutes(app, services.ctx, services.people);
   settingsRoutes(app, services.settings, services.fields);
-  ticketRoutes(app, services.ctx, services.tickets, services.queries, live, presence);
+  ticketRoutes(app, services.ctx, services.tickets, services.queries, live, presence, services.people);
   calendarRoutes(app, services.calendars);
   slaRoutes(app, services.sla, services.queries);
   automationRoutes(app, services.automations);

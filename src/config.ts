@@ -41,6 +41,11 @@ const Env = z.object({
   MAIL_TRUSTED_AUTHSERV_ID: z.string().trim().toLowerCase().min(1).optional(),
   MAIL_UNVERIFIED_SENDER: z.enum(['note', 'refuse']).default('note'),
   AUTOMATION_SWEEP_SECONDS: z.coerce.number().positive().default(60),
+  // Live stream (GET /api/v1/stream): open streams per user (the oldest is closed past it) and per process (503
+  // past it), and how often each stream's session or token is checked again besides on every sign-out/change.
+  STREAM_MAX_PER_USER: z.coerce.number().int().min(1).default(10),
+  STREAM_MAX_PER_PROCESS: z.coerce.number().int().min(1).default(2000),
+  STREAM_RECHECK_SECONDS: z.coerce.number().positive().default(30),
   // Outbound mail: unset keeps every message in the outbox (GET /api/v1/outbox).
   SMTP_URL: z.string().url().optional(),
   DKIM_DOMAIN: z.string().optional(),
@@ -77,6 +82,7 @@ export type Config = {
   autoReplyMaxPerHour: number;
   mail: { trustedAuthservId?: string; unverifiedSender: 'note' | 'refuse' };
   automationSweepMs: number;
+  streams: { maxPerUser: number; maxPerProcess: number; recheckMs: number };
   outbound: { smtpUrl?: string; dkim?: { domain: string; selector: string; privateKeyFile: string } };
   /** Non-public address ranges webhooks may reach anyway (none by default). */
   webhookAllowPrivate: Cidr[];
@@ -129,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autoReplyMaxPerHour: e.AUTO_REPLY_MAX_PER_HOUR,
     mail: { trustedAuthservId: e.MAIL_TRUSTED_AUTHSERV_ID, unverifiedSender: e.MAIL_UNVERIFIED_SENDER },
     automationSweepMs: e.AUTOMATION_SWEEP_SECONDS * 1000,
+    streams: { maxPerUser: e.STREAM_MAX_PER_USER, maxPerProcess: e.STREAM_MAX_PER_PROCESS, recheckMs: e.STREAM_RECHECK_SECONDS * 1000 },
     outbound: {
       smtpUrl: e.SMTP_URL,
       dkim:

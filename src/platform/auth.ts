@@ -115,7 +115,7 @@ export function installAccessControl(app: FastifyInstance, resolveActor: Resolve
   return table;
 }
 
-function credentialsOf(req: FastifyRequest): { sessionToken?: string; bearer?: string } {
+export function credentialsOf(req: FastifyRequest): { sessionToken?: string; bearer?: string } {
   const header = req.headers.authorization;
   if (header?.toLowerCase().startsWith('bearer ')) return { bearer: header.slice(7).trim() };
   const cookie = (req.cookies as Record<string, string | undefined> | undefined)?.[SESSION_COOKIE];

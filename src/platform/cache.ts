@@ -9,13 +9,32 @@ const CHANNEL = 'lifeline_cache';
  */
 export class CacheHub {
   private readonly caches = new Map<string, { clear: () => void }>();
+  private readonly watchers = new Map<string, Set<() => void>>();
   private unlisten: (() => Promise<void>) | undefined;
 
   constructor(private readonly database: Database) {}
 
   async start(): Promise<void> {
     if (this.unlisten) return;
-    this.unlisten = await this.database.listen(CHANNEL, (name) => this.caches.get(name)?.clear());
+    this.unlisten = await this.database.listen(CHANNEL, (name) => {
+      this.caches.get(name)?.clear();
+      this.cleared(name);
+    });
+  }
+
+  /**
+   * Calls `fn` whenever the cache `name` is invalidated, by this process or (through NOTIFY) another, after the
+   * copy here is cleared: for what must act on the change itself (live streams re-check who their caller is).
+   */
+  onInvalidate(name: string, fn: () => void): () => void {
+    const set = this.watchers.get(name) ?? new Set();
+    set.add(fn);
+    this.watchers.set(name, set);
+    return () => set.delete(fn);
+  }
+
+  private cleared(name: string): void {
+    for (const fn of this.watchers.get(name) ?? []) fn();
   }
 
   async stop(): Promise<void> {
@@ -27,6 +46,7 @@ export class CacheHub {
   keyed<V>(name: string, ttlMs: number, now: () => number): KeyedCache<V> {
     const cache: KeyedCache<V> = new KeyedCache<V>(ttlMs, now, async () => {
       cache.clear();
+      this.cleared(name);
       await this.database.db.execute(sql`select pg_notify(${CHANNEL}, ${name})`);
     });
     this.caches.set(name, cache);
@@ -36,6 +56,7 @@ export class CacheHub {
   cached<T>(name: string, load: (ex: Executor) => Promise<T>): Cached<T> {
     const cache = new Cached(load, this.database.db, async () => {
       cache.clear();
+      this.cleared(name);
       await this.database.db.execute(sql`select pg_notify(${CHANNEL}, ${name})`);
     });
     this.caches.set(name, cache);

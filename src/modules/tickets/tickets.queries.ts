@@ -63,6 +63,38 @@ function changeableBy(actor: Actor, escalatedWritable: boolean): SQL | undefined
   return isGroupRestricted(actor) && !escalatedWritable ? groupScope(actor, false) : visibleTo(actor);
 }
 
+/** What `mayActorSee` needs to know of a ticket: loaded once per live event, then decided for every stream. */
+export type TicketVisibilityFacts = {
+  requesterId: string;
+  organizationId: string | null;
+  /** Whether the ticket's organisation shares its tickets among its people. */
+  organizationSharesTickets: boolean;
+  groupId: string | null;
+  escalatedFromGroupIds: readonly string[];
+  assigneeId: string | null;
+  followerIds: readonly string[];
+};
+
+/**
+ * `visibleTo` decided in memory: the live stream loads a ticket's facts with one query per event and decides
+ * every open stream with this, instead of one query per stream. THE TWO MUST AGREE: change one, change the other
+ * (test/security/stream.test.ts runs both over every role × ticket relation, restricted agents included).
+ */
+export function mayActorSee(actor: Actor, t: TicketVisibilityFacts): boolean {
+  if (isStaff(actor)) {
+    if (!isGroupRestricted(actor)) return true;
+    const groups = actor.groupIds ?? [];
+    return (
+      (t.groupId !== null && groups.includes(t.groupId)) ||
+      t.escalatedFromGroupIds.some((g) => groups.includes(g)) ||
+      t.assigneeId === actor.userId ||
+      t.followerIds.includes(actor.userId)
+    );
+  }
+  if (t.requesterId === actor.userId || t.followerIds.includes(actor.userId)) return true;
+  return actor.organizationId !== null && t.organizationId === actor.organizationId && t.organizationSharesTickets;
+}
+
 export class TicketQueries {
   constructor(
     private readonly ctx: Ctx,
@@ -332,6 +364,32 @@ export class TicketQueries {
   async visibleEvents(actor: Actor, eventIds: number[]) {
     if (!eventIds.length) return [];
     return this.streamEvents(actor, inArray(ticketEvents.id, eventIds), eventIds.length);
+  }
+
+  /**
+   * Events by id, each with its ticket's visibility facts: one query for every live stream of the process, which
+   * then decide in memory (`mayActorSee`, and internal events for staff only).
+   */
+  async eventsWithFacts(eventIds: number[]) {
+    if (!eventIds.length) return [];
+    const rows = await this.ctx.db
+      .select({
+        e: ticketEvents,
+        number: tickets.number,
+        requesterId: tickets.requesterId,
+        organizationId: tickets.organizationId,
+        organizationSharesTickets: sql<boolean>`coalesce(${organizations.sharedTickets}, false)`,
+        groupId: tickets.groupId,
+        escalatedFromGroupIds: tickets.escalatedFromGroupIds,
+        assigneeId: tickets.assigneeId,
+        followerIds: sql<string[]>`array(select f.user_id::text from ${ticketFollowers} f where f.ticket_id = ${tickets.id})`,
+      })
+      .from(ticketEvents)
+      .innerJoin(tickets, eq(tickets.id, ticketEvents.ticketId))
+      .leftJoin(organizations, eq(organizations.id, tickets.organizationId))
+      .where(inArray(ticketEvents.id, eventIds))
+      .orderBy(asc(ticketEvents.id));
+    return rows.map(({ e, number, ...facts }) => ({ event: { ...e, ticketNumber: number }, facts: facts as TicketVisibilityFacts }));
   }
 
   private streamEvents(actor: Actor, which: SQL, limit: number) {

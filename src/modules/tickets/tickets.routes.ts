@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '../../platform/auth.js';
+import { type Actor, credentialsOf, isStaff, requireActor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
-import type { LiveHub } from '../../platform/live.js';
+import { type LiveHub, type LiveStream, LiveStreams } from '../../platform/live.js';
 import { parseTicketQuery, type TicketFilter } from './search-query.js';
 import { AddLinkBody, AddMessageBody, BulkBody, CreateTicketBody, EscalateBody, ListTicketsQuery, MergeBody, TicketParams, UpdateTicketBody } from './tickets.schemas.js';
+import type { PeopleService } from '../people/people.service.js';
 import type { Presence } from './presence.js';
-import type { TicketQueries } from './tickets.queries.js';
+import { mayActorSee, type TicketQueries } from './tickets.queries.js';
 import { AddMessageResult, AttachmentView, BulkResult, EventView, PresenceView, MessageView, TicketDetail, TicketLink, TicketPage } from './tickets.responses.js';
 import type { TicketsService } from './tickets.service.js';
 
@@ -18,7 +19,7 @@ const agentWrite = { level: 'agent', scope: 'tickets:write' } as const;
 
 export type EventsNotice = { ticketId: string; ids: number[] };
 
-export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsService, queries: TicketQueries, live: LiveHub<EventsNotice>, presence: Presence): void {
+export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsService, queries: TicketQueries, live: LiveHub<EventsNotice>, presence: Presence, people: PeopleService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['tickets'];
 
@@ -204,6 +205,38 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
   });
 
   // ---- live updates (server-sent events)
+  // One query per ticket event for all of this process's streams (the events and their tickets' visibility facts),
+  // then each stream decides in memory with its caller as of now: a sign-out, deactivation, role or organisation
+  // change (the `actors` cache invalidation, from any process) re-checks every stream before it gets more.
+  const streams = new LiveStreams((c) => people.resolveActor(c), {
+    perUser: ctx.config.streams.maxPerUser,
+    perProcess: ctx.config.streams.maxPerProcess,
+    recheckMs: ctx.config.streams.recheckMs,
+  });
+  const stopWatching = ctx.cache.onInvalidate('actors', () => void streams.recheckAll());
+  let fanOut: Promise<void> = Promise.resolve();
+  const unsubscribe = live.subscribe((notice) => {
+    if (!streams.size) return;
+    fanOut = fanOut.then(async () => {
+      const events = await queries.eventsWithFacts(notice.ids).catch(() => []);
+      if (!events.length) return;
+      streams.forEach((s) => {
+        s.enqueue((actor) => sendVisible(s, actor, events));
+      });
+    });
+  });
+  const sendVisible = (s: LiveStream, actor: Actor, events: Awaited<ReturnType<typeof queries.eventsWithFacts>>) => {
+    for (const { event, facts } of events) {
+      if ((event.public || isStaff(actor)) && mayActorSee(actor, facts)) s.event(event.id, 'ticket', event);
+    }
+  };
+  // Streams never end by themselves: end them when the server stops, so it does not wait for their clients.
+  app.addHook('preClose', async () => {
+    stopWatching();
+    unsubscribe();
+    streams.closeAll('SERVER_STOPPING');
+  });
+
   r.get(
     '/api/v1/stream',
     { config: { access: read }, schema: { tags, querystring: z.object({ after: z.coerce.number().int().min(0).optional() }) } },
@@ -211,28 +244,32 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
       const actor = requireActor(req);
       // A reconnecting EventSource sends Last-Event-ID; it gets what it missed (up to 1,000 events), then live ones.
       const resumeFrom = Number(req.headers['last-event-id'] ?? req.query.after ?? Number.NaN);
+      try {
+        streams.admit();
+      } catch (err) {
+        reply.header('retry-after', '30');
+        throw err;
+      }
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       res.write(': connected\n\n');
-      let lastSent = 0;
-      const send = (events: Awaited<ReturnType<typeof queries.visibleEvents>>) => {
-        for (const e of events) {
-          if (e.id <= lastSent) continue;
-          lastSent = e.id;
-          res.write(`id: ${e.id}\nevent: ticket\ndata: ${JSON.stringify(e)}\n\n`);
-        }
-      };
-      // Subscribe before catching up, and send in one ordered chain, so nothing falls between the two.
-      let chain: Promise<void> = Number.isInteger(resumeFrom) && resumeFrom >= 0 ? queries.visibleEventsAfter(actor, resumeFrom).then(send).catch(() => {}) : Promise.resolve();
-      const unsubscribe = live.subscribe((notice) => {
-        chain = chain.then(async () => send(await queries.visibleEvents(actor, notice.ids).catch(() => [])));
+      let heartbeat: NodeJS.Timeout | undefined;
+      const stream = streams.add(credentialsOf(req), actor, {
+        write: (text) => res.write(text),
+        end: () => {
+          clearInterval(heartbeat);
+          res.end();
+        },
       });
-      const heartbeat = setInterval(() => res.write(': ping\n\n'), 25_000);
-      req.raw.on('close', () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-      });
+      // Registered before catching up, and sent in the stream's one ordered queue, so nothing falls between the two.
+      if (Number.isInteger(resumeFrom) && resumeFrom >= 0) {
+        stream.enqueue(async (current) => {
+          for (const e of await queries.visibleEventsAfter(current, resumeFrom)) stream.event(e.id, 'ticket', e);
+        });
+      }
+      heartbeat = setInterval(() => stream.comment('ping'), 25_000);
+      req.raw.on('close', () => stream.close());
     },
   );
 }
