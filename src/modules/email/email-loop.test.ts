@@ -119,6 +119,8 @@ describe('email loop', () => {
   });
 
   test('To and Cc people follow the ticket and receive the public replies', async () => {
+    // Customers bring in people of their own organisation (CUSTOMER_FOLLOWERS, issue 10 item 14).
+    await t.make.organization({ domains: ['clinic.example.org'] });
     await smtp.send({
       from: 'lead@clinic.example.org',
       to: ['support@localhost', 'nurse@clinic.example.org'],
