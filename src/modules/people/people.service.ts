@@ -14,7 +14,10 @@ export type User = typeof users.$inferSelect;
 export type Organization = typeof organizations.$inferSelect;
 export type Group = typeof groups.$inferSelect;
 
-const Email = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(254));
+// RFC 5322 addr-spec: a dot-atom local part of any atext (/ = + ' ! # $ % & * ? ^ _ ` { | } ~) or a quoted one
+// ("john smith"), at a domain name with a top-level domain. Mail from such senders is real mail.
+const ADDR_SPEC = /^(?:[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])+")@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/;
+const Email = z.string().trim().toLowerCase().pipe(z.email({ pattern: ADDR_SPEC })).pipe(z.string().max(254));
 const Password = z.string().min(10, 'use at least 10 characters').max(512);
 
 export const CreateUserBody = z.object({

@@ -329,6 +329,7 @@ export class TicketQueries {
         channel: messages.channel,
         bodyText: messages.bodyText,
         bodyHtml: messages.bodyHtml,
+        senderUnverified: messages.senderUnverified,
         createdAt: messages.createdAt,
         author: { id: users.id, name: users.name, role: users.role },
       })
