@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { checkTemplate, renderTemplate } from '../../src/modules/email/templates.js';
 import { macros } from '../../src/modules/macros/macros.schema.js';
@@ -138,6 +139,23 @@ describe('security: templates cannot read files, and a bad template is a 422', (
     const notes = (await t.as(agent).get(`/api/v1/tickets/${tk.id}/messages`)).body.items.filter((m: { public: boolean }) => !m.public) as { bodyText: string }[];
     assert.equal(notes.length, 1, JSON.stringify(notes));
     assert.match(notes[0]?.bodyText ?? '', /Heavy note.*could not note: The template in note body could not be rendered: memory alloc limit exceeded/);
+  });
+
+  test('an address whose auto-reply fails while rendering still opens the ticket, acknowledged with the default auto-reply', async () => {
+    const token = (await t.as(admin).post('/api/v1/tokens', { name: 'relay', scopes: ['inbound:email'] })).body.token;
+    // Saved before: it parses, and fails only when rendered.
+    await t.database.db.execute(sql`update email_addresses set auto_reply_body = '{% for i in (1..99999999) %}{{ i }}{% endfor %}'`);
+    const raw = ['From: Ada Field <ada.field@example.org>', 'To: support@localhost', 'Subject: Tablet will not charge', 'Message-ID: <broken-auto-reply@example.org>', '', 'It stopped charging.', ''].join('\r\n');
+    const res = await t.request('POST', '/api/v1/inbound/email?to=support@localhost', raw, { authorization: `Bearer ${token}`, 'content-type': 'message/rfc822' });
+    assert.equal(res.status, 202, res.raw);
+    await t.runJobs();
+    const [stored] = (await t.as(admin).get('/api/v1/inbound/emails')).body.items as { status: string; error: string | null }[];
+    assert.equal(stored?.status, 'processed', stored?.error ?? '');
+    const tk = ((await t.as(agent).get('/api/v1/tickets?limit=100')).body.items as { id: string; subject: string }[]).find((x) => x.subject === 'Tablet will not charge');
+    assert.ok(tk, 'the ticket was opened');
+    const outbox = (await t.as(admin).get(`/api/v1/outbox?ticketId=${tk.id}`)).body.items as { bodyText: string }[];
+    assert.equal(outbox.length, 1);
+    assert.match(outbox[0]?.bodyText ?? '', /We have received your request/);
   });
 
   test('fuzz: any template either saves and renders, or is an INVALID_TEMPLATE — nothing else escapes', async () => {

@@ -92,8 +92,11 @@ export class OutboundService {
       address: { name: address.name, address: address.address },
       self_help: address.selfHelpLinks,
     };
-    const subject = await renderTemplate(address.autoReplySubject ?? DEFAULT_AUTO_REPLY_SUBJECT, data);
-    const text = await renderTemplate(address.autoReplyBody ?? DEFAULT_AUTO_REPLY_BODY, data);
+    // An address's template that fails to render (a render or memory limit) falls back to the default one: an
+    // auto-reply must never stop the ticket it acknowledges from being opened.
+    const render = (source: string | null, fallback: string) => renderTemplate(source ?? fallback, data).catch(() => renderTemplate(fallback, data));
+    const subject = await render(address.autoReplySubject, DEFAULT_AUTO_REPLY_SUBJECT);
+    const text = await render(address.autoReplyBody, DEFAULT_AUTO_REPLY_BODY);
     await this.compose(tx, {
       kind: 'auto_reply',
       ticket,
