@@ -38,7 +38,12 @@ const Env = z.object({
   AUTO_REPLY_MAX_PER_HOUR: z.coerce.number().int().min(0).default(5),
   // Mail identity: the authserv-id of the receiving MTA whose Authentication-Results header is believed (unset:
   // none is), and what happens to mail whose sender is not verified (an internal note, or refused).
-  MAIL_TRUSTED_AUTHSERV_ID: z.string().trim().toLowerCase().min(1).optional(),
+  MAIL_TRUSTED_AUTHSERV_ID: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v) => v || undefined),
   MAIL_UNVERIFIED_SENDER: z.enum(['note', 'refuse']).default('note'),
   AUTOMATION_SWEEP_SECONDS: z.coerce.number().positive().default(60),
   // Live stream (GET /api/v1/stream): open streams per user (the oldest is closed past it) and per process (503

@@ -58,7 +58,7 @@ export class ReplyTokens {
   }
 }
 
-/** Reply tokens in recipient addresses (`support+r1234-<mac>@…`). */
+/** Reply tokens in recipient addresses (`support+r1234-<mac>@…`); a few at most (each costs a lookup). */
 export function replyTokensIn(addresses: string[]): ReplyToken[] {
   const out: ReplyToken[] = [];
   for (const a of addresses) {
@@ -71,7 +71,7 @@ export function replyTokensIn(addresses: string[]): ReplyToken[] {
       .match(TOKEN);
     if (m) out.push({ number: Number(m[1]), mac: m[2] as string });
   }
-  return out;
+  return out.slice(0, 5);
 }
 
 export type AuthResults = {
