@@ -79,11 +79,11 @@ export class LiveStream {
       .catch(() => {});
   }
 
-  /** Writes an event unless one with this id or a later one was written already. */
-  event(id: number, name: string, data: unknown): void {
+  /** Writes an event (`json`: its data, serialised once for every stream) unless this id or a later one was written already. */
+  event(id: number, name: string, json: string): void {
     if (this.closed || id <= this.lastEventId) return;
     this.lastEventId = id;
-    this.sink.write(`id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.sink.write(`id: ${id}\nevent: ${name}\ndata: ${json}\n\n`);
   }
 
   comment(text: string): void {

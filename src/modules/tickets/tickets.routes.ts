@@ -9,7 +9,7 @@ import { parseTicketQuery, type TicketFilter } from './search-query.js';
 import { AddLinkBody, AddMessageBody, BulkBody, CreateTicketBody, EscalateBody, ListTicketsQuery, MergeBody, TicketParams, UpdateTicketBody } from './tickets.schemas.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { Presence } from './presence.js';
-import { mayActorSee, type TicketQueries } from './tickets.queries.js';
+import { mayActorSee, type TicketQueries, type TicketVisibilityFacts } from './tickets.queries.js';
 import { AddMessageResult, AttachmentView, BulkResult, EventView, PresenceView, MessageView, TicketDetail, TicketLink, TicketPage } from './tickets.responses.js';
 import type { TicketsService } from './tickets.service.js';
 
@@ -218,16 +218,17 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
   const unsubscribe = live.subscribe((notice) => {
     if (!streams.size) return;
     fanOut = fanOut.then(async () => {
-      const events = await queries.eventsWithFacts(notice.ids).catch(() => []);
-      if (!events.length) return;
+      const loaded = await queries.eventsWithFacts(notice.ids).catch(() => []);
+      if (!loaded.length) return;
+      const events = loaded.map((e) => ({ ...e, json: JSON.stringify(e.event) }));
       streams.forEach((s) => {
         s.enqueue((actor) => sendVisible(s, actor, events));
       });
     });
   });
-  const sendVisible = (s: LiveStream, actor: Actor, events: Awaited<ReturnType<typeof queries.eventsWithFacts>>) => {
-    for (const { event, facts } of events) {
-      if ((event.public || isStaff(actor)) && mayActorSee(actor, facts)) s.event(event.id, 'ticket', event);
+  const sendVisible = (s: LiveStream, actor: Actor, events: { event: { id: number; public: boolean }; facts: TicketVisibilityFacts; json: string }[]) => {
+    for (const { event, facts, json } of events) {
+      if ((event.public || isStaff(actor)) && mayActorSee(actor, facts)) s.event(event.id, 'ticket', json);
     }
   };
   // Streams never end by themselves: end them when the server stops, so it does not wait for their clients.
@@ -265,7 +266,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
       // Registered before catching up, and sent in the stream's one ordered queue, so nothing falls between the two.
       if (Number.isInteger(resumeFrom) && resumeFrom >= 0) {
         stream.enqueue(async (current) => {
-          for (const e of await queries.visibleEventsAfter(current, resumeFrom)) stream.event(e.id, 'ticket', e);
+          for (const e of await queries.visibleEventsAfter(current, resumeFrom)) stream.event(e.id, 'ticket', JSON.stringify(e));
         });
       }
       heartbeat = setInterval(() => stream.comment('ping'), 25_000);
