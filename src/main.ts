@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { buildApp, buildServices } from './app.js';
+import { buildApp, buildServices, type Services } from './app.js';
+import { type ControlRequest, controlRequest, controlSocketPath, startControlServer } from './cli/control.js';
+import { Prompt } from './cli/prompt.js';
 import { seedDemo } from './cli/seed-demo.js';
-import { loadConfig } from './config.js';
-import { openConfiguredDatabase } from './db/open.js';
+import { type Config, loadConfig } from './config.js';
+import type { Database } from './db/client.js';
+import { DataDirLockedError, lockOwner } from './db/lock.js';
+import { embeddedDir, openConfiguredDatabase } from './db/open.js';
 import { startSmtpListener } from './modules/email/smtp-listener.js';
 
 const USAGE = `Usage: lifeline <command>
@@ -26,13 +29,11 @@ async function main(argv: string[]): Promise<number> {
       return start(config);
     case 'worker':
       return worker(config);
-    case 'migrate': {
-      const database = await openConfiguredDatabase(config);
-      await database.migrate();
-      await database.close();
-      console.log(`Migrations applied (${database.kind}).`);
-      return 0;
-    }
+    case 'migrate':
+      return locallyOrThroughServer(config, 'migrate', { command: 'migrate' }, async (database) => {
+        await database.migrate();
+        return `Migrations applied (${database.kind}).`;
+      });
     case 'admin':
       return adminCreate(config, rest);
     case 'seed': {
@@ -41,12 +42,10 @@ async function main(argv: string[]): Promise<number> {
         console.error('Only demo data can be seeded: lifeline seed --demo');
         return 2;
       }
-      const database = await openConfiguredDatabase(config);
-      await database.migrate();
-      const summary = await seedDemo(buildServices(config, database));
-      await database.close();
-      console.log(`Demo data added: ${JSON.stringify(summary)}`);
-      return 0;
+      return locallyOrThroughServer(config, 'seed --demo', { command: 'seed.demo' }, async (database) => {
+        await database.migrate();
+        return seed(buildServices(config, database));
+      });
     }
     default:
       console.log(USAGE);
@@ -54,10 +53,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
-  const database = await openConfiguredDatabase(config);
+async function start(config: Config): Promise<number> {
+  const database = await openOrRefuse(config, 'start');
+  if (!database) return 1;
   await database.migrate();
   const { app, services } = await buildApp(config, database);
+  // On an embedded database the CLI cannot open it while we hold it: it asks us over this socket instead.
+  const control = database.kind === 'pglite' ? await startControlServer(controlSocketPath(config), (request) => carryOut(services, request), describeError) : undefined;
+  if (database.kind === 'pglite' && !control) console.warn(`The control socket path ${controlSocketPath(config)} is too long for a Unix socket: CLI commands cannot reach this server (use a shorter DATA_DIR).`);
   if (config.runJobs) {
     await services.jobs.start();
     await services.email.pollers.start();
@@ -66,6 +69,7 @@ async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
   }
   const smtp = config.smtp.listen ? await startSmtpListener(services.email.inbound, services.email.addresses, config.smtp) : undefined;
   const stop = async () => {
+    await control?.close();
     await smtp?.close();
     await app.close();
     await services.email.pollers.stop();
@@ -85,8 +89,9 @@ async function start(config: ReturnType<typeof loadConfig>): Promise<number> {
   return -1;
 }
 
-async function worker(config: ReturnType<typeof loadConfig>): Promise<number> {
-  const database = await openConfiguredDatabase(config);
+async function worker(config: Config): Promise<number> {
+  const database = await openOrRefuse(config, 'worker');
+  if (!database) return 1;
   await database.migrate();
   const services = buildServices(config, database);
   await services.ctx.cache.start();
@@ -108,31 +113,132 @@ async function worker(config: ReturnType<typeof loadConfig>): Promise<number> {
   return -1;
 }
 
-async function adminCreate(config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
+async function adminCreate(config: Config, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'create') {
     console.error('Usage: lifeline admin create [--email E] [--password P] [--name N]');
     return 2;
   }
   const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } } });
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const email = values.email ?? (await rl.question('Email: '));
-  const password = values.password ?? process.env.LIFELINE_ADMIN_PASSWORD ?? (await rl.question('Password (at least 10 characters): '));
-  rl.close();
-  const database = await openConfiguredDatabase(config);
-  await database.migrate();
+  let email = values.email;
+  let password = values.password ?? process.env.LIFELINE_ADMIN_PASSWORD;
+  if (email === undefined || password === undefined) {
+    const prompt = new Prompt();
+    try {
+      email ??= await prompt.ask('Email: ', { check: (a) => (/^[^@\s]+@[^@\s]+$/.test(a.trim()) ? undefined : 'That is not an email address.') });
+      password ??= await prompt.ask(`Password (at least ${MIN_PASSWORD} characters): `, {
+        secret: true,
+        check: (a) => (a.length >= MIN_PASSWORD ? undefined : `Too short: use at least ${MIN_PASSWORD} characters.`),
+      });
+    } finally {
+      prompt.close();
+    }
+  }
+  const request = { command: 'admin.create', email: email.trim(), password, name: values.name } as const;
+  return locallyOrThroughServer(config, 'admin create', request, async (database) => {
+    await database.migrate();
+    return createAdmin(buildServices(config, database), request);
+  });
+}
+
+// The people service's rule, checked as the password is typed so that a short one asks again.
+const MIN_PASSWORD = 10;
+
+async function createAdmin(services: Services, input: { email: string; password: string; name?: string }): Promise<string> {
+  const user = await services.people.createUser({ email: input.email, password: input.password, name: input.name ?? input.email.split('@')[0] ?? 'Admin', role: 'admin' });
+  return `Admin ${user.email} created. Sign in with POST /api/v1/session.`;
+}
+
+async function seed(services: Services): Promise<string> {
+  return `Demo data added: ${JSON.stringify(await seedDemo(services))}`;
+}
+
+/** What the running server does for a CLI command that reached it over the control socket. */
+async function carryOut(services: Services, request: ControlRequest): Promise<string> {
+  switch (request.command) {
+    case 'admin.create':
+      return createAdmin(services, request);
+    case 'seed.demo':
+      return seed(services);
+    case 'migrate':
+      return `Lifeline (pid ${process.pid}) is running on this data directory and applied the migrations when it started: nothing to do (restart it to apply newer ones).`;
+  }
+}
+
+/**
+ * Runs a CLI command on its own database, or — when a running Lifeline holds the embedded data directory —
+ * has that process carry it out over the control socket. When the holder cannot be reached (a worker, another
+ * CLI command, a server still starting), refuses, changing nothing.
+ */
+async function locallyOrThroughServer(config: Config, holder: string, request: ControlRequest, local: (database: Database) => Promise<string>): Promise<number> {
+  let database: Database;
   try {
-    const { people } = buildServices(config, database);
-    const user = await people.createUser({ email, password, name: values.name ?? email.split('@')[0] ?? 'Admin', role: 'admin' });
-    console.log(`Admin ${user.email} created. Sign in with POST /api/v1/session.`);
+    database = await openConfiguredDatabase(config, holder);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    return throughServer(config, err, request);
+  }
+  try {
+    console.log(await local(database));
     return 0;
   } catch (err) {
-    const issues = (err as { issues?: { path: unknown[]; message: string }[] }).issues;
-    console.error(issues ? issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n') : (err as Error).message);
+    console.error(describeError(err));
     return 1;
   } finally {
     await database.close();
   }
+}
+
+async function throughServer(config: Config, locked: DataDirLockedError, request: ControlRequest): Promise<number> {
+  const socket = controlSocketPath(config);
+  // A server that is still starting (creating the database, migrating) opens its socket when it is ready.
+  const starting = locked.owner.command === 'start';
+  const until = Date.now() + (starting ? 180_000 : 0);
+  for (let waited = false; ; ) {
+    const response = await controlRequest(socket, request);
+    if (response) {
+      (response.ok ? console.log : console.error)(`${response.message}\n(carried out by the running Lifeline, pid ${response.pid})`);
+      return response.ok ? 0 : 1;
+    }
+    const owner = lockOwner(embeddedDir(config));
+    if (!owner) {
+      console.error(`The Lifeline that held this data directory (pid ${locked.owner.pid}) has stopped; run the command again.`);
+      return 1;
+    }
+    if (Date.now() >= until) break;
+    if (!waited) console.log(`Waiting for the Lifeline starting on this data directory (pid ${owner.pid}) to be ready…`);
+    waited = true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (starting) {
+    console.error(`${locked.message}, but does not answer on ${socket}. Nothing was changed. Stop it first (kill ${locked.owner.pid}) and run this command again.`);
+    return 1;
+  }
+  console.error(
+    `${locked.message}, and it does not take commands (only \`lifeline start\` does). Nothing was changed.\n` +
+      `Stop it first (kill ${locked.owner.pid}) and run this command again, or run it while \`npm start\` serves this data directory. ` +
+      'An embedded database can be open in only one process; for several processes use a PostgreSQL server (DATABASE_URL).',
+  );
+  return 1;
+}
+
+/** `start` and `worker` on a data directory another process holds: refuse before touching anything. */
+async function openOrRefuse(config: Config, holder: string): Promise<Database | undefined> {
+  try {
+    return await openConfiguredDatabase(config, holder);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    console.error(
+      `${err.message}; stop it first (kill ${err.owner.pid}), or give this one its own DATA_DIR. ` +
+        'An embedded database can be open in only one process; to run several (start with RUN_JOBS=false, worker) use a PostgreSQL server (DATABASE_URL).',
+    );
+    return undefined;
+  }
+}
+
+function describeError(err: unknown): string {
+  const issues = (err as { issues?: { path: unknown[]; message: string }[] }).issues;
+  return issues ? issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n') : err instanceof Error ? err.message : String(err);
 }
 
 main(process.argv.slice(2)).then(

@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { acquireDataDirLock, type DataDirLock } from './lock.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -32,18 +33,32 @@ export interface Database {
 // Extensions the migrations create; PGlite must be handed their code (a server has them installed).
 const EXTENSIONS = { btree_gin };
 
-export type DatabaseOptions = { url: string } | { dataDir: string } | { memory: true };
+/** `holder` names the command that holds an embedded data directory, for the message another process shows. */
+export type DatabaseOptions = { url: string } | { dataDir: string; holder?: string } | { memory: true };
 
+/**
+ * Opens the database. An embedded data directory is locked first, for as long as it is open (see lock.ts):
+ * a second process gets a DataDirLockedError instead of a corrupted database. A server needs no lock.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ('url' in options) return openServer(options.url);
   if ('dataDir' in options) {
-    fs.mkdirSync(options.dataDir, { recursive: true });
-    return openEmbedded(new PGlite(options.dataDir, { extensions: EXTENSIONS }));
+    fs.mkdirSync(path.dirname(path.resolve(options.dataDir)), { recursive: true, mode: 0o700 });
+    const lock = await acquireDataDirLock(options.dataDir, options.holder);
+    try {
+      fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+      const client = new PGlite(options.dataDir, { extensions: EXTENSIONS });
+      await client.waitReady;
+      return openEmbedded(client, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   }
   return openEmbedded(new PGlite({ extensions: EXTENSIONS }));
 }
 
-function openEmbedded(client: PGlite): Database {
+function openEmbedded(client: PGlite, lock?: DataDirLock): Database {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
@@ -56,7 +71,11 @@ function openEmbedded(client: PGlite): Database {
       await migratePglite(db as never, { migrationsFolder });
     },
     async close() {
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

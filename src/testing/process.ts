@@ -9,6 +9,49 @@ export function cli(env: Record<string, string>, ...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...args], { cwd: root, env, encoding: 'utf8' });
 }
 
+/**
+ * The CLI, without blocking this process while it runs (a test that also talks HTTP to a server keeps its
+ * connections alive meanwhile); `input` is piped to it (answers to its questions, one a line).
+ */
+export async function cliAsync(env: Record<string, string>, args: string[], input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end(input);
+  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { status, stdout, stderr };
+}
+
+/** The CLI without waiting for it: for commands that run until stopped (`worker`), or that are killed midway. */
+export async function spawnCli(env: Record<string, string>, args: string[], ready: RegExp): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const stop = stopper(child);
+  const until = Date.now() + 120_000;
+  while (!ready.test(output)) {
+    if (child.exitCode !== null) throw new Error(`lifeline ${args.join(' ')} exited: ${output}`);
+    if (Date.now() > until) {
+      await stop('SIGKILL');
+      throw new Error(`lifeline ${args.join(' ')} did not print ${ready}: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, base: '', output: () => output, stop };
+}
+
+function stopper(child: ChildProcess) {
+  return async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -33,13 +76,9 @@ export async function startLifeline(env: Record<string, string>, port: number): 
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
   const base = `http://127.0.0.1:${port}`;
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill(signal);
-    await exited;
-  };
-  for (let i = 0; i < 300; i++) {
+  const stop = stopper(child);
+  // A first start creates the database (initdb, migrations): seconds on an idle machine, far more on a busy one.
+  for (const until = Date.now() + 120_000; Date.now() < until; ) {
     if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
     try {
       if ((await fetch(`${base}/api/v1/health`)).ok) return { child, base, output: () => output, stop };
