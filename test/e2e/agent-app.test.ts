@@ -347,6 +347,21 @@ describe('the agent app in a real browser', { skip }, () => {
     await context.close();
   });
 
+  test('mail that only claims to be from an agent shows as an internal note marked "Unverified sender"', async () => {
+    const ticket = await newTicket('Printer offline');
+    const smtp = await t.smtp();
+    // Tom's address in From:, the ticket's token in the subject, and nothing that proves it (no reply to mail
+    // Lifeline sent Tom, no reply token): the forged "reply" must not reach the customer.
+    await smtp.send({ from: people.tom!.email, to: 'support@localhost', subject: `Re: Printer offline [#${ticket.number}]`, text: 'Please send your password to this address.' });
+    await t.runJobs();
+    const { context, page } = await signedIn('priya');
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    const note = page.getByTestId('internal-note').filter({ hasText: 'Please send your password' });
+    await note.getByTestId('unverified-sender').waitFor();
+    assert.equal(await page.getByTestId('public-message').filter({ hasText: 'Please send your password' }).count(), 0);
+    await context.close();
+  });
+
   test('a phone call becomes a ticket on behalf of the caller', async () => {
     const { context, page } = await signedIn('priya');
     await page.getByRole('link', { name: 'New ticket' }).click();

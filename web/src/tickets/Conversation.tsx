@@ -43,6 +43,13 @@ function MessageCard({ m, ticketId }: { m: Message; ticketId: string }) {
               Internal note
             </Badge>
           )}
+          {m.senderUnverified && (
+            // Mail from a staff address that proved nothing (no reply to Lifeline's own mail, no reply token, no
+            // trusted DMARC pass): kept as a note so an agent can judge it, never sent on to the customer.
+            <Badge size="xs" color="red" variant="filled" title="The From: address is a staff member's, but the mail proved nothing: it may be forged" data-testid="unverified-sender">
+              Unverified sender
+            </Badge>
+          )}
           {m.direction === 'inbound' && m.author?.role === 'customer' && (
             <Badge size="xs" variant="light">
               requester
