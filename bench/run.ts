@@ -16,8 +16,9 @@
  * default 100000,1000000), BENCH_PGLITE_SCALES (default 100000), BENCH_SKIP_PGLITE=1, BENCH_SKIP_PG=1,
  * BENCH_REUSE=1 (keep the PostgreSQL bench database of the last run), BENCH_SKIP_TICKETS=1, BENCH_SKIP_EMAIL=1, BENCH_SKIP_SLA=1,
  * BENCH_SLA_TICKETS (default 1000000),
- * BENCH_EMAIL_N (messages, default 2000), BENCH_SKIP_WEB=1, BENCH_WEB_TICKETS (default 100000).
+ * BENCH_EMAIL_N (messages, default 2000), BENCH_SKIP_WEB=1, BENCH_WEB_TICKETS (default 100000), BENCH_SKIP_STREAM=1.
  *  - the agent app in Debian's Chromium: bundle size, first ticket list, opening a 50-message ticket (bench/web.ts)
+ *  - live-stream fan-out: five ticket updates reaching 500 open streams (bench/stream.ts)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,6 +32,7 @@ import type { Actor } from '../src/platform/auth.js';
 import { measureEmailIngest } from './email.js';
 import { generateBase, generateTickets } from './generate.js';
 import { measureSla } from './sla.js';
+import { measureStreamFanOut } from './stream.js';
 import { measureWeb } from './web.js';
 
 const log = (...args: unknown[]) => console.error('[bench]', ...args);
@@ -386,14 +388,17 @@ const results: unknown[] = [];
 const email: unknown[] = [];
 let sla: unknown;
 let web: unknown;
+const stream: unknown[] = [];
 if (!process.env.BENCH_SKIP_PG) {
   if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPostgres());
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('postgres'));
   if (!process.env.BENCH_SKIP_SLA) sla = await benchSla();
   if (!process.env.BENCH_SKIP_WEB) web = await benchWeb();
+  if (!process.env.BENCH_SKIP_STREAM) stream.push(await measureStreamFanOut('postgres'));
 }
 if (!process.env.BENCH_SKIP_PGLITE) {
   if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPglite());
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('pglite'));
+  if (!process.env.BENCH_SKIP_STREAM) stream.push(await measureStreamFanOut('pglite'));
 }
-console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web }, null, 2));
+console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web, stream }, null, 2));

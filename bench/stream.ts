@@ -3,7 +3,7 @@
  * a real Lifeline server in a child process), then five ticket updates; measures how long until every stream has
  * all five events, and the update latencies while the server fans out. Prints one JSON document on stdout.
  *
- *   node --import tsx bench/stream.ts
+ *   node --import tsx bench/stream.ts      (also part of `npm run bench`, unless BENCH_SKIP_STREAM=1)
  *
  * Knobs: BENCH_STREAM_DB (pglite, postgres or both; default both), BENCH_PG_URL (the PostgreSQL server, default
  * postgres://postgres@127.0.0.1:5432/test), BENCH_STREAMS (default 500), BENCH_STREAM_ROOT (the Lifeline checkout
@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { buildServices } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -123,7 +124,8 @@ function openStream(url: string, cookie: string): Promise<OpenStream> {
   });
 }
 
-async function measure(kind: 'pglite' | 'postgres') {
+/** One run on a fresh database of `kind` (used by `npm run bench` too). */
+export async function measureStreamFanOut(kind: 'pglite' | 'postgres') {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-bench-stream-'));
   const server = kind === 'postgres' ? await createServerDatabase(PG_URL, 'lifeline_bench_stream') : undefined;
   const database = await openDatabase(server ? { url: server.url } : { dataDir: embeddedDir(loadConfig({ DATA_DIR: dataDir })) });
@@ -174,9 +176,12 @@ async function measure(kind: 'pglite' | 'postgres') {
   }
 }
 
-const which = process.env.BENCH_STREAM_DB ?? 'both';
-const results = [];
-if (which === 'postgres' || which === 'both') results.push(await measure('postgres'));
-if (which === 'pglite' || which === 'both') results.push(await measure('pglite'));
-console.log(JSON.stringify({ stream: { root, results } }, null, 2));
-process.exit(0);
+// Run directly (not imported by bench/run.ts): both databases, or the one BENCH_STREAM_DB names.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const which = process.env.BENCH_STREAM_DB ?? 'both';
+  const results = [];
+  if (which === 'postgres' || which === 'both') results.push(await measureStreamFanOut('postgres'));
+  if (which === 'pglite' || which === 'both') results.push(await measureStreamFanOut('pglite'));
+  console.log(JSON.stringify({ stream: { root, results } }, null, 2));
+  process.exit(0);
+}
