@@ -186,7 +186,7 @@ export class LiveStreams {
   }
 
   private recheck(g: CredentialGroup): Promise<void> {
-    if (g.checking) {
+    if (g.checking !== undefined) {
       g.again = true;
       return g.checking;
     }
