@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { createServerDatabase } from '../../src/testing/harness.js';
 import { cliAsync, freePort, type Running, signInOverHttp, spawnCli, startLifeline } from '../../src/testing/process.js';
 
 /**
@@ -144,4 +145,21 @@ test('kill -9 while writing: the next start opens the database with every acknow
   assert.equal(admin.status, 0, admin.stderr);
   await signInOverHttp(server.base, 'after-crash@example.org', PASSWORD);
   await server.stop();
+});
+
+test('with DATABASE_URL there is no lock: the server handles concurrency', async (t) => {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) return t.skip('needs a PostgreSQL server (TEST_DATABASE_URL)');
+  const created = await createServerDatabase(url, 'lifeline_nolock');
+  try {
+    // A live process "holds" the embedded directory; a server database does not care.
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, command: 'start' }));
+    const migrated = await cliAsync({ ...env, DATABASE_URL: created.url }, ['migrate']);
+    assert.equal(migrated.status, 0, migrated.stderr);
+    assert.match(migrated.stdout, /Migrations applied \(postgres\)/);
+    assert.equal(JSON.parse(fs.readFileSync(lockFile, 'utf8')).pid, process.pid);
+  } finally {
+    fs.rmSync(lockFile, { force: true });
+    await created.drop();
+  }
 });
