@@ -20,6 +20,8 @@ import { viewRoutes } from './modules/views/views.routes.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { WEBHOOK_JOB, WebhooksService } from './modules/webhooks/webhooks.service.js';
 import { ViewsService } from './modules/views/views.service.js';
+import { channelRoutes } from './modules/channels/channels.routes.js';
+import { ChannelsService } from './modules/channels/channels.service.js';
 import { AddressesService } from './modules/email/addresses.service.js';
 import { emailEventListener, noteDeliveryFailures, registerEmailJobs } from './modules/email/email.jobs.js';
 import { emailRoutes } from './modules/email/email.routes.js';
@@ -48,6 +50,7 @@ import { JobRunner } from './platform/jobs.js';
 import { installResponseSerializer } from './platform/responses.js';
 import { installSecurityHeaders, installWebApp } from './platform/web-app.js';
 import { LiveHub } from './platform/live.js';
+import { Secrets } from './platform/secrets.js';
 import { FileStorage } from './platform/storage.js';
 
 export type Services = ReturnType<typeof buildServices>;
@@ -63,7 +66,9 @@ export function buildServices(config: Config, database: Database, clock: Clock =
   const tickets = new TicketsService(ctx, people, settings, fields, queries);
   const jobs = new JobRunner(database, clock, (err, job) => console.error(`job ${job.kind}#${job.id} failed:`, err), config.jobConcurrency);
   // The email channel: addresses, the inbound pipeline, outgoing mail, and the IMAP pollers (started by main).
-  const addresses = new AddressesService(ctx, settings);
+  // Channel connections (IMAP today), their secrets sealed with the process's key.
+  const channels = new ChannelsService(ctx, Secrets.load(config));
+  const addresses = new AddressesService(ctx, settings, channels);
   const outbound = new OutboundService(ctx, addresses);
   const inbound = new InboundService(ctx, addresses, people, settings, tickets, outbound);
   const pollers = new ImapPollers(ctx, addresses, inbound);
@@ -92,7 +97,7 @@ export function buildServices(config: Config, database: Database, clock: Clock =
     await triggers.run(p as Parameters<TriggersService['run']>[0]);
   });
   const views = new ViewsService(ctx, people, fields, queries, sla);
-  return { ctx, fields, people, settings, queries, tickets, views, webhooks, jobs, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros, triggers, assignment };
+  return { ctx, fields, people, settings, queries, tickets, views, webhooks, jobs, channels, email: { addresses, inbound, outbound, pollers }, calendars, sla, automations, macros, triggers, assignment };
 }
 
 export type App = { app: FastifyInstance; services: Services; live: LiveHub<EventsNotice>; routes: RouteEntry[] };
@@ -135,6 +140,8 @@ export async function buildApp(config: Config, database: Database, options: { cl
   const presence = new Presence(services.ctx);
   await presence.start();
   await services.ctx.cache.start();
+  // Secrets a migration could only copy in the clear are sealed before any channel reads them.
+  await services.channels.sealPending();
   app.addHook('onClose', async () => {
     await live.stop();
     await presence.stop();
@@ -146,6 +153,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
 
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
   peopleRoutes(app, services.ctx, services.people);
+  channelRoutes(app, services.channels);
   settingsRoutes(app, services.settings, services.fields);
   ticketRoutes(app, services.ctx, services.tickets, services.queries, live, presence, services.people);
   calendarRoutes(app, services.calendars);

@@ -9,6 +9,8 @@ const Env = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./data'),
+  // Encrypts channel secrets at rest (base64, 32 bytes); unset: a key generated once into DATA_DIR/secret.key.
+  SECRET_KEY: z.string().optional(),
   PUBLIC_URL: z.string().url().default('http://localhost:3000'),
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   MAX_JSON_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
@@ -69,6 +71,7 @@ export type Config = {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  secretKey: string | undefined;
   publicUrl: string;
   maxAttachmentBytes: number;
   maxJsonBytes: number;
@@ -116,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
+    secretKey: e.SECRET_KEY?.trim() || undefined,
     publicUrl: e.PUBLIC_URL,
     maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
     maxJsonBytes: e.MAX_JSON_BYTES,

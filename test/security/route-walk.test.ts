@@ -125,6 +125,7 @@ const EXPECTED: Record<string, string> = {
   'GET /api/v1/email/addresses/:id': 'staff tickets:read',
   'PATCH /api/v1/email/addresses/:id': 'admin admin',
   'DELETE /api/v1/email/addresses/:id': 'admin admin',
+  'GET /api/v1/channels/connections': 'admin admin',
   'GET /api/v1/email/mailboxes': 'admin admin',
   'POST /api/v1/email/mailboxes': 'admin admin',
   'GET /api/v1/email/mailboxes/:id': 'admin admin',

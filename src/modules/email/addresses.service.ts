@@ -6,11 +6,67 @@ import type { Ctx } from '../../platform/context.js';
 import { AppError, foreignKeyColumn, isUniqueViolation } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
-import { emailAddresses, mailboxes } from './email.schema.js';
+import type { ChannelsService, Connection } from '../channels/channels.service.js';
+import { emailAddresses } from './email.schema.js';
 import { checkTemplate } from './templates.js';
 
 export type EmailAddress = typeof emailAddresses.$inferSelect;
-export type Mailbox = typeof mailboxes.$inferSelect;
+/** An IMAP mailbox as the email module sees it: a channel connection of kind `imap`, flattened. */
+export type MailboxInfo = {
+  id: string;
+  addressId: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  tlsVerify: boolean;
+  username: string;
+  folder: string;
+  afterStore: 'flag' | 'move' | 'delete';
+  moveTo: string | null;
+  active: boolean;
+  status: Connection['status'];
+  uidValidity: number | null;
+  lastUid: number;
+  connected: boolean;
+  lastSyncAt: Date | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  failureCount: number;
+  createdAt: Date;
+};
+/** With its password, opened for the poller that logs in with it. */
+export type Mailbox = MailboxInfo & { password: string };
+
+type ImapConfig = Pick<MailboxInfo, 'addressId' | 'host' | 'port' | 'secure' | 'tlsVerify' | 'username' | 'folder' | 'afterStore' | 'moveTo'>;
+type ImapCursor = { uidValidity?: number | null; lastUid?: number };
+const CONFIG_KEYS = ['addressId', 'host', 'port', 'secure', 'tlsVerify', 'username', 'folder', 'afterStore', 'moveTo'] as const;
+
+function mailboxOf(c: Connection): MailboxInfo {
+  const config = c.config as ImapConfig;
+  const cursor = c.cursor as ImapCursor;
+  return {
+    id: c.id,
+    addressId: config.addressId,
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    tlsVerify: config.tlsVerify,
+    username: config.username,
+    folder: config.folder,
+    afterStore: config.afterStore,
+    moveTo: config.moveTo ?? null,
+    active: c.status !== 'disabled',
+    status: c.status,
+    uidValidity: cursor.uidValidity ?? null,
+    lastUid: cursor.lastUid ?? 0,
+    connected: c.syncState === 'connected',
+    lastSyncAt: c.lastSuccessAt,
+    lastError: c.lastError,
+    lastErrorAt: c.lastErrorAt,
+    failureCount: c.failureCount,
+    createdAt: c.createdAt,
+  };
+}
 
 // Addresses may be on an internal domain (support@localhost), so only the shape is checked.
 const Address = z
@@ -65,6 +121,7 @@ export class AddressesService {
   constructor(
     private readonly ctx: Ctx,
     private readonly settings: TicketSettingsService,
+    readonly channels: ChannelsService,
   ) {
     this.all = ctx.cache.cached('email_addresses', (ex) => ex.select().from(emailAddresses).orderBy(asc(emailAddresses.createdAt), asc(emailAddresses.address)));
   }
@@ -128,6 +185,8 @@ export class AddressesService {
 
   async remove(id: string): Promise<void> {
     await this.get(id);
+    // Its IMAP mailboxes go with it (the old mailboxes table cascaded on the address).
+    for (const m of await this.listMailboxes()) if (m.addressId === id) await this.channels.remove(m.id);
     await this.ctx.db.delete(emailAddresses).where(eq(emailAddresses.id, id));
     await this.all.invalidate();
   }
@@ -153,44 +212,56 @@ export class AddressesService {
     }
   }
 
-  // ---- mailboxes
+  // ---- mailboxes: channel connections of kind `imap` (config: server and folder; secrets: the password; cursor:
+  // UIDVALIDITY and the last uid stored)
 
-  listMailboxes(ex: Executor = this.ctx.db): Promise<Mailbox[]> {
-    return ex.select().from(mailboxes).orderBy(asc(mailboxes.createdAt));
+  async listMailboxes(ex: Executor = this.ctx.db): Promise<MailboxInfo[]> {
+    return (await this.channels.list('imap', ex)).map(mailboxOf);
   }
 
-  async getMailbox(id: string, ex: Executor = this.ctx.db): Promise<Mailbox> {
-    const [row] = await ex.select().from(mailboxes).where(eq(mailboxes.id, id));
+  /** A mailbox without its password: what admins see. */
+  async mailboxInfo(id: string, ex: Executor = this.ctx.db): Promise<MailboxInfo> {
+    const row = await this.channels.find(id, 'imap', ex);
     if (!row) throw new AppError('NOT_FOUND', `No mailbox with id ${id}`);
-    return row;
+    return mailboxOf(row);
   }
 
-  async createMailbox(input: z.infer<typeof MailboxBody>): Promise<Mailbox> {
+  /** A mailbox with its password opened; a password that cannot be decrypted marks it failed and throws SecretUnreadable. */
+  async getMailbox(id: string, ex: Executor = this.ctx.db): Promise<Mailbox> {
+    const row = await this.channels.find(id, 'imap', ex);
+    if (!row) throw new AppError('NOT_FOUND', `No mailbox with id ${id}`);
+    const { password } = await this.channels.openSecrets<{ password: string }>(row);
+    return { ...mailboxOf(row), password };
+  }
+
+  async createMailbox(input: z.infer<typeof MailboxBody>): Promise<MailboxInfo> {
     await this.checkMailbox(input);
-    const [row] = await this.ctx.db
-      .insert(mailboxes)
-      .values({ ...input, createdAt: this.ctx.clock.now() })
-      .returning();
-    return row as Mailbox;
+    const { password, active, ...config } = input;
+    const row = await this.channels.create({ kind: 'imap', name: `${config.username}@${config.host}`, config, secrets: { password }, cursor: { lastUid: 0 }, status: active ? 'active' : 'disabled' });
+    return mailboxOf(row);
   }
 
-  async updateMailbox(id: string, patch: z.infer<typeof UpdateMailboxBody>): Promise<Mailbox> {
-    const current = await this.getMailbox(id);
+  async updateMailbox(id: string, patch: z.infer<typeof UpdateMailboxBody>): Promise<MailboxInfo> {
+    const current = await this.mailboxInfo(id);
     if (Object.keys(patch).length === 0) return current;
     await this.checkMailbox({ ...current, ...patch });
     // Another server or folder is another cursor.
     const moved = (patch.host && patch.host !== current.host) || (patch.folder && patch.folder !== current.folder) || (patch.username && patch.username !== current.username);
-    const [row] = await this.ctx.db
-      .update(mailboxes)
-      .set({ ...patch, ...(moved ? { uidValidity: null, lastUid: 0 } : {}) })
-      .where(eq(mailboxes.id, id))
-      .returning();
-    return row as Mailbox;
+    const next = { ...current, ...patch };
+    const config = Object.fromEntries(CONFIG_KEYS.map((k) => [k, next[k]]));
+    const row = await this.channels.update(id, {
+      name: `${next.username}@${next.host}`,
+      config,
+      ...(patch.password !== undefined ? { secrets: { password: patch.password } } : {}),
+      ...(moved ? { cursor: { uidValidity: null, lastUid: 0 } } : {}),
+      ...(patch.active !== undefined ? { status: patch.active ? 'active' : 'disabled' } : {}),
+    });
+    return mailboxOf(row);
   }
 
   async removeMailbox(id: string): Promise<void> {
-    await this.getMailbox(id);
-    await this.ctx.db.delete(mailboxes).where(eq(mailboxes.id, id));
+    await this.mailboxInfo(id);
+    await this.channels.remove(id);
   }
 
   private async checkMailbox(input: { addressId: string; afterStore: string; moveTo: string | null }): Promise<void> {
@@ -203,8 +274,8 @@ export class AddressesService {
   }
 
   /** Health as admins see it; the password never leaves the server. */
-  static mailboxView(m: Mailbox) {
-    const { password: _password, ...rest } = m;
+  static mailboxView(m: MailboxInfo | Mailbox): MailboxInfo {
+    const { password: _password, ...rest } = m as Mailbox;
     return rest;
   }
 }

@@ -71,7 +71,7 @@ export function emailRoutes(
     return reply.status(201).send(AddressesService.mailboxView(created));
   });
   r.get('/api/v1/email/mailboxes/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req) =>
-    AddressesService.mailboxView(await addresses.getMailbox(req.params.id)),
+    AddressesService.mailboxView(await addresses.mailboxInfo(req.params.id)),
   );
   r.patch('/api/v1/email/mailboxes/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdateMailboxBody } }, async (req) => {
     const updated = await addresses.updateMailbox(req.params.id, req.body);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { channelConnections } from '../channels/channels.schema.js';
 import { groups, users } from '../people/people.schema.js';
 import { messages, ticketTypes, tickets } from '../tickets/tickets.schema.js';
 
@@ -43,34 +44,7 @@ export const emailAddresses = pgTable(
   (t) => [uniqueIndex('email_addresses_address_uq').on(t.address)],
 );
 
-/** An IMAP mailbox polled for mail to one address, with its cursor and its health as admins see it. */
-export const mailboxes = pgTable('email_mailboxes', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  addressId: uuid('address_id')
-    .notNull()
-    .references(() => emailAddresses.id, { onDelete: 'cascade' }),
-  host: text('host').notNull(),
-  port: integer('port').notNull(),
-  // true: TLS from the first byte (993); false: STARTTLS when offered (143).
-  secure: boolean('secure').notNull(),
-  tlsVerify: boolean('tls_verify').notNull().default(true),
-  username: text('username').notNull(),
-  password: text('password').notNull(),
-  folder: text('folder').notNull().default('INBOX'),
-  // What happens to a message once it is stored: flag it \Seen, move it to `moveTo`, or delete it.
-  afterStore: text('after_store').$type<'flag' | 'move' | 'delete'>().notNull().default('flag'),
-  moveTo: text('move_to'),
-  active: boolean('active').notNull().default(true),
-  // The cursor: messages with a uid above lastUid in this uidValidity are new.
-  uidValidity: bigint('uid_validity', { mode: 'number' }),
-  lastUid: bigint('last_uid', { mode: 'number' }).notNull().default(0),
-  connected: boolean('connected').notNull().default(false),
-  lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
-  lastError: text('last_error'),
-  lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
-  failureCount: integer('failure_count').notNull().default(0),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-});
+// IMAP mailboxes are channel connections (kind 'imap'): see channels/channels.schema.ts and addresses.service.ts.
 
 export const INBOUND_STATUSES = ['received', 'processed', 'ignored', 'failed'] as const;
 export type InboundStatus = (typeof INBOUND_STATUSES)[number];
@@ -84,7 +58,8 @@ export const inboundEmails = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     source: text('source').$type<'smtp' | 'imap' | 'http'>().notNull(),
-    mailboxId: uuid('mailbox_id').references(() => mailboxes.id, { onDelete: 'set null' }),
+    // The IMAP connection (channel_connections, kind 'imap') it came through.
+    mailboxId: uuid('mailbox_id').references(() => channelConnections.id, { onDelete: 'set null' }),
     addressId: uuid('address_id').references(() => emailAddresses.id, { onDelete: 'set null' }),
     envelopeFrom: text('envelope_from'),
     envelopeTo: text('envelope_to').array().notNull().default(sql`'{}'::text[]`),

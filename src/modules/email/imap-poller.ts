@@ -1,9 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
 import { ImapFlow } from 'imapflow';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
+import { connectionHealth } from '../channels/channels.service.js';
 import type { AddressesService, Mailbox } from './addresses.service.js';
-import { mailboxes } from './email.schema.js';
+import { SecretUnreadable } from '../../platform/secrets.js';
 import type { InboundService } from './inbound.service.js';
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -37,7 +37,7 @@ export async function syncMailbox(ctx: Ctx, inbound: InboundService, mailbox: Ma
   const validity = Number(box.uidValidity);
   let lastUid = mailbox.uidValidity === validity ? mailbox.lastUid : 0;
   if (mailbox.uidValidity !== validity) {
-    await ctx.db.update(mailboxes).set({ uidValidity: validity, lastUid: 0 }).where(eq(mailboxes.id, mailbox.id));
+    await connectionHealth.cursor(ctx, mailbox.id, { uidValidity: validity, lastUid: 0 });
   }
   const found = (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [];
   // `n:*` always matches the newest message, even below n.
@@ -62,16 +62,9 @@ export async function syncMailbox(ctx: Ctx, inbound: InboundService, mailbox: Ma
     else if (mailbox.afterStore === 'delete') await client.messageDelete(String(uid), { uid: true });
     else await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
     lastUid = uid;
-    await ctx.db.update(mailboxes).set({ lastUid, uidValidity: validity }).where(eq(mailboxes.id, mailbox.id));
+    await connectionHealth.cursor(ctx, mailbox.id, { uidValidity: validity, lastUid });
   }
-  await ctx.db
-    .update(mailboxes)
-    .set({
-      lastSyncAt: ctx.clock.now(),
-      failureCount: 0,
-      ...(skipped.length ? { lastError: `Skipped ${skipped.length} message(s): ${skipped.join('; ')}`.slice(0, 2000), lastErrorAt: ctx.clock.now() } : {}),
-    })
-    .where(eq(mailboxes.id, mailbox.id));
+  await connectionHealth.success(ctx, mailbox.id, skipped.length ? `Skipped ${skipped.length} message(s): ${skipped.join('; ')}` : undefined);
   return { stored, skipped };
 }
 
@@ -108,14 +101,15 @@ export class MailboxPoller {
     let failures = 0;
     while (!this.stopped) {
       try {
+        // A password that does not decrypt has marked the mailbox failed with the reason: no retry can fix it.
         const mailbox = await this.addresses.getMailbox(this.mailboxId).catch(() => undefined);
-        if (!mailbox?.active) return;
+        if (!mailbox?.active || mailbox.status === 'failed') return;
         const client = imapClient(mailbox);
         this.client = client;
         client.on('exists', () => this.wake?.());
         client.on('error', () => {});
         await client.connect();
-        await this.ctx.db.update(mailboxes).set({ connected: true }).where(eq(mailboxes.id, this.mailboxId));
+        await this.addresses.channels.setSyncState(this.mailboxId, 'connected');
         failures = 0;
         while (!this.stopped && client.usable) {
           const current = await this.addresses.getMailbox(this.mailboxId);
@@ -130,12 +124,9 @@ export class MailboxPoller {
           });
         }
       } catch (err) {
+        if (err instanceof SecretUnreadable) return;
         failures++;
-        await this.ctx.db
-          .update(mailboxes)
-          .set({ connected: false, lastError: (err as Error).message.slice(0, 2000), lastErrorAt: this.ctx.clock.now(), failureCount: sql`${mailboxes.failureCount} + 1` })
-          .where(eq(mailboxes.id, this.mailboxId))
-          .catch(() => {});
+        await this.addresses.channels.recordFailure(this.mailboxId, (err as Error).message).catch(() => {});
         if (!this.stopped) await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, reconnectDelayMs(failures));
           this.wake = () => {
@@ -146,7 +137,7 @@ export class MailboxPoller {
       } finally {
         await this.client?.logout().catch(() => {});
         this.client = undefined;
-        await this.ctx.db.update(mailboxes).set({ connected: false }).where(eq(mailboxes.id, this.mailboxId)).catch(() => {});
+        await this.addresses.channels.setSyncState(this.mailboxId, 'idle').catch(() => {});
       }
     }
   }
@@ -173,7 +164,7 @@ export class ImapPollers {
     for (const poller of this.pollers.values()) await poller.stop();
     this.pollers.clear();
     for (const m of await this.addresses.listMailboxes()) {
-      if (!m.active) continue;
+      if (!m.active || m.status === 'failed') continue;
       const poller = new MailboxPoller(this.ctx, this.addresses, this.inbound, m.id, this.ctx.config.imapPollMs);
       this.pollers.set(m.id, poller);
       poller.start();

@@ -119,7 +119,7 @@ describe('IMAP mailboxes against a real Dovecot', { skip }, () => {
     await t.runJobs();
     const tickets = await t.count('tickets');
     const inbound = await t.count('inbound_emails');
-    await t.database.db.execute(`update email_mailboxes set uid_validity = 1 where id = '${mailboxId}'`);
+    await t.database.db.execute(`update channel_connections set cursor = jsonb_set(cursor, '{uidValidity}', '1') where id = '${mailboxId}'`);
     const pass = await sync();
     assert.equal(pass.stored, 5, 'all five re-read');
     await t.runJobs();

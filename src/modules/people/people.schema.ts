@@ -95,3 +95,27 @@ export const loginAttempts = pgTable('login_attempts', {
   attempts: integer('attempts').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
+
+export const IDENTITY_KINDS = ['email', 'slack', 'github', 'widget', 'phone'] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+/**
+ * How a person is known on each channel: an email address, a Slack user id in a workspace, a GitHub login, a widget
+ * visitor id on a site, a phone number. One identity belongs to one person; `scope` is the workspace or site (''
+ * where the value is global, as for email), and values are stored normalised (email lower-case).
+ */
+export const contactIdentities = pgTable(
+  'contact_identities',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<IdentityKind>().notNull(),
+    scope: text('scope').notNull().default(''),
+    value: text('value').notNull(),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('contact_identities_uq').on(t.kind, t.scope, t.value), index('contact_identities_user_idx').on(t.userId)],
+);
