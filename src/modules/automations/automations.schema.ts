@@ -1,16 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { boolean, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { RuleAction } from '../rules/actions.js';
 import type { Condition } from '../rules/conditions.js';
 import { businessCalendars } from '../sla/sla.schema.js';
 import { tickets } from '../tickets/tickets.schema.js';
 
-export type AutomationAction =
-  | { type: 'set'; field: 'status' | 'priority' | 'type' | 'group' | 'assignee'; value: string | null }
-  | { type: 'add_tags' | 'remove_tags'; tags: string[] }
-  | { type: 'note' | 'reply'; body: string }
-  | { type: 'escalate'; urgency: 'low' | 'medium' | 'high' | 'critical'; toGroupId?: string }
-  | { type: 'email'; to: string; subject: string; body: string }
-  | { type: 'webhook'; webhookId: string };
+/** A stored action: the type the rules' zod schema (`ActionSchema`) checks, not a second hand-written union. */
+export type AutomationAction = RuleAction;
 
 /** A time-based rule: tickets matching its condition (hours since …) get its actions, once each. */
 export const automations = pgTable(

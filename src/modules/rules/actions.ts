@@ -2,7 +2,6 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client.js';
 import { AppError } from '../../platform/errors.js';
-import type { AutomationAction } from '../automations/automations.schema.js';
 import type { OutboundService } from '../email/outbound.service.js';
 import { checkTemplate, renderTemplate } from '../email/templates.js';
 import { groupMembers, users } from '../people/people.schema.js';
@@ -31,6 +30,9 @@ export const ActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('webhook'), webhookId: z.uuid() }).strict(),
 ]);
 
+/** One rule action, as its schema checks it: the single source for automations' and triggers' stored actions. */
+export type RuleAction = z.infer<typeof ActionSchema>;
+
 /**
  * Runs rule actions inside the caller's transaction (each ticket command as a savepoint), and checks them at
  * save time. Shared by automations and triggers.
@@ -44,7 +46,7 @@ export class RuleActions {
     private readonly webhooks: WebhooksService,
   ) {}
 
-  async check(actions: AutomationAction[]): Promise<ConditionProblem[]> {
+  async check(actions: RuleAction[]): Promise<ConditionProblem[]> {
     const problems: ConditionProblem[] = [];
     for (const [i, action] of actions.entries()) {
       const path = `body.actions.${i}`;
@@ -82,7 +84,7 @@ export class RuleActions {
   }
 
   /** Runs one action; one the ticket cannot take (the top tier, a field required to solve) becomes a note. */
-  async run(tx: Tx, rule: string, t: TicketRow, action: AutomationAction): Promise<void> {
+  async run(tx: Tx, rule: string, t: TicketRow, action: RuleAction): Promise<void> {
     try {
       switch (action.type) {
         case 'set': {
