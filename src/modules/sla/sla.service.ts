@@ -141,7 +141,11 @@ export class SlaService {
     const calendar = policy ? spec(await this.calendars.get(policy.calendarId, tx)) : undefined;
     const targets = policy && priority ? (policy.targets[priority.key] ?? {}) : {};
     const clocks = new Map(existing.map((c) => [c.metric, { ...c }]));
-    const paused = new Set<SlaMetric>(policy ? ((policy.pauses as SlaPauses)[ticket.statusCategory as keyof SlaPauses] ?? []) : []);
+    // Which clocks stand still: the ticket's state says whether (its pausesSla, an admin's setting), the policy says
+    // which (its pauses for the state's category; every clock when it names none for that category).
+    const state = await this.settings.getState(ticket.status, tx);
+    const categoryPauses = policy ? (policy.pauses as SlaPauses)[ticket.statusCategory as keyof SlaPauses] : undefined;
+    const paused = new Set<SlaMetric>(policy && (state?.pausesSla ?? categoryPauses !== undefined) ? (categoryPauses ?? SLA_METRICS) : []);
     const closedOut = ticket.statusCategory === 'solved' || ticket.statusCategory === 'closed' || ticket.statusCategory === 'merged';
 
     // Settle what has elapsed on running clocks up to now, before anything stops, pauses or retargets them.

@@ -98,6 +98,30 @@ describe('SLA policies and clocks', () => {
     assert.equal(c.first_response.dueAt, '2026-03-03T14:30:00.000Z');
   });
 
+  test("a state's pausesSla decides whether the clocks stop in it; the policy decides which", async () => {
+    // An admin's states: one in the open category that pauses, one in the pending category that does not.
+    const vendor = await t.as(admin).post('/api/v1/states', { key: 'waiting_vendor', label: 'Waiting for vendor', category: 'open', pausesSla: true });
+    assert.equal(vendor.status, 201, vendor.raw);
+    const chasing = await t.as(admin).post('/api/v1/states', { key: 'pending_chasing', label: 'Pending, we chase', category: 'pending', pausesSla: false });
+    assert.equal(chasing.status, 201, chasing.raw);
+    at('2026-03-23T09:00:00Z');
+    const id = await ticket();
+    await setPriority(id, 'P2');
+    at('2026-03-23T09:30:00Z');
+    assert.equal((await t.as(agent).patch(`/api/v1/tickets/${id}`, { status: 'waiting_vendor' })).status, 200);
+    let c = await clocks(id);
+    // The Urgent policy names no pauses for the open category: a state that pauses stops every clock.
+    assert.equal(c.first_response.status, 'paused');
+    assert.equal(c.resolution.status, 'paused');
+    assert.equal(c.first_response.dueAt, null);
+    at('2026-03-23T10:30:00Z');
+    assert.equal((await t.as(agent).patch(`/api/v1/tickets/${id}`, { status: 'pending_chasing' })).status, 200);
+    c = await clocks(id);
+    // Pending, but the state does not pause: the clock runs on from the 30 minutes it had used.
+    assert.equal(c.first_response.status, 'running');
+    assert.equal(c.first_response.dueAt, '2026-03-23T12:00:00.000Z');
+  });
+
   test('a priority change picks the policy again and retargets what is running', async () => {
     at('2026-03-04T09:00:00Z');
     const id = await ticket();
