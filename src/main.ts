@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { buildApp, buildServices, type Services } from './app.js';
+import { buildApp, buildServices, type Services, startBackground } from './app.js';
 import { type ControlRequest, controlRequest, controlSocketPath, startControlServer } from './cli/control.js';
 import { Prompt } from './cli/prompt.js';
 import { seedDemo } from './cli/seed-demo.js';
@@ -61,19 +61,13 @@ async function start(config: Config): Promise<number> {
   // On an embedded database the CLI cannot open it while we hold it: it asks us over this socket instead.
   const control = database.kind === 'pglite' ? await startControlServer(controlSocketPath(config), (request) => carryOut(services, request), describeError) : undefined;
   if (database.kind === 'pglite' && !control) console.warn(`The control socket path ${controlSocketPath(config)} is too long for a Unix socket: CLI commands cannot reach this server (use a shorter DATA_DIR).`);
-  if (config.runJobs) {
-    await services.jobs.start();
-    await services.email.pollers.start();
-    services.sla.start(1000, (err) => console.error('SLA sweep failed:', err));
-    services.automations.start(config.automationSweepMs, (err) => console.error('automation sweep failed:', err));
-  }
+  const stopBackground = config.runJobs ? await startBackground(services) : undefined;
   const smtp = config.smtp.listen ? await startSmtpListener(services.email.inbound, services.email.addresses, config.smtp) : undefined;
   const stop = async () => {
     await control?.close();
     await smtp?.close();
     await app.close();
-    await services.email.pollers.stop();
-    await services.jobs.stop();
+    await stopBackground?.();
     await database.close();
     process.exit(0);
   };
@@ -95,16 +89,10 @@ async function worker(config: Config): Promise<number> {
   await database.migrate();
   const services = buildServices(config, database);
   await services.ctx.cache.start();
-  await services.jobs.start();
-  await services.email.pollers.start();
-  services.sla.start(1000, (err) => console.error('SLA sweep failed:', err));
-  services.automations.start(config.automationSweepMs, (err) => console.error('automation sweep failed:', err));
+  const stopBackground = await startBackground(services);
   console.log('Lifeline worker is running jobs, SLA clocks and mailbox polling.');
   const stop = async () => {
-    services.sla.stop();
-    services.automations.stop();
-    await services.email.pollers.stop();
-    await services.jobs.stop();
+    await stopBackground();
     await database.close();
     process.exit(0);
   };

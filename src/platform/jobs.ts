@@ -1,7 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { Database, Executor } from '../db/client.js';
 import { rowsOf } from '../db/client.js';
 import type { Clock } from './clock.js';
+import type { Logger } from './log.js';
 import { jobs } from './platform.schema.js';
 
 /**
@@ -30,12 +32,62 @@ export function completeJobSql(jobId: number, at: Date) {
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
 
 export type NewJob = { kind: string; payload: unknown; key?: string; runAt?: Date; maxAttempts?: number };
+export type EnqueueOptions = { key?: string; runAt?: Date; maxAttempts?: number };
+
+/**
+ * A job kind, declared once next to the module that owns it: its name and the zod schema of its payload.
+ * Enqueueing is type-checked against it (and validated at run time: a mismatch throws, it is a programming
+ * error); the runner validates each claimed row again, so a row written by older code goes to the dead-job list
+ * with the reason instead of reaching the handler. The handler is bound where the module builds its services
+ * (`handle(JOB, (payload, job) => …)` in the module's `jobs`), since it closes over them.
+ */
+export type JobType<P> = { readonly kind: string; readonly payload: z.ZodType<P> };
+export type JobDefinition = { type: JobType<unknown>; handler: JobHandler };
+
+const declared = new Map<string, JobType<unknown>>();
+
+export function defineJob<P>(type: { kind: string; payload: z.ZodType<P> }): JobType<P> {
+  if (declared.has(type.kind)) throw new Error(`job kind ${type.kind} declared twice`);
+  declared.set(type.kind, type as JobType<unknown>);
+  return type;
+}
+
+/** Binds a declared job kind to its handler, which receives the payload as its schema parsed it. */
+export function handle<P>(type: JobType<P>, handler: (payload: P, ctx: JobContext) => Promise<void>): JobDefinition {
+  return { type: type as JobType<unknown>, handler: handler as JobHandler };
+}
+
+/** Thrown by `enqueue` for a payload its job's schema refuses: a programming error, never user input. */
+export class JobPayloadError extends Error {
+  constructor(kind: string, issues: z.core.$ZodIssue[]) {
+    super(`payload does not match job ${kind}: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    this.name = 'JobPayloadError';
+  }
+}
+
+function checked(kind: string, payload: unknown): unknown {
+  const type = declared.get(kind);
+  if (!type) return payload;
+  const parsed = type.payload.safeParse(payload);
+  if (!parsed.success) throw new JobPayloadError(kind, parsed.error.issues);
+  return parsed.data;
+}
 
 /** Workers LISTEN here; a statement that inserts jobs itself (in a CTE) must NOTIFY it too. */
 export const WAKE_CHANNEL = 'lifeline_jobs';
 const LOCK_MS = 5 * 60_000;
 
-export async function enqueue(ex: Executor, clock: Clock, job: NewJob): Promise<void> {
+/**
+ * Enqueues a job in `ex`'s transaction: `enqueue(tx, clock, EMAIL_REPLY, { messageId }, { key })`, the payload
+ * checked against the declaration. The older form `enqueue(tx, clock, { kind, payload, … })` is still validated
+ * when its kind is declared (subscribers that return job rows use it).
+ */
+export async function enqueue<P>(ex: Executor, clock: Clock, type: JobType<P>, payload: NoInfer<P>, options?: EnqueueOptions): Promise<void>;
+export async function enqueue(ex: Executor, clock: Clock, job: NewJob): Promise<void>;
+export async function enqueue(ex: Executor, clock: Clock, what: NewJob | JobType<unknown>, payload?: unknown, options: EnqueueOptions = {}): Promise<void> {
+  const typed = typeof (what.payload as { safeParse?: unknown } | null)?.safeParse === 'function';
+  const job: NewJob = typed ? { ...options, kind: what.kind, payload } : { ...(what as NewJob) };
+  job.payload = checked(job.kind, job.payload);
   // One statement inserts and wakes the workers (NOTIFY is delivered at commit): enqueueing is on the hot path
   // of every command, so it costs one round trip.
   await ex.execute(sql`
@@ -65,13 +117,18 @@ export class JobRunner {
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
-    private readonly onError: (err: unknown, job: { id: number; kind: string }) => void = () => {},
+    private readonly log?: Logger,
     private readonly concurrency = 1,
   ) {}
 
+  /** An undeclared kind (tests); modules declare theirs with `defineJob` and pass them to `add`. */
   register(kind: string, handler: JobHandler): void {
     if (this.handlers.has(kind)) throw new Error(`job kind ${kind} registered twice`);
     this.handlers.set(kind, handler);
+  }
+
+  add(...definitions: JobDefinition[]): void {
+    for (const d of definitions) this.register(d.type.kind, d.handler);
   }
 
   /**
@@ -111,9 +168,21 @@ export class JobRunner {
         .set({ status: 'done', finishedAt: this.clock.now(), lockedUntil: null, lastError: null })
         .where(eq(jobs.id, job.id));
     };
+    const type = declared.get(job.kind);
+    const parsed = type?.payload.safeParse(job.payload);
+    if (parsed && !parsed.success) {
+      // Not worth retrying: the same row fails the same way. It goes to the dead-job list, saying why.
+      const reason = new JobPayloadError(job.kind, parsed.error.issues).message;
+      this.log?.error({ kind: job.kind, jobId: job.id, attempt: job.attempts }, `job dead: ${reason}`);
+      await db
+        .update(jobs)
+        .set({ status: 'failed', finishedAt: this.clock.now(), lockedUntil: null, lastError: reason })
+        .where(and(eq(jobs.id, job.id), eq(jobs.status, 'running')));
+      return;
+    }
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      await handler(job.payload, {
+      await handler(parsed ? parsed.data : job.payload, {
         jobId: job.id,
         attempt: job.attempts,
         maxAttempts: job.max_attempts,
@@ -129,9 +198,12 @@ export class JobRunner {
     } catch (err) {
       // A transaction that marked the job done and then failed rolled that back too.
       completed = false;
-      this.onError(err, job);
       const message = err instanceof Error ? err.message : String(err);
       const final = job.attempts >= job.max_attempts;
+      // Once per attempt: a retry is a warning, the last attempt makes the job dead (GET /api/v1/admin/jobs?status=dead).
+      const fields = { kind: job.kind, jobId: job.id, attempt: job.attempts, maxAttempts: job.max_attempts, err };
+      if (final) this.log?.error(fields, `job ${job.kind}#${job.id} dead after ${job.attempts} attempts: ${message}`);
+      else this.log?.warn(fields, `job ${job.kind}#${job.id} attempt ${job.attempts} failed, retrying: ${message}`);
       const now = this.clock.now();
       await db
         .update(jobs)
@@ -152,7 +224,7 @@ export class JobRunner {
   }
 
   private kick(): void {
-    if (this.running) {
+    if (this.running !== undefined) {
       this.wanted = true;
       return;
     }
@@ -163,7 +235,7 @@ export class JobRunner {
           while ((await this.runDue()) > 0) {}
         } while (this.wanted);
       } catch (err) {
-        this.onError(err, { id: 0, kind: 'runner' });
+        this.log?.error({ err }, 'job runner failed to claim jobs');
       } finally {
         this.running = undefined;
       }

@@ -34,3 +34,10 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.principal, t.key] })],
 );
+
+/** The latest slot each schedule ran (platform/schedules.ts): moving it forward claims the slot, once across processes. */
+export const scheduleRuns = pgTable('schedule_runs', {
+  name: text('name').primaryKey(),
+  slot: timestamp('slot', { withTimezone: true }).notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+});

@@ -126,6 +126,8 @@ const EXPECTED: Record<string, string> = {
   'PATCH /api/v1/email/addresses/:id': 'admin admin',
   'DELETE /api/v1/email/addresses/:id': 'admin admin',
   'GET /api/v1/channels/connections': 'admin admin',
+  'GET /api/v1/admin/jobs': 'admin admin',
+  'POST /api/v1/admin/jobs/:id/retry': 'admin admin',
   'GET /api/v1/email/mailboxes': 'admin admin',
   'POST /api/v1/email/mailboxes': 'admin admin',
   'GET /api/v1/email/mailboxes/:id': 'admin admin',

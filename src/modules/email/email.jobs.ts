@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { enqueue, type JobRunner } from '../../platform/jobs.js';
+import { z } from 'zod';
+import { defineJob, enqueue, handle, type JobDefinition } from '../../platform/jobs.js';
 import type { Ctx } from '../../platform/context.js';
 import { messages } from '../tickets/tickets.schema.js';
 import type { TicketEventListener, TicketsService } from '../tickets/tickets.service.js';
@@ -8,15 +9,30 @@ import type { OutboundService } from './outbound.service.js';
 
 type NotifyPayload = Parameters<OutboundService['sendNotification']>[0];
 
+/** The email channel's job kinds (inbound.service.ts also inserts EMAIL_INBOUND rows itself, in one statement). */
+export const EMAIL_INBOUND = defineJob({ kind: INBOUND_JOB, payload: z.object({ id: z.string(), deferrals: z.number().int().nonnegative().optional() }) });
+export const EMAIL_REPLY = defineJob({ kind: 'email.reply', payload: z.object({ messageId: z.string() }) });
+export const EMAIL_NOTIFY = defineJob({
+  kind: 'email.notify',
+  payload: z.object({
+    kind: z.enum(['new_ticket', 'assigned', 'requester_replied', 'escalated']),
+    ticketId: z.string(),
+    userId: z.string().optional(),
+    groupId: z.string().optional(),
+    urgency: z.string().optional(),
+    actorId: z.string().nullable().optional(),
+  }) satisfies z.ZodType<NotifyPayload>,
+});
+export const EMAIL_DELIVER = defineJob({ kind: 'email.deliver', payload: z.object({ id: z.string() }) });
+
 /** The email channel's jobs: process inbound mail, compose replies and notifications, deliver. */
-export function registerEmailJobs(jobs: JobRunner, inbound: InboundService, outbound: OutboundService): void {
-  jobs.register(INBOUND_JOB, (p, job) => {
-    const { id, deferrals } = p as { id: string; deferrals?: number };
-    return inbound.process(id, deferrals ?? 0, job);
-  });
-  jobs.register('email.reply', (p) => outbound.sendReply((p as { messageId: string }).messageId));
-  jobs.register('email.notify', (p) => outbound.sendNotification(p as NotifyPayload));
-  jobs.register('email.deliver', (p, job) => outbound.deliver((p as { id: string }).id, job));
+export function emailJobs(inbound: InboundService, outbound: OutboundService): JobDefinition[] {
+  return [
+    handle(EMAIL_INBOUND, (p, job) => inbound.process(p.id, p.deferrals ?? 0, job)),
+    handle(EMAIL_REPLY, (p) => outbound.sendReply(p.messageId)),
+    handle(EMAIL_NOTIFY, (p) => outbound.sendNotification(p)),
+    handle(EMAIL_DELIVER, (p, job) => outbound.deliver(p.id, job)),
+  ];
 }
 
 /**
@@ -26,7 +42,7 @@ export function registerEmailJobs(jobs: JobRunner, inbound: InboundService, outb
 export function emailEventListener(ctx: Ctx): TicketEventListener {
   return async (tx, events, ticket) => {
     const created = events.find((e) => e.kind === 'created');
-    const notify = (payload: NotifyPayload, key: string) => enqueue(tx, ctx.clock, { kind: 'email.notify', payload, key: `email.notify:${key}` });
+    const notify = (payload: NotifyPayload, key: string) => enqueue(tx, ctx.clock, EMAIL_NOTIFY, payload, { key: `email.notify:${key}` });
     for (const e of events) {
       if (e.kind === 'created') {
         if (ticket.groupId) await notify({ kind: 'new_ticket', ticketId: ticket.id, actorId: e.actorId }, `new:${ticket.id}`);
@@ -42,7 +58,7 @@ export function emailEventListener(ctx: Ctx): TicketEventListener {
         if (!to?.messageId || !to.public) continue;
         const [m] = await tx.select({ direction: messages.direction, authorId: messages.authorId }).from(messages).where(eq(messages.id, to.messageId));
         if (m?.direction === 'outbound') {
-          await enqueue(tx, ctx.clock, { kind: 'email.reply', payload: { messageId: to.messageId }, key: `email.reply:${to.messageId}` });
+          await enqueue(tx, ctx.clock, EMAIL_REPLY, { messageId: to.messageId }, { key: `email.reply:${to.messageId}` });
         } else if (m?.direction === 'inbound' && ticket.assigneeId && m.authorId === ticket.requesterId) {
           await notify({ kind: 'requester_replied', ticketId: ticket.id, userId: ticket.assigneeId }, `reply:${to.messageId}`);
         }

@@ -18,6 +18,7 @@ import { autoReplyCounters, emailRaw, emailThreadIds, inboundEmails, type Outbou
 import { ReplyTokens } from './identity.js';
 import { oneLine, withTicketToken } from './mime.js';
 import { readRaw } from './raw.js';
+import { EMAIL_DELIVER } from './email.jobs.js';
 import { DEFAULT_AUTO_REPLY_BODY, DEFAULT_AUTO_REPLY_SUBJECT, renderTemplate } from './templates.js';
 
 export type OutboundEmail = typeof outboundEmails.$inferSelect;
@@ -309,7 +310,7 @@ export class OutboundService {
         select id from o`),
     );
     if (inserted.length === 0) return;
-    if (this.transport) await enqueue(tx, this.ctx.clock, { kind: 'email.deliver', payload: { id }, key: `email.deliver:${id}`, maxAttempts: 10 });
+    if (this.transport) await enqueue(tx, this.ctx.clock, EMAIL_DELIVER, { id }, { key: `email.deliver:${id}`, maxAttempts: 10 });
   }
 
   /**

@@ -4,7 +4,7 @@ import type { Executor } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, foreignKeyColumn, uniquelyNamed } from '../../platform/errors.js';
-import { enqueue } from '../../platform/jobs.js';
+import { defineJob, enqueue } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import { addBusinessMinutes, type CalendarSpec, publicHolidays, validateCalendar } from './business-time.js';
 import { businessCalendars } from './sla.schema.js';
@@ -13,6 +13,7 @@ export type BusinessCalendar = typeof businessCalendars.$inferSelect;
 
 /** The job that recomputes SLA deadlines after a calendar changed (SlaService.recomputeCalendar). */
 export const RECOMPUTE_JOB = 'sla.recompute_calendar';
+export const RECOMPUTE_CALENDAR = defineJob({ kind: RECOMPUTE_JOB, payload: z.object({ calendarId: z.string() }) });
 
 const HHMM = z.string().regex(/^\d{2}:\d{2}$/, 'expected HH:MM');
 const Intervals = z.array(z.object({ start: HHMM, end: HHMM })).max(12);
@@ -75,7 +76,7 @@ export class CalendarsService {
     return this.write(async () => {
       const [row] = await this.ctx.db.transaction(async (tx) => {
         // The SLA clocks counted on this calendar are recomputed by a job, committed with the change.
-        await enqueue(tx, this.ctx.clock, { kind: RECOMPUTE_JOB, payload: { calendarId: id } });
+        await enqueue(tx, this.ctx.clock, RECOMPUTE_CALENDAR, { calendarId: id });
         return tx
           .update(businessCalendars)
           .set({ ...patch, updatedAt: this.ctx.clock.now() })

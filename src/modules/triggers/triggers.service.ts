@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, uniquelyNamed } from '../../platform/errors.js';
-import { enqueue } from '../../platform/jobs.js';
+import { defineJob, enqueue } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { ActionSchema, type RuleActions } from '../rules/actions.js';
@@ -32,6 +32,11 @@ export const TRIGGER_JOB = 'rules.triggers';
 export const MAX_PASSES = 5;
 
 type Payload = { ticketId: string; events: TriggerEvent[] };
+/** The job that runs triggers after a change commits (its rows come from this module's event listener). */
+export const TRIGGERS_RUN = defineJob({
+  kind: TRIGGER_JOB,
+  payload: z.object({ ticketId: z.string(), events: z.array(z.enum(TRIGGER_EVENTS)), sla: z.object({ metric: z.string() }).optional() }),
+});
 
 /**
  * Triggers run after the command that caused them commits, as a job (a slow or failing rule never fails an

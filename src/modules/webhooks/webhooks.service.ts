@@ -5,13 +5,14 @@ import type { Executor, Tx } from '../../db/client.js';
 import type { Ctx } from '../../platform/context.js';
 import { randomToken } from '../../platform/crypto.js';
 import { AppError, uniquelyNamed } from '../../platform/errors.js';
-import { enqueue, type JobContext } from '../../platform/jobs.js';
+import { defineJob, enqueue, type JobContext } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import { isUuid, type TicketQueries, type TicketRow } from '../tickets/tickets.queries.js';
 import { Egress, EgressRefused, EgressUnresolved } from './egress.js';
 import { webhookDeliveries, webhooks } from './webhooks.schema.js';
 
 export const WEBHOOK_JOB = 'webhook.deliver';
+export const WEBHOOK_DELIVER = defineJob({ kind: WEBHOOK_JOB, payload: z.object({ deliveryId: z.string() }) });
 const TIMEOUT_MS = 10_000;
 const MAX_ATTEMPTS = 8;
 
@@ -127,7 +128,8 @@ export class WebhooksService {
     const now = this.ctx.clock.now();
     const payload = { event: 'rule.fired', rule, at: now.toISOString(), ticket: view };
     const [row] = await tx.insert(webhookDeliveries).values({ webhookId, ticketId: ticket.id, payload, createdAt: now }).returning({ id: webhookDeliveries.id });
-    await enqueue(tx, this.ctx.clock, { kind: WEBHOOK_JOB, payload: { deliveryId: row?.id }, key: `webhook:${row?.id}`, maxAttempts: MAX_ATTEMPTS });
+    if (!row) throw new Error('webhook delivery row was not inserted');
+    await enqueue(tx, this.ctx.clock, WEBHOOK_DELIVER, { deliveryId: row.id }, { key: `webhook:${row.id}`, maxAttempts: MAX_ATTEMPTS });
   }
 
   /** The job: one attempt at one delivery. Throwing asks the queue to try again later. */

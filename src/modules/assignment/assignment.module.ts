@@ -1,0 +1,16 @@
+import type { Ctx } from '../../platform/context.js';
+import { defineModule } from '../../platform/module.js';
+import type { PeopleService } from '../people/people.service.js';
+import { assignmentRoutes } from './assignment.routes.js';
+import { AssignmentService } from './assignment.service.js';
+
+/** Automatic assignment (round robin, load balanced) of new tickets in a group. */
+export function assignmentModule(ctx: Ctx, needs: { people: PeopleService }) {
+  const assignment = new AssignmentService(ctx, needs.people);
+  return defineModule({
+    name: 'assignment',
+    services: { assignment },
+    routes: (app) => assignmentRoutes(app, assignment),
+    subscribers: [{ name: 'assignment.auto', attach: (tickets) => tickets.useAutoAssignment(assignment.assigner()) }],
+  });
+}

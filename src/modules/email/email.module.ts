@@ -1,0 +1,34 @@
+import type { Ctx } from '../../platform/context.js';
+import { defineModule } from '../../platform/module.js';
+import type { ChannelsService } from '../channels/channels.service.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
+import type { TicketQueries } from '../tickets/tickets.queries.js';
+import type { TicketsService } from '../tickets/tickets.service.js';
+import { AddressesService } from './addresses.service.js';
+import { emailEventListener, emailJobs, noteDeliveryFailures } from './email.jobs.js';
+import { emailRoutes } from './email.routes.js';
+import { ImapPollers } from './imap-poller.js';
+import { InboundService } from './inbound.service.js';
+import { OutboundService } from './outbound.service.js';
+
+/** The email channel: addresses, the inbound pipeline, outgoing mail, and the IMAP pollers (started by start/worker). */
+export function emailModule(ctx: Ctx, needs: { channels: ChannelsService; people: PeopleService; settings: TicketSettingsService; tickets: TicketsService; queries: TicketQueries }) {
+  const addresses = new AddressesService(ctx, needs.settings, needs.channels);
+  const outbound = new OutboundService(ctx, addresses);
+  const inbound = new InboundService(ctx, addresses, needs.people, needs.settings, needs.tickets, outbound);
+  const pollers = new ImapPollers(ctx, addresses, inbound);
+  noteDeliveryFailures(outbound, needs.tickets);
+  const email = { addresses, inbound, outbound, pollers };
+  return defineModule({
+    name: 'email',
+    services: { email },
+    routes: (app) => emailRoutes(app, ctx, { ...email, queries: needs.queries, pollers: () => pollers }),
+    jobs: emailJobs(inbound, outbound),
+    subscribers: [{ name: 'email.notifications', attach: (tickets) => tickets.onEvents(emailEventListener(ctx)) }],
+    start: () => pollers.start(),
+    stop: async () => {
+      await pollers.stop();
+    },
+  });
+}

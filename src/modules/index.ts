@@ -1,0 +1,64 @@
+import type { Ctx } from '../platform/context.js';
+import { type AnyModule, defineModule } from '../platform/module.js';
+import { Secrets } from '../platform/secrets.js';
+import { assignmentModule } from './assignment/assignment.module.js';
+import { automationsModule } from './automations/automations.module.js';
+import { channelRoutes } from './channels/channels.routes.js';
+import { ChannelsService } from './channels/channels.service.js';
+import { MergePeople } from './channels/merge-people.js';
+import { customFieldsModule } from './custom-fields/custom-fields.module.js';
+import { emailModule } from './email/email.module.js';
+import { macrosModule } from './macros/macros.module.js';
+import { peopleModule } from './people/people.module.js';
+import { rulesModule } from './rules/rules.module.js';
+import { slaModule } from './sla/sla.module.js';
+import { ticketsModule } from './tickets/tickets.module.js';
+import { triggersModule } from './triggers/triggers.module.js';
+import { viewsModule } from './views/views.module.js';
+import { webhooksModule } from './webhooks/webhooks.module.js';
+
+/**
+ * THE list of Lifeline's modules, in order: each is built from the services of the modules above it, passed in
+ * by name, so this function is the whole dependency graph. app.ts and main.ts loop over `list` for routes, jobs,
+ * schedules, ticket event subscribers (attached in this order) and background start/stop. A new module is one
+ * folder with its `<name>.module.ts` and one entry here.
+ */
+export function buildModules(ctx: Ctx) {
+  const fields = customFieldsModule(ctx);
+  const people = peopleModule(ctx, { ...fields.services });
+  const tickets = ticketsModule(ctx, { ...people.services, ...fields.services });
+  // Channel connections (IMAP today), their secrets sealed with the process's key.
+  // (The channels engineer replaces this inline definition with channels/channels.module.ts.)
+  const channelsService = new ChannelsService(ctx, Secrets.load(ctx.config));
+  const merge = new MergePeople(ctx, people.services.people, people.services.identities, tickets.services.queries);
+  const channels = defineModule({
+    name: 'channels',
+    services: { channels: channelsService, merge },
+    routes: (app) => channelRoutes(app, { channels: channelsService, identities: people.services.identities, merge }),
+  });
+  const email = emailModule(ctx, { ...channels.services, ...people.services, ...tickets.services });
+  const sla = slaModule(ctx, { ...tickets.services, ...fields.services });
+  const webhooks = webhooksModule(ctx, { ...tickets.services });
+  const rules = rulesModule({ ...tickets.services, ...people.services, outbound: email.services.email.outbound, ...webhooks.services });
+  const automations = automationsModule(ctx, { ...fields.services, ...rules.services, ...sla.services });
+  const macros = macrosModule(ctx, { ...tickets.services, ...people.services });
+  const assignment = assignmentModule(ctx, { ...people.services });
+  const triggers = triggersModule(ctx, { ...tickets.services, ...fields.services, ...rules.services });
+  const views = viewsModule(ctx, { ...people.services, ...fields.services, ...tickets.services, ...sla.services });
+  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, rules, automations, macros, assignment, triggers, views];
+  const services = {
+    ...fields.services,
+    ...people.services,
+    ...tickets.services,
+    ...channels.services,
+    ...email.services,
+    ...sla.services,
+    ...webhooks.services,
+    ...automations.services,
+    ...macros.services,
+    ...assignment.services,
+    ...triggers.services,
+    ...views.services,
+  };
+  return { list, services };
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { EventsNotice } from '../modules/tickets/tickets.routes.js';
+import type { Presence } from '../modules/tickets/presence.js';
+import type { TicketsService } from '../modules/tickets/tickets.service.js';
+import type { JobDefinition } from './jobs.js';
+import type { LiveHub } from './live.js';
+import type { ScheduleDefinition } from './schedules.js';
+
+/** What the web process hands every module's `routes`: the live stream and presence it started. */
+export type RouteEnv = { live: LiveHub<EventsNotice>; presence: Presence };
+
+/**
+ * A ticket event subscriber, as a thin adapter over how the tickets module takes listeners today
+ * (`tickets.subscribe(…)`, `tickets.onEvents(…)`, `tickets.useAutoAssignment(…)`): when the event stream's
+ * subscriber declarations settle, this becomes that declaration and the loop in app.ts hands it over.
+ */
+export type Subscriber = { name: string; attach: (tickets: TicketsService) => void };
+
+/**
+ * One domain module, defined explicitly: the services it built (from the services of the modules it needs,
+ * passed in by the list in src/modules/index.ts — no container), its HTTP routes, the jobs it handles, its
+ * schedules, its ticket event subscribers, and background work `start`/`worker` run (`start`/`stop`, e.g.
+ * the IMAP pollers). Everything but `name` and `services` is optional.
+ */
+export type ModuleDefinition<S> = {
+  name: string;
+  services: S;
+  routes?: (app: FastifyInstance, env: RouteEnv) => void;
+  jobs?: readonly JobDefinition[];
+  schedules?: readonly ScheduleDefinition[];
+  subscribers?: readonly Subscriber[];
+  start?: () => Promise<void>;
+  stop?: () => Promise<void>;
+};
+
+export type AnyModule = ModuleDefinition<unknown>;
+
+export function defineModule<S>(module: ModuleDefinition<S>): ModuleDefinition<S> {
+  if (!/^[a-z][a-z0-9-]*$/.test(module.name)) throw new Error(`module name ${module.name}: lower-case letters, digits and -`);
+  return module;
+}
