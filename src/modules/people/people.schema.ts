@@ -119,3 +119,19 @@ export const contactIdentities = pgTable(
   },
   (t) => [uniqueIndex('contact_identities_uq').on(t.kind, t.scope, t.value), index('contact_identities_user_idx').on(t.userId)],
 );
+
+/** One line per merge of two people: who was folded into whom, by whom, and what moved. */
+export const userMerges = pgTable('user_merges', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  survivorId: uuid('survivor_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  // The deactivated duplicate (kept: its id is still named by old events and exports).
+  mergedId: uuid('merged_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  mergedEmail: text('merged_email').notNull(),
+  moved: jsonb('moved').$type<Record<string, number>>().notNull(),
+  actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+  at: timestamp('at', { withTimezone: true }).notNull(),
+});

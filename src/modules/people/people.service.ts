@@ -8,7 +8,7 @@ import { hashPassword, randomToken, sha256, verifyPassword } from '../../platfor
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
-import { apiTokens, groupMembers, groups, loginAttempts, organizations, sessions, users } from './people.schema.js';
+import { apiTokens, contactIdentities, groupMembers, groups, loginAttempts, organizations, sessions, users } from './people.schema.js';
 
 export type User = typeof users.$inferSelect;
 export type Organization = typeof organizations.$inferSelect;
@@ -84,6 +84,11 @@ export class PeopleService {
         .insert(users)
         .values({ email: data.email, name: data.name, role: data.role, passwordHash, organizationId, ticketAccess: data.ticketAccess, createdAt: this.ctx.clock.now() })
         .returning();
+      // Their email is their first contact identity (identities.service.ts).
+      await ex
+        .insert(contactIdentities)
+        .values({ userId: (row as User).id, kind: 'email', scope: '', value: data.email.trim().toLowerCase(), createdAt: this.ctx.clock.now() })
+        .onConflictDoNothing();
       return row as User;
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A user with email ${data.email} exists`);
@@ -102,6 +107,11 @@ export class PeopleService {
     if (patch.active === false || patch.role || password) await this.ctx.db.delete(sessions).where(eq(sessions.userId, id));
     await this.actors.invalidate();
     return row as User;
+  }
+
+  /** Forgets every cached session and token (after a merge deactivated someone outside updateUser). */
+  async invalidateActors(): Promise<void> {
+    await this.actors.invalidate();
   }
 
   async getUser(id: string, ex: Executor = this.ctx.db): Promise<User> {

@@ -405,6 +405,21 @@ export class TicketQueries {
   }
 
   /** An attachment the actor may download: their own upload, or one on a message they can see. */
+  /**
+   * Merging two people (channels/merge-people.ts): the duplicate's tickets (as requester), messages (as author) and
+   * follows become the survivor's, in the caller's transaction. A ticket both followed keeps one follow.
+   */
+  async movePerson(fromUserId: string, toUserId: string, ex: Executor): Promise<{ tickets: number; messages: number; follows: number }> {
+    const moved = await ex.update(tickets).set({ requesterId: toUserId }).where(eq(tickets.requesterId, fromUserId)).returning({ id: tickets.id });
+    const authored = await ex.update(messages).set({ authorId: toUserId }).where(eq(messages.authorId, fromUserId)).returning({ id: messages.id });
+    const follows = rowsOf<{ ticket_id: string }>(
+      await ex.execute(sql`insert into ${ticketFollowers} (ticket_id, user_id) select ticket_id, ${toUserId}::uuid from ${ticketFollowers} where user_id = ${fromUserId}::uuid
+        on conflict do nothing returning ticket_id`),
+    );
+    await ex.delete(ticketFollowers).where(eq(ticketFollowers.userId, fromUserId));
+    return { tickets: moved.length, messages: authored.length, follows: follows.length };
+  }
+
   async attachment(actor: Actor, id: string) {
     if (!isUuid(id)) throw notFound('attachment', id);
     const [row] = await this.ctx.db

@@ -8,6 +8,7 @@ import type { Organization } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
 import { NotFound } from '../app/NotFound';
+import { Connections, MergeButton } from './Channels';
 import { FormError, useSave } from './forms';
 import { Calendars, Macros, Rota, Rules, SlaPolicies, Webhooks } from './SupportProcess';
 
@@ -27,6 +28,7 @@ const SECTIONS: [string, string][] = [
   ['rota', 'Triage rota'],
   ['webhooks', 'Webhooks'],
   ['email', 'Email addresses and mailboxes'],
+  ['connections', 'Channel connections'],
   ['outbox', 'Outbox'],
   ['tokens', 'API tokens'],
 ];
@@ -50,6 +52,7 @@ export function AdminPage({ section }: { section: string }) {
     rota: <Rota />,
     webhooks: <Webhooks />,
     email: <Email />,
+    connections: <Connections />,
     outbox: <Outbox />,
     tokens: <Tokens />,
   };
@@ -90,7 +93,7 @@ function Users() {
       </form>
       <FormError error={error} fieldsInPlace />
       <Table striped>
-        <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Sees</Table.Th><Table.Th>Organisation</Table.Th><Table.Th>Active</Table.Th></Table.Tr></Table.Thead>
+        <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Sees</Table.Th><Table.Th>Organisation</Table.Th><Table.Th>Active</Table.Th><Table.Th /></Table.Tr></Table.Thead>
         <Table.Tbody>
           {(users.data ?? []).map((u) => (
             <Table.Tr key={u.id}>
@@ -117,6 +120,7 @@ function Users() {
               </Table.Td>
               <Table.Td>{dir.orgName(u.organizationId)}</Table.Td>
               <Table.Td>{u.active ? 'yes' : 'no'}</Table.Td>
+              <Table.Td><MergeButton person={u} people={users.data ?? []} /></Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

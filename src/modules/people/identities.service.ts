@@ -1,0 +1,111 @@
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Executor } from '../../db/client.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
+import { apiTokens, contactIdentities, IDENTITY_KINDS, type IdentityKind, sessions, userMerges, users } from './people.schema.js';
+
+export type ContactIdentity = typeof contactIdentities.$inferSelect;
+
+export const IdentityBody = z.object({
+  kind: z.enum(IDENTITY_KINDS),
+  value: z.string().trim().min(1).max(320),
+  // The Slack workspace or widget site the value belongs to; empty for global values (email, GitHub, phone).
+  scope: z.string().trim().max(200).default(''),
+  verified: z.boolean().default(false),
+});
+
+/** The one spelling an identity is stored and looked up in. */
+export function normalizeIdentity(kind: IdentityKind, value: string): string {
+  const v = value.trim();
+  if (kind === 'email' || kind === 'github') return v.toLowerCase();
+  if (kind === 'phone') return v.replace(/[\s().-]/g, '');
+  return v;
+}
+
+function checkValue(kind: IdentityKind, value: string): void {
+  const bad = (message: string) => new AppError('VALIDATION_FAILED', `Invalid ${kind} identity: ${message}`, { fields: [{ path: 'body.value', message }] });
+  if (kind === 'email' && !/^[^\s@]+@[^\s@]+$/.test(value)) throw bad('expected an email address');
+  if (kind === 'phone' && !/^\+?[0-9]{3,20}$/.test(value)) throw bad('expected a phone number (digits, optionally starting with +)');
+  if (kind === 'github' && !/^[a-z0-9](?:[a-z0-9-]{0,38})$/.test(value)) throw bad('expected a GitHub login');
+}
+
+/**
+ * How people are known on each channel (people.schema.ts `contact_identities`): find a person by an identity, attach
+ * one to a person, and the people-side half of merging two people (channels/merge-people.ts holds the whole).
+ */
+export class IdentitiesService {
+  constructor(private readonly ctx: Ctx) {}
+
+  list(userId: string, ex: Executor = this.ctx.db): Promise<ContactIdentity[]> {
+    return ex.select().from(contactIdentities).where(eq(contactIdentities.userId, userId)).orderBy(asc(contactIdentities.createdAt), asc(contactIdentities.kind), asc(contactIdentities.value));
+  }
+
+  /** The person an identity belongs to, if any (active or not: a merged duplicate's identities are on the survivor). */
+  async findPerson(kind: IdentityKind, value: string, scope = '', ex: Executor = this.ctx.db): Promise<typeof users.$inferSelect | undefined> {
+    const [row] = await ex
+      .select({ user: users })
+      .from(contactIdentities)
+      .innerJoin(users, eq(users.id, contactIdentities.userId))
+      .where(and(eq(contactIdentities.kind, kind), eq(contactIdentities.scope, scope), eq(contactIdentities.value, normalizeIdentity(kind, value))));
+    return row?.user;
+  }
+
+  /** Attaches an identity; attaching one the person already has is a no-op, one held by someone else is refused. */
+  async attach(userId: string, input: z.input<typeof IdentityBody>, ex: Executor = this.ctx.db): Promise<ContactIdentity> {
+    const data = IdentityBody.parse(input);
+    const value = normalizeIdentity(data.kind, data.value);
+    checkValue(data.kind, value);
+    const [user] = await ex.select({ id: users.id }).from(users).where(eq(users.id, userId));
+    if (!user) throw notFound('user', userId);
+    const where = and(eq(contactIdentities.kind, data.kind), eq(contactIdentities.scope, data.scope), eq(contactIdentities.value, value));
+    try {
+      const [row] = await ex
+        .insert(contactIdentities)
+        .values({ userId, kind: data.kind, scope: data.scope, value, verifiedAt: data.verified ? this.ctx.clock.now() : null, createdAt: this.ctx.clock.now() })
+        .onConflictDoNothing()
+        .returning();
+      if (row) return row;
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
+    const [existing] = await ex.select().from(contactIdentities).where(where);
+    if (existing && existing.userId === userId) return existing;
+    throw new AppError('ALREADY_EXISTS', `That ${data.kind} identity belongs to another person: merge the two people instead`, {
+      fields: [{ path: 'body.value', message: 'belongs to another person' }],
+      extra: { userId: existing?.userId },
+    });
+  }
+
+  /** A new user's email identity (people.service.ts createUser). */
+  async addEmail(userId: string, email: string, ex: Executor = this.ctx.db): Promise<void> {
+    await ex
+      .insert(contactIdentities)
+      .values({ userId, kind: 'email', scope: '', value: normalizeIdentity('email', email), createdAt: this.ctx.clock.now() })
+      .onConflictDoNothing();
+  }
+
+  /**
+   * The people side of a merge, inside the caller's transaction: the duplicate's identities go to the survivor, the
+   * duplicate is deactivated and signed out, and the merge is recorded in `user_merges`.
+   */
+  async foldInto(survivorId: string, duplicate: typeof users.$inferSelect, moved: Record<string, number>, actorId: string | null, ex: Executor): Promise<{ identities: number }> {
+    const identities = await ex.update(contactIdentities).set({ userId: survivorId }).where(eq(contactIdentities.userId, duplicate.id)).returning({ id: contactIdentities.id });
+    await ex.update(users).set({ active: false }).where(eq(users.id, duplicate.id));
+    await ex.delete(sessions).where(eq(sessions.userId, duplicate.id));
+    await ex.update(apiTokens).set({ revokedAt: this.ctx.clock.now() }).where(and(eq(apiTokens.userId, duplicate.id), isNull(apiTokens.revokedAt)));
+    await ex.insert(userMerges).values({
+      survivorId,
+      mergedId: duplicate.id,
+      mergedEmail: duplicate.email,
+      moved: { ...moved, identities: identities.length },
+      actorId,
+      at: this.ctx.clock.now(),
+    });
+    return { identities: identities.length };
+  }
+
+  merges(userId: string, ex: Executor = this.ctx.db) {
+    return ex.select().from(userMerges).where(sql`${userMerges.survivorId} = ${userId} or ${userMerges.mergedId} = ${userId}`).orderBy(asc(userMerges.at));
+  }
+}
