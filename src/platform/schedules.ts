@@ -56,8 +56,10 @@ function validate(moduleName: string, def: ScheduleDefinition): void {
   } catch {
     throw new ScheduleError(moduleName, def.name, `unknown time zone "${def.timeZone}"`);
   }
+  const fields = def.cron.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) throw new ScheduleError(moduleName, def.name, `invalid cron expression "${def.cron}": 5 fields (minute hour day month weekday), or 6 with seconds first`);
   try {
-    CronExpressionParser.parse(def.cron, { tz: def.timeZone, strict: false }).next();
+    CronExpressionParser.parse(def.cron, { tz: def.timeZone }).next();
   } catch (err) {
     throw new ScheduleError(moduleName, def.name, `invalid cron expression "${def.cron}": ${err instanceof Error ? err.message : String(err)}`);
   }

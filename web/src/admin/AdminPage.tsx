@@ -10,6 +10,7 @@ import { useSession } from '../app/session';
 import { NotFound } from '../app/NotFound';
 import { Connections, MergeButton } from './Channels';
 import { FormError, useSave } from './forms';
+import { DeadJobs } from './Jobs';
 import { Calendars, Macros, Rota, Rules, SlaPolicies, Webhooks } from './SupportProcess';
 
 const SECTIONS: [string, string][] = [
@@ -30,6 +31,7 @@ const SECTIONS: [string, string][] = [
   ['email', 'Email addresses and mailboxes'],
   ['connections', 'Channel connections'],
   ['outbox', 'Outbox'],
+  ['jobs', 'Dead jobs'],
   ['tokens', 'API tokens'],
 ];
 
@@ -54,6 +56,7 @@ export function AdminPage({ section }: { section: string }) {
     email: <Email />,
     connections: <Connections />,
     outbox: <Outbox />,
+    jobs: <DeadJobs />,
     tokens: <Tokens />,
   };
   return (

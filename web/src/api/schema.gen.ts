@@ -5,6 +5,12 @@ export type ConditionInput = { all: ConditionInput[] } | { any: ConditionInput[]
 export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | { field: string; op: string; value?: unknown };
 
 export interface Paths {
+  "/api/v1/admin/jobs": {
+    get: { path: never; query: { status?: "dead" | "queued" | "running"; limit?: number }; body: never; response: { items: ({ id: number; kind: string; status: "dead" | "queued" | "running" | "done"; payload: unknown; attempts: number; maxAttempts: number; lastError: string | null; runAt: string; createdAt: string; finishedAt: string | null })[] } };
+  };
+  "/api/v1/admin/jobs/{id}/retry": {
+    post: { path: { id: number }; query: never; body: never; response: { id: number; kind: string; status: "dead" | "queued" | "running" | "done"; payload: unknown; attempts: number; maxAttempts: number; lastError: string | null; runAt: string; createdAt: string; finishedAt: string | null } };
+  };
   "/api/v1/attachments": {
     post: { path: never; query: { filename: string }; body: never; response: { id: string; filename: string; contentType: string; size: number; sha256: string } };
   };
