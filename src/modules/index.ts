@@ -1,11 +1,8 @@
 import type { Ctx } from '../platform/context.js';
-import { type AnyModule, defineModule } from '../platform/module.js';
-import { Secrets } from '../platform/secrets.js';
+import type { AnyModule } from '../platform/module.js';
 import { assignmentModule } from './assignment/assignment.module.js';
 import { automationsModule } from './automations/automations.module.js';
-import { channelRoutes } from './channels/channels.routes.js';
-import { ChannelsService } from './channels/channels.service.js';
-import { MergePeople } from './channels/merge-people.js';
+import { channelsModule } from './channels/channels.module.js';
 import { customFieldsModule } from './custom-fields/custom-fields.module.js';
 import { emailModule } from './email/email.module.js';
 import { macrosModule } from './macros/macros.module.js';
@@ -27,15 +24,7 @@ export function buildModules(ctx: Ctx) {
   const fields = customFieldsModule(ctx);
   const people = peopleModule(ctx, { ...fields.services });
   const tickets = ticketsModule(ctx, { ...people.services, ...fields.services });
-  // Channel connections (IMAP today), their secrets sealed with the process's key.
-  // (The channels engineer replaces this inline definition with channels/channels.module.ts.)
-  const channelsService = new ChannelsService(ctx, Secrets.load(ctx.config));
-  const merge = new MergePeople(ctx, people.services.people, people.services.identities, tickets.services.queries);
-  const channels = defineModule({
-    name: 'channels',
-    services: { channels: channelsService, merge },
-    routes: (app) => channelRoutes(app, { channels: channelsService, identities: people.services.identities, merge }),
-  });
+  const channels = channelsModule(ctx, { ...people.services, ...tickets.services });
   const email = emailModule(ctx, { ...channels.services, ...people.services, ...tickets.services });
   const sla = slaModule(ctx, { ...tickets.services, ...fields.services });
   const webhooks = webhooksModule(ctx, { ...tickets.services });

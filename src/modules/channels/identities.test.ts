@@ -31,6 +31,11 @@ describe('contact identities and merging people', () => {
     );
     assert.equal((await t.services.identities.findPerson('email', 'MIXED.case@clinic.example.org'))?.id, user.id);
     assert.equal(await t.services.identities.findPerson('email', 'nobody@clinic.example.org'), undefined);
+    // Customers Lifeline makes on the fly (a ticket on someone's behalf, email intake) get theirs too.
+    await t.make.ticket(agent, { subject: 'On behalf', requester: { email: 'New.Reporter@field.example.org' } });
+    const reporter = await t.services.people.findUserByEmail('new.reporter@field.example.org');
+    assert.ok(reporter);
+    assert.equal((await t.services.identities.findPerson('email', 'new.reporter@field.example.org'))?.id, reporter.id);
   });
 
   test('an identity is attached to one person; the same value in another scope is another identity; bad values are refused', async () => {

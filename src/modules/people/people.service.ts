@@ -143,7 +143,12 @@ export class PeopleService {
                  (select o.id from ${organizations} o where ${domain} = any(o.domains) order by o.created_at limit 1), ${this.ctx.clock.now().toISOString()}::timestamptz
           where not exists (select 1 from found)
           on conflict do nothing
-          returning *)
+          returning *),
+        -- Their email is their first contact identity (identities.service.ts).
+        ident as (
+          insert into ${contactIdentities} (user_id, kind, scope, value, created_at)
+          select id, 'email', '', lower(email), created_at from made
+          on conflict do nothing)
         select * from found union all select * from made`),
     );
     // Empty only when someone else created them at this instant: read theirs.

@@ -44,6 +44,9 @@ export interface Paths {
   "/api/v1/calendars/{id}/holidays": {
     get: { path: { id: string }; query: { year: number }; body: never; response: unknown };
   };
+  "/api/v1/channels/connections": {
+    get: { path: never; query: never; body: never; response: { items: ({ id: string; kind: "imap" | "slack" | "github" | "widget"; name: string; status: "active" | "failed" | "disabled"; syncState: "connected" | "idle"; lastSuccessAt: string | null; lastError: string | null; lastErrorAt: string | null; failureCount: number; createdAt: string; updatedAt: string })[] } };
+  };
   "/api/v1/custom-fields": {
     get: { path: never; query: { entity?: "ticket" | "organization" }; body: never; response: { items: ({ id: string; entity: "ticket" | "organization"; key: string; label: string; kind: "text" | "long_text" | "number" | "date" | "dropdown" | "multi_select" | "checkbox"; options: string[]; requiredOnSolve: boolean; position: number; active: boolean })[] } };
     post: { path: never; query: never; body: { entity: "ticket" | "organization"; key: string; label: string; kind: "text" | "long_text" | "number" | "date" | "dropdown" | "multi_select" | "checkbox"; options?: string[]; requiredOnSolve?: boolean; position?: number }; response: unknown };
@@ -256,6 +259,13 @@ export interface Paths {
   "/api/v1/users/{id}": {
     get: { path: { id: string }; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
     patch: { path: { id: string }; query: never; body: { name?: string; role?: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null; active?: boolean; ticketAccess?: "all" | "groups" }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
+  };
+  "/api/v1/users/{id}/identities": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    post: { path: { id: string }; query: never; body: { kind: "email" | "slack" | "github" | "widget" | "phone"; value: string; scope?: string; verified?: boolean }; response: unknown };
+  };
+  "/api/v1/users/{id}/merge": {
+    post: { path: { id: string }; query: never; body: { duplicateId: string }; response: { survivorId: string; mergedId: string; moved: { tickets: number; messages: number; follows: number; identities: number } } };
   };
   "/api/v1/views": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; system: boolean; condition: Condition; columns: ("number" | "subject" | "requester" | "organization" | "status" | "priority" | "sla" | "type" | "group" | "assignee" | "channel" | "tags" | "created" | "updated")[]; sort: "created" | "updated" | "priority"; order: "asc" | "desc"; groupId: string | null; ownerId: string | null })[] } };
