@@ -8,7 +8,7 @@ import { AppError } from '../../platform/errors.js';
 import { groupMembers, users } from '../people/people.schema.js';
 import type { PeopleService } from '../people/people.service.js';
 import { tickets } from '../tickets/tickets.schema.js';
-import type { TicketEventListener, TicketsService } from '../tickets/tickets.service.js';
+import type { AutoAssigner } from '../tickets/tickets.service.js';
 import { ASSIGNMENT_MODES, agentAway, groupAssignment, handoverNotes, triageRota } from './assignment.schema.js';
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -21,13 +21,12 @@ export const AwayBody = z.object({ away: z.boolean(), until: z.iso.datetime({ of
 /**
  * Who gets a group's new tickets: nobody (manual), today's triage agent from the rota, the next available member
  * in turn (round robin), or the available member with the fewest open tickets. Members who marked themselves
- * away are passed over. Assignment happens in the transaction that created (or moved) the ticket.
+ * away are passed over. Assignment happens in the transaction that created (or moved) the ticket, as a step of that command.
  */
 export class AssignmentService {
   constructor(
     private readonly ctx: Ctx,
     private readonly people: PeopleService,
-    private readonly tickets: TicketsService,
   ) {}
 
   async settings(groupId: string, ex: Executor = this.ctx.db) {
@@ -137,14 +136,13 @@ export class AssignmentService {
 
   // ---- assigning
 
-  listener(): TicketEventListener {
-    return async (tx, events, ticket) => {
-      if (ticket.assigneeId || !ticket.groupId) return;
-      const arrived = events.some((e) => e.kind === 'created' || (e.kind === 'field_changed' && e.field === 'group'));
-      if (!arrived || ['solved', 'closed', 'merged'].includes(ticket.statusCategory)) return;
-      const userId = await this.pick(tx, ticket.groupId);
-      if (userId) await this.tickets.update(null, ticket.id, { assigneeId: userId }, undefined, { tx });
-    };
+  /**
+   * The auto-assignment step the ticket commands run when an unassigned ticket arrives in a group: it only picks
+   * (and advances the group's rotation); the command records the assignment itself, so no ticket command runs
+   * inside another's transaction.
+   */
+  assigner(): AutoAssigner {
+    return (tx, ticket) => (ticket.groupId ? this.pick(tx, ticket.groupId) : Promise.resolve(null));
   }
 
   private async pick(tx: Tx, groupId: string): Promise<string | null> {

@@ -48,6 +48,8 @@ export type TicketFacts = {
   status_changed_at: Date;
   requester_replied_at: Date;
   custom: Record<string, unknown>;
+  /** What the rule runs for, when a trigger runs for one event (an SLA warning or breach names its metric). */
+  event?: { sla_metric: string | null };
 };
 
 type FieldDef = { kind: Kind; column?: () => SQL; facts: (t: TicketFacts) => unknown };
@@ -71,6 +73,8 @@ const FIELDS: Record<string, FieldDef> = {
   solved_at: { kind: 'time', column: () => sql`${tickets.solvedAt}`, facts: (t) => t.solved_at },
   due_at: { kind: 'time', column: () => sql`${tickets.dueAt}`, facts: (t) => t.due_at },
   // Hours since, in calendar hours, measured from the evaluation's `now` (automations).
+  // An event field: set only while a trigger runs for an SLA warning or breach; in SQL (automations) never set.
+  'sla.metric': { kind: 'key', column: () => sql`(null::text)`, facts: (t) => t.event?.sla_metric ?? null },
   hours_since_created: { kind: 'hours', column: () => sql`${tickets.createdAt}`, facts: (t) => t.created_at },
   hours_since_updated: { kind: 'hours', column: () => sql`${tickets.updatedAt}`, facts: (t) => t.updated_at },
   hours_since_status_changed: { kind: 'hours', column: () => sql`${tickets.statusChangedAt}`, facts: (t) => t.status_changed_at },

@@ -9,10 +9,9 @@ import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { type Condition, ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } from '../rules/conditions.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
-import { messages, ticketEvents, tickets } from '../tickets/tickets.schema.js';
+import { appendEvents, type EventSubscriber, TICKET_EVENT_KINDS, type TicketEvent, type TicketEventStream } from '../tickets/events.js';
+import { messages, tickets } from '../tickets/tickets.schema.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
-import type { TicketEvent, TicketEventListener } from '../tickets/tickets.service.js';
-import { EVENTS_CHANNEL } from '../tickets/tickets.service.js';
 import { addBusinessMinutes, businessMinutesBetween, type CalendarSpec } from './business-time.js';
 import { type CalendarsService, spec } from './calendars.service.js';
 import { SLA_METRICS, type SlaMetric, type SlaPauses, slaClocks, slaPolicies } from './sla.schema.js';
@@ -57,6 +56,7 @@ export class SlaService {
     private readonly calendars: CalendarsService,
     private readonly settings: TicketSettingsService,
     private readonly fields: CustomFieldsService,
+    private readonly events: TicketEventStream,
   ) {
     this.policies = ctx.cache.cached('sla_policies', (ex) => ex.select().from(slaPolicies).orderBy(asc(slaPolicies.position), asc(slaPolicies.createdAt)));
   }
@@ -124,8 +124,15 @@ export class SlaService {
 
   // ---- clocks, kept in step with each ticket command
 
-  listener(): TicketEventListener {
-    return (tx, events, ticket) => this.onEvents(tx, events, ticket);
+  /** The in-transaction step that keeps the clocks: first of the stream's steps, for every event but its own. */
+  listener(): EventSubscriber {
+    return {
+      name: 'sla.clocks',
+      mode: 'step',
+      order: 10,
+      kinds: TICKET_EVENT_KINDS.filter((k) => k !== 'sla_warning' && k !== 'sla_breached'),
+      run: (tx, events, ticket) => this.onEvents(tx, events, ticket),
+    };
   }
 
   private async onEvents(tx: Tx, events: TicketEvent[], ticket: TicketRow): Promise<void> {
@@ -360,21 +367,52 @@ export class SlaService {
     return { warned, breached };
   }
 
-  private async stamp(now: string, c: { at: SQL; stamp: SQL; kind: string }): Promise<number> {
-    const [row] = rowsOf<{ n: number }>(
-      await this.ctx.db.execute(sql`
-        with s as (
-          update ${slaClocks} set ${c.stamp} = ${c.at}
-          where status = 'running' and ${c.stamp} is null and ${c.at} <= ${now}::timestamptz
-          returning ticket_id, metric, ${c.at} as at, target_minutes),
-        e as (
-          insert into ${ticketEvents} (ticket_id, actor_id, kind, field, to_value, public, at)
-          select ticket_id, null, ${c.kind}, metric, jsonb_build_object('metric', metric, 'at', at, 'targetMinutes', target_minutes), false, ${now}::timestamptz from s
-          returning id, ticket_id),
-        n as (select pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', e.ticket_id, 'ids', json_build_array(e.id))::text) from e)
-        select (select count(*)::int from e) as n, (select count(*) from n) as notified`),
-    );
-    return row?.n ?? 0;
+  /**
+   * Stamps the due clocks (each once: the update skips a stamped one, so concurrent sweeps cannot both take it),
+   * then records one ordinary ticket event per stamp through the stream's writer — metric, target, deadline and
+   * the business minutes elapsed — and hands them to the stream's subscribers (triggers act on breaches), all in
+   * one transaction.
+   */
+  private async stamp(now: string, c: { at: SQL; stamp: SQL; kind: 'sla_warning' | 'sla_breached' }): Promise<number> {
+    return this.ctx.db.transaction(async (tx) => {
+      const stamped = rowsOf<{ ticket_id: string; metric: SlaMetric; at: string | Date; due_at: string | Date | null; target_minutes: number; policy_id: string | null; warn_percent: number | null }>(
+        await tx.execute(sql`
+          with s as (
+            update ${slaClocks} set ${c.stamp} = ${c.at}
+            where status = 'running' and ${c.stamp} is null and ${c.at} <= ${now}::timestamptz
+            returning ticket_id, metric, ${c.at} as at, due_at, target_minutes, policy_id)
+          select s.*, p.warn_percent from s left join ${slaPolicies} p on p.id = s.policy_id order by s.ticket_id, s.metric`),
+      );
+      if (stamped.length === 0) return 0;
+      const ids = [...new Set(stamped.map((r) => r.ticket_id))];
+      const rows = (await tx.select().from(tickets).where(inArray(tickets.id, ids))) as TicketRow[];
+      const at = new Date(now);
+      for (const ticket of rows) {
+        const mine = stamped.filter((r) => r.ticket_id === ticket.id);
+        const written: TicketEvent[] = await appendEvents(tx, {
+          ticketId: ticket.id,
+          version: ticket.version,
+          actor: { type: 'system' },
+          at,
+          events: mine.map((r) => ({
+            kind: c.kind,
+            field: r.metric,
+            public: false,
+            to: {
+              metric: r.metric,
+              at: new Date(r.at).toISOString(),
+              targetMinutes: r.target_minutes,
+              dueAt: r.due_at ? new Date(r.due_at).toISOString() : null,
+              // The stamp is at the deadline or the warning time, so the clock had run exactly this long.
+              elapsedMinutes: c.kind === 'sla_breached' ? r.target_minutes : Math.round((r.target_minutes * (r.warn_percent ?? 75)) / 100),
+              policyId: r.policy_id,
+            },
+          })),
+        });
+        await this.events.dispatch(tx, written, ticket);
+      }
+      return stamped.length;
+    });
   }
 
   private stopSweeping: (() => void) | undefined;

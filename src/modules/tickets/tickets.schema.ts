@@ -199,6 +199,10 @@ export const ticketEvents = pgTable(
       .notNull()
       .references(() => tickets.id, { onDelete: 'cascade' }),
     actorId: uuid('actor_id'),
+    // Who made it: a person (actor_id), a rule (actor_name is its name), a channel (its name) or the system.
+    // Null on rows written before the typed stream.
+    actorType: text('actor_type').$type<'person' | 'rule' | 'channel' | 'system'>(),
+    actorName: text('actor_name'),
     kind: text('kind').notNull(),
     field: text('field'),
     fromValue: jsonb('from_value'),

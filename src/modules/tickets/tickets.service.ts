@@ -13,8 +13,11 @@ import type { AddMessageBody, BulkBody, CreateTicketBody, EscalateBody, UpdateTi
 import { attachments, type Channel, messages, ticketEvents, ticketFollowers, ticketLinks, tickets } from './tickets.schema.js';
 import { type TicketQueries, type TicketRow, type TicketView, ticketView, visibleTo } from './tickets.queries.js';
 import { allowedTargets, canTransition } from './transitions.js';
+import { type TICKET_FIELDS, appendEvents, EVENTS_CHANNEL, type EventSubscriber, eventActor, eventFromRow, eventInsertSql, type NewEvent, type TicketEvent, TicketEventStream } from './events.js';
 
-export type TicketEvent = typeof ticketEvents.$inferSelect;
+export type { TicketEvent } from './events.js';
+type TicketField = (typeof TICKET_FIELDS)[number];
+export { EVENTS_CHANNEL } from './events.js';
 export type TicketDetail = TicketView & { followerIds: string[]; links: Awaited<ReturnType<TicketQueries['links']>> };
 export type CreatedTicket = { ticket: TicketRow; detail: TicketDetail; messageId: string };
 export type AddedMessage = { ticket: TicketRow; messageId: string; followUp: boolean };
@@ -29,15 +32,18 @@ export type CreateOptions = { trusted?: boolean; within?: (tx: Tx, created: Crea
 export type ReceiveOptions = { within?: (tx: Tx, added: AddedMessage) => Promise<void> };
 /** Runs the command inside a caller's transaction (as a savepoint): an automation's actions commit with its claim. */
 export type Within = { tx?: Tx };
-type NewEvent = { kind: string; field?: string; from?: unknown; to?: unknown; public?: boolean };
 
 /**
- * Called inside the transaction of every ticket command with the events it wrote. Other modules (email, SLA,
- * automation) register one to enqueue their jobs, so their side effects commit or roll back with the change.
+ * Called inside the transaction of every ticket command with the events it wrote, to enqueue its jobs (the email
+ * channel's). New code declares an `EventSubscriber` with `subscribe` instead (see events.ts).
  */
 export type TicketEventListener = (tx: Tx, events: TicketEvent[], ticket: TicketRow) => Promise<void>;
 
-export const EVENTS_CHANNEL = 'lifeline_events';
+/**
+ * Auto-assignment, an explicit step of the commands that put a ticket into a group (create, a group change,
+ * escalation): it picks a member, and the command itself records the assignment. It reads, never writes tickets.
+ */
+export type AutoAssigner = (tx: Tx, ticket: TicketRow) => Promise<string | null>;
 
 // What a light agent may not change by PATCH (only agents update tickets), so may not set on create either.
 const LIGHT_AGENT_CANNOT_SET = ['status', 'priority', 'assigneeId', 'groupId', 'type', 'dueAt', 'organizationId'] as const;
@@ -47,7 +53,10 @@ const INDEXED_CHARS = 20_000;
 
 /** Ticket commands: each runs in one transaction that writes the state, its events, and the jobs it causes. */
 export class TicketsService {
-  private readonly listeners: TicketEventListener[] = [];
+  /** The ticket event stream's subscribers (SLA clocks, triggers, email …), declared by their modules. */
+  readonly events: TicketEventStream;
+  private assigner: AutoAssigner | undefined;
+  private legacy = 0;
 
   constructor(
     private readonly ctx: Ctx,
@@ -55,10 +64,30 @@ export class TicketsService {
     private readonly settings: TicketSettingsService,
     private readonly fields: CustomFieldsService,
     private readonly queries: TicketQueries,
-  ) {}
+  ) {
+    this.events = new TicketEventStream(ctx.clock);
+  }
 
+  /** Declares a subscriber of the ticket event stream: an in-transaction step or (the default) a job. */
+  subscribe(subscriber: EventSubscriber): void {
+    this.events.subscribe(subscriber);
+  }
+
+  /** A listener that enqueues its own jobs in the command's transaction: a job subscriber under another name. */
   onEvents(listener: TicketEventListener): void {
-    this.listeners.push(listener);
+    this.subscribe({
+      name: `listener-${++this.legacy}`,
+      mode: 'job',
+      jobs: async (tx, events, ticket) => {
+        await listener(tx, events, ticket);
+        return [];
+      },
+    });
+  }
+
+  /** Sets the auto-assignment step (the assignment module's). */
+  useAutoAssignment(assigner: AutoAssigner): void {
+    this.assigner = assigner;
   }
 
   // ---- create
@@ -99,7 +128,7 @@ export class TicketsService {
     // transaction is opened only when more must commit with it: a new requester, followers, attachments, an
     // assignee check, or listeners' jobs.
     const needsTransaction =
-      !!newRequester || followerInput || input.attachmentIds.length > 0 || assigneeId !== null || this.listeners.length > 0 || !!options.within;
+      !!newRequester || followerInput || input.attachmentIds.length > 0 || assigneeId !== null || this.events.size > 0 || !!this.assigner || !!options.within;
     const write = async (ex: Executor): Promise<CreatedTicket> => {
       const now = this.ctx.clock.now();
       const requesterId = newRequester ? (await this.people.findOrCreateCustomer(newRequester, ex)).id : staff ? (input.requesterId ?? actor.userId) : actor.userId;
@@ -140,20 +169,30 @@ export class TicketsService {
         .returning({ id: tickets.id, number: tickets.number, organizationId: tickets.organizationId });
       const authorId = requesterId === actor.userId || !staff ? actor.userId : requesterId;
       const at = now.toISOString();
+      const insertEvents = eventInsertSql({
+        source: sql`t`,
+        ticketId: sql`t.id`,
+        version: sql`1`,
+        actor: eventActor(actor.userId, values.channel),
+        at: now,
+        // The ticket's number is known inside the statement only; 0 stands for it until then.
+        toMerge: { created: sql`jsonb_build_object('number', t.number)` },
+        events: [
+          { kind: 'created', to: { number: 0, status: state.key, priority: priority.key, channel: values.channel, requesterId } },
+          {
+            kind: 'message_added',
+            // The first message is always the requester's (staff creating for someone write it in their name).
+            to: { messageId, public: true, author: 'requester', direction: 'inbound', channel: values.channel },
+          },
+        ],
+      });
       const result = await ex.execute(sql`
         with r as (select id, name, email, organization_id from ${users} where id = ${requesterId}::uuid),
         t as (${insertTicket.getSQL()}),
         m as (
           insert into ${messages} (id, ticket_id, author_id, public, direction, channel, body_text, body_html, created_at)
           select ${messageId}::uuid, t.id, ${authorId}::uuid, true, 'inbound', ${values.channel}, ${body.text}, ${body.html}, ${at}::timestamptz from t),
-        e as (
-          insert into ${ticketEvents} (ticket_id, actor_id, kind, to_value, public, at)
-          select t.id, ${actor.userId}::uuid, 'created',
-                 jsonb_build_object('number', t.number, 'status', ${state.key}::text, 'priority', ${priority.key}::text, 'channel', ${values.channel}::text), true, ${at}::timestamptz
-          from t
-          union all
-          select t.id, ${actor.userId}::uuid, 'message_added', jsonb_build_object('messageId', ${messageId}::text, 'public', true), true, ${at}::timestamptz from t
-          returning *),
+        e as (${insertEvents}),
         n as (select pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', e.ticket_id, 'ids', json_build_array(e.id))::text) from e)
         select t.number, t.organization_id, (select count(*) from n) as notified, (select json_agg(e order by e.id) from e) as events,
                (select json_build_object('id', r.id, 'name', r.name, 'email', r.email) from r) as requester
@@ -176,10 +215,11 @@ export class TicketsService {
         ? await this.customerMayAdd(actor, await this.resolveFollowers(ex, [...input.followerIds], input.cc, requesterId), ex, options.trusted !== true)
         : [];
       if (followerIds.length) await ex.insert(ticketFollowers).values(followerIds.map((userId) => ({ ticketId, userId })));
-      if (this.listeners.length) {
-        const events = (row.events ?? []).map(eventFromRow);
-        for (const listener of this.listeners) await listener(ex as Tx, events, ticket);
-      }
+      const events = (row.events ?? []).map(eventFromRow);
+      await this.events.dispatch(ex as Tx, events, ticket);
+      const assigned = await this.autoAssign(ex as Tx, ticket, events);
+      // The answer shows the ticket as created (before auto-assignment), as it always has.
+      void assigned;
       const created = { ticket, detail: { ...ticketView(ticket, row.requester, priority), followerIds, links: [] }, messageId };
       if (options.within) await options.within(ex as Tx, created);
       return created;
@@ -210,6 +250,7 @@ export class TicketsService {
         .where(eq(tickets.id, id))
         .returning()) as [TicketRow];
       await this.record(tx, actor, updated, events);
+      await this.autoAssign(tx, updated, events);
       return updated;
     });
   }
@@ -272,8 +313,9 @@ export class TicketsService {
           to: { groupId: to.id, group: to.name, urgency: form.urgency, impact: form.impact, tried: form.tried, needed: form.needed, by: actor ? 'agent' : 'automation' },
           public: false,
         },
-        { kind: 'message_added', to: { messageId: noteId, public: false }, public: false },
+        { kind: 'message_added', to: { messageId: noteId, public: false, author: actor ? 'agent' : 'system', direction: 'internal', channel: 'api' }, public: false },
       ]);
+      await this.autoAssign(tx, updated, events);
       return updated;
     });
   }
@@ -297,7 +339,7 @@ export class TicketsService {
   private async applyPatch(tx: Tx, t: TicketRow, p: UpdateTicketBody): Promise<{ row: Partial<typeof tickets.$inferInsert>; events: NewEvent[] }> {
     const row: Partial<typeof tickets.$inferInsert> = {};
     const events: NewEvent[] = [];
-    const change = (field: string, from: unknown, to: unknown, set: () => void) => {
+    const change = (field: TicketField, from: unknown, to: unknown, set: () => void) => {
       if (JSON.stringify(from ?? null) === JSON.stringify(to ?? null)) return;
       set();
       events.push({ kind: 'field_changed', field, from: from ?? null, to: to ?? null });
@@ -602,7 +644,12 @@ export class TicketsService {
       attachmentIds: m.attachmentIds,
       uploaderId: actor?.userId ?? null,
     });
-    const events: NewEvent[] = [{ kind: 'message_added', to: { messageId, public: m.public }, public: m.public }];
+    // Who wrote it and whether it is the first public reply of an agent: what reports count, kept on the event.
+    const author = !actor ? 'system' : actor.userId === t.requesterId ? 'requester' : isStaff(actor) ? 'agent' : 'customer';
+    const firstAgentReply = m.direction === 'outbound' && m.public && author === 'agent' ? !(await this.answeredBefore(tx, t.id, messageId)) : undefined;
+    const events: NewEvent[] = [
+      { kind: 'message_added', to: { messageId, public: m.public, author, direction: m.direction, channel: m.channel, ...(firstAgentReply !== undefined ? { firstAgentReply } : {}) }, public: m.public },
+    ];
     const set: Partial<typeof tickets.$inferInsert> = {};
     if (m.public && actor?.userId === t.requesterId) set.requesterRepliedAt = this.ctx.clock.now();
     if (m.next && m.next.key !== t.status) {
@@ -668,6 +715,16 @@ export class TicketsService {
       },
     );
     return result as AddedMessage;
+  }
+
+  /** Whether an agent had already replied publicly on the ticket (before the message `except`). */
+  private async answeredBefore(tx: Tx, ticketId: string, except: string): Promise<boolean> {
+    const [row] = await tx
+      .select({ id: messages.id })
+      .from(messages)
+      .where(sql`${messages.ticketId} = ${ticketId} and ${messages.direction} = 'outbound' and ${messages.public} and ${messages.authorId} is not null and ${messages.id} <> ${except}`)
+      .limit(1);
+    return !!row;
   }
 
   private async insertMessage(
@@ -780,7 +837,7 @@ export class TicketsService {
       await this.record(tx, actor, merged, [{ kind: 'merged_into', field: 'status', from: source.status, to: { ticketId: target.id, number: target.number } }]);
       await this.record(tx, actor, updatedTarget, [
         { kind: 'merged_from', to: { ticketId: source.id, number: source.number } },
-        { kind: 'message_added', to: { messageId: noteId, public: false }, public: false },
+        { kind: 'message_added', to: { messageId: noteId, public: false, author: 'agent', direction: 'internal', channel: 'api' }, public: false },
       ]);
       return updatedTarget;
     });
@@ -845,41 +902,34 @@ export class TicketsService {
   // ---- events
 
   /**
-   * Appends events, lets listeners enqueue their jobs, and announces the events to live streams. One statement
-   * inserts and notifies (a round trip per command matters at a thousand tickets a second); NOTIFY is delivered
-   * on commit only, so a rolled-back change is never announced.
+   * Appends a command's events through the one writer (with the version it made and its actor), then runs the
+   * stream's subscribers: in-transaction steps, and the jobs they cause, enqueued in the same transaction.
    */
-  private async record(tx: Tx, actor: Actor | null, ticket: TicketRow, events: NewEvent[]): Promise<TicketEvent[]> {
-    const at = this.ctx.clock.now();
-    const input = events.map((e) => ({ kind: e.kind, field: e.field ?? null, from_value: e.from ?? null, to_value: e.to ?? null, public: e.public ?? true }));
-    const result = await tx.execute(sql`
-      with ins as (
-        insert into ${ticketEvents} (ticket_id, actor_id, kind, field, from_value, to_value, public, at, ticket_version)
-        select ${ticket.id}::uuid, ${actor?.userId ?? null}::uuid, u.kind, u.field, u.from_value, u.to_value, u.public, ${at.toISOString()}::timestamptz, ${ticket.version}::int
-        from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as u(kind text, field text, from_value jsonb, to_value jsonb, public boolean)
-        returning *)
-      select ins.*, pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', ins.ticket_id, 'ids', json_build_array(ins.id))::text) is null as notified
-      from ins order by ins.id`);
-    const rows = rowsOf<Record<string, unknown>>(result).map(eventFromRow);
-    for (const listener of this.listeners) await listener(tx, rows, ticket);
+  private async record(tx: Tx, actor: Actor | null, ticket: TicketRow, events: NewEvent[], channel?: Channel): Promise<TicketEvent[]> {
+    const rows = await appendEvents(tx, { ticketId: ticket.id, version: ticket.version, actor: eventActor(actor?.userId, channel), at: this.ctx.clock.now(), events });
+    await this.events.dispatch(tx, rows, ticket);
     return rows;
   }
-}
 
-/** An event row as raw SQL returns it (snake_case, ids maybe as strings). */
-function eventFromRow(r: Record<string, unknown>): TicketEvent {
-  return {
-    id: Number(r.id),
-    ticketId: r.ticket_id as string,
-    actorId: (r.actor_id as string | null) ?? null,
-    kind: r.kind as string,
-    field: (r.field as string | null) ?? null,
-    fromValue: r.from_value ?? null,
-    toValue: r.to_value ?? null,
-    public: r.public as boolean,
-    at: new Date(r.at as string | Date),
-    ticketVersion: r.ticket_version === null || r.ticket_version === undefined ? null : Number(r.ticket_version),
-  };
+  /**
+   * The auto-assignment step of a command that put an unassigned ticket into a group: the assigner picks a
+   * member and this command records the change (one more version, an `assignee` event by the system), in its
+   * own transaction, without running another command.
+   */
+  private async autoAssign(tx: Tx, ticket: TicketRow, events: readonly { kind: string; field?: string | null }[]): Promise<TicketRow> {
+    if (!this.assigner || ticket.assigneeId || !ticket.groupId) return ticket;
+    const arrived = events.some((e) => e.kind === 'created' || (e.kind === 'field_changed' && e.field === 'group'));
+    if (!arrived || ['solved', 'closed', 'merged'].includes(ticket.statusCategory)) return ticket;
+    const userId = await this.assigner(tx, ticket);
+    if (!userId) return ticket;
+    const [updated] = (await tx
+      .update(tickets)
+      .set({ assigneeId: userId, version: sql`${tickets.version} + 1`, updatedAt: this.ctx.clock.now() })
+      .where(eq(tickets.id, ticket.id))
+      .returning()) as [TicketRow];
+    await this.record(tx, null, updated, [{ kind: 'field_changed', field: 'assignee', from: null, to: userId }]);
+    return updated;
+  }
 }
 
 type RenderedBody = { text: string; html: string };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, uniquelyNamed } from '../../platform/errors.js';
-import { defineJob, enqueue } from '../../platform/jobs.js';
+import { defineJob, type NewJob } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { ActionSchema, type RuleActions } from '../rules/actions.js';
@@ -12,7 +12,7 @@ import { ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } 
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import { tickets } from '../tickets/tickets.schema.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
-import type { TicketEventListener } from '../tickets/tickets.service.js';
+import { asRule, type EventSubscriber } from '../tickets/events.js';
 import { TRIGGER_EVENTS, type TriggerEvent, triggers } from './triggers.schema.js';
 
 export type Trigger = typeof triggers.$inferSelect;
@@ -21,7 +21,7 @@ export const TriggerBody = z.object({
   name: z.string().trim().min(1).max(200),
   position: z.number().int().min(0).max(10_000).default(0),
   active: z.boolean().default(true),
-  events: z.array(z.enum(TRIGGER_EVENTS)).min(1).max(3),
+  events: z.array(z.enum(TRIGGER_EVENTS)).min(1).max(TRIGGER_EVENTS.length),
   condition: ConditionSchema.default({ all: [] }),
   actions: z.array(ActionSchema).min(1).max(20),
 });
@@ -31,11 +31,12 @@ export const TRIGGER_JOB = 'rules.triggers';
 // Passes over the triggers after one change: a chain of triggers enabling triggers stops here.
 export const MAX_PASSES = 5;
 
-type Payload = { ticketId: string; events: TriggerEvent[] };
-/** The job that runs triggers after a change commits (its rows come from this module's event listener). */
+/** A run's cause: the ticket, what happened to it, and for an SLA warning or breach the clock's metric. */
+type Payload = { ticketId: string; events: TriggerEvent[]; sla?: { metric: string } };
+/** The job that runs triggers after a change commits (its rows come from this module's event subscriber). */
 export const TRIGGERS_RUN = defineJob({
   kind: TRIGGER_JOB,
-  payload: z.object({ ticketId: z.string(), events: z.array(z.enum(TRIGGER_EVENTS)), sla: z.object({ metric: z.string() }).optional() }),
+  payload: z.object({ ticketId: z.string(), events: z.array(z.enum(TRIGGER_EVENTS)), sla: z.object({ metric: z.string() }).optional() }) satisfies z.ZodType<Payload>,
 });
 
 /**
@@ -111,23 +112,36 @@ export class TriggersService {
     return row;
   }
 
-  /** Queues the triggers' run for a command's events, in its transaction (nothing if no trigger is active). */
-  listener(): TicketEventListener {
-    return async (tx, events, ticket) => {
-      // Changes a trigger makes are looked at again by the run that made them (the next pass), not queued.
-      if (this.inRun.getStore()) return;
-      if ((await this.all.get(tx)).every((x) => !x.active)) return;
-      const kinds = new Set<TriggerEvent>();
-      for (const e of events) {
-        if (e.kind === 'created') kinds.add('created');
-        else if (e.kind === 'message_added') kinds.add('message');
-        else if (!e.kind.startsWith('sla_')) kinds.add('updated');
-      }
-      if (kinds.has('created')) kinds.delete('updated');
-      const first = events[0];
-      if (kinds.size === 0 || !first) return;
-      const payload: Payload = { ticketId: ticket.id, events: [...kinds] };
-      await enqueue(tx, this.ctx.clock, { kind: TRIGGER_JOB, payload, key: `${TRIGGER_JOB}:${first.id}` });
+  /**
+   * The triggers' subscriber of the ticket event stream: a job per command's events (nothing if no trigger is
+   * active), and one per SLA warning or breach (each is stamped once, so its triggers run once).
+   */
+  listener(): EventSubscriber {
+    return {
+      name: 'triggers',
+      mode: 'job',
+      jobs: async (tx, events, ticket) => {
+        // Changes a trigger makes are looked at again by the run that made them (the next pass), not queued.
+        if (this.inRun.getStore()) return [];
+        const active = (await this.all.get(tx)).filter((x) => x.active);
+        if (active.length === 0) return [];
+        const jobs: NewJob[] = [];
+        const kinds = new Set<TriggerEvent>();
+        for (const e of events) {
+          if (e.kind === 'sla_warning' || e.kind === 'sla_breached') {
+            const event: TriggerEvent = e.kind;
+            if (!active.some((x) => x.events.includes(event))) continue;
+            const payload: Payload = { ticketId: ticket.id, events: [event], sla: { metric: String(e.field) } };
+            jobs.push({ kind: TRIGGER_JOB, payload, key: `${TRIGGER_JOB}:${e.id}` });
+          } else if (e.kind === 'created') kinds.add('created');
+          else if (e.kind === 'message_added') kinds.add('message');
+          else kinds.add('updated');
+        }
+        if (kinds.has('created')) kinds.delete('updated');
+        const first = events.find((e) => !e.kind.startsWith('sla_'));
+        if (kinds.size > 0 && first) jobs.push({ kind: TRIGGER_JOB, payload: { ticketId: ticket.id, events: [...kinds] } satisfies Payload, key: `${TRIGGER_JOB}:${first.id}` });
+        return jobs;
+      },
     };
   }
 
@@ -144,7 +158,7 @@ export class TriggersService {
       let any = false;
       for (const trigger of await this.all.get()) {
         if (!trigger.active || fired.includes(trigger.id) || !trigger.events.some((e) => events.includes(e))) continue;
-        if (await this.fire(trigger, payload.ticketId, kinds)) {
+        if (await this.fire(trigger, payload, kinds)) {
           fired.push(trigger.id);
           any = true;
         }
@@ -155,15 +169,19 @@ export class TriggersService {
     return fired;
   }
 
-  private fire(trigger: Trigger, ticketId: string, kinds: ReturnType<typeof customFieldKinds>): Promise<boolean> {
+  private fire(trigger: Trigger, payload: Payload, kinds: ReturnType<typeof customFieldKinds>): Promise<boolean> {
     return this.ctx.db.transaction(async (tx) => {
-      const [t] = (await tx.select().from(tickets).where(eq(tickets.id, ticketId)).for('update')) as TicketRow[];
+      const [t] = (await tx.select().from(tickets).where(eq(tickets.id, payload.ticketId)).for('update')) as TicketRow[];
       if (!t || t.statusCategory === 'merged') return false;
       const priority = (await this.settings.allPriorities(tx)).find((p) => p.id === t.priorityId);
-      if (!evaluate(trigger.condition, toFacts(t, priority?.key ?? ''), this.ctx.clock.now(), kinds)) return false;
-      await this.inRun.run(true, async () => {
-        for (const action of trigger.actions) await this.actions.run(tx, `Trigger “${trigger.name}”`, t, action);
-      });
+      const facts = { ...toFacts(t, priority?.key ?? ''), event: { sla_metric: payload.sla?.metric ?? null } };
+      if (!evaluate(trigger.condition, facts, this.ctx.clock.now(), kinds)) return false;
+      // What the actions change is recorded as made by this trigger.
+      await this.inRun.run(true, () =>
+        asRule(`Trigger “${trigger.name}”`, async () => {
+          for (const action of trigger.actions) await this.actions.run(tx, `Trigger “${trigger.name}”`, t, action);
+        }),
+      );
       return true;
     });
   }

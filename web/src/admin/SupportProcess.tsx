@@ -172,6 +172,15 @@ type TriggerCreate = NonNullable<Parameters<typeof api.post<'/api/v1/triggers'>>
 type AutomationCreate = NonNullable<Parameters<typeof api.post<'/api/v1/automations'>>[1]['body']>;
 
 /** Triggers (on events) and automations (on time) share one screen: list, switch on/off, edit as JSON. */
+// What a trigger can run on: ticket changes, and an SLA clock's warning or breach (`sla.metric` in the condition).
+const TRIGGER_EVENT_CHOICES = [
+  ['created', 'created'],
+  ['updated', 'updated'],
+  ['message', 'message'],
+  ['sla_warning', 'SLA warning'],
+  ['sla_breached', 'SLA breached'],
+] as const satisfies readonly (readonly [TriggerCreate['events'][number], string])[];
+
 export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
   const calendars = useCalendars();
   const list = useQuery({ queryKey: [kind], queryFn: () => (kind === 'triggers' ? api.get('/api/v1/triggers') : api.get('/api/v1/automations')).then((r) => r.items as Rule[]) });
@@ -247,8 +256,8 @@ export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
         <NumberInput label="Position" w={100} value={form.position} onChange={(v) => setForm({ ...form, position: Number(v) || 0 })} />
         {kind === 'triggers' ? (
           <Group gap="xs">
-            {['created', 'updated', 'message'].map((ev) => (
-              <Checkbox key={ev} label={ev} checked={form.events.includes(ev)} onChange={(e) => setForm({ ...form, events: e.currentTarget.checked ? [...form.events, ev] : form.events.filter((x) => x !== ev) })} />
+            {TRIGGER_EVENT_CHOICES.map(([ev, label]) => (
+              <Checkbox key={ev} label={label} checked={form.events.includes(ev)} onChange={(e) => setForm({ ...form, events: e.currentTarget.checked ? [...form.events, ev] : form.events.filter((x) => x !== ev) })} />
             ))}
           </Group>
         ) : (
@@ -256,7 +265,7 @@ export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
         )}
       </Group>
       <Group grow align="flex-start">
-        <Textarea label="Condition (JSON)" autosize minRows={4} styles={{ input: { fontFamily: 'monospace' } }} value={form.condition} onChange={(e) => setForm({ ...form, condition: e.currentTarget.value })} />
+        <Textarea label="Condition (JSON)" description={kind === 'triggers' ? 'on SLA events, sla.metric is first_response, next_response, periodic_update or resolution' : undefined} autosize minRows={4} styles={{ input: { fontFamily: 'monospace' } }} value={form.condition} onChange={(e) => setForm({ ...form, condition: e.currentTarget.value })} />
         <Textarea label="Actions (JSON)" description="set, add_tags, remove_tags, note, reply, escalate, email, webhook" autosize minRows={4} styles={{ input: { fontFamily: 'monospace' } }} value={form.actions} onChange={(e) => setForm({ ...form, actions: e.currentTarget.value })} />
       </Group>
       <FormError error={error} />
