@@ -128,6 +128,11 @@ describe('channel connections', () => {
     assert.equal(await t.services.channels.sealPending(), 0, 'idempotent');
     assert.ok(!(await rawSecrets(id)).includes('migrated-pw'));
     assert.equal((await t.services.email.addresses.getMailbox(id)).password, 'migrated-pw');
+    // A process that reads one before any start-up sealed it (a worker) seals it on the way, rather than failing it.
+    await t.database.db.execute(sql`update channel_connections set secrets = '{"plain":{"password":"read-first"}}'::jsonb where id = ${id}`);
+    assert.equal((await t.services.email.addresses.getMailbox(id)).password, 'read-first');
+    assert.ok(!(await rawSecrets(id)).includes('read-first'));
+    assert.equal((await t.as(admin).get(`/api/v1/email/mailboxes/${id}`)).body.status, 'active');
     await t.as(admin).delete(`/api/v1/email/mailboxes/${id}`);
   });
 
