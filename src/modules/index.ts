@@ -1,5 +1,5 @@
 import type { Ctx } from '../platform/context.js';
-import type { AnyModule } from '../platform/module.js';
+import type { AnyModule } from './module.js';
 import { assignmentModule } from './assignment/assignment.module.js';
 import { automationsModule } from './automations/automations.module.js';
 import { channelsModule } from './channels/channels.module.js';

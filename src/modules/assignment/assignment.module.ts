@@ -1,5 +1,5 @@
 import type { Ctx } from '../../platform/context.js';
-import { defineModule } from '../../platform/module.js';
+import { defineModule } from '../module.js';
 import type { PeopleService } from '../people/people.service.js';
 import { assignmentRoutes } from './assignment.routes.js';
 import { AssignmentService } from './assignment.service.js';

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../platform/context.js';
-import { defineModule } from '../../platform/module.js';
+import { defineModule } from '../module.js';
 import { defineSchedule } from '../../platform/schedules.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import type { RuleActions } from '../rules/actions.js';

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../platform/context.js';
-import { defineModule } from '../../platform/module.js';
+import { defineModule } from '../module.js';
 import { Secrets } from '../../platform/secrets.js';
 import type { IdentitiesService } from '../people/identities.service.js';
 import type { PeopleService } from '../people/people.service.js';

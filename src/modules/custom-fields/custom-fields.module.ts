@@ -1,5 +1,5 @@
 import type { Ctx } from '../../platform/context.js';
-import { defineModule } from '../../platform/module.js';
+import { defineModule } from '../module.js';
 import { CustomFieldsService } from './custom-fields.service.js';
 
 /** Custom ticket and user fields (their routes are part of the ticket settings). */

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../platform/context.js';
-import { defineModule } from '../../platform/module.js';
+import { defineModule } from '../module.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { IdentitiesService } from './identities.service.js';
 import { peopleRoutes } from './people.routes.js';

@@ -1,4 +1,4 @@
-import { defineModule } from '../../platform/module.js';
+import { defineModule } from '../module.js';
 import type { OutboundService } from '../email/outbound.service.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';

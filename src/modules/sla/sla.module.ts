@@ -1,6 +1,6 @@
 import type { Ctx } from '../../platform/context.js';
 import { handle } from '../../platform/jobs.js';
-import { defineModule } from '../../platform/module.js';
+import { defineModule } from '../module.js';
 import { defineSchedule } from '../../platform/schedules.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';

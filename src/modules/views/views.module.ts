@@ -1,5 +1,5 @@
 import type { Ctx } from '../../platform/context.js';
-import { defineModule } from '../../platform/module.js';
+import { defineModule } from '../module.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { SlaService } from '../sla/sla.service.js';

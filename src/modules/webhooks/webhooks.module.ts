@@ -1,6 +1,6 @@
 import type { Ctx } from '../../platform/context.js';
 import { handle } from '../../platform/jobs.js';
-import { defineModule } from '../../platform/module.js';
+import { defineModule } from '../module.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import { webhookRoutes } from './webhooks.routes.js';
 import { WEBHOOK_DELIVER, WebhooksService } from './webhooks.service.js';

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { EventsNotice } from '../modules/tickets/tickets.routes.js';
-import type { Presence } from '../modules/tickets/presence.js';
-import type { TicketsService } from '../modules/tickets/tickets.service.js';
-import type { JobDefinition } from './jobs.js';
-import type { LiveHub } from './live.js';
-import type { ScheduleDefinition } from './schedules.js';
+import type { EventsNotice } from './tickets/tickets.routes.js';
+import type { Presence } from './tickets/presence.js';
+import type { TicketsService } from './tickets/tickets.service.js';
+import type { JobDefinition } from '../platform/jobs.js';
+import type { LiveHub } from '../platform/live.js';
+import type { ScheduleDefinition } from '../platform/schedules.js';
 
 /** What the web process hands every module's `routes`: the live stream and presence it started. */
 export type RouteEnv = { live: LiveHub<EventsNotice>; presence: Presence };
