@@ -20,7 +20,7 @@
  *  - the agent app in Debian's Chromium: bundle size, first ticket list, opening a 50-message ticket (bench/web.ts)
  *  - live-stream fan-out: five ticket updates reaching 500 open streams (bench/stream.ts)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -31,6 +31,7 @@ import { type Database, openDatabase, rowsOf } from '../src/db/client.js';
 import type { Actor } from '../src/platform/auth.js';
 import { measureEmailIngest } from './email.js';
 import { generateBase, generateTickets } from './generate.js';
+import { Server } from './server.js';
 import { measureSla } from './sla.js';
 import { measureStreamFanOut } from './stream.js';
 import { measureWeb } from './web.js';
@@ -67,64 +68,8 @@ async function load(total: number, concurrency: number, fn: (i: number) => Promi
   return { perSecond: round(total / seconds), ...stats(latencies) };
 }
 
-function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return round(kb / 1024);
-}
-
-class Server {
-  private child: ChildProcess | undefined;
-  peakRss = 0;
-  private sampler: NodeJS.Timeout | undefined;
-  constructor(
-    private readonly env: Record<string, string>,
-    readonly port: number,
-  ) {}
-  get url() {
-    return `http://127.0.0.1:${this.port}`;
-  }
-  async start() {
-    // BENCH_PROFILE_DIR=… writes a CPU profile of the server (open it in Chrome DevTools).
-    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    this.child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'src/main.ts'), 'start'], {
-      cwd: root,
-      env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const child = this.child;
-    // Never leave a server behind, even when the benchmark dies.
-    process.once('exit', () => child.kill('SIGKILL'));
-    let exited = false;
-    child.once('exit', () => (exited = true));
-    for (let i = 0; i < 600; i++) {
-      if (exited) throw new Error('the server exited during start-up');
-      try {
-        if ((await fetch(`${this.url}/api/v1/health`)).ok) return;
-      } catch {}
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('server did not start');
-  }
-  rss() {
-    return rssMb(this.child?.pid as number);
-  }
-  watchRss() {
-    this.peakRss = this.rss();
-    this.sampler = setInterval(() => (this.peakRss = Math.max(this.peakRss, this.rss())), 50);
-  }
-  stopWatching() {
-    clearInterval(this.sampler);
-  }
-  async stop() {
-    this.stopWatching();
-    const child = this.child;
-    if (!child) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
+// BENCH_PROFILE_DIR=… writes a CPU profile of the server (open it in Chrome DevTools).
+const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
 
 async function prepare(database: Database) {
   const config = loadConfig({ DATA_DIR: path.join(root, '.bench-data'), LOG_LEVEL: 'silent' });
@@ -226,7 +171,7 @@ async function benchPostgres() {
   await database.migrate();
   if (!reuse || !exists) await generateBase(database.db, { organizations: 500, customers: 20_000, agentsPerGroup: 10 });
   const { token, l2Id, customerId } = await prepare(database);
-  const server = new Server({ DATABASE_URL: url, DATA_DIR: path.join(root, '.bench-data', 'pg-files') }, 3901);
+  const server = new Server({ DATABASE_URL: url, DATA_DIR: path.join(root, '.bench-data', 'pg-files') }, 3901, root, profile);
   await server.start();
   const idleRssMb = server.rss();
   const call = api(server, token);
@@ -275,7 +220,7 @@ async function benchPglite() {
   log('pglite: raw inserts (in-process)');
   const raw = await rawInsert(async (q, p) => (database as unknown as { db: { $client: { query: (q: string, p: unknown[]) => Promise<unknown> } } }).db.$client.query(q, p), 3000, 16, customerId, l2Id);
   await database.close();
-  const server = new Server({ DATA_DIR: dataDir }, 3902);
+  const server = new Server({ DATA_DIR: dataDir }, 3902, root, profile);
   await server.start();
   const idleRssMb = server.rss();
   const call = api(server, token);
@@ -321,7 +266,7 @@ async function benchEmail(kind: 'postgres' | 'pglite') {
   // process it, the scale-out layout.
   const workers = kind === 'postgres' ? Number(process.env.BENCH_EMAIL_WORKERS ?? 0) : 0;
   const env = { ...(url ? { DATABASE_URL: url } : {}), DATA_DIR: dataDir, SMTP_PORT: String(smtpPort), SMTP_HOST: '127.0.0.1', ...(workers ? { RUN_JOBS: 'false' } : {}) };
-  const server = new Server(env, kind === 'postgres' ? 3903 : 3904);
+  const server = new Server(env, kind === 'postgres' ? 3903 : 3904, root, profile);
   await server.start();
   const workerProcesses = Array.from({ length: workers }, () =>
     spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'worker'], {

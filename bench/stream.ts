@@ -9,7 +9,6 @@
  * postgres://postgres@127.0.0.1:5432/test), BENCH_STREAMS (default 500), BENCH_STREAM_ROOT (the Lifeline checkout
  * whose server to start, default this one: point it at an older checkout to measure "before").
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -23,6 +22,7 @@ import { embeddedDir } from '../src/db/open.js';
 import type { Actor } from '../src/platform/auth.js';
 import { randomToken, sha256 } from '../src/platform/crypto.js';
 import { createServerDatabase } from '../src/testing/harness.js';
+import { Server } from './server.js';
 
 const log = (...args: unknown[]) => console.error('[bench:stream]', ...args);
 const here = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -62,49 +62,6 @@ async function prepare(database: Database, dataDir: string) {
   return { token, cookies, requesterId: requester.id };
 }
 
-class Server {
-  private child: ChildProcess | undefined;
-  constructor(
-    private readonly env: Record<string, string>,
-    readonly port: number,
-  ) {}
-  get url() {
-    return `http://127.0.0.1:${this.port}`;
-  }
-  async start() {
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'start'], {
-      cwd: root,
-      env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SMTP_LISTEN: 'false' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const child = this.child;
-    process.once('exit', () => child.kill('SIGKILL'));
-    let exited = false;
-    child.once('exit', () => (exited = true));
-    for (let i = 0; i < 600; i++) {
-      if (exited) throw new Error('the server exited during start-up');
-      try {
-        if ((await fetch(`${this.url}/api/v1/health`)).ok) return;
-      } catch {}
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('server did not start');
-  }
-  rssMb() {
-    const status = fs.readFileSync(`/proc/${this.child?.pid}/status`, 'utf8');
-    return round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-  }
-  async stop() {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
 /** One stream on its own socket; counts the events it has received of a marker. */
 type OpenStream = { count: (marker: string) => number; close: () => void };
 function openStream(url: string, cookie: string): Promise<OpenStream> {
@@ -133,7 +90,7 @@ export async function measureStreamFanOut(kind: 'pglite' | 'postgres') {
   const { token, cookies, requesterId } = await prepare(database, dataDir);
   // An embedded database is opened by one process at a time: the server's.
   await database.close();
-  const lifeline = new Server(server ? { DATABASE_URL: server.url, DATA_DIR: dataDir } : { DATA_DIR: dataDir }, 3900 + Math.floor(Math.random() * 500));
+  const lifeline = new Server(server ? { DATABASE_URL: server.url, DATA_DIR: dataDir, SMTP_LISTEN: 'false' } : { DATA_DIR: dataDir, SMTP_LISTEN: 'false' }, 3900 + Math.floor(Math.random() * 500), root);
   await lifeline.start();
   const api = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(`${lifeline.url}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -144,7 +101,7 @@ export async function measureStreamFanOut(kind: 'pglite' | 'postgres') {
     log(kind, `opening ${STREAMS} streams`);
     const streams: OpenStream[] = [];
     for (let i = 0; i < STREAMS; i++) streams.push(await openStream(lifeline.url, cookies[Math.floor(i / PER_USER)] as string));
-    const idleRss = lifeline.rssMb();
+    const idleRss = lifeline.rss();
     const ticket = await api('POST', '/api/v1/tickets', { subject: 'Forms fail to sync', description: 'Since this morning.', requesterId, priority: 'P4' });
     // Every stream hears of the new ticket before the clock starts.
     const until = async (ok: () => boolean, ms = 120_000) => {
@@ -165,7 +122,7 @@ export async function measureStreamFanOut(kind: 'pglite' | 'postgres') {
     const updatesMs = round(performance.now() - t0);
     await until(() => streams.every((s) => s.count('"field":"priority"') >= UPDATES));
     const allDeliveredMs = round(performance.now() - t0);
-    const peakRss = lifeline.rssMb();
+    const peakRss = lifeline.rss();
     for (const s of streams) s.close();
     log(kind, `every stream had the ${UPDATES} updates after ${allDeliveredMs} ms`);
     return { database: kind, streams: STREAMS, updates: UPDATES, allDeliveredMs, updatesMs, updateLatencyMs: latencies, rssMb: { idleWithStreams: idleRss, after: peakRss } };
