@@ -11,7 +11,8 @@ const Env = z.object({
   DATA_DIR: z.string().default('./data'),
   // Encrypts channel secrets at rest (base64, 32 bytes); unset: a key generated once into DATA_DIR/secret.key.
   SECRET_KEY: z.string().optional(),
-  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  // Unset: http://localhost:<PORT>, so links in mail point where the app really is.
+  PUBLIC_URL: z.string().url().optional(),
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().positive().default(25 * 1024 * 1024),
   MAX_JSON_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 14),
@@ -105,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT || 3000}`;
   if (!!e.SMTP_TLS_KEY_FILE !== !!e.SMTP_TLS_CERT_FILE) throw new Error('Invalid configuration:\n  SMTP_TLS_KEY_FILE and SMTP_TLS_CERT_FILE go together');
   const webhookAllowPrivate = e.WEBHOOK_ALLOW_PRIVATE.split(',')
     .map((x) => x.trim())
@@ -120,11 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
     secretKey: e.SECRET_KEY?.trim() || undefined,
-    publicUrl: e.PUBLIC_URL,
+    publicUrl,
     maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
     maxJsonBytes: e.MAX_JSON_BYTES,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
-    cookieSecure: e.COOKIE_SECURE === 'auto' ? e.PUBLIC_URL.startsWith('https:') : e.COOKIE_SECURE === 'true',
+    cookieSecure: e.COOKIE_SECURE === 'auto' ? publicUrl.startsWith('https:') : e.COOKIE_SECURE === 'true',
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginWindowMs: e.LOGIN_WINDOW_MINUTES * 60_000,
     loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,

@@ -75,7 +75,7 @@ async function start(config: Config): Promise<number> {
   process.once('SIGTERM', stop);
   await app.listen({ port: config.port, host: config.host });
   const where = config.databaseUrl ? 'PostgreSQL server' : `embedded PGlite under ${config.dataDir}`;
-  console.log(`Lifeline is running at ${config.publicUrl} (database: ${where}).`);
+  console.log(`Lifeline is running: the app at ${config.publicUrl} (listening on ${listeningOn(app.server.address())}; database: ${where}).`);
   if (smtp) console.log(`Receiving mail over SMTP on ${config.smtp.host}:${smtp.port}; outgoing mail ${services.email.outbound.mode === 'smtp' ? 'goes through SMTP_URL' : 'is kept in the outbox (GET /api/v1/outbox)'}.`);
   if ((await services.people.countUsers('admin')) === 0) {
     console.log('\nNo admin exists yet. Create one with:\n  npm run lifeline -- admin create --email you@example.org\n(then sign in with POST /api/v1/session, or browse the API at /api/docs)\n');
@@ -238,3 +238,10 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/** The address the HTTP server really listens on, as a person would type it (`PORT=0` picks a free port). */
+function listeningOn(address: ReturnType<import('node:net').Server['address']>): string {
+  if (!address || typeof address === 'string') return String(address);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${host}:${address.port}`;
+}
