@@ -237,6 +237,24 @@ export class PeopleService {
     return row;
   }
 
+  /**
+   * The organisations a search's `org:` names: the one with exactly that name (any case); else every one whose name
+   * or a word of it starts with the term, or with a domain that does (`org:acme` finds "Acme Health").
+   */
+  async findOrganizationIdsMatching(term: string): Promise<string[]> {
+    const exact = await this.findOrganizationByName(term);
+    if (exact) return [exact.id];
+    const like = `${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.ctx.db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(
+        sql`(lower(${organizations.name}) like ${like} or lower(${organizations.name}) like ${`% ${like}`} or exists (select 1 from unnest(${organizations.domains}) d where d like ${like}))`,
+      )
+      .limit(100);
+    return rows.map((r) => r.id);
+  }
+
   listOrganizations(): Promise<Organization[]> {
     return this.ctx.db.select().from(organizations).orderBy(asc(organizations.name));
   }

@@ -110,6 +110,21 @@ describe('search and lists', () => {
     assert.equal(byRequester.body.items.length, 3);
   });
 
+  test('org: finds an organisation by a word of its name or its domain, as people type it (org:acme → "Acme Health")', async () => {
+    const acme = await t.make.organization({ name: 'Acme Health', domains: ['acmehealth.example'] });
+    const other = await t.make.organization({ name: 'Northwind Labs' });
+    const fromAcme = await t.signIn('customer', { organizationId: acme.id });
+    const fromOther = await t.signIn('customer', { organizationId: other.id });
+    const mine = await t.make.ticket(agent, { subject: 'Acme cannot print', description: 'x', requesterId: fromAcme.user.id });
+    await t.make.ticket(agent, { subject: 'Northwind cannot print', description: 'x', requesterId: fromOther.user.id });
+    const ids = async (q: string) => ((await t.as(agent).get(`/api/v1/search?q=${encodeURIComponent(q)}`)).body.items as { id: string }[]).map((i) => i.id);
+    assert.deepEqual(await ids('org:acme'), [mine.id]);
+    assert.deepEqual(await ids('org:health'), [mine.id], 'a later word of the name');
+    assert.deepEqual(await ids('org:acmehealth.example'), [mine.id], 'a domain');
+    assert.deepEqual(await ids('org:"acme health"'), [mine.id], 'the whole name');
+    assert.deepEqual(await ids('org:%'), [], 'LIKE wildcards are literal');
+  });
+
   test('bad queries say what is wrong', async () => {
     const unknownKey = await t.as(agent).get(`/api/v1/search?q=${encodeURIComponent('colour:red')}`);
     assert.equal(unknownKey.status, 400);

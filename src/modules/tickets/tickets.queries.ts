@@ -291,7 +291,10 @@ export class TicketQueries {
       if (f.group.toLowerCase() === 'none') where.push(isNull(tickets.groupId));
       else where.push(matching(tickets.groupId, isUuid(f.group) ? f.group : (await this.people.findGroupByName(f.group))?.id));
     }
-    if (f.org) where.push(matching(tickets.organizationId, isUuid(f.org) ? f.org : (await this.people.findOrganizationByName(f.org))?.id));
+    if (f.org) {
+      const ids = isUuid(f.org) ? [f.org] : await this.people.findOrganizationIdsMatching(f.org);
+      where.push(ids.length ? inArray(tickets.organizationId, ids) : sql`false`);
+    }
     if (f.tag?.length) where.push(sql`${tickets.tags} @> ${sql.param(f.tag.map((t) => t.toLowerCase()))}::text[]`);
     if (f.type?.length) where.push(inArray(tickets.type, f.type));
     if (f.channel?.length) where.push(sql`${tickets.channel} = any(${sql.param(f.channel)}::text[])`);
