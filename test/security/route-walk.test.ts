@@ -142,7 +142,7 @@ const EXPECTED: Record<string, string> = {
   'POST /api/v1/inbound/emails/:id/retry': 'admin admin',
   'GET /api/v1/inbound/emails/:id/raw': 'admin admin',
   'GET /api/v1/tickets/:id/messages/:messageId/raw': 'staff tickets:read',
-  'GET /api/v1/email/bouncing': 'staff tickets:read',
+  'GET /api/v1/email/bouncing': 'admin admin',
   'GET /api/v1/outbox': 'admin admin',
   'GET /api/v1/outbox/:id': 'admin admin',
   'GET /api/v1/outbox/:id/raw': 'admin admin',

@@ -141,7 +141,7 @@ export function emailRoutes(
     },
   );
 
-  r.get('/api/v1/email/bouncing', { config: { access: { level: 'staff', scope: 'tickets:read' } }, schema: { tags } }, async () => ({ items: await inbound.listBouncing() }));
+  r.get('/api/v1/email/bouncing', { config: { access: { level: 'admin', scope: 'admin' } }, schema: { tags } }, async () => ({ items: await inbound.listBouncing() }));
 
   // ---- the outbox: every message Lifeline sent or holds
   r.get(

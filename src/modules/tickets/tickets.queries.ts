@@ -149,7 +149,7 @@ export class TicketQueries {
     const row = await this.getRow(actor, id, ex);
     const [view] = await this.views([row], ex);
     const followers = await ex.select({ userId: ticketFollowers.userId }).from(ticketFollowers).where(eq(ticketFollowers.ticketId, id));
-    const links = await this.links(id, ex);
+    const links = await this.linksVisibleTo(actor, id, ex);
     return { ...(view as TicketView), followerIds: followers.map((f) => f.userId), links };
   }
 
@@ -161,6 +161,20 @@ export class TicketQueries {
       if (!(err instanceof AppError) || err.code !== 'TICKET_NOT_FOUND' || !isGroupRestricted(actor)) throw err;
       return this.detail(SYSTEM_ACTOR, id);
     }
+  }
+
+  /**
+   * The links a caller may see: none for customers (links are the desk's working notes — internal URLs, related
+   * tickets of other customers), and for staff only ticket links whose target they may see themselves.
+   */
+  async linksVisibleTo(actor: Actor, ticketId: string, ex: Executor = this.ctx.db) {
+    if (!isStaff(actor)) return [];
+    const links = await this.links(ticketId, ex);
+    const targets = links.map((l) => l.targetTicketId).filter((t): t is string => t !== null);
+    const where = visibleTo(actor);
+    if (!targets.length || !where) return links;
+    const visible = new Set((await ex.select({ id: tickets.id }).from(tickets).where(and(inArray(tickets.id, targets), where))).map((r) => r.id));
+    return links.filter((l) => l.targetTicketId === null || visible.has(l.targetTicketId));
   }
 
   async links(ticketId: string, ex: Executor = this.ctx.db) {
