@@ -86,6 +86,10 @@ describe('reply threads as mail clients write them', () => {
   const accept = (raw: Buffer) => t.services.email.inbound.accept(raw, { source: 'http', envelopeTo: ['support@localhost'] });
 
   test('replies from Gmail, Outlook and Apple Mail group on one ticket, each with only its new text', async () => {
+    // Kim and Lee are of one organisation that shares its tickets: Lee may answer Kim's thread (a stranger's
+    // In-Reply-To opens a ticket of its own; test/security/mail-scope.test.ts).
+    const district = await t.make.organization({ name: 'Example district', domains: ['example.org'], sharedTickets: true });
+    await t.signIn('customer', { email: 'lee@example.org', organizationId: district.id });
     await accept(mail(['From: Kim <kim@example.org>', 'To: support@localhost', 'Subject: Sync stuck at 40%', 'Message-ID: <t0@example.org>'], 'The sync stops at 40% on every tablet.'));
     await accept(
       mail(

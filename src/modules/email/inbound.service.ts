@@ -10,7 +10,7 @@ import { AppError } from '../../platform/errors.js';
 import { htmlToText, sanitizeEmailHtml } from '../../platform/html.js';
 import { completeJobSql, enqueue, type JobContext, WAKE_CHANNEL } from '../../platform/jobs.js';
 import { jobs } from '../../platform/platform.schema.js';
-import { users } from '../people/people.schema.js';
+import { organizations, users } from '../people/people.schema.js';
 import type { PeopleService, User } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import { messages, ticketFollowers, tickets } from '../tickets/tickets.schema.js';
@@ -201,12 +201,14 @@ export class InboundService {
     if (!identity.verified && this.ctx.config.mail.unverifiedSender === 'refuse') {
       return this.finish(row, { ...facts, status: 'ignored', outcome: `refused: unverified sender (${identity.why})`.slice(0, 500) });
     }
-    const flagUnverified = async (tx: Tx, messageId: string) => {
-      if (!identity.verified) await tx.update(messages).set({ senderUnverified: true }).where(eq(messages.id, messageId));
+    const flagUnverified = async (tx: Tx, messageId: string, refused = false) => {
+      if (!identity.verified || refused) await tx.update(messages).set({ senderUnverified: true }).where(eq(messages.id, messageId));
     };
 
     const sender = known ?? (await this.people.findOrCreateCustomer({ email: senderEmail, name: oneLine(from?.name ?? '', 200) || undefined }));
-    const actor = actorOf(sender);
+    // The sender's access as the API would see it (group-restricted agents with their groups): proving who sent a
+    // message says nothing of what they may do, which receiveMessage checks on the ticket it lands on.
+    const actor = await this.people.actorFor(sender);
     // Only a verified sender brings people in; a light agent's mail is a note, which has no followers.
     const followerIds = identity.verified && sender.role !== 'light_agent' ? await this.recipientsAsPeople(parsed, senderEmail) : [];
     const { attachmentIds, cids, skipped } = await this.storeAttachments(parsed, actor);
@@ -222,10 +224,30 @@ export class InboundService {
         threadTicketId,
         { body: text || '(empty reply)', format: 'text', attachmentIds, note: asNote, followerIds: asNote ? [] : followerIds, channel: 'email' },
         {
+          // A verified agent who may not change the ticket (outside their groups, escalated away and read-only)
+          // is treated as unverified: a flagged note, no followers, nothing mailed.
+          authorMustChange: identity.verified,
           within: async (tx, added) => {
-            await flagUnverified(tx, added.messageId);
-            const outcome = asNote ? (identity.verified ? 'note' : 'note (unverified sender)') : added.followUp ? 'follow_up' : 'reply';
-            await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome, ticketId: added.ticket.id, messageId: added.messageId, sender: senderEmail });
+            const refused = added.authorRefused === true;
+            await flagUnverified(tx, added.messageId, refused);
+            const outcome = refused
+              ? 'note (sender may not change this ticket)'
+              : asNote
+                ? identity.verified
+                  ? 'note'
+                  : 'note (unverified sender)'
+                : added.followUp
+                  ? 'follow_up'
+                  : 'reply';
+            await this.markProcessed(tx, row, {
+              ...facts,
+              status: 'processed',
+              outcome,
+              ticketId: added.ticket.id,
+              messageId: added.messageId,
+              sender: senderEmail,
+              unverified: !identity.verified || refused,
+            });
           },
         },
       );
@@ -266,7 +288,15 @@ export class InboundService {
         within: async (tx, created) => {
           await flagUnverified(tx, created.messageId);
           const outcome = identity.verified ? 'new_ticket' : 'new_ticket (unverified sender)';
-          await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome, ticketId: created.ticket.id, messageId: created.messageId, sender: senderEmail });
+          await this.markProcessed(tx, row, {
+            ...facts,
+            status: 'processed',
+            outcome,
+            ticketId: created.ticket.id,
+            messageId: created.messageId,
+            sender: senderEmail,
+            unverified: !identity.verified,
+          });
           if (mayAutoReply) {
             await this.outbound.queueAutoReply(tx, { ticket: created.ticket, address, requester: sender, priority, inReplyTo: row.messageIdHeader });
           }
@@ -278,16 +308,27 @@ export class InboundService {
   /**
    * The ticket a message continues: one whose Message-IDs (received or sent) it names in In-Reply-To or
    * References; else the one a reply token of the sender's names; else the one whose token `[#1234]` is in the
-   * subject, if the sender takes part in it (requester, follower) or is staff. Whether staff mail is a public
-   * reply is decided after, by `identify`: finding the ticket proves nothing.
+   * subject, if the sender takes part in it (requester, follower) or is staff. A customer (or unknown) sender's
+   * In-Reply-To/References count only on a ticket they take part in (requester, follower, or of their
+   * organisation when it shares tickets): a Message-ID is only someone's word, and anyone can name one. Whether
+   * staff mail is a public reply, and whether its sender may change the ticket, is decided after: finding the
+   * ticket proves nothing.
    */
   private async findThread(headers: HeaderMap, sender: string, subject: string, known: User | undefined, tokens: ReplyToken[]): Promise<string | undefined> {
     const refs = referencedIds(headers);
+    const staff = known !== undefined && known.role !== 'customer';
+    const takesPart = or(
+      sql`exists (select 1 from ${users} r where r.id = ${tickets.requesterId} and lower(r.email) = ${sender})`,
+      sql`exists (select 1 from ${ticketFollowers} f join ${users} u on u.id = f.user_id where f.ticket_id = ${tickets.id} and lower(u.email) = ${sender})`,
+      sql`exists (select 1 from ${users} s join ${organizations} o on o.id = s.organization_id
+                  where lower(s.email) = ${sender} and s.organization_id = ${tickets.organizationId} and o.shared_tickets)`,
+    );
     if (refs.length) {
       const [hit] = await this.ctx.db
         .select({ ticketId: emailThreadIds.ticketId })
         .from(emailThreadIds)
-        .where(inArray(emailThreadIds.messageIdHeader, refs))
+        .innerJoin(tickets, eq(tickets.id, emailThreadIds.ticketId))
+        .where(and(inArray(emailThreadIds.messageIdHeader, refs), staff ? undefined : takesPart))
         .orderBy(desc(emailThreadIds.createdAt))
         .limit(1);
       if (hit) return hit.ticketId;
@@ -303,15 +344,10 @@ export class InboundService {
     const [t] = await this.ctx.db
       .select({ id: tickets.id })
       .from(tickets)
-      .innerJoin(users, eq(users.id, tickets.requesterId))
       .where(
         and(
           eq(tickets.number, number),
-          or(
-            sql`lower(${users.email}) = ${sender}`,
-            sql`exists (select 1 from ${ticketFollowers} f join ${users} u on u.id = f.user_id where f.ticket_id = ${tickets.id} and lower(u.email) = ${sender})`,
-            sql`exists (select 1 from ${users} s where lower(s.email) = ${sender} and s.role <> 'customer' and s.active)`,
-          ),
+          or(takesPart, sql`exists (select 1 from ${users} s where lower(s.email) = ${sender} and s.role <> 'customer' and s.active)`),
         ),
       );
     return t?.id;
@@ -326,8 +362,8 @@ export class InboundService {
   private async identify(headers: HeaderMap, senderEmail: string, known: User | undefined, ticketId: string | undefined, tokens: ReplyToken[]): Promise<{ verified: boolean; why: string }> {
     const auth = authResults(headers, this.ctx.config.mail.trustedAuthservId, senderEmail);
     if (auth.failed) return { verified: false, why: 'the receiving server reports that DMARC (or SPF and DKIM) failed' };
+    if (known && !known.active) return { verified: false, why: `the ${known.role === 'customer' ? 'customer' : 'staff'} account is deactivated` };
     if (!known || known.role === 'customer') return { verified: true, why: 'customer' };
-    if (!known.active) return { verified: false, why: 'the staff account is deactivated' };
     if (auth.dmarcPass) return { verified: true, why: 'DMARC passed' };
     if (!ticketId) return { verified: false, why: 'staff address, not a reply to mail Lifeline sent them' };
     const refs = referencedIds(headers);
@@ -451,7 +487,7 @@ export class InboundService {
         with thread as (
           insert into ${emailThreadIds} (message_id_header, ticket_id, direction, created_at)
           select ${row.messageIdHeader}, ${ticketId}::uuid, 'inbound', ${now}::timestamptz
-          where ${row.messageIdHeader}::text is not null and ${ticketId}::uuid is not null
+          where ${row.messageIdHeader}::text is not null and ${ticketId}::uuid is not null and ${r.unverified !== true}::boolean
           on conflict do nothing),
         works as (delete from ${bouncingRecipients} where email = ${r.sender ?? null}),
         job as (${row.job ? completeJobSql(row.job.jobId, this.ctx.clock.now()) : sql`select 1`})
@@ -527,11 +563,9 @@ type Outcome = {
   messageId?: string | null;
   /** The sender, when the message proved their address works. */
   sender?: string;
+  /** It landed unverified: its Message-ID does not join the ticket's thread (no one could name it to reach it). */
+  unverified?: boolean;
 };
-
-function actorOf(user: User): Actor {
-  return { userId: user.id, role: user.role, organizationId: user.organizationId, email: user.email, name: user.name, via: 'system', scopes: null, csrfToken: null };
-}
 
 function firstAddress(list: AddressObject | AddressObject[] | undefined): { address?: string; name?: string } | undefined {
   const obj = Array.isArray(list) ? list[0] : list;

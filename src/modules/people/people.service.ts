@@ -451,6 +451,14 @@ export class PeopleService {
     return null;
   }
 
+  /**
+   * The actor of a user acting through a channel (mail): the same access as their session would carry (their
+   * `ticketAccess` and, when group-restricted, their groups), so a channel applies the API's ticket rules.
+   */
+  actorFor(user: User): Promise<Actor> {
+    return this.scoped(actorOf(user, 'system', null, null));
+  }
+
   /** A group-restricted agent's groups ride on the actor (cached with it), so ticket visibility needs no join. */
   private async scoped(actor: Actor): Promise<Actor> {
     if (actor.ticketAccess !== 'groups' || actor.role === 'admin' || actor.role === 'customer') return actor;

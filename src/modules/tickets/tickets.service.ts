@@ -20,7 +20,13 @@ type TicketField = (typeof TICKET_FIELDS)[number];
 export { EVENTS_CHANNEL } from './events.js';
 export type TicketDetail = TicketView & { followerIds: string[]; links: Awaited<ReturnType<TicketQueries['links']>> };
 export type CreatedTicket = { ticket: TicketRow; detail: TicketDetail; messageId: string };
-export type AddedMessage = { ticket: TicketRow; messageId: string; followUp: boolean };
+export type AddedMessage = {
+  ticket: TicketRow;
+  messageId: string;
+  followUp: boolean;
+  /** With `authorMustChange`: the staff author may not change the ticket, so the message became a plain note. */
+  authorRefused?: boolean;
+};
 
 /**
  * How a channel (email, later Slack and others) hands a ticket command its own writes: `within` runs inside the
@@ -29,7 +35,15 @@ export type AddedMessage = { ticket: TicketRow; messageId: string; followUp: boo
  * staff may set (group, type, requester) are allowed even though the author is a customer.
  */
 export type CreateOptions = { trusted?: boolean; within?: (tx: Tx, created: CreatedTicket) => Promise<void> };
-export type ReceiveOptions = { within?: (tx: Tx, added: AddedMessage) => Promise<void> };
+export type ReceiveOptions = {
+  within?: (tx: Tx, added: AddedMessage) => Promise<void>;
+  /**
+   * A staff author must be allowed to change the ticket the message finally lands on (the API's rule: visible to
+   * them, and not escalated away when that is read-only); if not, the message is an internal note with no
+   * followers and `authorRefused` is set.
+   */
+  authorMustChange?: boolean;
+};
 /** Runs the command inside a caller's transaction (as a savepoint): an automation's actions commit with its claim. */
 export type Within = { tx?: Tx };
 
@@ -485,11 +499,20 @@ export class TicketsService {
    * able to show it to another organisation, or to a staff member outside its group. `strict` (the API) refuses
    * the request naming the addresses; otherwise (a channel) they are dropped.
    */
-  private async customerMayAdd(actor: Actor, ids: string[], ex: Executor, strict: boolean): Promise<string[]> {
+  /**
+   * The followers a customer may add: people of their own organisation, and (for an existing ticket, given as
+   * `ticketOrganizationId`) of the ticket's organisation too — a customer of another organisation never brings
+   * their colleagues onto it.
+   */
+  private async customerMayAdd(actor: Actor, ids: string[], ex: Executor, strict: boolean, ticketOrganizationId?: string | null): Promise<string[]> {
     if (actor.role !== 'customer' || !ids.length) return ids;
     const people = await ex.select({ id: users.id, email: users.email, organizationId: users.organizationId, role: users.role }).from(users).where(inArray(users.id, ids));
     const mayAdd = (p: (typeof people)[number]) =>
-      this.ctx.config.customerFollowers === 'own_organization' && actor.organizationId !== null && p.role === 'customer' && p.organizationId === actor.organizationId;
+      this.ctx.config.customerFollowers === 'own_organization' &&
+      actor.organizationId !== null &&
+      p.role === 'customer' &&
+      p.organizationId === actor.organizationId &&
+      (ticketOrganizationId === undefined || p.organizationId === ticketOrganizationId);
     const refused = people.filter((p) => !mayAdd(p));
     if (refused.length && strict) {
       const why = this.ctx.config.customerFollowers === 'none' ? 'Customers cannot add followers' : 'Customers can add only people of their own organization as followers';
@@ -567,19 +590,31 @@ export class TicketsService {
   async receiveMessage(
     author: Actor | null,
     ticketId: string,
-    input: { body: string; format: 'markdown' | 'html' | 'text'; attachmentIds: string[]; note: boolean; followerIds?: string[]; channel: Channel },
+    given: { body: string; format: 'markdown' | 'html' | 'text'; attachmentIds: string[]; note: boolean; followerIds?: string[]; channel: Channel },
     options: ReceiveOptions & Within = {},
   ): Promise<AddedMessage> {
+    let input = given;
     const closed = await (options.tx ?? this.ctx.db).transaction(async (tx) => {
       let t = await this.queries.getRow(SYSTEM_ACTOR, ticketId, tx, true);
       for (let hops = 0; t.statusCategory === 'merged' && t.mergedIntoId && hops < 20; hops++) {
         t = await this.queries.getRow(SYSTEM_ACTOR, t.mergedIntoId, tx, true);
       }
-      if (t.statusCategory === 'closed' && !input.note && author) return t;
       const staff = author !== null && isStaff(author);
+      let authorRefused = false;
+      if (options.authorMustChange && staff && author) {
+        try {
+          await this.queries.getRow(author, t.id, tx, true);
+        } catch (err) {
+          if (!(err instanceof AppError) || !['TICKET_NOT_FOUND', 'TICKET_READ_ONLY'].includes(err.code)) throw err;
+          authorRefused = true;
+          input = { ...input, note: true, followerIds: [] };
+        }
+      }
+      if (t.statusCategory === 'closed' && !input.note && author) return t;
       const next = input.note ? undefined : await this.replyState(t, !staff || author?.userId === t.requesterId, true, tx);
       // A channel's Cc list from a customer: people they may not add are left out, silently (mail has no 422).
-      const followerIds = input.followerIds?.length && author ? await this.customerMayAdd(author, input.followerIds, tx, false) : input.followerIds;
+      // They must also belong to the ticket's organisation: a Cc never opens another organisation's ticket.
+      const followerIds = input.followerIds?.length && author ? await this.customerMayAdd(author, input.followerIds, tx, false, t.organizationId) : input.followerIds;
       const added = await this.appendMessage(tx, author, t, {
         public: !input.note,
         direction: input.note ? 'internal' : staff ? 'outbound' : 'inbound',
@@ -589,8 +624,9 @@ export class TicketsService {
         next,
         followerIds,
       });
-      await options.within?.(tx, added);
-      return added;
+      const result = authorRefused ? { ...added, authorRefused } : added;
+      await options.within?.(tx, result);
+      return result;
     });
     if ('ticket' in closed) return closed;
     return this.createFollowUp(author as Actor, closed, { body: input.body, format: input.format, attachmentIds: input.attachmentIds }, options.within);
