@@ -88,6 +88,23 @@ describe('channel connections', () => {
     await t.as(admin).delete(`/api/v1/email/mailboxes/${id}`);
   });
 
+  test('the stored password goes only where it went before: another host, port, user or weaker TLS needs it typed again', async () => {
+    const id = await createMailbox('do-not-send-elsewhere');
+    for (const change of [{ host: 'imap.evil.example' }, { port: 2 }, { username: 'other' }, { tlsVerify: false }]) {
+      const res = await t.as(admin).patch(`/api/v1/email/mailboxes/${id}`, change);
+      assert.equal(res.status, 400, `${JSON.stringify(change)}: ${res.raw}`);
+      assert.equal(res.body.code, 'VALIDATION_FAILED');
+      assert.equal(res.body.errors[0].path, 'body.password');
+    }
+    const unchanged = (await t.as(admin).get(`/api/v1/email/mailboxes/${id}`)).body;
+    assert.equal(unchanged.host, '127.0.0.1');
+    assert.equal(unchanged.port, 1);
+    // With the password, the same change is an ordinary edit; a change elsewhere (the folder) needs none.
+    assert.equal((await t.as(admin).patch(`/api/v1/email/mailboxes/${id}`, { port: 2, password: 'typed-again-789' })).status, 200);
+    assert.equal((await t.as(admin).patch(`/api/v1/email/mailboxes/${id}`, { folder: 'Support' })).status, 200);
+    await t.as(admin).delete(`/api/v1/email/mailboxes/${id}`);
+  });
+
   test('a password sealed under another key marks the connection failed with the reason, once, and its poller stops', async () => {
     const id = await createMailbox('right-key');
     const other = new Secrets(randomBytes(32));

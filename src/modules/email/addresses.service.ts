@@ -245,6 +245,14 @@ export class AddressesService {
     const current = await this.mailboxInfo(id);
     if (Object.keys(patch).length === 0) return current;
     await this.checkMailbox({ ...current, ...patch });
+    // The stored password goes only where it went before: pointing the mailbox at another server, user or weaker
+    // transport needs the password typed again, so whoever edits the mailbox cannot send the sealed one elsewhere.
+    const redirected = (['host', 'port', 'secure', 'tlsVerify', 'username'] as const).filter((k) => patch[k] !== undefined && patch[k] !== current[k]);
+    if (redirected.length && patch.password === undefined) {
+      throw new AppError('VALIDATION_FAILED', `Changing ${redirected.join(', ')} needs the mailbox password again`, {
+        fields: [{ path: 'body.password', message: `required when ${redirected.join(', ')} change${redirected.length === 1 ? 's' : ''}` }],
+      });
+    }
     // Another server or folder is another cursor.
     const moved = (patch.host && patch.host !== current.host) || (patch.folder && patch.folder !== current.folder) || (patch.username && patch.username !== current.username);
     const next = { ...current, ...patch };
