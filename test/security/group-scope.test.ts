@@ -5,7 +5,7 @@ import { type Session, startTestApp, type TestApp } from '../../src/testing/harn
 /**
  * Findings of the review of issue 10's fixes: a group-restricted agent must not reach another group's rota and
  * hand-over notes through the group routes, a ticket's links must not name tickets the caller may not see (and
- * customers get none: links are the desk's working notes), and the bouncing-address list is for admins.
+ * customers get no external links: those are the desk's working notes), and the bouncing-address list is for admins.
  */
 describe('group-scoped routes and links respect who may see what', () => {
   let t: TestApp;
@@ -57,7 +57,7 @@ describe('group-scoped routes and links respect who may see what', () => {
     assert.equal((await t.as(programAgent).get(`/api/v1/groups/${other}/rota?from=${day}&to=${day}`)).body.items.length, 0, 'the rota was not rewritten');
   });
 
-  test('links name only tickets the caller may see; customers get no links', async () => {
+  test('links name only tickets the caller may see; customers get no external links', async () => {
     const mine = await t.make.ticket(programAgent, { subject: 'Nanded printer', requesterId: customer.user.id, groupId: block });
     const hidden = await t.make.ticket(programAgent, { subject: 'Latur: tablets lost', requesterId: customer.user.id, groupId: other });
     assert.equal((await t.as(programAgent).post(`/api/v1/tickets/${mine.id}/links`, { kind: 'related', targetTicketId: hidden.id })).status, 201);
@@ -72,7 +72,11 @@ describe('group-scoped routes and links respect who may see what', () => {
     );
     const asCustomer = await t.as(customer).get(`/api/v1/tickets/${mine.id}`);
     assert.equal(asCustomer.status, 200, asCustomer.raw);
-    assert.deepEqual(asCustomer.body.links, []);
+    // The customer requested both tickets, so the ticket link is theirs to see; the agents' external link is not.
+    assert.deepEqual(
+      (asCustomer.body.links as { targetTicketId: string | null }[]).map((l) => l.targetTicketId),
+      [hidden.id],
+    );
   });
 
   test('the bouncing-address list is for admins only', async () => {

@@ -164,12 +164,11 @@ export class TicketQueries {
   }
 
   /**
-   * The links a caller may see: none for customers (links are the desk's working notes — internal URLs, related
-   * tickets of other customers), and for staff only ticket links whose target they may see themselves.
+   * The links a caller may see: only ticket links whose target they may see themselves (a customer sees the
+   * follow-up of their own closed ticket), and external links — the desk's working notes, internal URLs — only staff.
    */
   async linksVisibleTo(actor: Actor, ticketId: string, ex: Executor = this.ctx.db) {
-    if (!isStaff(actor)) return [];
-    const links = await this.links(ticketId, ex);
+    const links = (await this.links(ticketId, ex)).filter((l) => isStaff(actor) || l.targetTicketId !== null);
     const targets = links.map((l) => l.targetTicketId).filter((t): t is string => t !== null);
     const where = visibleTo(actor);
     if (!targets.length || !where) return links;
