@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -57,6 +57,12 @@ export class Secrets {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     return new Secrets(parseSecretKey(fs.readFileSync(file, 'utf8'), file));
+  }
+
+  /** An HMAC-SHA256 (base64url) of `data` under a key derived from this one for `purpose`, so no two uses share a key. */
+  mac(purpose: string, data: string): string {
+    const derived = createHmac('sha256', this.key).update(`lifeline mac: ${purpose}`).digest();
+    return createHmac('sha256', derived).update(data).digest('base64url');
   }
 
   seal(value: unknown): Sealed {

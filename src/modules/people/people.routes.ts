@@ -17,6 +17,9 @@ import {
 } from './people.service.js';
 import { CustomerOrganizationView, GroupView, MeView, OrganizationView, SignInResult, UserView } from './people.responses.js';
 
+/** The sign-in device token's cookie: sent only to the sign-in route. */
+export const DEVICE_COOKIE = 'lifeline_device';
+
 const IdParams = z.object({ id: z.uuid() });
 const SignInBody = z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(512) });
 
@@ -25,13 +28,21 @@ export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleServi
   const tags = ['people'];
 
   r.post('/api/v1/session', { config: { access: { level: 'public' } }, schema: { tags, body: SignInBody, response: { 200: SignInResult } } }, async (req, reply) => {
-    const { token, csrfToken, user } = await people.signIn(req.body.email, req.body.password, req.ip);
+    const { token, csrfToken, user, deviceToken } = await people.signIn(req.body.email, req.body.password, req.ip, req.cookies[DEVICE_COOKIE]);
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'lax',
       secure: ctx.config.cookieSecure,
       path: '/',
       maxAge: Math.floor(ctx.config.sessionTtlMs / 1000),
+    });
+    // Lets this browser in while its account is locked by failures from elsewhere (see PeopleService.signIn).
+    reply.setCookie(DEVICE_COOKIE, deviceToken, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: ctx.config.cookieSecure,
+      path: '/api/v1/session',
+      maxAge: 180 * 24 * 3600,
     });
     return { user: publicUser(user), csrfToken };
   });

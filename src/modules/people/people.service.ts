@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Executor, rowsOf } from '../../db/client.js';
@@ -5,9 +6,11 @@ import { type Actor, type Role, ROLES, SCOPES, type Scope } from '../../platform
 import type { KeyedCache } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { hashPassword, randomToken, sha256, verifyPassword } from '../../platform/crypto.js';
+import { Secrets } from '../../platform/secrets.js';
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
+import { clientKey } from './client-key.js';
 import { apiTokens, contactIdentities, groupMembers, groups, loginAttempts, organizations, sessions, users } from './people.schema.js';
 
 export type User = typeof users.$inferSelect;
@@ -63,6 +66,7 @@ export class PeopleService {
   // Who a session cookie or token stands for, kept a minute: every request needs it. Signing out, revoking a
   // token and changing a user clear it in every process at once (CacheHub).
   private readonly actors: KeyedCache<{ actor: Actor; expiresAt: number }>;
+  private secretsLoaded: Secrets | undefined;
 
   constructor(
     private readonly ctx: Ctx,
@@ -349,25 +353,43 @@ export class PeopleService {
   // ---- sign-in
 
   /**
-   * Every attempt is counted before the password is checked, per account and per client address, in one atomic
-   * statement each, in the database (so parallel guesses and several processes agree): the attempt over the limit
-   * is refused without a check. A success gives its attempts back. Unknown and inactive accounts cost one argon2
-   * verification like the others, so the answer's timing does not tell which accounts exist.
+   * Every attempt is counted before the password is checked, in the database (one atomic statement per key, so
+   * parallel guesses and several processes agree), per client (an IPv4 address, an IPv6 /64: `clientKey`) and per
+   * account; an attempt over a limit is refused without a check. An account over its limit is locked to everyone
+   * except the browsers it signed in from before: one that presents this account's *device token* (a cookie signed
+   * by the server, given at each successful sign-in) is counted on its own (per account and device) instead, so
+   * failures from anywhere else cannot lock the real user out, while each device and each client still gets only
+   * its own few guesses (OWASP's "device cookies"). A success gives its attempts back. Unknown and inactive
+   * accounts cost one argon2 verification like the others, so the answer's timing does not tell which exist.
    */
-  async signIn(email: string, password: string, from: string): Promise<{ token: string; csrfToken: string; user: User }> {
+  async signIn(
+    email: string,
+    password: string,
+    from: string,
+    deviceToken?: string,
+  ): Promise<{ token: string; csrfToken: string; user: User; deviceToken: string }> {
     const now = this.ctx.clock.now().getTime();
-    const accountKey = sha256(`account:${email.trim().toLowerCase()}`);
-    const addressKey = sha256(`address:${from}`);
-    const [account, address] = await Promise.all([this.countAttempt(accountKey, now), this.countAttempt(addressKey, now)]);
+    const account = email.trim().toLowerCase();
+    const accountKey = sha256(`account:${account}`);
+    const addressKey = sha256(`address:${clientKey(from)}`);
+    const device = deviceToken && this.isDeviceOf(account, deviceToken) ? deviceToken : undefined;
+    const deviceKey = device ? sha256(`device:${account}:${device}`) : undefined;
+    const [onAccount, onAddress, onDevice] = await Promise.all([
+      this.countAttempt(accountKey, now),
+      this.countAttempt(addressKey, now),
+      deviceKey ? this.countAttempt(deviceKey, now) : 0,
+    ]);
     await this.sweepAttempts(now);
-    if (account > this.ctx.config.loginMaxFailures || address > this.ctx.config.loginMaxFailuresPerAddress) {
+    const limit = this.ctx.config.loginMaxFailures;
+    const accountLocked = deviceKey ? onDevice > limit : onAccount > limit;
+    if (accountLocked || onAddress > this.ctx.config.loginMaxFailuresPerAddress) {
       throw new AppError('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins; wait a few minutes and try again');
     }
     const user = await this.findUserByEmail(email);
     const usable = user?.active && user.passwordHash ? user.passwordHash : null;
     const ok = await verifyPassword(usable ?? (await dummyHash()), password);
     if (!user || !usable || !ok) throw new AppError('INVALID_CREDENTIALS', 'Email or password is wrong');
-    await this.ctx.db.delete(loginAttempts).where(eq(loginAttempts.keyHash, accountKey));
+    await this.ctx.db.delete(loginAttempts).where(inArray(loginAttempts.keyHash, deviceKey ? [accountKey, deviceKey] : [accountKey]));
     await this.ctx.db
       .update(loginAttempts)
       .set({ attempts: sql`greatest(${loginAttempts.attempts} - 1, 0)` })
@@ -381,7 +403,27 @@ export class PeopleService {
       createdAt: new Date(now),
       expiresAt: new Date(now + this.ctx.config.sessionTtlMs),
     });
-    return { token, csrfToken, user };
+    return { token, csrfToken, user, deviceToken: device ?? this.newDeviceToken(account) };
+  }
+
+  /** The server's key (`SECRET_KEY` or `DATA_DIR/secret.key`), read at the first sign-in. */
+  private get secrets(): Secrets {
+    this.secretsLoaded ??= Secrets.load(this.ctx.config);
+    return this.secretsLoaded;
+  }
+
+  /** A device token: a random id and the server's MAC of it with the account (lower-cased email) it signed in to. */
+  private newDeviceToken(account: string): string {
+    const id = randomToken(16);
+    return `${id}.${this.secrets.mac('sign-in device', `${account}\n${id}`)}`;
+  }
+
+  private isDeviceOf(account: string, token: string): boolean {
+    const [id, mac, extra] = token.split('.');
+    if (!id || !mac || extra !== undefined || token.length > 200) return false;
+    const expected = Buffer.from(this.secrets.mac('sign-in device', `${account}\n${id}`));
+    const given = Buffer.from(mac);
+    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
   /** Adds an attempt to a key's window (a new window when the last one ended) and returns the attempts in it. */
