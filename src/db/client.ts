@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { type ListenLog, type ListenOptions, ReconnectingListener } from './listener.js';
 import { acquireDataDirLock, type DataDirLock } from './lock.js';
 import * as schema from './schema.js';
 
@@ -24,8 +25,12 @@ export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
-  /** Subscribe to a NOTIFY channel on a dedicated connection; returns an unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribe to a NOTIFY channel on a dedicated connection; returns an unsubscribe function. On a server, a
+   * dropped connection is re-established (see listener.ts); `onResubscribe` runs then, because notifications sent
+   * meanwhile were lost: the subscriber catches up (clears caches, looks for work).
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onResubscribe?: () => void): Promise<() => Promise<void>>;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -34,14 +39,14 @@ export interface Database {
 const EXTENSIONS = { btree_gin };
 
 /** `holder` names the command that holds an embedded data directory, for the message another process shows. */
-export type DatabaseOptions = { url: string } | { dataDir: string; holder?: string } | { memory: true };
+export type DatabaseOptions = { url: string; log?: ListenLog; reconnect?: { minMs: number; maxMs: number } } | { dataDir: string; holder?: string } | { memory: true };
 
 /**
  * Opens the database. An embedded data directory is locked first, for as long as it is open (see lock.ts):
  * a second process gets a DataDirLockedError instead of a corrupted database. A server needs no lock.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if ('url' in options) return openServer(options.url);
+  if ('url' in options) return openServer(options.url, { log: options.log, ...options.reconnect });
   if ('dataDir' in options) {
     fs.mkdirSync(path.dirname(path.resolve(options.dataDir)), { recursive: true, mode: 0o700 });
     const lock = await acquireDataDirLock(options.dataDir, options.holder);
@@ -80,34 +85,29 @@ function openEmbedded(client: PGlite, lock?: DataDirLock): Database {
   };
 }
 
-async function openServer(url: string): Promise<Database> {
+async function openServer(url: string, listenOptions: ListenOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 12 });
   // A pool error (server restart) must not crash the process; queries will surface their own errors.
   pool.on('error', () => {});
   const db = drizzleNodePg(pool, { schema }) as unknown as Db;
-  const listeners: pg.Client[] = [];
+  const listeners = new Set<ReconnectingListener>();
   return {
     db,
     kind: 'postgres',
-    async listen(channel, onPayload) {
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', () => {});
-      await client.connect();
-      client.on('notification', (n) => {
-        if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
-      });
-      await client.query(`LISTEN "${channel.replaceAll('"', '')}"`);
-      listeners.push(client);
+    async listen(channel, onPayload, onResubscribe) {
+      const listener = new ReconnectingListener(url, channel, onPayload, onResubscribe, listenOptions);
+      await listener.start();
+      listeners.add(listener);
       return async () => {
-        listeners.splice(listeners.indexOf(client), 1);
-        await client.end();
+        listeners.delete(listener);
+        await listener.stop();
       };
     },
     async migrate() {
       await migrateNodePg(db as never, { migrationsFolder });
     },
     async close() {
-      await Promise.all(listeners.map((c) => c.end()));
+      await Promise.all([...listeners].map((l) => l.stop()));
       await pool.end();
     },
   };

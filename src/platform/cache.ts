@@ -16,10 +16,21 @@ export class CacheHub {
 
   async start(): Promise<void> {
     if (this.unlisten) return;
-    this.unlisten = await this.database.listen(CHANNEL, (name) => {
-      this.caches.get(name)?.clear();
-      this.cleared(name);
-    });
+    this.unlisten = await this.database.listen(
+      CHANNEL,
+      (name) => {
+        this.caches.get(name)?.clear();
+        this.cleared(name);
+      },
+      // Back after a dropped connection: any invalidation may have been missed, so everything is cleared (and
+      // live streams re-check their callers: a sign-out meanwhile must still end them).
+      () => {
+        for (const [name, cache] of this.caches) {
+          cache.clear();
+          this.cleared(name);
+        }
+      },
+    );
   }
 
   /**

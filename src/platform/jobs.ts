@@ -218,7 +218,12 @@ export class JobRunner {
 
   /** Run continuously: wake on NOTIFY from an enqueue, and poll for retries that came due. */
   async start(pollMs = 1000): Promise<void> {
-    this.unlisten = await this.database.listen(WAKE_CHANNEL, () => this.kick());
+    // After a dropped LISTEN connection comes back, look at once for work whose wake-up was missed.
+    this.unlisten = await this.database.listen(
+      WAKE_CHANNEL,
+      () => this.kick(),
+      () => this.kick(),
+    );
     this.timer = setInterval(() => this.kick(), pollMs);
     this.kick();
   }
