@@ -6,7 +6,9 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } fro
 import path from 'node:path';
 import { type Config, trustProxyOption } from './config.js';
 import type { Database } from './db/client.js';
+import { seedDemo } from './cli/seed-demo.js';
 import { buildModules } from './modules/index.js';
+import { setupRoutes } from './modules/people/setup.routes.js';
 import { Presence } from './modules/tickets/presence.js';
 import type { EventsNotice } from './modules/tickets/tickets.routes.js';
 import { EVENTS_CHANNEL } from './modules/tickets/tickets.service.js';
@@ -112,6 +114,8 @@ export async function buildApp(config: Config, database: Database, options: { cl
 
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
   for (const m of services.modules) m.routes?.(app, { live, presence });
+  // The first-run setup can load the demo, which spans every module: the same code as `lifeline seed --demo`.
+  setupRoutes(app, services.ctx, services.people, services.setup, () => seedDemo(services));
   jobRoutes(app, database, services.ctx.clock);
   await installWebApp(app, options.webDist);
   return { app, services, live, routes };

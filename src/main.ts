@@ -73,12 +73,17 @@ async function start(config: Config): Promise<number> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Before listening, so a setup request never finds the token file missing.
+  const setupToken = await services.setup.prepare();
   await app.listen({ port: config.port, host: config.host });
   const where = config.databaseUrl ? 'PostgreSQL server' : `embedded PGlite under ${config.dataDir}`;
   console.log(`Lifeline is running: the app at ${config.publicUrl} (listening on ${listeningOn(app.server.address())}; database: ${where}).`);
   if (smtp) console.log(`Receiving mail over SMTP on ${config.smtp.host}:${smtp.port}; outgoing mail ${services.email.outbound.mode === 'smtp' ? 'goes through SMTP_URL' : 'is kept in the outbox (GET /api/v1/outbox)'}.`);
-  if ((await services.people.countUsers('admin')) === 0) {
-    console.log('\nNo admin exists yet. Create one with:\n  npm run lifeline -- admin create --email you@example.org\n(then sign in with POST /api/v1/session, or browse the API at /api/docs)\n');
+  if (setupToken) {
+    console.log(
+      `\nNo admin exists yet. Open ${config.publicUrl} and set up the desk with this one-time setup token:\n\n  ${setupToken}\n\n` +
+        `(also in ${services.setup.tokenPath}, readable only by you). Or from a terminal: npm run lifeline -- admin create --email you@example.org\n`,
+    );
   }
   return -1;
 }

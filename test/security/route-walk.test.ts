@@ -13,6 +13,8 @@ import { type Res, type Session, startTestApp, type TestApp } from '../../src/te
 const EXPECTED: Record<string, string> = {
   'GET /api/v1/health': 'public',
   'POST /api/v1/session': 'public',
+  'GET /api/v1/setup': 'public',
+  'POST /api/v1/setup': 'public',
   'DELETE /api/v1/session': 'signed_in session',
   'GET /api/v1/me': 'signed_in users:read',
   // people

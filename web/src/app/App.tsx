@@ -1,10 +1,13 @@
 import { Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { Redirect, Route, Switch } from 'wouter';
 import { NewTicketPage } from '../tickets/NewTicketPage';
 import { TicketPage } from '../tickets/TicketPage';
 import { SearchPage, ViewPage } from '../views/ViewPage';
+import { api } from '../api/client';
 import { NotFound } from './NotFound';
+import { SetupPage } from './SetupPage';
 import { SessionProvider, useSessionLoader } from './session';
 import { Shell } from './Shell';
 import { SessionExpired, SignInPage } from './SignIn';
@@ -14,13 +17,17 @@ const AdminPage = lazy(() => import('../admin/AdminPage').then((m) => ({ default
 
 export function App() {
   const { me, expired, signedIn, signOut } = useSessionLoader();
-  if (me.isPending) {
+  const qc = useQueryClient();
+  // Asked only when nobody is signed in: a desk with no admin yet offers its one-time setup instead of sign-in.
+  const setup = useQuery({ queryKey: ['setup'], queryFn: () => api.get('/api/v1/setup'), enabled: me.data === null, staleTime: Number.POSITIVE_INFINITY });
+  if (me.isPending || (me.data === null && setup.isPending)) {
     return (
       <Center h="100vh">
         <Loader />
       </Center>
     );
   }
+  if (!me.data && setup.data?.needed) return <SetupPage onSignedIn={signedIn} onSetupDone={() => qc.setQueryData(['setup'], { needed: false })} />;
   if (!me.data) return <SignInPage onSignedIn={signedIn} />;
   if (me.data.role === 'customer') return <CustomerNotice onSignOut={signOut} />;
   return (

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { startTestApp, type TestApp } from '../../testing/harness.js';
+
+const ADMIN = { email: 'first@example.org', name: 'First Admin', password: 'a long enough password' };
+
+describe('first-run setup without a terminal', () => {
+  let t: TestApp;
+  let token: string;
+  before(async () => {
+    t = await startTestApp();
+    token = (await t.services.setup.prepare()) as string;
+  });
+  after(() => t.close());
+
+  const setup = (body: Record<string, unknown>, from = '10.0.0.1') =>
+    t.app.inject({ method: 'POST', url: '/api/v1/setup', payload: body, remoteAddress: from }).then((r) => ({ status: r.statusCode, body: r.json(), headers: r.headers }));
+  const admins = () => t.services.people.countUsers('admin');
+
+  test('start writes a token only its owner can read, and a restart keeps the same one', async () => {
+    assert.ok(token.length >= 40);
+    const stat = fs.statSync(t.services.setup.tokenPath);
+    assert.equal(stat.mode & 0o777, 0o600);
+    assert.equal(await t.services.setup.prepare(), token);
+    assert.deepEqual((await t.request('GET', '/api/v1/setup')).body, { needed: true });
+  });
+
+  test('a wrong token, a missing one or a short password is refused with its reason and creates nobody', async () => {
+    const wrong = await setup({ ...ADMIN, token: `${token.slice(0, -1)}x` });
+    assert.equal(wrong.status, 403);
+    assert.match(wrong.body.detail, /setup token is wrong/);
+    const missing = await setup({ ...ADMIN, token: '' });
+    assert.equal(missing.status, 400);
+    assert.match(JSON.stringify(missing.body), /Paste the setup token/);
+    const short = await setup({ ...ADMIN, password: 'short', token });
+    assert.equal(short.status, 400);
+    assert.match(JSON.stringify(short.body), /at least 10 characters/);
+    assert.equal(await admins(), 0);
+    assert.equal(await t.services.setup.prepare(), token, 'a refused attempt does not use the token up');
+  });
+
+  test('an address that keeps guessing is held back, even with the right token', async () => {
+    for (let i = 0; i < 10; i++) assert.equal((await setup({ ...ADMIN, token: `guess-${i}-${'x'.repeat(30)}` }, '10.9.9.9')).status, 403);
+    const held = await setup({ ...ADMIN, token }, '10.9.9.9');
+    assert.equal(held.status, 429);
+    assert.equal(await admins(), 0);
+  });
+
+  test('two setups at once make exactly one admin, who is signed in; then setup is refused for good', async () => {
+    const [a, b] = await Promise.all([setup({ ...ADMIN, token }, '10.0.0.2'), setup({ ...ADMIN, email: 'second@example.org', token }, '10.0.0.3')]);
+    assert.deepEqual([a.status, b.status].sort(), [200, 409]);
+    assert.equal(await admins(), 1);
+    const winner = a.status === 200 ? a : b;
+    const cookie = String(winner.headers['set-cookie']).split(';')[0] as string;
+    const me = await t.request('GET', '/api/v1/me', undefined, { cookie });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.role, 'admin');
+    assert.equal(fs.existsSync(t.services.setup.tokenPath), false, 'the token file is gone');
+    assert.deepEqual((await t.request('GET', '/api/v1/setup')).body, { needed: false });
+    const again = await setup({ ...ADMIN, email: 'third@example.org', token }, '10.0.0.4');
+    assert.equal(again.status, 409);
+    assert.equal(again.body.setupDone, true);
+    assert.equal(await t.services.setup.prepare(), undefined, 'start prints no token once an admin exists');
+    assert.equal(await admins(), 1);
+  });
+});
+
+describe('first-run setup with the demo data', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(() => t.close());
+
+  test('loads the same demo as `seed --demo`, and the new admin signs in with their own password', async () => {
+    const token = (await t.services.setup.prepare()) as string;
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/setup', payload: { ...ADMIN, token, demo: true } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.ok(await t.services.people.findOrganizationByName('Acme Health'));
+    assert.ok(await t.services.people.findUserByEmail('amina@lifeline.example'));
+    assert.equal((await t.request('POST', '/api/v1/session', { email: ADMIN.email, password: ADMIN.password })).status, 200);
+  });
+});
