@@ -4,6 +4,7 @@ export * from '../modules/automations/automations.schema.js';
 export * from '../modules/channels/channels.schema.js';
 export * from '../modules/custom-fields/custom-fields.schema.js';
 export * from '../modules/email/email.schema.js';
+export * from '../modules/incidents/incidents.schema.js';
 export * from '../modules/macros/macros.schema.js';
 export * from '../modules/people/people.schema.js';
 export * from '../modules/sla/sla.schema.js';

@@ -5,6 +5,7 @@ import { automationsModule } from './automations/automations.module.js';
 import { channelsModule } from './channels/channels.module.js';
 import { customFieldsModule } from './custom-fields/custom-fields.module.js';
 import { emailModule } from './email/email.module.js';
+import { incidentsModule } from './incidents/incidents.module.js';
 import { macrosModule } from './macros/macros.module.js';
 import { peopleModule } from './people/people.module.js';
 import { rulesModule } from './rules/rules.module.js';
@@ -34,7 +35,8 @@ export function buildModules(ctx: Ctx) {
   const assignment = assignmentModule(ctx, { ...people.services });
   const triggers = triggersModule(ctx, { ...tickets.services, ...fields.services, ...rules.services });
   const views = viewsModule(ctx, { ...people.services, ...fields.services, ...tickets.services, ...sla.services });
-  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, rules, automations, macros, assignment, triggers, views];
+  const incidents = incidentsModule(ctx, { ...tickets.services, ...people.services });
+  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, rules, automations, macros, assignment, triggers, views, incidents];
   const services = {
     ...fields.services,
     ...people.services,
@@ -48,6 +50,7 @@ export function buildModules(ctx: Ctx) {
     ...assignment.services,
     ...triggers.services,
     ...views.services,
+    ...incidents.services,
   };
   return { list, services };
 }

@@ -148,6 +148,35 @@ const EXPECTED: Record<string, string> = {
   'GET /api/v1/outbox': 'admin admin',
   'GET /api/v1/outbox/:id': 'admin admin',
   'GET /api/v1/outbox/:id/raw': 'admin admin',
+  // incidents and the public status page (src/modules/incidents)
+  'GET /api/v1/incidents': 'staff tickets:read',
+  'POST /api/v1/incidents': 'agent tickets:write',
+  'GET /api/v1/incidents/:id': 'staff tickets:read',
+  'PATCH /api/v1/incidents/:id': 'agent tickets:write',
+  'POST /api/v1/incidents/:id/state': 'agent tickets:write',
+  'POST /api/v1/incidents/:id/updates': 'agent tickets:write',
+  'POST /api/v1/incidents/:id/timeline': 'agent tickets:write',
+  'PATCH /api/v1/incidents/:id/timeline/:entryId': 'agent tickets:write',
+  'PUT /api/v1/incidents/:id/roles/:key': 'agent tickets:write',
+  'POST /api/v1/incidents/:id/tickets': 'agent tickets:write',
+  'DELETE /api/v1/incidents/:id/tickets/:ticketId': 'agent tickets:write',
+  'POST /api/v1/incidents/:id/solve-tickets': 'agent tickets:write',
+  'GET /api/v1/incidents/:id/markdown': 'staff tickets:read',
+  'GET /api/v1/tickets/:id/incidents': 'staff tickets:read',
+  'POST /api/v1/tickets/:id/incidents': 'agent tickets:write',
+  'DELETE /api/v1/tickets/:id/incidents/:incidentId': 'agent tickets:write',
+  'GET /api/v1/incident-settings': 'staff tickets:read',
+  'PUT /api/v1/incident-settings': 'admin admin',
+  'PUT /api/v1/incident-roles': 'admin admin',
+  'GET /api/v1/status-components': 'staff tickets:read',
+  'POST /api/v1/status-components': 'admin admin',
+  'PATCH /api/v1/status-components/:id': 'admin admin',
+  'DELETE /api/v1/status-components/:id': 'admin admin',
+  'GET /status': 'public',
+  'GET /status/summary.json': 'public',
+  'GET /status/incidents.json': 'public',
+  'GET /status/feed.atom': 'public',
+  'GET /status/incidents/:id': 'public',
 };
 
 type Row = { level: Access['level']; scope?: Scope; sessionOnly?: true };
@@ -225,7 +254,8 @@ before(async () => {
 after(() => t.close());
 
 function apiRoutes() {
-  return t.routes.filter((r) => r.url.startsWith('/api/') && r.method !== 'HEAD');
+  // The public surfaces outside /api (the status page) are walked too: they must stay public and declare it.
+  return t.routes.filter((r) => (r.url.startsWith('/api/') || r.url === '/status' || r.url.startsWith('/status/')) && r.method !== 'HEAD');
 }
 
 /** The route's URL with real ids where one matters (a ticket of org A), random ones where a 404 is as good. */

@@ -113,6 +113,48 @@ export interface Paths {
   "/api/v1/inbound/emails/{id}/retry": {
     post: { path: { id: string }; query: never; body: never; response: unknown };
   };
+  "/api/v1/incident-roles": {
+    put: { path: never; query: never; body: { roles: { key: string; name: string; lead?: boolean }[] }; response: unknown };
+  };
+  "/api/v1/incident-settings": {
+    get: { path: never; query: never; body: never; response: unknown };
+    put: { path: never; query: never; body: { severityLevels: number; cadenceMinutes: number[]; remindBeforeMinutes: number; statusPageTitle: string }; response: unknown };
+  };
+  "/api/v1/incidents": {
+    get: { path: never; query: { active?: "true" | "false" }; body: never; response: unknown };
+    post: { path: never; query: never; body: { title: string; severity: string; originTicketId?: string; components?: ({ id: string; status?: "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" })[]; roles?: { [key: string]: string }; impact?: string; startedAt?: string; detectedAt?: string }; response: unknown };
+  };
+  "/api/v1/incidents/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    patch: { path: { id: string }; query: never; body: { title?: string; severity?: string; impact?: string; currentTheory?: string; nextSteps?: string; components?: ({ id: string; status?: "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" })[]; startedAt?: string; detectedAt?: string; acknowledgedAt?: string; mitigatedAt?: string; version?: number }; response: unknown };
+  };
+  "/api/v1/incidents/{id}/markdown": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/incidents/{id}/roles/{key}": {
+    put: { path: { id: string; key: string }; query: never; body: { userId: string | null }; response: unknown };
+  };
+  "/api/v1/incidents/{id}/solve-tickets": {
+    post: { path: { id: string }; query: never; body: { notice: string }; response: unknown };
+  };
+  "/api/v1/incidents/{id}/state": {
+    post: { path: { id: string }; query: never; body: { state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; note?: string }; response: unknown };
+  };
+  "/api/v1/incidents/{id}/tickets": {
+    post: { path: { id: string }; query: never; body: { ticketIds: string[] }; response: unknown };
+  };
+  "/api/v1/incidents/{id}/tickets/{ticketId}": {
+    delete: { path: { id: string; ticketId: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/incidents/{id}/timeline": {
+    post: { path: { id: string }; query: never; body: { kind: "note" | "decision" | "action"; body: string; pinned?: boolean }; response: unknown };
+  };
+  "/api/v1/incidents/{id}/timeline/{entryId}": {
+    patch: { path: { id: string; entryId: number }; query: never; body: { pinned: boolean }; response: unknown };
+  };
+  "/api/v1/incidents/{id}/updates": {
+    post: { path: { id: string }; query: never; body: { state: "investigating" | "identified" | "monitoring" | "resolved"; body: string; eta?: string | null; notifyCustomers?: boolean }; response: unknown };
+  };
   "/api/v1/macros": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; body: string; public: boolean; changes: { status?: string; priority?: string; type?: string | null; addTags?: string[]; removeTags?: string[] }; ownerId: string | null })[] } };
     post: { path: never; query: never; body: { name: string; body: string; public?: boolean; changes?: { status?: string; priority?: string; type?: string | null; addTags?: string[]; removeTags?: string[] }; shared?: boolean }; response: unknown };
@@ -187,6 +229,14 @@ export interface Paths {
   "/api/v1/states/{key}": {
     patch: { path: { key: string }; query: never; body: { label?: string; pausesSla?: boolean; onRequesterReply?: string; position?: number }; response: unknown };
   };
+  "/api/v1/status-components": {
+    get: { path: never; query: never; body: never; response: unknown };
+    post: { path: never; query: never; body: { name: string; groupName?: string | null; description?: string; position?: number; status?: "operational" | "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" }; response: unknown };
+  };
+  "/api/v1/status-components/{id}": {
+    patch: { path: { id: string }; query: never; body: { name?: string; groupName?: string | null; description?: string; position?: number; status?: "operational" | "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
   "/api/v1/stream": {
     get: { path: never; query: { after?: number }; body: never; response: unknown };
   };
@@ -203,6 +253,13 @@ export interface Paths {
   };
   "/api/v1/tickets/{id}/events": {
     get: { path: { id: string }; query: { after?: number }; body: never; response: { items: ({ id: number; ticketId: string; actorId: string | null; kind: string; field: string | null; fromValue: unknown; toValue: unknown; public: boolean; at: string; ticketVersion: number | null })[] } };
+  };
+  "/api/v1/tickets/{id}/incidents": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    post: { path: { id: string }; query: never; body: { incidentId: string }; response: unknown };
+  };
+  "/api/v1/tickets/{id}/incidents/{incidentId}": {
+    delete: { path: { id: string; incidentId: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/tickets/{id}/links": {
     post: { path: { id: string }; query: never; body: { kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId?: string; url?: string; title?: string }; response: { id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; url: string | null; title: string | null; createdAt: string } };

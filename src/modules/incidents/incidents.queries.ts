@@ -1,0 +1,218 @@
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import type { Actor } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { TicketQueries } from '../tickets/tickets.queries.js';
+import {
+  type ComponentStatus,
+  type IncidentState,
+  incidentComponents,
+  incidentRoleAssignments,
+  incidentRoles,
+  incidents,
+  incidentTickets,
+  incidentTimeline,
+  incidentUpdates,
+  statusComponents,
+} from './incidents.schema.js';
+
+export type IncidentRow = typeof incidents.$inferSelect;
+export type UpdateRow = typeof incidentUpdates.$inferSelect;
+export type ComponentRow = typeof statusComponents.$inferSelect;
+const ACTIVE: IncidentState[] = ['investigating', 'identified', 'monitoring'];
+
+/** What the status page is rendered from: only public facts (titles, updates, components), never notes or tickets. */
+export type StatusSnapshot = {
+  at: Date;
+  components: (ComponentRow & { current: ComponentStatus })[];
+  // Incidents with at least one status update, newest first, each with its updates (newest first).
+  incidents: (Pick<IncidentRow, 'id' | 'number' | 'title' | 'severity' | 'state' | 'startedAt' | 'resolvedAt' | 'createdAt' | 'updatedAt'> & {
+    level: number;
+    updates: Pick<UpdateRow, 'id' | 'state' | 'body' | 'eta' | 'at'>[];
+    components: { id: string; status: ComponentStatus }[];
+  })[];
+};
+
+const WORST: ComponentStatus[] = ['operational', 'under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
+export function worst(a: ComponentStatus, b: ComponentStatus): ComponentStatus {
+  return WORST.indexOf(a) >= WORST.indexOf(b) ? a : b;
+}
+
+/** Reads of incidents for the agent app, the ticket page and the status page. */
+export class IncidentQueries {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly ticketQueries: TicketQueries,
+    private readonly people: PeopleService,
+  ) {}
+
+  async list(filter: { active?: boolean }) {
+    const rows = await this.ctx.db
+      .select({ incident: incidents, linked: count(incidentTickets.ticketId) })
+      .from(incidents)
+      .leftJoin(incidentTickets, eq(incidentTickets.incidentId, incidents.id))
+      .where(filter.active === undefined ? undefined : filter.active ? inArray(incidents.state, ACTIVE) : sql`${incidents.state} not in ('investigating','identified','monitoring')`)
+      .groupBy(incidents.id)
+      .orderBy(desc(incidents.startedAt))
+      .limit(200);
+    const leads = await this.leads(rows.map((r) => r.incident.id));
+    return rows.map((r) => ({ ...r.incident, linkedTickets: r.linked, lead: leads.get(r.incident.id) ?? null }));
+  }
+
+  async get(id: string): Promise<IncidentRow> {
+    const [row] = await this.ctx.db.select().from(incidents).where(eq(incidents.id, id));
+    if (!row) throw new AppError('NOT_FOUND', `No incident with id ${id}`);
+    return row;
+  }
+
+  /** The incident page: the record, who holds each role, its components, the timeline, the updates, the tickets. */
+  async detail(actor: Actor, id: string) {
+    const incident = await this.get(id);
+    const [roles, held, components, timeline, updates, links] = await Promise.all([
+      this.ctx.db.select().from(incidentRoles).orderBy(asc(incidentRoles.position)),
+      this.ctx.db.select().from(incidentRoleAssignments).where(eq(incidentRoleAssignments.incidentId, id)),
+      this.ctx.db
+        .select({ id: statusComponents.id, name: statusComponents.name, status: incidentComponents.status })
+        .from(incidentComponents)
+        .innerJoin(statusComponents, eq(statusComponents.id, incidentComponents.componentId))
+        .where(eq(incidentComponents.incidentId, id)),
+      this.ctx.db.select().from(incidentTimeline).where(eq(incidentTimeline.incidentId, id)).orderBy(asc(incidentTimeline.id)),
+      this.ctx.db.select().from(incidentUpdates).where(eq(incidentUpdates.incidentId, id)).orderBy(desc(incidentUpdates.at)),
+      this.ctx.db.select().from(incidentTickets).where(eq(incidentTickets.incidentId, id)).orderBy(asc(incidentTickets.linkedAt)),
+    ]);
+    const names = await this.names([...held.map((h) => h.userId), ...timeline.map((e) => e.actorId), ...updates.map((u) => u.authorId)]);
+    // Only the tickets this caller may see (a group-restricted agent sees their groups' tickets).
+    const visible = new Set(await this.ticketQueries.visibleIds(actor, links.map((l) => l.ticketId)));
+    const tickets = [];
+    for (const l of links.filter((l) => visible.has(l.ticketId))) {
+      const t = await this.ticketQueries.getRow(actor, l.ticketId);
+      tickets.push({ id: t.id, number: t.number, subject: t.subject, status: t.status, linkedAt: l.linkedAt });
+    }
+    return {
+      ...incident,
+      roles: roles.map((r) => {
+        const h = held.find((x) => x.roleKey === r.key);
+        return { key: r.key, name: r.name, lead: r.lead, user: h ? { id: h.userId, name: names.get(h.userId) ?? '' } : null };
+      }),
+      components,
+      timeline: timeline.map((e) => ({ ...e, actorName: e.actorId ? (names.get(e.actorId) ?? '') : 'Lifeline' })),
+      updates: updates.map((u) => ({ ...u, authorName: u.authorId ? (names.get(u.authorId) ?? '') : 'Lifeline' })),
+      tickets,
+      hiddenTickets: links.length - tickets.length,
+    };
+  }
+
+  /** The incidents a ticket is tied to (the ticket page's banner). */
+  async forTicket(actor: Actor, ticketId: string) {
+    await this.ticketQueries.getRow(actor, ticketId);
+    return this.ctx.db
+      .select({ id: incidents.id, number: incidents.number, title: incidents.title, severity: incidents.severity, state: incidents.state })
+      .from(incidentTickets)
+      .innerJoin(incidents, eq(incidents.id, incidentTickets.incidentId))
+      .where(eq(incidentTickets.ticketId, ticketId))
+      .orderBy(desc(incidents.startedAt));
+  }
+
+  /** The incident document as Markdown: summary, roles, updates and the timeline (pinned entries first). */
+  async markdown(actor: Actor, id: string): Promise<string> {
+    const d = await this.detail(actor, id);
+    const iso = (x: Date | null) => (x ? `${x.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '—');
+    const line = (e: (typeof d.timeline)[number]) => `- ${iso(e.at)} · ${e.actorName} · ${e.kind.replace('_', ' ')}: ${oneLine(e.body)}`;
+    const out = [
+      `# Incident #${d.number}: ${d.title}`,
+      '',
+      `- Severity: ${d.severity}`,
+      `- State: ${d.state}`,
+      ...(['startedAt', 'detectedAt', 'acknowledgedAt', 'mitigatedAt', 'resolvedAt', 'closedAt'] as const).map((k) => `- ${k.replace('At', '')}: ${iso(d[k])}`),
+      `- Components: ${d.components.map((c) => `${c.name} (${c.status.replace('_', ' ')})`).join(', ') || '—'}`,
+      '',
+      '## Roles',
+      ...d.roles.map((r) => `- ${r.name}: ${r.user?.name ?? '—'}`),
+      '',
+      '## Summary',
+      `**Impact.** ${d.impact || '—'}`,
+      '',
+      `**Current theory.** ${d.currentTheory || '—'}`,
+      '',
+      `**Next steps.** ${d.nextSteps || '—'}`,
+      '',
+      '## Status updates',
+      ...d.updates.map((u) => `- ${iso(u.at)} · **${u.state}** · ${oneLine(u.body)}${u.eta ? ` (ETA ${iso(u.eta)})` : ''}`),
+      '',
+      '## Linked tickets',
+      ...d.tickets.map((t) => `- #${t.number} ${oneLine(t.subject)} (${t.status})`),
+      '',
+      '## Timeline',
+      ...d.timeline.filter((e) => e.pinned).map((e) => `${line(e)} 📌`),
+      ...d.timeline.filter((e) => !e.pinned).map(line),
+      '',
+    ];
+    return out.join('\n');
+  }
+
+  /** Everything the public status page shows, from committed rows; incidents of the last 90 days that were made public. */
+  async statusSnapshot(levels: Map<string, number>): Promise<StatusSnapshot> {
+    const at = this.ctx.clock.now();
+    const since = new Date(at.getTime() - 90 * 86_400_000);
+    const [components, rows] = await Promise.all([
+      this.ctx.db.select().from(statusComponents).orderBy(asc(statusComponents.position), asc(statusComponents.name)),
+      this.ctx.db
+        .select()
+        .from(incidents)
+        .where(and(or(inArray(incidents.state, ACTIVE), gte(incidents.resolvedAt, since), and(isNotNull(incidents.closedAt), gte(incidents.closedAt, since))), sql`exists (select 1 from ${incidentUpdates} where ${incidentUpdates.incidentId} = ${incidents.id})`))
+        .orderBy(desc(incidents.startedAt)),
+    ]);
+    const ids = rows.map((r) => r.id);
+    const [updates, affected] = ids.length
+      ? await Promise.all([
+          this.ctx.db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, ids)).orderBy(desc(incidentUpdates.at)),
+          this.ctx.db.select().from(incidentComponents).where(inArray(incidentComponents.incidentId, ids)),
+        ])
+      : [[], []];
+    const list = rows.map((r) => ({
+      id: r.id,
+      number: r.number,
+      title: r.title,
+      severity: r.severity,
+      state: r.state,
+      startedAt: r.startedAt,
+      resolvedAt: r.resolvedAt,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      level: levels.get(r.severity) ?? 9,
+      updates: updates.filter((u) => u.incidentId === r.id).map((u) => ({ id: u.id, state: u.state, body: u.body, eta: u.eta, at: u.at })),
+      components: affected.filter((a) => a.incidentId === r.id).map((a) => ({ id: a.componentId, status: a.status })),
+    }));
+    return {
+      at,
+      incidents: list,
+      components: components.map((c) => {
+        let current = c.status;
+        for (const i of list) if (ACTIVE.includes(i.state)) for (const a of i.components) if (a.id === c.id) current = worst(current, a.status);
+        return { ...c, current };
+      }),
+    };
+  }
+
+  private async leads(ids: string[]): Promise<Map<string, { id: string; name: string }>> {
+    if (!ids.length) return new Map();
+    const rows = await this.ctx.db
+      .select({ incidentId: incidentRoleAssignments.incidentId, userId: incidentRoleAssignments.userId })
+      .from(incidentRoleAssignments)
+      .innerJoin(incidentRoles, and(eq(incidentRoles.key, incidentRoleAssignments.roleKey), eq(incidentRoles.lead, true)))
+      .where(inArray(incidentRoleAssignments.incidentId, ids));
+    const names = await this.names(rows.map((r) => r.userId));
+    return new Map(rows.map((r) => [r.incidentId, { id: r.userId, name: names.get(r.userId) ?? '' }]));
+  }
+
+  private async names(ids: (string | null)[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const id of new Set(ids.filter((x): x is string => !!x))) out.set(id, (await this.people.getUser(id).catch(() => null))?.name ?? '');
+    return out;
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireActor } from '../../platform/auth.js';
+import { ComponentBody, type ComponentsService, UpdateComponentBody } from './components.service.js';
+import type { IncidentQueries } from './incidents.queries.js';
+import { DeclareBody, EntryBody, type IncidentsService, RoleBody, SettingsBody, SolveLinkedBody, StateBody, StatusUpdateBody, UpdateIncidentBody } from './incidents.service.js';
+import type { StatusPage } from './status-page.js';
+
+const IdParams = z.object({ id: z.uuid() });
+const read = { level: 'staff', scope: 'tickets:read' } as const;
+const write = { level: 'agent', scope: 'tickets:write' } as const;
+const admin = { level: 'admin', scope: 'admin' } as const;
+const tags = ['incidents'];
+
+export function incidentRoutes(app: FastifyInstance, s: { incidents: IncidentsService; queries: IncidentQueries; components: ComponentsService }): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { incidents, queries, components } = s;
+
+  r.get('/api/v1/incidents', { config: { access: read }, schema: { tags, querystring: z.object({ active: z.enum(['true', 'false']).optional() }) } }, async (req) => ({
+    items: await queries.list({ active: req.query.active === undefined ? undefined : req.query.active === 'true' }),
+  }));
+  r.post('/api/v1/incidents', { config: { access: write }, schema: { tags, body: DeclareBody, description: 'Declares an incident, on its own or from a ticket (originTicketId), which it links.' } }, async (req, reply) =>
+    reply.status(201).send(await incidents.declare(requireActor(req), req.body)),
+  );
+  r.get('/api/v1/incidents/:id', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => queries.detail(requireActor(req), req.params.id));
+  r.patch('/api/v1/incidents/:id', { config: { access: write }, schema: { tags, params: IdParams, body: UpdateIncidentBody } }, async (req) => incidents.update(requireActor(req), req.params.id, req.body));
+  r.post('/api/v1/incidents/:id/state', { config: { access: write }, schema: { tags, params: IdParams, body: StateBody } }, async (req) => incidents.changeState(requireActor(req), req.params.id, req.body));
+  r.post(
+    '/api/v1/incidents/:id/updates',
+    { config: { access: write }, schema: { tags, params: IdParams, body: StatusUpdateBody, description: 'A status update: public text, the state it sets, an ETA; optionally one public reply per linked ticket (jobs).' } },
+    async (req, reply) => reply.status(201).send(await incidents.postUpdate(requireActor(req), req.params.id, req.body)),
+  );
+  r.post('/api/v1/incidents/:id/timeline', { config: { access: write }, schema: { tags, params: IdParams, body: EntryBody } }, async (req, reply) =>
+    reply.status(201).send(await incidents.addEntry(requireActor(req), req.params.id, req.body)),
+  );
+  r.patch(
+    '/api/v1/incidents/:id/timeline/:entryId',
+    { config: { access: write }, schema: { tags, params: z.object({ id: z.uuid(), entryId: z.coerce.number().int().positive() }), body: z.object({ pinned: z.boolean() }) } },
+    async (req) => incidents.pin(requireActor(req), req.params.id, req.params.entryId, req.body.pinned),
+  );
+  r.put(
+    '/api/v1/incidents/:id/roles/:key',
+    { config: { access: write }, schema: { tags, params: z.object({ id: z.uuid(), key: z.string().max(64) }), body: z.object({ userId: z.uuid().nullable() }) } },
+    async (req, reply) => {
+      await incidents.assignRole(requireActor(req), req.params.id, req.params.key, req.body.userId);
+      return reply.status(204).send();
+    },
+  );
+  r.post('/api/v1/incidents/:id/tickets', { config: { access: write }, schema: { tags, params: IdParams, body: z.object({ ticketIds: z.array(z.uuid()).min(1).max(1000) }) } }, async (req) =>
+    incidents.linkTickets(requireActor(req), req.params.id, req.body.ticketIds),
+  );
+  r.delete('/api/v1/incidents/:id/tickets/:ticketId', { config: { access: write }, schema: { tags, params: z.object({ id: z.uuid(), ticketId: z.uuid() }) } }, async (req, reply) => {
+    await incidents.unlinkTicket(requireActor(req), req.params.id, req.params.ticketId);
+    return reply.status(204).send();
+  });
+  r.post('/api/v1/incidents/:id/solve-tickets', { config: { access: write }, schema: { tags, params: IdParams, body: SolveLinkedBody } }, async (req, reply) =>
+    reply.status(202).send(await incidents.solveLinkedTickets(requireActor(req), req.params.id, req.body)),
+  );
+  r.get('/api/v1/incidents/:id/markdown', { config: { access: read }, schema: { tags, params: IdParams } }, async (req, reply) =>
+    reply.type('text/markdown; charset=utf-8').send(await queries.markdown(requireActor(req), req.params.id)),
+  );
+
+  // From the ticket's side.
+  r.get('/api/v1/tickets/:id/incidents', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => ({ items: await queries.forTicket(requireActor(req), req.params.id) }));
+  r.post('/api/v1/tickets/:id/incidents', { config: { access: write }, schema: { tags, params: IdParams, body: z.object({ incidentId: z.uuid() }) } }, async (req) =>
+    incidents.linkTickets(requireActor(req), req.body.incidentId, [req.params.id]),
+  );
+  r.delete('/api/v1/tickets/:id/incidents/:incidentId', { config: { access: write }, schema: { tags, params: z.object({ id: z.uuid(), incidentId: z.uuid() }) } }, async (req, reply) => {
+    await incidents.unlinkTicket(requireActor(req), req.params.incidentId, req.params.id);
+    return reply.status(204).send();
+  });
+
+  // Settings: severities (the active priority scheme's top levels), cadences, roles, components.
+  r.get('/api/v1/incident-settings', { config: { access: read }, schema: { tags } }, async () => ({
+    settings: await incidents.settings(),
+    severities: await incidents.severities(),
+    roles: await incidents.roles(),
+  }));
+  r.put('/api/v1/incident-settings', { config: { access: admin }, schema: { tags, body: SettingsBody } }, async (req) => incidents.updateSettings(req.body));
+  r.put('/api/v1/incident-roles', { config: { access: admin }, schema: { tags, body: z.object({ roles: z.array(RoleBody).min(1).max(20) }) } }, async (req) => ({
+    items: await incidents.replaceRoles(req.body.roles),
+  }));
+  r.get('/api/v1/status-components', { config: { access: read }, schema: { tags } }, async () => ({ items: await components.list() }));
+  r.post('/api/v1/status-components', { config: { access: admin }, schema: { tags, body: ComponentBody } }, async (req, reply) => reply.status(201).send(await components.create(req.body)));
+  r.patch('/api/v1/status-components/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdateComponentBody } }, async (req) => components.update(req.params.id, req.body));
+  r.delete('/api/v1/status-components/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {
+    await components.remove(req.params.id);
+    return reply.status(204).send();
+  });
+}
+
+/** What the public pages may load: their own inline styles, nothing else; no scripts at all. */
+const STATUS_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/** The public status page: no sign-in, no JavaScript, served from the rendering in memory. */
+export function statusRoutes(app: FastifyInstance, page: StatusPage): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const pub = { access: { level: 'public' } } as const;
+  const hide = { hide: true };
+  const send = (reply: FastifyReply, type: string, body: string) =>
+    reply.type(type).header('cache-control', 'public, max-age=10').header('content-security-policy', STATUS_CSP).send(body);
+  r.get('/status', { config: pub, schema: hide }, async (_req, reply) => send(reply, 'text/html; charset=utf-8', (await page.current()).html));
+  r.get('/status/summary.json', { config: pub, schema: hide }, async (_req, reply) => send(reply, 'application/json; charset=utf-8', (await page.current()).summary));
+  r.get('/status/incidents.json', { config: pub, schema: hide }, async (_req, reply) => send(reply, 'application/json; charset=utf-8', (await page.current()).incidents));
+  r.get('/status/feed.atom', { config: pub, schema: hide }, async (_req, reply) => send(reply, 'application/atom+xml; charset=utf-8', (await page.current()).atom));
+  r.get('/status/incidents/:id', { config: pub, schema: { ...hide, params: z.object({ id: z.string().max(64) }) } }, async (req, reply) => {
+    const html = (await page.current()).pages.get(req.params.id);
+    if (!html) return reply.status(404).type('text/html; charset=utf-8').header('content-security-policy', STATUS_CSP).send('<!doctype html><meta charset="utf-8"><title>Not found</title><p>No such incident. <a href="/status">Status page</a></p>');
+    return send(reply, 'text/html; charset=utf-8', html);
+  });
+}

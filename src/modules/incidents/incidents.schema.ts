@@ -1,0 +1,195 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { users } from '../people/people.schema.js';
+import { tickets } from '../tickets/tickets.schema.js';
+
+/** The lifecycle of an incident; the first four are public (the status page shows them), the last two internal. */
+export const INCIDENT_STATES = ['investigating', 'identified', 'monitoring', 'resolved', 'pending_retro', 'closed'] as const;
+export type IncidentState = (typeof INCIDENT_STATES)[number];
+
+/** A component's condition, in Atlassian Statuspage's words (so its v2 JSON reads the same), worst last. */
+export const COMPONENT_STATUSES = ['operational', 'under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'] as const;
+export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
+
+/** What may be written on the timeline by hand; the rest is written by the commands themselves. */
+export const TIMELINE_KINDS = ['declared', 'note', 'decision', 'action', 'role_change', 'status_update', 'state_change', 'ticket_linked', 'ticket_unlinked', 'summary_changed', 'reminder', 'late'] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+/**
+ * Desk-wide incident settings (one row, id 1): how many of the active priority scheme's top levels are incident
+ * severities, each severity's update cadence, how long before an update is due the lead is reminded, and the name
+ * the public status page carries.
+ */
+export type IncidentSettingsData = {
+  severityLevels: number;
+  /** Minutes between status updates, by severity level: [0] for the top priority, [1] the next, … */
+  cadenceMinutes: number[];
+  remindBeforeMinutes: number;
+  statusPageTitle: string;
+};
+export const incidentSettings = pgTable('incident_settings', {
+  id: integer('id').primaryKey().default(1),
+  data: jsonb('data').$type<IncidentSettingsData>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** The roles an incident can staff; the lead role (exactly one row with `lead`) always exists. */
+export const incidentRoles = pgTable(
+  'incident_roles',
+  {
+    key: text('key').primaryKey(),
+    name: text('name').notNull(),
+    position: integer('position').notNull().default(0),
+    lead: boolean('lead').notNull().default(false),
+  },
+  (t) => [uniqueIndex('incident_roles_one_lead_uq').on(t.lead).where(sql`${t.lead}`)],
+);
+
+/** What the status page lists: a service customers depend on, in a group, with its own status when no incident sets one. */
+export const statusComponents = pgTable(
+  'status_components',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    groupName: text('group_name'),
+    description: text('description').notNull().default(''),
+    position: integer('position').notNull().default(0),
+    status: text('status').$type<ComponentStatus>().notNull().default('operational'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('status_components_name_uq').on(sql`lower(${t.name})`)],
+);
+
+export const incidents = pgTable(
+  'incidents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    number: serial('number').notNull().unique(),
+    title: text('title').notNull(),
+    // A priority key of the active scheme's top levels (P1, P2 on CommCare's; P0, P1 on PMERIT's).
+    severity: text('severity').notNull(),
+    state: text('state').$type<IncidentState>().notNull().default('investigating'),
+    // The ticket it was declared from, if any.
+    originTicketId: uuid('origin_ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
+    impact: text('impact').notNull().default(''),
+    currentTheory: text('current_theory').notNull().default(''),
+    nextSteps: text('next_steps').notNull().default(''),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    detectedAt: timestamp('detected_at', { withTimezone: true }).notNull(),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
+    mitigatedAt: timestamp('mitigated_at', { withTimezone: true }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    // The status-update promise: when the next one is due, whether the lead was reminded for it, when it went late.
+    nextUpdateDueAt: timestamp('next_update_due_at', { withTimezone: true }),
+    remindedForDueAt: timestamp('reminded_for_due_at', { withTimezone: true }),
+    lateSince: timestamp('late_since', { withTimezone: true }),
+    declaredById: uuid('declared_by_id').references(() => users.id),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('incidents_state_idx').on(t.state), index('incidents_due_idx').on(t.nextUpdateDueAt)],
+);
+
+/** The components an incident affects, and how badly (what the status page shows for them while it is open). */
+export const incidentComponents = pgTable(
+  'incident_components',
+  {
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    componentId: uuid('component_id')
+      .notNull()
+      .references(() => statusComponents.id, { onDelete: 'cascade' }),
+    status: text('status').$type<ComponentStatus>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.componentId] })],
+);
+
+/** Who holds which role; a role change is also a timeline entry. */
+export const incidentRoleAssignments = pgTable(
+  'incident_role_assignments',
+  {
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    roleKey: text('role_key')
+      .notNull()
+      .references(() => incidentRoles.key, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    assignedAt: timestamp('assigned_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.roleKey] })],
+);
+
+/** The live incident document: every note, decision, action and change, by whom and when; internal, never public. */
+export const incidentTimeline = pgTable(
+  'incident_timeline',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    kind: text('kind').$type<TimelineKind>().notNull(),
+    body: text('body').notNull().default(''),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    // null: Lifeline itself (a reminder, a late mark).
+    actorId: uuid('actor_id').references(() => users.id),
+    pinned: boolean('pinned').notNull().default(false),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('incident_timeline_incident_idx').on(t.incidentId, t.id)],
+);
+
+/** A status update: the public text the status page shows, the state it set, an optional ETA. */
+export const incidentUpdates = pgTable(
+  'incident_updates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    state: text('state').$type<IncidentState>().notNull(),
+    body: text('body').notNull(),
+    eta: timestamp('eta', { withTimezone: true }),
+    notifyCustomers: boolean('notify_customers').notNull().default(false),
+    authorId: uuid('author_id').references(() => users.id),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('incident_updates_incident_idx').on(t.incidentId, t.at)],
+);
+
+/** Customer tickets tied to an incident. */
+export const incidentTickets = pgTable(
+  'incident_tickets',
+  {
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    linkedById: uuid('linked_by_id').references(() => users.id),
+    linkedAt: timestamp('linked_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.ticketId] }), index('incident_tickets_ticket_idx').on(t.ticketId)],
+);
+
+/**
+ * One row per notice a linked ticket received (an update's public reply, the resolution notice): written in the
+ * same transaction as the reply, so a retried job never replies twice.
+ */
+export const incidentNotices = pgTable(
+  'incident_notices',
+  {
+    key: text('key').primaryKey(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+);

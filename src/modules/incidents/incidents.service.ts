@@ -1,0 +1,590 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Tx } from '../../db/client.js';
+import { type Actor, isAgent, SYSTEM_ACTOR } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError, foreignKeyColumn } from '../../platform/errors.js';
+import { defineJob, enqueue } from '../../platform/jobs.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
+import type { TicketQueries } from '../tickets/tickets.queries.js';
+import type { TicketsService } from '../tickets/tickets.service.js';
+import {
+  COMPONENT_STATUSES,
+  type IncidentSettingsData,
+  type IncidentState,
+  incidentComponents,
+  incidentNotices,
+  incidentRoleAssignments,
+  incidentRoles,
+  incidents,
+  incidentSettings,
+  incidentTickets,
+  incidentTimeline,
+  incidentUpdates,
+  type TimelineKind,
+} from './incidents.schema.js';
+
+export type Incident = typeof incidents.$inferSelect;
+export type IncidentRole = typeof incidentRoles.$inferSelect;
+export type Severity = { key: string; name: string; level: number; cadenceMinutes: number };
+
+/** The states a status update may set: what the public sees. */
+export const PUBLIC_STATES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+const ACTIVE: IncidentState[] = ['investigating', 'identified', 'monitoring'];
+
+/**
+ * Where an incident may go from each state. The three active states move freely (a theory can fall through), a
+ * resolved incident may reopen (the fix did not hold) or go to its retro, and a closed incident goes nowhere.
+ */
+const NEXT: Record<IncidentState, readonly IncidentState[]> = {
+  investigating: ['identified', 'monitoring', 'resolved'],
+  identified: ['investigating', 'monitoring', 'resolved'],
+  monitoring: ['investigating', 'identified', 'resolved'],
+  resolved: ['investigating', 'pending_retro', 'closed'],
+  pending_retro: ['closed'],
+  closed: [],
+};
+
+const Text = z.string().trim().max(20_000);
+const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const AffectedComponent = z.object({ id: z.uuid(), status: z.enum(COMPONENT_STATUSES).exclude(['operational']).default('major_outage') });
+
+export const DeclareBody = z.object({
+  title: z.string().trim().min(1).max(200),
+  severity: z.string().trim().min(1).max(20),
+  originTicketId: z.uuid().optional(),
+  components: z.array(AffectedComponent).max(100).default([]),
+  // Role key → user id; the declarer leads unless someone else is named.
+  roles: z.record(z.string().max(64), z.uuid()).default({}),
+  impact: Text.default(''),
+  startedAt: Instant.optional(),
+  detectedAt: Instant.optional(),
+});
+export const UpdateIncidentBody = z.object({
+  title: z.string().trim().min(1).max(200).optional(),
+  severity: z.string().trim().min(1).max(20).optional(),
+  impact: Text.optional(),
+  currentTheory: Text.optional(),
+  nextSteps: Text.optional(),
+  components: z.array(AffectedComponent).max(100).optional(),
+  startedAt: Instant.optional(),
+  detectedAt: Instant.optional(),
+  acknowledgedAt: Instant.optional(),
+  mitigatedAt: Instant.optional(),
+  version: z.number().int().positive().optional(),
+});
+export const StatusUpdateBody = z.object({
+  state: z.enum(PUBLIC_STATES),
+  body: z.string().trim().min(1).max(5_000),
+  eta: Instant.nullable().default(null),
+  // One public reply on each linked ticket, as jobs after commit.
+  notifyCustomers: z.boolean().default(false),
+});
+export const StateBody = z.object({ state: z.enum(['investigating', 'identified', 'monitoring', 'resolved', 'pending_retro', 'closed']), note: Text.default('') });
+export const EntryBody = z.object({ kind: z.enum(['note', 'decision', 'action']), body: z.string().trim().min(1).max(20_000), pinned: z.boolean().default(false) });
+export const SolveLinkedBody = z.object({ notice: z.string().trim().min(1).max(10_000) });
+export const RoleBody = z.object({ key: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), name: z.string().trim().min(1).max(100), lead: z.boolean().default(false) });
+export const SettingsBody = z.object({
+  severityLevels: z.number().int().min(1).max(5),
+  cadenceMinutes: z.array(z.number().int().min(1).max(24 * 60)).min(1).max(5),
+  remindBeforeMinutes: z.number().int().min(0).max(240),
+  statusPageTitle: z.string().trim().min(1).max(100),
+});
+
+/** A public reply on one linked ticket (an update's notice, or the resolution notice that also solves it). */
+export const NOTIFY_TICKET = defineJob({
+  kind: 'incidents.notify-ticket',
+  payload: z.object({ key: z.string(), ticketId: z.uuid(), body: z.string(), solve: z.boolean() }),
+});
+
+/**
+ * What a module hooks onto a declared incident (paging, chat announcements): run inside the declaring
+ * transaction, so it enqueues its jobs with the incident — it must not do slow work or call out.
+ */
+export type DeclaredSubscriber = { name: string; run: (tx: Tx, incident: Incident) => Promise<void> };
+
+/**
+ * Major incidents: the record, its roles, the live timeline, status updates with their cadence, and the
+ * customer tickets tied to it. Each command is one transaction writing the change and its timeline entry (the
+ * incident's audit trail); replies to linked tickets are jobs, so posting an update is never held up by them.
+ */
+export class IncidentsService {
+  private readonly declared: DeclaredSubscriber[] = [];
+  private readonly changed: (() => Promise<void>)[] = [];
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly tickets: TicketsService,
+    private readonly ticketQueries: TicketQueries,
+    private readonly ticketSettings: TicketSettingsService,
+    private readonly people: PeopleService,
+  ) {}
+
+  /** Hooks a subscriber onto every declared incident (the on-call module pages from here). */
+  onDeclared(subscriber: DeclaredSubscriber): void {
+    if (this.declared.some((s) => s.name === subscriber.name)) throw new Error(`incident subscriber ${subscriber.name} added twice`);
+    this.declared.push(subscriber);
+  }
+
+  /** Called after any committed change the public may see (the status page re-renders). */
+  onChange(fn: () => Promise<void>): void {
+    this.changed.push(fn);
+  }
+
+  // ---- settings, severities, roles
+
+  async settings(): Promise<IncidentSettingsData> {
+    const [row] = await this.ctx.db.select().from(incidentSettings).where(eq(incidentSettings.id, 1));
+    if (!row) throw new AppError('INTERNAL', 'incident settings missing');
+    return row.data;
+  }
+
+  async updateSettings(input: z.infer<typeof SettingsBody>): Promise<IncidentSettingsData> {
+    await this.ctx.db.update(incidentSettings).set({ data: input, updatedAt: this.ctx.clock.now() }).where(eq(incidentSettings.id, 1));
+    await this.publish();
+    return input;
+  }
+
+  /** The incident severities: the active priority scheme's top levels, each with its update cadence. */
+  async severities(): Promise<Severity[]> {
+    const s = await this.settings();
+    const top = (await this.ticketSettings.activePriorities()).sort((a, b) => a.rank - b.rank).slice(0, s.severityLevels);
+    return top.map((p, level) => ({ key: p.key, name: p.name, level, cadenceMinutes: s.cadenceMinutes[level] ?? s.cadenceMinutes.at(-1) ?? 60 }));
+  }
+
+  private async severity(key: string): Promise<Severity> {
+    const all = await this.severities();
+    const found = all.find((s) => s.key === key);
+    if (!found) {
+      throw new AppError('INVALID_REFERENCE', `Severity ${key} is not one of ${all.map((s) => s.key).join(', ')}`, { fields: [{ path: 'body.severity', message: `no severity ${key}` }] });
+    }
+    return found;
+  }
+
+  roles(): Promise<IncidentRole[]> {
+    return this.ctx.db.select().from(incidentRoles).orderBy(asc(incidentRoles.position));
+  }
+
+  /** Replaces the role list; exactly one role leads, and roles held in an open incident stay. */
+  async replaceRoles(list: z.infer<typeof RoleBody>[]): Promise<IncidentRole[]> {
+    if (list.filter((r) => r.lead).length !== 1) throw new AppError('INVALID_FIELD_VALUE', 'Exactly one role is the lead role', { fields: [{ path: 'body', message: 'one role needs lead: true' }] });
+    const keys = list.map((r) => r.key);
+    if (new Set(keys).size !== keys.length) throw new AppError('INVALID_FIELD_VALUE', 'Role keys must be unique', { fields: [{ path: 'body', message: 'a key appears twice' }] });
+    await this.ctx.db.transaction(async (tx) => {
+      const held = await tx
+        .selectDistinct({ key: incidentRoleAssignments.roleKey })
+        .from(incidentRoleAssignments)
+        .innerJoin(incidents, eq(incidents.id, incidentRoleAssignments.incidentId))
+        .where(sql`${incidents.state} <> 'closed'`);
+      const dropped = held.map((h) => h.key).filter((k) => !keys.includes(k));
+      if (dropped.length) throw new AppError('IN_USE', `Role ${dropped.join(', ')} is held in an open incident`);
+      // Clear the lead flag first: the one-lead index holds after every statement.
+      await tx.update(incidentRoles).set({ lead: false });
+      await tx.delete(incidentRoles).where(keys.length ? sql`${incidentRoles.key} not in ${keys}` : sql`true`);
+      for (const [i, r] of list.entries()) {
+        await tx
+          .insert(incidentRoles)
+          .values({ ...r, position: (i + 1) * 10 })
+          .onConflictDoUpdate({ target: incidentRoles.key, set: { name: r.name, lead: r.lead, position: (i + 1) * 10 } });
+      }
+    });
+    return this.roles();
+  }
+
+  // ---- the incident
+
+  async declare(actor: Actor, input: z.infer<typeof DeclareBody>): Promise<Incident> {
+    this.mustBeAgent(actor);
+    const severity = await this.severity(input.severity);
+    const roles = await this.roles();
+    const lead = roles.find((r) => r.lead) as IncidentRole;
+    const assigned: Record<string, string> = { [lead.key]: actor.userId, ...input.roles };
+    await this.checkRoles(assigned, roles);
+    if (input.originTicketId) await this.ticketQueries.getRow(actor, input.originTicketId);
+    const now = this.ctx.clock.now();
+    const startedAt = input.startedAt ?? now;
+    const detectedAt = input.detectedAt ?? now;
+    this.checkTimes({ startedAt, detectedAt }, now);
+    // Read before the transaction: embedded PGlite has one connection, which the transaction holds.
+    const names = new Map<string, string>();
+    for (const userId of Object.values(assigned)) names.set(userId, await this.nameOf(userId));
+    const incident = await this.ctx.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(incidents)
+        .values({
+          title: input.title,
+          severity: severity.key,
+          originTicketId: input.originTicketId ?? null,
+          impact: input.impact,
+          startedAt,
+          detectedAt,
+          // A lead named at declaration has taken it on: that is the acknowledgement.
+          acknowledgedAt: now,
+          nextUpdateDueAt: new Date(now.getTime() + severity.cadenceMinutes * 60_000),
+          declaredById: actor.userId,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      const inc = row as Incident;
+      await this.entry(tx, inc.id, actor, 'declared', `Declared ${severity.key}: ${inc.title}`, { severity: severity.key, originTicketId: inc.originTicketId });
+      await this.setComponents(tx, inc.id, input.components);
+      for (const [key, userId] of Object.entries(assigned)) {
+        await tx.insert(incidentRoleAssignments).values({ incidentId: inc.id, roleKey: key, userId, assignedAt: now });
+        await this.entry(tx, inc.id, actor, 'role_change', `${names.get(userId)} is ${roles.find((r) => r.key === key)?.name}`, { role: key, userId });
+      }
+      if (inc.originTicketId) await this.link(tx, actor, inc.id, inc.originTicketId);
+      for (const s of this.declared) await s.run(tx, inc);
+      return inc;
+    });
+    await this.publish();
+    return incident;
+  }
+
+  async update(actor: Actor, id: string, patch: z.infer<typeof UpdateIncidentBody>): Promise<Incident> {
+    this.mustBeAgent(actor);
+    if (patch.severity) await this.severity(patch.severity);
+    const result = await this.ctx.db.transaction(async (tx) => {
+      const current = await this.open(tx, id);
+      if (patch.version !== undefined && patch.version !== current.version) {
+        throw new AppError('VERSION_CONFLICT', `Incident #${current.number} changed since version ${patch.version}`, { extra: { current } });
+      }
+      const { version: _v, components, ...fields } = patch;
+      const now = this.ctx.clock.now();
+      const merged = { ...current, ...fields };
+      this.checkTimes({ startedAt: merged.startedAt, detectedAt: merged.detectedAt, acknowledgedAt: merged.acknowledgedAt, mitigatedAt: merged.mitigatedAt }, now);
+      const changed = Object.entries(fields).filter(([k, v]) => String(v) !== String(current[k as keyof Incident]));
+      if (components) await this.setComponents(tx, id, components);
+      const [row] = await tx
+        .update(incidents)
+        .set({ ...fields, version: current.version + 1, updatedAt: now })
+        .where(eq(incidents.id, id))
+        .returning();
+      if (changed.length || components) {
+        await this.entry(tx, id, actor, 'summary_changed', `Changed ${[...changed.map(([k]) => k), ...(components ? ['components'] : [])].join(', ')}`, Object.fromEntries(changed));
+      }
+      return row as Incident;
+    });
+    await this.publish();
+    return result;
+  }
+
+  /** Moves the incident to another state without public text (pending retro, closed, or a quiet correction). */
+  async changeState(actor: Actor, id: string, input: z.infer<typeof StateBody>): Promise<Incident> {
+    this.mustBeAgent(actor);
+    const result = await this.ctx.db.transaction(async (tx) => {
+      const current = await this.open(tx, id);
+      this.checkTransition(current, input.state);
+      const row = await this.moveTo(tx, current, input.state);
+      await this.entry(tx, id, actor, 'state_change', input.note || `${current.state} → ${input.state}`, { from: current.state, to: input.state });
+      return row;
+    });
+    await this.publish();
+    return result;
+  }
+
+  /**
+   * Posts a status update: its public text on the status page, the state it sets, the next update's due time
+   * from the severity's cadence, and — when asked — one public reply per linked ticket, enqueued as jobs.
+   */
+  async postUpdate(actor: Actor, id: string, input: z.infer<typeof StatusUpdateBody>): Promise<{ incident: Incident; update: typeof incidentUpdates.$inferSelect; notified: number }> {
+    this.mustBeAgent(actor);
+    const now = this.ctx.clock.now();
+    if (input.eta && input.eta <= now) throw new AppError('INVALID_FIELD_VALUE', 'The ETA must be in the future', { fields: [{ path: 'body.eta', message: 'in the past' }] });
+    const severities = await this.severities();
+    const result = await this.ctx.db.transaction(async (tx) => {
+      const current = await this.open(tx, id);
+      if (input.state !== current.state) this.checkTransition(current, input.state);
+      else if (!ACTIVE.includes(current.state)) throw new AppError('INVALID_TRANSITION', `Incident #${current.number} is ${current.state}; an update can reopen it (investigating) only`);
+      const [update] = await tx.insert(incidentUpdates).values({ incidentId: id, state: input.state, body: input.body, eta: input.eta, notifyCustomers: input.notifyCustomers, authorId: actor.userId, at: now }).returning();
+      const u = update as typeof incidentUpdates.$inferSelect;
+      let row = input.state === current.state ? current : await this.moveTo(tx, current, input.state);
+      // A severity no longer among the top levels (the scheme changed) keeps the slowest cadence.
+      const cadence = severities.find((x) => x.key === row.severity)?.cadenceMinutes ?? Math.max(...severities.map((x) => x.cadenceMinutes));
+      const due = ACTIVE.includes(input.state) ? new Date(now.getTime() + cadence * 60_000) : null;
+      [row] = (await tx.update(incidents).set({ nextUpdateDueAt: due, lateSince: null, updatedAt: now }).where(eq(incidents.id, id)).returning()) as [Incident];
+      await this.entry(tx, id, actor, 'status_update', input.body, { updateId: u.id, state: input.state, eta: input.eta?.toISOString() ?? null, notifyCustomers: input.notifyCustomers });
+      let notified = 0;
+      if (input.notifyCustomers) {
+        const linked = await tx.select({ ticketId: incidentTickets.ticketId }).from(incidentTickets).where(eq(incidentTickets.incidentId, id));
+        const body = this.noticeText(row, u);
+        for (const { ticketId } of linked) {
+          const key = `incident-update:${u.id}:${ticketId}`;
+          await enqueue(tx, this.ctx.clock, NOTIFY_TICKET, { key, ticketId, body, solve: false }, { key });
+        }
+        notified = linked.length;
+      }
+      return { incident: row, update: u, notified };
+    });
+    await this.publish();
+    return result;
+  }
+
+  /** Solves every linked ticket that is not solved yet, each with the resolution notice, as jobs. */
+  async solveLinkedTickets(actor: Actor, id: string, input: z.infer<typeof SolveLinkedBody>): Promise<{ queued: number }> {
+    this.mustBeAgent(actor);
+    return this.ctx.db.transaction(async (tx) => {
+      const current = await this.get(tx, id);
+      if (!['resolved', 'pending_retro', 'closed'].includes(current.state)) {
+        throw new AppError('INVALID_TRANSITION', `Incident #${current.number} is ${current.state}; resolve it before solving its tickets`);
+      }
+      const linked = await tx.select({ ticketId: incidentTickets.ticketId }).from(incidentTickets).where(eq(incidentTickets.incidentId, id));
+      for (const { ticketId } of linked) {
+        const key = `incident-resolved:${id}:${ticketId}`;
+        await enqueue(tx, this.ctx.clock, NOTIFY_TICKET, { key, ticketId, body: input.notice, solve: true }, { key });
+      }
+      await this.entry(tx, id, actor, 'action', `Solving ${linked.length} linked ticket(s) with the resolution notice`, { notice: input.notice });
+      return { queued: linked.length };
+    });
+  }
+
+  /**
+   * The job: one public reply on a linked ticket (and, for the resolution notice, solving it). The notice row and
+   * the reply commit together, so a retry never replies twice; a ticket closed meanwhile is skipped.
+   */
+  async notifyTicket(p: z.infer<typeof NOTIFY_TICKET.payload>): Promise<void> {
+    await this.ctx.db.transaction(async (tx) => {
+      const [fresh] = await tx.insert(incidentNotices).values({ key: p.key, ticketId: p.ticketId, at: this.ctx.clock.now() }).onConflictDoNothing().returning();
+      if (!fresh) return;
+      const t = await this.ticketQueries.getRow(SYSTEM_ACTOR, p.ticketId, tx);
+      if (t.statusCategory === 'closed' || t.statusCategory === 'merged') return;
+      await this.tickets.addSystemMessage(p.ticketId, { body: p.body, public: true }, { tx });
+      if (p.solve && t.statusCategory !== 'solved') {
+        try {
+          await tx.transaction(async (inner) => {
+            await this.tickets.update(null, p.ticketId, { status: 'solved' }, undefined, { tx: inner });
+          });
+        } catch (err) {
+          // A ticket that cannot be solved as it stands (a field required on solve): the notice still goes out,
+          // and the agents see why it stayed open.
+          if (!(err instanceof AppError)) throw err;
+          await this.tickets.addSystemMessage(p.ticketId, { body: `Not solved with the incident: ${err.message}`, public: false }, { tx });
+        }
+      }
+    });
+  }
+
+  async addEntry(actor: Actor, id: string, input: z.infer<typeof EntryBody>) {
+    this.mustBeAgent(actor);
+    return this.ctx.db.transaction(async (tx) => {
+      await this.open(tx, id);
+      const row = await this.entry(tx, id, actor, input.kind, input.body, {}, input.pinned);
+      await tx.update(incidents).set({ updatedAt: this.ctx.clock.now() }).where(eq(incidents.id, id));
+      return row;
+    });
+  }
+
+  /** Pins or unpins a timeline entry; allowed on a closed incident too (the retro reads the pins). */
+  async pin(actor: Actor, id: string, entryId: number, pinned: boolean) {
+    this.mustBeAgent(actor);
+    const [row] = await this.ctx.db
+      .update(incidentTimeline)
+      .set({ pinned })
+      .where(and(eq(incidentTimeline.id, entryId), eq(incidentTimeline.incidentId, id)))
+      .returning();
+    if (!row) throw new AppError('NOT_FOUND', `No timeline entry ${entryId} on incident ${id}`);
+    return row;
+  }
+
+  /** Gives a role to someone, or takes it away (`userId` null); the lead role cannot be left empty. */
+  async assignRole(actor: Actor, id: string, roleKey: string, userId: string | null): Promise<void> {
+    this.mustBeAgent(actor);
+    const roles = await this.roles();
+    const role = roles.find((r) => r.key === roleKey);
+    if (!role) throw new AppError('NOT_FOUND', `No incident role ${roleKey}`);
+    if (userId === null && role.lead) throw new AppError('INVALID_FIELD_VALUE', 'An incident always has a lead; name the new lead instead', { fields: [{ path: 'body.userId', message: 'the lead role cannot be empty' }] });
+    if (userId) await this.checkRoles({ [roleKey]: userId }, roles);
+    const name = userId ? await this.nameOf(userId) : '';
+    await this.ctx.db.transaction(async (tx) => {
+      await this.open(tx, id);
+      const now = this.ctx.clock.now();
+      if (userId === null) {
+        await tx.delete(incidentRoleAssignments).where(and(eq(incidentRoleAssignments.incidentId, id), eq(incidentRoleAssignments.roleKey, roleKey)));
+        await this.entry(tx, id, actor, 'role_change', `${role.name}: nobody`, { role: roleKey, userId: null });
+      } else {
+        await tx
+          .insert(incidentRoleAssignments)
+          .values({ incidentId: id, roleKey, userId, assignedAt: now })
+          .onConflictDoUpdate({ target: [incidentRoleAssignments.incidentId, incidentRoleAssignments.roleKey], set: { userId, assignedAt: now } });
+        await this.entry(tx, id, actor, 'role_change', `${name} is ${role.name}`, { role: roleKey, userId });
+      }
+      await tx.update(incidents).set({ updatedAt: now }).where(eq(incidents.id, id));
+    });
+  }
+
+  /** Ties customer tickets to the incident (each one the caller may see); already linked ones are left as they are. */
+  async linkTickets(actor: Actor, id: string, ticketIds: string[]): Promise<{ linked: string[] }> {
+    this.mustBeAgent(actor);
+    for (const ticketId of ticketIds) await this.ticketQueries.getRow(actor, ticketId);
+    const linked: string[] = [];
+    await this.ctx.db.transaction(async (tx) => {
+      await this.open(tx, id);
+      for (const ticketId of ticketIds) if (await this.link(tx, actor, id, ticketId)) linked.push(ticketId);
+    });
+    return { linked };
+  }
+
+  async unlinkTicket(actor: Actor, id: string, ticketId: string): Promise<void> {
+    this.mustBeAgent(actor);
+    await this.ticketQueries.getRow(actor, ticketId);
+    await this.ctx.db.transaction(async (tx) => {
+      await this.open(tx, id);
+      const gone = await tx.delete(incidentTickets).where(and(eq(incidentTickets.incidentId, id), eq(incidentTickets.ticketId, ticketId))).returning();
+      if (!gone.length) throw new AppError('NOT_FOUND', `Ticket ${ticketId} is not linked to this incident`);
+      const t = await this.ticketQueries.getRow(actor, ticketId, tx);
+      await this.entry(tx, id, actor, 'ticket_unlinked', `Unlinked ticket #${t.number}`, { ticketId, number: t.number });
+    });
+  }
+
+  /**
+   * The cadence sweep (a schedule): reminds the incident's lead once before an update is due, and marks it late
+   * once after. Each mark is a conditional update, so two processes sweeping the same minute mark it once.
+   */
+  async sweepCadence(): Promise<{ reminded: number; late: number }> {
+    const now = this.ctx.clock.now();
+    const s = await this.settings();
+    const remindFrom = new Date(now.getTime() + s.remindBeforeMinutes * 60_000);
+    return this.ctx.db.transaction(async (tx) => {
+      const reminded = await tx
+        .update(incidents)
+        .set({ remindedForDueAt: incidents.nextUpdateDueAt })
+        .where(
+          and(
+            inArray(incidents.state, ACTIVE),
+            sql`${incidents.nextUpdateDueAt} <= ${remindFrom.toISOString()}::timestamptz and ${incidents.nextUpdateDueAt} > ${now.toISOString()}::timestamptz`,
+            sql`${incidents.remindedForDueAt} is distinct from ${incidents.nextUpdateDueAt}`,
+          ),
+        )
+        .returning();
+      for (const inc of reminded) {
+        const minutes = Math.ceil(((inc.nextUpdateDueAt as Date).getTime() - now.getTime()) / 60_000);
+        await this.entry(tx, inc.id, null, 'reminder', `Next status update due in ${minutes} min`, { dueAt: inc.nextUpdateDueAt?.toISOString(), notify: await this.holders(tx, inc.id, ['lead', 'support_lead']) });
+      }
+      const late = await tx
+        .update(incidents)
+        .set({ lateSince: incidents.nextUpdateDueAt })
+        .where(and(inArray(incidents.state, ACTIVE), sql`${incidents.nextUpdateDueAt} <= ${now.toISOString()}::timestamptz`, sql`${incidents.lateSince} is null`))
+        .returning();
+      for (const inc of late) {
+        await this.entry(tx, inc.id, null, 'late', 'Status update is late', { dueAt: inc.nextUpdateDueAt?.toISOString(), notify: await this.holders(tx, inc.id, ['lead', 'support_lead']) });
+      }
+      return { reminded: reminded.length, late: late.length };
+    });
+  }
+
+  // ---- helpers
+
+  private async holders(tx: Tx, id: string, keys: string[]): Promise<string[]> {
+    const rows = await tx
+      .select({ userId: incidentRoleAssignments.userId })
+      .from(incidentRoleAssignments)
+      .innerJoin(incidentRoles, eq(incidentRoles.key, incidentRoleAssignments.roleKey))
+      .where(and(eq(incidentRoleAssignments.incidentId, id), sql`(${incidentRoles.lead} or ${inArray(incidentRoles.key, keys)})`));
+    return [...new Set(rows.map((r) => r.userId))];
+  }
+
+  private async link(tx: Tx, actor: Actor, id: string, ticketId: string): Promise<boolean> {
+    const [row] = await tx.insert(incidentTickets).values({ incidentId: id, ticketId, linkedById: actor.userId, linkedAt: this.ctx.clock.now() }).onConflictDoNothing().returning();
+    if (!row) return false;
+    const t = await this.ticketQueries.getRow(actor, ticketId, tx);
+    await this.entry(tx, id, actor, 'ticket_linked', `Linked ticket #${t.number}: ${t.subject}`, { ticketId, number: t.number });
+    return true;
+  }
+
+  private async moveTo(tx: Tx, current: Incident, state: IncidentState): Promise<Incident> {
+    const now = this.ctx.clock.now();
+    const stamps: Partial<Incident> = { state, updatedAt: now, version: current.version + 1 };
+    if ((state === 'monitoring' || state === 'resolved') && !current.mitigatedAt) stamps.mitigatedAt = now;
+    if (state === 'resolved') Object.assign(stamps, { resolvedAt: now, nextUpdateDueAt: null });
+    if (ACTIVE.includes(state) && current.state === 'resolved') Object.assign(stamps, { resolvedAt: null, mitigatedAt: null });
+    if (state === 'closed') Object.assign(stamps, { closedAt: now, nextUpdateDueAt: null });
+    const [row] = await tx.update(incidents).set(stamps).where(eq(incidents.id, current.id)).returning();
+    return row as Incident;
+  }
+
+  private checkTransition(current: Incident, to: IncidentState): void {
+    if (current.state === 'closed') throw new AppError('INCIDENT_CLOSED', `Incident #${current.number} is closed`);
+    if (!NEXT[current.state].includes(to)) {
+      throw new AppError('INVALID_TRANSITION', `Incident #${current.number} cannot go from ${current.state} to ${to} (allowed: ${NEXT[current.state].join(', ')})`, {
+        extra: { from: current.state, to, allowed: NEXT[current.state] },
+      });
+    }
+  }
+
+  private checkTimes(t: { startedAt?: Date | null; detectedAt?: Date | null; acknowledgedAt?: Date | null; mitigatedAt?: Date | null }, now: Date): void {
+    const fields: { path: string; message: string }[] = [];
+    for (const [k, v] of Object.entries(t)) if (v instanceof Date && v > now) fields.push({ path: `body.${k}`, message: 'in the future' });
+    if (t.startedAt && t.detectedAt && t.detectedAt < t.startedAt) fields.push({ path: 'body.detectedAt', message: 'before startedAt' });
+    if (t.detectedAt && t.acknowledgedAt && t.acknowledgedAt < t.detectedAt) fields.push({ path: 'body.acknowledgedAt', message: 'before detectedAt' });
+    if (fields.length) throw new AppError('INVALID_FIELD_VALUE', fields.map((f) => `${f.path.slice(5)} is ${f.message}`).join('; '), { fields });
+  }
+
+  private async checkRoles(assigned: Record<string, string>, roles: IncidentRole[]): Promise<void> {
+    const fields: { path: string; message: string }[] = [];
+    for (const [key, userId] of Object.entries(assigned)) {
+      if (!roles.some((r) => r.key === key)) {
+        fields.push({ path: `body.roles.${key}`, message: `no role ${key}` });
+        continue;
+      }
+      const user = await this.people.getUser(userId).catch(() => null);
+      if (!user || user.role === 'customer' || !user.active) fields.push({ path: `body.roles.${key}`, message: 'not an active staff member' });
+    }
+    if (fields.length) throw new AppError('INVALID_REFERENCE', fields.map((f) => `${f.path}: ${f.message}`).join('; '), { fields });
+  }
+
+  private async setComponents(tx: Tx, id: string, list: z.infer<typeof AffectedComponent>[]): Promise<void> {
+    await tx.delete(incidentComponents).where(eq(incidentComponents.incidentId, id));
+    if (!list.length) return;
+    try {
+      await tx.insert(incidentComponents).values(list.map((c) => ({ incidentId: id, componentId: c.id, status: c.status }))).onConflictDoNothing();
+    } catch (err) {
+      if (foreignKeyColumn(err) === 'component_id') throw new AppError('INVALID_REFERENCE', 'A component does not exist', { fields: [{ path: 'body.components', message: 'unknown component' }] });
+      throw err;
+    }
+  }
+
+  private async nameOf(userId: string): Promise<string> {
+    return (await this.people.getUser(userId)).name;
+  }
+
+  private async get(tx: Tx, id: string): Promise<Incident> {
+    const [row] = await tx.select().from(incidents).where(eq(incidents.id, id)).for('update');
+    if (!row) throw new AppError('NOT_FOUND', `No incident with id ${id}`);
+    return row;
+  }
+
+  /** The incident, locked for the change; a closed one refuses every change. */
+  private async open(tx: Tx, id: string): Promise<Incident> {
+    const row = await this.get(tx, id);
+    if (row.state === 'closed') throw new AppError('INCIDENT_CLOSED', `Incident #${row.number} is closed; it takes no more changes`);
+    return row;
+  }
+
+  private async entry(tx: Tx, incidentId: string, actor: Actor | null, kind: TimelineKind, body: string, data: Record<string, unknown> = {}, pinned = false) {
+    const [row] = await tx.insert(incidentTimeline).values({ incidentId, kind, body, data, actorId: actor?.userId ?? null, pinned, at: this.ctx.clock.now() }).returning();
+    return row as typeof incidentTimeline.$inferSelect;
+  }
+
+  private noticeText(incident: Incident, u: typeof incidentUpdates.$inferSelect): string {
+    const eta = u.eta ? `\n\nExpected resolution: ${u.eta.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+    return `**${incident.title}** — ${STATE_LABELS[u.state]}\n\n${u.body}${eta}`;
+  }
+
+  private mustBeAgent(actor: Actor): void {
+    if (!isAgent(actor)) throw new AppError('FORBIDDEN', 'Incidents are run by agents');
+  }
+
+  private async publish(): Promise<void> {
+    for (const fn of this.changed) await fn();
+  }
+}
+
+export const STATE_LABELS: Record<IncidentState, string> = {
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+  pending_retro: 'Pending retro',
+  closed: 'Closed',
+};
