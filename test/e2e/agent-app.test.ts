@@ -381,6 +381,61 @@ describe('the agent app in a real browser', { skip }, () => {
     assert.equal(await page.getByLabel(/^Requester's name/).inputValue(), 'Amina Caller');
     await context.close();
   });
+
+  test('a merge shows first what will happen (another organisation marked) and asks; the merged ticket points to its target and has no reply box', async () => {
+    await t.services.people.createOrganization({ name: 'Acme Clinics', domains: ['acme-clinics.example'], notes: '', sharedTickets: false, customFields: {} });
+    await t.services.people.createOrganization({ name: 'Globex Health', domains: ['globex-health.example'], notes: '', sharedTickets: false, customFields: {} });
+    const target = await newTicket('Merge target: sync broken', { requester: { email: 'ann@acme-clinics.example', name: 'Ann Acme' } });
+    const source = await newTicket('Merge source: sync broken too', { requester: { email: 'gil@globex-health.example', name: 'Gil Globex' } });
+    const { context, page } = await signedIn('priya');
+    await page.getByLabel(`Select ticket ${target.number}`).check();
+    await page.getByLabel(`Select ticket ${source.number}`).check();
+    await page.getByRole('button', { name: `Merge into #${target.number}…` }).click();
+    const dialog = page.getByRole('dialog', { name: `Merge 1 ticket into #${target.number}` });
+    await dialog.getByTestId('merge-source').filter({ hasText: `#${source.number}` }).filter({ hasText: 'Gil Globex (Globex Health)' }).filter({ hasText: 'other organisation' }).waitFor();
+    await dialog.getByRole('alert').filter({ hasText: 'another organisation' }).waitFor();
+    await screenshot(page, 'merge-preview');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await ticketApi(source.id)).statusCategory, 'new', 'nothing merged before confirming');
+    await page.getByRole('button', { name: `Merge into #${target.number}…` }).click();
+    await page.getByRole('button', { name: `Merge #${source.number} into #${target.number}` }).click();
+    await waitFor(async () => (await ticketApi(source.id)).mergedIntoId === target.id, 'merged after confirming');
+    await page.goto(`${base}/tickets/${source.number}`);
+    const notice = page.getByTestId('merged-notice');
+    await notice.getByRole('link', { name: `#${target.number} ${target.subject}` }).waitFor();
+    assert.equal(await page.getByLabel('Reply to the requester').count(), 0, 'no reply box on a merged ticket');
+    await notice.getByRole('link').click();
+    await page.waitForURL(`**/tickets/${target.number}`);
+    await context.close();
+  });
+
+  test('side-panel edits and e confirm with a toast whose Undo takes the change back; one\'s own escalation raises no "changed since" notice', async () => {
+    const l2 = await t.services.people.createGroup({ name: 'Field L2', description: '', escalatesToId: null, memberIds: [people.tom!.id] });
+    const fieldL1 = await t.services.people.createGroup({ name: 'Field L1', description: '', escalatesToId: l2.id, memberIds: [people.priya!.id] });
+    const ticket = await newTicket('Undo me please', { groupId: fieldL1.id });
+    const { context, page } = await signedIn('priya');
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    await page.getByRole('heading', { name: ticket.subject }).waitFor();
+    await pick(page, 'Priority', /^P1/);
+    const toast = page.getByTestId('change-toast').filter({ hasText: `#${ticket.number}: priority → P1` });
+    await waitFor(async () => (await ticketApi(ticket.id)).priority.key === 'P1', 'priority saved');
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await waitFor(async () => (await ticketApi(ticket.id)).priority.key === 'P4', 'undo puts the priority back');
+    await page.keyboard.press('e');
+    await page.getByTestId('change-toast').filter({ hasText: 'state → Solved' }).getByRole('button', { name: 'Undo' }).click();
+    await waitFor(async () => (await ticketApi(ticket.id)).statusCategory === 'open', 'undo reopens the solved ticket');
+    await page.getByTestId('ticket-state').filter({ hasText: 'Open' }).waitFor();
+    await page.getByRole('button', { name: 'Escalate…' }).click();
+    const dialog = page.getByRole('dialog', { name: /^Escalate/ });
+    await dialog.getByLabel(/^Impact/).fill('Two clinics cannot sync');
+    await dialog.getByLabel(/^What was tried/).fill('Cleared the cache');
+    await dialog.getByLabel(/^What is needed/).fill('A fix on the server');
+    await dialog.getByRole('button', { name: 'Escalate' }).click();
+    await waitFor(async () => (await ticketApi(ticket.id)).groupId === l2.id, 'escalated to Field L2');
+    await page.waitForTimeout(1500); // the live update of one's own change arrives meanwhile
+    assert.equal(await page.getByTestId('changed-under').count(), 0, 'no "changed since you opened it" after one\'s own escalation');
+    await context.close();
+  });
 });
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {

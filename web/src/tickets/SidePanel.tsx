@@ -8,11 +8,15 @@ import { ApiError, api } from '../api/client';
 import type { Ticket } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { relativeTime } from './format';
+import { MergePreview } from './MergePreview';
 import { SlaCard } from './sla';
 import type { TicketUpdate } from './TicketPage';
 
 /** Every field, editable in place; the requester's card; links, merge and escalate. */
-export function SidePanel({ ticket, update, readOnly }: { ticket: Ticket; update: (c: TicketUpdate, what?: string) => Promise<unknown>; readOnly: boolean }) {
+/** Runs a change with the version the agent has seen (TicketPage's `submit`), so one's own change never looks like someone else's. */
+export type Submit = <T>(what: string, run: (version: number) => Promise<T>) => Promise<T | undefined>;
+
+export function SidePanel({ ticket, update, submit, readOnly }: { ticket: Ticket; update: (c: TicketUpdate, what?: string) => Promise<unknown>; submit: Submit; readOnly: boolean }) {
   const dir = useDirectory();
   const agents = dir.staff.filter((u) => u.role !== 'light_agent');
   const groupMembers = ticket.groupId ? (dir.groups.find((g) => g.id === ticket.groupId)?.memberIds ?? []) : [];
@@ -62,7 +66,7 @@ export function SidePanel({ ticket, update, readOnly }: { ticket: Ticket; update
       <SlaCard ticketId={ticket.id} version={ticket.version} />
       <RequesterCard ticket={ticket} />
       <LinksCard ticket={ticket} readOnly={readOnly} />
-      {!readOnly && <TicketActions ticket={ticket} />}
+      {!readOnly && <TicketActions ticket={ticket} submit={submit} />}
     </Stack>
   );
 }
@@ -188,7 +192,7 @@ function LinksCard({ ticket, readOnly }: { ticket: Ticket; readOnly: boolean }) 
   );
 }
 
-function TicketActions({ ticket }: { ticket: Ticket }) {
+function TicketActions({ ticket, submit }: { ticket: Ticket; submit: Submit }) {
   const [merging, merge] = useDisclosure(false);
   const [escalating, escalate] = useDisclosure(false);
   return (
@@ -200,54 +204,85 @@ function TicketActions({ ticket }: { ticket: Ticket }) {
         Escalate…
       </Button>
       <MergeModal opened={merging} onClose={merge.close} ticket={ticket} />
-      <EscalateModal opened={escalating} onClose={escalate.close} ticket={ticket} />
+      <EscalateModal opened={escalating} onClose={escalate.close} ticket={ticket} submit={submit} />
     </Group>
   );
 }
 
 function MergeModal({ opened, onClose, ticket }: { opened: boolean; onClose: () => void; ticket: Ticket }) {
   const [number, setNumber] = useState('');
+  const [target, setTarget] = useState<Ticket | null>(null);
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [, navigate] = useLocation();
-  const run = async () => {
+  const close = () => {
+    setTarget(null);
+    setError(null);
+    onClose();
+  };
+  // First step: find the target and show what the merge will do; nothing changes until the agent confirms.
+  const preview = async () => {
     setError(null);
     try {
-      const target = await api.get('/api/v1/tickets/{id}', { path: { id: number.replace('#', '').trim() } });
-      const merged = await api.post('/api/v1/tickets/{id}/merge', { path: { id: ticket.id }, body: { targetId: target.id } });
+      const found = await api.get('/api/v1/tickets/{id}', { path: { id: number.replace('#', '').trim() } });
+      if (found.id === ticket.id) return setError('That is this ticket: pick another one');
+      setTarget(found);
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 404 ? `No ticket #${number.replace('#', '').trim()}` : (err as Error).message);
+    }
+  };
+  const merge = async (into: Ticket) => {
+    setBusy(true);
+    try {
+      const merged = await api.post('/api/v1/tickets/{id}/merge', { path: { id: ticket.id }, body: { targetId: into.id } });
       notifications.show({ color: 'teal', message: `#${ticket.number} merged into #${merged.number}` });
-      onClose();
+      close();
       navigate(`/tickets/${merged.number}`);
     } catch (err) {
+      setTarget(null);
       setError((err as Error).message);
+    } finally {
+      setBusy(false);
     }
   };
   return (
-    <Modal opened={opened} onClose={onClose} title={`Merge #${ticket.number} into another ticket`}>
-      <Stack>
-        <Text size="sm">The conversation of #{ticket.number} joins the other ticket, and #{ticket.number} is closed as merged.</Text>
-        <TextInput label="Ticket number to merge into" value={number} onChange={(e) => setNumber(e.currentTarget.value)} error={error} data-autofocus />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button onClick={() => void run()}>Merge</Button>
-        </Group>
-      </Stack>
+    <Modal opened={opened} onClose={close} title={`Merge #${ticket.number} into another ticket`} size="lg">
+      {target ? (
+        <MergePreview sources={[ticket]} target={target} busy={busy} onConfirm={() => void merge(target)} onCancel={() => setTarget(null)} />
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void preview();
+          }}
+        >
+          <Stack>
+            <Text size="sm">The conversation of #{ticket.number} joins the other ticket, and #{ticket.number} is closed as merged.</Text>
+            <TextInput label="Ticket number to merge into" value={number} onChange={(e) => setNumber(e.currentTarget.value)} error={error} data-autofocus />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit">Show what will happen</Button>
+            </Group>
+          </Stack>
+        </form>
+      )}
     </Modal>
   );
 }
 
-function EscalateModal({ opened, onClose, ticket }: { opened: boolean; onClose: () => void; ticket: Ticket }) {
+function EscalateModal({ opened, onClose, ticket, submit }: { opened: boolean; onClose: () => void; ticket: Ticket; submit: Submit }) {
   const dir = useDirectory();
-  const qc = useQueryClient();
   const [form, setForm] = useState({ impact: '', tried: '', needed: '', urgency: 'medium' as 'low' | 'medium' | 'high' | 'critical' });
   const [error, setError] = useState<ApiError | null>(null);
   const next = dir.groups.find((g) => g.id === dir.groups.find((x) => x.id === ticket.groupId)?.escalatesToId);
   const run = async () => {
     setError(null);
     try {
-      await api.post('/api/v1/tickets/{id}/escalate', { path: { id: ticket.id }, body: { ...form, version: ticket.version } });
-      await qc.invalidateQueries({ queryKey: ['ticket'] });
+      // Through `submit`: the escalation's new version counts as seen, so it raises no "changed since" notice.
+      const done = await submit('Your escalation', (version) => api.post('/api/v1/tickets/{id}/escalate', { path: { id: ticket.id }, body: { ...form, version } }));
+      if (!done) return onClose();
       notifications.show({ color: 'orange', message: `#${ticket.number} escalated` });
       onClose();
     } catch (err) {

@@ -1,13 +1,15 @@
-import { Alert, Badge, Button, Grid, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Grid, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
+import { Link } from 'wouter';
 import { ApiError, api } from '../api/client';
 import type { Ticket, TicketEvent } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { NotFound } from '../app/NotFound';
 import { useSession } from '../app/session';
+import { confirmChange } from '../app/undo';
 import { STATE_COLORS, PriorityBadge } from '../views/TicketTable';
 import { Composer, type ComposerHandle } from './Composer';
 import { ConflictModal, type Conflict } from './ConflictModal';
@@ -15,6 +17,7 @@ import { Conversation } from './Conversation';
 import { History } from './History';
 import { usePresence } from './presence';
 import { SidePanel } from './SidePanel';
+import { inverseOf } from './inverse';
 
 export type TicketUpdate = NonNullable<Parameters<typeof api.patch<'/api/v1/tickets/{id}'>>[1]['body']>;
 
@@ -75,10 +78,23 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
       throw err;
     }
   };
-  const update = (changes: TicketUpdate, what = 'Your change') =>
-    submit(what, (version) => api.patch('/api/v1/tickets/{id}', { path: { id: ticket.id }, body: { ...changes, version } })).catch((err: Error) => {
-      notifications.show({ color: 'red', title: 'Not saved', message: err.message });
-    });
+  /** A field change, confirmed by a toast that offers Undo (the inverse change) when there is one. */
+  const update = (changes: TicketUpdate, what = 'Your change', options: { undoable?: boolean } = {}) => {
+    const before = ticket;
+    return submit(what, (version) => api.patch('/api/v1/tickets/{id}', { path: { id: ticket.id }, body: { ...changes, version } }))
+      .then((result) => {
+        if (!result) return result;
+        const inverse = options.undoable === false ? undefined : inverseOf(before, changes);
+        confirmChange({
+          message: `#${before.number}: ${describeChange(changes, dir) ?? `${what} saved`}`,
+          undo: inverse && (() => update(inverse, `Undo: ${what.toLowerCase()}`, { undoable: false })),
+        });
+        return result;
+      })
+      .catch((err: Error) => {
+        notifications.show({ color: 'red', title: 'Not saved', message: err.message });
+      });
+  };
 
   const solved = dir.states.find((s) => s.category === 'solved');
   useHotkeys([
@@ -122,15 +138,50 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
               </Group>
             </Alert>
           )}
+          {ticket.mergedIntoId && <MergedNotice ticket={ticket} />}
           <Conversation ticket={ticket} />
-          <Composer ref={composer} ticket={ticket} onTyping={setTyping} submit={submit} canReplyPublicly={me.role !== 'light_agent'} />
+          {!ticket.mergedIntoId && <Composer ref={composer} ticket={ticket} onTyping={setTyping} submit={submit} canReplyPublicly={me.role !== 'light_agent'} />}
           <History ticketId={ticket.id} version={ticket.version} />
         </Stack>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 4 }}>
-        <SidePanel ticket={ticket} update={update} readOnly={!isAgent} />
+        <SidePanel ticket={ticket} update={update} submit={submit} readOnly={!isAgent || Boolean(ticket.mergedIntoId)} />
       </Grid.Col>
       <ConflictModal conflict={conflict} onClose={() => setConflict(null)} onSeen={(v) => setSeenVersion(v)} />
     </Grid>
   );
+}
+
+/** A merged ticket says where its conversation went and takes no more replies: they belong on the target. */
+function MergedNotice({ ticket }: { ticket: Ticket }) {
+  const target = useQuery({ queryKey: ['ticket', ticket.mergedIntoId], queryFn: () => api.get('/api/v1/tickets/{id}', { path: { id: ticket.mergedIntoId as string } }), retry: false });
+  return (
+    <Alert color="gray" data-testid="merged-notice" title="Merged">
+      <Text size="sm">
+        #{ticket.number} was merged into{' '}
+        {target.data ? (
+          <Anchor component={Link} href={`/tickets/${target.data.number}`}>
+            #{target.data.number} {target.data.subject}
+          </Anchor>
+        ) : (
+          'another ticket'
+        )}
+        . Its conversation continues there; reply on that ticket.
+      </Text>
+    </Alert>
+  );
+}
+
+type Directory = ReturnType<typeof useDirectory>;
+
+/** The change in words for its toast ("State → Solved"), when it is one field people name. */
+function describeChange(changes: TicketUpdate, dir: Directory): string | undefined {
+  const named = (id: string | null | undefined, list: { id: string; name: string }[], none: string) => (id ? (list.find((x) => x.id === id)?.name ?? 'someone') : none);
+  if (changes.status !== undefined) return `state → ${dir.stateLabel(changes.status)}`;
+  if (changes.priority !== undefined) return `priority → ${changes.priority}`;
+  if (changes.assigneeId !== undefined) return changes.assigneeId ? `assigned to ${named(changes.assigneeId, dir.staff, '')}` : 'unassigned';
+  if (changes.groupId !== undefined) return `group → ${named(changes.groupId, dir.groups, 'none')}`;
+  if (changes.type !== undefined) return `type → ${changes.type ?? 'none'}`;
+  if (changes.tags !== undefined) return `tags → ${changes.tags.join(', ') || 'none'}`;
+  return undefined;
 }
