@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
-import { checkTemplate, renderTemplate } from '../../src/modules/email/templates.js';
+import { checkTemplate, renderTemplate } from '../../src/platform/templates.js';
 import { macros } from '../../src/modules/macros/macros.schema.js';
 import { AppError } from '../../src/platform/errors.js';
 import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';

@@ -1,13 +1,13 @@
-import { and, asc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { type Executor, rowsOf, type Tx } from '../../db/client.js';
+import type { Executor, Tx } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
-import { groupMembers, users } from '../people/people.schema.js';
+import { activeAgentIds, namesAndEmails } from '../people/members.queries.js';
 import type { PeopleService } from '../people/people.service.js';
-import { tickets } from '../tickets/tickets.schema.js';
+import { leastLoaded } from '../tickets/workload.queries.js';
 import type { AutoAssigner } from '../tickets/tickets.service.js';
 import { ASSIGNMENT_MODES, agentAway, groupAssignment, handoverNotes, triageRota } from './assignment.schema.js';
 
@@ -51,12 +51,13 @@ export class AssignmentService {
 
   async rota(groupId: string, from: string, to: string) {
     await this.people.getGroup(groupId);
-    return this.ctx.db
-      .select({ day: triageRota.day, userId: triageRota.userId, name: users.name })
+    const days = await this.ctx.db
+      .select({ day: triageRota.day, userId: triageRota.userId })
       .from(triageRota)
-      .innerJoin(users, eq(users.id, triageRota.userId))
       .where(and(eq(triageRota.groupId, groupId), sql`${triageRota.day} between ${from}::date and ${to}::date`))
       .orderBy(asc(triageRota.day));
+    const names = new Map((await namesAndEmails(this.ctx.db, [...new Set(days.map((d) => d.userId))])).map((u) => [u.id, u.name]));
+    return days.filter((d) => names.has(d.userId)).map((d) => ({ ...d, name: names.get(d.userId) as string }));
   }
 
   async setRota(groupId: string, entries: { day: string; userId: string }[]) {
@@ -149,22 +150,12 @@ export class AssignmentService {
     const [settings] = await tx.select().from(groupAssignment).where(eq(groupAssignment.groupId, groupId));
     if (!settings || settings.mode === 'manual') return null;
     const now = this.ctx.clock.now();
-    const available = await tx
-      .select({ id: users.id })
-      .from(groupMembers)
-      .innerJoin(users, eq(users.id, groupMembers.userId))
-      .leftJoin(agentAway, eq(agentAway.userId, users.id))
-      .where(
-        and(
-          eq(groupMembers.groupId, groupId),
-          eq(users.active, true),
-          inArray(users.role, ['agent', 'admin']),
-          // Away with no end, or until a time still ahead, is away.
-          or(isNull(agentAway.userId), and(sql`${agentAway.until} is not null`, sql`${agentAway.until} <= ${now.toISOString()}::timestamptz`)),
-        ),
-      )
-      .orderBy(asc(users.id));
-    const ids = available.map((a) => a.id);
+    // Away with no end, or until a time still ahead, is away.
+    const ids = await activeAgentIds(
+      tx,
+      groupId,
+      (userId) => sql`not exists (select 1 from ${agentAway} a where a.user_id = ${userId} and (a.until is null or a.until > ${now.toISOString()}::timestamptz))`,
+    );
     if (ids.length === 0) return null;
     if (settings.mode === 'triage') {
       const day = DateTime.fromJSDate(now, { zone: settings.timeZone }).toISODate() as string;
@@ -178,13 +169,7 @@ export class AssignmentService {
       await tx.update(groupAssignment).set({ lastUserId: next }).where(eq(groupAssignment.groupId, groupId));
       return next;
     }
-    const [least] = rowsOf<{ id: string }>(
-      await tx.execute(sql`
-        select u.id from (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid as id) as u
-        left join ${tickets} t on t.assignee_id = u.id and t.status_category in ('new', 'open', 'pending', 'on_hold')
-        group by u.id order by count(t.id), u.id limit 1`),
-    );
-    return least?.id ?? null;
+    return leastLoaded(tx, ids);
   }
 }
 

@@ -1,6 +1,6 @@
-import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { rowsOf, } from '../../db/client.js';
+import { rowsOf } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, uniquelyNamed } from '../../platform/errors.js';
@@ -9,10 +9,8 @@ import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { ActionSchema, type RuleActions } from '../rules/actions.js';
 import { type ConditionProblem, ConditionSchema, checkCondition, compile, customFieldKinds, type Instant } from '../rules/conditions.js';
-import { businessMinutesAgo } from '../sla/business-time.js';
-import { type CalendarsService, spec } from '../sla/calendars.service.js';
-import { tickets } from '../tickets/tickets.schema.js';
-import type { TicketRow } from '../tickets/tickets.queries.js';
+import type { CalendarsService } from '../sla/calendars.service.js';
+import { lockIfMatching, ruleCandidates, TICKET_COLUMNS, versionNow } from '../tickets/rule-columns.queries.js';
 import { type AutomationAction, automationRuns, automations } from './automations.schema.js';
 
 export type Automation = typeof automations.$inferSelect;
@@ -121,17 +119,8 @@ export class AutomationsService {
     const kinds = customFieldKinds(await this.fields.list('ticket'));
     for (const rule of (await this.all.get()).filter((a) => a.active)) {
       const now = await this.instantOf(rule);
-      const candidates = await this.ctx.db
-        .select({ id: tickets.id, version: tickets.version })
-        .from(tickets)
-        .where(
-          and(
-            compile(rule.condition, now, kinds),
-            notInArray(tickets.statusCategory, ['closed', 'merged']),
-            sql`not exists (select 1 from ${automationRuns} r where r.automation_id = ${rule.id} and r.ticket_id = ${tickets.id} and r.ticket_version >= ${tickets.version})`,
-          ),
-        )
-        .limit(BATCH);
+      const notFiredSince = sql`not exists (select 1 from ${automationRuns} r where r.automation_id = ${rule.id} and r.ticket_id = ${TICKET_COLUMNS.id()} and r.ticket_version >= ${TICKET_COLUMNS.version()})`;
+      const candidates = await ruleCandidates(this.ctx.db, compile(rule.condition, now, kinds), notFiredSince, BATCH);
       for (const c of candidates) {
         if (await this.fire(rule, c.id, kinds)) fired++;
       }
@@ -144,11 +133,7 @@ export class AutomationsService {
     return this.ctx.db.transaction(async (tx) => {
       const now = this.ctx.clock.now();
       // Lock the ticket and check it still matches: another process may have fired, or someone changed it.
-      const [t] = (await tx
-        .select()
-        .from(tickets)
-        .where(and(eq(tickets.id, ticketId), compile(rule.condition, at, kinds), notInArray(tickets.statusCategory, ['closed', 'merged'])))
-        .for('update')) as TicketRow[];
+      const t = await lockIfMatching(tx, ticketId, compile(rule.condition, at, kinds));
       if (!t) return false;
       const claimed = rowsOf(
         await tx.execute(sql`
@@ -163,7 +148,7 @@ export class AutomationsService {
       // The rule's own changes do not count as "the ticket changed": record the version they left.
       await tx
         .update(automationRuns)
-        .set({ ticketVersion: sql`(select ${tickets.version} from ${tickets} where ${tickets.id} = ${t.id})` })
+        .set({ ticketVersion: versionNow(t.id) })
         .where(and(eq(automationRuns.automationId, rule.id), eq(automationRuns.ticketId, t.id)));
       return true;
     });
@@ -173,8 +158,8 @@ export class AutomationsService {
   private async instantOf(rule: Automation): Promise<Instant> {
     const now = this.ctx.clock.now();
     if (!rule.calendarId) return now;
-    const calendar = spec(await this.calendars.get(rule.calendarId));
-    return { now, hoursAgo: (hours) => businessMinutesAgo(calendar, now, hours * 60) };
+    const minutesAgo = await this.calendars.countingBack(rule.calendarId);
+    return { now, hoursAgo: (hours) => minutesAgo(now, hours * 60) };
   }
 
   private stopSweeping: (() => void) | undefined;

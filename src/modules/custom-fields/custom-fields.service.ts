@@ -4,7 +4,10 @@ import type { Executor } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, type FieldError, isUniqueViolation } from '../../platform/errors.js';
-import { type CustomFieldEntity, type CustomFieldKind, customFields } from './custom-fields.schema.js';
+import { CUSTOM_FIELD_KINDS, type CustomFieldEntity, type CustomFieldKind, customFields } from './custom-fields.schema.js';
+
+// The kinds are part of this module's public surface (ticket settings' routes list them).
+export { CUSTOM_FIELD_KINDS, type CustomFieldKind };
 
 export type CustomField = typeof customFields.$inferSelect;
 

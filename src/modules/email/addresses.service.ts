@@ -8,7 +8,7 @@ import { patchOf } from '../../platform/validation.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { ChannelsService, Connection } from '../channels/channels.service.js';
 import { emailAddresses } from './email.schema.js';
-import { checkTemplate } from './templates.js';
+import { checkTemplate } from '../../platform/templates.js';
 
 export type EmailAddress = typeof emailAddresses.$inferSelect;
 /** An IMAP mailbox as the email module sees it: a channel connection of kind `imap`, flattened. */

@@ -19,7 +19,7 @@ import { ReplyTokens } from './identity.js';
 import { oneLine, withTicketToken } from './mime.js';
 import { readRaw } from './raw.js';
 import { EMAIL_DELIVER } from './email.jobs.js';
-import { DEFAULT_AUTO_REPLY_BODY, DEFAULT_AUTO_REPLY_SUBJECT, renderTemplate } from './templates.js';
+import { DEFAULT_AUTO_REPLY_BODY, DEFAULT_AUTO_REPLY_SUBJECT, renderTemplate } from '../../platform/templates.js';
 
 export type OutboundEmail = typeof outboundEmails.$inferSelect;
 

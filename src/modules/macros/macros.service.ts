@@ -4,7 +4,7 @@ import { type Actor, isAgent } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, uniquelyNamed } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation.js';
-import { checkTemplate, renderTemplate } from '../email/templates.js';
+import { checkTemplate, renderTemplate } from '../../platform/templates.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';

@@ -1,10 +1,9 @@
-import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client.js';
 import { AppError } from '../../platform/errors.js';
 import type { OutboundService } from '../email/outbound.service.js';
-import { checkTemplate, renderTemplate } from '../email/templates.js';
-import { groupMembers, users } from '../people/people.schema.js';
+import { checkTemplate, renderTemplate } from '../../platform/templates.js';
+import { activeMemberEmails, namesAndEmails } from '../people/members.queries.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
@@ -127,16 +126,12 @@ export class RuleActions {
   private async recipients(tx: Tx, t: TicketRow, to: string): Promise<string[]> {
     if (to.includes('@')) return [to.toLowerCase()];
     const ids = to === 'requester' ? [t.requesterId] : to === 'assignee' ? (t.assigneeId ? [t.assigneeId] : []) : [];
-    if (to === 'group' && t.groupId) {
-      const members = await tx.select({ email: users.email }).from(groupMembers).innerJoin(users, eq(users.id, groupMembers.userId)).where(and(eq(groupMembers.groupId, t.groupId), eq(users.active, true)));
-      return members.map((m) => m.email.toLowerCase());
-    }
-    if (ids.length === 0) return [];
-    return (await tx.select({ email: users.email }).from(users).where(inArray(users.id, ids))).map((u) => u.email.toLowerCase());
+    if (to === 'group' && t.groupId) return (await activeMemberEmails(tx, t.groupId)).map((e) => e.toLowerCase());
+    return (await namesAndEmails(tx, ids)).map((u) => u.email.toLowerCase());
   }
 
   private async templateData(tx: Tx, t: TicketRow) {
-    const [requester] = await tx.select({ name: users.name, email: users.email }).from(users).where(inArray(users.id, [t.requesterId]));
+    const [requester] = await namesAndEmails(tx, [t.requesterId]);
     const name = requester?.name ?? '';
     return {
       ticket: { number: t.number, subject: t.subject, status: t.status, requester: { name, first_name: name.split(/\s+/)[0] ?? name, email: requester?.email ?? '' } },

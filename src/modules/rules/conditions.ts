@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { priorities, tickets } from '../tickets/tickets.schema.js';
+import { TICKET_COLUMNS as T } from '../tickets/rule-columns.queries.js';
 
 /**
  * The one condition language: a typed tree of all / any / not over field comparisons. Views, SLA policy
@@ -55,30 +55,29 @@ export type TicketFacts = {
 type FieldDef = { kind: Kind; column?: () => SQL; facts: (t: TicketFacts) => unknown };
 
 const FIELDS: Record<string, FieldDef> = {
-  status: { kind: 'key', column: () => sql`${tickets.status}`, facts: (t) => t.status },
-  status_category: { kind: 'key', column: () => sql`${tickets.statusCategory}`, facts: (t) => t.status_category },
-  // Tickets store the priority's id; conditions name its key (P1), which is stable across schemes' rows.
-  priority: { kind: 'key', column: () => sql`(select ${priorities.key} from ${priorities} where ${priorities.id} = ${tickets.priorityId})`, facts: (t) => t.priority },
-  type: { kind: 'key', column: () => sql`${tickets.type}`, facts: (t) => t.type },
-  channel: { kind: 'key', column: () => sql`${tickets.channel}`, facts: (t) => t.channel },
-  group: { kind: 'id', column: () => sql`${tickets.groupId}`, facts: (t) => t.group },
-  assignee: { kind: 'id', column: () => sql`${tickets.assigneeId}`, facts: (t) => t.assignee },
-  organization: { kind: 'id', column: () => sql`${tickets.organizationId}`, facts: (t) => t.organization },
-  requester: { kind: 'id', column: () => sql`${tickets.requesterId}`, facts: (t) => t.requester },
-  tags: { kind: 'tags', column: () => sql`${tickets.tags}`, facts: (t) => t.tags },
-  subject: { kind: 'text', column: () => sql`${tickets.subject}`, facts: (t) => t.subject },
-  product_area: { kind: 'text', column: () => sql`${tickets.productArea}`, facts: (t) => t.product_area },
-  created_at: { kind: 'time', column: () => sql`${tickets.createdAt}`, facts: (t) => t.created_at },
-  updated_at: { kind: 'time', column: () => sql`${tickets.updatedAt}`, facts: (t) => t.updated_at },
-  solved_at: { kind: 'time', column: () => sql`${tickets.solvedAt}`, facts: (t) => t.solved_at },
-  due_at: { kind: 'time', column: () => sql`${tickets.dueAt}`, facts: (t) => t.due_at },
+  status: { kind: 'key', column: T.status, facts: (t) => t.status },
+  status_category: { kind: 'key', column: T.statusCategory, facts: (t) => t.status_category },
+  priority: { kind: 'key', column: T.priorityKey, facts: (t) => t.priority },
+  type: { kind: 'key', column: T.type, facts: (t) => t.type },
+  channel: { kind: 'key', column: T.channel, facts: (t) => t.channel },
+  group: { kind: 'id', column: T.groupId, facts: (t) => t.group },
+  assignee: { kind: 'id', column: T.assigneeId, facts: (t) => t.assignee },
+  organization: { kind: 'id', column: T.organizationId, facts: (t) => t.organization },
+  requester: { kind: 'id', column: T.requesterId, facts: (t) => t.requester },
+  tags: { kind: 'tags', column: T.tags, facts: (t) => t.tags },
+  subject: { kind: 'text', column: T.subject, facts: (t) => t.subject },
+  product_area: { kind: 'text', column: T.productArea, facts: (t) => t.product_area },
+  created_at: { kind: 'time', column: T.createdAt, facts: (t) => t.created_at },
+  updated_at: { kind: 'time', column: T.updatedAt, facts: (t) => t.updated_at },
+  solved_at: { kind: 'time', column: T.solvedAt, facts: (t) => t.solved_at },
+  due_at: { kind: 'time', column: T.dueAt, facts: (t) => t.due_at },
   // Hours since, in calendar hours, measured from the evaluation's `now` (automations).
   // An event field: set only while a trigger runs for an SLA warning or breach; in SQL (automations) never set.
   'sla.metric': { kind: 'key', column: () => sql`(null::text)`, facts: (t) => t.event?.sla_metric ?? null },
-  hours_since_created: { kind: 'hours', column: () => sql`${tickets.createdAt}`, facts: (t) => t.created_at },
-  hours_since_updated: { kind: 'hours', column: () => sql`${tickets.updatedAt}`, facts: (t) => t.updated_at },
-  hours_since_status_changed: { kind: 'hours', column: () => sql`${tickets.statusChangedAt}`, facts: (t) => t.status_changed_at },
-  hours_since_requester_replied: { kind: 'hours', column: () => sql`${tickets.requesterRepliedAt}`, facts: (t) => t.requester_replied_at },
+  hours_since_created: { kind: 'hours', column: T.createdAt, facts: (t) => t.created_at },
+  hours_since_updated: { kind: 'hours', column: T.updatedAt, facts: (t) => t.updated_at },
+  hours_since_status_changed: { kind: 'hours', column: T.statusChangedAt, facts: (t) => t.status_changed_at },
+  hours_since_requester_replied: { kind: 'hours', column: T.requesterRepliedAt, facts: (t) => t.requester_replied_at },
 };
 
 /** Custom fields are `custom.<key>`, typed by their definition: text, number or boolean comparisons. */
@@ -257,7 +256,7 @@ export function compile(c: Condition, now: Instant, custom: CustomFieldKinds = {
   let col: SQL;
   if (c.field.startsWith('custom.')) {
     const key = c.field.slice(7);
-    const raw = sql`(${tickets.customFields} ->> ${key})`;
+    const raw = T.customField(key);
     col = def.kind === 'number' ? sql`(${raw})::numeric` : def.kind === 'boolean' ? sql`(${raw})::boolean` : raw;
   } else {
     col = (def.column as () => SQL)();

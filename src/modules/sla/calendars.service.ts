@@ -6,7 +6,7 @@ import type { Ctx } from '../../platform/context.js';
 import { AppError, foreignKeyColumn, uniquelyNamed } from '../../platform/errors.js';
 import { defineJob, enqueue } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
-import { addBusinessMinutes, type CalendarSpec, publicHolidays, validateCalendar } from './business-time.js';
+import { addBusinessMinutes, businessMinutesAgo, type CalendarSpec, publicHolidays, validateCalendar } from './business-time.js';
 import { businessCalendars } from './sla.schema.js';
 
 export type BusinessCalendar = typeof businessCalendars.$inferSelect;
@@ -102,6 +102,12 @@ export class CalendarsService {
   async due(id: string, start: Date, minutes: number): Promise<{ due: string; start: string; minutes: number; timeZone: string }> {
     const cal = await this.get(id);
     return { start: start.toISOString(), minutes, due: addBusinessMinutes(spec(cal), start, minutes).toISOString(), timeZone: cal.timeZone };
+  }
+
+  /** Counting back on this calendar: the instant `minutes` business minutes before `now` (automations' "hours since"). */
+  async countingBack(id: string, ex?: Executor): Promise<(now: Date, minutes: number) => Date> {
+    const calendar = spec(await this.get(id, ex));
+    return (now, minutes) => businessMinutesAgo(calendar, now, minutes);
   }
 
   /** The holidays that close this calendar in a year: its own, and its region's public holidays. */

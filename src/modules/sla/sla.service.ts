@@ -10,7 +10,8 @@ import type { CustomFieldsService } from '../custom-fields/custom-fields.service
 import { type Condition, ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } from '../rules/conditions.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import { appendEvents, type EventSubscriber, TICKET_EVENT_KINDS, type TicketEvent, type TicketEventStream } from '../tickets/events.js';
-import { messages, tickets } from '../tickets/tickets.schema.js';
+import { TICKET_COLUMNS } from '../tickets/rule-columns.queries.js';
+import { hasPublicAgentReply, messageDirection, ticketsByIds } from '../tickets/sla-clocks.queries.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
 import { addBusinessMinutes, businessMinutesBetween, type CalendarSpec } from './business-time.js';
 import { type CalendarsService, spec } from './calendars.service.js';
@@ -196,13 +197,13 @@ export class SlaService {
       } else if (e.kind === 'message_added') {
         const to = e.toValue as { messageId?: string; public?: boolean } | null;
         if (!to?.messageId || !to.public) continue;
-        const [m] = await tx.select({ direction: messages.direction }).from(messages).where(eq(messages.id, to.messageId));
-        if (m?.direction === 'outbound') {
+        const direction = await messageDirection(tx, to.messageId);
+        if (direction === 'outbound') {
           // An agent's public reply answers the requester: first and next response are met, the update clock restarts.
           achieve('first_response');
           achieve('next_response');
           if (!closedOut) start('periodic_update');
-        } else if (m?.direction === 'inbound' && !events.some((x) => x.kind === 'created')) {
+        } else if (direction === 'inbound' && !events.some((x) => x.kind === 'created')) {
           const first = clocks.get('first_response');
           if (first && first.status !== 'achieved') continue;
           if (clocks.get('next_response')?.status !== 'running') start('next_response');
@@ -220,12 +221,7 @@ export class SlaService {
       ensure('resolution', ticket.createdAt);
       ensure('periodic_update', now);
       if (!clocks.has('first_response') && targets.first_response) {
-        const [answered] = await tx
-          .select({ id: messages.id })
-          .from(messages)
-          .where(sql`${messages.ticketId} = ${ticket.id} and ${messages.direction} = 'outbound' and ${messages.public}`)
-          .limit(1);
-        if (!answered) ensure('first_response', ticket.createdAt);
+        if (!(await hasPublicAgentReply(tx, ticket.id))) ensure('first_response', ticket.createdAt);
       }
     }
     if (closedOut) {
@@ -311,7 +307,7 @@ export class SlaService {
    *  (an EXISTS per ticket made Postgres walk a million tickets to find the few). */
   dueWithin(minutes: number): SQL {
     const edge = new Date(this.ctx.clock.now().getTime() + minutes * 60_000).toISOString();
-    return sql`${tickets.id} in (select c.ticket_id from ${slaClocks} c where c.status = 'running' and c.due_at < ${edge}::timestamptz)`;
+    return sql`${TICKET_COLUMNS.id()} in (select c.ticket_id from ${slaClocks} c where c.status = 'running' and c.due_at < ${edge}::timestamptz)`;
   }
 
   /**
@@ -385,7 +381,7 @@ export class SlaService {
       );
       if (stamped.length === 0) return 0;
       const ids = [...new Set(stamped.map((r) => r.ticket_id))];
-      const rows = (await tx.select().from(tickets).where(inArray(tickets.id, ids))) as TicketRow[];
+      const rows = await ticketsByIds(tx, ids);
       const at = new Date(now);
       for (const ticket of rows) {
         const mine = stamped.filter((r) => r.ticket_id === ticket.id);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DefineCustomField, type CustomFieldsService, UpdateCustomField } from '../custom-fields/custom-fields.service.js';
-import { CUSTOM_FIELD_KINDS } from '../custom-fields/custom-fields.schema.js';
+import { CUSTOM_FIELD_KINDS } from '../custom-fields/custom-fields.service.js';
 import { STATE_CATEGORIES } from './tickets.schema.js';
 import { CreateStateBody, CreateTypeBody, priorityView, type TicketSettingsService, UpdateStateBody, UpdateTypeBody } from './settings.service.js';
 

@@ -10,8 +10,7 @@ import type { CustomFieldsService } from '../custom-fields/custom-fields.service
 import { ActionSchema, type RuleActions } from '../rules/actions.js';
 import { ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } from '../rules/conditions.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
-import { tickets } from '../tickets/tickets.schema.js';
-import type { TicketRow } from '../tickets/tickets.queries.js';
+import { lockTicket } from '../tickets/rule-columns.queries.js';
 import { asRule, type EventSubscriber } from '../tickets/events.js';
 import { TRIGGER_EVENTS, type TriggerEvent, triggers } from './triggers.schema.js';
 
@@ -171,7 +170,7 @@ export class TriggersService {
 
   private fire(trigger: Trigger, payload: Payload, kinds: ReturnType<typeof customFieldKinds>): Promise<boolean> {
     return this.ctx.db.transaction(async (tx) => {
-      const [t] = (await tx.select().from(tickets).where(eq(tickets.id, payload.ticketId)).for('update')) as TicketRow[];
+      const t = await lockTicket(tx, payload.ticketId);
       if (!t || t.statusCategory === 'merged') return false;
       const priority = (await this.settings.allPriorities(tx)).find((p) => p.id === t.priorityId);
       const facts = { ...toFacts(t, priority?.key ?? ''), event: { sla_metric: payload.sla?.metric ?? null } };

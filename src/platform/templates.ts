@@ -1,5 +1,5 @@
 import { type FS, Liquid } from 'liquidjs';
-import { AppError } from '../../platform/errors.js';
+import { AppError } from './errors.js';
 
 /**
  * Liquid templates written by staff: auto-replies, macros, trigger and automation actions. Limits keep a bad
