@@ -9,7 +9,7 @@ import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { type Condition, ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } from '../rules/conditions.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
-import { appendEvents, type EventSubscriber, TICKET_EVENT_KINDS, type TicketEvent, type TicketEventStream } from '../tickets/events.js';
+import { appendEvents, type EventSubscriber, type NewEvent, SLA_EVENT_KINDS, TICKET_EVENT_KINDS, type TicketEvent, type TicketEventStream } from '../tickets/events.js';
 import { TICKET_COLUMNS } from '../tickets/rule-columns.queries.js';
 import { hasPublicAgentReply, messageDirection, ticketsByIds } from '../tickets/sla-clocks.queries.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
@@ -131,7 +131,7 @@ export class SlaService {
       name: 'sla.clocks',
       mode: 'step',
       order: 10,
-      kinds: TICKET_EVENT_KINDS.filter((k) => k !== 'sla_warning' && k !== 'sla_breached'),
+      kinds: TICKET_EVENT_KINDS.filter((k) => !SLA_EVENT_KINDS.includes(k)),
       run: (tx, events, ticket) => this.onEvents(tx, events, ticket),
     };
   }
@@ -184,9 +184,25 @@ export class SlaService {
         breachedAt: null,
       });
     };
+    // Targets met by this change, recorded as `sla_met` events below (elapsed is settled to now above). A clock
+    // past its deadline was breached, whether or not the sweep has stamped it yet: it is never also met.
+    const met: NewEvent[] = [];
+    const noteMet = (c: SlaClock) => {
+      if (c.status !== 'running' && c.status !== 'paused') return;
+      const elapsed = Math.round(c.elapsedMinutes);
+      if (c.breachedAt || c.elapsedMinutes >= c.targetMinutes || (c.dueAt && c.dueAt <= now)) return;
+      met.push({
+        kind: 'sla_met',
+        field: c.metric,
+        public: false,
+        to: { metric: c.metric, at: now.toISOString(), targetMinutes: c.targetMinutes, dueAt: c.dueAt?.toISOString() ?? null, elapsedMinutes: elapsed, policyId: c.policyId },
+      });
+    };
     const achieve = (metric: SlaMetric) => {
       const c = clocks.get(metric);
-      if (c && (c.status === 'running' || c.status === 'paused')) Object.assign(c, { status: 'achieved', achievedAt: now, runningSince: null, dueAt: null, warnAt: null });
+      if (!c || (c.status !== 'running' && c.status !== 'paused')) return;
+      noteMet(c);
+      Object.assign(c, { status: 'achieved', achievedAt: now, runningSince: null, dueAt: null, warnAt: null });
     };
 
     for (const e of events) {
@@ -202,6 +218,9 @@ export class SlaService {
           // An agent's public reply answers the requester: first and next response are met, the update clock restarts.
           achieve('first_response');
           achieve('next_response');
+          // The update clock is not achieved but restarted: the reply met the update that was due.
+          const update = clocks.get('periodic_update');
+          if (update) noteMet(update);
           if (!closedOut) start('periodic_update');
         } else if (direction === 'inbound' && !events.some((x) => x.kind === 'created')) {
           const first = clocks.get('first_response');
@@ -264,6 +283,11 @@ export class SlaService {
 
     const rows = [...clocks.values()];
     if (rows.length === 0) return;
+    if (met.length) {
+      // Written with the change that met them, and handed to the stream's subscribers (triggers act on them).
+      const written = await appendEvents(tx, { ticketId: ticket.id, version: ticket.version, actor: { type: 'system' }, at: now, events: met });
+      await this.events.dispatch(tx, written, ticket);
+    }
     await tx
       .insert(slaClocks)
       .values(rows)

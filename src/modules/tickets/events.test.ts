@@ -95,6 +95,8 @@ describe('ticket event stream', () => {
     await t.services.sla.sweep();
     const mail = await t.services.tickets.receiveMessage(null, p1.id, { body: 'x', format: 'text', attachmentIds: [], note: true, followerIds: [], channel: 'email' });
     assert.ok(mail.messageId);
+    // Solving meets the resolution clock (sla_met), in the solve's transaction.
+    assert.equal((await t.as(agent).patch(`/api/v1/tickets/${p1.id}`, { status: 'solved' })).status, 200);
 
     const all = await rows();
     const seen = new Set<string>();
@@ -192,6 +194,69 @@ describe('ticket event stream', () => {
     assert.equal(warning.kind === 'sla_warning' ? warning.to.elapsedMinutes : null, 45);
     await t.as(admin).delete(`/api/v1/triggers/${res.body.id}`);
     await t.as(admin).delete(`/api/v1/triggers/${warned.body.id}`);
+  });
+
+  test('a target met in time is an sla_met event of the change that met it, and triggers act on it; a breached clock is never also met', async () => {
+    const trigger = await t.as(admin).post('/api/v1/triggers', {
+      name: 'First response met',
+      events: ['sla_met'],
+      condition: { field: 'sla.metric', op: 'is', value: 'first_response' },
+      actions: [{ type: 'add_tags', tags: ['met'] }],
+    });
+    assert.equal(trigger.status, 201, trigger.raw);
+    at('2026-03-16T09:00:00Z');
+    const p1 = async (subject: string) => {
+      const ticket = await t.make.ticket(customer, { subject });
+      assert.equal((await t.as(agent).patch(`/api/v1/tickets/${ticket.id}`, { priority: 'P1' })).status, 200);
+      return ticket.id as string;
+    };
+    const inTime = await p1('Answered in time');
+    const swept = await p1('Breach stamped by the sweep');
+    const late = await p1('Late, sweep not run yet');
+    await t.runJobs();
+
+    at('2026-03-16T09:20:00Z');
+    assert.equal((await t.as(agent).post(`/api/v1/tickets/${inTime}/messages`, { body: 'On it', public: true })).status, 201);
+    await t.runJobs();
+    const events = await rows(inTime);
+    const met = events.filter((e) => e.kind === 'sla_met');
+    assert.deepEqual(
+      met.map((e) => parseEvent(e)),
+      [{ kind: 'sla_met', field: 'first_response', to: { metric: 'first_response', at: '2026-03-16T09:20:00.000Z', targetMinutes: 60, dueAt: '2026-03-16T10:00:00.000Z', elapsedMinutes: 20, policyId: met[0]?.toValue && (met[0].toValue as { policyId: string }).policyId } }],
+    );
+    assert.ok((met[0]?.toValue as { policyId?: string }).policyId, 'names the policy');
+    const reply = events.find((e) => e.kind === 'message_added' && (e.toValue as { author?: string }).author === 'agent');
+    assert.equal(met[0]?.ticketVersion, reply?.ticketVersion, 'written with the reply that met it');
+    assert.equal(met[0]?.actorType, 'system');
+    assert.deepEqual((await t.as(agent).get(`/api/v1/tickets/${inTime}`)).body.tags, ['met'], 'the trigger fired on the met clock');
+
+    // Past the deadline: stamped by the sweep or not, a late reply meets nothing.
+    at('2026-03-16T10:01:00Z');
+    await t.services.sla.sweep();
+    await t.runJobs();
+    assert.ok((await rows(swept)).some((e) => e.kind === 'sla_breached' && e.field === 'first_response'));
+    // The sweep stamps every due clock: take the late ticket's stamp back, as if this reply came before the sweep.
+    await t.database.db.execute(sql`update sla_clocks set breached_at = null where ticket_id = ${late} and metric = 'first_response'`);
+    at('2026-03-16T10:05:00Z');
+    for (const id of [swept, late]) {
+      assert.equal((await t.as(agent).post(`/api/v1/tickets/${id}/messages`, { body: 'Sorry for the wait', public: true })).status, 201);
+    }
+    await t.runJobs();
+    for (const id of [swept, late]) {
+      assert.deepEqual((await rows(id)).filter((e) => e.kind === 'sla_met').map((e) => e.field), [], 'a breached first response is not met');
+      assert.deepEqual((await t.as(agent).get(`/api/v1/tickets/${id}`)).body.tags, []);
+    }
+    const clocks = (await t.as(agent).get(`/api/v1/tickets/${late}/sla`)).body.items as any[];
+    assert.equal(clocks.find((c) => c.metric === 'first_response')?.status, 'achieved', 'the clock itself stops as before');
+
+    // Solving within the resolution target meets it; the trigger (first response only) does not fire again.
+    at('2026-03-16T11:00:00Z');
+    assert.equal((await t.as(agent).patch(`/api/v1/tickets/${inTime}`, { status: 'solved' })).status, 200);
+    await t.runJobs();
+    const resolution = parseEvent((await rows(inTime)).find((e) => e.kind === 'sla_met' && e.field === 'resolution') as TicketEvent);
+    assert.deepEqual(resolution.kind === 'sla_met' ? [resolution.to.targetMinutes, resolution.to.elapsedMinutes] : null, [480, 120]);
+    assert.deepEqual((await t.as(agent).get(`/api/v1/tickets/${inTime}`)).body.tags, ['met']);
+    await t.as(admin).delete(`/api/v1/triggers/${trigger.body.id}`);
   });
 
   test('the stream says who replied (requester or agent), the first public agent reply, each solve and reopen, and the channel', async () => {

@@ -58,7 +58,7 @@ export const TICKET_FIELDS = [
   'followers',
 ] as const;
 
-/** An SLA clock reaching its warning time or its deadline: what reports count as warned or breached. */
+/** An SLA clock reaching its warning time or its deadline, or its target met in time: what reports count as warned, breached or met. */
 const SlaPayload = z.object({
   metric: z.enum(SLA_EVENT_METRICS),
   at: z.string(),
@@ -111,10 +111,15 @@ export const TicketEventPayload = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('link_removed'), from: z.object({ linkId: Id, kind: z.string(), targetTicketId: Id.nullable(), url: z.string().nullable() }) }),
   z.object({ kind: z.literal('sla_warning'), field: z.enum(SLA_EVENT_METRICS), to: SlaPayload }),
   z.object({ kind: z.literal('sla_breached'), field: z.enum(SLA_EVENT_METRICS), to: SlaPayload }),
+  // Written in the transaction of the change that met the target (an agent's public reply, a solve), never for a
+  // clock past its deadline; `elapsedMinutes` is business time, `dueAt` the deadline it beat (null while paused).
+  z.object({ kind: z.literal('sla_met'), field: z.enum(SLA_EVENT_METRICS), to: SlaPayload }),
 ]);
 export type TicketEventPayload = z.infer<typeof TicketEventPayload>;
 export type TicketEventKind = TicketEventPayload['kind'];
 export const TICKET_EVENT_KINDS = TicketEventPayload.options.map((o) => o.shape.kind.value) as TicketEventKind[];
+/** The kinds an SLA clock writes (the sweep: warning, breach; the clocks' step: met). */
+export const SLA_EVENT_KINDS: readonly TicketEventKind[] = ['sla_warning', 'sla_breached', 'sla_met'];
 
 /** An event to append: its typed payload, and whether customers may see it (default yes). */
 export type NewEvent = TicketEventPayload & { public?: boolean };

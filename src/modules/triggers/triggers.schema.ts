@@ -3,11 +3,12 @@ import { boolean, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } 
 import type { AutomationAction } from '../automations/automations.schema.js';
 import type { Condition } from '../rules/conditions.js';
 
-// sla_warning / sla_breached: an SLA clock reached its warning time or its deadline (`sla.metric` names it).
-export const TRIGGER_EVENTS = ['created', 'updated', 'message', 'sla_warning', 'sla_breached'] as const;
+// sla_warning / sla_breached / sla_met: an SLA clock reached its warning time or its deadline, or its target was met
+// in time (`sla.metric` names it).
+export const TRIGGER_EVENTS = ['created', 'updated', 'message', 'sla_warning', 'sla_breached', 'sla_met'] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
-/** An event-driven rule: when a ticket is created, updated, gets a message or an SLA clock warns or breaches, and the condition holds, act. */
+/** An event-driven rule: when a ticket is created, updated, gets a message or an SLA clock warns, breaches or is met, and the condition holds, act. */
 export const triggers = pgTable(
   'triggers',
   {

@@ -127,7 +127,7 @@ export class TriggersService {
         const jobs: NewJob[] = [];
         const kinds = new Set<TriggerEvent>();
         for (const e of events) {
-          if (e.kind === 'sla_warning' || e.kind === 'sla_breached') {
+          if (e.kind === 'sla_warning' || e.kind === 'sla_breached' || e.kind === 'sla_met') {
             const event: TriggerEvent = e.kind;
             if (!active.some((x) => x.events.includes(event))) continue;
             const payload: Payload = { ticketId: ticket.id, events: [event], sla: { metric: String(e.field) } };

@@ -172,13 +172,14 @@ type TriggerCreate = NonNullable<Parameters<typeof api.post<'/api/v1/triggers'>>
 type AutomationCreate = NonNullable<Parameters<typeof api.post<'/api/v1/automations'>>[1]['body']>;
 
 /** Triggers (on events) and automations (on time) share one screen: list, switch on/off, edit as JSON. */
-// What a trigger can run on: ticket changes, and an SLA clock's warning or breach (`sla.metric` in the condition).
+// What a trigger can run on: ticket changes, and an SLA clock's warning, breach or target met (`sla.metric` in the condition).
 const TRIGGER_EVENT_CHOICES = [
   ['created', 'created'],
   ['updated', 'updated'],
   ['message', 'message'],
   ['sla_warning', 'SLA warning'],
   ['sla_breached', 'SLA breached'],
+  ['sla_met', 'SLA met'],
 ] as const satisfies readonly (readonly [TriggerCreate['events'][number], string])[];
 
 export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
