@@ -16,9 +16,11 @@
  * default 100000,1000000), BENCH_PGLITE_SCALES (default 100000), BENCH_SKIP_PGLITE=1, BENCH_SKIP_PG=1,
  * BENCH_REUSE=1 (keep the PostgreSQL bench database of the last run), BENCH_SKIP_TICKETS=1, BENCH_SKIP_EMAIL=1, BENCH_SKIP_SLA=1,
  * BENCH_SLA_TICKETS (default 1000000),
- * BENCH_EMAIL_N (messages, default 2000), BENCH_SKIP_WEB=1, BENCH_WEB_TICKETS (default 100000), BENCH_SKIP_STREAM=1.
+ * BENCH_EMAIL_N (messages, default 2000), BENCH_SKIP_WEB=1, BENCH_WEB_TICKETS (default 100000), BENCH_SKIP_STREAM=1,
+ * BENCH_SKIP_STATUS=1.
  *  - the agent app in Debian's Chromium: bundle size, first ticket list, opening a 50-message ticket (bench/web.ts)
  *  - live-stream fan-out: five ticket updates reaching 500 open streams (bench/stream.ts)
+ *  - the public status page under load (wrk) while updates are posted (bench/status.ts)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +35,7 @@ import { measureEmailIngest } from './email.js';
 import { generateBase, generateTickets } from './generate.js';
 import { Server } from './server.js';
 import { measureSla } from './sla.js';
+import { measureStatusPage } from './status.js';
 import { measureStreamFanOut } from './stream.js';
 import { measureWeb } from './web.js';
 
@@ -334,16 +337,18 @@ const email: unknown[] = [];
 let sla: unknown;
 let web: unknown;
 const stream: unknown[] = [];
+let status: unknown = null;
 if (!process.env.BENCH_SKIP_PG) {
   if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPostgres());
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('postgres'));
   if (!process.env.BENCH_SKIP_SLA) sla = await benchSla();
   if (!process.env.BENCH_SKIP_WEB) web = await benchWeb();
   if (!process.env.BENCH_SKIP_STREAM) stream.push(await measureStreamFanOut('postgres'));
+  if (!process.env.BENCH_SKIP_STATUS) status = await measureStatusPage();
 }
 if (!process.env.BENCH_SKIP_PGLITE) {
   if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPglite());
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('pglite'));
   if (!process.env.BENCH_SKIP_STREAM) stream.push(await measureStreamFanOut('pglite'));
 }
-console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web, stream }, null, 2));
+console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web, stream, status }, null, 2));

@@ -20,13 +20,7 @@ const COMPONENT_LABELS: Record<ComponentStatus, string> = {
   partial_outage: 'Partial outage',
   major_outage: 'Major outage',
 };
-const COLOURS: Record<ComponentStatus, string> = {
-  operational: '#2e9e5b',
-  under_maintenance: '#3b82f6',
-  degraded_performance: '#e8c21c',
-  partial_outage: '#e8841c',
-  major_outage: '#d64545',
-};
+const BAR: Record<ComponentStatus, string> = { operational: '', under_maintenance: 'u', degraded_performance: 'd', partial_outage: 'p', major_outage: 'm' };
 const ACTIVE: IncidentState[] = ['investigating', 'identified', 'monitoring'];
 
 /**
@@ -36,30 +30,74 @@ const ACTIVE: IncidentState[] = ['investigating', 'identified', 'monitoring'];
  * never timeline notes, roles or tickets.
  */
 export class StatusPage {
-  private readonly cache: Cached<Rendered>;
+  // Only a signal: its invalidation is what reaches every process (NOTIFY); the renderings live below.
+  private readonly signal: Cached<null>;
+  private readonly load: () => Promise<Rendered>;
+  private latest: Rendered | undefined;
+  private rendering: Promise<Rendered> | undefined;
+  private stale = true;
 
   constructor(
     private readonly ctx: Ctx,
     queries: IncidentQueries,
     incidents: IncidentsService,
   ) {
-    this.cache = ctx.cache.cached('status-page', async () => {
+    this.load = async () => {
       const [settings, severities] = await Promise.all([incidents.settings(), incidents.severities()]);
       const snapshot = await queries.statusSnapshot(new Map(severities.map((s) => [s.key, s.level])));
       return render(snapshot, settings.statusPageTitle, ctx.config.publicUrl);
+    };
+    this.signal = ctx.cache.cached('status-page', async () => null);
+    // A change in any process: render again in the background, serving the previous rendering meanwhile, so a
+    // spike of readers never waits on the database (stale-while-revalidate, for the time one rendering takes).
+    ctx.cache.onInvalidate('status-page', () => {
+      this.stale = true;
+      this.refresh().catch(() => {});
     });
   }
 
-  /** Clears the rendering here and in every other process; the next request renders again. */
-  invalidate(): Promise<void> {
-    return this.cache.invalidate();
+  /** After a change committed here: tells every process, and returns once this one serves the new rendering. */
+  async invalidate(): Promise<void> {
+    await this.signal.invalidate();
+    try {
+      while (this.stale || this.rendering !== undefined) await (this.rendering ?? this.refresh());
+    } catch {
+      // The change is committed; the page renders again on the next request.
+    }
   }
 
   async current(): Promise<Rendered> {
-    const r = await this.cache.get();
-    if (this.ctx.clock.now().getTime() - r.at <= MAX_AGE_MS) return r;
-    this.cache.clear();
-    return this.cache.get();
+    if (this.latest && this.ctx.clock.now().getTime() - this.latest.at > MAX_AGE_MS) this.stale = true;
+    if (!this.stale && this.latest) return this.latest;
+    const next = this.refresh();
+    return this.latest ?? next;
+  }
+
+  /** One rendering at a time; a change during it starts another when it ends. */
+  private refresh(): Promise<Rendered> {
+    if (this.rendering !== undefined) return this.rendering;
+    this.stale = false;
+    const run = (async () => {
+      try {
+        const r = await this.load();
+        this.latest = r;
+        return r;
+      } catch (err) {
+        // Served stale (or failing, when there is none) until the next request tries again.
+        this.stale = true;
+        throw err;
+      } finally {
+        this.rendering = undefined;
+      }
+    })();
+    this.rendering = run;
+    run.then(
+      () => {
+        if (this.stale) this.refresh().catch(() => {});
+      },
+      () => {},
+    );
+    return run;
   }
 }
 
@@ -144,7 +182,7 @@ const CSS = `body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem
 a{color:#1f5fbf}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}.banner{padding:1rem;border-radius:6px;color:#fff;font-weight:600}
 .none{background:#2e9e5b}.minor{background:#e8a317}.major{background:#e8841c}.critical{background:#d64545}
 .comp{border:1px solid #d9dee3;border-radius:6px;padding:.6rem .8rem;margin:.5rem 0}.row{display:flex;justify-content:space-between;gap:1rem}
-.bars{display:flex;gap:1px;margin-top:.4rem}.bars span{flex:1;height:28px;border-radius:1px}.small{color:#5b6875;font-size:.85rem}
+.bars{display:flex;gap:1px;margin-top:.4rem}.bars i{flex:1;height:28px;border-radius:1px;background:#2e9e5b}.bars .u{background:#3b82f6}.bars .d{background:#e8c21c}.bars .p{background:#e8841c}.bars .m{background:#d64545}.small{color:#5b6875;font-size:.85rem}
 .inc{border-left:4px solid #e8841c;padding:.2rem 1rem;margin:1rem 0}.upd{margin:.6rem 0}.upd b{margin-right:.5rem}`;
 
 function page(org: string, heading: string, body: string): string {
@@ -173,8 +211,9 @@ function homeHtml(s: StatusSnapshot, title: string): string {
     .map(([group, list]) => {
       const items = list
         .map((c) => {
+          // Kept small (one class letter; a title only on a bad day): the page is served thousands of times a second.
           const bars = days(s, c.id)
-            .map((d) => `<span style="background:${COLOURS[d.status]}" title="${d.day.toISOString().slice(0, 10)}: ${COMPONENT_LABELS[d.status]}"></span>`)
+            .map((d) => (d.status === 'operational' ? '<i></i>' : `<i class="${BAR[d.status]}" title="${d.day.toISOString().slice(0, 10)}: ${COMPONENT_LABELS[d.status]}"></i>`))
             .join('');
           return `<div class="comp"><div class="row"><strong>${esc(c.name)}</strong><span>${COMPONENT_LABELS[c.current]}</span></div><div class="bars" aria-label="${DAYS} days of ${esc(c.name)}">${bars}</div><div class="row small"><span>${DAYS} days ago</span><span>${uptime(s, c.id)} % uptime</span><span>Today</span></div></div>`;
         })
