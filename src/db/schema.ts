@@ -6,6 +6,7 @@ export * from '../modules/custom-fields/custom-fields.schema.js';
 export * from '../modules/email/email.schema.js';
 export * from '../modules/incidents/incidents.schema.js';
 export * from '../modules/macros/macros.schema.js';
+export * from '../modules/oncall/oncall.schema.js';
 export * from '../modules/people/people.schema.js';
 export * from '../modules/sla/sla.schema.js';
 export * from '../modules/tickets/tickets.schema.js';

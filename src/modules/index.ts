@@ -7,6 +7,7 @@ import { customFieldsModule } from './custom-fields/custom-fields.module.js';
 import { emailModule } from './email/email.module.js';
 import { incidentsModule } from './incidents/incidents.module.js';
 import { macrosModule } from './macros/macros.module.js';
+import { oncallModule } from './oncall/oncall.module.js';
 import { peopleModule } from './people/people.module.js';
 import { rulesModule } from './rules/rules.module.js';
 import { slaModule } from './sla/sla.module.js';
@@ -29,14 +30,15 @@ export function buildModules(ctx: Ctx) {
   const email = emailModule(ctx, { ...channels.services, ...people.services, ...tickets.services });
   const sla = slaModule(ctx, { ...tickets.services, ...fields.services });
   const webhooks = webhooksModule(ctx, { ...tickets.services });
-  const rules = rulesModule({ ...tickets.services, ...people.services, outbound: email.services.email.outbound, ...webhooks.services });
+  const oncall = oncallModule(ctx, { ...people.services, ...tickets.services, ...webhooks.services, addresses: email.services.email.addresses });
+  const rules = rulesModule({ ...tickets.services, ...people.services, outbound: email.services.email.outbound, ...webhooks.services, ...oncall.services });
   const automations = automationsModule(ctx, { ...fields.services, ...rules.services, ...sla.services });
   const macros = macrosModule(ctx, { ...tickets.services, ...people.services });
   const assignment = assignmentModule(ctx, { ...people.services });
   const triggers = triggersModule(ctx, { ...tickets.services, ...fields.services, ...rules.services });
   const views = viewsModule(ctx, { ...people.services, ...fields.services, ...tickets.services, ...sla.services });
   const incidents = incidentsModule(ctx, { ...tickets.services, ...people.services });
-  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, rules, automations, macros, assignment, triggers, views, incidents];
+  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents];
   const services = {
     ...fields.services,
     ...people.services,
@@ -45,6 +47,7 @@ export function buildModules(ctx: Ctx) {
     ...email.services,
     ...sla.services,
     ...webhooks.services,
+    ...oncall.services,
     ...automations.services,
     ...macros.services,
     ...assignment.services,

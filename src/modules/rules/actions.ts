@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Tx } from '../../db/client.js';
 import { AppError } from '../../platform/errors.js';
 import type { OutboundService } from '../email/outbound.service.js';
+import type { OncallService } from '../oncall/oncall.service.js';
 import { checkTemplate, renderTemplate } from '../../platform/templates.js';
 import { activeMemberEmails, namesAndEmails } from '../people/members.queries.js';
 import type { PeopleService } from '../people/people.service.js';
@@ -27,6 +28,8 @@ export const ActionSchema = z.discriminatedUnion('type', [
     .strict(),
   // Post the ticket, signed, to a webhook configured under /api/v1/webhooks.
   z.object({ type: z.literal('webhook'), webhookId: z.uuid() }).strict(),
+  // Page an on-call escalation policy about the ticket (once while that page is open); e.g. on sla_breached.
+  z.object({ type: z.literal('page'), policyId: z.uuid() }).strict(),
 ]);
 
 /** One rule action, as its schema checks it: the single source for automations' and triggers' stored actions. */
@@ -43,6 +46,7 @@ export class RuleActions {
     private readonly people: PeopleService,
     private readonly outbound: OutboundService,
     private readonly webhooks: WebhooksService,
+    private readonly oncall: OncallService,
   ) {}
 
   async check(actions: RuleAction[]): Promise<ConditionProblem[]> {
@@ -62,6 +66,8 @@ export class RuleActions {
         template('body', action.body);
       } else if (action.type === 'webhook') {
         if (!(await this.webhooks.exists(action.webhookId))) problems.push({ path: `${path}.webhookId`, message: `no webhook with id ${action.webhookId}` });
+      } else if (action.type === 'page') {
+        if (!(await this.oncall.policyExists(action.policyId))) problems.push({ path: `${path}.policyId`, message: `no escalation policy with id ${action.policyId}` });
       } else if (action.type === 'set' && action.value !== null) {
         const ok =
           action.field === 'status'
@@ -115,6 +121,9 @@ export class RuleActions {
         }
         case 'webhook':
           await this.webhooks.queue(tx, action.webhookId, t, rule);
+          return;
+        case 'page':
+          await this.oncall.pageFromRule(tx, action.policyId, t, rule);
           return;
       }
     } catch (err) {

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+
+/** Schedules, overrides, feeds and escalation policies through the API, and every bad input they refuse. */
+describe('on-call schedules and escalation policies', () => {
+  let t: TestApp;
+  let admin: Session;
+  let ana: Session;
+  let bo: Session;
+  let customer: Session;
+  let scheduleId: string;
+  const layer = (memberIds: string[]) => ({ name: 'Weekly', memberIds, turnHours: 168, handoffTime: '09:00', handoffWeekday: 1, startsOn: '2026-02-23' });
+
+  before(async () => {
+    t = await startTestApp();
+    admin = await t.signIn('admin');
+    ana = await t.signIn('agent', { name: 'Ana' });
+    bo = await t.signIn('agent', { name: 'Bo' });
+    customer = await t.signIn('customer');
+  });
+  after(() => t.close());
+
+  test('a schedule with a weekly rotation says who is on now and at any moment, and draws its week', async () => {
+    const res = await t.as(admin).post('/api/v1/oncall/schedules', { name: 'PMERIT out of hours', timeZone: 'Europe/London', layers: [layer([ana.user.id, bo.user.id])] });
+    assert.equal(res.status, 201, res.raw);
+    scheduleId = res.body.id;
+    // The clock is Monday 2 March 2026 09:00Z: the second turn (Bo) started at 09:00 London.
+    assert.equal(res.body.onCallNow.name, 'Bo');
+    assert.equal(res.body.shifts[0].name, 'Bo');
+    assert.equal(res.body.shifts[0].start, '2026-03-02T09:00:00.000Z');
+    assert.equal(res.body.feedToken, undefined, 'the feed token shows only inside the feed URL');
+    const at = await t.as(ana).get(`/api/v1/oncall/schedules/${scheduleId}/on-call?at=2026-02-25T12:00:00Z`);
+    assert.equal(at.body.onCall.name, 'Ana');
+    const list = await t.as(ana).get('/api/v1/oncall/schedules');
+    assert.equal(list.body.items[0].onCallNow.name, 'Bo');
+    assert.equal((await t.as(customer).get('/api/v1/oncall/schedules')).status, 403);
+  });
+
+  test('"take my Tuesday": an override beats the rotation; an overlapping one is refused and changes nothing', async () => {
+    const tuesday = { userId: ana.user.id, startsAt: '2026-03-03T00:00:00Z', endsAt: '2026-03-04T00:00:00Z', note: 'Bo has a dentist' };
+    const res = await t.as(bo).post(`/api/v1/oncall/schedules/${scheduleId}/overrides`, tuesday);
+    assert.equal(res.status, 201, res.raw);
+    assert.equal((await t.as(bo).get(`/api/v1/oncall/schedules/${scheduleId}/on-call?at=2026-03-03T12:00:00Z`)).body.onCall.name, 'Ana');
+    const before = await t.count('oncall_overrides');
+    const clash = await t.as(bo).post(`/api/v1/oncall/schedules/${scheduleId}/overrides`, { ...tuesday, startsAt: '2026-03-03T20:00:00Z', endsAt: '2026-03-04T08:00:00Z' });
+    assert.equal(clash.status, 409);
+    assert.equal(clash.body.code, 'OVERRIDES_OVERLAP');
+    assert.equal(clash.body.overlapsId, res.body.id);
+    const backwards = await t.as(bo).post(`/api/v1/oncall/schedules/${scheduleId}/overrides`, { ...tuesday, startsAt: '2026-03-05T00:00:00Z', endsAt: '2026-03-04T00:00:00Z' });
+    assert.equal(backwards.status, 400);
+    const nobody = await t.as(bo).post(`/api/v1/oncall/schedules/${scheduleId}/overrides`, { ...tuesday, userId: customer.user.id, startsAt: '2026-03-10T00:00:00Z', endsAt: '2026-03-11T00:00:00Z' });
+    assert.equal(nobody.status, 422);
+    assert.equal(nobody.body.code, 'INVALID_REFERENCE');
+    assert.equal(await t.count('oncall_overrides'), before);
+    // Touching ends are not an overlap.
+    assert.equal((await t.as(bo).post(`/api/v1/oncall/schedules/${scheduleId}/overrides`, { ...tuesday, startsAt: '2026-03-04T00:00:00Z', endsAt: '2026-03-04T06:00:00Z' })).status, 201);
+    const week = await t.as(bo).get(`/api/v1/oncall/schedules/${scheduleId}?from=2026-03-02T09:00:00Z&to=2026-03-09T09:00:00Z`);
+    assert.deepEqual(
+      week.body.shifts.map((s: { name: string; start: string }) => [s.name, s.start]),
+      [
+        ['Bo', '2026-03-02T09:00:00.000Z'],
+        ['Ana', '2026-03-03T00:00:00.000Z'],
+        ['Ana', '2026-03-04T00:00:00.000Z'],
+        ['Bo', '2026-03-04T06:00:00.000Z'],
+      ],
+    );
+  });
+
+  test('bad schedules: no members, an unknown time zone, an unknown person, a duplicate name — each its own error, nothing saved', async () => {
+    const before = await t.count('oncall_schedules');
+    const empty = await t.as(admin).post('/api/v1/oncall/schedules', { name: 'Empty', timeZone: 'UTC', layers: [layer([])] });
+    assert.equal(empty.status, 422);
+    assert.equal(empty.body.code, 'SCHEDULE_HAS_NO_MEMBERS');
+    const noLayers = await t.as(admin).post('/api/v1/oncall/schedules', { name: 'Empty', timeZone: 'UTC', layers: [] });
+    assert.equal(noLayers.body.code, 'SCHEDULE_HAS_NO_MEMBERS');
+    const zone = await t.as(admin).post('/api/v1/oncall/schedules', { name: 'Mars', timeZone: 'Mars/Olympus_Mons', layers: [layer([ana.user.id])] });
+    assert.equal(zone.status, 422);
+    assert.equal(zone.body.code, 'UNKNOWN_TIME_ZONE');
+    const stranger = await t.as(admin).post('/api/v1/oncall/schedules', { name: 'Stranger', timeZone: 'UTC', layers: [layer([ana.user.id, customer.user.id])] });
+    assert.equal(stranger.body.code, 'INVALID_REFERENCE');
+    assert.equal(stranger.body.errors[0].path, 'body.layers.0.memberIds.1');
+    const dup = await t.as(admin).post('/api/v1/oncall/schedules', { name: 'pmerit OUT of hours', timeZone: 'UTC', layers: [layer([ana.user.id])] });
+    assert.equal(dup.status, 409);
+    const badTime = await t.as(admin).post('/api/v1/oncall/schedules', { name: 'Late', timeZone: 'UTC', layers: [{ ...layer([ana.user.id]), handoffTime: '25:00' }] });
+    assert.equal(badTime.status, 400);
+    assert.equal((await t.as(ana).post('/api/v1/oncall/schedules', { name: 'Mine', timeZone: 'UTC', layers: [layer([ana.user.id])] })).status, 403);
+    assert.equal(await t.count('oncall_schedules'), before);
+    const update = await t.as(admin).put(`/api/v1/oncall/schedules/${scheduleId}`, { name: 'PMERIT out of hours', timeZone: 'Nowhere/Else', layers: [layer([ana.user.id])] });
+    assert.equal(update.body.code, 'UNKNOWN_TIME_ZONE');
+    assert.equal((await t.as(ana).get(`/api/v1/oncall/schedules/${scheduleId}`)).body.timeZone, 'Europe/London', 'unchanged');
+  });
+
+  test('iCal feeds per schedule and per person work without a session, only with their token', async () => {
+    const s = await t.as(ana).get(`/api/v1/oncall/schedules/${scheduleId}`);
+    const feed = new URL(s.body.feedUrl);
+    const res = await t.as(null).get(feed.pathname + feed.search);
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['content-type']), /^text\/calendar/);
+    assert.match(res.raw, /^BEGIN:VCALENDAR\r\n/);
+    assert.match(res.raw, /SUMMARY:On call: Ana\r\n/);
+    assert.match(res.raw, /DTSTART:20260303T000000Z\r\n/, 'the override is in the feed');
+    assert.equal((await t.as(null).get(`${feed.pathname}?token=wrong`)).status, 404);
+    assert.equal((await t.as(null).get(feed.pathname)).status, 400);
+    const mine = await t.as(ana).get('/api/v1/oncall/me/feed');
+    const personal = new URL(mine.body.url);
+    const again = await t.as(ana).get('/api/v1/oncall/me/feed');
+    assert.equal(again.body.url, mine.body.url, 'one stable URL per person');
+    const cal = await t.as(null).get(personal.pathname + personal.search);
+    assert.equal(cal.status, 200);
+    assert.match(cal.raw, /SUMMARY:On call: PMERIT out of hours/);
+    assert.doesNotMatch(cal.raw, /DTSTART:20260302T090000Z/, "Bo's shift is not in Ana's feed");
+    const other = new URL(personal.toString());
+    other.pathname = `/oncall/feed/person/${bo.user.id}.ics`;
+    assert.equal((await t.as(null).get(other.pathname + other.search)).status, 404, "Ana's token does not open Bo's feed");
+  });
+
+  test('escalation policies: steps of people and schedules; one that loops to itself, directly or through another, is refused', async () => {
+    const first = await t.as(admin).post('/api/v1/oncall/policies', {
+      name: 'P0',
+      repeat: 1,
+      steps: [
+        { delayMinutes: 60, targets: [{ type: 'schedule', id: scheduleId }] },
+        { delayMinutes: 30, targets: [{ type: 'user', id: bo.user.id }] },
+      ],
+    });
+    assert.equal(first.status, 201, first.raw);
+    const second = await t.as(admin).post('/api/v1/oncall/policies', { name: 'Management', steps: [{ delayMinutes: 30, targets: [{ type: 'policy', id: first.body.id }] }] });
+    assert.equal(second.status, 201, second.raw);
+    const self = await t.as(admin).put(`/api/v1/oncall/policies/${first.body.id}`, { ...first.body, steps: [...first.body.steps, { delayMinutes: 5, targets: [{ type: 'policy', id: first.body.id }] }] });
+    assert.equal(self.status, 422);
+    assert.equal(self.body.code, 'POLICY_LOOP');
+    const loop = await t.as(admin).put(`/api/v1/oncall/policies/${first.body.id}`, { ...first.body, steps: [...first.body.steps, { delayMinutes: 5, targets: [{ type: 'policy', id: second.body.id }] }] });
+    assert.equal(loop.body.code, 'POLICY_LOOP');
+    assert.match(loop.body.detail ?? loop.body.title ?? loop.raw, /Management/);
+    assert.equal((await t.as(ana).get('/api/v1/oncall/policies')).body.items.find((p: { id: string }) => p.id === first.body.id).steps.length, 2, 'unchanged');
+    const unknown = await t.as(admin).post('/api/v1/oncall/policies', { name: 'Ghost', steps: [{ delayMinutes: 5, targets: [{ type: 'schedule', id: '00000000-0000-4000-8000-000000000000' }] }] });
+    assert.equal(unknown.body.code, 'INVALID_REFERENCE');
+    assert.equal(unknown.body.errors[0].path, 'body.steps.0.targets.0.id');
+    const noSteps = await t.as(admin).post('/api/v1/oncall/policies', { name: 'Nothing', steps: [] });
+    assert.equal(noSteps.status, 400);
+    assert.equal(await t.count('oncall_policies'), 2);
+  });
+
+  test('hand-off: notes left for the next shift go to the incoming person in their summary, once', async () => {
+    const note = await t.as(bo).post(`/api/v1/oncall/schedules/${scheduleId}/handoff-notes`, { body: 'The sync server restarts at 02:00; ignore one alert.' });
+    assert.equal(note.status, 201);
+    assert.equal((await t.as(bo).post(`/api/v1/oncall/schedules/${scheduleId}/handoff-notes`, { body: '  ' })).status, 400);
+    // Monday 9 March 09:00 London: Ana's turn starts.
+    t.clock.set('2026-03-09T09:00:30Z');
+    const queued = await t.services.oncall.runHandoffs();
+    assert.ok(queued >= 1);
+    assert.equal(await t.services.oncall.runHandoffs(), 0, 'once per shift');
+    const rows = await t.database.db.execute(`select user_id from oncall_handoffs where schedule_id = '${scheduleId}' and shift_start = '2026-03-09T09:00:00Z'`);
+    assert.equal((rows as unknown as { rows: { user_id: string }[] }).rows[0]?.user_id, ana.user.id);
+    assert.ok((await t.runJobs()) >= 1);
+  });
+});
