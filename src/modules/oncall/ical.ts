@@ -16,7 +16,6 @@ function stamp(d: Date): string {
 
 /** TEXT value escaping: backslash, semicolon, comma, newlines; no control characters. */
 function text(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
   return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
 }
 

@@ -217,12 +217,11 @@ export function oncallRoutes(app: FastifyInstance, ctx: Ctx, oncall: OncallServi
       return failed(reply, err);
     }
   });
-  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register() takes an async plugin and awaits it (Biome sees only the callback overload)
   app.register(async (scope) => {
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
     scope.withTypeProvider<ZodTypeProvider>().post('/oncall/link/:id/:action', { config: { access: { level: 'public' } }, bodyLimit: 4096, schema: { tags, params: LinkParams, body: Token } }, async (req, reply) => {
       try {
-        const page = await pages.useLink(req.params.id, req.params.action, req.body.token);
+        const page = await pages.redeemLink(req.params.id, req.params.action, req.body.token);
         return html(reply, 200, `Page #${page.number} ${page.status}`, `<h1 id="done" data-status="${page.status}">Page #${page.number} is ${page.status}</h1><p>${esc(page.title)}</p>`);
       } catch (err) {
         return failed(reply, err);

@@ -171,7 +171,7 @@ export class Pages {
   async link(ex: Executor, pageId: string, userId: string, action: LinkAction): Promise<string> {
     const token = randomToken(32);
     await ex.insert(oncallPageLinks).values({ tokenHash: sha256(token), pageId, userId, action, expiresAt: new Date(this.ctx.clock.now().getTime() + LINK_TTL_MS) });
-    return `${this.ctx.config.publicUrl}/oncall/pages/${pageId}/${action}?token=${token}`;
+    return `${this.ctx.config.publicUrl}/oncall/link/${pageId}/${action}?token=${token}`;
   }
 
   /** Checks a link and says what it would do, changing nothing (the confirmation page). */
@@ -185,7 +185,7 @@ export class Pages {
   }
 
   /** Uses a link: marks it used and acts as its person, in one transaction (an error leaves the link unused). */
-  async useLink(pageId: string, action: LinkAction, token: string): Promise<PageRow> {
+  async redeemLink(pageId: string, action: LinkAction, token: string): Promise<PageRow> {
     return this.ctx.db.transaction(async (tx) => {
       const { link } = await this.checkLink(pageId, action, token, tx);
       const used = await tx
