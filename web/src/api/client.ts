@@ -42,6 +42,10 @@ let onUnauthenticated: () => void = () => {};
 export function whenSignedOut(fn: () => void): void {
   onUnauthenticated = fn;
 }
+/** Something other than a request (the live stream's `closed` event) learnt that the session is gone. */
+export function sessionEnded(): void {
+  onUnauthenticated();
+}
 
 async function call<P extends keyof Paths, M extends Method>(method: M, path: P, options: Options<Op<P, M>>): Promise<Response<P, M>> {
   let url = path as string;

@@ -20,9 +20,10 @@ export const SHORTCUTS: [string, string][] = [
 ];
 
 export function Shell({ children }: { children: ReactNode }) {
-  const { me, signOut } = useSession();
+  const { me, signOut, expired } = useSession();
   const [location, navigate] = useLocation();
-  const { connected } = useLiveUpdates();
+  // No stream while the session has ended (the sign-in dialog is up); signing in again opens it again.
+  const { connected, stopped, resume } = useLiveUpdates(undefined, !expired);
   const [help, { open: openHelp, close: closeHelp }] = useDisclosure(false);
   const search = useRef<HTMLInputElement>(null);
   const params = new URLSearchParams(useSearch());
@@ -118,6 +119,16 @@ export function Shell({ children }: { children: ReactNode }) {
         )}
       </AppShell.Navbar>
       <AppShell.Main>
+        {stopped === 'TOO_MANY_STREAMS' && (
+          <Alert color="yellow" mb="sm" role="status">
+            <Group justify="space-between">
+              <Text size="sm">Live updates are paused in this tab: Lifeline is open in too many tabs or windows. Close some, then resume.</Text>
+              <Button size="xs" variant="light" onClick={resume}>
+                Resume live updates
+              </Button>
+            </Group>
+          </Alert>
+        )}
         {!connected && (
           <Alert color="orange" mb="sm" role="status">
             Connection lost — reconnecting. Changes others make appear once it is back.

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { browserMissing, buildWebApp, launchChromium, screenshot } from './browser.js';
+
+// Security follow-ups: the app ignored the stream's `event: closed`. A session ended elsewhere left the page
+// showing "reconnecting" forever (and stale); a stream closed for too many tabs was reopened at once by the
+// browser, evicting another tab's in turn.
+
+const PASSWORD = 'correct horse battery staple';
+const skip = browserMissing();
+
+describe('the live stream in a real browser', { skip }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+
+  before(async () => {
+    const webDist = buildWebApp();
+    t = await startTestApp({ STREAM_MAX_PER_USER: '2' }, { webDist });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    await t.services.people.createUser({ email: 'priya@example.org', name: 'Priya Raman', role: 'agent', password: PASSWORD });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function signedIn(): Promise<{ context: BrowserContext; page: Page; cookie: string }> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(base);
+    await page.getByLabel(/^Email/).fill('priya@example.org');
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const cookie = (await context.cookies()).find((c) => c.name === 'lifeline_session')?.value as string;
+    return { context, page, cookie: `lifeline_session=${cookie}` };
+  }
+
+  /** Counts the stream requests the page makes (each EventSource (re)connection is one). */
+  function countStreams(page: Page): () => number {
+    let n = 0;
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/v1/stream') n++;
+    });
+    return () => n;
+  }
+
+  test('a session ended elsewhere: the stream says so, the page asks to sign in at once, and stops reconnecting', async () => {
+    const { context, page, cookie } = await signedIn();
+    await page.getByRole('heading', { name: 'New / unassigned' }).waitFor();
+    const streams = countStreams(page);
+    const me = await t.request('GET', '/api/v1/me', undefined, { cookie });
+    assert.equal((await t.request('DELETE', '/api/v1/session', undefined, { cookie, 'x-csrf-token': me.body.csrfToken })).status, 204);
+    // The list page makes no other request for a minute: only the stream's `closed` event can tell it.
+    const dialog = page.getByRole('dialog', { name: 'Your session has ended' });
+    await dialog.waitFor({ timeout: 5_000 });
+    await page.waitForTimeout(4_000); // longer than EventSource's own reconnection delay
+    assert.equal(streams(), 0, 'no reconnection with the dead session');
+    await screenshot(page, 'stream-session-ended');
+    // Signing in again brings live updates back.
+    await dialog.getByLabel(/^Password/).fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const fresh = await t.make.ticket(await t.signIn('admin'), { subject: 'Arrived after signing in again', description: 'Details.', requester: { email: 'grace@example.org' } });
+    await page.getByTestId('ticket-row').filter({ hasText: fresh.subject }).waitFor({ timeout: 10_000 });
+    await context.close();
+  });
+
+  test('a tab whose stream was closed for too many tabs says why and reconnects only when asked', async () => {
+    const { context, page, cookie } = await signedIn();
+    await page.getByRole('heading', { name: 'New / unassigned' }).waitFor();
+    await page.waitForTimeout(500);
+    const streams = countStreams(page);
+    // Two more streams of the same session (the limit is 2): the page's, the oldest, is closed.
+    const others = [new AbortController(), new AbortController()];
+    for (const c of others) {
+      const res = await fetch(`${base}/api/v1/stream`, { headers: { cookie }, signal: c.signal });
+      assert.equal(res.status, 200);
+    }
+    const notice = page.getByRole('status').filter({ hasText: 'Live updates are paused' });
+    await notice.waitFor({ timeout: 5_000 });
+    await page.waitForTimeout(4_000);
+    assert.equal(streams(), 0, 'no reconnection by itself');
+    for (const c of others) c.abort();
+    await notice.getByRole('button', { name: 'Resume live updates' }).click();
+    await notice.waitFor({ state: 'detached' });
+    assert.equal(streams(), 1);
+    await context.close();
+  });
+});
