@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -42,6 +42,32 @@ function view(j: typeof jobs.$inferSelect): z.infer<typeof JobView> {
   };
 }
 
+// The list's order: newest finished first (never-finished jobs, queued or running, after them), then newest id.
+// The cursor is the last row's finish time in microseconds (as the database holds it, so no two differ by
+// rounding) and id: a page boundary is a fixed point, whatever is added, retried or finished meanwhile.
+const finishedMicros = sql`(extract(epoch from ${jobs.finishedAt}) * 1000000)::bigint`;
+type JobCursor = { finished: string | null; id: number };
+
+function encodeCursor(c: JobCursor): string {
+  return Buffer.from(`${c.finished ?? '-'}|${c.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): JobCursor {
+  const m = /^(-|\d{1,18})\|(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m) throw new AppError('VALIDATION_FAILED', 'Invalid cursor', { fields: [{ path: 'querystring.cursor', message: 'use nextCursor from the previous page' }] });
+  return { finished: m[1] === '-' ? null : (m[1] as string), id: Number(m[2]) };
+}
+
+/** Rows after the cursor in the list's order. */
+function after(c: JobCursor): SQL {
+  if (c.finished === null) return and(isNull(jobs.finishedAt), lt(jobs.id, c.id)) as SQL;
+  return or(
+    sql`${finishedMicros} < ${c.finished}::bigint`,
+    and(sql`${finishedMicros} = ${c.finished}::bigint`, lt(jobs.id, c.id)),
+    isNull(jobs.finishedAt),
+  ) as SQL;
+}
+
 /** The job queue as admins see it: dead jobs (retries exhausted, or a payload that no longer fits) and a retry. */
 export function jobRoutes(app: FastifyInstance, database: Database, clock: Clock): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -53,19 +79,26 @@ export function jobRoutes(app: FastifyInstance, database: Database, clock: Clock
       config: { access: admin },
       schema: {
         tags,
-        querystring: z.object({ status: z.enum(['dead', 'queued', 'running']).default('dead'), limit: z.coerce.number().int().min(1).max(200).default(50) }),
-        response: { 200: z.object({ items: z.array(JobView) }) },
-        description: 'Jobs by status, newest first; `dead` lists those that exhausted their attempts or whose payload no longer matches its kind.',
+        querystring: z.object({
+          status: z.enum(['dead', 'queued', 'running']).default('dead'),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          cursor: z.string().max(100).optional(),
+        }),
+        response: { 200: z.object({ items: z.array(JobView), nextCursor: z.string().nullable() }) },
+        description:
+          'Jobs by status, newest finished first, then newest first; `dead` lists those that exhausted their attempts or whose payload no longer matches its kind. Pass `nextCursor` as `cursor` for the next page (null on the last).',
       },
     },
     async (req) => {
       const rows = await db
-        .select()
+        .select({ job: jobs, finished: sql<string | null>`${finishedMicros}::text` })
         .from(jobs)
-        .where(eq(jobs.status, STATUS[req.query.status]))
-        .orderBy(desc(jobs.finishedAt), desc(jobs.id))
-        .limit(req.query.limit);
-      return { items: rows.map(view) };
+        .where(and(eq(jobs.status, STATUS[req.query.status]), req.query.cursor ? after(decodeCursor(req.query.cursor)) : undefined))
+        .orderBy(sql`${jobs.finishedAt} desc nulls last`, desc(jobs.id))
+        .limit(req.query.limit + 1);
+      const page = rows.slice(0, req.query.limit);
+      const last = page.at(-1);
+      return { items: page.map((r) => view(r.job)), nextCursor: rows.length > req.query.limit && last ? encodeCursor({ finished: last.finished, id: last.job.id }) : null };
     },
   );
   r.post(

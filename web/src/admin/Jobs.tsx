@@ -1,16 +1,25 @@
-import { Badge, Button, Code, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { Badge, Button, Code, Group, Table, Text, Title } from '@mantine/core';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import { FormError, useSave } from './forms';
 
+const PAGE = 50;
 const when = (at: string | null | undefined) => (at ? new Date(at).toLocaleString() : '—');
 
 /**
  * Dead jobs: those that exhausted their attempts, or whose payload no longer matches its kind (GET
- * /api/v1/admin/jobs?status=dead). Retry queues one again with a fresh set of attempts.
+ * /api/v1/admin/jobs?status=dead), newest first, a page at a time (an outage can kill thousands). Retry queues one
+ * again with a fresh set of attempts.
  */
 export function DeadJobs() {
-  const list = useQuery({ queryKey: ['dead-jobs'], queryFn: () => api.get('/api/v1/admin/jobs', { query: { status: 'dead' } }).then((r) => r.items), refetchInterval: 15_000 });
+  const list = useInfiniteQuery({
+    queryKey: ['dead-jobs'],
+    queryFn: ({ pageParam }) => api.get('/api/v1/admin/jobs', { query: { status: 'dead', limit: PAGE, cursor: pageParam } }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: 15_000,
+  });
+  const rows = list.data?.pages.flatMap((p) => p.items);
   const { error, save } = useSave([['dead-jobs']]);
   return (
     <>
@@ -31,7 +40,7 @@ export function DeadJobs() {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {(list.data ?? []).map((j) => (
+          {(rows ?? []).map((j) => (
             <Table.Tr key={j.id}>
               <Table.Td>#{j.id}</Table.Td>
               <Table.Td><Code>{j.kind}</Code></Table.Td>
@@ -47,7 +56,15 @@ export function DeadJobs() {
           ))}
         </Table.Tbody>
       </Table>
-      {list.data?.length === 0 && <Text c="dimmed"><Badge color="green" variant="light">none</Badge> No dead jobs.</Text>}
+      {rows?.length === 0 && <Text c="dimmed"><Badge color="green" variant="light">none</Badge> No dead jobs.</Text>}
+      {list.hasNextPage && (
+        <Group mt="sm">
+          <Button variant="light" size="xs" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+            Show more dead jobs
+          </Button>
+          <Text size="sm" c="dimmed">{rows?.length} shown</Text>
+        </Group>
+      )}
     </>
   );
 }

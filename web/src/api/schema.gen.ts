@@ -6,7 +6,7 @@ export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Con
 
 export interface Paths {
   "/api/v1/admin/jobs": {
-    get: { path: never; query: { status?: "dead" | "queued" | "running"; limit?: number }; body: never; response: { items: ({ id: number; kind: string; status: "dead" | "queued" | "running" | "done"; payload: unknown; attempts: number; maxAttempts: number; lastError: string | null; runAt: string; createdAt: string; finishedAt: string | null })[] } };
+    get: { path: never; query: { status?: "dead" | "queued" | "running"; limit?: number; cursor?: string }; body: never; response: { items: ({ id: number; kind: string; status: "dead" | "queued" | "running" | "done"; payload: unknown; attempts: number; maxAttempts: number; lastError: string | null; runAt: string; createdAt: string; finishedAt: string | null })[]; nextCursor: string | null } };
   };
   "/api/v1/admin/jobs/{id}/retry": {
     post: { path: { id: number }; query: never; body: never; response: { id: number; kind: string; status: "dead" | "queued" | "running" | "done"; payload: unknown; attempts: number; maxAttempts: number; lastError: string | null; runAt: string; createdAt: string; finishedAt: string | null } };

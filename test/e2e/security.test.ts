@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { sql } from 'drizzle-orm';
 import { startTestApp, type TestApp } from '../../src/testing/harness.js';
 import { browserMissing, buildWebApp, launchChromium, screenshot } from './browser.js';
 
-// Security follow-ups: the app ignored the stream's `event: closed`. A session ended elsewhere left the page
+// Security follow-ups in the app. It ignored the stream's `event: closed`: a session ended elsewhere left the page
 // showing "reconnecting" forever (and stale); a stream closed for too many tabs was reopened at once by the
-// browser, evicting another tab's in turn.
+// browser, evicting another tab's in turn. The Dead jobs screen showed at most 200 jobs.
 
 const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
-describe('the live stream in a real browser', { skip }, () => {
+describe('the live stream and the Dead jobs screen in a real browser', { skip }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
@@ -23,6 +24,7 @@ describe('the live stream in a real browser', { skip }, () => {
     const address = t.app.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     await t.services.people.createUser({ email: 'priya@example.org', name: 'Priya Raman', role: 'agent', password: PASSWORD });
+    await t.services.people.createUser({ email: 'ada@example.org', name: 'Ada Admin', role: 'admin', password: PASSWORD });
     browser = await launchChromium();
   });
   after(async () => {
@@ -30,12 +32,12 @@ describe('the live stream in a real browser', { skip }, () => {
     await t?.close();
   });
 
-  async function signedIn(): Promise<{ context: BrowserContext; page: Page; cookie: string }> {
+  async function signedIn(who = 'priya'): Promise<{ context: BrowserContext; page: Page; cookie: string }> {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.goto(base);
-    await page.getByLabel(/^Email/).fill('priya@example.org');
+    await page.getByLabel(/^Email/).fill(`${who}@example.org`);
     await page.getByLabel(/^Password/).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
@@ -92,6 +94,31 @@ describe('the live stream in a real browser', { skip }, () => {
     await notice.getByRole('button', { name: 'Resume live updates' }).click();
     await notice.waitFor({ state: 'detached' });
     assert.equal(streams(), 1);
+    await context.close();
+  });
+
+  test('Dead jobs: a page at a time, "Show more" (by keyboard) brings the rest, a retry takes one off', async () => {
+    await t.database.db.execute(sql`
+      insert into jobs (kind, payload, status, run_at, created_at, finished_at, attempts, max_attempts, last_error)
+      select 'webhook.deliver', jsonb_build_object('n', i), 'failed', now(), now(), now() - i * interval '1 second', 8, 8, 'connect ECONNREFUSED'
+      from generate_series(1, 63) as i`);
+    const { context, page } = await signedIn('ada');
+    await page.goto(`${base}/admin/jobs`);
+    await page.getByRole('heading', { name: 'Dead jobs' }).waitFor();
+    const rows = page.getByRole('button', { name: /^Retry job / });
+    await rows.nth(49).waitFor();
+    assert.equal(await rows.count(), 50);
+    const more = page.getByRole('button', { name: 'Show more dead jobs' });
+    await more.focus();
+    await page.keyboard.press('Enter');
+    await rows.nth(62).waitFor();
+    await more.waitFor({ state: 'detached' });
+    assert.equal(await rows.count(), 63);
+    await screenshot(page, 'dead-jobs-paged');
+    const last = (await rows.nth(62).getAttribute('aria-label')) as string;
+    await rows.nth(62).click();
+    await page.getByRole('button', { name: last }).waitFor({ state: 'detached' });
+    assert.equal(await rows.count(), 62);
     await context.close();
   });
 });
