@@ -22,7 +22,8 @@ describe('the route table', () => {
     const undeclared = api.filter((r) => !r.access).map((r) => `${r.method} ${r.url}`);
     assert.deepEqual(undeclared, []);
     const publicRoutes = api.filter((r) => r.access?.level === 'public').map((r) => `${r.method} ${r.url}`);
-    assert.deepEqual(publicRoutes.sort(), ['GET /api/v1/health', 'HEAD /api/v1/health', 'POST /api/v1/session']);
+    // Sign-in, the health check, and the first-run setup (token-protected, refused once an admin exists).
+    assert.deepEqual(publicRoutes.sort(), ['GET /api/v1/health', 'GET /api/v1/setup', 'HEAD /api/v1/health', 'HEAD /api/v1/setup', 'POST /api/v1/session', 'POST /api/v1/setup']);
   });
 
   test('registering an API route without access fails at start-up', async () => {

@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import path from 'node:path';
 import { type Config, trustProxyOption } from './config.js';
@@ -20,7 +20,7 @@ import { installErrorHandling } from './platform/http.js';
 import { installIdempotency } from './platform/idempotency.js';
 import { JobRunner } from './platform/jobs.js';
 import { jobRoutes } from './platform/jobs.routes.js';
-import { createLogger } from './platform/log.js';
+import { createLogger, installRequestLog, quietLogController } from './platform/log.js';
 import { ScheduleRunner } from './platform/schedules.js';
 import { installResponseSerializer } from './platform/responses.js';
 import { installSecurityHeaders, installWebApp } from './platform/web-app.js';
@@ -66,11 +66,14 @@ export type App = { app: FastifyInstance; services: Services; live: LiveHub<Even
 export async function buildApp(config: Config, database: Database, options: { clock?: Clock; logger?: boolean; validateResponses?: boolean; webDist?: string } = {}): Promise<App> {
   const services = buildServices(config, database, options.clock);
   const app = Fastify({
-    logger: options.logger === false ? false : { level: config.logLevel },
+    ...(options.logger === false ? { logger: false } : { loggerInstance: createLogger(config.logLevel) as FastifyBaseLogger }),
+    // One line per request, heartbeats quiet: installRequestLog below.
+    logController: quietLogController(),
     bodyLimit: config.maxJsonBytes,
     trustProxy: trustProxyOption(config.trustProxy),
     requestIdHeader: 'x-request-id',
   });
+  installRequestLog(app);
   installSecurityHeaders(app, { https: config.publicUrl.startsWith('https:') });
   app.setValidatorCompiler(validatorCompiler);
   installResponseSerializer(app, options.validateResponses ?? false);
