@@ -30,14 +30,14 @@ export function buildModules(ctx: Ctx) {
   const email = emailModule(ctx, { ...channels.services, ...people.services, ...tickets.services });
   const sla = slaModule(ctx, { ...tickets.services, ...fields.services });
   const webhooks = webhooksModule(ctx, { ...tickets.services });
-  const oncall = oncallModule(ctx, { ...people.services, ...tickets.services, ...webhooks.services, addresses: email.services.email.addresses });
+  const incidents = incidentsModule(ctx, { ...tickets.services, ...people.services });
+  const oncall = oncallModule(ctx, { ...people.services, ...tickets.services, ...webhooks.services, addresses: email.services.email.addresses, ...incidents.services });
   const rules = rulesModule({ ...tickets.services, ...people.services, outbound: email.services.email.outbound, ...webhooks.services, ...oncall.services });
   const automations = automationsModule(ctx, { ...fields.services, ...rules.services, ...sla.services });
   const macros = macrosModule(ctx, { ...tickets.services, ...people.services });
   const assignment = assignmentModule(ctx, { ...people.services });
   const triggers = triggersModule(ctx, { ...tickets.services, ...fields.services, ...rules.services });
   const views = viewsModule(ctx, { ...people.services, ...fields.services, ...tickets.services, ...sla.services });
-  const incidents = incidentsModule(ctx, { ...tickets.services, ...people.services });
   const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents];
   const services = {
     ...fields.services,

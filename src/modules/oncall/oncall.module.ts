@@ -2,6 +2,7 @@ import type { Ctx } from '../../platform/context.js';
 import { handle } from '../../platform/jobs.js';
 import { defineSchedule } from '../../platform/schedules.js';
 import type { AddressesService } from '../email/addresses.service.js';
+import type { IncidentsService } from '../incidents/incidents.service.js';
 import { defineModule } from '../module.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
@@ -11,12 +12,14 @@ import { ONCALL_HANDOFF, ONCALL_TICKET, OncallService } from './oncall.service.j
 import { ONCALL_ESCALATE, ONCALL_NOTIFY } from './pages.js';
 
 /** On-call schedules, escalation policies and pages (docs/oncall.md). */
-export function oncallModule(ctx: Ctx, needs: { people: PeopleService; settings: TicketSettingsService; webhooks: WebhooksService; addresses: AddressesService }) {
+export function oncallModule(ctx: Ctx, needs: { people: PeopleService; settings: TicketSettingsService; webhooks: WebhooksService; addresses: AddressesService; incidents: IncidentsService }) {
   const mailFrom = async () => {
     const address = await needs.addresses.defaultAddress();
     return address ? `"${address.name.replace(/["\\\r\n]/g, '')} on-call" <${address.address}>` : `oncall@${new URL(ctx.config.publicUrl).hostname}`;
   };
   const oncall = new OncallService(ctx, { people: needs.people, settings: needs.settings, webhooks: needs.webhooks, mailFrom });
+  // A declared incident pages (inside the declaring transaction: the page and its jobs commit with it).
+  needs.incidents.onDeclared({ name: 'oncall.page', run: (tx, incident) => oncall.incidentDeclared(tx, incident) });
   return defineModule({
     name: 'oncall',
     services: { oncall },

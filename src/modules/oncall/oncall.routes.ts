@@ -60,7 +60,7 @@ const PageView = z.object({
   resolvedById: z.uuid().nullable(),
 });
 const NotificationView = z.object({ id: z.uuid(), userId: z.uuid(), round: z.number().int(), step: z.number().int(), channel: z.string(), status: z.string(), error: z.string().nullable(), createdAt: Timestamp, sentAt: Timestamp.nullable() });
-const SettingsView = z.object({ ticketPriorities: z.array(z.string()), ticketPolicyId: z.uuid().nullable(), webhookUrl: z.string().nullable(), webhookSecret: z.string().nullable() });
+const SettingsView = z.object({ ticketPriorities: z.array(z.string()), ticketPolicyId: z.uuid().nullable(), incidentPolicyId: z.uuid().nullable(), webhookUrl: z.string().nullable(), webhookSecret: z.string().nullable() });
 const NoteView = z.object({ id: z.uuid(), scheduleId: z.uuid(), authorId: z.uuid().nullable(), body: z.string(), createdAt: Timestamp });
 const Range = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() });
 const LinkParams = z.object({ id: z.uuid(), action: z.enum(['acknowledge', 'resolve']) });

@@ -189,13 +189,15 @@ export const oncallHandoffs = pgTable(
 );
 
 /**
- * Settings (one row): which ticket priorities page which policy, and the outgoing webhook (SMS / phone
+ * Settings (one row): which ticket priorities page which policy, which policy declared incidents page, and the outgoing webhook (SMS / phone
  * provider) each page notification is also posted to.
  */
 export const oncallSettings = pgTable('oncall_settings', {
   id: integer('id').primaryKey().default(1),
   ticketPriorities: jsonb('ticket_priorities').$type<string[]>().notNull(),
   ticketPolicyId: uuid('ticket_policy_id').references(() => oncallPolicies.id, { onDelete: 'set null' }),
+  // Declared incidents page this policy (once per incident).
+  incidentPolicyId: uuid('incident_policy_id').references(() => oncallPolicies.id, { onDelete: 'set null' }),
   webhookUrl: text('webhook_url'),
   webhookSecret: text('webhook_secret'),
   updatedAt: at('updated_at').notNull(),

@@ -65,7 +65,19 @@ export class OncallService {
     });
   }
 
-  /** For the incidents module: page a policy about an incident, once per incident. */
+  /** The incidents module's "declared" hook: pages the incident policy (settings), once per incident. */
+  async incidentDeclared(tx: Tx, incident: { id: string; number: number; title: string; severity: string }): Promise<void> {
+    const { incidentPolicyId } = await this.settings.get(tx);
+    if (!incidentPolicyId) return;
+    await this.pageForIncident(tx, {
+      incidentId: incident.id,
+      policyId: incidentPolicyId,
+      title: `${incident.severity} incident #${incident.number}: ${incident.title}`,
+      body: `Incident #${incident.number} was declared: ${this.ctx.config.publicUrl}/incidents/${incident.number}`,
+    });
+  }
+
+  /** Page a policy about an incident, once per incident. */
   async pageForIncident(tx: Tx, input: { incidentId: string; policyId: string; title: string; body?: string }): Promise<void> {
     await this.pages.create(tx, { policyId: input.policyId, source: 'incident', incidentId: input.incidentId, dedupeKey: `incident:${input.incidentId}`, title: input.title, body: input.body ?? '' });
   }

@@ -256,4 +256,19 @@ describe('pages and escalation', () => {
     assert.equal((await t.as(admin).get('/api/v1/oncall/settings')).body.webhookUrl, receiverUrl, 'unchanged');
     assert.equal((await t.as(agent).get('/api/v1/oncall/settings')).status, 403);
   });
+
+  test('a declared incident pages the incident policy, once, in the declaring transaction', async () => {
+    const set = await t.as(admin).put('/api/v1/oncall/settings', { ticketPriorities: ['P0'], ticketPolicyId: policyId, incidentPolicyId: policyId, webhookUrl: null });
+    assert.equal(set.status, 200, set.raw);
+    assert.equal(set.body.incidentPolicyId, policyId);
+    const incident = await t.as(agent).post('/api/v1/incidents', { title: 'Login outage', severity: 'P0' });
+    assert.equal(incident.status, 201, incident.raw);
+    await t.runJobs();
+    const pages = (await t.as(admin).get('/api/v1/oncall/pages')).body.items.filter((p: { incidentId: string | null }) => p.incidentId === incident.body.id);
+    assert.equal(pages.length, 1);
+    assert.equal(pages[0].source, 'incident');
+    assert.match(pages[0].title, /^P0 incident #\d+: Login outage/);
+    const unknown = await t.as(admin).put('/api/v1/oncall/settings', { ticketPriorities: ['P0'], ticketPolicyId: policyId, incidentPolicyId: '00000000-0000-4000-8000-000000000000', webhookUrl: null });
+    assert.equal(unknown.body.errors[0].path, 'body.incidentPolicyId');
+  });
 });

@@ -12,10 +12,11 @@ import type { Policies } from './policies.js';
 export const OncallSettingsBody = z.object({
   ticketPriorities: z.array(z.string().min(1).max(100)).max(20),
   ticketPolicyId: z.uuid().nullable(),
+  incidentPolicyId: z.uuid().nullable().default(null),
   webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable(),
 });
-export type OncallSettings = { ticketPriorities: string[]; ticketPolicyId: string | null; webhookUrl: string | null; webhookSecret: string | null };
-const DEFAULTS: OncallSettings = { ticketPriorities: ['P0', 'P1'], ticketPolicyId: null, webhookUrl: null, webhookSecret: null };
+export type OncallSettings = { ticketPriorities: string[]; ticketPolicyId: string | null; incidentPolicyId: string | null; webhookUrl: string | null; webhookSecret: string | null };
+const DEFAULTS: OncallSettings = { ticketPriorities: ['P0', 'P1'], ticketPolicyId: null, incidentPolicyId: null, webhookUrl: null, webhookSecret: null };
 
 /**
  * Which ticket priorities page which policy (PMERIT: P0 and P1), and the outgoing webhook each page
@@ -31,7 +32,7 @@ export class OncallSettingsStore {
 
   async get(ex: Executor = this.ctx.db): Promise<OncallSettings> {
     const [row] = await ex.select().from(oncallSettings).where(eq(oncallSettings.id, 1));
-    return row ? { ticketPriorities: row.ticketPriorities, ticketPolicyId: row.ticketPolicyId, webhookUrl: row.webhookUrl, webhookSecret: row.webhookSecret } : DEFAULTS;
+    return row ? { ticketPriorities: row.ticketPriorities, ticketPolicyId: row.ticketPolicyId, incidentPolicyId: row.incidentPolicyId, webhookUrl: row.webhookUrl, webhookSecret: row.webhookSecret } : DEFAULTS;
   }
 
   async set(input: z.infer<typeof OncallSettingsBody>): Promise<OncallSettings> {
@@ -39,6 +40,7 @@ export class OncallSettingsStore {
     const keys = (await this.tickets.allPriorities()).map((p) => p.key);
     for (const [i, key] of input.ticketPriorities.entries()) if (!keys.includes(key)) problems.push({ path: `body.ticketPriorities.${i}`, message: `no priority ${key}` });
     if (input.ticketPolicyId && !(await this.policies.exists(input.ticketPolicyId))) problems.push({ path: 'body.ticketPolicyId', message: `no escalation policy with id ${input.ticketPolicyId}` });
+    if (input.incidentPolicyId && !(await this.policies.exists(input.incidentPolicyId))) problems.push({ path: 'body.incidentPolicyId', message: `no escalation policy with id ${input.incidentPolicyId}` });
     if (problems.length) throw new AppError('INVALID_REFERENCE', problems.map((p) => p.message).join('; '), { fields: problems });
     if (input.webhookUrl) {
       try {

@@ -220,8 +220,8 @@ export interface Paths {
     delete: { path: { id: string; overrideId: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/oncall/settings": {
-    get: { path: never; query: never; body: never; response: { ticketPriorities: string[]; ticketPolicyId: string | null; webhookUrl: string | null; webhookSecret: string | null } };
-    put: { path: never; query: never; body: { ticketPriorities: string[]; ticketPolicyId: string | null; webhookUrl: string | null }; response: { ticketPriorities: string[]; ticketPolicyId: string | null; webhookUrl: string | null; webhookSecret: string | null } };
+    get: { path: never; query: never; body: never; response: { ticketPriorities: string[]; ticketPolicyId: string | null; incidentPolicyId: string | null; webhookUrl: string | null; webhookSecret: string | null } };
+    put: { path: never; query: never; body: { ticketPriorities: string[]; ticketPolicyId: string | null; incidentPolicyId?: string | null; webhookUrl: string | null }; response: { ticketPriorities: string[]; ticketPolicyId: string | null; incidentPolicyId: string | null; webhookUrl: string | null; webhookSecret: string | null } };
   };
   "/api/v1/organizations": {
     get: { path: never; query: never; body: never; response: { items: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string }[] } };

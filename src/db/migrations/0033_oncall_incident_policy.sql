@@ -1,0 +1,2 @@
+ALTER TABLE "oncall_settings" ADD COLUMN "incident_policy_id" uuid;--> statement-breakpoint
+ALTER TABLE "oncall_settings" ADD CONSTRAINT "oncall_settings_incident_policy_id_oncall_policies_id_fk" FOREIGN KEY ("incident_policy_id") REFERENCES "public"."oncall_policies"("id") ON DELETE set null ON UPDATE no action;
