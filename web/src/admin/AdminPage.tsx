@@ -11,6 +11,7 @@ import { NotFound } from '../app/NotFound';
 import { Connections, MergeButton } from './Channels';
 import { FormError, useSave } from './forms';
 import { DeadJobs } from './Jobs';
+import { StatusComponents } from '../incidents/Components';
 import { Calendars, Macros, Rota, Rules, SlaPolicies, Webhooks } from './SupportProcess';
 
 const SECTIONS: [string, string][] = [
@@ -32,6 +33,7 @@ const SECTIONS: [string, string][] = [
   ['connections', 'Channel connections'],
   ['outbox', 'Outbox'],
   ['jobs', 'Dead jobs'],
+  ['status-components', 'Status page components'],
   ['tokens', 'API tokens'],
 ];
 
@@ -57,6 +59,7 @@ export function AdminPage({ section }: { section: string }) {
     connections: <Connections />,
     outbox: <Outbox />,
     jobs: <DeadJobs />,
+    'status-components': <StatusComponents />,
     tokens: <Tokens />,
   };
   return (

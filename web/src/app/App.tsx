@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { Redirect, Route, Switch } from 'wouter';
 import { NewTicketPage } from '../tickets/NewTicketPage';
+import { IncidentsArea } from '../incidents/IncidentsArea';
 import { TicketPage } from '../tickets/TicketPage';
 import { SearchPage, ViewPage } from '../views/ViewPage';
 import { api } from '../api/client';
@@ -42,6 +43,7 @@ export function App() {
           <Route path="/search" component={SearchPage} />
           <Route path="/tickets/new" component={NewTicketPage} />
           <Route path="/tickets/:number">{(p) => <TicketPage number={p.number} />}</Route>
+          <Route path="/incidents/:id?">{(p) => <IncidentsArea id={p.id} />}</Route>
           <Route path="/admin/:section?">
             {(p) => (
               <Suspense fallback={<Loader m="xl" />}>

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useRef, useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { api } from '../api/client';
+import { ActiveIncidentBanner } from '../incidents/Banners';
 import { useLiveUpdates } from './live';
 import { useSession } from './session';
 
@@ -112,6 +113,7 @@ export function Shell({ children }: { children: ReactNode }) {
             ))}
           </nav>
         </AppShell.Section>
+        <NavLink component={Link} href="/incidents" label="Incidents" active={location.startsWith('/incidents')} />
         {me.role === 'admin' && (
           <AppShell.Section>
             <NavLink component={Link} href="/admin/users" label="Admin" active={location.startsWith('/admin')} />
@@ -134,6 +136,7 @@ export function Shell({ children }: { children: ReactNode }) {
             Connection lost — reconnecting. Changes others make appear once it is back.
           </Alert>
         )}
+        <ActiveIncidentBanner />
         <Stack gap={0}>{children}</Stack>
       </AppShell.Main>
       <Modal opened={help} onClose={closeHelp} title="Keyboard shortcuts">

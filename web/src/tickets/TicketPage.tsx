@@ -7,6 +7,7 @@ import { Link } from 'wouter';
 import { ApiError, api } from '../api/client';
 import type { Ticket, TicketEvent } from '../api/types';
 import { useDirectory } from '../app/directory';
+import { TicketIncidents } from '../incidents/Banners';
 import { NotFound } from '../app/NotFound';
 import { useSession } from '../app/session';
 import { confirmChange } from '../app/undo';
@@ -123,6 +124,7 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
               </Badge>
             </Group>
           </Group>
+          {me.role !== 'customer' && <TicketIncidents ticket={ticket} />}
           {others.length > 0 && (
             <Alert color="blue" py={6} data-testid="presence">
               {others.map((p) => `${p.name}${p.typing ? ' is typing a reply' : ' is viewing'}`).join(' · ')}

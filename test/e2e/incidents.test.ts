@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
+
+const PASSWORD = 'correct horse battery staple';
+const skip = browserMissing();
+
+describe('incidents in a real browser', { skip }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let admin: Session;
+
+  before(async () => {
+    const webDist = buildWebApp();
+    t = await startTestApp({}, { webDist });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    admin = await t.signIn('admin');
+    await t.services.people.createUser({ email: 'dana@example.org', name: 'Dana Lead', role: 'admin', password: PASSWORD });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  test('declare from a ticket, keep the timeline, post an update: the banner, the ticket and the JavaScript-free status page follow', async () => {
+    const ticket = await t.make.ticket(admin, { subject: 'Nobody can submit forms', description: 'Since 08:40.', requester: { email: 'grace@example.org', name: 'Grace Hopper' }, priority: 'P1' });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    // The browser's clock agrees with the server's fake one, so the cadence timer reads true.
+    await page.clock.setFixedTime(new Date('2026-03-02T09:05:00Z'));
+    await page.goto(base);
+    await page.getByLabel(/^Email/).fill('dana@example.org');
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+
+    // Admin → components, by keyboard.
+    await page.goto(`${base}/admin/status-components`);
+    const add = page.getByRole('form', { name: 'Add a component' });
+    await add.getByRole('textbox', { name: /^Name/ }).fill('Form submission');
+    await add.getByRole('textbox', { name: /^Group/ }).fill('Mobile');
+    await page.keyboard.press('Enter');
+    await page.getByRole('table', { name: 'Components' }).getByText('Form submission').waitFor();
+
+    // Declare from the ticket.
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    await page.getByRole('button', { name: 'Declare incident' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Declare incident' });
+    assert.equal(await dialog.getByLabel('Title').inputValue(), 'Nobody can submit forms');
+    await pick(page, 'Severity', /^P1/, dialog);
+    // The components by keyboard: type, arrow to the option, Enter.
+    await dialog.getByRole('combobox', { name: 'Affected components' }).focus();
+    await page.keyboard.type('Form');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await dialog.getByText('Form submission').waitFor();
+    await dialog.getByRole('button', { name: 'Declare', exact: true }).click();
+    await page.getByRole('heading', { name: 'Nobody can submit forms' }).waitFor();
+    await page.getByTestId('cadence').filter({ hasText: 'Next update due in 25 min' }).waitFor();
+    await page.getByRole('status', { name: 'Active incidents' }).filter({ hasText: 'P1 incident' }).waitFor();
+
+    // The live document, by keyboard: a decision, then pin it.
+    await page.getByLabel('Timeline entry').fill('Roll back the 08:30 deploy');
+    await page.keyboard.press('Enter');
+    const entry = page.getByRole('listitem').filter({ hasText: 'Roll back the 08:30 deploy' });
+    await entry.waitFor();
+    await entry.getByRole('button', { name: 'Pin' }).click();
+    await entry.getByRole('button', { name: 'Unpin' }).waitFor();
+
+    // A public status update.
+    await page.getByLabel('Public text').fill('Form submissions are failing; we are rolling back.');
+    await page.getByRole('button', { name: 'Post update' }).click();
+    await page.getByRole('listitem').filter({ hasText: 'we are rolling back' }).waitFor();
+    await screenshot(page, 'incident-page');
+
+    // The ticket shows it is part of the incident.
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    await page.getByRole('note', { name: 'Linked incident' }).filter({ hasText: 'Nobody can submit forms' }).waitFor();
+    await context.close();
+
+    // The status page with JavaScript off.
+    const plain = await browser.newContext({ javaScriptEnabled: false });
+    const status = await plain.newPage();
+    await status.goto(`${base}/status`);
+    await status.getByText('Form submissions are failing; we are rolling back.').waitFor();
+    await status.getByText('Major outage').waitFor();
+    await status.getByRole('link', { name: 'Nobody can submit forms' }).click();
+    await status.getByRole('heading', { name: 'Nobody can submit forms' }).waitFor();
+    assert.equal(await status.locator('script').count(), 0);
+    await screenshot(status, 'status-page');
+    await plain.close();
+  });
+});

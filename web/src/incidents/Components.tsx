@@ -1,0 +1,76 @@
+import { Button, Group, NumberInput, Select, Table, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api } from '../api/client';
+import { FormError, useSave } from '../admin/forms';
+import { COMPONENT_STATUSES, type Component, incidentsApi } from './model';
+
+const statusLabel = (s: string) => s.replace(/_/g, ' ');
+
+/** Admin → Status page components: what /status lists, in groups, with a status set by hand (maintenance). */
+export function StatusComponents() {
+  const list = useQuery({ queryKey: ['status-components'], queryFn: incidentsApi.components });
+  const { error, save } = useSave([['status-components']]);
+  const [name, setName] = useState('');
+  const [group, setGroup] = useState('');
+  const [position, setPosition] = useState<number | string>(0);
+  return (
+    <>
+      <Title order={3}>Status page components</Title>
+      <Text size="sm" c="dimmed">
+        The services your customers see on <a href="/status">/status</a>. An open incident that affects one shows its impact there.
+      </Text>
+      <FormError error={error} />
+      <form
+        aria-label="Add a component"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save(
+            () => api.post('/api/v1/status-components', { body: { name, groupName: group.trim() || null, description: '', position: Number(position) || 0, status: 'operational' } }),
+            () => setName(''),
+          );
+        }}
+      >
+        <Group align="flex-end">
+          <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
+          <TextInput label="Group" value={group} onChange={(e) => setGroup(e.currentTarget.value)} />
+          <NumberInput label="Position" value={position} onChange={setPosition} w={100} />
+          <Button type="submit">Add component</Button>
+        </Group>
+      </form>
+      <Table striped aria-label="Components">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Group</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(list.data ?? []).map((c: Component) => (
+            <Table.Tr key={c.id}>
+              <Table.Td>{c.name}</Table.Td>
+              <Table.Td>{c.groupName ?? '—'}</Table.Td>
+              <Table.Td>
+                <Select
+                  aria-label={`Status of ${c.name}`}
+                  size="xs"
+                  data={COMPONENT_STATUSES.map((s) => ({ value: s, label: statusLabel(s) }))}
+                  value={c.status}
+                  allowDeselect={false}
+                  onChange={(v) => v && void save(() => api.patch('/api/v1/status-components/{id}', { path: { id: c.id }, body: { status: v as 'operational' } }))}
+                />
+              </Table.Td>
+              <Table.Td>
+                <Button size="xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/status-components/{id}', { path: { id: c.id } }))}>
+                  Remove
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </>
+  );
+}
