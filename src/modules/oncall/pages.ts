@@ -181,6 +181,11 @@ export class Pages {
     if (link.pageId !== pageId) throw new AppError('PAGE_LINK_WRONG_PAGE', 'This link belongs to another page');
     if (link.usedAt) throw new AppError('PAGE_LINK_USED', 'This link was already used; each link works once');
     if (link.expiresAt <= this.ctx.clock.now()) throw new AppError('PAGE_LINK_EXPIRED', 'This link has expired: open the page in Lifeline instead');
+    // A link acts as its person: only while they are still active staff (someone let go must not silence a page).
+    const person = await this.people.getUser(link.userId, ex).catch(() => null);
+    if (!person?.active || person.role === 'customer') {
+      throw new AppError('PAGE_LINK_PERSON_GONE', 'This link no longer works: the person it was sent to is deactivated or no longer staff');
+    }
     return { link, page: await this.get(pageId, ex) };
   }
 
