@@ -219,38 +219,37 @@ export class InboundService {
       // Staff mail is a public reply only when its sender is verified, and never a light agent's (item: light
       // agents reply publicly nowhere); anything else lands as an internal note, flagged when unverified.
       const asNote = automatic || !identity.verified || sender.role === 'light_agent';
-      await this.tickets.receiveMessage(
-        actor,
-        threadTicketId,
-        { body: text || '(empty reply)', format: 'text', attachmentIds, note: asNote, followerIds: asNote ? [] : followerIds, channel: 'email' },
-        {
+      // The message and its being marked processed commit together.
+      await this.ctx.db.transaction(async (tx) => {
+        const added = await this.tickets.receiveMessage(
+          actor,
+          threadTicketId,
+          { body: text || '(empty reply)', format: 'text', attachmentIds, note: asNote, followerIds: asNote ? [] : followerIds, channel: 'email' },
           // A verified agent who may not change the ticket (outside their groups, escalated away and read-only)
           // is treated as unverified: a flagged note, no followers, nothing mailed.
-          authorMustChange: identity.verified,
-          within: async (tx, added) => {
-            const refused = added.authorRefused === true;
-            await flagUnverified(tx, added.messageId, refused);
-            const outcome = refused
-              ? 'note (sender may not change this ticket)'
-              : asNote
-                ? identity.verified
-                  ? 'note'
-                  : 'note (unverified sender)'
-                : added.followUp
-                  ? 'follow_up'
-                  : 'reply';
-            await this.markProcessed(tx, row, {
-              ...facts,
-              status: 'processed',
-              outcome,
-              ticketId: added.ticket.id,
-              messageId: added.messageId,
-              sender: senderEmail,
-              unverified: !identity.verified || refused,
-            });
-          },
-        },
-      );
+          { authorMustChange: identity.verified, tx },
+        );
+        const refused = added.authorRefused === true;
+        await flagUnverified(tx, added.messageId, refused);
+        const outcome = refused
+          ? 'note (sender may not change this ticket)'
+          : asNote
+            ? identity.verified
+              ? 'note'
+              : 'note (unverified sender)'
+            : added.followUp
+              ? 'follow_up'
+              : 'reply';
+        await this.markProcessed(tx, row, {
+          ...facts,
+          status: 'processed',
+          outcome,
+          ticketId: added.ticket.id,
+          messageId: added.messageId,
+          sender: senderEmail,
+          unverified: !identity.verified || refused,
+        });
+      });
       return;
     }
 
@@ -265,44 +264,41 @@ export class InboundService {
       !isNoReplySender(senderEmail) &&
       !headers.has('x-lifeline-id') &&
       (row.envelopeFrom === null || row.envelopeFrom !== '');
-    await this.tickets.create(
-      actor,
-      {
-        subject,
-        description: html ? clip(html) + (note ? `<p>${note}</p>` : '') : clip(text) + note || '(empty message)',
-        format: html ? 'html' : 'text',
-        requesterId: sender.id,
-        groupId: address.groupId,
-        type: address.type ?? undefined,
-        priority: priority.key,
-        channel: 'email',
-        tags: [],
-        customFields: {},
-        followerIds,
-        cc: [],
-        attachmentIds,
-      },
-      'email',
-      {
-        trusted: true,
-        within: async (tx, created) => {
-          await flagUnverified(tx, created.messageId);
-          const outcome = identity.verified ? 'new_ticket' : 'new_ticket (unverified sender)';
-          await this.markProcessed(tx, row, {
-            ...facts,
-            status: 'processed',
-            outcome,
-            ticketId: created.ticket.id,
-            messageId: created.messageId,
-            sender: senderEmail,
-            unverified: !identity.verified,
-          });
-          if (mayAutoReply) {
-            await this.outbound.queueAutoReply(tx, { ticket: created.ticket, address, requester: sender, priority, inReplyTo: row.messageIdHeader });
-          }
+    await this.ctx.db.transaction(async (tx) => {
+      const created = await this.tickets.create(
+        actor,
+        {
+          subject,
+          description: html ? clip(html) + (note ? `<p>${note}</p>` : '') : clip(text) + note || '(empty message)',
+          format: html ? 'html' : 'text',
+          requesterId: sender.id,
+          groupId: address.groupId,
+          type: address.type ?? undefined,
+          priority: priority.key,
+          channel: 'email',
+          tags: [],
+          customFields: {},
+          followerIds,
+          cc: [],
+          attachmentIds,
         },
-      },
-    );
+        { trusted: true, defaultChannel: 'email', tx },
+      );
+      await flagUnverified(tx, created.messageId);
+      const outcome = identity.verified ? 'new_ticket' : 'new_ticket (unverified sender)';
+      await this.markProcessed(tx, row, {
+        ...facts,
+        status: 'processed',
+        outcome,
+        ticketId: created.ticket.id,
+        messageId: created.messageId,
+        sender: senderEmail,
+        unverified: !identity.verified,
+      });
+      if (mayAutoReply) {
+        await this.outbound.queueAutoReply(tx, { ticket: created.ticket, address, requester: sender, priority, inReplyTo: row.messageIdHeader });
+      }
+    });
   }
 
   /**
@@ -457,17 +453,17 @@ export class InboundService {
       return;
     }
     const who = failed.length ? failed.join(', ') : original.recipients.join(', ');
-    await this.tickets.receiveMessage(
-      null,
-      original.ticketId,
-      { body: `Email to ${who} bounced (“${original.subject}”): ${bounce.reason}`, format: 'text', attachmentIds: [], note: true, channel: 'email' },
-      {
-        within: async (tx, added) => {
-          await mark(tx);
-          await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome, ticketId: added.ticket.id, messageId: added.messageId });
-        },
-      },
-    );
+    const ticketId = original.ticketId;
+    await this.ctx.db.transaction(async (tx) => {
+      const added = await this.tickets.receiveMessage(
+        null,
+        ticketId,
+        { body: `Email to ${who} bounced (“${original.subject}”): ${bounce.reason}`, format: 'text', attachmentIds: [], note: true, channel: 'email' },
+        { tx },
+      );
+      await mark(tx);
+      await this.markProcessed(tx, row, { ...facts, status: 'processed', outcome, ticketId: added.ticket.id, messageId: added.messageId });
+    });
   }
 
   private async finish(row: Run, result: Outcome): Promise<void> {

@@ -94,14 +94,14 @@ export class RuleActions {
       switch (action.type) {
         case 'set': {
           const key = { status: 'status', priority: 'priority', type: 'type', group: 'groupId', assignee: 'assigneeId' }[action.field];
-          await this.tickets.update(null, t.id, { [key]: action.value } as never, undefined, { tx });
+          await this.tickets.update(null, t.id, { [key]: action.value } as never, { tx });
           return;
         }
         case 'add_tags':
-          await this.tickets.update(null, t.id, { addTags: action.tags } as never, undefined, { tx });
+          await this.tickets.update(null, t.id, { addTags: action.tags } as never, { tx });
           return;
         case 'remove_tags':
-          await this.tickets.update(null, t.id, { removeTags: action.tags } as never, undefined, { tx });
+          await this.tickets.update(null, t.id, { removeTags: action.tags } as never, { tx });
           return;
         case 'note':
         case 'reply': {

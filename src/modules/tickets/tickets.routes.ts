@@ -17,6 +17,22 @@ const read = { level: 'signed_in', scope: 'tickets:read' } as const;
 const write = { level: 'signed_in', scope: 'tickets:write' } as const;
 const agentWrite = { level: 'agent', scope: 'tickets:write' } as const;
 
+/**
+ * A command's refusal as this API says it: services name domain fields (`assigneeId`, `customFields.x`), and the
+ * HTTP layer says they were in the request body.
+ */
+async function fromBody<T>(command: Promise<T>): Promise<T> {
+  try {
+    return await command;
+  } catch (err) {
+    if (!(err instanceof AppError) || !err.fields.length) throw err;
+    const fields = err.fields.map((f) => ({ ...f, path: f.path.startsWith('body.') ? f.path : `body.${f.path}` }));
+    const moved = new AppError(err.code, err.message, { fields, extra: err.extra });
+    moved.stack = err.stack;
+    throw moved;
+  }
+}
+
 export type EventsNotice = { ticketId: string; ids: number[] };
 
 export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsService, queries: TicketQueries, live: LiveHub<EventsNotice>, presence: Presence, people: PeopleService): void {
@@ -39,7 +55,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
 
   r.post('/api/v1/tickets', { config: { access: write }, schema: { tags, body: CreateTicketBody, response: { 201: TicketDetail } } }, async (req, reply) => {
     const actor = requireActor(req);
-    const { detail } = await tickets.create(actor, req.body);
+    const { detail } = await fromBody(tickets.create(actor, req.body));
     return reply.status(201).header('etag', `"${detail.version}"`).send(detail);
   });
 
@@ -73,15 +89,16 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
   r.patch('/api/v1/tickets/:id', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: UpdateTicketBody, response: { 200: TicketDetail } } }, async (req, reply) => {
     const actor = requireActor(req);
     const id = await resolveId(req, actor);
-    const ticket = await tickets.update(actor, id, req.body, versionFromIfMatch(req.headers['if-match']));
+    const { version, ...changes } = req.body;
+    const ticket = await fromBody(tickets.update(actor, id, changes, { expectedVersion: versionFromIfMatch(req.headers['if-match']) ?? version }));
     return sendTicket(reply, actor, ticket.id, true);
   });
 
   r.post('/api/v1/tickets/:id/messages', { config: { access: write }, schema: { tags, params: TicketParams, body: AddMessageBody, response: { 201: AddMessageResult } } }, async (req, reply) => {
     const actor = requireActor(req);
     const id = await resolveId(req, actor);
-    const body = { ...req.body, version: req.body.version ?? versionFromIfMatch(req.headers['if-match']) };
-    const result = await tickets.addMessage(actor, id, body);
+    const { version, ...message } = req.body;
+    const result = await fromBody(tickets.addMessage(actor, id, message, { expectedVersion: version ?? versionFromIfMatch(req.headers['if-match']) }));
     return reply.status(201).send({ messageId: result.messageId, followUp: result.followUp, ticket: await queries.detail(actor, result.ticket.id) });
   });
 
@@ -101,13 +118,13 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
 
   r.post('/api/v1/tickets/:id/merge', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: MergeBody, response: { 200: TicketDetail } } }, async (req, reply) => {
     const actor = requireActor(req);
-    const target = await tickets.merge(actor, await resolveId(req, actor), req.body.targetId);
+    const target = await fromBody(tickets.merge(actor, await resolveId(req, actor), req.body.targetId));
     return sendTicket(reply, actor, target.id);
   });
 
   r.post('/api/v1/tickets/:id/links', { config: { access: agentWrite }, schema: { tags, params: TicketParams, body: AddLinkBody, response: { 201: TicketLink.omit({ targetNumber: true }) } } }, async (req, reply) => {
     const actor = requireActor(req);
-    return reply.status(201).send(await tickets.addLink(actor, await resolveId(req, actor), req.body));
+    return reply.status(201).send(await fromBody(tickets.addLink(actor, await resolveId(req, actor), req.body)));
   });
 
   r.delete(
@@ -126,7 +143,8 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     async (req, reply) => {
       const actor = requireActor(req);
       const id = await resolveId(req, actor);
-      await tickets.escalate(actor, id, req.body);
+      const { version, ...form } = req.body;
+      await fromBody(tickets.escalate(actor, id, form, { expectedVersion: version }));
       return sendTicket(reply, actor, id, true);
     },
   );
@@ -137,7 +155,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
       config: { access: agentWrite },
       schema: { tags, body: BulkBody, response: { 200: BulkResult }, description: 'The same change, or a merge, on many tickets; each ticket is its own change and reports its own result.' },
     },
-    async (req) => ({ items: await tickets.bulk(requireActor(req), req.body) }),
+    async (req) => ({ items: await fromBody(tickets.bulk(requireActor(req), req.body)) }),
   );
 
   r.post(

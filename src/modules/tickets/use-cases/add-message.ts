@@ -1,0 +1,57 @@
+import { type Actor, isAgent, isStaff } from '../../../platform/auth.js';
+import { AppError } from '../../../platform/errors.js';
+import type { TicketState } from '../settings.service.js';
+import type { Channel } from '../tickets.schema.js';
+import { checkVersion, inTransaction, type TicketDeps, type Within } from './command.js';
+import { type AddedMessage, createFollowUp } from './create-follow-up.js';
+import { appendMessage, type RenderFormat, renderBody, replyState } from './messages.js';
+import { checkTransition, stateFor } from './ticket-rules.js';
+
+/** A reply or note as its author writes it; `status` is "submit as" (agents only). */
+export type NewMessage = { body: string; format: RenderFormat; public: boolean; attachmentIds: string[]; status?: string };
+
+/**
+ * Adds a public reply or internal note. A requester's reply moves the ticket per its state's rule (pending →
+ * open, solved → reopened); on a closed ticket it starts a follow-up ticket instead. An agent's first public
+ * reply opens a new ticket. Returns the ticket the message landed on.
+ */
+export async function addMessage(
+  d: TicketDeps,
+  actor: Actor,
+  ticketId: string,
+  input: NewMessage,
+  o: { channel?: Channel; expectedVersion?: number } & Within = {},
+): Promise<AddedMessage> {
+  const staff = isStaff(actor);
+  const isPublic = staff ? input.public : true;
+  if (!staff && input.public === false) throw new AppError('FORBIDDEN', 'Customers cannot add internal notes');
+  if (isPublic && staff && !isAgent(actor)) throw new AppError('FORBIDDEN', 'Light agents can add internal notes, not public replies');
+  if (input.status !== undefined && !isAgent(actor)) throw new AppError('FORBIDDEN', 'Only agents can set the state with a message');
+
+  return inTransaction(d, o, async (tx) => {
+    const t = await d.queries.getRow(actor, ticketId, tx, true);
+    if (t.statusCategory === 'merged') {
+      throw new AppError('INVALID_TRANSITION', `Ticket #${t.number} was merged into another ticket; reply there`, { extra: { mergedIntoId: t.mergedIntoId } });
+    }
+    if (t.statusCategory === 'closed') {
+      if (staff) throw new AppError('TICKET_CLOSED', `Ticket #${t.number} is closed; create a follow-up ticket instead`);
+      return createFollowUp(d, actor, t, input, { tx });
+    }
+    await checkVersion(d, tx, actor, t, o.expectedVersion);
+    let next: TicketState | undefined;
+    if (input.status !== undefined) {
+      next = await stateFor(d, input.status, tx);
+      if (next.key !== t.status) await checkTransition(d, t, next, t.customFields, tx);
+    } else {
+      next = await replyState(d, t, !staff || actor.userId === t.requesterId, isPublic, tx);
+    }
+    return appendMessage(d, tx, actor, t, {
+      public: isPublic,
+      direction: !staff ? 'inbound' : isPublic ? 'outbound' : 'internal',
+      channel: o.channel ?? 'api',
+      body: renderBody(input.body, input.format, staff ? 'staff' : 'customer'),
+      attachmentIds: input.attachmentIds,
+      next,
+    });
+  });
+}
