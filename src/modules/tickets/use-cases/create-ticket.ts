@@ -66,15 +66,17 @@ export async function createTicket(d: TicketDeps, actor: Actor, input: NewTicket
       });
     }
   }
-  // Settings come from the per-process cache; checks that need no query run before the transaction opens.
-  const state = await stateFor(d, input.status ?? 'new', d.ctx.db);
+  // Settings come from the per-process cache; checks that need no query run before the transaction opens. In a
+  // caller's transaction they read through it (embedded PGlite has one connection: another read would wait).
+  const reads = options.tx ?? d.ctx.db;
+  const state = await stateFor(d, input.status ?? 'new', reads);
   if (state.category === 'merged' || state.category === 'closed') {
     throw new AppError('INVALID_TRANSITION', `A ticket cannot start in state ${state.key}`);
   }
-  const priority = await d.settings.resolvePriority(input.priority);
-  if (input.type) await d.settings.requireType(input.type);
-  const customFields = await d.fields.validate('ticket', input.customFields);
-  if (state.category === 'solved') await checkRequiredOnSolve(d, customFields, d.ctx.db);
+  const priority = await d.settings.resolvePriority(input.priority, reads);
+  if (input.type) await d.settings.requireType(input.type, reads);
+  const customFields = await d.fields.validate('ticket', input.customFields, reads);
+  if (state.category === 'solved') await checkRequiredOnSolve(d, customFields, reads);
   const body = renderBody(input.description, input.format, isStaff(actor) ? 'staff' : 'customer');
   // An existing requester is referenced by id and read inside the create statement (their organisation, name
   // and email); their foreign key rejects an unknown id. A new one (by email) is created in a transaction.
