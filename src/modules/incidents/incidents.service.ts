@@ -353,7 +353,7 @@ export class IncidentsService {
       if (p.solve && t.statusCategory !== 'solved') {
         try {
           await tx.transaction(async (inner) => {
-            await this.tickets.update(null, p.ticketId, { status: 'solved' }, undefined, { tx: inner });
+            await this.tickets.update(null, p.ticketId, { status: 'solved' }, { tx: inner });
           });
         } catch (err) {
           // A ticket that cannot be solved as it stands (a field required on solve): the notice still goes out,
