@@ -1,8 +1,6 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { defineJob, enqueue, handle, type JobDefinition } from '../../platform/jobs.js';
 import type { Ctx } from '../../platform/context.js';
-import { messages } from '../tickets/tickets.schema.js';
 import type { TicketEventListener, TicketsService } from '../tickets/tickets.service.js';
 import { INBOUND_JOB, type InboundService } from './inbound.service.js';
 import type { OutboundService } from './outbound.service.js';
@@ -11,6 +9,10 @@ type NotifyPayload = Parameters<OutboundService['sendNotification']>[0];
 
 /** The email channel's job kinds (inbound.service.ts also inserts EMAIL_INBOUND rows itself, in one statement). */
 export const EMAIL_INBOUND = defineJob({ kind: INBOUND_JOB, payload: z.object({ id: z.string(), deferrals: z.number().int().nonnegative().optional() }) });
+/** The ticket channels whose agents' public replies email delivers (channels/replies.service.ts). */
+export const EMAIL_REPLY_CHANNELS = ['email', 'web', 'portal', 'api', 'phone', 'other'] as const;
+
+/** Kept for replies queued before delivery moved to channels' `channels.reply` job. */
 export const EMAIL_REPLY = defineJob({ kind: 'email.reply', payload: z.object({ messageId: z.string() }) });
 export const EMAIL_NOTIFY = defineJob({
   kind: 'email.notify',
@@ -36,8 +38,8 @@ export function emailJobs(inbound: InboundService, outbound: OutboundService): J
 }
 
 /**
- * Turns ticket events into email jobs, inside the command's transaction: an agent's public reply is mailed to
- * the requester and followers; agents hear of new tickets in their group, assignments, and requester replies.
+ * Turns ticket events into email jobs, inside the command's transaction: agents hear of new tickets in their group,
+ * assignments, escalations and requester replies.
  */
 export function emailEventListener(ctx: Ctx): TicketEventListener {
   return async (tx, events, ticket) => {
@@ -54,12 +56,10 @@ export function emailEventListener(ctx: Ctx): TicketEventListener {
       } else if (e.kind === 'field_changed' && e.field === 'assignee' && typeof e.toValue === 'string' && e.toValue !== e.actorId) {
         await notify({ kind: 'assigned', ticketId: ticket.id, userId: e.toValue }, `assigned:${e.id}`);
       } else if (e.kind === 'message_added' && !created) {
-        const to = e.toValue as { messageId?: string; public?: boolean } | null;
+        // (An agent's public reply is delivered by channels' reply job, through the ticket's channel.)
+        const to = e.toValue as { messageId?: string; public?: boolean; direction?: string; author?: string } | null;
         if (!to?.messageId || !to.public) continue;
-        const [m] = await tx.select({ direction: messages.direction, authorId: messages.authorId }).from(messages).where(eq(messages.id, to.messageId));
-        if (m?.direction === 'outbound') {
-          await enqueue(tx, ctx.clock, EMAIL_REPLY, { messageId: to.messageId }, { key: `email.reply:${to.messageId}` });
-        } else if (m?.direction === 'inbound' && ticket.assigneeId && m.authorId === ticket.requesterId) {
+        if (to.direction === 'inbound' && ticket.assigneeId && to.author === 'requester') {
           await notify({ kind: 'requester_replied', ticketId: ticket.id, userId: ticket.assigneeId }, `reply:${to.messageId}`);
         }
       }

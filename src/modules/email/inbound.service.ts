@@ -10,11 +10,11 @@ import { AppError } from '../../platform/errors.js';
 import { htmlToText, sanitizeEmailHtml } from '../../platform/html.js';
 import { completeJobSql, enqueue, type JobContext, WAKE_CHANNEL } from '../../platform/jobs.js';
 import { jobs } from '../../platform/platform.schema.js';
-import { organizations, users } from '../people/people.schema.js';
 import type { PeopleService, User } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
-import { messages, ticketFollowers, tickets } from '../tickets/tickets.schema.js';
+import { firstTakingPart, type Participant, ticketNumberFor, ticketRef } from '../tickets/intake.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
+import type { IntakeService } from '../channels/intake.service.js';
 import type { AddressesService, EmailAddress } from './addresses.service.js';
 import { detectBounce } from './bounces.js';
 import { bouncingRecipients, emailRaw, emailThreadIds, inboundEmails, outboundEmails } from './email.schema.js';
@@ -51,6 +51,7 @@ export class InboundService {
     private readonly settings: TicketSettingsService,
     private readonly tickets: TicketsService,
     private readonly outbound: OutboundService,
+    private readonly intake: IntakeService,
   ) {}
 
   // ---- step 1: store
@@ -191,9 +192,10 @@ export class InboundService {
 
     if (!senderEmail) throw new AppError('INVALID_EMAIL', 'The message names no sender: no usable From, Reply-To or envelope sender');
     const automatic = isAutoReply(headers, subject);
-    const known = await this.people.findUserByEmail(senderEmail);
+    // The sender by contact identity: after a merge, mail from the merged-away address finds the survivor.
+    const known = await this.intake.findPerson({ kind: 'email', value: senderEmail });
     const tokens = replyTokensIn(recipientAddresses(row, headers));
-    const threadTicketId = await this.findThread(headers, senderEmail, subject, known, tokens);
+    const threadTicketId = await this.findThread(headers, subject, known, tokens);
     if (!threadTicketId && automatic) {
       return this.finish(row, { ...facts, status: 'ignored', outcome: 'automatic reply that matches no ticket' });
     }
@@ -201,9 +203,6 @@ export class InboundService {
     if (!identity.verified && this.ctx.config.mail.unverifiedSender === 'refuse') {
       return this.finish(row, { ...facts, status: 'ignored', outcome: `refused: unverified sender (${identity.why})`.slice(0, 500) });
     }
-    const flagUnverified = async (tx: Tx, messageId: string, refused = false) => {
-      if (!identity.verified || refused) await tx.update(messages).set({ senderUnverified: true }).where(eq(messages.id, messageId));
-    };
 
     const sender = known ?? (await this.people.findOrCreateCustomer({ email: senderEmail, name: oneLine(from?.name ?? '', 200) || undefined }));
     // The sender's access as the API would see it (group-restricted agents with their groups): proving who sent a
@@ -213,43 +212,56 @@ export class InboundService {
     const followerIds = identity.verified && sender.role !== 'light_agent' ? await this.recipientsAsPeople(parsed, senderEmail) : [];
     const { attachmentIds, cids, skipped } = await this.storeAttachments(parsed, actor);
     const note = skipped.length ? `\n\n[Not attached, over the size limit: ${skipped.join(', ')}. They are in the original message.]` : '';
+    // The hand-over to the intake pipeline: everything email-specific (loops, bounces, auto-replies, threading by
+    // References and reply tokens, staff verification) is decided above; the pipeline dedupes, writes and records.
+    const handover = {
+      channel: 'email' as const,
+      connectionId: row.mailboxId,
+      dedupeScope: 'channel' as const,
+      identity: { kind: 'email' as const, value: senderEmail, displayName: oneLine(from?.name ?? '', 200) || undefined },
+      externalId: row.messageIdHeader ?? `sha256:${row.rawSha256}`,
+      dedupeKey: row.dedupeKey,
+      subject,
+      attachmentIds,
+    };
+    const senderUnverified = (w: { authorRefused: boolean }) => !identity.verified || w.authorRefused;
 
     if (threadTicketId) {
       const text = pgText(clip(visibleReply(parsed)) + note);
       // Staff mail is a public reply only when its sender is verified, and never a light agent's (item: light
       // agents reply publicly nowhere); anything else lands as an internal note, flagged when unverified.
       const asNote = automatic || !identity.verified || sender.role === 'light_agent';
-      // The message and its being marked processed commit together.
-      await this.ctx.db.transaction(async (tx) => {
-        const added = await this.tickets.receiveMessage(
-          actor,
-          threadTicketId,
-          { body: text || '(empty reply)', format: 'text', attachmentIds, note: asNote, followerIds: asNote ? [] : followerIds, channel: 'email' },
+      await this.intake.receive(
+        { ...handover, body: text || '(empty reply)', format: 'text' },
+        {
+          person: sender,
+          ticketId: threadTicketId,
           // A verified agent who may not change the ticket (outside their groups, escalated away and read-only)
           // is treated as unverified: a flagged note, no followers, nothing mailed.
-          { authorMustChange: identity.verified, tx },
-        );
-        const refused = added.authorRefused === true;
-        await flagUnverified(tx, added.messageId, refused);
-        const outcome = refused
-          ? 'note (sender may not change this ticket)'
-          : asNote
-            ? identity.verified
-              ? 'note'
-              : 'note (unverified sender)'
-            : added.followUp
-              ? 'follow_up'
-              : 'reply';
-        await this.markProcessed(tx, row, {
-          ...facts,
-          status: 'processed',
-          outcome,
-          ticketId: added.ticket.id,
-          messageId: added.messageId,
-          sender: senderEmail,
-          unverified: !identity.verified || refused,
-        });
-      });
+          reply: { note: asNote, followerIds: asNote ? [] : followerIds, authorMustChange: identity.verified },
+          senderUnverified,
+          within: async ({ tx, ticket, messageId, followUp, authorRefused: refused }) => {
+            const outcome = refused
+              ? 'note (sender may not change this ticket)'
+              : asNote
+                ? identity.verified
+                  ? 'note'
+                  : 'note (unverified sender)'
+                : followUp
+                  ? 'follow_up'
+                  : 'reply';
+            await this.markProcessed(tx, row, {
+              ...facts,
+              status: 'processed',
+              outcome,
+              ticketId: ticket.id,
+              messageId,
+              sender: senderEmail,
+              unverified: !identity.verified || refused,
+            });
+          },
+        },
+      );
       return;
     }
 
@@ -264,41 +276,33 @@ export class InboundService {
       !isNoReplySender(senderEmail) &&
       !headers.has('x-lifeline-id') &&
       (row.envelopeFrom === null || row.envelopeFrom !== '');
-    await this.ctx.db.transaction(async (tx) => {
-      const created = await this.tickets.create(
-        actor,
-        {
-          subject,
-          description: html ? clip(html) + (note ? `<p>${note}</p>` : '') : clip(text) + note || '(empty message)',
-          format: html ? 'html' : 'text',
-          requesterId: sender.id,
-          groupId: address.groupId,
-          type: address.type ?? undefined,
-          priority: priority.key,
-          channel: 'email',
-          tags: [],
-          customFields: {},
-          followerIds,
-          cc: [],
-          attachmentIds,
+    await this.intake.receive(
+      {
+        ...handover,
+        body: html ? clip(html) + (note ? `<p>${note}</p>` : '') : clip(text) + note || '(empty message)',
+        format: html ? 'html' : 'text',
+      },
+      {
+        person: sender,
+        newTicket: { groupId: address.groupId, type: address.type ?? undefined, priority: priority.key, followerIds },
+        senderUnverified,
+        within: async ({ tx, ticket, messageId }) => {
+          const outcome = identity.verified ? 'new_ticket' : 'new_ticket (unverified sender)';
+          await this.markProcessed(tx, row, {
+            ...facts,
+            status: 'processed',
+            outcome,
+            ticketId: ticket.id,
+            messageId,
+            sender: senderEmail,
+            unverified: !identity.verified,
+          });
+          if (mayAutoReply) {
+            await this.outbound.queueAutoReply(tx, { ticket, address, requester: sender, priority, inReplyTo: row.messageIdHeader });
+          }
         },
-        { trusted: true, defaultChannel: 'email', tx },
-      );
-      await flagUnverified(tx, created.messageId);
-      const outcome = identity.verified ? 'new_ticket' : 'new_ticket (unverified sender)';
-      await this.markProcessed(tx, row, {
-        ...facts,
-        status: 'processed',
-        outcome,
-        ticketId: created.ticket.id,
-        messageId: created.messageId,
-        sender: senderEmail,
-        unverified: !identity.verified,
-      });
-      if (mayAutoReply) {
-        await this.outbound.queueAutoReply(tx, { ticket: created.ticket, address, requester: sender, priority, inReplyTo: row.messageIdHeader });
-      }
-    });
+      },
+    );
   }
 
   /**
@@ -310,43 +314,35 @@ export class InboundService {
    * staff mail is a public reply, and whether its sender may change the ticket, is decided after: finding the
    * ticket proves nothing.
    */
-  private async findThread(headers: HeaderMap, sender: string, subject: string, known: User | undefined, tokens: ReplyToken[]): Promise<string | undefined> {
+  private async findThread(headers: HeaderMap, subject: string, known: User | undefined, tokens: ReplyToken[]): Promise<string | undefined> {
     const refs = referencedIds(headers);
     const staff = known !== undefined && known.role !== 'customer';
-    const takesPart = or(
-      sql`exists (select 1 from ${users} r where r.id = ${tickets.requesterId} and lower(r.email) = ${sender})`,
-      sql`exists (select 1 from ${ticketFollowers} f join ${users} u on u.id = f.user_id where f.ticket_id = ${tickets.id} and lower(u.email) = ${sender})`,
-      sql`exists (select 1 from ${users} s join ${organizations} o on o.id = s.organization_id
-                  where lower(s.email) = ${sender} and s.organization_id = ${tickets.organizationId} and o.shared_tickets)`,
-    );
-    if (refs.length) {
-      const [hit] = await this.ctx.db
+    const who = known ? await this.participant(known) : undefined;
+    if (refs.length && (staff || who)) {
+      const hits = await this.ctx.db
         .select({ ticketId: emailThreadIds.ticketId })
         .from(emailThreadIds)
-        .innerJoin(tickets, eq(tickets.id, emailThreadIds.ticketId))
-        .where(and(inArray(emailThreadIds.messageIdHeader, refs), staff ? undefined : takesPart))
-        .orderBy(desc(emailThreadIds.createdAt))
-        .limit(1);
-      if (hit) return hit.ticketId;
+        .where(inArray(emailThreadIds.messageIdHeader, refs))
+        .orderBy(desc(emailThreadIds.createdAt));
+      const ids = [...new Set(hits.map((h) => h.ticketId))];
+      const hit = staff ? ids[0] : await firstTakingPart(this.ctx.db, ids, who as Participant);
+      if (hit) return hit;
     }
     if (known && known.role !== 'customer') {
       for (const token of tokens) {
-        const [t] = await this.ctx.db.select({ id: tickets.id, number: tickets.number }).from(tickets).where(eq(tickets.number, token.number));
+        const t = await ticketRef(this.ctx.db, { number: token.number });
         if (t && (await this.outbound.tokens.verify(this.ctx.db, token, known.id, t))) return t.id;
       }
     }
     const number = ticketToken(subject);
     if (number === undefined) return undefined;
-    const [t] = await this.ctx.db
-      .select({ id: tickets.id })
-      .from(tickets)
-      .where(
-        and(
-          eq(tickets.number, number),
-          or(takesPart, sql`exists (select 1 from ${users} s where lower(s.email) = ${sender} and s.role <> 'customer' and s.active)`),
-        ),
-      );
-    return t?.id;
+    return ticketNumberFor(this.ctx.db, number, who, staff && known?.active === true);
+  }
+
+  /** The sender as a participant: their tickets, followed tickets, and their organisation's when it shares them. */
+  private async participant(user: User): Promise<Participant> {
+    const org = user.organizationId ? await this.people.getOrganization(user.organizationId).catch(() => undefined) : undefined;
+    return { userId: user.id, sharedOrganizationId: org?.sharedTickets ? org.id : null };
   }
 
   /**
@@ -378,7 +374,7 @@ export class InboundService {
         .limit(1);
       if (sent) return { verified: true, why: 'reply to a notification sent to them' };
     }
-    const [t] = await this.ctx.db.select({ id: tickets.id, number: tickets.number }).from(tickets).where(eq(tickets.id, ticketId));
+    const t = await ticketRef(this.ctx.db, { id: ticketId });
     for (const token of tokens) {
       if (t && (await this.outbound.tokens.verify(this.ctx.db, token, known.id, t))) return { verified: true, why: 'reply token' };
     }
@@ -436,7 +432,7 @@ export class InboundService {
     const failed = [...recipients];
     const mark = async (tx: Tx) => {
       for (const email of failed) {
-        const [u] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${email}`);
+        const u = await this.people.findUserByEmail(email, tx);
         await tx
           .insert(bouncingRecipients)
           .values({ email, userId: u?.id ?? null, reason: bounce.reason.slice(0, 1000), bouncedAt: this.ctx.clock.now() })

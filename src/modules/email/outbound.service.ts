@@ -8,10 +8,9 @@ import type { Ctx } from '../../platform/context.js';
 import { sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { enqueue, type JobContext } from '../../platform/jobs.js';
-import { groupMembers, users } from '../people/people.schema.js';
-import type { User } from '../people/people.service.js';
+import type { PeopleService, User } from '../people/people.service.js';
 import type { Priority } from '../tickets/settings.service.js';
-import { attachments, messages, ticketFollowers, tickets } from '../tickets/tickets.schema.js';
+import { replyParts, ticketRow } from '../tickets/intake.queries.js';
 import type { TicketRow } from '../tickets/tickets.queries.js';
 import type { AddressesService, EmailAddress } from './addresses.service.js';
 import { autoReplyCounters, emailRaw, emailThreadIds, inboundEmails, type OutboundKind, outboundEmails } from './email.schema.js';
@@ -62,6 +61,7 @@ export class OutboundService {
   constructor(
     private readonly ctx: Ctx,
     private readonly addresses: AddressesService,
+    private readonly people: PeopleService,
   ) {
     this.tokens = new ReplyTokens();
     const { smtpUrl, dkim } = ctx.config.outbound;
@@ -114,16 +114,13 @@ export class OutboundService {
   /** An agent's public reply, to the requester and followers (not to its author). A job: reads and composes. */
   async sendReply(messageId: string): Promise<void> {
     await this.ctx.db.transaction(async (tx) => {
-      const [m] = await tx.select().from(messages).where(eq(messages.id, messageId));
-      if (!m?.public || m.direction !== 'outbound') return;
+      const parts = await replyParts(tx, messageId);
+      if (!parts) return;
+      const { message: m, ticket: t, followerIds, files } = parts;
+      if (!m.public || m.direction !== 'outbound') return;
       const [already] = await tx.select({ id: outboundEmails.id }).from(outboundEmails).where(and(eq(outboundEmails.messageId, m.id), eq(outboundEmails.kind, 'reply')));
       if (already) return;
-      const [t] = (await tx.select().from(tickets).where(eq(tickets.id, m.ticketId))) as [TicketRow | undefined];
-      if (!t) return;
-      const people = await tx
-        .select({ id: users.id, email: users.email, active: users.active, role: users.role })
-        .from(users)
-        .where(or(eq(users.id, t.requesterId), sql`${users.id} in (select user_id from ${ticketFollowers} where ticket_id = ${t.id})`));
+      const people = await this.users(tx, [t.requesterId, ...followerIds]);
       // The requester first: the To line reads as a reply to them. Staff get a copy each, with their own reply
       // address, so that their answer by mail can be told from a forged one.
       const recipients = people.filter((p) => p.active && p.id !== m.authorId).sort((a, b) => Number(b.id === t.requesterId) - Number(a.id === t.requesterId));
@@ -132,11 +129,7 @@ export class OutboundService {
       if (to.length === 0 && staff.length === 0) return;
       const address = await this.ticketAddress(tx, t.id);
       if (!address) return;
-      const files = await tx
-        .select({ filename: attachments.filename, contentType: attachments.contentType, sha256: attachments.sha256 })
-        .from(attachments)
-        .where(eq(attachments.messageId, m.id));
-      const [author] = m.authorId ? await tx.select({ name: users.name }).from(users).where(eq(users.id, m.authorId)) : [];
+      const [author] = m.authorId ? await this.users(tx, [m.authorId]) : [];
       const draft = {
         kind: 'reply' as const,
         ticket: t,
@@ -154,6 +147,16 @@ export class OutboundService {
     });
   }
 
+  /** People by id, through the people service (those who no longer exist are left out). */
+  private async users(ex: Executor, ids: string[]): Promise<User[]> {
+    const out: User[] = [];
+    for (const id of new Set(ids)) {
+      const u = await this.people.getUser(id, ex).catch(() => undefined);
+      if (u) out.push(u);
+    }
+    return out;
+  }
+
   /** An agent notification: new ticket in a group, assigned to you, requester replied. A job. */
   async sendNotification(input: {
     kind: 'new_ticket' | 'assigned' | 'requester_replied' | 'escalated';
@@ -164,31 +167,25 @@ export class OutboundService {
     actorId?: string | null;
   }): Promise<void> {
     await this.ctx.db.transaction(async (tx) => {
-      const [t] = (await tx.select().from(tickets).where(eq(tickets.id, input.ticketId))) as [TicketRow | undefined];
+      const t = await ticketRow(tx, input.ticketId);
       if (!t) return;
       let recipients: { id: string; email: string }[] = [];
       const groupId = input.kind === 'escalated' ? input.groupId : input.kind === 'new_ticket' ? t.groupId : null;
       if (groupId) {
-        recipients = await tx
-          .select({ id: users.id, email: users.email })
-          .from(groupMembers)
-          .innerJoin(users, eq(users.id, groupMembers.userId))
-          .where(and(eq(groupMembers.groupId, groupId), eq(users.active, true), inArray(users.role, ['agent', 'admin', 'light_agent'])));
+        const members = await this.users(tx, await this.people.memberIds(groupId, tx));
+        recipients = members.filter((u) => u.active && (u.role === 'agent' || u.role === 'admin' || u.role === 'light_agent'));
       } else if (input.userId) {
-        recipients = await tx
-          .select({ id: users.id, email: users.email })
-          .from(users)
-          .where(and(eq(users.id, input.userId), eq(users.active, true)));
+        recipients = (await this.users(tx, [input.userId])).filter((u) => u.active);
       }
       if (input.actorId) {
-        const [actor] = await tx.select({ email: users.email }).from(users).where(eq(users.id, input.actorId));
+        const [actor] = await this.users(tx, [input.actorId]);
         recipients = recipients.filter((r) => r.email !== actor?.email);
       }
       if (recipients.length === 0) return;
       const address = await this.addresses.defaultAddress(tx);
       if (!address) return;
       const link = `${this.ctx.config.publicUrl}/tickets/${t.id}`;
-      const [requester] = await tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, t.requesterId));
+      const [requester] = await this.users(tx, [t.requesterId]);
       const who = requester ? `${requester.name} <${requester.email}>` : 'the requester';
       const { subject, text } = {
         new_ticket: { subject: `New ticket: ${t.subject}`, text: `A new ticket from ${who} is waiting in your group.` },

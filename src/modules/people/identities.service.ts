@@ -2,10 +2,12 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import type { Ctx } from '../../platform/context.js';
+import { sha256 } from '../../platform/crypto.js';
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { apiTokens, contactIdentities, IDENTITY_KINDS, type IdentityKind, sessions, userMerges, users } from './people.schema.js';
 
 export type ContactIdentity = typeof contactIdentities.$inferSelect;
+export type { IdentityKind };
 
 export const IdentityBody = z.object({
   kind: z.enum(IDENTITY_KINDS),
@@ -29,6 +31,9 @@ function checkValue(kind: IdentityKind, value: string): void {
   if (kind === 'phone' && !/^\+?[0-9]{3,20}$/.test(value)) throw bad('expected a phone number (digits, optionally starting with +)');
   if (kind === 'github' && !/^[a-z0-9](?:[a-z0-9-]{0,38})$/.test(value)) throw bad('expected a GitHub login');
 }
+
+/** Someone else created this person at the same instant (rolls the loser's transaction back). */
+class IdentityTaken extends Error {}
 
 /**
  * How people are known on each channel (people.schema.ts `contact_identities`): find a person by an identity, attach
@@ -75,6 +80,34 @@ export class IdentitiesService {
       fields: [{ path: 'body.value', message: 'belongs to another person' }],
       extra: { userId: existing?.userId },
     });
+  }
+
+  /**
+   * A new customer known only by a non-email identity (a Slack user, a GitHub login): the account needs an address,
+   * so it gets one under the reserved `.invalid` domain (RFC 2606), which no mail is ever delivered to. One
+   * transaction; of two concurrent creations, the second finds the first's person.
+   */
+  async createPerson(kind: Exclude<IdentityKind, 'email'>, value: string, scope = '', displayName?: string): Promise<typeof users.$inferSelect> {
+    const normalized = normalizeIdentity(kind, value);
+    checkValue(kind, normalized);
+    if (!normalized || normalized.length > 320) throw new AppError('VALIDATION_FAILED', `Invalid ${kind} identity: expected 1 to 320 characters`);
+    const now = this.ctx.clock.now();
+    const email = `${kind}-${sha256(`${scope}\n${normalized}`).slice(0, 24)}@identities.invalid`;
+    const name = displayName?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 200) || normalized.slice(0, 200);
+    try {
+      return await this.ctx.db.transaction(async (tx) => {
+        const [made] = await tx.insert(users).values({ email, name, role: 'customer', createdAt: now }).onConflictDoNothing().returning();
+        if (!made) throw new IdentityTaken();
+        const [ident] = await tx.insert(contactIdentities).values({ userId: made.id, kind, scope, value: normalized, createdAt: now }).onConflictDoNothing().returning();
+        if (!ident) throw new IdentityTaken();
+        return made;
+      });
+    } catch (err) {
+      if (!(err instanceof IdentityTaken) && !isUniqueViolation(err)) throw err;
+      const existing = await this.findPerson(kind, normalized, scope);
+      if (!existing) throw err;
+      return existing;
+    }
   }
 
   /** A new user's email identity (people.service.ts createUser). */
