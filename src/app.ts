@@ -111,8 +111,6 @@ export async function buildApp(config: Config, database: Database, options: { cl
     await presence.stop();
     await services.ctx.cache.stop();
     services.email.outbound.close();
-    services.sla.stop();
-    services.automations.stop();
   });
 
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));

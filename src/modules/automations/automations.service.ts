@@ -4,7 +4,6 @@ import { rowsOf } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, uniquelyNamed } from '../../platform/errors.js';
-import { repeat } from '../../platform/repeat.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { ActionSchema, type RuleActions } from '../rules/actions.js';
@@ -160,16 +159,5 @@ export class AutomationsService {
     if (!rule.calendarId) return now;
     const minutesAgo = await this.calendars.countingBack(rule.calendarId);
     return { now, hoursAgo: (hours) => minutesAgo(now, hours * 60) };
-  }
-
-  private stopSweeping: (() => void) | undefined;
-
-  start(intervalMs: number, onError: (err: unknown) => void = () => {}): void {
-    this.stopSweeping = repeat(() => this.sweep(), intervalMs, onError);
-  }
-
-  stop(): void {
-    this.stopSweeping?.();
-    this.stopSweeping = undefined;
   }
 }

@@ -4,7 +4,6 @@ import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, uniquelyNamed } from '../../platform/errors.js';
-import { repeat } from '../../platform/repeat.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { type Condition, ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } from '../rules/conditions.js';
@@ -433,18 +432,6 @@ export class SlaService {
       }
       return stamped.length;
     });
-  }
-
-  private stopSweeping: (() => void) | undefined;
-
-  /** Sweeps every `intervalMs` (a second by default: a breach is recorded within about a second of its time). */
-  start(intervalMs = 1000, onError: (err: unknown) => void = () => {}): void {
-    this.stopSweeping = repeat(() => this.sweep(), intervalMs, onError);
-  }
-
-  stop(): void {
-    this.stopSweeping?.();
-    this.stopSweeping = undefined;
   }
 }
 
