@@ -1,9 +1,8 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { rowsOf } from '../../db/client.js';
-import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError, uniquelyNamed } from '../../platform/errors.js';
+import { CachedCrud, refuseProblems } from '../../platform/crud.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { ActionSchema, type RuleActions } from '../rules/actions.js';
@@ -26,6 +25,20 @@ export const AutomationBody = z.object({
 });
 export const UpdateAutomationBody = patchOf(AutomationBody);
 
+/** What makes an automation savable: a valid condition with time in it, valid actions, a calendar that exists. */
+async function checkAutomation(a: { condition: Automation['condition']; actions: AutomationAction[]; calendarId?: string | null }, fields: CustomFieldsService, actions: RuleActions, calendars: CalendarsService): Promise<void> {
+  const problems: ConditionProblem[] = checkCondition(a.condition, customFieldKinds(await fields.list('ticket')), 'body.condition');
+  // A rule with no time in it would fire on every matching ticket at once and again after every change.
+  if (!JSON.stringify(a.condition).includes('"hours_since_')) {
+    problems.push({ path: 'body.condition', message: 'an automation needs an hours_since_… condition (event-driven rules are triggers)' });
+  }
+  problems.push(...(await actions.check(a.actions)));
+  if (a.calendarId && !(await calendars.list()).some((c) => c.id === a.calendarId)) {
+    problems.push({ path: 'body.calendarId', message: `no calendar with id ${a.calendarId}` });
+  }
+  refuseProblems('INVALID_RULE', 'The automation', problems);
+}
+
 // Tickets one sweep handles per rule; the rest wait for the next sweep (a minute later by default).
 const BATCH = 200;
 
@@ -36,78 +49,22 @@ const BATCH = 200;
  * lock the ticket, check it still matches, claim (rule, ticket, version), run the actions as savepoints.
  * Two processes sweeping at once fire each rule on each ticket once.
  */
-export class AutomationsService {
-  private readonly all: Cached<Automation[]>;
-
+export class AutomationsService extends CachedCrud<Automation, z.infer<typeof AutomationBody>> {
   constructor(
-    private readonly ctx: Ctx,
+    ctx: Ctx,
     private readonly fields: CustomFieldsService,
     private readonly actions: RuleActions,
     private readonly calendars: CalendarsService,
   ) {
-    this.all = ctx.cache.cached('automations', (ex) => ex.select().from(automations).orderBy(asc(automations.position), asc(automations.createdAt)));
-  }
-
-  list(): Promise<Automation[]> {
-    return this.all.get();
-  }
-
-  async get(id: string): Promise<Automation> {
-    const found = (await this.all.get()).find((a) => a.id === id);
-    if (!found) throw new AppError('NOT_FOUND', `No automation with id ${id}`);
-    return found;
-  }
-
-  async create(input: z.infer<typeof AutomationBody>): Promise<Automation> {
-    await this.check(input);
-    const now = this.ctx.clock.now();
-    return this.write(async () => {
-      const [row] = await this.ctx.db
-        .insert(automations)
-        .values({ ...input, createdAt: now, updatedAt: now })
-        .returning();
-      return row as Automation;
-    }, input.name);
-  }
-
-  async update(id: string, patch: z.infer<typeof UpdateAutomationBody>): Promise<Automation> {
-    const current = await this.get(id);
-    await this.check({ ...current, ...patch });
-    return this.write(async () => {
-      const [row] = await this.ctx.db
-        .update(automations)
-        .set({ ...patch, updatedAt: this.ctx.clock.now() })
-        .where(eq(automations.id, id))
-        .returning();
-      return row as Automation;
-    }, patch.name);
-  }
-
-  async remove(id: string): Promise<void> {
-    await this.get(id);
-    await this.ctx.db.delete(automations).where(eq(automations.id, id));
-    await this.all.invalidate();
-  }
-
-  private async check(a: { condition: Automation['condition']; actions: AutomationAction[]; calendarId?: string | null }): Promise<void> {
-    const problems: ConditionProblem[] = checkCondition(a.condition, customFieldKinds(await this.fields.list('ticket')), 'body.condition');
-    // A rule with no time in it would fire on every matching ticket at once and again after every change.
-    if (!JSON.stringify(a.condition).includes('"hours_since_')) {
-      problems.push({ path: 'body.condition', message: 'an automation needs an hours_since_… condition (event-driven rules are triggers)' });
-    }
-    problems.push(...(await this.actions.check(a.actions)));
-    if (a.calendarId && !(await this.calendars.list()).some((c) => c.id === a.calendarId)) {
-      problems.push({ path: 'body.calendarId', message: `no calendar with id ${a.calendarId}` });
-    }
-    if (problems.length) {
-      throw new AppError('INVALID_RULE', `The automation is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { fields: problems });
-    }
-  }
-
-  private async write(run: () => Promise<Automation>, name: string | undefined): Promise<Automation> {
-    const row = await uniquelyNamed(`An automation named ${name}`, run);
-    await this.all.invalidate();
-    return row;
+    super(ctx, {
+      table: automations,
+      id: automations.id,
+      order: [asc(automations.position), asc(automations.createdAt)],
+      cache: 'automations',
+      noun: 'automation',
+      named: 'An automation named',
+      check: (a) => checkAutomation(a, fields, actions, calendars),
+    });
   }
 
   // ---- the sweep
@@ -116,7 +73,7 @@ export class AutomationsService {
   async sweep(): Promise<number> {
     let fired = 0;
     const kinds = customFieldKinds(await this.fields.list('ticket'));
-    for (const rule of (await this.all.get()).filter((a) => a.active)) {
+    for (const rule of (await this.list()).filter((a) => a.active)) {
       const now = await this.instantOf(rule);
       const notFiredSince = sql`not exists (select 1 from ${automationRuns} r where r.automation_id = ${rule.id} and r.ticket_id = ${TICKET_COLUMNS.id()} and r.ticket_version >= ${TICKET_COLUMNS.version()})`;
       const candidates = await ruleCandidates(this.ctx.db, compile(rule.condition, now, kinds), notFiredSince, BATCH);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { crudRoutes } from '../../platform/crud-routes.js';
 import { Timestamp } from '../../platform/responses.js';
 import { CalendarBody, type CalendarsService, DueQuery, UpdateCalendarBody } from './calendars.service.js';
 
@@ -24,20 +25,8 @@ export function calendarRoutes(app: FastifyInstance, calendars: CalendarsService
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['sla'];
   const staff = { level: 'staff', scope: 'tickets:read' } as const;
-  const admin = { level: 'admin', scope: 'admin' } as const;
 
-  r.get('/api/v1/calendars', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(CalendarView) }) } } }, async () => ({ items: await calendars.list() }));
-  r.post('/api/v1/calendars', { config: { access: admin }, schema: { tags, body: CalendarBody, response: { 201: CalendarView } } }, async (req, reply) =>
-    reply.status(201).send(await calendars.create(req.body)),
-  );
-  r.get('/api/v1/calendars/:id', { config: { access: staff }, schema: { tags, params: IdParams, response: { 200: CalendarView } } }, async (req) => calendars.get(req.params.id));
-  r.patch('/api/v1/calendars/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdateCalendarBody, response: { 200: CalendarView } } }, async (req) =>
-    calendars.update(req.params.id, req.body),
-  );
-  r.delete('/api/v1/calendars/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {
-    await calendars.remove(req.params.id);
-    return reply.status(204).send();
-  });
+  crudRoutes(app, { path: '/api/v1/calendars', tags, view: CalendarView, body: CalendarBody, patch: UpdateCalendarBody, viewOnGet: true, service: calendars });
   r.get(
     '/api/v1/calendars/:id/due',
     {

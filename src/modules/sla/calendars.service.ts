@@ -1,9 +1,9 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
-import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError, foreignKeyColumn, uniquelyNamed } from '../../platform/errors.js';
+import { CachedCrud } from '../../platform/crud.js';
+import { AppError } from '../../platform/errors.js';
 import { defineJob, enqueue } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import { addBusinessMinutes, businessMinutesAgo, type CalendarSpec, publicHolidays, validateCalendar } from './business-time.js';
@@ -40,62 +40,20 @@ export const DueQuery = z.object({
 });
 
 /** Business-hours calendars: admin-edited, read on every SLA computation (cached per process). */
-export class CalendarsService {
-  private readonly all: Cached<BusinessCalendar[]>;
-
-  constructor(private readonly ctx: Ctx) {
-    this.all = ctx.cache.cached('business_calendars', (ex) => ex.select().from(businessCalendars).orderBy(asc(businessCalendars.createdAt), asc(businessCalendars.name)));
-  }
-
-  list(): Promise<BusinessCalendar[]> {
-    return this.all.get();
-  }
-
-  /** Pass the open transaction when there is one (see Cached.get: embedded PGlite has one connection). */
-  async get(id: string, ex?: Executor): Promise<BusinessCalendar> {
-    const found = (await this.all.get(ex)).find((c) => c.id === id);
-    if (!found) throw new AppError('NOT_FOUND', `No calendar with id ${id}`);
-    return found;
-  }
-
-  async create(input: z.infer<typeof CalendarBody>): Promise<BusinessCalendar> {
-    check(input);
-    const now = this.ctx.clock.now();
-    return this.write(async () => {
-      const [row] = await this.ctx.db
-        .insert(businessCalendars)
-        .values({ ...input, createdAt: now, updatedAt: now })
-        .returning();
-      return row as BusinessCalendar;
-    }, input.name);
-  }
-
-  async update(id: string, patch: z.infer<typeof UpdateCalendarBody>): Promise<BusinessCalendar> {
-    const current = await this.get(id);
-    check({ ...current, ...patch });
-    return this.write(async () => {
-      const [row] = await this.ctx.db.transaction(async (tx) => {
-        // The SLA clocks counted on this calendar are recomputed by a job, committed with the change.
-        await enqueue(tx, this.ctx.clock, RECOMPUTE_CALENDAR, { calendarId: id });
-        return tx
-          .update(businessCalendars)
-          .set({ ...patch, updatedAt: this.ctx.clock.now() })
-          .where(eq(businessCalendars.id, id))
-          .returning();
-      });
-      return row as BusinessCalendar;
-    }, patch.name);
-  }
-
-  async remove(id: string): Promise<void> {
-    await this.get(id);
-    try {
-      await this.ctx.db.delete(businessCalendars).where(eq(businessCalendars.id, id));
-    } catch (err) {
-      if (foreignKeyColumn(err)) throw new AppError('IN_USE', 'SLA policies or automations count on this calendar; point them at another one first');
-      throw err;
-    }
-    await this.all.invalidate();
+export class CalendarsService extends CachedCrud<BusinessCalendar, z.infer<typeof CalendarBody>> {
+  constructor(ctx: Ctx) {
+    super(ctx, {
+      table: businessCalendars,
+      id: businessCalendars.id,
+      order: [asc(businessCalendars.createdAt), asc(businessCalendars.name)],
+      cache: 'business_calendars',
+      noun: 'calendar',
+      named: 'A calendar named',
+      check: (c) => check(c),
+      // The SLA clocks counted on this calendar are recomputed by a job, committed with the change.
+      onUpdate: (tx, id) => enqueue(tx, ctx.clock, RECOMPUTE_CALENDAR, { calendarId: id }).then(() => undefined),
+      inUse: 'SLA policies or automations count on this calendar; point them at another one first',
+    });
   }
 
   /** The instant `minutes` business minutes after `start` on this calendar: the SLA editor's preview. */
@@ -118,12 +76,6 @@ export class CalendarsService {
       .filter((h) => h.date.startsWith(String(year)));
     const region = cal.holidayRegion ? publicHolidays(cal.holidayRegion, year).map((h) => ({ ...h, source: 'region' as const })) : [];
     return [...own, ...region].sort((a, b) => a.date.localeCompare(b.date));
-  }
-
-  private async write(run: () => Promise<BusinessCalendar>, name: string | undefined): Promise<BusinessCalendar> {
-    const row = await uniquelyNamed(`A calendar named ${name}`, run);
-    await this.all.invalidate();
-    return row;
   }
 }
 

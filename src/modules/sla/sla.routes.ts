@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../../platform/auth.js';
+import { crudRoutes } from '../../platform/crud-routes.js';
 import { Timestamp } from '../../platform/responses.js';
 import { ConditionSchema } from '../rules/conditions.js';
 import { SLA_METRICS } from './sla.schema.js';
@@ -46,20 +47,14 @@ const PolicyView = z.object({
 export function slaRoutes(app: FastifyInstance, sla: SlaService, queries: TicketQueries): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['sla'];
-  const staff = { level: 'staff', scope: 'tickets:read' } as const;
-  const admin = { level: 'admin', scope: 'admin' } as const;
 
-  r.get('/api/v1/sla-policies', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(PolicyView) }) } } }, async () => ({ items: await sla.listPolicies() }));
-  r.post('/api/v1/sla-policies', { config: { access: admin }, schema: { tags, body: PolicyBody, response: { 201: PolicyView } } }, async (req, reply) =>
-    reply.status(201).send(await sla.createPolicy(req.body)),
-  );
-  r.get('/api/v1/sla-policies/:id', { config: { access: staff }, schema: { tags, params: IdParams } }, async (req) => sla.getPolicy(req.params.id));
-  r.patch('/api/v1/sla-policies/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdatePolicyBody, response: { 200: PolicyView } } }, async (req) =>
-    sla.updatePolicy(req.params.id, req.body),
-  );
-  r.delete('/api/v1/sla-policies/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {
-    await sla.removePolicy(req.params.id);
-    return reply.status(204).send();
+  crudRoutes(app, {
+    path: '/api/v1/sla-policies',
+    tags,
+    view: PolicyView,
+    body: PolicyBody,
+    patch: UpdatePolicyBody,
+    service: { list: () => sla.listPolicies(), get: (id) => sla.getPolicy(id), create: (b) => sla.createPolicy(b), update: (id, p) => sla.updatePolicy(id, p), remove: (id) => sla.removePolicy(id) },
   });
 
   r.get(

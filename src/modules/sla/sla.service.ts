@@ -1,9 +1,8 @@
 import { asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Executor, rowsOf, type Tx } from '../../db/client.js';
-import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError, uniquelyNamed } from '../../platform/errors.js';
+import { CachedCrud, refuseProblems } from '../../platform/crud.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import { type Condition, ConditionSchema, checkCondition, customFieldKinds, evaluate, toFacts } from '../rules/conditions.js';
@@ -49,7 +48,7 @@ export const UpdatePolicyBody = patchOf(PolicyBody);
  * process at once: each row is stamped by whichever gets it first, so each breach is recorded once.
  */
 export class SlaService {
-  private readonly policies: Cached<SlaPolicy[]>;
+  private readonly policies: CachedCrud<SlaPolicy, z.infer<typeof PolicyBody>>;
 
   constructor(
     private readonly ctx: Ctx,
@@ -58,50 +57,37 @@ export class SlaService {
     private readonly fields: CustomFieldsService,
     private readonly events: TicketEventStream,
   ) {
-    this.policies = ctx.cache.cached('sla_policies', (ex) => ex.select().from(slaPolicies).orderBy(asc(slaPolicies.position), asc(slaPolicies.createdAt)));
+    this.policies = new CachedCrud(ctx, {
+      table: slaPolicies,
+      id: slaPolicies.id,
+      order: [asc(slaPolicies.position), asc(slaPolicies.createdAt)],
+      cache: 'sla_policies',
+      noun: 'SLA policy',
+      named: 'An SLA policy named',
+      check: (p) => this.checkPolicy(p),
+    });
   }
 
   // ---- policies
 
   listPolicies(ex?: Executor): Promise<SlaPolicy[]> {
-    return this.policies.get(ex);
+    return this.policies.list(ex);
   }
 
-  async getPolicy(id: string): Promise<SlaPolicy> {
-    const found = (await this.policies.get()).find((p) => p.id === id);
-    if (!found) throw new AppError('NOT_FOUND', `No SLA policy with id ${id}`);
-    return found;
+  getPolicy(id: string): Promise<SlaPolicy> {
+    return this.policies.get(id);
   }
 
-  async createPolicy(input: z.infer<typeof PolicyBody>): Promise<SlaPolicy> {
-    await this.checkPolicy(input);
-    const now = this.ctx.clock.now();
-    return this.writePolicy(async () => {
-      const [row] = await this.ctx.db
-        .insert(slaPolicies)
-        .values({ ...input, createdAt: now, updatedAt: now })
-        .returning();
-      return row as SlaPolicy;
-    }, input.name);
+  createPolicy(input: z.infer<typeof PolicyBody>): Promise<SlaPolicy> {
+    return this.policies.create(input);
   }
 
-  async updatePolicy(id: string, patch: z.infer<typeof UpdatePolicyBody>): Promise<SlaPolicy> {
-    const current = await this.getPolicy(id);
-    await this.checkPolicy({ ...current, ...patch });
-    return this.writePolicy(async () => {
-      const [row] = await this.ctx.db
-        .update(slaPolicies)
-        .set({ ...patch, updatedAt: this.ctx.clock.now() })
-        .where(eq(slaPolicies.id, id))
-        .returning();
-      return row as SlaPolicy;
-    }, patch.name);
+  updatePolicy(id: string, patch: z.infer<typeof UpdatePolicyBody>): Promise<SlaPolicy> {
+    return this.policies.update(id, patch);
   }
 
-  async removePolicy(id: string): Promise<void> {
-    await this.getPolicy(id);
-    await this.ctx.db.delete(slaPolicies).where(eq(slaPolicies.id, id));
-    await this.policies.invalidate();
+  removePolicy(id: string): Promise<void> {
+    return this.policies.remove(id);
   }
 
   private async checkPolicy(p: { condition: Condition; calendarId: string; targets: SlaPolicy['targets'] }): Promise<void> {
@@ -111,15 +97,7 @@ export class SlaService {
       if (!priorities.some((x) => x.key === key)) problems.push({ path: `body.targets.${key}`, message: `no priority ${key}` });
     }
     if (!(await this.calendars.list()).some((c) => c.id === p.calendarId)) problems.push({ path: 'body.calendarId', message: 'no such calendar' });
-    if (problems.length) {
-      throw new AppError('INVALID_POLICY', `The SLA policy is not valid: ${problems.map((x) => `${x.path}: ${x.message}`).join('; ')}`, { fields: problems });
-    }
-  }
-
-  private async writePolicy(run: () => Promise<SlaPolicy>, name: string | undefined): Promise<SlaPolicy> {
-    const row = await uniquelyNamed(`An SLA policy named ${name}`, run);
-    await this.policies.invalidate();
-    return row;
+    refuseProblems('INVALID_POLICY', 'The SLA policy', problems);
   }
 
   // ---- clocks, kept in step with each ticket command
@@ -137,7 +115,7 @@ export class SlaService {
 
   private async onEvents(tx: Tx, events: TicketEvent[], ticket: TicketRow): Promise<void> {
     // With no active policy there is nothing to keep (and no query on the hot path of installs without SLAs).
-    const policies = (await this.policies.get(tx)).filter((p) => p.active);
+    const policies = (await this.policies.list(tx)).filter((p) => p.active);
     if (policies.length === 0) return;
     const existing = await tx.select().from(slaClocks).where(eq(slaClocks.ticketId, ticket.id));
     const now = this.ctx.clock.now();

@@ -1,9 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { asc, eq } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError, uniquelyNamed } from '../../platform/errors.js';
+import { CachedCrud, refuseProblems } from '../../platform/crud.js';
 import { defineJob, type NewJob } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
@@ -43,72 +42,29 @@ export const TRIGGERS_RUN = defineJob({
  * agent's reply), each matching one in its own transaction. While a trigger's actions run (AsyncLocalStorage),
  * the commands they make queue nothing: the same job looks at the ticket again (see `run`).
  */
-export class TriggersService {
-  private readonly all: Cached<Trigger[]>;
+export class TriggersService extends CachedCrud<Trigger, z.infer<typeof TriggerBody>> {
   private readonly inRun = new AsyncLocalStorage<boolean>();
 
   constructor(
-    private readonly ctx: Ctx,
+    ctx: Ctx,
     private readonly settings: TicketSettingsService,
     private readonly fields: CustomFieldsService,
     private readonly actions: RuleActions,
   ) {
-    this.all = ctx.cache.cached('triggers', (ex) => ex.select().from(triggers).orderBy(asc(triggers.position), asc(triggers.createdAt)));
-  }
-
-  list(): Promise<Trigger[]> {
-    return this.all.get();
-  }
-
-  async get(id: string): Promise<Trigger> {
-    const found = (await this.all.get()).find((x) => x.id === id);
-    if (!found) throw new AppError('NOT_FOUND', `No trigger with id ${id}`);
-    return found;
-  }
-
-  async create(input: z.infer<typeof TriggerBody>): Promise<Trigger> {
-    await this.check(input);
-    const now = this.ctx.clock.now();
-    return this.write(async () => {
-      const [row] = await this.ctx.db
-        .insert(triggers)
-        .values({ ...input, createdAt: now, updatedAt: now })
-        .returning();
-      return row as Trigger;
-    }, input.name);
-  }
-
-  async update(id: string, patch: z.infer<typeof UpdateTriggerBody>): Promise<Trigger> {
-    const current = await this.get(id);
-    await this.check({ ...current, ...patch });
-    return this.write(async () => {
-      const [row] = await this.ctx.db
-        .update(triggers)
-        .set({ ...patch, updatedAt: this.ctx.clock.now() })
-        .where(eq(triggers.id, id))
-        .returning();
-      return row as Trigger;
-    }, patch.name);
-  }
-
-  async remove(id: string): Promise<void> {
-    await this.get(id);
-    await this.ctx.db.delete(triggers).where(eq(triggers.id, id));
-    await this.all.invalidate();
-  }
-
-  private async check(t: Pick<Trigger, 'condition' | 'actions'>): Promise<void> {
-    const problems = checkCondition(t.condition, customFieldKinds(await this.fields.list('ticket')), 'body.condition');
-    problems.push(...(await this.actions.check(t.actions)));
-    if (problems.length) {
-      throw new AppError('INVALID_RULE', `The trigger is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { fields: problems });
-    }
-  }
-
-  private async write(run: () => Promise<Trigger>, name: string | undefined): Promise<Trigger> {
-    const row = await uniquelyNamed(`A trigger named ${name}`, run);
-    await this.all.invalidate();
-    return row;
+    super(ctx, {
+      table: triggers,
+      id: triggers.id,
+      order: [asc(triggers.position), asc(triggers.createdAt)],
+      cache: 'triggers',
+      noun: 'trigger',
+      named: 'A trigger named',
+      // A valid condition and valid actions.
+      check: async (t) => {
+        const problems = checkCondition(t.condition, customFieldKinds(await fields.list('ticket')), 'body.condition');
+        problems.push(...(await actions.check(t.actions)));
+        refuseProblems('INVALID_RULE', 'The trigger', problems);
+      },
+    });
   }
 
   /**
@@ -122,7 +78,7 @@ export class TriggersService {
       jobs: async (tx, events, ticket) => {
         // Changes a trigger makes are looked at again by the run that made them (the next pass), not queued.
         if (this.inRun.getStore()) return [];
-        const active = (await this.all.get(tx)).filter((x) => x.active);
+        const active = (await this.list(tx)).filter((x) => x.active);
         if (active.length === 0) return [];
         const jobs: NewJob[] = [];
         const kinds = new Set<TriggerEvent>();
@@ -155,7 +111,7 @@ export class TriggersService {
     let events: TriggerEvent[] = payload.events;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       let any = false;
-      for (const trigger of await this.all.get()) {
+      for (const trigger of await this.list()) {
         if (!trigger.active || fired.includes(trigger.id) || !trigger.events.some((e) => events.includes(e))) continue;
         if (await this.fire(trigger, payload, kinds)) {
           fired.push(trigger.id);
