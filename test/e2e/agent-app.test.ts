@@ -202,7 +202,7 @@ describe('the agent app in a real browser', { skip }, () => {
     const conflict = tom.page.getByRole('dialog', { name: 'Someone else changed this ticket' });
     await conflict.waitFor();
     await conflict.waitFor();
-    await conflict.getByTestId('conflict-changes').filter({ hasText: /priority P4 → P1 — Priya Raman/ }).waitFor();
+    await conflict.getByTestId('conflict-changes').filter({ hasText: /Priority P4 → P1 by Priya Raman/ }).waitFor();
     assert.equal(await conflict.getByTestId('conflict-changes').getByRole('listitem').count(), 1, 'only what Tom had not seen');
     await screenshot(tom.page, 'collision');
     assert.equal(await tom.page.getByLabel('Reply to the requester').inputValue(), 'Hi Grace, I am looking', 'the draft is kept');
@@ -434,6 +434,27 @@ describe('the agent app in a real browser', { skip }, () => {
     await waitFor(async () => (await ticketApi(ticket.id)).groupId === l2.id, 'escalated to Field L2');
     await page.waitForTimeout(1500); // the live update of one's own change arrives meanwhile
     assert.equal(await page.getByTestId('changed-under').count(), 0, 'no "changed since you opened it" after one\'s own escalation');
+    await context.close();
+  });
+
+  test('details: a real favicon, the tab names the ticket, dates carry the exact time on hover, history reads as sentences', async () => {
+    const ico = await fetch(`${base}/favicon.ico`);
+    assert.equal(ico.status, 200);
+    assert.match(String(ico.headers.get('content-type')), /icon/);
+    assert.deepEqual([...new Uint8Array(await ico.arrayBuffer()).slice(0, 4)], [0, 0, 1, 0], 'an ICO file, not the app\'s HTML');
+    assert.match(String((await fetch(`${base}/favicon.svg`)).headers.get('content-type')), /svg/);
+    const ticket = await newTicket('Details: tab title and history');
+    const { context, page } = await signedIn('priya');
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    await page.getByRole('heading', { name: ticket.subject }).waitFor();
+    await waitFor(async () => (await page.title()) === `#${ticket.number} ${ticket.subject} · Lifeline`, 'the tab shows number and subject');
+    await pick(page, 'Priority', /^P2/);
+    await waitFor(async () => (await ticketApi(ticket.id)).priority.key === 'P2', 'priority saved');
+    await page.getByRole('button', { name: /^History/ }).click();
+    await page.getByTestId('history-event').filter({ hasText: 'Priority P4 → P2 by Priya Raman' }).waitFor();
+    await page.getByTestId('history-event').filter({ hasText: /opened the ticket/ }).waitFor();
+    const exact = await page.locator('time').first().getAttribute('title');
+    assert.match(String(exact), /2026.*\d\d:\d\d/, `the exact time on hover: ${exact}`);
     await context.close();
   });
 });

@@ -27,7 +27,7 @@ export function ConflictModal(props: { conflict: Conflict | null; onClose: () =>
         <List size="sm" data-testid="conflict-changes">
           {news.map((e) => (
             <List.Item key={e.id}>
-              {describeEvent(e, dir)} — {dir.userName(e.actorId) || 'Lifeline'}
+              {describeEvent(e, dir)}
             </List.Item>
           ))}
         </List>

@@ -3,7 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api } from '../api/client';
 import type { Message, Ticket } from '../api/types';
-import { fileSize, relativeTime } from './format';
+import { When } from '../app/When';
+import { fileSize } from './format';
 import { hasRemoteImages, withRemoteImages } from './remote-images';
 
 /** The conversation: public replies and internal notes (yellow, marked), attachments, quoted history folded. */
@@ -63,7 +64,7 @@ function MessageCard({ m, ticketId }: { m: Message; ticketId: string }) {
             </Anchor>
           )}
           <Text size="xs" c="dimmed" title={m.createdAt}>
-            {relativeTime(m.createdAt)}
+            <When at={m.createdAt} />
           </Text>
         </Group>
       </Group>

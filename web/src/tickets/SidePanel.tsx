@@ -7,7 +7,7 @@ import { Link, useLocation } from 'wouter';
 import { ApiError, api } from '../api/client';
 import type { Ticket } from '../api/types';
 import { useDirectory } from '../app/directory';
-import { relativeTime } from './format';
+import { When } from '../app/When';
 import { MergePreview } from './MergePreview';
 import { SlaCard } from './sla';
 import type { TicketUpdate } from './TicketPage';
@@ -63,7 +63,7 @@ export function SidePanel({ ticket, update, submit, readOnly }: { ticket: Ticket
             ))}
         </Stack>
       </Card>
-      <SlaCard ticketId={ticket.id} version={ticket.version} />
+      <SlaCard ticketId={ticket.id} version={ticket.version} done={['solved', 'closed', 'merged'].includes(ticket.statusCategory)} />
       <RequesterCard ticket={ticket} />
       <LinksCard ticket={ticket} readOnly={readOnly} />
       {!readOnly && <TicketActions ticket={ticket} submit={submit} />}
@@ -131,7 +131,7 @@ function RequesterCard({ ticket }: { ticket: Ticket }) {
           </Text>
           {others.data?.map((t) => (
             <Anchor key={t.id} component={Link} href={`/tickets/${t.number}`} size="xs" className="truncate">
-              #{t.number} {t.subject} · {dir.stateLabel(t.status)} · {relativeTime(t.updatedAt)}
+              #{t.number} {t.subject} · {dir.stateLabel(t.status)} · <When at={t.updatedAt} />
             </Anchor>
           ))}
         </Stack>

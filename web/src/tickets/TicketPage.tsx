@@ -2,7 +2,7 @@ import { Alert, Anchor, Badge, Button, Grid, Group, Loader, Stack, Text, Title }
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { ApiError, api } from '../api/client';
 import type { Ticket, TicketEvent } from '../api/types';
@@ -105,6 +105,14 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
     ['e', () => isAgent && solved && void update({ status: solved.key }, 'Solve')],
   ]);
 
+  // The browser tab says which ticket this is, so a row of Lifeline tabs can be told apart.
+  useEffect(() => {
+    document.title = `#${ticket.number} ${ticket.subject} · Lifeline`;
+    return () => {
+      document.title = 'Lifeline';
+    };
+  }, [ticket.number, ticket.subject]);
+
   const changedUnder = ticket.version > seenVersion;
   return (
     <Grid gap="lg">
@@ -143,7 +151,7 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
           {ticket.mergedIntoId && <MergedNotice ticket={ticket} />}
           <Conversation ticket={ticket} />
           {!ticket.mergedIntoId && <Composer ref={composer} ticket={ticket} onTyping={setTyping} submit={submit} canReplyPublicly={me.role !== 'light_agent'} />}
-          <History ticketId={ticket.id} version={ticket.version} />
+          <History ticketId={ticket.id} version={ticket.version} requester={ticket.requester} />
         </Stack>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 4 }}>

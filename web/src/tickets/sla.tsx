@@ -2,6 +2,7 @@ import { Badge, Card, Group, Stack, Text, Tooltip } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import type { Response } from '../api/client';
+import { exactTime } from '../app/When';
 import { duration } from './format';
 
 export type Clock = Response<'/api/v1/sla/clocks', 'get'>['items'][number];
@@ -12,6 +13,12 @@ const METRIC: Record<Clock['metric'], string> = {
   periodic_update: 'Update',
   resolution: 'Resolution',
 };
+
+/** A clock that is not counting, in words: why it does not count now (a stopped clock: solved, or no target applies). */
+function idle(status: Clock['status'], done: boolean): string {
+  if (status === 'paused') return 'paused while the ticket waits';
+  return done ? 'not needed: the ticket is solved' : 'no target applies to this ticket now';
+}
 
 /** The clocks of the tickets on screen, fetched a hundred at a time. */
 export function useClocks(ticketIds: string[]): Map<string, Clock[]> {
@@ -34,13 +41,13 @@ export function SlaBadge({ clocks }: { clocks: Clock[] | undefined }) {
   const running = (clocks ?? []).filter((c) => c.status === 'running' && c.remainingMinutes !== null).sort((a, b) => (a.remainingMinutes ?? 0) - (b.remainingMinutes ?? 0));
   const next = running[0];
   if (!next) {
-    if ((clocks ?? []).some((c) => c.status === 'paused')) return <Badge size="sm" variant="outline" color="gray">paused</Badge>;
+    if ((clocks ?? []).some((c) => c.status === 'paused')) return <Badge size="sm" variant="outline" color="gray">paused while waiting</Badge>;
     return null;
   }
   const left = next.remainingMinutes ?? 0;
   const color = left < 0 ? 'red' : left <= 60 ? 'orange' : 'gray';
   return (
-    <Tooltip label={`${METRIC[next.metric]} due ${new Date(String(next.dueAt)).toLocaleString()}`}>
+    <Tooltip label={`${METRIC[next.metric]} due ${exactTime(String(next.dueAt))}`}>
       <Badge size="sm" variant={left < 0 ? 'filled' : 'light'} color={color} data-testid="sla-badge">
         {left < 0 ? `${duration(left)} over` : duration(left)}
       </Badge>
@@ -49,7 +56,7 @@ export function SlaBadge({ clocks }: { clocks: Clock[] | undefined }) {
 }
 
 /** Every clock of one ticket: target, due or achieved, breached. */
-export function SlaCard({ ticketId, version }: { ticketId: string; version: number }) {
+export function SlaCard({ ticketId, version, done }: { ticketId: string; version: number; done: boolean }) {
   const clocks = useQuery({
     queryKey: ['ticket', ticketId, 'sla', version],
     queryFn: () => api.get('/api/v1/tickets/{id}/sla', { path: { id: ticketId } }).then((r) => r.items),
@@ -75,9 +82,9 @@ export function SlaCard({ ticketId, version }: { ticketId: string; version: numb
             ) : c.status === 'running' ? (
               <SlaBadge clocks={[c]} />
             ) : (
-              <Badge size="sm" variant="outline" color="gray">
-                {c.status}
-              </Badge>
+              <Text size="xs" c="dimmed" data-testid="sla-idle">
+                {idle(c.status, done)}
+              </Text>
             )}
           </Group>
         ))}

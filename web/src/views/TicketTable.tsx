@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import type { TicketRow } from '../api/types';
 import { useDirectory } from '../app/directory';
-import { relativeTime } from '../tickets/format';
+import { When } from '../app/When';
 import { SlaBadge, useClocks } from '../tickets/sla';
 
 export type Column = 'number' | 'subject' | 'requester' | 'organization' | 'status' | 'priority' | 'sla' | 'type' | 'group' | 'assignee' | 'channel' | 'tags' | 'created' | 'updated';
@@ -199,9 +199,9 @@ function cell(c: Exclude<Column, 'sla'>, t: TicketRow, dir: ReturnType<typeof us
         </Group>
       );
     case 'created':
-      return <span title={t.createdAt}>{relativeTime(t.createdAt)}</span>;
+      return <When at={t.createdAt} />;
     case 'updated':
-      return <span title={t.updatedAt}>{relativeTime(t.updatedAt)}</span>;
+      return <When at={t.updatedAt} />;
   }
 }
 
