@@ -217,6 +217,7 @@ export function oncallRoutes(app: FastifyInstance, ctx: Ctx, oncall: OncallServi
       return failed(reply, err);
     }
   });
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register() takes an async plugin and awaits it (Biome sees only the callback overload)
   app.register(async (scope) => {
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
     scope.withTypeProvider<ZodTypeProvider>().post('/oncall/link/:id/:action', { config: { access: { level: 'public' } }, bodyLimit: 4096, schema: { tags, params: LinkParams, body: Token } }, async (req, reply) => {
