@@ -15,6 +15,7 @@ import { SessionExpired, SignInPage } from './SignIn';
 
 // Admin screens are a separate chunk: most sessions never open them.
 const AdminPage = lazy(() => import('../admin/AdminPage').then((m) => ({ default: m.AdminPage })));
+const OncallPage = lazy(() => import('../oncall/OncallPage').then((m) => ({ default: m.OncallPage })));
 
 export function App() {
   const { me, expired, signedIn, signOut } = useSessionLoader();
@@ -44,6 +45,7 @@ export function App() {
           <Route path="/tickets/new" component={NewTicketPage} />
           <Route path="/tickets/:number">{(p) => <TicketPage number={p.number} />}</Route>
           <Route path="/incidents/:id?">{(p) => <IncidentsArea id={p.id} />}</Route>
+          <Route path="/oncall/:section?">{(p) => <Suspense fallback={<Loader m="xl" />}><OncallPage section={p.section ?? 'now'} /></Suspense>}</Route>
           <Route path="/admin/:section?">
             {(p) => (
               <Suspense fallback={<Loader m="xl" />}>

@@ -114,6 +114,7 @@ export function Shell({ children }: { children: ReactNode }) {
           </nav>
         </AppShell.Section>
         <NavLink component={Link} href="/incidents" label="Incidents" active={location.startsWith('/incidents')} />
+        <NavLink component={Link} href="/oncall" label="On-call" active={location.startsWith('/oncall')} />
         {me.role === 'admin' && (
           <AppShell.Section>
             <NavLink component={Link} href="/admin/users" label="Admin" active={location.startsWith('/admin')} />

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
+
+const skip = browserMissing();
+const PASSWORD = 'correct horse battery';
+
+describe('on-call in the agent app, in a real browser', { skip }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let admin: Session;
+
+  before(async () => {
+    const webDist = buildWebApp();
+    t = await startTestApp({}, { webDist });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    admin = await t.signIn('admin');
+    await t.services.people.createUser({ email: 'priya@example.org', name: 'Priya Raman', role: 'agent', password: PASSWORD });
+    await t.services.people.createUser({ email: 'ada@example.org', name: 'Ada Admin', role: 'admin', password: PASSWORD });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function signedIn(who: 'priya' | 'ada'): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`[${who}] page error:`, e.message));
+    await page.goto(base);
+    await page.getByLabel(/^Email/).fill(`${who}@example.org`);
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    return { context, page };
+  }
+
+  test('an admin sets up a schedule and a policy; the on-call page shows who is on; the paged agent acknowledges from the keyboard', async () => {
+    const { context, page } = await signedIn('ada');
+    // (Enter on the nav link is taken by the ticket list's "open the ticket" shortcut; a click, then keys below.)
+    await page.getByRole('link', { name: 'On-call' }).click();
+    await page.getByRole('heading', { name: 'On call now' }).waitFor();
+    await page.getByRole('link', { name: 'Schedules and policies' }).click();
+    const form = page.getByRole('form', { name: 'New schedule' });
+    await form.getByLabel('Schedule name').fill('Out of hours');
+    await form.getByLabel('Time zone').fill('Europe/London');
+    await pick(page, 'Layer 1 people, in turn order', 'Priya Raman', form);
+    await page.keyboard.press('Escape');
+    await form.getByLabel('Starts on').fill('2026-02-23');
+    await form.getByRole('button', { name: 'Create schedule' }).click();
+    await page.getByRole('table', { name: 'Schedules' }).getByText('Priya Raman').waitFor();
+
+    const policyForm = page.getByRole('form', { name: 'New escalation policy' });
+    await policyForm.getByLabel('Policy name').fill('P0 paging');
+    await pick(page, 'Step 1: notify', 'Schedule: Out of hours', policyForm);
+    await page.keyboard.press('Escape');
+    await policyForm.getByRole('button', { name: 'Create policy' }).click();
+    await page.getByRole('table', { name: 'Escalation policies' }).getByRole('cell', { name: 'P0 paging', exact: true }).waitFor();
+    // A bad schedule (nobody in it) is refused in words.
+    await form.getByLabel('Schedule name').fill('Empty');
+    await form.getByRole('button', { name: 'Create schedule' }).click();
+    await page.getByRole('alert').getByText(/at least one person/).waitFor();
+
+    await page.getByRole('link', { name: 'On call now' }).click();
+    await page.getByTestId('oncall-now-Out of hours').getByText('Priya Raman').waitFor();
+    await screenshot(page, 'oncall-now');
+    await context.close();
+
+    const policy = (await t.as(admin).get('/api/v1/oncall/policies')).body.items[0];
+    const created = await t.as(admin).post('/api/v1/oncall/pages', { policyId: policy.id, title: 'Sync server down', body: '' });
+    assert.equal(created.status, 201);
+    await t.runJobs();
+
+    const agent = await signedIn('priya');
+    await agent.page.getByRole('link', { name: 'On-call' }).click();
+    await agent.page.getByRole('link', { name: 'My pages' }).click();
+    const row = agent.page.getByTestId(`page-${created.body.number}`);
+    await row.getByText('Sync server down').waitFor();
+    await row.getByRole('button', { name: `Acknowledge #${created.body.number}` }).focus();
+    await agent.page.keyboard.press('Enter');
+    await row.getByText('acknowledged').waitFor();
+    await screenshot(agent.page, 'oncall-my-pages');
+    assert.equal((await t.as(admin).get(`/api/v1/oncall/pages/${created.body.id}`)).body.status, 'acknowledged');
+    await agent.context.close();
+  });
+});

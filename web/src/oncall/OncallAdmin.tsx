@@ -1,0 +1,233 @@
+import { Button, Card, Group, MultiSelect, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api } from '../api/client';
+import { FormError, useSave } from '../admin/forms';
+import { useDirectory } from '../app/directory';
+
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+type LayerForm = { name: string; memberIds: string[]; turnHours: number; handoffTime: string; handoffWeekday: string; startsOn: string };
+const newLayer = (n: number): LayerForm => ({ name: `Layer ${n}`, memberIds: [], turnHours: 168, handoffTime: '09:00', handoffWeekday: '1', startsOn: new Date().toISOString().slice(0, 10) });
+
+/** Admin: on-call schedules, escalation policies, and what pages (ticket priorities, incidents, the SMS webhook). */
+export function OncallAdmin() {
+  return (
+    <Stack gap="xl">
+      <Schedules />
+      <Policies />
+      <Settings />
+    </Stack>
+  );
+}
+
+function Schedules() {
+  const { staff } = useDirectory();
+  const schedules = useQuery({ queryKey: ['oncall-schedules'], queryFn: () => api.get('/api/v1/oncall/schedules').then((r) => r.items) });
+  const { error, save } = useSave([['oncall-schedules']]);
+  const [name, setName] = useState('');
+  const [timeZone, setTimeZone] = useState(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [layers, setLayers] = useState<LayerForm[]>([newLayer(1)]);
+  const setLayer = (i: number, patch: Partial<LayerForm>) => setLayers(layers.map((l, j) => (j === i ? { ...l, ...patch } : l)));
+  return (
+    <Stack>
+      <Title order={3}>Schedules</Title>
+      <Table aria-label="Schedules">
+        <Table.Tbody>
+          {(schedules.data ?? []).map((s) => (
+            <Table.Tr key={s.id}>
+              <Table.Td>{s.name}</Table.Td>
+              <Table.Td>{s.timeZone}</Table.Td>
+              <Table.Td>{s.onCallNow?.name ?? 'Nobody on now'}</Table.Td>
+              <Table.Td>
+                <Button size="compact-xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/oncall/schedules/{id}', { path: { id: s.id } }))}>
+                  Delete {s.name}
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <form
+        aria-label="New schedule"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const body = { name, description: '', timeZone, layers: layers.map((l, i) => ({ ...l, rank: i, handoffWeekday: l.handoffWeekday ? Number(l.handoffWeekday) : null })) };
+          void save(() => api.post('/api/v1/oncall/schedules', { body }), () => {
+            setName('');
+            setLayers([newLayer(1)]);
+          });
+        }}
+      >
+        <Stack gap="xs">
+          <Group>
+            <TextInput label="Schedule name" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
+            <TextInput label="Time zone" value={timeZone} onChange={(e) => setTimeZone(e.currentTarget.value)} required />
+          </Group>
+          {layers.map((l, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: layers have no id until saved; their order is their identity
+            <Card key={i} withBorder padding="xs" aria-label={`Layer ${i + 1}`}>
+              <Group align="flex-end">
+                <TextInput label={`Layer ${i + 1} name`} value={l.name} onChange={(e) => setLayer(i, { name: e.currentTarget.value })} w={140} />
+                <MultiSelect label={`Layer ${i + 1} people, in turn order`} data={staff.map((u) => ({ value: u.id, label: u.name }))} value={l.memberIds} onChange={(v) => setLayer(i, { memberIds: v })} searchable w={280} />
+                <NumberInput label="Turn (hours)" value={l.turnHours} min={1} onChange={(v) => setLayer(i, { turnHours: Number(v) || 1 })} w={110} />
+                <TextInput label="Hand-off time" type="time" value={l.handoffTime} onChange={(e) => setLayer(i, { handoffTime: e.currentTarget.value })} w={120} />
+                <Select label="Hand-off day" data={[{ value: '', label: 'Any (from start)' }, ...WEEKDAYS.map((d, j) => ({ value: String(j + 1), label: d }))]} value={l.handoffWeekday} onChange={(v) => setLayer(i, { handoffWeekday: v ?? '' })} w={150} />
+                <TextInput label="Starts on" type="date" value={l.startsOn} onChange={(e) => setLayer(i, { startsOn: e.currentTarget.value })} w={150} />
+                {layers.length > 1 && (
+                  <Button variant="subtle" color="red" onClick={() => setLayers(layers.filter((_, j) => j !== i))}>
+                    Remove layer {i + 1}
+                  </Button>
+                )}
+              </Group>
+            </Card>
+          ))}
+          <Text size="xs" c="dimmed">
+            Later layers win where they have someone on; overrides beat every layer.
+          </Text>
+          <Group>
+            <Button variant="default" onClick={() => setLayers([...layers, newLayer(layers.length + 1)])}>
+              Add layer
+            </Button>
+            <Button type="submit">Create schedule</Button>
+          </Group>
+          <FormError error={error} />
+        </Stack>
+      </form>
+    </Stack>
+  );
+}
+
+type StepForm = { delayMinutes: number; targets: string[] };
+
+function usePolicyTargets() {
+  const { staff } = useDirectory();
+  const schedules = useQuery({ queryKey: ['oncall-schedules'], queryFn: () => api.get('/api/v1/oncall/schedules').then((r) => r.items) });
+  const policies = useQuery({ queryKey: ['oncall-policies'], queryFn: () => api.get('/api/v1/oncall/policies').then((r) => r.items) });
+  const targets = [
+    ...(schedules.data ?? []).map((s) => ({ value: `schedule:${s.id}`, label: `Schedule: ${s.name}` })),
+    ...staff.map((u) => ({ value: `user:${u.id}`, label: u.name })),
+    ...(policies.data ?? []).map((p) => ({ value: `policy:${p.id}`, label: `Policy: ${p.name}` })),
+  ];
+  return { targets, policies: policies.data ?? [] };
+}
+
+function Policies() {
+  const { targets, policies } = usePolicyTargets();
+  const { error, save } = useSave([['oncall-policies']]);
+  const [name, setName] = useState('');
+  const [repeat, setRepeat] = useState(0);
+  const [steps, setSteps] = useState<StepForm[]>([{ delayMinutes: 60, targets: [] }]);
+  const label = (v: string) => targets.find((t) => t.value === v)?.label ?? v;
+  const setStep = (i: number, patch: Partial<StepForm>) => setSteps(steps.map((s, j) => (j === i ? { ...s, ...patch } : s)));
+  return (
+    <Stack>
+      <Title order={3}>Escalation policies</Title>
+      <Table aria-label="Escalation policies">
+        <Table.Tbody>
+          {policies.map((p) => (
+            <Table.Tr key={p.id}>
+              <Table.Td>{p.name}</Table.Td>
+              <Table.Td>
+                {p.steps.map((s, i) => `${i + 1}. ${s.targets.map((t) => label(`${t.type}:${t.id}`)).join(', ')} — wait ${s.delayMinutes} min`).join('  ')}
+                {p.repeat ? ` (repeated ${p.repeat}×)` : ''}
+              </Table.Td>
+              <Table.Td>
+                <Button size="compact-xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/oncall/policies/{id}', { path: { id: p.id } }))}>
+                  Delete {p.name}
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <form
+        aria-label="New escalation policy"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const body = {
+            name,
+            description: '',
+            repeat,
+            steps: steps.map((s) => ({
+              delayMinutes: s.delayMinutes,
+              targets: s.targets.map((v) => {
+                const [type, id] = v.split(':') as ['user' | 'schedule' | 'policy', string];
+                return { type, id };
+              }),
+            })),
+          };
+          void save(() => api.post('/api/v1/oncall/policies', { body }), () => {
+            setName('');
+            setSteps([{ delayMinutes: 60, targets: [] }]);
+          });
+        }}
+      >
+        <Stack gap="xs">
+          <Group>
+            <TextInput label="Policy name" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
+            <NumberInput label="Repeat the steps (times)" value={repeat} min={0} max={9} onChange={(v) => setRepeat(Number(v) || 0)} w={180} />
+          </Group>
+          {steps.map((s, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: steps have no id; their order is their identity
+            <Group key={i} align="flex-end">
+              <MultiSelect label={`Step ${i + 1}: notify`} data={targets} value={s.targets} onChange={(v) => setStep(i, { targets: v })} searchable w={360} />
+              <NumberInput label={`Step ${i + 1}: then wait (minutes)`} value={s.delayMinutes} min={1} max={1440} onChange={(v) => setStep(i, { delayMinutes: Number(v) || 1 })} w={200} />
+              {steps.length > 1 && (
+                <Button variant="subtle" color="red" onClick={() => setSteps(steps.filter((_, j) => j !== i))}>
+                  Remove step {i + 1}
+                </Button>
+              )}
+            </Group>
+          ))}
+          <Group>
+            <Button variant="default" onClick={() => setSteps([...steps, { delayMinutes: 30, targets: [] }])}>
+              Add step
+            </Button>
+            <Button type="submit">Create policy</Button>
+          </Group>
+          <FormError error={error} />
+        </Stack>
+      </form>
+    </Stack>
+  );
+}
+
+function Settings() {
+  const { priorities } = useDirectory();
+  const { policies } = usePolicyTargets();
+  const current = useQuery({ queryKey: ['oncall-settings'], queryFn: () => api.get('/api/v1/oncall/settings') });
+  const { error, save } = useSave([['oncall-settings']]);
+  const [form, setForm] = useState<{ ticketPriorities: string[]; ticketPolicyId: string | null; incidentPolicyId: string | null; webhookUrl: string } | null>(null);
+  const data = current.data;
+  if (!data) return null;
+  const f = form ?? { ticketPriorities: data.ticketPriorities, ticketPolicyId: data.ticketPolicyId, incidentPolicyId: data.incidentPolicyId, webhookUrl: data.webhookUrl ?? '' };
+  const options = policies.map((p) => ({ value: p.id, label: p.name }));
+  return (
+    <form
+      aria-label="What pages"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save(() => api.put('/api/v1/oncall/settings', { body: { ...f, webhookUrl: f.webhookUrl.trim() || null } }), () => setForm(null));
+      }}
+    >
+      <Stack gap="xs">
+        <Title order={3}>What pages</Title>
+        <Group align="flex-end">
+          <MultiSelect label="Ticket priorities that page" data={priorities.map((p) => p.key)} value={f.ticketPriorities} onChange={(v) => setForm({ ...f, ticketPriorities: v })} w={240} />
+          <Select label="Tickets page policy" data={options} value={f.ticketPolicyId} onChange={(v) => setForm({ ...f, ticketPolicyId: v })} clearable w={220} />
+          <Select label="Declared incidents page policy" data={options} value={f.incidentPolicyId} onChange={(v) => setForm({ ...f, incidentPolicyId: v })} clearable w={240} />
+        </Group>
+        <TextInput label="SMS / phone webhook URL (optional)" value={f.webhookUrl} onChange={(e) => setForm({ ...f, webhookUrl: e.currentTarget.value })} w={480} />
+        {data.webhookSecret && (
+          <Text size="xs" c="dimmed">
+            Signing secret: <code>{data.webhookSecret}</code>
+          </Text>
+        )}
+        <Group>
+          <Button type="submit">Save paging settings</Button>
+        </Group>
+        <FormError error={error} />
+      </Stack>
+    </form>
+  );
+}
