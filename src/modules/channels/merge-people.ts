@@ -27,24 +27,27 @@ export class MergePeople {
 
   async merge(actor: Actor, survivorId: string, duplicateId: string): Promise<MergeResult> {
     if (survivorId === duplicateId) throw refuse('A person cannot be merged into themselves', 'body.duplicateId');
-    const survivor = await this.people.getUser(survivorId);
-    const duplicate = await this.people.getUser(duplicateId).catch(() => {
-      throw new AppError('INVALID_REFERENCE', `No user with id ${duplicateId}`, { fields: [{ path: 'body.duplicateId', message: 'unknown user' }] });
-    });
-    if (survivor.role !== 'customer' || duplicate.role !== 'customer') throw refuse('Only customers are merged; staff accounts are deactivated instead', 'body.duplicateId');
-    if (!survivor.active) throw refuse('The surviving person is deactivated', 'params.id');
-    if (!duplicate.active) throw refuse('That person is deactivated (already merged?)', 'body.duplicateId');
-    if ((survivor.organizationId ?? null) !== (duplicate.organizationId ?? null)) {
-      throw refuse('The two people are in different organisations: move one into the other\u2019s organisation first', 'body.duplicateId');
-    }
+    // Checked and done in one transaction that holds both people locked: two merges of the same pair at once
+    // (A into B and B into A) or a move to another organisation meanwhile cannot both pass the checks.
     const result = await this.ctx.db.transaction(async (tx) => {
+      await this.identities.lockPeople([survivorId, duplicateId], tx);
+      const survivor = await this.people.getUser(survivorId, tx);
+      const duplicate = await this.people.getUser(duplicateId, tx).catch(() => {
+        throw new AppError('INVALID_REFERENCE', `No user with id ${duplicateId}`, { fields: [{ path: 'body.duplicateId', message: 'unknown user' }] });
+      });
+      if (survivor.role !== 'customer' || duplicate.role !== 'customer') throw refuse('Only customers are merged; staff accounts are deactivated instead', 'body.duplicateId');
+      if (!survivor.active) throw refuse('The surviving person is deactivated', 'params.id');
+      if (!duplicate.active) throw refuse('That person is deactivated (already merged?)', 'body.duplicateId');
+      if ((survivor.organizationId ?? null) !== (duplicate.organizationId ?? null)) {
+        throw refuse('The two people are in different organisations: move one into the other\u2019s organisation first', 'body.duplicateId');
+      }
       const moved = await this.queries.movePerson(duplicate.id, survivor.id, tx);
       const { identities } = await this.identities.foldInto(survivor.id, duplicate, moved, actor.userId ?? null, tx);
-      return { ...moved, identities };
+      return { survivorId: survivor.id, mergedId: duplicate.id, moved: { ...moved, identities } };
     });
     // The duplicate is signed out everywhere, now (sessions and tokens cached by any process).
     await this.people.invalidateActors();
-    return { survivorId: survivor.id, mergedId: duplicate.id, moved: result };
+    return result;
   }
 }
 

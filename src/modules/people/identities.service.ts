@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import type { Ctx } from '../../platform/context.js';
@@ -116,6 +116,12 @@ export class IdentitiesService {
       .insert(contactIdentities)
       .values({ userId, kind: 'email', scope: '', value: normalizeIdentity('email', email), createdAt: this.ctx.clock.now() })
       .onConflictDoNothing();
+  }
+
+  /** Locks people's rows until the transaction ends, in id order (so two transactions never wait on each other). */
+  async lockPeople(ids: string[], tx: Executor): Promise<void> {
+    const valid = [...new Set(ids)].filter((id) => /^[0-9a-f-]{36}$/i.test(id)).sort();
+    if (valid.length) await tx.select({ id: users.id }).from(users).where(inArray(users.id, valid)).orderBy(asc(users.id)).for('update');
   }
 
   /**
