@@ -317,10 +317,14 @@ describe('the agent app in a real browser', { skip }, () => {
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'actions.0.tags' }).waitFor();
     await page.getByLabel(/^Actions/).fill('[{ "type": "add_tags", "tags": ["sync"] }]');
+    // It also runs when an SLA target is met: the choice is a checkbox, ticked from the keyboard.
+    await page.getByLabel('SLA met').focus();
+    await page.keyboard.press('Space');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('cell', { name: 'Tag sync tickets', exact: true }).waitFor();
     const trigger = (await t.as(admin).get('/api/v1/triggers')).body.items.find((x: { name: string }) => x.name === 'Tag sync tickets');
     assert.deepEqual(trigger.actions, [{ type: 'add_tags', tags: ['sync'] }]);
+    assert.deepEqual(trigger.events, ['created', 'sla_met']);
     await context.close();
   });
 
