@@ -461,6 +461,37 @@ describe('the agent app in a real browser', { skip }, () => {
     assert.match(String(exact), /2026.*\d\d:\d\d/, `the exact time on hover: ${exact}`);
     await context.close();
   });
+
+  test('on a phone (390×844): the views are in a drawer behind the menu button, New ticket and the account menu fit, the ticket shows its conversation first', async () => {
+    const ticket = await newTicket('Phone-sized ticket');
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.getByLabel(/^Email/).fill('priya@example.org');
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const menu = page.getByRole('button', { name: 'Open the views' });
+    await menu.waitFor();
+    const onScreen = async (what: ReturnType<Page['getByRole']>) => {
+      const box = await what.boundingBox();
+      return Boolean(box && box.x >= 0 && box.x + box.width <= 390 && box.width > 0);
+    };
+    const views = page.getByRole('navigation', { name: 'Views' });
+    await waitFor(async () => !(await onScreen(views)), 'the views rail is not over the list');
+    assert.ok(await onScreen(page.getByRole('link', { name: 'New ticket' })), 'New ticket is on screen');
+    assert.ok(await onScreen(page.getByRole('button', { name: 'Your account' })), 'the account menu (sign out) is on screen');
+    await menu.click();
+    await waitFor(() => onScreen(views), 'the menu button opens the views');
+    await views.getByRole('link', { name: /New \/ unassigned/ }).click();
+    await waitFor(async () => !(await onScreen(views)), 'choosing a view closes the drawer');
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    await page.getByRole('heading', { name: ticket.subject }).waitFor();
+    const conversation = await page.getByLabel('Reply to the requester').boundingBox();
+    const fields = await page.getByRole('textbox', { name: 'State', exact: true }).or(page.getByRole('combobox', { name: 'State', exact: true })).first().boundingBox();
+    assert.ok(conversation && fields && conversation.y < fields.y, 'the conversation and reply box come before the fields');
+    await screenshot(page, 'phone-ticket');
+    await context.close();
+  });
 });
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {

@@ -1,4 +1,4 @@
-import { Alert, AppShell, Badge, Button, Group, Kbd, Menu, Modal, NavLink, ScrollArea, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { Alert, AppShell, Badge, Burger, Button, Group, Kbd, Menu, Modal, NavLink, ScrollArea, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure, useHotkeys } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useRef, useState } from 'react';
@@ -26,6 +26,8 @@ export function Shell({ children }: { children: ReactNode }) {
   // No stream while the session has ended (the sign-in dialog is up); signing in again opens it again.
   const { connected, stopped, resume } = useLiveUpdates(undefined, !expired);
   const [help, { open: openHelp, close: closeHelp }] = useDisclosure(false);
+  // On a phone the views rail is a drawer behind the menu button; choosing a link in it closes it.
+  const [drawer, { toggle: toggleDrawer, close: closeDrawer }] = useDisclosure(false);
   const search = useRef<HTMLInputElement>(null);
   const params = new URLSearchParams(useSearch());
   const [q, setQ] = useState(params.get('q') ?? '');
@@ -43,11 +45,12 @@ export function Shell({ children }: { children: ReactNode }) {
   };
 
   return (
-    <AppShell header={{ height: 52 }} navbar={{ width: 230, breakpoint: 'sm' }} padding="md">
+    <AppShell header={{ height: 52 }} navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !drawer } }} padding={{ base: 'xs', sm: 'md' }}>
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group wrap="nowrap">
-            <UnstyledButton component={Link} href="/views/triage">
+        <Group h="100%" px={{ base: 'xs', sm: 'md' }} justify="space-between" wrap="nowrap" gap="xs">
+          <Group wrap="nowrap" gap="xs" style={{ minWidth: 0 }}>
+            <Burger opened={drawer} onClick={toggleDrawer} hiddenFrom="sm" size="sm" aria-label={drawer ? 'Close the views' : 'Open the views'} />
+            <UnstyledButton component={Link} href="/views/triage" visibleFrom="sm">
               <Title order={4}>Lifeline</Title>
             </UnstyledButton>
             <form
@@ -61,15 +64,15 @@ export function Shell({ children }: { children: ReactNode }) {
                 ref={search}
                 aria-label="Search tickets"
                 placeholder='Search — status:open priority:P1 "cannot sync"   ( / )'
-                w={420}
+                w={{ base: 130, xs: 220, sm: 300, md: 420 }}
                 value={q}
                 onChange={(e) => setQ(e.currentTarget.value)}
                 onKeyDown={(e) => e.key === 'Escape' && e.currentTarget.blur()}
               />
             </form>
           </Group>
-          <Group wrap="nowrap">
-            <Button component={Link} href="/tickets/new" size="xs" variant="light">
+          <Group wrap="nowrap" gap="xs">
+            <Button component={Link} href="/tickets/new" size="xs" variant="light" px={{ base: 6, sm: 'sm' }}>
               New ticket
             </Button>
             <Menu position="bottom-end">
@@ -89,7 +92,8 @@ export function Shell({ children }: { children: ReactNode }) {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs">
+      {/* A link chosen in the drawer closes it, even one to the page already shown. */}
+      <AppShell.Navbar p="xs" onClick={(e) => (e.target as HTMLElement).closest('a') && closeDrawer()}>
         <AppShell.Section grow component={ScrollArea}>
           <Text size="xs" fw={700} c="dimmed" px="sm" py={4}>
             VIEWS
