@@ -185,6 +185,8 @@ const EXPECTED: Record<string, string> = {
   'DELETE /api/v1/incidents/:id/tickets/:ticketId': 'agent tickets:write',
   'POST /api/v1/incidents/:id/solve-tickets': 'agent tickets:write',
   'GET /api/v1/incidents/:id/markdown': 'staff tickets:read',
+  'PUT /api/v1/incidents/:id/retro': 'agent tickets:write',
+  'POST /api/v1/incidents/:id/retro/complete': 'agent tickets:write',
   'GET /api/v1/tickets/:id/incidents': 'staff tickets:read',
   'POST /api/v1/tickets/:id/incidents': 'agent tickets:write',
   'DELETE /api/v1/tickets/:id/incidents/:incidentId': 'agent tickets:write',

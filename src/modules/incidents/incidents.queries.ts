@@ -8,6 +8,7 @@ import {
   type ComponentStatus,
   type IncidentState,
   incidentComponents,
+  incidentRetros,
   incidentRoleAssignments,
   incidentRoles,
   incidents,
@@ -69,7 +70,8 @@ export class IncidentQueries {
   /** The incident page: the record, who holds each role, its components, the timeline, the updates, the tickets. */
   async detail(actor: Actor, id: string) {
     const incident = await this.get(id);
-    const [roles, held, components, timeline, updates, links] = await Promise.all([
+    const [[retro], roles, held, components, timeline, updates, links] = await Promise.all([
+      this.ctx.db.select().from(incidentRetros).where(eq(incidentRetros.incidentId, id)),
       this.ctx.db.select().from(incidentRoles).orderBy(asc(incidentRoles.position)),
       this.ctx.db.select().from(incidentRoleAssignments).where(eq(incidentRoleAssignments.incidentId, id)),
       this.ctx.db
@@ -100,6 +102,7 @@ export class IncidentQueries {
       updates: updates.map((u) => ({ ...u, authorName: u.authorId ? (names.get(u.authorId) ?? '') : 'Lifeline' })),
       tickets,
       hiddenTickets: links.length - tickets.length,
+      retro: retro ?? null,
     };
   }
 
@@ -143,6 +146,25 @@ export class IncidentQueries {
       '## Linked tickets',
       ...d.tickets.map((t) => `- #${t.number} ${oneLine(t.subject)} (${t.status})`),
       '',
+      ...(d.retro
+        ? [
+            `## Retrospective (${d.retro.status}${d.retro.skipReason ? `: ${oneLine(d.retro.skipReason)}` : ''})`,
+            `**Summary.** ${d.retro.summary || '—'}`,
+            '',
+            `**Root cause.** ${d.retro.rootCause || '—'}`,
+            '',
+            '**Five whys.**',
+            ...d.retro.whys.map((w, i) => `${i + 1}. ${oneLine(w)}`),
+            '',
+            `**Went well.** ${d.retro.wentWell || '—'}`,
+            '',
+            `**Went badly.** ${d.retro.wentBadly || '—'}`,
+            '',
+            '**Action items.**',
+            ...d.retro.actionItems.map((a) => `- [${a.done ? 'x' : ' '}] ${oneLine(a.title)}${a.dueOn ? ` (due ${a.dueOn})` : ''}${a.link ? ` ${a.link}` : ''}`),
+            '',
+          ]
+        : []),
       '## Timeline',
       ...d.timeline.filter((e) => e.pinned).map((e) => `${line(e)} 📌`),
       ...d.timeline.filter((e) => !e.pinned).map(line),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { requireActor } from '../../platform/auth.js';
 import { ComponentBody, type ComponentsService, UpdateComponentBody } from './components.service.js';
 import type { IncidentQueries } from './incidents.queries.js';
-import { DeclareBody, EntryBody, type IncidentsService, RoleBody, SettingsBody, SolveLinkedBody, StateBody, StatusUpdateBody, UpdateIncidentBody } from './incidents.service.js';
+import { CompleteRetroBody, DeclareBody, EntryBody, RetroBody, type IncidentsService, RoleBody, SettingsBody, SolveLinkedBody, StateBody, StatusUpdateBody, UpdateIncidentBody } from './incidents.service.js';
 import type { StatusPage } from './status-page.js';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -56,6 +56,12 @@ export function incidentRoutes(app: FastifyInstance, s: { incidents: IncidentsSe
   });
   r.post('/api/v1/incidents/:id/solve-tickets', { config: { access: write }, schema: { tags, params: IdParams, body: SolveLinkedBody } }, async (req, reply) =>
     reply.status(202).send(await incidents.solveLinkedTickets(requireActor(req), req.params.id, req.body)),
+  );
+  r.put('/api/v1/incidents/:id/retro', { config: { access: write }, schema: { tags, params: IdParams, body: RetroBody, description: 'The retro document: summary, root cause, five whys, what went well and badly, action items.' } }, async (req) =>
+    incidents.saveRetro(requireActor(req), req.params.id, req.body),
+  );
+  r.post('/api/v1/incidents/:id/retro/complete', { config: { access: write }, schema: { tags, params: IdParams, body: CompleteRetroBody, description: 'Marks the retro done, or skipped with a reason; closing needs one.' } }, async (req) =>
+    incidents.completeRetro(requireActor(req), req.params.id, req.body),
   );
   r.get('/api/v1/incidents/:id/markdown', { config: { access: read }, schema: { tags, params: IdParams } }, async (req, reply) =>
     reply.type('text/markdown; charset=utf-8').send(await queries.markdown(requireActor(req), req.params.id)),

@@ -193,3 +193,27 @@ export const incidentNotices = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
 );
+
+export type ActionItem = { title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean };
+
+/**
+ * The retrospective of a resolved incident (CommCare's five whys, PMERIT's post-mortem within 48 hours): written
+ * while the incident is resolved or pending retro; closing the incident needs it done, or skipped with a reason.
+ */
+export const incidentRetros = pgTable('incident_retros', {
+  incidentId: uuid('incident_id')
+    .primaryKey()
+    .references(() => incidents.id, { onDelete: 'cascade' }),
+  status: text('status').$type<'draft' | 'done' | 'skipped'>().notNull().default('draft'),
+  skipReason: text('skip_reason'),
+  summary: text('summary').notNull().default(''),
+  rootCause: text('root_cause').notNull().default(''),
+  whys: jsonb('whys').$type<string[]>().notNull().default([]),
+  wentWell: text('went_well').notNull().default(''),
+  wentBadly: text('went_badly').notNull().default(''),
+  actionItems: jsonb('action_items').$type<ActionItem[]>().notNull().default([]),
+  dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+  remindedAt: timestamp('reminded_at', { withTimezone: true }),
+  completedAt: timestamp('completed_at', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});

@@ -15,6 +15,7 @@ import {
   type IncidentState,
   incidentComponents,
   incidentNotices,
+  incidentRetros,
   incidentRoleAssignments,
   incidentRoles,
   incidents,
@@ -85,6 +86,26 @@ export const StateBody = z.object({ state: z.enum(['investigating', 'identified'
 export const EntryBody = z.object({ kind: z.enum(['note', 'decision', 'action']), body: z.string().trim().min(1).max(20_000), pinned: z.boolean().default(false) });
 export const SolveLinkedBody = z.object({ notice: z.string().trim().min(1).max(10_000) });
 export const RoleBody = z.object({ key: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), name: z.string().trim().min(1).max(100), lead: z.boolean().default(false) });
+const ActionItemBody = z.object({
+  title: z.string().trim().min(1).max(500),
+  ownerId: z.uuid().nullable().default(null),
+  dueOn: z.iso.date().nullable().default(null),
+  // A ticket, a GitHub issue, any http(s) page.
+  link: z.url({ protocol: /^https?$/ }).max(2000).nullable().default(null),
+  done: z.boolean().default(false),
+});
+export const RetroBody = z.object({
+  summary: Text.default(''),
+  rootCause: Text.default(''),
+  whys: z.array(z.string().trim().min(1).max(2000)).max(10).default([]),
+  wentWell: Text.default(''),
+  wentBadly: Text.default(''),
+  actionItems: z.array(ActionItemBody).max(50).default([]),
+});
+// Done, or skipped with a reason.
+export const CompleteRetroBody = z.union([z.object({ done: z.literal(true) }).strict(), z.object({ skipReason: z.string().trim().min(3).max(2000) }).strict()]);
+const RETRO_DUE_MS = 48 * 3600_000;
+
 export const SettingsBody = z.object({
   severityLevels: z.number().int().min(1).max(5),
   cadenceMinutes: z.array(z.number().int().min(1).max(24 * 60)).min(1).max(5),
@@ -276,6 +297,10 @@ export class IncidentsService {
     const result = await this.ctx.db.transaction(async (tx) => {
       const current = await this.open(tx, id);
       this.checkTransition(current, input.state);
+      if (input.state === 'closed') {
+        const [retro] = await tx.select().from(incidentRetros).where(eq(incidentRetros.incidentId, id));
+        if (!retro || retro.status === 'draft') throw new AppError('RETRO_NOT_DONE', `Incident #${current.number} closes once its retro is done, or skipped with a reason`);
+      }
       const row = await this.moveTo(tx, current, input.state);
       await this.entry(tx, id, actor, 'state_change', input.note || `${current.state} → ${input.state}`, { from: current.state, to: input.state });
       return row;
@@ -321,7 +346,7 @@ export class IncidentsService {
     return result;
   }
 
-  /** Solves every linked ticket that is not solved yet, each with the resolution notice, as jobs. */
+  /** Sends the resolution notice to every linked ticket and solves them (all but the origin ticket), as jobs. */
   async solveLinkedTickets(actor: Actor, id: string, input: z.infer<typeof SolveLinkedBody>): Promise<{ queued: number }> {
     this.mustBeAgent(actor);
     return this.ctx.db.transaction(async (tx) => {
@@ -332,7 +357,8 @@ export class IncidentsService {
       const linked = await tx.select({ ticketId: incidentTickets.ticketId }).from(incidentTickets).where(eq(incidentTickets.incidentId, id));
       for (const { ticketId } of linked) {
         const key = `incident-resolved:${id}:${ticketId}`;
-        await enqueue(tx, this.ctx.clock, NOTIFY_TICKET, { key, ticketId, body: input.notice, solve: true }, { key });
+        // The origin ticket gets the notice but stays open: it follows the incident to its retro (CommCare's "Pending Retro").
+        await enqueue(tx, this.ctx.clock, NOTIFY_TICKET, { key, ticketId, body: input.notice, solve: ticketId !== current.originTicketId }, { key });
       }
       await this.entry(tx, id, actor, 'action', `Solving ${linked.length} linked ticket(s) with the resolution notice`, { notice: input.notice });
       return { queued: linked.length };
@@ -437,11 +463,58 @@ export class IncidentsService {
     });
   }
 
+  /** Saves the retro document (a draft until completed); only while the incident is resolved or pending retro. */
+  async saveRetro(actor: Actor, id: string, input: z.infer<typeof RetroBody>) {
+    this.mustBeAgent(actor);
+    const fields: { path: string; message: string }[] = [];
+    for (const [i, item] of input.actionItems.entries()) {
+      if (!item.ownerId) continue;
+      const owner = await this.people.getUser(item.ownerId).catch(() => null);
+      if (!owner || owner.role === 'customer' || !owner.active) fields.push({ path: `body.actionItems.${i}.ownerId`, message: 'not an active staff member' });
+    }
+    if (fields.length) throw new AppError('INVALID_REFERENCE', fields.map((f) => `${f.path}: ${f.message}`).join('; '), { fields });
+    return this.ctx.db.transaction(async (tx) => {
+      const current = await this.open(tx, id);
+      const retro = await this.retroOf(tx, current);
+      if (retro.status !== 'draft') throw new AppError('INVALID_TRANSITION', `The retro of incident #${current.number} is ${retro.status}; it takes no more changes`);
+      const [row] = await tx.update(incidentRetros).set({ ...input, updatedAt: this.ctx.clock.now() }).where(eq(incidentRetros.incidentId, id)).returning();
+      return row as typeof incidentRetros.$inferSelect;
+    });
+  }
+
+  /** Marks the retro done (it needs a root cause and at least one why) or skipped with a reason. */
+  async completeRetro(actor: Actor, id: string, input: z.infer<typeof CompleteRetroBody>) {
+    this.mustBeAgent(actor);
+    return this.ctx.db.transaction(async (tx) => {
+      const current = await this.open(tx, id);
+      const retro = await this.retroOf(tx, current);
+      if (retro.status !== 'draft') throw new AppError('INVALID_TRANSITION', `The retro of incident #${current.number} is already ${retro.status}`);
+      const now = this.ctx.clock.now();
+      if ('done' in input) {
+        const missing = [...(retro.rootCause.trim() ? [] : ['rootCause']), ...(retro.whys.length ? [] : ['whys'])];
+        if (missing.length) {
+          throw new AppError('INVALID_FIELD_VALUE', `A retro is done with its root cause and at least one why (missing: ${missing.join(', ')})`, { fields: missing.map((m) => ({ path: `retro.${m}`, message: 'required to finish the retro' })) });
+        }
+      }
+      const status = 'done' in input ? 'done' : 'skipped';
+      const skipReason = 'skipReason' in input ? input.skipReason : null;
+      const [row] = await tx.update(incidentRetros).set({ status, skipReason, completedAt: now, updatedAt: now }).where(eq(incidentRetros.incidentId, id)).returning();
+      await this.entry(tx, id, actor, 'action', status === 'done' ? 'Retro done' : `Retro skipped: ${skipReason}`, { retro: status });
+      return row as typeof incidentRetros.$inferSelect;
+    });
+  }
+
+  private async retroOf(tx: Tx, current: Incident) {
+    const [retro] = await tx.select().from(incidentRetros).where(eq(incidentRetros.incidentId, current.id)).for('update');
+    if (!retro) throw new AppError('INVALID_TRANSITION', `Incident #${current.number} is ${current.state}; its retro opens once it is resolved`);
+    return retro;
+  }
+
   /**
    * The cadence sweep (a schedule): reminds the incident's lead once before an update is due, and marks it late
    * once after. Each mark is a conditional update, so two processes sweeping the same minute mark it once.
    */
-  async sweepCadence(): Promise<{ reminded: number; late: number }> {
+  async sweepCadence(): Promise<{ reminded: number; late: number; retrosOverdue: number }> {
     const now = this.ctx.clock.now();
     const s = await this.settings();
     const remindFrom = new Date(now.getTime() + s.remindBeforeMinutes * 60_000);
@@ -469,7 +542,16 @@ export class IncidentsService {
       for (const inc of late) {
         await this.entry(tx, inc.id, null, 'late', 'Status update is late', { dueAt: inc.nextUpdateDueAt?.toISOString(), notify: await this.holders(tx, inc.id, ['lead', 'support_lead']) });
       }
-      return { reminded: reminded.length, late: late.length };
+      // A retro past its due date (PMERIT: 48 hours after resolving): the lead is reminded, once.
+      const overdue = await tx
+        .update(incidentRetros)
+        .set({ remindedAt: now })
+        .where(and(eq(incidentRetros.status, 'draft'), sql`${incidentRetros.dueAt} <= ${now.toISOString()}::timestamptz`, sql`${incidentRetros.remindedAt} is null`))
+        .returning();
+      for (const r of overdue) {
+        await this.entry(tx, r.incidentId, null, 'reminder', 'The retro is overdue', { retroDueAt: r.dueAt.toISOString(), notify: await this.holders(tx, r.incidentId, []) });
+      }
+      return { reminded: reminded.length, late: late.length, retrosOverdue: overdue.length };
     });
   }
 
@@ -500,6 +582,10 @@ export class IncidentsService {
     if (ACTIVE.includes(state) && current.state === 'resolved') Object.assign(stamps, { resolvedAt: null, mitigatedAt: null });
     if (state === 'closed') Object.assign(stamps, { closedAt: now, nextUpdateDueAt: null });
     const [row] = await tx.update(incidents).set(stamps).where(eq(incidents.id, current.id)).returning();
+    // Resolving opens the retro (due in 48 hours, PMERIT's post-mortem rule); reopening and resolving again keeps it.
+    if (state === 'resolved' || state === 'pending_retro') {
+      await tx.insert(incidentRetros).values({ incidentId: current.id, dueAt: new Date(now.getTime() + RETRO_DUE_MS), updatedAt: now }).onConflictDoNothing();
+    }
     return row as Incident;
   }
 

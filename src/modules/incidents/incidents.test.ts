@@ -98,6 +98,14 @@ describe('incidents', () => {
     assert.equal(resolved.body.incident.mitigatedAt, '2026-03-02T09:00:00.000Z');
     assert.equal(resolved.body.incident.nextUpdateDueAt, null);
     assert.equal((await t.as(lead).post(`/api/v1/incidents/${inc.id}/state`, { state: 'pending_retro' })).status, 200);
+    const noRetro = await t.as(lead).post(`/api/v1/incidents/${inc.id}/state`, { state: 'closed' });
+    assert.equal(noRetro.status, 422);
+    assert.equal(noRetro.body.code, 'RETRO_NOT_DONE');
+    const notDone = await t.as(lead).post(`/api/v1/incidents/${inc.id}/retro/complete`, { done: true });
+    assert.equal(notDone.status, 422, 'a retro is done with a root cause and a why');
+    assert.deepEqual(notDone.body.errors.map((e: { path: string }) => e.path), ['retro.rootCause', 'retro.whys']);
+    assert.equal((await t.as(lead).post(`/api/v1/incidents/${inc.id}/retro/complete`, { skipReason: '' })).status, 400, 'skipping needs a reason');
+    assert.equal((await t.as(lead).post(`/api/v1/incidents/${inc.id}/retro/complete`, { skipReason: 'A known slow export, tracked in #88' })).body.status, 'skipped');
     assert.equal((await t.as(lead).post(`/api/v1/incidents/${inc.id}/state`, { state: 'closed' })).body.state, 'closed');
     const entries = (await detail(inc.id)).timeline.length;
     for (const [method, url, body] of [
@@ -106,6 +114,7 @@ describe('incidents', () => {
       ['patch', `/api/v1/incidents/${inc.id}`, { title: 'Renamed' }],
       ['post', `/api/v1/incidents/${inc.id}/state`, { state: 'investigating' }],
       ['put', `/api/v1/incidents/${inc.id}/roles/scribe`, { userId: support.user.id }],
+      ['put', `/api/v1/incidents/${inc.id}/retro`, { rootCause: 'late' }],
     ] as const) {
       const res = await t.as(lead)[method](url, body);
       assert.equal(res.status, 422, `${url}: ${res.raw}`);
@@ -291,5 +300,89 @@ describe('incidents', () => {
     assert.equal(maint.body.status, 'under_maintenance');
     assert.match((await t.as(null).get('/status')).raw, /Under maintenance/);
     await t.as(admin).patch(`/api/v1/status-components/${api.id}`, { status: 'operational' });
+  });
+  test("CommCare's P1 process end to end on the fake clock: mail in, declare with three roles, status page, 20 tickets told, cadence, resolve, notices, pending retro, retro with five whys, closed", async () => {
+    const responseManager = await t.signIn('agent', { name: 'Rita Response' });
+    const smtp = await t.smtp();
+    t.clock.set('2026-03-09T09:00:00Z');
+    // 1. A P1 arrives by email and is triaged as P1.
+    await smtp.send({ from: 'ops@district.example.org', to: 'support@localhost', subject: 'URGENT: nobody in the district can sync', text: 'All 300 health workers see sync errors since 08:50.' });
+    await t.runJobs();
+    const list = (await t.as(lead).get('/api/v1/tickets?limit=100')).body.items as { id: string; subject: string }[];
+    const p1 = list.find((x) => x.subject === 'URGENT: nobody in the district can sync');
+    assert.ok(p1, 'the mail became a ticket');
+    assert.equal((await t.as(lead).patch(`/api/v1/tickets/${p1.id}`, { priority: 'P1' })).status, 200);
+    // 2. Declared with CommCare's three roles: developer lead, response manager, support lead.
+    const declared = await declare(lead, {
+      title: 'Sync outage',
+      severity: 'P1',
+      originTicketId: p1.id,
+      roles: { response_manager: responseManager.user.id, support_lead: support.user.id },
+      components: [{ id: api.id, status: 'major_outage' }],
+      startedAt: '2026-03-09T08:50:00Z',
+    });
+    assert.equal(declared.status, 201, declared.raw);
+    const inc = declared.body;
+    // 3. Twenty affected customers' tickets, linked in one go.
+    const affected = [];
+    for (let i = 0; i < 20; i++) affected.push((await t.make.ticket(customer, { subject: `Cannot sync (${i})` })).id);
+    assert.equal((await t.as(support).post(`/api/v1/incidents/${inc.id}/tickets`, { ticketIds: affected })).body.linked.length, 20);
+    // 4. The first status update: on the status page, and to every linked requester.
+    t.clock.set('2026-03-09T09:10:00Z');
+    const first = await t.as(responseManager).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'identified', body: 'Sync fails after a database migration; we are rolling it back.', eta: '2026-03-09T10:30:00Z', notifyCustomers: true });
+    assert.equal(first.status, 201, first.raw);
+    assert.equal(first.body.notified, 21, 'the origin ticket and the twenty');
+    const summary = (await t.as(null).get('/status/summary.json')).body;
+    assert.equal(summary.incidents.find((i: { id: string }) => i.id === inc.id).incident_updates[0].body, 'Sync fails after a database migration; we are rolling it back.');
+    await t.runJobs();
+    for (const id of [p1.id, ...affected]) assert.equal((await messagesOf(id)).filter((m) => m.body.includes('rolling it back')).length, 1);
+    // 5. The cadence (P1: every 30 min): reminded at 09:35, late at 09:40, cleared by the next update.
+    t.clock.set('2026-03-09T09:36:00Z');
+    await t.services.incidents.sweepCadence();
+    t.clock.set('2026-03-09T09:41:00Z');
+    await t.services.incidents.sweepCadence();
+    let d = await detail(inc.id);
+    assert.deepEqual(d.timeline.filter((e: { kind: string }) => ['reminder', 'late'].includes(e.kind)).map((e: { body: string }) => e.body), ['Next status update due in 4 min', 'Status update is late']);
+    assert.deepEqual(new Set(d.timeline.find((e: { kind: string }) => e.kind === 'reminder').data.notify), new Set([lead.user.id, support.user.id]));
+    await t.as(responseManager).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'monitoring', body: 'Rolled back; sync is recovering.' });
+    // 6. Resolved; the linked tickets get the resolution notice and are solved.
+    t.clock.set('2026-03-09T10:20:00Z');
+    await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'resolved', body: 'Sync works again for everyone.', notifyCustomers: false });
+    assert.equal((await t.as(support).post(`/api/v1/incidents/${inc.id}/solve-tickets`, { notice: 'Sync works again. Sorry for the disruption.' })).body.queued, 21);
+    await t.runJobs();
+    for (const id of affected) assert.equal((await t.as(lead).get(`/api/v1/tickets/${id}`)).body.status, 'solved');
+    // 7. "Pending Retro", for the incident and (CommCare's handbook) the origin ticket, a state the admin added.
+    assert.equal((await t.as(admin).post('/api/v1/states', { key: 'pending_retro', label: 'Pending Retro', category: 'on_hold' })).status, 201);
+    const toRetro = await t.as(lead).patch(`/api/v1/tickets/${p1.id}`, { status: 'pending_retro' });
+    assert.equal(toRetro.status, 200, toRetro.raw);
+    assert.equal((await t.as(lead).post(`/api/v1/incidents/${inc.id}/state`, { state: 'pending_retro' })).status, 200);
+    // 8. The retro: five whys and two action items, then closed.
+    const badOwner = await t.as(lead).put(`/api/v1/incidents/${inc.id}/retro`, { actionItems: [{ title: 'x', ownerId: customer.user.id }] });
+    assert.equal(badOwner.status, 422);
+    assert.equal(badOwner.body.errors[0].path, 'body.actionItems.0.ownerId');
+    const retro = await t.as(lead).put(`/api/v1/incidents/${inc.id}/retro`, {
+      summary: 'Sync was down for 90 minutes.',
+      rootCause: 'A migration locked the forms table.',
+      whys: ['Sync failed', 'The forms table was locked', 'A migration ran in business hours', 'The deploy checklist has no migration review', 'Nobody owned the checklist'],
+      wentWell: 'Fast rollback',
+      wentBadly: 'Late first update',
+      actionItems: [
+        { title: 'Review migrations before deploy', ownerId: lead.user.id, dueOn: '2026-03-16', link: 'https://github.com/example/commcare/issues/1' },
+        { title: 'Own the deploy checklist', ownerId: responseManager.user.id, dueOn: '2026-03-20' },
+      ],
+    });
+    assert.equal(retro.status, 200, retro.raw);
+    assert.equal(retro.body.dueAt, '2026-03-11T10:20:00.000Z', '48 hours after resolving');
+    assert.equal((await t.as(lead).post(`/api/v1/incidents/${inc.id}/retro/complete`, { done: true })).body.status, 'done');
+    const closed = await t.as(lead).post(`/api/v1/incidents/${inc.id}/state`, { state: 'closed' });
+    assert.equal(closed.body.state, 'closed');
+    d = await detail(inc.id);
+    assert.equal(d.acknowledgedAt, '2026-03-09T09:00:00.000Z');
+    assert.equal(d.mitigatedAt, '2026-03-09T09:41:00.000Z');
+    assert.equal(d.resolvedAt, '2026-03-09T10:20:00.000Z');
+    const md = (await t.as(lead).get(`/api/v1/incidents/${inc.id}/markdown`)).raw;
+    assert.match(md, /## Retrospective \(done\)/);
+    assert.match(md, /5\. Nobody owned the checklist/);
+    assert.match(md, /- \[ \] Review migrations before deploy \(due 2026-03-16\) https:\/\/github.com/);
   });
 });

@@ -131,6 +131,12 @@ export interface Paths {
   "/api/v1/incidents/{id}/markdown": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
   };
+  "/api/v1/incidents/{id}/retro": {
+    put: { path: { id: string }; query: never; body: { summary?: string; rootCause?: string; whys?: string[]; wentWell?: string; wentBadly?: string; actionItems?: ({ title: string; ownerId?: string | null; dueOn?: string | null; link?: string | null; done?: boolean })[] }; response: unknown };
+  };
+  "/api/v1/incidents/{id}/retro/complete": {
+    post: { path: { id: string }; query: never; body: { done: true } | { skipReason: string }; response: unknown };
+  };
   "/api/v1/incidents/{id}/roles/{key}": {
     put: { path: { id: string; key: string }; query: never; body: { userId: string | null }; response: unknown };
   };

@@ -7,6 +7,7 @@ import { FormError, useSave } from '../admin/forms';
 import { useDirectory } from '../app/directory';
 import { NotFound } from '../app/NotFound';
 import { dueText, type IncidentDetail, type IncidentState, incidentsApi, STATE_LABELS } from './model';
+import { Retro } from './Retro';
 import { useNow } from './useNow';
 
 const when = (at: string | null) => (at ? new Date(at).toLocaleString() : '—');
@@ -52,6 +53,7 @@ function IncidentScreen({ d }: { d: IncidentDetail }) {
           <Stack>
             {!closed && <UpdateComposer d={d} />}
             {['resolved', 'pending_retro'].includes(d.state) && <Wrapup d={d} />}
+            {d.retro && <Retro key={`${d.retro.status}`} d={d} />}
             <Timeline d={d} />
           </Stack>
         </Grid.Col>

@@ -31,6 +31,17 @@ export type IncidentDetail = Incident & {
   updates: { id: string; state: IncidentState; body: string; eta: string | null; at: string; authorName: string }[];
   tickets: { id: string; number: number; subject: string; status: string }[];
   hiddenTickets: number;
+  retro: {
+    status: 'draft' | 'done' | 'skipped';
+    skipReason: string | null;
+    summary: string;
+    rootCause: string;
+    whys: string[];
+    wentWell: string;
+    wentBadly: string;
+    actionItems: { title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean }[];
+    dueAt: string;
+  } | null;
 };
 export type Severity = { key: string; name: string; level: number; cadenceMinutes: number };
 export type Settings = { settings: { statusPageTitle: string; severityLevels: number }; severities: Severity[]; roles: { key: string; name: string; lead: boolean }[] };
