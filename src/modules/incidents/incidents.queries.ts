@@ -61,15 +61,20 @@ export class IncidentQueries {
     return rows.map((r) => ({ ...r.incident, linkedTickets: r.linked, lead: leads.get(r.incident.id) ?? null }));
   }
 
-  async get(id: string): Promise<IncidentRow> {
-    const [row] = await this.ctx.db.select().from(incidents).where(eq(incidents.id, id));
-    if (!row) throw new AppError('NOT_FOUND', `No incident with id ${id}`);
+  /** By id, or by number (what people and links say). */
+  async get(ref: string): Promise<IncidentRow> {
+    const [row] = await this.ctx.db
+      .select()
+      .from(incidents)
+      .where(/^\d+$/.test(ref) ? eq(incidents.number, Number(ref)) : eq(incidents.id, ref));
+    if (!row) throw new AppError('NOT_FOUND', `No incident ${ref}`);
     return row;
   }
 
   /** The incident page: the record, who holds each role, its components, the timeline, the updates, the tickets. */
-  async detail(actor: Actor, id: string) {
-    const incident = await this.get(id);
+  async detail(actor: Actor, ref: string) {
+    const incident = await this.get(ref);
+    const id = incident.id;
     const [[retro], roles, held, components, timeline, updates, links] = await Promise.all([
       this.ctx.db.select().from(incidentRetros).where(eq(incidentRetros.incidentId, id)),
       this.ctx.db.select().from(incidentRoles).orderBy(asc(incidentRoles.position)),

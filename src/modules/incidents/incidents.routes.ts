@@ -23,7 +23,10 @@ export function incidentRoutes(app: FastifyInstance, s: { incidents: IncidentsSe
   r.post('/api/v1/incidents', { config: { access: write }, schema: { tags, body: DeclareBody, description: 'Declares an incident, on its own or from a ticket (originTicketId), which it links.' } }, async (req, reply) =>
     reply.status(201).send(await incidents.declare(requireActor(req), req.body)),
   );
-  r.get('/api/v1/incidents/:id', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => queries.detail(requireActor(req), req.params.id));
+  // By id or by number (links in pages and mail say /incidents/<number>).
+  r.get('/api/v1/incidents/:id', { config: { access: read }, schema: { tags, params: z.object({ id: z.union([z.uuid(), z.string().regex(/^\d{1,9}$/)]) }) } }, async (req) =>
+    queries.detail(requireActor(req), req.params.id),
+  );
   r.patch('/api/v1/incidents/:id', { config: { access: write }, schema: { tags, params: IdParams, body: UpdateIncidentBody } }, async (req) => incidents.update(requireActor(req), req.params.id, req.body));
   r.post('/api/v1/incidents/:id/state', { config: { access: write }, schema: { tags, params: IdParams, body: StateBody } }, async (req) => incidents.changeState(requireActor(req), req.params.id, req.body));
   r.post(

@@ -47,6 +47,8 @@ describe('incidents', () => {
     // CommCare's P1: an update every 30 minutes.
     assert.equal(res.body.nextUpdateDueAt, '2026-03-02T09:30:00.000Z');
     const d = await detail(res.body.id);
+    assert.equal((await t.as(lead).get(`/api/v1/incidents/${res.body.number}`)).body.id, res.body.id, 'by number too (links say /incidents/<number>)');
+    assert.equal((await t.as(lead).get('/api/v1/incidents/999999')).status, 404);
     assert.deepEqual(
       d.roles.map((r: { key: string; user: { name: string } | null }) => [r.key, r.user?.name ?? null]),
       [

@@ -125,7 +125,7 @@ export interface Paths {
     post: { path: never; query: never; body: { title: string; severity: string; originTicketId?: string; components?: ({ id: string; status?: "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" })[]; roles?: { [key: string]: string }; impact?: string; startedAt?: string; detectedAt?: string }; response: unknown };
   };
   "/api/v1/incidents/{id}": {
-    get: { path: { id: string }; query: never; body: never; response: unknown };
+    get: { path: { id: string | string }; query: never; body: never; response: unknown };
     patch: { path: { id: string }; query: never; body: { title?: string; severity?: string; impact?: string; currentTheory?: string; nextSteps?: string; components?: ({ id: string; status?: "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" })[]; startedAt?: string; detectedAt?: string; acknowledgedAt?: string; mitigatedAt?: string; version?: number }; response: unknown };
   };
   "/api/v1/incidents/{id}/markdown": {

@@ -94,7 +94,7 @@ function UpdateComposer({ d }: { d: IncidentDetail }) {
   const [body, setBody] = useState('');
   const [eta, setEta] = useState('');
   const [notify, setNotify] = useState(false);
-  const { error, save } = useSave([['incident', d.id], ['incidents'], ['active-incidents']]);
+  const { error, save } = useSave([['incident'], ['incidents'], ['active-incidents']]);
   if (!options.length) return null;
   const submit = () =>
     save(
@@ -139,7 +139,7 @@ function UpdateComposer({ d }: { d: IncidentDetail }) {
 /** After resolving: solve the linked tickets with a notice, move on to the retro, close. */
 function Wrapup({ d }: { d: IncidentDetail }) {
   const [notice, setNotice] = useState('The problem is fixed. Thank you for your patience; reply here if anything still looks wrong.');
-  const { error, save } = useSave([['incident', d.id], ['incidents']]);
+  const { error, save } = useSave([['incident'], ['incidents']]);
   const move = (state: IncidentState) => save(() => api.post('/api/v1/incidents/{id}/state', { path: { id: d.id }, body: { state, note: '' } }));
   return (
     <Card withBorder>
@@ -169,7 +169,7 @@ function Wrapup({ d }: { d: IncidentDetail }) {
 function Timeline({ d }: { d: IncidentDetail }) {
   const [kind, setKind] = useState<'note' | 'decision' | 'action'>('note');
   const [body, setBody] = useState('');
-  const { error, save } = useSave([['incident', d.id]]);
+  const { error, save } = useSave([['incident']]);
   const entries = [...d.timeline.filter((e) => e.pinned), ...[...d.timeline].reverse().filter((e) => !e.pinned)];
   return (
     <Card withBorder>
@@ -222,7 +222,7 @@ function Timeline({ d }: { d: IncidentDetail }) {
 
 function Roles({ d }: { d: IncidentDetail }) {
   const dir = useDirectory();
-  const { error, save } = useSave([['incident', d.id], ['incidents']]);
+  const { error, save } = useSave([['incident'], ['incidents']]);
   return (
     <Card withBorder>
       <Title order={5}>Roles</Title>
@@ -250,7 +250,7 @@ function Summary({ d }: { d: IncidentDetail }) {
   const [impact, setImpact] = useState(d.impact);
   const [currentTheory, setTheory] = useState(d.currentTheory);
   const [nextSteps, setNext] = useState(d.nextSteps);
-  const { error, save } = useSave([['incident', d.id]]);
+  const { error, save } = useSave([['incident']]);
   const dirty = impact !== d.impact || currentTheory !== d.currentTheory || nextSteps !== d.nextSteps;
   return (
     <Card withBorder>
@@ -271,7 +271,7 @@ function Summary({ d }: { d: IncidentDetail }) {
 /** Linked tickets; link one more by its number. */
 function Tickets({ d }: { d: IncidentDetail }) {
   const [number, setNumber] = useState('');
-  const { error, save } = useSave([['incident', d.id], ['incidents']]);
+  const { error, save } = useSave([['incident'], ['incidents']]);
   const link = () =>
     save(
       async () => {

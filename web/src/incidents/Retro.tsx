@@ -16,7 +16,7 @@ export function Retro({ d }: { d: IncidentDetail }) {
   const [wentBadly, setWentBadly] = useState(r?.wentBadly ?? '');
   const [items, setItems] = useState<Item[]>(r?.actionItems ?? []);
   const [skipReason, setSkipReason] = useState('');
-  const { error, save } = useSave([['incident', d.id]]);
+  const { error, save } = useSave([['incident']]);
   if (!r) return null;
   const editable = r.status === 'draft' && d.state !== 'closed';
   const body = { summary, rootCause, whys: whys.map((w) => w.trim()).filter(Boolean), wentWell, wentBadly, actionItems: items.filter((i) => i.title.trim()) };
