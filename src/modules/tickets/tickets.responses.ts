@@ -88,3 +88,30 @@ export const BulkResult = z.object({
 export const PresenceView = z.object({
   items: z.array(z.object({ userId: z.uuid(), name: z.string(), typing: z.boolean(), seenAt: Timestamp })),
 });
+
+/** A ticket's state as its requester is told it (as Zendesk does): new, open and on-hold are all "open" to them. */
+export const CUSTOMER_STATUSES = ['open', 'awaiting_your_reply', 'solved', 'closed'] as const;
+
+/**
+ * A ticket as a customer sees it: requester-facing fields only. Who works on it (assignee, group), how the desk
+ * sorts it (priority, type, tags, product area, due date, custom fields), its organisation and followers are the
+ * desk's. Strict, so a staff-only field never slips through (see customer-view.ts).
+ */
+export const CustomerTicketView = z
+  .object({
+    id: z.uuid(),
+    number: z.number().int(),
+    subject: z.string(),
+    status: z.enum(CUSTOMER_STATUSES),
+    requester: Person,
+    channel: z.enum(CHANNELS),
+    mergedIntoId: z.uuid().nullable(),
+    followUpOfId: z.uuid().nullable(),
+    version: z.number().int(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    solvedAt: Timestamp.nullable(),
+    closedAt: Timestamp.nullable(),
+  })
+  .strict();
+export const CustomerTicketDetail = CustomerTicketView.extend({ links: z.array(TicketLink) }).strict();

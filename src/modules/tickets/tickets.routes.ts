@@ -10,7 +10,8 @@ import { AddLinkBody, AddMessageBody, BulkBody, CreateTicketBody, EscalateBody, 
 import type { PeopleService } from '../people/people.service.js';
 import type { Presence } from './presence.js';
 import { mayActorSee, type TicketQueries, type TicketVisibilityFacts } from './tickets.queries.js';
-import { AddMessageResult, AttachmentView, BulkResult, EventView, PresenceView, MessageView, TicketDetail, TicketLink, TicketPage } from './tickets.responses.js';
+import { customerDetail, customerView } from './customer-view.js';
+import { AddMessageResult, AttachmentView, BulkResult, CustomerTicketDetail, CustomerTicketView, EventView, PresenceView, MessageView, TicketDetail, TicketLink, TicketPage } from './tickets.responses.js';
 import type { TicketsService } from './tickets.service.js';
 
 const read = { level: 'signed_in', scope: 'tickets:read' } as const;
@@ -33,6 +34,15 @@ async function fromBody<T>(command: Promise<T>): Promise<T> {
   }
 }
 
+// A customer gets the requester-facing shape (customer-view.ts); staff the full one. Staff shape first: a union
+// answers with the first member the value fits, and the customer shape is strict.
+const TicketDetailForAnyone = z.union([TicketDetail, CustomerTicketDetail]);
+const TicketPageForAnyone = TicketPage.extend({ items: z.array(z.union([TicketPage.shape.items.element, CustomerTicketView])) });
+
+function asSeenBy(actor: Actor, detail: Awaited<ReturnType<TicketQueries['detail']>>) {
+  return actor.role === 'customer' ? customerDetail(detail) : detail;
+}
+
 export type EventsNotice = { ticketId: string; ids: number[] };
 
 export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsService, queries: TicketQueries, live: LiveHub<EventsNotice>, presence: Presence, people: PeopleService): void {
@@ -50,7 +60,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     // A group-restricted agent who just handed a ticket to another group gets it back as it now is, though it
     // has left their view (every later read is 404).
     const detail = changedByActor ? await queries.detailAfterChange(actor, id) : await queries.detail(actor, id);
-    return reply.header('etag', `"${detail.version}"`).send(detail);
+    return reply.header('etag', `"${detail.version}"`).send(asSeenBy(actor, detail));
   };
 
   r.post('/api/v1/tickets', { config: { access: write }, schema: { tags, body: CreateTicketBody, response: { 201: TicketDetail } } }, async (req, reply) => {
@@ -71,17 +81,18 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     filter.group = q.group ?? filter.group;
     filter.org = q.org ?? filter.org;
     filter.requester = q.requester ?? filter.requester;
-    return queries.list(actor, filter, { sort: q.sort, order: q.order, limit: q.limit, cursor: q.cursor });
+    const page = await queries.list(actor, filter, { sort: q.sort, order: q.order, limit: q.limit, cursor: q.cursor });
+    return actor.role === 'customer' ? { ...page, items: page.items.map(customerView) } : page;
   };
 
-  r.get('/api/v1/tickets', { config: { access: read }, schema: { tags, querystring: ListTicketsQuery, response: { 200: TicketPage } } }, async (req) => list(requireActor(req), req.query));
+  r.get('/api/v1/tickets', { config: { access: read }, schema: { tags, querystring: ListTicketsQuery, response: { 200: TicketPageForAnyone } } }, async (req) => list(requireActor(req), req.query));
   r.get(
     '/api/v1/search',
-    { config: { access: read }, schema: { tags, querystring: ListTicketsQuery.extend({ q: z.string().trim().min(1, 'give a query').max(1000) }), response: { 200: TicketPage } } },
+    { config: { access: read }, schema: { tags, querystring: ListTicketsQuery.extend({ q: z.string().trim().min(1, 'give a query').max(1000) }), response: { 200: TicketPageForAnyone } } },
     async (req) => list(requireActor(req), req.query),
   );
 
-  r.get('/api/v1/tickets/:id', { config: { access: read }, schema: { tags, params: TicketParams, response: { 200: TicketDetail } } }, async (req, reply) => {
+  r.get('/api/v1/tickets/:id', { config: { access: read }, schema: { tags, params: TicketParams, response: { 200: TicketDetailForAnyone } } }, async (req, reply) => {
     const actor = requireActor(req);
     return sendTicket(reply, actor, await resolveId(req, actor));
   });
@@ -94,12 +105,12 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     return sendTicket(reply, actor, ticket.id, true);
   });
 
-  r.post('/api/v1/tickets/:id/messages', { config: { access: write }, schema: { tags, params: TicketParams, body: AddMessageBody, response: { 201: AddMessageResult } } }, async (req, reply) => {
+  r.post('/api/v1/tickets/:id/messages', { config: { access: write }, schema: { tags, params: TicketParams, body: AddMessageBody, response: { 201: AddMessageResult.extend({ ticket: TicketDetailForAnyone }) } } }, async (req, reply) => {
     const actor = requireActor(req);
     const id = await resolveId(req, actor);
     const { version, ...message } = req.body;
     const result = await fromBody(tickets.addMessage(actor, id, message, { expectedVersion: version ?? versionFromIfMatch(req.headers['if-match']) }));
-    return reply.status(201).send({ messageId: result.messageId, followUp: result.followUp, ticket: await queries.detail(actor, result.ticket.id) });
+    return reply.status(201).send({ messageId: result.messageId, followUp: result.followUp, ticket: asSeenBy(actor, await queries.detail(actor, result.ticket.id)) });
   });
 
   r.get('/api/v1/tickets/:id/messages', { config: { access: read }, schema: { tags, params: TicketParams, response: { 200: z.object({ items: z.array(MessageView) }) } } }, async (req) => {

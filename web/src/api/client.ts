@@ -12,7 +12,19 @@ export type Options<O> = ([Part<O, 'path'>] extends [never] ? { path?: undefined
   ([Part<O, 'query'>] extends [never] ? { query?: undefined } : { query?: Part<O, 'query'> }) &
   ([Part<O, 'body'>] extends [never] ? { body?: undefined } : { body: Part<O, 'body'> }) & { headers?: Record<string, string>; signal?: AbortSignal };
 
-export type Response<P extends keyof Paths, M extends Method> = Part<Op<P, M>, 'response'>;
+// The API answers customers with a requester-facing ticket shape (a ticket with `requester` and `status` but no
+// `statusCategory`); this app is for staff, who always get the full one, so those members are dropped here.
+type ForStaff<T> = T extends readonly (infer E)[]
+  ? ForStaff<E>[]
+  : T extends object
+    ? T extends { requester: unknown; status: unknown }
+      ? 'statusCategory' extends keyof T
+        ? { [K in keyof T]: ForStaff<T[K]> }
+        : never
+      : { [K in keyof T]: ForStaff<T[K]> }
+    : T;
+
+export type Response<P extends keyof Paths, M extends Method> = ForStaff<Part<Op<P, M>, 'response'>>;
 
 /** An RFC 9457 problem from the API: a stable code, a message for people, and errors per field. */
 export class ApiError extends Error {
