@@ -145,6 +145,8 @@ export class SlaService {
     const start = (metric: SlaMetric) => {
       const target = targets[metric];
       if (!target || !policy) return;
+      const previous = clocks.get(metric);
+      if (previous) noteBreach(previous);
       clocks.set(metric, {
         ticketId: ticket.id,
         metric,
@@ -175,10 +177,28 @@ export class SlaService {
         to: { metric: c.metric, at: now.toISOString(), targetMinutes: c.targetMinutes, dueAt: c.dueAt?.toISOString() ?? null, elapsedMinutes: elapsed, policyId: c.policyId },
       });
     };
+    // A live clock that stops, pauses or restarts past its deadline before the sweep has stamped it was still
+    // breached: recorded here, with the change, as the sweep would have (the sweep reads only running clocks, so
+    // it would never see it). Stamped on the clock, so neither a later sweep nor a reopen records it again.
+    const breached: NewEvent[] = [];
+    const noteBreach = (c: SlaClock) => {
+      if (c.status !== 'running' && c.status !== 'paused') return;
+      if (c.breachedAt || !(c.elapsedMinutes >= c.targetMinutes || (c.dueAt && c.dueAt <= now))) return;
+      const at = c.dueAt && c.dueAt <= now ? c.dueAt : now;
+      c.breachedAt = at;
+      breached.push({
+        kind: 'sla_breached',
+        field: c.metric,
+        public: false,
+        // Elapsed is the target, as the sweep records it: the clock had run exactly that long at its deadline.
+        to: { metric: c.metric, at: at.toISOString(), targetMinutes: c.targetMinutes, dueAt: c.dueAt?.toISOString() ?? null, elapsedMinutes: c.targetMinutes, policyId: c.policyId },
+      });
+    };
     const achieve = (metric: SlaMetric) => {
       const c = clocks.get(metric);
       if (!c || (c.status !== 'running' && c.status !== 'paused')) return;
       noteMet(c);
+      noteBreach(c);
       Object.assign(c, { status: 'achieved', achievedAt: now, runningSince: null, dueAt: null, warnAt: null });
     };
 
@@ -223,7 +243,9 @@ export class SlaService {
     if (closedOut) {
       achieve('resolution');
       for (const c of clocks.values()) {
-        if (c.status === 'running' || c.status === 'paused') Object.assign(c, { status: 'stopped', runningSince: null, dueAt: null, warnAt: null });
+        if (c.status !== 'running' && c.status !== 'paused') continue;
+        noteBreach(c);
+        Object.assign(c, { status: 'stopped', runningSince: null, dueAt: null, warnAt: null });
       }
     } else if (events.some((e) => e.kind === 'field_changed' && e.field === 'status' && ['solved', 'closed'].includes(String(e.fromValue)))) {
       // Reopened: resolution runs again from where it stopped.
@@ -235,11 +257,13 @@ export class SlaService {
     for (const c of clocks.values()) {
       if (c.status !== 'running' && c.status !== 'paused') continue;
       if (!calendar || !policy) {
+        noteBreach(c);
         Object.assign(c, { status: 'stopped', runningSince: null, dueAt: null, warnAt: null });
         continue;
       }
       const target = targets[c.metric];
       if (!target) {
+        noteBreach(c);
         Object.assign(c, { status: 'stopped', runningSince: null, dueAt: null, warnAt: null });
         continue;
       }
@@ -247,6 +271,8 @@ export class SlaService {
         c.elapsedMinutes += businessMinutesBetween(calendar, c.runningSince, now);
         c.runningSince = now;
       }
+      // Pausing past the deadline (on the target that was running) is a breach too.
+      if (c.status === 'running' && paused.has(c.metric)) noteBreach(c);
       c.policyId = policy.id;
       c.targetMinutes = target;
       if (paused.has(c.metric)) {
@@ -260,9 +286,9 @@ export class SlaService {
 
     const rows = [...clocks.values()];
     if (rows.length === 0) return;
-    if (met.length) {
-      // Written with the change that met them, and handed to the stream's subscribers (triggers act on them).
-      const written = await appendEvents(tx, { ticketId: ticket.id, version: ticket.version, actor: { type: 'system' }, at: now, events: met });
+    if (met.length || breached.length) {
+      // Written with the change that met or breached them, and handed to the stream's subscribers (triggers act on them).
+      const written = await appendEvents(tx, { ticketId: ticket.id, version: ticket.version, actor: { type: 'system' }, at: now, events: [...breached, ...met] });
       await this.events.dispatch(tx, written, ticket);
     }
     await tx

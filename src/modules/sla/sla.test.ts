@@ -76,6 +76,40 @@ describe('SLA policies and clocks', () => {
     assert.equal(c.periodic_update.dueAt, '2026-03-02T12:05:00.000Z');
   });
 
+  test('a clock achieved or stopped past its deadline, before any sweep, records its breach then, once', async () => {
+    at('2026-03-12T09:00:00Z');
+    const id = await ticket();
+    await setPriority(id, 'P1');
+    // No sweep runs between the deadline (10:00) and the reply (10:30): the reply records the breach itself.
+    at('2026-03-12T10:30:00Z');
+    await t.as(agent).post(`/api/v1/tickets/${id}/messages`, { body: 'Sorry for the wait.', public: true });
+    assert.deepEqual(await events(id, 'sla_breached'), ['first_response']);
+    assert.deepEqual(await events(id, 'sla_met'), ['periodic_update'], 'first response was late, so not met');
+    const breach = rowsOf<{ to_value: any }>(await t.database.db.execute(sql`select to_value from ticket_events where ticket_id = ${id} and kind = 'sla_breached'`))[0]?.to_value;
+    assert.equal(breach.metric, 'first_response');
+    assert.equal(breach.at, '2026-03-12T10:00:00.000Z');
+    assert.equal(breach.dueAt, '2026-03-12T10:00:00.000Z');
+    assert.equal(breach.targetMinutes, 60);
+    assert.equal(breach.elapsedMinutes, 60);
+    let c = await clocks(id);
+    assert.equal(c.first_response.status, 'achieved');
+    assert.equal(c.first_response.breachedAt, '2026-03-12T10:00:00.000Z');
+    // Solved after resolution's deadline (next day 09:00), again with no sweep in between: resolution is breached
+    // by the solve; the update clock, overdue too, is breached as it stops.
+    at('2026-03-13T10:00:00Z');
+    assert.equal((await t.as(agent).patch(`/api/v1/tickets/${id}`, { status: 'solved' })).status, 200);
+    assert.deepEqual((await events(id, 'sla_breached')).sort(), ['first_response', 'periodic_update', 'resolution']);
+    // Later sweeps, and a reopen that runs resolution again, add nothing.
+    await t.services.sla.sweep();
+    at('2026-03-13T11:00:00Z');
+    await t.as(customer).post(`/api/v1/tickets/${id}/messages`, { body: 'Still broken.' });
+    c = await clocks(id);
+    assert.equal(c.resolution.status, 'running');
+    at('2026-03-16T11:00:00Z');
+    await t.services.sla.sweep();
+    assert.deepEqual((await events(id, 'sla_breached')).sort(), ['first_response', 'periodic_update', 'resolution'], 'each once');
+  });
+
   test('pending pauses the clock and keeps what had elapsed; a pause never shortens a deadline', async () => {
     at('2026-03-03T09:00:00Z');
     const id = await ticket();
