@@ -172,10 +172,13 @@ export function oncallRoutes(app: FastifyInstance, ctx: Ctx, oncall: OncallServi
   r.get(
     '/api/v1/oncall/pages',
     { config: { access: staff }, schema: { tags, querystring: z.object({ mine: z.enum(['true', 'false']).optional(), status: z.enum(PAGE_STATUSES).optional() }), response: { 200: z.object({ items: z.array(PageView) }) } } },
-    async (req) => ({ items: (await pages.list({ userId: req.query.mine === 'true' ? requireActor(req).userId : undefined, status: req.query.status })).map(pageView) }),
+    async (req) => {
+      const actor = requireActor(req);
+      return { items: (await pages.list({ actor, userId: req.query.mine === 'true' ? actor.userId : undefined, status: req.query.status })).map(pageView) };
+    },
   );
   r.get('/api/v1/oncall/pages/:id', { config: { access: staff }, schema: { tags, params: IdParams, response: { 200: PageView.extend({ notifications: z.array(NotificationView) }) } } }, async (req) => ({
-    ...pageView(await pages.get(req.params.id)),
+    ...pageView(await pages.getFor(requireActor(req), req.params.id)),
     notifications: await pages.notifications(req.params.id),
   }));
   r.post('/api/v1/oncall/pages', { config: { access: agent }, schema: { tags, body: PageBody, response: { 201: PageView } } }, async (req, reply) => {
@@ -184,9 +187,12 @@ export function oncallRoutes(app: FastifyInstance, ctx: Ctx, oncall: OncallServi
     return reply.status(201).send(pageView(page as PageRow));
   });
   for (const action of ['acknowledge', 'resolve'] as const) {
-    r.post(`/api/v1/oncall/pages/:id/${action}`, { config: { access: staffWrite }, schema: { tags, params: IdParams, response: { 200: PageView } } }, async (req) =>
-      pageView(action === 'acknowledge' ? await pages.acknowledge(req.params.id, requireActor(req).userId) : await pages.resolve(req.params.id, requireActor(req).userId)),
-    );
+    r.post(`/api/v1/oncall/pages/:id/${action}`, { config: { access: staffWrite }, schema: { tags, params: IdParams, response: { 200: PageView } } }, async (req) => {
+      const actor = requireActor(req);
+      // Only a page the actor may see can be acted on (its answer names the ticket's subject).
+      await pages.getFor(actor, req.params.id);
+      return pageView(action === 'acknowledge' ? await pages.acknowledge(req.params.id, actor.userId) : await pages.resolve(req.params.id, actor.userId));
+    });
   }
 
   // ---- acknowledge / resolve links from page mail: no sign-in, no JavaScript. GET only shows a confirmation

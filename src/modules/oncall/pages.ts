@@ -1,12 +1,13 @@
-import { and, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor, Tx } from '../../db/client.js';
+import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { randomToken, sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { defineJob, enqueue, type JobContext } from '../../platform/jobs.js';
 import type { PeopleService } from '../people/people.service.js';
-import { isUuid } from '../tickets/tickets.queries.js';
+import { isUuid, visibleTo as ticketVisibleTo } from '../tickets/tickets.queries.js';
 import { signature, type WebhooksService } from '../webhooks/webhooks.service.js';
 import type { PageMailer } from './mailer.js';
 import { oncallNotifications, oncallPageLinks, oncallPages, type PageSource, type PageStatus } from './oncall.schema.js';
@@ -22,6 +23,26 @@ export const PageBody = z.object({ policyId: z.uuid(), title: z.string().trim().
 export type PageRow = typeof oncallPages.$inferSelect;
 export type LinkAction = 'acknowledge' | 'resolve';
 export type NewPage = { policyId: string; title: string; body: string; source: PageSource; ticketId?: string; incidentId?: string; dedupeKey?: string; createdById?: string | null };
+
+/**
+ * Who may see a page, as SQL. A page's title carries its ticket's subject, so a ticket's page is for admins, the
+ * people it notified or who acted on it, and whoever may see the ticket (the tickets module's `visibleTo`, decided
+ * in a subquery on the page's ticket). Pages with no ticket (manual, incidents) are for all staff, as before.
+ */
+function visibleTo(actor: Actor): SQL | undefined {
+  if (actor.role === 'admin') return undefined;
+  const ticketScope = ticketVisibleTo(actor);
+  if (!ticketScope) return undefined;
+  return or(
+    isNull(oncallPages.ticketId),
+    eq(oncallPages.createdById, actor.userId),
+    eq(oncallPages.acknowledgedById, actor.userId),
+    eq(oncallPages.resolvedById, actor.userId),
+    sql`exists (select 1 from ${oncallNotifications} n where n.page_id = ${oncallPages.id} and n.user_id = ${actor.userId})`,
+    // ticketScope names the tickets table's columns ("tickets"."group_id", …), so the subquery reads that table.
+    sql`exists (select 1 from "tickets" where "tickets"."id" = ${oncallPages.ticketId} and ${ticketScope})`,
+  );
+}
 
 /** How long an acknowledge / resolve link in a page's mail works. */
 export const LINK_TTL_MS = 24 * 3600_000;
@@ -48,9 +69,16 @@ export class Pages {
     return row;
   }
 
-  /** Pages, newest first; `userId` keeps those that reached that person. */
-  async list(filter: { userId?: string; status?: PageStatus; limit?: number } = {}): Promise<PageRow[]> {
-    const where = [];
+  /** A page the actor may see (`visibleTo`), or PAGE_NOT_FOUND: an id you may not see does not exist. */
+  async getFor(actor: Actor, id: string): Promise<PageRow> {
+    const [row] = isUuid(id) ? await this.ctx.db.select().from(oncallPages).where(and(eq(oncallPages.id, id), visibleTo(actor))) : [];
+    if (!row) throw new AppError('PAGE_NOT_FOUND', `No page with id ${id}`);
+    return row;
+  }
+
+  /** Pages, newest first; `userId` keeps those that reached that person, `actor` those the actor may see. */
+  async list(filter: { actor?: Actor; userId?: string; status?: PageStatus; limit?: number } = {}): Promise<PageRow[]> {
+    const where = filter.actor ? [visibleTo(filter.actor)] : [];
     if (filter.status) where.push(eq(oncallPages.status, filter.status));
     if (filter.userId) where.push(sql`exists (select 1 from ${oncallNotifications} n where n.page_id = ${oncallPages.id} and n.user_id = ${filter.userId})`);
     return this.ctx.db
