@@ -32,6 +32,8 @@ export const CreateUserBody = z.object({
   ticketAccess: z.enum(['all', 'groups']).optional(),
 });
 export const UpdateUserBody = z.object({
+  // A new address becomes their email identity; the old one stays theirs (their old mail still threads).
+  email: Email.optional(),
   name: z.string().trim().min(1).max(200).optional(),
   role: z.enum(ROLES).optional(),
   password: Password.optional(),
@@ -83,30 +85,80 @@ export class PeopleService {
       data.organizationId === undefined ? (data.role === 'customer' ? await this.organizationForEmail(data.email, ex) : null) : data.organizationId;
     if (organizationId) await this.getOrganization(organizationId, ex, 'INVALID_REFERENCE');
     const passwordHash = data.password ? await hashPassword(data.password) : null;
+    await this.refuseTakenAddress(data.email, null, ex);
     try {
-      const [row] = await ex
-        .insert(users)
-        .values({ email: data.email, name: data.name, role: data.role, passwordHash, organizationId, ticketAccess: data.ticketAccess, createdAt: this.ctx.clock.now() })
-        .returning();
-      // Their email is their first contact identity (identities.service.ts).
-      await ex
-        .insert(contactIdentities)
-        .values({ userId: (row as User).id, kind: 'email', scope: '', value: data.email.trim().toLowerCase(), createdAt: this.ctx.clock.now() })
-        .onConflictDoNothing();
-      return row as User;
+      return await ex.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(users)
+          .values({ email: data.email, name: data.name, role: data.role, passwordHash, organizationId, ticketAccess: data.ticketAccess, createdAt: this.ctx.clock.now() })
+          .returning();
+        // Their email is their first contact identity (identities.service.ts).
+        await this.claimAddress((row as User).id, data.email, tx);
+        return row as User;
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `A user with email ${data.email} exists`);
       throw err;
     }
   }
 
+  /**
+   * No two people share an address: one that is someone else's email (`users.email`) or email identity (a
+   * secondary address, kept after an email change) is refused, naming whose it is. `selfId` may hold it already.
+   */
+  private async refuseTakenAddress(email: string, selfId: string | null, ex: Executor): Promise<void> {
+    const value = email.trim().toLowerCase();
+    const owners = rowsOf<{ id: string }>(
+      await ex.execute(sql`
+        select user_id as id from ${contactIdentities} where kind = 'email' and scope = '' and value = ${value}
+        union select id from ${users} where lower(email) = ${value}`),
+    );
+    const other = owners.find((o) => o.id !== selfId);
+    if (other) {
+      throw new AppError('ALREADY_EXISTS', `The address ${value} belongs to another person (their email or one of their addresses): merge the two people instead`, {
+        fields: [{ path: 'body.email', message: 'belongs to another person' }],
+        extra: { userId: other.id },
+      });
+    }
+  }
+
+  /** Makes `email` the person's email identity (theirs already, or new); held by someone else, it is refused. */
+  private async claimAddress(userId: string, email: string, ex: Executor): Promise<void> {
+    const value = email.trim().toLowerCase();
+    const [made] = await ex
+      .insert(contactIdentities)
+      .values({ userId, kind: 'email', scope: '', value, createdAt: this.ctx.clock.now() })
+      .onConflictDoNothing()
+      .returning({ userId: contactIdentities.userId });
+    if (made) return;
+    // Taken between the check and the insert, by someone else: the caller's transaction rolls back.
+    await this.refuseTakenAddress(value, userId, ex);
+  }
+
   async updateUser(id: string, patch: z.infer<typeof UpdateUserBody>): Promise<User> {
-    await this.getUser(id);
+    const current = await this.getUser(id);
     if (patch.organizationId) await this.getOrganization(patch.organizationId, this.ctx.db, 'INVALID_REFERENCE');
-    const { password, ...rest } = patch;
+    const { password, email, ...rest } = patch;
     const set: Partial<typeof users.$inferInsert> = { ...rest };
     if (password) set.passwordHash = await hashPassword(password);
-    const [row] = await this.ctx.db.update(users).set(set).where(eq(users.id, id)).returning();
+    const newEmail = email !== undefined && email !== current.email.toLowerCase() ? email : undefined;
+    if (newEmail) {
+      await this.refuseTakenAddress(newEmail, id, this.ctx.db);
+      set.email = newEmail;
+    }
+    let row: User | undefined;
+    try {
+      row = await this.ctx.db.transaction(async (tx) => {
+        // The new address becomes their email identity; the old one stays attached to them, so replies to old
+        // mail still find them, until an admin removes it.
+        if (newEmail) await this.claimAddress(id, newEmail, tx);
+        const [updated] = Object.keys(set).length ? await tx.update(users).set(set).where(eq(users.id, id)).returning() : [current];
+        return updated;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err) && newEmail) throw new AppError('ALREADY_EXISTS', `The address ${newEmail} belongs to another person`, { fields: [{ path: 'body.email', message: 'belongs to another person' }] });
+      throw err;
+    }
     // Deactivating or re-roling someone ends their sessions: old rights must not linger in a cookie.
     if (patch.active === false || patch.role || password) await this.ctx.db.delete(sessions).where(eq(sessions.userId, id));
     await this.actors.invalidate();
@@ -146,7 +198,12 @@ export class PeopleService {
     const name = input.name?.trim() || email.split('@')[0] || email;
     const [row] = rowsOf<Record<string, unknown>>(
       await ex.execute(sql`
-        with found as (select * from ${users} where lower(${users.email}) = ${email}),
+        -- Known by their email, or by an older address of theirs (an email identity kept after a change).
+        with found as (
+          select * from ${users}
+          where lower(${users.email}) = ${email}
+             or id = (select user_id from ${contactIdentities} where kind = 'email' and scope = '' and value = ${email})
+          order by lower(${users.email}) = ${email} desc limit 1),
         made as (
           insert into ${users} (email, name, role, organization_id, created_at)
           select ${email}, ${name}, 'customer',

@@ -375,7 +375,7 @@ export interface Paths {
   };
   "/api/v1/users/{id}": {
     get: { path: { id: string }; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
-    patch: { path: { id: string }; query: never; body: { name?: string; role?: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null; active?: boolean; ticketAccess?: "all" | "groups" }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
+    patch: { path: { id: string }; query: never; body: { email?: string; name?: string; role?: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null; active?: boolean; ticketAccess?: "all" | "groups" }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
   };
   "/api/v1/users/{id}/identities": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
