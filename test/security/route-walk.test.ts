@@ -155,6 +155,7 @@ const EXPECTED: Record<string, string> = {
   'POST /api/v1/admin/jobs/:id/retry': 'admin admin',
   'GET /api/v1/users/:id/identities': 'admin admin',
   'POST /api/v1/users/:id/identities': 'admin admin',
+  'DELETE /api/v1/users/:id/identities/:identityId': 'admin admin',
   'POST /api/v1/users/:id/merge': 'admin admin',
   'GET /api/v1/email/mailboxes': 'admin admin',
   'POST /api/v1/email/mailboxes': 'admin admin',

@@ -71,4 +71,23 @@ describe("a person's email change and their addresses", () => {
     const signIn = await t.services.people.getUser(priya);
     assert.equal(signIn.email, 'priya@old.example.org');
   });
+
+  test('an admin removes an old address; the current one, and another person’s, cannot be removed that way', async () => {
+    const items = (await t.as(admin).get(`/api/v1/users/${priya}/identities`)).body.items as { id: string; value: string }[];
+    const byValue = (v: string) => items.find((i) => i.value === v)?.id as string;
+    const current = await t.as(admin).delete(`/api/v1/users/${priya}/identities/${byValue('priya@old.example.org')}`);
+    assert.equal(current.status, 409, current.raw);
+    assert.equal(current.body.code, 'IN_USE');
+    const ravis = ((await t.as(admin).get(`/api/v1/users/${other}/identities`)).body.items as { id: string }[])[0]?.id;
+    const notHers = await t.as(admin).delete(`/api/v1/users/${priya}/identities/${ravis}`);
+    assert.equal(notHers.status, 404, notHers.raw);
+    assert.deepEqual(await addresses(other), ['ravi@example.org']);
+    assert.equal((await t.as(agent).delete(`/api/v1/users/${priya}/identities/${byValue('priya@new.example.org')}`)).status, 403);
+    const removed = await t.as(admin).delete(`/api/v1/users/${priya}/identities/${byValue('priya@new.example.org')}`);
+    assert.equal(removed.status, 204, removed.raw);
+    assert.deepEqual(await addresses(priya), ['priya@old.example.org']);
+    // The address is free again: someone else may now have it.
+    const ravi = await t.as(admin).patch(`/api/v1/users/${other}`, { email: 'priya@new.example.org' });
+    assert.equal(ravi.status, 200, ravi.raw);
+  });
 });

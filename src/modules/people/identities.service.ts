@@ -110,6 +110,26 @@ export class IdentitiesService {
     }
   }
 
+  /**
+   * Removes one of a person's identities (an admin forgetting an old address, say). The address that is their
+   * current email stays: without it intake would not find them by it (change their email first). An identity
+   * that is not theirs is not found, and nothing changes.
+   */
+  async remove(userId: string, identityId: string, ex: Executor = this.ctx.db): Promise<void> {
+    const [row] = /^[0-9a-f-]{36}$/i.test(identityId)
+      ? await ex
+          .select({ kind: contactIdentities.kind, value: contactIdentities.value, email: users.email })
+          .from(contactIdentities)
+          .innerJoin(users, eq(users.id, contactIdentities.userId))
+          .where(and(eq(contactIdentities.id, identityId), eq(contactIdentities.userId, userId)))
+      : [];
+    if (!row) throw new AppError('NOT_FOUND', `No identity with id ${identityId} on that person`);
+    if (row.kind === 'email' && row.value === row.email.toLowerCase()) {
+      throw new AppError('IN_USE', `${row.value} is their current email: change their email before removing this address`);
+    }
+    await ex.delete(contactIdentities).where(and(eq(contactIdentities.id, identityId), eq(contactIdentities.userId, userId)));
+  }
+
   /** A new user's email identity (people.service.ts createUser). */
   async addEmail(userId: string, email: string, ex: Executor = this.ctx.db): Promise<void> {
     await ex

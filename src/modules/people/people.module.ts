@@ -11,5 +11,5 @@ export function peopleModule(ctx: Ctx, needs: { fields: CustomFieldsService }) {
   const people = new PeopleService(ctx, needs.fields);
   const identities = new IdentitiesService(ctx);
   const setup = new SetupService(ctx, people);
-  return defineModule({ name: 'people', services: { people, identities, setup }, routes: (app) => peopleRoutes(app, ctx, people) });
+  return defineModule({ name: 'people', services: { people, identities, setup }, routes: (app) => peopleRoutes(app, ctx, people, identities) });
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ROLES, requireActor, SESSION_COOKIE } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
+import type { IdentitiesService } from './identities.service.js';
 import {
   CreateTokenBody,
   CreateUserBody,
@@ -23,7 +24,7 @@ export const DEVICE_COOKIE = 'lifeline_device';
 const IdParams = z.object({ id: z.uuid() });
 const SignInBody = z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(512) });
 
-export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleService): void {
+export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleService, identities: IdentitiesService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['people'];
 
@@ -82,6 +83,15 @@ export function peopleRoutes(app: FastifyInstance, ctx: Ctx, people: PeopleServi
   });
   r.patch('/api/v1/users/:id', { config: { access: { level: 'admin', scope: 'users:write' } }, schema: { tags, params: IdParams, body: UpdateUserBody, response: { 200: UserView } } }, async (req) =>
     publicUser(await people.updateUser(req.params.id, req.body)),
+  );
+  // An admin forgets one of a person's identities (an old address kept after an email change, say).
+  r.delete(
+    '/api/v1/users/:id/identities/:identityId',
+    { config: { access: { level: 'admin', scope: 'admin' } }, schema: { tags, params: z.object({ id: z.uuid(), identityId: z.uuid() }) } },
+    async (req, reply) => {
+      await identities.remove(req.params.id, req.params.identityId);
+      return reply.status(204).send();
+    },
   );
 
   // ---- organisations

@@ -381,6 +381,9 @@ export interface Paths {
     get: { path: { id: string }; query: never; body: never; response: unknown };
     post: { path: { id: string }; query: never; body: { kind: "email" | "slack" | "github" | "widget" | "phone"; value: string; scope?: string; verified?: boolean }; response: unknown };
   };
+  "/api/v1/users/{id}/identities/{identityId}": {
+    delete: { path: { id: string; identityId: string }; query: never; body: never; response: unknown };
+  };
   "/api/v1/users/{id}/merge": {
     post: { path: { id: string }; query: never; body: { duplicateId: string }; response: { survivorId: string; mergedId: string; moved: { tickets: number; messages: number; follows: number; identities: number } } };
   };
