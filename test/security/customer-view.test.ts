@@ -64,6 +64,15 @@ describe("a customer's view of their ticket", () => {
     }
   });
 
+  test("creating a ticket answers in the customer's shape (what triggers set at creation stays the desk's)", async () => {
+    const res = await t.as(customer).post('/api/v1/tickets', { subject: 'Scanner jammed', description: 'Paper stuck' });
+    assert.equal(res.status, 201, res.raw);
+    for (const field of STAFF_ONLY) assert.equal(res.body[field], undefined, `create: ${field} is the desk's`);
+    assert.equal(res.body.status, 'open');
+    assert.equal(res.body.requester.id, customer.user.id);
+    assert.equal(res.headers.etag, `"${res.body.version}"`);
+  });
+
   test("a reply's answer carries the ticket in the customer's shape", async () => {
     const res = await t.as(customer).post(`/api/v1/tickets/${ticketId}/messages`, { body: 'Still smoking.' });
     assert.equal(res.status, 201, res.raw);

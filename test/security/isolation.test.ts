@@ -285,7 +285,8 @@ describe('item 14: customers add as followers only people of their own organisat
     // The Cc'd outsider cannot read a ticket they were never added to.
     const ok = await t.as(ann).post('/api/v1/tickets', { subject: 'Invoice', description: 'Wrong total', cc: [colleague.user.email] });
     assert.equal(ok.status, 201, ok.raw);
-    assert.deepEqual(ok.body.followerIds, [colleague.user.id]);
+    // Followers are the desk's field: the agent sees them, the customer's own answer does not carry them.
+    assert.deepEqual((await t.as(agent).get(`/api/v1/tickets/${ok.body.id}`)).body.followerIds, [colleague.user.id]);
     assert.equal((await t.as(colleague).get(`/api/v1/tickets/${ok.body.id}`)).status, 200);
     assert.equal((await t.as(outsider).get(`/api/v1/tickets/${ok.body.id}`)).status, 404);
   });

@@ -143,7 +143,9 @@ describe('what customers may see', () => {
     const d = await t.signIn('customer', { organizationId: closed.id });
     const ta = await t.make.ticket(a);
     const tc = await t.make.ticket(c);
-    assert.equal(ta.organizationId, shared.id);
+    // The organisation is the desk's field: staff see it, the customer's own answer does not carry it.
+    const staff = await t.signIn('agent');
+    assert.equal((await t.as(staff).get(`/api/v1/tickets/${ta.id}`)).body.organizationId, shared.id);
     assert.equal((await t.as(b).get(`/api/v1/tickets/${ta.id}`)).status, 200);
     assert.equal((await t.as(d).get(`/api/v1/tickets/${tc.id}`)).status, 404);
     assert.equal((await t.as(c).get(`/api/v1/tickets/${ta.id}`)).status, 404);

@@ -63,10 +63,10 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     return reply.header('etag', `"${detail.version}"`).send(asSeenBy(actor, detail));
   };
 
-  r.post('/api/v1/tickets', { config: { access: write }, schema: { tags, body: CreateTicketBody, response: { 201: TicketDetail } } }, async (req, reply) => {
+  r.post('/api/v1/tickets', { config: { access: write }, schema: { tags, body: CreateTicketBody, response: { 201: TicketDetailForAnyone } } }, async (req, reply) => {
     const actor = requireActor(req);
     const { detail } = await fromBody(tickets.create(actor, req.body));
-    return reply.status(201).header('etag', `"${detail.version}"`).send(detail);
+    return reply.status(201).header('etag', `"${detail.version}"`).send(asSeenBy(actor, detail));
   });
 
   const list = async (actor: ReturnType<typeof requireActor>, q: z.infer<typeof ListTicketsQuery>) => {
