@@ -21,7 +21,8 @@ after(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('the SLA breach sweep and the automation sweep are declared schedules', () => {
-  assert.deepEqual(t.services.schedules.names().sort(), ['automations.sweep', 'sla.breaches']);
+  const names = t.services.schedules.names();
+  for (const name of ['automations.sweep', 'sla.breaches']) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
 });
 
 test('each slot runs exactly once across two runners on one database', async () => {

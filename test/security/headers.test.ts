@@ -135,7 +135,8 @@ describe('in a browser', { skip: browserMissing() }, () => {
     const t = await startTestApp({}, { webDist });
     const browser = await launchChromium();
     try {
-      await t.services.people.createUser({ email: 'csp@example.org', name: 'Csp Agent', role: 'agent', password: 'correct horse battery' });
+      // An admin: with none yet, the app at / offers first-run setup instead of signing in.
+      await t.services.people.createUser({ email: 'csp@example.org', name: 'Csp Admin', role: 'admin', password: 'correct horse battery' });
       const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
       const page = await browser.newPage();
       const violations: string[] = [];
