@@ -115,7 +115,7 @@ export class PeopleService {
     );
     const other = owners.find((o) => o.id !== selfId);
     if (other) {
-      throw new AppError('ALREADY_EXISTS', `The address ${value} belongs to another person (their email or one of their addresses): merge the two people instead`, {
+      throw new AppError('ALREADY_EXISTS', `The address ${value} already exists: it belongs to another person (their email or one of their addresses); merge the two people instead`, {
         fields: [{ path: 'body.email', message: 'belongs to another person' }],
         extra: { userId: other.id },
       });
