@@ -116,7 +116,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
   for (const m of services.modules) m.routes?.(app, { live, presence });
   // The first-run setup can load the demo, which spans every module: the same code as `lifeline seed --demo`.
-  setupRoutes(app, services.ctx, services.people, services.setup, () => seedDemo(services));
+  setupRoutes(app, services.ctx, services.people, services.setup, (staffPassword) => seedDemo(services, { staffPassword }));
   jobRoutes(app, database, services.ctx.clock);
   await installWebApp(app, options.webDist);
   return { app, services, live, routes };

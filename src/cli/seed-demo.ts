@@ -34,7 +34,12 @@ const REPLIES = [
   'Here is a workaround until the fix is released: clear the app cache and sync again.',
 ];
 
-export async function seedDemo(s: Services) {
+/** The documented password of the demo's staff when seeded from the terminal (`seed --demo`). */
+const DEMO_PASSWORD = 'demo-password-123';
+
+/** `staffPassword`: the demo staff's password; first-run setup passes the new admin's own (never the documented one). */
+export async function seedDemo(s: Services, options: { staffPassword?: string } = {}) {
+  const staffPassword = options.staffPassword ?? DEMO_PASSWORD;
   const rand = rng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const { people, tickets, settings } = s;
@@ -48,7 +53,7 @@ export async function seedDemo(s: Services) {
   );
 
   const staff = async (email: string, name: string, role: 'agent' | 'light_agent' | 'admin') =>
-    (await people.findUserByEmail(email)) ?? people.createUser({ email, name, role, password: 'demo-password-123' });
+    (await people.findUserByEmail(email)) ?? people.createUser({ email, name, role, password: staffPassword });
   const agents = {
     l1: [await staff('amina@lifeline.example', 'Amina Diallo', 'agent'), await staff('ben@lifeline.example', 'Ben Okafor', 'agent')],
     l2: [await staff('chen@lifeline.example', 'Chen Wei', 'agent'), await staff('dana@lifeline.example', 'Dana Ruiz', 'agent')],
@@ -136,5 +141,5 @@ export async function seedDemo(s: Services) {
     await tickets.update(actorOf(agent), ticket.id, { status });
     if (status === 'solved' && rand() < 0.5) await tickets.update(actorOf(agent), ticket.id, { status: 'closed' });
   }
-  return { organizations: orgs.length, agents: 7, customers: customers.length, tickets: created, demoPassword: 'demo-password-123' };
+  return { organizations: orgs.length, agents: 7, customers: customers.length, tickets: created, demoPassword: options.staffPassword ? '(the password you chose)' : DEMO_PASSWORD };
 }

@@ -318,6 +318,7 @@ export class IncidentsService {
     const now = this.ctx.clock.now();
     if (input.eta && input.eta <= now) throw new AppError('INVALID_FIELD_VALUE', 'The ETA must be in the future', { fields: [{ path: 'body.eta', message: 'in the past' }] });
     const severities = await this.severities();
+    const seen = input.notifyCustomers ? await this.linkedTicketsSeenBy(actor, id) : [];
     const result = await this.ctx.db.transaction(async (tx) => {
       const current = await this.open(tx, id);
       if (input.state !== current.state) this.checkTransition(current, input.state);
@@ -332,7 +333,7 @@ export class IncidentsService {
       await this.entry(tx, id, actor, 'status_update', input.body, { updateId: u.id, state: input.state, eta: input.eta?.toISOString() ?? null, notifyCustomers: input.notifyCustomers });
       let notified = 0;
       if (input.notifyCustomers) {
-        const linked = await tx.select({ ticketId: incidentTickets.ticketId }).from(incidentTickets).where(eq(incidentTickets.incidentId, id));
+        const linked = seen.map((ticketId) => ({ ticketId }));
         const body = this.noticeText(row, u);
         for (const { ticketId } of linked) {
           const key = `incident-update:${u.id}:${ticketId}`;
@@ -349,12 +350,13 @@ export class IncidentsService {
   /** Sends the resolution notice to every linked ticket and solves them (all but the origin ticket), as jobs. */
   async solveLinkedTickets(actor: Actor, id: string, input: z.infer<typeof SolveLinkedBody>): Promise<{ queued: number }> {
     this.mustBeAgent(actor);
+    const seen = await this.linkedTicketsSeenBy(actor, id);
     return this.ctx.db.transaction(async (tx) => {
       const current = await this.get(tx, id);
       if (!['resolved', 'pending_retro', 'closed'].includes(current.state)) {
         throw new AppError('INVALID_TRANSITION', `Incident #${current.number} is ${current.state}; resolve it before solving its tickets`);
       }
-      const linked = await tx.select({ ticketId: incidentTickets.ticketId }).from(incidentTickets).where(eq(incidentTickets.incidentId, id));
+      const linked = seen.map((ticketId) => ({ ticketId }));
       for (const { ticketId } of linked) {
         const key = `incident-resolved:${id}:${ticketId}`;
         // The origin ticket gets the notice but stays open: it follows the incident to its retro (CommCare's "Pending Retro").
@@ -570,7 +572,8 @@ export class IncidentsService {
     const [row] = await tx.insert(incidentTickets).values({ incidentId: id, ticketId, linkedById: actor.userId, linkedAt: this.ctx.clock.now() }).onConflictDoNothing().returning();
     if (!row) return false;
     const t = await this.ticketQueries.getRow(actor, ticketId, tx);
-    await this.entry(tx, id, actor, 'ticket_linked', `Linked ticket #${t.number}: ${t.subject}`, { ticketId, number: t.number });
+    // Only the number: the timeline is read by every agent, and a subject is for those who may see the ticket.
+    await this.entry(tx, id, actor, 'ticket_linked', `Linked ticket #${t.number}`, { ticketId, number: t.number });
     return true;
   }
 
@@ -659,6 +662,21 @@ export class IncidentsService {
 
   private mustBeAgent(actor: Actor): void {
     if (!isAgent(actor)) throw new AppError('FORBIDDEN', 'Incidents are run by agents');
+  }
+
+  /**
+   * A customer notice goes to every linked ticket, whichever group it is in: only someone who may see them all
+   * sends it, or a group-restricted agent would reply on (and solve) other groups' tickets. Read before the
+   * command's transaction (embedded PGlite has one connection); the transaction then acts on exactly these tickets.
+   */
+  private async linkedTicketsSeenBy(actor: Actor, id: string): Promise<string[]> {
+    const linked = (await this.ctx.db.select({ ticketId: incidentTickets.ticketId }).from(incidentTickets).where(eq(incidentTickets.incidentId, id))).map((r) => r.ticketId);
+    const visible = new Set(await this.ticketQueries.visibleIds(actor, linked));
+    const hidden = linked.filter((t) => !visible.has(t)).length;
+    if (hidden > 0) {
+      throw new AppError('FORBIDDEN', `${hidden} of this incident's ${linked.length} linked tickets are outside the tickets you may see: an agent who sees them all, or an admin, tells their customers`);
+    }
+    return linked;
   }
 
   private async publish(): Promise<void> {

@@ -88,6 +88,9 @@ export class OncallService {
     if (!settings.ticketPolicyId || settings.ticketPriorities.length === 0) return [];
     let priority: string | undefined;
     for (const e of events) {
+      // A requester's own choice of priority is a request, not a verified emergency: anyone with a customer
+      // account could otherwise page on-call at will. Triage (an agent) or a trigger raising it pages.
+      if (e.kind === 'created' && e.actorType === 'person' && e.actorId === ticket.requesterId) continue;
       if (e.kind === 'created') priority = (await this.ticketSettings.allPriorities(tx)).find((p) => p.id === ticket.priorityId)?.key;
       else if (e.kind === 'field_changed' && e.field === 'priority' && typeof e.toValue === 'string') priority = e.toValue;
     }

@@ -154,6 +154,19 @@ describe('pages and escalation', () => {
     ctx.diagnostic(`P0 ticket created → page email sent: ${toEmailMs.toFixed(0)} ms; wait expired → next step's email sent: ${escalationMs.toFixed(0)} ms`);
   });
 
+  test("a customer's own P0 does not page; an agent raising it does", async () => {
+    const customer = await t.signIn('customer', { email: 'noisy@example.org' });
+    const before = (await t.as(admin).get('/api/v1/oncall/pages')).body.items.length;
+    const own = await t.make.ticket(customer, { subject: 'URGENT!!! P0 please', priority: 'P0' });
+    await t.runJobs();
+    assert.equal((await t.as(admin).get('/api/v1/oncall/pages')).body.items.length, before, "a requester's priority pages no one");
+    const raised = await t.as(agent).patch(`/api/v1/tickets/${own.id}`, { priority: 'P1', version: own.version });
+    assert.equal(raised.status, 200, raised.raw);
+    await t.runJobs();
+    const after = (await t.as(admin).get('/api/v1/oncall/pages')).body.items;
+    assert.equal(after.length, before + 1, 'triage raising it to a paging priority pages');
+  });
+
   test('an acknowledge link from the mail works without signing in, once; it stops the escalation', async () => {
     const page = await manualPage('Disk full');
     const mail = mails.filter((m) => m.to === 'eng2@example.org').at(-1) as Mail;

@@ -80,5 +80,8 @@ describe('first-run setup with the demo data', () => {
     assert.ok(await t.services.people.findOrganizationByName('Acme Health'));
     assert.ok(await t.services.people.findUserByEmail('amina@lifeline.example'));
     assert.equal((await t.request('POST', '/api/v1/session', { email: ADMIN.email, password: ADMIN.password })).status, 200);
+    // The demo's admin is no known login: its staff take the password the new admin chose, not the documented one.
+    assert.equal((await t.request('POST', '/api/v1/session', { email: 'fatima@lifeline.example', password: 'demo-password-123' })).status, 401);
+    assert.equal((await t.request('POST', '/api/v1/session', { email: 'fatima@lifeline.example', password: ADMIN.password })).status, 200);
   });
 });

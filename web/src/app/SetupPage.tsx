@@ -50,7 +50,7 @@ export function SetupPage({ onSignedIn, onSetupDone }: { onSignedIn: () => Promi
             <TextInput label="Email" type="email" required autoComplete="username" value={form.email} onChange={set('email')} error={error?.fieldError('email')} />
             <PasswordInput label="Password" description="At least 10 characters" required autoComplete="new-password" value={form.password} onChange={set('password')} error={error?.fieldError('password')} />
             <Checkbox
-              label="Load the demo desk (organisations, agents and tickets to try things on; agents' password: demo-password-123)"
+              label="Load the demo desk (organisations, agents and tickets to try things on; its agents sign in with the password you choose here)"
               checked={form.demo}
               onChange={(e) => setForm({ ...form, demo: e.currentTarget.checked })}
             />
