@@ -14,6 +14,9 @@ import { TICKET_COLUMNS as T } from '../tickets/rule-columns.queries.js';
 export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | Comparison;
 export type Comparison = { field: string; op: Operator; value?: unknown };
 
+/** About 114 years: any real "hours since" fits, and now − n hours is always a valid date. */
+const MAX_HOURS = 1_000_000;
+
 type Kind = 'key' | 'id' | 'text' | 'tags' | 'time' | 'hours' | 'number' | 'boolean';
 export const OPERATORS = {
   key: ['is', 'is_not', 'in', 'not_in', 'is_set', 'is_not_set'],
@@ -168,6 +171,8 @@ function checkValue(kind: Kind, op: string, value: unknown): string | undefined 
     case 'time':
       return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? undefined : 'expected an ISO-8601 time';
     case 'hours':
+      // Bounded so "n hours ago" stays a real date in both back ends (the fuzz found 2.4 billion hours throwing).
+      return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_HOURS ? undefined : `expected a number of hours between -${MAX_HOURS} and ${MAX_HOURS}`;
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? undefined : 'expected a number';
     case 'boolean':
