@@ -34,7 +34,7 @@ export function buildModules(ctx: Ctx) {
   const oncall = oncallModule(ctx, { ...people.services, ...tickets.services, ...webhooks.services, addresses: email.services.email.addresses, ...incidents.services });
   const rules = rulesModule({ ...tickets.services, ...people.services, outbound: email.services.email.outbound, ...webhooks.services, ...oncall.services });
   const automations = automationsModule(ctx, { ...fields.services, ...rules.services, ...sla.services });
-  const macros = macrosModule(ctx, { ...tickets.services, ...people.services });
+  const macros = macrosModule(ctx, { ...tickets.services, ...people.services, ...fields.services });
   const assignment = assignmentModule(ctx, { ...people.services });
   const triggers = triggersModule(ctx, { ...tickets.services, ...fields.services, ...rules.services });
   const views = viewsModule(ctx, { ...people.services, ...fields.services, ...tickets.services, ...sla.services });

@@ -1,9 +1,21 @@
 import { sql } from 'drizzle-orm';
-import { boolean, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../people/people.schema.js';
 
-/** Field changes a macro makes along with its text. */
-export type MacroChanges = { status?: string; priority?: string; type?: string | null; addTags?: string[]; removeTags?: string[] };
+/**
+ * Field changes a macro makes along with its text. `assigneeId` may be `current_user`: whoever applies it.
+ * `null` clears a field (type, group, assignee; a custom field's value).
+ */
+export type MacroChanges = {
+  status?: string;
+  priority?: string;
+  type?: string | null;
+  groupId?: string | null;
+  assigneeId?: string | null;
+  addTags?: string[];
+  removeTags?: string[];
+  customFields?: Record<string, unknown>;
+};
 
 /** A response template: Liquid text for the composer, and optional field changes. Shared, or one agent's own. */
 export const macros = pgTable(
@@ -17,6 +29,9 @@ export const macros = pgTable(
     changes: jsonb('changes').$type<MacroChanges>().notNull().default({}),
     // null: shared with everyone; a user id: that agent's own.
     ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'cascade' }),
+    // Where it sits in the composer's list (then by name); a deactivated macro is kept but not offered.
+    position: integer('position').notNull().default(0),
+    active: boolean('active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
