@@ -51,6 +51,8 @@ export const ApplyMacroBody = z.object({
   public: z.boolean(),
   attachmentIds: z.array(z.uuid()).max(20).default([]),
   changes: MacroChangesBody.default({}),
+  // "Send and set …": the agent's own choice of state for this send, instead of the macro's.
+  status: z.string().min(1).max(64).optional(),
   version: z.number().int().min(0).optional(),
 });
 
@@ -218,7 +220,8 @@ export class MacrosService {
     if (!macro.active) throw new AppError('INVALID_REFERENCE', `The macro ${macro.name} is deactivated`);
     const problems = notPartOf(input.changes, macro.changes);
     if (problems.length) throw new AppError('INVALID_REFERENCE', `Not a change the macro ${macro.name} makes: ${problems.map((p) => p.path.replace('body.changes.', '')).join(', ')}`, { fields: problems });
-    const { status, assigneeId, ...rest } = input.changes;
+    const { status: macroStatus, assigneeId, ...rest } = input.changes;
+    const status = input.status ?? macroStatus;
     const fieldChanges: TicketChanges = { ...rest, ...(assigneeId === undefined ? {} : { assigneeId: assigneeId === CURRENT_USER ? actor.userId : assigneeId }) };
     const hasText = input.body.trim().length > 0;
     if (!hasText && status !== undefined) fieldChanges.status = status;

@@ -12,7 +12,8 @@ import { Connections, MergeButton } from './Channels';
 import { FormError, useSave } from './forms';
 import { DeadJobs } from './Jobs';
 import { StatusComponents } from '../incidents/Components';
-import { Calendars, Macros, Rota, Rules, SlaPolicies, Webhooks } from './SupportProcess';
+import { Calendars, Rota, Rules, SlaPolicies, Webhooks } from './SupportProcess';
+import { MacrosAdmin } from './MacrosAdmin';
 
 const SECTIONS: [string, string][] = [
   ['users', 'Users and roles'],
@@ -52,7 +53,7 @@ export function AdminPage({ section }: { section: string }) {
     sla: <SlaPolicies />,
     triggers: <Rules key="triggers" kind="triggers" />,
     automations: <Rules key="automations" kind="automations" />,
-    macros: <Macros />,
+    macros: <MacrosAdmin />,
     rota: <Rota />,
     webhooks: <Webhooks />,
     email: <Email />,

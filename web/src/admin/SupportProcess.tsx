@@ -278,38 +278,6 @@ export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
   );
 }
 
-export function Macros() {
-  const macros = useQuery({ queryKey: ['macros'], queryFn: () => api.get('/api/v1/macros').then((r) => r.items) });
-  const { error, save } = useSave([['macros']]);
-  const [form, setForm] = useState({ name: '', body: '', public: true, shared: true });
-  return (
-    <>
-      <Title order={3}>Macros</Title>
-      <Text size="sm" c="dimmed">Response templates for the composer. Placeholders: <Code>{'{{ ticket.number }}'}</Code> <Code>{'{{ ticket.requester.first_name }}'}</Code> <Code>{'{{ current_user.name }}'}</Code>…</Text>
-      <Table>
-        <Table.Tbody>
-          {(macros.data ?? []).map((m) => (
-            <Table.Tr key={m.id}>
-              <Table.Td>{m.name}</Table.Td>
-              <Table.Td>{m.ownerId ? 'personal' : 'shared'}</Table.Td>
-              <Table.Td>{m.public ? 'reply' : 'note'}</Table.Td>
-              <Table.Td><Text size="xs" className="truncate" maw={420}>{m.body}</Text></Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      <Group align="flex-end">
-        <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} />
-        <Checkbox label="Public reply" checked={form.public} onChange={(e) => setForm({ ...form, public: e.currentTarget.checked })} />
-        <Checkbox label="Shared with everyone" checked={form.shared} onChange={(e) => setForm({ ...form, shared: e.currentTarget.checked })} />
-      </Group>
-      <Textarea label="Text" autosize minRows={3} value={form.body} onChange={(e) => setForm({ ...form, body: e.currentTarget.value })} />
-      <FormError error={error} />
-      <Group><Button onClick={() => void save(() => api.post('/api/v1/macros', { body: form }), () => setForm({ ...form, name: '', body: '' }))}>Add macro</Button></Group>
-    </>
-  );
-}
-
 export function Rota() {
   const dir = useDirectory();
   const [groupId, setGroupId] = useState<string | null>(dir.groups[0]?.id ?? null);

@@ -6,6 +6,7 @@ import type { Ticket } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
 import { fileSize } from './format';
+import { describeChanges, type MacroChanges } from '../macros/changes';
 
 export type ComposerHandle = { focus: (publicReply: boolean) => void };
 type Uploaded = { id: string; filename: string; size: number };
@@ -26,6 +27,8 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
     const [busy, setBusy] = useState(false);
     const [preview, setPreview] = useState<string | null>(null);
     const area = useRef<HTMLTextAreaElement>(null);
+    // A macro applied and not sent yet: its changes (the agent may drop each) and the text before it, for Undo.
+    const [macro, setMacro] = useState<{ id: string; name: string; changes: MacroChanges; before: string; beforePublic: boolean } | null>(null);
     const macros = useQuery({ queryKey: ['macros'], queryFn: () => api.get('/api/v1/macros').then((r) => r.items), enabled: me.role !== 'light_agent' });
 
     useImperativeHandle(ref, () => ({
@@ -67,20 +70,28 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
       }
     };
     const send = async (status?: string) => {
-      if (!body.trim()) {
+      const macroChanges = macro ? describeChanges(macro.changes, dir).length > 0 : false;
+      if (!body.trim() && !macroChanges) {
         setError('Write something first');
         return;
       }
       setBusy(true);
       setError(null);
       try {
-        const result = await submit(pub ? 'Your reply' : 'Your note', (version) =>
-          api.post('/api/v1/tickets/{id}/messages', {
-            path: { id: ticket.id },
-            body: { body, public: pub, format: 'markdown', attachmentIds: files.map((f) => f.id), status, version },
-          }),
+        // With a macro applied, its changes the agent kept go with the text, in one request (one transaction).
+        const result = await submit(macro ? `The macro ${macro.name}` : pub ? 'Your reply' : 'Your note', (version) =>
+          macro
+            ? api.post('/api/v1/tickets/{ticketId}/macros/{id}/apply', {
+                path: { ticketId: ticket.id, id: macro.id },
+                body: { body, public: pub, attachmentIds: files.map((f) => f.id), changes: macro.changes, status, version },
+              })
+            : api.post('/api/v1/tickets/{id}/messages', {
+                path: { id: ticket.id },
+                body: { body, public: pub, format: 'markdown', attachmentIds: files.map((f) => f.id), status, version },
+              }),
         );
         if (result) {
+          setMacro(null);
           setPreview(null);
           setBody('');
           setFiles([]);
@@ -96,12 +107,23 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
       if (!id) return;
       try {
         const r = await api.post('/api/v1/tickets/{ticketId}/macros/{id}/render', { path: { ticketId: ticket.id, id } });
-        switchMode(r.public && canReplyPublicly);
-        setBody((b) => (b ? `${b}\n\n${r.body}` : r.body));
+        const name = macros.data?.find((m) => m.id === id)?.name ?? 'macro';
+        // A second macro replaces the first one's pending changes; Undo goes back to before the first.
+        setMacro((m) => ({ id, name, changes: r.changes, before: m?.before ?? body, beforePublic: m?.beforePublic ?? pub }));
+        const toPublic = r.public && canReplyPublicly;
+        if (toPublic !== pub) setPub(toPublic);
+        if (r.body) setBody((b) => (b.trim() ? `${b}\n\n${r.body}` : r.body));
       } catch (err) {
         setError((err as Error).message);
       }
     };
+    const undoMacro = () => {
+      if (!macro) return;
+      setPub(macro.beforePublic);
+      setBody(macro.before);
+      setMacro(null);
+    };
+    const pending = macro ? describeChanges(macro.changes, dir) : [];
     const states = dir.states.filter((s) => !['merged', 'new'].includes(s.category) && s.key !== ticket.status);
 
     return (
@@ -122,6 +144,32 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
               <Select size="xs" w={220} placeholder="Apply a macro…" aria-label="Apply a macro" searchable data={(macros.data ?? []).map((m) => ({ value: m.id, label: m.name }))} value={null} onChange={(v) => void applyMacro(v)} />
             )}
           </Group>
+          {macro && (
+            <Paper withBorder p="xs" bg="var(--mantine-color-blue-light)" data-testid="macro-changes" aria-label={`Changes of the macro ${macro.name}`}>
+              <Group justify="space-between" gap="xs" wrap="nowrap" align="flex-start">
+                <Stack gap={4}>
+                  <Text size="xs" fw={600}>
+                    {pending.length ? `On send, ${macro.name} also makes these changes:` : `${macro.name}: no field changes left; only the text goes.`}
+                  </Text>
+                  <Group gap={6}>
+                    {pending.map((line) => (
+                      <Badge
+                        key={line.id}
+                        variant="white"
+                        tt="none"
+                        rightSection={<CloseButton size="xs" aria-label={`Don't ${line.text}`} onClick={() => setMacro({ ...macro, changes: line.drop(macro.changes) })} />}
+                      >
+                        {line.text}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Stack>
+                <Button size="compact-xs" variant="subtle" onClick={undoMacro}>
+                  Undo macro
+                </Button>
+              </Group>
+            </Paper>
+          )}
           {!pub && (
             <Text size="xs" c="yellow.9">
               Only staff see internal notes.

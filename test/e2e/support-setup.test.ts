@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
+
+const PASSWORD = 'correct horse battery staple';
+const skip = browserMissing();
+
+/** PMERIT's support process set up in the app by its admin, no JSON: macros with actions, the rules, SLA targets, hours. */
+describe("PMERIT's setup in a real browser", { skip }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let admin: Session;
+  let page: Page;
+
+  before(async () => {
+    const webDist = buildWebApp();
+    t = await startTestApp({}, { webDist });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    admin = await t.signIn('admin');
+    await t.services.people.createUser({ email: 'dana@example.org', name: 'Dana Lead', role: 'admin', password: PASSWORD });
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(base);
+    await page.getByLabel(/^Email/).fill('dana@example.org');
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  const ticketNow = async (id: string) => (await t.as(admin).get(`/api/v1/tickets/${id}`)).body;
+
+  test('macros with actions: edited, previewed on a real ticket, duplicated, reordered, switched off; applied on a ticket they change it', async () => {
+    const l2 = await t.make.group('L2 Engineering');
+    const ticket = await t.make.ticket(admin, { subject: 'Quiz results vanish', requester: { email: 'amina@example.org', name: 'Amina Yusuf' } });
+
+    // "Cannot reproduce" sets the state and the tag: seen in the list, in words.
+    await page.goto(`${base}/admin/macros`);
+    const row = page.getByTestId('macro-row-Cannot reproduce');
+    await row.getByText('State → Pending').waitFor();
+    await row.getByText('Add tag cannot-reproduce').waitFor();
+
+    // A new macro that hands a ticket to L2: a note, group, assignee "whoever applies it", a tag.
+    await page.getByRole('button', { name: 'New macro' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New macro' });
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('Hand to L2');
+    await dialog.getByText('Internal note').click();
+    await dialog.getByRole('textbox', { name: /^Text/ }).fill('Over to L2 for ');
+    await dialog.getByRole('button', { name: 'Requester\'s first name' }).click();
+    await pick(page, 'Group', 'L2 Engineering', dialog);
+    await pick(page, 'Assignee', 'Whoever applies it', dialog);
+    await dialog.getByLabel('Add tags').fill('l2');
+    await page.keyboard.press('Enter');
+    // Preview on the real ticket before saving.
+    await dialog.getByRole('textbox', { name: 'Preview on ticket' }).fill(String(ticket.number));
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    const preview = dialog.getByTestId('macro-preview');
+    await preview.getByText('Over to L2 for Amina').waitFor();
+    await preview.getByText('Group → L2 Engineering').waitFor();
+    await preview.getByText('(now: nobody)').waitFor();
+    // A bad preview says so next to the field.
+    await dialog.getByRole('textbox', { name: 'Preview on ticket' }).fill('999999');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByText('No ticket 999999 that you can see').waitFor();
+    await dialog.getByRole('button', { name: 'Add macro' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByTestId('macro-row-Hand to L2').getByText('Group → L2 Engineering').waitFor();
+    const saved = ((await t.as(admin).get('/api/v1/macros')).body.items as any[]).find((m) => m.name === 'Hand to L2');
+    assert.deepEqual(saved.changes, { groupId: l2.id, assigneeId: 'current_user', addTags: ['l2'] });
+    assert.equal(saved.public, false);
+
+    // A name already used is refused next to the name, and what was typed stays.
+    await page.getByRole('button', { name: 'New macro' }).click();
+    const again = page.getByRole('dialog', { name: 'New macro' });
+    await again.getByRole('textbox', { name: 'Name' }).fill('Hand to L2');
+    await again.getByRole('textbox', { name: /^Text/ }).fill('dup');
+    await again.getByRole('button', { name: 'Add macro' }).click();
+    await again.getByText(/already exists|exists/).waitFor();
+    assert.equal(await again.getByRole('textbox', { name: /^Text/ }).inputValue(), 'dup');
+    await again.getByRole('button', { name: 'Cancel' }).click();
+
+    // Duplicate, switch the copy off, move it up, delete it.
+    await page.getByRole('button', { name: 'Duplicate Hand to L2' }).click();
+    const copy = page.getByTestId('macro-row-Hand to L2 (copy)');
+    await copy.waitFor();
+    await copy.getByRole('switch', { name: 'Hand to L2 (copy) active' }).click({ force: true });
+    await page.getByRole('button', { name: 'Move Hand to L2 (copy) up' }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid^="macro-row-"]')].map((r) => r.getAttribute('data-testid')).indexOf('macro-row-Hand to L2 (copy)') === 4);
+    const all = (await t.as(admin).get('/api/v1/macros?include=inactive')).body.items as any[];
+    assert.equal(all.find((m) => m.name === 'Hand to L2 (copy)').active, false);
+    await page.getByRole('button', { name: 'Delete Hand to L2 (copy)' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete macro' }).click();
+    await copy.waitFor({ state: 'detached' });
+
+    // On the ticket: apply "Cannot reproduce", see its changes, drop and undo, send: the ticket really changes.
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    await pick(page, 'Apply a macro', 'Cannot reproduce');
+    const changes = page.getByTestId('macro-changes');
+    await changes.getByText('State → Pending').waitFor();
+    await changes.getByText('Add tag cannot-reproduce').waitFor();
+    assert.match(await page.getByRole('textbox', { name: 'Reply to the requester' }).inputValue(), /^Hi Amina,/);
+    await page.getByRole('button', { name: 'Undo macro' }).click();
+    await changes.waitFor({ state: 'detached' });
+    assert.equal(await page.getByRole('textbox', { name: 'Reply to the requester' }).inputValue(), '');
+    assert.equal((await ticketNow(ticket.id)).status, 'new', 'nothing happens before sending');
+    await pick(page, 'Apply a macro', 'Cannot reproduce');
+    await changes.getByText('State → Pending').waitFor();
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await changes.waitFor({ state: 'detached' });
+    const after = await ticketNow(ticket.id);
+    assert.equal(after.status, 'pending');
+    assert.deepEqual(after.tags, ['cannot-reproduce']);
+    await screenshot(page, 'macro-applied');
+  });
+});
