@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DefineCustomField, type CustomFieldsService, UpdateCustomField } from '../custom-fields/custom-fields.service.js';
 import { CUSTOM_FIELD_KINDS } from '../custom-fields/custom-fields.service.js';
 import { STATE_CATEGORIES } from './tickets.schema.js';
-import { CreateStateBody, CreateTypeBody, priorityView, type TicketSettingsService, UpdateStateBody, UpdateTypeBody } from './settings.service.js';
+import { CreatePriorityBody, CreateStateBody, CreateTypeBody, PriorityOrderBody, priorityView, UpdatePriorityBody, type TicketSettingsService, UpdateStateBody, UpdateTypeBody } from './settings.service.js';
 
 const KeyParams = z.object({ key: z.string().max(64) });
 
@@ -65,6 +65,19 @@ export function settingsRoutes(app: FastifyInstance, settings: TicketSettingsSer
     await settings.activateScheme(req.params.key);
     return { items: await settings.listSchemes() };
   });
+
+  r.post(
+    '/api/v1/priority-schemes/:key/priorities',
+    { config: { access: admin }, schema: { tags, params: KeyParams, body: CreatePriorityBody, response: { 201: PriorityView } } },
+    async (req, reply) => reply.status(201).send(priorityView(await settings.addPriority(req.params.key, req.body))),
+  );
+  r.put('/api/v1/priority-schemes/:key/order', { config: { access: admin }, schema: { tags, params: KeyParams, body: PriorityOrderBody, response: itemsOf(SchemeView) } }, async (req) => {
+    await settings.reorderPriorities(req.params.key, req.body.ids);
+    return { items: await settings.listSchemes() };
+  });
+  r.patch('/api/v1/priorities/:id', { config: { access: admin }, schema: { tags, params: z.object({ id: z.uuid() }), body: UpdatePriorityBody, response: { 200: PriorityView } } }, async (req) =>
+    priorityView(await settings.updatePriority(req.params.id, req.body)),
+  );
 
   r.get('/api/v1/types', { config: { access: anyone }, schema: { tags, response: itemsOf(TypeView) } }, async () => ({ items: await settings.listTypes() }));
   r.post('/api/v1/types', { config: { access: admin }, schema: { tags, body: CreateTypeBody } }, async (req, reply) =>

@@ -4,7 +4,7 @@ import type { Executor } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
-import { priorities, prioritySchemes, STATE_CATEGORIES, ticketStates, ticketTypes } from './tickets.schema.js';
+import { priorities, prioritySchemes, STATE_CATEGORIES, tickets, ticketStates, ticketTypes } from './tickets.schema.js';
 
 export type TicketState = typeof ticketStates.$inferSelect;
 export type Priority = typeof priorities.$inferSelect;
@@ -27,6 +27,33 @@ export const UpdateStateBody = z.object({
   onRequesterReply: Key.optional(),
   position: z.number().int().optional(),
 });
+const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #2f6fde');
+const PriorityFields = {
+  name: z.string().trim().min(1).max(100),
+  definition: z.string().trim().min(1).max(2000),
+  examples: z.array(z.string().trim().min(1).max(300)).max(20),
+  expectedResponse: z.string().trim().max(300),
+  color: Color,
+};
+/** A new level at the end of a scheme (least urgent); the key is how rules, SLA targets and search name it, so it is fixed once made. */
+export const CreatePriorityBody = z.object({
+  key: z.string().trim().regex(/^[A-Za-z0-9_-]{1,16}$/, 'letters, digits, - or _ (at most 16), like P4'),
+  name: PriorityFields.name,
+  definition: PriorityFields.definition,
+  examples: PriorityFields.examples.default([]),
+  expectedResponse: PriorityFields.expectedResponse.default(''),
+  color: Color.default('#6b7280'),
+});
+export const UpdatePriorityBody = z.object({
+  name: PriorityFields.name.optional(),
+  definition: PriorityFields.definition.optional(),
+  examples: PriorityFields.examples.optional(),
+  expectedResponse: PriorityFields.expectedResponse.optional(),
+  color: Color.optional(),
+  // The scheme's default for new tickets; setting it clears the old default.
+  isDefault: z.literal(true).optional(),
+});
+export const PriorityOrderBody = z.object({ ids: z.array(z.uuid()).min(1).max(50) });
 export const CreateTypeBody = z.object({ key: Key, label: z.string().trim().min(1).max(100), position: z.number().int().optional() });
 export const UpdateTypeBody = z.object({ label: z.string().trim().min(1).max(100).optional(), position: z.number().int().optional(), active: z.boolean().optional() });
 
@@ -118,6 +145,65 @@ export class TicketSettingsService {
       const [scheme] = await tx.select().from(prioritySchemes).where(eq(prioritySchemes.key, key));
       if (!scheme) throw new AppError('NOT_FOUND', `No priority scheme with key ${key}`);
       await tx.update(prioritySchemes).set({ active: sql`${prioritySchemes.key} = ${key}` });
+    });
+    await this.priorities.invalidate();
+  }
+
+  private async schemePriorities(key: string, ex: Executor): Promise<Priority[]> {
+    const [scheme] = await ex.select().from(prioritySchemes).where(eq(prioritySchemes.key, key));
+    if (!scheme) throw new AppError('NOT_FOUND', `No priority scheme with key ${key}`);
+    return ex.select().from(priorities).where(eq(priorities.schemeKey, key)).orderBy(asc(priorities.rank));
+  }
+
+  /** Adds a level at the end of a scheme (the least urgent). */
+  async addPriority(schemeKey: string, input: z.infer<typeof CreatePriorityBody>): Promise<Priority> {
+    const row = await this.ctx.db.transaction(async (tx) => {
+      const existing = await this.schemePriorities(schemeKey, tx);
+      if (existing.length >= 50) throw new AppError('INVALID_FIELD_VALUE', 'A scheme has at most 50 levels');
+      if (existing.some((p) => p.key.toLowerCase() === input.key.toLowerCase())) {
+        throw new AppError('ALREADY_EXISTS', `This scheme already has a priority ${input.key}`, { fields: [{ path: 'body.key', message: `${input.key} is taken in this scheme` }] });
+      }
+      const rank = existing.reduce((max, p) => Math.max(max, p.rank + 1), 0);
+      const [created] = await tx.insert(priorities).values({ ...input, schemeKey, rank, isDefault: false }).returning();
+      return created as Priority;
+    });
+    await this.priorities.invalidate();
+    return row;
+  }
+
+  /** Edits a level's words and colour (its key stays: rules and SLA targets name it). */
+  async updatePriority(id: string, patch: z.infer<typeof UpdatePriorityBody>): Promise<Priority> {
+    const row = await this.ctx.db.transaction(async (tx) => {
+      const [current] = await tx.select().from(priorities).where(eq(priorities.id, id)).for('update');
+      if (!current) throw new AppError('NOT_FOUND', `No priority with id ${id}`);
+      if (patch.isDefault) await tx.update(priorities).set({ isDefault: false }).where(eq(priorities.schemeKey, current.schemeKey));
+      const [updated] = await tx.update(priorities).set(patch).where(eq(priorities.id, id)).returning();
+      return updated as Priority;
+    });
+    await this.priorities.invalidate();
+    return row;
+  }
+
+  /**
+   * Puts a scheme's levels in a new order (most urgent first): `ids` is every level of the scheme, once. Queues sort
+   * on the rank each ticket carries (tickets.priority_rank), so the tickets of those levels take their new rank too.
+   */
+  async reorderPriorities(schemeKey: string, ids: string[]): Promise<void> {
+    await this.ctx.db.transaction(async (tx) => {
+      await tx.select({ key: prioritySchemes.key }).from(prioritySchemes).where(eq(prioritySchemes.key, schemeKey)).for('update');
+      const existing = await this.schemePriorities(schemeKey, tx);
+      const known = new Set(existing.map((p) => p.id));
+      if (new Set(ids).size !== ids.length || ids.length !== known.size || ids.some((id) => !known.has(id))) {
+        throw new AppError('INVALID_FIELD_VALUE', `The order must list each of the scheme's ${known.size} priorities (${existing.map((p) => p.key).join(', ')}) exactly once`, {
+          fields: [{ path: 'body.ids', message: `expected each of the ${known.size} priorities once` }],
+        });
+      }
+      for (const [rank, id] of ids.entries()) {
+        const before = existing.find((p) => p.id === id);
+        if (before?.rank === rank) continue;
+        await tx.update(priorities).set({ rank }).where(eq(priorities.id, id));
+        await tx.update(tickets).set({ priorityRank: rank }).where(eq(tickets.priorityId, id));
+      }
     });
     await this.priorities.invalidate();
   }

@@ -258,11 +258,20 @@ export interface Paths {
   "/api/v1/priorities": {
     get: { path: never; query: never; body: never; response: { items: { id: string; scheme: string; key: string; name: string; rank: number; definition: string; examples: string[]; expectedResponse: string; color: string; isDefault: boolean }[] } };
   };
+  "/api/v1/priorities/{id}": {
+    patch: { path: { id: string }; query: never; body: { name?: string; definition?: string; examples?: string[]; expectedResponse?: string; color?: string; isDefault?: true }; response: { id: string; scheme: string; key: string; name: string; rank: number; definition: string; examples: string[]; expectedResponse: string; color: string; isDefault: boolean } };
+  };
   "/api/v1/priority-schemes": {
     get: { path: never; query: never; body: never; response: { items: { key: string; name: string; active: boolean; priorities: { id: string; scheme: string; key: string; name: string; rank: number; definition: string; examples: string[]; expectedResponse: string; color: string; isDefault: boolean }[] }[] } };
   };
   "/api/v1/priority-schemes/{key}/activate": {
     post: { path: { key: string }; query: never; body: never; response: { items: { key: string; name: string; active: boolean; priorities: { id: string; scheme: string; key: string; name: string; rank: number; definition: string; examples: string[]; expectedResponse: string; color: string; isDefault: boolean }[] }[] } };
+  };
+  "/api/v1/priority-schemes/{key}/order": {
+    put: { path: { key: string }; query: never; body: { ids: string[] }; response: { items: { key: string; name: string; active: boolean; priorities: { id: string; scheme: string; key: string; name: string; rank: number; definition: string; examples: string[]; expectedResponse: string; color: string; isDefault: boolean }[] }[] } };
+  };
+  "/api/v1/priority-schemes/{key}/priorities": {
+    post: { path: { key: string }; query: never; body: { key: string; name: string; definition: string; examples?: string[]; expectedResponse?: string; color?: string }; response: { id: string; scheme: string; key: string; name: string; rank: number; definition: string; examples: string[]; expectedResponse: string; color: string; isDefault: boolean } };
   };
   "/api/v1/search": {
     get: { path: never; query: { q: string; status?: string; priority?: string; assignee?: string; group?: string; org?: string; requester?: string; tag?: string; type?: string; channel?: string; sort?: "created" | "updated" | "priority"; order?: "asc" | "desc"; limit?: number; cursor?: string }; body: never; response: { items: (({ id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null }) | ({ id: string; number: number; subject: string; status: "open" | "awaiting_your_reply" | "solved" | "closed"; requester: { id: string; name: string; email: string }; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null }))[]; nextCursor: string | null } };
