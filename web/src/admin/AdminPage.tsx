@@ -1,19 +1,21 @@
-import { Alert, Badge, Button, Code, Group, Modal, MultiSelect, NavLink, PasswordInput, Select, Stack, Switch, Table, TagsInput, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, Modal, MultiSelect, NativeSelect, NavLink, Select, Stack, Switch, Table, TagsInput, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
-import { Link } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import { api } from '../api/client';
 import type { Organization } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
 import { NotFound } from '../app/NotFound';
-import { Connections, MergeButton } from './Channels';
+import { Connections } from './Channels';
 import { FormError, useSave } from './forms';
 import { DeadJobs } from './Jobs';
 import { StatusComponents } from '../incidents/Components';
 import { Calendars, Rota, Rules, SlaPolicies, Webhooks } from './SupportProcess';
 import { MacrosAdmin } from './MacrosAdmin';
+import { Priorities } from './Priorities';
+import { Users } from './Users';
 
 const SECTIONS: [string, string][] = [
   ['users', 'Users and roles'],
@@ -40,6 +42,7 @@ const SECTIONS: [string, string][] = [
 
 export function AdminPage({ section }: { section: string }) {
   const { me } = useSession();
+  const [, navigate] = useLocation();
   if (me.role !== 'admin') return <NotFound />;
   const body: Record<string, ReactNode> = {
     users: <Users />,
@@ -65,74 +68,17 @@ export function AdminPage({ section }: { section: string }) {
   };
   return (
     <Group align="flex-start" wrap="nowrap" gap="lg">
-      <Stack gap={0} w={220} style={{ flexShrink: 0 }}>
+      <Stack component="nav" aria-label="Admin sections" gap={0} w={220} style={{ flexShrink: 0 }} visibleFrom="sm">
         {SECTIONS.map(([key, label]) => (
-          <NavLink key={key} component={Link} href={`/admin/${key}`} label={label} active={key === section} />
+          <NavLink key={key} component={Link} href={`/admin/${key}`} label={label} active={key === section} aria-current={key === section ? 'page' : undefined} />
         ))}
       </Stack>
-      <Stack style={{ flex: 1, minWidth: 0 }}>{body[section] ?? <NotFound />}</Stack>
+      <Stack style={{ flex: 1, minWidth: 0 }}>
+        {/* On a phone the sections are a picker above the page rather than a rail beside it. */}
+        <NativeSelect hiddenFrom="sm" label="Admin section" data={SECTIONS.map(([value, label]) => ({ value, label }))} value={section} onChange={(e) => navigate(`/admin/${e.currentTarget.value}`)} />
+        {body[section] ?? <NotFound />}
+      </Stack>
     </Group>
-  );
-}
-
-// Group-restricted agents (docs/security.md "Who sees which tickets").
-const TICKET_ACCESS = [
-  { value: 'all', label: 'all tickets' },
-  { value: 'groups', label: "only their groups' tickets" },
-];
-
-function Users() {
-  const dir = useDirectory();
-  const { error, save: run } = useSave([['staff'], ['admin-users']]);
-  const users = useQuery({ queryKey: ['admin-users'], queryFn: () => api.get('/api/v1/users', { query: { limit: 200 } }).then((r) => r.items) });
-  const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'admin' | 'agent' | 'light_agent' | 'customer', password: '' });
-  return (
-    <>
-      <Title order={3}>Users and roles</Title>
-      <form onSubmit={(e) => { e.preventDefault(); void run(() => api.post('/api/v1/users', { body: { ...form, password: form.password || undefined } }), () => setForm({ ...form, email: '', name: '', password: '' })); }}>
-        <Group align="flex-end">
-          <TextInput label="Email" value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} error={error?.fieldError('email')} />
-          <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={error?.fieldError('name')} />
-          <Select label="Role" w={140} data={['admin', 'agent', 'light_agent', 'customer']} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as typeof form.role })} allowDeselect={false} />
-          <PasswordInput label="Password" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} error={error?.fieldError('password')} />
-          <Button type="submit">Add user</Button>
-        </Group>
-      </form>
-      <FormError error={error} fieldsInPlace />
-      <Table striped>
-        <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Email</Table.Th><Table.Th>Role</Table.Th><Table.Th>Sees</Table.Th><Table.Th>Organisation</Table.Th><Table.Th>Active</Table.Th><Table.Th /></Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {(users.data ?? []).map((u) => (
-            <Table.Tr key={u.id}>
-              <Table.Td>{u.name}</Table.Td>
-              <Table.Td>{u.email}</Table.Td>
-              <Table.Td>
-                <Select size="xs" w={140} aria-label={`Role of ${u.name}`} data={['admin', 'agent', 'light_agent', 'customer']} value={u.role} allowDeselect={false} onChange={(v) => v && void run(() => api.patch('/api/v1/users/{id}', { path: { id: u.id }, body: { role: v as typeof u.role } }))} />
-              </Table.Td>
-              <Table.Td>
-                {/* Admins see every ticket and customers their own: the choice is for light agents and agents. */}
-                {u.role === 'agent' || u.role === 'light_agent' ? (
-                  <Select
-                    size="xs"
-                    w={220}
-                    aria-label={`Tickets ${u.name} sees`}
-                    data={TICKET_ACCESS}
-                    value={u.ticketAccess}
-                    allowDeselect={false}
-                    onChange={(v) => v && void run(() => api.patch('/api/v1/users/{id}', { path: { id: u.id }, body: { ticketAccess: v as typeof u.ticketAccess } }))}
-                  />
-                ) : (
-                  <Text size="sm" c="dimmed">{u.role === 'admin' ? 'all tickets' : 'their own tickets'}</Text>
-                )}
-              </Table.Td>
-              <Table.Td>{dir.orgName(u.organizationId)}</Table.Td>
-              <Table.Td>{u.active ? 'yes' : 'no'}</Table.Td>
-              <Table.Td><MergeButton person={u} people={users.data ?? []} /></Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </>
   );
 }
 
@@ -262,38 +208,6 @@ function States() {
         <Table.Tbody>
           {dir.states.map((s) => (
             <Table.Tr key={s.key}><Table.Td><Code>{s.key}</Code></Table.Td><Table.Td>{s.label}</Table.Td><Table.Td>{s.category}</Table.Td><Table.Td>{s.pausesSla ? 'yes' : 'no'}</Table.Td><Table.Td>{s.onRequesterReply}</Table.Td></Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </>
-  );
-}
-
-function Priorities() {
-  const dir = useDirectory();
-  const schemes = useQuery({ queryKey: ['priority-schemes'], queryFn: () => api.get('/api/v1/priority-schemes').then((r) => r.items) });
-  const { error, save } = useSave([['priority-schemes'], ['priorities']]);
-  return (
-    <>
-      <Title order={3}>Priorities</Title>
-      <Group>
-        {(schemes.data ?? []).map((s) => (
-          <Button key={s.key} size="xs" variant={s.active ? 'filled' : 'default'} disabled={s.active} onClick={() => void save(() => api.post('/api/v1/priority-schemes/{key}/activate', { path: { key: s.key } }))}>
-            {s.active ? `In use: ${s.name}` : `Use ${s.name}`}
-          </Button>
-        ))}
-      </Group>
-      <Text size="sm" c="dimmed">Tickets keep the priority they have when the scheme changes; new choices come from the scheme in use.</Text>
-      <FormError error={error} />
-      <Table>
-        <Table.Thead><Table.Tr><Table.Th>Priority</Table.Th><Table.Th>Definition</Table.Th><Table.Th>Expected response</Table.Th></Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {dir.priorities.map((p) => (
-            <Table.Tr key={p.id}>
-              <Table.Td><Badge color={p.color}>{p.key}</Badge> {p.name}</Table.Td>
-              <Table.Td><Text size="sm">{p.definition}</Text></Table.Td>
-              <Table.Td>{p.expectedResponse}</Table.Td>
-            </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>

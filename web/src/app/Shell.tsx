@@ -77,7 +77,7 @@ export function Shell({ children }: { children: ReactNode }) {
             </Button>
             <Menu position="bottom-end">
               <Menu.Target>
-                <Button variant="subtle" size="xs" aria-label="Your account">
+                <Button variant="subtle" size="xs" aria-label={`${me.name}, your account`}>
                   {me.name}
                 </Button>
               </Menu.Target>

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { accessibilityProblems } from './axe.js';
+import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
+
+const PASSWORD = 'correct horse battery staple';
+const skip = browserMissing();
+
+/** Admin without the API: users and priority schemes in a real browser, by keyboard where it matters, at 390 px too. */
+describe('admin screens in a real browser', { skip }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+
+  before(async () => {
+    const webDist = buildWebApp();
+    t = await startTestApp({}, { webDist });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    await t.services.people.createUser({ email: 'dana@example.org', name: 'Dana Lead', role: 'admin', password: PASSWORD });
+    for (let i = 0; i < 27; i++) await t.services.people.createUser({ email: `caller${String(i).padStart(2, '0')}@example.org`, name: `Caller ${String(i).padStart(2, '0')}`, role: 'customer' });
+    await t.services.people.createUser({ email: 'omar@old.example.org', name: 'Omar Field', role: 'agent', password: PASSWORD });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(base);
+    await page.getByLabel(/^Email/).fill('dana@example.org');
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  test('users: search, filter by role, page through, edit, change an email and remove the old address, deactivate and reactivate', async () => {
+    await page.goto(`${base}/admin/users`);
+    const table = page.getByRole('table', { name: 'Users' });
+    await table.getByText('caller00@example.org').waitFor();
+    assert.deepEqual(await accessibilityProblems(page), [], 'no serious accessibility problems on the users screen');
+
+    // Role filter and paging: 27 callers, 25 a page.
+    await pick(page, 'Role', 'Customer');
+    await table.getByText('Caller 00').waitFor();
+    assert.equal(await table.getByText('Omar Field').count(), 0, 'agents are filtered out');
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await table.getByText('Caller 25').waitFor();
+    assert.equal(await table.getByText('Caller 00').count(), 0);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await table.getByText('Caller 00').waitFor();
+    await pick(page, 'Role', /^Agent$/);
+
+    // Search, then edit by keyboard: a new email; the old address stays until removed.
+    await page.getByRole('textbox', { name: 'Search', exact: true }).fill('omar');
+    await table.getByText('omar@old.example.org').waitFor();
+    await page.getByRole('button', { name: 'Edit Omar Field' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Omar Field' });
+    await dialog.getByText('not in any group', { exact: false }).waitFor();
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('Omar Fieldwork');
+    await dialog.getByRole('textbox', { name: 'Email' }).fill('not an address');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText(/email/i).filter({ hasText: /invalid|expected|address/i }).first().waitFor();
+    assert.equal(await dialog.getByRole('textbox', { name: 'Name' }).inputValue(), 'Omar Fieldwork', 'what was typed is kept');
+    await dialog.getByRole('textbox', { name: 'Email' }).fill('omar@new.example.org');
+    await dialog.getByRole('textbox', { name: 'Email' }).press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await table.getByText('omar@new.example.org').waitFor();
+    const omar = await t.services.people.findUserByEmail('omar@new.example.org');
+    assert.equal(omar?.name, 'Omar Fieldwork');
+
+    await page.getByRole('button', { name: 'Edit Omar Fieldwork' }).click();
+    const again = page.getByRole('dialog', { name: 'Edit Omar Fieldwork' });
+    await again.getByText('omar@old.example.org').waitFor();
+    assert.deepEqual(await accessibilityProblems(page), [], 'no serious accessibility problems in the user editor');
+    await again.getByRole('button', { name: 'Remove omar@old.example.org' }).click();
+    await again.getByText('omar@old.example.org').waitFor({ state: 'detached' });
+    assert.equal(await again.getByRole('button', { name: /Remove omar@new/ }).count(), 0, 'the current address cannot be removed');
+    await again.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await t.services.identities.findPerson('email', 'omar@old.example.org'))?.id, undefined, 'the old address is gone');
+
+    await page.getByRole('button', { name: 'Deactivate Omar Fieldwork' }).click();
+    await table.getByText('deactivated').waitFor();
+    assert.equal((await t.services.people.getUser(omar?.id as string)).active, false);
+    await page.getByRole('button', { name: 'Reactivate Omar Fieldwork' }).click();
+    await table.getByText('active', { exact: true }).waitFor();
+    assert.equal((await t.services.people.getUser(omar?.id as string)).active, true);
+    await screenshot(page, 'admin-users');
+  });
+
+  test('priorities: edit a definition and colour, add a level, reorder by keyboard; bad input is shown at the field', async () => {
+    await page.goto(`${base}/admin/priorities`);
+    const scheme = page.getByRole('region', { name: /CommCare/ });
+    await scheme.getByRole('button', { name: /^Edit P1/ }).waitFor();
+    assert.deepEqual(await accessibilityProblems(page), [], 'no serious accessibility problems on the priorities screen');
+
+    await scheme.getByRole('button', { name: /^Edit P5/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit P5' });
+    await dialog.getByRole('textbox', { name: 'Definition' }).fill('Low: cosmetic, no one is blocked.');
+    await dialog.getByRole('textbox', { name: 'Colour' }).fill('#2f9e44');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await scheme.getByText('Low: cosmetic, no one is blocked.').waitFor();
+
+    const add = page.getByRole('form', { name: /Add a level to P1–P5/ });
+    await add.getByRole('textbox', { name: "New level's key" }).fill('P1');
+    await add.getByRole('textbox', { name: 'Name' }).fill('Backlog');
+    await add.getByRole('textbox', { name: 'Definition' }).fill('Parked until planning.');
+    await add.getByRole('textbox', { name: 'Definition' }).press('Enter');
+    await add.getByText('P1 is taken in this scheme').waitFor();
+    assert.equal(await add.getByRole('textbox', { name: 'Name' }).inputValue(), 'Backlog', 'what was typed is kept');
+    await add.getByRole('textbox', { name: "New level's key" }).fill('P6');
+    await add.getByRole('textbox', { name: 'Definition' }).press('Enter');
+    await scheme.getByText('Parked until planning.').waitFor();
+
+    // P6 up one place, by keyboard.
+    await scheme.getByRole('button', { name: 'Move P6 up' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('P6 moved up').waitFor();
+    const levels = (await t.services.settings.allPriorities()).filter((p) => p.schemeKey === 'commcare').map((p) => p.key);
+    assert.deepEqual(levels, ['P1', 'P2', 'P3', 'P4', 'P6', 'P5']);
+    await screenshot(page, 'admin-priorities');
+  });
+
+  test('at 390×844 the users and priorities screens fit and stay usable', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, storageState: await context.storageState() });
+    const small = await phone.newPage();
+    await small.goto(`${base}/admin/users`);
+    await small.getByRole('table', { name: 'Users' }).getByText('Caller 00').waitFor();
+    const width = await small.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page does not scroll sideways (${width} px)`);
+    const search = await small.getByRole('textbox', { name: 'Search', exact: true }).boundingBox();
+    assert.ok(search && search.x >= 0 && search.x + search.width <= 390, 'the search box is on screen');
+    await small.goto(`${base}/admin/priorities`);
+    await small.getByRole('region', { name: /CommCare/ }).getByRole('button', { name: /^Edit P1/ }).waitFor();
+    assert.ok((await small.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'priorities do not scroll sideways');
+    assert.deepEqual(await accessibilityProblems(small), [], 'no serious accessibility problems at phone size');
+    await screenshot(small, 'admin-priorities-phone');
+    await phone.close();
+  });
+});
