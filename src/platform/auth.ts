@@ -32,6 +32,8 @@ export type Actor = {
    * (plus those assigned to them or followed by them). Admins and customers ignore it.
    */
   ticketAccess?: 'all' | 'groups';
+  /** A customer their organisation marks as supervisor: sees every ticket of the organisation. */
+  organizationSupervisor?: boolean;
   /** The groups they belong to, resolved with the actor when `ticketAccess` is 'groups'. */
   groupIds?: readonly string[];
 };

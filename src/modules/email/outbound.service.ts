@@ -27,7 +27,10 @@ export type DeliveryFailure = { outbound: OutboundEmail; error: string };
 
 type Draft = {
   kind: OutboundKind;
-  ticket: Pick<TicketRow, 'id' | 'number' | 'subject'>;
+  /** The ticket the message is about; absent for mail about none (a sign-in link). */
+  ticket?: Pick<TicketRow, 'id' | 'number' | 'subject'>;
+  /** Not part of the ticket's conversation: no thread, no ticket token, a reply to it opens no thread. */
+  standalone?: boolean;
   address: EmailAddress;
   to: string[];
   subject: string;
@@ -217,6 +220,21 @@ export class OutboundService {
     await this.compose(tx, { kind: 'notification', ticket, address, to, subject, text, autoSubmitted: 'auto-generated' });
   }
 
+  /**
+   * A message that is not part of a ticket's conversation (a portal sign-in link, a satisfaction survey), from the
+   * default address (or the ticket's), kept in the outbox like every other and delivered the same way. Returns
+   * false when there is no address to send from.
+   */
+  async queueStandalone(
+    tx: Tx,
+    m: { kind: 'sign_in_link' | 'survey'; to: string; subject: string; text: string; html?: string; ticket?: Pick<TicketRow, 'id' | 'number' | 'subject'> },
+  ): Promise<boolean> {
+    const address = m.ticket ? await this.ticketAddress(tx, m.ticket.id) : await this.addresses.defaultAddress(tx);
+    if (!address) return false;
+    await this.compose(tx, { kind: m.kind, ticket: m.ticket, standalone: true, address, to: [m.to.toLowerCase()], subject: m.subject, text: m.text, html: m.html, autoSubmitted: 'auto-generated' });
+    return true;
+  }
+
   /** The address a ticket's conversation runs through: the one its first email came to, else the default. */
   async ticketAddress(ex: Executor, ticketId: string): Promise<EmailAddress | undefined> {
     const [first] = await ex
@@ -235,8 +253,10 @@ export class OutboundService {
     const id = randomUUID();
     const domain = d.address.address.split('@')[1] ?? 'localhost';
     const messageIdHeader = `${id}@${domain}`;
-    const thread =
-      d.thread ??
+    const ticket = d.standalone ? undefined : d.ticket;
+    const thread = !ticket
+      ? []
+      : d.thread ??
       (await tx
         .select({ id: emailThreadIds.messageIdHeader, direction: emailThreadIds.direction })
         .from(emailThreadIds)
@@ -244,14 +264,14 @@ export class OutboundService {
         // in the References of mail to anyone else.
         .where(
           and(
-            eq(emailThreadIds.ticketId, d.ticket.id),
+            eq(emailThreadIds.ticketId, ticket.id),
             sql`not exists (select 1 from ${outboundEmails} o where o.message_id_header = ${emailThreadIds.messageIdHeader} and o.kind = 'notification')`,
           ),
         )
         .orderBy(asc(emailThreadIds.createdAt)));
     const lastInbound = thread.filter((x) => x.direction === 'inbound').at(-1) ?? thread.at(-1);
     const references = thread.length > MAX_REFERENCES ? [thread[0], ...thread.slice(-(MAX_REFERENCES - 1))] : thread;
-    const subject = withTicketToken(oneLine(d.subject), d.ticket.number);
+    const subject = ticket ? withTicketToken(oneLine(d.subject), ticket.number) : oneLine(d.subject);
     const files = await Promise.all((d.files ?? []).map(async (f) => ({ filename: f.filename, contentType: f.contentType, content: await this.ctx.files.readAll(f.sha256) })));
     const composer = new MailComposer({
       from: { name: oneLine(d.address.name, 200), address: d.address.address },
@@ -265,7 +285,7 @@ export class OutboundService {
       inReplyTo: lastInbound ? `<${lastInbound.id}>` : undefined,
       references: references.map((r) => `<${(r as { id: string }).id}>`),
       headers: {
-        'X-Lifeline-Ticket': String(d.ticket.number),
+        ...(ticket ? { 'X-Lifeline-Ticket': String(ticket.number) } : {}),
         'X-Lifeline-Id': id,
         ...(d.autoSubmitted ? { 'Auto-Submitted': d.autoSubmitted, 'X-Auto-Response-Suppress': 'All' } : {}),
       },
@@ -295,14 +315,14 @@ export class OutboundService {
         o as (
           insert into ${outboundEmails} (id, kind, ticket_id, message_id, address_id, from_address, recipients, to_address, subject, body_text,
                                          message_id_header, in_reply_to, raw_sha256, status, transport, attempts, created_at, sent_at)
-          select ${id}::uuid, ${d.kind}, ${d.ticket.id}::uuid, ${d.messageId ?? null}::uuid, ${d.address.id}::uuid, ${d.address.address},
+          select ${id}::uuid, ${d.kind}, ${d.ticket?.id ?? null}::uuid, ${d.messageId ?? null}::uuid, ${d.address.id}::uuid, ${d.address.address},
                  array(select jsonb_array_elements_text(${JSON.stringify(d.to)}::jsonb)), ${d.to[0] as string}, ${subject}, ${d.text},
                  ${messageIdHeader}, ${lastInbound?.id ?? null}, ${rawSha256}, ${status}, ${transport}, ${attempts}, ${now}::timestamptz, ${sentAt}::timestamptz
           where (select count from c) <= ${cap}
           returning id),
         t as (
           insert into ${emailThreadIds} (message_id_header, ticket_id, direction, created_at)
-          select ${messageIdHeader}, ${d.ticket.id}::uuid, 'outbound', ${now}::timestamptz from o
+          select ${messageIdHeader}, ${ticket?.id ?? null}::uuid, 'outbound', ${now}::timestamptz from o where ${ticket?.id ?? null}::uuid is not null
           on conflict do nothing)
         select id from o`),
     );

@@ -11,6 +11,8 @@ export const UserView = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   organizationId: z.uuid().nullable(),
+  // A customer who sees every ticket of their organisation.
+  organizationSupervisor: z.boolean(),
   // 'groups': a light agent or agent who sees only their groups' tickets (plus assigned and followed ones).
   ticketAccess: z.enum(['all', 'groups']),
   active: z.boolean(),

@@ -28,6 +28,8 @@ export const users = pgTable(
     role: text('role').$type<Role>().notNull(),
     passwordHash: text('password_hash'),
     organizationId: uuid('organization_id').references(() => organizations.id),
+    // A supervisor of their organisation sees all its tickets (in the portal and the API), shared or not.
+    organizationSupervisor: boolean('organization_supervisor').notNull().default(false),
     // Staff below admin: 'groups' sees only tickets of their groups, assigned to them or followed by them.
     ticketAccess: text('ticket_access').$type<'all' | 'groups'>().notNull().default('all'),
     active: boolean('active').notNull().default(true),

@@ -38,6 +38,8 @@ export const UpdateUserBody = z.object({
   role: z.enum(ROLES).optional(),
   password: Password.optional(),
   organizationId: z.uuid().nullable().optional(),
+  // A customer who sees every ticket of their organisation (the portal's supervisor view).
+  organizationSupervisor: z.boolean().optional(),
   active: z.boolean().optional(),
   // Light agents and agents: every ticket, or only their groups' (docs/security.md "Who sees which tickets").
   ticketAccess: z.enum(['all', 'groups']).optional(),
@@ -457,16 +459,20 @@ export class PeopleService {
       .update(loginAttempts)
       .set({ attempts: sql`greatest(${loginAttempts.attempts} - 1, 0)` })
       .where(eq(loginAttempts.keyHash, addressKey));
+    const { token, csrfToken } = await this.startSession(user.id);
+    return { token, csrfToken, user, deviceToken: device ?? this.newDeviceToken(account) };
+  }
+
+  /**
+   * A new sign-in session for someone whose identity was proven another way (the portal's emailed link): the same
+   * kind of session a password sign-in makes.
+   */
+  async startSession(userId: string, ex: Executor = this.ctx.db): Promise<{ token: string; csrfToken: string }> {
+    const now = this.ctx.clock.now().getTime();
     const token = randomToken();
     const csrfToken = randomToken(24);
-    await this.ctx.db.insert(sessions).values({
-      tokenHash: sha256(token),
-      userId: user.id,
-      csrfToken,
-      createdAt: new Date(now),
-      expiresAt: new Date(now + this.ctx.config.sessionTtlMs),
-    });
-    return { token, csrfToken, user, deviceToken: device ?? this.newDeviceToken(account) };
+    await ex.insert(sessions).values({ tokenHash: sha256(token), userId, csrfToken, createdAt: new Date(now), expiresAt: new Date(now + this.ctx.config.sessionTtlMs) });
+    return { token, csrfToken };
   }
 
   /** The server's key (`SECRET_KEY` or `DATA_DIR/secret.key`), read at the first sign-in. */
@@ -610,7 +616,7 @@ function dummyHash(): Promise<string> {
 }
 
 function actorOf(user: User, via: Actor['via'], scopes: Scope[] | null, csrfToken: string | null): Actor {
-  return { userId: user.id, role: user.role, organizationId: user.organizationId, email: user.email, name: user.name, via, scopes, csrfToken, ticketAccess: user.ticketAccess };
+  return { userId: user.id, role: user.role, organizationId: user.organizationId, email: user.email, name: user.name, via, scopes, csrfToken, ticketAccess: user.ticketAccess, organizationSupervisor: user.organizationSupervisor };
 }
 
 /** What the API shows of a user: never the password hash. */
@@ -623,7 +629,7 @@ export function personRowSql(id: string): SQL {
 }
 
 export function publicUser(u: User) {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, organizationId: u.organizationId, ticketAccess: u.ticketAccess, active: u.active, createdAt: u.createdAt };
+  return { id: u.id, email: u.email, name: u.name, role: u.role, organizationId: u.organizationId, organizationSupervisor: u.organizationSupervisor, ticketAccess: u.ticketAccess, active: u.active, createdAt: u.createdAt };
 }
 
 /** A users row as raw SQL returns it. */
@@ -635,6 +641,7 @@ function userFromRow(r: Record<string, unknown>): User {
     role: r.role as User['role'],
     passwordHash: (r.password_hash as string | null) ?? null,
     organizationId: (r.organization_id as string | null) ?? null,
+    organizationSupervisor: r.organization_supervisor === true,
     ticketAccess: r.ticket_access === 'groups' ? 'groups' : 'all',
     active: r.active as boolean,
     createdAt: new Date(r.created_at as string | Date),

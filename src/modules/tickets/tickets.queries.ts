@@ -33,7 +33,7 @@ export function visibleTo(actor: Actor): SQL | undefined {
     own,
     and(
       eq(tickets.organizationId, actor.organizationId),
-      sql`exists (select 1 from ${organizations} o where o.id = ${actor.organizationId} and o.shared_tickets)`,
+      actor.organizationSupervisor ? undefined : sql`exists (select 1 from ${organizations} o where o.id = ${actor.organizationId} and o.shared_tickets)`,
     ),
   );
 }
@@ -92,7 +92,7 @@ export function mayActorSee(actor: Actor, t: TicketVisibilityFacts): boolean {
     );
   }
   if (t.requesterId === actor.userId || t.followerIds.includes(actor.userId)) return true;
-  return actor.organizationId !== null && t.organizationId === actor.organizationId && t.organizationSharesTickets;
+  return actor.organizationId !== null && t.organizationId === actor.organizationId && (t.organizationSharesTickets || actor.organizationSupervisor === true);
 }
 
 export class TicketQueries {
