@@ -3,12 +3,14 @@ import type { AnyModule } from './module.js';
 import { assignmentModule } from './assignment/assignment.module.js';
 import { automationsModule } from './automations/automations.module.js';
 import { channelsModule } from './channels/channels.module.js';
+import { csatModule } from './csat/csat.module.js';
 import { customFieldsModule } from './custom-fields/custom-fields.module.js';
 import { emailModule } from './email/email.module.js';
 import { incidentsModule } from './incidents/incidents.module.js';
 import { macrosModule } from './macros/macros.module.js';
 import { oncallModule } from './oncall/oncall.module.js';
 import { peopleModule } from './people/people.module.js';
+import { portalModule } from './portal/portal.module.js';
 import { rulesModule } from './rules/rules.module.js';
 import { slaModule } from './sla/sla.module.js';
 import { ticketsModule } from './tickets/tickets.module.js';
@@ -38,7 +40,17 @@ export function buildModules(ctx: Ctx) {
   const assignment = assignmentModule(ctx, { ...people.services });
   const triggers = triggersModule(ctx, { ...tickets.services, ...fields.services, ...rules.services });
   const views = viewsModule(ctx, { ...people.services, ...fields.services, ...tickets.services, ...sla.services });
-  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents];
+  const csat = csatModule(ctx, { ...people.services, ...tickets.services, outbound: email.services.email.outbound });
+  const statusPage = incidents.services.statusPage;
+  const portal = portalModule(ctx, {
+    ...people.services,
+    ...tickets.services,
+    ...fields.services,
+    outbound: email.services.email.outbound,
+    ...csat.services,
+    statusSummary: async () => (await statusPage.current()).summary,
+  });
+  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, csat, portal];
   const services = {
     ...fields.services,
     ...people.services,
@@ -54,6 +66,8 @@ export function buildModules(ctx: Ctx) {
     ...triggers.services,
     ...views.services,
     ...incidents.services,
+    ...csat.services,
+    ...portal.services,
   };
   return { list, services };
 }

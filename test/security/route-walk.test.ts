@@ -210,6 +210,27 @@ const EXPECTED: Record<string, string> = {
   'GET /status/incidents.json': 'public',
   'GET /status/feed.atom': 'public',
   'GET /status/incidents/:id': 'public',
+  // the customer portal (src/modules/portal): signed_in, but staff are refused inside (FORBIDDEN)
+  'POST /api/v1/portal/sign-in-link': 'public',
+  'POST /api/v1/portal/sign-in': 'public',
+  'GET /api/v1/portal/home': 'signed_in tickets:read',
+  'GET /api/v1/portal/tickets': 'signed_in tickets:read',
+  'GET /api/v1/portal/tickets/:id': 'signed_in tickets:read',
+  'POST /api/v1/portal/tickets': 'signed_in tickets:write',
+  'POST /api/v1/portal/tickets/:id/replies': 'signed_in tickets:write',
+  'POST /api/v1/portal/tickets/:id/confirm': 'signed_in tickets:write',
+  'POST /api/v1/portal/tickets/:id/not-fixed': 'signed_in tickets:write',
+  'POST /api/v1/portal/tickets/:id/satisfaction': 'signed_in tickets:write',
+  'GET /api/v1/portal/settings': 'admin admin',
+  'PUT /api/v1/portal/settings': 'admin admin',
+  // satisfaction surveys (src/modules/csat): the mailed links carry a signed token instead of a sign-in
+  'GET /api/v1/csat/survey': 'public',
+  'POST /api/v1/csat/survey': 'public',
+  'POST /api/v1/csat/opt-out': 'public',
+  'GET /api/v1/tickets/:id/satisfaction': 'staff tickets:read',
+  'GET /api/v1/csat/report': 'staff tickets:read',
+  'GET /api/v1/csat/settings': 'staff tickets:read',
+  'PUT /api/v1/csat/settings': 'admin admin',
 };
 
 type Row = { level: Access['level']; scope?: Scope; sessionOnly?: true };

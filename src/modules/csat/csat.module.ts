@@ -1,0 +1,27 @@
+import type { Ctx } from '../../platform/context.js';
+import { handle } from '../../platform/jobs.js';
+import type { OutboundService } from '../email/outbound.service.js';
+import { defineModule } from '../module.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
+import type { TicketQueries } from '../tickets/tickets.queries.js';
+import { csatRoutes } from './csat.routes.js';
+import { CSAT_SEND, CsatService } from './csat.service.js';
+
+/** Satisfaction surveys after a solve (docs/csat.md). */
+export function csatModule(ctx: Ctx, needs: { people: PeopleService; settings: TicketSettingsService; queries: TicketQueries; outbound: OutboundService }) {
+  const csat = new CsatService(ctx, needs);
+  return defineModule({
+    name: 'csat',
+    services: { csat },
+    routes: (app) => csatRoutes(app, csat, needs.queries),
+    jobs: [handle(CSAT_SEND, (p) => csat.send(p.surveyId))],
+    // A step: the survey is scheduled (or cancelled by a reopen) in the transaction of the change itself.
+    subscribers: [
+      {
+        name: 'csat.surveys',
+        attach: (tickets) => tickets.subscribe({ name: 'csat.surveys', mode: 'step', order: 50, kinds: ['field_changed', 'merged_into'], run: (tx, events, ticket) => csat.onTicketEvents(tx, events, ticket) }),
+      },
+    ],
+  });
+}
