@@ -47,6 +47,20 @@ export interface Paths {
   "/api/v1/channels/connections": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; kind: "imap" | "slack" | "github" | "widget"; name: string; status: "active" | "failed" | "disabled"; syncState: "connected" | "idle"; lastSuccessAt: string | null; lastError: string | null; lastErrorAt: string | null; failureCount: number; createdAt: string; updatedAt: string })[] } };
   };
+  "/api/v1/csat/opt-out": {
+    post: { path: never; query: never; body: { token: string }; response: unknown };
+  };
+  "/api/v1/csat/report": {
+    get: { path: never; query: { days?: number }; body: never; response: { days: number; sent: number; answered: number; good: number; bad: number; satisfaction: number | null; responseRate: number | null; responses: ({ id: string; ticketId: string; ticketNumber: number | null; rating: "good" | "bad"; comment: string | null; reason: string | null; answeredAt: string | null })[] } };
+  };
+  "/api/v1/csat/settings": {
+    get: { path: never; query: never; body: never; response: { delayHours: number; validDays: number; reasons: string[] } };
+    put: { path: never; query: never; body: { delayHours: number; validDays: number; reasons: string[] }; response: { delayHours: number; validDays: number; reasons: string[] } };
+  };
+  "/api/v1/csat/survey": {
+    get: { path: never; query: { t: string }; body: never; response: { id: string; ticketNumber: number; subject: string; status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } };
+    post: { path: never; query: never; body: { rating: "good" | "bad"; comment?: string; reason?: string; token: string }; response: { id: string; ticketNumber: number; subject: string; status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } };
+  };
   "/api/v1/custom-fields": {
     get: { path: never; query: { entity?: "ticket" | "organization" }; body: never; response: { items: ({ id: string; entity: "ticket" | "organization"; key: string; label: string; kind: "text" | "long_text" | "number" | "date" | "dropdown" | "multi_select" | "checkbox"; options: string[]; requiredOnSolve: boolean; position: number; active: boolean })[] } };
     post: { path: never; query: never; body: { entity: "ticket" | "organization"; key: string; label: string; kind: "text" | "long_text" | "number" | "date" | "dropdown" | "multi_select" | "checkbox"; options?: string[]; requiredOnSolve?: boolean; position?: number }; response: unknown };
@@ -180,7 +194,7 @@ export interface Paths {
     post: { path: never; query: never; body: { ticket: string; body?: string; changes?: { status?: string; priority?: string; type?: string | null; groupId?: string | null; assigneeId?: "current_user" | string | null; addTags?: string[]; removeTags?: string[]; customFields?: { [key: string]: unknown } } }; response: { body: string; changes: { status?: string; priority?: string; type?: string | null; groupId?: string | null; assigneeId?: string | null; addTags?: string[]; removeTags?: string[]; customFields?: { [key: string]: unknown } }; ticket: { id: string; number: number; subject: string; status: string; priority: string | null; type: string | null; groupId: string | null; assigneeId: string | null; tags: string[]; customFields: { [key: string]: unknown } } } };
   };
   "/api/v1/me": {
-    get: { path: never; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string; groupIds: string[]; via: "session" | "token" | "system"; scopes: string[] | null; csrfToken: string | null } };
+    get: { path: never; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; organizationSupervisor: boolean; ticketAccess: "all" | "groups"; active: boolean; createdAt: string; groupIds: string[]; via: "session" | "token" | "system"; scopes: string[] | null; csrfToken: string | null } };
   };
   "/api/v1/me/away": {
     put: { path: never; query: never; body: { away: boolean; until?: string | null }; response: unknown };
@@ -255,6 +269,38 @@ export interface Paths {
   "/api/v1/outbox/{id}/raw": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
   };
+  "/api/v1/portal/home": {
+    get: { path: never; query: never; body: never; response: { user: { id: string; name: string; email: string }; organization: { id: string; name: string } | null; supervisor: boolean; form: { types: { key: string; label: string }[]; customFields: { key: string; label: string; kind: string; options: string[] }[]; attachments: boolean }; banners: ({ id: string; title: string; state: string; impact: string; update: string | null; link: string })[]; csrfToken: string | null } };
+  };
+  "/api/v1/portal/settings": {
+    get: { path: never; query: never; body: never; response: { labels: { [key: string]: string }; types: string[]; customFields: string[]; attachments: boolean } };
+    put: { path: never; query: never; body: { labels: { [key: string]: string }; types: string[]; customFields: string[]; attachments: boolean }; response: { labels: { [key: string]: string }; types: string[]; customFields: string[]; attachments: boolean } };
+  };
+  "/api/v1/portal/sign-in": {
+    post: { path: never; query: never; body: { token: string }; response: { csrfToken: string; user: { id: string; name: string; email: string } } };
+  };
+  "/api/v1/portal/sign-in-link": {
+    post: { path: never; query: never; body: { email: string }; response: unknown };
+  };
+  "/api/v1/portal/tickets": {
+    get: { path: never; query: { scope?: "mine" | "organization"; cursor?: string }; body: never; response: { items: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; requester: { name: string }; createdAt: string; updatedAt: string }[]; nextCursor: string | null } };
+    post: { path: never; query: never; body: { subject: string; description: string; type?: string | null; customFields?: { [key: string]: unknown }; attachmentIds?: string[] }; response: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; canConfirm: boolean; canReopen: boolean; canReply: boolean; requester: { name: string }; createdAt: string; updatedAt: string; version: number; messages: { id: string; fromSupport: boolean; author: string; html: string; createdAt: string; attachments: { id: string; filename: string; size: number }[] }[]; survey: { status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } | null } };
+  };
+  "/api/v1/portal/tickets/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; canConfirm: boolean; canReopen: boolean; canReply: boolean; requester: { name: string }; createdAt: string; updatedAt: string; version: number; messages: { id: string; fromSupport: boolean; author: string; html: string; createdAt: string; attachments: { id: string; filename: string; size: number }[] }[]; survey: { status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } | null } };
+  };
+  "/api/v1/portal/tickets/{id}/confirm": {
+    post: { path: { id: string }; query: never; body: never; response: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; canConfirm: boolean; canReopen: boolean; canReply: boolean; requester: { name: string }; createdAt: string; updatedAt: string; version: number; messages: { id: string; fromSupport: boolean; author: string; html: string; createdAt: string; attachments: { id: string; filename: string; size: number }[] }[]; survey: { status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } | null } };
+  };
+  "/api/v1/portal/tickets/{id}/not-fixed": {
+    post: { path: { id: string }; query: never; body: { comment: string }; response: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; canConfirm: boolean; canReopen: boolean; canReply: boolean; requester: { name: string }; createdAt: string; updatedAt: string; version: number; messages: { id: string; fromSupport: boolean; author: string; html: string; createdAt: string; attachments: { id: string; filename: string; size: number }[] }[]; survey: { status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } | null } };
+  };
+  "/api/v1/portal/tickets/{id}/replies": {
+    post: { path: { id: string }; query: never; body: { body: string; attachmentIds?: string[] }; response: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; canConfirm: boolean; canReopen: boolean; canReply: boolean; requester: { name: string }; createdAt: string; updatedAt: string; version: number; messages: { id: string; fromSupport: boolean; author: string; html: string; createdAt: string; attachments: { id: string; filename: string; size: number }[] }[]; survey: { status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } | null } };
+  };
+  "/api/v1/portal/tickets/{id}/satisfaction": {
+    post: { path: { id: string }; query: never; body: { rating: "good" | "bad"; comment?: string; reason?: string }; response: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; canConfirm: boolean; canReopen: boolean; canReply: boolean; requester: { name: string }; createdAt: string; updatedAt: string; version: number; messages: { id: string; fromSupport: boolean; author: string; html: string; createdAt: string; attachments: { id: string; filename: string; size: number }[] }[]; survey: { status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } | null } };
+  };
   "/api/v1/priorities": {
     get: { path: never; query: never; body: never; response: { items: { id: string; scheme: string; key: string; name: string; rank: number; definition: string; examples: string[]; expectedResponse: string; color: string; isDefault: boolean }[] } };
   };
@@ -277,12 +323,12 @@ export interface Paths {
     get: { path: never; query: { q: string; status?: string; priority?: string; assignee?: string; group?: string; org?: string; requester?: string; tag?: string; type?: string; channel?: string; sort?: "created" | "updated" | "priority"; order?: "asc" | "desc"; limit?: number; cursor?: string }; body: never; response: { items: (({ id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null }) | ({ id: string; number: number; subject: string; status: "open" | "awaiting_your_reply" | "solved" | "closed"; requester: { id: string; name: string; email: string }; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null }))[]; nextCursor: string | null } };
   };
   "/api/v1/session": {
-    post: { path: never; query: never; body: { email: string; password: string }; response: { user: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string }; csrfToken: string } };
+    post: { path: never; query: never; body: { email: string; password: string }; response: { user: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; organizationSupervisor: boolean; ticketAccess: "all" | "groups"; active: boolean; createdAt: string }; csrfToken: string } };
     delete: { path: never; query: never; body: never; response: unknown };
   };
   "/api/v1/setup": {
     get: { path: never; query: never; body: never; response: { needed: boolean } };
-    post: { path: never; query: never; body: { token: string; email: string; name: string; password: string; demo?: boolean }; response: { user: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string }; csrfToken: string } };
+    post: { path: never; query: never; body: { token: string; email: string; name: string; password: string; demo?: boolean }; response: { user: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; organizationSupervisor: boolean; ticketAccess: "all" | "groups"; active: boolean; createdAt: string }; csrfToken: string } };
   };
   "/api/v1/sla-policies": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; position: number; active: boolean; condition: Condition; calendarId: string; targets: { [key: string]: { first_response?: number; next_response?: number; periodic_update?: number; resolution?: number } }; pauses: { [key: string]: ("first_response" | "next_response" | "periodic_update" | "resolution")[] }; warnPercent: number; createdAt: string; updatedAt: string })[] } };
@@ -355,6 +401,9 @@ export interface Paths {
     get: { path: { id: string }; query: never; body: never; response: { items: { userId: string; name: string; typing: boolean; seenAt: string }[] } };
     post: { path: { id: string }; query: never; body: { typing?: boolean; leaving?: boolean }; response: { items: { userId: string; name: string; typing: boolean; seenAt: string }[] } };
   };
+  "/api/v1/tickets/{id}/satisfaction": {
+    get: { path: { id: string }; query: never; body: never; response: { items: ({ id: string; status: "scheduled" | "sent" | "answered" | "cancelled"; sendAt: string; sentAt: string | null; expiresAt: string | null; rating: "good" | "bad" | null; comment: string | null; reason: string | null; answeredAt: string | null; cancelledReason: string | null })[] } };
+  };
   "/api/v1/tickets/{id}/sla": {
     get: { path: { id: string }; query: never; body: never; response: { items: ({ ticketId: string; metric: "first_response" | "next_response" | "periodic_update" | "resolution"; policyId: string | null; status: "running" | "paused" | "achieved" | "stopped"; targetMinutes: number; startedAt: string; runningSince: string | null; elapsedMinutes: number; dueAt: string | null; warnAt: string | null; achievedAt: string | null; warnedAt: string | null; breachedAt: string | null; remainingMinutes: number | null })[] } };
   };
@@ -391,12 +440,12 @@ export interface Paths {
     patch: { path: { key: string }; query: never; body: { label?: string; position?: number; active?: boolean }; response: unknown };
   };
   "/api/v1/users": {
-    get: { path: never; query: { role?: "admin" | "agent" | "light_agent" | "customer"; organizationId?: string; q?: string; limit?: number; offset?: number }; body: never; response: { items: ({ id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string })[] } };
-    post: { path: never; query: never; body: { email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null; ticketAccess?: "all" | "groups" }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
+    get: { path: never; query: { role?: "admin" | "agent" | "light_agent" | "customer"; organizationId?: string; q?: string; limit?: number; offset?: number }; body: never; response: { items: ({ id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; organizationSupervisor: boolean; ticketAccess: "all" | "groups"; active: boolean; createdAt: string })[] } };
+    post: { path: never; query: never; body: { email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null; ticketAccess?: "all" | "groups" }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; organizationSupervisor: boolean; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
   };
   "/api/v1/users/{id}": {
-    get: { path: { id: string }; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
-    patch: { path: { id: string }; query: never; body: { email?: string; name?: string; role?: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null; active?: boolean; ticketAccess?: "all" | "groups" }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
+    get: { path: { id: string }; query: never; body: never; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; organizationSupervisor: boolean; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
+    patch: { path: { id: string }; query: never; body: { email?: string; name?: string; role?: "admin" | "agent" | "light_agent" | "customer"; password?: string; organizationId?: string | null; organizationSupervisor?: boolean; active?: boolean; ticketAccess?: "all" | "groups" }; response: { id: string; email: string; name: string; role: "admin" | "agent" | "light_agent" | "customer"; organizationId: string | null; organizationSupervisor: boolean; ticketAccess: "all" | "groups"; active: boolean; createdAt: string } };
   };
   "/api/v1/users/{id}/identities": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
