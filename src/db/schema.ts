@@ -1,6 +1,7 @@
 // Every table, for drizzle-kit and the typed client. Modules own their tables; this only gathers them.
 export * from '../modules/assignment/assignment.schema.js';
 export * from '../modules/automations/automations.schema.js';
+export * from '../modules/boards/boards.schema.js';
 export * from '../modules/channels/channels.schema.js';
 export * from '../modules/csat/csat.schema.js';
 export * from '../modules/custom-fields/custom-fields.schema.js';

@@ -1,6 +1,7 @@
 import type { Ctx } from '../platform/context.js';
 import type { AnyModule } from './module.js';
 import { assignmentModule } from './assignment/assignment.module.js';
+import { boardsModule } from './boards/boards.module.js';
 import { automationsModule } from './automations/automations.module.js';
 import { channelsModule } from './channels/channels.module.js';
 import { csatModule } from './csat/csat.module.js';
@@ -50,7 +51,8 @@ export function buildModules(ctx: Ctx) {
     ...csat.services,
     statusSummary: async () => (await statusPage.current()).summary,
   });
-  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, csat, portal];
+  const boards = boardsModule(ctx, { ...tickets.services, ...people.services });
+  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, csat, portal, boards];
   const services = {
     ...fields.services,
     ...people.services,
@@ -68,6 +70,7 @@ export function buildModules(ctx: Ctx) {
     ...incidents.services,
     ...csat.services,
     ...portal.services,
+    ...boards.services,
   };
   return { list, services };
 }
