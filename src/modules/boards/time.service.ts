@@ -136,7 +136,11 @@ export class TimeService {
       organizationId = organizationId ?? ticket.organizationId;
       ticketNumber = ticket.number;
     }
-    if (organizationId) await this.people.getOrganization(organizationId, ex, 'INVALID_REFERENCE');
+    if (organizationId) {
+      await this.people.getOrganization(organizationId, ex, 'INVALID_REFERENCE').catch(() => {
+        throw new AppError('INVALID_REFERENCE', `No organisation with id ${organizationId}`, { fields: [{ path: 'body.organizationId', message: 'no such organisation' }] });
+      });
+    }
     if (!organizationId && !ticketId && !cardId) {
       throw new AppError('VALIDATION_FAILED', 'Time is against a customer, a ticket or a card: name one', { fields: [{ path: 'body.organizationId', message: 'required without ticketId or cardId' }] });
     }

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+
+type Card = { id: string; boardId: string; columnId: string; role: string; version: number; onEpics: boolean; title: string; completedAt: string | null; archivedAt: string | null };
+type Column = { id: string; name: string; role: string | null };
+type Load = { board: { id: string; kind: string }; columns: Column[]; cards: Card[] };
+
+describe('boards: customer boards, the epics board, moves', () => {
+  let t: TestApp;
+  let admin: Session;
+  let agent: Session;
+  let pair: Session;
+  let acme: Session;
+  let other: Session;
+  let acmeOrg: { id: string };
+  let otherOrg: { id: string };
+  let base: string;
+
+  before(async () => {
+    t = await startTestApp();
+    admin = await t.signIn('admin');
+    agent = await t.signIn('agent', { name: 'Tess Triager' });
+    pair = await t.signIn('agent', { name: 'Pat Pair' });
+    acmeOrg = await t.make.organization({ name: 'Acme Health' });
+    otherOrg = await t.make.organization({ name: 'Other Co' });
+    acme = await t.signIn('customer', { organizationId: acmeOrg.id, name: 'Ada Acme' });
+    other = await t.signIn('customer', { organizationId: otherOrg.id });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  });
+  after(() => t.close());
+
+  const load = async (url: string): Promise<Load> => {
+    const res = await t.as(agent).get(url);
+    assert.equal(res.status, 200, res.raw);
+    return res.body;
+  };
+  const col = (b: Load, role: string) => b.columns.find((c) => c.role === role) as Column;
+  const move = (who: Session, card: Card, board: Load, role: string, index = 0, version = card.version) =>
+    t.as(who).post(`/api/v1/cards/${card.id}/move`, { boardId: board.board.id, columnId: col(board, role).id, index, version });
+
+  test("backlog → New issues on the organisation's board (created on first use); Up next puts the same card on the epics board; moves follow on both", async () => {
+    const ticket = await t.make.ticket(acme, { subject: 'Export to CSV times out' });
+    const backlogged = await t.as(agent).post(`/api/v1/tickets/${ticket.id}/backlog`);
+    assert.equal(backlogged.status, 201, backlogged.raw);
+    assert.equal(backlogged.body.role, 'new');
+    assert.equal(backlogged.body.ticketNumber, ticket.number);
+    assert.equal((await t.as(agent).post(`/api/v1/tickets/${ticket.id}/backlog`)).status, 200, 'backlogging twice answers with the card it has');
+    assert.equal((await t.as(agent).get(`/api/v1/tickets/${ticket.id}`)).body.status, 'backlogged', 'the default setting moves the ticket to backlogged');
+    const board = await load(`/api/v1/boards/${backlogged.body.boardId}`);
+    assert.equal(board.board.kind, 'customer');
+    assert.deepEqual(board.columns.map((c) => c.name), ['New issues', 'Up next', 'In progress', 'Recently completed']);
+    assert.deepEqual(board.cards.map((c) => c.id), [backlogged.body.id]);
+    let epics = await load('/api/v1/boards/epics');
+    assert.equal(epics.cards.length, 0, 'not on the epics board before Up next');
+
+    const upNext = await move(agent, backlogged.body, board, 'up_next');
+    assert.equal(upNext.status, 200, upNext.raw);
+    assert.equal(upNext.body.card.onEpics, true);
+    epics = await load('/api/v1/boards/epics');
+    assert.deepEqual(epics.cards.map((c) => [c.id, c.role]), [[backlogged.body.id, 'up_next']], 'the same card, not a copy');
+
+    // Moved on the epics board: it moves on the customer's board too, and the ticket takes the column's state.
+    const progress = await move(pair, upNext.body.card, epics, 'in_progress');
+    assert.equal(progress.status, 200, progress.raw);
+    assert.equal(progress.body.card.columnId, col(board, 'in_progress').id);
+    assert.equal((await t.as(agent).get(`/api/v1/tickets/${ticket.id}`)).body.status, 'open');
+    // The week's commitment and the pair.
+    const week = await t.as(agent).patch(`/api/v1/cards/${ticket.id === '' ? '' : progress.body.card.id}`, { version: progress.body.card.version, week: '2026-03-09', ownerIds: [agent.user.id, pair.user.id] });
+    assert.equal(week.status, 200, week.raw);
+    assert.equal(week.body.week, '2026-03-09');
+    const notMonday = await t.as(agent).patch(`/api/v1/cards/${week.body.id}`, { version: week.body.version, week: '2026-03-10' });
+    assert.equal(notMonday.status, 422);
+    assert.equal(notMonday.body.errors[0].path, 'body.week');
+    const three = await t.as(agent).patch(`/api/v1/cards/${week.body.id}`, { version: week.body.version, ownerIds: [agent.user.id, pair.user.id, admin.user.id] });
+    assert.equal(three.status, 400, 'an owner or a pair: not three');
+    const customerOwner = await t.as(agent).patch(`/api/v1/cards/${week.body.id}`, { version: week.body.version, ownerIds: [acme.user.id] });
+    assert.equal(customerOwner.status, 422);
+
+    // The customer sees their board read-only; another organisation's customer does not.
+    const portal = await t.as(acme).get(`/api/v1/organizations/${acmeOrg.id}/board`);
+    assert.equal(portal.status, 200, portal.raw);
+    assert.deepEqual(portal.body.cards.map((c: { title: string }) => c.title), ['Export to CSV times out']);
+    assert.equal(portal.body.cards[0].ownerIds, undefined, 'no internal fields for customers');
+    assert.equal((await t.as(other).get(`/api/v1/organizations/${acmeOrg.id}/board`)).status, 403);
+    assert.equal((await t.as(acme).get(`/api/v1/boards/${board.board.id}`)).status, 403, 'the agent board API is staff-only');
+  });
+
+  test('concurrent moves: the later gets 409 with the current position, nothing half-moved; bad moves each their error', async () => {
+    const ticket = await t.make.ticket(acme, { subject: 'Login page typo' });
+    const card: Card = (await t.as(agent).post(`/api/v1/tickets/${ticket.id}/backlog`)).body;
+    const board = await load(`/api/v1/boards/${card.boardId}`);
+    const [a, b] = await Promise.all([move(agent, card, board, 'up_next'), move(pair, card, board, 'in_progress')]);
+    const statuses = [a.status, b.status].sort();
+    assert.deepEqual(statuses, [200, 409], `${a.raw} ${b.raw}`);
+    const lost = a.status === 409 ? a : b;
+    const won = a.status === 200 ? a : b;
+    assert.equal(lost.body.code, 'VERSION_CONFLICT');
+    assert.equal(lost.body.current.columnId, won.body.card.columnId, 'the 409 carries where the card is now');
+    assert.equal(lost.body.current.version, 2);
+    const now = (await t.as(agent).get(`/api/v1/cards/${card.id}`)).body;
+    assert.equal(now.version, 2);
+    assert.equal(now.columnId, won.body.card.columnId);
+
+    // A board the card is not on; a column of another board; a ticket card of another organisation.
+    const otherTicket = await t.make.ticket(other, { subject: 'Other' });
+    const otherCard: Card = (await t.as(agent).post(`/api/v1/tickets/${otherTicket.id}/backlog`)).body;
+    const otherBoard = await load(`/api/v1/boards/${otherCard.boardId}`);
+    const wrongBoard = await move(agent, now, otherBoard, 'up_next');
+    assert.equal(wrongBoard.status, 422);
+    assert.equal(wrongBoard.body.code, 'CARD_NOT_ON_BOARD');
+    const wrongColumn = await t.as(agent).post(`/api/v1/cards/${now.id}/move`, { boardId: board.board.id, columnId: col(otherBoard, 'new').id, index: 0, version: now.version });
+    assert.equal(wrongColumn.body.code, 'CARD_NOT_ON_BOARD');
+    const wrongOrg = await t.as(agent).post(`/api/v1/boards/${board.board.id}/cards`, { ticketId: otherTicket.id });
+    assert.equal(wrongOrg.status, 422);
+    assert.equal(wrongOrg.body.code, 'CARD_WRONG_ORGANIZATION');
+    const noTitle = await t.as(agent).post(`/api/v1/boards/${board.board.id}/cards`, {});
+    assert.equal(noTitle.body.errors[0].path, 'body.title');
+    assert.equal((await t.as(agent).get(`/api/v1/cards/${now.id}`)).body.version, now.version, 'refusals changed nothing');
+    const noOrg = await t.make.ticket(agent, { subject: 'Internal' });
+    assert.equal((await t.as(agent).post(`/api/v1/tickets/${noOrg.id}/backlog`)).status, 422, 'no organisation, no board');
+  });
+
+  test('WIP limits: refused naming the limit, or allowed with a warning, per column', async () => {
+    const board = await load(`/api/v1/boards/${(await t.as(agent).post(`/api/v1/organizations/${acmeOrg.id}/board`)).body.board.id}`);
+    const progress = col(board, 'in_progress');
+    const inProgress = board.cards.filter((c) => c.columnId === progress.id).length;
+    const limit = inProgress;
+    const set = await t.as(admin).patch(`/api/v1/board-columns/${progress.id}`, { name: 'In progress', wipLimit: limit, wipMode: 'refuse', stateKey: 'open' });
+    assert.equal(set.status, 200, set.raw);
+    const free = await t.as(agent).post(`/api/v1/boards/${board.board.id}/cards`, { title: 'Upgrade the SDK', checklist: [{ text: 'read changelog' }], labels: ['tech-debt'], estimateHours: 3 });
+    assert.equal(free.status, 201, free.raw);
+    const refused = await move(agent, free.body, board, 'in_progress');
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.code, 'WIP_LIMIT_REACHED');
+    assert.match(refused.body.detail, new RegExp(`WIP limit ${limit}`));
+    assert.equal((await t.as(agent).get(`/api/v1/cards/${free.body.id}`)).body.columnId, col(board, 'new').id);
+    await t.as(admin).patch(`/api/v1/board-columns/${progress.id}`, { name: 'In progress', wipLimit: limit, wipMode: 'warn', stateKey: null });
+    const warned = await move(agent, free.body, board, 'in_progress');
+    assert.equal(warned.status, 200);
+    assert.match(warned.body.warnings[0], /WIP limit/);
+    const badState = await t.as(admin).patch(`/api/v1/board-columns/${progress.id}`, { name: 'In progress', wipLimit: null, wipMode: 'warn', stateKey: 'nope' });
+    assert.equal(badState.body.errors[0].path, 'body.stateKey');
+  });
+
+  test('a second viewer sees a move on the live stream; recently completed cards archive themselves after 7 days', async () => {
+    const ticket = await t.make.ticket(acme, { subject: 'Slow dashboard' });
+    const card: Card = (await t.as(agent).post(`/api/v1/tickets/${ticket.id}/backlog`)).body;
+    const board = await load(`/api/v1/boards/${card.boardId}`);
+    const ctrl = new AbortController();
+    const res = await fetch(`${base}/api/v1/boards/epics`, { headers: pair.headers });
+    const epicsId = ((await res.json()) as Load).board.id;
+    const stream = await fetch(`${base}/api/v1/boards/${epicsId}/stream`, { headers: pair.headers, signal: ctrl.signal });
+    assert.equal(stream.status, 200);
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read(); // ": connected"
+    const moved = await move(agent, card, board, 'up_next');
+    assert.equal(moved.status, 200);
+    let text = '';
+    while (!text.includes('event: card')) text += new TextDecoder().decode((await reader.read()).value);
+    const data = JSON.parse(/data: (.*)\n/.exec(text)?.[1] ?? '{}');
+    assert.equal(data.id, card.id);
+    assert.equal(data.role, 'up_next');
+    ctrl.abort();
+
+    const done = await move(agent, moved.body.card, board, 'done');
+    assert.equal(done.status, 200, done.raw);
+    assert.ok(done.body.card.completedAt);
+    assert.equal((await t.as(agent).get(`/api/v1/tickets/${ticket.id}`)).body.statusCategory, 'solved');
+    t.clock.advance(6 * 86_400_000);
+    await t.services.boards.sweepArchive();
+    assert.equal((await t.as(agent).get(`/api/v1/cards/${card.id}`)).body.archivedAt, null);
+    t.clock.advance(2 * 86_400_000);
+    assert.ok((await t.services.boards.sweepArchive()) >= 1);
+    assert.ok((await t.as(agent).get(`/api/v1/cards/${card.id}`)).body.archivedAt);
+    assert.ok(!(await load(`/api/v1/boards/${card.boardId}`)).cards.some((c) => c.id === card.id));
+    const stale = await move(agent, done.body.card, board, 'new', 0, done.body.card.version + 1);
+    assert.equal(stale.body.code, 'CARD_ARCHIVED');
+  });
+});
