@@ -362,8 +362,11 @@ export class BoardsService {
 
   /** Locks the card and checks the version the caller saw; a stale one is a 409 carrying the card as it is now. */
   private async lockCard(tx: Tx, id: string, version: number): Promise<{ card: CardRow; role: ColumnRole | null }> {
-    const [r] = await tx.select({ c: cards, role: boardColumns.role }).from(cards).innerJoin(boardColumns, eq(boardColumns.id, cards.columnId)).where(eq(cards.id, id)).for('update', { of: cards });
-    if (!r) throw new AppError('CARD_NOT_FOUND', `No card with id ${id}`);
+    // The card alone is locked (a join would be re-checked against the old column after a concurrent move, and lose the row).
+    const [c] = await tx.select().from(cards).where(eq(cards.id, id)).for('update');
+    if (!c) throw new AppError('CARD_NOT_FOUND', `No card with id ${id}`);
+    const [column] = await tx.select({ role: boardColumns.role }).from(boardColumns).where(eq(boardColumns.id, c.columnId));
+    const r = { c, role: column?.role ?? null };
     if (r.c.archivedAt) throw new AppError('CARD_ARCHIVED', 'This card is archived; it no longer moves');
     if (r.c.version !== version) {
       throw new AppError('VERSION_CONFLICT', `Someone changed this card first (version ${r.c.version}, you had ${version}); it is shown where it is now`, { extra: { current: cardView(r.c, r.role) } });

@@ -29,6 +29,28 @@ export interface Paths {
   "/api/v1/automations/sweep": {
     post: { path: never; query: never; body: never; response: unknown };
   };
+  "/api/v1/board-columns/{id}": {
+    patch: { path: { id: string }; query: never; body: { name: string; wipLimit: number | null; wipMode: "refuse" | "warn"; stateKey: string | null }; response: { id: string; boardId: string; name: string; position: number; role: "new" | "up_next" | "in_progress" | "done" | null; stateKey: string | null; wipLimit: number | null; wipMode: "refuse" | "warn" } };
+  };
+  "/api/v1/board-settings": {
+    get: { path: never; query: never; body: never; response: { backlogStateKey: string | null; archiveAfterDays: number } };
+    put: { path: never; query: never; body: { backlogStateKey: string | null; archiveAfterDays: number }; response: { backlogStateKey: string | null; archiveAfterDays: number } };
+  };
+  "/api/v1/boards": {
+    get: { path: never; query: never; body: never; response: { items: ({ id: string; kind: "customer" | "epics"; organizationId: string | null; name: string; customersReorder: boolean; cardCount: number })[] } };
+  };
+  "/api/v1/boards/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: { board: { id: string; kind: "customer" | "epics"; organizationId: string | null; name: string; customersReorder: boolean }; columns: ({ id: string; boardId: string; name: string; position: number; role: "new" | "up_next" | "in_progress" | "done" | null; stateKey: string | null; wipLimit: number | null; wipMode: "refuse" | "warn" })[]; cards: ({ id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string })[]; people: { id: string; name: string }[]; organizations: { id: string; name: string }[] } };
+  };
+  "/api/v1/boards/{id}/cards": {
+    post: { path: { id: string }; query: never; body: { ticketId?: string; title?: string; description?: string; checklist?: { text: string; done?: boolean }[]; ownerIds?: string[]; dueOn?: string | null; estimateHours?: number | null; labels?: string[]; columnId?: string }; response: { id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string } };
+  };
+  "/api/v1/boards/{id}/stream": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/boards/epics": {
+    get: { path: never; query: never; body: never; response: { board: { id: string; kind: "customer" | "epics"; organizationId: string | null; name: string; customersReorder: boolean }; columns: ({ id: string; boardId: string; name: string; position: number; role: "new" | "up_next" | "in_progress" | "done" | null; stateKey: string | null; wipLimit: number | null; wipMode: "refuse" | "warn" })[]; cards: ({ id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string })[]; people: { id: string; name: string }[]; organizations: { id: string; name: string }[] } };
+  };
   "/api/v1/calendars": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; timeZone: string; alwaysOpen: boolean; weekly: { "1"?: { start: string; end: string }[]; "2"?: { start: string; end: string }[]; "3"?: { start: string; end: string }[]; "4"?: { start: string; end: string }[]; "5"?: { start: string; end: string }[]; "6"?: { start: string; end: string }[]; "7"?: { start: string; end: string }[] }; holidays: { date: string; name: string; yearly: boolean }[]; holidayRegion: { country: string; state?: string | null } | null; createdAt: string; updatedAt: string })[] } };
     post: { path: never; query: never; body: { name: string; timeZone: string; alwaysOpen?: boolean; weekly?: { "1"?: { start: string; end: string }[]; "2"?: { start: string; end: string }[]; "3"?: { start: string; end: string }[]; "4"?: { start: string; end: string }[]; "5"?: { start: string; end: string }[]; "6"?: { start: string; end: string }[]; "7"?: { start: string; end: string }[] }; holidays?: { date: string; name: string; yearly?: boolean }[]; holidayRegion?: { country: string; state?: string | null } | null }; response: { id: string; name: string; timeZone: string; alwaysOpen: boolean; weekly: { "1"?: { start: string; end: string }[]; "2"?: { start: string; end: string }[]; "3"?: { start: string; end: string }[]; "4"?: { start: string; end: string }[]; "5"?: { start: string; end: string }[]; "6"?: { start: string; end: string }[]; "7"?: { start: string; end: string }[] }; holidays: { date: string; name: string; yearly: boolean }[]; holidayRegion: { country: string; state?: string | null } | null; createdAt: string; updatedAt: string } };
@@ -43,6 +65,19 @@ export interface Paths {
   };
   "/api/v1/calendars/{id}/holidays": {
     get: { path: { id: string }; query: { year: number }; body: never; response: unknown };
+  };
+  "/api/v1/cards/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: { id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string } };
+    patch: { path: { id: string }; query: never; body: { version: number; title?: string; description?: string; checklist?: { text: string; done?: boolean }[]; ownerIds?: string[]; dueOn?: string | null; estimateHours?: number | null; labels?: string[]; week?: string | null; triage?: boolean }; response: { id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string } };
+  };
+  "/api/v1/cards/{id}/archive": {
+    post: { path: { id: string }; query: never; body: { version: number }; response: { id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string } };
+  };
+  "/api/v1/cards/{id}/move": {
+    post: { path: { id: string }; query: never; body: { boardId: string; columnId: string; index: number; version: number }; response: { card: { id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string }; warnings: string[] } };
+  };
+  "/api/v1/cards/{id}/time": {
+    get: { path: { id: string }; query: never; body: never; response: { items: ({ id: string; userId: string; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; cardId: string | null; workDate: string; minutes: number; description: string; billable: boolean; createdAt: string })[]; totalMinutes: number; people: { id: string; name: string }[]; organizations: { id: string; name: string }[] } };
   };
   "/api/v1/channels/connections": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; kind: "imap" | "slack" | "github" | "widget"; name: string; status: "active" | "failed" | "disabled"; syncState: "connected" | "idle"; lastSuccessAt: string | null; lastError: string | null; lastErrorAt: string | null; failureCount: number; createdAt: string; updatedAt: string })[] } };
@@ -260,6 +295,10 @@ export interface Paths {
     get: { path: { id: string }; query: never; body: never; response: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string } | { id: string; name: string; sharedTickets: boolean } };
     patch: { path: { id: string }; query: never; body: { name?: string; domains?: string[]; notes?: string; sharedTickets?: boolean; customFields?: { [key: string]: unknown } }; response: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string } };
   };
+  "/api/v1/organizations/{id}/board": {
+    get: { path: { id: string }; query: never; body: never; response: { board: { id: string; name: string; customersReorder: boolean }; columns: ({ id: string; name: string; role: "new" | "up_next" | "in_progress" | "done" | null })[]; cards: ({ id: string; columnId: string; title: string; ticketNumber: number | null; dueOn: string | null; labels: string[]; completedAt: string | null })[] } };
+    post: { path: { id: string }; query: never; body: never; response: { board: { id: string; kind: "customer" | "epics"; organizationId: string | null; name: string; customersReorder: boolean }; columns: ({ id: string; boardId: string; name: string; position: number; role: "new" | "up_next" | "in_progress" | "done" | null; stateKey: string | null; wipLimit: number | null; wipMode: "refuse" | "warn" })[]; cards: ({ id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string })[]; people: { id: string; name: string }[]; organizations: { id: string; name: string }[] } };
+  };
   "/api/v1/outbox": {
     get: { path: never; query: { limit?: number; cursor?: string; ticketId?: string; status?: "queued" | "sent" | "stored" | "failed" }; body: never; response: unknown };
   };
@@ -368,6 +407,12 @@ export interface Paths {
     get: { path: { id: string }; query: never; body: never; response: ({ id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null; followerIds: string[]; links: ({ id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; targetNumber: number | null; url: string | null; title: string | null; createdAt: string })[] }) | ({ id: string; number: number; subject: string; status: "open" | "awaiting_your_reply" | "solved" | "closed"; requester: { id: string; name: string; email: string }; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null; links: ({ id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; targetNumber: number | null; url: string | null; title: string | null; createdAt: string })[] }) };
     patch: { path: { id: string }; query: never; body: { version?: number; subject?: string; status?: string; priority?: string; type?: string | null; assigneeId?: string | null; groupId?: string | null; organizationId?: string | null; tags?: string[]; addTags?: string[]; removeTags?: string[]; productArea?: string | null; dueAt?: string | null; customFields?: { [key: string]: unknown }; followerIds?: string[] }; response: { id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null; followerIds: string[]; links: ({ id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; targetNumber: number | null; url: string | null; title: string | null; createdAt: string })[] } };
   };
+  "/api/v1/tickets/{id}/backlog": {
+    post: { path: { id: string }; query: never; body: never; response: { id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string } };
+  };
+  "/api/v1/tickets/{id}/card": {
+    get: { path: { id: string }; query: never; body: never; response: { card: { id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string } | null } };
+  };
   "/api/v1/tickets/{id}/escalate": {
     post: { path: { id: string }; query: never; body: { impact: string; tried: string; needed: string; urgency: "low" | "medium" | "high" | "critical"; toGroupId?: string; version?: number }; response: { id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null; followerIds: string[]; links: ({ id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; targetNumber: number | null; url: string | null; title: string | null; createdAt: string })[] } };
   };
@@ -407,6 +452,9 @@ export interface Paths {
   "/api/v1/tickets/{id}/sla": {
     get: { path: { id: string }; query: never; body: never; response: { items: ({ ticketId: string; metric: "first_response" | "next_response" | "periodic_update" | "resolution"; policyId: string | null; status: "running" | "paused" | "achieved" | "stopped"; targetMinutes: number; startedAt: string; runningSince: string | null; elapsedMinutes: number; dueAt: string | null; warnAt: string | null; achievedAt: string | null; warnedAt: string | null; breachedAt: string | null; remainingMinutes: number | null })[] } };
   };
+  "/api/v1/tickets/{id}/time": {
+    get: { path: { id: string }; query: never; body: never; response: { items: ({ id: string; userId: string; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; cardId: string | null; workDate: string; minutes: number; description: string; billable: boolean; createdAt: string })[]; totalMinutes: number; people: { id: string; name: string }[]; organizations: { id: string; name: string }[] } };
+  };
   "/api/v1/tickets/{ticketId}/macros/{id}/apply": {
     post: { path: { ticketId: string; id: string }; query: never; body: { body?: string; public: boolean; attachmentIds?: string[]; changes?: { status?: string; priority?: string; type?: string | null; groupId?: string | null; assigneeId?: "current_user" | string | null; addTags?: string[]; removeTags?: string[]; customFields?: { [key: string]: unknown } }; status?: string; version?: number }; response: { messageId: string | null; ticket: { id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null; followerIds: string[]; links: ({ id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; targetNumber: number | null; url: string | null; title: string | null; createdAt: string })[] } } };
   };
@@ -415,6 +463,44 @@ export interface Paths {
   };
   "/api/v1/tickets/bulk": {
     post: { path: never; query: never; body: { ids: string[]; changes?: { subject?: string; status?: string; priority?: string; type?: string | null; assigneeId?: string | null; groupId?: string | null; organizationId?: string | null; tags?: string[]; addTags?: string[]; removeTags?: string[]; productArea?: string | null; dueAt?: string | null; customFields?: { [key: string]: unknown }; followerIds?: string[] }; mergeIntoId?: string }; response: { items: { id: string; ok: boolean; code?: string; detail?: string }[] } };
+  };
+  "/api/v1/time/entries": {
+    post: { path: never; query: never; body: { userId?: string; ticketId?: string; cardId?: string; organizationId?: string; workDate: string; minutes: number; description?: string; billable?: boolean }; response: { id: string; userId: string; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; cardId: string | null; workDate: string; minutes: number; description: string; billable: boolean; createdAt: string } };
+  };
+  "/api/v1/time/entries/{id}": {
+    patch: { path: { id: string }; query: never; body: { workDate?: string; minutes?: number; description?: string; billable?: boolean }; response: { id: string; userId: string; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; cardId: string | null; workDate: string; minutes: number; description: string; billable: boolean; createdAt: string } };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/time/preferences": {
+    get: { path: never; query: never; body: never; response: { timeZone: string; endOfDay: string; reminders: boolean; tracking: boolean } };
+    put: { path: never; query: never; body: { timeZone: string; endOfDay: string; reminders: boolean }; response: { timeZone: string; endOfDay: string; reminders: boolean; tracking: boolean } };
+  };
+  "/api/v1/time/reminders": {
+    get: { path: never; query: never; body: never; response: { items: { day: string }[] } };
+  };
+  "/api/v1/time/reminders/dismiss": {
+    post: { path: never; query: never; body: { day: string }; response: unknown };
+  };
+  "/api/v1/time/report": {
+    get: { path: never; query: { from: string; to: string; organizationId?: string }; body: never; response: { from: string; to: string; customers: ({ organizationId: string | null; name: string; minutes: number; billableMinutes: number; entries: number })[]; tickets: ({ ticketId: string | null; ticketNumber: number | null; organizationId: string | null; minutes: number })[]; totalMinutes: number } };
+  };
+  "/api/v1/time/report.csv": {
+    get: { path: never; query: { from: string; to: string; organizationId?: string }; body: never; response: unknown };
+  };
+  "/api/v1/time/settings": {
+    get: { path: never; query: never; body: never; response: { lockedThrough: string | null } };
+    put: { path: never; query: never; body: { lockedThrough: string | null }; response: { lockedThrough: string | null } };
+  };
+  "/api/v1/time/timer": {
+    get: { path: never; query: never; body: never; response: { timer: { startedAt: string; ticketId: string | null; cardId: string | null; organizationId: string | null; description: string } | null } };
+    post: { path: never; query: never; body: { ticketId?: string; cardId?: string; organizationId?: string; description?: string }; response: { timer: { startedAt: string; ticketId: string | null; cardId: string | null; organizationId: string | null; description: string } | null } };
+    delete: { path: never; query: never; body: never; response: unknown };
+  };
+  "/api/v1/time/timer/stop": {
+    post: { path: never; query: never; body: { description?: string; billable?: boolean }; response: { id: string; userId: string; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; cardId: string | null; workDate: string; minutes: number; description: string; billable: boolean; createdAt: string } };
+  };
+  "/api/v1/time/timesheet": {
+    get: { path: never; query: { userId?: string; week?: string }; body: never; response: { userId: string; week: string; days: ({ day: string; minutes: number; items: ({ id: string; userId: string; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; cardId: string | null; workDate: string; minutes: number; description: string; billable: boolean; createdAt: string })[] })[]; totalMinutes: number; lockedThrough: string | null; people: { id: string; name: string }[]; organizations: { id: string; name: string }[] } };
   };
   "/api/v1/tokens": {
     get: { path: never; query: never; body: never; response: unknown };

@@ -4,6 +4,8 @@ import { lazy, Suspense } from 'react';
 import { Redirect, Route, Switch } from 'wouter';
 import { NewTicketPage } from '../tickets/NewTicketPage';
 import { IncidentsArea } from '../incidents/IncidentsArea';
+import { BoardsArea } from '../boards/BoardsArea';
+import { TimePage } from '../time/TimePage';
 import { TicketPage } from '../tickets/TicketPage';
 import { SearchPage, ViewPage } from '../views/ViewPage';
 import { api } from '../api/client';
@@ -44,6 +46,8 @@ export function App() {
           <Route path="/search" component={SearchPage} />
           <Route path="/tickets/new" component={NewTicketPage} />
           <Route path="/tickets/:number">{(p) => <TicketPage number={p.number} />}</Route>
+          <Route path="/boards/:id?">{(p) => <BoardsArea id={p.id} />}</Route>
+          <Route path="/time/:section?">{(p) => <TimePage section={p.section ?? 'week'} />}</Route>
           <Route path="/incidents/:id?">{(p) => <IncidentsArea id={p.id} />}</Route>
           <Route path="/oncall/:section?">{(p) => <Suspense fallback={<Loader m="xl" />}><OncallPage section={p.section ?? 'now'} /></Suspense>}</Route>
           <Route path="/admin/:section?">

@@ -8,6 +8,7 @@ import { ApiError, api } from '../api/client';
 import type { Ticket, TicketEvent } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { TicketIncidents } from '../incidents/Banners';
+import { TicketBoard } from '../boards/TicketBoard';
 import { NotFound } from '../app/NotFound';
 import { useSession } from '../app/session';
 import { confirmChange } from '../app/undo';
@@ -133,6 +134,7 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
             </Group>
           </Group>
           {me.role !== 'customer' && <TicketIncidents ticket={ticket} />}
+          {me.role !== 'customer' && <TicketBoard ticket={ticket} />}
           {others.length > 0 && (
             <Alert color="blue" py={6} data-testid="presence">
               {others.map((p) => `${p.name}${p.typing ? ' is typing a reply' : ' is viewing'}`).join(' · ')}

@@ -1,0 +1,405 @@
+import { Alert, Badge, Button, Group, Loader, Paper, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type DragEvent, type KeyboardEvent, useMemo, useRef, useState } from 'react';
+import { Link } from 'wouter';
+import { ApiError, api } from '../api/client';
+import { CardDetail } from './CardDetail';
+import { type BoardLoad, boardKey, boardsApi, type Card, type Column, columnOf, mondayOf, orderOf, patchCard, useBoardStream } from './model';
+
+type Lanes = 'none' | 'customer' | 'pair';
+type Due = 'any' | 'overdue' | 'week';
+type Moving = { cardId: string; column: number; index: number };
+
+/**
+ * A board: its columns and cards. Cards move by drag and drop, or from the keyboard: focus a card, press m, then
+ * ←/→ for the column and ↑/↓ for the place in it, Enter to drop (Escape cancels); "Move to…" in the card does it too.
+ * Every move anyone makes arrives on the board's live stream.
+ */
+export function BoardPage({ id }: { id: string }) {
+  const qc = useQueryClient();
+  const board = useQuery({ queryKey: boardKey(id), queryFn: () => boardsApi.load(id) });
+  useBoardStream(id, board.data?.board.id);
+  const [customer, setCustomer] = useState<string | null>(null);
+  const [owner, setOwner] = useState<string | null>(null);
+  const [label, setLabel] = useState<string | null>(null);
+  const [due, setDue] = useState<Due>('any');
+  const [lanes, setLanes] = useState<Lanes>('none');
+  const [text, setText] = useState('');
+  const [moving, setMoving] = useState<Moving | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const [announce, setAnnounce] = useState('');
+  const dragged = useRef<string | null>(null);
+  const data = board.data;
+
+  const today = new Date().toISOString().slice(0, 10);
+  const weekEnd = (() => {
+    const d = new Date(`${mondayOf(new Date())}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + 6);
+    return d.toISOString().slice(0, 10);
+  })();
+  const visible = useMemo(() => {
+    if (!data) return [];
+    return data.cards.filter(
+      (c) =>
+        (!customer || (customer === 'triage' ? c.triage : c.organizationId === customer)) &&
+        (!owner || c.ownerIds.includes(owner)) &&
+        (!label || c.labels.includes(label)) &&
+        (due === 'any' || (c.dueOn !== null && (due === 'overdue' ? c.dueOn < today : c.dueOn <= weekEnd))) &&
+        (!text || c.title.toLowerCase().includes(text.toLowerCase()) || String(c.ticketNumber ?? '') === text.replace('#', '')),
+    );
+  }, [data, customer, owner, label, due, text, today, weekEnd]);
+
+  if (board.isPending) return <Loader m="xl" />;
+  if (!data) return <Alert color="red">{(board.error as Error)?.message ?? 'This board cannot be shown'}</Alert>;
+
+  const names = new Map([...data.people, ...data.organizations].map((n) => [n.id, n.name]));
+  const labels = [...new Set(data.cards.flatMap((c) => c.labels))].sort();
+  const inColumn = (col: Column, cards: Card[]) =>
+    cards.filter((c) => columnOf(data, c)?.id === col.id).sort((a, b) => orderOf(data, a) - orderOf(data, b));
+  const laneOf = (c: Card): [string, string] => {
+    if (lanes === 'customer') return c.triage || !c.organizationId ? ['triage', 'Triage team items'] : [c.organizationId, names.get(c.organizationId) ?? 'Customer'];
+    if (lanes === 'pair') return c.ownerIds.length ? [c.ownerIds.join('+'), c.ownerIds.map((o) => names.get(o) ?? '…').join(' & ')] : ['none', 'No pair yet'];
+    return ['all', ''];
+  };
+  const laneList = [...new Map(visible.map((c) => laneOf(c))).entries()].sort((a, b) => (a[0] === 'triage' ? 1 : b[0] === 'triage' ? -1 : a[1].localeCompare(b[1])));
+  if (!laneList.length) laneList.push(['all', '']);
+
+  const doMove = async (card: Card, column: Column, index: number) => {
+    try {
+      const res = await boardsApi.move(card, data.board.id, column.id, index);
+      patchCard(qc, id, res.card);
+      for (const w of res.warnings) notifications.show({ color: 'yellow', title: 'Over the WIP limit', message: w });
+      setAnnounce(`${card.title} moved to ${column.name}`);
+    } catch (err) {
+      const e = err instanceof ApiError ? err : null;
+      if (e?.code === 'VERSION_CONFLICT' && e.problem.current) patchCard(qc, id, e.problem.current as Card);
+      notifications.show({ color: 'red', title: e?.code === 'VERSION_CONFLICT' ? 'Someone moved this card first' : 'Not moved', message: e?.message ?? String(err) });
+      setAnnounce(`Not moved: ${e?.message ?? ''}`);
+    }
+  };
+
+  // The cards of the lane a card is in, on the board as filtered.
+  const laneCards = (card: Card) => visible.filter((c) => laneOf(c)[0] === laneOf(card)[0]);
+
+  const onCardKey = (e: KeyboardEvent, card: Card) => {
+    const cols = data.columns;
+    if (!moving) {
+      if (e.key === 'm') {
+        e.preventDefault();
+        const col = columnOf(data, card);
+        const ci = cols.findIndex((c) => c.id === col?.id);
+        const idx = col ? inColumn(col, laneCards(card)).findIndex((c) => c.id === card.id) : 0;
+        setMoving({ cardId: card.id, column: Math.max(0, ci), index: Math.max(0, idx) });
+        setAnnounce(`Moving ${card.title}: arrows choose where, Enter drops it, Escape cancels`);
+      } else if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        setOpen(card.id);
+      }
+      return;
+    }
+    if (moving.cardId !== card.id) return;
+    const others = (ci: number) => inColumn(cols[ci] as Column, laneCards(card)).filter((c) => c.id !== card.id);
+    let next = moving;
+    if (e.key === 'ArrowRight' && moving.column < cols.length - 1) next = { ...moving, column: moving.column + 1, index: Math.min(moving.index, others(moving.column + 1).length) };
+    else if (e.key === 'ArrowLeft' && moving.column > 0) next = { ...moving, column: moving.column - 1, index: Math.min(moving.index, others(moving.column - 1).length) };
+    else if (e.key === 'ArrowDown') next = { ...moving, index: Math.min(moving.index + 1, others(moving.column).length) };
+    else if (e.key === 'ArrowUp') next = { ...moving, index: Math.max(0, moving.index - 1) };
+    else if (e.key === 'Escape') {
+      e.preventDefault();
+      setMoving(null);
+      setAnnounce('Move cancelled');
+      return;
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      setMoving(null);
+      const col = cols[moving.column] as Column;
+      void doMove(card, col, indexOnBoard(col, card, moving.index));
+      return;
+    } else return;
+    e.preventDefault();
+    setMoving(next);
+    setAnnounce(`${(cols[next.column] as Column).name}, place ${next.index + 1}`);
+  };
+
+  /** A place among the lane's cards, as a place among the whole column's (what the API counts). */
+  const indexOnBoard = (col: Column, card: Card, laneIndex: number): number => {
+    const all = inColumn(col, data.cards).filter((c) => c.id !== card.id);
+    const lane = inColumn(col, laneCards(card)).filter((c) => c.id !== card.id);
+    const after = lane[laneIndex];
+    if (after) return all.findIndex((c) => c.id === after.id);
+    const last = lane.at(-1);
+    return last ? all.findIndex((c) => c.id === last.id) + 1 : all.length;
+  };
+
+  const onDrop = (e: DragEvent, col: Column, lane: Card[]) => {
+    e.preventDefault();
+    const card = data.cards.find((c) => c.id === dragged.current);
+    dragged.current = null;
+    if (!card) return;
+    const tiles = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('[data-card-id]')].filter((t) => t.dataset.cardId !== card.id);
+    let laneIndex = tiles.findIndex((t) => e.clientY < t.getBoundingClientRect().top + t.getBoundingClientRect().height / 2);
+    if (laneIndex < 0) laneIndex = tiles.length;
+    const target = lane.filter((c) => c.id !== card.id)[laneIndex];
+    const all = inColumn(col, data.cards).filter((c) => c.id !== card.id);
+    const index = target ? all.findIndex((c) => c.id === target.id) : (() => {
+      const last = lane.filter((c) => c.id !== card.id).at(-1);
+      return last ? all.findIndex((c) => c.id === last.id) + 1 : all.length;
+    })();
+    void doMove(card, col, index);
+  };
+
+  const movingCard = moving ? data.cards.find((c) => c.id === moving.cardId) : undefined;
+  const openCard = open ? data.cards.find((c) => c.id === open) : undefined;
+
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between" wrap="wrap">
+        <div>
+          <Text size="sm" c="dimmed">
+            <Link href="/boards">Boards</Link> · {data.board.kind === 'epics' ? 'every card that entered Up next, on any customer board' : 'customer board'}
+          </Text>
+          <Title order={2}>{data.board.name}</Title>
+        </div>
+        <Group gap="xs">
+          <CardCreate board={data} onCreated={(c) => patchCard(qc, id, c)} />
+        </Group>
+      </Group>
+      <Group gap="xs" wrap="wrap" aria-label="Filters" role="group">
+        {data.board.kind === 'epics' && (
+          <Select
+            aria-label="Customer"
+            placeholder="Any customer"
+            clearable
+            size="xs"
+            w={170}
+            value={customer}
+            onChange={setCustomer}
+            data={[{ value: 'triage', label: 'Triage team items' }, ...data.organizations.map((o) => ({ value: o.id, label: o.name }))]}
+          />
+        )}
+        <Select aria-label="Owner" placeholder="Any owner" clearable size="xs" w={150} value={owner} onChange={setOwner} data={data.people.map((p) => ({ value: p.id, label: p.name }))} />
+        <Select aria-label="Label" placeholder="Any label" clearable size="xs" w={130} value={label} onChange={setLabel} data={labels} />
+        <Select
+          aria-label="Due"
+          size="xs"
+          w={140}
+          value={due}
+          onChange={(v) => setDue((v as Due) ?? 'any')}
+          data={[
+            { value: 'any', label: 'Any due date' },
+            { value: 'overdue', label: 'Overdue' },
+            { value: 'week', label: 'Due this week' },
+          ]}
+        />
+        <TextInput aria-label="Find a card" placeholder="Title or #number" size="xs" w={150} value={text} onChange={(e) => setText(e.currentTarget.value)} />
+        {data.board.kind === 'epics' && (
+          <SegmentedControl
+            size="xs"
+            aria-label="Swimlanes"
+            value={lanes}
+            onChange={(v) => setLanes(v as Lanes)}
+            data={[
+              { value: 'none', label: 'No lanes' },
+              { value: 'customer', label: 'By customer' },
+              { value: 'pair', label: 'By pair' },
+            ]}
+          />
+        )}
+      </Group>
+      <div aria-live="polite" className="visually-hidden" data-testid="board-announce">
+        {announce}
+      </div>
+      {moving && movingCard && (
+        <Alert color="blue" py={4} role="status">
+          Moving “{movingCard.title}” — ←/→ column, ↑/↓ place, Enter to drop, Escape to cancel.
+        </Alert>
+      )}
+      {laneList.map(([laneKey, laneName]) => {
+        const lane = visible.filter((c) => laneOf(c)[0] === laneKey);
+        return (
+          <section key={laneKey} aria-label={laneName || 'Cards'}>
+            {laneName && (
+              <Title order={5} mb={4} data-testid="lane">
+                {laneName}
+              </Title>
+            )}
+            <div style={{ display: 'flex', gap: 8, overflowX: 'auto', paddingBottom: 8, alignItems: 'flex-start' }}>
+              {data.columns.map((col, ci) => {
+                const cards = inColumn(col, lane);
+                const total = inColumn(col, data.cards).length;
+                const over = col.wipLimit !== null && total > col.wipLimit;
+                const placeholderAt = moving && movingCard && moving.column === ci && laneOf(movingCard)[0] === laneKey ? moving.index : -1;
+                const others = cards.filter((c) => c.id !== moving?.cardId);
+                const before = placeholderAt >= 0 ? others[placeholderAt]?.id : undefined;
+                return (
+                  <Paper
+                    key={col.id}
+                    withBorder
+                    p={6}
+                    bg="gray.0"
+                    style={{ minWidth: 240, width: 270, flex: '0 0 auto' }}
+                    onDragOver={(e) => e.preventDefault()}
+                    onDrop={(e) => onDrop(e, col, cards)}
+                    aria-label={`Column ${col.name}`}
+                    role="region"
+                  >
+                    <Group justify="space-between" mb={6} wrap="nowrap">
+                      <Text fw={600} size="sm">
+                        {col.name}
+                      </Text>
+                      <Badge size="sm" variant="light" color={over ? 'red' : 'gray'} data-testid={`count-${col.role ?? col.id}`}>
+                        {total}
+                        {col.wipLimit !== null ? ` / ${col.wipLimit}` : ''}
+                      </Badge>
+                    </Group>
+                    <Stack gap={6} mih={40} data-column-id={col.id}>
+                      {cards.map((card) => (
+                        <div key={card.id}>
+                          {before === card.id && <Placeholder />}
+                          <CardTile
+                            card={card}
+                            names={names}
+                            moving={moving?.cardId === card.id}
+                            onKeyDown={(e) => onCardKey(e, card)}
+                            onOpen={() => setOpen(card.id)}
+                            onDragStart={() => {
+                              dragged.current = card.id;
+                            }}
+                          />
+                        </div>
+                      ))}
+                      {placeholderAt >= 0 && !before && <Placeholder />}
+                    </Stack>
+                  </Paper>
+                );
+              })}
+            </div>
+          </section>
+        );
+      })}
+      {data.cards.length === 0 && <Text c="dimmed">No cards yet. Backlog a ticket from its page (“Backlog to customer board”), or add a card.</Text>}
+      {openCard && <CardDetail routeId={id} card={openCard} board={data} names={names} onClose={() => setOpen(null)} onMove={(col, index) => doMove(openCard, col, index)} />}
+    </Stack>
+  );
+}
+
+function Placeholder() {
+  return <div data-testid="move-placeholder" style={{ border: '2px dashed var(--mantine-color-blue-5)', borderRadius: 4, height: 36 }} aria-hidden />;
+}
+
+function CardTile({
+  card,
+  names,
+  moving,
+  onKeyDown,
+  onOpen,
+  onDragStart,
+}: {
+  card: Card;
+  names: Map<string, string>;
+  moving: boolean;
+  onKeyDown: (e: KeyboardEvent) => void;
+  onOpen: () => void;
+  onDragStart: () => void;
+}) {
+  const today = new Date().toISOString().slice(0, 10);
+  const done = card.checklist.filter((c) => c.done).length;
+  return (
+    <Paper
+      withBorder
+      p={6}
+      shadow={moving ? 'md' : undefined}
+      data-card-id={card.id}
+      data-testid="card"
+      tabIndex={0}
+      role="button"
+      aria-label={`${card.ticketNumber ? `#${card.ticketNumber} ` : ''}${card.title}`}
+      aria-pressed={moving || undefined}
+      draggable
+      onDragStart={(e) => {
+        e.dataTransfer.setData('text/plain', card.id);
+        e.dataTransfer.effectAllowed = 'move';
+        onDragStart();
+      }}
+      onKeyDown={onKeyDown}
+      onClick={onOpen}
+      style={{ cursor: 'grab', outlineOffset: 2, ...(moving ? { borderColor: 'var(--mantine-color-blue-5)' } : {}) }}
+    >
+      <Text size="sm" fw={500} lineClamp={3}>
+        {card.ticketNumber && (
+          <Text span c="dimmed" size="xs">
+            #{card.ticketNumber}{' '}
+          </Text>
+        )}
+        {card.title}
+      </Text>
+      <Group gap={4} mt={4}>
+        {card.organizationId && names.get(card.organizationId) && (
+          <Badge size="xs" variant="outline" color="gray">
+            {names.get(card.organizationId)}
+          </Badge>
+        )}
+        {card.labels.map((l) => (
+          <Badge key={l} size="xs" variant="light">
+            {l}
+          </Badge>
+        ))}
+        {card.dueOn && (
+          <Badge size="xs" variant="light" color={card.dueOn < today ? 'red' : 'gray'}>
+            due {card.dueOn}
+          </Badge>
+        )}
+        {card.week && (
+          <Badge size="xs" variant="light" color="grape">
+            week {card.week}
+          </Badge>
+        )}
+        {card.estimateHours !== null && (
+          <Badge size="xs" variant="light" color="gray">
+            {card.estimateHours} h
+          </Badge>
+        )}
+        {card.checklist.length > 0 && (
+          <Badge size="xs" variant="light" color="gray">
+            ☑ {done}/{card.checklist.length}
+          </Badge>
+        )}
+      </Group>
+      {card.ownerIds.length > 0 && (
+        <Text size="xs" c="dimmed" mt={2}>
+          {card.ownerIds.map((o) => names.get(o) ?? '…').join(' & ')}
+        </Text>
+      )}
+    </Paper>
+  );
+}
+
+/** "Add card": a free card (title) in the board's first column; on the epics board it is a triage team item. */
+function CardCreate({ board, onCreated }: { board: BoardLoad; onCreated: (c: Card) => void }) {
+  const [title, setTitle] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!title.trim()) return;
+        api
+          .post('/api/v1/boards/{id}/cards', { path: { id: board.board.id }, body: { title } })
+          .then((c) => {
+            setTitle('');
+            setError(null);
+            onCreated(c);
+          })
+          .catch((err: Error) => setError(err.message));
+      }}
+    >
+      <Group gap={4} wrap="nowrap">
+        <TextInput size="xs" aria-label="New card title" placeholder={board.board.kind === 'epics' ? 'New triage team item' : 'New card'} value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={error} w={{ base: 170, sm: 240 }} />
+        <Button size="xs" type="submit">
+          Add card
+        </Button>
+      </Group>
+    </form>
+  );
+}
