@@ -119,7 +119,7 @@ function Timesheet() {
       <Timer />
       <Paper withBorder p="xs">
         <Group gap="xs" mb={4} align="flex-end">
-          <Select size="xs" label="Customer" searchable data={dir.organizations.map((o) => ({ value: o.id, label: o.name }))} value={org} onChange={setOrg} w={220} />
+          <Select size="xs" label="Log time for customer" searchable data={dir.organizations.map((o) => ({ value: o.id, label: o.name }))} value={org} onChange={setOrg} w={220} />
         </Group>
         {org ? <LogTimeForm target={{ organizationId: org }} onLogged={refresh} /> : <Text size="xs" c="dimmed">Choose the customer to log time against (time on a ticket is logged from the ticket or its card).</Text>}
       </Paper>
