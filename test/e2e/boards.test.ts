@@ -134,8 +134,8 @@ describe("Made Tech's week in a real browser: customer board, epics board, time"
 
     // The time report for the customer matches the entries.
     await sam.goto(`${base}/time/report`);
-    await sam.getByLabel('From').fill('2026-03-01');
-    await sam.getByLabel('To').fill('2026-03-31');
+    await sam.getByLabel('From', { exact: true }).fill('2026-03-01');
+    await sam.getByLabel('To', { exact: true }).fill('2026-03-31');
     await sam.getByRole('table', { name: 'Time per customer' }).getByText('Acme Health').waitFor();
     assert.equal(await sam.getByTestId('report-hours').first().textContent(), '3.50 h');
     const csv = await t.as(admin).get(`/api/v1/time/report.csv?from=2026-03-01&to=2026-03-31&organizationId=${org.id}`);
