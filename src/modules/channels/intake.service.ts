@@ -86,9 +86,8 @@ export class IntakeService {
    * Email falls back to the account's own address for a user whose identity row is missing.
    */
   async findPerson(identity: SenderIdentity, ex: Executor = this.ctx.db): Promise<User | undefined> {
-    const found = await this.identities.findPerson(identity.kind, identity.value, identity.scope ?? '', ex);
-    if (found || identity.kind !== 'email') return found;
-    return this.people.findUserByEmail(identity.value, ex);
+    if (identity.kind === 'email' && !identity.scope) return this.identities.findPersonByEmail(identity.value, ex);
+    return this.identities.findPerson(identity.kind, identity.value, identity.scope ?? '', ex);
   }
 
   /** The person, or a new customer known by this identity (email: in the organisation that claims the domain). */
@@ -123,9 +122,9 @@ export class IntakeService {
     if (!h.externalId.trim()) throw new AppError('VALIDATION_FAILED', `A ${h.channel} message needs its external id`);
     const source = sourceOf(h);
     const key = (h.dedupeKey ?? h.externalId).slice(0, 1000);
-    const before = await this.taken(source, key);
-    if (before) return { duplicate: true, ticketId: before.ticketId, messageId: before.messageId, created: false, followUp: false, authorRefused: false };
-
+    const externalId = h.externalId.slice(0, 1000);
+    // No read of the ledger first: a message arrives once far more often than twice, and the claim below (a unique
+    // index, in the command's transaction) turns a second arrival into a rollback and a read of the first.
     const person = options.person ?? (await this.findOrCreatePerson(h.identity));
     const actor: Actor = await this.people.actorFor(person);
     const ticketId = options.ticketId ?? (h.externalThread ? await this.threadTicket(source, h.externalThread) : undefined);
@@ -140,8 +139,12 @@ export class IntakeService {
           returning id`),
       );
       if (claimed.length === 0) throw new AlreadyTaken();
-      const unverified = options.senderUnverified?.({ created: w.created, authorRefused: w.authorRefused }) ?? false;
-      await stampMessage(tx, w.messageId, { externalId: h.externalId.slice(0, 1000), senderUnverified: unverified });
+      // A new ticket's first message was written stamped (`stamp` below); a reply is stamped now, because whether
+      // its sender counts as unverified depends on what the command decided (authorRefused).
+      if (!w.created) {
+        const unverified = options.senderUnverified?.({ created: false, authorRefused: w.authorRefused }) ?? false;
+        await stampMessage(tx, w.messageId, { externalId, senderUnverified: unverified });
+      }
       await options.within?.({ ...w, tx });
     };
     try {
@@ -182,7 +185,12 @@ export class IntakeService {
             cc: [],
             attachmentIds: h.attachmentIds ?? [],
           },
-          { trusted: true, defaultChannel: h.channel, tx },
+          {
+            trusted: true,
+            defaultChannel: h.channel,
+            stamp: { externalId, senderUnverified: options.senderUnverified?.({ created: true, authorRefused: false }) ?? false },
+            tx,
+          },
         );
         await written({ ticket: created.ticket, messageId: created.messageId, created: true, followUp: false, authorRefused: false }, tx);
         return { duplicate: false, ticketId: created.ticket.id, messageId: created.messageId, created: true, followUp: false, authorRefused: false };

@@ -126,6 +126,9 @@ export class Policies {
     });
   }
 
+  /** Called after a policy is deleted (the settings' copy of which policy pages for what went stale). */
+  readonly removed: (() => Promise<void>)[] = [];
+
   async remove(id: string): Promise<void> {
     await this.get(id);
     try {
@@ -134,6 +137,7 @@ export class Policies {
       if (foreignKeyColumn(err)) throw new AppError('IN_USE', 'This escalation policy has pages; it cannot be deleted');
       throw err;
     }
+    for (const fn of this.removed) await fn();
   }
 
   /**

@@ -23,16 +23,25 @@ const DEFAULTS: OncallSettings = { ticketPriorities: ['P0', 'P1'], ticketPolicyI
  * notification is also posted to (an SMS or phone provider's bridge), signed like other webhooks.
  */
 export class OncallSettingsStore {
+  // Read by every ticket command that sets a priority (does it page?): cached, like states and priorities.
+  private readonly cached;
+
   constructor(
     private readonly ctx: Ctx,
     private readonly tickets: TicketSettingsService,
     private readonly webhooks: WebhooksService,
     private readonly policies: Policies,
-  ) {}
+  ) {
+    this.cached = ctx.cache.cached('oncall_settings', async (ex): Promise<OncallSettings> => {
+      const [row] = await ex.select().from(oncallSettings).where(eq(oncallSettings.id, 1));
+      return row ? { ticketPriorities: row.ticketPriorities, ticketPolicyId: row.ticketPolicyId, incidentPolicyId: row.incidentPolicyId, webhookUrl: row.webhookUrl, webhookSecret: row.webhookSecret } : DEFAULTS;
+    });
+    // Deleting a policy sets the settings' reference to it to null (on delete set null).
+    policies.removed.push(() => this.cached.invalidate());
+  }
 
-  async get(ex: Executor = this.ctx.db): Promise<OncallSettings> {
-    const [row] = await ex.select().from(oncallSettings).where(eq(oncallSettings.id, 1));
-    return row ? { ticketPriorities: row.ticketPriorities, ticketPolicyId: row.ticketPolicyId, incidentPolicyId: row.incidentPolicyId, webhookUrl: row.webhookUrl, webhookSecret: row.webhookSecret } : DEFAULTS;
+  get(ex: Executor = this.ctx.db): Promise<OncallSettings> {
+    return this.cached.get(ex);
   }
 
   async set(input: z.infer<typeof OncallSettingsBody>): Promise<OncallSettings> {
@@ -54,6 +63,7 @@ export class OncallSettingsStore {
     const webhookSecret = input.webhookUrl ? (current.webhookSecret ?? `whsec_${randomToken(24)}`) : null;
     const values = { ...input, webhookSecret, updatedAt: this.ctx.clock.now() };
     await this.ctx.db.insert(oncallSettings).values({ id: 1, ...values }).onConflictDoUpdate({ target: oncallSettings.id, set: values });
+    await this.cached.invalidate();
     return this.get();
   }
 }

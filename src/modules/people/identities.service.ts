@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import type { Ctx } from '../../platform/context.js';
@@ -54,6 +54,27 @@ export class IdentitiesService {
       .innerJoin(users, eq(users.id, contactIdentities.userId))
       .where(and(eq(contactIdentities.kind, kind), eq(contactIdentities.scope, scope), eq(contactIdentities.value, normalizeIdentity(kind, value))));
     return row?.user;
+  }
+
+  /**
+   * The person mail from `email` belongs to, in one query: by email identity first (after a merge it is on the
+   * survivor), else the account whose own address it is (a user whose identity row is missing).
+   */
+  async findPersonByEmail(email: string, ex: Executor = this.ctx.db): Promise<typeof users.$inferSelect | undefined> {
+    const value = normalizeIdentity('email', email);
+    const byIdentity = ex
+      .select({ ...getTableColumns(users), rank: sql<number>`0`.as('rank') })
+      .from(contactIdentities)
+      .innerJoin(users, eq(users.id, contactIdentities.userId))
+      .where(and(eq(contactIdentities.kind, 'email'), eq(contactIdentities.scope, ''), eq(contactIdentities.value, value)));
+    const byAccount = ex
+      .select({ ...getTableColumns(users), rank: sql<number>`1`.as('rank') })
+      .from(users)
+      .where(sql`lower(${users.email}) = ${value}`);
+    const [row] = await byIdentity.unionAll(byAccount).orderBy(sql`rank`).limit(1);
+    if (!row) return undefined;
+    const { rank: _rank, ...user } = row;
+    return user;
   }
 
   /** Attaches an identity; attaching one the person already has is a no-op, one held by someone else is refused. */

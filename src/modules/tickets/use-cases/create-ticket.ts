@@ -43,7 +43,12 @@ export type CreatedTicket = { ticket: TicketRow; detail: TicketDetail; messageId
  * staff may set (group, type, requester) are allowed even though the author is a customer. `defaultChannel` is
  * the channel of staff-made tickets that name none.
  */
-export type CreateOptions = { trusted?: boolean; defaultChannel?: Channel } & Within;
+export type CreateOptions = {
+  trusted?: boolean;
+  defaultChannel?: Channel;
+  /** For a channel's message: its id there, and whether its sender could not be verified (written on the message). */
+  stamp?: { externalId: string; senderUnverified: boolean };
+} & Within;
 
 /**
  * Opens a ticket. The ticket, its first message and its events are one statement (`eventInsertSql`), atomic on its
@@ -147,8 +152,9 @@ export async function createTicket(d: TicketDeps, actor: Actor, input: NewTicket
       with r as (${personRowSql(requesterId)}),
       t as (${insertTicket.getSQL()}),
       m as (
-        insert into ${messages} (id, ticket_id, author_id, public, direction, channel, body_text, body_html, created_at)
-        select ${messageId}::uuid, t.id, ${authorId}::uuid, true, 'inbound', ${values.channel}, ${body.text}, ${body.html}, ${at}::timestamptz from t),
+        insert into ${messages} (id, ticket_id, author_id, public, direction, channel, body_text, body_html, created_at, external_id, sender_unverified)
+        select ${messageId}::uuid, t.id, ${authorId}::uuid, true, 'inbound', ${values.channel}, ${body.text}, ${body.html}, ${at}::timestamptz,
+               ${options.stamp?.externalId ?? null}, ${options.stamp?.senderUnverified ?? false} from t),
       e as (${insertEvents}),
       n as (select pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', e.ticket_id, 'ids', json_build_array(e.id))::text) from e)
       select t.number, t.organization_id, (select count(*) from n) as notified, (select json_agg(e order by e.id) from e) as events,
