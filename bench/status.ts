@@ -71,10 +71,10 @@ export async function measureStatusPage() {
   for (let i = 0; i < 8; i++) components.push(await services.statusComponents.create({ name: `Component ${i}`, groupName: ['Mobile', 'Web', 'API'][i % 3] ?? null, description: '', position: i, status: 'operational' }));
   for (let i = 0; i < 40; i++) {
     const inc = await services.incidents.declare(actor, { title: `Past incident ${i}`, severity: 'P2', components: [{ id: components[i % 8]?.id as string, status: 'partial_outage' }], roles: {}, impact: '' });
-    for (const state of ['investigating', 'identified', 'resolved'] as const) await services.incidents.postUpdate(actor, inc.id, { state, body: `Update (${state}) of incident ${i}.`, eta: null, notifyCustomers: false });
+    for (const state of ['investigating', 'identified', 'resolved'] as const) await services.incidents.postUpdate(actor, inc.id, { state, body: `Update (${state}) of incident ${i}.`, eta: null, notifyCustomers: false, notifySubscribers: false });
   }
   const live = await services.incidents.declare(actor, { title: 'Sync is down', severity: 'P1', components: [{ id: components[0]?.id as string, status: 'major_outage' }], roles: {}, impact: '' });
-  await services.incidents.postUpdate(actor, live.id, { state: 'investigating', body: 'We are looking into it.', eta: null, notifyCustomers: false });
+  await services.incidents.postUpdate(actor, live.id, { state: 'investigating', body: 'We are looking into it.', eta: null, notifyCustomers: false, notifySubscribers: false });
   await services.jobs.stop();
   await database.close();
 

@@ -33,7 +33,13 @@ export function buildModules(ctx: Ctx) {
   const email = emailModule(ctx, { ...channels.services, ...people.services, ...tickets.services });
   const sla = slaModule(ctx, { ...tickets.services, ...fields.services });
   const webhooks = webhooksModule(ctx, { ...tickets.services });
-  const incidents = incidentsModule(ctx, { ...tickets.services, ...people.services });
+  const incidents = incidentsModule(ctx, {
+    ...tickets.services,
+    ...people.services,
+    ...webhooks.services,
+    bounces: email.services.email.inbound,
+    addresses: email.services.email.addresses,
+  });
   const oncall = oncallModule(ctx, { ...people.services, ...tickets.services, ...webhooks.services, addresses: email.services.email.addresses, ...incidents.services });
   const rules = rulesModule({ ...tickets.services, ...people.services, outbound: email.services.email.outbound, ...webhooks.services, ...oncall.services });
   const automations = automationsModule(ctx, { ...fields.services, ...rules.services, ...sla.services });

@@ -64,6 +64,11 @@ export const ERROR_STATUS = {
   SURVEY_EXPIRED: 410,
   SURVEY_CANCELLED: 409,
   SURVEY_NOT_SENT: 409,
+  // Status-page subscriber links and scheduled maintenance (src/modules/incidents).
+  STATUS_LINK_INVALID: 404,
+  STATUS_LINK_EXPIRED: 410,
+  STATUS_LINK_USED: 409,
+  MAINTENANCE_OVER: 422,
   TOO_MANY_ATTEMPTS: 429,
   TOO_MANY_STREAMS: 503,
   // Boards and time (src/modules/boards).

@@ -266,6 +266,18 @@ const EXPECTED: Record<string, string> = {
   'GET /api/v1/csat/report': 'staff tickets:read',
   'GET /api/v1/csat/settings': 'staff tickets:read',
   'PUT /api/v1/csat/settings': 'admin admin',
+  'POST /status/subscribe': 'public',
+  'GET /status/subscribe/confirm': 'public',
+  'POST /status/subscribe/confirm': 'public',
+  'GET /status/unsubscribe': 'public',
+  'POST /status/unsubscribe': 'public',
+  'GET /api/v1/status-subscribers': 'agent tickets:read',
+  'DELETE /api/v1/status-subscribers/:id': 'admin admin',
+  'GET /api/v1/status-maintenances': 'agent tickets:read',
+  'POST /api/v1/status-maintenances': 'agent tickets:write',
+  'GET /api/v1/status-maintenances/:id': 'agent tickets:read',
+  'PATCH /api/v1/status-maintenances/:id': 'agent tickets:write',
+  'POST /api/v1/status-maintenances/:id/cancel': 'agent tickets:write',
 };
 
 type Row = { level: Access['level']; scope?: Scope; sessionOnly?: true };

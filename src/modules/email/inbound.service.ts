@@ -43,7 +43,20 @@ const replyParser = new EmailReplyParser();
  * job, turns it into a ticket, a reply, a note or a bounce record. Processing is idempotent, and a message that
  * cannot be processed stays visible as failed, with its error, until an admin retries it.
  */
+/**
+ * What another module hooks onto a recognised bounce (status-page subscribers stop mail to the address): called
+ * inside the transaction that records it, with the failed addresses; `permanent` is false for a 4.x.x status.
+ */
+export type BounceListener = (tx: Tx, bounce: { emails: string[]; reason: string; permanent: boolean; quotedIds: string[] }) => Promise<void>;
+
 export class InboundService {
+  private readonly bounceListeners: BounceListener[] = [];
+
+  /** Hooks onto every recognised bounce (not delay notices). */
+  onBounce(listener: BounceListener): void {
+    this.bounceListeners.push(listener);
+  }
+
   constructor(
     private readonly ctx: Ctx,
     private readonly addresses: AddressesService,
@@ -439,6 +452,9 @@ export class InboundService {
           .onConflictDoUpdate({ target: bouncingRecipients.email, set: { reason: bounce.reason.slice(0, 1000), bouncedAt: this.ctx.clock.now() } });
       }
       if (original) await this.outbound.markBounced(tx, original.id, bounce.reason);
+      // A 4.x.x status is a temporary failure (a full mailbox): listeners count those rather than stop at once.
+      const permanent = !/^4\.\d{1,3}\.\d{1,3}\b/.test(bounce.reason);
+      for (const listener of this.bounceListeners) await listener(tx, { emails: failed, reason: bounce.reason, permanent, quotedIds: bounce.quotedIds });
     };
     const outcome = `bounce${failed.length ? ` for ${failed.join(', ')}` : ''}`.slice(0, 500);
     if (!original?.ticketId) {

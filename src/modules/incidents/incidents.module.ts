@@ -2,36 +2,78 @@ import type { Ctx } from '../../platform/context.js';
 import { handle } from '../../platform/jobs.js';
 import { defineSchedule } from '../../platform/schedules.js';
 import { defineModule } from '../module.js';
+import type { AddressesService } from '../email/addresses.service.js';
+import type { BounceListener } from '../email/inbound.service.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
+import type { WebhooksService } from '../webhooks/webhooks.service.js';
 import { ComponentsService } from './components.service.js';
 import { IncidentQueries } from './incidents.queries.js';
 import { incidentRoutes, statusRoutes } from './incidents.routes.js';
 import { IncidentsService, NOTIFY_TICKET } from './incidents.service.js';
+import { MaintenanceService } from './maintenance.service.js';
+import { wireStatusEvents } from './status-events.js';
+import { StatusMailer } from './status-mail.js';
 import { StatusPage } from './status-page.js';
+import { subscriberRoutes } from './subscribers.routes.js';
+import { STATUS_BATCH, STATUS_CONFIRM, STATUS_FANOUT, SubscribersService } from './subscribers.service.js';
 
 /**
  * Major incidents and the public status page. Other modules hook onto a declared incident with
  * `incidents.onDeclared({ name, run: (tx, incident) => enqueue(…) })` (docs/incidents.md).
  */
-export function incidentsModule(ctx: Ctx, needs: { tickets: TicketsService; queries: TicketQueries; settings: TicketSettingsService; people: PeopleService }) {
+export function incidentsModule(
+  ctx: Ctx,
+  needs: {
+    tickets: TicketsService;
+    queries: TicketQueries;
+    settings: TicketSettingsService;
+    people: PeopleService;
+    webhooks: WebhooksService;
+    // The email module's bounce hook and the sender address of status mail.
+    bounces: { onBounce: (listener: BounceListener) => void };
+    addresses: AddressesService;
+  },
+) {
   const incidents = new IncidentsService(ctx, needs.tickets, needs.queries, needs.settings, needs.people);
   const incidentQueries = new IncidentQueries(ctx, needs.queries, needs.people);
   const statusComponents = new ComponentsService(ctx);
   const statusPage = new StatusPage(ctx, incidentQueries, incidents);
   incidents.onChange(() => statusPage.invalidate());
   statusComponents.onChange(() => statusPage.invalidate());
+  const maintenance = new MaintenanceService(ctx);
+  maintenance.onChange(() => statusPage.invalidate());
+  const statusMailer = new StatusMailer(ctx, async () => {
+    const address = await needs.addresses.defaultAddress();
+    return address ? `"${address.name.replace(/["\\\r\n]/g, '')} status" <${address.address}>` : `status@${new URL(ctx.config.publicUrl).hostname}`;
+  });
+  const subscribers = new SubscribersService(ctx, statusMailer, async () => (await incidents.settings()).statusPageTitle);
+  needs.bounces.onBounce((tx, b) => subscribers.bounced(tx, b));
+  wireStatusEvents(ctx, { incidents, maintenance, subscribers, webhooks: needs.webhooks });
   return defineModule({
     name: 'incidents',
-    services: { incidents, incidentQueries, statusComponents, statusPage },
+    services: { incidents, incidentQueries, statusComponents, statusPage, maintenance, subscribers },
     routes: (app) => {
       incidentRoutes(app, { incidents, queries: incidentQueries, components: statusComponents });
       statusRoutes(app, statusPage);
+      subscriberRoutes(app, { subscribers, maintenance, page: statusPage });
+      // The pooled SMTP connections end with the server (as the email module's transport does), not only with a worker.
+      app.addHook('onClose', async () => statusMailer.close());
     },
-    jobs: [handle(NOTIFY_TICKET, (p) => incidents.notifyTicket(p))],
+    jobs: [
+      handle(NOTIFY_TICKET, (p) => incidents.notifyTicket(p)),
+      handle(STATUS_CONFIRM, (p) => subscribers.sendConfirmation(p)),
+      handle(STATUS_FANOUT, (p) => subscribers.fanOut(p)),
+      handle(STATUS_BATCH, (p) => subscribers.sendBatch(p)),
+    ],
     // The update cadence: remind the lead before a status update is due, mark it late after.
-    schedules: [defineSchedule({ name: 'incidents.cadence', everySeconds: 60, run: () => incidents.sweepCadence() })],
+    schedules: [
+      defineSchedule({ name: 'incidents.cadence', everySeconds: 60, run: () => incidents.sweepCadence() }),
+      // Scheduled maintenance starts and ends within 30 s of its times (components go under maintenance and back).
+      defineSchedule({ name: 'incidents.maintenance', everySeconds: 30, run: () => maintenance.sweep() }),
+    ],
+    stop: async () => statusMailer.close(),
   });
 }

@@ -16,6 +16,8 @@ import {
   incidentTimeline,
   incidentUpdates,
   statusComponents,
+  statusMaintenanceComponents,
+  statusMaintenances,
 } from './incidents.schema.js';
 
 export type IncidentRow = typeof incidents.$inferSelect;
@@ -33,6 +35,8 @@ export type StatusSnapshot = {
     updates: Pick<UpdateRow, 'id' | 'state' | 'body' | 'eta' | 'at'>[];
     components: { id: string; status: ComponentStatus }[];
   })[];
+  // Scheduled maintenance: upcoming and in progress, and completed in the last 14 days (soonest / newest first).
+  maintenances: (Pick<typeof statusMaintenances.$inferSelect, 'id' | 'title' | 'description' | 'status' | 'startsAt' | 'endsAt' | 'createdAt' | 'updatedAt'> & { componentIds: string[] })[];
 };
 
 const WORST: ComponentStatus[] = ['operational', 'under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
@@ -190,6 +194,25 @@ export class IncidentQueries {
         .where(and(or(inArray(incidents.state, ACTIVE), gte(incidents.resolvedAt, since), and(isNotNull(incidents.closedAt), gte(incidents.closedAt, since))), sql`exists (select 1 from ${incidentUpdates} where ${incidentUpdates.incidentId} = ${incidents.id})`))
         .orderBy(desc(incidents.startedAt)),
     ]);
+    const maintenanceRows = await this.ctx.db
+      .select()
+      .from(statusMaintenances)
+      .where(or(inArray(statusMaintenances.status, ['scheduled', 'in_progress']), and(eq(statusMaintenances.status, 'completed'), gte(statusMaintenances.endsAt, new Date(at.getTime() - 14 * 86_400_000)))))
+      .orderBy(asc(statusMaintenances.startsAt));
+    const maintenanceLinks = maintenanceRows.length
+      ? await this.ctx.db.select().from(statusMaintenanceComponents).where(inArray(statusMaintenanceComponents.maintenanceId, maintenanceRows.map((m) => m.id)))
+      : [];
+    const maintenances = maintenanceRows.map((m) => ({
+      id: m.id,
+      title: m.title,
+      description: m.description,
+      status: m.status,
+      startsAt: m.startsAt,
+      endsAt: m.endsAt,
+      createdAt: m.createdAt,
+      updatedAt: m.updatedAt,
+      componentIds: maintenanceLinks.filter((l) => l.maintenanceId === m.id).map((l) => l.componentId),
+    }));
     const ids = rows.map((r) => r.id);
     const [updates, affected] = ids.length
       ? await Promise.all([
@@ -214,8 +237,11 @@ export class IncidentQueries {
     return {
       at,
       incidents: list,
+      maintenances,
       components: components.map((c) => {
         let current = c.status;
+        // Maintenance in progress: "under maintenance", unless something worse is going on.
+        for (const m of maintenances) if (m.status === 'in_progress' && m.componentIds.includes(c.id)) current = worst(current, 'under_maintenance');
         for (const i of list) if (ACTIVE.includes(i.state)) for (const a of i.components) if (a.id === c.id) current = worst(current, a.status);
         return { ...c, current };
       }),

@@ -26,6 +26,8 @@ export type IncidentSettingsData = {
   cadenceMinutes: number[];
   remindBeforeMinutes: number;
   statusPageTitle: string;
+  /** Webhooks (of the webhooks module) that receive incident.* and maintenance.* events; none when unset. */
+  webhookIds?: string[];
 };
 export const incidentSettings = pgTable('incident_settings', {
   id: integer('id').primaryKey().default(1),
@@ -157,6 +159,7 @@ export const incidentUpdates = pgTable(
     body: text('body').notNull(),
     eta: timestamp('eta', { withTimezone: true }),
     notifyCustomers: boolean('notify_customers').notNull().default(false),
+    notifySubscribers: boolean('notify_subscribers').notNull().default(false),
     authorId: uuid('author_id').references(() => users.id),
     at: timestamp('at', { withTimezone: true }).notNull(),
   },
@@ -217,3 +220,131 @@ export const incidentRetros = pgTable('incident_retros', {
   completedAt: timestamp('completed_at', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
+
+// ---- status-page email subscribers (docs/incidents.md, "Subscribers")
+
+export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'bounced'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+/**
+ * Someone who asked for status-page mail. Nothing is sent before they confirm (double opt-in): `confirmNonce` is the
+ * single-use part of the confirmation link, cleared when it is used. A hard bounce, or `SOFT_BOUNCE_LIMIT` soft
+ * ones in a row, stops all mail to the address (status `bounced`).
+ */
+export const statusSubscribers = pgTable(
+  'status_subscribers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    status: text('status').$type<SubscriberStatus>().notNull().default('pending'),
+    // true: every component, including ones added later; false: only those in status_subscriber_components.
+    allComponents: boolean('all_components').notNull().default(true),
+    confirmNonce: text('confirm_nonce'),
+    confirmSentAt: timestamp('confirm_sent_at', { withTimezone: true }),
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
+    unsubscribedAt: timestamp('unsubscribed_at', { withTimezone: true }),
+    softBounces: integer('soft_bounces').notNull().default(0),
+    bouncedAt: timestamp('bounced_at', { withTimezone: true }),
+    bounceReason: text('bounce_reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('status_subscribers_email_uq').on(sql`lower(${t.email})`), index('status_subscribers_status_idx').on(t.status, t.id)],
+);
+
+export const statusSubscriberComponents = pgTable(
+  'status_subscriber_components',
+  {
+    subscriberId: uuid('subscriber_id')
+      .notNull()
+      .references(() => statusSubscribers.id, { onDelete: 'cascade' }),
+    componentId: uuid('component_id')
+      .notNull()
+      .references(() => statusComponents.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.subscriberId, t.componentId] }), index('status_subscriber_components_component_idx').on(t.componentId)],
+);
+
+/**
+ * One notice to subscribers (an incident update, a maintenance announced or started): written with its cause, fanned
+ * out once by a job (`fannedOutAt`), which writes the ledger below and the batch jobs in one transaction.
+ */
+export const statusNotices = pgTable('status_notices', {
+  key: text('key').primaryKey(),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  // The components it concerns; empty: every subscriber.
+  componentIds: jsonb('component_ids').$type<string[]>().notNull().default([]),
+  recipients: integer('recipients'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  fannedOutAt: timestamp('fanned_out_at', { withTimezone: true }),
+});
+
+/** The ledger: one row per (notice, subscriber), so a replayed fan-out or batch never mails anyone twice. */
+export const statusDeliveries = pgTable(
+  'status_deliveries',
+  {
+    noticeKey: text('notice_key')
+      .notNull()
+      .references(() => statusNotices.key, { onDelete: 'cascade' }),
+    subscriberId: uuid('subscriber_id')
+      .notNull()
+      .references(() => statusSubscribers.id, { onDelete: 'cascade' }),
+    batch: integer('batch').notNull(),
+    status: text('status').$type<'queued' | 'sent' | 'skipped' | 'failed'>().notNull().default('queued'),
+    error: text('error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.noticeKey, t.subscriberId] }), index('status_deliveries_batch_idx').on(t.noticeKey, t.batch)],
+);
+
+/** Subscribe attempts counted per IP and per address in fixed windows (the rate limit, across processes). */
+export const statusSubscribeAttempts = pgTable(
+  'status_subscribe_attempts',
+  {
+    key: text('key').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
+
+// ---- scheduled maintenance
+
+export const MAINTENANCE_STATUSES = ['scheduled', 'in_progress', 'completed', 'cancelled'] as const;
+export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
+
+/** A planned window: its components show "under maintenance" while it is in progress (moved by a schedule). */
+export const statusMaintenances = pgTable(
+  'status_maintenances',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    status: text('status').$type<MaintenanceStatus>().notNull().default('scheduled'),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
+    notifySubscribers: boolean('notify_subscribers').notNull().default(false),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+    createdById: uuid('created_by_id').references(() => users.id),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('status_maintenances_status_idx').on(t.status, t.startsAt)],
+);
+
+export const statusMaintenanceComponents = pgTable(
+  'status_maintenance_components',
+  {
+    maintenanceId: uuid('maintenance_id')
+      .notNull()
+      .references(() => statusMaintenances.id, { onDelete: 'cascade' }),
+    componentId: uuid('component_id')
+      .notNull()
+      .references(() => statusComponents.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.maintenanceId, t.componentId] })],
+);

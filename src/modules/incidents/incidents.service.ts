@@ -81,6 +81,8 @@ export const StatusUpdateBody = z.object({
   eta: Instant.nullable().default(null),
   // One public reply on each linked ticket, as jobs after commit.
   notifyCustomers: z.boolean().default(false),
+  // A mail to the status page's subscribers of the affected components (the outbox: jobs in batches).
+  notifySubscribers: z.boolean().default(false),
 });
 export const StateBody = z.object({ state: z.enum(['investigating', 'identified', 'monitoring', 'resolved', 'pending_retro', 'closed']), note: Text.default('') });
 export const EntryBody = z.object({ kind: z.enum(['note', 'decision', 'action']), body: z.string().trim().min(1).max(20_000), pinned: z.boolean().default(false) });
@@ -111,6 +113,7 @@ export const SettingsBody = z.object({
   cadenceMinutes: z.array(z.number().int().min(1).max(24 * 60)).min(1).max(5),
   remindBeforeMinutes: z.number().int().min(0).max(240),
   statusPageTitle: z.string().trim().min(1).max(100),
+  webhookIds: z.array(z.uuid()).max(20).default([]),
 });
 
 /** A public reply on one linked ticket (an update's notice, or the resolution notice that also solves it). */
@@ -126,12 +129,20 @@ export const NOTIFY_TICKET = defineJob({
 export type DeclaredSubscriber = { name: string; run: (tx: Tx, incident: Incident) => Promise<void> };
 
 /**
+ * What hooks onto a posted status update (subscriber notices, outgoing webhooks): run inside the posting
+ * transaction — enqueue there, never call out. `first`: the incident's first public update (it appears now).
+ */
+export type UpdatePosted = { settings: IncidentSettingsData; level: number; incident: Incident; update: typeof incidentUpdates.$inferSelect; first: boolean; components: { id: string; status: string }[] };
+export type UpdateSubscriber = { name: string; run: (tx: Tx, posted: UpdatePosted) => Promise<void> };
+
+/**
  * Major incidents: the record, its roles, the live timeline, status updates with their cadence, and the
  * customer tickets tied to it. Each command is one transaction writing the change and its timeline entry (the
  * incident's audit trail); replies to linked tickets are jobs, so posting an update is never held up by them.
  */
 export class IncidentsService {
   private readonly declared: DeclaredSubscriber[] = [];
+  private readonly posted: UpdateSubscriber[] = [];
   private readonly changed: (() => Promise<void>)[] = [];
 
   constructor(
@@ -148,6 +159,12 @@ export class IncidentsService {
     this.declared.push(subscriber);
   }
 
+  /** Hooks a subscriber onto every posted status update (subscriber mail, webhooks). */
+  onUpdatePosted(subscriber: UpdateSubscriber): void {
+    if (this.posted.some((s) => s.name === subscriber.name)) throw new Error(`update subscriber ${subscriber.name} added twice`);
+    this.posted.push(subscriber);
+  }
+
   /** Called after any committed change the public may see (the status page re-renders). */
   onChange(fn: () => Promise<void>): void {
     this.changed.push(fn);
@@ -161,7 +178,13 @@ export class IncidentsService {
     return row.data;
   }
 
+  /** Set by the module: whether a webhook id names a webhook (settings name the ones incident events go to). */
+  webhookExists: (id: string) => Promise<boolean> = async () => false;
+
   async updateSettings(input: z.infer<typeof SettingsBody>): Promise<IncidentSettingsData> {
+    const unknown: { path: string; message: string }[] = [];
+    for (const [i, id] of input.webhookIds.entries()) if (!(await this.webhookExists(id))) unknown.push({ path: `body.webhookIds.${i}`, message: 'no such webhook' });
+    if (unknown.length) throw new AppError('INVALID_REFERENCE', 'A webhook does not exist', { fields: unknown });
     await this.ctx.db.update(incidentSettings).set({ data: input, updatedAt: this.ctx.clock.now() }).where(eq(incidentSettings.id, 1));
     await this.publish();
     return input;
@@ -318,19 +341,27 @@ export class IncidentsService {
     const now = this.ctx.clock.now();
     if (input.eta && input.eta <= now) throw new AppError('INVALID_FIELD_VALUE', 'The ETA must be in the future', { fields: [{ path: 'body.eta', message: 'in the past' }] });
     const severities = await this.severities();
+    const settings = await this.settings();
     const seen = input.notifyCustomers ? await this.linkedTicketsSeenBy(actor, id) : [];
     const result = await this.ctx.db.transaction(async (tx) => {
       const current = await this.open(tx, id);
       if (input.state !== current.state) this.checkTransition(current, input.state);
       else if (!ACTIVE.includes(current.state)) throw new AppError('INVALID_TRANSITION', `Incident #${current.number} is ${current.state}; an update can reopen it (investigating) only`);
-      const [update] = await tx.insert(incidentUpdates).values({ incidentId: id, state: input.state, body: input.body, eta: input.eta, notifyCustomers: input.notifyCustomers, authorId: actor.userId, at: now }).returning();
+      const [{ n: earlier } = { n: 0 }] = await tx.select({ n: sql<number>`count(*)::int` }).from(incidentUpdates).where(eq(incidentUpdates.incidentId, id));
+      const [update] = await tx
+        .insert(incidentUpdates)
+        .values({ incidentId: id, state: input.state, body: input.body, eta: input.eta, notifyCustomers: input.notifyCustomers, notifySubscribers: input.notifySubscribers, authorId: actor.userId, at: now })
+        .returning();
       const u = update as typeof incidentUpdates.$inferSelect;
       let row = input.state === current.state ? current : await this.moveTo(tx, current, input.state);
       // A severity no longer among the top levels (the scheme changed) keeps the slowest cadence.
       const cadence = severities.find((x) => x.key === row.severity)?.cadenceMinutes ?? Math.max(...severities.map((x) => x.cadenceMinutes));
       const due = ACTIVE.includes(input.state) ? new Date(now.getTime() + cadence * 60_000) : null;
       [row] = (await tx.update(incidents).set({ nextUpdateDueAt: due, lateSince: null, updatedAt: now }).where(eq(incidents.id, id)).returning()) as [Incident];
-      await this.entry(tx, id, actor, 'status_update', input.body, { updateId: u.id, state: input.state, eta: input.eta?.toISOString() ?? null, notifyCustomers: input.notifyCustomers });
+      await this.entry(tx, id, actor, 'status_update', input.body, { updateId: u.id, state: input.state, eta: input.eta?.toISOString() ?? null, notifyCustomers: input.notifyCustomers, notifySubscribers: input.notifySubscribers });
+      const components = (await tx.select().from(incidentComponents).where(eq(incidentComponents.incidentId, id))).map((c) => ({ id: c.componentId, status: c.status }));
+      const level = severities.find((x) => x.key === row.severity)?.level ?? 9;
+      for (const s of this.posted) await s.run(tx, { settings, level, incident: row, update: u, first: earlier === 0, components });
       let notified = 0;
       if (input.notifyCustomers) {
         const linked = seen.map((ticketId) => ({ ticketId }));

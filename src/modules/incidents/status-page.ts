@@ -6,7 +6,7 @@ import type { ComponentStatus, IncidentState } from './incidents.schema.js';
 import { type IncidentsService, STATE_LABELS } from './incidents.service.js';
 
 /** One rendering of the public status page, every representation built at once from one snapshot. */
-export type Rendered = { at: number; html: string; summary: string; incidents: string; atom: string; pages: Map<string, string> };
+export type Rendered = { at: number; title: string; html: string; summary: string; incidents: string; atom: string; pages: Map<string, string> };
 
 const DAY = 86_400_000;
 const DAYS = 90;
@@ -109,6 +109,7 @@ export function render(s: StatusSnapshot, title: string, publicUrl: string): Ren
   for (const i of s.incidents) pages.set(i.id, page(title, `${i.title} · ${title}`, incidentHtml(i, s, true)));
   return {
     at: s.at.getTime(),
+    title,
     html: page(title, `${title} status`, homeHtml(s, title)),
     summary: JSON.stringify(summaryJson(s, title, base)),
     incidents: JSON.stringify({ page: pageJson(s, title, base), incidents: s.incidents.slice(0, 50).map((i) => incidentJson(i, s, base)) }),
@@ -183,7 +184,9 @@ a{color:#1f5fbf}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}.banner{
 .none{background:#2e9e5b}.minor{background:#e8a317}.major{background:#e8841c}.critical{background:#d64545}
 .comp{border:1px solid #d9dee3;border-radius:6px;padding:.6rem .8rem;margin:.5rem 0}.row{display:flex;justify-content:space-between;gap:1rem}
 .bars{display:flex;gap:1px;margin-top:.4rem}.bars i{flex:1;height:28px;border-radius:1px;background:#2e9e5b}.bars .u{background:#3b82f6}.bars .d{background:#e8c21c}.bars .p{background:#e8841c}.bars .m{background:#d64545}.small{color:#5b6875;font-size:.85rem}
-.inc{border-left:4px solid #e8841c;padding:.2rem 1rem;margin:1rem 0}.upd{margin:.6rem 0}.upd b{margin-right:.5rem}`;
+.inc{border-left:4px solid #e8841c;padding:.2rem 1rem;margin:1rem 0}.upd{margin:.6rem 0}.upd b{margin-right:.5rem}
+.maint{border-left:4px solid #3b82f6;padding:.2rem 1rem;margin:1rem 0}.maint.completed{border-color:#9aa5b1}.tag{font-size:.8rem;font-weight:400;background:#e6eefc;border-radius:4px;padding:0 .4rem}
+.sub{display:grid;gap:.5rem;max-width:28rem}.sub input[type=email]{font:inherit;padding:.4rem}.sub fieldset{border:1px solid #d9dee3;border-radius:6px}.opt{display:block}.boxes{padding-left:1.5rem}.sub button{font:inherit;padding:.4rem 1rem;justify-self:start}`;
 
 function page(org: string, heading: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(heading)}</title><link rel="alternate" type="application/atom+xml" href="/status/feed.atom" title="${esc(org)} status"><style>${CSS}</style></head><body><header><h1><a href="/status">${esc(org)}</a> status</h1></header><main>${body}</main><footer class="small"><p><a href="/status/feed.atom">Atom feed</a> · <a href="/status/summary.json">summary.json</a> · <a href="/status/incidents.json">incidents.json</a></p></footer></body></html>`;
@@ -225,7 +228,27 @@ function homeHtml(s: StatusSnapshot, title: string): string {
     .filter((i) => !ACTIVE.includes(i.state))
     .map((i) => `<li><a href="/status/incidents/${i.id}">${esc(i.title)}</a> <span class="small">${when(i.startedAt)}${i.resolvedAt ? ` – ${when(i.resolvedAt)}` : ''}</span></li>`)
     .join('');
-  return `<p class="banner ${o.indicator}">${o.description}</p>${active.length ? `<h2>Active incidents</h2>${active.map((i) => incidentHtml(i, s, false)).join('')}` : ''}<h2>Components</h2>${comps || '<p>No components yet.</p>'}<h2>Past incidents</h2>${history ? `<ul>${history}</ul>` : `<p>No incidents in the last ${DAYS} days.</p>`}<p class="small">${esc(title)} · updated ${when(s.at)}</p>`;
+  return `<p class="banner ${o.indicator}">${o.description}</p>${active.length ? `<h2>Active incidents</h2>${active.map((i) => incidentHtml(i, s, false)).join('')}` : ''}${maintenanceHtml(s)}<h2>Components</h2>${comps || '<p>No components yet.</p>'}<h2>Past incidents</h2>${history ? `<ul>${history}</ul>` : `<p>No incidents in the last ${DAYS} days.</p>`}${subscribeHtml(s)}<p class="small">${esc(title)} · updated ${when(s.at)}</p>`;
+}
+
+type Maint = StatusSnapshot['maintenances'][number];
+const MAINTENANCE_LABELS: Record<Maint['status'], string> = { scheduled: 'Upcoming', in_progress: 'In progress', completed: 'Completed', cancelled: 'Cancelled' };
+
+function maintenanceHtml(s: StatusSnapshot): string {
+  const names = (m: Maint) => m.componentIds.map((id) => s.components.find((c) => c.id === id)?.name).filter((n): n is string => !!n);
+  const item = (m: Maint) =>
+    `<section class="maint ${m.status}" data-status="${m.status}"><h3>${esc(m.title)} <span class="tag">${MAINTENANCE_LABELS[m.status]}</span></h3><p class="small">${when(m.startsAt)} – ${when(m.endsAt)}${names(m).length ? ` · ${names(m).map(esc).join(', ')}` : ''}</p>${m.description ? paragraphs(m.description) : ''}</section>`;
+  const open = s.maintenances.filter((m) => m.status === 'in_progress' || m.status === 'scheduled');
+  const done = s.maintenances.filter((m) => m.status === 'completed').reverse();
+  return `${open.length ? `<h2>Scheduled maintenance</h2>${open.map(item).join('')}` : ''}${done.length ? `<h2>Completed maintenance</h2>${done.map(item).join('')}` : ''}`;
+}
+
+/** The subscribe form: a plain HTML form (no JavaScript), all components or some. */
+function subscribeHtml(s: StatusSnapshot): string {
+  const boxes = s.components
+    .map((c) => `<label class="opt"><input type="checkbox" name="component" value="${c.id}"> ${esc(c.name)}</label>`)
+    .join('');
+  return `<h2 id="subscribe">Get notices by email</h2><form method="post" action="/status/subscribe" class="sub"><label for="sub-email">Email address</label><input id="sub-email" type="email" name="email" required maxlength="254" autocomplete="email"><fieldset><legend>About</legend><label class="opt"><input type="radio" name="scope" value="all" checked> Every component</label>${boxes ? `<label class="opt"><input type="radio" name="scope" value="some"> Only the ones I tick:</label><div class="boxes">${boxes}</div>` : ''}</fieldset><button type="submit">Subscribe</button><p class="small">We send a link to confirm first; every notice has a one-click unsubscribe link.</p></form>`;
 }
 
 // ---- Atlassian Statuspage v2 JSON
@@ -236,7 +259,7 @@ function groupId(name: string): string {
 }
 
 function pageJson(s: StatusSnapshot, title: string, base: string) {
-  const latest = Math.max(s.at.getTime() - DAYS * DAY, ...s.incidents.map((i) => i.updatedAt.getTime()), ...s.components.map((c) => c.updatedAt.getTime()));
+  const latest = Math.max(s.at.getTime() - DAYS * DAY, ...s.incidents.map((i) => i.updatedAt.getTime()), ...s.components.map((c) => c.updatedAt.getTime()), ...s.maintenances.map((m) => m.updatedAt.getTime()));
   return { id: 'lifeline', name: title, url: `${base}/status`, time_zone: 'Etc/UTC', updated_at: new Date(latest).toISOString() };
 }
 
@@ -315,12 +338,47 @@ function incidentJson(i: Inc, s: StatusSnapshot, base: string) {
   };
 }
 
+function maintenanceJson(m: Maint, s: StatusSnapshot, base: string) {
+  const comps = m.componentIds.map((id) => s.components.find((c) => c.id === id)).filter((c): c is StatusSnapshot['components'][number] => !!c);
+  return {
+    id: m.id,
+    name: m.title,
+    status: m.status,
+    created_at: m.createdAt.toISOString(),
+    updated_at: m.updatedAt.toISOString(),
+    monitoring_at: null,
+    resolved_at: m.status === 'completed' ? m.endsAt.toISOString() : null,
+    impact: 'maintenance',
+    shortlink: `${base}/status`,
+    started_at: m.startsAt.toISOString(),
+    page_id: 'lifeline',
+    incident_updates: [
+      {
+        id: m.id,
+        status: m.status,
+        body: m.description || m.title,
+        incident_id: m.id,
+        created_at: m.createdAt.toISOString(),
+        updated_at: m.updatedAt.toISOString(),
+        display_at: m.updatedAt.toISOString(),
+        affected_components: comps.map((c) => ({ code: c.id, name: c.name, old_status: 'operational', new_status: 'under_maintenance' })),
+        deliver_notifications: true,
+        custom_tweet: null,
+        tweet_id: null,
+      },
+    ],
+    components: comps.map((c) => ({ id: c.id, name: c.name, status: c.current, created_at: c.createdAt.toISOString(), updated_at: c.updatedAt.toISOString(), position: c.position, description: c.description || null, showcase: true, start_date: null, group_id: c.groupName ? groupId(c.groupName) : null, page_id: 'lifeline', group: false, only_show_if_degraded: false })),
+    scheduled_for: m.startsAt.toISOString(),
+    scheduled_until: m.endsAt.toISOString(),
+  };
+}
+
 function summaryJson(s: StatusSnapshot, title: string, base: string) {
   return {
     page: pageJson(s, title, base),
     components: componentsJson(s),
     incidents: s.incidents.filter((i) => ACTIVE.includes(i.state)).map((i) => incidentJson(i, s, base)),
-    scheduled_maintenances: [],
+    scheduled_maintenances: s.maintenances.filter((m) => m.status !== 'completed').map((m) => maintenanceJson(m, s, base)),
     status: overall(s),
   };
 }
@@ -336,5 +394,11 @@ function atom(s: StatusSnapshot, title: string, base: string): string {
       return `<entry><id>tag:lifeline,2026:incident/${i.id}</id><title>${esc(i.title)}</title><updated>${i.updatedAt.toISOString()}</updated><published>${i.createdAt.toISOString()}</published><link rel="alternate" type="text/html" href="${esc(`${base}/status/incidents/${i.id}`)}"/><content type="html">${esc(content)}</content></entry>`;
     })
     .join('');
-  return `<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><id>tag:lifeline,2026:status</id><title>${esc(title)} status</title><updated>${updated}</updated><link rel="alternate" type="text/html" href="${esc(`${base}/status`)}"/><link rel="self" type="application/atom+xml" href="${esc(`${base}/status/feed.atom`)}"/><author><name>${esc(title)}</name></author>${entries}</feed>`;
+  const maintenanceEntries = s.maintenances
+    .map((m) => {
+      const content = `<p><strong>${MAINTENANCE_LABELS[m.status]}</strong>: ${when(m.startsAt)} – ${when(m.endsAt)}</p>${m.description ? `<p>${esc(m.description)}</p>` : ''}`;
+      return `<entry><id>tag:lifeline,2026:maintenance/${m.id}</id><title>${esc(`Maintenance (${MAINTENANCE_LABELS[m.status].toLowerCase()}): ${m.title}`)}</title><updated>${m.updatedAt.toISOString()}</updated><published>${m.createdAt.toISOString()}</published><link rel="alternate" type="text/html" href="${esc(`${base}/status`)}"/><content type="html">${esc(content)}</content></entry>`;
+    })
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><id>tag:lifeline,2026:status</id><title>${esc(title)} status</title><updated>${updated}</updated><link rel="alternate" type="text/html" href="${esc(`${base}/status`)}"/><link rel="self" type="application/atom+xml" href="${esc(`${base}/status/feed.atom`)}"/><author><name>${esc(title)}</name></author>${maintenanceEntries}${entries}</feed>`;
 }

@@ -132,6 +132,26 @@ export class WebhooksService {
     await enqueue(tx, this.ctx.clock, WEBHOOK_DELIVER, { deliveryId: row.id }, { key: `webhook:${row.id}`, maxAttempts: MAX_ATTEMPTS });
   }
 
+  /**
+   * Queues one delivery of an event that is not a ticket's (`incident.updated`, `maintenance.started` …) to each
+   * of `webhookIds` that exists and is active, inside the caller's transaction: the same signed, retried,
+   * SSRF-checked delivery as a rule's. Payload: `{ event, at, ...data }`. Returns how many were queued.
+   */
+  async queueEvent(tx: Tx, webhookIds: string[], event: string, data: Record<string, unknown>): Promise<number> {
+    let queued = 0;
+    for (const webhookId of webhookIds) {
+      const hook = await this.get(webhookId, tx).catch(() => null);
+      if (!hook?.active) continue;
+      const now = this.ctx.clock.now();
+      const payload = { event, at: now.toISOString(), ...data };
+      const [row] = await tx.insert(webhookDeliveries).values({ webhookId, ticketId: null, payload, createdAt: now }).returning({ id: webhookDeliveries.id });
+      if (!row) throw new Error('webhook delivery row was not inserted');
+      await enqueue(tx, this.ctx.clock, WEBHOOK_DELIVER, { deliveryId: row.id }, { key: `webhook:${row.id}`, maxAttempts: MAX_ATTEMPTS });
+      queued++;
+    }
+    return queued;
+  }
+
   /** The job: one attempt at one delivery. Throwing asks the queue to try again later. */
   async deliver(deliveryId: string, job: Pick<JobContext, 'attempt' | 'maxAttempts'>): Promise<void> {
     const [d] = await this.ctx.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId));

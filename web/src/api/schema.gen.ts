@@ -167,7 +167,7 @@ export interface Paths {
   };
   "/api/v1/incident-settings": {
     get: { path: never; query: never; body: never; response: unknown };
-    put: { path: never; query: never; body: { severityLevels: number; cadenceMinutes: number[]; remindBeforeMinutes: number; statusPageTitle: string }; response: unknown };
+    put: { path: never; query: never; body: { severityLevels: number; cadenceMinutes: number[]; remindBeforeMinutes: number; statusPageTitle: string; webhookIds?: string[] }; response: unknown };
   };
   "/api/v1/incidents": {
     get: { path: never; query: { active?: "true" | "false" }; body: never; response: unknown };
@@ -208,7 +208,7 @@ export interface Paths {
     patch: { path: { id: string; entryId: number }; query: never; body: { pinned: boolean }; response: unknown };
   };
   "/api/v1/incidents/{id}/updates": {
-    post: { path: { id: string }; query: never; body: { state: "investigating" | "identified" | "monitoring" | "resolved"; body: string; eta?: string | null; notifyCustomers?: boolean }; response: unknown };
+    post: { path: { id: string }; query: never; body: { state: "investigating" | "identified" | "monitoring" | "resolved"; body: string; eta?: string | null; notifyCustomers?: boolean; notifySubscribers?: boolean }; response: unknown };
   };
   "/api/v1/macros": {
     get: { path: never; query: { include?: "inactive" }; body: never; response: { items: ({ id: string; name: string; body: string; public: boolean; changes: { status?: string; priority?: string; type?: string | null; groupId?: string | null; assigneeId?: string | null; addTags?: string[]; removeTags?: string[]; customFields?: { [key: string]: unknown } }; ownerId: string | null; position: number; active: boolean })[] } };
@@ -394,6 +394,23 @@ export interface Paths {
   };
   "/api/v1/status-components/{id}": {
     patch: { path: { id: string }; query: never; body: { name?: string; groupName?: string | null; description?: string; position?: number; status?: "operational" | "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/status-maintenances": {
+    get: { path: never; query: { status?: "scheduled" | "in_progress" | "completed" | "cancelled" }; body: never; response: { items: ({ id: string; title: string; description: string; status: "scheduled" | "in_progress" | "completed" | "cancelled"; startsAt: string; endsAt: string; notifySubscribers: boolean; startedAt: string | null; completedAt: string | null; cancelledAt: string | null; version: number; components: { id: string; name: string }[] })[] } };
+    post: { path: never; query: never; body: { title: string; description?: string; componentIds: string[]; startsAt: string; endsAt: string; notifySubscribers?: boolean }; response: { id: string; title: string; description: string; status: "scheduled" | "in_progress" | "completed" | "cancelled"; startsAt: string; endsAt: string; notifySubscribers: boolean; startedAt: string | null; completedAt: string | null; cancelledAt: string | null; version: number; components: { id: string; name: string }[] } };
+  };
+  "/api/v1/status-maintenances/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: { id: string; title: string; description: string; status: "scheduled" | "in_progress" | "completed" | "cancelled"; startsAt: string; endsAt: string; notifySubscribers: boolean; startedAt: string | null; completedAt: string | null; cancelledAt: string | null; version: number; components: { id: string; name: string }[] } };
+    patch: { path: { id: string }; query: never; body: { title?: string; description?: string; componentIds?: string[]; startsAt?: string; endsAt?: string; version?: number }; response: { id: string; title: string; description: string; status: "scheduled" | "in_progress" | "completed" | "cancelled"; startsAt: string; endsAt: string; notifySubscribers: boolean; startedAt: string | null; completedAt: string | null; cancelledAt: string | null; version: number; components: { id: string; name: string }[] } };
+  };
+  "/api/v1/status-maintenances/{id}/cancel": {
+    post: { path: { id: string }; query: never; body: never; response: { id: string; title: string; description: string; status: "scheduled" | "in_progress" | "completed" | "cancelled"; startsAt: string; endsAt: string; notifySubscribers: boolean; startedAt: string | null; completedAt: string | null; cancelledAt: string | null; version: number; components: { id: string; name: string }[] } };
+  };
+  "/api/v1/status-subscribers": {
+    get: { path: never; query: { q?: string; status?: "pending" | "active" | "unsubscribed" | "bounced"; componentId?: string; limit?: number; offset?: number }; body: never; response: { items: ({ id: string; email: string; status: "pending" | "active" | "unsubscribed" | "bounced"; allComponents: boolean; componentIds: string[]; confirmedAt: string | null; softBounces: number; bounceReason: string | null; createdAt: string })[]; total: number; perComponent: { all: number; components: { id: string; name: string; subscribers: number }[] } } };
+  };
+  "/api/v1/status-subscribers/{id}": {
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/stream": {

@@ -1,9 +1,33 @@
-import { Button, Group, NumberInput, Select, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, MultiSelect, NumberInput, Select, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/client';
 import { FormError, useSave } from '../admin/forms';
 import { COMPONENT_STATUSES, type Component, incidentsApi } from './model';
+
+type FullSettings = { severityLevels: number; cadenceMinutes: number[]; remindBeforeMinutes: number; statusPageTitle: string; webhookIds?: string[] };
+
+/** Which webhooks receive incident.* and maintenance.* events (each public update, each maintenance move). */
+function StatusWebhooks() {
+  const settings = useQuery({ queryKey: ['incident-settings'], queryFn: incidentsApi.settings });
+  const hooks = useQuery({ queryKey: ['webhooks'], queryFn: () => api.get('/api/v1/webhooks').then((r) => r.items) });
+  const { error, save } = useSave([['incident-settings']]);
+  const current = settings.data?.settings as FullSettings | undefined;
+  if (!current) return null;
+  return (
+    <>
+      <FormError error={error} />
+      <MultiSelect
+        label="Status events go to these webhooks"
+        description="incident.created / updated / resolved for each public update, maintenance.* for each maintenance move"
+        data={(hooks.data ?? []).map((h) => ({ value: h.id, label: h.name }))}
+        value={current.webhookIds ?? []}
+        onChange={(ids) => void save(() => api.put('/api/v1/incident-settings', { body: { ...current, webhookIds: ids } }))}
+        maw={520}
+      />
+    </>
+  );
+}
 
 const statusLabel = (s: string) => s.replace(/_/g, ' ');
 
@@ -38,6 +62,7 @@ export function StatusComponents() {
           <Button type="submit">Add component</Button>
         </Group>
       </form>
+      <StatusWebhooks />
       <Table striped aria-label="Components">
         <Table.Thead>
           <Table.Tr>

@@ -94,6 +94,7 @@ function UpdateComposer({ d }: { d: IncidentDetail }) {
   const [body, setBody] = useState('');
   const [eta, setEta] = useState('');
   const [notify, setNotify] = useState(false);
+  const [mail, setMail] = useState(false);
   const { error, save } = useSave([['incident'], ['incidents'], ['active-incidents']]);
   if (!options.length) return null;
   const submit = () =>
@@ -101,12 +102,13 @@ function UpdateComposer({ d }: { d: IncidentDetail }) {
       () =>
         api.post('/api/v1/incidents/{id}/updates', {
           path: { id: d.id },
-          body: { state: state as 'investigating', body, eta: eta ? new Date(eta).toISOString() : null, notifyCustomers: notify },
+          body: { state: state as 'investigating', body, eta: eta ? new Date(eta).toISOString() : null, notifyCustomers: notify, notifySubscribers: mail },
         }),
       () => {
         setBody('');
         setEta('');
         setNotify(false);
+        setMail(false);
       },
     );
   return (
@@ -127,6 +129,7 @@ function UpdateComposer({ d }: { d: IncidentDetail }) {
           </Group>
           <Textarea label="Public text" description="Shown on the status page" value={body} onChange={(e) => setBody(e.currentTarget.value)} autosize minRows={2} required />
           <Checkbox label={`Notify affected customers (one reply on each of ${d.tickets.length + d.hiddenTickets} linked tickets)`} checked={notify} onChange={(e) => setNotify(e.currentTarget.checked)} />
+          <Checkbox label="Notify status page subscribers (email to those subscribed to the affected components)" checked={mail} onChange={(e) => setMail(e.currentTarget.checked)} />
           <Group justify="flex-end">
             <Button type="submit">Post update</Button>
           </Group>

@@ -1,7 +1,10 @@
 import { IncidentPage } from './IncidentPage';
 import { IncidentsPage } from './IncidentsPage';
+import { MaintenancePage, SubscribersPage } from './StatusPages';
 
-/** /incidents and /incidents/:id: one route in the app's router. */
+/** /incidents, /incidents/maintenance, /incidents/subscribers and /incidents/:id: one route in the app's router. */
 export function IncidentsArea({ id }: { id?: string }) {
+  if (id === 'maintenance') return <MaintenancePage />;
+  if (id === 'subscribers') return <SubscribersPage />;
   return id ? <IncidentPage key={id} id={id} /> : <IncidentsPage />;
 }

@@ -6,6 +6,7 @@ import { Link, useLocation } from 'wouter';
 import { api } from '../api/client';
 import { FormError, useSave } from '../admin/forms';
 import { dueText, incidentsApi, STATE_LABELS } from './model';
+import { AreaNav } from './StatusPages';
 import { useNow } from './useNow';
 
 /** The Incidents area: open ones first, then the rest; "Declare incident" opens the form. */
@@ -15,6 +16,7 @@ export function IncidentsPage() {
   const now = useNow();
   return (
     <Stack>
+      <AreaNav current="incidents" />
       <Group justify="space-between">
         <Title order={2}>Incidents</Title>
         <Button onClick={open}>Declare incident</Button>
