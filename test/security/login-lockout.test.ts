@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { clientKey } from '../../src/modules/people/client-key.js';
+import { clientKey } from '../../src/platform/client-key.js';
 import { startTestApp, type TestApp } from '../../src/testing/harness.js';
 
 // Security follow-ups: the per-address sign-in limit keyed IPv6 by the full address (an attacker rotates through

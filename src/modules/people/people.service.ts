@@ -10,7 +10,7 @@ import { Secrets } from '../../platform/secrets.js';
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { patchOf } from '../../platform/validation.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
-import { clientKey } from './client-key.js';
+import { clientKey } from '../../platform/client-key.js';
 import { apiTokens, contactIdentities, groupMembers, groups, loginAttempts, organizations, sessions, users } from './people.schema.js';
 
 export type User = typeof users.$inferSelect;

@@ -5,6 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../../platform/context.js';
 import { randomToken, sha256 } from '../../platform/crypto.js';
+import { WindowLimiter } from '../../platform/rate-limit.js';
 import { AppError } from '../../platform/errors.js';
 import { users } from './people.schema.js';
 import type { PeopleService, User } from './people.service.js';
@@ -24,6 +25,8 @@ export const SETUP_TOKEN_FILE = 'setup-token';
 // keeps a scanner from hammering argon2 and the database. Kept in memory: a restart prints the same token.
 const MAX_ATTEMPTS = 10;
 const WINDOW_MS = 15 * 60_000;
+// The most clients counted at once; setup is one person's job, so a flood of addresses is refused, not remembered.
+export const MAX_CLIENTS = 1000;
 // Any number held by the advisory lock that makes two setups at once queue (the second then finds the admin).
 const SETUP_LOCK = 0x5e7_0b;
 
@@ -34,7 +37,8 @@ const SETUP_LOCK = 0x5e7_0b;
  */
 export class SetupService {
   private done = false;
-  private readonly attempts = new Map<string, { n: number; until: number }>();
+  // Per client (IPv6 by its /64), capped: a flood of addresses fills it and further new clients wait (fails closed).
+  private readonly attempts = new WindowLimiter({ limit: MAX_ATTEMPTS, windowMs: WINDOW_MS, maxClients: MAX_CLIENTS, now: () => Date.now() });
 
   constructor(
     private readonly ctx: Ctx,
@@ -71,14 +75,15 @@ export class SetupService {
   }
 
   /**
-   * Creates the first admin. Checks, in order: the address's attempts, that setup is still needed, the token (in
+   * Creates the first admin. Checks, in order: that setup is still needed (a done setup counts no attempts), the
+   * client's attempts, the token (in
    * constant time); then, under a database lock, that still no admin exists — two setups at once make one admin.
    * The token file is removed after; the token never works again.
    */
   async complete(input: z.input<typeof SetupBody>, from: string): Promise<User> {
     const data = SetupBody.parse(input);
-    this.countAttempt(from);
     if (!(await this.needed())) throw setupDone();
+    this.countAttempt(from);
     const expected = this.readToken();
     if (!expected) throw new AppError('FORBIDDEN', `No setup token is waiting: restart Lifeline (\`npm start\`) to print one, or create an admin with \`npm run lifeline -- admin create\``);
     if (!sameSecret(data.token, expected)) throw new AppError('FORBIDDEN', 'The setup token is wrong: copy it from the terminal where `npm start` runs, or from the setup-token file in DATA_DIR', { fields: [{ path: 'token', message: 'This is not the setup token' }] });
@@ -103,12 +108,9 @@ export class SetupService {
   }
 
   private countAttempt(from: string): void {
-    const now = Date.now();
-    for (const [key, a] of this.attempts) if (a.until <= now) this.attempts.delete(key);
-    const a = this.attempts.get(from) ?? { n: 0, until: now + WINDOW_MS };
-    a.n++;
-    this.attempts.set(from, a);
-    if (a.n > MAX_ATTEMPTS) throw new AppError('TOO_MANY_ATTEMPTS', 'Too many setup attempts from this address; wait 15 minutes and try again');
+    const { result } = this.attempts.hit(from);
+    if (result === 'limited') throw new AppError('TOO_MANY_ATTEMPTS', 'Too many setup attempts from this address; wait 15 minutes and try again');
+    if (result === 'full') throw new AppError('TOO_MANY_ATTEMPTS', 'Too many setup attempts from too many addresses; wait 15 minutes and try again');
   }
 }
 

@@ -45,6 +45,12 @@ describe('first-run setup without a terminal', () => {
     const held = await setup({ ...ADMIN, token }, '10.9.9.9');
     assert.equal(held.status, 429);
     assert.equal(await admins(), 0);
+    // IPv6: one subscriber holds a whole /64, so a fresh address per guess is still the same client.
+    for (let i = 1; i <= 10; i++) assert.equal((await setup({ ...ADMIN, token: `guess-${i}-${'y'.repeat(30)}` }, `2001:db8:7:9::${i.toString(16)}`)).status, 403);
+    const sameNet = await setup({ ...ADMIN, token }, '2001:db8:7:9:abcd::1');
+    assert.equal(sameNet.status, 429, 'another address of the same /64 is held back');
+    assert.equal(sameNet.body.code, 'TOO_MANY_ATTEMPTS');
+    assert.equal(await admins(), 0);
   });
 
   test('two setups at once make exactly one admin, who is signed in; then setup is refused for good', async () => {
@@ -63,6 +69,8 @@ describe('first-run setup without a terminal', () => {
     assert.equal(again.body.setupDone, true);
     assert.equal(await t.services.setup.prepare(), undefined, 'start prints no token once an admin exists');
     assert.equal(await admins(), 1);
+    // Once done, a request is refused as done before it is counted: it neither fills the limiter nor says 429.
+    for (let i = 0; i < 12; i++) assert.equal((await setup({ ...ADMIN, token }, '10.0.0.9')).status, 409);
   });
 });
 
