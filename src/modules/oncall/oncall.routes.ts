@@ -10,7 +10,7 @@ import { renderCalendar } from './ical.js';
 import { PAGE_STATUSES } from './oncall.schema.js';
 import type { OncallService } from './oncall.service.js';
 import { type LinkAction, PageBody, type PageRow } from './pages.js';
-import { PolicyBody } from './policies.js';
+import { PolicyBody, type PolicyRow } from './policies.js';
 import { HandoffNoteBody, OverrideBody, ScheduleBody, type ScheduleDetail } from './schedules.js';
 import { OncallSettingsBody } from './settings.js';
 
@@ -28,8 +28,11 @@ const LayerView = z.object({
 });
 const OverrideView = z.object({ id: z.uuid(), userId: z.uuid(), startsAt: Timestamp, endsAt: Timestamp, note: z.string(), createdById: z.uuid().nullable(), createdAt: Timestamp });
 const ShiftView = z.object({ userId: z.uuid(), name: z.string(), start: Timestamp, end: Timestamp, layerId: z.uuid().nullable(), overrideId: z.uuid().nullable() });
-const ScheduleSummary = z.object({ id: z.uuid(), name: z.string(), description: z.string(), timeZone: z.string(), onCallNow: Person });
-const ScheduleView = ScheduleSummary.extend({ layers: z.array(LayerView), overrides: z.array(OverrideView), shifts: z.array(ShiftView), feedUrl: z.string() });
+// notPaged: people still named in it who are deactivated (or no longer staff): shown as "will not be paged".
+const NotPaged = z.array(z.object({ userId: z.uuid(), name: z.string() }));
+const ScheduleSummary = z.object({ id: z.uuid(), name: z.string(), description: z.string(), timeZone: z.string(), onCallNow: Person, notPaged: NotPaged });
+const ScheduleView = ScheduleSummary.extend({ layers: z.array(LayerView), overrides: z.array(OverrideView), shifts: z.array(ShiftView) });
+const FeedLink = z.object({ url: z.string() });
 const PolicyView = z.object({
   id: z.uuid(),
   name: z.string(),
@@ -38,6 +41,7 @@ const PolicyView = z.object({
   steps: z.array(z.object({ delayMinutes: z.number().int(), targets: z.array(z.object({ type: z.enum(['user', 'schedule', 'policy']), id: z.uuid() })) })),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  notPaged: NotPaged,
 });
 const PageView = z.object({
   id: z.uuid(),
@@ -90,13 +94,24 @@ export function oncallRoutes(app: FastifyInstance, ctx: Ctx, oncall: OncallServi
     const start = from ? new Date(from) : now();
     const end = to ? new Date(to) : new Date(start.getTime() + 7 * 86_400_000);
     const shifts = await Promise.all(schedules.shifts(s, start, end).map(async (x) => ({ ...x, name: await nameOf(x.userId) })));
-    const { feedToken, ...rest } = s;
-    return { ...rest, onCallNow: await person(await schedules.onCall(s.id)), shifts, feedUrl: `${base}/oncall/feed/schedule/${s.id}.ics?token=${feedToken}` };
+    const { feedTokenHash: _h, ...rest } = s;
+    return { ...rest, onCallNow: await person(await schedules.onCall(s.id)), notPaged: await notPaged(await schedules.notPaged(s)), shifts };
   };
+  const notPaged = (ids: string[]) => Promise.all(ids.map(async (userId) => ({ userId, name: await nameOf(userId) })));
+  const policyView = async (p: PolicyRow) => ({ ...p, notPaged: await notPaged(await policies.notPaged(p)) });
 
   // ---- schedules
   r.get('/api/v1/oncall/schedules', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(ScheduleSummary) }) } } }, async () => ({
-    items: await Promise.all((await schedules.list()).map(async (s) => ({ id: s.id, name: s.name, description: s.description, timeZone: s.timeZone, onCallNow: await person(await schedules.onCall(s.id)) }))),
+    items: await Promise.all(
+      (await schedules.list()).map(async (s) => ({
+        id: s.id,
+        name: s.name,
+        description: s.description,
+        timeZone: s.timeZone,
+        onCallNow: await person(await schedules.onCall(s.id)),
+        notPaged: await notPaged(await schedules.notPaged(await schedules.get(s.id))),
+      })),
+    ),
   }));
   r.get('/api/v1/oncall/schedules/:id', { config: { access: staff }, schema: { tags, params: IdParams, querystring: Range, response: { 200: ScheduleView } } }, async (req) =>
     scheduleView(await schedules.get(req.params.id), req.query.from, req.query.to),
@@ -133,9 +148,16 @@ export function oncallRoutes(app: FastifyInstance, ctx: Ctx, oncall: OncallServi
   r.post('/api/v1/oncall/schedules/:id/handoff-notes', { config: { access: staffWrite }, schema: { tags, params: IdParams, body: HandoffNoteBody, response: { 201: NoteView } } }, async (req, reply) =>
     reply.status(201).send(await schedules.addHandoffNote(requireActor(req), req.params.id, req.body.body)),
   );
-  r.get('/api/v1/oncall/me/feed', { config: { access: { level: 'staff', sessionOnly: true } }, schema: { tags, response: { 200: z.object({ url: z.string() }) } } }, async (req) => {
+  // Feed links: only their hash is stored, so a link is shown once, when made; making a new one stops the old.
+  r.post('/api/v1/oncall/schedules/:id/feed', { config: { access: admin }, schema: { tags, params: IdParams, response: { 201: FeedLink }, description: 'A new link to the schedule\'s iCal feed; the previous link stops working.' } }, async (req, reply) =>
+    reply.status(201).send({ url: `${base}/oncall/feed/schedule/${req.params.id}.ics?token=${await schedules.rotateScheduleFeed(req.params.id)}` }),
+  );
+  r.get('/api/v1/oncall/me/feed', { config: { access: { level: 'staff', sessionOnly: true } }, schema: { tags, response: { 200: z.object({ exists: z.boolean() }) } } }, async (req) => ({
+    exists: await schedules.hasPersonFeed(requireActor(req).userId),
+  }));
+  r.post('/api/v1/oncall/me/feed', { config: { access: { level: 'staff', sessionOnly: true } }, schema: { tags, response: { 201: FeedLink }, description: 'A new link to my iCal feed; the previous link stops working.' } }, async (req, reply) => {
     const me = requireActor(req).userId;
-    return { url: `${base}/oncall/feed/person/${me}.ics?token=${await schedules.personFeedToken(me)}` };
+    return reply.status(201).send({ url: `${base}/oncall/feed/person/${me}.ics?token=${await schedules.rotatePersonFeed(me)}` });
   });
 
   // ---- iCal feeds: no session; the token in the URL is the credential (and names nothing else)
@@ -151,14 +173,14 @@ export function oncallRoutes(app: FastifyInstance, ctx: Ctx, oncall: OncallServi
   r.get('/oncall/feed/person/:file', { config: { access: { level: 'public' } }, schema: { tags, params: z.object({ file: z.string().regex(/^[0-9a-f-]{36}\.ics$/) }), querystring: Token } }, async (req, reply) => {
     const userId = await schedules.personByFeed(req.params.file.slice(0, 36), req.query.token);
     const { from, to } = feedRange();
-    const shifts = (await schedules.personShifts(userId, from, to)).map((x) => ({ ...x, label: `On call: ${x.schedule}`, uid: `${userId}-${x.schedule}-${x.start.getTime()}` }));
+    const shifts = (await schedules.personShifts(userId, from, to)).map((x) => ({ ...x, label: `On call: ${x.schedule}`, uid: `${userId}-${x.scheduleId}-${x.start.getTime()}` }));
     return ics(reply, renderCalendar(`My on-call shifts (${await nameOf(userId)})`, shifts, now()));
   });
 
   // ---- escalation policies
-  r.get('/api/v1/oncall/policies', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(PolicyView) }) } } }, async () => ({ items: await policies.list() }));
-  r.post('/api/v1/oncall/policies', { config: { access: admin }, schema: { tags, body: PolicyBody, response: { 201: PolicyView } } }, async (req, reply) => reply.status(201).send(await policies.create(req.body)));
-  r.put('/api/v1/oncall/policies/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: PolicyBody, response: { 200: PolicyView } } }, async (req) => policies.update(req.params.id, req.body));
+  r.get('/api/v1/oncall/policies', { config: { access: staff }, schema: { tags, response: { 200: z.object({ items: z.array(PolicyView) }) } } }, async () => ({ items: await Promise.all((await policies.list()).map(policyView)) }));
+  r.post('/api/v1/oncall/policies', { config: { access: admin }, schema: { tags, body: PolicyBody, response: { 201: PolicyView } } }, async (req, reply) => reply.status(201).send(await policyView(await policies.create(req.body))));
+  r.put('/api/v1/oncall/policies/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: PolicyBody, response: { 200: PolicyView } } }, async (req) => policyView(await policies.update(req.params.id, req.body)));
   r.delete('/api/v1/oncall/policies/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {
     await policies.remove(req.params.id);
     return reply.status(204).send();

@@ -4,7 +4,7 @@ import { users } from '../people/people.schema.js';
 
 const at = (name: string) => timestamp(name, { withTimezone: true });
 
-/** An on-call schedule: layers of rotations and overrides in one time zone. `feedToken` unlocks its iCal feed. */
+/** An on-call schedule: layers of rotations and overrides in one time zone. Its iCal feed's token is kept only as a hash (`feedTokenHash`); rotating replaces it. */
 export const oncallSchedules = pgTable(
   'oncall_schedules',
   {
@@ -12,7 +12,7 @@ export const oncallSchedules = pgTable(
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
     timeZone: text('time_zone').notNull(),
-    feedToken: text('feed_token').notNull(),
+    feedTokenHash: text('feed_token_hash').notNull(),
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull(),
   },
@@ -58,12 +58,12 @@ export const oncallOverrides = pgTable(
   (t) => [index('oncall_overrides_schedule_idx').on(t.scheduleId, t.startsAt)],
 );
 
-/** A person's iCal feed token (their shifts across schedules). */
+/** A person's iCal feed (their shifts across schedules): only the token's hash is kept; rotating replaces it. */
 export const oncallPersonFeeds = pgTable('oncall_person_feeds', {
   userId: uuid('user_id')
     .primaryKey()
     .references(() => users.id, { onDelete: 'cascade' }),
-  token: text('token').notNull(),
+  tokenHash: text('token_hash').notNull(),
 });
 
 export type PolicyTarget = { type: 'user' | 'schedule' | 'policy'; id: string };

@@ -150,8 +150,10 @@ export class OncallService {
     const before = this.schedules.shifts(s, new Date(start.getTime() - 30 * 86_400_000), start).at(-1);
     const since = before?.start ?? new Date(start.getTime() - 7 * 86_400_000);
     const notes = await this.schedules.handoffNotes(s.id, since);
-    const open = await this.pages.openSince(since);
     const person = await this.people.getUser(p.userId);
+    // Deactivated since the shift began: no summary. Otherwise only the pages they may see (a page's title is its ticket's subject).
+    if (!person.active || person.role === 'customer') return;
+    const open = await this.pages.openSince(since, await this.people.actorFor(person));
     const names = new Map<string, string>();
     for (const n of notes) if (n.authorId && !names.has(n.authorId)) names.set(n.authorId, (await this.people.getUser(n.authorId).catch(() => null))?.name ?? 'someone');
     const text = [

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+import { renderCalendar } from './ical.js';
 
 /** Schedules, overrides, feeds and escalation policies through the API, and every bad input they refuse. */
 describe('on-call schedules and escalation policies', () => {
@@ -91,9 +93,16 @@ describe('on-call schedules and escalation policies', () => {
     assert.equal((await t.as(ana).get(`/api/v1/oncall/schedules/${scheduleId}`)).body.timeZone, 'Europe/London', 'unchanged');
   });
 
-  test('iCal feeds per schedule and per person work without a session, only with their token', async () => {
+  test('iCal feeds per schedule and per person work without a session, only with their token; a new link stops the old one', async () => {
     const s = await t.as(ana).get(`/api/v1/oncall/schedules/${scheduleId}`);
-    const feed = new URL(s.body.feedUrl);
+    assert.equal(s.body.feedUrl, undefined, 'a feed link is shown once, when made: only its hash is stored');
+    assert.equal((await t.as(ana).post(`/api/v1/oncall/schedules/${scheduleId}/feed`, {})).status, 403, 'admins make schedule links');
+    const made = await t.as(admin).post(`/api/v1/oncall/schedules/${scheduleId}/feed`, {});
+    assert.equal(made.status, 201, made.raw);
+    const feed = new URL(made.body.url);
+    const token = feed.searchParams.get('token') as string;
+    const stored = (await t.database.db.execute(`select feed_token_hash from oncall_schedules where id = '${scheduleId}'`)) as unknown as { rows: { feed_token_hash: string }[] };
+    assert.equal(stored.rows[0]?.feed_token_hash, createHash('sha256').update(token).digest('hex'), 'the token is stored hashed, not as itself');
     const res = await t.as(null).get(feed.pathname + feed.search);
     assert.equal(res.status, 200);
     assert.match(String(res.headers['content-type']), /^text\/calendar/);
@@ -102,17 +111,44 @@ describe('on-call schedules and escalation policies', () => {
     assert.match(res.raw, /DTSTART:20260303T000000Z\r\n/, 'the override is in the feed');
     assert.equal((await t.as(null).get(`${feed.pathname}?token=wrong`)).status, 404);
     assert.equal((await t.as(null).get(feed.pathname)).status, 400);
-    const mine = await t.as(ana).get('/api/v1/oncall/me/feed');
+    const rotated = new URL((await t.as(admin).post(`/api/v1/oncall/schedules/${scheduleId}/feed`, {})).body.url);
+    assert.equal((await t.as(null).get(feed.pathname + feed.search)).status, 404, 'the old schedule link stops working');
+    assert.equal((await t.as(null).get(rotated.pathname + rotated.search)).status, 200);
+
+    assert.deepEqual((await t.as(ana).get('/api/v1/oncall/me/feed')).body, { exists: false });
+    const mine = await t.as(ana).post('/api/v1/oncall/me/feed', {});
+    assert.equal(mine.status, 201, mine.raw);
     const personal = new URL(mine.body.url);
-    const again = await t.as(ana).get('/api/v1/oncall/me/feed');
-    assert.equal(again.body.url, mine.body.url, 'one stable URL per person');
+    assert.deepEqual((await t.as(ana).get('/api/v1/oncall/me/feed')).body, { exists: true });
     const cal = await t.as(null).get(personal.pathname + personal.search);
     assert.equal(cal.status, 200);
     assert.match(cal.raw, /SUMMARY:On call: PMERIT out of hours/);
+    assert.match(cal.raw.replace(/\r\n /g, ''), new RegExp(`UID:${ana.user.id}-${scheduleId}-\\d+@lifeline\r\n`), 'UIDs name the schedule by id');
     assert.doesNotMatch(cal.raw, /DTSTART:20260302T090000Z/, "Bo's shift is not in Ana's feed");
     const other = new URL(personal.toString());
     other.pathname = `/oncall/feed/person/${bo.user.id}.ics`;
     assert.equal((await t.as(null).get(other.pathname + other.search)).status, 404, "Ana's token does not open Bo's feed");
+    const again = new URL((await t.as(ana).post('/api/v1/oncall/me/feed', {})).body.url);
+    assert.notEqual(again.search, personal.search);
+    assert.equal((await t.as(null).get(personal.pathname + personal.search)).status, 404, 'rotating stops the old personal link');
+    assert.equal((await t.as(null).get(again.pathname + again.search)).status, 200);
+
+    // Someone deactivated: their feed stops at once (it would keep telling a calendar their shifts).
+    const cy = await t.signIn('agent', { name: 'Cy' });
+    const cyFeed = new URL((await t.as(cy).post('/api/v1/oncall/me/feed', {})).body.url);
+    assert.equal((await t.as(null).get(cyFeed.pathname + cyFeed.search)).status, 200);
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${cy.user.id}`, { active: false })).status, 200);
+    const gone = await t.as(null).get(cyFeed.pathname + cyFeed.search);
+    assert.equal(gone.status, 404);
+    assert.doesNotMatch(gone.raw, /VCALENDAR/);
+  });
+
+  test('iCal text and UIDs are escaped (RFC 5545): a schedule name cannot add lines or properties', () => {
+    const cal = renderCalendar('Night; desk, "A"\\', [{ userId: 'u', start: new Date('2026-03-02T09:00:00Z'), end: new Date('2026-03-03T09:00:00Z'), layerId: null, overrideId: null, label: 'On call: A;B', uid: 'x\r\nATTENDEE:mailto:evil@example.org;y,z' }], new Date('2026-03-01T00:00:00Z'));
+    assert.match(cal, /\r\nUID:x\\nATTENDEE:mailto:evil@example.org\\;y\\,z@lifeline\r\n/);
+    assert.doesNotMatch(cal, /\r\nATTENDEE/);
+    assert.match(cal, /X-WR-CALNAME:Night\\; desk\\, "A"\\\\\r\n/);
+    assert.match(cal, /SUMMARY:On call: A\\;B\r\n/);
   });
 
   test('escalation policies: steps of people and schedules; one that loops to itself, directly or through another, is refused', async () => {

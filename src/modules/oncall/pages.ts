@@ -248,6 +248,11 @@ export class Pages {
       return;
     }
     const person = await this.people.getUser(n.userId);
+    // Deactivated after the step was notified: nothing goes to them (their links would not work anyway).
+    if (!person.active || person.role === 'customer') {
+      await mark({ status: 'failed', error: 'not sent: the person is deactivated or no longer staff' });
+      return;
+    }
     const ack = await this.link(this.ctx.db, page.id, person.id, 'acknowledge');
     const resolve = await this.link(this.ctx.db, page.id, person.id, 'resolve');
     if (n.channel === 'email') {
@@ -308,12 +313,15 @@ export class Pages {
     }
   }
 
-  /** Open pages (triggered or acknowledged) created since `since`: the hand-off summary's list. */
-  openSince(since: Date) {
+  /**
+   * Open pages (triggered or acknowledged) created since `since` that `actor` may see (`visibleTo`, as reading a
+   * page): the hand-off summary's list, which goes to its recipient.
+   */
+  openSince(since: Date, actor: Actor) {
     return this.ctx.db
       .select()
       .from(oncallPages)
-      .where(and(inArray(oncallPages.status, ['triggered', 'acknowledged']), sql`${oncallPages.createdAt} >= ${since.toISOString()}::timestamptz`))
+      .where(and(inArray(oncallPages.status, ['triggered', 'acknowledged']), sql`${oncallPages.createdAt} >= ${since.toISOString()}::timestamptz`, visibleTo(actor)))
       .orderBy(desc(oncallPages.createdAt));
   }
 }

@@ -284,4 +284,56 @@ describe('pages and escalation', () => {
     const unknown = await t.as(admin).put('/api/v1/oncall/settings', { ticketPriorities: ['P0'], ticketPolicyId: policyId, incidentPolicyId: '00000000-0000-4000-8000-000000000000', webhookUrl: null });
     assert.equal(unknown.body.errors[0].path, 'body.incidentPolicyId');
   });
+
+  test('someone deactivated but still in a policy or rotation is not paged, and the admin lists say so', async () => {
+    const gone = await t.signIn('agent', { name: 'Gone Person', email: 'gone@example.org' });
+    const stay = await t.signIn('agent', { name: 'Stay Person', email: 'stay@example.org' });
+    const night = await t.as(admin).post('/api/v1/oncall/schedules', { name: 'Gone nights', timeZone: 'UTC', layers: [{ name: 'Daily', memberIds: [gone.user.id], turnHours: 24, handoffTime: '00:00', startsOn: '2026-03-01' }] });
+    assert.equal(night.status, 201, night.raw);
+    const policy = await t.as(admin).post('/api/v1/oncall/policies', {
+      name: 'With a leaver',
+      steps: [{ delayMinutes: 15, targets: [{ type: 'user', id: gone.user.id }, { type: 'user', id: stay.user.id }, { type: 'schedule', id: night.body.id }] }],
+    });
+    assert.equal(policy.status, 201, policy.raw);
+    assert.deepEqual(policy.body.notPaged, []);
+    // Paged while still active, delivered after: the pending mail is not sent.
+    const before = await t.as(agent).post('/api/v1/oncall/pages', { policyId: policy.body.id, title: 'Queue stuck before the leaving' });
+    assert.equal(before.status, 201, before.raw);
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${gone.user.id}`, { active: false })).status, 200);
+    const page = await t.as(agent).post('/api/v1/oncall/pages', { policyId: policy.body.id, title: 'Queue stuck after the leaving' });
+    assert.equal(page.status, 201, page.raw);
+    await t.runJobs();
+    assert.equal(mailsTo('gone@example.org').length, 0, 'no page mail to the deactivated person');
+    assert.equal(mailsTo('stay@example.org').length, 2, 'the others are paged as before');
+    const first = (await t.as(admin).get(`/api/v1/oncall/pages/${before.body.id}`)).body.notifications.filter((n: { userId: string }) => n.userId === gone.user.id);
+    assert.deepEqual(first.filter((n: { channel: string }) => n.channel === 'email').map((n: { status: string }) => n.status), ['failed']);
+    const second = (await t.as(admin).get(`/api/v1/oncall/pages/${page.body.id}`)).body.notifications;
+    assert.ok(!second.some((n: { userId: string }) => n.userId === gone.user.id), 'not even an in-app entry once deactivated');
+    const listed = (await t.as(admin).get('/api/v1/oncall/policies')).body.items.find((p: { id: string }) => p.id === policy.body.id);
+    assert.deepEqual(listed.notPaged, [{ userId: gone.user.id, name: 'Gone Person' }]);
+    const schedules = (await t.as(admin).get('/api/v1/oncall/schedules')).body.items;
+    assert.deepEqual(schedules.find((x: { id: string }) => x.id === night.body.id).notPaged, [{ userId: gone.user.id, name: 'Gone Person' }]);
+    assert.deepEqual(schedules.find((x: { id: string }) => x.id !== night.body.id).notPaged, []);
+  });
+
+  test("a hand-off summary lists only the open pages its recipient may see (a page's title is its ticket's subject)", async () => {
+    const limited = await t.signIn('agent', { name: 'Limited', email: 'limited@example.org' });
+    const mine = (await t.make.group('Hand-off mine', [limited])).id;
+    const theirs = (await t.make.group('Hand-off theirs', [agent])).id;
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${limited.user.id}`, { ticketAccess: 'groups' })).status, 200);
+    const shift = await t.as(admin).post('/api/v1/oncall/schedules', { name: 'Limited days', timeZone: 'UTC', layers: [{ name: 'Daily', memberIds: [limited.user.id], turnHours: 24, handoffTime: '00:00', startsOn: '2026-03-01' }] });
+    assert.equal(shift.status, 201, shift.raw);
+    const managerOnly = await t.as(admin).post('/api/v1/oncall/policies', { name: 'Manager only', steps: [{ delayMinutes: 15, targets: [{ type: 'user', id: manager.user.id }] }] });
+    const hidden = await t.make.ticket(agent, { subject: 'Secret merger: payroll leak', requester: { email: 'cfo@example.org' }, groupId: theirs });
+    const shown = await t.make.ticket(agent, { subject: 'Printer on fire', requester: { email: 'clerk@example.org' }, groupId: mine });
+    for (const ticket of [hidden, shown]) {
+      await t.database.db.transaction((tx) => t.services.oncall.pages.create(tx, { policyId: managerOnly.body.id, title: `#${ticket.number} ${ticket.subject}`, body: '', source: 'rule', ticketId: ticket.id }));
+    }
+    await t.runJobs();
+    await t.services.oncall.sendHandoff({ scheduleId: shift.body.id, shiftStart: t.clock.now().toISOString(), userId: limited.user.id });
+    const summary = mailsTo('limited@example.org').at(-1);
+    assert.ok(summary, 'the summary went out');
+    assert.match(summary.text, /Printer on fire/);
+    assert.doesNotMatch(summary.text, /Secret merger/, 'a page about a ticket they may not see is not listed');
+  });
 });

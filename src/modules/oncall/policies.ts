@@ -145,6 +145,22 @@ export class Policies {
    * step (saving refused loops; `seen` guards anyway). De-duplicated, in order.
    */
   async recipients(targets: PolicyTarget[], at: Date, ex: Executor, seen = new Set<string>()): Promise<string[]> {
+    const everyone = await this.reach(targets, at, ex, seen);
+    // Someone deactivated (or no longer staff) while still named in a policy or rotation is never paged.
+    const out: string[] = [];
+    for (const id of everyone) if (await this.schedules.isStaff(id, ex)) out.push(id);
+    return out;
+  }
+
+  /** The people a policy's steps name directly (not through schedules) who are no longer active staff. */
+  async notPaged(policy: PolicyRow, ex: Executor = this.ctx.db): Promise<string[]> {
+    const named = new Set(policy.steps.flatMap((s) => s.targets.filter((t) => t.type === 'user').map((t) => t.id)));
+    const out: string[] = [];
+    for (const id of named) if (!(await this.schedules.isStaff(id, ex))) out.push(id);
+    return out;
+  }
+
+  private async reach(targets: PolicyTarget[], at: Date, ex: Executor, seen: Set<string>): Promise<string[]> {
     const out: string[] = [];
     for (const t of targets) {
       if (t.type === 'user') out.push(t.id);
@@ -154,7 +170,7 @@ export class Policies {
       } else if (!seen.has(t.id)) {
         seen.add(t.id);
         const p = await this.get(t.id, ex).catch(() => null);
-        if (p?.steps[0]) out.push(...(await this.recipients(p.steps[0].targets, at, ex, seen)));
+        if (p?.steps[0]) out.push(...(await this.reach(p.steps[0].targets, at, ex, seen)));
       }
     }
     return [...new Set(out)];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Executor, Tx } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
-import { randomToken } from '../../platform/crypto.js';
+import { randomToken, sha256 } from '../../platform/crypto.js';
 import { AppError, type FieldError, uniquelyNamed } from '../../platform/errors.js';
 import type { PeopleService } from '../people/people.service.js';
 import { isUuid } from '../tickets/tickets.queries.js';
@@ -77,6 +77,14 @@ export class Schedules {
     if (problems.length) throw new AppError('INVALID_REFERENCE', problems.map((p) => p.message).join('; '), { fields: problems });
   }
 
+  /** The people in a schedule's layers or overrides who are no longer active staff: they are never paged. */
+  async notPaged(s: ScheduleDetail, ex: Executor = this.ctx.db): Promise<string[]> {
+    const named = new Set([...s.layers.flatMap((l) => l.memberIds), ...s.overrides.map((o) => o.userId)]);
+    const out: string[] = [];
+    for (const id of named) if (!(await this.isStaff(id, ex))) out.push(id);
+    return out;
+  }
+
   async isStaff(userId: string, ex: Executor = this.ctx.db): Promise<boolean> {
     const user = await this.people.getUser(userId, ex).catch(() => null);
     return !!user && user.active && user.role !== 'customer';
@@ -89,7 +97,8 @@ export class Schedules {
       const [row] = await uniquelyNamed(`An on-call schedule named ${input.name}`, () =>
         tx
           .insert(oncallSchedules)
-          .values({ name: input.name, description: input.description, timeZone: input.timeZone, feedToken: randomToken(24), createdAt: now, updatedAt: now })
+          // No feed link until an admin makes one (rotate): the hash of a token nobody was given.
+          .values({ name: input.name, description: input.description, timeZone: input.timeZone, feedTokenHash: sha256(randomToken(24)), createdAt: now, updatedAt: now })
           .returning(),
       );
       await this.writeLayers(tx, (row as ScheduleRow).id, input.layers);
@@ -179,33 +188,53 @@ export class Schedules {
     return shiftsBetween(layers, overrides, s.timeZone, from, to);
   }
 
-  // ---- iCal feeds (no session: the URL's token is the credential)
+  // ---- iCal feeds (no session: the URL's token is the credential; only its hash is stored, so a link is shown
+  // once, when made, and "rotate" replaces it: the old link stops working at once)
 
   async scheduleByFeed(id: string, token: string): Promise<ScheduleDetail> {
     const s = await this.get(id).catch(() => null);
-    if (!s || !safeEqual(s.feedToken, token)) throw new AppError('NOT_FOUND', 'No such feed');
+    if (!s || !safeEqual(s.feedTokenHash, sha256(token))) throw new AppError('NOT_FOUND', 'No such feed');
     return s;
   }
 
-  async personFeedToken(userId: string): Promise<string> {
-    const [row] = await this.ctx.db.insert(oncallPersonFeeds).values({ userId, token: randomToken(24) }).onConflictDoNothing().returning();
-    if (row) return row.token;
-    const [existing] = await this.ctx.db.select().from(oncallPersonFeeds).where(eq(oncallPersonFeeds.userId, userId));
-    return (existing as { token: string }).token;
+  /** A new token for the schedule's feed (the old one stops working); returns the token. */
+  async rotateScheduleFeed(id: string): Promise<string> {
+    await this.get(id);
+    const token = randomToken(24);
+    await this.ctx.db.update(oncallSchedules).set({ feedTokenHash: sha256(token) }).where(eq(oncallSchedules.id, id));
+    return token;
   }
 
+  /** Whether the person has a feed link (its token cannot be shown again). */
+  async hasPersonFeed(userId: string): Promise<boolean> {
+    const [row] = await this.ctx.db.select({ userId: oncallPersonFeeds.userId }).from(oncallPersonFeeds).where(eq(oncallPersonFeeds.userId, userId));
+    return !!row;
+  }
+
+  /** A new token for the person's feed (made, or replacing the old one, which stops working); returns the token. */
+  async rotatePersonFeed(userId: string): Promise<string> {
+    const token = randomToken(24);
+    await this.ctx.db
+      .insert(oncallPersonFeeds)
+      .values({ userId, tokenHash: sha256(token) })
+      .onConflictDoUpdate({ target: oncallPersonFeeds.userId, set: { tokenHash: sha256(token) } });
+    return token;
+  }
+
+  /** The person a feed token belongs to, while they are active staff: a deactivated person's feed is refused. */
   async personByFeed(userId: string, token: string): Promise<string> {
     const [row] = isUuid(userId) ? await this.ctx.db.select().from(oncallPersonFeeds).where(eq(oncallPersonFeeds.userId, userId)) : [];
-    if (!row || !safeEqual(row.token, token)) throw new AppError('NOT_FOUND', 'No such feed');
+    if (!row || !safeEqual(row.tokenHash, sha256(token))) throw new AppError('NOT_FOUND', 'No such feed');
+    if (!(await this.isStaff(userId))) throw new AppError('NOT_FOUND', 'No such feed');
     return userId;
   }
 
   /** Every schedule's shifts of one person in the range. */
-  async personShifts(userId: string, from: Date, to: Date): Promise<(Shift & { schedule: string })[]> {
-    const out: (Shift & { schedule: string })[] = [];
+  async personShifts(userId: string, from: Date, to: Date): Promise<(Shift & { schedule: string; scheduleId: string })[]> {
+    const out: (Shift & { schedule: string; scheduleId: string })[] = [];
     for (const row of await this.list()) {
       const s = await this.get(row.id);
-      for (const shift of this.shifts(s, from, to)) if (shift.userId === userId) out.push({ ...shift, schedule: s.name });
+      for (const shift of this.shifts(s, from, to)) if (shift.userId === userId) out.push({ ...shift, schedule: s.name, scheduleId: s.id });
     }
     return out;
   }

@@ -9,6 +9,15 @@ const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Satur
 type LayerForm = { name: string; memberIds: string[]; turnHours: number; handoffTime: string; handoffWeekday: string; startsOn: string };
 const newLayer = (n: number): LayerForm => ({ name: `Layer ${n}`, memberIds: [], turnHours: 168, handoffTime: '09:00', handoffWeekday: '1', startsOn: new Date().toISOString().slice(0, 10) });
 
+/** People still named in a schedule or policy who were deactivated: the page skips them. */
+function NotPaged({ people }: { people: { userId: string; name: string }[] }) {
+  return people.map((p) => (
+    <Text key={p.userId} size="xs" c="red" data-testid="not-paged">
+      {p.name}: deactivated — will not be paged
+    </Text>
+  ));
+}
+
 /** Admin: on-call schedules, escalation policies, and what pages (ticket priorities, incidents, the SMS webhook). */
 export function OncallAdmin() {
   return (
@@ -35,7 +44,10 @@ function Schedules() {
         <Table.Tbody>
           {(schedules.data ?? []).map((s) => (
             <Table.Tr key={s.id}>
-              <Table.Td>{s.name}</Table.Td>
+              <Table.Td>
+                {s.name}
+                <NotPaged people={s.notPaged} />
+              </Table.Td>
               <Table.Td>{s.timeZone}</Table.Td>
               <Table.Td>{s.onCallNow?.name ?? 'Nobody on now'}</Table.Td>
               <Table.Td>
@@ -126,7 +138,10 @@ function Policies() {
         <Table.Tbody>
           {policies.map((p) => (
             <Table.Tr key={p.id}>
-              <Table.Td>{p.name}</Table.Td>
+              <Table.Td>
+                {p.name}
+                <NotPaged people={p.notPaged} />
+              </Table.Td>
               <Table.Td>
                 {p.steps.map((s, i) => `${i + 1}. ${s.targets.map((t) => label(`${t.type}:${t.id}`)).join(', ')} — wait ${s.delayMinutes} min`).join('  ')}
                 {p.repeat ? ` (repeated ${p.repeat}×)` : ''}

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Card, Group, NavLink, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, NavLink, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
@@ -6,6 +6,7 @@ import { api } from '../api/client';
 import { FormError, useSave } from '../admin/forms';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
+import { FeedLinks } from './FeedLinks';
 import { MyPages } from './MyPages';
 import { OncallAdmin } from './OncallAdmin';
 
@@ -73,7 +74,6 @@ function ScheduleWeek({ id }: { id: string }) {
     queryKey: ['oncall-schedule', id, weekStart.toISOString()],
     queryFn: () => api.get('/api/v1/oncall/schedules/{id}', { path: { id }, query: { from: weekStart.toISOString(), to: to.toISOString() } }),
   });
-  const feed = useQuery({ queryKey: ['oncall-my-feed'], queryFn: () => api.get('/api/v1/oncall/me/feed') });
   const notes = useQuery({ queryKey: ['oncall-notes', id], queryFn: () => api.get('/api/v1/oncall/schedules/{id}/handoff-notes', { path: { id } }).then((r) => r.items) });
   const { error, save } = useSave([['oncall-schedule'], ['oncall-schedules'], ['oncall-notes', id]]);
   const [override, setOverride] = useState({ userId: '', startsAt: '', endsAt: '', note: '' });
@@ -114,19 +114,9 @@ function ScheduleWeek({ id }: { id: string }) {
         })}
       </ol>
       <Text size="xs" c="dimmed">
-        Times in your browser's zone; the schedule runs in {s.timeZone}. Orange: an override.{' '}
-        <Anchor href={s.feedUrl} size="xs">
-          Schedule calendar feed (iCal)
-        </Anchor>
-        {feed.data && (
-          <>
-            {' · '}
-            <Anchor href={feed.data.url} size="xs">
-              My shifts feed (iCal)
-            </Anchor>
-          </>
-        )}
+        Times in your browser's zone; the schedule runs in {s.timeZone}. Orange: an override.
       </Text>
+      <FeedLinks scheduleId={s.id} scheduleName={s.name} />
 
       <Title order={5}>Overrides</Title>
       <Table>
