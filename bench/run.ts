@@ -17,12 +17,13 @@
  * BENCH_REUSE=1 (keep the PostgreSQL bench database of the last run), BENCH_SKIP_TICKETS=1, BENCH_SKIP_EMAIL=1, BENCH_SKIP_SLA=1,
  * BENCH_SLA_TICKETS (default 1000000),
  * BENCH_EMAIL_N (messages, default 2000), BENCH_SKIP_WEB=1, BENCH_WEB_TICKETS (default 100000), BENCH_SKIP_STREAM=1,
- * BENCH_SKIP_STATUS=1, BENCH_SKIP_BOARDS=1, BENCH_SKIP_FANOUT=1.
+ * BENCH_SKIP_STATUS=1, BENCH_SKIP_BOARDS=1, BENCH_SKIP_FANOUT=1, BENCH_SKIP_KB=1.
  *  - boards and time: 2,000 cards over 40 customer boards (load, a move seen by a second viewer), the time report over 100,000 entries (bench/boards.ts)
  *  - the agent app in Debian's Chromium: bundle size, first ticket list, opening a 50-message ticket (bench/web.ts)
  *  - live-stream fan-out: five ticket updates reaching 500 open streams (bench/stream.ts)
  *  - the public status page under load (wrk) while updates are posted (bench/status.ts)
  *  - one incident update mailed to 10,000 status-page subscribers through a local SMTP sink (bench/status-fanout.ts)
+ *  - the help centre with 10,000 articles under 200 readers (wrk): article pages, search, suggestions (bench/kb.ts)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,6 +36,7 @@ import { type Database, openDatabase, rowsOf } from '../src/db/client.js';
 import type { Actor } from '../src/platform/auth.js';
 import { measureBoards } from './boards.js';
 import { measureEmailIngest } from './email.js';
+import { measureKb } from './kb.js';
 import { generateBase, generateTickets } from './generate.js';
 import { Server } from './server.js';
 import { measureSla } from './sla.js';
@@ -344,6 +346,7 @@ const stream: unknown[] = [];
 let status: unknown = null;
 let boards: unknown = null;
 let statusFanout: unknown = null;
+let kb: unknown = null;
 if (!process.env.BENCH_SKIP_PG) {
   if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPostgres());
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('postgres'));
@@ -353,10 +356,11 @@ if (!process.env.BENCH_SKIP_PG) {
   if (!process.env.BENCH_SKIP_STATUS) status = await measureStatusPage();
   if (!process.env.BENCH_SKIP_BOARDS) boards = await measureBoards();
   if (!process.env.BENCH_SKIP_FANOUT) statusFanout = await measureStatusFanout();
+  if (!process.env.BENCH_SKIP_KB) kb = await measureKb();
 }
 if (!process.env.BENCH_SKIP_PGLITE) {
   if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPglite());
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('pglite'));
   if (!process.env.BENCH_SKIP_STREAM) stream.push(await measureStreamFanOut('pglite'));
 }
-console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web, stream, status, boards, statusFanout }, null, 2));
+console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web, stream, status, boards, statusFanout, kb }, null, 2));

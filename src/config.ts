@@ -65,9 +65,12 @@ const Env = z.object({
   CUSTOMER_FOLLOWERS: z.enum(['own_organization', 'none']).default('own_organization'),
   // What a group-restricted agent may do with a ticket their group escalated up a tier: read it, or also change it.
   ESCALATED_TICKETS: z.enum(['read', 'write']).default('read'),
+  // Knowledge base: public requests (suggestions, votes, feedback) per client address and minute.
+  KB_PUBLIC_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
 });
 
 export type Config = {
+  kbPublicRequestsPerMinute: number;
   port: number;
   host: string;
   databaseUrl: string | undefined;
@@ -117,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return range;
     });
   return {
+    kbPublicRequestsPerMinute: e.KB_PUBLIC_REQUESTS_PER_MINUTE,
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -36,7 +37,7 @@ export interface Database {
 }
 
 // Extensions the migrations create; PGlite must be handed their code (a server has them installed).
-const EXTENSIONS = { btree_gin };
+const EXTENSIONS = { btree_gin, pg_trgm };
 
 /** `holder` names the command that holds an embedded data directory, for the message another process shows. */
 export type DatabaseOptions =

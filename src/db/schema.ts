@@ -7,6 +7,7 @@ export * from '../modules/csat/csat.schema.js';
 export * from '../modules/custom-fields/custom-fields.schema.js';
 export * from '../modules/email/email.schema.js';
 export * from '../modules/incidents/incidents.schema.js';
+export * from '../modules/kb/kb.schema.js';
 export * from '../modules/macros/macros.schema.js';
 export * from '../modules/oncall/oncall.schema.js';
 export * from '../modules/people/people.schema.js';

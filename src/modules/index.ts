@@ -8,6 +8,7 @@ import { csatModule } from './csat/csat.module.js';
 import { customFieldsModule } from './custom-fields/custom-fields.module.js';
 import { emailModule } from './email/email.module.js';
 import { incidentsModule } from './incidents/incidents.module.js';
+import { kbModule } from './kb/kb.module.js';
 import { macrosModule } from './macros/macros.module.js';
 import { oncallModule } from './oncall/oncall.module.js';
 import { peopleModule } from './people/people.module.js';
@@ -47,6 +48,7 @@ export function buildModules(ctx: Ctx) {
   const assignment = assignmentModule(ctx, { ...people.services });
   const triggers = triggersModule(ctx, { ...tickets.services, ...fields.services, ...rules.services });
   const views = viewsModule(ctx, { ...people.services, ...fields.services, ...tickets.services, ...sla.services });
+  const kb = kbModule(ctx, { ...tickets.services });
   const csat = csatModule(ctx, { ...people.services, ...tickets.services, outbound: email.services.email.outbound });
   const statusPage = incidents.services.statusPage;
   const portal = portalModule(ctx, {
@@ -58,7 +60,7 @@ export function buildModules(ctx: Ctx) {
     statusSummary: async () => (await statusPage.current()).summary,
   });
   const boards = boardsModule(ctx, { ...tickets.services, ...people.services });
-  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, csat, portal, boards];
+  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, kb, csat, portal, boards];
   const services = {
     ...fields.services,
     ...people.services,
@@ -74,6 +76,7 @@ export function buildModules(ctx: Ctx) {
     ...triggers.services,
     ...views.services,
     ...incidents.services,
+    ...kb.services,
     ...csat.services,
     ...portal.services,
     ...boards.services,

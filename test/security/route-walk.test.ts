@@ -280,6 +280,44 @@ const EXPECTED: Record<string, string> = {
   'GET /api/v1/status-maintenances/:id': 'agent tickets:read',
   'PATCH /api/v1/status-maintenances/:id': 'agent tickets:write',
   'POST /api/v1/status-maintenances/:id/cancel': 'agent tickets:write',
+  // knowledge base and the public help centre (src/modules/kb)
+  'GET /api/v1/kb/settings': 'staff tickets:read',
+  'PUT /api/v1/kb/settings': 'admin admin',
+  'GET /api/v1/kb/tree': 'staff tickets:read',
+  'POST /api/v1/kb/categories': 'agent tickets:write',
+  'PATCH /api/v1/kb/categories/:id': 'agent tickets:write',
+  'DELETE /api/v1/kb/categories/:id': 'agent tickets:write',
+  'POST /api/v1/kb/sections': 'agent tickets:write',
+  'PATCH /api/v1/kb/sections/:id': 'agent tickets:write',
+  'DELETE /api/v1/kb/sections/:id': 'agent tickets:write',
+  'POST /api/v1/kb/articles': 'agent tickets:write',
+  'GET /api/v1/kb/articles/:id': 'staff tickets:read',
+  'PATCH /api/v1/kb/articles/:id': 'agent tickets:write',
+  'DELETE /api/v1/kb/articles/:id': 'agent tickets:write',
+  'POST /api/v1/kb/articles/:id/publish': 'agent tickets:write',
+  'POST /api/v1/kb/articles/:id/unpublish': 'agent tickets:write',
+  'GET /api/v1/kb/articles/:id/versions': 'staff tickets:read',
+  'GET /api/v1/kb/articles/:id/versions/:version': 'staff tickets:read',
+  'POST /api/v1/kb/articles/:id/versions/:version/restore': 'agent tickets:write',
+  'GET /api/v1/kb/articles/:id/diff': 'staff tickets:read',
+  'GET /api/v1/kb/articles/:id/stats': 'staff tickets:read',
+  'GET /api/v1/kb/articles/:id/votes': 'staff tickets:read',
+  'POST /api/v1/kb/preview': 'staff tickets:read',
+  'POST /api/v1/kb/articles/:id/files': 'agent tickets:write',
+  'GET /api/v1/kb/suggest': 'public',
+  'POST /api/v1/kb/suggest/feedback': 'public',
+  'POST /api/v1/kb/articles/:id/votes': 'public',
+  'POST /api/v1/kb/articles/:id/uses': 'agent tickets:write',
+  'GET /api/v1/tickets/:id/kb-articles': 'staff tickets:read',
+  'GET /api/v1/tickets/:id/kb-draft': 'agent tickets:write',
+  'GET /help': 'public',
+  'GET /help/categories/:slug': 'public',
+  'GET /help/sections/:slug': 'public',
+  'GET /help/articles/:slug': 'public',
+  'POST /help/articles/:slug/vote': 'public',
+  'GET /help/search': 'public',
+  'GET /help/sitemap.xml': 'public',
+  'GET /help/files/:id': 'public',
 };
 
 type Row = { level: Access['level']; scope?: Scope; sessionOnly?: true };
@@ -358,7 +396,7 @@ after(() => t.close());
 
 function apiRoutes() {
   // The public surfaces outside /api (the status page) are walked too: they must stay public and declare it.
-  return t.routes.filter((r) => (r.url.startsWith('/api/') || r.url === '/status' || r.url.startsWith('/status/')) && r.method !== 'HEAD');
+  return t.routes.filter((r) => (r.url.startsWith('/api/') || r.url === '/status' || r.url.startsWith('/status/') || r.url === '/help' || r.url.startsWith('/help/')) && r.method !== 'HEAD');
 }
 
 /** The route's URL with real ids where one matters (a ticket of org A), random ones where a 404 is as good. */

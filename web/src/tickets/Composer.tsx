@@ -5,6 +5,7 @@ import { ApiError, api, upload } from '../api/client';
 import type { Ticket } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
+import { ComposerArticles } from '../kb/ComposerArticles';
 import { fileSize } from './format';
 import { describeChanges, type MacroChanges } from '../macros/changes';
 
@@ -207,6 +208,15 @@ export const Composer = forwardRef<ComposerHandle, { ticket: Ticket; onTyping: (
               }
             }}
           />
+          {pub && me.role !== 'light_agent' && (
+            <ComposerArticles
+              ticket={ticket}
+              insert={(text) => {
+                setPreview(null);
+                setBody((b) => (b.trim() ? `${b.replace(/\s+$/, '')} ${text}` : text));
+              }}
+            />
+          )}
           {files.length > 0 && (
             <Group gap="xs">
               {files.map((f) => (

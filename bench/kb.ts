@@ -1,0 +1,189 @@
+/**
+ * The help centre under readers (issue 14): 10,000 published articles on the PostgreSQL server, a real Lifeline
+ * server (child process), and `wrk` in its own process with 200 connections on
+ *  - article pages, a random one of the 10,000 per request (anonymous: served from the page cache after a first
+ *    rendering; the first pass is mostly misses),
+ *  - search results pages, a random two-word query per request (mostly distinct: misses the cache),
+ *  - suggestions as you type (`/api/v1/kb/suggest?q=`, never cached), random words.
+ * Goals: page and search p95 ≤ 30 ms, suggest p95 ≤ 50 ms. wrk reports p50/p90/p99 (p95 is between p90 and p99;
+ * we report p90 and p99 and judge on p99, the stricter). Prints one JSON document on stdout.
+ *
+ *   node --import tsx bench/kb.ts       (also part of `npm run bench`, unless BENCH_SKIP_KB=1)
+ *
+ * Knobs: BENCH_PG_URL, BENCH_KB_ARTICLES (default 10000), BENCH_KB_SECONDS (per path, default 10),
+ * BENCH_KB_CONNECTIONS (default 200), BENCH_KB_THREADS (wrk threads, default 2).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { buildServices } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { kbArticles, kbArticleVersions } from '../src/modules/kb/kb.schema.js';
+import { renderArticle } from '../src/modules/kb/markdown.js';
+import { createServerDatabase } from '../src/testing/harness.js';
+import { Server } from './server.js';
+
+const log = (...args: unknown[]) => console.error('[bench:kb]', ...args);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const N = Number(process.env.BENCH_KB_ARTICLES ?? 10_000);
+const SECONDS = Number(process.env.BENCH_KB_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_KB_CONNECTIONS ?? 200);
+const THREADS = Number(process.env.BENCH_KB_THREADS ?? 2);
+
+// A support vocabulary: real words (so stemming and search behave as in use) plus made-up product names.
+const WORDS = (
+  'sync form offline phone tablet password reset login account email invoice billing export report dashboard user ' +
+  'group permission role admin setting notification mobile web browser upload download attachment file image ' +
+  'error crash slow timeout network server update install version release backup restore delete archive search ' +
+  'filter view ticket customer organisation team schedule calendar reminder alert integration webhook token key ' +
+  'security privacy language translation currency payment refund subscription plan trial license device battery'
+).split(' ');
+const PRODUCTS = Array.from({ length: 200 }, (_, i) => `prod${i.toString(36)}x`);
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** wrk's "Requests/sec" and its latency percentiles (with --latency), in ms. */
+function parseWrk(out: string) {
+  const ms = (v: string, unit: string) => Number(v) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
+  const pct = (p: string) => {
+    const m = new RegExp(`^\\s*${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    return m ? Math.round(ms(m[1] as string, m[2] as string) * 100) / 100 : null;
+  };
+  return {
+    requestsPerSecond: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0)),
+    latencyMs: { p50: pct('50'), p90: pct('90'), p99: pct('99') },
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    socketErrors: /Socket errors: (.*)/.exec(out)?.[1] ?? null,
+  };
+}
+
+function wrk(url: string, script: string, seconds: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrk exited ${code}`))));
+  });
+}
+
+/** A wrk Lua script whose every request is a random path built by `body` (Lua returning the path). */
+function luaScript(dir: string, name: string, body: string): string {
+  const words = `local words = {${[...WORDS, ...PRODUCTS].map((w) => `"${w}"`).join(',')}}`;
+  const file = path.join(dir, `${name}.lua`);
+  fs.writeFileSync(file, `${words}\nmath.randomseed(os.time())\nrequest = function()\n  ${body}\n  return wrk.format("GET", p)\nend\n`);
+  return file;
+}
+
+export async function measureKb() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-bench-kb-'));
+  const server = await createServerDatabase(PG_URL, 'lifeline_bench_kb');
+  const database = await openDatabase({ url: server.url });
+  await database.migrate();
+  const services = buildServices(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), database);
+  const admin = await services.people.createUser({ email: 'bench-admin@bench.example', name: 'Bench', role: 'admin' });
+  const t0 = performance.now();
+  const sections: string[] = [];
+  for (let c = 0; c < 5; c++) {
+    const cat = await services.kb.createCategory({ name: `Category ${c}`, description: 'Bench', position: c });
+    for (let s = 0; s < 4; s++) sections.push((await services.kb.createSection({ categoryId: cat.id, name: `Section ${c}.${s}`, description: '', position: s })).id);
+  }
+  // Articles straight into the tables, published (rendered HTML and search vector as publishing writes them).
+  const random = rng(42);
+  const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)] as T;
+  const now = new Date();
+  for (let start = 0; start < N; start += 500) {
+    const rows = [];
+    const versions = [];
+    for (let i = start; i < Math.min(N, start + 500); i++) {
+      const title = `${pick(WORDS)} ${pick(PRODUCTS)} ${pick(WORDS)} ${pick(WORDS)}`.replace(/^./, (c) => c.toUpperCase());
+      const paras = Array.from({ length: 4 }, () => Array.from({ length: 40 }, () => (random() < 0.1 ? pick(PRODUCTS) : pick(WORDS))).join(' '));
+      const body = `${paras[0]}.\n\n## Steps\n\n1. ${paras[1]}\n2. ${paras[2]}\n\n\`\`\`\n${pick(WORDS)} --${pick(WORDS)}\n\`\`\`\n\n${paras[3]}.`;
+      const { html, text } = renderArticle(body);
+      const id = crypto.randomUUID();
+      rows.push({
+        id,
+        sectionId: sections[i % sections.length] as string,
+        slug: `a-${i}`,
+        title,
+        body,
+        version: 1,
+        publishedVersion: 1,
+        publishedTitle: title,
+        publishedHtml: html,
+        publishedText: text,
+        publishedAt: now,
+        search: sql`setweight(to_tsvector('english', ${title}::text), 'A') || setweight(to_tsvector('english', ${text}::text), 'B')` as unknown as string,
+        createdBy: admin.id,
+        createdAt: now,
+        updatedAt: now,
+      });
+      versions.push({ articleId: id, version: 1, title, body, note: 'Created', authorId: admin.id, createdAt: now });
+    }
+    await database.db.insert(kbArticles).values(rows);
+    await database.db.insert(kbArticleVersions).values(versions);
+  }
+  await database.db.execute(sql`analyze`);
+  const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
+  log(`${N} articles in ${seedSeconds}s`);
+  await services.jobs.stop();
+  await database.close();
+
+  const lifeline = new Server({ DATABASE_URL: server.url, DATA_DIR: dataDir, SMTP_LISTEN: 'false', KB_PUBLIC_REQUESTS_PER_MINUTE: '1000000000' }, 4900 + Math.floor(Math.random() * 500), root);
+  await lifeline.start();
+  const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-bench-kb-lua-'));
+  const paths = {
+    article: luaScript(scripts, 'article', `local p = "/help/articles/a-" .. math.random(0, ${N - 1})`),
+    search: luaScript(scripts, 'search', 'local p = "/help/search?q=" .. words[math.random(#words)] .. "+" .. words[math.random(#words)]'),
+    suggest: luaScript(scripts, 'suggest', 'local p = "/api/v1/kb/suggest?q=" .. words[math.random(#words)] .. "+" .. words[math.random(#words)] .. "+" .. string.sub(words[math.random(#words)], 1, 4)'),
+  };
+  try {
+    const results: Record<string, ReturnType<typeof parseWrk> & { pass?: string }> = {};
+    // The article pages twice: a first pass (cache filling) and a second (warm), both reported.
+    log(`wrk ${SECONDS}s, ${CONNECTIONS} connections: article pages (first pass)`);
+    results.articleFirstPass = parseWrk(await wrk(lifeline.url, paths.article, SECONDS));
+    log(JSON.stringify(results.articleFirstPass));
+    results.articleWarm = parseWrk(await wrk(lifeline.url, paths.article, SECONDS));
+    log(JSON.stringify(results.articleWarm));
+    results.search = parseWrk(await wrk(lifeline.url, paths.search, SECONDS));
+    log(JSON.stringify(results.search));
+    results.suggest = parseWrk(await wrk(lifeline.url, paths.suggest, SECONDS));
+    log(JSON.stringify(results.suggest));
+    const sample = await (await fetch(`${lifeline.url}/api/v1/kb/suggest?q=${encodeURIComponent(`${WORDS[0]} ${WORDS[1]}`)}`)).json();
+    return {
+      database: 'postgres',
+      articles: N,
+      seedSeconds,
+      loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),
+      cpus: os.cpus().length,
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      wrkThreads: THREADS,
+      results,
+      suggestSampleCount: (sample as { items: unknown[] }).items.length,
+      goal: { pageAndSearchP95Ms: 30, suggestP95Ms: 50 },
+    };
+  } finally {
+    await lifeline.stop();
+    await server.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(scripts, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(JSON.stringify({ kb: await measureKb() }, null, 2));
+}

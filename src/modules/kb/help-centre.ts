@@ -1,0 +1,157 @@
+import type { KbSettingsData } from './kb.schema.js';
+import type { KbService, Reader, SearchHit } from './kb.service.js';
+import { esc } from './markdown.js';
+
+/** What the help centre's pages may load: their own inline styles and images from here or https; no scripts. */
+export const HELP_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+type Page = { title: string; description: string; path: string; body: string; noindex?: boolean };
+
+/**
+ * The public help centre, rendered on the server as plain HTML (no JavaScript): home with the categories, a
+ * category, a section, an article with "was this helpful", search results at a shareable URL, and the sitemap.
+ * Pages for readers who are not signed in are cached (see kb.routes.ts); every KB change clears them.
+ */
+export class HelpCentre {
+  constructor(
+    private readonly kb: KbService,
+    private readonly publicUrl: string,
+  ) {}
+
+  private layout(s: KbSettingsData, page: Page, reader: Reader): string {
+    const url = `${this.publicUrl}${page.path}`;
+    const who = reader ? `<span class="who">Signed in as ${esc(reader.name)}</span>` : '';
+    return `<!doctype html>
+<html lang="${s.language === 'english' || s.language === 'simple' ? 'en' : 'und'}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(page.title)}</title>
+<meta name="description" content="${esc(page.description.slice(0, 160))}">
+<link rel="canonical" href="${esc(url)}">
+${page.noindex ? '<meta name="robots" content="noindex">' : ''}
+<meta property="og:site_name" content="${esc(s.name)}"><meta property="og:title" content="${esc(page.title)}"><meta property="og:description" content="${esc(page.description.slice(0, 200))}"><meta property="og:url" content="${esc(url)}"><meta property="og:type" content="website">
+<style>
+:root{--p:${s.primaryColor};--a:${s.accentColor}}
+*{box-sizing:border-box}body{margin:0;font:16px/1.55 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2330;background:#f7f8fa}
+header{background:var(--p);color:#fff;padding:1.25rem 1rem}header .in,main{max-width:860px;margin:0 auto}
+header a{color:#fff;text-decoration:none;font-weight:600;font-size:1.2rem}.who{float:right;font-size:.85rem;opacity:.9}
+form.search{display:flex;gap:.5rem;margin-top:.9rem}form.search input{flex:1;min-width:0;padding:.6rem .75rem;border:0;border-radius:6px;font-size:1rem}
+form.search button,button{padding:.55rem 1rem;border:0;border-radius:6px;background:var(--a);color:#fff;font-size:1rem;cursor:pointer}
+main{padding:1rem;background:#fff;min-height:60vh}a{color:var(--a)}h1{font-size:1.7rem;line-height:1.25;margin:.5rem 0 1rem}
+.crumbs{font-size:.9rem;color:#5c6370}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:1rem;padding:0;list-style:none}
+.grid li{border:1px solid #e3e6eb;border-radius:8px;padding:1rem}.muted{color:#5c6370;font-size:.9rem}
+article pre{background:#f1f3f5;padding:.75rem;overflow:auto;border-radius:6px}article code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
+article table{border-collapse:collapse;display:block;overflow:auto}article th,article td{border:1px solid #dee2e6;padding:.35rem .6rem}article img{max-width:100%}
+.hits li{margin:0 0 1rem}.hits mark{background:#fff3bf}.vote{margin-top:2rem;border-top:1px solid #e3e6eb;padding-top:1rem}.vote textarea{width:100%;min-height:4rem}
+footer{text-align:center;padding:1rem;font-size:.85rem;color:#5c6370}
+</style></head>
+<body><header><div class="in">${who}<a href="/help">${esc(s.name)}</a>
+<form class="search" action="/help/search" method="get" role="search"><label for="q" style="position:absolute;left:-9999px">Search</label><input id="q" name="q" type="search" maxlength="200" placeholder="Search the help centre" value="${esc(page.path.startsWith('/help/search') ? decodeQuery(page.path) : '')}"><button type="submit">Search</button></form>
+</div></header>
+<main>${page.body}</main><footer>${esc(s.name)}</footer></body></html>`;
+  }
+
+  async home(reader: Reader): Promise<string> {
+    const s = await this.kb.settings();
+    const tree = (await this.kb.tree(reader)).map((c) => ({ ...c, sections: c.sections.filter((x) => x.articles.length) })).filter((c) => c.sections.length);
+    const cards = tree
+      .map(
+        (c) =>
+          `<li><h2><a href="/help/categories/${esc(c.slug)}">${esc(c.name)}</a></h2><p class="muted">${esc(c.description)}</p><ul>${c.sections
+            .map((x) => `<li><a href="/help/sections/${esc(x.slug)}">${esc(x.name)}</a> <span class="muted">(${x.articles.length})</span></li>`)
+            .join('')}</ul></li>`,
+      )
+      .join('');
+    const body = `<h1>${esc(s.name)}</h1><p>${esc(s.intro)}</p>${cards ? `<ul class="grid">${cards}</ul>` : '<p>No articles yet.</p>'}`;
+    return this.layout(s, { title: s.name, description: s.intro || s.name, path: '/help', body }, reader);
+  }
+
+  async category(reader: Reader, slug: string): Promise<string | null> {
+    const s = await this.kb.settings();
+    const c = (await this.kb.tree(reader)).find((x) => x.slug === slug);
+    if (!c) return null;
+    const sections = c.sections
+      .filter((x) => x.articles.length)
+      .map((x) => `<section><h2><a href="/help/sections/${esc(x.slug)}">${esc(x.name)}</a></h2><ul>${x.articles.map((a) => `<li><a href="/help/articles/${esc(a.slug)}">${esc(a.title)}</a></li>`).join('')}</ul></section>`)
+      .join('');
+    const body = `<p class="crumbs"><a href="/help">${esc(s.name)}</a></p><h1>${esc(c.name)}</h1><p class="muted">${esc(c.description)}</p>${sections || '<p>No articles here yet.</p>'}`;
+    return this.layout(s, { title: `${c.name} · ${s.name}`, description: c.description || c.name, path: `/help/categories/${c.slug}`, body }, reader);
+  }
+
+  async section(reader: Reader, slug: string): Promise<string | null> {
+    const s = await this.kb.settings();
+    for (const c of await this.kb.tree(reader)) {
+      const x = c.sections.find((y) => y.slug === slug);
+      if (!x) continue;
+      const list = x.articles.map((a) => `<li><a href="/help/articles/${esc(a.slug)}">${esc(a.title)}</a></li>`).join('');
+      const body = `<p class="crumbs"><a href="/help">${esc(s.name)}</a> › <a href="/help/categories/${esc(c.slug)}">${esc(c.name)}</a></p><h1>${esc(x.name)}</h1><p class="muted">${esc(x.description)}</p>${list ? `<ul>${list}</ul>` : '<p>No articles here yet.</p>'}`;
+      return this.layout(s, { title: `${x.name} · ${s.name}`, description: x.description || x.name, path: `/help/sections/${x.slug}`, body }, reader);
+    }
+    return null;
+  }
+
+  /** The article page, or null when the reader may not read it (or it does not exist). */
+  async article(reader: Reader, slug: string, notice?: 'voted'): Promise<{ id: string; html: string } | null> {
+    const s = await this.kb.settings();
+    let a: Awaited<ReturnType<KbService['read']>>;
+    try {
+      a = await this.kb.read(reader, slug);
+    } catch {
+      return null;
+    }
+    const vote =
+      notice === 'voted'
+        ? '<p class="vote" role="status">Thank you for your feedback.</p>'
+        : `<form class="vote" method="post" action="/help/articles/${esc(a.slug)}/vote"><p><strong>Was this article helpful?</strong></p>
+<p><label for="comment">Anything to add? (optional)</label><br><textarea id="comment" name="comment" maxlength="2000"></textarea></p>
+<button type="submit" name="helpful" value="yes">Yes</button> <button type="submit" name="helpful" value="no">No</button></form>`;
+    const updated = (a.publishedAt ?? a.updatedAt).toISOString().slice(0, 10);
+    const body = `<p class="crumbs"><a href="/help">${esc(s.name)}</a> › <a href="/help/categories/${esc(a.category.slug)}">${esc(a.category.name)}</a> › <a href="/help/sections/${esc(a.section.slug)}">${esc(a.section.name)}</a></p>
+<article><h1>${esc(a.title)}</h1><p class="muted">Updated <time datetime="${updated}">${updated}</time></p>${a.html}</article>${vote}`;
+    return { id: a.id, html: this.layout(s, { title: `${a.title} · ${s.name}`, description: a.text.replace(/\s+/g, ' ').trim(), path: `/help/articles/${a.slug}`, body, noindex: a.visibility !== 'public' }, reader) };
+  }
+
+  async search(reader: Reader, q: string): Promise<string> {
+    const s = await this.kb.settings();
+    const { items } = await this.kb.search(reader, q);
+    const path = `/help/search?q=${encodeURIComponent(q)}`;
+    const list = items.map((h) => `<li><a href="/help/articles/${esc(h.slug)}">${esc(h.title)}</a> <span class="muted">· ${esc(h.sectionName)}</span><br>${snippet(h)}</li>`).join('');
+    const heading = q.trim() ? `${items.length === 0 ? 'No' : items.length} result${items.length === 1 ? '' : 's'} for “${esc(q.trim())}”` : 'Search';
+    const body = `<p class="crumbs"><a href="/help">${esc(s.name)}</a></p><h1>${heading}</h1>${list ? `<ol class="hits">${list}</ol>` : q.trim() ? '<p>Try other words, or fewer of them.</p>' : ''}`;
+    return this.layout(s, { title: `${q.trim() ? `${q.trim()} – ` : ''}Search · ${s.name}`, description: `Search results in ${s.name}`, path, body, noindex: true }, reader);
+  }
+
+  async sitemap(): Promise<string> {
+    const rows = await this.kb.sitemap();
+    const tree = await this.kb.tree(null);
+    const urls = [
+      `<url><loc>${esc(this.publicUrl)}/help</loc></url>`,
+      ...tree.filter((c) => c.sections.some((x) => x.articles.length)).map((c) => `<url><loc>${esc(`${this.publicUrl}/help/categories/${c.slug}`)}</loc></url>`),
+      ...tree.flatMap((c) => c.sections.filter((x) => x.articles.length).map((x) => `<url><loc>${esc(`${this.publicUrl}/help/sections/${x.slug}`)}</loc></url>`)),
+      ...rows.map((r) => `<url><loc>${esc(`${this.publicUrl}/help/articles/${r.slug}`)}</loc><lastmod>${r.at.toISOString()}</lastmod></url>`),
+    ];
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join('\n')}\n</urlset>\n`;
+  }
+
+  async notFound(reader: Reader): Promise<string> {
+    const s = await this.kb.settings();
+    return this.layout(s, { title: `Not found · ${s.name}`, description: 'Not found', path: '/help', body: '<h1>Not found</h1><p>This page does not exist, or you may need to sign in to read it. <a href="/help">Back to the help centre</a></p>', noindex: true }, reader);
+  }
+
+  async problem(reader: Reader, message: string): Promise<string> {
+    const s = await this.kb.settings();
+    return this.layout(s, { title: `${s.name}`, description: message, path: '/help', body: `<h1>Sorry</h1><p>${esc(message)}</p><p><a href="/help">Back to the help centre</a></p>`, noindex: true }, reader);
+  }
+}
+
+/** A search snippet: the text escaped, then the match markers (control characters) turned into <mark>. */
+function snippet(h: SearchHit): string {
+  return esc(h.snippet).replace(/\u0001/g, '<mark>').replace(/\u0002/g, '</mark>');
+}
+
+function decodeQuery(path: string): string {
+  try {
+    return new URLSearchParams(path.slice(path.indexOf('?') + 1)).get('q') ?? '';
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,232 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { isStaff, requireActor } from '../../platform/auth.js';
+import { AppError } from '../../platform/errors.js';
+import type { Ctx } from '../../platform/context.js';
+import { HELP_CSP, type HelpCentre } from './help-centre.js';
+import { ArticleBody, CategoryBody, FeedbackBody, type KbService, MAX_QUERY, PublishBody, SectionBody, SettingsBody, UpdateArticleBody, UpdateCategoryBody, UpdateSectionBody, VoteBody } from './kb.service.js';
+import { renderArticle } from './markdown.js';
+
+const IdParams = z.object({ id: z.uuid() });
+const read = { level: 'staff', scope: 'tickets:read' } as const;
+const write = { level: 'agent', scope: 'tickets:write' } as const;
+const admin = { level: 'admin', scope: 'admin' } as const;
+const pub = { level: 'public' } as const;
+const tags = ['knowledge base'];
+
+const Suggestion = z.object({ id: z.uuid(), slug: z.string(), title: z.string(), snippet: z.string(), url: z.string() });
+// Only what may be shown inline; anything else downloads.
+const INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']);
+
+/** Public requests from customers and visitors count against the per-address limit; staff's do not. */
+async function limited(kb: KbService, req: FastifyRequest, what: string): Promise<void> {
+  if (req.actor && isStaff(req.actor)) return;
+  await kb.limit(what, req.ip);
+}
+
+export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/api/v1/kb/settings', { config: { access: read }, schema: { tags } }, async () => kb.settings());
+  r.put('/api/v1/kb/settings', { config: { access: admin }, schema: { tags, body: SettingsBody } }, async (req) => kb.updateSettings(req.body));
+
+  r.get('/api/v1/kb/tree', { config: { access: read }, schema: { tags, description: 'Categories → sections → articles (every state, for staff).' } }, async (req) => ({ items: await kb.tree(requireActor(req)) }));
+  r.post('/api/v1/kb/categories', { config: { access: write }, schema: { tags, body: CategoryBody } }, async (req, reply) => reply.status(201).send(await kb.createCategory(req.body)));
+  r.patch('/api/v1/kb/categories/:id', { config: { access: write }, schema: { tags, params: IdParams, body: UpdateCategoryBody } }, async (req) => kb.updateCategory(req.params.id, req.body));
+  r.delete('/api/v1/kb/categories/:id', { config: { access: write }, schema: { tags, params: IdParams } }, async (req, reply) => {
+    await kb.deleteCategory(req.params.id);
+    return reply.status(204).send();
+  });
+  r.post('/api/v1/kb/sections', { config: { access: write }, schema: { tags, body: SectionBody } }, async (req, reply) => reply.status(201).send(await kb.createSection(req.body)));
+  r.patch('/api/v1/kb/sections/:id', { config: { access: write }, schema: { tags, params: IdParams, body: UpdateSectionBody } }, async (req) => kb.updateSection(req.params.id, req.body));
+  r.delete('/api/v1/kb/sections/:id', { config: { access: write }, schema: { tags, params: IdParams } }, async (req, reply) => {
+    await kb.deleteSection(req.params.id);
+    return reply.status(204).send();
+  });
+
+  r.post('/api/v1/kb/articles', { config: { access: write }, schema: { tags, body: ArticleBody, description: 'A new draft (version 1); sourceTicketId when written from a ticket.' } }, async (req, reply) =>
+    reply.status(201).send(await kb.get((await kb.create(requireActor(req), req.body)).id)),
+  );
+  r.get('/api/v1/kb/articles/:id', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => kb.get(req.params.id));
+  r.patch('/api/v1/kb/articles/:id', { config: { access: write }, schema: { tags, params: IdParams, body: UpdateArticleBody, description: 'Saves a new draft version; send the version you edited (409 if someone saved since).' } }, async (req) =>
+    kb.update(requireActor(req), req.params.id, req.body),
+  );
+  r.delete('/api/v1/kb/articles/:id', { config: { access: write }, schema: { tags, params: IdParams } }, async (req, reply) => {
+    await kb.delete(req.params.id);
+    return reply.status(204).send();
+  });
+  r.post('/api/v1/kb/articles/:id/publish', { config: { access: write }, schema: { tags, params: IdParams, body: PublishBody, description: 'Publishes the latest version now, at a later time (at), or clears a schedule (at: null).' } }, async (req) =>
+    kb.publish(req.params.id, req.body.at),
+  );
+  r.post('/api/v1/kb/articles/:id/unpublish', { config: { access: write }, schema: { tags, params: IdParams } }, async (req) => kb.unpublish(req.params.id));
+  r.get('/api/v1/kb/articles/:id/versions', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => ({ items: await kb.versions(req.params.id) }));
+  const VersionParams = z.object({ id: z.uuid(), version: z.coerce.number().int().positive().max(1_000_000) });
+  r.get('/api/v1/kb/articles/:id/versions/:version', { config: { access: read }, schema: { tags, params: VersionParams } }, async (req) => kb.version(req.params.id, req.params.version));
+  r.post('/api/v1/kb/articles/:id/versions/:version/restore', { config: { access: write }, schema: { tags, params: VersionParams, description: 'Makes that version the latest draft again (a new version).' } }, async (req) =>
+    kb.restore(requireActor(req), req.params.id, req.params.version),
+  );
+  r.get(
+    '/api/v1/kb/articles/:id/diff',
+    { config: { access: read }, schema: { tags, params: IdParams, querystring: z.object({ from: z.coerce.number().int().positive().max(1_000_000), to: z.coerce.number().int().positive().max(1_000_000) }) } },
+    async (req) => kb.diff(req.params.id, req.query.from, req.query.to),
+  );
+  r.get('/api/v1/kb/articles/:id/stats', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => kb.stats(req.params.id));
+  r.get('/api/v1/kb/articles/:id/votes', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => ({ items: await kb.votes(req.params.id) }));
+  r.post('/api/v1/kb/preview', { config: { access: read }, schema: { tags, body: z.object({ body: z.string().max(200_000) }), response: { 200: z.object({ html: z.string() }) }, description: 'Markdown as readers will see it (the same sanitiser as publishing).' } }, async (req) => ({
+    html: renderArticle(req.body.body).html,
+  }));
+
+  // Files: raw bytes in (like ticket attachments), served at /help/files/:id to whoever may read the article.
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register() takes an async plugin and awaits it (Biome sees only the callback overload)
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.config.maxAttachmentBytes }, (_req, body, done) => done(null, body));
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      '/api/v1/kb/articles/:id/files',
+      { config: { access: write }, bodyLimit: ctx.config.maxAttachmentBytes, schema: { tags, params: IdParams, querystring: z.object({ filename: z.string().trim().min(1).max(255) }) } },
+      async (req, reply) => {
+        const data = req.body as Buffer | undefined;
+        if (!Buffer.isBuffer(data) || data.length === 0) throw new AppError('VALIDATION_FAILED', 'The file is empty; send its bytes as the request body');
+        return reply.status(201).send(await kb.addFile(requireActor(req), req.params.id, { filename: req.query.filename, contentType: req.headers['content-type'] ?? 'application/octet-stream', data }));
+      },
+    );
+  });
+
+  // Deflection: suggestions while a customer writes, and what they said of them.
+  r.get(
+    '/api/v1/kb/suggest',
+    {
+      config: { access: pub },
+      schema: { tags, querystring: z.object({ q: z.string().max(MAX_QUERY) }), response: { 200: z.object({ items: z.array(Suggestion) }) }, description: 'The top 3 articles the caller may read for a text (rate-limited per address).' },
+    },
+    async (req) => {
+      await limited(kb, req, 'suggest');
+      return { items: await kb.suggest(req.actor, req.query.q) };
+    },
+  );
+  r.post('/api/v1/kb/suggest/feedback', { config: { access: pub }, schema: { tags, body: FeedbackBody, description: 'solved / not_related / not_answered for a suggested article.' } }, async (req, reply) => {
+    await limited(kb, req, 'feedback');
+    await kb.feedback(req.actor, req.body);
+    return reply.status(204).send();
+  });
+  r.post('/api/v1/kb/articles/:id/votes', { config: { access: pub }, schema: { tags, params: IdParams, body: VoteBody, description: '"Was this helpful", with an optional comment.' } }, async (req, reply) => {
+    await limited(kb, req, 'vote');
+    await kb.vote(req.actor, req.params.id, req.body);
+    return reply.status(204).send();
+  });
+
+  // Agents: articles in tickets.
+  r.post('/api/v1/kb/articles/:id/uses', { config: { access: write }, schema: { tags, params: IdParams, body: z.object({ ticketId: z.uuid() }), description: 'Records that the article was linked in a reply on the ticket (once per ticket).' } }, async (req) =>
+    kb.recordUse(requireActor(req), req.params.id, req.body.ticketId),
+  );
+  r.get('/api/v1/tickets/:id/kb-articles', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => ({ items: await kb.usesOf(requireActor(req), req.params.id) }));
+  r.get('/api/v1/tickets/:id/kb-draft', { config: { access: write }, schema: { tags, params: IdParams, description: "A draft article from the ticket: its subject, the customer's question and the last public answer." } }, async (req) =>
+    kb.draftFromTicket(requireActor(req), req.params.id),
+  );
+}
+
+/** The public help centre: HTML for people (no JavaScript), the sitemap for search engines, articles' files. */
+export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: HelpCentre): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const config = { access: pub };
+  const hide = { hide: true };
+  const pages = kb.pageCache();
+  const html = (reply: FastifyReply, body: string, status = 200, cache = true) =>
+    reply
+      .status(status)
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', HELP_CSP)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', cache ? 'public, max-age=60' : 'private, no-store')
+      .send(body);
+  // Pages for readers who are not signed in are the same for everyone: kept in memory until the KB changes.
+  const cached = async (req: FastifyRequest, key: string, render: () => Promise<string | null>): Promise<string | null> => {
+    if (req.actor) return render();
+    const hit = pages.get(key);
+    if (hit !== undefined) return hit;
+    const page = await render();
+    if (page !== null) pages.set(key, page);
+    return page;
+  };
+  const missing = async (req: FastifyRequest, reply: FastifyReply) => html(reply, await help.notFound(req.actor), 404, false);
+  const Slug = z.object({ slug: z.string().max(120) });
+
+  r.get('/help', { config, schema: hide }, async (req, reply) => html(reply, (await cached(req, 'home', () => help.home(req.actor))) as string, 200, !req.actor));
+  r.get('/help/categories/:slug', { config, schema: { ...hide, params: Slug } }, async (req, reply) => {
+    const page = await cached(req, `c:${req.params.slug}`, () => help.category(req.actor, req.params.slug));
+    return page === null ? missing(req, reply) : html(reply, page, 200, !req.actor);
+  });
+  r.get('/help/sections/:slug', { config, schema: { ...hide, params: Slug } }, async (req, reply) => {
+    const page = await cached(req, `s:${req.params.slug}`, () => help.section(req.actor, req.params.slug));
+    return page === null ? missing(req, reply) : html(reply, page, 200, !req.actor);
+  });
+  r.get('/help/articles/:slug', { config, schema: { ...hide, params: Slug, querystring: z.object({ voted: z.literal('1').optional() }) } }, async (req, reply) => {
+    if (req.query.voted) {
+      const page = await help.article(req.actor, req.params.slug, 'voted');
+      return page === null ? missing(req, reply) : html(reply, page.html, 200, false);
+    }
+    let id: string | undefined;
+    const page = await cached(req, `a:${req.params.slug}`, async () => {
+      const p = await help.article(req.actor, req.params.slug);
+      id = p?.id;
+      return p ? `${p.id}\n${p.html}` : null;
+    });
+    if (page === null) return missing(req, reply);
+    const cut = page.indexOf('\n');
+    kb.countView(id ?? page.slice(0, cut));
+    return html(reply, page.slice(cut + 1), 200, !req.actor);
+  });
+  // The vote form (no JavaScript): a urlencoded POST, then back to the article with a thank-you.
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register() takes an async plugin and awaits it (Biome sees only the callback overload)
+  app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => {
+      const form = new URLSearchParams(body as string);
+      done(null, { helpful: form.get('helpful') ?? '', comment: form.get('comment') ?? '' });
+    });
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      '/help/articles/:slug/vote',
+      { config, schema: { ...hide, params: Slug, body: z.object({ helpful: z.string().max(10), comment: z.string().max(10_000) }) } },
+      async (req, reply) => {
+        if (req.body.helpful !== 'yes' && req.body.helpful !== 'no') return html(reply, await help.problem(req.actor, 'Choose “Yes” or “No”.'), 400, false);
+        if (req.body.comment.length > 2000) return html(reply, await help.problem(req.actor, 'The comment is at most 2,000 characters.'), 400, false);
+        try {
+          await limited(kb, req, 'vote');
+          await kb.vote(req.actor, req.params.slug, { helpful: req.body.helpful === 'yes', comment: req.body.comment.trim() });
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'ARTICLE_NOT_FOUND') return missing(req, reply);
+          if (err instanceof AppError && err.code === 'RATE_LIMITED') return html(reply, await help.problem(req.actor, 'Too many votes from your address; try again in a minute.'), 429, false);
+          throw err;
+        }
+        return reply.redirect(`/help/articles/${encodeURIComponent(req.params.slug)}?voted=1`, 303);
+      },
+    );
+  });
+  r.get('/help/search', { config, schema: { ...hide, querystring: z.object({ q: z.string().max(10_000).default('') }) } }, async (req, reply) => {
+    if (req.query.q.length > MAX_QUERY) return html(reply, await help.problem(req.actor, `A search is at most ${MAX_QUERY} characters. Try fewer words.`), 400, false);
+    const q = req.query.q;
+    const page = await cached(req, `q:${q.trim().toLowerCase()}`, () => help.search(req.actor, q));
+    return html(reply, page as string, 200, !req.actor);
+  });
+  r.get('/help/sitemap.xml', { config, schema: hide }, async (_req, reply) => {
+    const body = (await cached({ actor: null } as FastifyRequest, 'sitemap', () => help.sitemap())) as string;
+    return reply.type('application/xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(body);
+  });
+  r.get('/help/files/:id', { config, schema: { ...hide, params: z.object({ id: z.string().max(64) }) } }, async (req, reply) => {
+    let f: Awaited<ReturnType<KbService['file']>>;
+    try {
+      f = await kb.file(req.actor, req.params.id);
+    } catch {
+      return missing(req, reply);
+    }
+    const inline = INLINE.has(f.contentType);
+    return reply
+      .header('content-type', inline ? f.contentType : 'application/octet-stream')
+      .header('content-length', f.size)
+      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${f.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(f.filename)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('cache-control', req.actor ? 'private, max-age=3600' : 'public, max-age=3600')
+      .send(ctx.files.read(f.sha256));
+  });
+}

@@ -1,0 +1,191 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { users } from '../people/people.schema.js';
+import { tickets } from '../tickets/tickets.schema.js';
+
+/** Who may read an article: anyone, any signed-in person, people of the listed organisations (and staff), staff only. */
+export const VISIBILITIES = ['public', 'signed_in', 'organization', 'internal'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+/** What a customer said of a suggested article. */
+export const SUGGESTION_OUTCOMES = ['solved', 'not_related', 'not_answered'] as const;
+export type SuggestionOutcome = (typeof SUGGESTION_OUTCOMES)[number];
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/**
+ * The help centre's settings (one row, id 1): the name and colours it carries and the text-search configuration
+ * (the language whose stemming search uses; changing it re-indexes every article).
+ */
+export type KbSettingsData = { name: string; intro: string; primaryColor: string; accentColor: string; language: string };
+export const kbSettings = pgTable('kb_settings', {
+  id: integer('id').primaryKey().default(1),
+  data: jsonb('data').$type<KbSettingsData>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const kbCategories = pgTable(
+  'kb_categories',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    slug: text('slug').notNull(),
+    description: text('description').notNull().default(''),
+    position: integer('position').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('kb_categories_slug_uq').on(t.slug)],
+);
+
+export const kbSections = pgTable(
+  'kb_sections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    categoryId: uuid('category_id')
+      .notNull()
+      .references(() => kbCategories.id, { onDelete: 'restrict' }),
+    name: text('name').notNull(),
+    slug: text('slug').notNull(),
+    description: text('description').notNull().default(''),
+    position: integer('position').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('kb_sections_slug_uq').on(t.slug), index('kb_sections_category_idx').on(t.categoryId, t.position)],
+);
+
+/**
+ * An article. `title`/`body` are the latest draft (always its latest version); the `published*` columns are what
+ * readers see, copied from a version when it is published, with the rendered, sanitised HTML and the search
+ * vector built then, so reading never renders Markdown.
+ */
+export const kbArticles = pgTable(
+  'kb_articles',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sectionId: uuid('section_id')
+      .notNull()
+      .references(() => kbSections.id, { onDelete: 'restrict' }),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    visibility: text('visibility').$type<Visibility>().notNull().default('public'),
+    organizationIds: uuid('organization_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    position: integer('position').notNull().default(0),
+    version: integer('version').notNull().default(1),
+    publishedVersion: integer('published_version'),
+    publishedTitle: text('published_title'),
+    publishedHtml: text('published_html'),
+    publishedText: text('published_text'),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    // Publish the latest version then (the `kb.publish-due` schedule).
+    publishAt: timestamp('publish_at', { withTimezone: true }),
+    search: tsvector('search'),
+    views: integer('views').notNull().default(0),
+    helpful: integer('helpful').notNull().default(0),
+    notHelpful: integer('not_helpful').notNull().default(0),
+    sourceTicketId: uuid('source_ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('kb_articles_slug_uq').on(t.slug),
+    index('kb_articles_section_idx').on(t.sectionId, t.position),
+    index('kb_articles_search_idx').using('gin', t.search),
+    index('kb_articles_title_trgm_idx').using('gin', sql`${t.publishedTitle} gin_trgm_ops`),
+    index('kb_articles_publish_at_idx').on(t.publishAt).where(sql`${t.publishAt} is not null`),
+  ],
+);
+
+/** Every saved draft, numbered per article: the history, its diffs and what a restore copies. */
+export const kbArticleVersions = pgTable(
+  'kb_article_versions',
+  {
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    note: text('note').notNull().default(''),
+    authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.articleId, t.version] })],
+);
+
+/** Files (images, attachments) an article's Markdown links to as /help/files/<id>; readable by whoever may read the article. */
+export const kbFiles = pgTable(
+  'kb_files',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    uploadedBy: uuid('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('kb_files_article_idx').on(t.articleId)],
+);
+
+/** "Was this helpful": one row per vote, with the optional comment; the article keeps the counts. */
+export const kbVotes = pgTable(
+  'kb_votes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    helpful: boolean('helpful').notNull(),
+    comment: text('comment').notNull().default(''),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('kb_votes_article_idx').on(t.articleId, t.createdAt)],
+);
+
+/** What a customer said of an article suggested while writing a request. */
+export const kbSuggestionFeedback = pgTable(
+  'kb_suggestion_feedback',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    outcome: text('outcome').$type<SuggestionOutcome>().notNull(),
+    query: text('query').notNull().default(''),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('kb_suggestion_feedback_article_idx').on(t.articleId, t.outcome)],
+);
+
+/** An article an agent linked in a ticket (inserted into a reply): once per ticket. */
+export const kbArticleUses = pgTable(
+  'kb_article_uses',
+  {
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.articleId, t.ticketId] }), index('kb_article_uses_ticket_idx').on(t.ticketId)],
+);
+
+/**
+ * Public requests per client address and window (suggestions, votes, feedback), counted in the database so every
+ * process shares the limit.
+ */
+export const kbRateLimits = pgTable('kb_rate_limits', {
+  key: text('key').primaryKey(),
+  hits: integer('hits').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});

@@ -1,0 +1,713 @@
+import { and, asc, desc, eq, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { rowsOf, type Executor } from '../../db/client.js';
+import { type Actor, isStaff } from '../../platform/auth.js';
+import type { KeyedCache } from '../../platform/cache.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError, foreignKeyColumn, isUniqueViolation } from '../../platform/errors.js';
+import { solvedAfter } from '../tickets/kb-links.queries.js';
+import type { TicketQueries } from '../tickets/tickets.queries.js';
+import { type DiffLine, diffLines } from './diff.js';
+import {
+  type KbSettingsData,
+  kbArticles,
+  kbArticleUses,
+  kbArticleVersions,
+  kbCategories,
+  kbFiles,
+  kbRateLimits,
+  kbSections,
+  kbSettings,
+  kbSuggestionFeedback,
+  kbVotes,
+  SUGGESTION_OUTCOMES,
+  VISIBILITIES,
+  type Visibility,
+} from './kb.schema.js';
+import { renderArticle } from './markdown.js';
+
+export type Article = typeof kbArticles.$inferSelect;
+export type Category = typeof kbCategories.$inferSelect;
+export type Section = typeof kbSections.$inferSelect;
+
+export const DEFAULT_SETTINGS: KbSettingsData = { name: 'Help centre', intro: 'Answers to common questions.', primaryColor: '#1c6dd0', accentColor: '#0b7285', language: 'english' };
+
+const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb');
+export const SettingsBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  intro: z.string().trim().max(500).default(''),
+  primaryColor: Color,
+  accentColor: Color,
+  language: z.string().regex(/^[a-z_]{1,40}$/, 'a text search configuration such as english, french, simple'),
+});
+const Slug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case letters, digits and single dashes')
+  .max(100);
+export const CategoryBody = z.object({ name: z.string().trim().min(1).max(100), slug: Slug.optional(), description: z.string().trim().max(1000).default(''), position: z.number().int().min(0).max(100_000).default(0) });
+export const UpdateCategoryBody = CategoryBody.partial();
+export const SectionBody = CategoryBody.extend({ categoryId: z.uuid() });
+export const UpdateSectionBody = SectionBody.partial();
+const Markdown = z.string().max(200_000);
+export const ArticleBody = z.object({
+  sectionId: z.uuid(),
+  title: z.string().trim().min(1).max(200),
+  body: Markdown.default(''),
+  slug: Slug.optional(),
+  visibility: z.enum(VISIBILITIES).default('public'),
+  organizationIds: z.array(z.uuid()).max(100).default([]),
+  position: z.number().int().min(0).max(100_000).default(0),
+  sourceTicketId: z.uuid().optional(),
+});
+export const UpdateArticleBody = z.object({
+  sectionId: z.uuid().optional(),
+  title: z.string().trim().min(1).max(200).optional(),
+  body: Markdown.optional(),
+  note: z.string().trim().max(500).default(''),
+  visibility: z.enum(VISIBILITIES).optional(),
+  organizationIds: z.array(z.uuid()).max(100).optional(),
+  position: z.number().int().min(0).max(100_000).optional(),
+  // The version the editor started from: a save over someone else's newer version is VERSION_CONFLICT.
+  version: z.number().int().positive().optional(),
+});
+export const PublishBody = z.object({
+  // Publish now (the latest version), or at this time (null clears a schedule).
+  at: z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s))
+    .nullable()
+    .optional(),
+});
+export const VoteBody = z.object({ helpful: z.boolean(), comment: z.string().trim().max(2000).default('') });
+export const FeedbackBody = z.object({ articleId: z.uuid(), outcome: z.enum(SUGGESTION_OUTCOMES), query: z.string().max(500).default('') });
+
+/** What a reader is: nobody signed in (null), a customer (their organisation), or staff. */
+export type Reader = Actor | null;
+
+/** The longest search input taken; longer is refused (INVALID_SEARCH), not cut, so a URL always means one query. */
+export const MAX_QUERY = 200;
+
+/**
+ * A search text made safe: only letters, digits and spaces survive (no tsquery or LIKE operators, quotes or
+ * punctuation), collapsed and lower-cased; words of one character dropped. Empty when nothing is left.
+ */
+export function normaliseQuery(q: string): string {
+  if (q.length > MAX_QUERY) throw new AppError('INVALID_SEARCH', `A search is at most ${MAX_QUERY} characters`, { fields: [{ path: 'querystring.q', message: `at most ${MAX_QUERY} characters` }] });
+  return q
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .split(' ')
+    .filter((w) => w.length > 1)
+    .slice(0, 12)
+    .join(' ');
+}
+
+export type SearchHit = { id: string; slug: string; title: string; snippet: string; sectionName: string; score: number };
+
+/** The condition "this reader may read this published article". */
+export function readableBy(reader: Reader): SQL {
+  const published = isNotNull(kbArticles.publishedVersion);
+  if (reader && isStaff(reader)) return published;
+  if (!reader) return and(published, eq(kbArticles.visibility, 'public')) as SQL;
+  const org = reader.organizationId ? sql` or (${kbArticles.visibility} = 'organization' and ${reader.organizationId}::uuid = any(${kbArticles.organizationIds}))` : sql``;
+  return and(published, sql`(${kbArticles.visibility} in ('public', 'signed_in')${org})`) as SQL;
+}
+
+export function slugify(text: string): string {
+  const s = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/, '');
+  return s || 'article';
+}
+
+const notFound = (what: 'article' | 'category' | 'section', id: string) => new AppError(`${what.toUpperCase()}_NOT_FOUND` as 'ARTICLE_NOT_FOUND', `No ${what} ${id}`);
+const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
+/**
+ * The knowledge base: categories → sections → articles in Markdown, every save a version, publishing (now or
+ * scheduled) copying a version into what readers see, rendered and sanitised once then. Readers are served from
+ * `readableBy`; every change clears the help centre's rendered pages (`onChange`).
+ */
+export class KbService {
+  private readonly settingsCache;
+  /** Views counted in memory and added to the articles every few seconds (a write per page view would be the bottleneck). */
+  private pendingViews = new Map<string, number>();
+  private readonly listeners: (() => Promise<void>)[] = [];
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly tickets: TicketQueries,
+  ) {
+    this.settingsCache = ctx.cache.cached('kb-settings', async (ex: Executor) => {
+      const [row] = await ex.select().from(kbSettings).where(eq(kbSettings.id, 1));
+      return row?.data ?? DEFAULT_SETTINGS;
+    });
+  }
+
+  /** Called after every committed change that readers can see (the help centre clears its pages). */
+  onChange(fn: () => Promise<void>): void {
+    this.listeners.push(fn);
+  }
+  private async changed(): Promise<void> {
+    for (const fn of this.listeners) await fn();
+  }
+
+  // ---- settings
+  settings(): Promise<KbSettingsData> {
+    return this.settingsCache.get();
+  }
+
+  async updateSettings(input: z.infer<typeof SettingsBody>): Promise<KbSettingsData> {
+    const known = rowsOf<{ n: number }>(await this.ctx.db.execute(sql`select count(*)::int as n from pg_ts_config where cfgname = ${input.language}`))[0]?.n ?? 0;
+    if (!known) throw new AppError('INVALID_FIELD_VALUE', `No text search configuration ${input.language} (english, french, german, simple, …)`, { fields: [{ path: 'body.language', message: 'unknown language' }] });
+    const before = await this.settings();
+    await this.ctx.db.transaction(async (tx) => {
+      await tx
+        .insert(kbSettings)
+        .values({ id: 1, data: input, updatedAt: this.ctx.clock.now() })
+        .onConflictDoUpdate({ target: kbSettings.id, set: { data: input, updatedAt: this.ctx.clock.now() } });
+      // Another language stems differently: every published article is indexed again.
+      if (before.language !== input.language) {
+        await tx.execute(sql`update ${kbArticles} set search = ${searchVector(input.language, sql`${kbArticles.publishedTitle}`, sql`${kbArticles.publishedText}`)} where ${kbArticles.publishedVersion} is not null`);
+      }
+    });
+    await this.settingsCache.invalidate();
+    await this.changed();
+    return input;
+  }
+
+  // ---- categories and sections
+  async tree(reader: Reader) {
+    const [categories, sections, articles] = await Promise.all([
+      this.ctx.db.select().from(kbCategories).orderBy(asc(kbCategories.position), asc(kbCategories.name)),
+      this.ctx.db.select().from(kbSections).orderBy(asc(kbSections.position), asc(kbSections.name)),
+      reader && isStaff(reader)
+        ? this.ctx.db.select(articleSummary).from(kbArticles).orderBy(asc(kbArticles.position), asc(kbArticles.title))
+        : this.ctx.db.select(articleSummary).from(kbArticles).where(readableBy(reader)).orderBy(asc(kbArticles.position), asc(kbArticles.title)),
+    ]);
+    return categories.map((c) => ({
+      ...c,
+      sections: sections.filter((s) => s.categoryId === c.id).map((s) => ({ ...s, articles: articles.filter((a) => a.sectionId === s.id) })),
+    }));
+  }
+
+  async createCategory(input: z.infer<typeof CategoryBody>): Promise<Category> {
+    const row = await named('A category with this slug', () =>
+      this.ctx.db
+        .insert(kbCategories)
+        .values({ ...input, slug: input.slug ?? slugify(input.name), createdAt: this.ctx.clock.now() })
+        .returning(),
+    );
+    await this.changed();
+    return row[0] as Category;
+  }
+  async updateCategory(id: string, input: z.infer<typeof UpdateCategoryBody>): Promise<Category> {
+    if (!isUuid(id)) throw notFound('category', id);
+    const [row] = await named('A category with this slug', () => this.ctx.db.update(kbCategories).set(input).where(eq(kbCategories.id, id)).returning());
+    if (!row) throw notFound('category', id);
+    await this.changed();
+    return row;
+  }
+  async deleteCategory(id: string): Promise<void> {
+    if (!isUuid(id)) throw notFound('category', id);
+    const [child] = await this.ctx.db.select({ id: kbSections.id }).from(kbSections).where(eq(kbSections.categoryId, id)).limit(1);
+    if (child) throw new AppError('IN_USE', 'The category still has sections; move or delete them first');
+    const deleted = await inUse('The category still has sections', () => this.ctx.db.delete(kbCategories).where(eq(kbCategories.id, id)).returning({ id: kbCategories.id }));
+    if (!deleted.length) throw notFound('category', id);
+    await this.changed();
+  }
+
+  async createSection(input: z.infer<typeof SectionBody>): Promise<Section> {
+    const row = await named('A section with this slug', () =>
+      fk('categoryId', () =>
+        this.ctx.db
+          .insert(kbSections)
+          .values({ ...input, slug: input.slug ?? slugify(input.name), createdAt: this.ctx.clock.now() })
+          .returning(),
+      ),
+    );
+    await this.changed();
+    return row[0] as Section;
+  }
+  async updateSection(id: string, input: z.infer<typeof UpdateSectionBody>): Promise<Section> {
+    if (!isUuid(id)) throw notFound('section', id);
+    const [row] = await named('A section with this slug', () => fk('categoryId', () => this.ctx.db.update(kbSections).set(input).where(eq(kbSections.id, id)).returning()));
+    if (!row) throw notFound('section', id);
+    await this.changed();
+    return row;
+  }
+  async deleteSection(id: string): Promise<void> {
+    if (!isUuid(id)) throw notFound('section', id);
+    const [child] = await this.ctx.db.select({ id: kbArticles.id }).from(kbArticles).where(eq(kbArticles.sectionId, id)).limit(1);
+    if (child) throw new AppError('IN_USE', 'The section still has articles; move or delete them first');
+    const deleted = await inUse('The section still has articles', () => this.ctx.db.delete(kbSections).where(eq(kbSections.id, id)).returning({ id: kbSections.id }));
+    if (!deleted.length) throw notFound('section', id);
+    await this.changed();
+  }
+
+  // ---- articles: drafts, versions, publishing
+  async create(actor: Actor, input: z.infer<typeof ArticleBody>): Promise<Article> {
+    if (input.sourceTicketId) await this.tickets.getRow(actor, input.sourceTicketId);
+    const now = this.ctx.clock.now();
+    const base = input.slug ?? slugify(input.title);
+    for (let n = 1; ; n++) {
+      const slug = n === 1 ? base : `${base}-${n}`;
+      try {
+        return await this.ctx.db.transaction(async (tx) => {
+          const [row] = await fk('sectionId', () =>
+            tx
+              .insert(kbArticles)
+              .values({ ...input, slug, version: 1, createdBy: actor.userId, createdAt: now, updatedAt: now })
+              .returning(),
+          );
+          const article = row as Article;
+          await tx.insert(kbArticleVersions).values({ articleId: article.id, version: 1, title: article.title, body: article.body, note: 'Created', authorId: actor.userId, createdAt: now });
+          return article;
+        });
+      } catch (err) {
+        // A slug taken: the next number, unless the caller chose it.
+        if (!isUniqueViolation(err) || input.slug || n >= 20) throw isUniqueViolation(err) ? new AppError('ALREADY_EXISTS', 'An article with this slug exists', { fields: [{ path: 'body.slug', message: 'taken' }] }) : err;
+      }
+    }
+  }
+
+  /** An article for staff (any state), with its status in words. */
+  async get(id: string) {
+    if (!isUuid(id)) throw notFound('article', id);
+    const [row] = await this.ctx.db.select().from(kbArticles).where(eq(kbArticles.id, id));
+    if (!row) throw notFound('article', id);
+    return withStatus(row);
+  }
+
+  /** Saves a new draft version (title/body) and/or settings (section, visibility, position). */
+  async update(actor: Actor, id: string, input: z.infer<typeof UpdateArticleBody>) {
+    const current = await this.get(id);
+    if (input.version !== undefined && input.version !== current.version) {
+      throw new AppError('VERSION_CONFLICT', `Someone saved version ${current.version} since you opened version ${input.version}`, { extra: { current } });
+    }
+    const now = this.ctx.clock.now();
+    const contentChanged = (input.title !== undefined && input.title !== current.title) || (input.body !== undefined && input.body !== current.body);
+    const updated = await this.ctx.db.transaction(async (tx) => {
+      const version = contentChanged ? current.version + 1 : current.version;
+      const [row] = await fk('sectionId', () =>
+        tx
+          .update(kbArticles)
+          .set({
+            sectionId: input.sectionId,
+            title: input.title,
+            body: input.body,
+            visibility: input.visibility,
+            organizationIds: input.organizationIds,
+            position: input.position,
+            version,
+            updatedAt: now,
+          })
+          .where(and(eq(kbArticles.id, id), eq(kbArticles.version, current.version)))
+          .returning(),
+      );
+      if (!row) throw new AppError('VERSION_CONFLICT', 'Someone saved this article at the same moment; open it again');
+      if (contentChanged) {
+        await tx.insert(kbArticleVersions).values({ articleId: id, version, title: row.title, body: row.body, note: input.note, authorId: actor.userId, createdAt: now });
+      }
+      return row;
+    });
+    // Visibility and section apply to the published article at once.
+    if (current.publishedVersion !== null) await this.changed();
+    return withStatus(updated);
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!isUuid(id)) throw notFound('article', id);
+    const deleted = await this.ctx.db.delete(kbArticles).where(eq(kbArticles.id, id)).returning({ id: kbArticles.id });
+    if (!deleted.length) throw notFound('article', id);
+    await this.changed();
+  }
+
+  /** Publishes the latest version now, or schedules it (`at` in the future), or clears a schedule (`at: null`). */
+  async publish(id: string, at?: Date | null) {
+    const article = await this.get(id);
+    const now = this.ctx.clock.now();
+    if (at === null || (at && at.getTime() > now.getTime())) {
+      const [row] = await this.ctx.db.update(kbArticles).set({ publishAt: at, updatedAt: now }).where(eq(kbArticles.id, id)).returning();
+      return withStatus(row as Article);
+    }
+    await this.publishVersion(this.ctx.db, article.id, article.version);
+    await this.changed();
+    return this.get(id);
+  }
+
+  private async publishVersion(ex: Executor, id: string, version: number): Promise<void> {
+    const [v] = await ex
+      .select()
+      .from(kbArticleVersions)
+      .where(and(eq(kbArticleVersions.articleId, id), eq(kbArticleVersions.version, version)));
+    if (!v) throw notFound('article', id);
+    const { html, text } = renderArticle(v.body);
+    const { language } = await this.settings();
+    const now = this.ctx.clock.now();
+    await ex
+      .update(kbArticles)
+      .set({
+        publishedVersion: version,
+        publishedTitle: v.title,
+        publishedHtml: html,
+        publishedText: text,
+        publishedAt: now,
+        publishAt: null,
+        search: searchVector(language, sql`${v.title}::text`, sql`${text}::text`),
+        updatedAt: now,
+      })
+      .where(eq(kbArticles.id, id));
+  }
+
+  async unpublish(id: string) {
+    await this.get(id);
+    const [row] = await this.ctx.db
+      .update(kbArticles)
+      .set({ publishedVersion: null, publishedTitle: null, publishedHtml: null, publishedText: null, publishAt: null, search: null, updatedAt: this.ctx.clock.now() })
+      .where(eq(kbArticles.id, id))
+      .returning();
+    await this.changed();
+    return withStatus(row as Article);
+  }
+
+  /** The `kb.publish-due` schedule: articles whose publishing time has come. */
+  async publishDue(): Promise<number> {
+    const due = await this.ctx.db
+      .select({ id: kbArticles.id })
+      .from(kbArticles)
+      .where(lte(kbArticles.publishAt, this.ctx.clock.now()))
+      .limit(500);
+    let n = 0;
+    for (const { id } of due) {
+      // Under a row lock, re-checked: two processes never publish one twice, and an unscheduled one stays so.
+      const done = await this.ctx.db.transaction(async (tx) => {
+        const [row] = await tx
+          .select({ version: kbArticles.version, publishAt: kbArticles.publishAt })
+          .from(kbArticles)
+          .where(eq(kbArticles.id, id))
+          .for('update');
+        if (!row?.publishAt || row.publishAt.getTime() > this.ctx.clock.now().getTime()) return false;
+        await this.publishVersion(tx, id, row.version);
+        return true;
+      });
+      if (done) n++;
+    }
+    if (n) await this.changed();
+    return n;
+  }
+
+  async versions(id: string) {
+    await this.get(id);
+    return this.ctx.db
+      .select({ version: kbArticleVersions.version, title: kbArticleVersions.title, note: kbArticleVersions.note, authorId: kbArticleVersions.authorId, createdAt: kbArticleVersions.createdAt })
+      .from(kbArticleVersions)
+      .where(eq(kbArticleVersions.articleId, id))
+      .orderBy(desc(kbArticleVersions.version));
+  }
+
+  async version(id: string, version: number) {
+    await this.get(id);
+    const [v] = await this.ctx.db
+      .select()
+      .from(kbArticleVersions)
+      .where(and(eq(kbArticleVersions.articleId, id), eq(kbArticleVersions.version, version)));
+    if (!v) throw new AppError('NOT_FOUND', `Article ${id} has no version ${version}`);
+    return v;
+  }
+
+  /** What changed from one version to another: the title and the body line by line. */
+  async diff(id: string, from: number, to: number): Promise<{ from: number; to: number; title: { before: string; after: string }; lines: DiffLine[] }> {
+    const [a, b] = await Promise.all([this.version(id, from), this.version(id, to)]);
+    return { from, to, title: { before: a.title, after: b.title }, lines: diffLines(a.body, b.body) };
+  }
+
+  /** Makes an old version the latest draft again (a new version; history is never rewritten). */
+  async restore(actor: Actor, id: string, version: number) {
+    const v = await this.version(id, version);
+    const current = await this.get(id);
+    return this.update(actor, id, { title: v.title, body: v.body, note: `Restored version ${version}`, version: current.version });
+  }
+
+  // ---- reading
+  /** A published article by slug (or id) the reader may read, or ARTICLE_NOT_FOUND. */
+  async read(reader: Reader, slugOrId: string) {
+    const key = isUuid(slugOrId) ? eq(kbArticles.id, slugOrId) : eq(kbArticles.slug, slugOrId.slice(0, 120));
+    const [row] = await this.ctx.db
+      .select({
+        id: kbArticles.id,
+        slug: kbArticles.slug,
+        title: kbArticles.publishedTitle,
+        html: kbArticles.publishedHtml,
+        text: kbArticles.publishedText,
+        publishedAt: kbArticles.publishedAt,
+        updatedAt: kbArticles.updatedAt,
+        visibility: kbArticles.visibility,
+        helpful: kbArticles.helpful,
+        notHelpful: kbArticles.notHelpful,
+        section: { id: kbSections.id, name: kbSections.name, slug: kbSections.slug },
+        category: { id: kbCategories.id, name: kbCategories.name, slug: kbCategories.slug },
+      })
+      .from(kbArticles)
+      .innerJoin(kbSections, eq(kbSections.id, kbArticles.sectionId))
+      .innerJoin(kbCategories, eq(kbCategories.id, kbSections.categoryId))
+      .where(and(key, readableBy(reader)));
+    if (!row) throw notFound('article', slugOrId);
+    return { ...row, title: row.title ?? '', html: row.html ?? '', text: row.text ?? '' };
+  }
+
+  countView(articleId: string): void {
+    this.pendingViews.set(articleId, (this.pendingViews.get(articleId) ?? 0) + 1);
+  }
+
+  /** Adds the views counted here to the articles (every few seconds, and on stop). */
+  async flushViews(): Promise<void> {
+    if (!this.pendingViews.size) return;
+    const batch = this.pendingViews;
+    this.pendingViews = new Map();
+    const values = sql.join(
+      [...batch].map(([id, n]) => sql`(${id}::uuid, ${n}::int)`),
+      sql`, `,
+    );
+    await this.ctx.db.execute(sql`update ${kbArticles} a set views = a.views + v.n from (values ${values}) as v(id, n) where a.id = v.id`);
+  }
+
+  /**
+   * Full-text search with the help centre's language (stemmed), plus trigram similarity of the title for typos
+   * ("pasword" finds "Reset your password"). Only articles the reader may read; the best `limit` first.
+   */
+  async search(reader: Reader, rawQuery: string, limit = 20): Promise<{ query: string; items: SearchHit[] }> {
+    const query = normaliseQuery(rawQuery);
+    if (!query) return { query, items: [] };
+    const { language } = await this.settings();
+    const rows = rowsOf<{ id: string; slug: string; title: string; text: string; section_name: string; score: number; snippet: string }>(
+      await this.ctx.db.execute(sql`
+        with q as (select plainto_tsquery(${language}::regconfig, ${query}) as tsq),
+        hits as (
+          select kb_articles.id, kb_articles.slug, kb_articles.published_title as title, kb_articles.published_text as text, kb_articles.section_id,
+            ts_rank(kb_articles.search, q.tsq) + greatest(similarity(kb_articles.published_title, ${query}), word_similarity(${query}, kb_articles.published_title)) as score, q.tsq
+          from ${kbArticles}, q
+          where ${readableBy(reader)} and (kb_articles.search @@ q.tsq or kb_articles.published_title % ${query} or ${query} <% kb_articles.published_title)
+          order by score desc, kb_articles.published_title
+          limit ${limit}
+        )
+        select h.id, h.slug, h.title, s.name as section_name, h.score,
+          ts_headline(${language}::regconfig, left(h.text, 5000), h.tsq, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, ShortWord=2') as snippet
+        from hits h join ${kbSections} s on s.id = h.section_id
+        order by h.score desc, h.title`),
+    );
+    return { query, items: rows.map((r) => ({ id: r.id, slug: r.slug, title: r.title, snippet: r.snippet, sectionName: r.section_name, score: Number(r.score) })) };
+  }
+
+  /** The top 3 articles for what someone is writing. */
+  async suggest(reader: Reader, q: string) {
+    const { items } = await this.search(reader, q, 3);
+    return items.map(({ id, slug, title, snippet }) => ({ id, slug, title, snippet: snippet.replace(/[\u0001\u0002]/g, ''), url: `${this.ctx.config.publicUrl}/help/articles/${slug}` }));
+  }
+
+  async feedback(reader: Reader, input: z.infer<typeof FeedbackBody>): Promise<void> {
+    await this.read(reader, input.articleId);
+    await this.ctx.db.insert(kbSuggestionFeedback).values({ articleId: input.articleId, outcome: input.outcome, query: input.query.slice(0, 500), userId: reader?.userId ?? null, createdAt: this.ctx.clock.now() });
+  }
+
+  async vote(reader: Reader, slugOrId: string, input: z.infer<typeof VoteBody>) {
+    const article = await this.read(reader, slugOrId);
+    await this.ctx.db.transaction(async (tx) => {
+      await tx.insert(kbVotes).values({ articleId: article.id, helpful: input.helpful, comment: input.comment, userId: reader?.userId ?? null, createdAt: this.ctx.clock.now() });
+      await tx
+        .update(kbArticles)
+        .set(input.helpful ? { helpful: sql`${kbArticles.helpful} + 1` } : { notHelpful: sql`${kbArticles.notHelpful} + 1` })
+        .where(eq(kbArticles.id, article.id));
+    });
+    return article;
+  }
+
+  /**
+   * Counts a public request from `who` (a client address) against the per-minute limit, in the database so every
+   * process shares it; over the limit is RATE_LIMITED.
+   */
+  async limit(what: string, who: string): Promise<void> {
+    const now = this.ctx.clock.now();
+    const key = `${what}:${who}`.slice(0, 200);
+    const [row] = await this.ctx.db
+      .insert(kbRateLimits)
+      .values({ key, hits: 1, expiresAt: new Date(now.getTime() + 60_000) })
+      .onConflictDoUpdate({
+        target: kbRateLimits.key,
+        set: {
+          hits: sql`case when ${kbRateLimits.expiresAt} <= ${now} then 1 else ${kbRateLimits.hits} + 1 end`,
+          expiresAt: sql`case when ${kbRateLimits.expiresAt} <= ${now} then ${new Date(now.getTime() + 60_000)} else ${kbRateLimits.expiresAt} end`,
+        },
+      })
+      .returning({ hits: kbRateLimits.hits });
+    if ((row?.hits ?? 0) > this.ctx.config.kbPublicRequestsPerMinute) {
+      throw new AppError('RATE_LIMITED', `At most ${this.ctx.config.kbPublicRequestsPerMinute} of these requests a minute from one address; wait a minute`, { extra: { retryAfterSeconds: 60 } });
+    }
+  }
+
+  /** Drops finished rate-limit windows (a sweep). */
+  async sweepLimits(): Promise<void> {
+    await this.ctx.db.delete(kbRateLimits).where(lte(kbRateLimits.expiresAt, this.ctx.clock.now()));
+  }
+
+  // ---- files
+  async addFile(actor: Actor, articleId: string, file: { filename: string; contentType: string; data: Buffer }) {
+    await this.get(articleId);
+    const sha256 = await this.ctx.files.put(file.data);
+    const [row] = await this.ctx.db
+      .insert(kbFiles)
+      .values({ articleId, filename: file.filename, contentType: file.contentType.slice(0, 100), size: file.data.length, sha256, uploadedBy: actor.userId, createdAt: this.ctx.clock.now() })
+      .returning();
+    const f = row as typeof kbFiles.$inferSelect;
+    return { id: f.id, filename: f.filename, contentType: f.contentType, size: f.size, url: `/help/files/${f.id}` };
+  }
+
+  /** A file of an article the reader may read (drafts: staff only). */
+  async file(reader: Reader, id: string) {
+    if (!isUuid(id)) throw new AppError('KB_FILE_NOT_FOUND', `No file ${id}`);
+    const staff = reader && isStaff(reader);
+    const [row] = await this.ctx.db
+      .select({ f: kbFiles })
+      .from(kbFiles)
+      .innerJoin(kbArticles, eq(kbArticles.id, kbFiles.articleId))
+      .where(and(eq(kbFiles.id, id), staff ? undefined : readableBy(reader)));
+    if (!row) throw new AppError('KB_FILE_NOT_FOUND', `No file ${id}`);
+    return row.f;
+  }
+
+  // ---- agents: articles in tickets
+  /** Records that an agent linked the article in a ticket (once per ticket). */
+  async recordUse(actor: Actor, articleId: string, ticketId: string): Promise<{ recorded: boolean }> {
+    await this.get(articleId);
+    await this.tickets.getRow(actor, ticketId);
+    const rows = await this.ctx.db.insert(kbArticleUses).values({ articleId, ticketId, userId: actor.userId, createdAt: this.ctx.clock.now() }).onConflictDoNothing().returning({ articleId: kbArticleUses.articleId });
+    return { recorded: rows.length > 0 };
+  }
+
+  /** The articles linked in a ticket. */
+  async usesOf(actor: Actor, ticketId: string) {
+    await this.tickets.getRow(actor, ticketId);
+    return this.ctx.db
+      .select({ id: kbArticles.id, slug: kbArticles.slug, title: kbArticles.title, linkedAt: kbArticleUses.createdAt })
+      .from(kbArticleUses)
+      .innerJoin(kbArticles, eq(kbArticles.id, kbArticleUses.articleId))
+      .where(eq(kbArticleUses.ticketId, ticketId))
+      .orderBy(asc(kbArticleUses.createdAt));
+  }
+
+  /** A draft from a ticket: its subject as the title, the customer's question and the agent's last public answer. */
+  async draftFromTicket(actor: Actor, ticketId: string): Promise<{ title: string; body: string; sourceTicketId: string }> {
+    const ticket = await this.tickets.getRow(actor, ticketId);
+    const messages = await this.tickets.messages(actor, ticketId);
+    const question = messages.find((m) => m.public && m.author?.role === 'customer') ?? messages.find((m) => m.public);
+    const answer = [...messages].reverse().find((m) => m.public && m.author && m.author.role !== 'customer');
+    const quote = (s: string) => s.trim().slice(0, 20_000);
+    const body = [`## The question`, '', quote(question?.bodyText ?? ''), '', `## The answer`, '', quote(answer?.bodyText ?? '_Write the answer here._'), ''].join('\n');
+    return { title: ticket.subject.slice(0, 200), body, sourceTicketId: ticketId };
+  }
+
+  /** Per-article numbers for the admin screens. */
+  async stats(id: string) {
+    const a = await this.get(id);
+    const links = await this.ctx.db
+      .select({ ticketId: kbArticleUses.ticketId, since: kbArticleUses.createdAt })
+      .from(kbArticleUses)
+      .where(eq(kbArticleUses.articleId, id))
+      .limit(10_000);
+    const solved = await solvedAfter(this.ctx.db, links);
+    const feedback = rowsOf<{ outcome: string; n: number }>(await this.ctx.db.execute(sql`select outcome, count(*)::int as n from ${kbSuggestionFeedback} where article_id = ${id} group by outcome`));
+    return {
+      views: a.views,
+      helpful: a.helpful,
+      notHelpful: a.notHelpful,
+      linkedInTickets: links.length,
+      solvedAfterLinking: solved,
+      suggestionFeedback: Object.fromEntries(SUGGESTION_OUTCOMES.map((o) => [o, feedback.find((f) => f.outcome === o)?.n ?? 0])),
+    };
+  }
+
+  async votes(id: string) {
+    await this.get(id);
+    return this.ctx.db
+      .select({ id: kbVotes.id, helpful: kbVotes.helpful, comment: kbVotes.comment, createdAt: kbVotes.createdAt })
+      .from(kbVotes)
+      .where(eq(kbVotes.articleId, id))
+      .orderBy(desc(kbVotes.createdAt), desc(kbVotes.id))
+      .limit(100);
+  }
+
+  /** Published articles for the sitemap (public ones only: the sitemap is for search engines). */
+  async sitemap() {
+    return this.ctx.db
+      .select({ slug: kbArticles.slug, at: kbArticles.updatedAt })
+      .from(kbArticles)
+      .where(readableBy(null))
+      .orderBy(asc(kbArticles.slug))
+      .limit(50_000);
+  }
+
+  /** The help centre's page cache (one per process), cleared here and in every process by any change. */
+  pageCache(): KeyedCache<string> {
+    this.pages ??= this.ctx.cache.keyed<string>('kb-pages', 60_000, () => this.ctx.clock.now().getTime());
+    return this.pages;
+  }
+  private pages: KeyedCache<string> | undefined;
+}
+
+const articleSummary = {
+  id: kbArticles.id,
+  sectionId: kbArticles.sectionId,
+  slug: kbArticles.slug,
+  title: sql<string>`coalesce(${kbArticles.publishedTitle}, ${kbArticles.title})`,
+  visibility: kbArticles.visibility,
+  version: kbArticles.version,
+  publishedVersion: kbArticles.publishedVersion,
+  publishAt: kbArticles.publishAt,
+  updatedAt: kbArticles.updatedAt,
+};
+
+function searchVector(language: string, title: SQL, text: SQL): SQL {
+  return sql`setweight(to_tsvector(${language}::regconfig, coalesce(${title}, '')), 'A') || setweight(to_tsvector(${language}::regconfig, left(coalesce(${text}, ''), 500000)), 'B')`;
+}
+
+export type ArticleStatus = 'draft' | 'scheduled' | 'published' | 'published_with_changes';
+function withStatus(a: Article) {
+  const { search: _s, ...rest } = a;
+  const status: ArticleStatus = a.publishedVersion === null ? (a.publishAt ? 'scheduled' : 'draft') : a.publishedVersion === a.version ? 'published' : 'published_with_changes';
+  return { ...rest, status };
+}
+
+async function named<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('ALREADY_EXISTS', `${what} exists`, { fields: [{ path: 'body.slug', message: 'taken' }] });
+    throw err;
+  }
+}
+async function fk<T>(field: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (foreignKeyColumn(err)) throw new AppError('INVALID_REFERENCE', `No such ${field.replace(/Id$/, '')}`, { fields: [{ path: `body.${field}`, message: 'not found' }] });
+    throw err;
+  }
+}
+async function inUse<T>(message: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (foreignKeyColumn(err)) throw new AppError('IN_USE', message);
+    throw err;
+  }
+}
+
+export type { Visibility };

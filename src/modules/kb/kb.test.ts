@@ -1,0 +1,287 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+import { diffLines } from './diff.js';
+import { renderArticle } from './markdown.js';
+
+describe('knowledge base and help centre', () => {
+  let t: TestApp;
+  let admin: Session;
+  let agent: Session;
+  let customer: Session;
+  let orgCustomer: Session;
+  let otherCustomer: Session;
+  let section: { id: string; slug: string };
+  let orgId: string;
+  let otherOrgId: string;
+
+  before(async () => {
+    t = await startTestApp({ KB_PUBLIC_REQUESTS_PER_MINUTE: '8' });
+    admin = await t.signIn('admin');
+    agent = await t.signIn('agent', { name: 'Ana Agent' });
+    orgId = (await t.make.organization({ name: 'Acme' })).id;
+    otherOrgId = (await t.make.organization({ name: 'Globex' })).id;
+    customer = await t.signIn('customer', { name: 'Cleo Customer' });
+    orgCustomer = await t.signIn('customer', { organizationId: orgId });
+    otherCustomer = await t.signIn('customer', { organizationId: otherOrgId });
+    const cat = await t.as(agent).post('/api/v1/kb/categories', { name: 'Getting started', description: 'First steps' });
+    assert.equal(cat.status, 201, cat.raw);
+    const sec = await t.as(agent).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Accounts' });
+    assert.equal(sec.status, 201, sec.raw);
+    section = sec.body;
+  });
+  after(() => t.close());
+
+  const article = async (title: string, body: string, extra: Record<string, unknown> = {}) => {
+    const res = await t.as(agent).post('/api/v1/kb/articles', { sectionId: section.id, title, body, ...extra });
+    assert.equal(res.status, 201, res.raw);
+    return res.body as { id: string; slug: string; version: number; status: string };
+  };
+  const publish = async (id: string, body: Record<string, unknown> = {}) => {
+    const res = await t.as(agent).post(`/api/v1/kb/articles/${id}/publish`, body);
+    assert.equal(res.status, 200, res.raw);
+    return res.body;
+  };
+  const page = (who: Session | null, url: string) => t.as(who).get(url);
+
+  test('hostile Markdown is sanitised: no script, iframe, event handler, javascript: or data: link survives; code and tables stay', () => {
+    const { html, text } = renderArticle(
+      [
+        '# Title',
+        '',
+        '<script>alert(1)</script>',
+        '',
+        '<iframe src="https://evil.example"></iframe>',
+        '',
+        '<img src="x" onerror="alert(2)">',
+        '',
+        'Links: <a href="javascript:alert(3)">click</a> [md](javascript:alert(4)) [data](data:text/html;base64,PHNjcmlwdD4=) [ok](https://example.org) [sneaky](jav&#x09;ascript:alert(6))',
+        '',
+        '<p onclick="alert(5)" style="position:fixed">para</p>',
+        '',
+        '![pic](/help/files/0b9f4a3e-8c1d-4c57-9d4e-0d1f2a3b4c5d) ![remote](http://insecure.example/a.png) ![tracker](/api/v1/users)',
+        '',
+        '```js',
+        'const a = "<b>";',
+        '```',
+        '',
+        '| a | b |',
+        '|---|---|',
+        '| 1 | 2 |',
+      ].join('\n'),
+    );
+    for (const bad of ['<script', '<iframe', 'onerror', 'onclick', 'javascript:', 'data:text', 'style=', 'insecure.example', '/api/v1/users']) assert.ok(!html.includes(bad), `${bad} in ${html}`);
+    assert.match(html, /<h2>Title<\/h2>/);
+    assert.match(html, /<pre><code class="language-js">const a = "&lt;b&gt;";/);
+    assert.match(html, /<table>/);
+    assert.ok(!html.includes('dropped'), html);
+    assert.match(html, /<img src="\/help\/files\/0b9f4a3e-8c1d-4c57-9d4e-0d1f2a3b4c5d"/);
+    assert.match(html, /<a href="https:\/\/example.org\/" rel="noopener noreferrer nofollow">ok<\/a>/);
+    assert.ok(!/[\u0001\u0002]/.test(text));
+    assert.deepEqual(diffLines('a\nb\nc', 'a\nc\nd'), [
+      { op: '=', text: 'a' },
+      { op: '-', text: 'b' },
+      { op: '=', text: 'c' },
+      { op: '+', text: 'd' },
+    ]);
+  });
+
+  test('drafts, publishing, versions with diff and restore, and the help centre pages with SEO metadata and sitemap', async () => {
+    const a = await article('Reset your password', 'To reset your password, open **Settings** and choose *Reset*.\n\n```\nlifeline reset\n```');
+    assert.equal(a.status, 'draft');
+    assert.equal((await page(null, `/help/articles/${a.slug}`)).status, 404, 'a draft is not public');
+    assert.equal((await t.as(null).get('/api/v1/kb/suggest?q=password')).body.items.length, 0);
+    const published = await publish(a.id);
+    assert.equal(published.status, 'published');
+    const res = await page(null, `/help/articles/${a.slug}`);
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['content-type']), /text\/html/);
+    assert.match(String(res.headers['content-security-policy']), /default-src 'none'/);
+    assert.ok(!res.raw.includes('<script'), 'no JavaScript on the page');
+    assert.match(res.raw, /<title>Reset your password · Help centre<\/title>/);
+    assert.match(res.raw, /<meta name="description" content="To reset your password, open Settings/);
+    assert.match(res.raw, /<link rel="canonical" href="http:\/\/localhost:3000\/help\/articles\/reset-your-password">/);
+    assert.match(res.raw, /<pre><code>lifeline reset/);
+    // The draft moves on; readers keep the published version until the next publish.
+    const edited = await t.as(agent).patch(`/api/v1/kb/articles/${a.id}`, { body: 'To reset your password, open **Account** and choose *Reset*.', version: 1, note: 'Menu renamed' });
+    assert.equal(edited.status, 200, edited.raw);
+    assert.equal(edited.body.version, 2);
+    assert.equal(edited.body.status, 'published_with_changes');
+    const stale = await t.as(agent).patch(`/api/v1/kb/articles/${a.id}`, { body: 'lost update', version: 1 });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.body.code, 'VERSION_CONFLICT');
+    assert.match((await page(null, `/help/articles/${a.slug}`)).raw, /<strong>Settings<\/strong>/);
+    await publish(a.id);
+    assert.match((await page(null, `/help/articles/${a.slug}`)).raw, /<strong>Account<\/strong>/, 'the page cache was cleared by publishing');
+    const diff = (await t.as(agent).get(`/api/v1/kb/articles/${a.id}/diff?from=1&to=2`)).body;
+    assert.ok(diff.lines.some((l: { op: string; text: string }) => l.op === '-' && l.text.includes('**Settings**')));
+    assert.ok(diff.lines.some((l: { op: string; text: string }) => l.op === '+' && l.text.includes('**Account**')));
+    const restored = await t.as(agent).post(`/api/v1/kb/articles/${a.id}/versions/1/restore`);
+    assert.equal(restored.status, 200, restored.raw);
+    assert.equal(restored.body.version, 3);
+    assert.match(restored.body.body, /\*\*Settings\*\*/);
+    const versions = (await t.as(agent).get(`/api/v1/kb/articles/${a.id}/versions`)).body.items;
+    assert.deepEqual(
+      versions.map((v: { version: number; note: string }) => [v.version, v.note]),
+      [
+        [3, 'Restored version 1'],
+        [2, 'Menu renamed'],
+        [1, 'Created'],
+      ],
+    );
+    assert.equal((await t.as(agent).get(`/api/v1/kb/articles/${a.id}/diff?from=1&to=99`)).status, 404);
+    // Home, category, section, sitemap.
+    const home = await page(null, '/help');
+    assert.match(home.raw, /Getting started/);
+    assert.match(home.raw, /--p:#1c6dd0/);
+    assert.match((await page(null, '/help/categories/getting-started')).raw, /href="\/help\/sections\/accounts"/);
+    assert.match((await page(null, '/help/sections/accounts')).raw, /href="\/help\/articles\/reset-your-password"/);
+    assert.equal((await page(null, '/help/sections/nope')).status, 404);
+    const sitemap = await page(null, '/help/sitemap.xml');
+    assert.match(String(sitemap.headers['content-type']), /xml/);
+    assert.match(sitemap.raw, /<loc>http:\/\/localhost:3000\/help\/articles\/reset-your-password<\/loc>/);
+    // Branding from the settings.
+    const bad = await t.as(admin).put('/api/v1/kb/settings', { name: 'Acme Help', intro: '', primaryColor: 'red;}</style><script>', accentColor: '#000000', language: 'english' });
+    assert.equal(bad.status, 400);
+    const noLang = await t.as(admin).put('/api/v1/kb/settings', { name: 'Acme Help', intro: '', primaryColor: '#112233', accentColor: '#000000', language: 'klingon' });
+    assert.equal(noLang.status, 422);
+    assert.equal((await t.as(agent).put('/api/v1/kb/settings', { name: 'x', intro: '', primaryColor: '#112233', accentColor: '#000000', language: 'english' })).status, 403);
+    assert.equal((await t.as(admin).put('/api/v1/kb/settings', { name: 'Acme <Help>', intro: 'Hi', primaryColor: '#112233', accentColor: '#445566', language: 'english' })).status, 200);
+    const branded = await page(null, '/help');
+    assert.match(branded.raw, /<title>Acme &lt;Help&gt;<\/title>/);
+    assert.match(branded.raw, /--p:#112233;--a:#445566/);
+  });
+
+  test('visibility: public, signed-in customers, one organisation, internal (staff only); in pages, search and suggestions', async () => {
+    const signedIn = await article('Billing portal login', 'Customers sign in to the billing portal with SSO.', { visibility: 'signed_in' });
+    const org = await article('Acme VPN configuration', 'The Acme VPN needs the billing certificate.', { visibility: 'organization', organizationIds: [orgId] });
+    const internal = await article('Billing escalation runbook', 'Internal: escalate billing bugs to finance.', { visibility: 'internal' });
+    for (const a of [signedIn, org, internal]) await publish(a.id);
+    const sees = async (who: Session | null) => {
+      const out: string[] = [];
+      for (const a of [signedIn, org, internal]) if ((await page(who, `/help/articles/${a.slug}`)).status === 200) out.push(a.slug);
+      return out;
+    };
+    assert.deepEqual(await sees(null), []);
+    assert.deepEqual(await sees(customer), [signedIn.slug]);
+    assert.deepEqual(await sees(orgCustomer), [signedIn.slug, org.slug]);
+    assert.deepEqual(await sees(otherCustomer), [signedIn.slug]);
+    assert.deepEqual(await sees(agent), [signedIn.slug, org.slug, internal.slug]);
+    const titles = async (who: Session | null) => ((await t.as(who).get('/api/v1/kb/suggest?q=billing')).body.items as { title: string }[]).map((i) => i.title).sort();
+    assert.deepEqual(await titles(null), []);
+    assert.deepEqual(await titles(orgCustomer), ['Acme VPN configuration', 'Billing portal login']);
+    assert.deepEqual(await titles(agent), ['Acme VPN configuration', 'Billing escalation runbook', 'Billing portal login']);
+    // The search page for a signed-in customer lists theirs only, and is not cached for others.
+    const results = await page(orgCustomer, '/help/search?q=billing');
+    assert.match(results.raw, /Acme VPN configuration/);
+    assert.doesNotMatch(results.raw, /escalation runbook/);
+    assert.doesNotMatch((await page(null, '/help/search?q=billing')).raw, /Acme VPN/);
+    assert.doesNotMatch((await page(null, '/help/sitemap.xml')).raw, /acme-vpn/);
+    // A file of the organisation's article: the organisation's people and staff only.
+    const up = await t.request('POST', `/api/v1/kb/articles/${org.id}/files?filename=diagram.png`, Buffer.from('\x89PNG fake'), { ...agent.headers, 'content-type': 'image/png' });
+    assert.equal(up.status, 201, up.raw);
+    assert.equal((await page(orgCustomer, up.body.url)).status, 200);
+    assert.equal((await page(null, up.body.url)).status, 404);
+    assert.equal((await page(otherCustomer, up.body.url)).status, 404);
+    assert.equal((await page(null, '/help/files/not-a-uuid')).status, 404);
+  });
+
+  test('search: stemming, typos by trigram, snippets escaped, operators neutralised, huge input refused, shareable URL', async () => {
+    const a = await article('Syncing forms offline', 'When the phone is offline, forms are synced later. <b>Sync</b> resumes automatically.');
+    await publish(a.id);
+    const stemmed = await page(null, '/help/search?q=sync');
+    assert.match(stemmed.raw, /Syncing forms offline/, 'sync finds syncing and synced');
+    assert.match(stemmed.raw, /<mark>/);
+    assert.match(stemmed.raw, /value="sync"/, 'the query stays in the box: the URL is shareable');
+    assert.match((await page(null, '/help/search?q=pasword')).raw, /Reset your password/, 'a typo still finds it');
+    for (const q of ["sync & !forms | ('x'", 'sync:* <-> forms', '%_\\', "'; drop table kb_articles; --"]) {
+      const res = await page(null, `/help/search?q=${encodeURIComponent(q)}`);
+      assert.equal(res.status, 200, `${q}: ${res.raw.slice(0, 200)}`);
+      assert.ok(!res.raw.includes("<script"), q);
+    }
+    assert.match((await page(null, `/help/search?q=${encodeURIComponent('<script>alert(1)</script>')}`)).raw, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    const huge = await page(null, `/help/search?q=${'a'.repeat(5000)}`);
+    assert.equal(huge.status, 400);
+    const hugeApi = await t.as(null).get(`/api/v1/kb/suggest?q=${'a'.repeat(201)}`);
+    assert.equal(hugeApi.status, 400);
+    assert.equal(hugeApi.body.code, 'VALIDATION_FAILED');
+    assert.equal((await t.as(null).get('/api/v1/kb/suggest?q=%26%7C%21')).body.items.length, 0, 'only operators: nothing to search');
+  });
+
+  test('votes (form without JavaScript and JSON), suggestion feedback, rate limits, uses in tickets, draft from a ticket, stats', async () => {
+    const a = await article('Export a report', 'Open Reports and choose Export.');
+    await publish(a.id);
+    const form = await t.request('POST', `/help/articles/${a.slug}/vote`, 'helpful=yes&comment=Great%20<b>', { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(form.status, 303);
+    assert.equal(form.headers.location, `/help/articles/${a.slug}?voted=1`);
+    assert.match((await page(null, String(form.headers.location))).raw, /Thank you for your feedback/);
+    assert.equal((await t.request('POST', `/help/articles/${a.slug}/vote`, 'helpful=maybe', { 'content-type': 'application/x-www-form-urlencoded' })).status, 400);
+    assert.equal((await t.as(customer).post(`/api/v1/kb/articles/${a.id}/votes`, { helpful: false, comment: 'Missing CSV' })).status, 204);
+    assert.equal((await t.as(null).post(`/api/v1/kb/articles/${a.id}/votes`, { helpful: 'yes' })).status, 400);
+    const draft = await article('Unpublished', 'x');
+    assert.equal((await t.as(null).post(`/api/v1/kb/articles/${draft.id}/votes`, { helpful: true })).status, 404, 'no votes on what a reader cannot see');
+    const fb = await t.as(customer).post('/api/v1/kb/suggest/feedback', { articleId: a.id, outcome: 'solved', query: 'export report' });
+    assert.equal(fb.status, 204, fb.raw);
+    assert.equal((await t.as(customer).post('/api/v1/kb/suggest/feedback', { articleId: a.id, outcome: 'great' })).status, 400);
+    // The limit is per address across suggestions (8 a minute here); staff are not limited.
+    const before = await t.count('kb_suggestion_feedback');
+    let limited = 0;
+    for (let i = 0; i < 10; i++) if ((await t.as(null).get('/api/v1/kb/suggest?q=export')).status === 429) limited++;
+    assert.ok(limited >= 2, `limited ${limited}`);
+    const over = await t.as(null).get('/api/v1/kb/suggest?q=export');
+    assert.equal(over.body.code, 'RATE_LIMITED');
+    assert.equal((await t.as(agent).get('/api/v1/kb/suggest?q=export')).status, 200);
+    assert.equal(await t.count('kb_suggestion_feedback'), before);
+    t.clock.advance(61_000);
+    assert.equal((await t.as(null).get('/api/v1/kb/suggest?q=export')).status, 200, 'a new window');
+    // An agent links the article in a ticket, then solves it.
+    const ticket = await t.make.ticket(customer, { subject: 'How do I export?', description: 'I need the numbers in a spreadsheet.' });
+    const reply = await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'See https://example.org/help/articles/export-a-report — open Reports, then Export.', public: true });
+    assert.ok(reply.status < 300, reply.raw);
+    assert.deepEqual((await t.as(agent).post(`/api/v1/kb/articles/${a.id}/uses`, { ticketId: ticket.id })).body, { recorded: true });
+    assert.deepEqual((await t.as(agent).post(`/api/v1/kb/articles/${a.id}/uses`, { ticketId: ticket.id })).body, { recorded: false });
+    assert.equal((await t.as(agent).post(`/api/v1/kb/articles/${a.id}/uses`, { ticketId: '00000000-0000-4000-8000-000000000000' })).status, 404);
+    assert.deepEqual(((await t.as(agent).get(`/api/v1/tickets/${ticket.id}/kb-articles`)).body.items as { title: string }[]).map((x) => x.title), ['Export a report']);
+    const solved = await t.as(agent).patch(`/api/v1/tickets/${ticket.id}`, { status: 'solved' });
+    assert.ok(solved.status < 300, solved.raw);
+    const d = await t.as(agent).get(`/api/v1/tickets/${ticket.id}/kb-draft`);
+    assert.equal(d.body.title, 'How do I export?');
+    assert.match(d.body.body, /## The question\n\nI need the numbers in a spreadsheet\./);
+    assert.match(d.body.body, /## The answer\n\nSee https:\/\/example.org/);
+    assert.equal((await t.as(customer).get(`/api/v1/tickets/${ticket.id}/kb-draft`)).status, 403);
+    const fromTicket = await article(d.body.title, d.body.body, { sourceTicketId: ticket.id });
+    assert.equal((await t.as(agent).get(`/api/v1/kb/articles/${fromTicket.id}`)).body.sourceTicketId, ticket.id);
+    // Views are counted in memory and flushed (the thank-you page is not a second view).
+    await page(null, `/help/articles/${a.slug}`);
+    await page(customer, `/help/articles/${a.slug}`);
+    await t.services.kb.flushViews();
+    const stats = (await t.as(agent).get(`/api/v1/kb/articles/${a.id}/stats`)).body;
+    assert.deepEqual(stats, { views: 2, helpful: 1, notHelpful: 1, linkedInTickets: 1, solvedAfterLinking: 1, suggestionFeedback: { solved: 1, not_related: 0, not_answered: 0 } });
+    assert.deepEqual(((await t.as(agent).get(`/api/v1/kb/articles/${a.id}/votes`)).body.items as { comment: string }[]).map((v) => v.comment), ['Missing CSV', 'Great <b>']);
+  });
+
+  test('scheduled publishing runs on the schedule; unpublishing hides at once; bad references and deletes in use are refused', async () => {
+    const a = await article('Maintenance window', 'Sunday 02:00 UTC.');
+    const at = new Date(t.clock.now().getTime() + 3600_000).toISOString();
+    const scheduled = await publish(a.id, { at });
+    assert.equal(scheduled.status, 'scheduled');
+    await t.services.schedules.runDue();
+    assert.equal((await page(null, `/help/articles/${a.slug}`)).status, 404);
+    t.clock.advance(3600_000 + 60_000);
+    await t.services.schedules.runDue();
+    assert.equal((await page(null, `/help/articles/${a.slug}`)).status, 200);
+    assert.equal((await t.as(agent).get(`/api/v1/kb/articles/${a.id}`)).body.status, 'published');
+    assert.equal((await t.as(agent).post(`/api/v1/kb/articles/${a.id}/unpublish`)).status, 200);
+    assert.equal((await page(null, `/help/articles/${a.slug}`)).status, 404);
+    const noSection = await t.as(agent).post('/api/v1/kb/articles', { sectionId: '00000000-0000-4000-8000-000000000000', title: 'x' });
+    assert.equal(noSection.status, 422);
+    assert.equal(noSection.body.code, 'INVALID_REFERENCE');
+    assert.equal((await t.as(agent).delete(`/api/v1/kb/sections/${section.id}`)).status, 409);
+    assert.equal((await t.as(customer).post('/api/v1/kb/articles', { sectionId: section.id, title: 'x' })).status, 403);
+    assert.equal((await t.as(null).get('/api/v1/kb/tree')).status, 401);
+    const dup = await t.as(agent).post('/api/v1/kb/articles', { sectionId: section.id, title: 'Maintenance window' });
+    assert.equal(dup.body.slug, 'maintenance-window-2');
+    const preview = await t.as(agent).post('/api/v1/kb/preview', { body: '**b** <script>x</script>' });
+    assert.equal(preview.body.html, '<p><strong>b</strong> </p>\n');
+  });
+});

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { browserMissing, buildWebApp, launchChromium, pick } from './browser.js';
+
+const PASSWORD = 'correct horse battery staple';
+const skip = browserMissing();
+
+describe('knowledge base in a real browser', { skip }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let admin: Session;
+
+  before(async () => {
+    const webDist = buildWebApp();
+    t = await startTestApp({}, { webDist });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    admin = await t.signIn('admin');
+    await t.services.people.createUser({ email: 'kim@example.org', name: 'Kim Writer', role: 'agent', password: PASSWORD });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  test('an agent writes, previews, publishes and restores an article; the JavaScript-free help centre finds it; the composer links it; a ticket becomes a draft', async () => {
+    const ticket = await t.make.ticket(admin, { subject: 'How do I reset my password?', description: 'The login page rejects me.', requester: { email: 'ada@example.org', name: 'Ada Lovelace' } });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(base);
+    await page.getByLabel(/^Email/).fill('kim@example.org');
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+
+    // Category and section, by keyboard in their dialogs.
+    await page.getByRole('link', { name: 'Knowledge base' }).click();
+    await page.getByRole('button', { name: 'New category' }).click();
+    let dialog = page.getByRole('dialog', { name: 'New category' });
+    await dialog.getByLabel('Name').fill('Accounts');
+    await dialog.getByRole('button', { name: 'Create category' }).click();
+    await page.getByRole('navigation', { name: 'Knowledge base' }).getByText('Accounts').waitFor();
+    await page.getByRole('button', { name: 'New section' }).click();
+    dialog = page.getByRole('dialog', { name: 'New section' });
+    await pick(page, 'Category', 'Accounts', dialog);
+    await dialog.getByLabel('Name').fill('Signing in');
+    await dialog.getByRole('button', { name: 'Create section' }).click();
+    await page.getByRole('navigation', { name: 'Knowledge base' }).getByText('Signing in (0)').waitFor();
+
+    // A draft with hostile Markdown: the preview is what readers will get, sanitised.
+    await page.getByRole('link', { name: 'New article' }).click();
+    await page.getByLabel('Title').fill('Reset your password');
+    await pick(page, 'Section', 'Signing in');
+    await page.getByLabel('Body (Markdown)').fill('Open **Settings** and choose *Reset password*.\n\n<script>window.pwned = 1</script>\n\n| Step | What |\n|---|---|\n| 1 | Open |');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await page.getByTestId('article-status').filter({ hasText: 'Draft' }).waitFor();
+    await page.getByRole('tab', { name: 'Preview' }).click();
+    const preview = page.getByTestId('kb-preview');
+    await preview.locator('strong', { hasText: 'Settings' }).waitFor();
+    assert.equal(await preview.locator('table').count(), 1);
+    assert.equal(await preview.locator('script').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByTestId('article-status').filter({ hasText: /^Published$/ }).waitFor();
+
+    // A second version, then history: compare and restore the first.
+    await page.getByRole('tab', { name: 'Write' }).click();
+    await page.getByLabel('Body (Markdown)').fill('Open **Account** and choose *Reset password*.');
+    await page.getByLabel(/What changed/).fill('Menu renamed');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByTestId('article-status').filter({ hasText: 'unpublished changes' }).waitFor();
+    await page.getByRole('tab', { name: 'History' }).click();
+    await page.getByRole('table', { name: 'Versions' }).getByText('Menu renamed').waitFor();
+    await page.getByRole('button', { name: 'Compare v1 with v2' }).click();
+    const diff = page.getByTestId('kb-diff');
+    await diff.getByText('+ Open **Account**', { exact: false }).waitFor();
+    await diff.getByText('- Open **Settings**', { exact: false }).waitFor();
+    await diff.getByRole('button', { name: 'Restore v1' }).click();
+    await page.getByRole('status').filter({ hasText: 'Restored as version 3' }).waitFor();
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByTestId('article-status').filter({ hasText: /^Published$/ }).waitFor();
+
+    // The help centre with JavaScript off: search (a typo), the article, a vote through the plain form.
+    const reader = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+    const help = await reader.newPage();
+    await help.goto(`${base}/help`);
+    await help.getByRole('link', { name: 'Accounts' }).waitFor();
+    await help.getByRole('searchbox').fill('pasword');
+    await help.keyboard.press('Enter');
+    await help.waitForURL(/\/help\/search\?q=pasword/);
+    await help.getByRole('link', { name: 'Reset your password' }).click();
+    await help.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    await help.locator('article strong', { hasText: 'Settings' }).waitFor();
+    assert.equal(await help.locator('script').count(), 0);
+    const width = await help.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `no sideways scrolling at 390 px (${width})`);
+    await help.getByLabel(/Anything to add/).fill('Clear, thanks');
+    await help.getByRole('button', { name: 'Yes' }).click();
+    await help.getByRole('status').filter({ hasText: 'Thank you for your feedback' }).waitFor();
+    await reader.close();
+
+    // The composer suggests the article for the ticket; "Insert link" puts it in the reply and records the use.
+    await page.goto(`${base}/tickets/${ticket.number}`);
+    const suggested = page.getByRole('region', { name: 'Suggested articles' });
+    await suggested.getByRole('link', { name: 'Reset your password' }).waitFor();
+    await suggested.getByRole('button', { name: 'Insert link to Reset your password' }).click();
+    await suggested.getByTestId('kb-linked').filter({ hasText: 'Reset your password' }).waitFor();
+    assert.match(await page.getByLabel('Reply to the requester').inputValue(), /\[Reset your password\]\(http:\/\/localhost:3000\/help\/articles\/reset-your-password\)/);
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByText('Reset your password', { exact: true }).first().waitFor();
+
+    // "Create article from this ticket": a draft with the question and the answer.
+    await suggested.getByRole('link', { name: 'Create article from this ticket' }).click();
+    await page.getByRole('heading', { name: 'New article from a ticket' }).waitFor();
+    assert.equal(await page.getByLabel('Title').inputValue(), 'How do I reset my password?');
+    const body = await page.getByLabel('Body (Markdown)').inputValue();
+    assert.match(body, /## The question\n\nThe login page rejects me\./);
+    assert.match(body, /## The answer\n\n\[Reset your password\]/);
+    assert.equal((await t.as(admin).get(`/api/v1/tickets/${ticket.id}/kb-articles`)).body.items.length, 1);
+
+    // The admin screens at phone width.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/kb`);
+    await page.getByRole('link', { name: 'New article' }).waitFor();
+    await page.getByRole('navigation', { name: 'Knowledge base' }).getByText('Reset your password').waitFor();
+    await context.close();
+  });
+});

@@ -1,0 +1,387 @@
+import { Anchor, Badge, Button, Code, Grid, Group, Loader, Modal, MultiSelect, NavLink, Paper, Select, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { Link, useLocation, useSearch } from 'wouter';
+import { ApiError } from '../api/client';
+import { FormError, useSave } from '../admin/forms';
+import { useDirectory } from '../app/directory';
+import { useSession } from '../app/session';
+import { type Article, type Category, kbApi, STATUS_COLORS, STATUS_LABELS, statusOf, type Visibility, VISIBILITY_LABELS } from './model';
+
+/** /kb, /kb/new and /kb/articles/:id: the tree of categories and sections on the left, the editor on the right. */
+export function KbPage({ articleId }: { articleId?: string }) {
+  const tree = useQuery({ queryKey: ['kb-tree'], queryFn: kbApi.tree });
+  const [location] = useLocation();
+  const { me } = useSession();
+  const [catOpen, cat] = useDisclosure(false);
+  const [secOpen, sec] = useDisclosure(false);
+  const [setOpen, set] = useDisclosure(false);
+  const isNew = location === '/kb/new';
+  return (
+    <Stack>
+      <Group justify="space-between" wrap="wrap">
+        <Title order={2}>Knowledge base</Title>
+        <Group gap="xs" wrap="wrap">
+          <Button component={Link} href="/kb/new">
+            New article
+          </Button>
+          <Button variant="default" onClick={cat.open}>
+            New category
+          </Button>
+          <Button variant="default" onClick={sec.open} disabled={!tree.data?.length}>
+            New section
+          </Button>
+          {me.role === 'admin' && (
+            <Button variant="subtle" onClick={set.open}>
+              Help centre settings
+            </Button>
+          )}
+          <Anchor href="/help" target="_blank" size="sm">
+            Open the help centre ↗
+          </Anchor>
+        </Group>
+      </Group>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Paper withBorder p="xs">
+            {tree.isPending ? <Loader size="sm" /> : <Tree tree={tree.data ?? []} current={articleId} />}
+            {tree.data?.length === 0 && <Text c="dimmed">Start with a category, then a section, then articles.</Text>}
+          </Paper>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          {isNew ? <NewArticle tree={tree.data ?? []} /> : articleId ? <Editor key={articleId} id={articleId} tree={tree.data ?? []} /> : <Text c="dimmed">Choose an article, or write a new one.</Text>}
+        </Grid.Col>
+      </Grid>
+      <CategoryModal opened={catOpen} onClose={cat.close} />
+      <SectionModal opened={secOpen} onClose={sec.close} tree={tree.data ?? []} />
+      {setOpen && <SettingsModal onClose={set.close} />}
+    </Stack>
+  );
+}
+
+function Tree({ tree, current }: { tree: Category[]; current?: string }) {
+  return (
+    <nav aria-label="Knowledge base">
+      {tree.map((c) => (
+        <NavLink key={c.id} label={c.name} defaultOpened childrenOffset={12} fw={600}>
+          {c.sections.map((s) => (
+            <NavLink key={s.id} label={`${s.name} (${s.articles.length})`} defaultOpened childrenOffset={12}>
+              {s.articles.map((a) => {
+                const st = statusOf(a);
+                return (
+                  <NavLink
+                    key={a.id}
+                    component={Link}
+                    href={`/kb/articles/${a.id}`}
+                    active={a.id === current}
+                    label={a.title}
+                    rightSection={
+                      <Badge size="xs" variant="light" color={STATUS_COLORS[st]}>
+                        {STATUS_LABELS[st].split(',')[0]}
+                      </Badge>
+                    }
+                  />
+                );
+              })}
+            </NavLink>
+          ))}
+        </NavLink>
+      ))}
+    </nav>
+  );
+}
+
+const sectionOptions = (tree: Category[]) => tree.map((c) => ({ group: c.name, items: c.sections.map((s) => ({ value: s.id, label: s.name })) }));
+
+/** A new draft; from a ticket (`?ticket=<id>`) it starts with the question and the agent's answer. */
+function NewArticle({ tree }: { tree: Category[] }) {
+  const search = useSearch();
+  const ticketId = new URLSearchParams(search).get('ticket') ?? undefined;
+  const [, navigate] = useLocation();
+  const draft = useQuery({ queryKey: ['kb-draft', ticketId], queryFn: () => kbApi.draftFromTicket(ticketId as string), enabled: !!ticketId });
+  const [title, setTitle] = useState('');
+  const [body, setBody] = useState('');
+  const [sectionId, setSectionId] = useState<string | null>(null);
+  const { error, save } = useSave([['kb-tree']]);
+  useEffect(() => {
+    if (draft.data) {
+      setTitle(draft.data.title);
+      setBody(draft.data.body);
+    }
+  }, [draft.data]);
+  const create = () =>
+    save(async () => {
+      if (!sectionId) throw new ApiError(400, 'VALIDATION_FAILED', 'Choose a section');
+      const a = await kbApi.create({ sectionId, title, body, visibility: 'public', organizationIds: [], sourceTicketId: ticketId });
+      navigate(`/kb/articles/${a.id}`);
+    });
+  if (ticketId && draft.isPending) return <Loader />;
+  return (
+    <Stack>
+      <Title order={3}>New article{ticketId ? ' from a ticket' : ''}</Title>
+      <FormError error={error} fieldsInPlace />
+      <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={error?.fieldError('title')} required />
+      <Select label="Section" data={sectionOptions(tree)} value={sectionId} onChange={setSectionId} searchable required error={error?.fieldError('sectionId')} />
+      <Textarea label="Body (Markdown)" value={body} onChange={(e) => setBody(e.currentTarget.value)} autosize minRows={8} maxRows={24} />
+      <Group>
+        <Button onClick={() => void create()}>Create draft</Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function Editor({ id, tree }: { id: string; tree: Category[] }) {
+  const qc = useQueryClient();
+  const dir = useDirectory();
+  const article = useQuery({ queryKey: ['kb-article', id], queryFn: () => kbApi.article(id) });
+  const stats = useQuery({ queryKey: ['kb-stats', id], queryFn: () => kbApi.stats(id) });
+  const [form, setForm] = useState<Article | null>(null);
+  const [note, setNote] = useState('');
+  const [tab, setTab] = useState<string | null>('write');
+  const [preview, setPreview] = useState<string | null>(null);
+  const [when, setWhen] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const { error, save } = useSave([['kb-tree'], ['kb-article', id], ['kb-versions', id]]);
+  useEffect(() => {
+    if (article.data) setForm(article.data);
+  }, [article.data]);
+  useEffect(() => {
+    if (tab === 'preview' && form) {
+      setPreview(null);
+      kbApi.preview(form.body).then(setPreview, (e: Error) => setPreview(`<p>${e.message}</p>`));
+    }
+  }, [tab, form]);
+  if (!form || !article.data) return <Loader />;
+  const dirty = form.title !== article.data.title || form.body !== article.data.body || form.sectionId !== article.data.sectionId || form.visibility !== article.data.visibility || form.organizationIds.join() !== article.data.organizationIds.join();
+  const act = (what: string, fn: () => Promise<unknown>) =>
+    save(async () => {
+      setMessage(null);
+      const a = (await fn()) as Article;
+      qc.setQueryData(['kb-article', id], a);
+      setForm(a);
+      setMessage(what);
+    });
+  const saveDraft = () => act('Saved', () => kbApi.save(id, { title: form.title, body: form.body, sectionId: form.sectionId, visibility: form.visibility, organizationIds: form.organizationIds, version: form.version, note }).then((a) => {
+    setNote('');
+    return a;
+  }));
+  return (
+    <Stack>
+      <Group justify="space-between" wrap="wrap">
+        <Group gap="xs">
+          <Badge color={STATUS_COLORS[article.data.status]} variant="light" data-testid="article-status">
+            {STATUS_LABELS[article.data.status]}
+          </Badge>
+          <Text size="sm" c="dimmed">
+            Version {article.data.version}
+            {article.data.publishedVersion ? ` · version ${article.data.publishedVersion} is live` : ''}
+            {article.data.publishAt ? ` · publishes ${new Date(article.data.publishAt).toLocaleString()}` : ''}
+          </Text>
+        </Group>
+        {article.data.publishedVersion !== null && (
+          <Anchor href={`/help/articles/${article.data.slug}`} target="_blank" size="sm">
+            View in the help centre ↗
+          </Anchor>
+        )}
+      </Group>
+      <FormError error={error} fieldsInPlace={false} />
+      {message && (
+        <Text size="sm" c="green.8" role="status">
+          {message}
+        </Text>
+      )}
+      <TextInput label="Title" value={form.title} onChange={(e) => setForm({ ...form, title: e.currentTarget.value })} />
+      <Group grow wrap="wrap" align="flex-start">
+        <Select label="Section" data={sectionOptions(tree)} value={form.sectionId} onChange={(v) => v && setForm({ ...form, sectionId: v })} searchable />
+        <Select
+          label="Who can read it"
+          data={Object.entries(VISIBILITY_LABELS).map(([value, label]) => ({ value, label }))}
+          value={form.visibility}
+          onChange={(v) => v && setForm({ ...form, visibility: v as Visibility })}
+        />
+      </Group>
+      {form.visibility === 'organization' && (
+        <MultiSelect label="Organisations" data={dir.organizations.map((o) => ({ value: o.id, label: o.name }))} value={form.organizationIds} onChange={(v) => setForm({ ...form, organizationIds: v })} searchable />
+      )}
+      <Tabs value={tab} onChange={setTab}>
+        <Tabs.List>
+          <Tabs.Tab value="write">Write</Tabs.Tab>
+          <Tabs.Tab value="preview">Preview</Tabs.Tab>
+          <Tabs.Tab value="history">History</Tabs.Tab>
+          <Tabs.Tab value="stats">Stats</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="write" pt="xs">
+          <Textarea aria-label="Body (Markdown)" value={form.body} onChange={(e) => setForm({ ...form, body: e.currentTarget.value })} autosize minRows={10} maxRows={30} styles={{ input: { fontFamily: 'ui-monospace, monospace' } }} />
+          <Text size="xs" c="dimmed" mt={4}>
+            Markdown: ## headings, **bold**, `code`, ``` fenced code ```, | tables |, [links](https://…), images as ![alt](/help/files/…) after uploading.
+          </Text>
+        </Tabs.Panel>
+        <Tabs.Panel value="preview" pt="xs">
+          {preview === null ? (
+            <Loader size="sm" />
+          ) : (
+            // biome-ignore lint/security/noDangerouslySetInnerHtml: rendered and sanitised by the server, as the help centre shows it
+            <Paper withBorder p="sm" className="message-body" data-testid="kb-preview" dangerouslySetInnerHTML={{ __html: preview }} />
+          )}
+        </Tabs.Panel>
+        <Tabs.Panel value="history" pt="xs">
+          {tab === 'history' && <History id={id} latest={article.data.version} onRestored={(a) => {
+            qc.setQueryData(['kb-article', id], a);
+            setForm(a);
+            setMessage(`Restored as version ${a.version}`);
+          }} />}
+        </Tabs.Panel>
+        <Tabs.Panel value="stats" pt="xs">
+          {stats.data && (
+            <Text size="sm" data-testid="kb-stats">
+              {stats.data.views} views · {stats.data.helpful} found it helpful, {stats.data.notHelpful} did not · linked in {stats.data.linkedInTickets} tickets ({stats.data.solvedAfterLinking} solved after) · suggestions: {stats.data.suggestionFeedback.solved ?? 0} solved,{' '}
+              {stats.data.suggestionFeedback.not_related ?? 0} not related, {stats.data.suggestionFeedback.not_answered ?? 0} did not answer
+            </Text>
+          )}
+        </Tabs.Panel>
+      </Tabs>
+      <TextInput label="What changed (optional, for the history)" value={note} onChange={(e) => setNote(e.currentTarget.value)} maxLength={500} />
+      <Group wrap="wrap">
+        <Button onClick={() => void saveDraft()} disabled={!dirty}>
+          Save draft
+        </Button>
+        <Button color="green" onClick={() => void act('Published', () => kbApi.publish(id))} disabled={dirty || article.data.status === 'published'}>
+          Publish
+        </Button>
+        {article.data.publishedVersion !== null && (
+          <Button variant="default" onClick={() => void act('Unpublished', () => kbApi.unpublish(id))}>
+            Unpublish
+          </Button>
+        )}
+      </Group>
+      <Group align="flex-end" wrap="wrap">
+        <TextInput type="datetime-local" label="Publish later, at" value={when} onChange={(e) => setWhen(e.currentTarget.value)} />
+        <Button variant="default" disabled={!when || dirty} onClick={() => void act('Scheduled', () => kbApi.publish(id, new Date(when).toISOString()))}>
+          Schedule
+        </Button>
+        {article.data.publishAt && (
+          <Button variant="subtle" onClick={() => void act('Schedule cleared', () => kbApi.publish(id, null))}>
+            Clear schedule
+          </Button>
+        )}
+      </Group>
+    </Stack>
+  );
+}
+
+function History({ id, latest, onRestored }: { id: string; latest: number; onRestored: (a: Article) => void }) {
+  const versions = useQuery({ queryKey: ['kb-versions', id], queryFn: () => kbApi.versions(id) });
+  const [picked, setPicked] = useState<number | null>(null);
+  const diff = useQuery({ queryKey: ['kb-diff', id, picked, latest], queryFn: () => kbApi.diff(id, picked as number, latest), enabled: picked !== null && picked !== latest });
+  const { error, save } = useSave([['kb-tree'], ['kb-versions', id]]);
+  return (
+    <Stack>
+      <Table aria-label="Versions">
+        <Table.Tbody>
+          {(versions.data ?? []).map((v) => (
+            <Table.Tr key={v.version}>
+              <Table.Td>v{v.version}</Table.Td>
+              <Table.Td>{v.note || '—'}</Table.Td>
+              <Table.Td>{new Date(v.createdAt).toLocaleString()}</Table.Td>
+              <Table.Td>
+                {v.version !== latest && (
+                  <Button size="xs" variant="subtle" onClick={() => setPicked(v.version)}>
+                    Compare v{v.version} with v{latest}
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <FormError error={error} />
+      {diff.data && picked !== null && (
+        <Paper withBorder p="xs" data-testid="kb-diff">
+          <Group justify="space-between" mb="xs">
+            <Text size="sm" fw={600}>
+              v{diff.data.from} → v{diff.data.to}
+              {diff.data.title.before !== diff.data.title.after ? ` · title: “${diff.data.title.before}” → “${diff.data.title.after}”` : ''}
+            </Text>
+            <Button size="xs" onClick={() => void save(async () => onRestored(await kbApi.restore(id, picked)), () => setPicked(null))}>
+              Restore v{picked}
+            </Button>
+          </Group>
+          <Code block>
+            {diff.data.lines.map((l, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: lines of one diff, in order, never reordered
+              <div key={i} style={{ background: l.op === '+' ? '#d3f9d8' : l.op === '-' ? '#ffe3e3' : undefined }}>
+                {l.op === '=' ? ' ' : l.op} {l.text}
+              </div>
+            ))}
+          </Code>
+        </Paper>
+      )}
+    </Stack>
+  );
+}
+
+function CategoryModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const { error, save } = useSave([['kb-tree']]);
+  return (
+    <Modal opened={opened} onClose={onClose} title="New category">
+      <Stack>
+        <FormError error={error} fieldsInPlace />
+        <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={error?.fieldError('name') ?? error?.fieldError('slug')} data-autofocus />
+        <TextInput label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
+        <Button onClick={() => void save(() => kbApi.createCategory(name, description), () => {
+          setName('');
+          setDescription('');
+          onClose();
+        })}>Create category</Button>
+      </Stack>
+    </Modal>
+  );
+}
+
+function SectionModal({ opened, onClose, tree }: { opened: boolean; onClose: () => void; tree: Category[] }) {
+  const [name, setName] = useState('');
+  const [categoryId, setCategoryId] = useState<string | null>(null);
+  const { error, save } = useSave([['kb-tree']]);
+  return (
+    <Modal opened={opened} onClose={onClose} title="New section">
+      <Stack>
+        <FormError error={error} fieldsInPlace />
+        <Select label="Category" data={tree.map((c) => ({ value: c.id, label: c.name }))} value={categoryId} onChange={setCategoryId} error={error?.fieldError('categoryId')} />
+        <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={error?.fieldError('name') ?? error?.fieldError('slug')} />
+        <Button onClick={() => void save(() => kbApi.createSection(categoryId ?? '', name, ''), () => {
+          setName('');
+          onClose();
+        })}>Create section</Button>
+      </Stack>
+    </Modal>
+  );
+}
+
+function SettingsModal({ onClose }: { onClose: () => void }) {
+  const settings = useQuery({ queryKey: ['kb-settings'], queryFn: kbApi.settings });
+  const [form, setForm] = useState<typeof settings.data>(undefined);
+  const { error, save } = useSave([['kb-settings']]);
+  useEffect(() => setForm(settings.data), [settings.data]);
+  return (
+    <Modal opened onClose={onClose} title="Help centre settings">
+      {!form ? (
+        <Loader />
+      ) : (
+        <Stack>
+          <FormError error={error} fieldsInPlace />
+          <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={error?.fieldError('name')} />
+          <TextInput label="Introduction" value={form.intro} onChange={(e) => setForm({ ...form, intro: e.currentTarget.value })} />
+          <Group grow>
+            <TextInput label="Main colour" value={form.primaryColor} onChange={(e) => setForm({ ...form, primaryColor: e.currentTarget.value })} error={error?.fieldError('primaryColor')} />
+            <TextInput label="Accent colour" value={form.accentColor} onChange={(e) => setForm({ ...form, accentColor: e.currentTarget.value })} error={error?.fieldError('accentColor')} />
+          </Group>
+          <TextInput label="Search language (stemming)" description="english, french, german, spanish, simple, …" value={form.language} onChange={(e) => setForm({ ...form, language: e.currentTarget.value })} error={error?.fieldError('language')} />
+          <Button onClick={() => void save(() => kbApi.saveSettings(form), onClose)}>Save</Button>
+        </Stack>
+      )}
+    </Modal>
+  );
+}

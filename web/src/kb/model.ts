@@ -1,0 +1,66 @@
+import { api } from '../api/client';
+
+// The knowledge base API's shapes as the screens use them (most of its routes declare no response schema yet).
+export type Visibility = 'public' | 'signed_in' | 'organization' | 'internal';
+export type ArticleStatus = 'draft' | 'scheduled' | 'published' | 'published_with_changes';
+export type ArticleSummary = { id: string; sectionId: string; slug: string; title: string; visibility: Visibility; version: number; publishedVersion: number | null; publishAt: string | null };
+export type Section = { id: string; categoryId: string; name: string; slug: string; description: string; position: number; articles: ArticleSummary[] };
+export type Category = { id: string; name: string; slug: string; description: string; position: number; sections: Section[] };
+export type Article = {
+  id: string;
+  sectionId: string;
+  slug: string;
+  title: string;
+  body: string;
+  visibility: Visibility;
+  organizationIds: string[];
+  version: number;
+  publishedVersion: number | null;
+  publishedAt: string | null;
+  publishAt: string | null;
+  sourceTicketId: string | null;
+  status: ArticleStatus;
+};
+export type Version = { version: number; title: string; note: string; createdAt: string };
+export type Diff = { from: number; to: number; title: { before: string; after: string }; lines: { op: '=' | '+' | '-'; text: string }[] };
+export type Stats = { views: number; helpful: number; notHelpful: number; linkedInTickets: number; solvedAfterLinking: number; suggestionFeedback: Record<string, number> };
+export type Suggestion = { id: string; slug: string; title: string; snippet: string; url: string };
+export type Settings = { name: string; intro: string; primaryColor: string; accentColor: string; language: string };
+
+export const VISIBILITY_LABELS: Record<Visibility, string> = {
+  public: 'Public (anyone)',
+  signed_in: 'Signed-in customers',
+  organization: 'Chosen organisations',
+  internal: 'Internal (staff only)',
+};
+export const STATUS_LABELS: Record<ArticleStatus, string> = { draft: 'Draft', scheduled: 'Scheduled', published: 'Published', published_with_changes: 'Published, unpublished changes' };
+export const STATUS_COLORS: Record<ArticleStatus, string> = { draft: 'gray', scheduled: 'grape', published: 'green', published_with_changes: 'yellow' };
+
+export function statusOf(a: Pick<ArticleSummary, 'version' | 'publishedVersion' | 'publishAt'>): ArticleStatus {
+  if (a.publishedVersion === null) return a.publishAt ? 'scheduled' : 'draft';
+  return a.publishedVersion === a.version ? 'published' : 'published_with_changes';
+}
+
+const cast = <T>(p: Promise<unknown>) => p as Promise<T>;
+export const kbApi = {
+  tree: () => cast<{ items: Category[] }>(api.get('/api/v1/kb/tree')).then((r) => r.items),
+  settings: () => cast<Settings>(api.get('/api/v1/kb/settings')),
+  saveSettings: (body: Settings) => api.put('/api/v1/kb/settings', { body }),
+  createCategory: (name: string, description: string) => cast<{ id: string }>(api.post('/api/v1/kb/categories', { body: { name, description } })),
+  createSection: (categoryId: string, name: string, description: string) => cast<{ id: string }>(api.post('/api/v1/kb/sections', { body: { categoryId, name, description } })),
+  article: (id: string) => cast<Article>(api.get('/api/v1/kb/articles/{id}', { path: { id } })),
+  create: (body: { sectionId: string; title: string; body: string; visibility: Visibility; organizationIds: string[]; sourceTicketId?: string }) => cast<Article>(api.post('/api/v1/kb/articles', { body })),
+  save: (id: string, body: { title: string; body: string; sectionId: string; visibility: Visibility; organizationIds: string[]; version: number; note: string }) =>
+    cast<Article>(api.patch('/api/v1/kb/articles/{id}', { path: { id }, body })),
+  publish: (id: string, at?: string | null) => cast<Article>(api.post('/api/v1/kb/articles/{id}/publish', { path: { id }, body: at === undefined ? {} : { at } })),
+  unpublish: (id: string) => cast<Article>(api.post('/api/v1/kb/articles/{id}/unpublish', { path: { id } })),
+  versions: (id: string) => cast<{ items: Version[] }>(api.get('/api/v1/kb/articles/{id}/versions', { path: { id } })).then((r) => r.items),
+  diff: (id: string, from: number, to: number) => cast<Diff>(api.get('/api/v1/kb/articles/{id}/diff', { path: { id }, query: { from, to } })),
+  restore: (id: string, version: number) => cast<Article>(api.post('/api/v1/kb/articles/{id}/versions/{version}/restore', { path: { id, version } })),
+  stats: (id: string) => cast<Stats>(api.get('/api/v1/kb/articles/{id}/stats', { path: { id } })),
+  preview: (body: string) => api.post('/api/v1/kb/preview', { body: { body } }).then((r) => r.html),
+  suggest: (q: string) => api.get('/api/v1/kb/suggest', { query: { q } }).then((r) => r.items as Suggestion[]),
+  use: (id: string, ticketId: string) => api.post('/api/v1/kb/articles/{id}/uses', { path: { id }, body: { ticketId } }),
+  linked: (ticketId: string) => cast<{ items: { id: string; title: string; slug: string }[] }>(api.get('/api/v1/tickets/{id}/kb-articles', { path: { id: ticketId } })).then((r) => r.items),
+  draftFromTicket: (ticketId: string) => cast<{ title: string; body: string; sourceTicketId: string }>(api.get('/api/v1/tickets/{id}/kb-draft', { path: { id: ticketId } })),
+};
