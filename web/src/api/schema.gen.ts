@@ -210,6 +210,75 @@ export interface Paths {
   "/api/v1/incidents/{id}/updates": {
     post: { path: { id: string }; query: never; body: { state: "investigating" | "identified" | "monitoring" | "resolved"; body: string; eta?: string | null; notifyCustomers?: boolean; notifySubscribers?: boolean }; response: unknown };
   };
+  "/api/v1/kb/articles": {
+    post: { path: never; query: never; body: { sectionId: string; title: string; body?: string; slug?: string; visibility?: "public" | "signed_in" | "organization" | "internal"; organizationIds?: string[]; position?: number; sourceTicketId?: string }; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    patch: { path: { id: string }; query: never; body: { sectionId?: string; title?: string; body?: string; note?: string; visibility?: "public" | "signed_in" | "organization" | "internal"; organizationIds?: string[]; position?: number; version?: number }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/diff": {
+    get: { path: { id: string }; query: { from: number; to: number }; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/files": {
+    post: { path: { id: string }; query: { filename: string }; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/publish": {
+    post: { path: { id: string }; query: never; body: { at?: string | null }; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/stats": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/unpublish": {
+    post: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/uses": {
+    post: { path: { id: string }; query: never; body: { ticketId: string }; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/versions": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/versions/{version}": {
+    get: { path: { id: string; version: number }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/versions/{version}/restore": {
+    post: { path: { id: string; version: number }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/votes": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    post: { path: { id: string }; query: never; body: { helpful: boolean; comment?: string }; response: unknown };
+  };
+  "/api/v1/kb/categories": {
+    post: { path: never; query: never; body: { name: string; slug?: string; description?: string; position?: number }; response: unknown };
+  };
+  "/api/v1/kb/categories/{id}": {
+    patch: { path: { id: string }; query: never; body: { name?: string; slug?: string; description?: string; position?: number }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/preview": {
+    post: { path: never; query: never; body: { body: string }; response: { html: string } };
+  };
+  "/api/v1/kb/sections": {
+    post: { path: never; query: never; body: { name: string; slug?: string; description?: string; position?: number; categoryId: string }; response: unknown };
+  };
+  "/api/v1/kb/sections/{id}": {
+    patch: { path: { id: string }; query: never; body: { name?: string; slug?: string; description?: string; position?: number; categoryId?: string }; response: unknown };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/settings": {
+    get: { path: never; query: never; body: never; response: unknown };
+    put: { path: never; query: never; body: { name: string; intro?: string; primaryColor: string; accentColor: string; language: string }; response: unknown };
+  };
+  "/api/v1/kb/suggest": {
+    get: { path: never; query: { q: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
+  };
+  "/api/v1/kb/suggest/feedback": {
+    post: { path: never; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string }; response: unknown };
+  };
+  "/api/v1/kb/tree": {
+    get: { path: never; query: never; body: never; response: unknown };
+  };
   "/api/v1/macros": {
     get: { path: never; query: { include?: "inactive" }; body: never; response: { items: ({ id: string; name: string; body: string; public: boolean; changes: { status?: string; priority?: string; type?: string | null; groupId?: string | null; assigneeId?: string | null; addTags?: string[]; removeTags?: string[]; customFields?: { [key: string]: unknown } }; ownerId: string | null; position: number; active: boolean })[] } };
     post: { path: never; query: never; body: { name: string; body?: string; public?: boolean; changes?: { status?: string; priority?: string; type?: string | null; groupId?: string | null; assigneeId?: "current_user" | string | null; addTags?: string[]; removeTags?: string[]; customFields?: { [key: string]: unknown } }; shared?: boolean; position?: number; active?: boolean }; response: { id: string; name: string; body: string; public: boolean; changes: { status?: string; priority?: string; type?: string | null; groupId?: string | null; assigneeId?: string | null; addTags?: string[]; removeTags?: string[]; customFields?: { [key: string]: unknown } }; ownerId: string | null; position: number; active: boolean } };
@@ -446,6 +515,12 @@ export interface Paths {
   };
   "/api/v1/tickets/{id}/incidents/{incidentId}": {
     delete: { path: { id: string; incidentId: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/tickets/{id}/kb-articles": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/tickets/{id}/kb-draft": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/tickets/{id}/links": {
     post: { path: { id: string }; query: never; body: { kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId?: string; url?: string; title?: string }; response: { id: string; kind: "related" | "duplicate_of" | "caused_by" | "external"; targetTicketId: string | null; url: string | null; title: string | null; createdAt: string } };
