@@ -2,7 +2,7 @@
  * Boards and time (issue 15): on the PostgreSQL server, a real Lifeline server in a child process with
  *  - 40 customer boards holding 2,000 cards (50 each, spread over the four columns; those past "New issues" are on
  *    the epics board): the board API's load time (the epics board and one customer board, p50/p95), and the epics
- *    board opening in Debian's Chromium until every card is drawn;
+ *    board opening in Debian's Chromium until every column is drawn (its first 50 cards; the rest behind "Show all");
  *  - a move's latency as a second viewer sees it: the time from sending the move until its `card` event arrives on
  *    another open stream of the epics board (p50/p95 over 30 moves);
  *  - the time report (per customer, per ticket) over a year of 100,000 entries by 200 people, and its CSV.
@@ -197,7 +197,8 @@ export async function measureBoards() {
           await page.getByRole('navigation', { name: 'Views' }).waitFor();
           const t0 = performance.now();
           await page.getByRole('link', { name: 'Epics board' }).click();
-          await page.waitForFunction((n) => document.querySelectorAll('[data-testid="card"]').length >= n, epicsCards, { timeout: 30_000 });
+          // Every column drawn: its first 50 cards (the rest behind "Show all").
+          await page.waitForFunction((n) => document.querySelectorAll('[data-testid="card"]').length >= n, Math.min(epicsCards, 150), { timeout: 60_000 });
           opens.push(performance.now() - t0);
           await context.close();
         }

@@ -8,6 +8,7 @@ import { CardDetail } from './CardDetail';
 import { type BoardLoad, boardKey, boardsApi, type Card, type Column, columnOf, mondayOf, orderOf, patchCard, useBoardStream } from './model';
 
 type Lanes = 'none' | 'customer' | 'pair';
+const SHOWN = 50;
 type Due = 'any' | 'overdue' | 'week';
 type Moving = { cardId: string; column: number; index: number };
 
@@ -29,6 +30,8 @@ export function BoardPage({ id }: { id: string }) {
   const [moving, setMoving] = useState<Moving | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [announce, setAnnounce] = useState('');
+  // Long columns show their first cards; "Show all" opens the rest (a 2,000-card board stays quick to draw).
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const dragged = useRef<string | null>(null);
   const data = board.data;
 
@@ -254,7 +257,7 @@ export function BoardPage({ id }: { id: string }) {
                       </Badge>
                     </Group>
                     <Stack gap={6} mih={40} data-column-id={col.id}>
-                      {cards.map((card) => (
+                      {(expanded.has(`${laneKey}:${col.id}`) || placeholderAt >= 0 ? cards : cards.slice(0, SHOWN)).map((card) => (
                         <div key={card.id}>
                           {before === card.id && <Placeholder />}
                           <CardTile
@@ -270,6 +273,11 @@ export function BoardPage({ id }: { id: string }) {
                         </div>
                       ))}
                       {placeholderAt >= 0 && !before && <Placeholder />}
+                      {cards.length > SHOWN && !expanded.has(`${laneKey}:${col.id}`) && placeholderAt < 0 && (
+                        <Button size="compact-xs" variant="subtle" onClick={() => setExpanded(new Set([...expanded, `${laneKey}:${col.id}`]))}>
+                          Show all {cards.length}
+                        </Button>
+                      )}
                     </Stack>
                   </Paper>
                 );
