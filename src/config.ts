@@ -67,6 +67,9 @@ const Env = z.object({
   ESCALATED_TICKETS: z.enum(['read', 'write']).default('read'),
   // Knowledge base: public requests (suggestions, votes, feedback) per client address and minute.
   KB_PUBLIC_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  // Reports: a read replica to run them on (default: the main database), and the time one report query may take.
+  REPORTS_DATABASE_URL: z.string().optional(),
+  REPORTS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
 });
 
 export type Config = {
@@ -74,6 +77,8 @@ export type Config = {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  reportsDatabaseUrl: string | undefined;
+  reportsTimeoutMs: number;
   dataDir: string;
   secretKey: string | undefined;
   publicUrl: string;
@@ -124,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    reportsDatabaseUrl: e.REPORTS_DATABASE_URL?.trim() || undefined,
+    reportsTimeoutMs: e.REPORTS_TIMEOUT_MS,
     dataDir: path.resolve(e.DATA_DIR),
     secretKey: e.SECRET_KEY?.trim() || undefined,
     publicUrl,

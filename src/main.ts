@@ -18,6 +18,7 @@ const USAGE = `Usage: lifeline <command>
   admin create [--email E] [--password P] [--name N]
                                 create an admin (prompts for what is missing)
   seed --demo                   fill the database with a realistic demo
+  reports rebuild               recompute the reporting store (ticket_metrics) from the event log
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -45,6 +46,16 @@ async function main(argv: string[]): Promise<number> {
       return locallyOrThroughServer(config, 'seed --demo', { command: 'seed.demo' }, async (database) => {
         await database.migrate();
         return seed(buildServices(config, database));
+      });
+    }
+    case 'reports': {
+      if (rest[0] !== 'rebuild') {
+        console.error('Usage: lifeline reports rebuild');
+        return 2;
+      }
+      return locallyOrThroughServer(config, 'reports rebuild', { command: 'reports.rebuild' }, async (database) => {
+        await database.migrate();
+        return rebuildReports(buildServices(config, database), true);
       });
     }
     default:
@@ -146,6 +157,22 @@ async function seed(services: Services): Promise<string> {
   return `Demo data added: ${JSON.stringify(await seedDemo(services))}`;
 }
 
+/** Recomputes ticket_metrics from the event log; with `progress`, a line per 5 % on stderr. */
+async function rebuildReports(services: Services, progress: boolean): Promise<string> {
+  let shown = -1;
+  const result = await services.reportsStore.rebuild({
+    onProgress: (done, total) => {
+      const pct = total ? Math.floor((done / total) * 20) * 5 : 100;
+      if (progress && pct !== shown) {
+        shown = pct;
+        console.error(`reports rebuild: ${done.toLocaleString('en')} of ${total.toLocaleString('en')} tickets (${pct} %)`);
+      }
+    },
+  });
+  const rate = result.ms ? Math.round((result.tickets / result.ms) * 1000) : result.tickets;
+  return `Reporting store rebuilt: ${result.tickets} tickets in ${(result.ms / 1000).toFixed(1)} s (${rate} tickets/s).`;
+}
+
 /** What the running server does for a CLI command that reached it over the control socket. */
 async function carryOut(services: Services, request: ControlRequest): Promise<string> {
   switch (request.command) {
@@ -153,6 +180,8 @@ async function carryOut(services: Services, request: ControlRequest): Promise<st
       return createAdmin(services, request);
     case 'seed.demo':
       return seed(services);
+    case 'reports.rebuild':
+      return rebuildReports(services, false);
     case 'migrate':
       return `Lifeline (pid ${process.pid}) is running on this data directory and applied the migrations when it started: nothing to do (restart it to apply newer ones).`;
   }

@@ -18,6 +18,7 @@ export const ControlRequest = z.discriminatedUnion('command', [
   z.object({ command: z.literal('admin.create'), email: z.string(), password: z.string(), name: z.string().optional() }),
   z.object({ command: z.literal('seed.demo') }),
   z.object({ command: z.literal('migrate') }),
+  z.object({ command: z.literal('reports.rebuild') }),
 ]);
 export type ControlRequest = z.infer<typeof ControlRequest>;
 export type ControlResponse = { ok: boolean; message: string; pid: number };

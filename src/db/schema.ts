@@ -12,6 +12,7 @@ export * from '../modules/macros/macros.schema.js';
 export * from '../modules/oncall/oncall.schema.js';
 export * from '../modules/people/people.schema.js';
 export * from '../modules/portal/portal.schema.js';
+export * from '../modules/reports/reports.schema.js';
 export * from '../modules/sla/sla.schema.js';
 export * from '../modules/tickets/tickets.schema.js';
 export * from '../modules/triggers/triggers.schema.js';

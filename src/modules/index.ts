@@ -13,6 +13,7 @@ import { macrosModule } from './macros/macros.module.js';
 import { oncallModule } from './oncall/oncall.module.js';
 import { peopleModule } from './people/people.module.js';
 import { portalModule } from './portal/portal.module.js';
+import { reportsModule } from './reports/reports.module.js';
 import { rulesModule } from './rules/rules.module.js';
 import { slaModule } from './sla/sla.module.js';
 import { ticketsModule } from './tickets/tickets.module.js';
@@ -47,6 +48,7 @@ export function buildModules(ctx: Ctx) {
   const macros = macrosModule(ctx, { ...tickets.services, ...people.services, ...fields.services });
   const assignment = assignmentModule(ctx, { ...people.services });
   const triggers = triggersModule(ctx, { ...tickets.services, ...fields.services, ...rules.services });
+  const reports = reportsModule(ctx, { ...tickets.services, ...sla.services, ...people.services });
   const views = viewsModule(ctx, { ...people.services, ...fields.services, ...tickets.services, ...sla.services });
   const kb = kbModule(ctx, { ...tickets.services });
   const csat = csatModule(ctx, { ...people.services, ...tickets.services, outbound: email.services.email.outbound });
@@ -60,7 +62,7 @@ export function buildModules(ctx: Ctx) {
     statusSummary: async () => (await statusPage.current()).summary,
   });
   const boards = boardsModule(ctx, { ...tickets.services, ...people.services });
-  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, kb, csat, portal, boards];
+  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, kb, csat, portal, boards, reports];
   const services = {
     ...fields.services,
     ...people.services,
@@ -80,6 +82,7 @@ export function buildModules(ctx: Ctx) {
     ...csat.services,
     ...portal.services,
     ...boards.services,
+    ...reports.services,
   };
   return { list, services };
 }

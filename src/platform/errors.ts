@@ -41,6 +41,10 @@ export const ERROR_STATUS = {
   CANNOT_ESCALATE: 422,
   INVALID_RULE: 422,
   INVALID_QUERY: 400,
+  // Reports (src/modules/reports).
+  UNKNOWN_METRIC: 404,
+  INVALID_REPORT_QUERY: 400,
+  REPORT_TIMEOUT: 503,
   // On-call (src/modules/oncall): schedules, escalation policies, page links.
   SCHEDULE_HAS_NO_MEMBERS: 422,
   UNKNOWN_TIME_ZONE: 422,

@@ -182,6 +182,10 @@ const EXPECTED: Record<string, string> = {
   'GET /api/v1/outbox/:id': 'admin admin',
   'GET /api/v1/outbox/:id/raw': 'admin admin',
   // incidents and the public status page (src/modules/incidents)
+  'GET /api/v1/reports': 'staff tickets:read',
+  'GET /api/v1/reports/:metric': 'staff tickets:read',
+  'GET /api/v1/reports/:metric/tickets': 'staff tickets:read',
+  'GET /api/v1/tickets/:id/metrics': 'staff tickets:read',
   'GET /api/v1/incidents': 'staff tickets:read',
   'POST /api/v1/incidents': 'agent tickets:write',
   'GET /api/v1/incidents/:id': 'staff tickets:read',

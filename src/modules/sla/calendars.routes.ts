@@ -31,9 +31,9 @@ export function calendarRoutes(app: FastifyInstance, calendars: CalendarsService
     '/api/v1/calendars/:id/due',
     {
       config: { access: staff },
-      schema: { tags, params: IdParams, querystring: DueQuery, response: { 200: z.object({ due: z.string(), start: z.string(), minutes: z.number(), timeZone: z.string() }) }, description: 'The instant `minutes` business minutes after `start` (ISO-8601 with offset).' },
+      schema: { tags, params: IdParams, querystring: DueQuery, response: { 200: z.object({ due: z.string(), start: z.string(), minutes: z.number(), seconds: z.number(), timeZone: z.string() }) }, description: 'The instant `minutes` business minutes (or `seconds` business seconds) after `start` (ISO-8601 with offset).' },
     },
-    async (req) => calendars.due(req.params.id, new Date(req.query.start), req.query.minutes),
+    async (req) => calendars.due(req.params.id, new Date(req.query.start), req.query),
   );
   r.get(
     '/api/v1/calendars/:id/holidays',

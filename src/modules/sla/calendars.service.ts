@@ -34,10 +34,14 @@ export const CalendarBody = z.object({
 });
 export const UpdateCalendarBody = patchOf(CalendarBody);
 
-export const DueQuery = z.object({
-  start: z.iso.datetime({ offset: true }),
-  minutes: z.coerce.number().int().min(0).max(10_000_000),
-});
+// Whole minutes (SLA targets) or whole seconds (a sum of business seconds, as reports count): one of the two.
+export const DueQuery = z
+  .object({
+    start: z.iso.datetime({ offset: true }),
+    minutes: z.coerce.number().int().min(0).max(10_000_000).optional(),
+    seconds: z.coerce.number().int().min(0).max(600_000_000).optional(),
+  })
+  .refine((q) => (q.minutes === undefined) !== (q.seconds === undefined), { message: 'give minutes or seconds (one of them)', path: ['minutes'] });
 
 /** Business-hours calendars: admin-edited, read on every SLA computation (cached per process). */
 export class CalendarsService extends CachedCrud<BusinessCalendar, z.infer<typeof CalendarBody>> {
@@ -56,10 +60,12 @@ export class CalendarsService extends CachedCrud<BusinessCalendar, z.infer<typeo
     });
   }
 
-  /** The instant `minutes` business minutes after `start` on this calendar: the SLA editor's preview. */
-  async due(id: string, start: Date, minutes: number): Promise<{ due: string; start: string; minutes: number; timeZone: string }> {
+  /** The instant `minutes` business minutes (or `seconds` business seconds) after `start` on this calendar: the SLA editor's preview. */
+  async due(id: string, start: Date, amount: { minutes?: number; seconds?: number }): Promise<{ due: string; start: string; minutes: number; seconds: number; timeZone: string }> {
     const cal = await this.get(id);
-    return { start: start.toISOString(), minutes, due: addBusinessMinutes(spec(cal), start, minutes).toISOString(), timeZone: cal.timeZone };
+    const seconds = amount.seconds ?? (amount.minutes ?? 0) * 60;
+    // Minutes may be fractional here: addBusinessMinutes counts in milliseconds, so n/60 minutes is exactly n seconds.
+    return { start: start.toISOString(), minutes: seconds / 60, seconds, due: addBusinessMinutes(spec(cal), start, seconds / 60).toISOString(), timeZone: cal.timeZone };
   }
 
   /** Counting back on this calendar: the instant `minutes` business minutes before `now` (automations' "hours since"). */

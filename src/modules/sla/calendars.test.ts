@@ -91,6 +91,15 @@ describe('business-hours calendars over the API', () => {
     assert.equal((await t.as(agent).get(`/api/v1/calendars/${office.id}/due?start=yesterday&minutes=10`)).status, 400);
     assert.equal((await t.as(agent).get(`/api/v1/calendars/${office.id}/due?start=2026-01-01T00:00:00Z&minutes=-5`)).status, 400);
     assert.equal((await t.as(agent).get(`/api/v1/calendars/00000000-0000-4000-8000-000000000000/due?start=2026-01-01T00:00:00Z&minutes=5`)).status, 404);
+    // Seconds as well as minutes (a sum of business seconds): 90 s from 16:59:30 on a Monday is 30 s that day and
+    // 60 s on Tuesday, 09:01:00. Both, or neither, is refused.
+    const seconds = await t.as(agent).get(`/api/v1/calendars/${office.id}/due?start=2026-03-02T16:59:30Z&seconds=90`);
+    assert.equal(seconds.status, 200, seconds.raw);
+    assert.equal(seconds.body.due, '2026-03-03T09:01:00.000Z');
+    assert.equal(seconds.body.seconds, 90);
+    assert.equal((await t.as(agent).get(`/api/v1/calendars/${office.id}/due?start=2026-03-02T16:59:30Z&seconds=90&minutes=1`)).status, 400);
+    assert.equal((await t.as(agent).get(`/api/v1/calendars/${office.id}/due?start=2026-03-02T16:59:30Z`)).status, 400);
+    assert.equal((await t.as(agent).get(`/api/v1/calendars/${office.id}/due?start=2026-03-02T16:59:30Z&seconds=1.5`)).status, 400);
     assert.equal((await t.as(agent).post('/api/v1/calendars', { ...pmerit, name: 'Agent made' })).status, 403);
     const customer = await t.signIn('customer');
     assert.equal((await t.as(customer).get('/api/v1/calendars')).status, 403);

@@ -17,6 +17,10 @@ import { SLA_METRICS, type SlaMetric, type SlaPauses, slaClocks, slaPolicies } f
 
 export type SlaPolicy = typeof slaPolicies.$inferSelect;
 export type SlaClock = typeof slaClocks.$inferSelect;
+/** A ticket's business clock: its calendar (null: none, 24/7) and business seconds between two instants. */
+export type BusinessClock = { calendarId: string | null; seconds: (from: Date, to: Date) => number };
+/** Calendar seconds: the business clock of a ticket no SLA policy applies to. */
+export const ALWAYS_OPEN: BusinessClock = { calendarId: null, seconds: (from, to) => Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000)) };
 
 const Minutes = z.number().int().min(1).max(10_000_000);
 const Metrics = z.array(z.enum(SLA_METRICS)).max(4);
@@ -327,6 +331,30 @@ export class SlaService {
     const rows = await this.ctx.db.select().from(slaClocks).where(inArray(slaClocks.ticketId, ticketIds));
     const now = this.ctx.clock.now().getTime();
     return rows.map((c) => ({ ...c, remainingMinutes: c.dueAt ? Math.round((c.dueAt.getTime() - now) / 60_000) : null }));
+  }
+
+  /**
+   * Business time for reports: each ticket's SLA calendar (the policy on its clocks) and the business seconds
+   * between two instants on it. A ticket no policy applies to is counted on the clock (24/7, calendarId null).
+   */
+  async businessClocks(ticketIds: string[], ex: Executor = this.ctx.db): Promise<Map<string, BusinessClock>> {
+    const out = new Map<string, BusinessClock>();
+    if (!ticketIds.length) return out;
+    const rows = await ex.selectDistinctOn([slaClocks.ticketId], { ticketId: slaClocks.ticketId, policyId: slaClocks.policyId }).from(slaClocks).where(inArray(slaClocks.ticketId, ticketIds));
+    const policies = new Map((await this.policies.list(ex)).map((p) => [p.id, p]));
+    const byCalendar = new Map<string, BusinessClock>();
+    for (const r of rows) {
+      const calendarId = r.policyId ? policies.get(r.policyId)?.calendarId : undefined;
+      if (!calendarId) continue;
+      let clock = byCalendar.get(calendarId);
+      if (!clock) {
+        const cal = spec(await this.calendars.get(calendarId, ex));
+        clock = { calendarId, seconds: (from, to) => Math.round(businessMinutesBetween(cal, from, to) * 60) };
+        byCalendar.set(calendarId, clock);
+      }
+      out.set(r.ticketId, clock);
+    }
+    return out;
   }
 
   /** SQL over `tickets`: a running clock of the ticket is due within `minutes` (or already overdue). A

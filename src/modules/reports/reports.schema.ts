@@ -1,0 +1,78 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { tickets } from '../tickets/tickets.schema.js';
+
+/**
+ * The reporting store: one row per ticket with its milestones, counts and durations (calendar seconds `_s`, business
+ * seconds on the ticket's SLA calendar `_bs`), kept by the `reports.metrics` step of the ticket event stream in the
+ * transaction of each change, and rebuilt from the event log by `lifeline reports rebuild` (same fold, same numbers).
+ * Reports read this table, never ten events per ticket. Dimensions are the ticket's as of its latest change.
+ */
+export const ticketMetrics = pgTable(
+  'ticket_metrics',
+  {
+    ticketId: uuid('ticket_id')
+      .primaryKey()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    number: bigint('number', { mode: 'number' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    // Dimensions.
+    requesterId: uuid('requester_id'),
+    channel: text('channel').notNull(),
+    priorityId: uuid('priority_id'),
+    type: text('type'),
+    groupId: uuid('group_id'),
+    assigneeId: uuid('assignee_id'),
+    organizationId: uuid('organization_id'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    productArea: text('product_area'),
+    statusCategory: text('status_category').notNull(),
+    calendarId: uuid('calendar_id'),
+    // Milestones.
+    firstReplyAt: timestamp('first_reply_at', { withTimezone: true }),
+    firstSolvedAt: timestamp('first_solved_at', { withTimezone: true }),
+    // The last solve; null while the ticket is not solved (a reopen clears it).
+    solvedAt: timestamp('solved_at', { withTimezone: true }),
+    reopenedAt: timestamp('reopened_at', { withTimezone: true }),
+    // Counts.
+    reopens: integer('reopens').notNull().default(0),
+    agentReplies: integer('agent_replies').notNull().default(0),
+    requesterReplies: integer('requester_replies').notNull().default(0),
+    agentTouches: integer('agent_touches').notNull().default(0),
+    reassignments: integer('reassignments').notNull().default(0),
+    escalations: integer('escalations').notNull().default(0),
+    slaBreaches: integer('sla_breaches').notNull().default(0),
+    // Durations, calendar and business seconds.
+    frtS: integer('frt_s'),
+    frtBs: integer('frt_bs'),
+    firstResolutionS: integer('first_resolution_s'),
+    firstResolutionBs: integer('first_resolution_bs'),
+    fullResolutionS: integer('full_resolution_s'),
+    fullResolutionBs: integer('full_resolution_bs'),
+    nextResponseS: integer('next_response_s').notNull().default(0),
+    nextResponseBs: integer('next_response_bs').notNull().default(0),
+    nextResponseCount: integer('next_response_count').notNull().default(0),
+    requesterWaitS: integer('requester_wait_s').notNull().default(0),
+    requesterWaitBs: integer('requester_wait_bs').notNull().default(0),
+    agentWaitS: integer('agent_wait_s').notNull().default(0),
+    agentWaitBs: integer('agent_wait_bs').notNull().default(0),
+    onHoldS: integer('on_hold_s').notNull().default(0),
+    onHoldBs: integer('on_hold_bs').notNull().default(0),
+    // SLA outcome per target: met, breached (a breach wins), or null (no outcome recorded).
+    slaFirstResponse: text('sla_first_response'),
+    slaNextResponse: text('sla_next_response'),
+    slaPeriodicUpdate: text('sla_periodic_update'),
+    slaResolution: text('sla_resolution'),
+    // Where the fold stands: the current state's start, a requester message still awaiting an agent, the last event read.
+    stateSince: timestamp('state_since', { withTimezone: true }).notNull(),
+    awaitingSince: timestamp('awaiting_since', { withTimezone: true }),
+    lastEventId: bigint('last_event_id', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    index('ticket_metrics_created_idx').on(t.createdAt),
+    index('ticket_metrics_solved_idx').on(t.solvedAt),
+    index('ticket_metrics_first_reply_idx').on(t.firstReplyAt),
+    index('ticket_metrics_backlog_idx').on(t.createdAt).where(sql`${t.statusCategory} in ('new', 'open', 'pending', 'on_hold')`),
+  ],
+);
+export type TicketMetricsRow = typeof ticketMetrics.$inferSelect;

@@ -1,0 +1,288 @@
+import { and, type SQL, sql } from 'drizzle-orm';
+import { type Database, type Executor, openDatabase, rowsOf } from '../../db/client.js';
+import type { Actor } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import type { PeopleService } from '../people/people.service.js';
+import { CHANNELS, ticketSummaries, visibleTicketIds } from '../tickets/reports.queries.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
+import { METRICS, METRICS_BY_KEY, type MetricDef } from './metrics/index.js';
+import { ticketMetrics as m } from './reports.schema.js';
+
+/** The longest period one report may span (a year and a bit: this year against last year's, by month). */
+export const MAX_PERIOD_DAYS = 400;
+const DAY = 86_400_000;
+
+/** Groupings every metric has, as SQL over ticket_metrics given the metric's date. */
+const GROUPINGS: Record<string, (def: MetricDef) => SQL> = {
+  day: (d) => sql`to_char(date_trunc('day', ${d.date} at time zone 'UTC'), 'YYYY-MM-DD')`,
+  week: (d) => sql`to_char(date_trunc('week', ${d.date} at time zone 'UTC'), 'YYYY-MM-DD')`,
+  month: (d) => sql`to_char(date_trunc('month', ${d.date} at time zone 'UTC'), 'YYYY-MM')`,
+  group: () => sql`${m.groupId}::text`,
+  agent: () => sql`${m.assigneeId}::text`,
+  priority: () => sql`${m.priorityId}::text`,
+  channel: () => sql`${m.channel}`,
+  organization: () => sql`${m.organizationId}::text`,
+  type: () => sql`${m.type}`,
+  product_area: () => sql`${m.productArea}`,
+  tag: () => sql`t.tag`,
+};
+
+/** Filters, each a query parameter: its check and its SQL. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FILTERS: Record<string, { check: (v: string) => string | undefined; sql: (v: string) => SQL }> = {
+  group: { check: uuid, sql: (v) => sql`${m.groupId} = ${v}::uuid` },
+  agent: { check: uuid, sql: (v) => sql`${m.assigneeId} = ${v}::uuid` },
+  priority: { check: uuid, sql: (v) => sql`${m.priorityId} = ${v}::uuid` },
+  organization: { check: uuid, sql: (v) => sql`${m.organizationId} = ${v}::uuid` },
+  channel: { check: (v) => ((CHANNELS as readonly string[]).includes(v) ? undefined : `not a channel (one of ${CHANNELS.join(', ')})`), sql: (v) => sql`${m.channel} = ${v}` },
+  type: { check: short, sql: (v) => sql`${m.type} = ${v}` },
+  tag: { check: short, sql: (v) => sql`${m.tags} @> array[${v}]::text[]` },
+};
+function uuid(v: string): string | undefined {
+  return UUID.test(v) ? undefined : 'expected an id (uuid)';
+}
+function short(v: string): string | undefined {
+  return v.length > 0 && v.length <= 100 ? undefined : 'expected 1 to 100 characters';
+}
+const OTHER_PARAMS = ['from', 'to', 'groupBy', 'format', 'cursor', 'limit', 'value'];
+export const REPORT_FILTERS = Object.keys(FILTERS);
+export const REPORT_GROUPINGS = ['none', ...Object.keys(GROUPINGS)];
+
+export type ReportRequest = { metric: MetricDef; from: Date; to: Date; groupBy: string; filters: Record<string, string> };
+export type Values = Record<string, number | null>;
+export type Report = {
+  metric: ReturnType<typeof describe>;
+  from: string;
+  to: string;
+  groupBy: string;
+  filters: Record<string, string>;
+  values: Values;
+  previous: { from: string; to: string; values: Values };
+  groups: { key: string | null; label: string; values: Values; previous?: Values }[];
+};
+
+/** Reads of the reporting store: each metric for a period, grouped and filtered; the tickets behind a number. */
+export class ReportsService {
+  private replica: Promise<Database> | undefined;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly people: PeopleService,
+    private readonly settings: TicketSettingsService,
+  ) {}
+
+  /** The metric definitions, for the app's "how is this counted" and docs/metrics.md. */
+  definitions() {
+    return METRICS.map(describe);
+  }
+
+  /** Parses a report's query parameters; anything unknown or out of range is a specific 400. */
+  parse(metricKey: string, q: Record<string, unknown>): ReportRequest {
+    const metric = METRICS_BY_KEY.get(metricKey);
+    if (!metric) throw new AppError('UNKNOWN_METRIC', `There is no metric ${metricKey}; GET /api/v1/reports lists them`);
+    const bad = (path: string, message: string, detail?: string) => new AppError('INVALID_REPORT_QUERY', detail ?? message, { fields: [{ path: `query.${path}`, message }] });
+    for (const key of Object.keys(q)) {
+      if (!OTHER_PARAMS.includes(key) && !(key in FILTERS)) throw bad(key, `unknown filter ${key} (filters: ${REPORT_FILTERS.join(', ')})`);
+    }
+    const str = (key: string): string | undefined => {
+      const v = q[key];
+      if (v === undefined) return undefined;
+      if (typeof v !== 'string') throw bad(key, 'given more than once');
+      return v;
+    };
+    const now = this.ctx.clock.now();
+    const time = (key: string, fallback: Date): Date => {
+      const v = str(key);
+      if (v === undefined) return fallback;
+      const d = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(v) ? new Date(v) : new Date(Number.NaN);
+      if (Number.isNaN(d.getTime())) throw bad(key, 'expected a date (2026-03-01) or an ISO-8601 time with offset');
+      return d;
+    };
+    const to = time('to', now);
+    const from = time('from', new Date(to.getTime() - 30 * DAY));
+    if (to <= from) throw bad('to', 'the period ends before it starts', `The period ends (${to.toISOString()}) before it starts (${from.toISOString()})`);
+    if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY) throw bad('from', `a report spans at most ${MAX_PERIOD_DAYS} days`, `The period is ${Math.ceil((to.getTime() - from.getTime()) / DAY)} days; a report spans at most ${MAX_PERIOD_DAYS}`);
+    const groupBy = str('groupBy') ?? metric.defaultGroupBy ?? 'none';
+    const groupings = [...REPORT_GROUPINGS, ...Object.keys(metric.extraGroupings ?? {})];
+    if (!groupings.includes(groupBy)) throw bad('groupBy', `unknown grouping ${groupBy} (one of ${groupings.join(', ')})`);
+    const filters: Record<string, string> = {};
+    for (const [key, f] of Object.entries(FILTERS)) {
+      const v = str(key);
+      if (v === undefined) continue;
+      const problem = f.check(v);
+      if (problem) throw bad(key, problem);
+      filters[key] = v;
+    }
+    return { metric, from, to, groupBy, filters };
+  }
+
+  private where(actor: Actor, r: ReportRequest, from: Date, to: Date): SQL {
+    const d = r.metric;
+    const period = d.period ? d.period(from, to) : sql`${d.date} >= ${from.toISOString()}::timestamptz and ${d.date} < ${to.toISOString()}::timestamptz`;
+    return and(period, d.where, ...Object.entries(r.filters).map(([k, v]) => FILTERS[k]?.sql(v)), visibleTicketIds(actor, sql`${m.ticketId}`)) as SQL;
+  }
+
+  private key(r: ReportRequest): SQL | undefined {
+    if (r.groupBy === 'none') return undefined;
+    const extra = r.metric.extraGroupings?.[r.groupBy];
+    if (extra) return extra(r.from, r.to);
+    return GROUPINGS[r.groupBy]?.(r.metric);
+  }
+
+  private from(r: ReportRequest): SQL {
+    return r.groupBy === 'tag' ? sql`${m} cross join lateral unnest(${m.tags}) as t(tag)` : sql`${m}`;
+  }
+
+  private select(values: Record<string, SQL>): SQL {
+    return sql.join(
+      Object.entries(values).map(([name, v]) => sql`${v} as ${sql.identifier(name)}`),
+      sql`, `,
+    );
+  }
+
+  /** A metric for a period: its values, the previous period's, and per group when grouped. */
+  async run(actor: Actor, r: ReportRequest): Promise<Report> {
+    const span = r.to.getTime() - r.from.getTime();
+    const prevFrom = new Date(r.from.getTime() - span);
+    const d = r.metric;
+    const headline = Object.keys(d.values)[0] as string;
+    const key = this.key(r);
+    return this.read(async (db) => {
+      const total = async (from: Date, to: Date) => rowsOf<Values>(await db.execute(sql`select ${this.select(d.values)} from ${m} where ${this.where(actor, r, from, to)}`))[0] ?? {};
+      const grouped = async (from: Date, to: Date) =>
+        key
+          ? rowsOf<Values & { key: string | null }>(
+              await db.execute(sql`select ${key} as key, ${this.select(d.values)} from ${this.from(r)} where ${this.where(actor, r, from, to)} group by 1 order by ${d.top ? sql`${sql.identifier(headline)} desc nulls last, 1` : sql`1`} ${d.top ? sql`limit ${d.top}` : sql``}`),
+            )
+          : [];
+      const [values, previous, groups, previousGroups] = await Promise.all([total(r.from, r.to), total(prevFrom, r.from), grouped(r.from, r.to), d.top ? grouped(prevFrom, r.from) : Promise.resolve([])]);
+      const labels = await this.labels(r.groupBy, groups.map((g) => g.key));
+      const before = new Map(previousGroups.map((g) => [g.key, g]));
+      return {
+        metric: describe(d),
+        from: r.from.toISOString(),
+        to: r.to.toISOString(),
+        groupBy: r.groupBy,
+        filters: r.filters,
+        values: numbers(values),
+        previous: { from: prevFrom.toISOString(), to: r.from.toISOString(), values: numbers(previous) },
+        groups: groups.map(({ key: k, ...v }) => {
+          const p = before.get(k);
+          return { key: k, label: labels.get(k ?? '') ?? k ?? '(none)', values: numbers(v), ...(d.top ? { previous: numbers(p ? withoutKey(p) : {}) } : {}) };
+        }),
+      };
+    });
+  }
+
+  /**
+   * The tickets behind a number: those the metric counts in the period (and in one group when `value` names it),
+   * newest first by the metric's date, a page at a time; only tickets the actor may see.
+   */
+  async tickets(actor: Actor, r: ReportRequest, o: { value?: string; cursor?: string; limit: number }) {
+    const d = r.metric;
+    const key = this.key(r);
+    if (o.value !== undefined && !key) throw new AppError('INVALID_REPORT_QUERY', 'value picks a group: give groupBy too', { fields: [{ path: 'query.value', message: 'needs groupBy' }] });
+    const offset = o.cursor ? Number(o.cursor) : 0;
+    if (!Number.isInteger(offset) || offset < 0 || offset > 1_000_000) throw new AppError('INVALID_REPORT_QUERY', 'Not a cursor this list gave', { fields: [{ path: 'query.cursor', message: 'not a cursor this list gave' }] });
+    const inGroup = key && o.value !== undefined ? (o.value === '' ? sql`${key} is null` : sql`${key} = ${o.value}`) : undefined;
+    const rows = await this.read(async (db) =>
+      rowsOf<{ ticket_id: string; at: string | Date | null; value: number | null }>(
+        await db.execute(
+          sql`select distinct ${m.ticketId} as ticket_id, ${d.date} as at, (${d.ticketValue})::float8 as value from ${this.from(r)} where ${and(this.where(actor, r, r.from, r.to), inGroup)} order by 2 desc nulls last, 1 limit ${o.limit + 1} offset ${offset}`,
+        ),
+      ),
+    );
+    const page = rows.slice(0, o.limit);
+    const summaries = new Map((await ticketSummaries(this.ctx.db, actor, page.map((p) => p.ticket_id))).map((s) => [s.id, s]));
+    return {
+      items: page.flatMap((p) => {
+        const t = summaries.get(p.ticket_id);
+        return t ? [{ ...t, createdAt: t.createdAt.toISOString(), at: p.at ? new Date(p.at).toISOString() : null, value: p.value === null ? null : Number(p.value) }] : [];
+      }),
+      nextCursor: rows.length > o.limit ? String(offset + o.limit) : null,
+    };
+  }
+
+  /** A report as CSV: one line per group (or one for the total), the same numbers as the JSON and the chart. */
+  csv(report: Report): string {
+    const names = Object.keys(report.values);
+    const lines = [[report.groupBy === 'none' ? 'period' : report.groupBy, ...names].map(cell).join(',')];
+    if (report.groups.length) for (const g of report.groups) lines.push([g.label, ...names.map((n) => g.values[n] ?? '')].map(cell).join(','));
+    else lines.push([`${report.from}/${report.to}`, ...names.map((n) => report.values[n] ?? '')].map(cell).join(','));
+    return `${lines.join('\r\n')}\r\n`;
+  }
+
+  /** Runs a report's reads under a time budget, on the read replica when REPORTS_DATABASE_URL names one. */
+  private async read<T>(fn: (db: Executor) => Promise<T>): Promise<T> {
+    const database = await this.database();
+    try {
+      if (database.kind !== 'postgres') return await fn(database.db);
+      return await database.db.transaction(async (tx) => {
+        await tx.execute(sql.raw(`set local statement_timeout = ${Math.floor(this.ctx.config.reportsTimeoutMs)}`));
+        return fn(tx);
+      });
+    } catch (e) {
+      if (isTimeout(e)) {
+        throw new AppError('REPORT_TIMEOUT', `The report took longer than its ${this.ctx.config.reportsTimeoutMs / 1000} s budget and was stopped: choose a shorter period or fewer groups`);
+      }
+      throw e;
+    }
+  }
+
+  private database(): Promise<Database> {
+    const url = this.ctx.config.reportsDatabaseUrl;
+    if (!url) return Promise.resolve(this.ctx.database);
+    this.replica ??= openDatabase({ url });
+    return this.replica;
+  }
+
+  async close(): Promise<void> {
+    const replica = this.replica;
+    this.replica = undefined;
+    if (replica) await (await replica).close();
+  }
+
+  private async labels(groupBy: string, keys: (string | null)[]): Promise<Map<string, string>> {
+    const ids = keys.filter((k): k is string => !!k);
+    if (!ids.length) return new Map();
+    switch (groupBy) {
+      case 'group':
+        return new Map((await this.people.listGroups()).map((g) => [g.id, g.name]));
+      case 'agent':
+        return new Map((await this.people.getUsers(ids)).map((u) => [u.id, u.name]));
+      case 'organization':
+        return new Map((await this.people.listOrganizations()).map((o) => [o.id, o.name]));
+      case 'priority':
+        return new Map((await this.settings.allPriorities()).map((p) => [p.id, p.name]));
+      default:
+        return new Map();
+    }
+  }
+}
+
+function describe(d: MetricDef) {
+  return { key: d.key, title: d.title, family: d.family, unit: d.unit, definition: d.definition, headline: Object.keys(d.values)[0] as string, groupings: [...REPORT_GROUPINGS, ...Object.keys(d.extraGroupings ?? {})] };
+}
+
+function numbers(v: Record<string, unknown>): Values {
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null || x === undefined ? null : Number(x)]));
+}
+function withoutKey(v: Values & { key: string | null }): Values {
+  const { key: _key, ...rest } = v;
+  return rest;
+}
+
+/** A CSV cell, quoted, and never read as a formula by a spreadsheet (a label starting = + - @ gets a quote mark). */
+function cell(v: unknown): string {
+  let s = String(v);
+  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+function isTimeout(e: unknown): boolean {
+  for (let x: unknown = e; x && typeof x === 'object'; x = (x as { cause?: unknown }).cause) {
+    if ((x as { code?: unknown }).code === '57014') return true;
+  }
+  return false;
+}

@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../db/client.js';
+import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+
+/**
+ * Four tickets on a fake clock against the seeded office-hours calendar (UTC, Monday–Friday 09:00–17:00), with
+ * every number worked out by hand below; then the rebuild gives the same rows, and bad input is refused.
+ *
+ *   A  Mon 09:00 created; 10:00 agent reply; 11:00 solved.                 FRT 1 h; resolution 2 h; one touch.
+ *   B  Mon 09:00 created; 09:30 agent; 10:00 customer; 10:30 agent; 11:00 solved; 12:00 customer (reopens);
+ *      12:20 agent; 13:00 solved.                                            FRT 30 min; first res 2 h; full 4 h; reopened.
+ *   D  Mon 16:00 created; Tue 09:30 agent reply, pending; 11:00 customer (open again); 12:00 agent reply, solved.
+ *      FRT 17.5 h on the clock, 1.5 h in business hours (16–17 and 9–9:30); full resolution 20 h, 4 h business.
+ *   C  Tue 09:00 created; nothing since.
+ */
+describe('reports: the store, the metrics and their API', () => {
+  let t: TestApp;
+  let admin: Session;
+  let agent: Session;
+  let customer: Session;
+  const ids = { A: '', B: '', C: '', D: '' };
+  const at = (iso: string) => t.clock.set(new Date(iso));
+  const reply = (id: string, who: Session, extra: Record<string, unknown> = {}) => t.as(who).post(`/api/v1/tickets/${id}/messages`, { body: 'Hello', ...extra });
+  const period = 'from=2026-03-02&to=2026-03-04';
+  const report = async (metric: string, q = '') => {
+    const res = await t.as(agent).get(`/api/v1/reports/${metric}?${period}${q}`);
+    assert.equal(res.status, 200, res.raw);
+    return res.body;
+  };
+  const rows = async () => rowsOf<Record<string, unknown>>(await t.database.db.execute(sql`select * from ticket_metrics order by number`));
+
+  before(async () => {
+    t = await startTestApp({ SESSION_TTL_HOURS: '100000' });
+    admin = await t.signIn('admin');
+    agent = await t.signIn('agent', { name: 'Ada Agent' });
+    customer = await t.signIn('customer');
+    const office = (await t.as(agent).get('/api/v1/calendars')).body.items.find((c: { name: string }) => c.name === 'Office hours').id;
+    const policy = await t.as(admin).post('/api/v1/sla-policies', { name: 'Everything', calendarId: office, targets: { P4: { first_response: 120, resolution: 960 } } });
+    assert.equal(policy.status, 201, policy.raw);
+    const ok = async (p: Promise<{ status: number; raw: string }>) => {
+      const res = await p;
+      assert.ok(res.status < 300, res.raw);
+    };
+
+    at('2026-03-02T09:00:00Z');
+    ids.A = (await t.make.ticket(customer, { subject: 'A', tags: ['login'] })).id;
+    ids.B = (await t.make.ticket(customer, { subject: 'B', tags: ['login', 'billing'] })).id;
+    at('2026-03-02T09:30:00Z');
+    await ok(reply(ids.B, agent));
+    at('2026-03-02T10:00:00Z');
+    await ok(reply(ids.A, agent));
+    await ok(reply(ids.B, customer));
+    at('2026-03-02T10:30:00Z');
+    await ok(reply(ids.B, agent));
+    at('2026-03-02T11:00:00Z');
+    await ok(t.as(agent).patch(`/api/v1/tickets/${ids.A}`, { status: 'solved' }));
+    await ok(t.as(agent).patch(`/api/v1/tickets/${ids.B}`, { status: 'solved' }));
+    at('2026-03-02T12:00:00Z');
+    await ok(reply(ids.B, customer));
+    at('2026-03-02T12:20:00Z');
+    await ok(reply(ids.B, agent));
+    at('2026-03-02T13:00:00Z');
+    await ok(t.as(agent).patch(`/api/v1/tickets/${ids.B}`, { status: 'solved' }));
+    at('2026-03-02T16:00:00Z');
+    ids.D = (await t.make.ticket(customer, { subject: 'D', tags: ['billing'] })).id;
+    at('2026-03-03T09:00:00Z');
+    ids.C = (await t.make.ticket(customer, { subject: 'C' })).id;
+    at('2026-03-03T09:30:00Z');
+    await ok(reply(ids.D, agent, { status: 'pending' }));
+    at('2026-03-03T11:00:00Z');
+    await ok(reply(ids.D, customer));
+    at('2026-03-03T12:00:00Z');
+    await ok(reply(ids.D, agent, { status: 'solved' }));
+    at('2026-03-04T10:00:00Z');
+  });
+  after(() => t.close());
+
+  test('first response, resolution, reopen rate and one-touch match the numbers worked out by hand', async () => {
+    const frt = await report('first_response_time');
+    // A 3600, B 1800, D 63000 on the clock; business 3600, 1800, 5400.
+    assert.deepEqual(frt.values, { count: 3, avg: 22800, p50: 3600, p90: 51120, avgBusiness: 3600, p50Business: 3600, p90Business: 5040 });
+    const full = await report('full_resolution_time');
+    // A 7200, B 14400, D 72000; business 7200, 14400, 14400.
+    assert.equal(full.values.count, 3);
+    assert.equal(full.values.avg, 31200);
+    assert.equal(full.values.p50, 14400);
+    assert.equal(full.values.avgBusiness, 12000);
+    const first = await report('first_resolution_time');
+    // A 7200, B 7200 (its first solve), D 72000.
+    assert.equal(first.values.avg, 28800);
+    assert.equal(first.values.p50, 7200);
+    assert.deepEqual((await report('reopen_rate')).values, { rate: 33.3, reopened: 1, solved: 3 });
+    assert.deepEqual((await report('one_touch_resolution')).values, { rate: 33.3, oneTouch: 1, solved: 3 });
+    // Public messages: A 2, B 6, D 4.
+    assert.equal((await report('interactions_per_ticket')).values.avg, 4);
+    // B waited once for 30 min and once for 20 min after its first reply; D once for an hour.
+    const next = await report('next_response_time');
+    assert.equal(next.values.count, 2);
+    assert.equal(next.values.avg, Math.round((1500 + 3600) / 2));
+    // D was pending from Tue 09:30 to 11:00.
+    const agentWait = await report('agent_wait_time', '&groupBy=day');
+    assert.deepEqual(
+      agentWait.groups.map((g: { key: string; values: { avg: number } }) => [g.key, g.values.avg]),
+      [
+        ['2026-03-02', 0],
+        ['2026-03-03', 5400],
+      ],
+    );
+    assert.deepEqual((await report('sla_first_response')).values, { attainment: 100, met: 3, breached: 0 });
+    assert.deepEqual((await report('tickets_created')).values, { tickets: 4 });
+    assert.deepEqual((await report('tickets_solved')).values, { tickets: 3 });
+    const backlog = await report('backlog', '&groupBy=age');
+    assert.equal(backlog.values.tickets, 1);
+    assert.deepEqual(backlog.groups.map((g: { key: string }) => g.key), ['0-1d']);
+    const top = await report('top_tags');
+    assert.deepEqual(
+      top.groups.map((g: { key: string; values: { tickets: number } }) => [g.key, g.values.tickets]),
+      [
+        ['billing', 2],
+        ['login', 2],
+      ],
+    );
+    // The previous period (the two days before) had nothing.
+    assert.equal(frt.previous.values.count, 0);
+    assert.equal(frt.previous.from, '2026-02-28T00:00:00.000Z');
+    assert.match(frt.metric.definition, /automatic replies/);
+  });
+
+  test('grouping, filters, the tickets behind a number, CSV, and why a ticket has its numbers', async () => {
+    const byAgent = await report('first_response_time', '&groupBy=agent');
+    assert.equal(byAgent.groups.reduce((n: number, g: { values: { count: number } }) => n + g.values.count, 0), 3);
+    const billing = await report('tickets_created', '&tag=billing');
+    assert.equal(billing.values.tickets, 2);
+    const drill = await t.as(agent).get(`/api/v1/reports/first_response_time/tickets?${period}&groupBy=day&value=2026-03-03`);
+    assert.equal(drill.status, 200, drill.raw);
+    assert.deepEqual(drill.body.items.map((i: { subject: string; value: number }) => [i.subject, i.value]), [['D', 63000]]);
+    const paged = await t.as(agent).get(`/api/v1/reports/tickets_created/tickets?${period}&limit=3`);
+    assert.equal(paged.body.items.length, 3);
+    const rest = await t.as(agent).get(`/api/v1/reports/tickets_created/tickets?${period}&limit=3&cursor=${paged.body.nextCursor}`);
+    assert.equal(rest.body.items.length, 1);
+    assert.equal(rest.body.nextCursor, null);
+
+    const csv = await t.as(agent).get(`/api/v1/reports/agent_wait_time?${period}&groupBy=day`, { accept: 'text/csv' });
+    assert.equal(csv.status, 200);
+    assert.match(String(csv.headers['content-type']), /text\/csv/);
+    assert.equal(csv.raw.split('\r\n')[0], '"day","count","avg","p50","p90","avgBusiness","p50Business","p90Business"');
+    assert.equal(csv.raw.split('\r\n')[2], '"2026-03-03","1","5400","5400","5400","5400","5400","5400"');
+    assert.equal((await t.as(agent).get(`/api/v1/reports/tickets_created?${period}&format=csv`)).raw, '"period","tickets"\r\n"2026-03-02T00:00:00.000Z/2026-03-04T00:00:00.000Z","4"\r\n');
+
+    const why = await t.as(agent).get(`/api/v1/tickets/${ids.D}/metrics`);
+    assert.equal(why.status, 200, why.raw);
+    assert.equal(why.body.metrics.frtS, 63000);
+    assert.equal(why.body.metrics.frtBs, 5400);
+    assert.equal(why.body.metrics.slaFirstResponse, 'met');
+    const notes = why.body.trace.map((e: { note: string }) => e.note).join('\n');
+    assert.match(notes, /First public agent reply: first response time 17\.5 h \(90 min business\)/);
+    assert.match(notes, /pending → open: 90 min \(90 min business\) counted as agent wait/);
+    assert.equal((await t.as(customer).get(`/api/v1/tickets/${ids.D}/metrics`)).status, 403);
+    assert.equal((await t.as(customer).get(`/api/v1/reports/tickets_created`)).status, 403);
+    const list = await t.as(agent).get('/api/v1/reports');
+    assert.ok(list.body.items.some((d: { key: string }) => d.key === 'one_touch_resolution'));
+  });
+
+  test('the rebuild from the event log gives the same rows as the live path', async () => {
+    const live = await rows();
+    assert.equal(live.length, 4);
+    await t.database.db.execute(sql`delete from ticket_metrics`);
+    const progress: number[] = [];
+    const result = await t.services.reportsStore.rebuild({ pageSize: 3, onProgress: (done) => progress.push(done) });
+    assert.equal(result.tickets, 4);
+    assert.deepEqual(progress, [3, 4]);
+    assert.deepEqual(await rows(), live);
+  });
+
+  test('bad report queries are refused with a specific problem and change nothing', async () => {
+    const problem = async (url: string, status: number, code: string, path?: string) => {
+      const res = await t.as(agent).get(url);
+      assert.equal(res.status, status, `${url}: ${res.raw}`);
+      assert.equal(res.body.code, code, url);
+      if (path) assert.equal(res.body.errors[0].path, path, url);
+      return res.body;
+    };
+    await problem('/api/v1/reports/happiness', 404, 'UNKNOWN_METRIC');
+    await problem('/api/v1/reports/tickets_created?colour=red', 400, 'INVALID_REPORT_QUERY', 'query.colour');
+    await problem('/api/v1/reports/tickets_created?groupBy=weather', 400, 'INVALID_REPORT_QUERY', 'query.groupBy');
+    await problem('/api/v1/reports/tickets_created?groupBy=age', 400, 'INVALID_REPORT_QUERY', 'query.groupBy');
+    const backwards = await problem('/api/v1/reports/tickets_created?from=2026-03-04&to=2026-03-02', 400, 'INVALID_REPORT_QUERY', 'query.to');
+    assert.match(backwards.detail, /ends .* before it starts/);
+    await problem('/api/v1/reports/tickets_created?from=2020-01-01&to=2026-03-02', 400, 'INVALID_REPORT_QUERY', 'query.from');
+    await problem('/api/v1/reports/tickets_created?from=yesterday', 400, 'INVALID_REPORT_QUERY', 'query.from');
+    await problem('/api/v1/reports/tickets_created?group=sales', 400, 'INVALID_REPORT_QUERY', 'query.group');
+    await problem('/api/v1/reports/tickets_created?channel=pigeon', 400, 'INVALID_REPORT_QUERY', 'query.channel');
+    // The schema refuses a filter given twice, naming it.
+    await problem('/api/v1/reports/tickets_created?tag=a&tag=b', 400, 'VALIDATION_FAILED', 'querystring.tag');
+    await problem('/api/v1/reports/tickets_created/tickets?value=x', 400, 'INVALID_REPORT_QUERY', 'query.value');
+    await problem('/api/v1/reports/tickets_created/tickets?cursor=-4', 400, 'INVALID_REPORT_QUERY', 'query.cursor');
+    assert.equal(await t.count('ticket_metrics'), 4);
+  });
+
+  test('a report past its time budget is cut with a clear message (PostgreSQL server)', { skip: !process.env.TEST_DATABASE_URL && 'PGlite runs one query at a time and has no statement timeout' }, async () => {
+    const reports = t.services.reports as unknown as { read: (fn: (db: typeof t.database.db) => Promise<unknown>) => Promise<unknown>; ctx: { config: { reportsTimeoutMs: number } } };
+    const budget = reports.ctx.config.reportsTimeoutMs;
+    reports.ctx.config.reportsTimeoutMs = 200;
+    try {
+      await assert.rejects(
+        reports.read((db) => db.execute(sql`select pg_sleep(5)`)),
+        (e: Error & { code?: string }) => e.code === 'REPORT_TIMEOUT' && /longer than its 0\.2 s budget/.test(e.message),
+      );
+    } finally {
+      reports.ctx.config.reportsTimeoutMs = budget;
+    }
+  });
+});

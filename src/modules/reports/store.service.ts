@@ -1,0 +1,120 @@
+import { eq, getTableColumns, sql } from 'drizzle-orm';
+import type { Executor, Tx } from '../../db/client.js';
+import type { Actor } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import { ALWAYS_OPEN, type BusinessClock, type SlaService } from '../sla/sla.service.js';
+import { eventsOfTickets, ticketCount, ticketFacts, ticketFactsPage, ticketSummaries } from '../tickets/reports.queries.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
+import type { EventSubscriber, TicketEvent } from '../tickets/events.js';
+import type { StateCategory } from '../tickets/reports.queries.js';
+import { type FoldEnv, fold, type TicketFacts, type TraceEntry } from './fold.js';
+import { type TicketMetricsRow, ticketMetrics } from './reports.schema.js';
+
+const columns = getTableColumns(ticketMetrics);
+// On conflict, every column but the key takes the new value.
+const UPDATE_ALL = Object.fromEntries(
+  Object.entries(columns)
+    .filter(([k]) => k !== 'ticketId')
+    .map(([k, c]) => [k, sql.raw(`excluded.${c.name}`)]),
+);
+
+/**
+ * The reporting store: `ticket_metrics` kept by a step of the ticket event stream (in the change's transaction,
+ * after the SLA clocks so their met/breached events are folded too), rebuilt from the event log, and read back
+ * with its reasons for "Why these numbers".
+ */
+export class ReportsStore {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly settings: TicketSettingsService,
+    private readonly sla: SlaService,
+  ) {}
+
+  /** The in-transaction step: after the SLA clocks (order 10), every event. */
+  listener(): EventSubscriber {
+    return { name: 'reports.metrics', mode: 'step', order: 20, run: (tx, events, ticket) => this.onEvents(tx, events, ticket) };
+  }
+
+  private async categories(ex: Executor): Promise<(key: string) => StateCategory | undefined> {
+    const states = new Map((await this.settings.listStates(ex)).map((s) => [s.key, s.category]));
+    return (key) => states.get(key);
+  }
+
+  private async onEvents(tx: Tx, _events: TicketEvent[], ticket: TicketFacts): Promise<void> {
+    const [row] = await tx.select().from(ticketMetrics).where(eq(ticketMetrics.ticketId, ticket.id));
+    // Everything after what the row has read, in order, not only the events handed in: the SLA step dispatches its
+    // met/breached events (written after this change's) before this step sees the change's own, and a ticket from
+    // before the store has its whole history to fold.
+    const events = await eventsOfTickets(tx, [ticket.id], row?.lastEventId ?? 0);
+    if (!events.length) return;
+    const clock = (await this.sla.businessClocks([ticket.id], tx)).get(ticket.id) ?? ALWAYS_OPEN;
+    const next = fold(row ?? null, ticket, events, this.env(await this.categories(tx), clock));
+    await this.write(tx, [next]);
+  }
+
+  private env(categoryOf: FoldEnv['categoryOf'], clock: BusinessClock): FoldEnv {
+    return { categoryOf, calendarId: clock.calendarId, businessSeconds: clock.seconds };
+  }
+
+  /** Upserts rows; an older fold never overwrites a newer one (a rebuild racing a live change). */
+  private async write(ex: Executor, rows: TicketMetricsRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) {
+      await ex
+        .insert(ticketMetrics)
+        .values(rows.slice(i, i + 500))
+        .onConflictDoUpdate({ target: ticketMetrics.ticketId, set: UPDATE_ALL, setWhere: sql`${ticketMetrics.lastEventId} <= excluded.last_event_id` });
+    }
+  }
+
+  /**
+   * Recomputes every ticket's row from the event log, a page of tickets at a time (one read of their events, one
+   * fold each, one upsert per 500). Returns how many tickets and how long it took.
+   */
+  async rebuild(o: { pageSize?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<{ tickets: number; ms: number }> {
+    const started = performance.now();
+    const db = this.ctx.db;
+    const total = await ticketCount(db);
+    const categoryOf = await this.categories(db);
+    const pageSize = o.pageSize ?? 2000;
+    let after: string | null = null;
+    let done = 0;
+    for (;;) {
+      const page: TicketFacts[] = await ticketFactsPage(db, after, pageSize);
+      if (!page.length) break;
+      const ids = page.map((t) => t.id);
+      const [events, clocks] = await Promise.all([eventsOfTickets(db, ids), this.sla.businessClocks(ids, db)]);
+      const byTicket = new Map<string, TicketEvent[]>();
+      for (const e of events) {
+        const list = byTicket.get(e.ticketId);
+        if (list) list.push(e);
+        else byTicket.set(e.ticketId, [e]);
+      }
+      const rows: TicketMetricsRow[] = [];
+      for (const t of page) {
+        const history = byTicket.get(t.id);
+        if (history?.length) rows.push(fold(null, t, history, this.env(categoryOf, clocks.get(t.id) ?? ALWAYS_OPEN)));
+      }
+      await this.write(db, rows);
+      done += page.length;
+      after = page[page.length - 1]?.id ?? null;
+      o.onProgress?.(done, total);
+    }
+    return { tickets: done, ms: Math.round(performance.now() - started) };
+  }
+
+  /** "Why these numbers": the ticket's row as stored, and the events that made each number, folded again. */
+  async explain(actor: Actor, ticketId: string): Promise<{ metrics: TicketMetricsRow | null; trace: TraceEntry[] }> {
+    const db = this.ctx.db;
+    const [visible] = await ticketSummaries(db, actor, [ticketId]);
+    if (!visible) throw new AppError('TICKET_NOT_FOUND', 'No such ticket');
+    const [facts] = await ticketFacts(db, [ticketId]);
+    const [stored] = await db.select().from(ticketMetrics).where(eq(ticketMetrics.ticketId, ticketId));
+    const trace: TraceEntry[] = [];
+    if (facts) {
+      const clock = (await this.sla.businessClocks([ticketId], db)).get(ticketId) ?? ALWAYS_OPEN;
+      fold(null, facts, await eventsOfTickets(db, [ticketId]), this.env(await this.categories(db), clock), trace);
+    }
+    return { metrics: stored ?? null, trace };
+  }
+}
