@@ -18,6 +18,7 @@ import { SessionExpired, SignInPage } from './SignIn';
 // Admin screens are a separate chunk: most sessions never open them.
 const AdminPage = lazy(() => import('../admin/AdminPage').then((m) => ({ default: m.AdminPage })));
 const KbPage = lazy(() => import('../kb/KbPage').then((m) => ({ default: m.KbPage })));
+const ReportsPage = lazy(() => import('../reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
 const OncallPage = lazy(() => import('../oncall/OncallPage').then((m) => ({ default: m.OncallPage })));
 
 export function App() {
@@ -52,6 +53,11 @@ export function App() {
           <Route path="/incidents/:id?">{(p) => <IncidentsArea id={p.id} />}</Route>
           <Route path="/kb/articles/:id">{(p) => <Suspense fallback={<Loader m="xl" />}><KbPage articleId={p.id} /></Suspense>}</Route>
           <Route path="/kb/:new?">{() => <Suspense fallback={<Loader m="xl" />}><KbPage /></Suspense>}</Route>
+          <Route path="/reports">
+            <Suspense fallback={<Loader m="xl" />}>
+              <ReportsPage />
+            </Suspense>
+          </Route>
           <Route path="/oncall/:section?">{(p) => <Suspense fallback={<Loader m="xl" />}><OncallPage section={p.section ?? 'now'} /></Suspense>}</Route>
           <Route path="/admin/:section?">
             {(p) => (

@@ -123,6 +123,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <NavLink component={Link} href="/incidents" label="Incidents" active={location.startsWith('/incidents')} />
         <NavLink component={Link} href="/oncall" label="On-call" active={location.startsWith('/oncall')} />
         <NavLink component={Link} href="/kb" label="Knowledge base" active={location.startsWith('/kb')} />
+        <NavLink component={Link} href="/reports" label="Reports" active={location.startsWith('/reports')} />
         {me.role === 'admin' && (
           <AppShell.Section>
             <NavLink component={Link} href="/admin/users" label="Admin" active={location.startsWith('/admin')} />

@@ -2,7 +2,7 @@ import { Alert, Anchor, Badge, Button, Grid, Group, Loader, Stack, Text, Title }
 import { useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { ApiError, api } from '../api/client';
 import type { Ticket, TicketEvent } from '../api/types';
@@ -17,6 +17,9 @@ import { Composer, type ComposerHandle } from './Composer';
 import { ConflictModal, type Conflict } from './ConflictModal';
 import { Conversation } from './Conversation';
 import { History } from './History';
+
+// Reports' explanation of this ticket's numbers: its own chunk, loaded with the ticket page's first render.
+const WhyTheseNumbers = lazy(() => import('../reports/WhyTheseNumbers').then((m) => ({ default: m.WhyTheseNumbers })));
 import { usePresence } from './presence';
 import { SidePanel } from './SidePanel';
 import { inverseOf } from './inverse';
@@ -154,6 +157,11 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
           <Conversation ticket={ticket} />
           {!ticket.mergedIntoId && <Composer ref={composer} ticket={ticket} onTyping={setTyping} submit={submit} canReplyPublicly={me.role !== 'light_agent'} />}
           <History ticketId={ticket.id} version={ticket.version} requester={ticket.requester} />
+          {me.role !== 'customer' && (
+            <Suspense fallback={null}>
+              <WhyTheseNumbers ticketId={ticket.id} version={ticket.version} />
+            </Suspense>
+          )}
         </Stack>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 4 }}>
