@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { useDirectory } from '../app/directory';
 import { BarChart } from './Chart';
-import { csvHref, type Definition, type Filters, PERIODS, type PeriodKey, periodRange, type Query, type ReportJson, reportsApi, show } from './model';
+import { csvHref, type Definition, type Filters, PERIODS, type PeriodKey, periodRange, type Query, reportsApi, show } from './model';
 
 /** A number a tile or chart shows: which metric, which of its values, grouped how. */
 type Pick = { metric: string; groupBy?: string; value?: string; title: string };
