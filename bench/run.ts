@@ -18,7 +18,10 @@
  * BENCH_SLA_TICKETS (default 1000000),
  * BENCH_EMAIL_N (messages, default 2000), BENCH_SKIP_WEB=1, BENCH_WEB_TICKETS (default 100000), BENCH_SKIP_STREAM=1,
  * BENCH_SKIP_STATUS=1, BENCH_SKIP_BOARDS=1, BENCH_SKIP_FANOUT=1, BENCH_SKIP_KB=1.
+ * BENCH_SKIP_STATUS=1, BENCH_SKIP_BOARDS=1, BENCH_SKIP_FANOUT=1, BENCH_SKIP_REPORTS=1,
+ * BENCH_REPORTS_TICKETS (default 100000).
  *  - boards and time: 2,000 cards over 40 customer boards (load, a move seen by a second viewer), the time report over 100,000 entries (bench/boards.ts)
+ *  - reports: rebuild tickets/s, each dashboard widget over 30 days and a year, drill-down, creation overhead (bench/reports.ts)
  *  - the agent app in Debian's Chromium: bundle size, first ticket list, opening a 50-message ticket (bench/web.ts)
  *  - live-stream fan-out: five ticket updates reaching 500 open streams (bench/stream.ts)
  *  - the public status page under load (wrk) while updates are posted (bench/status.ts)
@@ -39,6 +42,7 @@ import { measureEmailIngest } from './email.js';
 import { measureKb } from './kb.js';
 import { generateBase, generateTickets } from './generate.js';
 import { Server } from './server.js';
+import { measureReports } from './reports.js';
 import { measureSla } from './sla.js';
 import { measureStatusPage } from './status.js';
 import { measureStatusFanout } from './status-fanout.js';
@@ -328,6 +332,16 @@ async function benchSla() {
   }
 }
 
+/** Reports over N tickets, in-process on a fresh PostgreSQL database (bench/reports.ts). */
+async function benchReports() {
+  const database = await freshServerDatabase('lifeline_bench_reports');
+  try {
+    return await measureReports(database, path.join(root, '.bench-data', 'reports'), log);
+  } finally {
+    await database.close();
+  }
+}
+
 /** The agent app in a real browser against 100k tickets on the PostgreSQL server (bench/web.ts). */
 async function benchWeb() {
   const database = await freshServerDatabase('lifeline_bench_web');
@@ -342,6 +356,7 @@ const results: unknown[] = [];
 const email: unknown[] = [];
 let sla: unknown;
 let web: unknown;
+let reports: unknown;
 const stream: unknown[] = [];
 let status: unknown = null;
 let boards: unknown = null;
@@ -352,6 +367,7 @@ if (!process.env.BENCH_SKIP_PG) {
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('postgres'));
   if (!process.env.BENCH_SKIP_SLA) sla = await benchSla();
   if (!process.env.BENCH_SKIP_WEB) web = await benchWeb();
+  if (!process.env.BENCH_SKIP_REPORTS) reports = await benchReports();
   if (!process.env.BENCH_SKIP_STREAM) stream.push(await measureStreamFanOut('postgres'));
   if (!process.env.BENCH_SKIP_STATUS) status = await measureStatusPage();
   if (!process.env.BENCH_SKIP_BOARDS) boards = await measureBoards();
@@ -363,4 +379,4 @@ if (!process.env.BENCH_SKIP_PGLITE) {
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('pglite'));
   if (!process.env.BENCH_SKIP_STREAM) stream.push(await measureStreamFanOut('pglite'));
 }
-console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web, stream, status, boards, statusFanout, kb }, null, 2));
+console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web, stream, status, boards, statusFanout, kb, reports }, null, 2));
