@@ -61,7 +61,7 @@ export interface Paths {
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/calendars/{id}/due": {
-    get: { path: { id: string }; query: { start: string; minutes: number }; body: never; response: { due: string; start: string; minutes: number; timeZone: string } };
+    get: { path: { id: string }; query: { start: string; minutes?: number; seconds?: number }; body: never; response: { due: string; start: string; minutes: number; seconds: number; timeZone: string } };
   };
   "/api/v1/calendars/{id}/holidays": {
     get: { path: { id: string }; query: { year: number }; body: never; response: unknown };
@@ -431,6 +431,15 @@ export interface Paths {
   "/api/v1/priority-schemes/{key}/priorities": {
     post: { path: { key: string }; query: never; body: { key: string; name: string; definition: string; examples?: string[]; expectedResponse?: string; color?: string }; response: { id: string; scheme: string; key: string; name: string; rank: number; definition: string; examples: string[]; expectedResponse: string; color: string; isDefault: boolean } };
   };
+  "/api/v1/reports": {
+    get: { path: never; query: never; body: never; response: { items: { key: string; title: string; family: string; unit: string; definition: string; headline: string; groupings: string[] }[]; filters: string[] } };
+  };
+  "/api/v1/reports/{metric}": {
+    get: { path: { metric: string }; query: { from?: string; to?: string; groupBy?: string; format?: "json" | "csv"; group?: string; agent?: string; priority?: string; channel?: string; organization?: string; type?: string; tag?: string }; body: never; response: ({ metric: { key: string; title: string; family: string; unit: string; definition: string; headline: string; groupings: string[] }; from: string; to: string; groupBy: string; filters: { [key: string]: string }; values: { [key: string]: number | null }; previous: { from: string; to: string; values: { [key: string]: number | null } }; groups: ({ key: string | null; label: string; values: { [key: string]: number | null }; previous?: { [key: string]: number | null } })[] }) | string };
+  };
+  "/api/v1/reports/{metric}/tickets": {
+    get: { path: { metric: string }; query: { from?: string; to?: string; groupBy?: string; format?: "json" | "csv"; group?: string; agent?: string; priority?: string; channel?: string; organization?: string; type?: string; tag?: string; value?: string; cursor?: string; limit?: number }; body: never; response: { items: ({ id: string; number: number; subject: string; status: string; statusCategory: string; createdAt: string; at: string | null; value: number | null })[]; nextCursor: string | null } };
+  };
   "/api/v1/search": {
     get: { path: never; query: { q: string; status?: string; priority?: string; assignee?: string; group?: string; org?: string; requester?: string; tag?: string; type?: string; channel?: string; sort?: "created" | "updated" | "priority"; order?: "asc" | "desc"; limit?: number; cursor?: string }; body: never; response: { items: (({ id: string; number: number; subject: string; status: string; statusCategory: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | "merged"; priority: { key: string; name: string; rank: number; color: string } | null; type: string | null; requester: { id: string; name: string; email: string }; organizationId: string | null; assigneeId: string | null; groupId: string | null; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; tags: string[]; productArea: string | null; dueAt: string | null; customFields: { [key: string]: unknown }; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null }) | ({ id: string; number: number; subject: string; status: "open" | "awaiting_your_reply" | "solved" | "closed"; requester: { id: string; name: string; email: string }; channel: "email" | "web" | "api" | "phone" | "slack" | "github" | "widget" | "portal" | "other"; mergedIntoId: string | null; followUpOfId: string | null; version: number; createdAt: string; updatedAt: string; solvedAt: string | null; closedAt: string | null }))[]; nextCursor: string | null } };
   };
@@ -537,6 +546,9 @@ export interface Paths {
   };
   "/api/v1/tickets/{id}/messages/{messageId}/raw": {
     get: { path: { id: string; messageId: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/tickets/{id}/metrics": {
+    get: { path: { id: string }; query: never; body: never; response: { metrics: { calendarId: string | null; createdAt: string; firstReplyAt: string | null; firstSolvedAt: string | null; solvedAt: string | null; reopens: number; agentReplies: number; requesterReplies: number; agentTouches: number; reassignments: number; escalations: number; frtS: number | null; frtBs: number | null; firstResolutionS: number | null; firstResolutionBs: number | null; fullResolutionS: number | null; fullResolutionBs: number | null; nextResponseS: number; nextResponseBs: number; nextResponseCount: number; requesterWaitS: number; requesterWaitBs: number; agentWaitS: number; agentWaitBs: number; onHoldS: number; onHoldBs: number; slaFirstResponse: string | null; slaNextResponse: string | null; slaPeriodicUpdate: string | null; slaResolution: string | null } | null; trace: { eventId: number; at: string; kind: string; note: string }[] } };
   };
   "/api/v1/tickets/{id}/presence": {
     get: { path: { id: string }; query: never; body: never; response: { items: { userId: string; name: string; typing: boolean; seenAt: string }[] } };
