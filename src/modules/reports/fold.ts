@@ -1,4 +1,4 @@
-import { parseEvent, type TicketEvent } from '../tickets/events.js';
+import { parseEvent, type TicketEvent, type TicketEventPayload } from '../tickets/events.js';
 import type { StateCategory } from '../tickets/reports.queries.js';
 import type { TicketMetricsRow } from './reports.schema.js';
 
@@ -90,6 +90,15 @@ export function blankRow(t: TicketFacts, at: Date, env: FoldEnv): TicketMetricsR
   };
 }
 
+/** The typed payload, or undefined for a row no kind describes (reports skip it rather than fail the change). */
+function parsed(e: TicketEvent): TicketEventPayload | undefined {
+  try {
+    return parseEvent(e);
+  } catch {
+    return undefined;
+  }
+}
+
 const seconds = (from: Date, to: Date) => Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
 const fmt = (s: number) => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
 
@@ -106,7 +115,17 @@ export function fold(row: TicketMetricsRow | null, facts: TicketFacts, events: T
   for (const e of events) {
     if (e.id <= r.lastEventId) continue;
     r.lastEventId = e.id;
-    const p = parseEvent(e);
+    const p = parsed(e);
+    if (!p) {
+      // A row of an older shape than the typed stream's (a creation that recorded only its state): its time still counts.
+      if (e.kind === 'created') {
+        r.createdAt = e.at;
+        r.stateSince = e.at;
+        const status = (e.toValue as { status?: unknown } | null)?.status;
+        r.statusCategory = (typeof status === 'string' && env.categoryOf(status)) || 'new';
+      }
+      continue;
+    }
     switch (p.kind) {
       case 'created': {
         r.createdAt = e.at;
