@@ -150,7 +150,7 @@ function MaintenanceForm({ m, onDone }: { m: Maintenance | null; onDone: () => v
           <FormError error={error} />
           <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} required data-autofocus />
           <Textarea label="What customers will notice" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} />
-          <MultiSelect label="Components" data={(components.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={componentIds} onChange={setComponentIds} required error={error?.fieldError('componentIds')} />
+          <MultiSelect label="Components" searchable data={(components.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={componentIds} onChange={setComponentIds} required error={error?.fieldError('componentIds')} />
           <Group grow>
             <TextInput label="Starts" type="datetime-local" value={startsAt} onChange={(e) => setStartsAt(e.currentTarget.value)} disabled={m?.status === 'in_progress'} required error={error?.fieldError('startsAt')} />
             <TextInput label="Ends" type="datetime-local" value={endsAt} onChange={(e) => setEndsAt(e.currentTarget.value)} required error={error?.fieldError('endsAt')} />
