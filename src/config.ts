@@ -20,6 +20,8 @@ const Env = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(50),
+  // Requests per minute one client (an IPv4 address, an IPv6 /64) may make to the public status page and its feeds.
+  STATUS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   // Which proxies may name the client in X-Forwarded-For: off, `true` (any: only behind a proxy that strips it),
   // a hop count, or a comma list of addresses/CIDRs (and proxy-addr's `loopback`, `linklocal`, `uniquelocal`).
   TRUST_PROXY: z
@@ -89,6 +91,8 @@ export type Config = {
   loginMaxFailures: number;
   loginWindowMs: number;
   loginMaxFailuresPerAddress: number;
+  /** Requests per minute per client to /status and its JSON and feeds (then 429). */
+  statusRateLimitPerMinute: number;
   /** Fastify's trustProxy: false, true, a hop count, or a comma list of addresses/CIDRs. */
   trustProxy: boolean | number | string;
   runJobs: boolean;
@@ -141,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginWindowMs: e.LOGIN_WINDOW_MINUTES * 60_000,
     loginMaxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    statusRateLimitPerMinute: e.STATUS_RATE_LIMIT_PER_MINUTE,
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     runJobs: e.RUN_JOBS === 'true',
     logLevel: e.LOG_LEVEL,

@@ -57,7 +57,7 @@ export function incidentsModule(
     services: { incidents, incidentQueries, statusComponents, statusPage, maintenance, subscribers },
     routes: (app) => {
       incidentRoutes(app, { incidents, queries: incidentQueries, components: statusComponents });
-      statusRoutes(app, statusPage);
+      statusRoutes(app, statusPage, { perMinute: ctx.config.statusRateLimitPerMinute, now: () => ctx.clock.now().getTime() });
       subscriberRoutes(app, { subscribers, maintenance, page: statusPage });
       // The pooled SMTP connections end with the server (as the email module's transport does), not only with a worker.
       app.addHook('onClose', async () => statusMailer.close());

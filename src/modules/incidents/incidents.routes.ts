@@ -1,7 +1,9 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../../platform/auth.js';
+import { AppError } from '../../platform/errors.js';
+import { WindowLimiter } from '../../platform/rate-limit.js';
 import { ComponentBody, type ComponentsService, UpdateComponentBody } from './components.service.js';
 import type { IncidentQueries } from './incidents.queries.js';
 import { CompleteRetroBody, DeclareBody, EntryBody, RetroBody, type IncidentsService, RoleBody, SettingsBody, SolveLinkedBody, StateBody, StatusUpdateBody, UpdateIncidentBody } from './incidents.service.js';
@@ -102,18 +104,32 @@ export function incidentRoutes(app: FastifyInstance, s: { incidents: IncidentsSe
 /** What the public pages may load: their own inline styles, nothing else; no scripts at all. */
 const STATUS_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/** The public status page: no sign-in, no JavaScript, served from the rendering in memory. */
-export function statusRoutes(app: FastifyInstance, page: StatusPage): void {
+/** How many clients the status page's limiter counts at once; past it, new clients are served uncounted (memory stays bounded). */
+const STATUS_MAX_CLIENTS = 100_000;
+
+/**
+ * The public status page: no sign-in, no JavaScript, served from the rendering in memory (rendered once per change,
+ * at most once a minute otherwise), so no number of readers reaches the database. Each client (IPv6 by /64) may make
+ * `STATUS_RATE_LIMIT_PER_MINUTE` requests a minute; past that, 429 with Retry-After.
+ */
+export function statusRoutes(app: FastifyInstance, page: StatusPage, limits: { perMinute: number; now: () => number }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const limiter = new WindowLimiter({ limit: limits.perMinute, windowMs: 60_000, maxClients: STATUS_MAX_CLIENTS, now: limits.now });
+  const onRequest = async (req: FastifyRequest, reply: FastifyReply) => {
+    const { result, retryAfterS } = limiter.hit(req.ip);
+    if (result !== 'limited') return;
+    reply.header('retry-after', String(retryAfterS)).header('cache-control', 'no-store');
+    throw new AppError('TOO_MANY_ATTEMPTS', `Too many requests for the status page from this address; try again in ${retryAfterS} s`);
+  };
   const pub = { access: { level: 'public' } } as const;
   const hide = { hide: true };
   const send = (reply: FastifyReply, type: string, body: string) =>
     reply.type(type).header('cache-control', 'public, max-age=10').header('content-security-policy', STATUS_CSP).send(body);
-  r.get('/status', { config: pub, schema: hide }, async (_req, reply) => send(reply, 'text/html; charset=utf-8', (await page.current()).html));
-  r.get('/status/summary.json', { config: pub, schema: hide }, async (_req, reply) => send(reply, 'application/json; charset=utf-8', (await page.current()).summary));
-  r.get('/status/incidents.json', { config: pub, schema: hide }, async (_req, reply) => send(reply, 'application/json; charset=utf-8', (await page.current()).incidents));
-  r.get('/status/feed.atom', { config: pub, schema: hide }, async (_req, reply) => send(reply, 'application/atom+xml; charset=utf-8', (await page.current()).atom));
-  r.get('/status/incidents/:id', { config: pub, schema: { ...hide, params: z.object({ id: z.string().max(64) }) } }, async (req, reply) => {
+  r.get('/status', { config: pub, schema: hide, onRequest }, async (_req, reply) => send(reply, 'text/html; charset=utf-8', (await page.current()).html));
+  r.get('/status/summary.json', { config: pub, schema: hide, onRequest }, async (_req, reply) => send(reply, 'application/json; charset=utf-8', (await page.current()).summary));
+  r.get('/status/incidents.json', { config: pub, schema: hide, onRequest }, async (_req, reply) => send(reply, 'application/json; charset=utf-8', (await page.current()).incidents));
+  r.get('/status/feed.atom', { config: pub, schema: hide, onRequest }, async (_req, reply) => send(reply, 'application/atom+xml; charset=utf-8', (await page.current()).atom));
+  r.get('/status/incidents/:id', { config: pub, onRequest, schema: { ...hide, params: z.object({ id: z.string().max(64) }) } }, async (req, reply) => {
     const html = (await page.current()).pages.get(req.params.id);
     if (!html) return reply.status(404).type('text/html; charset=utf-8').header('content-security-policy', STATUS_CSP).send('<!doctype html><meta charset="utf-8"><title>Not found</title><p>No such incident. <a href="/status">Status page</a></p>');
     return send(reply, 'text/html; charset=utf-8', html);

@@ -292,6 +292,25 @@ describe('incidents', () => {
     assert.equal((await t.as(null).get('/status/summary.json')).body.incidents.some((i: { id: string }) => i.id === inc.id), false);
   });
 
+  test('the status page is limited per client (an IPv6 /64 is one client), served from memory, and others are not held back', async () => {
+    const get = (url: string, from: string) => t.app.inject({ method: 'GET', url, remoteAddress: from });
+    const flooder = '2001:db8:5:6::1';
+    const paths = ['/status', '/status/summary.json', '/status/incidents.json', '/status/feed.atom', '/status/incidents/none'];
+    for (let i = 0; i < 600; i++) {
+      const res = await get(paths[i % paths.length] as string, i % 2 ? flooder : `2001:db8:5:6::${(i % 97).toString(16)}`);
+      assert.ok(res.statusCode === 200 || res.statusCode === 404, `request ${i}: ${res.statusCode}`);
+    }
+    for (const path of paths) {
+      const over = await get(path, '2001:db8:5:6:ffff::2');
+      assert.equal(over.statusCode, 429, path);
+      assert.equal(over.json().code, 'TOO_MANY_ATTEMPTS');
+      assert.match(String(over.headers['retry-after']), /^\d+$/);
+    }
+    assert.equal((await get('/status', '198.51.100.20')).statusCode, 200, 'another client is served');
+    t.clock.advance(60_000);
+    assert.equal((await get('/status', flooder)).statusCode, 200, 'a new minute starts afresh');
+  });
+
   test('components: admins edit them, with clear errors', async () => {
     const dup = await t.as(admin).post('/api/v1/status-components', { name: 'sync api' });
     assert.equal(dup.status, 409);
