@@ -17,6 +17,7 @@ import { MacrosAdmin } from './MacrosAdmin';
 import { Priorities } from './Priorities';
 import { Users } from './Users';
 
+import { PortalSettings } from '../csat/PortalSettings';
 const SECTIONS: [string, string][] = [
   ['users', 'Users and roles'],
   ['groups', 'Groups and tiers'],
@@ -37,6 +38,7 @@ const SECTIONS: [string, string][] = [
   ['outbox', 'Outbox'],
   ['jobs', 'Dead jobs'],
   ['status-components', 'Status page components'],
+  ['portal', 'Customer portal'],
   ['tokens', 'API tokens'],
 ];
 
@@ -64,6 +66,7 @@ export function AdminPage({ section }: { section: string }) {
     outbox: <Outbox />,
     jobs: <DeadJobs />,
     'status-components': <StatusComponents />,
+    portal: <PortalSettings />,
     tokens: <Tokens />,
   };
   return (

@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Modal, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Checkbox, Group, Modal, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -134,7 +134,7 @@ function UserEditor({ user, groups, onClose }: { user: User; groups: string[]; o
   const dir = useDirectory();
   const { me } = useSession();
   const { error, save } = useSave([['admin-users'], ['staff'], ['identities', user.id]]);
-  const [form, setForm] = useState({ name: user.name, email: user.email, role: user.role, organizationId: user.organizationId, ticketAccess: user.ticketAccess });
+  const [form, setForm] = useState({ name: user.name, email: user.email, role: user.role, organizationId: user.organizationId, ticketAccess: user.ticketAccess, organizationSupervisor: user.organizationSupervisor });
   const identities = useQuery({
     queryKey: ['identities', user.id],
     queryFn: () => api.get('/api/v1/users/{id}/identities', { path: { id: user.id } }).then((r) => ((r as { items?: Identity[] }).items ?? []) as Identity[]),
@@ -166,6 +166,15 @@ function UserEditor({ user, groups, onClose }: { user: User; groups: string[]; o
             <Select label="Tickets they see" data={TICKET_ACCESS} value={form.ticketAccess} allowDeselect={false} onChange={(v) => v && setForm({ ...form, ticketAccess: v as User['ticketAccess'] })} />
           )}
           <Select label="Organisation" clearable searchable data={dir.organizations.map((o) => ({ value: o.id, label: o.name }))} value={form.organizationId} onChange={(v) => setForm({ ...form, organizationId: v })} error={error?.fieldError('organizationId')} />
+          {form.role === 'customer' && (
+            <Checkbox
+              label="Supervisor of their organisation"
+              description="Sees every request of the organisation in the customer portal, not only their own."
+              checked={form.organizationSupervisor}
+              disabled={!form.organizationId}
+              onChange={(e) => setForm({ ...form, organizationSupervisor: e.currentTarget.checked })}
+            />
+          )}
           <div>
             <Text size="sm" fw={500}>Groups</Text>
             <Text size="sm">{groups.length ? groups.join(', ') : 'Not in any group'} <Text span size="xs" c="dimmed">(change under Groups and tiers)</Text></Text>

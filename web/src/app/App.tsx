@@ -1,4 +1,4 @@
-import { Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
+import { Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { Redirect, Route, Switch } from 'wouter';
@@ -11,6 +11,7 @@ import { SearchPage, ViewPage } from '../views/ViewPage';
 import { api } from '../api/client';
 import { NotFound } from './NotFound';
 import { SetupPage } from './SetupPage';
+import { SatisfactionPage } from '../csat/Satisfaction';
 import { SessionProvider, useSessionLoader } from './session';
 import { Shell } from './Shell';
 import { SessionExpired, SignInPage } from './SignIn';
@@ -50,6 +51,7 @@ export function App() {
           <Route path="/tickets/:number">{(p) => <TicketPage number={p.number} />}</Route>
           <Route path="/boards/:id?">{(p) => <BoardsArea id={p.id} />}</Route>
           <Route path="/time/:section?">{(p) => <TimePage section={p.section ?? 'week'} />}</Route>
+          <Route path="/satisfaction" component={SatisfactionPage} />
           <Route path="/incidents/:id?">{(p) => <IncidentsArea id={p.id} />}</Route>
           <Route path="/kb/articles/:id">{(p) => <Suspense fallback={<Loader m="xl" />}><KbPage articleId={p.id} /></Suspense>}</Route>
           <Route path="/kb/:new?">{() => <Suspense fallback={<Loader m="xl" />}><KbPage /></Suspense>}</Route>
@@ -82,11 +84,16 @@ function CustomerNotice({ onSignOut }: { onSignOut: () => Promise<void> }) {
       <Stack align="center" maw={420}>
         <Title order={3}>This is the support team's workspace</Title>
         <Text c="dimmed" ta="center">
-          Your requests and our replies reach you by email. Reply to any of them to add to your request.
+          Your requests and our replies are in the customer portal, and reach you by email too.
         </Text>
-        <Button variant="default" onClick={() => void onSignOut()}>
-          Sign out
-        </Button>
+        <Group>
+          <Button component="a" href="/portal">
+            Open your requests
+          </Button>
+          <Button variant="default" onClick={() => void onSignOut()}>
+            Sign out
+          </Button>
+        </Group>
       </Stack>
     </Center>
   );

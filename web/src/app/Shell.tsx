@@ -124,6 +124,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <NavLink component={Link} href="/oncall" label="On-call" active={location.startsWith('/oncall')} />
         <NavLink component={Link} href="/kb" label="Knowledge base" active={location.startsWith('/kb')} />
         <NavLink component={Link} href="/reports" label="Reports" active={location.startsWith('/reports')} />
+        <NavLink component={Link} href="/satisfaction" label="Satisfaction" active={location.startsWith('/satisfaction')} />
         {me.role === 'admin' && (
           <AppShell.Section>
             <NavLink component={Link} href="/admin/users" label="Admin" active={location.startsWith('/admin')} />

@@ -21,6 +21,7 @@ import { History } from './History';
 // Reports' explanation of this ticket's numbers: its own chunk, loaded with the ticket page's first render.
 const WhyTheseNumbers = lazy(() => import('../reports/WhyTheseNumbers').then((m) => ({ default: m.WhyTheseNumbers })));
 import { usePresence } from './presence';
+import { TicketSatisfaction } from '../csat/Satisfaction';
 import { SidePanel } from './SidePanel';
 import { inverseOf } from './inverse';
 
@@ -166,6 +167,7 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 4 }}>
         <SidePanel ticket={ticket} update={update} submit={submit} readOnly={!isAgent || Boolean(ticket.mergedIntoId)} />
+        <TicketSatisfaction ticketId={ticket.id} />
       </Grid.Col>
       <ConflictModal conflict={conflict} onClose={() => setConflict(null)} onSeen={(v) => setSeenVersion(v)} />
     </Grid>
