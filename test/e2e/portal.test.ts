@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
+import type { Browser } from 'playwright-core';
+import { rowsOf } from '../../src/db/client.js';
+import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { browserMissing, buildWebApp, launchChromium, screenshot } from './browser.js';
+
+const PASSWORD = 'correct horse battery staple';
+const skip = browserMissing();
+
+/**
+ * The customer's side in a real browser, on a phone-sized screen: a sign-in link from the outbox, a new request,
+ * confirming the fix, the survey 24 h later (on the fake clock) answered "good", and the agent seeing it.
+ */
+describe('customer portal and satisfaction survey in a real browser', { skip }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let agent: Session;
+
+  /** A link from the newest outbox message of a kind to an address, on this test server. */
+  const mailedLink = async (kind: string, to: string, pattern: RegExp) => {
+    const [mail] = rowsOf<{ body_text: string }>(await t.database.db.execute(sql`select body_text from outbound_emails where kind = ${kind} and to_address = ${to} order by created_at desc limit 1`));
+    assert.ok(mail, `a ${kind} mail to ${to}`);
+    const url = new URL(pattern.exec(mail.body_text)?.[1] as string);
+    return `${base}${url.pathname}${url.search}${url.hash}`;
+  };
+
+  before(async () => {
+    const webDist = buildWebApp();
+    t = await startTestApp({}, { webDist });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const admin = await t.signIn('admin');
+    assert.equal((await t.as(admin).post('/api/v1/email/addresses', { address: 'help@lifeline.example', name: 'Lifeline Help' })).status, 201);
+    agent = await t.signIn('agent');
+    await t.services.people.createUser({ email: 'dana@example.org', name: 'Dana Agent', role: 'agent', password: PASSWORD });
+    await t.services.people.createUser({ email: 'ama@riverside.example', name: 'Ama Owusu', role: 'customer' });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  test('magic link, new request, confirm the fix, survey answered good, the agent sees it', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await phone.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    const loaded: string[] = [];
+    page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
+
+    // Sign in by emailed link, by keyboard.
+    await page.goto(`${base}/portal`);
+    await page.getByLabel('Your email address').fill('ama@riverside.example');
+    await page.keyboard.press('Enter');
+    await page.getByText('If this address has an account, a sign-in link is on its way.').waitFor();
+    await page.goto(await mailedLink('sign_in_link', 'ama@riverside.example', /(http\S+#token=\S+)/));
+    await page.getByRole('heading', { name: 'Your requests' }).waitFor();
+    assert.ok(!loaded.some((p) => p.startsWith('/assets/')), 'the portal loads none of the agent app');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `no sideways scrolling at 390 px (${width})`);
+
+    // A new request.
+    await page.getByRole('link', { name: 'New request' }).click();
+    await page.getByLabel('Subject').fill('Forms do not sync');
+    await page.getByLabel('What happened? What did you expect?').fill('Since the update this morning.');
+    await page.getByRole('button', { name: 'Send request' }).focus();
+    await page.keyboard.press('Enter');
+    const heading = page.getByRole('heading', { name: /^#\d+ Forms do not sync$/ });
+    await heading.waitFor();
+    const number = Number(/#(\d+)/.exec((await heading.textContent()) ?? '')?.[1]);
+    const ticket = (await t.as(agent).get(`/api/v1/tickets/${number}`)).body;
+    assert.equal(ticket.channel, 'portal');
+
+    // The agent answers and marks the fix provided; the customer confirms it.
+    assert.equal((await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Update to 2.54, then sync again.', status: 'fix_provided' })).status, 201);
+    await page.reload();
+    await page.getByText('Update to 2.54, then sync again.').waitFor();
+    assert.equal(await page.locator('#status').textContent(), '🟢 Fix provided — please confirm it works');
+    await page.getByRole('button', { name: 'Yes, it works' }).click();
+    await page.locator('#status', { hasText: '🟢 Solved' }).waitFor();
+    await screenshot(page, 'portal-confirmed');
+
+    // 24 hours later the survey is mailed; one click on "good", then a comment.
+    t.clock.advance(24 * 3600_000 + 60_000);
+    await t.runJobs();
+    const anonymous = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const survey = await anonymous.newPage();
+    await survey.goto(await mailedLink('survey', 'ama@riverside.example', /(http\S+rating=good)/));
+    await survey.getByText('You rated it good 👍.').waitFor();
+    await survey.getByLabel('Anything to add? (optional)').fill('Quick and clear, thanks!');
+    await survey.getByRole('button', { name: 'Send comment' }).click();
+    await survey.getByText('Thank you', { exact: true }).waitFor();
+    await anonymous.close();
+
+    // The agent sees it on the ticket and on the Satisfaction screen.
+    const desk = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const agentPage = await desk.newPage();
+    await agentPage.goto(base);
+    await agentPage.getByLabel(/^Email/).fill('dana@example.org');
+    await agentPage.getByLabel(/^Password/).fill(PASSWORD);
+    await agentPage.keyboard.press('Enter');
+    await agentPage.getByRole('navigation', { name: 'Views' }).waitFor();
+    await agentPage.goto(`${base}/tickets/${number}`);
+    const panel = agentPage.getByRole('region', { name: 'Satisfaction' });
+    await panel.getByText('👍 Good').waitFor();
+    await panel.getByText('“Quick and clear, thanks!”').waitFor();
+    await agentPage.getByRole('link', { name: 'Satisfaction' }).click();
+    await agentPage.getByTestId('csat-rate').getByText('100 %').waitFor();
+    await agentPage.getByRole('table', { name: 'Survey answers' }).getByText('Quick and clear, thanks!').waitFor();
+    await desk.close();
+    await phone.close();
+  });
+});
