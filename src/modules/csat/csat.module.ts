@@ -5,12 +5,15 @@ import { defineModule } from '../module.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
+import type { TicketsService } from '../tickets/tickets.service.js';
 import { csatRoutes } from './csat.routes.js';
 import { CSAT_SEND, CsatService } from './csat.service.js';
 
 /** Satisfaction surveys after a solve (docs/csat.md). */
-export function csatModule(ctx: Ctx, needs: { people: PeopleService; settings: TicketSettingsService; queries: TicketQueries; outbound: OutboundService }) {
+export function csatModule(ctx: Ctx, needs: { people: PeopleService; settings: TicketSettingsService; queries: TicketQueries; outbound: OutboundService; tickets: TicketsService }) {
   const csat = new CsatService(ctx, needs);
+  // Every new or changed rating goes on the ticket's event stream (a bad one is a trigger event, satisfaction_bad).
+  csat.onRated = (s) => needs.tickets.recordSatisfaction(s.requesterId, s.ticketId, { surveyId: s.id, rating: s.rating ?? 'good', reason: s.reason, comment: s.comment });
   return defineModule({
     name: 'csat',
     services: { csat },

@@ -218,8 +218,17 @@ describe('customer portal and CSAT', () => {
     assert.equal((await t.as(yaw).post(`/api/v1/portal/tickets/${a.id}/satisfaction`, { rating: 'bad' })).body.code, 'SURVEY_NOT_SENT');
     t.clock.advance(25 * 3600_000);
     await t.runJobs();
+    // A bad rating is an event a trigger acts on (here: an internal note for the team lead).
+    const trigger = await t.as(admin).post('/api/v1/triggers', { name: 'Unhappy customer', events: ['satisfaction_bad'], actions: [{ type: 'note', body: 'Bad rating: team lead to call back' }] });
+    assert.equal(trigger.status, 201, trigger.raw);
     const inPortal = await t.as(yaw).post(`/api/v1/portal/tickets/${a.id}/satisfaction`, { rating: 'bad', reason: 'It took too long', comment: 'Two days' });
     assert.equal(inPortal.status, 200, inPortal.raw);
+    await t.runJobs();
+    const notes = (await t.as(agent).get(`/api/v1/tickets/${a.id}/messages`)).body.items.filter((m: { public: boolean }) => !m.public);
+    assert.ok(notes.some((m: { bodyText: string }) => m.bodyText.includes('team lead to call back')), 'the trigger ran on the bad rating');
+    const rated = (await t.as(agent).get(`/api/v1/tickets/${a.id}/events`)).body.items.filter((e: { kind: string }) => e.kind === 'satisfaction_rated');
+    assert.equal(rated.length, 1);
+    assert.equal(rated[0].actorId, yaw.user.id);
     assert.equal(inPortal.body.survey.rating, 'bad');
     assert.equal(inPortal.body.survey.reason, 'It took too long');
     assert.equal((await t.as(agent).get(`/api/v1/tickets/${a.id}/satisfaction`)).body.items.length, 2);

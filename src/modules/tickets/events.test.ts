@@ -97,6 +97,8 @@ describe('ticket event stream', () => {
     assert.ok(mail.messageId);
     // Solving meets the resolution clock (sla_met), in the solve's transaction.
     assert.equal((await t.as(agent).patch(`/api/v1/tickets/${p1.id}`, { status: 'solved' })).status, 200);
+    // A satisfaction answer (the csat module records it through this use case).
+    await t.services.tickets.recordSatisfaction(customer.user.id, p1.id, { surveyId: '00000000-0000-4000-8000-000000000001', rating: 'bad', reason: null, comment: null });
 
     const all = await rows();
     const seen = new Set<string>();

@@ -109,6 +109,11 @@ export const TicketEventPayload = z.discriminatedUnion('kind', [
     to: z.object({ linkId: Id, kind: z.string(), targetTicketId: Id.nullable(), url: z.string().nullable(), title: z.string().nullable() }),
   }),
   z.object({ kind: z.literal('link_removed'), from: z.object({ linkId: Id, kind: z.string(), targetTicketId: Id.nullable(), url: z.string().nullable() }) }),
+  // The requester answered a satisfaction survey (src/modules/csat): triggers act on a bad one.
+  z.object({
+    kind: z.literal('satisfaction_rated'),
+    to: z.object({ surveyId: Id, rating: z.enum(['good', 'bad']), reason: z.string().nullable().optional(), comment: z.string().nullable().optional() }),
+  }),
   z.object({ kind: z.literal('sla_warning'), field: z.enum(SLA_EVENT_METRICS), to: SlaPayload }),
   z.object({ kind: z.literal('sla_breached'), field: z.enum(SLA_EVENT_METRICS), to: SlaPayload }),
   // Written in the transaction of the change that met the target (an agent's public reply, a solve), never for a

@@ -20,6 +20,7 @@ import { addSystemMessage, type ReceivedMessage, type ReceiveOptions, receiveMes
 import { type TicketChanges, updateTicket } from './use-cases/update-ticket.js';
 import { type AttachmentRow, uploadAttachment } from './use-cases/upload-attachment.js';
 
+import { recordSatisfaction, type SatisfactionAnswer } from './use-cases/record-satisfaction.js';
 export type { TicketEvent } from './events.js';
 export { EVENTS_CHANNEL } from './events.js';
 export type { AutoAssigner, Within } from './use-cases/command.js';
@@ -91,6 +92,10 @@ export class TicketsService {
 
   receiveMessage(author: Actor | null, ticketId: string, input: ReceivedMessage, options: ReceiveOptions = {}): Promise<AddedMessage> {
     return receiveMessage(this.d, author, ticketId, input, options);
+  }
+
+  recordSatisfaction(requesterId: string, ticketId: string, answer: SatisfactionAnswer, options: Within = {}): Promise<void> {
+    return recordSatisfaction(this.d, requesterId, ticketId, answer, options);
   }
 
   addSystemMessage(ticketId: string, input: { body: string; public: boolean }, options: Within = {}): Promise<AddedMessage> {

@@ -5,7 +5,7 @@ import type { Condition } from '../rules/conditions.js';
 
 // sla_warning / sla_breached / sla_met: an SLA clock reached its warning time or its deadline, or its target was met
 // in time (`sla.metric` names it).
-export const TRIGGER_EVENTS = ['created', 'updated', 'message', 'sla_warning', 'sla_breached', 'sla_met'] as const;
+export const TRIGGER_EVENTS = ['created', 'updated', 'message', 'sla_warning', 'sla_breached', 'sla_met', 'satisfaction_bad'] as const;
 export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
 
 /** An event-driven rule: when a ticket is created, updated, gets a message or an SLA clock warns, breaches or is met, and the condition holds, act. */

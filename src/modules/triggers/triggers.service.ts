@@ -88,6 +88,9 @@ export class TriggersService extends CachedCrud<Trigger, z.infer<typeof TriggerB
             if (!active.some((x) => x.events.includes(event))) continue;
             const payload: Payload = { ticketId: ticket.id, events: [event], sla: { metric: String(e.field) } };
             jobs.push({ kind: TRIGGER_JOB, payload, key: `${TRIGGER_JOB}:${e.id}` });
+          } else if (e.kind === 'satisfaction_rated') {
+            // A survey answer is not a change of the ticket: only a bad one is an event for triggers.
+            if ((e.toValue as { rating?: string } | null)?.rating === 'bad') kinds.add('satisfaction_bad');
           } else if (e.kind === 'created') kinds.add('created');
           else if (e.kind === 'message_added') kinds.add('message');
           else kinds.add('updated');

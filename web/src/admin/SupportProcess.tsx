@@ -180,6 +180,7 @@ const TRIGGER_EVENT_CHOICES = [
   ['sla_warning', 'SLA warning'],
   ['sla_breached', 'SLA breached'],
   ['sla_met', 'SLA met'],
+  ['satisfaction_bad', 'bad satisfaction rating'],
 ] as const satisfies readonly (readonly [TriggerCreate['events'][number], string])[];
 
 export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {

@@ -79,6 +79,8 @@ export function describeEvent(e: TicketEvent, dir: Directory, requester?: Person
       return `${METRIC[e.field ?? ''] ?? 'SLA'} target missed`;
     case 'sla_met':
       return `${METRIC[e.field ?? ''] ?? 'SLA'} target met`;
+    case 'satisfaction_rated':
+      return `${who} rated the support ${(to as { rating?: string } | null)?.rating === 'bad' ? 'bad 👎' : 'good 👍'}`;
     default:
       return `${e.kind.replaceAll('_', ' ')} by ${who}`;
   }
