@@ -66,7 +66,7 @@ describe('knowledge base in a real browser', { skip }, () => {
     assert.equal(await preview.locator('table').count(), 1);
     assert.equal(await preview.locator('script').count(), 0);
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
-    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await page.getByTestId('article-status').filter({ hasText: /^Published$/ }).waitFor();
 
     // A second version, then history: compare and restore the first.
@@ -83,7 +83,7 @@ describe('knowledge base in a real browser', { skip }, () => {
     await diff.getByText('- Open **Settings**', { exact: false }).waitFor();
     await diff.getByRole('button', { name: 'Restore v1' }).click();
     await page.getByRole('status').filter({ hasText: 'Restored as version 3' }).waitFor();
-    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await page.getByTestId('article-status').filter({ hasText: /^Published$/ }).waitFor();
 
     // The help centre with JavaScript off: search (a typo), the article, a vote through the plain form.
