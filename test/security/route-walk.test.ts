@@ -170,6 +170,7 @@ const EXPECTED: Record<string, string> = {
   'POST /api/v1/email/mailboxes': 'admin admin',
   'GET /api/v1/email/mailboxes/:id': 'admin admin',
   'PATCH /api/v1/email/mailboxes/:id': 'admin admin',
+  'POST /api/v1/email/mailboxes/:id/test': 'admin admin',
   'DELETE /api/v1/email/mailboxes/:id': 'admin admin',
   'POST /api/v1/inbound/email': 'admin inbound:email',
   'GET /api/v1/inbound/emails': 'admin admin',

@@ -252,4 +252,20 @@ describe('inbound email: doors and bad input', () => {
     const renamed = await t.as(admin).patch(`/api/v1/email/addresses/${hi.body.id}`, { name: 'Say hi' });
     assert.deepEqual([renamed.body.name, renamed.body.autoReply, renamed.body.selfHelpLinks.length], ['Say hi', false, 1]);
   });
+
+  test("new email tickets get the group of the address they came to, else the default address's group", async () => {
+    const front = await t.make.group('Front desk', [agent]);
+    const sales = await t.make.group('Sales desk', [agent]);
+    const support = ((await t.as(admin).get('/api/v1/email/addresses')).body.items as { id: string; address: string }[]).find((a) => a.address === 'support@localhost');
+    assert.equal((await t.as(admin).patch(`/api/v1/email/addresses/${support?.id}`, { groupId: front.id, isDefault: true })).status, 200);
+    assert.equal((await t.as(admin).post('/api/v1/email/addresses', { address: 'sales@example.org', name: 'Sales', groupId: sales.id })).status, 201);
+    assert.equal((await t.as(admin).post('/api/v1/email/addresses', { address: 'nogroup@example.org', name: 'No group' })).status, 201);
+    for (const to of ['sales@example.org', 'nogroup@example.org']) {
+      const res = await post(crlf([`From: Routed <routed@example.org>`, `To: ${to}`, `Subject: Routed to ${to}`, '', 'x', '']), `?to=${to}`);
+      assert.equal(res.status, 202, res.raw);
+    }
+    await t.runJobs();
+    assert.equal((await ticketBySubject('Routed to sales@example.org'))?.groupId, sales.id, "the address's own group");
+    assert.equal((await ticketBySubject('Routed to nogroup@example.org'))?.groupId, front.id, 'no group on the address: the default group');
+  });
 });

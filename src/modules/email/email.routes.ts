@@ -8,7 +8,7 @@ import { AppError } from '../../platform/errors.js';
 import { isUuid, type TicketQueries } from '../tickets/tickets.queries.js';
 import { AddressBody, AddressesService, MailboxBody, UpdateAddressBody, UpdateMailboxBody } from './addresses.service.js';
 import { INBOUND_STATUSES, type InboundStatus } from './email.schema.js';
-import type { ImapPollers } from './imap-poller.js';
+import { type ImapPollers, testImapConnection } from './imap-poller.js';
 import type { InboundEmail, InboundService } from './inbound.service.js';
 import type { OutboundEmail, OutboundService } from './outbound.service.js';
 
@@ -78,6 +78,12 @@ export function emailRoutes(
     await refreshPollers();
     return AddressesService.mailboxView(updated);
   });
+  // Connect, sign in and open the folder now, with the saved settings: the outcome in words (ok or why not).
+  r.post(
+    '/api/v1/email/mailboxes/:id/test',
+    { config: { access: admin }, schema: { tags, params: IdParams, response: { 200: z.object({ ok: z.boolean(), message: z.string(), messages: z.number().int().nullable() }) } } },
+    async (req) => testImapConnection(await addresses.getMailbox(req.params.id)),
+  );
   r.delete('/api/v1/email/mailboxes/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {
     await addresses.removeMailbox(req.params.id);
     await refreshPollers();

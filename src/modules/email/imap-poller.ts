@@ -27,6 +27,46 @@ export function imapClient(m: Mailbox): ImapFlow {
 }
 
 /**
+ * "Test the connection" in Admin: connect, sign in and open the folder, read-only, then sign out. Never throws for
+ * the server's reasons: the outcome is said in words an admin can act on (the password itself is never echoed).
+ */
+export async function testImapConnection(m: Mailbox, timeoutMs = 10_000): Promise<{ ok: boolean; message: string; messages: number | null }> {
+  const client = new ImapFlow({
+    host: m.host,
+    port: m.port,
+    secure: m.secure,
+    auth: { user: m.username, pass: m.password },
+    tls: { rejectUnauthorized: m.tlsVerify },
+    logger: false,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  });
+  client.on('error', () => {});
+  let stage = 'connect';
+  try {
+    await client.connect();
+    stage = 'folder';
+    const box = await client.mailboxOpen(m.folder, { readOnly: true });
+    return { ok: true, message: `Connected and signed in as ${m.username}; ${m.folder} holds ${box.exists} message(s).`, messages: box.exists };
+  } catch (err) {
+    const e = err as Error & { authenticationFailed?: boolean; code?: string; responseText?: string };
+    const where = `${m.host}:${m.port}`;
+    let message: string;
+    if (e.authenticationFailed) message = `${where} refused the username or password for ${m.username}.`;
+    else if (stage === 'folder') message = `Signed in, but the folder ${m.folder} could not be opened${e.responseText ? ` (${e.responseText})` : ''}.`;
+    else if (e.code === 'ECONNREFUSED') message = `Nothing accepts connections at ${where}: check the host and port.`;
+    else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') message = `The host ${m.host} was not found.`;
+    else if (e.code === 'ETIMEDOUT' || e.code === 'CONNECT_TIMEOUT' || e.code === 'GREETING_TIMEOUT' || /timed? ?out/i.test(e.message)) message = `${where} did not answer within ${Math.round(timeoutMs / 1000)} s.`;
+    else if (/certificate|self[- ]signed|TLS|SSL|wrong version/i.test(`${e.code ?? ''} ${e.message}`)) message = `The secure connection to ${where} failed (${e.message}); check "secure" and "verify the certificate".`;
+    else message = `Could not connect to ${where}: ${e.message}`;
+    return { ok: false, message: message.slice(0, 500), messages: null };
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}
+
+/**
  * One pass over a mailbox: every message with a uid above the cursor is stored (inbound.accept), then flagged,
  * moved or deleted, then the cursor advances, in that order, so a crash at any point re-reads a message rather
  * than losing it (a re-read is a duplicate, and duplicates are dropped on store). A new UIDVALIDITY means the

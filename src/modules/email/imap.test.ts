@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { type Dovecot, dovecotInstalled, startDovecot } from '../../testing/dovecot.js';
@@ -164,5 +165,35 @@ describe('IMAP mailboxes against a real Dovecot', { skip }, () => {
     const move = await t.as(admin).patch(`/api/v1/email/mailboxes/${mailboxId}`, { afterStore: 'move' });
     assert.equal(move.status, 400, move.raw);
     assert.equal(move.body.errors[0].path, 'body.moveTo');
+  });
+
+  test('"Test the connection" says in words whether the saved settings work, and never shows the password', async () => {
+    const check = async (patch: Record<string, unknown>) => {
+      const saved = await t.as(admin).patch(`/api/v1/email/mailboxes/${mailboxId}`, patch);
+      assert.equal(saved.status, 200, saved.raw);
+      const res = await t.as(admin).post(`/api/v1/email/mailboxes/${mailboxId}/test`, {});
+      assert.equal(res.status, 200, res.raw);
+      assert.ok(!res.raw.includes(dovecot.password) && !res.raw.includes('s3cret-but-wrong'), 'the password is never echoed');
+      return res.body as { ok: boolean; message: string; messages: number | null };
+    };
+    const good = await check({ password: dovecot.password, folder: 'INBOX', port: dovecot.port });
+    assert.equal(good.ok, true, good.message);
+    assert.match(good.message, /signed in as .*INBOX holds \d+ message/);
+    assert.equal(typeof good.messages, 'number');
+    const wrong = await check({ password: 's3cret-but-wrong' });
+    assert.deepEqual([wrong.ok, /refused the username or password/.test(wrong.message)], [false, true], wrong.message);
+    const folder = await check({ password: dovecot.password, folder: 'No such folder' });
+    assert.deepEqual([folder.ok, /folder No such folder could not be opened/.test(folder.message)], [false, true], folder.message);
+    const closed = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(port));
+      });
+    });
+    const nobody = await check({ folder: 'INBOX', host: '127.0.0.1', port: closed, password: dovecot.password });
+    assert.deepEqual([nobody.ok, /Nothing accepts connections/.test(nobody.message)], [false, true], nobody.message);
+    assert.equal((await t.as(agent).post(`/api/v1/email/mailboxes/${mailboxId}/test`, {})).status, 403);
+    assert.equal((await t.as(admin).post('/api/v1/email/mailboxes/00000000-0000-4000-8000-000000000000/test', {})).status, 404);
+    await t.as(admin).patch(`/api/v1/email/mailboxes/${mailboxId}`, { host: dovecot.host, port: dovecot.port, password: dovecot.password });
   });
 });

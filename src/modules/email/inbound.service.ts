@@ -297,7 +297,8 @@ export class InboundService {
       },
       {
         person: sender,
-        newTicket: { groupId: address.groupId, type: address.type ?? undefined, priority: priority.key, followerIds },
+        // The address's group, else the default address's (the desk's default group), so it never sinks ungrouped.
+        newTicket: { groupId: address.groupId ?? (await this.addresses.defaultAddress())?.groupId ?? null, type: address.type ?? undefined, priority: priority.key, followerIds },
         senderUnverified,
         within: async ({ tx, ticket, messageId }) => {
           const outcome = identity.verified ? 'new_ticket' : 'new_ticket (unverified sender)';

@@ -67,9 +67,10 @@ function systemViews(now: Date): ViewOut[] {
       'triage',
       'New / unassigned',
       {
+        // What the name says: unsolved and nobody's yet. A ticket in state New that someone took is theirs ("Mine").
         all: [
           { field: 'status_category', op: 'in', value: UNSOLVED },
-          { any: [{ field: 'status_category', op: 'is', value: 'new' }, { field: 'assignee', op: 'is_not_set' }] },
+          { field: 'assignee', op: 'is_not_set' },
         ],
       },
       'priority',

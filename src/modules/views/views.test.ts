@@ -48,6 +48,11 @@ describe('views: the queues in the left rail', () => {
     const counts = (await t.as(agent).get('/api/v1/views/counts')).body.counts;
     assert.deepEqual(counts, { triage: 1, breaching: 0, mine: 1, 'my-groups': 1, pending: 1, 'on-hold': 0, solved: 1, all: 5 });
 
+    // "Unassigned" means it: a ticket someone took while it was still New is theirs, not the triage queue's.
+    const taken = await t.make.ticket(admin, { subject: 'Taken while new', requester: { email: 'e@example.org' }, assigneeId: agent.user.id, status: 'new' });
+    assert.deepEqual(await numbers(agent, 'triage'), [fresh.number]);
+    assert.deepEqual(await numbers(agent, 'mine'), [mine.number, taken.number].sort());
+
     // A week later the solved ticket has left "Recently solved".
     t.clock.advance(8 * 86_400_000);
     assert.deepEqual(await numbers(agent, 'solved'), []);

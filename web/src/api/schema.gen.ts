@@ -124,6 +124,9 @@ export interface Paths {
     patch: { path: { id: string }; query: never; body: { addressId?: string; host?: string; port?: number; secure?: boolean; tlsVerify?: boolean; username?: string; password?: string; folder?: string; afterStore?: "flag" | "move" | "delete"; moveTo?: string | null; active?: boolean }; response: unknown };
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
+  "/api/v1/email/mailboxes/{id}/test": {
+    post: { path: { id: string }; query: never; body: never; response: { ok: boolean; message: string; messages: number | null } };
+  };
   "/api/v1/groups": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; description: string; escalatesToId: string | null; createdAt: string; memberIds: string[] })[] } };
     post: { path: never; query: never; body: { name: string; description?: string; escalatesToId?: string | null; memberIds?: string[] }; response: { id: string; name: string; description: string; escalatesToId: string | null; createdAt: string; memberIds: string[] } };
