@@ -128,6 +128,75 @@ describe('admin screens in a real browser', { skip }, () => {
     await screenshot(page, 'admin-priorities');
   });
 
+  test('email: add and edit an address, add a mailbox and test it (the password never comes back), remove with a second look; the outbox reads as text', async () => {
+    const group = await t.services.people.createGroup({ name: 'Billing desk', description: '', escalatesToId: null });
+    await page.goto(`${base}/admin/email`);
+    const add = page.getByRole('form', { name: 'Add a support address' });
+    await add.getByRole('textbox', { name: 'Address' }).fill('not-an-address');
+    await add.getByRole('textbox', { name: 'Sender name' }).fill('Billing');
+    await add.getByRole('button', { name: 'Add address' }).click();
+    await add.getByText(/email|address/i).filter({ hasNot: page.getByRole('textbox') }).nth(1).waitFor();
+    await add.getByRole('textbox', { name: 'Address' }).fill('billing@example.org');
+    await pick(page, 'Group for new tickets', 'Billing desk', add);
+    await add.getByRole('button', { name: 'Add address' }).click();
+    const addresses = page.getByRole('table', { name: 'Support addresses' });
+    await addresses.getByRole('row').filter({ hasText: 'billing@example.org' }).filter({ hasText: 'Billing desk' }).waitFor();
+    await page.getByRole('button', { name: 'Edit billing@example.org' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit billing@example.org' });
+    await edit.getByRole('textbox', { name: 'Sender name' }).fill('Billing team');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await addresses.getByText('Billing team').waitFor();
+    const billing = (await t.services.email.addresses.list()).find((a) => a.address === 'billing@example.org');
+    assert.deepEqual([billing?.name, billing?.groupId], ['Billing team', group.id]);
+
+    // A mailbox at a port where nothing listens: saved, the password sealed, and Test says why it fails.
+    await page.getByRole('button', { name: 'Add mailbox' }).click();
+    const box = page.getByRole('dialog', { name: 'Add a mailbox' });
+    await pick(page, 'Feeds the address', 'billing@example.org', box);
+    await box.getByRole('textbox', { name: 'IMAP server' }).fill('127.0.0.1');
+    await box.getByRole('textbox', { name: 'Port' }).fill('1');
+    await box.getByRole('checkbox', { name: 'Secure connection (TLS)' }).uncheck();
+    await box.getByRole('textbox', { name: 'Username' }).fill('billing');
+    await box.getByRole('textbox', { name: 'Password' }).fill('sealed-secret-123');
+    await box.getByRole('button', { name: 'Save' }).click();
+    await box.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Test the connection of billing' }).click();
+    await page.getByText('Nothing accepts connections at 127.0.0.1:1').waitFor();
+    await page.getByRole('button', { name: 'Edit mailbox billing' }).click();
+    const again = page.getByRole('dialog', { name: 'Edit mailbox billing' });
+    assert.equal(await again.getByRole('textbox', { name: 'Password' }).inputValue(), '', 'the saved password is not shown');
+    assert.ok(!(await page.content()).includes('sealed-secret-123'), 'nor anywhere on the page');
+    assert.deepEqual(await accessibilityProblems(page), [], 'no serious accessibility problems in the mailbox editor');
+    await again.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByRole('button', { name: 'Remove billing@example.org' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Remove billing@example.org?' });
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    assert.ok((await t.services.email.addresses.list()).some((a) => a.address === 'billing@example.org'), 'nothing removed without the second look');
+
+    // The outbox: a reply read in the app, headers in words, the text as text (markup never rendered).
+    const admin = await t.signIn('admin');
+    const customer = await t.signIn('customer', { email: 'grace@example.org', name: 'Grace' });
+    const ticket = await t.make.ticket(customer, { subject: 'Invoice missing' });
+    await t.as(admin).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Resent it <img src=x onerror="window.pwned=1">', public: true, format: 'text' });
+    await t.runJobs();
+    await page.goto(`${base}/admin/outbox`);
+    const outbox = page.getByRole('table', { name: 'Outbox' });
+    await outbox.getByText(/Invoice missing/).first().waitFor();
+    assert.deepEqual(await accessibilityProblems(page), [], 'no serious accessibility problems on the outbox');
+    await outbox.getByRole('button', { name: /^Read “.*Invoice missing/ }).first().click();
+    const mail = page.getByRole('dialog', { name: 'Email as received or sent' });
+    const headers = mail.getByRole('table', { name: 'Headers' });
+    await headers.getByRole('rowheader', { name: 'Message ID' }).waitFor();
+    await headers.getByRole('row').filter({ hasText: 'Subject' }).filter({ hasText: 'Invoice missing' }).waitFor();
+    await mail.getByLabel('Message text').filter({ hasText: 'Resent it <img src=x' }).waitFor();
+    assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'markup in mail is never run');
+    await mail.getByRole('button', { name: 'Show the source' }).click();
+    await mail.getByLabel('Message source').filter({ hasText: 'Content-Type' }).waitFor();
+    await screenshot(page, 'admin-outbox-read');
+    await page.keyboard.press('Escape');
+  });
+
   test('at 390×844 the users and priorities screens fit and stay usable', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, storageState: await context.storageState() });
     const small = await phone.newPage();

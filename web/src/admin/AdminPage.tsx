@@ -14,6 +14,8 @@ import { DeadJobs } from './Jobs';
 import { StatusComponents } from '../incidents/Components';
 import { Calendars, Rota, Rules, SlaPolicies, Webhooks } from './SupportProcess';
 import { MacrosAdmin } from './MacrosAdmin';
+import { Email } from './Email';
+import { Outbox } from './Outbox';
 import { Priorities } from './Priorities';
 import { Users } from './Users';
 
@@ -290,33 +292,6 @@ function Records({ rows, columns }: { rows: Record<string, unknown>[]; columns: 
 }
 
 const itemsOf = (r: unknown) => ((r as { items?: Record<string, unknown>[] })?.items ?? []) as Record<string, unknown>[];
-
-function Email() {
-  const addresses = useQuery({ queryKey: ['email-addresses'], queryFn: () => api.get('/api/v1/email/addresses').then(itemsOf) });
-  const mailboxes = useQuery({ queryKey: ['email-mailboxes'], queryFn: () => api.get('/api/v1/email/mailboxes').then(itemsOf) });
-  const failed = useQuery({ queryKey: ['email-failed'], queryFn: () => api.get('/api/v1/inbound/emails', { query: { status: 'failed' } }).then(itemsOf) });
-  return (
-    <>
-      <Title order={3}>Support addresses</Title>
-      <Records rows={addresses.data ?? []} columns={['address', 'name', 'groupId', 'priority', 'autoReply']} />
-      <Title order={3}>Mailboxes (IMAP)</Title>
-      <Records rows={mailboxes.data ?? []} columns={['host', 'username', 'folder', 'state', 'lastError', 'lastSyncAt']} />
-      <Title order={3}>Failed inbound mail</Title>
-      <Records rows={failed.data ?? []} columns={['id', 'fromAddress', 'subject', 'error', 'receivedAt']} />
-    </>
-  );
-}
-
-function Outbox() {
-  const outbox = useQuery({ queryKey: ['outbox'], queryFn: () => api.get('/api/v1/outbox').then(itemsOf) });
-  return (
-    <>
-      <Title order={3}>Outbox</Title>
-      <Text size="sm" c="dimmed">Every message Lifeline sent or holds (with no SMTP_URL set, mail stays here).</Text>
-      <Records rows={outbox.data ?? []} columns={['toAddress', 'subject', 'kind', 'status', 'createdAt']} />
-    </>
-  );
-}
 
 function Tokens() {
   const { error, save: run } = useSave([['tokens']]);
