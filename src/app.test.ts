@@ -22,8 +22,22 @@ describe('the route table', () => {
     const undeclared = api.filter((r) => !r.access).map((r) => `${r.method} ${r.url}`);
     assert.deepEqual(undeclared, []);
     const publicRoutes = api.filter((r) => r.access?.level === 'public').map((r) => `${r.method} ${r.url}`);
-    // Sign-in, the health check, and the first-run setup (token-protected, refused once an admin exists).
-    assert.deepEqual(publicRoutes.sort(), ['GET /api/v1/health', 'GET /api/v1/setup', 'HEAD /api/v1/health', 'HEAD /api/v1/setup', 'POST /api/v1/session', 'POST /api/v1/setup']);
+    // Sign-in (staff, and the portal's password or emailed link), the health check, the first-run setup
+    // (token-protected, refused once an admin exists), and satisfaction surveys answered through signed links.
+    assert.deepEqual(publicRoutes.sort(), [
+      'GET /api/v1/csat/survey',
+      'GET /api/v1/health',
+      'GET /api/v1/setup',
+      'HEAD /api/v1/csat/survey',
+      'HEAD /api/v1/health',
+      'HEAD /api/v1/setup',
+      'POST /api/v1/csat/opt-out',
+      'POST /api/v1/csat/survey',
+      'POST /api/v1/portal/sign-in',
+      'POST /api/v1/portal/sign-in-link',
+      'POST /api/v1/session',
+      'POST /api/v1/setup',
+    ]);
   });
 
   test('registering an API route without access fails at start-up', async () => {
