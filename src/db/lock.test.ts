@@ -17,29 +17,59 @@ function deadPid(): number {
 }
 
 /**
- * `n` processes that all try to take the lock at the same moment and hold it for a while: the race of two
- * `lifeline start` at once. Each prints `won` or `locked <pid>`.
+ * `n` processes that all try to take the lock at the same moment: the race of two `lifeline start` at once. Each
+ * reports `won` or `locked <pid>`. The moment is a file the test creates once every process is loaded and waiting
+ * (on a loaded machine loading takes seconds, so a fixed start time let a late process find the lock released),
+ * and a winner holds the lock until every process has reported, so every attempt meets a held lock.
  */
 async function race(dir: string, n: number): Promise<string[]> {
-  const at = Date.now() + 6000;
+  const go = `${dir}.go`;
+  const done = `${dir}.done`;
   const script = `
+    const fs = await import('node:fs');
     const { acquireDataDirLock } = await import(${JSON.stringify(lockModule)});
-    while (Date.now() < ${at}) await new Promise((r) => setTimeout(r, 1));
+    const until = async (file) => { while (!fs.existsSync(file)) await new Promise((r) => setTimeout(r, 1)); };
+    console.log('ready');
+    await until(${JSON.stringify(go)});
     try {
       const lock = await acquireDataDirLock(${JSON.stringify(dir)}, 'race');
       console.log('won');
-      await new Promise((r) => setTimeout(r, 1500));
+      await until(${JSON.stringify(done)});
       lock.release();
     } catch (err) {
       console.log(err.owner ? 'locked ' + err.owner.pid : 'error ' + err.message);
     }`;
-  const runs = Array.from({ length: n }, () => {
+  const lines: string[][] = [];
+  let changed: () => void = () => {};
+  const runs = Array.from({ length: n }, (_, i) => {
+    lines[i] = [];
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    return new Promise<string>((resolve) => child.once('close', () => resolve(out.trim())));
+    let buffered = '';
+    child.stdout.on('data', (d) => {
+      buffered += d;
+      const parts = buffered.split('\n');
+      buffered = parts.pop() ?? '';
+      lines[i]?.push(...parts.map((p) => p.trim()).filter(Boolean));
+      changed();
+    });
+    return new Promise<void>((resolve) =>
+      child.once('close', (code) => {
+        // A process that died early must not leave the test waiting for it: its result says so.
+        lines[i]?.push('ready', `exited ${code}`);
+        changed();
+        resolve();
+      }),
+    );
   });
-  return Promise.all(runs);
+  const waitFor = async (ok: () => boolean) => {
+    while (!ok()) await new Promise<void>((r) => (changed = r));
+  };
+  await waitFor(() => lines.every((l) => l.includes('ready')));
+  fs.writeFileSync(go, '');
+  await waitFor(() => lines.every((l) => l.length >= 2));
+  fs.writeFileSync(done, '');
+  await Promise.all(runs);
+  return lines.map((l) => l.find((x) => x !== 'ready') ?? '');
 }
 
 test('processes starting at once on a free directory: exactly one holds it', async () => {
