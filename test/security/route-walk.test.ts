@@ -100,6 +100,7 @@ const EXPECTED: Record<string, string> = {
   'POST /api/v1/tickets/:ticketId/macros/:id/apply': 'agent tickets:write',
   'PUT /api/v1/macros/order': 'agent tickets:write',
   'POST /api/v1/macros/preview': 'agent tickets:read',
+  'POST /api/v1/conditions/matches': 'staff tickets:read',
   'POST /api/v1/macros/:id/duplicate': 'agent tickets:write',
   'GET /api/v1/triggers': 'staff tickets:read',
   'POST /api/v1/triggers': 'admin admin',

@@ -169,4 +169,31 @@ describe('macros', () => {
     assert.equal((await t.as(admin).delete(`/api/v1/macros/${copy.body.id}`)).status, 204);
     assert.equal((await t.as(admin).get(`/api/v1/macros/${copy.body.id}`)).status, 404);
   });
+
+  // The rule builder's live count (src/modules/views: POST /api/v1/conditions/matches), here to share this app.
+  test('the rule builder counts the open tickets a condition matches now, as the caller sees them, and names what is wrong', async () => {
+    const billing = await t.make.group('Billing');
+    const restricted = await t.signIn('agent', { name: 'Rina Restricted' });
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${restricted.user.id}`, { ticketAccess: 'groups' })).status, 200);
+    await t.as(admin).patch(`/api/v1/groups/${billing.id}`, { memberIds: [restricted.user.id] });
+    const a = await t.make.ticket(customer, { subject: 'Refund 1', tags: ['refund'] });
+    await t.make.ticket(customer, { subject: 'Refund 2', tags: ['refund'] });
+    const solved = await t.make.ticket(customer, { subject: 'Refund 3', tags: ['refund'] });
+    assert.equal((await t.as(admin).patch(`/api/v1/tickets/${solved.id}`, { status: 'solved' })).status, 200);
+    assert.equal((await t.as(admin).patch(`/api/v1/tickets/${a.id}`, { groupId: billing.id, assigneeId: restricted.user.id })).status, 200);
+    const count = async (who: Session, condition: unknown) => t.as(who).post('/api/v1/conditions/matches', { condition });
+    const refunds = { all: [{ field: 'tags', op: 'includes_any', value: ['refund'] }] };
+    const byAdmin = await count(admin, refunds);
+    assert.equal(byAdmin.status, 200, byAdmin.raw);
+    assert.deepEqual({ count: byAdmin.body.count, capped: byAdmin.body.capped, timedOut: byAdmin.body.timedOut }, { count: 2, capped: false, timedOut: false }, 'solved tickets are not counted');
+    assert.equal((await count(restricted, refunds)).body.count, 1, 'only the tickets the caller may see');
+    assert.equal((await count(restricted, { all: [{ field: 'assignee', op: 'is', value: '$me' }] })).body.count, 1);
+    assert.equal((await count(admin, { any: [] })).body.count, 0);
+    const wrong = await count(admin, { all: [{ field: 'colour', op: 'is', value: 'red' }, { field: 'priority', op: 'contains', value: 'P' }] });
+    assert.equal(wrong.status, 422, wrong.raw);
+    assert.deepEqual((wrong.body.errors as any[]).map((e) => e.path), ['body.condition.all.0.field', 'body.condition.all.1.op']);
+    assert.match(wrong.body.errors[1].message, /takes is, is_not, in, not_in/);
+    assert.equal((await count(admin, { all: 'x' })).status, 400);
+    assert.equal((await t.as(customer).post('/api/v1/conditions/matches', { condition: refunds })).status, 403);
+  });
 });

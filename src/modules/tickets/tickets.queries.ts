@@ -249,6 +249,34 @@ export class TicketQueries {
   }
 
   /**
+   * How many unsolved tickets the actor may see match `condition`, for the rule builder's "matches N open tickets
+   * now": at most `cap` (then `capped`), and on a server within `budgetMs` (then `timedOut`, no count). PGlite runs
+   * in this process and cannot cancel a statement, so there the cap is the only bound.
+   */
+  async countOpenMatching(actor: Actor, condition: SQL, cap: number, budgetMs: number): Promise<{ count: number | null; capped: boolean; timedOut: boolean }> {
+    const count = async (ex: Executor) => {
+      const matching = ex
+        .select({ one: sql`1` })
+        .from(tickets)
+        .where(and(visibleTo(actor), sql`${tickets.statusCategory} in ('new', 'open', 'pending', 'on_hold')`, condition))
+        .limit(cap + 1);
+      const [row] = rowsOf<{ n: number }>(await ex.execute(sql`select count(*)::int as n from (${matching}) m`));
+      const n = Number(row?.n ?? 0);
+      return { count: Math.min(n, cap), capped: n > cap, timedOut: false };
+    };
+    if (this.ctx.database.kind !== 'postgres') return count(this.ctx.db);
+    try {
+      return await this.ctx.db.transaction(async (tx) => {
+        await tx.execute(sql`set local statement_timeout = ${sql.raw(String(Math.max(1, Math.floor(budgetMs))))}`);
+        return count(tx);
+      });
+    } catch (err) {
+      if (!isQueryCanceled(err)) throw err;
+      return { count: null, capped: false, timedOut: true };
+    }
+  }
+
+  /**
    * Full text with an ordered page has two good plans: walk the sort index and test each ticket (fast when
    * matches are common), or collect every match from the GIN index and sort them (fast when they are rare).
    * Postgres guesses, and with correlated filters (`priority:P1 login`) it can guess a walk over a million rows.

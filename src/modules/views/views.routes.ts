@@ -46,6 +46,20 @@ export function viewRoutes(app: FastifyInstance, views: ViewsService): void {
     },
     async (req) => ({ counts: await views.counts(requireActor(req)), cap: COUNT_CAP }),
   );
+  r.post(
+    '/api/v1/conditions/matches',
+    {
+      config: { access: staff },
+      schema: {
+        tags,
+        body: z.object({ condition: ConditionSchema }),
+        response: { 200: z.object({ count: z.number().int().nullable(), capped: z.boolean(), timedOut: z.boolean(), cap: z.number().int() }) },
+        description:
+          'How many unsolved tickets you can see match a condition now, for the rule builder. At most `cap` (`capped` when more); `timedOut` (and no count) when counting took too long.',
+      },
+    },
+    async (req) => ({ ...(await views.matches(requireActor(req), req.body.condition)), cap: COUNT_CAP }),
+  );
   r.get(
     '/api/v1/views/:id/tickets',
     { config: { access: staff }, schema: { tags, params: ViewParams, querystring: ViewTicketsQuery, response: { 200: TicketPage } } },

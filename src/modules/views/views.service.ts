@@ -161,6 +161,16 @@ export class ViewsService {
     await this.ctx.db.delete(views).where(eq(views.id, id));
   }
 
+  /**
+   * The rule builder's live count: unsolved tickets the actor may see that `condition` matches now (`$me` and
+   * `$my_groups` are the actor), capped and time-boxed. A condition that is not valid is refused like a view's.
+   */
+  async matches(actor: Actor, condition: Condition): Promise<{ count: number | null; capped: boolean; timedOut: boolean }> {
+    await this.check(actor, condition, null);
+    const viewer = await this.viewerOf(actor);
+    return this.queries.countOpenMatching(actor, compile(substitute(condition, viewer), this.ctx.clock.now(), viewer.kinds), COUNT_CAP, MATCH_BUDGET_MS);
+  }
+
   /** A saved view the actor may change: their own, or any for an admin. */
   private async own(actor: Actor, id: string) {
     if (!isUuid(id)) throw new AppError('NOT_FOUND', `No view ${id}, or it is not yours to change`);
@@ -201,6 +211,8 @@ type Viewer = { me: string; groups: string[]; kinds: CustomFieldKinds };
 
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 export const COUNT_CAP = 10_000;
+/** How long the rule builder's count may take on a server before it answers "too slow to count". */
+const MATCH_BUDGET_MS = 1500;
 
 /** Replaces `$me` and `$my_groups` in comparison values with the viewer's id and group ids. */
 export function substitute(c: Condition, who: { me: string; groups: string[] }): Condition {

@@ -82,6 +82,9 @@ export interface Paths {
   "/api/v1/channels/connections": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; kind: "imap" | "slack" | "github" | "widget"; name: string; status: "active" | "failed" | "disabled"; syncState: "connected" | "idle"; lastSuccessAt: string | null; lastError: string | null; lastErrorAt: string | null; failureCount: number; createdAt: string; updatedAt: string })[] } };
   };
+  "/api/v1/conditions/matches": {
+    post: { path: never; query: never; body: { condition: ConditionInput }; response: { count: number | null; capped: boolean; timedOut: boolean; cap: number } };
+  };
   "/api/v1/csat/opt-out": {
     post: { path: never; query: never; body: { token: string }; response: unknown };
   };
