@@ -122,4 +122,75 @@ describe("PMERIT's setup in a real browser", { skip }, () => {
     assert.deepEqual(after.tags, ['cannot-reproduce']);
     await screenshot(page, 'macro-applied');
   });
+
+  test('business hours, SLA targets in hours and minutes and the escalation automation, built with forms: no JSON', async () => {
+    const p1 = await t.make.ticket(admin, { subject: 'Exam portal down', priority: 'P1', requester: { email: 'kofi@example.org', name: 'Kofi Mensah' } });
+    await t.make.ticket(admin, { subject: 'Typo on the about page', priority: 'P4' });
+
+    // A calendar, then edited: the time zone picked from the list, Friday shortened.
+    await page.goto(`${base}/admin/calendars`);
+    await page.getByRole('textbox', { name: 'Name' }).fill('PMERIT office');
+    await page.getByRole('button', { name: 'Add calendar' }).click();
+    await page.getByRole('button', { name: 'Edit PMERIT office' }).click();
+    await page.getByRole('heading', { name: 'Edit PMERIT office' }).waitFor();
+    await page.getByRole('combobox', { name: 'Time zone' }).or(page.getByRole('textbox', { name: 'Time zone' })).first().fill('Nairobi');
+    await page.getByRole('option', { name: 'Africa/Nairobi' }).click();
+    await page.getByRole('textbox', { name: 'Fri' }).fill('09:00-13:00');
+    await page.getByRole('button', { name: 'Save calendar' }).click();
+    await page.getByRole('cell', { name: 'Africa/Nairobi', exact: true }).waitFor();
+    const calendar = ((await t.as(admin).get('/api/v1/calendars')).body.items as any[]).find((c) => c.name === 'PMERIT office');
+    assert.equal(calendar.timeZone, 'Africa/Nairobi');
+    assert.deepEqual(calendar.weekly['5'], [{ start: '09:00', end: '13:00' }]);
+
+    // An SLA policy for P1: the condition as a row, the targets in hours and minutes.
+    await page.goto(`${base}/admin/sla`);
+    await page.getByRole('textbox', { name: 'Name' }).fill('PMERIT emergencies');
+    await pick(page, 'Calendar', 'PMERIT office');
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await pick(page, 'Condition 1 field', /^Priority$/);
+    await pick(page, 'Condition 1 value', /^P1/);
+    await page.getByTestId('match-count').filter({ hasText: 'matches 1 open ticket now' }).waitFor();
+    await page.getByRole('textbox', { name: 'P1 first response hours' }).fill('1');
+    await page.getByRole('textbox', { name: 'P1 resolution hours' }).fill('4');
+    await page.getByRole('textbox', { name: 'P1 resolution minutes' }).fill('30');
+    await page.getByRole('button', { name: 'Add policy' }).click();
+    await page.getByRole('cell', { name: 'PMERIT emergencies', exact: true }).waitFor();
+    const policy = ((await t.as(admin).get('/api/v1/sla-policies')).body.items as any[]).find((x) => x.name === 'PMERIT emergencies');
+    assert.deepEqual(policy.condition, { all: [{ field: 'priority', op: 'is', value: 'P1' }] });
+    assert.deepEqual(policy.targets.P1, { first_response: 60, resolution: 270 });
+
+    // The escalation automation: P1, not solved, stagnant an hour → escalate, tag, note with a placeholder.
+    await page.goto(`${base}/admin/automations`);
+    await page.getByRole('textbox', { name: 'Name' }).fill('Escalate stagnant P1');
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await pick(page, 'Condition 1 field', /^Priority$/);
+    await pick(page, 'Condition 1 value', /^P1/);
+    await pick(page, 'Add an action', 'Add tags');
+    await page.getByRole('combobox', { name: 'Action 1 tags' }).fill('escalated');
+    await page.keyboard.press('Enter');
+    // Without an "hours since" row the server refuses, and says why.
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'hours_since' }).waitFor();
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await pick(page, 'Condition 2 field', 'Hours since updated');
+    await pick(page, 'Condition 2 operator', 'at least');
+    await page.getByRole('textbox', { name: 'Condition 2 hours' }).fill('1');
+    await page.getByTestId('match-count').filter({ hasText: 'matches 0 open tickets now' }).waitFor();
+    await pick(page, 'Add an action', 'Escalate to the next tier');
+    await pick(page, 'Action 2 urgency', 'critical');
+    await pick(page, 'Add an action', 'Add an internal note');
+    await page.getByRole('textbox', { name: 'Action 3 text' }).fill('Stagnant for an hour: #');
+    await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Ticket number' }).click();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('cell', { name: 'Escalate stagnant P1', exact: true }).waitFor();
+    const rule = ((await t.as(admin).get('/api/v1/automations')).body.items as any[]).find((x) => x.name === 'Escalate stagnant P1');
+    assert.deepEqual(rule.condition, { all: [{ field: 'priority', op: 'is', value: 'P1' }, { field: 'hours_since_updated', op: 'gte', value: 1 }] });
+    assert.deepEqual(rule.actions, [{ type: 'add_tags', tags: ['escalated'] }, { type: 'escalate', urgency: 'critical' }, { type: 'note', body: 'Stagnant for an hour: #{{ ticket.number }}' }]);
+    // The JSON stays available as the advanced view.
+    await page.getByRole('row').filter({ hasText: 'Escalate stagnant P1' }).getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('group', { name: 'Applies to tickets where' }).getByRole('button', { name: 'Edit as JSON' }).click();
+    assert.match(await page.getByRole('textbox', { name: 'Applies to tickets where as JSON' }).inputValue(), /hours_since_updated/);
+    assert.ok(p1.number);
+    await screenshot(page, 'automation-builder');
+  });
 });

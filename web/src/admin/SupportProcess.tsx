@@ -1,11 +1,12 @@
-import { Alert, Badge, Button, Checkbox, Code, Group, NumberInput, Select, Switch, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { Alert, Badge, Button, Checkbox, Code, Group, NumberInput, Select, Stack, Switch, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, type Response } from '../api/client';
 import { useDirectory } from '../app/directory';
 import { duration } from '../tickets/format';
 import { FormError, useSave } from './forms';
+import { type Action, ActionsBuilder, ConditionBuilder } from './RuleBuilder';
+import type { Condition } from '../api/types';
 import { parseIntervals, showIntervals } from './intervals';
 
 // Admin screens of the support process: calendars, SLA policies, triggers and automations, macros, the triage
@@ -16,27 +17,44 @@ type Policy = Response<'/api/v1/sla-policies', 'get'>['items'][number];
 const DAYS: [string, string][] = [['1', 'Mon'], ['2', 'Tue'], ['3', 'Wed'], ['4', 'Thu'], ['5', 'Fri'], ['6', 'Sat'], ['7', 'Sun']];
 const METRICS = ['first_response', 'next_response', 'periodic_update', 'resolution'] as const;
 
+/** The time zones this browser knows (IANA names), for pickers. */
+export const TIME_ZONES: string[] = (() => {
+  try {
+    return (Intl as unknown as { supportedValuesOf: (k: string) => string[] }).supportedValuesOf('timeZone');
+  } catch {
+    return ['UTC', 'Europe/London', 'America/New_York', 'Africa/Nairobi'];
+  }
+})();
+
 const useCalendars = () => useQuery({ queryKey: ['calendars'], queryFn: () => api.get('/api/v1/calendars').then((r) => r.items) });
 
 export function Calendars() {
   const calendars = useCalendars();
   const { error, save } = useSave([['calendars']]);
-  const [form, setForm] = useState({ name: '', timeZone: 'Europe/London', alwaysOpen: false, country: '', days: { '1': '09:00-17:00', '2': '09:00-17:00', '3': '09:00-17:00', '4': '09:00-17:00', '5': '09:00-17:00', '6': '', '7': '' } as Record<string, string> });
+  const blank = { name: '', timeZone: 'Europe/London', alwaysOpen: false, country: '', days: { '1': '09:00-17:00', '2': '09:00-17:00', '3': '09:00-17:00', '4': '09:00-17:00', '5': '09:00-17:00', '6': '', '7': '' } as Record<string, string> };
+  const [form, setForm] = useState(blank);
+  const [editing, setEditing] = useState<string | null>(null);
+  const edit = (c: Calendar) => {
+    setEditing(c.id);
+    setForm({ name: c.name, timeZone: c.timeZone, alwaysOpen: c.alwaysOpen, country: c.holidayRegion?.country ?? '', days: Object.fromEntries(DAYS.map(([d]) => [d, showIntervals(c.weekly[d as '1'])])) });
+  };
   const [preview, setPreview] = useState<{ id: string | null; minutes: number; due?: string }>({ id: null, minutes: 240 });
-  const create = () =>
-    save(
-      () =>
-        api.post('/api/v1/calendars', {
-          body: {
-            name: form.name,
-            timeZone: form.timeZone,
-            alwaysOpen: form.alwaysOpen,
-            weekly: Object.fromEntries(DAYS.map(([d]) => [d, parseIntervals(form.days[d] ?? '')]).filter(([, ivs]) => (ivs as unknown[]).length)),
-            holidayRegion: form.country ? { country: form.country } : null,
-          },
-        }),
-      () => setForm({ ...form, name: '' }),
+  const create = () => {
+    const body = {
+      name: form.name,
+      timeZone: form.timeZone,
+      alwaysOpen: form.alwaysOpen,
+      weekly: Object.fromEntries(DAYS.map(([d]) => [d, parseIntervals(form.days[d] ?? '')]).filter(([, ivs]) => (ivs as unknown[]).length)),
+      holidayRegion: form.country ? { country: form.country } : null,
+    };
+    return save(
+      () => (editing ? api.patch('/api/v1/calendars/{id}', { path: { id: editing }, body }) : api.post('/api/v1/calendars', { body })),
+      () => {
+        setEditing(null);
+        setForm(blank);
+      },
     );
+  };
   const runPreview = async () => {
     if (!preview.id) return;
     const r = await api.get('/api/v1/calendars/{id}/due', { path: { id: preview.id }, query: { start: new Date().toISOString(), minutes: preview.minutes } });
@@ -56,7 +74,12 @@ export function Calendars() {
               <Table.Td>{c.timeZone}</Table.Td>
               <Table.Td><Text size="xs">{c.alwaysOpen ? '24/7' : DAYS.filter(([d]) => c.weekly[d as '1']?.length).map(([d, n]) => `${n} ${showIntervals(c.weekly[d as '1'])}`).join(' · ')}</Text></Table.Td>
               <Table.Td><Text size="xs">{[c.holidayRegion ? `public holidays of ${c.holidayRegion.country}` : '', c.holidays.length ? `${c.holidays.length} own` : ''].filter(Boolean).join(', ')}</Text></Table.Td>
-              <Table.Td><Button size="compact-xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/calendars/{id}', { path: { id: c.id } }))}>Delete</Button></Table.Td>
+              <Table.Td>
+                <Group gap={4} wrap="nowrap">
+                  <Button size="compact-xs" variant="subtle" aria-label={`Edit ${c.name}`} onClick={() => edit(c)}>Edit</Button>
+                  <Button size="compact-xs" variant="subtle" color="red" aria-label={`Delete ${c.name}`} onClick={() => void save(() => api.delete('/api/v1/calendars/{id}', { path: { id: c.id } }))}>Delete</Button>
+                </Group>
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -67,22 +90,25 @@ export function Calendars() {
         <Button variant="default" onClick={() => void runPreview()} disabled={!preview.id}>Preview</Button>
         {preview.due && <Text size="sm" data-testid="calendar-preview">A ticket created now would be due {new Date(preview.due).toLocaleString()}</Text>}
       </Group>
-      <Title order={4}>New calendar</Title>
+      <Title order={4}>{editing ? `Edit ${form.name}` : 'New calendar'}</Title>
       <Group align="flex-end">
-        <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} />
-        <TextInput label="Time zone" description="IANA, e.g. America/New_York" value={form.timeZone} onChange={(e) => setForm({ ...form, timeZone: e.currentTarget.value })} />
+        <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={error?.fieldError('name')} />
+        <Select label="Time zone" searchable w={240} data={TIME_ZONES.includes(form.timeZone) ? TIME_ZONES : [form.timeZone, ...TIME_ZONES]} value={form.timeZone} onChange={(v) => v && setForm({ ...form, timeZone: v })} allowDeselect={false} error={error?.fieldError('timeZone')} />
         <TextInput label="Public holidays of" description="Country code, e.g. KE, DE, US" w={140} value={form.country} onChange={(e) => setForm({ ...form, country: e.currentTarget.value })} />
         <Checkbox label="Open around the clock" checked={form.alwaysOpen} onChange={(e) => setForm({ ...form, alwaysOpen: e.currentTarget.checked })} />
       </Group>
       {!form.alwaysOpen && (
         <Group>
           {DAYS.map(([d, n]) => (
-            <TextInput key={d} label={n} w={150} placeholder="closed" value={form.days[d]} onChange={(e) => setForm({ ...form, days: { ...form.days, [d]: e.currentTarget.value } })} />
+            <TextInput key={d} label={n} w={150} placeholder="closed" description="e.g. 09:00-17:00" value={form.days[d]} onChange={(e) => setForm({ ...form, days: { ...form.days, [d]: e.currentTarget.value } })} error={error?.fields.find((f) => f.path.includes(`weekly.${d}`))?.message} />
           ))}
         </Group>
       )}
       <FormError error={error} />
-      <Group><Button onClick={() => void create()}>Add calendar</Button></Group>
+      <Group>
+        <Button onClick={() => void create()}>{editing ? 'Save calendar' : 'Add calendar'}</Button>
+        {editing && <Button variant="default" onClick={() => { setEditing(null); setForm(blank); }}>Cancel</Button>}
+      </Group>
     </>
   );
 }
@@ -92,29 +118,22 @@ export function SlaPolicies() {
   const calendars = useCalendars();
   const policies = useQuery({ queryKey: ['sla-policies'], queryFn: () => api.get('/api/v1/sla-policies').then((r) => r.items) });
   const { error, save } = useSave([['sla-policies']]);
-  const empty = { name: '', position: 10, calendarId: null as string | null, condition: '{ "all": [] }', targets: {} as Record<string, Partial<Record<(typeof METRICS)[number], number>>> };
+  const empty = { name: '', position: 10, calendarId: null as string | null, condition: { all: [] } as Condition, targets: {} as Record<string, Partial<Record<(typeof METRICS)[number], number>>> };
   const [form, setForm] = useState(empty);
   const [editing, setEditing] = useState<string | null>(null);
   const edit = (p: Policy) => {
     setEditing(p.id);
-    setForm({ name: p.name, position: p.position, calendarId: p.calendarId, condition: JSON.stringify(p.condition, null, 2), targets: p.targets });
+    setForm({ name: p.name, position: p.position, calendarId: p.calendarId, condition: p.condition as Condition, targets: p.targets });
   };
   const submit = () => {
-    let condition: unknown;
-    try {
-      condition = JSON.parse(form.condition);
-    } catch {
-      notifications.show({ color: 'red', message: 'The condition is not valid JSON' });
-      return;
-    }
-    const body = { name: form.name, position: form.position, calendarId: form.calendarId ?? '', condition: condition as Policy['condition'], targets: form.targets };
+    const body = { name: form.name, position: form.position, calendarId: form.calendarId ?? '', condition: form.condition as Policy['condition'], targets: form.targets };
     void save(() => (editing ? api.patch('/api/v1/sla-policies/{id}', { path: { id: editing }, body }) : api.post('/api/v1/sla-policies', { body })), () => {
       setEditing(null);
       setForm(empty);
     });
   };
-  const setTarget = (prio: string, metric: (typeof METRICS)[number], v: number | string) =>
-    setForm({ ...form, targets: { ...form.targets, [prio]: { ...form.targets[prio], [metric]: v === '' ? undefined : Number(v) } } });
+  const setTarget = (prio: string, metric: (typeof METRICS)[number], minutes: number | undefined) =>
+    setForm({ ...form, targets: { ...form.targets, [prio]: { ...form.targets[prio], [metric]: minutes } } });
   return (
     <>
       <Title order={3}>SLA policies</Title>
@@ -144,15 +163,16 @@ export function SlaPolicies() {
         <NumberInput label="Position" w={100} value={form.position} onChange={(v) => setForm({ ...form, position: Number(v) || 0 })} />
         <Select label="Calendar" data={(calendars.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={form.calendarId} onChange={(v) => setForm({ ...form, calendarId: v })} />
       </Group>
-      <Textarea label="Condition (the condition language, JSON)" description='e.g. { "field": "priority", "op": "in", "value": ["P1", "P2"] }' autosize minRows={2} styles={{ input: { fontFamily: 'monospace' } }} value={form.condition} onChange={(e) => setForm({ ...form, condition: e.currentTarget.value })} />
+      <ConditionBuilder key={editing ?? 'new'} label="Applies to tickets where" where="sla" value={form.condition} onChange={(condition) => setForm({ ...form, condition })} error={error} />
+      <Text size="sm" fw={600}>Targets, in business hours and minutes of the calendar</Text>
       <Table>
-        <Table.Thead><Table.Tr><Table.Th>Priority</Table.Th>{METRICS.map((m) => <Table.Th key={m}>{m.replace('_', ' ')} (min)</Table.Th>)}</Table.Tr></Table.Thead>
+        <Table.Thead><Table.Tr><Table.Th>Priority</Table.Th>{METRICS.map((m) => <Table.Th key={m}>{m.replace('_', ' ')}</Table.Th>)}</Table.Tr></Table.Thead>
         <Table.Tbody>
           {dir.priorities.map((p) => (
             <Table.Tr key={p.key}>
               <Table.Td><Badge color={p.color}>{p.key}</Badge></Table.Td>
               {METRICS.map((m) => (
-                <Table.Td key={m}><NumberInput size="xs" aria-label={`${p.key} ${m}`} min={1} value={form.targets[p.key]?.[m] ?? ''} onChange={(v) => setTarget(p.key, m, v)} /></Table.Td>
+                <Table.Td key={m}><HoursMinutes label={`${p.key} ${m.replace('_', ' ')}`} minutes={form.targets[p.key]?.[m]} onChange={(v) => setTarget(p.key, m, v)} error={error?.fields.find((f) => f.path.endsWith(`targets.${p.key}.${m}`))?.message} /></Table.Td>
               ))}
             </Table.Tr>
           ))}
@@ -164,6 +184,25 @@ export function SlaPolicies() {
         {editing && <Button variant="default" onClick={() => { setEditing(null); setForm(empty); }}>Cancel</Button>}
       </Group>
     </>
+  );
+}
+
+/** A duration entered as hours and minutes; empty is no target. */
+function HoursMinutes({ label, minutes, onChange, error }: { label: string; minutes: number | undefined; onChange: (m: number | undefined) => void; error?: string }) {
+  const h = minutes === undefined ? '' : Math.floor(minutes / 60);
+  const m = minutes === undefined ? '' : minutes % 60;
+  const set = (hours: number | string, mins: number | string) => {
+    if (hours === '' && mins === '') return onChange(undefined);
+    onChange((Number(hours) || 0) * 60 + (Number(mins) || 0));
+  };
+  return (
+    <Stack gap={2}>
+      <Group gap={4} wrap="nowrap">
+        <NumberInput size="xs" w={64} aria-label={`${label} hours`} min={0} max={10_000} allowDecimal={false} value={h} onChange={(v) => set(v, m)} rightSection={<Text size="xs" c="dimmed">h</Text>} />
+        <NumberInput size="xs" w={64} aria-label={`${label} minutes`} min={0} max={59} allowDecimal={false} value={m} onChange={(v) => set(h, v)} rightSection={<Text size="xs" c="dimmed">m</Text>} />
+      </Group>
+      {error && <Text size="xs" c="red">{error}</Text>}
+    </Stack>
   );
 }
 
@@ -187,20 +226,14 @@ export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
   const calendars = useCalendars();
   const list = useQuery({ queryKey: [kind], queryFn: () => (kind === 'triggers' ? api.get('/api/v1/triggers') : api.get('/api/v1/automations')).then((r) => r.items as Rule[]) });
   const { error, save } = useSave([[kind]]);
-  const blank = { name: '', position: 100, events: ['created'] as string[], calendarId: null as string | null, condition: '{ "all": [] }', actions: '[{ "type": "add_tags", "tags": ["example"] }]' };
+  const blank = { name: '', position: 100, events: ['created'] as string[], calendarId: null as string | null, condition: { all: [] } as Condition, actions: [] as Action[] };
   const [form, setForm] = useState(blank);
   const [editing, setEditing] = useState<string | null>(null);
   const patch = (id: string, body: Partial<TriggerCreate> | Partial<AutomationCreate>) =>
     kind === 'triggers' ? api.patch('/api/v1/triggers/{id}', { path: { id }, body: body as Partial<TriggerCreate> }) : api.patch('/api/v1/automations/{id}', { path: { id }, body: body as Partial<AutomationCreate> });
   const submit = () => {
-    // What the admin typed goes to the server as it is; the server checks it and answers with errors by path.
-    let rule: Pick<AutomationCreate, 'condition' | 'actions'>;
-    try {
-      rule = { condition: JSON.parse(form.condition), actions: JSON.parse(form.actions) };
-    } catch {
-      notifications.show({ color: 'red', message: 'The condition or the actions are not valid JSON' });
-      return;
-    }
+    // What the admin built goes to the server as it is; the server checks it and answers with errors by path.
+    const rule = { condition: form.condition, actions: form.actions } as Pick<AutomationCreate, 'condition' | 'actions'>;
     const trigger: TriggerCreate = { name: form.name, position: form.position, events: form.events as TriggerCreate['events'], ...rule };
     const automation: AutomationCreate = { name: form.name, position: form.position, calendarId: form.calendarId, ...rule };
     void save(
@@ -242,7 +275,7 @@ export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
                   variant="subtle"
                   onClick={() => {
                     setEditing(r.id);
-                    setForm({ name: r.name, position: r.position, events: 'events' in r ? r.events : ['created'], calendarId: 'calendarId' in r ? r.calendarId : null, condition: JSON.stringify(r.condition, null, 2), actions: JSON.stringify(r.actions, null, 2) });
+                    setForm({ name: r.name, position: r.position, events: 'events' in r ? r.events : ['created'], calendarId: 'calendarId' in r ? r.calendarId : null, condition: r.condition as Condition, actions: r.actions as Action[] });
                   }}
                 >
                   Edit
@@ -266,10 +299,8 @@ export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
           <Select label="Count hours in" clearable placeholder="calendar hours" data={(calendars.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={form.calendarId} onChange={(v) => setForm({ ...form, calendarId: v })} />
         )}
       </Group>
-      <Group grow align="flex-start">
-        <Textarea label="Condition (JSON)" description={kind === 'triggers' ? 'on SLA events, sla.metric is first_response, next_response, periodic_update or resolution' : undefined} autosize minRows={4} styles={{ input: { fontFamily: 'monospace' } }} value={form.condition} onChange={(e) => setForm({ ...form, condition: e.currentTarget.value })} />
-        <Textarea label="Actions (JSON)" description="set, add_tags, remove_tags, note, reply, escalate, email, webhook" autosize minRows={4} styles={{ input: { fontFamily: 'monospace' } }} value={form.actions} onChange={(e) => setForm({ ...form, actions: e.currentTarget.value })} />
-      </Group>
+      <ConditionBuilder key={`c-${editing ?? 'new'}`} label={kind === 'triggers' ? 'Runs when' : 'Applies to tickets where'} where={kind === 'triggers' ? 'trigger' : 'automation'} value={form.condition} onChange={(condition) => setForm({ ...form, condition })} error={error} />
+      <ActionsBuilder key={`a-${editing ?? 'new'}`} value={form.actions} onChange={(actions) => setForm({ ...form, actions })} error={error} />
       <FormError error={error} />
       <Group>
         <Button onClick={submit}>{editing ? 'Save' : 'Add'}</Button>
