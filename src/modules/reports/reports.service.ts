@@ -156,7 +156,11 @@ export class ReportsService {
               await db.execute(sql`select ${key} as key, ${this.select(d.values)} from ${this.from(r)} where ${this.where(actor, r, from, to)} group by 1 order by ${d.top ? sql`${sql.identifier(headline)} desc nulls last, 1` : sql`1`} ${d.top ? sql`limit ${d.top}` : sql``}`),
             )
           : [];
-      const [values, previous, groups, previousGroups] = await Promise.all([total(r.from, r.to), total(prevFrom, r.from), grouped(r.from, r.to), d.top ? grouped(prevFrom, r.from) : Promise.resolve([])]);
+      // One after another: on the server they share the transaction that carries the time budget (one connection).
+      const values = await total(r.from, r.to);
+      const previous = await total(prevFrom, r.from);
+      const groups = await grouped(r.from, r.to);
+      const previousGroups = d.top ? await grouped(prevFrom, r.from) : [];
       const labels = await this.labels(r.groupBy, groups.map((g) => g.key));
       const before = new Map(previousGroups.map((g) => [g.key, g]));
       return {
