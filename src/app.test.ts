@@ -23,16 +23,21 @@ describe('the route table', () => {
     assert.deepEqual(undeclared, []);
     const publicRoutes = api.filter((r) => r.access?.level === 'public').map((r) => `${r.method} ${r.url}`);
     // Sign-in (staff, and the portal's password or emailed link), the health check, the first-run setup
-    // (token-protected, refused once an admin exists), and satisfaction surveys answered through signed links.
+    // (token-protected, refused once an admin exists), satisfaction surveys answered through signed links, and the
+    // help centre's article suggestions, their feedback and "was this helpful" votes (rate-limited per client).
     assert.deepEqual(publicRoutes.sort(), [
       'GET /api/v1/csat/survey',
       'GET /api/v1/health',
+      'GET /api/v1/kb/suggest',
       'GET /api/v1/setup',
       'HEAD /api/v1/csat/survey',
       'HEAD /api/v1/health',
+      'HEAD /api/v1/kb/suggest',
       'HEAD /api/v1/setup',
       'POST /api/v1/csat/opt-out',
       'POST /api/v1/csat/survey',
+      'POST /api/v1/kb/articles/:id/votes',
+      'POST /api/v1/kb/suggest/feedback',
       'POST /api/v1/portal/sign-in',
       'POST /api/v1/portal/sign-in-link',
       'POST /api/v1/session',

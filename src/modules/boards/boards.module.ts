@@ -20,7 +20,7 @@ export function boardsModule(ctx: Ctx, needs: { tickets: TicketsService; queries
   return defineModule({
     name: 'boards',
     services: { boards, time },
-    routes: (app) => boardRoutes(app, ctx, { boards, time, people: needs.people }),
+    routes: (app) => boardRoutes(app, ctx, { boards, time, people: needs.people, ticketQueries: needs.queries }),
     schedules: [
       // Cards in "Recently completed" for longer than the setting (7 days) archive themselves.
       defineSchedule({ name: 'boards.archive', cron: '15 * * * *', timeZone: 'UTC', run: () => boards.sweepArchive() }),

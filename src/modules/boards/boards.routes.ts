@@ -5,6 +5,7 @@ import { credentialsOf, isStaff, requireActor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { LiveHub, type LiveStream, LiveStreams } from '../../platform/live.js';
 import type { PeopleService } from '../people/people.service.js';
+import type { TicketQueries } from '../tickets/tickets.queries.js';
 import { COLUMN_ROLES } from './boards.schema.js';
 import { BOARDS_CHANNEL, type BoardNotice, BoardSettingsBody, type BoardsService, ColumnBody, CreateCardBody, MoveCardBody, UpdateCardBody } from './boards.service.js';
 import { EntryBody, LockBody, PreferencesBody, TimerBody, type TimeService, UpdateEntryBody } from './time.service.js';
@@ -88,19 +89,19 @@ const TimerOut = z.object({
 const Prefs = z.object({ timeZone: z.string(), endOfDay: z.string(), reminders: z.boolean(), tracking: z.boolean() });
 const Period = z.object({ from: Day, to: Day, organizationId: z.uuid().optional() });
 
-export function boardRoutes(app: FastifyInstance, ctx: Ctx, s: { boards: BoardsService; time: TimeService; people: PeopleService }): void {
+export function boardRoutes(app: FastifyInstance, ctx: Ctx, s: { boards: BoardsService; time: TimeService; people: PeopleService; ticketQueries: TicketQueries }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { boards, time } = s;
 
   r.get('/api/v1/boards', { config: { access: read }, schema: { tags, response: { 200: z.object({ items: z.array(BoardOut.extend({ cardCount: z.number() })) }) } } }, async () => ({
     items: (await boards.list()).map((b) => ({ id: b.id, kind: b.kind, organizationId: b.organizationId, name: b.name, customersReorder: b.customersReorder, cardCount: b.cardCount })),
   }));
-  r.get('/api/v1/boards/epics', { config: { access: read }, schema: { tags, response: { 200: BoardLoad } } }, async () => boards.load((await boards.epics()).id));
-  r.get('/api/v1/boards/:id', { config: { access: read }, schema: { tags, params: IdParams, response: { 200: BoardLoad } } }, async (req) => boards.load(req.params.id));
+  r.get('/api/v1/boards/epics', { config: { access: read }, schema: { tags, response: { 200: BoardLoad } } }, async (req) => boards.load(requireActor(req), (await boards.epics()).id));
+  r.get('/api/v1/boards/:id', { config: { access: read }, schema: { tags, params: IdParams, response: { 200: BoardLoad } } }, async (req) => boards.load(requireActor(req), req.params.id));
   r.post(
     '/api/v1/organizations/:id/board',
     { config: { access: write }, schema: { tags, params: IdParams, description: "The organisation's board, created on first use.", response: { 200: BoardLoad } } },
-    async (req) => boards.load((await boards.forOrganization(req.params.id)).id),
+    async (req) => boards.load(requireActor(req), (await boards.forOrganization(req.params.id)).id),
   );
   r.get(
     '/api/v1/organizations/:id/board',
@@ -114,7 +115,7 @@ export function boardRoutes(app: FastifyInstance, ctx: Ctx, s: { boards: BoardsS
   r.post('/api/v1/boards/:id/cards', { config: { access: write }, schema: { tags, params: IdParams, body: CreateCardBody, response: { 201: CardOut } } }, async (req, reply) =>
     reply.status(201).send(await boards.createCard(requireActor(req), req.params.id, req.body)),
   );
-  r.get('/api/v1/cards/:id', { config: { access: read }, schema: { tags, params: IdParams, response: { 200: CardOut } } }, async (req) => boards.card(req.params.id));
+  r.get('/api/v1/cards/:id', { config: { access: read }, schema: { tags, params: IdParams, response: { 200: CardOut } } }, async (req) => boards.visibleCard(requireActor(req), req.params.id));
   r.patch('/api/v1/cards/:id', { config: { access: write }, schema: { tags, params: IdParams, body: UpdateCardBody, response: { 200: CardOut } } }, async (req) => boards.updateCard(requireActor(req), req.params.id, req.body));
   r.post(
     '/api/v1/cards/:id/move',
@@ -151,7 +152,10 @@ export function boardRoutes(app: FastifyInstance, ctx: Ctx, s: { boards: BoardsS
     return reply.status(204).send();
   });
   r.get('/api/v1/tickets/:id/time', { config: { access: read }, schema: { tags: timeTags, params: IdParams, response: { 200: EntryList } } }, async (req) => time.forTicket(requireActor(req), req.params.id));
-  r.get('/api/v1/cards/:id/time', { config: { access: read }, schema: { tags: timeTags, params: IdParams, response: { 200: EntryList } } }, async (req) => time.forCard(req.params.id));
+  r.get('/api/v1/cards/:id/time', { config: { access: read }, schema: { tags: timeTags, params: IdParams, response: { 200: EntryList } } }, async (req) => {
+    await boards.visibleCard(requireActor(req), req.params.id);
+    return time.forCard(req.params.id);
+  });
   r.get(
     '/api/v1/time/timesheet',
     { config: { access: read }, schema: { tags: timeTags, querystring: z.object({ userId: z.uuid().optional(), week: Day.optional() }), response: { 200: Timesheet } } },
@@ -199,11 +203,15 @@ export function boardRoutes(app: FastifyInstance, ctx: Ctx, s: { boards: BoardsS
     fanOut = fanOut.then(async () => {
       const card = await boards.card(notice.cardId).catch(() => null);
       if (!card) return;
+      // A ticket's card goes only to those who may see the ticket (decided in memory, like the ticket stream).
+      const facts = card.ticketId ? await s.ticketQueries.visibilityFacts(card.ticketId) : undefined;
+      if (card.ticketId && !facts) return;
       const json = JSON.stringify(card);
       const id = ++seq;
       streams.forEach((st) => {
         const boardId = watching.get(st);
-        if (boardId && notice.boardIds.includes(boardId)) st.enqueue((actor) => isStaff(actor) && st.event(id, 'card', json));
+        if (boardId && notice.boardIds.includes(boardId))
+          st.enqueue((actor) => isStaff(actor) && (!facts || s.ticketQueries.canSee(actor, facts)) && st.event(id, 'card', json));
       });
     });
   });

@@ -181,8 +181,11 @@ export class BoardsService {
     return ex.select().from(boardColumns).where(eq(boardColumns.boardId, boardId)).orderBy(asc(boardColumns.position));
   }
 
-  /** A board with its columns and open cards (the epics board: every card that entered "Up next", and its own). */
-  async load(boardId: string) {
+  /**
+   * A board with its columns and open cards (the epics board: every card that entered "Up next", and its own), as
+   * `actor` may see it: a ticket's card only if they may see the ticket (a group-restricted agent, a customer).
+   */
+  async load(actor: Actor, boardId: string) {
     const board = await this.get(boardId);
     const columns = await this.columns(boardId);
     const where =
@@ -195,7 +198,9 @@ export class BoardsService {
       .innerJoin(boardColumns, eq(boardColumns.id, cards.columnId))
       .where(where)
       .orderBy(board.kind === 'epics' ? asc(cards.epicsPosition) : asc(cards.position));
-    const items = rows.map((r) => cardView(r.c, r.role));
+    const ticketIds = rows.map((r) => r.c.ticketId).filter((id): id is string => id !== null);
+    const visible = new Set(ticketIds.length ? await this.ticketQueries.visibleIds(actor, ticketIds) : []);
+    const items = rows.filter((r) => r.c.ticketId === null || visible.has(r.c.ticketId)).map((r) => cardView(r.c, r.role));
     return { board: boardView(board), columns: columns.map(columnView), cards: items, ...(await this.names(items)) };
   }
 
@@ -215,7 +220,7 @@ export class BoardsService {
   async forCustomer(actor: Actor, organizationId: string) {
     if (!isStaff(actor) && actor.organizationId !== organizationId) throw new AppError('FORBIDDEN', 'This is not your organisation’s board');
     const board = await this.forOrganization(organizationId);
-    const full = await this.load(board.id);
+    const full = await this.load(actor, board.id);
     return {
       board: { id: board.id, name: board.name, customersReorder: board.customersReorder },
       columns: full.columns.map((c) => ({ id: c.id, name: c.name, role: c.role })),
@@ -252,6 +257,13 @@ export class BoardsService {
     const [r] = await ex.select({ c: cards, role: boardColumns.role }).from(cards).innerJoin(boardColumns, eq(boardColumns.id, cards.columnId)).where(eq(cards.id, id));
     if (!r) throw new AppError('CARD_NOT_FOUND', `No card with id ${id}`);
     return cardView(r.c, r.role);
+  }
+
+  /** A card, if `actor` may see it: a ticket's card is as visible as its ticket (404 otherwise, like the ticket). */
+  async visibleCard(actor: Actor, id: string): Promise<CardView> {
+    const card = await this.card(id);
+    if (card.ticketId && !(await this.ticketQueries.visibleIds(actor, [card.ticketId])).length) throw new AppError('CARD_NOT_FOUND', `No card with id ${id}`);
+    return card;
   }
 
   /** The card of a ticket, if it was backlogged (the ticket page shows it). */

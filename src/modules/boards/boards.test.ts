@@ -179,4 +179,28 @@ describe('boards: customer boards, the epics board, moves', () => {
     const stale = await move(agent, done.body.card, board, 'new', 0, done.body.card.version + 1);
     assert.equal(stale.body.code, 'CARD_ARCHIVED');
   });
+  test("a ticket's card is as visible as its ticket: a group-restricted agent and a fellow customer see neither the card nor its time", async () => {
+    const support = await t.make.group('Boards support', [agent]);
+    const restricted = await t.signIn('agent', { name: 'Rita Restricted' });
+    await t.make.group('Boards other', [restricted]);
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${restricted.user.id}`, { ticketAccess: 'groups' })).status, 200);
+    const colleague = await t.signIn('customer', { organizationId: acmeOrg.id, name: 'Colin Colleague' });
+    const ticket = await t.make.ticket(acme, { subject: 'Private: payroll export' });
+    assert.equal((await t.as(agent).patch(`/api/v1/tickets/${ticket.id}`, { groupId: support.id })).status, 200);
+    const card: Card = (await t.as(agent).post(`/api/v1/tickets/${ticket.id}/backlog`)).body;
+    const free = await t.as(agent).post(`/api/v1/boards/${card.boardId}/cards`, { title: 'Quarterly review' });
+    assert.equal(free.status, 201, free.raw);
+
+    const seenBy = async (who: Session) => ((await t.as(who).get(`/api/v1/boards/${card.boardId}`)).body as Load).cards.map((c) => c.id);
+    assert.ok((await seenBy(agent)).includes(card.id));
+    const restrictedSees = await seenBy(restricted);
+    assert.ok(!restrictedSees.includes(card.id), 'the card of a ticket outside their groups');
+    assert.ok(restrictedSees.includes(free.body.id), 'a free card is the board’s own');
+    assert.equal((await t.as(restricted).get(`/api/v1/cards/${card.id}`)).status, 404);
+    assert.equal((await t.as(restricted).get(`/api/v1/cards/${card.id}/time`)).status, 404);
+
+    const portalView = async (who: Session) => (await t.as(who).get(`/api/v1/organizations/${acmeOrg.id}/board`)).body.cards.map((c: { id: string }) => c.id);
+    assert.ok((await portalView(acme)).includes(card.id), 'the requester sees their own ticket');
+    assert.ok(!(await portalView(colleague)).includes(card.id), 'a colleague does not: the organisation does not share tickets');
+  });
 });

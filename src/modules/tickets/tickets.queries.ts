@@ -437,6 +437,29 @@ export class TicketQueries {
     return rows.map(({ e, number, ...facts }) => ({ event: { ...e, ticketNumber: number }, facts: facts as TicketVisibilityFacts }));
   }
 
+  /** A ticket's visibility facts, for deciding many live streams in memory (`canSee`); undefined if it is gone. */
+  async visibilityFacts(ticketId: string): Promise<TicketVisibilityFacts | undefined> {
+    const [row] = await this.ctx.db
+      .select({
+        requesterId: tickets.requesterId,
+        organizationId: tickets.organizationId,
+        organizationSharesTickets: sql<boolean>`coalesce(${organizations.sharedTickets}, false)`,
+        groupId: tickets.groupId,
+        escalatedFromGroupIds: tickets.escalatedFromGroupIds,
+        assigneeId: tickets.assigneeId,
+        followerIds: sql<string[]>`array(select f.user_id::text from ${ticketFollowers} f where f.ticket_id = ${tickets.id})`,
+      })
+      .from(tickets)
+      .leftJoin(organizations, eq(organizations.id, tickets.organizationId))
+      .where(eq(tickets.id, ticketId));
+    return row;
+  }
+
+  /** `mayActorSee`, for other modules' live streams (boards). */
+  canSee(actor: Actor, facts: TicketVisibilityFacts): boolean {
+    return mayActorSee(actor, facts);
+  }
+
   private streamEvents(actor: Actor, which: SQL, limit: number) {
     return this.ctx.db
       .select({ e: ticketEvents, number: tickets.number })
