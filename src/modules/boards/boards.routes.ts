@@ -126,7 +126,7 @@ export function boardRoutes(app: FastifyInstance, ctx: Ctx, s: { boards: BoardsS
     async (req) => boards.move(requireActor(req), req.params.id, req.body),
   );
   r.post('/api/v1/cards/:id/archive', { config: { access: write }, schema: { tags, params: IdParams, body: z.object({ version: z.number().int().positive() }), response: { 200: CardOut } } }, async (req) =>
-    boards.archive(req.params.id, req.body.version),
+    boards.archive(requireActor(req), req.params.id, req.body.version),
   );
   r.get('/api/v1/tickets/:id/card', { config: { access: read }, schema: { tags, params: IdParams, response: { 200: z.object({ card: CardOut.nullable() }) } } }, async (req) => ({
     card: await boards.cardOfTicket(requireActor(req), req.params.id),

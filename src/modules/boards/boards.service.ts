@@ -394,14 +394,19 @@ export class BoardsService {
     }
     await this.ctx.db.transaction(async (tx) => {
       const { card } = await this.lockCard(tx, id, version);
+      await this.mustSeeTicketOf(actor, card, tx);
       await tx
         .update(cards)
         .set({ ...patch, checklist: patch.checklist?.map((c) => ({ text: c.text, done: c.done })), version: card.version + 1, updatedAt: this.ctx.clock.now() })
         .where(eq(cards.id, id));
       await this.notify(tx, id, await this.boardsOf(tx, card));
     });
-    void actor;
     return this.card(id);
+  }
+
+  /** A ticket's card is changed only by someone who may see the ticket (404, like the ticket, otherwise). */
+  private async mustSeeTicketOf(actor: Actor, card: { id: string; ticketId: string | null }, tx: Tx): Promise<void> {
+    if (card.ticketId && !(await this.ticketQueries.visibleIds(actor, [card.ticketId], tx)).length) throw new AppError('CARD_NOT_FOUND', `No card with id ${card.id}`);
   }
 
   /**
@@ -413,6 +418,7 @@ export class BoardsService {
     const warnings: string[] = [];
     await this.ctx.db.transaction(async (tx) => {
       const { card, role } = await this.lockCard(tx, id, input.version);
+      await this.mustSeeTicketOf(actor, card, tx);
       const board = await this.get(input.boardId, tx);
       const onEpicsBoard = board.kind === 'epics' && card.boardId !== board.id;
       if (card.boardId !== board.id && !(board.kind === 'epics' && card.onEpics && role && EPICS_ROLES.includes(role))) {
@@ -501,9 +507,10 @@ export class BoardsService {
   }
 
   /** Archives a card by hand (a free card done with, a mistake). */
-  async archive(id: string, version: number): Promise<CardView> {
+  async archive(actor: Actor, id: string, version: number): Promise<CardView> {
     await this.ctx.db.transaction(async (tx) => {
       const { card } = await this.lockCard(tx, id, version);
+      await this.mustSeeTicketOf(actor, card, tx);
       await tx.update(cards).set({ archivedAt: this.ctx.clock.now(), version: card.version + 1 }).where(eq(cards.id, id));
       await this.notify(tx, id, await this.boardsOf(tx, card));
     });

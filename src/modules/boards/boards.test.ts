@@ -198,6 +198,11 @@ describe('boards: customer boards, the epics board, moves', () => {
     assert.ok(restrictedSees.includes(free.body.id), 'a free card is the board’s own');
     assert.equal((await t.as(restricted).get(`/api/v1/cards/${card.id}`)).status, 404);
     assert.equal((await t.as(restricted).get(`/api/v1/cards/${card.id}/time`)).status, 404);
+    const board = await load(`/api/v1/boards/${card.boardId}`);
+    assert.equal((await t.as(restricted).patch(`/api/v1/cards/${card.id}`, { title: 'Renamed', version: card.version })).status, 404);
+    assert.equal((await move(restricted, card, board, 'up_next')).status, 404);
+    assert.equal((await t.as(restricted).post(`/api/v1/cards/${card.id}/archive`, { version: card.version })).status, 404);
+    assert.equal((await t.as(agent).get(`/api/v1/cards/${card.id}`)).body.title, 'Private: payroll export', 'nothing changed');
 
     const portalView = async (who: Session) => (await t.as(who).get(`/api/v1/organizations/${acmeOrg.id}/board`)).body.cards.map((c: { id: string }) => c.id);
     assert.ok((await portalView(acme)).includes(card.id), 'the requester sees their own ticket');

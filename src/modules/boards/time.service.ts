@@ -1,3 +1,4 @@
+import { neutraliseFormula } from '../../platform/csv.js';
 import { and, asc, eq, gte, isNull, lte, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
@@ -68,8 +69,7 @@ function addDays(day: string, n: number): string {
 
 /** A CSV cell: quoted when it must be, and never read as a formula by a spreadsheet. */
 function csvCell(v: string | number | boolean | null): string {
-  let s = v === null ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
+  const s = v === null ? '' : typeof v === 'string' ? neutraliseFormula(v) : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -72,7 +72,7 @@ export function csatRoutes(app: FastifyInstance, csat: CsatService, queries: Tic
   r.get(
     '/api/v1/csat/report',
     { config: { access: { level: 'staff', scope: 'tickets:read' } }, schema: { tags, querystring: z.object({ days: z.coerce.number().int().min(1).max(365).default(30) }), response: { 200: Report } } },
-    async (req) => csat.report(req.query.days),
+    async (req) => csat.report(requireActor(req), req.query.days),
   );
   r.get('/api/v1/csat/settings', { config: { access: { level: 'staff', scope: 'tickets:read' } }, schema: { tags, response: { 200: CsatSettingsBody } } }, async () => csat.getSettings());
   r.put('/api/v1/csat/settings', { config: { access: { level: 'admin', scope: 'admin' } }, schema: { tags, body: CsatSettingsBody, response: { 200: CsatSettingsBody } } }, async (req) =>

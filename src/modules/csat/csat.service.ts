@@ -311,8 +311,12 @@ export class CsatService {
     return { status: s.status, rating: s.rating, comment: s.comment, reason: s.reason, expiresAt: s.expiresAt, reasons: settings.reasons };
   }
 
-  /** Satisfaction over the last `days`: surveys sent, answered, good and bad, and the latest comments. */
-  async report(days: number) {
+  /**
+   * Satisfaction over the last `days`: surveys sent, answered, good and bad (desk-wide counts), and the latest
+   * answers with their comments — only those on tickets `actor` may see (a group-restricted agent reads no comment
+   * about a ticket outside their groups).
+   */
+  async report(actor: Actor, days: number) {
     const since = new Date(this.ctx.clock.now().getTime() - days * 86_400_000);
     const [totals] = rowsOf<{ sent: number; answered: number; good: number; bad: number }>(
       await this.ctx.db.execute(sql`
@@ -323,12 +327,14 @@ export class CsatService {
         from ${csatSurveys} where ${csatSurveys.sentAt} >= ${since.toISOString()}::timestamptz`),
     );
     const t = totals ?? { sent: 0, answered: 0, good: 0, bad: 0 };
-    const latest = await this.ctx.db
+    const answered = await this.ctx.db
       .select({ id: csatSurveys.id, ticketId: csatSurveys.ticketId, rating: csatSurveys.rating, comment: csatSurveys.comment, reason: csatSurveys.reason, answeredAt: csatSurveys.answeredAt })
       .from(csatSurveys)
       .where(and(gte(csatSurveys.sentAt, since), isNotNull(csatSurveys.rating)))
       .orderBy(desc(csatSurveys.answeredAt))
       .limit(50);
+    const visible = new Set(await this.deps.queries.visibleIds(actor, [...new Set(answered.map((r) => r.ticketId))]));
+    const latest = answered.filter((r) => visible.has(r.ticketId));
     const numbers = new Map<string, number>();
     for (const r of latest) {
       if (numbers.has(r.ticketId)) continue;

@@ -1,3 +1,4 @@
+import { clientKey } from '../../platform/client-key.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -22,7 +23,8 @@ const INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'a
 /** Public requests from customers and visitors count against the per-address limit; staff's do not. */
 async function limited(kb: KbService, req: FastifyRequest, what: string): Promise<void> {
   if (req.actor && isStaff(req.actor)) return;
-  await kb.limit(what, req.ip);
+  // An IPv6 /64 is one client (platform/client-key.ts): rotating addresses inside it does not reset the count.
+  await kb.limit(what, clientKey(req.ip));
 }
 
 export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService): void {
@@ -205,7 +207,18 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
   r.get('/help/search', { config, schema: { ...hide, querystring: z.object({ q: z.string().max(10_000).default('') }) } }, async (req, reply) => {
     if (req.query.q.length > MAX_QUERY) return html(reply, await help.problem(req.actor, `A search is at most ${MAX_QUERY} characters. Try fewer words.`), 400, false);
     const q = req.query.q;
-    const page = await cached(req, `q:${q.trim().toLowerCase()}`, () => help.search(req.actor, q));
+    const key = `q:${q.trim().toLowerCase()}`;
+    // A search not answered from the page cache costs a full-text and trigram query: those count against the
+    // per-client limit, like suggestions (a flood of distinct queries would otherwise reach the database freely).
+    if (req.actor || pages.get(key) === undefined) {
+      try {
+        await limited(kb, req, 'search');
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'RATE_LIMITED') return html(reply, await help.problem(req.actor, 'Too many searches from your address; try again in a minute.'), 429, false);
+        throw err;
+      }
+    }
+    const page = await cached(req, key, () => help.search(req.actor, q));
     return html(reply, page as string, 200, !req.actor);
   });
   r.get('/help/sitemap.xml', { config, schema: hide }, async (_req, reply) => {

@@ -194,6 +194,12 @@ describe('customer portal and CSAT', () => {
     assert.equal(report.satisfaction, 100);
     assert.equal(report.responseRate, 100);
     assert.equal(report.responses[0].ticketNumber, staffView.number);
+    // A group-restricted agent (in no group that holds this ticket) reads the counts, not the comment on it.
+    const restricted = await t.signIn('agent');
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${restricted.user.id}`, { ticketAccess: 'groups' })).status, 200);
+    const theirs = (await t.as(restricted).get('/api/v1/csat/report?days=30')).body;
+    assert.equal(theirs.sent, 1);
+    assert.deepEqual(theirs.responses, []);
     // After 28 days the link is closed.
     t.clock.advance(28 * 86_400_000);
     const tooLate = await t.request('POST', '/api/v1/csat/survey', { token, rating: 'bad' });

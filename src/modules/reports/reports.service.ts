@@ -1,3 +1,4 @@
+import { neutraliseFormula } from '../../platform/csv.js';
 import { and, type SQL, sql } from 'drizzle-orm';
 import { type Database, type Executor, openDatabase, rowsOf } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
@@ -277,11 +278,9 @@ function withoutKey(v: Values & { key: string | null }): Values {
   return rest;
 }
 
-/** A CSV cell, quoted, and never read as a formula by a spreadsheet (a label starting = + - @ gets a quote mark). */
+/** A CSV cell, quoted, and never read as a formula by a spreadsheet (platform/csv.ts). */
 function cell(v: unknown): string {
-  let s = String(v);
-  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
-  return `"${s.replace(/"/g, '""')}"`;
+  return `"${neutraliseFormula(String(v)).replace(/"/g, '""')}"`;
 }
 
 function isTimeout(e: unknown): boolean {

@@ -122,12 +122,12 @@ export class TicketQueries {
   }
 
   /** The ids among `ids` the actor may see (for reads keyed by many ticket ids, such as a page's SLA clocks). */
-  async visibleIds(actor: Actor, ids: string[]): Promise<string[]> {
+  async visibleIds(actor: Actor, ids: string[], ex: Executor = this.ctx.db): Promise<string[]> {
     const valid = ids.filter(isUuid);
     if (!valid.length) return [];
     const where = visibleTo(actor);
     if (!where) return valid;
-    const rows = await this.ctx.db
+    const rows = await ex
       .select({ id: tickets.id })
       .from(tickets)
       .where(and(inArray(tickets.id, valid), where));
