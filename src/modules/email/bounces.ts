@@ -43,13 +43,16 @@ export function mayBeBounce(headers: HeaderMap, sender: string | undefined, enve
   return fromMailSystem(headers, sender, envelopeFrom) || BOUNCE_SUBJECT.test(subject);
 }
 
+// A quoted Message-ID, In-Reply-To or References header, folded or not (nodemailer folds a long one onto the next line).
+const QUOTED_ID_HEADER = /^(?:message-id|in-reply-to|references):((?:(?:\r?\n)?[ \t]+|<[^<>\s]+>)+)/gim;
+
 /** Message-IDs quoted in the body (a returned message's headers), not the message's own header block. */
 export function quotedBodyIds(raw: Buffer): string[] {
   const text = raw.subarray(0, 512 * 1024).toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
   if (end === -1) return [];
   const ids = new Set<string>();
-  for (const m of text.slice(end).matchAll(/^(?:message-id|in-reply-to|references):[ \t]*((?:<[^<>\s]+>[ \t]*)+)/gim)) {
+  for (const m of text.slice(end).matchAll(QUOTED_ID_HEADER)) {
     for (const id of (m[1] as string).matchAll(/<([^<>\s]+)>/g)) ids.add(id[1] as string);
   }
   return [...ids];
@@ -100,7 +103,7 @@ export function detectBounce(
   // Action: delayed (or a "still trying" subject with no failure in it) is a warning, not a failure.
   const delayed = recipients.size === 0 && ((report.all.length > 0 && !report.anyFailed) || DELAY_SUBJECT.test(subject));
   const quotedIds = new Set<string>();
-  for (const m of text.matchAll(/^(?:message-id|in-reply-to|references):[ \t]*((?:<[^<>\s]+>[ \t]*)+)/gim)) {
+  for (const m of text.matchAll(QUOTED_ID_HEADER)) {
     for (const id of (m[1] as string).matchAll(/<([^<>\s]+)>/g)) quotedIds.add(id[1] as string);
   }
   const ownId = header(headers, 'message-id')?.match(/<([^<>\s]+)>/)?.[1];

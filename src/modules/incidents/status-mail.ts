@@ -1,7 +1,8 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Ctx } from '../../platform/context.js';
 
-export type StatusMail = { to: string; subject: string; text: string; unsubscribeUrl?: string };
+/** `messageId`: the Message-ID to send under, without angle brackets (status mail carries a signed one; see bounces). */
+export type StatusMail = { to: string; subject: string; text: string; unsubscribeUrl?: string; messageId?: string };
 
 /**
  * Status-page mail (confirmations and notices). Not ticket mail — no thread, no reply address — so, like the
@@ -28,7 +29,7 @@ export class StatusMailer {
       headers['List-Unsubscribe'] = `<${mail.unsubscribeUrl}>`;
       headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
     }
-    await this.transport.sendMail({ from: await this.from(), to: mail.to, subject: mail.subject.replace(/[\r\n]+/g, ' ').slice(0, 250), text: mail.text, headers });
+    await this.transport.sendMail({ from: await this.from(), to: mail.to, subject: mail.subject.replace(/[\r\n]+/g, ' ').slice(0, 250), text: mail.text, headers, ...(mail.messageId ? { messageId: `<${mail.messageId}>` } : {}) });
     return 'sent';
   }
 

@@ -300,10 +300,18 @@ describe('status subscribers, maintenance and webhooks', () => {
     await t.runJobs();
   });
 
-  test('a hard bounce stops mail at once, soft bounces after three; a replayed fan-out or batch sends nobody anything twice', async () => {
-    await subscribed('gone@example.org');
-    await subscribed('full@example.org');
-    const dsn = (to: string, status: string) =>
+  test('a hard bounce stops mail at once, soft bounces after three, forged bounces stop nobody; a replayed fan-out or batch sends nobody anything twice', async () => {
+    const gone = await subscribed('gone@example.org');
+    const full = await subscribed('full@example.org');
+    const victimMail = await subscribed('victim@example.org');
+    const attackerMail = await subscribed('attacker@example.org');
+    const idOf = (mail: Mail) => {
+      const id = /<([^<>\s]+)>/.exec(mail.headers.get('message-id') ?? '')?.[1];
+      assert.ok(id?.startsWith('status.'), `a signed status Message-ID: ${mail.headers.get('message-id')}`);
+      return id as string;
+    };
+    // An RFC 3464 report; `quoting`: the returned headers of the failed message (folded, as nodemailer wrote them).
+    const dsn = (to: string, status: string, quoting?: string) =>
       [
         'From: Mail Delivery System <MAILER-DAEMON@mx.example.org>',
         'To: support@localhost',
@@ -321,17 +329,30 @@ describe('status subscribers, maintenance and webhooks', () => {
         'Action: failed',
         `Status: ${status}`,
         `Diagnostic-Code: smtp; ${status.startsWith('5') ? '550' : '452'} ${status} nope`,
+        ...(quoting ? ['', '--B', 'Content-Type: text/rfc822-headers', '', 'From: "Acme status" <status@status.example.org>', `To: ${to}`, 'Message-ID:', ` <${quoting}>`, 'Subject: Acme status'] : []),
         '--B--',
         '',
       ].join('\r\n');
-    await inbound.send({ envelope: { from: '', to: ['support@localhost'] }, raw: dsn('gone@example.org', '5.1.1') });
-    for (let i = 0; i < 2; i++) await inbound.send({ envelope: { from: '', to: ['support@localhost'] }, raw: dsn('full@example.org', '4.2.2') });
+    const bounce = (raw: string) => inbound.send({ envelope: { from: '', to: ['support@localhost'] }, raw });
+    await bounce(dsn('gone@example.org', '5.1.1', idOf(gone)));
+    for (let i = 0; i < 2; i++) await bounce(dsn('full@example.org', '4.2.2', idOf(full)));
+    // Forged: anyone can mail support@ a "bounce" naming a subscriber, but none quotes mail we sent the victim.
+    await bounce(['From: Eve <eve@example.net>', 'To: support@localhost', 'Subject: hello', 'X-Failed-Recipients: victim@example.org', 'Message-ID: <f1@example.net>', '', 'Mail to victim@example.org failed.', ''].join('\r\n'));
+    await bounce(dsn('victim@example.org', '5.1.1'));
+    const victimId = idOf(victimMail);
+    await bounce(dsn('victim@example.org', '5.1.1', victimId.replace(/\.([^.@]{22})@/, (_, mac: string) => `.${mac.slice(0, 21)}${mac.endsWith('A') ? 'B' : 'A'}@`)));
+    await bounce(dsn('victim@example.org', '5.1.1', victimId.replace(/^status\.[0-9a-f-]{36}/, `status.${/^status\.([0-9a-f-]{36})/.exec(idOf(attackerMail))?.[1]}`)));
+    await bounce(dsn('victim@example.org', '5.1.1', idOf(attackerMail)));
     await t.runJobs();
     const state = async (email: string) => (await t.as(admin).get(`/api/v1/status-subscribers?q=${encodeURIComponent(email)}`)).body.items[0];
-    assert.equal((await state('gone@example.org')).status, 'bounced');
+    assert.equal((await state('gone@example.org')).status, 'bounced', 'a real report quoting our mail stops it');
     assert.match((await state('gone@example.org')).bounceReason, /5\.1\.1/);
     assert.equal((await state('full@example.org')).status, 'active', 'two soft bounces: still mailed');
     assert.equal((await state('full@example.org')).softBounces, 2);
+    const victim = await state('victim@example.org');
+    assert.equal(victim.status, 'active', 'forged, unquoted, tampered and someone else\'s bounces leave the victim subscribed');
+    assert.equal(victim.softBounces, 0);
+    assert.equal((await state('attacker@example.org')).status, 'bounced', 'a bounce quoting the attacker\'s own mail stops only the attacker');
 
     const inc = await declare('Web app down', [{ id: web.id, status: 'major_outage' }]);
     mails.length = 0;
@@ -341,9 +362,9 @@ describe('status subscribers, maintenance and webhooks', () => {
     assert.ok(first.includes('full@example.org'));
     assert.ok(!first.includes('gone@example.org'), 'the hard-bounced address gets nothing');
 
-    await inbound.send({ envelope: { from: '', to: ['support@localhost'] }, raw: dsn('full@example.org', '4.2.2') });
+    await bounce(dsn('full@example.org', '4.2.2', idOf(mails.find((m) => m.to === 'full@example.org') as Mail)));
     await t.runJobs();
-    assert.equal((await state('full@example.org')).status, 'bounced', 'the third soft bounce stops it');
+    assert.equal((await state('full@example.org')).status, 'bounced', 'the third soft bounce (of the notice) stops it');
 
     // Replay: the same fan-out and batch jobs run again (a crash after sending, a second worker) — nobody gets a second copy.
     const rows = (await t.database.db.execute(sql`select key from status_notices where key like 'incident-update:%' order by created_at desc limit 1`)) as unknown as { rows: { key: string }[] };
@@ -416,8 +437,9 @@ describe('status subscribers, maintenance and webhooks', () => {
     assert.deepEqual(await t.services.maintenance.sweep(), { started: 0, completed: 0 });
 
     await t.runJobs();
-    const subjects = mails.filter((x) => x.to === 'all@example.org').map((x) => x.subject);
-    assert.deepEqual(subjects, ['[Acme status] Scheduled maintenance: Database upgrade', '[Acme status] Maintenance in progress: Database upgrade']);
+    // The two notices' batches run as concurrent jobs: which arrives first is not fixed.
+    const subjects = mails.filter((x) => x.to === 'all@example.org').map((x) => x.subject).sort();
+    assert.deepEqual(subjects, ['[Acme status] Maintenance in progress: Database upgrade', '[Acme status] Scheduled maintenance: Database upgrade']);
     // Deliveries run as concurrent jobs: compared as a set.
     const events = posts.map((p) => JSON.parse(p.body).event).sort();
     assert.deepEqual(events, ['maintenance.cancelled', 'maintenance.completed', 'maintenance.scheduled', 'maintenance.scheduled', 'maintenance.started', 'maintenance.updated']);

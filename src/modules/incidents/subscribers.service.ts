@@ -82,6 +82,23 @@ export class SubscribersService {
     return `${this.base}/status/unsubscribe?token=${encodeURIComponent(this.unsubscribeToken(id))}`;
   }
 
+  /**
+   * The Message-ID of a status mail to a subscriber: unique per message and signed with the subscriber's id, so a
+   * bounce that quotes it is provably about mail Lifeline sent that subscriber (nobody else ever sees it).
+   */
+  messageId(subscriberId: string): string {
+    const data = `${subscriberId}.${randomToken(9)}`;
+    return `status.${data}.${this.secrets.mac('status message-id', data).slice(0, 22)}@${new URL(this.base).hostname}`;
+  }
+
+  /** The subscriber a quoted Message-ID was signed for, or undefined (not ours, or tampered with). */
+  private subscriberOfMessageId(messageId: string): string | undefined {
+    const m = /^status\.([0-9a-f-]{36})\.([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{22})@/.exec(messageId);
+    if (!m) return undefined;
+    const [, id = '', nonce = '', mac = ''] = m;
+    return z.uuid().safeParse(id).success && same(mac, this.secrets.mac('status message-id', `${id}.${nonce}`).slice(0, 22)) ? id : undefined;
+  }
+
   private parseConfirm(token: string): { id: string; expires: number; nonce: string } {
     const parts = token.split('.');
     const [id = '', expiresText = '', nonce = '', mac = ''] = parts;
@@ -167,6 +184,7 @@ export class SubscribersService {
     const title = await this.title();
     await this.mailer.send({
       to: s.email,
+      messageId: this.messageId(s.id),
       subject: `Confirm your subscription to ${title} status`,
       text: `Someone, probably you, asked to receive ${title} status notices at this address.\n\nTo confirm, open this link within 48 hours:\n${this.confirmUrl(s.id, p.nonce, expires)}\n\nIf it was not you, ignore this message: nothing more will be sent.\n`,
     });
@@ -214,12 +232,18 @@ export class SubscribersService {
     return row as Subscriber;
   }
 
-  /** The bounce hook (from the email module): a hard bounce stops mail at once, soft ones after SOFT_BOUNCE_LIMIT. */
-  async bounced(tx: Tx, b: { emails: string[]; reason: string; permanent: boolean }): Promise<void> {
+  /**
+   * The bounce hook (from the email module): a hard bounce stops mail at once, soft ones after SOFT_BOUNCE_LIMIT.
+   * It acts only on subscribers whose signed Message-ID the bounce quotes (the returned message's headers), never
+   * on the addresses a bounce names: anyone can send support@ a "bounce" naming anyone (X-Failed-Recipients:
+   * victim@…), but only a real report about our mail to a subscriber carries that mail's Message-ID.
+   */
+  async bounced(tx: Tx, b: { reason: string; permanent: boolean; quotedIds: string[] }): Promise<void> {
     const now = this.ctx.clock.now();
-    for (const email of b.emails) {
-      const where = sql`lower(${statusSubscribers.email}) = ${email.toLowerCase()} and ${statusSubscribers.status} in ('active', 'pending')`;
-      const reason = b.reason.slice(0, 500);
+    const ids = [...new Set(b.quotedIds.slice(0, 50).map((q) => this.subscriberOfMessageId(q)).filter((id): id is string => !!id))];
+    const reason = b.reason.slice(0, 500);
+    for (const id of ids) {
+      const where = and(eq(statusSubscribers.id, id), inArray(statusSubscribers.status, ['active', 'pending']));
       if (b.permanent) {
         await tx.update(statusSubscribers).set({ status: 'bounced', bouncedAt: now, bounceReason: reason, confirmNonce: null, updatedAt: now }).where(where);
       } else {
@@ -312,7 +336,7 @@ export class SubscribersService {
             .returning({ k: statusDeliveries.noticeKey });
           if (!claimed || !active) return;
           const unsubscribe = this.unsubscribeUrl(r.subscriberId);
-          await this.mailer.send({ to: r.email, subject: notice.subject, text: `${notice.body}\n\n—\nYou receive this because you subscribed to status notices.\nUnsubscribe with one click: ${unsubscribe}\n`, unsubscribeUrl: unsubscribe });
+          await this.mailer.send({ to: r.email, messageId: this.messageId(r.subscriberId), subject: notice.subject, text: `${notice.body}\n\n—\nYou receive this because you subscribed to status notices.\nUnsubscribe with one click: ${unsubscribe}\n`, unsubscribeUrl: unsubscribe });
         });
       } catch (err) {
         failed++;
