@@ -10,8 +10,9 @@ const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 /**
- * The customer's side in a real browser, on a phone-sized screen: a sign-in link from the outbox, a new request,
- * confirming the fix, the survey 24 h later (on the fake clock) answered "good", and the agent seeing it.
+ * The customer's side in a real browser, on a phone-sized screen: a sign-in link from the outbox (used only by the
+ * button on the page it opens), a new request, confirming the fix, the survey 24 h later (on the fake clock):
+ * opening its links rates nothing, the button answers "good"; and the agent seeing it.
  */
 describe('customer portal and satisfaction survey in a real browser', { skip }, () => {
   let t: TestApp;
@@ -57,8 +58,14 @@ describe('customer portal and satisfaction survey in a real browser', { skip }, 
     await page.getByLabel('Your email address').fill('ama@riverside.example');
     await page.keyboard.press('Enter');
     await page.getByText('If this address has an account, a sign-in link is on its way.').waitFor();
+    // Opening the link signs nobody in (login CSRF): it asks whose account, and only the button uses it.
     await page.goto(await mailedLink('sign_in_link', 'ama@riverside.example', /(http\S+#token=\S+)/));
+    await page.getByText('Sign in as a…@riverside.example?').waitFor();
+    assert.equal(await t.count('portal_sign_in_links where used_at is not null'), 0, 'the link is not used by opening it');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Sign in');
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Your requests' }).waitFor();
+    assert.equal(await t.count('portal_sign_in_links where used_at is not null'), 1);
     assert.ok(!loaded.some((p) => p.startsWith('/assets/')), 'the portal loads none of the agent app');
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no sideways scrolling at 390 px (${width})`);
@@ -84,12 +91,22 @@ describe('customer portal and satisfaction survey in a real browser', { skip }, 
     await page.locator('#status', { hasText: '🟢 Solved' }).waitFor();
     await screenshot(page, 'portal-confirmed');
 
-    // 24 hours later the survey is mailed; one click on "good", then a comment.
+    // 24 hours later the survey is mailed. A mail scanner opening the "bad" link (and running its script) rates
+    // nothing: the page preselects the choice and waits for the button.
     t.clock.advance(24 * 3600_000 + 60_000);
     await t.runJobs();
     const anonymous = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const survey = await anonymous.newPage();
+    await survey.goto(await mailedLink('survey', 'ama@riverside.example', /(http\S+rating=bad)/));
+    await survey.getByRole('button', { name: 'Send my answer' }).waitFor();
+    assert.equal(await survey.getByRole('radio', { name: '👎 Bad' }).isChecked(), true);
+    assert.equal(await t.count('csat_surveys where rating is not null or answered_at is not null'), 0, 'opening a survey link rates nothing');
+    // The customer's link ("good"), one press of the button, then a comment.
     await survey.goto(await mailedLink('survey', 'ama@riverside.example', /(http\S+rating=good)/));
+    await survey.getByRole('button', { name: 'Send my answer' }).waitFor();
+    assert.equal(await survey.getByRole('radio', { name: '👍 Good' }).isChecked(), true);
+    assert.equal(await t.count('csat_surveys where rating is not null'), 0);
+    await survey.keyboard.press('Enter');
     await survey.getByText('You rated it good 👍.').waitFor();
     await survey.getByLabel('Anything to add? (optional)').fill('Quick and clear, thanks!');
     await survey.getByRole('button', { name: 'Send comment' }).click();

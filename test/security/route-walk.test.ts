@@ -256,6 +256,7 @@ const EXPECTED: Record<string, string> = {
   // the customer portal (src/modules/portal): signed_in, but staff are refused inside (FORBIDDEN)
   'POST /api/v1/portal/sign-in-link': 'public',
   'POST /api/v1/portal/sign-in': 'public',
+  'POST /api/v1/portal/sign-in/check': 'public',
   'GET /api/v1/portal/home': 'signed_in tickets:read',
   'GET /api/v1/portal/tickets': 'signed_in tickets:read',
   'GET /api/v1/portal/tickets/:id': 'signed_in tickets:read',

@@ -103,6 +103,11 @@ export function portalRoutes(app: FastifyInstance, ctx: Ctx, portal: PortalServi
     },
   );
   r.post(
+    '/api/v1/portal/sign-in/check',
+    { config: { access: { level: 'public' } }, schema: { tags, body: z.object({ token: z.string().min(1).max(300) }).strict(), response: { 200: z.object({ email: z.string() }) } } },
+    async (req) => portal.checkLink(req.body.token),
+  );
+  r.post(
     '/api/v1/portal/sign-in',
     {
       config: { access: { level: 'public' } },

@@ -142,18 +142,42 @@ export class PortalService {
     return `${raw}.${this.secrets.mac('portal sign-in', raw)}`;
   }
 
-  /**
-   * Redeems a link once: a session like a password sign-in's. A changed token is SIGN_IN_LINK_INVALID before any
-   * lookup; a used one SIGN_IN_LINK_USED; an old one SIGN_IN_LINK_EXPIRED.
-   */
-  async redeem(token: string): Promise<{ token: string; csrfToken: string; user: User }> {
+  /** The stored hash of a link's token; a changed or malformed token is SIGN_IN_LINK_INVALID before any lookup. */
+  private linkHash(token: string): string {
     const [raw, mac, extra] = token.split('.');
     const invalid = new AppError('SIGN_IN_LINK_INVALID', 'This sign-in link is not valid; ask for a new one');
     if (!raw || !mac || extra !== undefined || token.length > 300) throw invalid;
     const expected = Buffer.from(this.secrets.mac('portal sign-in', raw));
     const given = Buffer.from(mac);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid;
-    const hash = sha256(raw);
+    return sha256(raw);
+  }
+
+  /**
+   * Whose account a link opens, without using it: the page asks "Sign in as a…@example.org?" and only the button
+   * redeems the link (a link to someone else's account, opened unawares, must not sign anyone in). The address is
+   * shown masked, in case the link was forwarded. The same errors as redeeming.
+   */
+  async checkLink(token: string): Promise<{ email: string }> {
+    const hash = this.linkHash(token);
+    const invalid = new AppError('SIGN_IN_LINK_INVALID', 'This sign-in link is not valid; ask for a new one');
+    const [row] = await this.ctx.db.select().from(portalSignInLinks).where(eq(portalSignInLinks.tokenHash, hash));
+    if (!row?.userId) throw invalid;
+    if (row.usedAt) throw new AppError('SIGN_IN_LINK_USED', 'This sign-in link was already used; ask for a new one');
+    if (row.expiresAt.getTime() <= this.ctx.clock.now().getTime()) throw new AppError('SIGN_IN_LINK_EXPIRED', 'This sign-in link has expired; ask for a new one');
+    const user = await this.d.people.getUser(row.userId);
+    if (!user.active || user.role !== 'customer') throw invalid;
+    const at = user.email.lastIndexOf('@');
+    return { email: `${user.email.slice(0, 1)}…${user.email.slice(at)}` };
+  }
+
+  /**
+   * Redeems a link once: a session like a password sign-in's. A changed token is SIGN_IN_LINK_INVALID before any
+   * lookup; a used one SIGN_IN_LINK_USED; an old one SIGN_IN_LINK_EXPIRED.
+   */
+  async redeem(token: string): Promise<{ token: string; csrfToken: string; user: User }> {
+    const hash = this.linkHash(token);
+    const invalid = new AppError('SIGN_IN_LINK_INVALID', 'This sign-in link is not valid; ask for a new one');
     const now = this.ctx.clock.now();
     return this.ctx.db.transaction(async (tx) => {
       const [used] = await tx

@@ -32,6 +32,11 @@ describe('customer portal and CSAT', () => {
     const mail = await lastMail('sign_in_link', email.toLowerCase());
     assert.ok(mail, 'the link was mailed');
     const token = /#token=([A-Za-z0-9_.-]+)/.exec(mail.body_text)?.[1] as string;
+    // The page first asks whose link it is (nothing is used or started), then the button redeems it.
+    const check = await t.request('POST', '/api/v1/portal/sign-in/check', { token });
+    assert.equal(check.status, 200, check.raw);
+    assert.equal(check.body.email, `${email[0]?.toLowerCase()}…${email.slice(email.indexOf('@')).toLowerCase()}`);
+    assert.equal(check.headers['set-cookie'], undefined, 'checking a link starts no session');
     const res = await t.request('POST', '/api/v1/portal/sign-in', { token });
     assert.equal(res.status, 200, res.raw);
     const cookie = String(res.headers['set-cookie']).split(';')[0] as string;
@@ -60,6 +65,9 @@ describe('customer portal and CSAT', () => {
     const again = await t.request('POST', '/api/v1/portal/sign-in', { token: s.token });
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'SIGN_IN_LINK_USED');
+    assert.equal((await t.request('POST', '/api/v1/portal/sign-in/check', { token: s.token })).body.code, 'SIGN_IN_LINK_USED');
+    assert.equal((await t.request('POST', '/api/v1/portal/sign-in/check', { token: tamper(s.token) })).body.code, 'SIGN_IN_LINK_INVALID');
+    assert.equal((await t.request('POST', '/api/v1/portal/sign-in/check', { token: 'x'.repeat(301) })).status, 400);
     // Tampered: refused before any lookup.
     const tampered = await t.request('POST', '/api/v1/portal/sign-in', { token: tamper(s.token) });
     assert.equal(tampered.status, 404);
@@ -70,6 +78,9 @@ describe('customer portal and CSAT', () => {
     assert.equal((await t.request('POST', '/api/v1/portal/sign-in-link', { email: 'kofi@riverside.example' })).status, 202);
     const late = /#token=([A-Za-z0-9_.-]+)/.exec((await lastMail('sign_in_link', 'kofi@riverside.example'))?.body_text ?? '')?.[1];
     t.clock.advance(16 * 60_000);
+    const expiredCheck = await t.request('POST', '/api/v1/portal/sign-in/check', { token: late });
+    assert.equal(expiredCheck.status, 410);
+    assert.equal(expiredCheck.body.code, 'SIGN_IN_LINK_EXPIRED');
     const expired = await t.request('POST', '/api/v1/portal/sign-in', { token: late });
     assert.equal(expired.status, 410);
     assert.equal(expired.body.code, 'SIGN_IN_LINK_EXPIRED');

@@ -400,6 +400,9 @@ export interface Paths {
   "/api/v1/portal/sign-in-link": {
     post: { path: never; query: never; body: { email: string }; response: unknown };
   };
+  "/api/v1/portal/sign-in/check": {
+    post: { path: never; query: never; body: { token: string }; response: { email: string } };
+  };
   "/api/v1/portal/tickets": {
     get: { path: never; query: { scope?: "mine" | "organization"; cursor?: string }; body: never; response: { items: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; requester: { name: string }; createdAt: string; updatedAt: string }[]; nextCursor: string | null } };
     post: { path: never; query: never; body: { subject: string; description: string; type?: string | null; customFields?: { [key: string]: unknown }; attachmentIds?: string[] }; response: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; canConfirm: boolean; canReopen: boolean; canReply: boolean; requester: { name: string }; createdAt: string; updatedAt: string; version: number; messages: { id: string; fromSupport: boolean; author: string; html: string; createdAt: string; attachments: { id: string; filename: string; size: number }[] }[]; survey: { status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } | null } };

@@ -127,18 +127,47 @@ function signInPage(message) {
   show('Sign in to your requests', message ? h('p', { class: 'error', role: 'alert', text: message }) : '', form, h('details', {}, h('summary', { text: 'I have a password' }), pwForm));
 }
 
+// The emailed link does not sign in by itself: someone could send you a link to *their* account (login CSRF), and
+// you would then type your requests into it. The page says whose account it is, and only the button redeems it.
 async function redeemLink() {
   const token = new URLSearchParams(location.hash.slice(1)).get('token');
   history.replaceState(null, '', '/portal');
   if (!token) return signInPage('This sign-in link is incomplete; ask for a new one.');
-  show('Signing you in…');
+  let who;
   try {
-    const r = await api('POST', '/api/v1/portal/sign-in', { token });
-    csrf = r.csrfToken;
-    await start();
+    who = await api('POST', '/api/v1/portal/sign-in/check', { token });
   } catch (err) {
-    signInPage(err.message);
+    return signInPage(err.message);
   }
+  const out = errorLine();
+  const button = h('button', { type: 'submit', text: 'Sign in' });
+  show(
+    'Sign in?',
+    h(
+      'form',
+      {
+        class: 'card',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          out.textContent = '';
+          button.disabled = true;
+          try {
+            const r = await api('POST', '/api/v1/portal/sign-in', { token });
+            csrf = r.csrfToken;
+            await start();
+          } catch (err) {
+            button.disabled = false;
+            out.textContent = err.message;
+          }
+        },
+      },
+      h('p', { id: 'sign-in-as', text: `Sign in as ${who.email}?` }),
+      h('p', { class: 'muted', text: 'Continue only if you asked for this link and this is your address.' }),
+      h('div', { class: 'row' }, button, h('a', { href: '/portal', text: 'Cancel' })),
+      out,
+    ),
+  );
+  button.focus();
 }
 
 // ---- signed in
@@ -405,46 +434,71 @@ async function surveyPage() {
   }
   let s;
   try {
-    s = rating === 'good' || rating === 'bad' ? await api('POST', '/api/v1/csat/survey', { token, rating }) : await api('GET', `/api/v1/csat/survey?t=${encodeURIComponent(token)}`);
+    s = await api('GET', `/api/v1/csat/survey?t=${encodeURIComponent(token)}`);
   } catch (err) {
     show('Survey', h('p', { class: 'error', role: 'alert', text: err.message }));
     return;
   }
+  const send = async (r, extra = {}) => {
+    try {
+      drawSurvey(await api('POST', '/api/v1/csat/survey', { token, rating: r, ...extra }));
+      toast('Thank you');
+    } catch (err) {
+      out.textContent = err.message;
+    }
+  };
+  // Not answered yet: the choice made in the email is preselected, and nothing is sent before the button is
+  // pressed (mail scanners open links and run scripts; they must not answer for the customer).
+  const drawChoice = (s, preselected) => {
+    const option = (value, text) =>
+      h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'rating', value, required: true, checked: value === preselected }), ` ${text}`);
+    const submit = h('button', { type: 'submit', text: 'Send my answer' });
+    show(
+      'How did we do?',
+      h(
+        'form',
+        {
+          class: 'card',
+          onsubmit: (e) => {
+            e.preventDefault();
+            const chosen = e.currentTarget.querySelector('input[name=rating]:checked');
+            if (chosen) void send(chosen.value);
+          },
+        },
+        h('p', { text: `Request #${s.ticketNumber}: ${s.subject}` }),
+        h('fieldset', { class: 'choices' }, h('legend', { text: 'Your answer' }), option('good', '👍 Good'), option('bad', '👎 Bad')),
+        h('div', { class: 'row' }, submit),
+        out,
+      ),
+    );
+    if (preselected) submit.focus();
+  };
   const drawSurvey = (s) => {
     const comment = h('textarea', { id: 'comment' });
     if (s.comment) comment.value = s.comment;
     const reason = s.rating === 'bad' ? h('select', { id: 'reason' }, h('option', { value: '', text: '—' }), s.reasons.map((r) => h('option', { value: r, text: r, selected: r === s.reason }))) : null;
-    const send = async (r, extra = {}) => {
-      try {
-        drawSurvey(await api('POST', '/api/v1/csat/survey', { token, rating: r, ...extra }));
-        toast('Thank you');
-      } catch (err) {
-        out.textContent = err.message;
-      }
-    };
     show(
-      s.rating ? 'Thank you for your answer' : 'How did we do?',
+      'Thank you for your answer',
       h(
         'div',
         { class: 'card' },
         h('p', { text: `Request #${s.ticketNumber}: ${s.subject}` }),
-        s.rating ? h('p', { id: 'rated', text: `You rated it ${s.rating === 'good' ? 'good 👍' : 'bad 👎'}.` }) : '',
+        h('p', { id: 'rated', text: `You rated it ${s.rating === 'good' ? 'good 👍' : 'bad 👎'}.` }),
         h('div', { class: 'row' }, h('button', { type: 'button', class: 'good', text: '👍 Good', onclick: () => send('good') }), h('button', { type: 'button', class: 'bad', text: '👎 Bad', onclick: () => send('bad') })),
-        s.rating
-          ? h(
-              'form',
-              { onsubmit: (e) => { e.preventDefault(); void send(s.rating, { comment: comment.value, ...(reason?.value ? { reason: reason.value } : {}) }); } },
-              reason ? [h('label', { for: 'reason', text: 'What went wrong?' }), reason] : '',
-              h('label', { for: 'comment', text: 'Anything to add? (optional)' }),
-              comment,
-              h('div', { class: 'row' }, h('button', { type: 'submit', text: 'Send comment' })),
-            )
-          : '',
+        h(
+          'form',
+          { onsubmit: (e) => { e.preventDefault(); void send(s.rating, { comment: comment.value, ...(reason?.value ? { reason: reason.value } : {}) }); } },
+          reason ? [h('label', { for: 'reason', text: 'What went wrong?' }), reason] : '',
+          h('label', { for: 'comment', text: 'Anything to add? (optional)' }),
+          comment,
+          h('div', { class: 'row' }, h('button', { type: 'submit', text: 'Send comment' })),
+        ),
         out,
       ),
     );
   };
-  drawSurvey(s);
+  if (s.rating) drawSurvey(s);
+  else drawChoice(s, rating === 'good' || rating === 'bad' ? rating : null);
 }
 
 // ---- routing
