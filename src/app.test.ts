@@ -39,8 +39,8 @@ describe('the route table', () => {
       'POST /api/v1/kb/articles/:id/votes',
       'POST /api/v1/kb/suggest/feedback',
       'POST /api/v1/portal/sign-in',
-      'POST /api/v1/portal/sign-in/check',
       'POST /api/v1/portal/sign-in-link',
+      'POST /api/v1/portal/sign-in/check',
       'POST /api/v1/session',
       'POST /api/v1/setup',
     ]);
