@@ -19,7 +19,8 @@ describe("Made Tech's week in a real browser: customer board, epics board, time"
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const address = t.app.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    org = await t.make.organization({ name: 'Acme Health', domains: ['acme.example'] });
+    // Acme's people see each other's tickets (a customer sees a ticket's card on the board only if they may see the ticket).
+    org = await t.make.organization({ name: 'Acme Health', domains: ['acme.example'], sharedTickets: true });
     for (const [email, name] of [
       ['tess@madetech.example', 'Tess Triager'],
       ['pat@madetech.example', 'Pat Pair'],
