@@ -18,4 +18,5 @@ export * from '../modules/tickets/tickets.schema.js';
 export * from '../modules/triggers/triggers.schema.js';
 export * from '../modules/views/views.schema.js';
 export * from '../modules/webhooks/webhooks.schema.js';
+export * from '../modules/widget/widget.schema.js';
 export * from '../platform/platform.schema.js';

@@ -20,6 +20,7 @@ import { ticketsModule } from './tickets/tickets.module.js';
 import { triggersModule } from './triggers/triggers.module.js';
 import { viewsModule } from './views/views.module.js';
 import { webhooksModule } from './webhooks/webhooks.module.js';
+import { widgetModule } from './widget/widget.module.js';
 
 /**
  * THE list of Lifeline's modules, in order: each is built from the services of the modules above it, passed in
@@ -61,8 +62,9 @@ export function buildModules(ctx: Ctx) {
     ...csat.services,
     statusSummary: async () => (await statusPage.current()).summary,
   });
+  const widget = widgetModule(ctx, { ...channels.services, ...people.services, ...tickets.services, ...kb.services });
   const boards = boardsModule(ctx, { ...tickets.services, ...people.services });
-  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, kb, csat, portal, boards, reports];
+  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, kb, csat, portal, widget, boards, reports];
   const services = {
     ...fields.services,
     ...people.services,
@@ -81,6 +83,7 @@ export function buildModules(ctx: Ctx) {
     ...kb.services,
     ...csat.services,
     ...portal.services,
+    ...widget.services,
     ...boards.services,
     ...reports.services,
   };

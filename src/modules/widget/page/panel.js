@@ -1,0 +1,179 @@
+// The widget's panel, loaded by /widget.js on first open, drawn in the loader's shadow root (host styles do not reach
+// it). A labelled dialog: focus moves into it, Escape or Close returns focus to the button, status and errors are
+// announced (role=status / role=alert). Every string from the server is set as text.
+(() => {
+  const MAX_FILES = 3;
+  const MAX_FILE_BYTES = 2 * 1024 * 1024;
+  const css =
+    '.panel{position:fixed;right:20px;bottom:76px;z-index:2147483001;width:min(380px,calc(100vw - 40px));max-height:calc(100vh - 100px);overflow:auto;box-sizing:border-box;' +
+    'background:#fff;color:#1d2330;border:1px solid #c5cbd6;border-radius:10px;box-shadow:0 6px 24px rgba(0,0,0,.25);padding:16px;font:14px/1.45 system-ui,sans-serif;text-align:left}' +
+    '.panel[hidden]{display:none}.panel *{box-sizing:border-box;font:inherit;color:inherit}' +
+    'h2{font-size:17px;font-weight:700;margin:0 0 10px}' +
+    'label{display:block;font-weight:600;margin:10px 0 4px}' +
+    'textarea,input[type=email],input[type=text]{width:100%;border:1px solid #8a93a3;border-radius:6px;padding:7px 9px;background:#fff}' +
+    'textarea{min-height:96px;resize:vertical}' +
+    'textarea:focus-visible,input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid #f5b400;outline-offset:1px}' +
+    '.hint{font-size:12.5px;color:#4a5263;margin:3px 0 0}' +
+    '.row{display:flex;gap:8px;justify-content:flex-end;margin-top:14px}' +
+    'button{border-radius:6px;padding:7px 14px;cursor:pointer;border:1px solid #8a93a3;background:#fff}' +
+    'button.primary{background:#1c5fd4;border-color:#1c5fd4;color:#fff;font-weight:600}' +
+    '.close{position:absolute;right:10px;top:8px;border:0;font-size:20px;line-height:1;padding:4px 8px;background:transparent}' +
+    '.suggest{margin:8px 0 0;padding:8px 10px;background:#f1f5fb;border-radius:6px}.suggest[hidden]{display:none}' +
+    '.suggest ul{margin:4px 0 0;padding-left:18px}.suggest a{color:#164bab}' +
+    '.error{color:#a4161a;font-weight:600;margin:8px 0 0}.error:empty,.status:empty{display:none}' +
+    '.status{margin:10px 0 0;padding:8px 10px;border-radius:6px;background:#e8f4ea;color:#174f22}';
+
+  window.LifelineWidget._definePanel((env) => {
+    env.adopt(env.root, css);
+    const h = (tag, attrs = {}, ...children) => {
+      const el = document.createElement(tag);
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === undefined || v === null || v === false) continue;
+        if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+        else if (k === 'text') el.textContent = v;
+        else el.setAttribute(k, v === true ? '' : String(v));
+      }
+      el.append(...children);
+      return el;
+    };
+
+    const description = h('textarea', { id: 'lw-description', name: 'description', required: true, maxlength: 20000, 'aria-describedby': 'lw-suggest' });
+    const email = h('input', { id: 'lw-email', type: 'email', name: 'email', autocomplete: 'email', maxlength: 320 });
+    const emailField = h('div', {}, h('label', { for: 'lw-email', text: 'Your email' }), email, h('p', { class: 'hint', text: 'So the team can answer you.' }));
+    const who = h('p', { class: 'hint' });
+    const files = h('input', { id: 'lw-files', type: 'file', multiple: true, accept: 'image/*,.pdf,.txt,.log,.json,.csv', 'aria-describedby': 'lw-files-hint' });
+    const suggestList = h('ul');
+    const suggest = h('div', { id: 'lw-suggest', class: 'suggest', hidden: true, 'aria-live': 'polite' }, h('span', { text: 'These articles may help:' }), suggestList);
+    const error = h('p', { class: 'error', role: 'alert' });
+    const status = h('p', { class: 'status', role: 'status' });
+    const send = h('button', { type: 'submit', class: 'primary', text: 'Send report' });
+    const form = h(
+      'form',
+      { novalidate: true },
+      h('label', { for: 'lw-description', text: 'What happened?' }),
+      description,
+      suggest,
+      emailField,
+      who,
+      h('label', { for: 'lw-files', text: 'Screenshots or files' }),
+      files,
+      h('p', { id: 'lw-files-hint', class: 'hint', text: `Up to ${MAX_FILES} files, 2 MB each. Programs and scripts are refused.` }),
+      error,
+      h('div', { class: 'row' }, send),
+    );
+    const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close' }, '×');
+    const dialog = h('div', { class: 'panel', role: 'dialog', 'aria-labelledby': 'lw-title', hidden: true }, close, h('h2', { id: 'lw-title', text: 'Report an issue' }), form, status);
+    env.root.append(dialog);
+
+    /** Who the host says is signed in (the token's claims, read for display only; the server verifies it). */
+    function showIdentity() {
+      const token = env.identity();
+      let claims = null;
+      try {
+        claims = token ? JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) : null;
+      } catch {
+        claims = null;
+      }
+      emailField.hidden = !!claims;
+      email.required = !claims;
+      who.textContent = claims ? `Reporting as ${[claims.name, claims.email].filter(Boolean).join(', ') || claims.sub}` : '';
+    }
+    showIdentity();
+
+    let timer = 0;
+    let asked = '';
+    description.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const q = description.value.trim().slice(0, 200);
+        if (q.length < 3 || q === asked) return;
+        asked = q;
+        try {
+          const res = await fetch(`${env.api}/suggest?q=${encodeURIComponent(q)}`, { mode: 'cors', credentials: 'omit' });
+          if (!res.ok || q !== asked) return;
+          const { items } = await res.json();
+          suggestList.replaceChildren(...items.map((a) => h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener', text: a.title }))));
+          suggest.hidden = items.length === 0;
+        } catch {
+          // Suggestions are a help, never a blocker (offline, say).
+        }
+      }, 300);
+    });
+
+    const readFile = (file) =>
+      new Promise((resolve, reject) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve({ filename: file.name, contentType: file.type || 'application/octet-stream', data: String(reader.result).replace(/^data:[^,]*,/, '') });
+        reader.onerror = () => reject(reader.error);
+        reader.readAsDataURL(file);
+      });
+
+    let pending = null;
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      error.textContent = '';
+      status.textContent = '';
+      if (!description.value.trim()) return fail('Describe what happened.', description);
+      if (email.required && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.value.trim())) return fail('Give your email address so the team can answer you.', email);
+      const chosen = [...files.files];
+      if (chosen.length > MAX_FILES) return fail(`Attach at most ${MAX_FILES} files.`, files);
+      const big = chosen.find((f) => f.size > MAX_FILE_BYTES);
+      if (big) return fail(`${big.name} is over 2 MB.`, files);
+      send.disabled = true;
+      try {
+        const attachments = await Promise.all(chosen.map(readFile));
+        const { key, kept } = env.submit({ description: description.value.trim(), email: email.required ? email.value.trim() : undefined, attachments });
+        pending = key;
+        status.textContent = kept ? 'Sending…' : 'Sending… (this report is too large to keep if you leave the page before it is sent)';
+      } catch {
+        fail('Could not read the attached files.', files);
+      } finally {
+        send.disabled = false;
+      }
+    });
+
+    function fail(text, field) {
+      error.textContent = text;
+      field?.focus();
+    }
+
+    env.on((event) => {
+      if (event.type === 'identity') return showIdentity();
+      if (event.key !== pending) return;
+      if (event.type === 'queued') {
+        status.textContent = event.busy
+          ? 'The help desk is busy. Your report is saved on this device and will be sent shortly.'
+          : 'You are offline. Your report is saved on this device and will be sent when you are back online.';
+      } else if (event.type === 'sent') {
+        pending = null;
+        form.reset();
+        suggest.hidden = true;
+        status.textContent = `Thank you — your report was received as ticket #${event.ticketNumber}.`;
+      } else if (event.type === 'refused') {
+        pending = null;
+        status.textContent = '';
+        error.textContent = `Not sent: ${event.problem?.detail || 'the desk refused the report'}`;
+      }
+    });
+
+    function hide() {
+      dialog.hidden = true;
+      env.closed();
+    }
+    close.addEventListener('click', hide);
+    dialog.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        hide();
+      }
+    });
+
+    return {
+      open() {
+        dialog.hidden = false;
+        showIdentity();
+        description.focus();
+      },
+    };
+  });
+})();

@@ -1,0 +1,220 @@
+// Lifeline's "Report an issue" loader (docs/widget.md). Embedded by one tag on the host page:
+//   <script src="https://desk.example.com/widget.js" data-site-key="wk_…" defer></script>
+// Plain DOM, no framework, no eval, no inline script or style attribute the host's CSP would have to allow. It adds a
+// button in a shadow root (host styles do not reach it), loads the panel on first open, and owns the offline queue:
+// a report is kept in localStorage with its idempotency key until the server has answered for it, and sent again
+// when the network returns (also on a later page of the same site); the server dedupes on (site, key).
+(() => {
+  const script = document.currentScript;
+  if (!script || window.LifelineWidget) return;
+  const base = new URL(script.src).origin;
+  const siteKey = script.dataset.siteKey || '';
+  const api = `${base}/api/v1/widget/${encodeURIComponent(siteKey)}`;
+  const QUEUE = `lifeline-widget:${siteKey}:queue`;
+  const state = { identity: script.dataset.identity || null, appVersion: script.dataset.appVersion || '', custom: {}, listeners: [] };
+
+  const host = document.createElement('div');
+  host.setAttribute('data-lifeline-widget', '');
+  const root = host.attachShadow({ mode: 'open' });
+  const css =
+    ':host{all:initial}' +
+    '.launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;font:600 15px/1.2 system-ui,sans-serif;color:#fff;background:#1c5fd4;border:0;border-radius:24px;padding:12px 18px;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.3)}' +
+    '.launcher:hover{background:#164bab}.launcher:focus-visible{outline:3px solid #f5b400;outline-offset:2px}';
+  adopt(root, css);
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'launcher';
+  button.textContent = script.dataset.label || 'Report an issue';
+  button.setAttribute('aria-haspopup', 'dialog');
+  button.setAttribute('aria-expanded', 'false');
+  root.append(button);
+
+  let panel = null;
+  let loading = null;
+
+  /** Styles for the shadow root: a constructed sheet (not an inline <style>, which a strict style-src refuses). */
+  function adopt(shadow, text) {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(text);
+      shadow.adoptedStyleSheets = [...shadow.adoptedStyleSheets, sheet];
+    } catch {
+      const style = document.createElement('style');
+      style.textContent = text;
+      shadow.append(style);
+    }
+  }
+
+  function loadPanel() {
+    if (!loading) {
+      loading = new Promise((resolve, reject) => {
+        const s = document.createElement('script');
+        s.src = `${base}/widget/panel.js?v=__PANEL_VERSION__`;
+        s.async = true;
+        s.onload = () => (panel ? resolve(panel) : reject(new Error('panel did not start')));
+        s.onerror = () => {
+          loading = null;
+          s.remove();
+          reject(new Error('panel failed to load'));
+        };
+        document.head.append(s);
+      });
+    }
+    return loading;
+  }
+
+  async function open() {
+    button.setAttribute('aria-busy', 'true');
+    try {
+      (await loadPanel()).open();
+      button.setAttribute('aria-expanded', 'true');
+    } catch {
+      button.textContent = 'Report an issue (offline — try again)';
+    } finally {
+      button.removeAttribute('aria-busy');
+    }
+  }
+  button.addEventListener('click', () => void open());
+
+  // ---- the queue
+  function readQueue() {
+    try {
+      return JSON.parse(localStorage.getItem(QUEUE) || '[]');
+    } catch {
+      return [];
+    }
+  }
+  let memoryQueue = null; // when storage is full or refused, the report waits in this page only
+  function writeQueue(items) {
+    try {
+      if (items.length) localStorage.setItem(QUEUE, JSON.stringify(items));
+      else localStorage.removeItem(QUEUE);
+      memoryQueue = null;
+      return true;
+    } catch {
+      memoryQueue = items;
+      return false;
+    }
+  }
+  const queue = () => memoryQueue || readQueue();
+
+  function newKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  function emit(event) {
+    for (const l of state.listeners) l(event);
+  }
+
+  let flushing = false;
+  let retryTimer = 0;
+  let backoff = 5000;
+  function retryLater(ms) {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => void flush(), ms);
+  }
+
+  /** Sends queued reports one by one; a report leaves the queue only once the server has answered for it. */
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (;;) {
+        const item = queue()[0];
+        if (!item) break;
+        if (navigator.onLine === false) {
+          emit({ type: 'queued', key: item.idempotencyKey });
+          break;
+        }
+        let res;
+        try {
+          res = await fetch(`${api}/reports`, { method: 'POST', mode: 'cors', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify(item) });
+        } catch {
+          // No network (or the desk is unreachable): stamp when it was written and wait for `online` or the timer.
+          if (!item.context.queuedAt) {
+            item.context.queuedAt = new Date().toISOString();
+            writeQueue(queue().map((q) => (q.idempotencyKey === item.idempotencyKey ? item : q)));
+          }
+          emit({ type: 'queued', key: item.idempotencyKey });
+          retryLater(backoff);
+          backoff = Math.min(backoff * 2, 300000);
+          break;
+        }
+        if (res.status === 429 || res.status >= 500) {
+          emit({ type: 'queued', key: item.idempotencyKey, busy: true });
+          retryLater(Math.max(1, Number(res.headers.get('retry-after')) || 30) * 1000);
+          break;
+        }
+        backoff = 5000;
+        const answer = await res.json().catch(() => ({}));
+        writeQueue(queue().filter((q) => q.idempotencyKey !== item.idempotencyKey));
+        emit(res.ok ? { type: 'sent', key: item.idempotencyKey, ticketNumber: answer.ticketNumber } : { type: 'refused', key: item.idempotencyKey, problem: answer, report: item });
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+  window.addEventListener('online', () => void flush());
+
+  /** What the page can tell about itself; the host adds its app version and custom data. */
+  function context() {
+    return {
+      url: location.href.slice(0, 2000),
+      referrer: document.referrer.slice(0, 2000) || undefined,
+      userAgent: navigator.userAgent.slice(0, 500),
+      language: navigator.language,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      viewport: { width: window.innerWidth, height: window.innerHeight },
+      screen: { width: screen.width, height: screen.height },
+      appVersion: state.appVersion || undefined,
+      custom: state.custom,
+    };
+  }
+
+  window.LifelineWidget = {
+    version: 1,
+    open: () => void open(),
+    /** A token the host app signed for its signed-in user (HS256 with the site's secret; aud = the site key). */
+    identify(token) {
+      state.identity = token || null;
+      emit({ type: 'identity' });
+    },
+    setContext(values) {
+      if (values && typeof values === 'object') {
+        if (typeof values.appVersion === 'string') state.appVersion = values.appVersion;
+        if (values.custom && typeof values.custom === 'object') state.custom = { ...state.custom, ...values.custom };
+      }
+    },
+    /** For the panel script only. */
+    _definePanel(make) {
+      panel = make({
+        root,
+        adopt,
+        api,
+        launcher: button,
+        identity: () => state.identity,
+        on: (l) => state.listeners.push(l),
+        closed: () => {
+          button.setAttribute('aria-expanded', 'false');
+          button.focus();
+        },
+        /** Queues a report (its key made here) and tries to send it now; returns the key. */
+        submit(report) {
+          const item = { ...report, idempotencyKey: newKey(), identity: state.identity || undefined, context: context() };
+          const kept = writeQueue([...queue(), item]);
+          void flush();
+          return { key: item.idempotencyKey, kept };
+        },
+      });
+    },
+  };
+
+  const mount = () => {
+    document.body.append(host);
+    // Reports left from an earlier page (offline then, online now) go out without anyone opening the panel.
+    if (queue().length) void flush();
+  };
+  if (document.body) mount();
+  else document.addEventListener('DOMContentLoaded', mount);
+})();

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../db/client.js';
+import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+import { signIdentityToken, verifyIdentityToken } from './identity-token.js';
+import { describeUserAgent } from './report-parts.js';
+
+const HOST = 'https://app.example.com';
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString('base64');
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+describe('the "Report an issue" widget', () => {
+  let t: TestApp;
+  let admin: Session;
+  let site: { id: string; siteKey: string; identitySecret: string };
+  let keyNo = 0;
+
+  before(async () => {
+    t = await startTestApp();
+    admin = await t.signIn('admin');
+    const res = await t.as(admin).post('/api/v1/widget/sites', { name: 'Docs site', allowedOrigins: [`${HOST}/`, 'http://localhost:8080'], visitorReportsPerMinute: 3 });
+    assert.equal(res.status, 201, res.raw);
+    site = res.body;
+  });
+  after(() => t.close());
+
+  const report = (body: Record<string, unknown>, origin = HOST, key = site.siteKey, ip = '203.0.113.7') =>
+    t.app.inject({ method: 'POST', url: `/api/v1/widget/${key}/reports`, headers: { origin, 'content-type': 'application/json' }, payload: JSON.stringify(body), remoteAddress: ip });
+  const idem = () => `report-key-${++keyNo}-abcdef`;
+  const parse = (res: { body: string }) => JSON.parse(res.body);
+  const widgetTickets = () => t.count(`tickets where channel = 'widget'`);
+
+  test('admins make a site (secret shown once, origins normalised); a report from an allowed origin is a widget ticket with its context; a replay creates nothing', async () => {
+    assert.match(site.siteKey, /^wk_[A-Za-z0-9_-]{24}$/);
+    assert.equal(site.identitySecret.length >= 40, true);
+    const listed = await t.as(admin).get('/api/v1/widget/sites');
+    assert.deepEqual(listed.body.items[0].allowedOrigins, [HOST, 'http://localhost:8080']);
+    assert.equal(listed.body.items[0].identitySecret, undefined, 'the secret is not listed');
+    assert.equal((await t.as(admin).post('/api/v1/widget/sites', { name: 'Bad', allowedOrigins: ['https://x.example/path'] })).status, 400);
+
+    const preflight = await t.app.inject({ method: 'OPTIONS', url: `/api/v1/widget/${site.siteKey}/reports`, headers: { origin: HOST, 'access-control-request-method': 'POST' } });
+    assert.equal(preflight.statusCode, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], HOST);
+    assert.equal(preflight.headers['access-control-allow-headers'], 'content-type');
+    const other = await t.app.inject({ method: 'OPTIONS', url: `/api/v1/widget/${site.siteKey}/reports`, headers: { origin: 'https://evil.example' } });
+    assert.equal(parse(other).code, 'WIDGET_ORIGIN_REFUSED');
+    assert.equal(other.headers['access-control-allow-origin'], undefined, 'no CORS grant to another origin');
+
+    const key = idem();
+    const body = {
+      idempotencyKey: key,
+      description: 'Export button does nothing\nClicking Export on the report page shows no file.',
+      email: 'Visitor@Example.org',
+      name: 'Vera Visitor',
+      attachments: [{ filename: 'screen.png', contentType: 'image/png', data: PNG }],
+      context: { url: `${HOST}/reports?id=7`, userAgent: UA, viewport: { width: 1280, height: 720 }, language: 'en-GB', timeZone: 'Europe/London', appVersion: '2.4.1', custom: { plan: 'pro', '[x](javascript:alert(1))': 'y' }, queuedAt: '2026-03-02T08:55:00.000Z' },
+    };
+    const created = await report(body);
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.headers['access-control-allow-origin'], HOST);
+    const { ticketNumber } = parse(created);
+    const [ticket] = rowsOf<{ id: string; channel: string; subject: string; email: string }>(
+      await t.database.db.execute(sql`select t.id, t.channel, t.subject, u.email from tickets t join users u on u.id = t.requester_id where t.number = ${ticketNumber}`),
+    );
+    assert.ok(ticket);
+    assert.equal(ticket.channel, 'widget');
+    assert.equal(ticket.subject, 'Export button does nothing');
+    assert.equal(ticket.email, 'visitor@example.org');
+    const messages = (await t.as(admin).get(`/api/v1/tickets/${ticket.id}/messages`)).body.items as { public: boolean; channel: string; senderUnverified: boolean; bodyText: string; bodyHtml: string; attachments: { filename: string }[] }[];
+    const first = messages.find((m) => m.public);
+    assert.equal(first?.channel, 'widget');
+    assert.equal(first?.senderUnverified, true, 'a typed email is unverified, like mail');
+    assert.deepEqual(first?.attachments.map((a) => a.filename), ['screen.png']);
+    const note = messages.find((m) => !m.public);
+    assert.ok(note, 'the context is an internal note');
+    for (const part of ['Docs site', 'Email typed by the visitor, not verified', `${HOST}/reports?id=7`, 'Chrome 131', 'Linux', '1280×720', 'en-GB', 'Europe/London', '2.4.1', 'plan: pro', 'Written while offline']) {
+      assert.ok(note.bodyText.includes(part), `the note says ${part}: ${note.bodyText}`);
+    }
+    assert.doesNotMatch(note.bodyHtml, /href="javascript/i, 'custom data cannot make a link');
+
+    // The same key again (a lost answer, a second tab): the first result, nothing new; even with another body.
+    const before = [await widgetTickets(), await t.count('messages'), await t.count('attachments')];
+    const replay = await report({ ...body, description: 'Something else' });
+    assert.equal(replay.statusCode, 200, replay.body);
+    assert.deepEqual(parse(replay), { duplicate: true, ticketNumber });
+    assert.deepEqual([await widgetTickets(), await t.count('messages'), await t.count('attachments')], before);
+
+    // The ledger alone holds the line when two arrive at once.
+    const k2 = idem();
+    const both = await Promise.all([report({ ...body, idempotencyKey: k2, attachments: [] }), report({ ...body, idempotencyKey: k2, attachments: [] })]);
+    assert.deepEqual(both.map((r) => parse(r).ticketNumber)[0], both.map((r) => parse(r).ticketNumber)[1]);
+    assert.equal(await widgetTickets(), (before[0] as number) + 1);
+  });
+
+  test('identity tokens: a verified requester found again by the site user id; bad signature, wrong audience, expired, alg none each refused, nothing created', async () => {
+    const now = Math.floor(t.clock.now().getTime() / 1000);
+    const claims = { sub: 'user-42', email: 'ines@customer.example', name: 'Inès Client', organisation: 'Customer Ltd', aud: site.siteKey, exp: now + 600 };
+    const ok = await report({ idempotencyKey: idem(), description: 'Cannot save', identity: signIdentityToken(claims, site.identitySecret) }, HOST, site.siteKey, '198.51.100.1');
+    assert.equal(ok.statusCode, 201, ok.body);
+    const [row] = rowsOf<{ id: string; email: string; name: string; unverified: boolean }>(
+      await t.database.db.execute(sql`select t.id, u.email, u.name, m.sender_unverified as unverified from tickets t join users u on u.id = t.requester_id join messages m on m.ticket_id = t.id and m.public where t.number = ${parse(ok).ticketNumber}`),
+    );
+    assert.deepEqual([row?.email, row?.name, row?.unverified], ['ines@customer.example', 'Inès Client', false]);
+    const note = (await t.as(admin).get(`/api/v1/tickets/${row?.id}/messages`)).body.items.find((m: { public: boolean }) => !m.public);
+    assert.match(note.bodyText, /Identity verified by the site: user user-42 \(Inès Client, ines@customer\.example\), organisation Customer Ltd/);
+    // Next time the same sub (even with a new email claim) is the same person.
+    const again = await report({ idempotencyKey: idem(), description: 'Again', identity: signIdentityToken({ ...claims, email: 'ines@new.example' }, site.identitySecret) }, HOST, site.siteKey, '198.51.100.1');
+    const [requesters] = rowsOf<{ n: number }>(await t.database.db.execute(sql`select count(distinct requester_id)::int as n from tickets where number in (${parse(ok).ticketNumber}, ${parse(again).ticketNumber})`));
+    assert.equal(requesters?.n, 1);
+
+    const count = await widgetTickets();
+    const none = Buffer.from('{"alg":"none"}').toString('base64url');
+    const cases: [string, string][] = [
+      [signIdentityToken(claims, 'not-the-secret'), 'WIDGET_IDENTITY_INVALID'],
+      [signIdentityToken({ ...claims, aud: 'wk_another' }, site.identitySecret), 'WIDGET_IDENTITY_WRONG_AUDIENCE'],
+      [signIdentityToken({ ...claims, exp: now - 3600 }, site.identitySecret), 'WIDGET_IDENTITY_EXPIRED'],
+      [`${none}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`, 'WIDGET_IDENTITY_INVALID'],
+      ['garbage', 'WIDGET_IDENTITY_INVALID'],
+    ];
+    for (const [identity, code] of cases) {
+      const res = await report({ idempotencyKey: idem(), description: 'Forged', identity, email: 'x@example.org' }, HOST, site.siteKey, '198.51.100.2');
+      assert.equal(parse(res).code, code, res.body);
+      assert.equal(res.statusCode, 401);
+    }
+    assert.equal(await widgetTickets(), count);
+    // A rotated secret: tokens signed with the old one no longer verify.
+    const rotated = await t.as(admin).post(`/api/v1/widget/sites/${site.id}/rotate-secret`, {});
+    assert.notEqual(rotated.body.identitySecret, site.identitySecret);
+    assert.equal(parse(await report({ idempotencyKey: idem(), description: 'Old', identity: signIdentityToken(claims, site.identitySecret) }, HOST, site.siteKey, '198.51.100.3')).code, 'WIDGET_IDENTITY_INVALID');
+    site.identitySecret = rotated.body.identitySecret;
+    assert.throws(() => verifyIdentityToken(signIdentityToken(claims, 'k'), 'k', site.siteKey, (now + 3600) * 1000), /expired/);
+  });
+
+  test('unknown and disabled sites, other origins, oversize and executable files, no email: each its own error, nothing created', async () => {
+    const count = [await widgetTickets(), await t.count('attachments'), await t.count('users')];
+    const base = { description: 'Hello', email: 'someone@example.org' };
+    const expect = async (res: { statusCode: number; body: string }, status: number, code: string) => {
+      assert.equal(res.statusCode, status, res.body);
+      assert.equal(parse(res).code, code);
+    };
+    await expect(await report({ ...base, idempotencyKey: idem() }, HOST, 'wk_nope'), 404, 'WIDGET_SITE_UNKNOWN');
+    await expect(await report({ ...base, idempotencyKey: idem() }, 'https://evil.example'), 403, 'WIDGET_ORIGIN_REFUSED');
+    await expect(await t.app.inject({ method: 'POST', url: `/api/v1/widget/${site.siteKey}/reports`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ ...base, idempotencyKey: idem() }) }), 403, 'WIDGET_ORIGIN_REFUSED');
+    const file = (filename: string, data: Buffer, contentType = 'application/octet-stream') => ({ ...base, idempotencyKey: idem(), attachments: [{ filename, contentType, data: data.toString('base64') }] });
+    await expect(await report(file('big.png', Buffer.alloc(2 * 1024 * 1024 + 1, 1), 'image/png')), 413, 'ATTACHMENT_TOO_LARGE');
+    await expect(await report(file('setup.exe', Buffer.from('hello'))), 415, 'ATTACHMENT_TYPE_REFUSED');
+    await expect(await report(file('invoice.pdf', Buffer.from('MZ\x90\x00 this is a PE file'))), 415, 'ATTACHMENT_TYPE_REFUSED');
+    await expect(await report(file('run.txt', Buffer.from('#!/bin/sh\nrm -rf /'))), 415, 'ATTACHMENT_TYPE_REFUSED');
+    await expect(await report(file('page.txt', Buffer.from('<b>'), 'text/html')), 415, 'ATTACHMENT_TYPE_REFUSED');
+    await expect(await report({ description: 'No email', idempotencyKey: idem() }), 400, 'VALIDATION_FAILED');
+    await expect(await report({ ...base, idempotencyKey: 'short' }), 400, 'VALIDATION_FAILED');
+    const off = await t.as(admin).patch(`/api/v1/widget/sites/${site.id}`, { enabled: false });
+    assert.equal(off.body.enabled, false);
+    await expect(await report({ ...base, idempotencyKey: idem() }), 403, 'WIDGET_SITE_DISABLED');
+    await t.as(admin).patch(`/api/v1/widget/sites/${site.id}`, { enabled: true });
+    assert.deepEqual([await widgetTickets(), await t.count('attachments'), await t.count('users')], count);
+  });
+
+  test('rate limits: per visitor and per site, each window a minute on the clock', async () => {
+    const fresh = await t.as(admin).post('/api/v1/widget/sites', { name: 'Limits', allowedOrigins: [HOST], reportsPerMinute: 4, visitorReportsPerMinute: 2 });
+    const send = (ip: string) => report({ idempotencyKey: idem(), description: 'Flood', email: 'flood@example.org' }, HOST, fresh.body.siteKey, ip);
+    assert.deepEqual([(await send('192.0.2.1')).statusCode, (await send('192.0.2.1')).statusCode], [201, 201]);
+    const third = await send('192.0.2.1');
+    assert.equal(parse(third).code, 'RATE_LIMITED');
+    assert.match(parse(third).detail, /from you/);
+    assert.deepEqual([(await send('192.0.2.2')).statusCode, (await send('192.0.2.3')).statusCode], [201, 429], 'the site allows 4 a minute (the refused one counted)');
+    assert.match(parse(await send('192.0.2.4')).detail, /from this site/);
+    t.clock.advance(61_000);
+    assert.equal((await send('192.0.2.1')).statusCode, 201);
+  });
+
+  test('article suggestions for the widget: public articles only, for allowed origins', async () => {
+    const agent = await t.signIn('agent');
+    const cat = await t.as(agent).post('/api/v1/kb/categories', { name: 'Help' });
+    const sec = await t.as(agent).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Reports' });
+    for (const [title, visibility] of [['Exporting reports to CSV', 'public'], ['Export internals for agents', 'internal']] as const) {
+      const a = await t.as(agent).post('/api/v1/kb/articles', { sectionId: sec.body.id, title, body: 'How report export works and what to do when export fails.', visibility });
+      await t.as(agent).post(`/api/v1/kb/articles/${a.body.id}/publish`, {});
+    }
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/widget/${site.siteKey}/suggest?q=export`, headers: { origin: HOST } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.headers['access-control-allow-origin'], HOST);
+    assert.deepEqual(parse(res).items.map((i: { title: string }) => i.title), ['Exporting reports to CSV']);
+    assert.equal(parse(await t.app.inject({ method: 'GET', url: `/api/v1/widget/${site.siteKey}/suggest?q=export`, headers: { origin: 'https://evil.example' } })).code, 'WIDGET_ORIGIN_REFUSED');
+  });
+
+  test('the scripts: /widget.js cacheable and revalidated, under 15 KB gzipped; the panel named by its hash', async () => {
+    const loader = await t.request('GET', '/widget.js');
+    assert.equal(loader.status, 200);
+    assert.match(String(loader.headers['content-type']), /javascript/);
+    assert.match(String(loader.headers['cache-control']), /public, max-age=\d+/);
+    assert.equal((await t.request('GET', '/widget.js', undefined, { 'if-none-match': String(loader.headers.etag) })).status, 304);
+    const panelUrl = /\/widget\/panel\.js\?v=[A-Za-z0-9_-]{12}/.exec(loader.raw)?.[0];
+    assert.ok(panelUrl, 'the loader names the panel by version');
+    const panel = await t.request('GET', panelUrl);
+    assert.match(String(panel.headers['cache-control']), /immutable/);
+    const gz = gzipSync(loader.raw).length;
+    assert.ok(gz <= 15 * 1024, `widget.js is ${gz} bytes gzipped`);
+    for (const text of [loader.raw, panel.raw]) assert.doesNotMatch(text, /\beval\(|new Function|innerHTML/, 'no eval, no HTML from strings');
+    assert.deepEqual(describeUserAgent('Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1'), { browser: 'Safari 17', os: 'iOS 17' });
+  });
+});
