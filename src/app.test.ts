@@ -24,16 +24,20 @@ describe('the route table', () => {
     const publicRoutes = api.filter((r) => r.access?.level === 'public').map((r) => `${r.method} ${r.url}`);
     // Sign-in (staff, and the portal's password or emailed link), the health check, the first-run setup
     // (token-protected, refused once an admin exists), satisfaction surveys answered through signed links, and the
-    // help centre's article suggestions, their feedback and "was this helpful" votes (rate-limited per client).
+    // help centre's article suggestions, their feedback and "was this helpful" votes (rate-limited per client), and
+    // the widget's reports and suggestions (each checks its site key and the page's Origin; rate-limited).
     assert.deepEqual(publicRoutes.sort(), [
       'GET /api/v1/csat/survey',
       'GET /api/v1/health',
       'GET /api/v1/kb/suggest',
       'GET /api/v1/setup',
+      'GET /api/v1/widget/:siteKey/suggest',
       'HEAD /api/v1/csat/survey',
       'HEAD /api/v1/health',
       'HEAD /api/v1/kb/suggest',
       'HEAD /api/v1/setup',
+      'HEAD /api/v1/widget/:siteKey/suggest',
+      'OPTIONS /api/v1/widget/:siteKey/reports',
       'POST /api/v1/csat/opt-out',
       'POST /api/v1/csat/survey',
       'POST /api/v1/kb/articles/:id/votes',
@@ -43,6 +47,7 @@ describe('the route table', () => {
       'POST /api/v1/portal/sign-in/check',
       'POST /api/v1/session',
       'POST /api/v1/setup',
+      'POST /api/v1/widget/:siteKey/reports',
     ]);
   });
 

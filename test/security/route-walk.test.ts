@@ -325,6 +325,16 @@ const EXPECTED: Record<string, string> = {
   'GET /help/search': 'public',
   'GET /help/sitemap.xml': 'public',
   'GET /help/files/:id': 'public',
+  // the "Report an issue" widget (src/modules/widget): sites for admins; reports and suggestions from allowed origins
+  'GET /api/v1/widget/sites': 'admin admin',
+  'POST /api/v1/widget/sites': 'admin admin',
+  'GET /api/v1/widget/sites/:id': 'admin admin',
+  'PATCH /api/v1/widget/sites/:id': 'admin admin',
+  'DELETE /api/v1/widget/sites/:id': 'admin admin',
+  'POST /api/v1/widget/sites/:id/rotate-secret': 'admin admin',
+  'OPTIONS /api/v1/widget/:siteKey/reports': 'public',
+  'POST /api/v1/widget/:siteKey/reports': 'public',
+  'GET /api/v1/widget/:siteKey/suggest': 'public',
 };
 
 type Row = { level: Access['level']; scope?: Scope; sessionOnly?: true };

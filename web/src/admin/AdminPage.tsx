@@ -18,6 +18,7 @@ import { Email } from './Email';
 import { Outbox } from './Outbox';
 import { Priorities } from './Priorities';
 import { Users } from './Users';
+import { WidgetSites } from './Widget';
 
 import { PortalSettings } from '../csat/PortalSettings';
 const SECTIONS: [string, string][] = [
@@ -41,6 +42,7 @@ const SECTIONS: [string, string][] = [
   ['jobs', 'Dead jobs'],
   ['status-components', 'Status page components'],
   ['portal', 'Customer portal'],
+  ['widget', '"Report an issue" widget'],
   ['tokens', 'API tokens'],
 ];
 
@@ -69,6 +71,7 @@ export function AdminPage({ section }: { section: string }) {
     jobs: <DeadJobs />,
     'status-components': <StatusComponents />,
     portal: <PortalSettings />,
+    widget: <WidgetSites />,
     tokens: <Tokens />,
   };
   return (

@@ -685,6 +685,24 @@ export interface Paths {
   "/api/v1/webhooks/{id}/deliveries": {
     get: { path: { id: string }; query: never; body: never; response: { items: ({ id: string; webhookId: string; ticketId: string | null; payload: unknown; status: "pending" | "delivered" | "failed"; attempts: number; responseStatus: number | null; error: string | null; createdAt: string; deliveredAt: string | null })[] } };
   };
+  "/api/v1/widget/{siteKey}/reports": {
+    post: { path: { siteKey: string }; query: never; body: { idempotencyKey: string; description: string; email?: string; name?: string; identity?: string; attachments?: { filename: string; contentType?: string; data: string }[]; context?: { url?: string; referrer?: string; userAgent?: string; language?: string; timeZone?: string; viewport?: { width: number; height: number }; screen?: { width: number; height: number }; appVersion?: string; custom?: { [key: string]: string | number | boolean | null }; queuedAt?: string } }; response: { duplicate: true; ticketNumber: number } };
+  };
+  "/api/v1/widget/{siteKey}/suggest": {
+    get: { path: { siteKey: string }; query: { q: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
+  };
+  "/api/v1/widget/sites": {
+    get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string })[] } };
+    post: { path: never; query: never; body: { name: string; allowedOrigins: string[]; enabled?: boolean; reportsPerMinute?: number; visitorReportsPerMinute?: number }; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string; identitySecret: string } };
+  };
+  "/api/v1/widget/sites/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string } };
+    patch: { path: { id: string }; query: never; body: { name?: string; allowedOrigins?: string[]; enabled?: boolean; reportsPerMinute?: number; visitorReportsPerMinute?: number }; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string } };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/widget/sites/{id}/rotate-secret": {
+    post: { path: { id: string }; query: never; body: never; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string; identitySecret: string } };
+  };
   "/oncall/feed/person/{file}": {
     get: { path: { file: string }; query: { token: string }; body: never; response: unknown };
   };
