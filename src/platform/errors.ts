@@ -89,6 +89,9 @@ export const ERROR_STATUS = {
   CARD_NOT_ON_BOARD: 422,
   CARD_WRONG_ORGANIZATION: 422,
   WIP_LIMIT_REACHED: 422,
+  // The portal: the organisation has not let its customers reorder, or the card is not in "New issues".
+  REORDER_NOT_ALLOWED: 403,
+  COLUMN_NOT_REORDERABLE: 422,
   PERIOD_LOCKED: 422,
   DURATION_OUT_OF_RANGE: 422,
   TIMER_RUNNING: 409,

@@ -7,6 +7,7 @@ import type { TicketQueries } from '../tickets/tickets.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
 import { boardRoutes } from './boards.routes.js';
 import { BoardsService } from './boards.service.js';
+import { PlanningService } from './planning.service.js';
 import { TimeService } from './time.service.js';
 
 /**
@@ -16,11 +17,12 @@ import { TimeService } from './time.service.js';
  */
 export function boardsModule(ctx: Ctx, needs: { tickets: TicketsService; queries: TicketQueries; settings: TicketSettingsService; people: PeopleService }) {
   const boards = new BoardsService(ctx, needs.tickets, needs.queries, needs.settings, needs.people);
-  const time = new TimeService(ctx, needs.queries, needs.people);
+  const time = new TimeService(ctx, needs.queries, needs.people, needs.settings);
+  const planning = new PlanningService(ctx, needs.queries, needs.people);
   return defineModule({
     name: 'boards',
-    services: { boards, time },
-    routes: (app) => boardRoutes(app, ctx, { boards, time, people: needs.people, ticketQueries: needs.queries }),
+    services: { boards, time, planning },
+    routes: (app) => boardRoutes(app, ctx, { boards, time, planning, people: needs.people, ticketQueries: needs.queries }),
     schedules: [
       // Cards in "Recently completed" for longer than the setting (7 days) archive themselves.
       defineSchedule({ name: 'boards.archive', cron: '15 * * * *', timeZone: 'UTC', run: () => boards.sweepArchive() }),

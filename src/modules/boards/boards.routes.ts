@@ -7,7 +7,9 @@ import { LiveHub, type LiveStream, LiveStreams } from '../../platform/live.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import { COLUMN_ROLES } from './boards.schema.js';
-import { BOARDS_CHANNEL, type BoardNotice, BoardSettingsBody, type BoardsService, ColumnBody, CreateCardBody, MoveCardBody, UpdateCardBody } from './boards.service.js';
+import { AppError } from '../../platform/errors.js';
+import { BOARDS_CHANNEL, BoardOptionsBody, type BoardNotice, BoardSettingsBody, type BoardsService, ColumnBody, CommentBody, CreateCardBody, CustomerReorderBody, MoveCardBody, UpdateCardBody } from './boards.service.js';
+import { GoalBody, type PlanningService } from './planning.service.js';
 import { EntryBody, LockBody, PreferencesBody, TimerBody, type TimeService, UpdateEntryBody } from './time.service.js';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -48,10 +50,37 @@ export const CardOut = z.object({
   updatedAt: z.string(),
 });
 const BoardLoad = z.object({ board: BoardOut, columns: z.array(ColumnOut), cards: z.array(CardOut), people: Named, organizations: Named });
+// An organisation without a board yet: `board.id` and the columns' ids are null (nothing is made by reading it).
 const CustomerBoard = z.object({
-  board: z.object({ id: z.string(), name: z.string(), customersReorder: z.boolean() }),
-  columns: z.array(z.object({ id: z.string(), name: z.string(), role: Role })),
-  cards: z.array(z.object({ id: z.string(), columnId: z.string(), title: z.string(), ticketNumber: z.number().nullable(), dueOn: z.string().nullable(), labels: z.array(z.string()), completedAt: z.string().nullable() })),
+  board: z.object({ id: z.string().nullable(), name: z.string(), customersReorder: z.boolean() }),
+  columns: z.array(z.object({ id: z.string().nullable(), name: z.string(), role: Role })),
+  cards: z.array(
+    z.object({ id: z.string(), columnId: z.string(), title: z.string(), ticketNumber: z.number().nullable(), dueOn: z.string().nullable(), labels: z.array(z.string()), completedAt: z.string().nullable(), version: z.number() }),
+  ),
+});
+const Comments = z.object({
+  source: z.enum(['ticket', 'card']),
+  items: z.array(z.object({ id: z.string(), body: z.string(), kind: z.enum(['note', 'reply', 'customer', 'comment']), author: z.object({ id: z.string(), name: z.string() }).nullable(), createdAt: z.string() })),
+});
+const PlanCard = z.object({
+  id: z.string(),
+  boardId: z.string(),
+  title: z.string(),
+  ticketNumber: z.number().nullable(),
+  role: Role,
+  estimateHours: z.number().nullable(),
+  ownerIds: z.array(z.string()),
+  week: z.string().nullable(),
+  completedAt: z.string().nullable(),
+});
+const PlanSection = { upNext: z.array(PlanCard), committed: z.array(PlanCard), committedHours: z.number(), unestimated: z.number(), completedLastWeek: z.array(PlanCard) };
+const Planning = z.object({
+  week: z.string(),
+  previousWeek: z.string(),
+  customers: z.array(z.object({ organizationId: z.string(), boardId: z.string(), name: z.string(), goal: z.string(), ...PlanSection })),
+  triage: z.object(PlanSection),
+  people: z.array(z.object({ id: z.string(), name: z.string(), availableHours: z.number(), committedHours: z.number(), cards: z.number() })),
+  unowned: z.number(),
 });
 const EntryOut = z.object({
   id: z.string(),
@@ -81,22 +110,32 @@ const Report = z.object({
   to: z.string(),
   customers: z.array(z.object({ organizationId: z.string().nullable(), name: z.string(), minutes: z.number(), billableMinutes: z.number(), entries: z.number() })),
   tickets: z.array(z.object({ ticketId: z.string().nullable(), ticketNumber: z.number().nullable(), organizationId: z.string().nullable(), minutes: z.number() })),
+  types: z.array(z.object({ type: z.string().nullable(), label: z.string(), minutes: z.number() })),
   totalMinutes: z.number(),
 });
 const TimerOut = z.object({
   timer: z.object({ startedAt: z.string(), ticketId: z.string().nullable(), cardId: z.string().nullable(), organizationId: z.string().nullable(), description: z.string() }).nullable(),
 });
-const Prefs = z.object({ timeZone: z.string(), endOfDay: z.string(), reminders: z.boolean(), tracking: z.boolean() });
+const Prefs = z.object({ timeZone: z.string(), endOfDay: z.string(), reminders: z.boolean(), weeklyHours: z.number(), tracking: z.boolean() });
 const Period = z.object({ from: Day, to: Day, organizationId: z.uuid().optional() });
 
-export function boardRoutes(app: FastifyInstance, ctx: Ctx, s: { boards: BoardsService; time: TimeService; people: PeopleService; ticketQueries: TicketQueries }): void {
+export function boardRoutes(app: FastifyInstance, ctx: Ctx, s: { boards: BoardsService; time: TimeService; planning: PlanningService; people: PeopleService; ticketQueries: TicketQueries }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { boards, time } = s;
 
   r.get('/api/v1/boards', { config: { access: read }, schema: { tags, response: { 200: z.object({ items: z.array(BoardOut.extend({ cardCount: z.number() })) }) } } }, async () => ({
     items: (await boards.list()).map((b) => ({ id: b.id, kind: b.kind, organizationId: b.organizationId, name: b.name, customersReorder: b.customersReorder, cardCount: b.cardCount })),
   }));
-  r.get('/api/v1/boards/epics', { config: { access: read }, schema: { tags, response: { 200: BoardLoad } } }, async (req) => boards.load(requireActor(req), (await boards.epics()).id));
+  r.get('/api/v1/boards/epics', { config: { access: read }, schema: { tags, response: { 200: BoardLoad } } }, async (req) => {
+    const epics = await boards.findEpics();
+    if (!epics) throw new AppError('BOARD_NOT_FOUND', 'There is no epics board (it is made by the migrations)');
+    return boards.load(requireActor(req), epics.id);
+  });
+  r.patch(
+    '/api/v1/boards/:id',
+    { config: { access: { level: 'agent', scope: 'tickets:write' } }, schema: { tags, params: IdParams, body: BoardOptionsBody, description: 'Board options: may the organisation’s customers reorder "New issues" from the portal.', response: { 200: BoardOut } } },
+    async (req) => boards.setOptions(req.params.id, req.body),
+  );
   r.get('/api/v1/boards/:id', { config: { access: read }, schema: { tags, params: IdParams, response: { 200: BoardLoad } } }, async (req) => boards.load(requireActor(req), req.params.id));
   r.post(
     '/api/v1/organizations/:id/board',
@@ -107,6 +146,14 @@ export function boardRoutes(app: FastifyInstance, ctx: Ctx, s: { boards: BoardsS
     '/api/v1/organizations/:id/board',
     { config: { access: { level: 'signed_in', scope: 'tickets:read' } }, schema: { tags, params: IdParams, description: "Read-only: the organisation's board as its customers see it (the portal).", response: { 200: CustomerBoard } } },
     async (req) => boards.forCustomer(requireActor(req), req.params.id),
+  );
+  r.post(
+    '/api/v1/organizations/:id/board/reorder',
+    {
+      config: { access: { level: 'signed_in', scope: 'tickets:write' } },
+      schema: { tags, params: IdParams, body: CustomerReorderBody, description: 'The portal: a customer reorders "New issues", when the organisation allows it. A stale version is 409 with the card where it is now.', response: { 200: CustomerBoard } },
+    },
+    async (req) => boards.customerReorder(requireActor(req), req.params.id, req.body),
   );
   r.patch('/api/v1/board-columns/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: ColumnBody, response: { 200: ColumnOut } } }, async (req) => boards.updateColumn(req.params.id, req.body));
   r.get('/api/v1/board-settings', { config: { access: read }, schema: { tags, response: { 200: BoardSettingsBody } } }, async () => boards.settings());
@@ -128,6 +175,16 @@ export function boardRoutes(app: FastifyInstance, ctx: Ctx, s: { boards: BoardsS
   r.post('/api/v1/cards/:id/archive', { config: { access: write }, schema: { tags, params: IdParams, body: z.object({ version: z.number().int().positive() }), response: { 200: CardOut } } }, async (req) =>
     boards.archive(requireActor(req), req.params.id, req.body.version),
   );
+  r.get('/api/v1/cards/:id/comments', { config: { access: read }, schema: { tags, params: IdParams, description: "A ticket's card shows the ticket's conversation; a free card its own comments.", response: { 200: Comments } } }, async (req) =>
+    boards.comments(requireActor(req), req.params.id),
+  );
+  r.post(
+    '/api/v1/cards/:id/comments',
+    { config: { access: write }, schema: { tags, params: IdParams, body: CommentBody, description: "On a ticket's card: an internal note, or (public) a reply to the customer through the ticket.", response: { 201: Comments } } },
+    async (req, reply) => reply.status(201).send(await boards.comment(requireActor(req), req.params.id, req.body)),
+  );
+  r.get('/api/v1/planning', { config: { access: read }, schema: { tags, querystring: z.object({ week: Day }), response: { 200: Planning } } }, async (req) => s.planning.week(requireActor(req), req.query.week));
+  r.put('/api/v1/planning/goals', { config: { access: write }, schema: { tags, body: GoalBody, response: { 200: GoalBody } } }, async (req) => s.planning.setGoal(requireActor(req), req.body));
   r.get('/api/v1/tickets/:id/card', { config: { access: read }, schema: { tags, params: IdParams, response: { 200: z.object({ card: CardOut.nullable() }) } } }, async (req) => ({
     card: await boards.cardOfTicket(requireActor(req), req.params.id),
   }));

@@ -93,7 +93,42 @@ export const cards = pgTable(
     index('cards_board_idx').on(t.boardId, t.columnId, t.position).where(sql`${t.archivedAt} is null`),
     index('cards_epics_idx').on(t.onEpics).where(sql`${t.onEpics} and ${t.archivedAt} is null`),
     index('cards_completed_idx').on(t.completedAt).where(sql`${t.archivedAt} is null`),
+    index('cards_week_idx').on(t.week).where(sql`${t.week} is not null`),
   ],
+);
+
+/**
+ * A comment on a free card. A ticket's card has none of its own: its comments are the ticket's notes and replies
+ * (written through the ticket, shown on the card), so the two never drift apart.
+ */
+export const cardComments = pgTable(
+  'card_comments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    cardId: uuid('card_id')
+      .notNull()
+      .references(() => cards.id, { onDelete: 'cascade' }),
+    authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+    body: text('body').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('card_comments_card_idx').on(t.cardId, t.createdAt)],
+);
+
+/** The week's commitment for a customer: a short goal for the week (the planning view), one per organisation and week. */
+export const planningGoals = pgTable(
+  'planning_goals',
+  {
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    // The Monday of the week.
+    week: date('week', { mode: 'string' }).notNull(),
+    goal: text('goal').notNull(),
+    updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.week] })],
 );
 
 /** Desk-wide board settings (one row, id 1, written on first change). */
@@ -150,6 +185,8 @@ export const timePeople = pgTable('time_people', {
   timeZone: text('time_zone').notNull().default('Europe/London'),
   endOfDay: text('end_of_day').notNull().default('17:30'),
   reminders: boolean('reminders').notNull().default(true),
+  // Hours a week this person has for planned work (the planning view weighs the week's estimates against it).
+  weeklyHours: doublePrecision('weekly_hours').notNull().default(30),
 });
 
 /** One reminder per person and day: the key makes it exactly once, whichever process runs the sweep. */

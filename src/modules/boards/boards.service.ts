@@ -8,7 +8,7 @@ import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
-import { boardColumns, boardSettings, boards, type ColumnRole, cards } from './boards.schema.js';
+import { boardColumns, boardSettings, boards, type ColumnRole, cardComments, cards } from './boards.schema.js';
 
 export type Board = typeof boards.$inferSelect;
 export type BoardColumn = typeof boardColumns.$inferSelect;
@@ -81,6 +81,13 @@ export const ColumnBody = z.object({
   wipMode: z.enum(['refuse', 'warn']),
   stateKey: z.string().max(64).nullable(),
 });
+export const CommentBody = z.object({
+  body: z.string().trim().min(1).max(20_000),
+  // On a ticket's card: false is an internal note, true a public reply mailed to the customer (the ticket's reply path).
+  public: z.boolean().default(false),
+});
+export const CustomerReorderBody = z.object({ cardId: z.uuid(), index: z.number().int().min(0).max(100_000), version: z.number().int().positive() });
+export const BoardOptionsBody = z.object({ customersReorder: z.boolean() });
 export const BoardSettingsBody = z.object({ backlogStateKey: z.string().max(64).nullable(), archiveAfterDays: z.number().int().min(1).max(365) });
 
 /** A card as every board shows it: its home column and role, and where it sits on its board and on the epics board. */
@@ -129,16 +136,28 @@ export class BoardsService {
 
   // ---- boards
 
-  /** The epics board, created on first use. */
+  /** The epics board (made by the migration; made here too if it is ever missing, on a write path). */
   async epics(ex: Executor = this.ctx.db): Promise<Board> {
-    const [found] = await ex.select().from(boards).where(eq(boards.kind, 'epics'));
+    const found = await this.findEpics(ex);
     if (found) return found;
     return this.create(ex, { kind: 'epics', organizationId: null, name: 'Support epics' }, EPICS_COLUMNS);
   }
 
-  /** The organisation's board, created on first use with the default columns. */
-  async forOrganization(organizationId: string, ex: Executor = this.ctx.db): Promise<Board> {
+  /** The epics board, for reads: never written here (a GET changes nothing). */
+  async findEpics(ex: Executor = this.ctx.db): Promise<Board | null> {
+    const [found] = await ex.select().from(boards).where(eq(boards.kind, 'epics'));
+    return found ?? null;
+  }
+
+  /** The organisation's board if it has one yet (reads never make one). */
+  async findForOrganization(organizationId: string, ex: Executor = this.ctx.db): Promise<Board | null> {
     const [found] = await ex.select().from(boards).where(eq(boards.organizationId, organizationId));
+    return found ?? null;
+  }
+
+  /** The organisation's board, created on first use (backlogging a ticket, opening it to add a card) with the default columns. */
+  async forOrganization(organizationId: string, ex: Executor = this.ctx.db): Promise<Board> {
+    const found = await this.findForOrganization(organizationId, ex);
     if (found) return found;
     const org = await this.people.getOrganization(organizationId, ex);
     return this.create(ex, { kind: 'customer', organizationId, name: org.name }, DEFAULT_COLUMNS);
@@ -169,7 +188,6 @@ export class BoardsService {
   }
 
   async list(): Promise<(Board & { cardCount: number })[]> {
-    await this.epics();
     const rows = await this.ctx.db
       .select({ b: boards, n: sql<number>`(select count(*)::int from ${cards} where ${cards.boardId} = ${boards.id} and ${cards.archivedAt} is null)` })
       .from(boards)
@@ -209,23 +227,63 @@ export class BoardsService {
     const userIds = [...new Set(items.flatMap((c) => c.ownerIds))];
     const orgIds = [...new Set(items.map((c) => c.organizationId).filter((x): x is string => !!x))];
     const users = userIds.length ? await this.people.getUsers(userIds) : [];
-    const orgs = await Promise.all(orgIds.map((id) => this.people.getOrganization(id).catch(() => null)));
-    return {
-      people: users.map((u) => ({ id: u.id, name: u.name })),
-      organizations: orgs.filter((o) => o !== null).map((o) => ({ id: o.id, name: o.name })),
-    };
+    const orgs = await this.people.getOrganizations(orgIds);
+    return { people: users.map((u) => ({ id: u.id, name: u.name })), organizations: orgs.map((o) => ({ id: o.id, name: o.name })) };
   }
 
-  /** What a customer of the organisation sees in the portal: the columns and each card's title, ticket and due date. */
+  /**
+   * What a customer of the organisation sees in the portal: the columns and each card's title, ticket and due date.
+   * An organisation without a board yet gets the default columns and no cards, and nothing is written.
+   */
   async forCustomer(actor: Actor, organizationId: string) {
     if (!isStaff(actor) && actor.organizationId !== organizationId) throw new AppError('FORBIDDEN', 'This is not your organisation’s board');
-    const board = await this.forOrganization(organizationId);
+    const board = await this.findForOrganization(organizationId);
+    if (!board) {
+      const org = await this.people.getOrganization(organizationId);
+      return { board: { id: null, name: org.name, customersReorder: false }, columns: DEFAULT_COLUMNS.map((c) => ({ id: null, name: c.name, role: c.role })), cards: [] };
+    }
     const full = await this.load(actor, board.id);
     return {
       board: { id: board.id, name: board.name, customersReorder: board.customersReorder },
-      columns: full.columns.map((c) => ({ id: c.id, name: c.name, role: c.role })),
-      cards: full.cards.map((c) => ({ id: c.id, columnId: c.columnId, title: c.title, ticketNumber: c.ticketNumber, dueOn: c.dueOn, labels: c.labels, completedAt: c.completedAt })),
+      columns: full.columns.map((c) => ({ id: c.id as string | null, name: c.name, role: c.role })),
+      cards: full.cards.map((c) => ({ id: c.id, columnId: c.columnId, title: c.title, ticketNumber: c.ticketNumber, dueOn: c.dueOn, labels: c.labels, completedAt: c.completedAt, version: c.version })),
     };
+  }
+
+  /**
+   * A customer reorders "New issues" from the portal, when the organisation allows it: the card goes to `index` among
+   * the cards of that column they can see. Versioned like an agent's move: a stale version is 409 carrying the card
+   * as it is now (in the portal's shape: nothing internal). Refused, changing nothing: another organisation's board,
+   * a board that does not allow it, a card in another column or on another board.
+   */
+  async customerReorder(actor: Actor, organizationId: string, input: z.infer<typeof CustomerReorderBody>) {
+    if (!isStaff(actor) && actor.organizationId !== organizationId) throw new AppError('FORBIDDEN', 'This is not your organisation’s board');
+    const board = await this.findForOrganization(organizationId);
+    if (!board?.customersReorder) throw new AppError('REORDER_NOT_ALLOWED', 'Your support team has not enabled reordering this board; it is read-only');
+    await this.ctx.db.transaction(async (tx) => {
+      const [c] = await tx.select().from(cards).where(eq(cards.id, input.cardId)).for('update');
+      if (!c || (c.ticketId && !(await this.ticketQueries.visibleIds(actor, [c.ticketId], tx)).length)) throw new AppError('CARD_NOT_FOUND', `No card with id ${input.cardId}`);
+      if (c.boardId !== board.id || c.archivedAt) throw new AppError('CARD_NOT_ON_BOARD', `This card is not on ${board.name}’s board`, { fields: [{ path: 'body.cardId', message: 'not on this board' }] });
+      const [column] = await tx.select().from(boardColumns).where(eq(boardColumns.id, c.columnId));
+      if (column?.role !== 'new') throw new AppError('COLUMN_NOT_REORDERABLE', `Only "New issues" can be reordered here; this card is in "${column?.name ?? '?'}"`, { fields: [{ path: 'body.cardId', message: 'not in New issues' }] });
+      if (c.version !== input.version) {
+        throw new AppError('VERSION_CONFLICT', 'Someone moved this card first; it is shown where it is now', { extra: { current: { id: c.id, columnId: c.columnId, position: c.position, version: c.version } } });
+      }
+      const others = await tx
+        .select({ id: cards.id, ticketId: cards.ticketId, p: cards.position })
+        .from(cards)
+        .where(and(eq(cards.columnId, column.id), isNull(cards.archivedAt), sql`${cards.id} <> ${c.id}`))
+        .orderBy(asc(cards.position));
+      const ticketIds = others.map((o) => o.ticketId).filter((id): id is string => id !== null);
+      const visible = new Set(ticketIds.length ? await this.ticketQueries.visibleIds(actor, ticketIds, tx) : []);
+      const seen = others.filter((o) => o.ticketId === null || visible.has(o.ticketId));
+      const before = input.index > 0 ? seen[Math.min(input.index, seen.length) - 1]?.p : undefined;
+      const after = seen[input.index]?.p;
+      const position = before === undefined ? (after === undefined ? GAP : after - GAP) : after === undefined ? before + GAP : (before + after) / 2;
+      await tx.update(cards).set({ position, version: c.version + 1, updatedAt: this.ctx.clock.now() }).where(eq(cards.id, c.id));
+      await this.notify(tx, c.id, await this.boardsOf(tx, c));
+    });
+    return this.forCustomer(actor, organizationId);
   }
 
   async updateColumn(columnId: string, input: z.infer<typeof ColumnBody>) {
@@ -264,6 +322,62 @@ export class BoardsService {
     const card = await this.card(id);
     if (card.ticketId && !(await this.ticketQueries.visibleIds(actor, [card.ticketId])).length) throw new AppError('CARD_NOT_FOUND', `No card with id ${id}`);
     return card;
+  }
+
+  // ---- comments
+
+  /**
+   * A card's comments. A ticket's card shows the ticket's conversation (replies, the customer's messages and internal
+   * notes, as `actor` may see them): they live on the ticket, so card and ticket never disagree. A free card has its own.
+   */
+  async comments(actor: Actor, cardId: string) {
+    const card = await this.visibleCard(actor, cardId);
+    if (card.ticketId) {
+      const messages = await this.ticketQueries.messages(actor, card.ticketId);
+      return {
+        source: 'ticket' as const,
+        items: messages.map((m) => ({
+          id: m.id,
+          body: m.bodyText,
+          kind: !m.public ? ('note' as const) : m.direction === 'inbound' ? ('customer' as const) : ('reply' as const),
+          author: m.author ? { id: m.author.id, name: m.author.name } : null,
+          createdAt: new Date(m.createdAt).toISOString(),
+        })),
+      };
+    }
+    const rows = await this.ctx.db.select().from(cardComments).where(eq(cardComments.cardId, cardId)).orderBy(asc(cardComments.createdAt), asc(cardComments.id));
+    const authorIds = [...new Set(rows.map((r) => r.authorId).filter((x): x is string => !!x))];
+    const names = new Map((authorIds.length ? await this.people.getUsers(authorIds) : []).map((u) => [u.id, u.name]));
+    return {
+      source: 'card' as const,
+      items: rows.map((r) => ({ id: r.id, body: r.body, kind: 'comment' as const, author: r.authorId ? { id: r.authorId, name: names.get(r.authorId) ?? '' } : null, createdAt: r.createdAt.toISOString() })),
+    };
+  }
+
+  /**
+   * A comment on a card. On a ticket's card it is written to the ticket — an internal note, or a public reply that
+   * goes out through the ticket's reply path (mailed like any reply) — so the ticket page shows it too. A free card
+   * keeps its own comments, and has no customer to reply to.
+   */
+  async comment(actor: Actor, cardId: string, input: z.infer<typeof CommentBody>) {
+    const card = await this.visibleCard(actor, cardId);
+    if (card.ticketId) {
+      await this.tickets.addMessage(actor, card.ticketId, { body: input.body, format: 'markdown', public: input.public, attachmentIds: [] });
+    } else {
+      if (input.public) throw new AppError('INVALID_FIELD_VALUE', 'A free card has no customer to reply to; its comments stay on the card', { fields: [{ path: 'body.public', message: 'a free card has no customer' }] });
+      await this.ctx.db.insert(cardComments).values({ cardId, authorId: actor.userId, body: input.body, createdAt: this.ctx.clock.now() });
+    }
+    return this.comments(actor, cardId);
+  }
+
+  /** Board options: whether the organisation's customers may reorder "New issues" from the portal. */
+  async setOptions(boardId: string, input: z.infer<typeof BoardOptionsBody>) {
+    const board = await this.get(boardId);
+    if (board.kind !== 'customer' && input.customersReorder) {
+      throw new AppError('INVALID_FIELD_VALUE', 'Only a customer board is shown to customers', { fields: [{ path: 'body.customersReorder', message: 'not a customer board' }] });
+    }
+    const [row] = await this.ctx.db.update(boards).set(input).where(eq(boards.id, boardId)).returning();
+    return boardView(row as Board);
   }
 
   /** The card of a ticket, if it was backlogged (the ticket page shows it). */

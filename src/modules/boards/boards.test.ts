@@ -208,4 +208,167 @@ describe('boards: customer boards, the epics board, moves', () => {
     assert.ok((await portalView(acme)).includes(card.id), 'the requester sees their own ticket');
     assert.ok(!(await portalView(colleague)).includes(card.id), 'a colleague does not: the organisation does not share tickets');
   });
+
+  test('reading a board writes nothing: an organisation without one gets the default columns, the epics board exists from the migrations', async () => {
+    const fresh = await t.make.organization({ name: 'Fresh Co' });
+    const freshCustomer = await t.signIn('customer', { organizationId: fresh.id });
+    const before = await t.count('boards');
+    const view = await t.as(freshCustomer).get(`/api/v1/organizations/${fresh.id}/board`);
+    assert.equal(view.status, 200, view.raw);
+    assert.equal(view.body.board.id, null, 'no board yet');
+    assert.deepEqual(view.body.columns.map((c: Column) => c.name), ['New issues', 'Up next', 'In progress', 'Recently completed']);
+    assert.deepEqual(view.body.cards, []);
+    assert.equal((await t.as(agent).get(`/api/v1/organizations/${fresh.id}/board`)).status, 200);
+    assert.equal((await t.as(agent).get('/api/v1/boards')).status, 200);
+    assert.equal((await t.as(agent).get('/api/v1/boards/epics')).status, 200);
+    assert.equal(await t.count('boards'), before, 'no GET made a board');
+    assert.equal(await t.count('boards where kind = \'epics\''), 1);
+    // First use makes it: a ticket backlogged.
+    const ticket = await t.make.ticket(agent, { subject: 'Fresh first issue', organizationId: fresh.id });
+    assert.equal((await t.as(agent).post(`/api/v1/tickets/${ticket.id}/backlog`)).status, 201);
+    assert.equal(await t.count('boards'), before + 1);
+    assert.ok((await t.as(agent).get(`/api/v1/organizations/${fresh.id}/board`)).body.board.id);
+  });
+
+  test("card comments: a ticket's card writes the ticket's internal note, or a public reply mailed to the customer; a free card keeps its own", async () => {
+    const ticket = await t.make.ticket(acme, { subject: 'Invoices PDF is blank' });
+    const card: Card = (await t.as(agent).post(`/api/v1/tickets/${ticket.id}/backlog`)).body;
+    const note = await t.as(agent).post(`/api/v1/cards/${card.id}/comments`, { body: 'Looks like the font is missing on the PDF host' });
+    assert.equal(note.status, 201, note.raw);
+    assert.equal(note.body.source, 'ticket');
+    const messages = async () => (await t.as(agent).get(`/api/v1/tickets/${ticket.id}/messages`)).body.items as { public: boolean; bodyText: string }[];
+    assert.ok((await messages()).some((m) => !m.public && m.bodyText.includes('font is missing')), "the card's comment is the ticket's internal note");
+    // A note written on the ticket page shows on the card.
+    t.clock.advance(60_000);
+    assert.equal((await t.as(pair).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Reproduced on staging', public: false })).status, 201);
+    const onCard = (await t.as(agent).get(`/api/v1/cards/${card.id}/comments`)).body.items as { body: string; kind: string; author: { name: string } | null }[];
+    assert.deepEqual(
+      onCard.filter((c) => c.kind === 'note').map((c) => [c.body.trim(), c.author?.name]),
+      [
+        ['Looks like the font is missing on the PDF host', 'Tess Triager'],
+        ['Reproduced on staging', 'Pat Pair'],
+      ],
+    );
+    assert.ok(onCard.some((c) => c.kind === 'customer'), "the customer's first message is there too");
+    // Per choice, a public reply: it goes out by mail through the ticket's reply path.
+    const outbox = async () => ((await t.as(admin).get('/api/v1/outbox?limit=200')).body.items as { kind: string; ticketId: string }[]).filter((m) => m.kind === 'reply' && m.ticketId === ticket.id).length;
+    const mailed = await outbox();
+    const reply = await t.as(agent).post(`/api/v1/cards/${card.id}/comments`, { body: 'We found the cause and are fixing it this week.', public: true });
+    assert.equal(reply.status, 201, reply.raw);
+    assert.ok(reply.body.items.some((c: { kind: string; body: string }) => c.kind === 'reply' && c.body.includes('fixing it this week')));
+    await t.runJobs();
+    assert.equal(await outbox(), mailed + 1, 'the reply is mailed');
+    assert.ok((await t.as(acme).get(`/api/v1/tickets/${ticket.id}/messages`)).body.items.some((m: { bodyText: string }) => m.bodyText.includes('fixing it this week')), 'the customer sees the reply');
+    assert.ok(!(await t.as(acme).get(`/api/v1/tickets/${ticket.id}/messages`)).body.items.some((m: { bodyText: string }) => m.bodyText.includes('font is missing')), 'but not the note');
+
+    // A free card keeps its own comments, and has no customer to reply to.
+    const free = (await t.as(agent).post(`/api/v1/boards/${card.boardId}/cards`, { title: 'Rotate API keys' })).body as Card;
+    const own = await t.as(pair).post(`/api/v1/cards/${free.id}/comments`, { body: 'Keys listed in the vault' });
+    assert.equal(own.status, 201, own.raw);
+    assert.deepEqual(own.body.items.map((c: { kind: string; body: string }) => [c.kind, c.body]), [['comment', 'Keys listed in the vault']]);
+    const before = await t.count('card_comments');
+    const publicFree = await t.as(pair).post(`/api/v1/cards/${free.id}/comments`, { body: 'Hello customer', public: true });
+    assert.equal(publicFree.status, 422);
+    assert.equal(publicFree.body.errors[0].path, 'body.public');
+    assert.equal((await t.as(pair).post(`/api/v1/cards/${free.id}/comments`, { body: '   ' })).status, 400);
+    assert.equal((await t.as(acme).post(`/api/v1/cards/${free.id}/comments`, { body: 'hi' })).status, 403, 'staff only');
+    assert.equal(await t.count('card_comments'), before, 'refusals changed nothing');
+    const restricted = await t.signIn('agent', { name: 'Rory Restricted' });
+    const grp = await t.make.group('Comments support', [agent]);
+    await t.as(admin).patch(`/api/v1/users/${restricted.user.id}`, { ticketAccess: 'groups' });
+    await t.as(agent).patch(`/api/v1/tickets/${ticket.id}`, { groupId: grp.id });
+    assert.equal((await t.as(restricted).get(`/api/v1/cards/${card.id}/comments`)).status, 404, "as hidden as the ticket");
+    assert.equal((await t.as(restricted).post(`/api/v1/cards/${card.id}/comments`, { body: 'x' })).status, 404);
+  });
+
+  test('the weekly planning view: per customer up next, the week committed with its goal, estimates against the pair’s hours, last week’s completed', async () => {
+    // Planning next week (the Monday after this one).
+    const now = t.clock.now();
+    const day = (n: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7) + n)).toISOString().slice(0, 10);
+    const next = day(7);
+    const plan = await t.make.organization({ name: 'Planco' });
+    const planCustomer = await t.signIn('customer', { organizationId: plan.id });
+    const a = await t.make.ticket(planCustomer, { subject: 'Plan A' });
+    const b = await t.make.ticket(planCustomer, { subject: 'Plan B' });
+    const done = await t.make.ticket(planCustomer, { subject: 'Shipped C' });
+    const cardsOf = await Promise.all([a, b, done].map(async (x) => (await t.as(agent).post(`/api/v1/tickets/${x.id}/backlog`)).body as Card));
+    const board = await load(`/api/v1/boards/${cardsOf[0]?.boardId}`);
+    const [ca, cb, cc] = await Promise.all(cardsOf.map(async (c) => (await move(agent, c, board, 'up_next')).body.card as Card));
+    const schedule = await t.as(agent).patch(`/api/v1/cards/${ca?.id}`, { version: ca?.version, week: next, estimateHours: 20, ownerIds: [agent.user.id, pair.user.id] });
+    assert.equal(schedule.status, 200, schedule.raw);
+    assert.equal((await t.as(agent).patch(`/api/v1/cards/${cb?.id}`, { version: cb?.version, estimateHours: 4 })).status, 200);
+    assert.equal((await move(agent, cc as Card, board, 'done')).status, 200);
+    assert.equal((await t.as(pair).put('/api/v1/time/preferences', { timeZone: 'Europe/London', endOfDay: '17:30', reminders: true, weeklyHours: 16 })).body.weeklyHours, 16);
+    const goal = await t.as(agent).put('/api/v1/planning/goals', { organizationId: plan.id, week: next, goal: 'PDF exports fixed' });
+    assert.equal(goal.status, 200, goal.raw);
+
+    const res = await t.as(agent).get(`/api/v1/planning?week=${next}`);
+    assert.equal(res.status, 200, res.raw);
+    const mine = res.body.customers.find((c: { organizationId: string }) => c.organizationId === plan.id);
+    assert.equal(mine.goal, 'PDF exports fixed');
+    assert.deepEqual(mine.committed.map((c: { title: string }) => c.title), ['Plan A']);
+    assert.equal(mine.committedHours, 20);
+    assert.deepEqual(mine.upNext.map((c: { title: string }) => c.title), ['Plan B'], 'up next, not yet committed');
+    assert.deepEqual(mine.completedLastWeek.map((c: { title: string }) => c.title), ['Shipped C'], 'the showcase: completed in the week before');
+    const people = res.body.people as { name: string; availableHours: number; committedHours: number }[];
+    assert.deepEqual(people.find((p) => p.name === 'Pat Pair'), { id: pair.user.id, name: 'Pat Pair', availableHours: 16, committedHours: 20, cards: 1 });
+    assert.equal(people.find((p) => p.name === 'Tess Triager')?.availableHours, 30, 'the default');
+    const following = (await t.as(agent).get(`/api/v1/planning?week=${day(14)}`)).body.customers.find((c: { organizationId: string }) => c.organizationId === plan.id);
+    assert.deepEqual(following.completedLastWeek, []);
+    assert.deepEqual(following.committed, []);
+    assert.equal(following.goal, '');
+
+    for (const [url, body, path] of [
+      ['/api/v1/planning/goals', { organizationId: plan.id, week: day(8), goal: 'x' }, 'body.week'],
+      ['/api/v1/planning/goals', { organizationId: '00000000-0000-4000-8000-000000000000', week: next, goal: 'x' }, 'body.organizationId'],
+    ] as const) {
+      const bad = await t.as(agent).put(url, body);
+      assert.equal(bad.status, 422, bad.raw);
+      assert.equal(bad.body.errors[0].path, path);
+    }
+    assert.equal((await t.as(agent).get(`/api/v1/planning?week=${day(8)}`)).body.errors[0].path, 'querystring.week');
+    assert.equal((await t.as(planCustomer).get(`/api/v1/planning?week=${next}`)).status, 403);
+    assert.equal(await t.count(`planning_goals where organization_id = '${plan.id}'`), 1, 'refusals changed nothing');
+  });
+
+  test('customers reorder "New issues" from the portal only when the organisation allows it; a stale reorder is 409 with where the card is now', async () => {
+    const reo = await t.make.organization({ name: 'Reorder Ltd', sharedTickets: true });
+    const ria = await t.signIn('customer', { organizationId: reo.id, name: 'Ria' });
+    const outsider = await t.signIn('customer', { organizationId: otherOrg.id });
+    const made: Card[] = [];
+    for (const subject of ['First', 'Second', 'Third']) made.push((await t.as(agent).post(`/api/v1/tickets/${(await t.make.ticket(ria, { subject })).id}/backlog`)).body);
+    const [first, second, third] = made as [Card, Card, Card];
+    const url = `/api/v1/organizations/${reo.id}/board/reorder`;
+    const view = async () => (await t.as(ria).get(`/api/v1/organizations/${reo.id}/board`)).body as { board: { customersReorder: boolean }; cards: { id: string; title: string; version: number; columnId: string }[] };
+    const refused = await t.as(ria).post(url, { cardId: third.id, index: 0, version: third.version });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.code, 'REORDER_NOT_ALLOWED');
+    const self = await t.as(ria).patch(`/api/v1/boards/${first.boardId}`, { customersReorder: true });
+    assert.equal(self.status, 403, self.raw);
+    const enabled = await t.as(agent).patch(`/api/v1/boards/${first.boardId}`, { customersReorder: true });
+    assert.equal(enabled.status, 200, enabled.raw);
+    assert.equal((await view()).board.customersReorder, true);
+
+    const moved = await t.as(ria).post(url, { cardId: third.id, index: 0, version: third.version });
+    assert.equal(moved.status, 200, moved.raw);
+    assert.deepEqual(moved.body.cards.map((c: { title: string }) => c.title), ['Third', 'First', 'Second']);
+    const stale = await t.as(ria).post(url, { cardId: third.id, index: 2, version: third.version });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.body.code, 'VERSION_CONFLICT');
+    assert.equal(stale.body.current.version, third.version + 1);
+    assert.equal(stale.body.current.ownerIds, undefined, 'nothing internal');
+    // The agents' board shows the customer's order.
+    const agents = await load(`/api/v1/boards/${first.boardId}`);
+    assert.deepEqual(agents.cards.map((c) => c.title), ['Third', 'First', 'Second']);
+    // Only New issues; only their own board.
+    const upNext = await move(agent, second, agents, 'up_next');
+    assert.equal(upNext.status, 200);
+    const notNew = await t.as(ria).post(url, { cardId: second.id, index: 0, version: upNext.body.card.version });
+    assert.equal(notNew.body.code, 'COLUMN_NOT_REORDERABLE');
+    const acmeCard = (await t.as(agent).post(`/api/v1/tickets/${(await t.make.ticket(acme, { subject: 'Acme thing' })).id}/backlog`)).body as Card;
+    const elsewhere = await t.as(ria).post(url, { cardId: acmeCard.id, index: 0, version: acmeCard.version });
+    assert.equal(elsewhere.status, 404, 'a card they may not see is not found');
+    assert.equal((await t.as(outsider).post(url, { cardId: first.id, index: 0, version: first.version })).status, 403);
+    assert.equal((await view()).cards.find((c) => c.id === first.id)?.version, first.version, 'refusals changed nothing');
+  });
 });

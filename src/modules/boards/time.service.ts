@@ -6,7 +6,9 @@ import { type Actor, isAgent } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import type { PeopleService } from '../people/people.service.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
+import { DEFAULT_WEEKLY_HOURS } from './planning.service.js';
 import { cards, timeEntries, timePeople, timeReminders, timeSettings, timeTimers } from './boards.schema.js';
 
 export type TimeEntry = typeof timeEntries.$inferSelect;
@@ -34,6 +36,8 @@ export const PreferencesBody = z.object({
   timeZone: z.string().min(1).max(64),
   endOfDay: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour'),
   reminders: z.boolean(),
+  // Hours a week for planned work (the planning view); left as it is when not sent.
+  weeklyHours: z.number().min(0).max(168).optional(),
 });
 export const LockBody = z.object({ lockedThrough: Day.nullable() });
 const MAX_MINUTES_A_DAY = 24 * 60;
@@ -83,6 +87,7 @@ export class TimeService {
     private readonly ctx: Ctx,
     private readonly ticketQueries: TicketQueries,
     private readonly people: PeopleService,
+    private readonly ticketSettings: TicketSettingsService,
   ) {}
 
   async settings(ex: Executor = this.ctx.db) {
@@ -240,37 +245,56 @@ export class TimeService {
     return { userId: who, week: from, days, totalMinutes: rows.reduce((n, e) => n + e.minutes, 0), lockedThrough: (await this.settings()).lockedThrough, ...(await this.names(rows)) };
   }
 
-  /** Time per customer over a period: totals per organisation (billable apart), and per ticket. One aggregate query each. */
+  /**
+   * Time over a period: per customer (billable apart), per ticket (the 200 largest) and per ticket type. One aggregate
+   * query, grouped by customer and ticket, does the summing in SQL; the three views are folded from its rows.
+   */
   async report(input: { from: string; to: string; organizationId?: string }) {
     if (input.to < input.from) throw new AppError('INVALID_FIELD_VALUE', 'The period ends before it starts', { fields: [{ path: 'querystring.to', message: 'before from' }] });
-    const where = and(gte(timeEntries.workDate, input.from), lte(timeEntries.workDate, input.to), input.organizationId ? eq(timeEntries.organizationId, input.organizationId) : undefined);
-    const perOrg = await this.ctx.db
+    const rows = await this.ctx.db
       .select({
         organizationId: timeEntries.organizationId,
+        ticketId: timeEntries.ticketId,
+        ticketNumber: sql<number | null>`max(${timeEntries.ticketNumber})`,
         minutes: sql<number>`sum(${timeEntries.minutes})::int`,
         billableMinutes: sql<number>`coalesce(sum(${timeEntries.minutes}) filter (where ${timeEntries.billable}), 0)::int`,
         entries: sql<number>`count(*)::int`,
       })
       .from(timeEntries)
-      .where(where)
-      .groupBy(timeEntries.organizationId)
-      .orderBy(sql`2 desc`);
-    const perTicket = await this.ctx.db
-      .select({ ticketId: timeEntries.ticketId, ticketNumber: sql<number | null>`max(${timeEntries.ticketNumber})`, organizationId: timeEntries.organizationId, minutes: sql<number>`sum(${timeEntries.minutes})::int` })
-      .from(timeEntries)
-      .where(and(where, sql`${timeEntries.ticketId} is not null`))
-      .groupBy(timeEntries.ticketId, timeEntries.organizationId)
-      .orderBy(sql`4 desc`)
-      .limit(200);
-    const orgIds = [...new Set(perOrg.map((r) => r.organizationId).filter((x): x is string => !!x))];
-    const orgs = await Promise.all(orgIds.map((id) => this.people.getOrganization(id).catch(() => null)));
-    const nameOf = new Map(orgs.filter((o) => o !== null).map((o) => [o.id, o.name]));
+      .where(and(gte(timeEntries.workDate, input.from), lte(timeEntries.workDate, input.to), input.organizationId ? eq(timeEntries.organizationId, input.organizationId) : undefined))
+      .groupBy(timeEntries.organizationId, timeEntries.ticketId);
+    const perOrg = new Map<string | null, { minutes: number; billableMinutes: number; entries: number }>();
+    for (const r of rows) {
+      const o = perOrg.get(r.organizationId) ?? { minutes: 0, billableMinutes: 0, entries: 0 };
+      o.minutes += Number(r.minutes);
+      o.billableMinutes += Number(r.billableMinutes);
+      o.entries += Number(r.entries);
+      perOrg.set(r.organizationId, o);
+    }
+    const orgs = await this.people.getOrganizations([...perOrg.keys()].filter((x): x is string => !!x));
+    const nameOf = new Map(orgs.map((o) => [o.id, o.name]));
+    const onTickets = rows.filter((r) => r.ticketId !== null);
+    const typeOf = await this.ticketQueries.typesOf(onTickets.map((r) => r.ticketId as string));
+    const labels = new Map((await this.ticketSettings.listTypes()).map((t) => [t.key, t.label]));
+    const perType = new Map<string, number>();
+    for (const r of rows) {
+      const key = r.ticketId === null ? '' : (typeOf.get(r.ticketId) ?? '-');
+      perType.set(key, (perType.get(key) ?? 0) + Number(r.minutes));
+    }
     return {
       from: input.from,
       to: input.to,
-      customers: perOrg.map((r) => ({ organizationId: r.organizationId, name: r.organizationId ? (nameOf.get(r.organizationId) ?? '') : 'No customer', minutes: Number(r.minutes), billableMinutes: Number(r.billableMinutes), entries: Number(r.entries) })),
-      tickets: perTicket.map((r) => ({ ticketId: r.ticketId, ticketNumber: r.ticketNumber === null ? null : Number(r.ticketNumber), organizationId: r.organizationId, minutes: Number(r.minutes) })),
-      totalMinutes: perOrg.reduce((n, r) => n + Number(r.minutes), 0),
+      customers: [...perOrg.entries()]
+        .map(([organizationId, o]) => ({ organizationId, name: organizationId ? (nameOf.get(organizationId) ?? '') : 'No customer', ...o }))
+        .sort((a, b) => b.minutes - a.minutes || a.name.localeCompare(b.name)),
+      tickets: onTickets
+        .map((r) => ({ ticketId: r.ticketId, ticketNumber: r.ticketNumber === null ? null : Number(r.ticketNumber), organizationId: r.organizationId, minutes: Number(r.minutes) }))
+        .sort((a, b) => b.minutes - a.minutes)
+        .slice(0, 200),
+      types: [...perType.entries()]
+        .map(([key, minutes]) => ({ type: key === '' || key === '-' ? null : key, label: key === '' ? 'Not on a ticket' : key === '-' ? 'No type' : (labels.get(key) ?? key), minutes }))
+        .sort((a, b) => b.minutes - a.minutes),
+      totalMinutes: rows.reduce((n, r) => n + Number(r.minutes), 0),
     };
   }
 
@@ -300,8 +324,8 @@ export class TimeService {
     const userIds = [...new Set(rows.map((e) => e.userId))];
     const orgIds = [...new Set(rows.map((e) => e.organizationId).filter((x): x is string => !!x))];
     const users = userIds.length ? await this.people.getUsers(userIds) : [];
-    const orgs = await Promise.all(orgIds.map((id) => this.people.getOrganization(id).catch(() => null)));
-    return { people: users.map((u) => ({ id: u.id, name: u.name })), organizations: orgs.filter((o) => o !== null).map((o) => ({ id: o.id, name: o.name })) };
+    const orgs = await this.people.getOrganizations(orgIds);
+    return { people: users.map((u) => ({ id: u.id, name: u.name })), organizations: orgs.map((o) => ({ id: o.id, name: o.name })) };
   }
 
   // ---- the running timer
@@ -348,7 +372,7 @@ export class TimeService {
 
   async preferences(userId: string) {
     const [p] = await this.ctx.db.select().from(timePeople).where(eq(timePeople.userId, userId));
-    return { timeZone: p?.timeZone ?? 'Europe/London', endOfDay: p?.endOfDay ?? '17:30', reminders: p?.reminders ?? true, tracking: !!p };
+    return { timeZone: p?.timeZone ?? 'Europe/London', endOfDay: p?.endOfDay ?? '17:30', reminders: p?.reminders ?? true, weeklyHours: p?.weeklyHours ?? DEFAULT_WEEKLY_HOURS, tracking: !!p };
   }
 
   async setPreferences(userId: string, input: z.infer<typeof PreferencesBody>) {

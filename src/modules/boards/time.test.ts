@@ -88,6 +88,11 @@ describe('time: entries, timer, timesheet, report and CSV, locked periods, the e
     assert.equal(report.status, 200, report.raw);
     assert.deepEqual(report.body.customers, [{ organizationId: org.id, name: 'Beta, "Ltd"', minutes: 165, billableMinutes: 135, entries: 3 }]);
     assert.deepEqual(report.body.tickets.map((x: { ticketNumber: number; minutes: number }) => [x.ticketNumber, x.minutes]), [[ticket.number, 135]]);
+    // Per type: the ticket's type now; time not on a ticket apart.
+    assert.deepEqual(report.body.types.map((x: { label: string; minutes: number }) => [x.label, x.minutes]), [['No type', 135], ['Not on a ticket', 30]]);
+    assert.equal((await t.as(ann).patch(`/api/v1/tickets/${ticket.id}`, { type: 'question' })).status, 200);
+    const typed = (await t.as(ann).get(`/api/v1/time/report?from=2026-03-01&to=2026-03-31&organizationId=${org.id}`)).body;
+    assert.deepEqual(typed.types, [{ type: 'question', label: 'Question', minutes: 135 }, { type: null, label: 'Not on a ticket', minutes: 30 }]);
     assert.equal((await t.as(bo).get('/api/v1/time/report?from=2026-03-01&to=2026-03-31')).status, 403);
     assert.equal((await t.as(ann).get('/api/v1/time/report?from=2026-03-31&to=2026-03-01')).body.code, 'INVALID_FIELD_VALUE');
 

@@ -301,6 +301,12 @@ export class PeopleService {
     return row;
   }
 
+  /** Several organisations at once (one query; unknown ids are left out). */
+  async getOrganizations(ids: string[], ex: Executor = this.ctx.db): Promise<Organization[]> {
+    const valid = [...new Set(ids)];
+    return valid.length ? ex.select().from(organizations).where(inArray(organizations.id, valid)) : [];
+  }
+
   async findOrganizationByName(name: string, ex: Executor = this.ctx.db): Promise<Organization | undefined> {
     const [row] = await ex.select().from(organizations).where(sql`lower(${organizations.name}) = ${name.toLowerCase()}`);
     return row;

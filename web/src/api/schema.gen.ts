@@ -41,6 +41,7 @@ export interface Paths {
   };
   "/api/v1/boards/{id}": {
     get: { path: { id: string }; query: never; body: never; response: { board: { id: string; kind: "customer" | "epics"; organizationId: string | null; name: string; customersReorder: boolean }; columns: ({ id: string; boardId: string; name: string; position: number; role: "new" | "up_next" | "in_progress" | "done" | null; stateKey: string | null; wipLimit: number | null; wipMode: "refuse" | "warn" })[]; cards: ({ id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string })[]; people: { id: string; name: string }[]; organizations: { id: string; name: string }[] } };
+    patch: { path: { id: string }; query: never; body: { customersReorder: boolean }; response: { id: string; kind: "customer" | "epics"; organizationId: string | null; name: string; customersReorder: boolean } };
   };
   "/api/v1/boards/{id}/cards": {
     post: { path: { id: string }; query: never; body: { ticketId?: string; title?: string; description?: string; checklist?: { text: string; done?: boolean }[]; ownerIds?: string[]; dueOn?: string | null; estimateHours?: number | null; labels?: string[]; columnId?: string }; response: { id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string } };
@@ -72,6 +73,10 @@ export interface Paths {
   };
   "/api/v1/cards/{id}/archive": {
     post: { path: { id: string }; query: never; body: { version: number }; response: { id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string } };
+  };
+  "/api/v1/cards/{id}/comments": {
+    get: { path: { id: string }; query: never; body: never; response: { source: "ticket" | "card"; items: ({ id: string; body: string; kind: "note" | "reply" | "customer" | "comment"; author: { id: string; name: string } | null; createdAt: string })[] } };
+    post: { path: { id: string }; query: never; body: { body: string; public?: boolean }; response: { source: "ticket" | "card"; items: ({ id: string; body: string; kind: "note" | "reply" | "customer" | "comment"; author: { id: string; name: string } | null; createdAt: string })[] } };
   };
   "/api/v1/cards/{id}/move": {
     post: { path: { id: string }; query: never; body: { boardId: string; columnId: string; index: number; version: number }; response: { card: { id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string }; warnings: string[] } };
@@ -375,8 +380,11 @@ export interface Paths {
     patch: { path: { id: string }; query: never; body: { name?: string; domains?: string[]; notes?: string; sharedTickets?: boolean; customFields?: { [key: string]: unknown } }; response: { id: string; name: string; domains: string[]; notes: string; sharedTickets: boolean; customFields: { [key: string]: unknown }; createdAt: string } };
   };
   "/api/v1/organizations/{id}/board": {
-    get: { path: { id: string }; query: never; body: never; response: { board: { id: string; name: string; customersReorder: boolean }; columns: ({ id: string; name: string; role: "new" | "up_next" | "in_progress" | "done" | null })[]; cards: ({ id: string; columnId: string; title: string; ticketNumber: number | null; dueOn: string | null; labels: string[]; completedAt: string | null })[] } };
+    get: { path: { id: string }; query: never; body: never; response: { board: { id: string | null; name: string; customersReorder: boolean }; columns: ({ id: string | null; name: string; role: "new" | "up_next" | "in_progress" | "done" | null })[]; cards: ({ id: string; columnId: string; title: string; ticketNumber: number | null; dueOn: string | null; labels: string[]; completedAt: string | null; version: number })[] } };
     post: { path: { id: string }; query: never; body: never; response: { board: { id: string; kind: "customer" | "epics"; organizationId: string | null; name: string; customersReorder: boolean }; columns: ({ id: string; boardId: string; name: string; position: number; role: "new" | "up_next" | "in_progress" | "done" | null; stateKey: string | null; wipLimit: number | null; wipMode: "refuse" | "warn" })[]; cards: ({ id: string; boardId: string; columnId: string; role: "new" | "up_next" | "in_progress" | "done" | null; position: number; epicsPosition: number; onEpics: boolean; organizationId: string | null; ticketId: string | null; ticketNumber: number | null; title: string; description: string; checklist: { text: string; done: boolean }[]; ownerIds: string[]; dueOn: string | null; estimateHours: number | null; labels: string[]; week: string | null; triage: boolean; completedAt: string | null; archivedAt: string | null; version: number; updatedAt: string })[]; people: { id: string; name: string }[]; organizations: { id: string; name: string }[] } };
+  };
+  "/api/v1/organizations/{id}/board/reorder": {
+    post: { path: { id: string }; query: never; body: { cardId: string; index: number; version: number }; response: { board: { id: string | null; name: string; customersReorder: boolean }; columns: ({ id: string | null; name: string; role: "new" | "up_next" | "in_progress" | "done" | null })[]; cards: ({ id: string; columnId: string; title: string; ticketNumber: number | null; dueOn: string | null; labels: string[]; completedAt: string | null; version: number })[] } };
   };
   "/api/v1/outbox": {
     get: { path: never; query: { limit?: number; cursor?: string; ticketId?: string; status?: "queued" | "sent" | "stored" | "failed" }; body: never; response: unknown };
@@ -386,6 +394,12 @@ export interface Paths {
   };
   "/api/v1/outbox/{id}/raw": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/planning": {
+    get: { path: never; query: { week: string }; body: never; response: { week: string; previousWeek: string; customers: ({ organizationId: string; boardId: string; name: string; goal: string; upNext: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null })[]; committed: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null })[]; committedHours: number; unestimated: number; completedLastWeek: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null })[] })[]; triage: { upNext: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null })[]; committed: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null })[]; committedHours: number; unestimated: number; completedLastWeek: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null })[] }; people: { id: string; name: string; availableHours: number; committedHours: number; cards: number }[]; unowned: number } };
+  };
+  "/api/v1/planning/goals": {
+    put: { path: never; query: never; body: { organizationId: string; week: string; goal: string }; response: { organizationId: string; week: string; goal: string } };
   };
   "/api/v1/portal/home": {
     get: { path: never; query: never; body: never; response: { user: { id: string; name: string; email: string }; organization: { id: string; name: string } | null; supervisor: boolean; form: { types: { key: string; label: string }[]; customFields: { key: string; label: string; kind: string; options: string[] }[]; attachments: boolean }; banners: ({ id: string; title: string; state: string; impact: string; update: string | null; link: string })[]; csrfToken: string | null } };
@@ -589,8 +603,8 @@ export interface Paths {
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/time/preferences": {
-    get: { path: never; query: never; body: never; response: { timeZone: string; endOfDay: string; reminders: boolean; tracking: boolean } };
-    put: { path: never; query: never; body: { timeZone: string; endOfDay: string; reminders: boolean }; response: { timeZone: string; endOfDay: string; reminders: boolean; tracking: boolean } };
+    get: { path: never; query: never; body: never; response: { timeZone: string; endOfDay: string; reminders: boolean; weeklyHours: number; tracking: boolean } };
+    put: { path: never; query: never; body: { timeZone: string; endOfDay: string; reminders: boolean; weeklyHours?: number }; response: { timeZone: string; endOfDay: string; reminders: boolean; weeklyHours: number; tracking: boolean } };
   };
   "/api/v1/time/reminders": {
     get: { path: never; query: never; body: never; response: { items: { day: string }[] } };
@@ -599,7 +613,7 @@ export interface Paths {
     post: { path: never; query: never; body: { day: string }; response: unknown };
   };
   "/api/v1/time/report": {
-    get: { path: never; query: { from: string; to: string; organizationId?: string }; body: never; response: { from: string; to: string; customers: ({ organizationId: string | null; name: string; minutes: number; billableMinutes: number; entries: number })[]; tickets: ({ ticketId: string | null; ticketNumber: number | null; organizationId: string | null; minutes: number })[]; totalMinutes: number } };
+    get: { path: never; query: { from: string; to: string; organizationId?: string }; body: never; response: { from: string; to: string; customers: ({ organizationId: string | null; name: string; minutes: number; billableMinutes: number; entries: number })[]; tickets: ({ ticketId: string | null; ticketNumber: number | null; organizationId: string | null; minutes: number })[]; types: ({ type: string | null; label: string; minutes: number })[]; totalMinutes: number } };
   };
   "/api/v1/time/report.csv": {
     get: { path: never; query: { from: string; to: string; organizationId?: string }; body: never; response: unknown };
