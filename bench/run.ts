@@ -27,6 +27,7 @@
  *  - the public status page under load (wrk) while updates are posted (bench/status.ts)
  *  - one incident update mailed to 10,000 status-page subscribers through a local SMTP sink (bench/status-fanout.ts)
  *  - the help centre with 10,000 articles under 200 readers (wrk): article pages, search, suggestions (bench/kb.ts)
+ *  - the widget: script sizes and the panel's first open on a throttled connection in Chromium (bench/widget.ts; BENCH_SKIP_WIDGET=1)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -48,6 +49,7 @@ import { measureStatusPage } from './status.js';
 import { measureStatusFanout } from './status-fanout.js';
 import { measureStreamFanOut } from './stream.js';
 import { measureWeb } from './web.js';
+import { measureWidget } from './widget.js';
 
 const log = (...args: unknown[]) => console.error('[bench]', ...args);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -362,6 +364,7 @@ let status: unknown = null;
 let boards: unknown = null;
 let statusFanout: unknown = null;
 let kb: unknown = null;
+let widget: unknown = null;
 if (!process.env.BENCH_SKIP_PG) {
   if (!process.env.BENCH_SKIP_TICKETS) results.push(await benchPostgres());
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('postgres'));
@@ -379,4 +382,5 @@ if (!process.env.BENCH_SKIP_PGLITE) {
   if (!process.env.BENCH_SKIP_EMAIL) email.push(await benchEmail('pglite'));
   if (!process.env.BENCH_SKIP_STREAM) stream.push(await measureStreamFanOut('pglite'));
 }
-console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web, stream, status, boards, statusFanout, kb, reports }, null, 2));
+if (!process.env.BENCH_SKIP_WIDGET) widget = await measureWidget(log);
+console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web, stream, status, boards, statusFanout, kb, reports, widget }, null, 2));

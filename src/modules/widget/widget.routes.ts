@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +35,13 @@ const Suggestion = z.object({ id: z.uuid(), slug: z.string(), title: z.string(),
 // base64 is 4/3 of the bytes; the rest of a report is small.
 const REPORT_BODY_LIMIT = Math.ceil((MAX_FILES * MAX_FILE_BYTES * 4) / 3) + 128 * 1024;
 
-/** A script served from memory: revalidated by ETag, so an update reaches every host page within `maxAge`. */
+/**
+ * A script served from memory, gzipped once for browsers that take it (the server compresses nothing else itself),
+ * revalidated by ETag, so an update reaches every host page within `maxAge`.
+ */
 function asset(body: string, type: string) {
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-  return { body, etag, type };
+  return { body, gzip: gzipSync(body, { level: 9 }), etag, type };
 }
 
 /**
@@ -125,8 +129,9 @@ export function widgetRoutes(app: FastifyInstance, widget: WidgetService): void 
   const panel = asset(fs.readFileSync(path.join(PAGE_DIR, 'panel.js'), 'utf8'), 'text/javascript; charset=utf-8');
   const loader = asset(fs.readFileSync(path.join(PAGE_DIR, 'widget.js'), 'utf8').replace('__PANEL_VERSION__', panel.etag.slice(1, 13)), 'text/javascript; charset=utf-8');
   const send = (file: ReturnType<typeof asset>, cache: string) => async (req: FastifyRequest, reply: FastifyReply) => {
-    reply.header('etag', file.etag).header('cache-control', cache).header('cross-origin-resource-policy', 'cross-origin');
+    reply.header('etag', file.etag).header('cache-control', cache).header('cross-origin-resource-policy', 'cross-origin').header('vary', 'Accept-Encoding');
     if (req.headers['if-none-match'] === file.etag) return reply.status(304).send();
+    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.type(file.type).header('content-encoding', 'gzip').send(file.gzip);
     return reply.type(file.type).send(file.body);
   };
   r.get('/widget.js', { config: { access: pub }, schema: { hide: true } }, send(loader, 'public, max-age=300'));

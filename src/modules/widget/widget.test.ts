@@ -145,7 +145,9 @@ describe('the "Report an issue" widget', () => {
     await expect(await t.app.inject({ method: 'POST', url: `/api/v1/widget/${site.siteKey}/reports`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ ...base, idempotencyKey: idem() }) }), 403, 'WIDGET_ORIGIN_REFUSED');
     const file = (filename: string, data: Buffer, contentType = 'application/octet-stream') => ({ ...base, idempotencyKey: idem(), attachments: [{ filename, contentType, data: data.toString('base64') }] });
     await expect(await report(file('big.png', Buffer.alloc(2 * 1024 * 1024 + 1, 1), 'image/png')), 413, 'ATTACHMENT_TOO_LARGE');
-    await expect(await report(file('setup.exe', Buffer.from('hello'))), 415, 'ATTACHMENT_TYPE_REFUSED');
+    const exe = await report(file('setup.exe', Buffer.from('hello')));
+    await expect(exe, 415, 'ATTACHMENT_TYPE_REFUSED');
+    assert.equal(exe.headers['access-control-allow-origin'], HOST, 'the page may read why (the origin is allowed)');
     await expect(await report(file('invoice.pdf', Buffer.from('MZ\x90\x00 this is a PE file'))), 415, 'ATTACHMENT_TYPE_REFUSED');
     await expect(await report(file('run.txt', Buffer.from('#!/bin/sh\nrm -rf /'))), 415, 'ATTACHMENT_TYPE_REFUSED');
     await expect(await report(file('page.txt', Buffer.from('<b>'), 'text/html')), 415, 'ATTACHMENT_TYPE_REFUSED');
@@ -198,6 +200,9 @@ describe('the "Report an issue" widget', () => {
     assert.match(String(panel.headers['cache-control']), /immutable/);
     const gz = gzipSync(loader.raw).length;
     assert.ok(gz <= 15 * 1024, `widget.js is ${gz} bytes gzipped`);
+    const onWire = await t.app.inject({ method: 'GET', url: '/widget.js', headers: { 'accept-encoding': 'gzip, br' } });
+    assert.equal(onWire.headers['content-encoding'], 'gzip');
+    assert.ok(onWire.rawPayload.length <= 15 * 1024, `sent as ${onWire.rawPayload.length} bytes`);
     for (const text of [loader.raw, panel.raw]) assert.doesNotMatch(text, /\beval\(|new Function|innerHTML/, 'no eval, no HTML from strings');
     assert.deepEqual(describeUserAgent('Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1'), { browser: 'Safari 17', os: 'iOS 17' });
   });

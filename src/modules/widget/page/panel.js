@@ -119,7 +119,9 @@
       if (chosen.length > MAX_FILES) return fail(`Attach at most ${MAX_FILES} files.`, files);
       const big = chosen.find((f) => f.size > MAX_FILE_BYTES);
       if (big) return fail(`${big.name} is over 2 MB.`, files);
-      send.disabled = true;
+      // Not `disabled`: that would drop focus out of the dialog (and Escape with it). A second press is ignored.
+      if (send.getAttribute('aria-disabled') === 'true') return;
+      send.setAttribute('aria-disabled', 'true');
       try {
         const attachments = await Promise.all(chosen.map(readFile));
         const { key, kept } = env.submit({ description: description.value.trim(), email: email.required ? email.value.trim() : undefined, attachments });
@@ -128,7 +130,7 @@
       } catch {
         fail('Could not read the attached files.', files);
       } finally {
-        send.disabled = false;
+        send.removeAttribute('aria-disabled');
       }
     });
 

@@ -107,6 +107,13 @@
     for (const l of state.listeners) l(event);
   }
 
+  /** Notes on the report when it was kept for later (the agent sees it was written offline). */
+  function stampOffline(item) {
+    if (item.context.queuedAt) return;
+    item.context.queuedAt = new Date().toISOString();
+    writeQueue(queue().map((q) => (q.idempotencyKey === item.idempotencyKey ? item : q)));
+  }
+
   let flushing = false;
   let retryTimer = 0;
   let backoff = 5000;
@@ -124,6 +131,7 @@
         const item = queue()[0];
         if (!item) break;
         if (navigator.onLine === false) {
+          stampOffline(item);
           emit({ type: 'queued', key: item.idempotencyKey });
           break;
         }
@@ -131,11 +139,8 @@
         try {
           res = await fetch(`${api}/reports`, { method: 'POST', mode: 'cors', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify(item) });
         } catch {
-          // No network (or the desk is unreachable): stamp when it was written and wait for `online` or the timer.
-          if (!item.context.queuedAt) {
-            item.context.queuedAt = new Date().toISOString();
-            writeQueue(queue().map((q) => (q.idempotencyKey === item.idempotencyKey ? item : q)));
-          }
+          // No network (or the desk is unreachable): wait for `online` or the timer.
+          stampOffline(item);
           emit({ type: 'queued', key: item.idempotencyKey });
           retryLater(backoff);
           backoff = Math.min(backoff * 2, 300000);
@@ -203,7 +208,8 @@
         submit(report) {
           const item = { ...report, idempotencyKey: newKey(), identity: state.identity || undefined, context: context() };
           const kept = writeQueue([...queue(), item]);
-          void flush();
+          // After the caller has the key (it matches the events that follow to its report).
+          setTimeout(() => void flush(), 0);
           return { key: item.idempotencyKey, kept };
         },
       });

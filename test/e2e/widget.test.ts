@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
+import type { Browser } from 'playwright-core';
+import { rowsOf } from '../../src/db/client.js';
+import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { accessibilityProblems } from './axe.js';
+import { browserMissing, buildWebApp, launchChromium } from './browser.js';
+
+const PASSWORD = 'correct horse battery staple';
+const skip = browserMissing();
+
+/**
+ * The widget in a real browser: an admin makes a site in the app; a page on another origin, under a strict CSP
+ * (no inline script or style allowed) and with hostile styles, embeds the script; a visitor opens the panel by
+ * keyboard, sees an article suggested, attaches a screenshot, goes offline, reports, comes back online — and the
+ * ticket arrives exactly once, with channel widget and its context.
+ */
+describe('"Report an issue" widget in a real browser', { skip }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let agent: Session;
+  let host: http.Server;
+  let hostOrigin: string;
+  let siteKey = '';
+
+  before(async () => {
+    const webDist = buildWebApp();
+    t = await startTestApp({}, { webDist });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    agent = await t.signIn('agent');
+    await t.services.people.createUser({ email: 'ada@example.org', name: 'Ada Admin', role: 'admin', password: PASSWORD });
+    // A public article the panel should suggest.
+    const cat = await t.as(agent).post('/api/v1/kb/categories', { name: 'Help' });
+    const sec = await t.as(agent).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Reports' });
+    const art = await t.as(agent).post('/api/v1/kb/articles', { sectionId: sec.body.id, title: 'Exporting reports to CSV', body: 'When the export fails, check the date range.' });
+    await t.as(agent).post(`/api/v1/kb/articles/${art.body.id}/publish`, {});
+
+    // The host app: another origin (localhost, another port), a CSP without 'unsafe-inline', and styles that would
+    // wreck an unisolated widget.
+    host = http.createServer((req, res) => {
+      const csp = `default-src 'self'; script-src 'self' ${base}; connect-src 'self' ${base}; style-src 'self'; img-src 'self'`;
+      if (req.url === '/host.css') return res.writeHead(200, { 'content-type': 'text/css' }).end('button, textarea, label { background: #f0f !important; font-size: 40px !important; color: #ff0 !important }');
+      if (req.url === '/host.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end("LifelineWidget.setContext({ custom: { plan: 'pro', account: 'A-17' } });");
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp });
+      res.end(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host app</title><link rel="stylesheet" href="/host.css"></head>` +
+          `<body><main><h1>Field reports</h1><p>Host content.</p></main>` +
+          `<script src="${base}/widget.js" data-site-key="${siteKey}" data-app-version="3.1.0"></script><script src="/host.js"></script></body></html>`,
+      );
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    hostOrigin = `http://localhost:${(host.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => host?.close(resolve));
+    await t?.close();
+  });
+
+  test('admin makes a site; a visitor on another origin reports while offline; the ticket arrives once when the network returns', async () => {
+    // Admin → "Report an issue" widget: a site for the host's origin.
+    const adminContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const admin = await adminContext.newPage();
+    admin.on('pageerror', (e) => console.error('admin page error:', e.message));
+    await admin.goto(`${base}/admin/widget`);
+    await admin.getByLabel(/^Email/).fill('ada@example.org');
+    await admin.getByLabel(/^Password/).fill(PASSWORD);
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('heading', { name: '"Report an issue" widget' }).waitFor();
+    await admin.getByLabel('Site name').fill('Field app');
+    await admin.getByRole('combobox', { name: 'Allowed origins' }).fill(hostOrigin);
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('button', { name: 'Add site' }).click();
+    const snippet = await admin.getByTestId('widget-snippet').textContent();
+    siteKey = /data-site-key="(wk_[A-Za-z0-9_-]+)"/.exec(snippet ?? '')?.[1] ?? '';
+    assert.ok(siteKey, `a site key in ${snippet}`);
+    assert.ok(((await admin.getByTestId('widget-secret').textContent()) ?? '').length >= 40, 'the identity secret is shown once');
+    await admin.getByRole('cell', { name: hostOrigin }).waitFor();
+    await adminContext.close();
+
+    // The visitor, on the host page.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    await page.goto(`${hostOrigin}/`);
+    const launcher = page.getByRole('button', { name: 'Report an issue' });
+    await launcher.waitFor();
+    // Isolated: the host's !important styles on every button do not reach it.
+    assert.notEqual(await launcher.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(255, 0, 255)');
+    assert.equal(await page.locator('script[src*="panel.js"]').count(), 0, 'the panel is not loaded before the first open');
+
+    // Opened by keyboard; focus lands in the description.
+    await launcher.focus();
+    const opened = Date.now();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Report an issue' });
+    await dialog.waitFor();
+    console.log(`widget panel first open: ${Date.now() - opened} ms (unthrottled)`);
+    const description = dialog.getByLabel('What happened?');
+    assert.equal(await description.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement), true, 'focus is in the description');
+    assert.deepEqual(await accessibilityProblems(page), []);
+
+    await description.pressSequentially('The export fails on the reports page');
+    await dialog.getByRole('link', { name: 'Exporting reports to CSV' }).waitFor();
+    await dialog.getByLabel('Your email').fill('vera@field.example');
+    await dialog.getByLabel('Screenshots or files').setInputFiles({ name: 'screen.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex') });
+
+    // Offline: the report is kept on the device, nothing reaches the desk.
+    await context.setOffline(true);
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'You are offline. Your report is saved on this device' }).waitFor();
+    const queued = await page.evaluate((key) => JSON.parse(localStorage.getItem(`lifeline-widget:${key}:queue`) ?? '[]').length, siteKey);
+    assert.equal(queued, 1);
+    const widgetTickets = () => t.count(`tickets where channel = 'widget'`);
+    assert.equal(await widgetTickets(), 0);
+
+    // Back online: sent once; the panel says which ticket.
+    await context.setOffline(false);
+    const done = await dialog.getByRole('status').filter({ hasText: /received as ticket #\d+/ }).textContent();
+    const number = Number(/#(\d+)/.exec(done ?? '')?.[1]);
+    assert.equal(await widgetTickets(), 1);
+    assert.equal(await page.evaluate((key) => localStorage.getItem(`lifeline-widget:${key}:queue`), siteKey), null, 'the queue is empty');
+
+    // Escape closes it and gives focus back to the button.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await launcher.evaluate((b) => b === (b.getRootNode() as ShadowRoot).activeElement), true);
+
+    // A reload (a new page of the site) sends nothing again.
+    await page.reload();
+    await launcher.waitFor();
+    assert.equal(await widgetTickets(), 1);
+
+    const [ticket] = rowsOf<{ id: string; channel: string; subject: string }>(await t.database.db.execute(sql`select id, channel, subject from tickets where number = ${number}`));
+    assert.equal(ticket?.channel, 'widget');
+    assert.equal(ticket?.subject, 'The export fails on the reports page');
+    const messages = (await t.as(agent).get(`/api/v1/tickets/${ticket?.id}/messages`)).body.items as { public: boolean; bodyText: string; attachments: { filename: string }[] }[];
+    assert.deepEqual(messages.find((m) => m.public)?.attachments.map((a) => a.filename), ['screen.png']);
+    const note = messages.find((m) => !m.public)?.bodyText ?? '';
+    for (const part of [`Page: ${hostOrigin}/`, 'App version: 3.1.0', 'plan: pro', 'account: A-17', 'Written while offline', 'Viewport 1280×800'.toLowerCase()]) {
+      assert.ok(note.toLowerCase().includes(part.toLowerCase()), `the note has ${part}: ${note}`);
+    }
+    assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(p)), [], 'no CSP violation or script error on the host page');
+    await context.close();
+  });
+});
