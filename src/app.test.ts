@@ -25,21 +25,25 @@ describe('the route table', () => {
     // Sign-in (staff, and the portal's password or emailed link), the health check, the first-run setup
     // (token-protected, refused once an admin exists), satisfaction surveys answered through signed links, and the
     // help centre's article suggestions, their feedback and "was this helpful" votes (rate-limited per client), and
-    // the widget's reports and suggestions (each checks its site key and the page's Origin; rate-limited).
+    // the widget's reports and suggestions (each checks its site key and the page's Origin; rate-limited), and
+    // monitors' heartbeat pings (the secret token in the path is the credential; rate-limited per client).
     assert.deepEqual(publicRoutes.sort(), [
       'GET /api/v1/csat/survey',
       'GET /api/v1/health',
+      'GET /api/v1/heartbeats/:token',
       'GET /api/v1/kb/suggest',
       'GET /api/v1/setup',
       'GET /api/v1/widget/:siteKey/suggest',
       'HEAD /api/v1/csat/survey',
       'HEAD /api/v1/health',
+      'HEAD /api/v1/heartbeats/:token',
       'HEAD /api/v1/kb/suggest',
       'HEAD /api/v1/setup',
       'HEAD /api/v1/widget/:siteKey/suggest',
       'OPTIONS /api/v1/widget/:siteKey/reports',
       'POST /api/v1/csat/opt-out',
       'POST /api/v1/csat/survey',
+      'POST /api/v1/heartbeats/:token',
       'POST /api/v1/kb/articles/:id/votes',
       'POST /api/v1/kb/suggest/feedback',
       'POST /api/v1/portal/sign-in',

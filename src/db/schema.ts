@@ -9,6 +9,7 @@ export * from '../modules/email/email.schema.js';
 export * from '../modules/incidents/incidents.schema.js';
 export * from '../modules/kb/kb.schema.js';
 export * from '../modules/macros/macros.schema.js';
+export * from '../modules/monitors/monitors.schema.js';
 export * from '../modules/oncall/oncall.schema.js';
 export * from '../modules/people/people.schema.js';
 export * from '../modules/portal/portal.schema.js';

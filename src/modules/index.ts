@@ -10,6 +10,7 @@ import { emailModule } from './email/email.module.js';
 import { incidentsModule } from './incidents/incidents.module.js';
 import { kbModule } from './kb/kb.module.js';
 import { macrosModule } from './macros/macros.module.js';
+import { monitorsModule } from './monitors/monitors.module.js';
 import { oncallModule } from './oncall/oncall.module.js';
 import { peopleModule } from './people/people.module.js';
 import { portalModule } from './portal/portal.module.js';
@@ -44,6 +45,7 @@ export function buildModules(ctx: Ctx) {
     addresses: email.services.email.addresses,
   });
   const oncall = oncallModule(ctx, { ...people.services, ...tickets.services, ...webhooks.services, addresses: email.services.email.addresses, ...incidents.services });
+  const monitors = monitorsModule(ctx, { ...webhooks.services, ...incidents.services, ...oncall.services, ...people.services });
   const rules = rulesModule({ ...tickets.services, ...people.services, outbound: email.services.email.outbound, ...webhooks.services, ...oncall.services });
   const automations = automationsModule(ctx, { ...fields.services, ...rules.services, ...sla.services });
   const macros = macrosModule(ctx, { ...tickets.services, ...people.services, ...fields.services });
@@ -64,7 +66,7 @@ export function buildModules(ctx: Ctx) {
   });
   const widget = widgetModule(ctx, { ...channels.services, ...people.services, ...tickets.services, ...kb.services });
   const boards = boardsModule(ctx, { ...tickets.services, ...people.services });
-  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, kb, csat, portal, widget, boards, reports];
+  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, monitors, kb, csat, portal, widget, boards, reports];
   const services = {
     ...fields.services,
     ...people.services,
@@ -80,6 +82,7 @@ export function buildModules(ctx: Ctx) {
     ...triggers.services,
     ...views.services,
     ...incidents.services,
+    ...monitors.services,
     ...kb.services,
     ...csat.services,
     ...portal.services,

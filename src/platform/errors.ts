@@ -73,6 +73,10 @@ export const ERROR_STATUS = {
   STATUS_LINK_EXPIRED: 410,
   STATUS_LINK_USED: 409,
   MAINTENANCE_OVER: 422,
+  // Monitors (src/modules/monitors).
+  MONITOR_NOT_FOUND: 404,
+  HEARTBEAT_NOT_FOUND: 404,
+  MONITOR_PAUSED: 409,
   // Knowledge base (src/modules/kb).
   ARTICLE_NOT_FOUND: 404,
   CATEGORY_NOT_FOUND: 404,

@@ -213,6 +213,17 @@ const EXPECTED: Record<string, string> = {
   'POST /api/v1/status-components': 'admin admin',
   'PATCH /api/v1/status-components/:id': 'admin admin',
   'DELETE /api/v1/status-components/:id': 'admin admin',
+  // monitors (src/modules/monitors): admins configure, staff read; the heartbeat's token is its credential
+  'GET /api/v1/monitors': 'staff tickets:read',
+  'POST /api/v1/monitors': 'admin admin',
+  'GET /api/v1/monitors/:id': 'staff tickets:read',
+  'PATCH /api/v1/monitors/:id': 'admin admin',
+  'DELETE /api/v1/monitors/:id': 'admin admin',
+  'POST /api/v1/monitors/:id/heartbeat-url': 'admin admin',
+  'GET /api/v1/component-paging': 'staff tickets:read',
+  'PUT /api/v1/component-paging/:id': 'admin admin',
+  'GET /api/v1/heartbeats/:token': 'public',
+  'POST /api/v1/heartbeats/:token': 'public',
   // boards, the epics board and time (src/modules/boards)
   'GET /api/v1/boards': 'staff tickets:read',
   'GET /api/v1/boards/epics': 'staff tickets:read',

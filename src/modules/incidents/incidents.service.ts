@@ -238,7 +238,8 @@ export class IncidentsService {
 
   // ---- the incident
 
-  async declare(actor: Actor, input: z.infer<typeof DeclareBody>): Promise<Incident> {
+  /** `also`: the caller's own step inside the declaring transaction (monitors tie their alert and page to it). */
+  async declare(actor: Actor, input: z.infer<typeof DeclareBody>, also?: (tx: Tx, incident: Incident) => Promise<void>): Promise<Incident> {
     this.mustBeAgent(actor);
     const severity = await this.severity(input.severity);
     const roles = await this.roles();
@@ -280,6 +281,7 @@ export class IncidentsService {
       }
       if (inc.originTicketId) await this.link(tx, actor, inc.id, inc.originTicketId);
       for (const s of this.declared) await s.run(tx, inc);
+      if (also) await also(tx, inc);
       return inc;
     });
     await this.publish();

@@ -85,6 +85,44 @@ export class Egress {
   }
 
   /**
+   * GETs or HEADs a checked target (monitors), connecting only to its checked addresses: the status and at most
+   * `maxBodyBytes` of the body (the rest is never read). A redirect is an answer like any other, not followed.
+   */
+  fetch(target: Checked, method: 'GET' | 'HEAD', timeoutMs: number, maxBodyBytes: number): Promise<{ status: number; body: Buffer }> {
+    const pinned: LookupFunction = (_hostname, options, callback) => {
+      const first = target.addresses[0] as { address: string; family: 4 | 6 };
+      if ((options as { all?: boolean }).all) (callback as unknown as (err: null, all: typeof target.addresses) => void)(null, target.addresses);
+      else callback(null, first.address, first.family);
+    };
+    const client = target.url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const timeout = () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' }));
+      const req = client.request(target.url, { method, headers: { 'user-agent': 'Lifeline-Monitor/1' }, lookup: pinned, agent: false, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const done = () => {
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).subarray(0, maxBodyBytes) });
+          res.destroy();
+        };
+        if (method === 'HEAD' || maxBodyBytes === 0) return done();
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size >= maxBodyBytes) done();
+        });
+        res.on('end', done);
+        res.on('error', reject);
+      });
+      // The whole answer, not only the connect, must come within the timeout.
+      const timer = setTimeout(timeout, timeoutMs);
+      req.on('timeout', timeout);
+      req.on('error', reject);
+      req.on('close', () => clearTimeout(timer));
+      req.end();
+    });
+  }
+
+  /**
    * POSTs `body` to a checked target, connecting only to its checked addresses. Answers the status; the
    * answer's body is not read. A redirect is an answer like any other (3xx), not followed.
    */

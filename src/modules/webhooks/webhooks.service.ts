@@ -9,6 +9,9 @@ import { defineJob, enqueue, type JobContext } from '../../platform/jobs.js';
 import { patchOf } from '../../platform/validation.js';
 import { isUuid, type TicketQueries, type TicketRow } from '../tickets/tickets.queries.js';
 import { Egress, EgressRefused, EgressUnresolved } from './egress.js';
+
+// What a refused or unresolved target throws, for other modules that aim requests through `egress` (monitors).
+export { EgressRefused, EgressUnresolved };
 import { webhookDeliveries, webhooks } from './webhooks.schema.js';
 
 export const WEBHOOK_JOB = 'webhook.deliver';

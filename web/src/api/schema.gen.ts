@@ -87,6 +87,12 @@ export interface Paths {
   "/api/v1/channels/connections": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; kind: "imap" | "slack" | "github" | "widget"; name: string; status: "active" | "failed" | "disabled"; syncState: "connected" | "idle"; lastSuccessAt: string | null; lastError: string | null; lastErrorAt: string | null; failureCount: number; createdAt: string; updatedAt: string })[] } };
   };
+  "/api/v1/component-paging": {
+    get: { path: never; query: never; body: never; response: { items: { componentId: string; policyId: string }[] } };
+  };
+  "/api/v1/component-paging/{id}": {
+    put: { path: { id: string }; query: never; body: { policyId: string | null }; response: unknown };
+  };
   "/api/v1/conditions/matches": {
     post: { path: never; query: never; body: { condition: ConditionInput }; response: { count: number | null; capped: boolean; timedOut: boolean; cap: number } };
   };
@@ -157,6 +163,10 @@ export interface Paths {
   };
   "/api/v1/groups/{id}/rota/swap": {
     post: { path: { id: string }; query: never; body: { dayA: string; dayB: string }; response: unknown };
+  };
+  "/api/v1/heartbeats/{token}": {
+    get: { path: { token: string }; query: never; body: never; response: { ok: true; nextDeadline: string } };
+    post: { path: { token: string }; query: never; body: never; response: { ok: true; nextDeadline: string } };
   };
   "/api/v1/inbound/email": {
     post: { path: never; query: { to?: string; from?: string }; body: never; response: unknown };
@@ -316,6 +326,18 @@ export interface Paths {
   };
   "/api/v1/messages/preview": {
     post: { path: never; query: never; body: { body: string; format?: "markdown" | "html" | "text" }; response: { html: string } };
+  };
+  "/api/v1/monitors": {
+    get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; componentId: string; kind: "http" | "heartbeat"; url: string | null; method: "GET" | "HEAD"; intervalSeconds: number; timeoutSeconds: number; expectedStatusMin: number; expectedStatusMax: number; keyword: string | null; graceSeconds: number; failureThreshold: number; paused: boolean; status: "pending" | "up" | "down"; consecutiveFailures: number; nextCheckAt: string; lastCheckedAt: string | null; lastPingAt: string | null; createdAt: string; updatedAt: string })[] } };
+    post: { path: never; query: never; body: { name: string; componentId: string; url?: string | null; method?: "GET" | "HEAD"; intervalSeconds?: number; timeoutSeconds?: number; expectedStatusMin?: number; expectedStatusMax?: number; keyword?: string | null; graceSeconds?: number; failureThreshold?: number; paused?: boolean; kind?: "http" | "heartbeat" }; response: { id: string; name: string; componentId: string; kind: "http" | "heartbeat"; url: string | null; method: "GET" | "HEAD"; intervalSeconds: number; timeoutSeconds: number; expectedStatusMin: number; expectedStatusMax: number; keyword: string | null; graceSeconds: number; failureThreshold: number; paused: boolean; status: "pending" | "up" | "down"; consecutiveFailures: number; nextCheckAt: string; lastCheckedAt: string | null; lastPingAt: string | null; createdAt: string; updatedAt: string; heartbeatUrl: string | null } };
+  };
+  "/api/v1/monitors/{id}": {
+    get: { path: { id: string }; query: never; body: never; response: { id: string; name: string; componentId: string; kind: "http" | "heartbeat"; url: string | null; method: "GET" | "HEAD"; intervalSeconds: number; timeoutSeconds: number; expectedStatusMin: number; expectedStatusMax: number; keyword: string | null; graceSeconds: number; failureThreshold: number; paused: boolean; status: "pending" | "up" | "down"; consecutiveFailures: number; nextCheckAt: string; lastCheckedAt: string | null; lastPingAt: string | null; createdAt: string; updatedAt: string; results: ({ at: string; ok: boolean; latencyMs: number | null; statusCode: number | null; error: string | null })[]; alert: { id: string; openedAt: string; recoveredAt: string | null; lastError: string | null; pageId: string | null; incident: { id: string; number: number; state: string; title: string } | null } | null } };
+    patch: { path: { id: string }; query: never; body: { name?: string; componentId?: string; url?: string | null; method?: "GET" | "HEAD"; intervalSeconds?: number; timeoutSeconds?: number; expectedStatusMin?: number; expectedStatusMax?: number; keyword?: string | null; graceSeconds?: number; failureThreshold?: number; paused?: boolean }; response: { id: string; name: string; componentId: string; kind: "http" | "heartbeat"; url: string | null; method: "GET" | "HEAD"; intervalSeconds: number; timeoutSeconds: number; expectedStatusMin: number; expectedStatusMax: number; keyword: string | null; graceSeconds: number; failureThreshold: number; paused: boolean; status: "pending" | "up" | "down"; consecutiveFailures: number; nextCheckAt: string; lastCheckedAt: string | null; lastPingAt: string | null; createdAt: string; updatedAt: string } };
+    delete: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/monitors/{id}/heartbeat-url": {
+    post: { path: { id: string }; query: never; body: never; response: { heartbeatUrl: string } };
   };
   "/api/v1/oncall/me/feed": {
     get: { path: never; query: never; body: never; response: { exists: boolean } };
