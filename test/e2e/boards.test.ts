@@ -164,4 +164,86 @@ describe("Made Tech's week in a real browser: customer board, epics board, time"
     await screenshot(page, 'boards-390');
     await page.context().close();
   });
+
+  test('card comments follow the ticket (note, or a reply mailed to the customer); the planning view commits a card with a goal; the customer reorders New issues in the portal', async () => {
+    const agent = await t.signIn('agent');
+    const customer = await t.services.people.createUser({ email: 'cara@acme.example', name: 'Cara Customer', role: 'customer', password: PASSWORD, organizationId: org.id });
+    const customerSession = await t.signIn('customer', { organizationId: org.id });
+    const made: { id: string; number: number; card: { id: string; boardId: string; version: number } }[] = [];
+    for (const subject of ['Report totals are off', 'Add SSO', 'Slow search']) {
+      const ticket = await t.make.ticket(customerSession, { subject });
+      made.push({ ...ticket, card: (await t.as(agent).post(`/api/v1/tickets/${ticket.id}/backlog`)).body });
+    }
+    const [totals, sso] = made as [(typeof made)[0], (typeof made)[0], (typeof made)[0]];
+    const board = (await t.as(agent).get(`/api/v1/boards/${totals.card.boardId}`)).body;
+    const upNext = board.columns.find((c: { role: string }) => c.role === 'up_next').id;
+    const moved = (await t.as(agent).post(`/api/v1/cards/${sso.card.id}/move`, { boardId: board.board.id, columnId: upNext, index: 0, version: sso.card.version })).body.card;
+    const pat = (await t.services.people.findUserByEmail('pat@madetech.example'))?.id as string;
+
+    // Comments on the ticket's card: an internal note, then a reply to the customer.
+    const tess = await signedIn('tess@madetech.example');
+    await tess.goto(`${base}/boards/${totals.card.boardId}`);
+    await column(tess, 'New issues').getByRole('button', { name: /Report totals are off/ }).click();
+    const dialog = tess.getByRole('dialog');
+    const comments = dialog.getByRole('group', { name: 'Comments' });
+    await comments.getByRole('textbox', { name: 'Comment' }).fill('Totals skip the last day of the month');
+    await comments.getByRole('button', { name: 'Add comment' }).click();
+    await comments.getByTestId('card-comment').filter({ hasText: 'Totals skip the last day' }).getByText('Internal note').waitFor();
+    await comments.getByRole('textbox', { name: 'Comment' }).fill('We found the cause; a fix ships this week.');
+    await comments.getByText('Reply to customer', { exact: true }).click();
+    await comments.getByRole('button', { name: 'Send reply' }).click();
+    await comments.getByTestId('card-comment').filter({ hasText: 'a fix ships this week' }).getByText('Reply to customer').waitFor();
+    await t.runJobs();
+    const admin = await t.signIn('admin');
+    const messages = (await t.as(admin).get(`/api/v1/tickets/${totals.id}/messages`)).body.items as { public: boolean; bodyText: string }[];
+    assert.ok(messages.some((m) => !m.public && m.bodyText.includes('last day of the month')), 'the note is on the ticket');
+    assert.ok(messages.some((m) => m.public && m.bodyText.includes('a fix ships this week')), 'the reply is on the ticket');
+    const mailed = ((await t.as(admin).get('/api/v1/outbox?limit=200')).body.items as { kind: string; ticketId: string }[]).filter((m) => m.kind === 'reply' && m.ticketId === totals.id);
+    assert.equal(mailed.length, 1, 'the reply was mailed');
+    await tess.keyboard.press('Escape');
+
+    // The customer may reorder New issues once the board allows it.
+    await tess.getByRole('switch', { name: 'Customers may reorder New issues' }).check();
+    await tess.getByRole('switch', { name: 'Customers may reorder New issues', checked: true }).waitFor();
+
+    // Planning next week: commit the Up next card (keyboard), set the goal.
+    assert.equal((await t.as(agent).patch(`/api/v1/cards/${sso.card.id}`, { version: moved.version, estimateHours: 6, ownerIds: [pat] })).status, 200);
+    await tess.getByRole('link', { name: 'Planning' }).click();
+    await tess.getByTestId('planning-week').filter({ hasText: '2026-03-09' }).waitFor();
+    const acme = tess.getByRole('region', { name: 'Plan for Acme Health' });
+    const commit = acme.getByRole('button', { name: 'Commit to this week: Add SSO' });
+    await commit.focus();
+    await tess.keyboard.press('Enter');
+    await acme.getByRole('button', { name: 'Unschedule: Add SSO' }).waitFor();
+    await acme.getByTestId('committed-hours').filter({ hasText: 'Committed: 6 h' }).waitFor();
+    await acme.getByRole('textbox', { name: 'Goal for Acme Health' }).fill('SSO live for Acme');
+    await tess.keyboard.press('Enter');
+    await acme.getByRole('button', { name: 'Save goal' }).and(tess.locator('[disabled]')).waitFor();
+    await tess.getByRole('table', { name: 'People this week' }).getByRole('row', { name: /Pat Pair/ }).waitFor();
+    const plan = (await t.as(agent).get('/api/v1/planning?week=2026-03-09')).body.customers.find((c: { organizationId: string }) => c.organizationId === org.id);
+    assert.equal(plan.goal, 'SSO live for Acme');
+    assert.ok(plan.committed.some((c: { title: string }) => c.title === 'Add SSO'));
+
+    // In the portal: the board, and "Slow search" moved to the top of New issues.
+    const cara = await (await browser.newContext({ viewport: { width: 390, height: 800 } })).newPage();
+    await cara.clock.setFixedTime(new Date('2026-03-02T10:00:00Z'));
+    await cara.goto(`${base}/portal`);
+    await cara.getByText('I have a password').click();
+    await cara.locator('#pw-email').fill(customer.email);
+    await cara.locator('#pw').fill(PASSWORD);
+    await cara.getByRole('button', { name: 'Sign in with password' }).click();
+    await cara.getByRole('link', { name: 'Board' }).click();
+    const news = cara.getByRole('region', { name: 'New issues' });
+    await news.getByText('Slow search').waitFor();
+    const order = async () => (await t.as(agent).get(`/api/v1/boards/${totals.card.boardId}`)).body.cards.filter((c: { role: string }) => c.role === 'new').map((c: { title: string }) => c.title);
+    const before = await order();
+    const up = news.getByRole('button', { name: 'Move up: Slow search' });
+    for (let i = before.indexOf('Slow search'); i > 0; i--) {
+      await up.click();
+      await cara.getByRole('status').filter({ hasText: `place ${i}` }).waitFor();
+    }
+    assert.equal((await order())[0], 'Slow search', 'the agents see the customer’s order');
+    await screenshot(cara, 'portal-board-390');
+    for (const p of [tess, cara]) await p.context().close();
+  });
 });

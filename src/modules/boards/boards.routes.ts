@@ -72,6 +72,7 @@ const PlanCard = z.object({
   ownerIds: z.array(z.string()),
   week: z.string().nullable(),
   completedAt: z.string().nullable(),
+  version: z.number(),
 });
 const PlanSection = { upNext: z.array(PlanCard), committed: z.array(PlanCard), committedHours: z.number(), unestimated: z.number(), completedLastWeek: z.array(PlanCard) };
 const Planning = z.object({

@@ -21,7 +21,7 @@ function mustBeMonday(week: string, path: string): void {
   if (new Date(`${week}T00:00:00Z`).getUTCDay() !== 1) throw new AppError('INVALID_FIELD_VALUE', `A week is named by its Monday; ${week} is not one`, { fields: [{ path, message: 'not a Monday' }] });
 }
 
-type Brief = { id: string; boardId: string; title: string; ticketNumber: number | null; role: ColumnRole | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null };
+type Brief = { id: string; boardId: string; title: string; ticketNumber: number | null; role: ColumnRole | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null; version: number };
 
 /**
  * The weekly planning view (Made Tech's Thursday): per customer, what is up next, the week's commitment (cards
@@ -67,6 +67,7 @@ export class PlanningService {
       ownerIds: r.c.ownerIds,
       week: r.c.week,
       completedAt: r.c.completedAt?.toISOString() ?? null,
+      version: r.c.version,
     });
     const completedBefore = (r: (typeof rows)[number]) => !!r.c.completedAt && r.c.completedAt >= new Date(`${previous}T00:00:00Z`) && r.c.completedAt < new Date(`${week}T00:00:00Z`);
     const section = (organizationId: string | null) => {

@@ -118,7 +118,8 @@ export function Shell({ children }: { children: ReactNode }) {
           </nav>
         </AppShell.Section>
         <NavLink component={Link} href="/boards/epics" label="Epics board" active={location === '/boards/epics'} />
-        <NavLink component={Link} href="/boards" label="Boards" active={location.startsWith('/boards') && location !== '/boards/epics'} />
+        <NavLink component={Link} href="/boards/planning" label="Planning" active={location === '/boards/planning'} />
+        <NavLink component={Link} href="/boards" label="Boards" active={location.startsWith('/boards') && location !== '/boards/epics' && location !== '/boards/planning'} />
         <NavLink component={Link} href="/time" label="Time" active={location.startsWith('/time')} />
         <NavLink component={Link} href="/incidents" label="Incidents" active={location.startsWith('/incidents')} />
         <NavLink component={Link} href="/oncall" label="On-call" active={location.startsWith('/oncall')} />

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Loader, Paper, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Loader, Paper, SegmentedControl, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type DragEvent, type KeyboardEvent, useMemo, useRef, useState } from 'react';
@@ -165,6 +165,20 @@ export function BoardPage({ id }: { id: string }) {
           <Title order={2}>{data.board.name}</Title>
         </div>
         <Group gap="xs">
+          {data.board.kind === 'customer' && (
+            <Switch
+              size="xs"
+              label="Customers may reorder New issues"
+              checked={data.board.customersReorder}
+              onChange={(e) => {
+                const customersReorder = e.currentTarget.checked;
+                api
+                  .patch('/api/v1/boards/{id}', { path: { id: data.board.id }, body: { customersReorder } })
+                  .then((b) => qc.setQueryData<BoardLoad>(boardKey(id), (d) => (d ? { ...d, board: b } : d)))
+                  .catch((err: Error) => notifications.show({ color: 'red', title: 'Not changed', message: err.message }));
+              }}
+            />
+          )}
           <CardCreate board={data} onCreated={(c) => patchCard(qc, id, c)} />
         </Group>
       </Group>

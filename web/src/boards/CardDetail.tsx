@@ -5,6 +5,7 @@ import { Link } from 'wouter';
 import { ApiError, api } from '../api/client';
 import { useDirectory } from '../app/directory';
 import { TimePanel } from '../time/TimePanel';
+import { CardComments } from './CardComments';
 import { addDays, type BoardLoad, boardKey, type Card, type Column, columnOf, mondayOf, patchCard } from './model';
 
 /**
@@ -157,6 +158,8 @@ export function CardDetail({ routeId, card, board, names, onClose, onMove }: { r
             Move
           </Button>
         </Group>
+        <Divider />
+        <CardComments cardId={card.id} onTicket={!!card.ticketId} />
         <Divider />
         <TimePanel target={{ cardId: card.id, ticketId: card.ticketId ?? undefined }} title="Time on this card" />
       </Stack>

@@ -237,6 +237,24 @@ function TimeReport() {
         </Table.Tbody>
       </Table>
       <Text fw={600}>Total: {hours(report.data?.totalMinutes ?? 0)}</Text>
+      {(report.data?.types.length ?? 0) > 0 && (
+        <Table aria-label="Time per type" fz="sm">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Ticket type</Table.Th>
+              <Table.Th>Hours</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {report.data?.types.map((t) => (
+              <Table.Tr key={t.label}>
+                <Table.Td>{t.label}</Table.Td>
+                <Table.Td>{hours(t.minutes)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
       {(report.data?.tickets.length ?? 0) > 0 && (
         <Table aria-label="Time per ticket" fz="sm">
           <Table.Thead>
@@ -266,10 +284,10 @@ function TimeSettings() {
   const { me } = useSession();
   const prefs = useQuery({ queryKey: ['time-prefs'], queryFn: () => api.get('/api/v1/time/preferences') });
   const lock = useQuery({ queryKey: ['time-settings'], queryFn: () => api.get('/api/v1/time/settings') });
-  const [form, setForm] = useState<{ timeZone: string; endOfDay: string; reminders: boolean } | null>(null);
+  const [form, setForm] = useState<{ timeZone: string; endOfDay: string; reminders: boolean; weeklyHours: number } | null>(null);
   const [lockedThrough, setLockedThrough] = useState<string | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
-  const f = form ?? (prefs.data ? { timeZone: prefs.data.timeZone, endOfDay: prefs.data.endOfDay, reminders: prefs.data.reminders } : null);
+  const f = form ?? (prefs.data ? { timeZone: prefs.data.timeZone, endOfDay: prefs.data.endOfDay, reminders: prefs.data.reminders, weeklyHours: prefs.data.weeklyHours } : null);
   if (!f) return null;
   const save = async () => {
     try {
@@ -286,6 +304,15 @@ function TimeSettings() {
       <Switch label="Remind me at the end of my working day if I logged nothing" checked={f.reminders} onChange={(e) => setForm({ ...f, reminders: e.currentTarget.checked })} />
       <TextInput label="Time zone" value={f.timeZone} onChange={(e) => setForm({ ...f, timeZone: e.currentTarget.value })} />
       <TextInput label="My day ends at" type="time" value={f.endOfDay} onChange={(e) => setForm({ ...f, endOfDay: e.currentTarget.value })} />
+      <TextInput
+        label="Hours a week for planned work"
+        description="The planning view weighs the week's estimates against it"
+        type="number"
+        min={0}
+        max={168}
+        value={String(f.weeklyHours)}
+        onChange={(e) => setForm({ ...f, weeklyHours: Number(e.currentTarget.value) })}
+      />
       <Group>
         <Button onClick={() => void save()}>Save</Button>
         {msg && (

@@ -204,6 +204,7 @@ async function listPage(scope) {
     { class: 'tabs', 'aria-label': 'Which requests' },
     link('/portal', 'My requests', { 'aria-current': scope === 'mine' ? 'page' : undefined }),
     home.supervisor ? link('/portal/organization', `${home.organization.name}'s requests`, { 'aria-current': scope === 'organization' ? 'page' : undefined }) : '',
+    home.organization ? link('/portal/board', 'Board') : '',
   );
   const list = data.items.length
     ? h(
@@ -401,6 +402,67 @@ async function requestPage(id) {
   render(await api('GET', `/api/v1/portal/tickets/${encodeURIComponent(id)}`));
 }
 
+// ---- the organisation's board: read-only, or "New issues" in the order the customer chooses when allowed
+
+async function boardPage() {
+  const org = home.organization;
+  const url = `/api/v1/organizations/${org.id}/board`;
+  const draw = (b, focusId) => {
+    const out = errorLine();
+    const canReorder = b.board.customersReorder;
+    const reorder = async (card, index) => {
+      out.textContent = '';
+      try {
+        draw(await api('POST', `${url}/reorder`, { cardId: card.id, index, version: card.version }), card.id);
+        toast(`“${card.title}” moved to place ${index + 1}`);
+      } catch (err) {
+        if (err.status === 409) toast('Someone moved this card first; the board shows where it is now');
+        else out.textContent = err.message;
+        draw(await api('GET', url), card.id);
+      }
+    };
+    const columns = b.columns.map((col) => {
+      const cards = b.cards.filter((c) => c.columnId === col.id);
+      const movable = canReorder && col.role === 'new';
+      return h(
+        'section',
+        { class: 'card column', 'aria-label': col.name },
+        h('h2', { text: `${col.name} (${cards.length})` }),
+        cards.length
+          ? h(
+              'ol',
+              { class: 'board-cards' },
+              cards.map((c, i) =>
+                h(
+                  'li',
+                  { 'data-card': c.id },
+                  h('span', {}, c.ticketNumber ? h('strong', { text: `#${c.ticketNumber} ` }) : '', c.title, c.dueOn ? h('span', { class: 'muted', text: ` · due ${c.dueOn}` }) : ''),
+                  movable
+                    ? h(
+                        'span',
+                        { class: 'row' },
+                        h('button', { type: 'button', class: 'secondary', 'aria-label': `Move up: ${c.title}`, disabled: i === 0, onclick: () => reorder(c, i - 1), text: '↑' }),
+                        h('button', { type: 'button', class: 'secondary', 'aria-label': `Move down: ${c.title}`, disabled: i === cards.length - 1, onclick: () => reorder(c, i + 1), text: '↓' }),
+                      )
+                    : '',
+                ),
+              ),
+            )
+          : h('p', { class: 'muted', text: 'Nothing here.' }),
+      );
+    });
+    show(
+      `${b.board.name}'s board`,
+      h('p', { class: 'muted', text: canReorder ? 'Put New issues in the order you want them done: the first is the most important.' : 'What our team is working on for you. Your support team orders it with you.' }),
+      out,
+      h('div', { class: 'board' }, columns),
+      h('p', {}, link('/portal', '← All requests')),
+    );
+    if (focusId) main.querySelector(`[data-card="${focusId}"] button:not([disabled])`)?.focus();
+  };
+  draw(await api('GET', url));
+}
+
 // ---- the survey links from the email (no sign-in)
 
 async function surveyPage() {
@@ -525,6 +587,7 @@ async function route() {
   try {
     if (p === '/portal/new') return newPage();
     if (p === '/portal/organization') return await listPage('organization');
+    if (p === '/portal/board' && home.organization) return await boardPage();
     const m = p.match(/^\/portal\/requests\/([^/]+)$/);
     if (m) return await requestPage(m[1]);
     return await listPage('mine');
