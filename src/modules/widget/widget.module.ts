@@ -2,6 +2,8 @@ import type { Ctx } from '../../platform/context.js';
 import { defineSchedule } from '../../platform/schedules.js';
 import type { ChannelsService } from '../channels/channels.service.js';
 import type { IntakeService } from '../channels/intake.service.js';
+import type { ReplyDeliverers } from '../channels/replies.service.js';
+import type { OutboundService } from '../email/outbound.service.js';
 import type { KbService } from '../kb/kb.service.js';
 import type { IdentitiesService } from '../people/identities.service.js';
 import type { PeopleService } from '../people/people.service.js';
@@ -16,9 +18,10 @@ import { WidgetService } from './widget.service.js';
  */
 export function widgetModule(
   ctx: Ctx,
-  needs: { channels: ChannelsService; intake: IntakeService; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService },
+  needs: { channels: ChannelsService; intake: IntakeService; replies: ReplyDeliverers; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService; outbound: OutboundService },
 ) {
   const widget = new WidgetService(ctx, needs);
+  needs.replies.register(['widget'], { name: 'widget (by email)', deliver: (messageId) => widget.deliverReply(messageId) });
   return defineModule({
     name: 'widget',
     services: { widget },

@@ -10,7 +10,8 @@ import { type IntakeService, type SenderIdentity, sourceOf } from '../channels/i
 import type { KbService } from '../kb/kb.service.js';
 import type { IdentitiesService } from '../people/identities.service.js';
 import type { PeopleService, User } from '../people/people.service.js';
-import { ticketRef } from '../tickets/intake.queries.js';
+import type { OutboundService } from '../email/outbound.service.js';
+import { replyParts, ticketRef } from '../tickets/intake.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
 import { type IdentityClaims, verifyIdentityToken } from './identity-token.js';
 import { decodeFiles, describeUserAgent, MAX_FILES, oneLine } from './report-parts.js';
@@ -123,7 +124,7 @@ const md = (s: string) => s.replace(/[\\`*_[\]<>|~]/g, (ch) => `\\${ch}`);
 export class WidgetService {
   constructor(
     private readonly ctx: Ctx,
-    private readonly deps: { channels: ChannelsService; intake: IntakeService; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService },
+    private readonly deps: { channels: ChannelsService; intake: IntakeService; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService; outbound: OutboundService },
   ) {}
 
   // ---- sites (admins)
@@ -315,6 +316,19 @@ export class WidgetService {
       const retryAfterSeconds = Math.max(1, Math.ceil(((row?.expiresAt.getTime() ?? ends.getTime()) - now.getTime()) / 1000));
       throw new AppError('RATE_LIMITED', `Too many reports from ${who} in a minute (at most ${max}); the widget sends it again shortly`, { extra: { retryAfterSeconds } });
     }
+  }
+
+  /**
+   * An agent's public reply on a widget ticket: the widget has no inbox, so it goes to the requester by email (the
+   * typed address, or the identity token's). A requester known only by the site's user id has no address (theirs is
+   * under `.invalid`): the reply stays on the ticket.
+   */
+  async deliverReply(messageId: string): Promise<void> {
+    const parts = await replyParts(this.ctx.db, messageId);
+    if (!parts?.ticket.requesterId) return;
+    const requester = await this.deps.people.getUser(parts.ticket.requesterId);
+    if (requester.email.endsWith('.invalid')) return;
+    await this.deps.outbound.sendReply(messageId);
   }
 
   /** Drops finished rate-limit windows (a sweep). */

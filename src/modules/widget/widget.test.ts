@@ -80,6 +80,13 @@ describe('the "Report an issue" widget', () => {
     }
     assert.doesNotMatch(note.bodyHtml, /href="javascript/i, 'custom data cannot make a link');
 
+    // The agent's public reply reaches the visitor by email (the widget has no inbox of its own).
+    assert.equal((await t.as(admin).post('/api/v1/email/addresses', { address: 'help@lifeline.example', name: 'Help' })).status, 201);
+    assert.equal((await t.as(admin).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Fixed in 2.4.2', public: true })).status, 201);
+    await t.runJobs();
+    const [mailed] = rowsOf<{ n: number }>(await t.database.db.execute(sql`select count(*)::int as n from outbound_emails where to_address = 'visitor@example.org' and body_text like '%Fixed in 2.4.2%'`));
+    assert.equal(mailed?.n, 1);
+
     // The same key again (a lost answer, a second tab): the first result, nothing new; even with another body.
     const before = [await widgetTickets(), await t.count('messages'), await t.count('attachments')];
     const replay = await report({ ...body, description: 'Something else' });
@@ -109,6 +116,15 @@ describe('the "Report an issue" widget', () => {
     const again = await report({ idempotencyKey: idem(), description: 'Again', identity: signIdentityToken({ ...claims, email: 'ines@new.example' }, site.identitySecret) }, HOST, site.siteKey, '198.51.100.1');
     const [requesters] = rowsOf<{ n: number }>(await t.database.db.execute(sql`select count(distinct requester_id)::int as n from tickets where number in (${parse(ok).ticketNumber}, ${parse(again).ticketNumber})`));
     assert.equal(requesters?.n, 1);
+
+    // A user the token names without an email: known by the site's user id only; an agent's reply stays on the ticket.
+    const anon = await report({ idempotencyKey: idem(), description: 'No email here', identity: signIdentityToken({ sub: 'kiosk-7', aud: site.siteKey, exp: now + 600 }, site.identitySecret) }, HOST, site.siteKey, '198.51.100.4');
+    const [kiosk] = rowsOf<{ id: string; email: string }>(await t.database.db.execute(sql`select t.id, u.email from tickets t join users u on u.id = t.requester_id where t.number = ${parse(anon).ticketNumber}`));
+    assert.match(kiosk?.email ?? '', /@identities\.invalid$/);
+    const mails = await t.count('outbound_emails');
+    await t.as(admin).post(`/api/v1/tickets/${kiosk?.id}/messages`, { body: 'On the ticket only', public: true });
+    await t.runJobs();
+    assert.equal(await t.count('outbound_emails'), mails);
 
     const count = await widgetTickets();
     const none = Buffer.from('{"alg":"none"}').toString('base64url');
