@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Group, Loader, Paper, SegmentedControl, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type DragEvent, type KeyboardEvent, useMemo, useRef, useState } from 'react';
+import { type DragEvent, type KeyboardEvent, memo, useCallback, useMemo, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { ApiError, api } from '../api/client';
 import { CardDetail } from './CardDetail';
@@ -34,6 +34,15 @@ export function BoardPage({ id }: { id: string }) {
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const dragged = useRef<string | null>(null);
   const data = board.data;
+  // Tiles are memoised: their handlers are stable and call the latest key handler, so a move or a card heard on the
+  // stream redraws the cards that changed, not all of them.
+  const keyHandler = useRef<(e: KeyboardEvent, card: Card) => void>(() => {});
+  const tileKey = useCallback((e: KeyboardEvent, card: Card) => keyHandler.current(e, card), []);
+  const tileOpen = useCallback((cardId: string) => setOpen(cardId), []);
+  const tileDrag = useCallback((cardId: string) => {
+    dragged.current = cardId;
+  }, []);
+  const names = useMemo(() => new Map([...(data?.people ?? []), ...(data?.organizations ?? [])].map((n) => [n.id, n.name])), [data?.people, data?.organizations]);
 
   const today = new Date().toISOString().slice(0, 10);
   const weekEnd = (() => {
@@ -56,7 +65,6 @@ export function BoardPage({ id }: { id: string }) {
   if (board.isPending) return <Loader m="xl" />;
   if (!data) return <Alert color="red">{(board.error as Error)?.message ?? 'This board cannot be shown'}</Alert>;
 
-  const names = new Map([...data.people, ...data.organizations].map((n) => [n.id, n.name]));
   const labels = [...new Set(data.cards.flatMap((c) => c.labels))].sort();
   const inColumn = (col: Column, cards: Card[]) =>
     cards.filter((c) => columnOf(data, c)?.id === col.id).sort((a, b) => orderOf(data, a) - orderOf(data, b));
@@ -124,6 +132,8 @@ export function BoardPage({ id }: { id: string }) {
     setMoving(next);
     setAnnounce(`${(cols[next.column] as Column).name}, place ${next.index + 1}`);
   };
+
+  keyHandler.current = onCardKey;
 
   /** A place among the lane's cards, as a place among the whole column's (what the API counts). */
   const indexOnBoard = (col: Column, card: Card, laneIndex: number): number => {
@@ -278,11 +288,10 @@ export function BoardPage({ id }: { id: string }) {
                             card={card}
                             names={names}
                             moving={moving?.cardId === card.id}
-                            onKeyDown={(e) => onCardKey(e, card)}
-                            onOpen={() => setOpen(card.id)}
-                            onDragStart={() => {
-                              dragged.current = card.id;
-                            }}
+                            today={today}
+                            onKey={tileKey}
+                            onOpen={tileOpen}
+                            onDragStart={tileDrag}
                           />
                         </div>
                       ))}
@@ -310,22 +319,23 @@ function Placeholder() {
   return <div data-testid="move-placeholder" style={{ border: '2px dashed var(--mantine-color-blue-5)', borderRadius: 4, height: 36 }} aria-hidden />;
 }
 
-function CardTile({
+const CardTile = memo(function CardTile({
   card,
   names,
   moving,
-  onKeyDown,
+  today,
+  onKey,
   onOpen,
   onDragStart,
 }: {
   card: Card;
   names: Map<string, string>;
   moving: boolean;
-  onKeyDown: (e: KeyboardEvent) => void;
-  onOpen: () => void;
-  onDragStart: () => void;
+  today: string;
+  onKey: (e: KeyboardEvent, card: Card) => void;
+  onOpen: (cardId: string) => void;
+  onDragStart: (cardId: string) => void;
 }) {
-  const today = new Date().toISOString().slice(0, 10);
   const done = card.checklist.filter((c) => c.done).length;
   return (
     <Paper
@@ -342,10 +352,10 @@ function CardTile({
       onDragStart={(e) => {
         e.dataTransfer.setData('text/plain', card.id);
         e.dataTransfer.effectAllowed = 'move';
-        onDragStart();
+        onDragStart(card.id);
       }}
-      onKeyDown={onKeyDown}
-      onClick={onOpen}
+      onKeyDown={(e) => onKey(e, card)}
+      onClick={() => onOpen(card.id)}
       style={{ cursor: 'grab', outlineOffset: 2, ...(moving ? { borderColor: 'var(--mantine-color-blue-5)' } : {}) }}
     >
       <Text size="sm" fw={500} lineClamp={3}>
@@ -395,7 +405,7 @@ function CardTile({
       )}
     </Paper>
   );
-}
+});
 
 /** "Add card": a free card (title) in the board's first column; on the epics board it is a triage team item. */
 function CardCreate({ board, onCreated }: { board: BoardLoad; onCreated: (c: Card) => void }) {

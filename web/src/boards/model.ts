@@ -51,8 +51,13 @@ export function useBoardStream(boardId: string, streamId: string | undefined): v
         void qc.invalidateQueries({ queryKey: boardKey(boardId) });
       }
     });
-    // Reconnected after a drop: what was missed comes with a fresh load.
-    source.addEventListener('open', () => void qc.invalidateQueries({ queryKey: boardKey(boardId) }));
+    // Reconnected after a drop: what was missed comes with a fresh load. Not on the first connection: the board was
+    // just loaded, and loading 2,000 cards twice on opening doubled the work.
+    let connected = false;
+    source.addEventListener('open', () => {
+      if (connected) void qc.invalidateQueries({ queryKey: boardKey(boardId) });
+      connected = true;
+    });
     return () => source.close();
   }, [boardId, streamId, qc]);
 }
