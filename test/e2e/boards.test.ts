@@ -203,7 +203,8 @@ describe("Made Tech's week in a real browser: customer board, epics board, time"
     await tess.keyboard.press('Escape');
 
     // The customer may reorder New issues once the board allows it.
-    await tess.getByRole('switch', { name: 'Customers may reorder New issues' }).check();
+    // The switch shows the board's setting once saved (a click, then it reads checked).
+    await tess.getByRole('switch', { name: 'Customers may reorder New issues' }).click();
     await tess.getByRole('switch', { name: 'Customers may reorder New issues', checked: true }).waitFor();
 
     // Planning next week: commit the Up next card (keyboard), set the goal.

@@ -337,11 +337,12 @@ const CardTile = memo(function CardTile({
   onDragStart: (cardId: string) => void;
 }) {
   const done = card.checklist.filter((c) => c.done).length;
+  // Plain elements with the board's CSS (app.css) rather than ten Mantine components a tile: a 2,000-card board draws
+  // hundreds of tiles at once.
   return (
-    <Paper
-      withBorder
-      p={6}
-      shadow={moving ? 'md' : undefined}
+    // biome-ignore lint/a11y/useSemanticElements: a draggable tile holding block content (a <button> may hold only phrasing content); it keeps the button role, focus and keys
+    <div
+      className={moving ? 'board-tile moving' : 'board-tile'}
       data-card-id={card.id}
       data-testid="card"
       tabIndex={0}
@@ -356,54 +357,29 @@ const CardTile = memo(function CardTile({
       }}
       onKeyDown={(e) => onKey(e, card)}
       onClick={() => onOpen(card.id)}
-      style={{ cursor: 'grab', outlineOffset: 2, ...(moving ? { borderColor: 'var(--mantine-color-blue-5)' } : {}) }}
     >
-      <Text size="sm" fw={500} lineClamp={3}>
-        {card.ticketNumber && (
-          <Text span c="dimmed" size="xs">
-            #{card.ticketNumber}{' '}
-          </Text>
-        )}
+      <div className="board-tile-title">
+        {card.ticketNumber && <span className="board-tile-dim">#{card.ticketNumber} </span>}
         {card.title}
-      </Text>
-      <Group gap={4} mt={4}>
-        {card.organizationId && names.get(card.organizationId) && (
-          <Badge size="xs" variant="outline" color="gray">
-            {names.get(card.organizationId)}
-          </Badge>
-        )}
+      </div>
+      <div className="board-tile-tags">
+        {card.organizationId && names.get(card.organizationId) && <span className="board-tag outline">{names.get(card.organizationId)}</span>}
         {card.labels.map((l) => (
-          <Badge key={l} size="xs" variant="light">
+          <span key={l} className="board-tag blue">
             {l}
-          </Badge>
+          </span>
         ))}
-        {card.dueOn && (
-          <Badge size="xs" variant="light" color={card.dueOn < today ? 'red' : 'gray'}>
-            due {card.dueOn}
-          </Badge>
-        )}
-        {card.week && (
-          <Badge size="xs" variant="light" color="grape">
-            week {card.week}
-          </Badge>
-        )}
-        {card.estimateHours !== null && (
-          <Badge size="xs" variant="light" color="gray">
-            {card.estimateHours} h
-          </Badge>
-        )}
+        {card.dueOn && <span className={card.dueOn < today ? 'board-tag red' : 'board-tag'}>due {card.dueOn}</span>}
+        {card.week && <span className="board-tag grape">week {card.week}</span>}
+        {card.estimateHours !== null && <span className="board-tag">{card.estimateHours} h</span>}
         {card.checklist.length > 0 && (
-          <Badge size="xs" variant="light" color="gray">
+          <span className="board-tag">
             ☑ {done}/{card.checklist.length}
-          </Badge>
+          </span>
         )}
-      </Group>
-      {card.ownerIds.length > 0 && (
-        <Text size="xs" c="dimmed" mt={2}>
-          {card.ownerIds.map((o) => names.get(o) ?? '…').join(' & ')}
-        </Text>
-      )}
-    </Paper>
+      </div>
+      {card.ownerIds.length > 0 && <div className="board-tile-dim">{card.ownerIds.map((o) => names.get(o) ?? '…').join(' & ')}</div>}
+    </div>
   );
 });
 
