@@ -8,10 +8,18 @@
  * Goals: page and search p95 ≤ 30 ms, suggest p95 ≤ 50 ms. wrk reports p50/p90/p99 (p95 is between p90 and p99;
  * we report p90 and p99 and judge on p99, the stricter). Prints one JSON document on stdout.
  *
+ * Each path runs twice: `readers` — 200 connections that each wait about BENCH_KB_THINK_MS (default 1000 ms)
+ * between requests, like 200 people reading (the goal's "200 concurrent readers": ~200 requests/s), judged on
+ * latency; and `saturated` — 200 connections sending back to back, which measures throughput (its latency is
+ * mostly queueing once the two shared cores are busy).
+ *
  *   node --import tsx bench/kb.ts       (also part of `npm run bench`, unless BENCH_SKIP_KB=1)
  *
+ * Run alone, it also times recurring-topic grouping (measureTopics, below); BENCH_KB_SKIP_TOPICS=1 or
+ * BENCH_KB_SKIP_HTTP=1 leaves a part out.
+ *
  * Knobs: BENCH_PG_URL, BENCH_KB_ARTICLES (default 10000), BENCH_KB_SECONDS (per path, default 10),
- * BENCH_KB_CONNECTIONS (default 200), BENCH_KB_THREADS (wrk threads, default 2).
+ * BENCH_KB_CONNECTIONS (default 200), BENCH_KB_THREADS (wrk threads, default 2), BENCH_KB_THINK_MS (default 1000).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,6 +33,7 @@ import { openDatabase } from '../src/db/client.js';
 import { kbArticles, kbArticleVersions } from '../src/modules/kb/kb.schema.js';
 import { renderArticle } from '../src/modules/kb/markdown.js';
 import { createServerDatabase } from '../src/testing/harness.js';
+import { generateBase, generateTickets } from './generate.js';
 import { Server } from './server.js';
 
 const log = (...args: unknown[]) => console.error('[bench:kb]', ...args);
@@ -34,6 +43,7 @@ const N = Number(process.env.BENCH_KB_ARTICLES ?? 10_000);
 const SECONDS = Number(process.env.BENCH_KB_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_KB_CONNECTIONS ?? 200);
 const THREADS = Number(process.env.BENCH_KB_THREADS ?? 2);
+const THINK_MS = Number(process.env.BENCH_KB_THINK_MS ?? 1000);
 
 // A support vocabulary: real words (so stemming and search behave as in use) plus made-up product names.
 const WORDS = (
@@ -80,11 +90,15 @@ function wrk(url: string, script: string, seconds: number): Promise<string> {
   });
 }
 
-/** A wrk Lua script whose every request is a random path built by `body` (Lua returning the path). */
-function luaScript(dir: string, name: string, body: string): string {
+/**
+ * A wrk Lua script whose every request is a random path built by `body` (Lua returning the path). With
+ * `thinkMs`, each connection waits that long (±50 %) between requests: a reader reading, not a request loop.
+ */
+function luaScript(dir: string, name: string, body: string, thinkMs = 0): string {
   const words = `local words = {${[...WORDS, ...PRODUCTS].map((w) => `"${w}"`).join(',')}}`;
   const file = path.join(dir, `${name}.lua`);
-  fs.writeFileSync(file, `${words}\nmath.randomseed(os.time())\nrequest = function()\n  ${body}\n  return wrk.format("GET", p)\nend\n`);
+  const delay = thinkMs ? `delay = function()\n  return math.random(${Math.round(thinkMs / 2)}, ${Math.round((thinkMs * 3) / 2)})\nend\n` : '';
+  fs.writeFileSync(file, `${words}\nmath.randomseed(os.time())\nrequest = function()\n  ${body}\n  return wrk.format("GET", p)\nend\n${delay}`);
   return file;
 }
 
@@ -145,23 +159,43 @@ export async function measureKb() {
   const lifeline = new Server({ DATABASE_URL: server.url, DATA_DIR: dataDir, SMTP_LISTEN: 'false', KB_PUBLIC_REQUESTS_PER_MINUTE: '1000000000' }, 4900 + Math.floor(Math.random() * 500), root);
   await lifeline.start();
   const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-bench-kb-lua-'));
-  const paths = {
-    article: luaScript(scripts, 'article', `local p = "/help/articles/a-" .. math.random(0, ${N - 1})`),
-    search: luaScript(scripts, 'search', 'local p = "/help/search?q=" .. words[math.random(#words)] .. "+" .. words[math.random(#words)]'),
-    suggest: luaScript(scripts, 'suggest', 'local p = "/api/v1/kb/suggest?q=" .. words[math.random(#words)] .. "+" .. words[math.random(#words)] .. "+" .. string.sub(words[math.random(#words)], 1, 4)'),
-  };
+  const article = `local p = "/help/articles/a-" .. math.random(0, ${N - 1})`;
+  const search = 'local p = "/help/search?q=" .. words[math.random(#words)] .. "+" .. words[math.random(#words)]';
+  const suggest = 'local p = "/api/v1/kb/suggest?q=" .. words[math.random(#words)] .. "+" .. words[math.random(#words)] .. "+" .. string.sub(words[math.random(#words)], 1, 4)';
   try {
-    const results: Record<string, ReturnType<typeof parseWrk> & { pass?: string }> = {};
-    // The article pages twice: a first pass (cache filling) and a second (warm), both reported.
-    log(`wrk ${SECONDS}s, ${CONNECTIONS} connections: article pages (first pass)`);
-    results.articleFirstPass = parseWrk(await wrk(lifeline.url, paths.article, SECONDS));
-    log(JSON.stringify(results.articleFirstPass));
-    results.articleWarm = parseWrk(await wrk(lifeline.url, paths.article, SECONDS));
-    log(JSON.stringify(results.articleWarm));
-    results.search = parseWrk(await wrk(lifeline.url, paths.search, SECONDS));
-    log(JSON.stringify(results.search));
-    results.suggest = parseWrk(await wrk(lifeline.url, paths.suggest, SECONDS));
-    log(JSON.stringify(results.suggest));
+    const results: Record<string, ReturnType<typeof parseWrk>> = {};
+    const run = async (name: string, body: string, thinkMs: number) => {
+      log(`wrk ${SECONDS}s, ${CONNECTIONS} connections, think ${thinkMs} ms: ${name}`);
+      results[name] = parseWrk(await wrk(lifeline.url, luaScript(scripts, name, body, thinkMs), SECONDS));
+      log(name, JSON.stringify(results[name]));
+    };
+    // Readers first (the article pages' first pass fills the page cache, reported apart), then saturation.
+    await run('readers.articleFirstPass', article, THINK_MS);
+    await run('readers.articleWarm', article, THINK_MS);
+    await run('readers.search', search, THINK_MS);
+    await run('readers.suggest', suggest, THINK_MS);
+    await run('saturated.article', article, 0);
+    await run('saturated.search', search, 0);
+    await run('saturated.suggest', suggest, 0);
+    // One request at a time: what a request costs without queueing (the machine is shared; load varies).
+    const sequential: Record<string, { p50: number; p95: number }> = {};
+    const rand = rng(7);
+    const word = () => [...WORDS, ...PRODUCTS][Math.floor(rand() * (WORDS.length + PRODUCTS.length))] as string;
+    for (const [name, make] of [
+      ['search', () => `/help/search?q=${word()}+${word()}`],
+      ['suggest', () => `/api/v1/kb/suggest?q=${word()}+${word()}+${word().slice(0, 4)}`],
+      ['articleUncached', () => `/help/articles/a-${Math.floor(rand() * N)}`],
+    ] as const) {
+      const times: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const t = performance.now();
+        await (await fetch(`${lifeline.url}${make()}`)).arrayBuffer();
+        times.push(performance.now() - t);
+      }
+      times.sort((a, b) => a - b);
+      sequential[name] = { p50: Math.round((times[100] as number) * 10) / 10, p95: Math.round((times[190] as number) * 10) / 10 };
+      log('sequential', name, JSON.stringify(sequential[name]));
+    }
     const sample = await (await fetch(`${lifeline.url}/api/v1/kb/suggest?q=${encodeURIComponent(`${WORDS[0]} ${WORDS[1]}`)}`)).json();
     return {
       database: 'postgres',
@@ -171,8 +205,10 @@ export async function measureKb() {
       cpus: os.cpus().length,
       seconds: SECONDS,
       connections: CONNECTIONS,
+      thinkMs: THINK_MS,
       wrkThreads: THREADS,
       results,
+      sequential,
       suggestSampleCount: (sample as { items: unknown[] }).items.length,
       goal: { pageAndSearchP95Ms: 30, suggestP95Ms: 50 },
     };
@@ -184,6 +220,38 @@ export async function measureKb() {
   }
 }
 
+/**
+ * Recurring topics: BENCH_KB_TOPIC_TICKETS (default 100,000) tickets created in the last 30 days (bench/generate.ts
+ * text), grouped by the `kb.topics` job's code in this process on the PostgreSQL server. Goal ≤ 10 s.
+ */
+export async function measureTopics() {
+  const n = Number(process.env.BENCH_KB_TOPIC_TICKETS ?? 100_000);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-bench-topics-'));
+  const server = await createServerDatabase(PG_URL, 'lifeline_bench_topics');
+  const database = await openDatabase({ url: server.url });
+  try {
+    await database.migrate();
+    const services = buildServices(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), database);
+    const t0 = performance.now();
+    await generateBase(database.db, { organizations: 100, customers: 5000, agentsPerGroup: 5 });
+    await generateTickets(database.db, n, (done) => log(`topics: ${done} tickets`));
+    await database.db.execute(sql`update tickets set created_at = now() - random() * interval '30 days'`);
+    await database.db.execute(sql`analyze tickets`);
+    const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
+    const runs = [];
+    for (let i = 0; i < 2; i++) runs.push(await services.kbTopics.refresh());
+    await services.jobs.stop();
+    log('topics', JSON.stringify(runs));
+    return { database: 'postgres', tickets: n, seedSeconds, runs, goalSeconds: 10, loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10) };
+  } finally {
+    await database.close();
+    await server.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  console.log(JSON.stringify({ kb: await measureKb() }, null, 2));
+  const topics = process.env.BENCH_KB_SKIP_TOPICS ? null : await measureTopics();
+  const http = process.env.BENCH_KB_SKIP_HTTP ? null : await measureKb();
+  console.log(JSON.stringify({ kb: http, kbTopics: topics }, null, 2));
 }

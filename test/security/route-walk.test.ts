@@ -332,6 +332,8 @@ const EXPECTED: Record<string, string> = {
   'POST /api/v1/kb/suggest/feedback': 'public',
   'POST /api/v1/kb/articles/:id/votes': 'public',
   'POST /api/v1/kb/articles/:id/uses': 'agent tickets:write',
+  'GET /api/v1/kb/topics': 'staff tickets:read',
+  'POST /api/v1/kb/topics/refresh': 'agent tickets:write',
   'GET /api/v1/tickets/:id/kb-articles': 'staff tickets:read',
   'GET /api/v1/tickets/:id/kb-draft': 'agent tickets:write',
   'GET /help': 'public',

@@ -5,6 +5,8 @@ import type { TicketQueries } from '../tickets/tickets.queries.js';
 import { HelpCentre } from './help-centre.js';
 import { helpRoutes, kbRoutes } from './kb.routes.js';
 import { KbService } from './kb.service.js';
+import { handle } from '../../platform/jobs.js';
+import { KB_TOPICS_JOB, TopicsService } from './topics.service.js';
 
 const VIEW_FLUSH_MS = 10_000;
 
@@ -15,21 +17,25 @@ const VIEW_FLUSH_MS = 10_000;
 export function kbModule(ctx: Ctx, needs: { queries: TicketQueries }) {
   const kb = new KbService(ctx, needs.queries);
   const help = new HelpCentre(kb, ctx.config.publicUrl);
+  const topics = new TopicsService(ctx, kb, needs.queries);
   const pages = kb.pageCache();
   kb.onChange(() => pages.invalidate());
   let timer: NodeJS.Timeout | undefined;
   return defineModule({
     name: 'kb',
-    services: { kb },
+    services: { kb, kbTopics: topics },
     routes: (app) => {
-      kbRoutes(app, ctx, kb);
+      kbRoutes(app, ctx, kb, topics);
       helpRoutes(app, ctx, kb, help);
     },
     schedules: [
       // Scheduled publishing; and finished rate-limit windows dropped.
       defineSchedule({ name: 'kb.publish-due', everySeconds: 60, run: async () => void (await kb.publishDue()) }),
       defineSchedule({ name: 'kb.sweep-limits', everySeconds: 600, run: () => kb.sweepLimits() }),
+      // Recurring topics, regrouped every hour in the background (a job: retried, never on a request's path).
+      defineSchedule({ name: 'kb.topics', everySeconds: 3600, run: () => topics.requestRefresh() }),
     ],
+    jobs: [handle(KB_TOPICS_JOB, async () => void (await topics.refresh()))],
     // Page views are counted in memory and added to the articles every few seconds, and on the way out.
     start: async () => {
       timer = setInterval(() => void kb.flushViews().catch(() => {}), VIEW_FLUSH_MS);

@@ -8,6 +8,7 @@ import type { Ctx } from '../../platform/context.js';
 import { HELP_CSP, type HelpCentre } from './help-centre.js';
 import { ArticleBody, CategoryBody, FeedbackBody, type KbService, MAX_QUERY, PublishBody, SectionBody, SettingsBody, UpdateArticleBody, UpdateCategoryBody, UpdateSectionBody, VoteBody } from './kb.service.js';
 import { renderArticle } from './markdown.js';
+import type { TopicsService } from './topics.service.js';
 
 const IdParams = z.object({ id: z.uuid() });
 const read = { level: 'staff', scope: 'tickets:read' } as const;
@@ -27,7 +28,7 @@ async function limited(kb: KbService, req: FastifyRequest, what: string): Promis
   await kb.limit(what, clientKey(req.ip));
 }
 
-export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService): void {
+export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: TopicsService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/api/v1/kb/settings', { config: { access: read }, schema: { tags } }, async () => kb.settings());
@@ -116,6 +117,13 @@ export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService): void {
     await limited(kb, req, 'vote');
     await kb.vote(req.actor, req.params.id, req.body);
     return reply.status(204).send();
+  });
+
+  // Recurring topics: the last background run's groups; agents may ask for a new run.
+  r.get('/api/v1/kb/topics', { config: { access: read }, schema: { tags, description: 'Recurring topics of recent tickets (the last run), flagged ones first.' } }, async (req) => topics.list(requireActor(req)));
+  r.post('/api/v1/kb/topics/refresh', { config: { access: write }, schema: { tags, description: 'Queues a new grouping of recent tickets (a background job).' } }, async (_req, reply) => {
+    await topics.requestRefresh();
+    return reply.status(202).send({ queued: true });
   });
 
   // Agents: articles in tickets.

@@ -15,9 +15,10 @@ const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 /**
  * The help centre's settings (one row, id 1): the name and colours it carries and the text-search configuration
- * (the language whose stemming search uses; changing it re-indexes every article).
+ * (the language whose stemming search uses; changing it re-indexes every article), and when a recurring topic is
+ * flagged: seen more than `topicMinTickets` times in `topicDays` days with no article (3 and 30 when absent).
  */
-export type KbSettingsData = { name: string; intro: string; primaryColor: string; accentColor: string; language: string };
+export type KbSettingsData = { name: string; intro: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number };
 export const kbSettings = pgTable('kb_settings', {
   id: integer('id').primaryKey().default(1),
   data: jsonb('data').$type<KbSettingsData>().notNull(),
@@ -189,3 +190,35 @@ export const kbRateLimits = pgTable('kb_rate_limits', {
   hits: integer('hits').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * Recurring topics: the latest grouping of recent tickets by similarity (the `kb.topics` job replaces every row
+ * each run). `tickets` lists up to 50 of a group's tickets, newest first; `flagged` is a topic seen more often than
+ * the settings allow with no article covering it.
+ */
+export type TopicTicketRef = { id: string; number: number; subject: string; createdAt: string };
+export type TopicExplanationData = {
+  sharedWords: string[];
+  typos: { from: string; to: string }[];
+  bodyWords: string[];
+  type: { key: string; count: number } | null;
+  tags: { tag: string; count: number }[];
+};
+export const kbTopics = pgTable(
+  'kb_topics',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    words: text('words').array().notNull(),
+    ticketCount: integer('ticket_count').notNull(),
+    tickets: jsonb('tickets').$type<TopicTicketRef[]>().notNull(),
+    explanation: jsonb('explanation').$type<TopicExplanationData>().notNull(),
+    articleId: uuid('article_id').references(() => kbArticles.id, { onDelete: 'set null' }),
+    flagged: boolean('flagged').notNull(),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
+    computedAt: timestamp('computed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('kb_topics_key_uq').on(t.key), index('kb_topics_count_idx').on(t.flagged, t.ticketCount)],
+);

@@ -39,6 +39,9 @@ export const SettingsBody = z.object({
   primaryColor: Color,
   accentColor: Color,
   language: z.string().regex(/^[a-z_]{1,40}$/, 'a text search configuration such as english, french, simple'),
+  // A recurring topic is flagged when seen more than topicMinTickets times in topicDays days with no article.
+  topicDays: z.number().int().min(1).max(365).default(30),
+  topicMinTickets: z.number().int().min(1).max(10_000).default(3),
 });
 const Slug = z
   .string()
@@ -105,6 +108,14 @@ export function normaliseQuery(q: string): string {
     .join(' ');
 }
 
+export type Suggestion = { id: string; slug: string; title: string; snippet: string; url: string };
+
+/** How many matches each search index hands over for ranking: bounds the work of a query matching thousands. */
+const CANDIDATES = 400;
+/** How much of an article's text a search snippet is cut from. */
+const SNIPPET_SOURCE = 3000;
+const SUGGEST_TTL_MS = 30_000;
+
 export type SearchHit = { id: string; slug: string; title: string; snippet: string; sectionName: string; score: number };
 
 /** The condition "this reader may read this published article". */
@@ -157,6 +168,7 @@ export class KbService {
     this.listeners.push(fn);
   }
   private async changed(): Promise<void> {
+    await this.suggestions?.invalidate();
     for (const fn of this.listeners) await fn();
   }
 
@@ -483,35 +495,76 @@ export class KbService {
   /**
    * Full-text search with the help centre's language (stemmed), plus trigram similarity of the title for typos
    * ("pasword" finds "Reset your password"). Only articles the reader may read; the best `limit` first.
+   *
+   * Two indexed queries, merged here (an OR of both in one query could use neither index and ranked every
+   * match): the full-text one takes at most CANDIDATES matches from its GIN index and ranks only those; the
+   * trigram one uses the title's GIN trigram index (`%` and `<%`) and is capped the same way. Snippets are
+   * made for the final hits only.
    */
   async search(reader: Reader, rawQuery: string, limit = 20): Promise<{ query: string; items: SearchHit[] }> {
     const query = normaliseQuery(rawQuery);
     if (!query) return { query, items: [] };
     const { language } = await this.settings();
-    const rows = rowsOf<{ id: string; slug: string; title: string; text: string; section_name: string; score: number; snippet: string }>(
+    const readable = readableBy(reader);
+    const [fts, trgm] = await Promise.all([
+      this.ctx.db.execute(sql`
+        select c.id, ts_rank(c.search, c.tsq) as score from (
+          select kb_articles.id, kb_articles.search, q.tsq from ${kbArticles}, plainto_tsquery(${language}::regconfig, ${query}) q(tsq)
+          where kb_articles.search @@ q.tsq and ${readable}
+          limit ${CANDIDATES}
+        ) c order by score desc limit ${limit}`),
+      this.ctx.db.execute(sql`
+        select c.id, c.score from (
+          select kb_articles.id, greatest(similarity(kb_articles.published_title, ${query}), word_similarity(${query}, kb_articles.published_title)) as score
+          from ${kbArticles}
+          where (kb_articles.published_title % ${query} or ${query} <% kb_articles.published_title) and ${readable}
+          limit ${CANDIDATES}
+        ) c order by c.score desc limit ${limit}`),
+    ]);
+    const scores = new Map<string, number>();
+    for (const r of [...rowsOf<{ id: string; score: number }>(fts), ...rowsOf<{ id: string; score: number }>(trgm)]) scores.set(r.id, (scores.get(r.id) ?? 0) + Number(r.score));
+    const best = [...scores].sort((a, b) => b[1] - a[1]).slice(0, limit);
+    if (!best.length) return { query, items: [] };
+    const rows = rowsOf<{ id: string; slug: string; title: string; section_name: string; snippet: string }>(
       await this.ctx.db.execute(sql`
-        with q as (select plainto_tsquery(${language}::regconfig, ${query}) as tsq),
-        hits as (
-          select kb_articles.id, kb_articles.slug, kb_articles.published_title as title, kb_articles.published_text as text, kb_articles.section_id,
-            ts_rank(kb_articles.search, q.tsq) + greatest(similarity(kb_articles.published_title, ${query}), word_similarity(${query}, kb_articles.published_title)) as score, q.tsq
-          from ${kbArticles}, q
-          where ${readableBy(reader)} and (kb_articles.search @@ q.tsq or kb_articles.published_title % ${query} or ${query} <% kb_articles.published_title)
-          order by score desc, kb_articles.published_title
-          limit ${limit}
-        )
-        select h.id, h.slug, h.title, s.name as section_name, h.score,
-          ts_headline(${language}::regconfig, left(h.text, 5000), h.tsq, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, ShortWord=2') as snippet
-        from hits h join ${kbSections} s on s.id = h.section_id
-        order by h.score desc, h.title`),
+        select a.id, a.slug, a.published_title as title, s.name as section_name,
+          ts_headline(${language}::regconfig, left(a.published_text, ${SNIPPET_SOURCE}), plainto_tsquery(${language}::regconfig, ${query}), 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, ShortWord=2') as snippet
+        from ${kbArticles} a join ${kbSections} s on s.id = a.section_id
+        where a.id in (${sql.join(
+          best.map(([id]) => sql`${id}::uuid`),
+          sql`, `,
+        )})`),
     );
-    return { query, items: rows.map((r) => ({ id: r.id, slug: r.slug, title: r.title, snippet: r.snippet, sectionName: r.section_name, score: Number(r.score) })) };
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const items: SearchHit[] = [];
+    for (const [id, score] of best) {
+      const r = byId.get(id);
+      if (r) items.push({ id, slug: r.slug, title: r.title, snippet: r.snippet, sectionName: r.section_name, score });
+    }
+    items.sort((a, b) => b.score - a.score || a.title.localeCompare(b.title));
+    return { query, items };
   }
 
-  /** The top 3 articles for what someone is writing. */
+  /**
+   * The top 3 articles for what someone is writing. Answers for readers who are not signed in are kept a few
+   * seconds per query (suggest-as-you-type repeats itself; every change clears them).
+   */
   async suggest(reader: Reader, q: string) {
+    const key = reader ? null : normaliseQuery(q);
+    if (key !== null) {
+      const hit = this.suggestCache().get(key);
+      if (hit) return hit;
+    }
     const { items } = await this.search(reader, q, 3);
-    return items.map(({ id, slug, title, snippet }) => ({ id, slug, title, snippet: snippet.replace(/[\u0001\u0002]/g, ''), url: `${this.ctx.config.publicUrl}/help/articles/${slug}` }));
+    const out = items.map(({ id, slug, title, snippet }) => ({ id, slug, title, snippet: snippet.replace(/[\u0001\u0002]/g, ''), url: `${this.ctx.config.publicUrl}/help/articles/${slug}` }));
+    if (key !== null) this.suggestCache().set(key, out);
+    return out;
   }
+  private suggestCache(): KeyedCache<Suggestion[]> {
+    this.suggestions ??= this.ctx.cache.keyed<Suggestion[]>('kb-suggest', SUGGEST_TTL_MS, () => this.ctx.clock.now().getTime());
+    return this.suggestions;
+  }
+  private suggestions: KeyedCache<Suggestion[]> | undefined;
 
   async feedback(reader: Reader, input: z.infer<typeof FeedbackBody>): Promise<void> {
     await this.read(reader, input.articleId);

@@ -269,6 +269,47 @@ describe('knowledge base and help centre', () => {
     assert.deepEqual(((await t.as(agent).get(`/api/v1/kb/articles/${a.id}/votes`)).body.items as { comment: string }[]).map((v) => v.comment), ['Missing CSV', 'Great <b>']);
   });
 
+  test('recurring topics: similar tickets grouped (typos folded), why explained, covered by an article or flagged past the threshold; a background job', async () => {
+    const subjects = ['Dashboard totals are stale', 'Stale numbers on the dashboard', 'Dashbord shows stale data', 'Dashboard stale since the update', 'Export report fails', 'Report export times out', 'Printer on fire'];
+    for (const subject of subjects) await t.make.ticket(agent, { subject, description: 'Our supervisors see old numbers every morning.', requesterId: customer.user.id, type: subject.startsWith('Dash') ? 'bug' : undefined });
+    assert.equal((await t.as(customer).get('/api/v1/kb/topics')).status, 403);
+    assert.equal((await t.as(customer).post('/api/v1/kb/topics/refresh')).status, 403);
+    const queued = await t.as(agent).post('/api/v1/kb/topics/refresh');
+    assert.equal(queued.status, 202, queued.raw);
+    assert.ok((await t.runJobs()) >= 1, 'the grouping runs as a job');
+    type Topic = { label: string; words: string[]; ticketCount: number; flagged: boolean; tickets: { subject: string }[]; article: { title: string } | null; explanation: { typos: { from: string; to: string }[]; type: { key: string; count: number } | null; bodyWords: string[] } };
+    const list = async () => (await t.as(agent).get('/api/v1/kb/topics')).body as { items: Topic[]; settings: { topicDays: number; topicMinTickets: number } };
+    const { items, settings } = await list();
+    assert.deepEqual(settings, { topicDays: 30, topicMinTickets: 3 });
+    const dash = items.find((x) => x.words.includes('dashboard'));
+    assert.ok(dash, JSON.stringify(items));
+    assert.equal(dash.ticketCount, 4, 'the misspelt "Dashbord" is in the group');
+    assert.equal(dash.flagged, true, 'seen 4 times in 30 days with no article');
+    assert.equal(dash.article, null);
+    assert.deepEqual(dash.words.sort(), ['dashboard', 'stale']);
+    assert.deepEqual(dash.explanation.typos, [{ from: 'dashbord', to: 'dashboard' }]);
+    assert.deepEqual(dash.explanation.type, { key: 'bug', count: 3 }, JSON.stringify(dash));
+    assert.ok(dash.explanation.bodyWords.includes('supervisor'), JSON.stringify(dash.explanation));
+    assert.equal(items[0]?.label, dash.label, 'flagged topics first');
+    const exp = items.find((x) => x.words.includes('export'));
+    assert.equal(exp?.ticketCount, 2);
+    assert.equal(exp?.article?.title, 'Export a report', 'an article with the shared words covers it');
+    assert.equal(exp?.flagged, false);
+    assert.ok(!items.some((x) => x.tickets.some((tk) => tk.subject === 'Printer on fire')), 'a ticket like no other is in no topic');
+    // Both numbers are settings: more than 4 times → not flagged any more; outside the window → no topic.
+    const put = await t.as(admin).put('/api/v1/kb/settings', { name: 'Acme <Help>', intro: 'Hi', primaryColor: '#112233', accentColor: '#445566', language: 'english', topicDays: 30, topicMinTickets: 4 });
+    assert.equal(put.status, 200, put.raw);
+    await t.services.kbTopics.refresh();
+    assert.equal((await list()).items.find((x) => x.words.includes('dashboard'))?.flagged, false);
+    assert.equal((await t.as(admin).put('/api/v1/kb/settings', { ...put.body, topicDays: 0 })).status, 400);
+    t.clock.advance(31 * 86_400_000);
+    await t.services.kbTopics.refresh();
+    assert.equal(await t.count('kb_topics'), 0);
+    // A month on, the sessions have expired: fresh ones for the tests that follow.
+    agent = await t.signIn('agent', { name: 'Ana Agent' });
+    customer = await t.signIn('customer', { name: 'Cleo Customer' });
+  });
+
   test('scheduled publishing runs on the schedule; unpublishing hides at once; bad references and deletes in use are refused', async () => {
     const a = await article('Maintenance window', 'Sunday 02:00 UTC.');
     const at = new Date(t.clock.now().getTime() + 3600_000).toISOString();

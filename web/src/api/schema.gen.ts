@@ -289,13 +289,19 @@ export interface Paths {
   };
   "/api/v1/kb/settings": {
     get: { path: never; query: never; body: never; response: unknown };
-    put: { path: never; query: never; body: { name: string; intro?: string; primaryColor: string; accentColor: string; language: string }; response: unknown };
+    put: { path: never; query: never; body: { name: string; intro?: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number }; response: unknown };
   };
   "/api/v1/kb/suggest": {
     get: { path: never; query: { q: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
   };
   "/api/v1/kb/suggest/feedback": {
     post: { path: never; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string }; response: unknown };
+  };
+  "/api/v1/kb/topics": {
+    get: { path: never; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/topics/refresh": {
+    post: { path: never; query: never; body: never; response: unknown };
   };
   "/api/v1/kb/tree": {
     get: { path: never; query: never; body: never; response: unknown };

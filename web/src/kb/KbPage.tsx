@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Code, Grid, Group, Loader, Modal, MultiSelect, NavLink, Paper, Select, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Code, Grid, Group, Loader, Modal, MultiSelect, NavLink, NumberInput, Paper, Select, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -7,9 +7,10 @@ import { ApiError } from '../api/client';
 import { FormError, useSave } from '../admin/forms';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
+import { Topics, useFlaggedTopics } from './Topics';
 import { type Article, type Category, kbApi, STATUS_COLORS, STATUS_LABELS, statusOf, type Visibility, VISIBILITY_LABELS } from './model';
 
-/** /kb, /kb/new and /kb/articles/:id: the tree of categories and sections on the left, the editor on the right. */
+/** /kb, /kb/new, /kb/topics and /kb/articles/:id: the tree of categories and sections on the left, the editor on the right. */
 export function KbPage({ articleId }: { articleId?: string }) {
   const tree = useQuery({ queryKey: ['kb-tree'], queryFn: kbApi.tree });
   const [location] = useLocation();
@@ -18,6 +19,8 @@ export function KbPage({ articleId }: { articleId?: string }) {
   const [secOpen, sec] = useDisclosure(false);
   const [setOpen, set] = useDisclosure(false);
   const isNew = location === '/kb/new';
+  const isTopics = location === '/kb/topics';
+  const flagged = useFlaggedTopics();
   return (
     <Stack>
       <Group justify="space-between" wrap="wrap">
@@ -25,6 +28,9 @@ export function KbPage({ articleId }: { articleId?: string }) {
         <Group gap="xs" wrap="wrap">
           <Button component={Link} href="/kb/new">
             New article
+          </Button>
+          <Button component={Link} href="/kb/topics" variant={isTopics ? 'light' : 'default'} rightSection={flagged ? <Badge color="red" size="sm" aria-label={`${flagged} flagged`}>{flagged}</Badge> : undefined}>
+            Recurring topics
           </Button>
           <Button variant="default" onClick={cat.open}>
             New category
@@ -50,7 +56,7 @@ export function KbPage({ articleId }: { articleId?: string }) {
           </Paper>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>
-          {isNew ? <NewArticle tree={tree.data ?? []} /> : articleId ? <Editor key={articleId} id={articleId} tree={tree.data ?? []} /> : <Text c="dimmed">Choose an article, or write a new one.</Text>}
+          {isTopics ? <Topics /> : isNew ? <NewArticle tree={tree.data ?? []} /> : articleId ? <Editor key={articleId} id={articleId} tree={tree.data ?? []} /> : <Text c="dimmed">Choose an article, or write a new one.</Text>}
         </Grid.Col>
       </Grid>
       <CategoryModal opened={catOpen} onClose={cat.close} />
@@ -363,7 +369,7 @@ function SectionModal({ opened, onClose, tree }: { opened: boolean; onClose: () 
 function SettingsModal({ onClose }: { onClose: () => void }) {
   const settings = useQuery({ queryKey: ['kb-settings'], queryFn: kbApi.settings });
   const [form, setForm] = useState<typeof settings.data>(undefined);
-  const { error, save } = useSave([['kb-settings']]);
+  const { error, save } = useSave([['kb-settings'], ['kb-topics']]);
   useEffect(() => setForm(settings.data), [settings.data]);
   return (
     <Modal opened onClose={onClose} title="Help centre settings">
@@ -379,6 +385,10 @@ function SettingsModal({ onClose }: { onClose: () => void }) {
             <TextInput label="Accent colour" value={form.accentColor} onChange={(e) => setForm({ ...form, accentColor: e.currentTarget.value })} error={error?.fieldError('accentColor')} />
           </Group>
           <TextInput label="Search language (stemming)" description="english, french, german, spanish, simple, …" value={form.language} onChange={(e) => setForm({ ...form, language: e.currentTarget.value })} error={error?.fieldError('language')} />
+          <Group grow>
+            <NumberInput label="Flag a topic seen more than (times)" min={1} max={10000} value={form.topicMinTickets ?? 3} onChange={(v) => setForm({ ...form, topicMinTickets: Number(v) || 1 })} error={error?.fieldError('topicMinTickets')} />
+            <NumberInput label="…in the last (days)" min={1} max={365} value={form.topicDays ?? 30} onChange={(v) => setForm({ ...form, topicDays: Number(v) || 1 })} error={error?.fieldError('topicDays')} />
+          </Group>
           <Button onClick={() => void save(() => kbApi.saveSettings(form), onClose)}>Save</Button>
         </Stack>
       )}

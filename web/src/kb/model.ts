@@ -25,7 +25,20 @@ export type Version = { version: number; title: string; note: string; createdAt:
 export type Diff = { from: number; to: number; title: { before: string; after: string }; lines: { op: '=' | '+' | '-'; text: string }[] };
 export type Stats = { views: number; helpful: number; notHelpful: number; linkedInTickets: number; solvedAfterLinking: number; suggestionFeedback: Record<string, number> };
 export type Suggestion = { id: string; slug: string; title: string; snippet: string; url: string };
-export type Settings = { name: string; intro: string; primaryColor: string; accentColor: string; language: string };
+export type Settings = { name: string; intro: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number };
+export type Topic = {
+  id: string;
+  label: string;
+  words: string[];
+  ticketCount: number;
+  tickets: { id: string; number: number; subject: string; createdAt: string }[];
+  explanation: { sharedWords: string[]; typos: { from: string; to: string }[]; bodyWords: string[]; type: { key: string; count: number } | null; tags: { tag: string; count: number }[] };
+  flagged: boolean;
+  firstAt: string;
+  lastAt: string;
+  article: { id: string; title: string | null; slug: string } | null;
+};
+export type Topics = { settings: { topicDays: number; topicMinTickets: number }; computedAt: string | null; items: Topic[] };
 
 export const VISIBILITY_LABELS: Record<Visibility, string> = {
   public: 'Public (anyone)',
@@ -62,5 +75,7 @@ export const kbApi = {
   suggest: (q: string) => api.get('/api/v1/kb/suggest', { query: { q } }).then((r) => r.items as Suggestion[]),
   use: (id: string, ticketId: string) => api.post('/api/v1/kb/articles/{id}/uses', { path: { id }, body: { ticketId } }),
   linked: (ticketId: string) => cast<{ items: { id: string; title: string; slug: string }[] }>(api.get('/api/v1/tickets/{id}/kb-articles', { path: { id: ticketId } })).then((r) => r.items),
+  topics: () => cast<Topics>(api.get('/api/v1/kb/topics')),
+  refreshTopics: () => api.post('/api/v1/kb/topics/refresh', {}),
   draftFromTicket: (ticketId: string) => cast<{ title: string; body: string; sourceTicketId: string }>(api.get('/api/v1/tickets/{id}/kb-draft', { path: { id: ticketId } })),
 };

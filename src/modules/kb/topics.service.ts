@@ -1,0 +1,116 @@
+import { desc, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { rowsOf } from '../../db/client.js';
+import type { Actor } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { defineJob, enqueue } from '../../platform/jobs.js';
+import type { TicketQueries } from '../tickets/tickets.queries.js';
+import { ticketsForTopics } from '../tickets/topics.queries.js';
+import { kbArticles, kbTopics } from './kb.schema.js';
+import type { KbService } from './kb.service.js';
+import { groupTickets } from './topics.js';
+
+/** Recomputes recurring topics (the hourly schedule, or "Recompute now"). */
+export const KB_TOPICS_JOB = defineJob({ kind: 'kb.topics', payload: z.object({}) });
+
+// Enough for a busy desk's month; beyond it the newest tickets are grouped.
+const MAX_TICKETS = 250_000;
+// Topics kept per run (the largest): the screen lists these.
+const MAX_TOPICS = 500;
+
+/**
+ * Recurring topics without an article (issue 14): tickets of the last N days grouped by similarity (topics.ts),
+ * each group checked against published articles (full text over the group's shared words), and flagged when
+ * seen more than M times with no article — PMERIT's "more than 3 times in 30 days", both numbers in the help
+ * centre's settings. Runs as a background job; the screen reads the last run.
+ */
+export class TopicsService {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly kb: KbService,
+    private readonly tickets: TicketQueries,
+  ) {}
+
+  /** Queues a run now (one per minute at most: pressing the button twice runs once). */
+  async requestRefresh(): Promise<void> {
+    const minute = Math.floor(this.ctx.clock.now().getTime() / 60_000);
+    await enqueue(this.ctx.db, this.ctx.clock, KB_TOPICS_JOB, {}, { key: `kb.topics:${minute}` });
+  }
+
+  async refresh(): Promise<{ tickets: number; topics: number; flagged: number; ms: number }> {
+    const started = performance.now();
+    const s = await this.kb.settings();
+    const { topicDays, topicMinTickets } = topicSettings(s);
+    const now = this.ctx.clock.now();
+    const rows = await ticketsForTopics(this.ctx.db, new Date(now.getTime() - topicDays * 86_400_000), MAX_TICKETS);
+    const groups = groupTickets(rows).slice(0, MAX_TOPICS);
+    // Which published article covers each group: one that has all of its shared words (the ticket lexemes were
+    // stemmed like articles' when both use the same language), the best ranked.
+    const covered = new Map<string, string>();
+    if (groups.length) {
+      const queries = JSON.stringify(groups.map((g) => ({ k: g.key, q: g.words.map((w) => `'${w.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`).join(' & ') })));
+      const found = rowsOf<{ k: string; id: string | null }>(
+        await this.ctx.db.execute(sql`
+          select g.k, (select a.id from ${kbArticles} a where a.published_version is not null and a.search @@ g.q::tsquery order by ts_rank(a.search, g.q::tsquery) desc limit 1) as id
+          from jsonb_to_recordset(${queries}::jsonb) as g(k text, q text)`),
+      );
+      for (const f of found) if (f.id) covered.set(f.k, f.id);
+    }
+    const values = groups.map((g) => {
+      const articleId = covered.get(g.key) ?? null;
+      const times = g.tickets.map((t) => t.createdAt.getTime());
+      return {
+        key: g.key,
+        label: g.label,
+        words: g.words,
+        ticketCount: g.count,
+        tickets: g.tickets.map((t) => ({ id: t.id, number: t.number, subject: t.subject, createdAt: t.createdAt.toISOString() })),
+        explanation: g.explanation,
+        articleId,
+        flagged: !articleId && g.count > topicMinTickets,
+        firstAt: new Date(Math.min(...times)),
+        lastAt: new Date(Math.max(...times)),
+        computedAt: now,
+      };
+    });
+    await this.ctx.db.transaction(async (tx) => {
+      await tx.delete(kbTopics);
+      for (let i = 0; i < values.length; i += 200) await tx.insert(kbTopics).values(values.slice(i, i + 200));
+    });
+    const ms = Math.round(performance.now() - started);
+    return { tickets: rows.length, topics: values.length, flagged: values.filter((v) => v.flagged).length, ms };
+  }
+
+  /** The last run's topics, flagged first, then the largest; each group's tickets only as far as the caller may see them. */
+  async list(actor: Actor) {
+    const rows = await this.ctx.db
+      .select({
+        id: kbTopics.id,
+        label: kbTopics.label,
+        words: kbTopics.words,
+        ticketCount: kbTopics.ticketCount,
+        tickets: kbTopics.tickets,
+        explanation: kbTopics.explanation,
+        flagged: kbTopics.flagged,
+        firstAt: kbTopics.firstAt,
+        lastAt: kbTopics.lastAt,
+        computedAt: kbTopics.computedAt,
+        article: { id: kbArticles.id, title: kbArticles.publishedTitle, slug: kbArticles.slug },
+      })
+      .from(kbTopics)
+      .leftJoin(kbArticles, sql`${kbArticles.id} = ${kbTopics.articleId}`)
+      .orderBy(desc(kbTopics.flagged), desc(kbTopics.ticketCount), kbTopics.key)
+      .limit(MAX_TOPICS);
+    const visible = new Set(await this.tickets.visibleIds(actor, [...new Set(rows.flatMap((r) => r.tickets.map((t) => t.id)))]));
+    const s = topicSettings(await this.kb.settings());
+    return {
+      settings: s,
+      computedAt: rows[0]?.computedAt ?? null,
+      items: rows.map((r) => ({ ...r, article: r.article?.id ? r.article : null, tickets: r.tickets.filter((t) => visible.has(t.id)) })),
+    };
+  }
+}
+
+export function topicSettings(s: { topicDays?: number; topicMinTickets?: number }) {
+  return { topicDays: s.topicDays ?? 30, topicMinTickets: s.topicMinTickets ?? 3 };
+}
