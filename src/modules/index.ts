@@ -34,7 +34,9 @@ export function buildModules(ctx: Ctx) {
   const people = peopleModule(ctx, { ...fields.services });
   const tickets = ticketsModule(ctx, { ...people.services, ...fields.services });
   const channels = channelsModule(ctx, { ...people.services, ...tickets.services });
-  const email = emailModule(ctx, { ...channels.services, ...people.services, ...tickets.services });
+  // The knowledge base sits below email: auto-replies carry its articles.
+  const kb = kbModule(ctx, { ...tickets.services });
+  const email = emailModule(ctx, { ...channels.services, ...people.services, ...tickets.services, articles: kb.services.kb });
   const sla = slaModule(ctx, { ...tickets.services, ...fields.services });
   const webhooks = webhooksModule(ctx, { ...tickets.services });
   const incidents = incidentsModule(ctx, {
@@ -53,7 +55,6 @@ export function buildModules(ctx: Ctx) {
   const triggers = triggersModule(ctx, { ...tickets.services, ...fields.services, ...rules.services });
   const reports = reportsModule(ctx, { ...tickets.services, ...sla.services, ...people.services });
   const views = viewsModule(ctx, { ...people.services, ...fields.services, ...tickets.services, ...sla.services });
-  const kb = kbModule(ctx, { ...tickets.services });
   const csat = csatModule(ctx, { ...people.services, ...tickets.services, outbound: email.services.email.outbound });
   const statusPage = incidents.services.statusPage;
   const portal = portalModule(ctx, {

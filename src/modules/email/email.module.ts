@@ -11,14 +11,14 @@ import { AddressesService } from './addresses.service.js';
 import { EMAIL_REPLY_CHANNELS, emailEventListener, emailJobs, noteDeliveryFailures } from './email.jobs.js';
 import { emailRoutes } from './email.routes.js';
 import { ImapPollers } from './imap-poller.js';
-import { InboundService } from './inbound.service.js';
+import { type ArticlesForMail, InboundService } from './inbound.service.js';
 import { OutboundService } from './outbound.service.js';
 
 /** The email channel: addresses, the inbound pipeline, outgoing mail, and the IMAP pollers (started by start/worker). */
-export function emailModule(ctx: Ctx, needs: { channels: ChannelsService; intake: IntakeService; replies: ReplyDeliverers; people: PeopleService; settings: TicketSettingsService; tickets: TicketsService; queries: TicketQueries }) {
+export function emailModule(ctx: Ctx, needs: { channels: ChannelsService; intake: IntakeService; replies: ReplyDeliverers; people: PeopleService; settings: TicketSettingsService; tickets: TicketsService; queries: TicketQueries; articles: ArticlesForMail }) {
   const addresses = new AddressesService(ctx, needs.settings, needs.channels);
   const outbound = new OutboundService(ctx, addresses, needs.people);
-  const inbound = new InboundService(ctx, addresses, needs.people, needs.settings, needs.tickets, outbound, needs.intake);
+  const inbound = new InboundService(ctx, addresses, needs.people, needs.settings, needs.tickets, outbound, needs.intake, needs.articles);
   const pollers = new ImapPollers(ctx, addresses, inbound);
   noteDeliveryFailures(outbound, needs.tickets);
   // Agents' public replies go out by email on email tickets and on those of channels with no conversation of their

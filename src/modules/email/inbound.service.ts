@@ -43,6 +43,9 @@ const replyParser = new EmailReplyParser();
  * job, turns it into a ticket, a reply, a note or a bounce record. Processing is idempotent, and a message that
  * cannot be processed stays visible as failed, with its error, until an admin retries it.
  */
+/** The knowledge base's public articles for a new email (subject, text): what the auto-reply lists. */
+export type ArticlesForMail = { forMail(subject: string, body: string): Promise<{ title: string; url: string }[]> };
+
 /**
  * What another module hooks onto a recognised bounce (status-page subscribers stop mail to the address): called
  * inside the transaction that records it, with the failed addresses; `permanent` is false for a 4.x.x status.
@@ -65,6 +68,7 @@ export class InboundService {
     private readonly tickets: TicketsService,
     private readonly outbound: OutboundService,
     private readonly intake: IntakeService,
+    private readonly articles: ArticlesForMail = { forMail: async () => [] },
   ) {}
 
   // ---- step 1: store
@@ -289,6 +293,9 @@ export class InboundService {
       !isNoReplySender(senderEmail) &&
       !headers.has('x-lifeline-id') &&
       (row.envelopeFrom === null || row.envelopeFrom !== '');
+    // Help-centre articles for the auto-reply, looked up before the ticket's transaction (embedded PGlite has one
+    // connection); a failed lookup only leaves them out.
+    const articles = mayAutoReply ? await this.articles.forMail(subject, text).catch(() => []) : [];
     await this.intake.receive(
       {
         ...handover,
@@ -312,7 +319,7 @@ export class InboundService {
             unverified: !identity.verified,
           });
           if (mayAutoReply) {
-            await this.outbound.queueAutoReply(tx, { ticket, address, requester: sender, priority, inReplyTo: row.messageIdHeader });
+            await this.outbound.queueAutoReply(tx, { ticket, address, requester: sender, priority, inReplyTo: row.messageIdHeader, articles });
           }
         },
       },

@@ -113,7 +113,7 @@ export type Suggestion = { id: string; slug: string; title: string; snippet: str
 /** How many matches each search index hands over for ranking: bounds the work of a query matching thousands. */
 const CANDIDATES = 400;
 /** How much of an article's text a search snippet is cut from. */
-const SNIPPET_SOURCE = 3000;
+const SNIPPET_SOURCE = 1500;
 const SUGGEST_TTL_MS = 30_000;
 
 export type SearchHit = { id: string; slug: string; title: string; snippet: string; sectionName: string; score: number };
@@ -498,31 +498,38 @@ export class KbService {
    *
    * Two indexed queries, merged here (an OR of both in one query could use neither index and ranked every
    * match): the full-text one takes at most CANDIDATES matches from its GIN index and ranks only those; the
-   * trigram one uses the title's GIN trigram index (`%` and `<%`) and is capped the same way. Snippets are
-   * made for the final hits only.
+   * trigram one (the title's GIN trigram index, `<%`) runs only when full text found fewer than `limit`.
+   * Snippets are made for the final hits only.
    */
   async search(reader: Reader, rawQuery: string, limit = 20): Promise<{ query: string; items: SearchHit[] }> {
     const query = normaliseQuery(rawQuery);
     if (!query) return { query, items: [] };
     const { language } = await this.settings();
     const readable = readableBy(reader);
-    const [fts, trgm] = await Promise.all([
-      this.ctx.db.execute(sql`
+    const fts = rowsOf<{ id: string; score: number }>(
+      await this.ctx.db.execute(sql`
         select c.id, ts_rank(c.search, c.tsq) as score from (
           select kb_articles.id, kb_articles.search, q.tsq from ${kbArticles}, plainto_tsquery(${language}::regconfig, ${query}) q(tsq)
           where kb_articles.search @@ q.tsq and ${readable}
           limit ${CANDIDATES}
         ) c order by score desc limit ${limit}`),
-      this.ctx.db.execute(sql`
-        select c.id, c.score from (
-          select kb_articles.id, greatest(similarity(kb_articles.published_title, ${query}), word_similarity(${query}, kb_articles.published_title)) as score
-          from ${kbArticles}
-          where (kb_articles.published_title % ${query} or ${query} <% kb_articles.published_title) and ${readable}
-          limit ${CANDIDATES}
-        ) c order by c.score desc limit ${limit}`),
-    ]);
+    );
+    // Titles by trigram only when the words themselves found too little (a typo: "pasword"). Common words share
+    // trigrams with thousands of titles, so running it for every query cost far more than the full-text query.
+    // The CTE keeps the planner on the trigram index (under a LIMIT it chose a scan of every title).
+    const trgm =
+      fts.length >= limit
+        ? []
+        : rowsOf<{ id: string; score: number }>(
+            await this.ctx.db.execute(sql`
+              with m as materialized (select id from ${kbArticles} where ${query} <% kb_articles.published_title)
+              select kb_articles.id, word_similarity(${query}, kb_articles.published_title) as score
+              from m join ${kbArticles} on kb_articles.id = m.id
+              where ${readable}
+              order by score desc limit ${limit}`),
+          );
     const scores = new Map<string, number>();
-    for (const r of [...rowsOf<{ id: string; score: number }>(fts), ...rowsOf<{ id: string; score: number }>(trgm)]) scores.set(r.id, (scores.get(r.id) ?? 0) + Number(r.score));
+    for (const r of [...fts, ...trgm]) scores.set(r.id, (scores.get(r.id) ?? 0) + Number(r.score));
     const best = [...scores].sort((a, b) => b[1] - a[1]).slice(0, limit);
     if (!best.length) return { query, items: [] };
     const rows = rowsOf<{ id: string; slug: string; title: string; section_name: string; snippet: string }>(
@@ -565,6 +572,38 @@ export class KbService {
     return this.suggestions;
   }
   private suggestions: KeyedCache<Suggestion[]> | undefined;
+
+  /**
+   * Public articles for an email's auto-reply (issue 14): none unless one matches well. Every word of the subject
+   * and the first 2,000 characters of the body (stemmed) may match; an article qualifies only with at least two of
+   * the subject's words (the one word of a one-word subject), and those with more subject words, then the better
+   * full-text rank over subject and body, come first. At most `limit`.
+   */
+  async forMail(subject: string, body: string, limit = 3): Promise<Suggestion[]> {
+    const { language } = await this.settings();
+    const [lex] = rowsOf<{ s: string[]; b: string[] }>(
+      await this.ctx.db.execute(sql`select tsvector_to_array(to_tsvector(${language}::regconfig, ${subject.slice(0, 500)})) as s, tsvector_to_array(to_tsvector(${language}::regconfig, ${body.slice(0, 2000)})) as b`),
+    );
+    const word = (w: string) => /^[\p{L}\p{N}_-]{2,40}$/u.test(w);
+    const subjectWords = (lex?.s ?? []).filter(word).slice(0, 12);
+    if (!subjectWords.length) return [];
+    const words = [...new Set([...subjectWords, ...(lex?.b ?? []).filter(word)])].slice(0, 60);
+    const any = words.map((w) => `'${w}'`).join(' | ');
+    const need = Math.min(2, subjectWords.length);
+    const rows = rowsOf<{ slug: string; title: string; id: string }>(
+      await this.ctx.db.execute(sql`
+        select c.id, c.slug, c.title from (
+          select kb_articles.id, kb_articles.slug, kb_articles.published_title as title, kb_articles.search from ${kbArticles}
+          where kb_articles.search @@ ${any}::tsquery and ${readableBy(null)}
+          limit ${CANDIDATES}
+        ) c
+        cross join lateral (select count(*)::int as n from jsonb_array_elements_text(${JSON.stringify(subjectWords)}::jsonb) w where c.search @@ (quote_literal(w))::tsquery) m
+        where m.n >= ${need}
+        order by m.n desc, ts_rank(c.search, ${any}::tsquery) desc, c.title
+        limit ${limit}`),
+    );
+    return rows.map((r) => ({ id: r.id, slug: r.slug, title: r.title, snippet: '', url: `${this.ctx.config.publicUrl}/help/articles/${r.slug}` }));
+  }
 
   async feedback(reader: Reader, input: z.infer<typeof FeedbackBody>): Promise<void> {
     await this.read(reader, input.articleId);

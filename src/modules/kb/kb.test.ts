@@ -306,8 +306,29 @@ describe('knowledge base and help centre', () => {
     await t.services.kbTopics.refresh();
     assert.equal(await t.count('kb_topics'), 0);
     // A month on, the sessions have expired: fresh ones for the tests that follow.
+    admin = await t.signIn('admin');
     agent = await t.signIn('agent', { name: 'Ana Agent' });
     customer = await t.signIn('customer', { name: 'Cleo Customer' });
+  });
+
+  test('the email auto-reply lists public articles that match the subject well, and none when nothing does', async () => {
+    const smtp = await t.smtp();
+    const ack = async (subject: string, text: string) => {
+      await smtp.send({ from: 'grace@navy.example.org', to: 'support@localhost', subject, text });
+      await t.runJobs();
+      const items = (await t.as(admin).get('/api/v1/outbox?limit=200')).body.items as { id: string; kind: string; subject: string }[];
+      const mine = items.find((m) => m.kind === 'auto_reply' && m.subject.includes(subject));
+      assert.ok(mine, `an auto-reply to ${subject}`);
+      return (await t.as(admin).get(`/api/v1/outbox/${mine.id}/raw`)).raw;
+    };
+    const good = await ack('How do I export a report?', 'I need the monthly numbers in a spreadsheet.');
+    assert.match(good, /These articles from our help centre may answer your question/);
+    assert.match(good, /Export a report: http:\/\/localhost:3000\/help\/articles\/export-a-report/);
+    const none = await ack('Printer jammed', 'Paper is stuck in tray two.');
+    assert.doesNotMatch(none, /help centre may answer/, 'nothing matches: no list');
+    // Only public articles: the internal runbook and the signed-in customers' article never go out by mail.
+    const internal = await ack('Billing escalation and portal login', 'Who handles billing bugs?');
+    assert.doesNotMatch(internal, /runbook|billing-portal-login/i);
   });
 
   test('scheduled publishing runs on the schedule; unpublishing hides at once; bad references and deletes in use are refused', async () => {

@@ -5,10 +5,10 @@ import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { defineJob, enqueue } from '../../platform/jobs.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
-import { ticketsForTopics } from '../tickets/topics.queries.js';
+import { firstMessageWords, ticketsForTopics } from '../tickets/topics.queries.js';
 import { kbArticles, kbTopics } from './kb.schema.js';
 import type { KbService } from './kb.service.js';
-import { groupTickets } from './topics.js';
+import { groupTickets, sharedBodyWords } from './topics.js';
 
 /** Recomputes recurring topics (the hourly schedule, or "Recompute now"). */
 export const KB_TOPICS_JOB = defineJob({ kind: 'kb.topics', payload: z.object({}) });
@@ -37,13 +37,25 @@ export class TopicsService {
     await enqueue(this.ctx.db, this.ctx.clock, KB_TOPICS_JOB, {}, { key: `kb.topics:${minute}` });
   }
 
-  async refresh(): Promise<{ tickets: number; topics: number; flagged: number; ms: number }> {
+  async refresh(): Promise<{ tickets: number; topics: number; flagged: number; ms: number; phasesMs: Record<string, number> }> {
     const started = performance.now();
+    const phasesMs: Record<string, number> = {};
+    let mark = started;
+    const phase = (name: string) => {
+      const now = performance.now();
+      phasesMs[name] = Math.round(now - mark);
+      mark = now;
+    };
     const s = await this.kb.settings();
     const { topicDays, topicMinTickets } = topicSettings(s);
     const now = this.ctx.clock.now();
     const rows = await ticketsForTopics(this.ctx.db, new Date(now.getTime() - topicDays * 86_400_000), MAX_TICKETS);
+    phase('read');
     const groups = groupTickets(rows).slice(0, MAX_TOPICS);
+    phase('group');
+    const bodies = await firstMessageWords(this.ctx.db, groups.flatMap((g) => g.tickets.map((t) => t.id)));
+    for (const g of groups) g.explanation.bodyWords = sharedBodyWords(g, bodies);
+    phase('firstMessages');
     // Which published article covers each group: one that has all of its shared words (the ticket lexemes were
     // stemmed like articles' when both use the same language), the best ranked.
     const covered = new Map<string, string>();
@@ -56,6 +68,7 @@ export class TopicsService {
       );
       for (const f of found) if (f.id) covered.set(f.k, f.id);
     }
+    phase('articles');
     const values = groups.map((g) => {
       const articleId = covered.get(g.key) ?? null;
       const times = g.tickets.map((t) => t.createdAt.getTime());
@@ -77,8 +90,9 @@ export class TopicsService {
       await tx.delete(kbTopics);
       for (let i = 0; i < values.length; i += 200) await tx.insert(kbTopics).values(values.slice(i, i + 200));
     });
+    phase('write');
     const ms = Math.round(performance.now() - started);
-    return { tickets: rows.length, topics: values.length, flagged: values.filter((v) => v.flagged).length, ms };
+    return { tickets: rows.length, topics: values.length, flagged: values.filter((v) => v.flagged).length, ms, phasesMs };
   }
 
   /** The last run's topics, flagged first, then the largest; each group's tickets only as far as the caller may see them. */

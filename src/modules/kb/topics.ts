@@ -42,8 +42,8 @@ const MAX_LISTED_PER_GROUP = 50;
  *     keys: every pair of its top four, or the one word when it has one;
  *  3. each ticket joins the candidate key the most tickets share (ties: the more distinctive), so a ticket is in
  *     exactly one group and groups never chain into one another;
- *  4. a group's explanation: the words its subjects share, typos folded, words its first messages share, its type
- *     and tags.
+ *  4. a group's explanation: the words its subjects share, typos folded, its type and tags (the words its first
+ *     messages share are added by the caller, who reads them for the listed tickets only: sharedBodyWords).
  * Returns groups of at least `minSize` tickets, the largest first.
  */
 export function groupTickets(rows: TopicTicket[], minSize = 2): TopicGroup[] {
@@ -97,13 +97,6 @@ function describe(key: string, list: TopicTicket[], typos: Map<string, string>):
   const words = key.split(' ');
   const seenTypos = new Map<string, string>();
   for (const t of list) for (const w of t.subjectWords) if (typos.has(w) && words.includes(typos.get(w) as string)) seenTypos.set(w, typos.get(w) as string);
-  const count = <T>(xs: T[]) => {
-    const m = new Map<T, number>();
-    for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
-    return [...m].sort((a, b) => b[1] - a[1]);
-  };
-  const body = count(list.flatMap((t) => [...new Set(t.bodyWords)].filter((w) => w.length > 2 && !/\d/.test(w) && !words.includes(w))));
-  const bodyWords = body.filter(([, n]) => n >= Math.max(2, list.length * 0.6)).slice(0, 6).map(([w]) => w);
   const types = count(list.map((t) => t.type).filter((x): x is string => !!x));
   const tags = count(list.flatMap((t) => t.tags))
     .filter(([, n]) => n >= Math.max(2, list.length * 0.3))
@@ -119,11 +112,27 @@ function describe(key: string, list: TopicTicket[], typos: Map<string, string>):
     explanation: {
       sharedWords: words,
       typos: [...seenTypos].map(([from, to]) => ({ from, to })),
-      bodyWords,
+      bodyWords: [],
       type: types[0] ? { key: types[0][0], count: types[0][1] } : null,
       tags,
     },
   };
+}
+
+function count<T>(xs: T[]): [T, number][] {
+  const m = new Map<T, number>();
+  for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
+  return [...m].sort((a, b) => b[1] - a[1]);
+}
+
+/** Words that at least 60 % of a group's listed tickets' first messages have (not the group's own words). */
+export function sharedBodyWords(group: TopicGroup, wordsOf: Map<string, string[]>): string[] {
+  const list = group.tickets;
+  const body = count(list.flatMap((t) => [...new Set(wordsOf.get(t.id) ?? [])].filter((w) => w.length > 2 && !/\d/.test(w) && !group.words.includes(w))));
+  return body
+    .filter(([, n]) => n >= Math.max(2, list.length * 0.6))
+    .slice(0, 6)
+    .map(([w]) => w);
 }
 
 /** Rare words (in one or two tickets) mapped to the most similar word at least three times as frequent. */

@@ -267,6 +267,30 @@ describe('customer portal and CSAT', () => {
     assert.equal((await t.as(agent).get(`/api/v1/tickets/${d.id}/satisfaction`)).body.items.length, 0);
   });
 
+  test('a customer with many requests pages through them by cursor, 50 at a time, newest activity first, none twice', async () => {
+    const many = await t.signIn('customer', { email: 'many@riverside.example' });
+    for (let i = 0; i < 53; i++) {
+      await t.make.ticket(many, { subject: `Request ${i}` });
+      t.clock.advance(1000);
+    }
+    const first = await t.as(many).get('/api/v1/portal/tickets');
+    assert.equal(first.status, 200, first.raw);
+    assert.equal(first.body.items.length, 50);
+    assert.equal(first.body.items[0].subject, 'Request 52');
+    assert.ok(first.body.nextCursor);
+    const second = await t.as(many).get(`/api/v1/portal/tickets?cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    assert.deepEqual(
+      second.body.items.map((x: { subject: string }) => x.subject),
+      ['Request 2', 'Request 1', 'Request 0'],
+    );
+    assert.equal(second.body.nextCursor, null);
+    const bad = await t.as(many).get('/api/v1/portal/tickets?cursor=not-a-cursor');
+    assert.equal(bad.status, 400, bad.raw);
+    assert.equal(bad.body.code, 'VALIDATION_FAILED');
+    // The page follows the cursor with its "Show older requests" button.
+    assert.match((await t.request('GET', '/portal-assets/portal.js')).raw, /Show older requests[\s\S]*cursor=\$\{encodeURIComponent\(cursor\)\}/);
+  });
+
   test('the page: /portal serves its own small page, not the agent app', async () => {
     const page = await t.request('GET', '/portal/requests/123');
     assert.equal(page.status, 200);

@@ -206,23 +206,31 @@ async function listPage(scope) {
     home.supervisor ? link('/portal/organization', `${home.organization.name}'s requests`, { 'aria-current': scope === 'organization' ? 'page' : undefined }) : '',
     home.organization ? link('/portal/board', 'Board') : '',
   );
-  const list = data.items.length
-    ? h(
-        'ul',
-        { class: 'requests' },
-        data.items.map((t) =>
-          h(
-            'li',
-            {},
-            link(`/portal/requests/${t.id}`, [
-              h('span', {}, h('strong', { text: `#${t.number} ` }), t.subject, scope === 'organization' ? h('span', { class: 'muted', text: ` — ${t.requester.name}` }) : ''),
-              h('span', { class: 'status', text: t.status }),
-            ]),
-          ),
-        ),
-      )
-    : h('p', { class: 'muted' }, 'No requests yet. ', link('/portal/new', 'Ask us something'), '.');
-  show(scope === 'mine' ? 'Your requests' : `${home.organization.name}'s requests`, tabs, h('div', { class: 'card' }, list));
+  const row = (t) =>
+    h(
+      'li',
+      {},
+      link(`/portal/requests/${t.id}`, [
+        h('span', {}, h('strong', { text: `#${t.number} ` }), t.subject, scope === 'organization' ? h('span', { class: 'muted', text: ` — ${t.requester.name}` }) : ''),
+        h('span', { class: 'status', text: t.status }),
+      ]),
+    );
+  // Fifty at a time, newest activity first; "Show older requests" follows the cursor and appends the next page.
+  let cursor = data.nextCursor;
+  const ul = h('ul', { class: 'requests' }, data.items.map(row));
+  const more = h('button', { type: 'button', class: 'secondary', text: 'Show older requests' });
+  more.onclick = async () => {
+    more.disabled = true;
+    const next = await api('GET', `/api/v1/portal/tickets?scope=${scope}&cursor=${encodeURIComponent(cursor)}`);
+    const rows = next.items.map(row);
+    ul.append(...rows);
+    cursor = next.nextCursor;
+    if (cursor) more.disabled = false;
+    else more.remove();
+    rows[0]?.querySelector('a')?.focus();
+  };
+  const list = data.items.length ? [ul, cursor ? h('div', { class: 'row' }, more) : ''] : h('p', { class: 'muted' }, 'No requests yet. ', link('/portal/new', 'Ask us something'), '.');
+  show(scope === 'mine' ? 'Your requests' : `${home.organization.name}'s requests`, tabs, h('div', { class: 'card' }, ...[list].flat()));
 }
 
 function fieldInput(f) {
