@@ -125,13 +125,28 @@ function count<T>(xs: T[]): [T, number][] {
   return [...m].sort((a, b) => b[1] - a[1]);
 }
 
-/** Words that at least 60 % of a group's listed tickets' first messages have (not the group's own words). */
-export function sharedBodyWords(group: TopicGroup, wordsOf: Map<string, string[]>): string[] {
+/**
+ * Words that at least 60 % of a group's listed tickets' first messages have (not the group's own words), from at
+ * least two requesters: a requester's own name and address are indexed with their message and say nothing of
+ * the topic.
+ */
+export function sharedBodyWords(group: TopicGroup, wordsOf: Map<string, { requesterId: string; words: string[] }>): string[] {
   const list = group.tickets;
-  const body = count(list.flatMap((t) => [...new Set(wordsOf.get(t.id) ?? [])].filter((w) => w.length > 2 && !/\d/.test(w) && !group.words.includes(w))));
-  return body
-    .filter(([, n]) => n >= Math.max(2, list.length * 0.6))
-    .slice(0, 6)
+  const tickets = new Map<string, number>();
+  const askers = new Map<string, Set<string>>();
+  for (const t of list) {
+    const m = wordsOf.get(t.id);
+    if (!m) continue;
+    for (const w of new Set(m.words)) {
+      if (w.length <= 2 || /\d/.test(w) || group.words.includes(w)) continue;
+      tickets.set(w, (tickets.get(w) ?? 0) + 1);
+      askers.set(w, (askers.get(w) ?? new Set()).add(m.requesterId));
+    }
+  }
+  return [...tickets]
+    .filter(([w, n]) => n >= Math.max(2, list.length * 0.6) && (askers.get(w)?.size ?? 0) >= 2)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 8)
     .map(([w]) => w);
 }
 

@@ -1,5 +1,4 @@
-import { and, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
-import { users } from '../people/people.schema.js';
+import { and, desc, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { tickets } from './tickets.schema.js';
 
@@ -29,18 +28,14 @@ export async function ticketsForTopics(ex: Executor, since: Date, cap: number): 
 }
 
 /**
- * The first message's lexemes of these tickets (weight B of the search vector), without the requester's name and
- * address, which ticket creation indexes in the same weight so that search finds people.
+ * The first message's lexemes of these tickets (weight B of the search vector), with who asked: that weight also
+ * holds the requester's name and address (ticket search finds people), so callers count a word once per requester.
  */
-export async function firstMessageWords(ex: Executor, ids: string[]): Promise<Map<string, string[]>> {
+export async function firstMessageWords(ex: Executor, ids: string[]): Promise<Map<string, { requesterId: string; words: string[] }>> {
   if (!ids.length) return new Map();
   const rows = await ex
-    .select({
-      id: tickets.id,
-      words: sql<string[]>`tsvector_to_array(ts_delete(ts_filter(${tickets.searchVector}, '{b}'), tsvector_to_array(to_tsvector('english', ${users.name} || ' ' || ${users.email}))))`,
-    })
+    .select({ id: tickets.id, requesterId: tickets.requesterId, words: sql<string[]>`tsvector_to_array(ts_filter(${tickets.searchVector}, '{b}'))` })
     .from(tickets)
-    .innerJoin(users, eq(users.id, tickets.requesterId))
     .where(inArray(tickets.id, ids));
-  return new Map(rows.map((r) => [r.id, r.words]));
+  return new Map(rows.map((r) => [r.id, { requesterId: r.requesterId, words: r.words }]));
 }
