@@ -41,6 +41,7 @@ describe('the route table', () => {
       'HEAD /api/v1/setup',
       'HEAD /api/v1/widget/:siteKey/suggest',
       'OPTIONS /api/v1/widget/:siteKey/reports',
+      'OPTIONS /api/v1/widget/:siteKey/suggest/feedback',
       'POST /api/v1/csat/opt-out',
       'POST /api/v1/csat/survey',
       'POST /api/v1/heartbeats/:token',
@@ -52,6 +53,7 @@ describe('the route table', () => {
       'POST /api/v1/session',
       'POST /api/v1/setup',
       'POST /api/v1/widget/:siteKey/reports',
+      'POST /api/v1/widget/:siteKey/suggest/feedback',
     ]);
   });
 

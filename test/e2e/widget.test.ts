@@ -112,6 +112,9 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
 
     await description.pressSequentially('The export fails on the reports page');
     await dialog.getByRole('link', { name: 'Exporting reports to CSV' }).waitFor();
+    await dialog.getByRole('button', { name: 'This solved it: Exporting reports to CSV' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'Glad it helped' }).waitFor();
+    assert.equal(await t.count(`kb_suggestion_feedback where outcome = 'solved'`), 1);
     await dialog.getByLabel('Your email').fill('vera@field.example');
     await dialog.getByLabel('Screenshots or files').setInputFiles({ name: 'screen.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex') });
 

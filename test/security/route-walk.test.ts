@@ -354,6 +354,8 @@ const EXPECTED: Record<string, string> = {
   'OPTIONS /api/v1/widget/:siteKey/reports': 'public',
   'POST /api/v1/widget/:siteKey/reports': 'public',
   'GET /api/v1/widget/:siteKey/suggest': 'public',
+  'OPTIONS /api/v1/widget/:siteKey/suggest/feedback': 'public',
+  'POST /api/v1/widget/:siteKey/suggest/feedback': 'public',
 };
 
 type Row = { level: Access['level']; scope?: Scope; sessionOnly?: true };

@@ -8,6 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Timestamp } from '../../platform/responses.js';
 import type { Connection } from '../channels/channels.service.js';
+import { FeedbackBody } from '../kb/kb.service.js';
 import { MAX_FILE_BYTES, MAX_FILES } from './report-parts.js';
 import { ReportBody, type Site, SiteBody, UpdateSiteBody, type WidgetService } from './widget.service.js';
 
@@ -84,17 +85,13 @@ export function widgetRoutes(app: FastifyInstance, widget: WidgetService): void 
     reply.header('vary', 'Origin');
   };
   const siteOf = (req: FastifyRequest) => sites.get(req) as { site: Site; connection: Connection };
+  const preflight = async (_req: FastifyRequest, reply: FastifyReply) =>
+    reply.status(204).header('access-control-allow-methods', 'POST').header('access-control-allow-headers', 'content-type').header('access-control-max-age', '600').send();
 
   r.options(
     '/api/v1/widget/:siteKey/reports',
     { config: { access: pub }, onRequest: allowSite, schema: { tags, params: KeyParams, description: 'CORS preflight: answered for the site\'s allowed origins only.' } },
-    async (_req, reply) =>
-      reply
-        .status(204)
-        .header('access-control-allow-methods', 'POST')
-        .header('access-control-allow-headers', 'content-type')
-        .header('access-control-max-age', '600')
-        .send(),
+    preflight,
   );
   r.post(
     '/api/v1/widget/:siteKey/reports',
@@ -113,6 +110,19 @@ export function widgetRoutes(app: FastifyInstance, widget: WidgetService): void 
     async (req, reply) => {
       const result = await widget.report(siteOf(req), req.body, req.ip);
       return reply.status(result.duplicate ? 200 : 201).send(result);
+    },
+  );
+  r.options(
+    '/api/v1/widget/:siteKey/suggest/feedback',
+    { config: { access: pub }, onRequest: allowSite, schema: { tags, params: KeyParams, description: 'CORS preflight: answered for the site\'s allowed origins only.' } },
+    preflight,
+  );
+  r.post(
+    '/api/v1/widget/:siteKey/suggest/feedback',
+    { config: { access: pub }, onRequest: allowSite, schema: { tags, params: KeyParams, body: FeedbackBody, description: 'solved / not_related / not_answered for a suggested article (the knowledge base\'s deflection counts).' } },
+    async (req, reply) => {
+      await widget.feedback(req.body, req.ip);
+      return reply.status(204).send();
     },
   );
   r.get(

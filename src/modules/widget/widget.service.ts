@@ -203,6 +203,12 @@ export class WidgetService {
     return this.deps.kb.suggest(null, q);
   }
 
+  /** What a visitor said of a suggested article (solved / not related / did not answer): the KB's deflection counts. */
+  async feedback(input: { articleId: string; outcome: 'solved' | 'not_related' | 'not_answered'; query: string }, ip: string): Promise<void> {
+    await this.deps.kb.limit('widget-feedback', clientKey(ip));
+    await this.deps.kb.feedback(null, input);
+  }
+
   /**
    * Takes a report in. Everything that can be refused is checked before anything is written (identity token,
    * files); a key taken before returns that report's ticket and creates nothing.

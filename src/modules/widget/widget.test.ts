@@ -202,6 +202,12 @@ describe('the "Report an issue" widget', () => {
     assert.equal(res.headers['access-control-allow-origin'], HOST);
     assert.deepEqual(parse(res).items.map((i: { title: string }) => i.title), ['Exporting reports to CSV']);
     assert.equal(parse(await t.app.inject({ method: 'GET', url: `/api/v1/widget/${site.siteKey}/suggest?q=export`, headers: { origin: 'https://evil.example' } })).code, 'WIDGET_ORIGIN_REFUSED');
+    // "This solved it" from the panel counts for the article (deflection); a bad outcome is refused.
+    const articleId = parse(res).items[0].id;
+    const said = (body: unknown) => t.app.inject({ method: 'POST', url: `/api/v1/widget/${site.siteKey}/suggest/feedback`, headers: { origin: HOST, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    assert.equal((await said({ articleId, outcome: 'solved', query: 'export' })).statusCode, 204);
+    assert.equal((await said({ articleId, outcome: 'maybe', query: 'export' })).statusCode, 400);
+    assert.equal((await t.as(agent).get(`/api/v1/kb/articles/${articleId}/stats`)).body.suggestionFeedback.solved, 1);
   });
 
   test('the scripts: /widget.js cacheable and revalidated, under 15 KB gzipped; the panel named by its hash', async () => {

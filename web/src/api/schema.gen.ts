@@ -733,6 +733,9 @@ export interface Paths {
   "/api/v1/widget/{siteKey}/suggest": {
     get: { path: { siteKey: string }; query: { q: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
   };
+  "/api/v1/widget/{siteKey}/suggest/feedback": {
+    post: { path: { siteKey: string }; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string }; response: unknown };
+  };
   "/api/v1/widget/sites": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string })[] } };
     post: { path: never; query: never; body: { name: string; allowedOrigins: string[]; enabled?: boolean; reportsPerMinute?: number; visitorReportsPerMinute?: number }; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string; identitySecret: string } };

@@ -19,7 +19,7 @@
     'button.primary{background:#1c5fd4;border-color:#1c5fd4;color:#fff;font-weight:600}' +
     '.close{position:absolute;right:10px;top:8px;border:0;font-size:20px;line-height:1;padding:4px 8px;background:transparent}' +
     '.suggest{margin:8px 0 0;padding:8px 10px;background:#f1f5fb;border-radius:6px}.suggest[hidden]{display:none}' +
-    '.suggest ul{margin:4px 0 0;padding-left:18px}.suggest a{color:#164bab}' +
+    '.suggest ul{margin:4px 0 0;padding-left:18px}.suggest a{color:#164bab}.fb button{font-size:12px;padding:2px 7px;margin:3px 4px 0 0}' +
     '.error{color:#a4161a;font-weight:600;margin:8px 0 0}.error:empty,.status:empty{display:none}' +
     '.status{margin:10px 0 0;padding:8px 10px;border-radius:6px;background:#e8f4ea;color:#174f22}';
 
@@ -92,13 +92,35 @@
           const res = await fetch(`${env.api}/suggest?q=${encodeURIComponent(q)}`, { mode: 'cors', credentials: 'omit' });
           if (!res.ok || q !== asked) return;
           const { items } = await res.json();
-          suggestList.replaceChildren(...items.map((a) => h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener', text: a.title }))));
+          suggestList.replaceChildren(...items.map((a) => h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener', text: a.title }), feedback(a, q))));
           suggest.hidden = items.length === 0;
         } catch {
           // Suggestions are a help, never a blocker (offline, say).
         }
       }, 300);
     });
+
+    /** "This solved it" / "Not related" / "Did not answer" on a suggestion: the knowledge base counts deflections. */
+    function feedback(article, query) {
+      const box = h('div', { class: 'fb' });
+      const say = (outcome, label) =>
+        h('button', {
+          type: 'button',
+          'aria-label': `${label}: ${article.title}`,
+          text: label,
+          onclick: async () => {
+            try {
+              await fetch(`${env.api}/suggest/feedback`, { method: 'POST', mode: 'cors', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ articleId: article.id, outcome, query }) });
+            } catch {
+              // Feedback is best effort (offline, say).
+            }
+            box.replaceChildren(h('span', { class: 'hint', text: 'Thanks for telling us.' }));
+            if (outcome === 'solved') status.textContent = 'Glad it helped — no need to send a report. You can close this panel.';
+          },
+        });
+      box.append(say('solved', 'This solved it'), say('not_related', 'Not related'), say('not_answered', 'Did not answer'));
+      return box;
+    }
 
     const readFile = (file) =>
       new Promise((resolve, reject) => {
