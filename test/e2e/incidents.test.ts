@@ -97,4 +97,65 @@ describe('incidents in a real browser', { skip }, () => {
     await screenshot(status, 'status-page');
     await plain.close();
   });
+
+  test('monitors: a link-local URL refused at its field, a heartbeat made; a missed ping opens a draft incident, the next ping recovers and offers Resolve; pause and resume by keyboard', async () => {
+    assert.equal((await t.as(admin).post('/api/v1/status-components', { name: 'Nightly jobs' })).status, 201);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(base);
+    await page.getByLabel(/^Email/).fill('dana@example.org');
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+
+    await page.goto(`${base}/admin/monitors`);
+    await page.getByRole('button', { name: 'New monitor' }).click();
+    const form = page.getByRole('form', { name: 'New monitor' });
+    await form.getByLabel('Name').fill('Cloud metadata');
+    await form.getByLabel('Component').selectOption({ label: 'Nightly jobs' });
+    await form.getByLabel('URL').fill('http://169.254.169.254/latest/meta-data/');
+    await form.getByRole('button', { name: 'Create monitor' }).click();
+    await form.getByText(/169\.254\.169\.254 is a link-local address/).waitFor();
+    assert.equal(await t.count('monitors'), 0, 'nothing saved');
+
+    // A heartbeat instead, submitted from the keyboard.
+    await form.getByLabel('Kind').selectOption('heartbeat');
+    await form.getByLabel('Name').fill('Nightly backup');
+    await form.getByLabel('Interval (seconds)').fill('3600');
+    await form.getByLabel('Failures before alerting').fill('1');
+    await page.keyboard.press('Enter');
+    const hookUrl = new URL((await page.getByTestId('heartbeat-url').textContent()) ?? '');
+    const monitor = page.getByRole('region', { name: 'Monitor Nightly backup' });
+    await monitor.getByText('Never pinged yet.').waitFor();
+
+    // The job pings, then misses its deadline: the sweep opens the draft incident.
+    assert.equal((await t.request('POST', hookUrl.pathname, 'ok', { 'content-type': 'text/plain' })).status, 200);
+    t.clock.advance((3600 + 60 + 1) * 1000);
+    await t.services.monitors.sweep();
+    await t.runJobs();
+    await page.reload();
+    await page.getByRole('table', { name: 'Monitors' }).getByRole('button', { name: 'Nightly backup', exact: true }).click();
+    await monitor.getByRole('status', { name: 'Failing' }).getByRole('link', { name: /^Incident #\d+: Monitor Nightly backup is failing/ }).waitFor();
+    await monitor.getByRole('table', { name: 'Results' }).getByText(/^no ping since/).waitFor();
+    await monitor.getByRole('img', { name: 'Last 2 results: 1 failed' }).waitFor();
+
+    // The next ping recovers it; Resolve is offered and resolves the incident.
+    assert.equal((await t.request('GET', hookUrl.pathname)).status, 200);
+    await t.runJobs();
+    await page.reload();
+    await page.getByRole('table', { name: 'Monitors' }).getByRole('button', { name: 'Nightly backup', exact: true }).click();
+    const alert = monitor.getByRole('status', { name: 'Recovered' });
+    await alert.getByRole('button', { name: /^Resolve incident #\d+/ }).click();
+    await alert.getByText('(resolved)').waitFor();
+    await screenshot(page, 'monitor');
+
+    // Pause and resume from the keyboard.
+    await page.getByRole('button', { name: 'Pause Nightly backup' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Resume Nightly backup' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Pause Nightly backup' }).waitFor();
+    await context.close();
+  });
 });

@@ -38,7 +38,7 @@ const MonitorView = z.object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
-const ResultView = z.object({ at: Timestamp, ok: z.boolean(), latencyMs: z.number().nullable(), statusCode: z.number().nullable(), error: z.string().nullable() });
+const ResultView = z.object({ id: z.number(), at: Timestamp, ok: z.boolean(), latencyMs: z.number().nullable(), statusCode: z.number().nullable(), error: z.string().nullable() });
 const AlertView = z.object({
   id: z.uuid(),
   openedAt: Timestamp,

@@ -12,6 +12,7 @@ import { Connections } from './Channels';
 import { FormError, useSave } from './forms';
 import { DeadJobs } from './Jobs';
 import { StatusComponents } from '../incidents/Components';
+import { Monitors } from '../monitors/Monitors';
 import { Calendars, Rota, Rules, SlaPolicies, Webhooks } from './SupportProcess';
 import { MacrosAdmin } from './MacrosAdmin';
 import { Email } from './Email';
@@ -41,6 +42,7 @@ const SECTIONS: [string, string][] = [
   ['outbox', 'Outbox'],
   ['jobs', 'Dead jobs'],
   ['status-components', 'Status page components'],
+  ['monitors', 'Monitors'],
   ['portal', 'Customer portal'],
   ['widget', '"Report an issue" widget'],
   ['tokens', 'API tokens'],
@@ -70,6 +72,7 @@ export function AdminPage({ section }: { section: string }) {
     outbox: <Outbox />,
     jobs: <DeadJobs />,
     'status-components': <StatusComponents />,
+    monitors: <Monitors />,
     portal: <PortalSettings />,
     widget: <WidgetSites />,
     tokens: <Tokens />,
