@@ -28,7 +28,7 @@ describe('knowledge base in a real browser', { skip }, () => {
     await t?.close();
   });
 
-  test('an agent writes, previews, publishes and restores an article; the JavaScript-free help centre finds it; the composer links it; a ticket becomes a draft', async () => {
+  test('an agent writes, previews, publishes and restores an article; the JavaScript-free help centre finds it; the composer links it; a ticket becomes a draft; a recurring topic is flagged', async () => {
     const ticket = await t.make.ticket(admin, { subject: 'How do I reset my password?', description: 'The login page rejects me.', requester: { email: 'ada@example.org', name: 'Ada Lovelace' } });
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
@@ -123,6 +123,26 @@ describe('knowledge base in a real browser', { skip }, () => {
     assert.match(body, /## The question\n\nThe login page rejects me\./);
     assert.match(body, /## The answer\n\n\[Reset your password\]/);
     assert.equal((await t.as(admin).get(`/api/v1/tickets/${ticket.id}/kb-articles`)).body.items.length, 1);
+
+    // Recurring topics: four tickets about one thing (one misspelt), grouped by the background job, flagged
+    // (more than 3 in 30 days, no article), explained, opened by keyboard.
+    for (const subject of ['Dashboard totals are stale', 'Stale numbers on the dashboard', 'Dashbord shows stale data', 'Dashboard stale since the update']) {
+      await t.make.ticket(admin, { subject, description: 'Supervisors see old numbers.', requester: { email: 'ada@example.org', name: 'Ada Lovelace' } });
+    }
+    await t.services.kbTopics.refresh();
+    await page.goto(`${base}/kb`);
+    const topicsLink = page.getByRole('link', { name: /Recurring topics/ });
+    await topicsLink.getByLabel('1 flagged').waitFor();
+    await topicsLink.focus();
+    await page.keyboard.press('Enter');
+    const topic = page.getByTestId('kb-topic').filter({ hasText: 'Needs an article' });
+    await topic.getByText(/4 tickets/).waitFor();
+    await topic.getByText(/Grouped because every subject has “dashboard” and “stale”; misspellings read as the word \(dashbord → dashboard\)/).waitFor();
+    await topic.getByRole('button', { name: 'Show tickets (4)' }).focus();
+    await page.keyboard.press('Enter');
+    await topic.getByRole('link', { name: /Dashbord shows stale data/ }).waitFor();
+    await topic.getByRole('link', { name: /Write an article from #/ }).click();
+    await page.getByRole('heading', { name: 'New article from a ticket' }).waitFor();
 
     // The admin screens at phone width.
     await page.setViewportSize({ width: 390, height: 844 });
