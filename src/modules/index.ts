@@ -53,7 +53,7 @@ export function buildModules(ctx: Ctx) {
   const macros = macrosModule(ctx, { ...tickets.services, ...people.services, ...fields.services });
   const assignment = assignmentModule(ctx, { ...people.services });
   const triggers = triggersModule(ctx, { ...tickets.services, ...fields.services, ...rules.services });
-  const reports = reportsModule(ctx, { ...tickets.services, ...sla.services, ...people.services });
+  const reports = reportsModule(ctx, { ...tickets.services, ...sla.services, ...people.services, outbound: email.services.email.outbound });
   const views = viewsModule(ctx, { ...people.services, ...fields.services, ...tickets.services, ...sla.services });
   const csat = csatModule(ctx, { ...people.services, ...tickets.services, outbound: email.services.email.outbound });
   const statusPage = incidents.services.statusPage;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
+import { rowsOf } from '../../src/db/client.js';
 import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
 import { browserMissing, buildWebApp, launchChromium, screenshot } from './browser.js';
 
@@ -125,6 +127,43 @@ describe('reports in a real browser', { skip }, () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(overflow <= 391, `the reports fit 390 px (scroll width ${overflow})`);
     await screenshot(page, 'reports-phone');
+    await context.close();
+  });
+  test('Reports → Digests: a daily check at 07:30 in Nairobi, chosen by keyboard, saved, shown with its next time, and sent then', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await signIn(page);
+    await page.goto(`${base}/reports`);
+    await page.getByRole('navigation', { name: 'Reports sections' }).getByRole('link', { name: 'Digests' }).click();
+    await page.getByRole('heading', { name: 'Digests' }).waitFor();
+    const daily = page.getByRole('checkbox', { name: /Daily check/ });
+    await daily.focus();
+    await page.keyboard.press('Space');
+    const form = page.getByRole('group', { name: 'Daily check' });
+    await form.getByLabel('Local time').fill('07:30');
+    await form.getByRole('combobox', { name: 'Time zone' }).or(form.getByRole('textbox', { name: 'Time zone' })).first().fill('Nairobi');
+    await page.getByRole('option', { name: 'Africa/Nairobi' }).click();
+    await page.getByRole('button', { name: 'Save digests' }).click();
+    await page.getByText('Digests saved').waitFor();
+    // Server time is Monday 10:00 UTC: the next 07:30 in Nairobi (UTC+3) is Tuesday's.
+    await form.getByText(/Next: .*7:30.*\(Africa\/Nairobi\)/).waitFor();
+    await screenshot(page, 'reports-digests');
+    await page.reload();
+    await page.getByRole('checkbox', { name: /Daily check/ }).and(page.locator(':checked')).waitFor();
+
+    // At Tuesday 04:30 UTC the digest goes to the outbox, once.
+    assert.equal((await t.as(admin).post('/api/v1/email/addresses', { address: 'help@example.org', name: 'Help' })).status, 201);
+    t.clock.set('2026-03-03T04:30:00Z');
+    assert.equal(await t.services.digests.enqueueDue(), 1);
+    await t.runJobs();
+    assert.equal(await t.services.digests.enqueueDue(), 0);
+    const mail = rowsOf<{ to_address: string; subject: string }>(await t.database.db.execute(sql`select to_address, subject from outbound_emails where kind = 'digest'`));
+    assert.deepEqual(
+      mail.map((m) => m.to_address),
+      ['lead@example.org'],
+    );
+    assert.match(mail[0]?.subject ?? '', /^Daily check: /);
     await context.close();
   });
 });

@@ -187,6 +187,8 @@ const EXPECTED: Record<string, string> = {
   'GET /api/v1/reports': 'staff tickets:read',
   'GET /api/v1/reports/:metric': 'staff tickets:read',
   'GET /api/v1/reports/:metric/tickets': 'staff tickets:read',
+  'GET /api/v1/reports/digests': 'staff session',
+  'PUT /api/v1/reports/digests': 'staff session',
   'GET /api/v1/tickets/:id/metrics': 'staff tickets:read',
   'GET /api/v1/incidents': 'staff tickets:read',
   'POST /api/v1/incidents': 'agent tickets:write',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../db/client.js';
+import { renderDigest } from './digest-mail.js';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
 
 /**
@@ -197,6 +198,101 @@ describe('reports: the store, the metrics and their API', () => {
     await problem('/api/v1/reports/tickets_created/tickets?value=x', 400, 'INVALID_REPORT_QUERY', 'query.value');
     await problem('/api/v1/reports/tickets_created/tickets?cursor=-4', 400, 'INVALID_REPORT_QUERY', 'query.cursor');
     assert.equal(await t.count('ticket_metrics'), 4);
+  });
+
+  test("digests go out at each recipient's local time, exactly once, across both DST changes; bad settings change nothing", async () => {
+    const address = await t.as(admin).post('/api/v1/email/addresses', { address: 'help@example.org', name: 'Help' });
+    assert.equal(address.status, 201, address.raw);
+    const group = await t.make.group('<b>Billing & Co</b>', [agent]);
+    const save = (items: unknown[]) => t.as(agent).put('/api/v1/reports/digests', { items });
+    const refused = async (items: unknown[], status: number, code: string, path: string) => {
+      const res = await save(items);
+      assert.equal(res.status, status, res.raw);
+      assert.equal(res.body.code, code);
+      assert.equal(res.body.errors[0].path, path);
+    };
+    await refused([{ kind: 'daily', localTime: '08:00', timeZone: 'Mars/Olympus_Mons' }], 422, 'UNKNOWN_TIME_ZONE', 'body.items.0.timeZone');
+    await refused([{ kind: 'daily', localTime: '25:00', timeZone: 'UTC' }], 400, 'VALIDATION_FAILED', 'body.items.0.localTime');
+    await refused([{ kind: 'hourly', localTime: '08:00', timeZone: 'UTC' }], 400, 'VALIDATION_FAILED', 'body.items.0.kind');
+    await refused([{ kind: 'weekly', localTime: '08:00', timeZone: 'UTC', groupIds: ['00000000-0000-4000-8000-000000000000'] }], 404, 'GROUP_NOT_FOUND', 'body.items.0.groupIds.0');
+    await refused([{ kind: 'daily', localTime: '08:00', timeZone: 'UTC' }, { kind: 'daily', localTime: '09:00', timeZone: 'UTC' }], 400, 'VALIDATION_FAILED', 'body.items.1.kind');
+    assert.deepEqual((await t.as(agent).get('/api/v1/reports/digests')).body.items, []);
+    assert.equal((await t.as(customer).get('/api/v1/reports/digests')).status, 403);
+
+    const sent = async () =>
+      rowsOf<{ subject: string; body_text: string; created_at: Date | string }>(
+        await t.database.db.execute(sql`select subject, body_text, created_at from outbound_emails where kind = 'digest' and to_address = ${agent.user.email} order by created_at, id`),
+      ).map((r) => ({ at: new Date(r.created_at).toISOString(), subject: r.subject, text: r.body_text }));
+    // The digests schedule's run (every minute; the schedule runner itself is schedules.test's) and the worker,
+    // every 30 minutes of fake time from `from` to `to` (the other modules' schedules would only cost time here).
+    assert.ok(t.services.schedules.names().includes('reports.digests'));
+    const drive = async (from: string, to: string) => {
+      for (let now = Date.parse(from); now <= Date.parse(to); now += 30 * 60_000) {
+        t.clock.set(new Date(now));
+        if ((await t.services.digests.enqueueDue()) > 0) await t.runJobs();
+      }
+    };
+
+    // Spring forward in New York: Sunday 2026-03-08 02:00 EST becomes 03:00 EDT; 02:30 does not exist that day.
+    at('2026-03-07T12:00:00Z');
+    const saved = await save([
+      { kind: 'daily', localTime: '02:30', timeZone: 'America/New_York' },
+      { kind: 'weekly', localTime: '08:00', timeZone: 'America/New_York', weekday: 7, groupIds: [group.id] },
+    ]);
+    assert.equal(saved.status, 200, saved.raw);
+    assert.deepEqual(
+      saved.body.items.map((i: { kind: string; nextAt: string }) => [i.kind, i.nextAt]),
+      [
+        ['daily', '2026-03-08T07:00:00.000Z'],
+        ['weekly', '2026-03-08T12:00:00.000Z'],
+      ],
+    );
+    await drive('2026-03-07T12:00:00Z', '2026-03-09T07:00:00Z');
+    const spring = await sent();
+    assert.deepEqual(
+      spring.map((m) => [m.at, m.subject.split(':')[0]]),
+      [
+        // Saved after Saturday's 02:30: the first daily is Sunday's, at 03:00 EDT, the first instant after the gap.
+        ['2026-03-08T07:00:00.000Z', 'Daily check'],
+        ['2026-03-08T12:00:00.000Z', 'Weekly report'],
+        ['2026-03-09T06:30:00.000Z', 'Daily check'],
+      ],
+    );
+    // The daily check's numbers are the dashboard's: C is the one ticket open (created Tue, 3-7 days old), none new.
+    const daily = spring[0]?.text ?? '';
+    assert.match(daily, /New since yesterday: 0/);
+    assert.match(daily, /Open now: 1 \(before: 1, same\)/);
+    assert.match(daily, /3-7 days: 1/);
+    assert.match(daily, /Open the live report: http:\/\/localhost:\d+\/reports/);
+    const dashboard = await t.as(agent).get('/api/v1/reports/backlog?from=2026-03-07T07:00:00Z&to=2026-03-08T07:00:00Z');
+    assert.equal(dashboard.body.values.tickets, 1);
+    // Another process's schedule tick, and the same minute again, send nothing more.
+    assert.equal(await t.services.digests.enqueueDue(), 0);
+    await t.runJobs();
+    assert.equal((await sent()).length, 3);
+
+    // The group's name is data: escaped in the HTML part.
+    const weekly = renderDigest(await t.services.digests.build(await t.services.people.actorFor(agent.user), 'weekly', { groupIds: [group.id], timeZone: 'America/New_York' }, new Date('2026-03-08T12:00:00Z')));
+    assert.match(weekly.html, /&lt;b&gt;Billing &amp; Co&lt;\/b&gt;/);
+    assert.doesNotMatch(weekly.html, /<b>Billing|<script/);
+    assert.match(weekly.text, /Top 5 issues \(tags\):/);
+
+    // Fall back in New York: Sunday 2026-11-01 01:00–02:00 happens twice; the 1st is also the monthly review's day.
+    at('2026-10-31T12:00:00Z');
+    assert.equal((await save([{ kind: 'daily', localTime: '01:30', timeZone: 'America/New_York' }, { kind: 'monthly', localTime: '08:00', timeZone: 'America/New_York' }])).status, 200);
+    await drive('2026-10-31T12:00:00Z', '2026-11-01T14:00:00Z');
+    const autumn = (await sent()).slice(3);
+    assert.deepEqual(
+      autumn.map((m) => [m.at, m.subject.split(':')[0]]),
+      [
+        // 01:30 EDT, the first of the two; 01:30 EST an hour later sends nothing.
+        ['2026-11-01T05:30:00.000Z', 'Daily check'],
+        // 08:00 EST on the day clocks went back.
+        ['2026-11-01T13:00:00.000Z', 'Monthly review'],
+      ],
+    );
+    assert.match(autumn[1]?.text ?? '', /Period: 2026-10-01 to 2026-10-31 \(America\/New_York\)/);
+    assert.equal(await t.count('digest_sends'), 5);
   });
 
   test('a report past its time budget is cut with a clear message (PostgreSQL server)', { skip: !process.env.TEST_DATABASE_URL && 'PGlite runs one query at a time and has no statement timeout' }, async () => {

@@ -55,10 +55,12 @@ export function App() {
           <Route path="/incidents/:id?">{(p) => <IncidentsArea id={p.id} />}</Route>
           <Route path="/kb/articles/:id">{(p) => <Suspense fallback={<Loader m="xl" />}><KbPage articleId={p.id} /></Suspense>}</Route>
           <Route path="/kb/:new?">{() => <Suspense fallback={<Loader m="xl" />}><KbPage /></Suspense>}</Route>
-          <Route path="/reports">
-            <Suspense fallback={<Loader m="xl" />}>
-              <ReportsPage />
-            </Suspense>
+          <Route path="/reports/:section?">
+            {(p) => (
+              <Suspense fallback={<Loader m="xl" />}>
+                <ReportsPage section={p.section} />
+              </Suspense>
+            )}
           </Route>
           <Route path="/oncall/:section?">{(p) => <Suspense fallback={<Loader m="xl" />}><OncallPage section={p.section ?? 'now'} /></Suspense>}</Route>
           <Route path="/admin/:section?">

@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { useDirectory } from '../app/directory';
 import { BarChart } from './Chart';
+import { DigestSettings } from './DigestSettings';
 import { csvHref, type Definition, type Filters, PERIODS, type PeriodKey, periodRange, type Query, reportsApi, show } from './model';
 
 /** A number a tile or chart shows: which metric, which of its values, grouped how. */
@@ -30,7 +31,23 @@ const CHARTS: { metric: string; groupBy: string; value: string; business?: strin
 const CHANNELS = ['email', 'web', 'api', 'phone', 'slack', 'github', 'widget', 'portal', 'other'];
 
 /** Reports: the handbooks' numbers for a period, against the previous one; click any number or bar for its tickets. */
-export function ReportsPage() {
+export function ReportsPage({ section }: { section?: string }) {
+  return (
+    <Stack>
+      <Group gap="md" component="nav" aria-label="Reports sections">
+        <Anchor component={Link} href="/reports" fw={section === undefined ? 700 : 400} aria-current={section === undefined ? 'page' : undefined}>
+          Dashboard
+        </Anchor>
+        <Anchor component={Link} href="/reports/digests" fw={section === 'digests' ? 700 : 400} aria-current={section === 'digests' ? 'page' : undefined}>
+          Digests
+        </Anchor>
+      </Group>
+      {section === 'digests' ? <DigestSettings /> : <Dashboard />}
+    </Stack>
+  );
+}
+
+function Dashboard() {
   const dir = useDirectory();
   const [period, setPeriod] = useState<PeriodKey>('30d');
   const today = new Date().toISOString().slice(0, 10);

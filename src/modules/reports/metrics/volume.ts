@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { overdueAt } from '../../sla/sla.queries.js';
 import { m, type MetricDef } from './types.js';
 
 const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
@@ -54,5 +55,17 @@ export const VOLUME_METRICS: MetricDef[] = [
     },
     values: { tickets: sql`count(*)::int` },
     ticketValue: sql`extract(epoch from now() - ${m.createdAt})::int`,
+  },
+  {
+    key: 'overdue',
+    family: 'volume',
+    title: 'Overdue',
+    definition:
+      'Tickets open at the end of the period (as the backlog counts them) with an SLA deadline that had passed by then and a clock still running (read from the SLA clocks as they are now: a ticket answered since is no longer overdue).',
+    unit: 'tickets',
+    date: sql`${m.createdAt}`,
+    period: (_from, to) => sql`${m.createdAt} < ${at(to)} and (${m.solvedAt} is null or ${m.solvedAt} >= ${at(to)}) and ${m.statusCategory} <> 'merged' and ${overdueAt(sql`${m.ticketId}`, to)}`,
+    values: { tickets: sql`count(*)::int` },
+    ticketValue: sql`1`,
   },
 ];
