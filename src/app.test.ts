@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Fastify from 'fastify';
 import { installAccessControl } from './platform/auth.js';
+import { enqueue } from './platform/jobs.js';
 import { type Session, startTestApp, type TestApp } from './testing/harness.js';
 
 let t: TestApp;
@@ -9,7 +10,7 @@ let agent: Session;
 let customer: Session;
 
 before(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ METRICS_TOKEN: 'metrics-token-for-tests' });
   agent = await t.signIn('agent');
   customer = await t.signIn('customer');
 });
@@ -192,5 +193,35 @@ describe('live updates', () => {
     assert.ok(ids.length > 0 && ids.every((id) => id > lastSeen), text);
     assert.match(text, /"kind":"message_added"/);
     assert.doesNotMatch(text, /"public":false/);
+  });
+});
+
+describe('GET /metrics for operators', () => {
+  test('Prometheus text with the bearer METRICS_TOKEN: requests by route pattern and status, latency, jobs, inbound mail, SLA clocks, event-loop lag; anything else is refused', async () => {
+    const ticket = await t.make.ticket(agent, { subject: 'Counted' });
+    assert.equal((await t.as(agent).get(`/api/v1/tickets/${ticket.id}`)).status, 200);
+    await enqueue(t.database.db, t.clock, { kind: 'metrics.example', payload: {}, runAt: new Date('2030-01-01T00:00:00Z') });
+    for (const [authorization, status] of [[undefined, 401], ['Bearer wrong-token-of-some-length', 401], ['metrics-token-for-tests', 401]] as const) {
+      const res = await t.request('GET', '/metrics', undefined, authorization ? { authorization } : {});
+      assert.equal(res.status, status, String(authorization));
+      assert.equal(res.body.code, 'UNAUTHENTICATED');
+    }
+    const res = await t.request('GET', '/metrics', undefined, { authorization: 'Bearer metrics-token-for-tests' });
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    const text = res.raw;
+    assert.match(text, /^lifeline_http_requests_total\{method="POST",route="\/api\/v1\/tickets",status="201"\} [1-9]\d*$/m);
+    // The route's pattern, never the ticket's id (bounded label values).
+    assert.match(text, /^lifeline_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/tickets\/:id"\} 1$/m);
+    assert.doesNotMatch(text, new RegExp(ticket.id));
+    assert.match(text, /^lifeline_http_request_duration_seconds_bucket\{method="GET",route="\/api\/v1\/tickets\/:id",le="\+Inf"\} 1$/m);
+    assert.match(text, /^# TYPE lifeline_http_request_duration_seconds histogram$/m);
+    assert.match(text, /^lifeline_jobs\{kind="metrics.example",state="queued"\} 1$/m);
+    assert.match(text, /^lifeline_inbound_emails\{state="failed"\} 0$/m);
+    assert.match(text, /^lifeline_sla_clocks\{state="running"\} \d+$/m);
+    assert.match(text, /^lifeline_event_loop_lag_seconds\{quantile="0.99"\} [\d.e-]+$/m);
+    if (process.env.TEST_DATABASE_URL) assert.match(text, /^lifeline_db_pool_connections\{state="max"\} 12$/m);
+    // Not an API route: not in the OpenAPI document.
+    assert.equal((await t.request('GET', '/api/openapi.json')).body.paths['/metrics'], undefined);
   });
 });

@@ -21,6 +21,7 @@ import { installIdempotency } from './platform/idempotency.js';
 import { JobRunner } from './platform/jobs.js';
 import { jobRoutes } from './platform/jobs.routes.js';
 import { createLogger, installRequestLog, quietLogController } from './platform/log.js';
+import { Metrics, metricsRoutes, platformCollector } from './platform/metrics.js';
 import { ScheduleRunner } from './platform/schedules.js';
 import { installResponseSerializer } from './platform/responses.js';
 import { installSecurityHeaders, installWebApp } from './platform/web-app.js';
@@ -74,6 +75,13 @@ export async function buildApp(config: Config, database: Database, options: { cl
     requestIdHeader: 'x-request-id',
   });
   installRequestLog(app);
+  // Counted as each request finishes, by route pattern (bounded: never the raw path), for GET /metrics.
+  const metrics = new Metrics();
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observeHttp(req.method, req.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime);
+  });
+  metrics.addCollector('platform', platformCollector(database));
+  for (const m of services.modules) if (m.metrics) metrics.addCollector(m.name, m.metrics);
   installSecurityHeaders(app, { https: config.publicUrl.startsWith('https:') });
   app.setValidatorCompiler(validatorCompiler);
   installResponseSerializer(app, options.validateResponses ?? false);
@@ -111,6 +119,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
     await presence.stop();
     await services.ctx.cache.stop();
     services.email.outbound.close();
+    metrics.stop();
   });
 
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
@@ -118,6 +127,7 @@ export async function buildApp(config: Config, database: Database, options: { cl
   // The first-run setup can load the demo, which spans every module: the same code as `lifeline seed --demo`.
   setupRoutes(app, services.ctx, services.people, services.setup, (staffPassword) => seedDemo(services, { staffPassword }));
   jobRoutes(app, database, services.ctx.clock);
+  metricsRoutes(app, metrics, config.metricsToken);
   await installWebApp(app, options.webDist);
   return { app, services, live, routes };
 }

@@ -72,6 +72,8 @@ const Env = z.object({
   // Reports: a read replica to run them on (default: the main database), and the time one report query may take.
   REPORTS_DATABASE_URL: z.string().optional(),
   REPORTS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  // GET /metrics answers only with this bearer token; unset, /metrics is off (404).
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
 });
 
 export type Config = {
@@ -81,6 +83,7 @@ export type Config = {
   databaseUrl: string | undefined;
   reportsDatabaseUrl: string | undefined;
   reportsTimeoutMs: number;
+  metricsToken: string | undefined;
   dataDir: string;
   secretKey: string | undefined;
   publicUrl: string;
@@ -135,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     reportsDatabaseUrl: e.REPORTS_DATABASE_URL?.trim() || undefined,
     reportsTimeoutMs: e.REPORTS_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN?.trim() || undefined,
     dataDir: path.resolve(e.DATA_DIR),
     secretKey: e.SECRET_KEY?.trim() || undefined,
     publicUrl,

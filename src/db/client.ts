@@ -34,6 +34,8 @@ export interface Database {
   listen(channel: string, onPayload: (payload: string) => void, onResubscribe?: () => void): Promise<() => Promise<void>>;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** A server's connection pool right now (for /metrics); the embedded database has none. */
+  pool?: () => { total: number; idle: number; waiting: number; max: number };
 }
 
 // Extensions the migrations create; PGlite must be handed their code (a server has them installed).
@@ -113,6 +115,7 @@ async function openServer(url: string, listenOptions: ListenOptions): Promise<Da
   return {
     db,
     kind: 'postgres',
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: 12 }),
     async listen(channel, onPayload, onResubscribe) {
       const listener = new ReconnectingListener(url, channel, onPayload, onResubscribe, listenOptions);
       await listener.start();

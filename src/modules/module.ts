@@ -4,6 +4,7 @@ import type { Presence } from './tickets/presence.js';
 import type { TicketsService } from './tickets/tickets.service.js';
 import type { JobDefinition } from '../platform/jobs.js';
 import type { LiveHub } from '../platform/live.js';
+import type { MetricsCollector } from '../platform/metrics.js';
 import type { ScheduleDefinition } from '../platform/schedules.js';
 
 /** What the web process hands every module's `routes`: the live stream and presence it started. */
@@ -29,6 +30,8 @@ export type ModuleDefinition<S> = {
   jobs?: readonly JobDefinition[];
   schedules?: readonly ScheduleDefinition[];
   subscribers?: readonly Subscriber[];
+  /** Its gauges for GET /metrics (read from its tables; cached a few seconds between scrapes). */
+  metrics?: MetricsCollector;
   start?: () => Promise<void>;
   stop?: () => Promise<void>;
 };

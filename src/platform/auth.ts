@@ -15,7 +15,8 @@ export type Scope = (typeof SCOPES)[number];
  * neither is refused at start-up.
  */
 export type AccessLevel = 'public' | 'signed_in' | 'staff' | 'agent' | 'admin';
-export type Access = { level: AccessLevel; scope?: Scope; sessionOnly?: true };
+/** `ownCredentials`: a public route that checks a credential of its own (GET /metrics's METRICS_TOKEN): the caller is not resolved. */
+export type Access = { level: AccessLevel; scope?: Scope; sessionOnly?: true; ownCredentials?: true };
 
 export type Actor = {
   userId: string;
@@ -95,7 +96,7 @@ export function installAccessControl(app: FastifyInstance, resolveActor: Resolve
   });
   app.addHook('onRequest', async (req) => {
     const access = req.routeOptions.config?.access;
-    if (!access) return;
+    if (!access || access.ownCredentials) return;
     req.actor = await resolveActor(credentialsOf(req));
     if (access.level === 'public') return;
     const actor = req.actor;

@@ -9,9 +9,10 @@ import { type Res, type Session, startTestApp, type TestApp } from '../../src/te
 //
 // THE EXPECTATION TABLE. One row per API route: who may call it and what an API token needs. A route added without
 // its row fails this test; so does a row whose route changed or went away. Rows: `public`, `<level> <scope>` or
-// `<level> session` (only a signed-in session, never a token).
+// `<level> session` (only a signed-in session, never a token), `public own-credentials` (the route checks its own).
 const EXPECTED: Record<string, string> = {
   'GET /api/v1/health': 'public',
+  'GET /metrics': 'public own-credentials',
   'POST /api/v1/session': 'public',
   'GET /api/v1/setup': 'public',
   'POST /api/v1/setup': 'public',
@@ -360,10 +361,11 @@ const EXPECTED: Record<string, string> = {
   'POST /api/v1/widget/:siteKey/suggest/feedback': 'public',
 };
 
-type Row = { level: Access['level']; scope?: Scope; sessionOnly?: true };
+type Row = { level: Access['level']; scope?: Scope; sessionOnly?: true; ownCredentials?: true };
 function rowOf(spec: string): Row {
   const [level, need] = spec.split(' ') as [Access['level'], string | undefined];
   if (need === 'session') return { level, sessionOnly: true };
+  if (need === 'own-credentials') return { level, ownCredentials: true };
   return need ? { level, scope: need as Scope } : { level };
 }
 
@@ -435,8 +437,9 @@ before(async () => {
 after(() => t.close());
 
 function apiRoutes() {
-  // The public surfaces outside /api (the status page) are walked too: they must stay public and declare it.
-  return t.routes.filter((r) => (r.url.startsWith('/api/') || r.url === '/status' || r.url.startsWith('/status/') || r.url === '/help' || r.url.startsWith('/help/')) && r.method !== 'HEAD');
+  // The public surfaces outside /api (the status page) are walked too: they must stay public and declare it; so is
+  // /metrics (public to access control: it checks its own METRICS_TOKEN, and is a 404 without one).
+  return t.routes.filter((r) => (r.url.startsWith('/api/') || r.url === '/metrics' || r.url === '/status' || r.url.startsWith('/status/') || r.url === '/help' || r.url.startsWith('/help/')) && r.method !== 'HEAD');
 }
 
 /** The route's URL with real ids where one matters (a ticket of org A), random ones where a 404 is as good. */

@@ -9,6 +9,7 @@ import type { TicketQueries } from '../tickets/tickets.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
 import { AddressesService } from './addresses.service.js';
 import { EMAIL_REPLY_CHANNELS, emailEventListener, emailJobs, noteDeliveryFailures } from './email.jobs.js';
+import { inboundMailMetrics } from './email.metrics.js';
 import { emailRoutes } from './email.routes.js';
 import { ImapPollers } from './imap-poller.js';
 import { type ArticlesForMail, InboundService } from './inbound.service.js';
@@ -28,6 +29,7 @@ export function emailModule(ctx: Ctx, needs: { channels: ChannelsService; intake
   return defineModule({
     name: 'email',
     services: { email },
+    metrics: inboundMailMetrics(ctx),
     routes: (app) => emailRoutes(app, ctx, { ...email, queries: needs.queries, pollers: () => pollers }),
     jobs: emailJobs(inbound, outbound),
     subscribers: [{ name: 'email.notifications', attach: (tickets) => tickets.onEvents(emailEventListener(ctx)) }],

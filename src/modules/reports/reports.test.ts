@@ -198,6 +198,8 @@ describe('reports: the store, the metrics and their API', () => {
     await problem('/api/v1/reports/tickets_created/tickets?value=x', 400, 'INVALID_REPORT_QUERY', 'query.value');
     await problem('/api/v1/reports/tickets_created/tickets?cursor=-4', 400, 'INVALID_REPORT_QUERY', 'query.cursor');
     assert.equal(await t.count('ticket_metrics'), 4);
+    // Without METRICS_TOKEN, /metrics does not exist.
+    assert.equal((await t.request('GET', '/metrics', undefined, { authorization: 'Bearer anything-at-all-here' })).body.code, 'NOT_FOUND');
   });
 
   test("digests go out at each recipient's local time, exactly once, across both DST changes; bad settings change nothing", async () => {

@@ -8,6 +8,7 @@ import type { TicketQueries } from '../tickets/tickets.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
 import { calendarRoutes } from './calendars.routes.js';
 import { CalendarsService, RECOMPUTE_CALENDAR } from './calendars.service.js';
+import { slaClockMetrics } from './sla.metrics.js';
 import { slaRoutes } from './sla.routes.js';
 import { SlaService } from './sla.service.js';
 
@@ -18,6 +19,7 @@ export function slaModule(ctx: Ctx, needs: { settings: TicketSettingsService; fi
   return defineModule({
     name: 'sla',
     services: { calendars, sla },
+    metrics: slaClockMetrics(ctx),
     routes: (app) => {
       calendarRoutes(app, calendars);
       slaRoutes(app, sla, needs.queries);
