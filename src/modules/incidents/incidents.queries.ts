@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
@@ -268,4 +268,10 @@ export class IncidentQueries {
 
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
+}
+
+/** For reports: every incident as `inc (id, number, severity, detected_at, acknowledged_at, resolved_at)`. */
+export function incidentReportRows(): SQL {
+  return sql`(select ${incidents.id} as id, ${incidents.number} as number, ${incidents.severity} as severity, ${incidents.detectedAt} as detected_at,
+                     ${incidents.acknowledgedAt} as acknowledged_at, ${incidents.resolvedAt} as resolved_at from ${incidents}) as inc`;
 }

@@ -85,6 +85,7 @@ export class ReportsService {
     const bad = (path: string, message: string, detail?: string) => new AppError('INVALID_REPORT_QUERY', detail ?? message, { fields: [{ path: `query.${path}`, message }] });
     for (const key of Object.keys(q)) {
       if (!OTHER_PARAMS.includes(key) && !(key in FILTERS)) throw bad(key, `unknown filter ${key} (filters: ${REPORT_FILTERS.join(', ')})`);
+      if (metric.source && key in FILTERS) throw bad(key, `${metric.title} counts incidents, not tickets: it takes no ticket filters`);
     }
     const str = (key: string): string | undefined => {
       const v = q[key];
@@ -105,7 +106,7 @@ export class ReportsService {
     if (to <= from) throw bad('to', 'the period ends before it starts', `The period ends (${to.toISOString()}) before it starts (${from.toISOString()})`);
     if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY) throw bad('from', `a report spans at most ${MAX_PERIOD_DAYS} days`, `The period is ${Math.ceil((to.getTime() - from.getTime()) / DAY)} days; a report spans at most ${MAX_PERIOD_DAYS}`);
     const groupBy = str('groupBy') ?? metric.defaultGroupBy ?? 'none';
-    const groupings = [...REPORT_GROUPINGS, ...Object.keys(metric.extraGroupings ?? {})];
+    const groupings = groupingsOf(metric);
     if (!groupings.includes(groupBy)) throw bad('groupBy', `unknown grouping ${groupBy} (one of ${groupings.join(', ')})`);
     const filters: Record<string, string> = {};
     for (const [key, f] of Object.entries(FILTERS)) {
@@ -121,6 +122,7 @@ export class ReportsService {
   private where(actor: Actor, r: ReportRequest, from: Date, to: Date): SQL {
     const d = r.metric;
     const period = d.period ? d.period(from, to) : sql`${d.date} >= ${from.toISOString()}::timestamptz and ${d.date} < ${to.toISOString()}::timestamptz`;
+    if (d.source) return and(period, d.where) as SQL;
     return and(period, d.where, ...Object.entries(r.filters).map(([k, v]) => FILTERS[k]?.sql(v)), visibleTicketIds(actor, sql`${m.ticketId}`)) as SQL;
   }
 
@@ -132,7 +134,9 @@ export class ReportsService {
   }
 
   private from(r: ReportRequest): SQL {
-    return r.groupBy === 'tag' ? sql`${m} cross join lateral unnest(${m.tags}) as t(tag)` : sql`${m}`;
+    if (r.metric.source) return r.metric.source;
+    const rows = r.metric.join ? sql`${m} join ${r.metric.join}` : sql`${m}`;
+    return r.groupBy === 'tag' ? sql`${rows} cross join lateral unnest(${m.tags}) as t(tag)` : rows;
   }
 
   private select(values: Record<string, SQL>): SQL {
@@ -150,7 +154,7 @@ export class ReportsService {
     const headline = Object.keys(d.values)[0] as string;
     const key = this.key(r);
     return this.read(async (db) => {
-      const total = async (from: Date, to: Date) => rowsOf<Values>(await db.execute(sql`select ${this.select(d.values)} from ${m} where ${this.where(actor, r, from, to)}`))[0] ?? {};
+      const total = async (from: Date, to: Date) => rowsOf<Values>(await db.execute(sql`select ${this.select(d.values)} from ${this.from({ ...r, groupBy: 'none' })} where ${this.where(actor, r, from, to)}`))[0] ?? {};
       const grouped = async (from: Date, to: Date) =>
         key
           ? rowsOf<Values & { key: string | null }>(
@@ -186,6 +190,7 @@ export class ReportsService {
    */
   async tickets(actor: Actor, r: ReportRequest, o: { value?: string; cursor?: string; limit: number }) {
     const d = r.metric;
+    if (d.source) throw new AppError('INVALID_REPORT_QUERY', `${d.title} counts incidents, not tickets: see them under Incidents`, { fields: [{ path: 'params.metric', message: 'has no tickets behind it' }] });
     const key = this.key(r);
     if (o.value !== undefined && !key) throw new AppError('INVALID_REPORT_QUERY', 'value picks a group: give groupBy too', { fields: [{ path: 'query.value', message: 'needs groupBy' }] });
     const offset = o.cursor ? Number(o.cursor) : 0;
@@ -267,7 +272,13 @@ export class ReportsService {
 }
 
 function describe(d: MetricDef) {
-  return { key: d.key, title: d.title, family: d.family, unit: d.unit, definition: d.definition, headline: Object.keys(d.values)[0] as string, groupings: [...REPORT_GROUPINGS, ...Object.keys(d.extraGroupings ?? {})] };
+  return { key: d.key, title: d.title, family: d.family, unit: d.unit, definition: d.definition, headline: Object.keys(d.values)[0] as string, groupings: groupingsOf(d) };
+}
+
+/** The groupings a metric accepts: every ticket dimension, or only time for rows that are not tickets (incidents). */
+function groupingsOf(d: MetricDef): string[] {
+  const own = Object.keys(d.extraGroupings ?? {});
+  return d.source ? ['none', 'day', 'week', 'month', ...own] : [...REPORT_GROUPINGS, ...own];
 }
 
 function numbers(v: Record<string, unknown>): Values {

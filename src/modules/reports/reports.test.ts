@@ -202,6 +202,46 @@ describe('reports: the store, the metrics and their API', () => {
     assert.equal((await t.request('GET', '/metrics', undefined, { authorization: 'Bearer anything-at-all-here' })).body.code, 'NOT_FOUND');
   });
 
+  test('satisfaction and incident metrics: the same API, filters and drill-down; incidents take no ticket filters and have no tickets behind them', async () => {
+    // The solves above scheduled surveys (B's first one was cancelled by its reopen); they went out as jobs ran.
+    at('2026-03-05T12:00:00Z');
+    await t.runJobs();
+    const sentSurveys = rowsOf<{ ticket_id: string }>(await t.database.db.execute(sql`select ticket_id from csat_surveys where sent_at is not null`));
+    assert.deepEqual(sentSurveys.map((r) => r.ticket_id).sort(), [ids.A, ids.B, ids.D].sort());
+    const rate = (id: string, body: Record<string, string>) => t.as(customer).post(`/api/v1/portal/tickets/${id}/satisfaction`, body);
+    assert.equal((await rate(ids.A, { rating: 'good', comment: 'Quick and clear' })).status, 200);
+    assert.equal((await rate(ids.D, { rating: 'bad' })).status, 200);
+    const csatPeriod = 'from=2026-03-01&to=2026-03-08';
+    const csat = await t.as(agent).get(`/api/v1/reports/satisfaction?${csatPeriod}`);
+    assert.equal(csat.status, 200, csat.raw);
+    // Sent 3 (A, B, D), answered 2: good 1 of 2 = 50 %, response 2 of 3, comments 1 of 2.
+    assert.deepEqual(csat.body.values, { satisfaction: 50, good: 1, bad: 1, badRate: 50, responseRate: 66.7, commentRate: 50, answered: 2, sent: 3 });
+    assert.match(csat.body.metric.definition, /response rate = answered ÷ sent/);
+    const billing = await t.as(agent).get(`/api/v1/reports/satisfaction?${csatPeriod}&tag=billing`);
+    assert.deepEqual([billing.body.values.sent, billing.body.values.bad, billing.body.values.satisfaction], [2, 1, 0]);
+    const behind = await t.as(agent).get(`/api/v1/reports/satisfaction/tickets?${csatPeriod}`);
+    assert.deepEqual(behind.body.items.map((i: { subject: string; value: number | null }) => [i.subject, i.value]).sort(), [['A', 1], ['B', null], ['D', 0]]);
+
+    // An incident detected at 09:50, declared (and so acknowledged by its lead) at 10:00, resolved at 11:00.
+    at('2026-03-05T10:00:00Z');
+    const incident = await t.as(agent).post('/api/v1/incidents', { title: 'Sync is down', severity: 'P1', startedAt: '2026-03-05T09:45:00Z', detectedAt: '2026-03-05T09:50:00Z' });
+    assert.equal(incident.status, 201, incident.raw);
+    at('2026-03-05T11:00:00Z');
+    assert.equal((await t.as(agent).post(`/api/v1/incidents/${incident.body.id}/state`, { state: 'resolved' })).status, 200);
+    const tta = await t.as(agent).get(`/api/v1/reports/incident_time_to_acknowledge?${csatPeriod}&groupBy=severity`);
+    assert.equal(tta.status, 200, tta.raw);
+    assert.deepEqual(tta.body.values, { count: 1, avg: 600, p50: 600, p90: 600 });
+    assert.deepEqual(tta.body.groups.map((g: { key: string }) => g.key), ['P1']);
+    assert.equal((await t.as(agent).get(`/api/v1/reports/incident_time_to_resolve?${csatPeriod}`)).body.values.avg, 4200);
+    const filtered = await t.as(agent).get(`/api/v1/reports/incident_time_to_resolve?${csatPeriod}&tag=billing`);
+    assert.equal(filtered.status, 400);
+    assert.equal(filtered.body.errors[0].path, 'query.tag');
+    assert.equal((await t.as(agent).get(`/api/v1/reports/incident_time_to_resolve?${csatPeriod}&groupBy=agent`)).body.errors[0].path, 'query.groupBy');
+    const noTickets = await t.as(agent).get(`/api/v1/reports/incident_time_to_resolve/tickets?${csatPeriod}`);
+    assert.equal(noTickets.status, 400);
+    assert.equal(noTickets.body.code, 'INVALID_REPORT_QUERY');
+  });
+
   test("digests go out at each recipient's local time, exactly once, across both DST changes; bad settings change nothing", async () => {
     const address = await t.as(admin).post('/api/v1/email/addresses', { address: 'help@example.org', name: 'Help' });
     assert.equal(address.status, 201, address.raw);

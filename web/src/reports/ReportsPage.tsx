@@ -1,7 +1,7 @@
 import { Anchor, Badge, Button, Card, Drawer, Group, Loader, Popover, SegmentedControl, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { Link } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import { useDirectory } from '../app/directory';
 import { BarChart } from './Chart';
 import { DigestSettings } from './DigestSettings';
@@ -10,7 +10,8 @@ import { csvHref, type Definition, type Filters, PERIODS, type PeriodKey, period
 /** A number a tile or chart shows: which metric, which of its values, grouped how. */
 type Pick = { metric: string; groupBy?: string; value?: string; title: string };
 
-const TILES: { metric: string; value: string; business?: string; title: string }[] = [
+// `incidents`: the number counts incidents, not tickets — ticket filters do not apply, and a click opens Incidents.
+const TILES: { metric: string; value: string; business?: string; title: string; incidents?: true }[] = [
   { metric: 'tickets_created', value: 'tickets', title: 'Created' },
   { metric: 'tickets_solved', value: 'tickets', title: 'Solved' },
   { metric: 'backlog', value: 'tickets', title: 'Backlog at end' },
@@ -19,6 +20,10 @@ const TILES: { metric: string; value: string; business?: string; title: string }
   { metric: 'reopen_rate', value: 'rate', title: 'Reopen rate' },
   { metric: 'one_touch_resolution', value: 'rate', title: 'One-touch resolution' },
   { metric: 'sla_first_response', value: 'attainment', title: 'SLA first response met' },
+  { metric: 'satisfaction', value: 'satisfaction', title: 'Satisfaction (CSAT)' },
+  { metric: 'satisfaction', value: 'responseRate', title: 'Survey response rate' },
+  { metric: 'incident_time_to_acknowledge', value: 'p50', title: 'Incident acknowledge (median)', incidents: true },
+  { metric: 'incident_time_to_resolve', value: 'p50', title: 'Incident resolve (median)', incidents: true },
 ];
 
 const CHARTS: { metric: string; groupBy: string; value: string; business?: string; title: string }[] = [
@@ -90,7 +95,7 @@ function Dashboard() {
       </Group>
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
         {TILES.map((tile) => (
-          <Tile key={tile.metric} tile={tile} business={business} query={query} definition={def(tile.metric)} onPick={setPicked} />
+          <Tile key={`${tile.metric}-${tile.value}`} tile={tile} business={business} query={query} definition={def(tile.metric)} onPick={setPicked} />
         ))}
       </SimpleGrid>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
@@ -123,7 +128,9 @@ function HowCounted({ definition }: { definition: Definition | undefined }) {
 }
 
 function Tile({ tile, business, query, definition, onPick }: { tile: (typeof TILES)[number]; business: boolean; query: Query; definition: Definition | undefined; onPick: (p: Pick) => void }) {
-  const report = useQuery({ queryKey: ['report', tile.metric, query], queryFn: () => reportsApi.run(tile.metric, query) });
+  const [, navigate] = useLocation();
+  const q = tile.incidents ? { from: query.from, to: query.to } : query;
+  const report = useQuery({ queryKey: ['report', tile.metric, q], queryFn: () => reportsApi.run(tile.metric, q) });
   const key = business && tile.business ? tile.business : tile.value;
   const now = report.data?.values[key];
   const before = report.data?.previous.values[key];
@@ -131,7 +138,11 @@ function Tile({ tile, business, query, definition, onPick }: { tile: (typeof TIL
   const delta = now !== undefined && now !== null && before !== undefined && before !== null ? now - before : null;
   return (
     <Card withBorder padding="sm">
-      <UnstyledButton onClick={() => onPick({ metric: tile.metric, title: tile.title })} aria-label={`${tile.title}: show the tickets`} data-testid={`tile-${tile.metric}`}>
+      <UnstyledButton
+        onClick={() => (tile.incidents ? navigate('/incidents') : onPick({ metric: tile.metric, title: tile.title }))}
+        aria-label={tile.incidents ? `${tile.title}: open Incidents` : `${tile.title}: show the tickets`}
+        data-testid={`tile-${tile.metric}${tile.metric === 'satisfaction' ? `-${tile.value}` : ''}`}
+      >
         <Text size="xs" c="dimmed">
           {tile.title}
         </Text>

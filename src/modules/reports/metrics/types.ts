@@ -9,7 +9,7 @@ import { ticketMetrics as m } from '../reports.schema.js';
  */
 export type MetricDef = {
   key: string;
-  family: 'times' | 'sla' | 'volume' | 'quality' | 'top_issues';
+  family: 'times' | 'sla' | 'volume' | 'quality' | 'top_issues' | 'satisfaction' | 'incidents';
   title: string;
   definition: string;
   unit: 'seconds' | 'tickets' | 'percent' | 'per_ticket';
@@ -29,6 +29,13 @@ export type MetricDef = {
   defaultGroupBy?: string;
   /** How many groups at most (top issues: the top 10), sorted by the headline value. */
   top?: number;
+  /** A table joined onto ticket_metrics, with its `on` (satisfaction: one row per survey sent); filters still apply. */
+  join?: SQL;
+  /**
+   * Rows that are not tickets (incidents), instead of ticket_metrics: no ticket filters, groupings by time and
+   * `extraGroupings` only, and no tickets behind the number (the app links to their own page instead).
+   */
+  source?: SQL;
 };
 
 /** count, average, p50 and p90 of a duration in calendar and business seconds (`null` values are not counted). */
