@@ -107,6 +107,10 @@ describe('reports in a real browser', { skip }, () => {
     await page.getByRole('textbox', { name: 'Tag' }).fill('billing');
     await created.filter({ hasText: /^Created1/ }).waitFor();
     await screenshot(page, 'reports-dashboard');
+    // Satisfaction and incident times sit with the other numbers; an incident number opens Incidents.
+    await page.getByTestId('tile-satisfaction-satisfaction').filter({ hasText: 'Satisfaction (CSAT)' }).waitFor();
+    await page.getByRole('button', { name: 'Incident acknowledge (median): open Incidents' }).click();
+    await page.waitForURL(/\/incidents$/);
     await context.close();
   });
 

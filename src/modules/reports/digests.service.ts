@@ -234,6 +234,7 @@ export class DigestsService {
     const resolution = await both('full_resolution_time');
     const slaFirst = await both('sla_first_response');
     const slaResolution = await both('sla_resolution');
+    const csat = await both('satisfaction');
     const top = await this.run(actor, 'top_tags', p.from, p.to, scope.filters, 'tag');
     const topBefore = kind === 'monthly' ? await this.run(actor, 'top_tags', p.previous.from, p.previous.to, scope.filters, 'tag') : undefined;
     const n = (v: Record<string, number | null>, k: string) => v[k] ?? null;
@@ -249,6 +250,7 @@ export class DigestsService {
         { label: 'Resolution, median', value: n(resolution.now, 'p50'), previous: n(resolution.before, 'p50'), unit: 'seconds', metric: 'full_resolution_time' },
         { label: 'SLA first response met', value: n(slaFirst.now, 'attainment'), previous: n(slaFirst.before, 'attainment'), unit: 'percent', metric: 'sla_first_response' },
         { label: 'SLA resolution met', value: n(slaResolution.now, 'attainment'), previous: n(slaResolution.before, 'attainment'), unit: 'percent', metric: 'sla_resolution' },
+        { label: 'Satisfaction (CSAT)', value: n(csat.now, 'satisfaction'), previous: n(csat.before, 'satisfaction'), unit: 'percent', metric: 'satisfaction' },
       ],
       tables: [
         {

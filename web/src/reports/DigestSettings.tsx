@@ -10,7 +10,7 @@ type Row = { on: boolean; localTime: string; timeZone: string; weekday: string; 
 
 const KINDS: { kind: Kind; title: string; what: string }[] = [
   { kind: 'daily', title: 'Daily check', what: 'New since yesterday, open tickets by age, overdue, priority mix.' },
-  { kind: 'weekly', title: 'Weekly report', what: 'Created, solved, open; first response and resolution (average and median); SLA attainment; top 5 issues; against the week before.' },
+  { kind: 'weekly', title: 'Weekly report', what: 'Created, solved, open; first response and resolution (average and median); SLA attainment; satisfaction; top 5 issues; against the week before.' },
   { kind: 'monthly', title: 'Monthly review', what: 'Last month against the month before (on the 1st).' },
 ];
 const WEEKDAYS = [
