@@ -80,6 +80,8 @@ describe('reports in a real browser', { skip }, () => {
     const chart = page.locator('[aria-label="Top tags"]');
     const canvas = chart.getByTestId('chart-top_tags');
     await canvas.locator('canvas').waitFor();
+    // Below the tiles (three rows of them now): scrolled into view, so the mouse can reach it.
+    await canvas.locator('.u-over').scrollIntoViewIfNeeded();
     const box = await canvas.locator('.u-over').boundingBox();
     assert.ok(box);
     // Two bars (billing, login): the left one is billing.
