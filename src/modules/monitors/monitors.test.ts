@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
 import { HEARTBEAT_PINGS_PER_MINUTE } from './monitors.routes.js';
+import { monitorResults } from './monitors.schema.js';
 import { RESULTS_KEPT } from './monitors.service.js';
 
 /**
@@ -262,12 +263,16 @@ describe('monitors', () => {
 
     const m = await make({ name: 'Many results', url: url('/many') });
     await pause(m.id);
+    // A full history written at once, then two more checks: the two oldest go.
+    const at = t.clock.now();
+    await t.database.db.insert(monitorResults).values(Array.from({ length: RESULTS_KEPT }, (_, i) => ({ monitorId: m.id, at, ok: true, latencyMs: i, statusCode: 200, error: null })));
     await t.database.db.transaction(async (tx) => {
-      for (let i = 0; i < RESULTS_KEPT + 5; i++) await t.services.monitors.record(tx, m.id, { ok: true, latencyMs: i, statusCode: 200, error: null });
+      for (const latencyMs of [1000, 1001]) await t.services.monitors.record(tx, m.id, { ok: true, latencyMs, statusCode: 200, error: null });
     });
     const d = await detail(m.id);
     assert.equal(d.results.length, RESULTS_KEPT);
-    assert.equal(d.results[0].latencyMs, RESULTS_KEPT + 4, 'newest first');
+    assert.equal(d.results[0].latencyMs, 1001, 'newest first');
+    assert.equal(d.results.at(-1).latencyMs, 2, 'the two oldest went');
     assert.equal(await t.count(`monitor_results where monitor_id = '${m.id}'`), RESULTS_KEPT);
   });
 });
