@@ -44,7 +44,8 @@ const EXTENSIONS = { btree_gin, pg_trgm };
 /** `holder` names the command that holds an embedded data directory, for the message another process shows. */
 export type DatabaseOptions =
   | { url: string; log?: ListenLog; reconnect?: { minMs: number; maxMs: number } }
-  | { dataDir: string; holder?: string }
+  // `from` on a data directory that does not exist yet: made from that dump (tests build their template this way).
+  | { dataDir: string; holder?: string; from?: Blob }
   // `from`: a data directory dumped by `dumpEmbedded`, loaded instead of creating an empty cluster (tests use a
   // migrated one: initdb and the migrations cost ~3 s per database, loading the dump ~1 s).
   | { memory: true; from?: Blob };
@@ -60,7 +61,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const lock = await acquireDataDirLock(options.dataDir, options.holder);
     try {
       fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-      const client = new PGlite(options.dataDir, { extensions: EXTENSIONS });
+      const client = new PGlite(options.dataDir, { extensions: EXTENSIONS, ...(options.from ? { loadDataDir: options.from } : {}) });
       await client.waitReady;
       return openEmbedded(client, lock);
     } catch (err) {

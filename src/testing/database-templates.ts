@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { dumpEmbedded, migrationsFolder, openDatabase } from '../db/client.js';
@@ -54,6 +55,41 @@ export function migratedPgliteTemplate(): Promise<Blob> {
     }
   })();
   return pgliteTemplate;
+}
+
+let pgliteTemplateDir: Promise<string> | undefined;
+
+/**
+ * The migrated template unpacked once into a data directory on disk. A test database is a file copy of it, opened in
+ * place: that costs about half the CPU of loading the gzipped dump into PGlite's in-memory file system (~0.75 s
+ * against ~1.4 s per database, measured), and the database's pages stay out of the JavaScript heap.
+ */
+function migratedPgliteTemplateDir(): Promise<string> {
+  pgliteTemplateDir ??= (async () => {
+    const dir = path.join(CACHE_DIR, `pglite-${migrationsHash()}`);
+    if (fs.existsSync(path.join(dir, 'PG_VERSION'))) return dir;
+    const building = `${dir}.${process.pid}.tmp`;
+    fs.rmSync(building, { recursive: true, force: true });
+    const database = await openDatabase({ dataDir: building, from: await migratedPgliteTemplate() });
+    await database.close();
+    try {
+      fs.renameSync(building, dir);
+    } catch (err) {
+      // Another process published the same template first: use theirs.
+      fs.rmSync(building, { recursive: true, force: true });
+      if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) throw err;
+    }
+    return dir;
+  })();
+  return pgliteTemplateDir;
+}
+
+/** A fresh copy of the migrated template in a temporary directory, and a function that removes it. */
+export async function copyOfPgliteTemplate(): Promise<{ dir: string; remove: () => void }> {
+  const template = await migratedPgliteTemplateDir();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-test-db-'));
+  fs.cpSync(template, dir, { recursive: true });
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 const serverTemplates = new Map<string, Promise<string>>();

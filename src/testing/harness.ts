@@ -12,7 +12,7 @@ import { FakeClock } from '../platform/clock.js';
 import { randomToken } from '../platform/crypto.js';
 import type { User } from '../modules/people/people.service.js';
 import type { CreateTicketBody } from '../modules/tickets/tickets.schemas.js';
-import { migratedPgliteTemplate, migratedServerTemplate } from './database-templates.js';
+import { copyOfPgliteTemplate, migratedServerTemplate } from './database-templates.js';
 import { startSmtpListener } from '../modules/email/smtp-listener.js';
 import nodemailer, { type SendMailOptions, type SentMessageInfo } from 'nodemailer';
 
@@ -30,9 +30,16 @@ export async function openTestDatabase(): Promise<{ database: Database; drop: ()
   // Each is a copy of a migrated template (database-templates.ts); migrate() then finds nothing to do, and stays so a
   // template that somehow missed a migration is still brought up to date.
   if (!url) {
-    const database = await openDatabase({ memory: true, from: await migratedPgliteTemplate() });
+    const copy = await copyOfPgliteTemplate();
+    const database = await openDatabase({ dataDir: copy.dir, holder: 'test' });
     await database.migrate();
-    return { database, drop: () => database.close() };
+    return {
+      database,
+      drop: async () => {
+        await database.close();
+        copy.remove();
+      },
+    };
   }
   const created = await createServerDatabase(url, 'lifeline_test', await migratedServerTemplate(url));
   const database = await openDatabase({ url: created.url });
