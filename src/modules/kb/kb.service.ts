@@ -501,15 +501,18 @@ export class KbService {
    * trigram one (the title's GIN trigram index, `<%`) runs only when full text found fewer than `limit`.
    * Snippets are made for the final hits only.
    */
-  async search(reader: Reader, rawQuery: string, limit = 20): Promise<{ query: string; items: SearchHit[] }> {
+  async search(reader: Reader, rawQuery: string, limit = 20, asYouType = false): Promise<{ query: string; items: SearchHit[] }> {
     const query = normaliseQuery(rawQuery);
     if (!query) return { query, items: [] };
     const { language } = await this.settings();
+    // As someone types, the last word is usually unfinished: it matches as a prefix ("pass" → "password"). The
+    // words are letters and digits only (normaliseQuery), so joining them with & makes no other operator.
+    const tsquery = asYouType ? sql`to_tsquery(${language}::regconfig, ${`${query.split(' ').join(' & ')}:*`})` : sql`plainto_tsquery(${language}::regconfig, ${query})`;
     const readable = readableBy(reader);
     const fts = rowsOf<{ id: string; score: number }>(
       await this.ctx.db.execute(sql`
         select c.id, ts_rank(c.search, c.tsq) as score from (
-          select kb_articles.id, kb_articles.search, q.tsq from ${kbArticles}, plainto_tsquery(${language}::regconfig, ${query}) q(tsq)
+          select kb_articles.id, kb_articles.search, q.tsq from ${kbArticles}, ${tsquery} q(tsq)
           where kb_articles.search @@ q.tsq and ${readable}
           limit ${CANDIDATES}
         ) c order by score desc limit ${limit}`),
@@ -535,7 +538,7 @@ export class KbService {
     const rows = rowsOf<{ id: string; slug: string; title: string; section_name: string; snippet: string }>(
       await this.ctx.db.execute(sql`
         select a.id, a.slug, a.published_title as title, s.name as section_name,
-          ts_headline(${language}::regconfig, left(a.published_text, ${SNIPPET_SOURCE}), plainto_tsquery(${language}::regconfig, ${query}), 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, ShortWord=2') as snippet
+          ts_headline(${language}::regconfig, left(a.published_text, ${SNIPPET_SOURCE}), ${tsquery}, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, ShortWord=2') as snippet
         from ${kbArticles} a join ${kbSections} s on s.id = a.section_id
         where a.id in (${sql.join(
           best.map(([id]) => sql`${id}::uuid`),
@@ -562,7 +565,7 @@ export class KbService {
       const hit = this.suggestCache().get(key);
       if (hit) return hit;
     }
-    const { items } = await this.search(reader, q, 3);
+    const { items } = await this.search(reader, q, 3, true);
     const out = items.map(({ id, slug, title, snippet }) => ({ id, slug, title, snippet: snippet.replace(/[\u0001\u0002]/g, ''), url: `${this.ctx.config.publicUrl}/help/articles/${slug}` }));
     if (key !== null) this.suggestCache().set(key, out);
     return out;

@@ -195,6 +195,8 @@ describe('knowledge base and help centre', () => {
     assert.match(stemmed.raw, /<mark>/);
     assert.match(stemmed.raw, /value="sync"/, 'the query stays in the box: the URL is shareable');
     assert.match((await page(null, '/help/search?q=pasword')).raw, /Reset your password/, 'a typo still finds it');
+    assert.deepEqual(((await t.as(agent).get('/api/v1/kb/suggest?q=offline%20form%20sync')).body.items as { title: string }[]).map((x) => x.title), ['Syncing forms offline']);
+    assert.deepEqual(((await t.as(agent).get('/api/v1/kb/suggest?q=forms%20offl')).body.items as { title: string }[]).map((x) => x.title), ['Syncing forms offline'], 'the word being typed matches as a prefix');
     t.clock.advance(61_000);
     for (const q of ["sync & !forms | ('x'", 'sync:* <-> forms', '%_\\', "'; drop table kb_articles; --"]) {
       const res = await page(null, `/help/search?q=${encodeURIComponent(q)}`);
