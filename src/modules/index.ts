@@ -51,7 +51,7 @@ export function buildModules(ctx: Ctx) {
   const rules = rulesModule({ ...tickets.services, ...people.services, outbound: email.services.email.outbound, ...webhooks.services, ...oncall.services });
   const automations = automationsModule(ctx, { ...fields.services, ...rules.services, ...sla.services });
   const macros = macrosModule(ctx, { ...tickets.services, ...people.services, ...fields.services });
-  const assignment = assignmentModule(ctx, { ...people.services });
+  const assignment = assignmentModule(ctx, { ...people.services, queries: tickets.services.queries });
   const triggers = triggersModule(ctx, { ...tickets.services, ...fields.services, ...rules.services });
   const reports = reportsModule(ctx, { ...tickets.services, ...sla.services, ...people.services, outbound: email.services.email.outbound });
   const views = viewsModule(ctx, { ...people.services, ...fields.services, ...tickets.services, ...sla.services });

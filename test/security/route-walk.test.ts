@@ -45,6 +45,8 @@ const EXPECTED: Record<string, string> = {
   'PUT /api/v1/priority-schemes/:key/order': 'admin admin',
   'PATCH /api/v1/priorities/:id': 'admin admin',
   'GET /api/v1/types': 'signed_in tickets:read',
+  'GET /api/v1/ticket-settings': 'staff tickets:read',
+  'PUT /api/v1/ticket-settings': 'admin admin',
   'POST /api/v1/types': 'admin admin',
   'PATCH /api/v1/types/:key': 'admin admin',
   'GET /api/v1/custom-fields': 'staff tickets:read',
@@ -109,6 +111,7 @@ const EXPECTED: Record<string, string> = {
   'PATCH /api/v1/triggers/:id': 'admin admin',
   'DELETE /api/v1/triggers/:id': 'admin admin',
   // assignment
+  'GET /api/v1/tickets/:id/assignees': 'staff tickets:read',
   'GET /api/v1/groups/:id/assignment': 'staff tickets:read',
   'PUT /api/v1/groups/:id/assignment': 'admin admin',
   'GET /api/v1/groups/:id/rota': 'staff tickets:read',

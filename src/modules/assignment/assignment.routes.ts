@@ -7,13 +7,24 @@ import { AppError } from '../../platform/errors.js';
 import { isGroupRestricted } from '../tickets/tickets.queries.js';
 import { Timestamp } from '../../platform/responses.js';
 import { ASSIGNMENT_MODES } from './assignment.schema.js';
-import { AssignmentBody, type AssignmentService, AwayBody, HandoverBody, RotaBody, SwapBody } from './assignment.service.js';
+import { AssignmentBody, type AssignmentService, AwayBody, HandoverBody, RotaBody, SwapBody, UNAVAILABLE_REASONS } from './assignment.service.js';
 
 const GroupParams = z.object({ id: z.uuid() });
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
 // Response schemas (see tickets.responses.ts for what they are for).
 const SettingsView = z.object({ groupId: z.uuid(), mode: z.enum(ASSIGNMENT_MODES), timeZone: z.string(), lastUserId: z.uuid().nullable() });
+const Candidate = z.object({
+  userId: z.uuid(),
+  name: z.string(),
+  email: z.string(),
+  available: z.boolean(),
+  inGroup: z.boolean(),
+  away: z.boolean(),
+  reason: z.enum(UNAVAILABLE_REASONS).nullable(),
+  why: z.string().nullable(),
+});
+const Candidates = z.object({ group: z.object({ id: z.uuid(), name: z.string() }).nullable(), items: z.array(Candidate) });
 const Note = z.object({ id: z.uuid(), groupId: z.uuid(), day: z.string(), authorId: z.uuid().nullable(), body: z.string(), createdAt: Timestamp });
 
 /**
@@ -34,6 +45,9 @@ export function assignmentRoutes(app: FastifyInstance, assignment: AssignmentSer
   const agent = { level: 'agent', scope: 'tickets:write' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
 
+  r.get('/api/v1/tickets/:id/assignees', { config: { access: staff }, schema: { tags, params: z.object({ id: z.uuid() }), response: { 200: Candidates } } }, async (req) =>
+    assignment.candidates(requireActor(req), req.params.id),
+  );
   r.get('/api/v1/groups/:id/assignment', { config: { access: staff }, schema: { tags, params: GroupParams, response: { 200: SettingsView } } }, async (req) => assignment.settings(ownGroup(req, req.params.id)));
   r.put('/api/v1/groups/:id/assignment', { config: { access: admin }, schema: { tags, params: GroupParams, body: AssignmentBody, response: { 200: SettingsView } } }, async (req) =>
     assignment.setSettings(req.params.id, req.body),

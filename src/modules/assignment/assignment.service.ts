@@ -5,9 +5,10 @@ import type { Executor, Tx } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
-import { activeAgentIds, namesAndEmails } from '../people/members.queries.js';
+import { activeAgentIds, namesAndEmails, staffWithGroups } from '../people/members.queries.js';
 import type { PeopleService } from '../people/people.service.js';
 import { leastLoaded } from '../tickets/workload.queries.js';
+import type { TicketQueries } from '../tickets/tickets.queries.js';
 import type { AutoAssigner } from '../tickets/tickets.service.js';
 import { ASSIGNMENT_MODES, agentAway, groupAssignment, handoverNotes, triageRota } from './assignment.schema.js';
 
@@ -16,6 +17,20 @@ export const AssignmentBody = z.object({ mode: z.enum(ASSIGNMENT_MODES), timeZon
 export const RotaBody = z.object({ entries: z.array(z.object({ day: Day, userId: z.uuid() })).min(1).max(366) });
 export const SwapBody = z.object({ dayA: Day, dayB: Day });
 export const HandoverBody = z.object({ body: z.string().trim().min(1).max(20_000) });
+/** Why someone cannot take a ticket, as the picker says it. */
+export const UNAVAILABLE_REASONS = ['not_in_group', 'deactivated', 'light_agent'] as const;
+export type UnavailableReason = (typeof UNAVAILABLE_REASONS)[number];
+export type AssigneeCandidate = {
+  userId: string;
+  name: string;
+  email: string;
+  available: boolean;
+  inGroup: boolean;
+  /** Marked away (auto-assignment passes them over; a person may still pick them). */
+  away: boolean;
+  reason: UnavailableReason | null;
+  why: string | null;
+};
 export const AwayBody = z.object({ away: z.boolean(), until: z.iso.datetime({ offset: true }).nullable().default(null) });
 
 /**
@@ -27,7 +42,40 @@ export class AssignmentService {
   constructor(
     private readonly ctx: Ctx,
     private readonly people: PeopleService,
+    private readonly queries: TicketQueries,
   ) {}
+
+  /**
+   * Who may take a ticket the actor sees, for the assignee picker: the ticket group's active agents first, then
+   * (ticket without a group) every other active agent, then everyone who cannot, each with the reason in words —
+   * the same rules the ticket commands enforce (`checkAssignee`), so the picker never offers what would be refused.
+   */
+  async candidates(actor: Actor, ticketId: string): Promise<{ group: { id: string; name: string } | null; items: AssigneeCandidate[] }> {
+    const ticket = await this.queries.getRow(actor, ticketId);
+    const group = ticket.groupId ? await this.people.getGroup(ticket.groupId) : null;
+    const now = this.ctx.clock.now();
+    const [staff, away] = await Promise.all([
+      staffWithGroups(this.ctx.db),
+      this.ctx.db.select({ userId: agentAway.userId, until: agentAway.until }).from(agentAway),
+    ]);
+    const awayIds = new Set(away.filter((a) => a.until === null || a.until > now).map((a) => a.userId));
+    const items = staff.map((u): AssigneeCandidate => {
+      const inGroup = group ? u.groupIds.includes(group.id) : false;
+      const reason: UnavailableReason | null = !u.active ? 'deactivated' : u.role === 'light_agent' ? 'light_agent' : group && !inGroup ? 'not_in_group' : null;
+      const why =
+        reason === 'deactivated'
+          ? 'Deactivated'
+          : reason === 'light_agent'
+            ? 'Light agent: adds internal notes, cannot own tickets'
+            : reason === 'not_in_group'
+              ? `Not in ${group?.name}`
+              : null;
+      return { userId: u.id, name: u.name, email: u.email, available: reason === null, inGroup, away: awayIds.has(u.id), reason, why };
+    });
+    const rank = (c: AssigneeCandidate) => (c.available ? (c.inGroup ? 0 : 1) : 2 + UNAVAILABLE_REASONS.indexOf(c.reason as UnavailableReason));
+    items.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+    return { group: group ? { id: group.id, name: group.name } : null, items };
+  }
 
   async settings(groupId: string, ex: Executor = this.ctx.db) {
     await this.people.getGroup(groupId, ex);

@@ -89,4 +89,73 @@ describe('assignment: triage rota, rotation, load, away', () => {
     assert.equal((await t.as(ana).put(`/api/v1/groups/${group.id}/assignment`, { mode: 'manual' })).status, 403);
     assert.equal((await t.as(customer).get(`/api/v1/groups/${group.id}/rota?from=2026-03-01&to=2026-03-31`)).status, 403);
   });
+  test("the assignee picker lists the group's members first and says why the others cannot take the ticket", async () => {
+    const dora = await t.signIn('agent', { name: 'Dora Deactivated' });
+    const lena = await t.signIn('light_agent', { name: 'Lena Light' });
+    const group = await t.make.group('Picker', [ben, dora, lena]);
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${dora.user.id}`, { active: false })).status, 200);
+    await t.as(ben).put('/api/v1/me/away', { away: true });
+    const ticket = await t.make.ticket(admin, { subject: 'Who takes it', groupId: group.id, requesterId: customer.user.id });
+    const res = await t.as(ana).get(`/api/v1/tickets/${ticket.id}/assignees`);
+    assert.equal(res.status, 200, res.raw);
+    assert.deepEqual(res.body.group, { id: group.id, name: 'Picker' });
+    const items = res.body.items as { userId: string; available: boolean; inGroup: boolean; away: boolean; reason: string | null; why: string | null }[];
+    const of = (s: Session) => items.find((i) => i.userId === s.user.id);
+    assert.deepEqual(items[0], { ...of(ben), available: true, inGroup: true, away: true, reason: null, why: null }, 'the only available member comes first, away or not');
+    assert.equal(items.filter((i) => i.available).length, 1, 'nobody outside the group is offered');
+    assert.equal(of(ana)?.reason, 'not_in_group');
+    assert.equal(of(ana)?.why, 'Not in Picker');
+    assert.equal(of(dora)?.why, 'Deactivated');
+    assert.equal(of(lena)?.reason, 'light_agent');
+    // What the picker offers is what the ticket accepts.
+    assert.equal((await t.as(ana).patch(`/api/v1/tickets/${ticket.id}`, { assigneeId: ana.user.id })).status, 422);
+    await t.as(ben).put('/api/v1/me/away', { away: false });
+    // No group: every active agent may take it.
+    const loose = await t.make.ticket(admin, { subject: 'No group', requesterId: customer.user.id });
+    const all = (await t.as(ana).get(`/api/v1/tickets/${loose.id}/assignees`)).body;
+    assert.equal(all.group, null);
+    assert.ok(all.items.find((i: { userId: string }) => i.userId === ana.user.id).available);
+    // Bad input: not an id, an unknown ticket, a customer.
+    assert.equal((await t.as(ana).get('/api/v1/tickets/1042/assignees')).status, 400);
+    const unknown = await t.as(ana).get('/api/v1/tickets/00000000-0000-4000-8000-000000000000/assignees');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.code, 'TICKET_NOT_FOUND');
+    assert.equal((await t.as(customer).get(`/api/v1/tickets/${ticket.id}/assignees`)).status, 403);
+  });
+
+  test('a public reply to an unassigned ticket assigns it to the agent replying, as an event; a note, a non-member or the setting switched off does not', async () => {
+    const group = await t.make.group('Replies', [ana]);
+    const reply = (s: Session, id: string, body: Record<string, unknown> = {}) => t.as(s).post(`/api/v1/tickets/${id}/messages`, { body: 'On it.', public: true, ...body });
+    const events = async (id: string) => (await t.as(admin).get(`/api/v1/tickets/${id}/events`)).body.items as { kind: string; field: string | null; fromValue: unknown; toValue: unknown; actorId: string | null }[];
+
+    const ticket = await t.make.ticket(admin, { subject: 'Reply takes it', groupId: group.id, requesterId: customer.user.id });
+    assert.equal((await reply(ana, ticket.id, { public: false, body: 'Looking.' })).status, 201);
+    assert.equal(await assigneeOf(ticket.id), null, 'an internal note takes nothing');
+    const res = await reply(ana, ticket.id);
+    assert.equal(res.status, 201, res.raw);
+    assert.equal(res.body.ticket.assigneeId, ana.user.id);
+    const taken = (await events(ticket.id)).find((e) => e.kind === 'field_changed' && e.field === 'assignee');
+    assert.deepEqual({ from: taken?.fromValue ?? null, to: taken?.toValue, by: taken?.actorId }, { from: null, to: ana.user.id, by: ana.user.id });
+    // Already assigned: another agent's reply leaves the assignee.
+    await reply(admin, ticket.id);
+    assert.equal(await assigneeOf(ticket.id), ana.user.id);
+
+    // Someone who may not own it (not in its group) replies: it stays unassigned rather than being refused.
+    const other = await t.make.ticket(admin, { subject: 'Not my group', groupId: group.id, requesterId: customer.user.id });
+    assert.equal((await reply(ben, other.id)).status, 201);
+    assert.equal(await assigneeOf(other.id), null);
+
+    // Switched off in the desk's settings (bad values refused, changing nothing).
+    assert.equal((await t.as(admin).get('/api/v1/ticket-settings')).body.replyAssigns, true, 'on by default');
+    const bad = await t.as(admin).put('/api/v1/ticket-settings', { replyAssigns: 'yes' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.errors[0].path, 'body.replyAssigns');
+    assert.equal((await t.as(ana).put('/api/v1/ticket-settings', { replyAssigns: false })).status, 403);
+    assert.equal((await t.as(admin).get('/api/v1/ticket-settings')).body.replyAssigns, true);
+    assert.equal((await t.as(admin).put('/api/v1/ticket-settings', { replyAssigns: false })).status, 200);
+    const off = await t.make.ticket(admin, { subject: 'Setting off', groupId: group.id, requesterId: customer.user.id });
+    await reply(ana, off.id);
+    assert.equal(await assigneeOf(off.id), null);
+    assert.equal((await t.as(admin).put('/api/v1/ticket-settings', { replyAssigns: true })).status, 200);
+  });
 });

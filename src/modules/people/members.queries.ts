@@ -33,3 +33,22 @@ export async function namesAndEmails(ex: Executor, ids: string[]): Promise<{ id:
   if (ids.length === 0) return [];
   return ex.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, ids));
 }
+
+/** Every staff member (active or not) with their groups: who the assignee picker lists, and why some cannot take a ticket. */
+export async function staffWithGroups(ex: Executor): Promise<{ id: string; name: string; email: string; role: string; active: boolean; groupIds: string[] }[]> {
+  const rows = await ex
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      role: users.role,
+      active: users.active,
+      groupIds: sql<string[]>`coalesce(array_agg(${groupMembers.groupId}) filter (where ${groupMembers.groupId} is not null), '{}')`,
+    })
+    .from(users)
+    .leftJoin(groupMembers, eq(groupMembers.userId, users.id))
+    .where(inArray(users.role, ['agent', 'admin', 'light_agent']))
+    .groupBy(users.id)
+    .orderBy(asc(users.name));
+  return rows;
+}

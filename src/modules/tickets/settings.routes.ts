@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DefineCustomField, type CustomFieldsService, UpdateCustomField } from '../custom-fields/custom-fields.service.js';
 import { CUSTOM_FIELD_KINDS } from '../custom-fields/custom-fields.service.js';
 import { STATE_CATEGORIES } from './tickets.schema.js';
-import { CreatePriorityBody, CreateStateBody, CreateTypeBody, PriorityOrderBody, priorityView, UpdatePriorityBody, type TicketSettingsService, UpdateStateBody, UpdateTypeBody } from './settings.service.js';
+import { CreatePriorityBody, CreateStateBody, CreateTypeBody, PriorityOrderBody, priorityView, TicketBehaviourBody, UpdatePriorityBody, type TicketSettingsService, UpdateStateBody, UpdateTypeBody } from './settings.service.js';
 
 const KeyParams = z.object({ key: z.string().max(64) });
 
@@ -50,6 +50,7 @@ export function settingsRoutes(app: FastifyInstance, settings: TicketSettingsSer
   const tags = ['settings'];
   const anyone = { level: 'signed_in', scope: 'tickets:read' } as const;
   const admin = { level: 'admin', scope: 'admin' } as const;
+  const staff = { level: 'staff', scope: 'tickets:read' } as const;
 
   r.get('/api/v1/states', { config: { access: anyone }, schema: { tags, response: itemsOf(StateView) } }, async () => ({ items: await settings.listStates() }));
   r.post('/api/v1/states', { config: { access: admin }, schema: { tags, body: CreateStateBody } }, async (req, reply) =>
@@ -79,6 +80,8 @@ export function settingsRoutes(app: FastifyInstance, settings: TicketSettingsSer
     priorityView(await settings.updatePriority(req.params.id, req.body)),
   );
 
+  r.get('/api/v1/ticket-settings', { config: { access: staff }, schema: { tags, response: { 200: TicketBehaviourBody } } }, async () => settings.getBehaviour());
+  r.put('/api/v1/ticket-settings', { config: { access: admin }, schema: { tags, body: TicketBehaviourBody, response: { 200: TicketBehaviourBody } } }, async (req) => settings.setBehaviour(req.body));
   r.get('/api/v1/types', { config: { access: anyone }, schema: { tags, response: itemsOf(TypeView) } }, async () => ({ items: await settings.listTypes() }));
   r.post('/api/v1/types', { config: { access: admin }, schema: { tags, body: CreateTypeBody } }, async (req, reply) =>
     reply.status(201).send(await settings.createType(req.body)),

@@ -4,7 +4,7 @@ import type { Executor } from '../../db/client.js';
 import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
-import { priorities, prioritySchemes, STATE_CATEGORIES, tickets, ticketStates, ticketTypes } from './tickets.schema.js';
+import { priorities, prioritySchemes, STATE_CATEGORIES, tickets, ticketSettings, ticketStates, ticketTypes } from './tickets.schema.js';
 
 export type TicketState = typeof ticketStates.$inferSelect;
 export type Priority = typeof priorities.$inferSelect;
@@ -55,6 +55,8 @@ export const UpdatePriorityBody = z.object({
 });
 export const PriorityOrderBody = z.object({ ids: z.array(z.uuid()).min(1).max(50) });
 export const CreateTypeBody = z.object({ key: Key, label: z.string().trim().min(1).max(100), position: z.number().int().optional() });
+export const TicketBehaviourBody = z.object({ replyAssigns: z.boolean() });
+export type TicketBehaviour = z.infer<typeof TicketBehaviourBody>;
 export const UpdateTypeBody = z.object({ label: z.string().trim().min(1).max(100).optional(), position: z.number().int().optional(), active: z.boolean().optional() });
 
 // Defaults per category when an admin does not say: waiting on the requester pauses the clock; their reply reopens.
@@ -73,6 +75,7 @@ export class TicketSettingsService {
   private readonly states: Cached<TicketState[]>;
   private readonly priorities: Cached<{ all: Priority[]; active: Priority[] }>;
   private readonly types: Cached<TicketType[]>;
+  private readonly behaviour: Cached<TicketBehaviour>;
 
   constructor(private readonly ctx: Ctx) {
     this.states = ctx.cache.cached('ticket_states', (ex) =>
@@ -87,6 +90,26 @@ export class TicketSettingsService {
       return { all: rows.map((r) => r.p), active: rows.filter((r) => r.active).map((r) => r.p) };
     });
     this.types = ctx.cache.cached('ticket_types', (ex) => ex.select().from(ticketTypes).orderBy(asc(ticketTypes.position), asc(ticketTypes.key)));
+    // Read on every public reply: cached like the states.
+    this.behaviour = ctx.cache.cached('ticket_settings', async (ex) => {
+      const [row] = await ex.select({ replyAssigns: ticketSettings.replyAssigns }).from(ticketSettings).where(eq(ticketSettings.id, 1));
+      return row ?? { replyAssigns: true };
+    });
+  }
+
+  /** Desk-wide ticket behaviour (whether a reply assigns, …); the defaults until an admin saves. */
+  getBehaviour(ex?: Executor): Promise<TicketBehaviour> {
+    return this.behaviour.get(ex);
+  }
+
+  async setBehaviour(input: TicketBehaviour): Promise<TicketBehaviour> {
+    const now = this.ctx.clock.now();
+    await this.ctx.db
+      .insert(ticketSettings)
+      .values({ id: 1, ...input, updatedAt: now })
+      .onConflictDoUpdate({ target: ticketSettings.id, set: { ...input, updatedAt: now } });
+    await this.behaviour.invalidate();
+    return this.getBehaviour();
   }
 
   listStates(ex?: Executor): Promise<TicketState[]> {

@@ -73,6 +73,14 @@ export const ticketTypes = pgTable('ticket_types', {
   active: boolean('active').notNull().default(true),
 });
 
+/** How tickets behave desk-wide (one row, id 1; no row means the defaults), edited in Admin → Ticket settings. */
+export const ticketSettings = pgTable('ticket_settings', {
+  id: integer('id').primaryKey().default(1),
+  // An agent's public reply on an unassigned ticket makes them its assignee (as Zendesk does by default).
+  replyAssigns: boolean('reply_assigns').notNull().default(true),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 export const ticketNumbers = pgSequence('ticket_number_seq', { startWith: 1001 });
 
 export const tickets = pgTable(

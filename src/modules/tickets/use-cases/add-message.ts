@@ -1,11 +1,13 @@
 import { type Actor, isAgent, isStaff } from '../../../platform/auth.js';
 import { AppError } from '../../../platform/errors.js';
+import type { Tx } from '../../../db/client.js';
 import type { TicketState } from '../settings.service.js';
+import type { TicketRow } from '../tickets.queries.js';
 import type { Channel } from '../tickets.schema.js';
 import { checkVersion, inTransaction, type TicketDeps, type Within } from './command.js';
 import { type AddedMessage, createFollowUp } from './create-follow-up.js';
 import { appendMessage, type RenderFormat, renderBody, replyState } from './messages.js';
-import { checkTransition, stateFor } from './ticket-rules.js';
+import { assigneeFits, checkTransition, stateFor } from './ticket-rules.js';
 
 /** A reply or note as its author writes it; `status` is "submit as" (agents only). */
 export type NewMessage = { body: string; format: RenderFormat; public: boolean; attachmentIds: string[]; status?: string };
@@ -13,7 +15,7 @@ export type NewMessage = { body: string; format: RenderFormat; public: boolean; 
 /**
  * Adds a public reply or internal note. A requester's reply moves the ticket per its state's rule (pending →
  * open, solved → reopened); on a closed ticket it starts a follow-up ticket instead. An agent's first public
- * reply opens a new ticket. Returns the ticket the message landed on.
+ * reply opens a new ticket, and on an unassigned ticket makes them its assignee (`takesByReplying`). Returns the ticket the message landed on.
  */
 export async function addMessage(
   d: TicketDeps,
@@ -52,6 +54,18 @@ export async function addMessage(
       body: renderBody(input.body, input.format, staff ? 'staff' : 'customer'),
       attachmentIds: input.attachmentIds,
       next,
+      assignTo: (await takesByReplying(d, actor, t, isPublic, tx)) ? actor.userId : undefined,
     });
   });
+}
+
+/**
+ * Whether this reply makes its author the assignee: an agent's public reply on an unassigned ticket does, when
+ * the desk's setting says so (on by default, as in Zendesk) and they may own it (a member of its group, if any),
+ * so the ticket stops looking unowned once someone has answered it.
+ */
+async function takesByReplying(d: TicketDeps, actor: Actor, t: TicketRow, isPublic: boolean, tx: Tx): Promise<boolean> {
+  if (!isPublic || !isAgent(actor) || t.assigneeId || actor.userId === t.requesterId) return false;
+  if (!(await d.settings.getBehaviour(tx)).replyAssigns) return false;
+  return assigneeFits(d, actor.userId, t.groupId, tx);
 }

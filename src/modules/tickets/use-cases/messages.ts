@@ -91,7 +91,7 @@ export async function appendMessage(
   tx: Tx,
   actor: Actor | null,
   t: TicketRow,
-  m: { public: boolean; direction: Direction; channel: Channel; body: RenderedBody; attachmentIds: string[]; next: TicketState | undefined; followerIds?: string[] },
+  m: { public: boolean; direction: Direction; channel: Channel; body: RenderedBody; attachmentIds: string[]; next: TicketState | undefined; followerIds?: string[]; assignTo?: string },
 ): Promise<{ ticket: TicketRow; messageId: string; followUp: false }> {
   const messageId = await insertMessage(d, tx, t, {
     authorId: actor?.userId ?? null,
@@ -113,6 +113,10 @@ export async function appendMessage(
   if (m.next && m.next.key !== t.status) {
     Object.assign(set, stateColumns(d, t, m.next));
     events.push({ kind: 'field_changed', field: 'status', from: t.status, to: m.next.key });
+  }
+  if (m.assignTo && !t.assigneeId) {
+    set.assigneeId = m.assignTo;
+    events.push({ kind: 'field_changed', field: 'assignee', from: null, to: m.assignTo });
   }
   const newFollowers = (m.followerIds ?? []).filter((u) => u !== t.requesterId);
   if (newFollowers.length) {
