@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { accessibilityProblems } from './axe.js';
 import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -74,19 +75,35 @@ describe('the agent app in a real browser', { skip }, () => {
     await context.close();
   });
 
-  test('triage: open a new ticket, set priority, group and assignee in the side panel', async () => {
+  test('triage: open a new ticket, set priority, group and assignee (the picker says why someone cannot take it; typed and picked by keyboard); no serious axe violations on the queue or the ticket', async () => {
     const ticket = await newTicket('Cannot log in on Android');
     const { context, page } = await signedIn('priya');
-    await page.getByTestId('ticket-row').filter({ hasText: ticket.subject }).click();
+    const row = page.getByTestId('ticket-row').filter({ hasText: ticket.subject });
+    await row.waitFor();
+    assert.deepEqual(await accessibilityProblems(page), [], 'the queue at desktop size');
+    await row.click();
     await page.getByRole('heading', { name: ticket.subject }).waitFor();
     await pick(page, 'Priority', /^P2/);
     await page.getByText(/Major|P2/).first().waitFor();
     await pick(page, 'Group', 'L1 helpdesk');
-    await pick(page, 'Assignee', 'Tom Okafor');
+    await waitFor(async () => (await ticketApi(ticket.id)).groupId === l1.id, 'the group is saved');
+    const assignee = page.getByRole('textbox', { name: 'Assignee', exact: true }).or(page.getByRole('combobox', { name: 'Assignee', exact: true })).first();
+    await assignee.click();
+    await assignee.fill('Ada');
+    // Ada is an admin outside the group: listed, not pickable, with the reason in words.
+    const ada = page.getByRole('option', { name: /Ada Admin/ });
+    await ada.filter({ hasText: 'Not in L1 helpdesk' }).waitFor();
+    assert.equal(await ada.getAttribute('aria-disabled'), 'true');
+    await assignee.fill('tom');
+    await page.getByRole('option', { name: /Tom Okafor/ }).waitFor();
+    await assignee.press('ArrowDown');
+    await assignee.press('Enter');
     await waitFor(async () => {
       const got = await ticketApi(ticket.id);
       return got.priority.key === 'P2' && got.groupId === l1.id && got.assigneeId === people.tom!.id;
     }, 'the three changes are saved');
+    await page.getByRole('heading', { name: ticket.subject }).waitFor();
+    assert.deepEqual(await accessibilityProblems(page), [], 'the ticket page at desktop size');
     await context.close();
   });
 
@@ -97,6 +114,9 @@ describe('the agent app in a real browser', { skip }, () => {
     await page.getByLabel('Reply to the requester').fill('Thanks Grace, we are on it.');
     await page.getByRole('button', { name: 'Send reply' }).click();
     await page.getByTestId('public-message').filter({ hasText: 'we are on it' }).waitFor();
+    // Nobody had it: the reply made Priya its assignee, and the side panel shows it.
+    assert.equal((await ticketApi(ticket.id)).assigneeId, people.priya!.id, 'replying to an unassigned ticket assigns it');
+    await page.getByRole('textbox', { name: 'Assignee', exact: true }).or(page.getByRole('combobox', { name: 'Assignee', exact: true })).first().and(page.locator('[value="Priya Raman"]')).waitFor();
     await page.getByText('Internal note', { exact: true }).click();
     await page.getByRole('textbox', { name: 'Internal note' }).fill('Looks like the export worker is stuck.');
     await page.getByRole('button', { name: 'Add note' }).click();
@@ -285,6 +305,14 @@ describe('the agent app in a real browser', { skip }, () => {
     const policiesBefore = await t.count('sla_policies');
     const { context, page } = await signedIn('ada');
     await page.getByRole('link', { name: 'Admin' }).click();
+    // Replying assigns unassigned tickets: on by default, switched in Admin → Ticket settings.
+    await page.getByRole('link', { name: 'Ticket settings' }).click();
+    const replyAssigns = page.getByRole('switch', { name: /Replying to an unassigned ticket assigns it/ });
+    await waitFor(async () => (await replyAssigns.isChecked()) && (await replyAssigns.isEnabled()), 'the setting shows on');
+    await replyAssigns.press('Space');
+    await waitFor(async () => (await t.as(admin).get('/api/v1/ticket-settings')).body.replyAssigns === false, 'switched off');
+    await replyAssigns.press('Space');
+    await waitFor(async () => (await t.as(admin).get('/api/v1/ticket-settings')).body.replyAssigns === true, 'switched back on');
     await page.getByRole('link', { name: 'Business hours' }).click();
     await page.getByLabel(/^Name/).fill('Nairobi office');
     // The time zone is picked from the list (typing filters it).
@@ -478,7 +506,9 @@ describe('the agent app in a real browser', { skip }, () => {
   });
 
   test('on a phone (390×844): the views are in a drawer behind the menu button, New ticket and the account menu fit, the ticket shows its conversation first', async () => {
-    const ticket = await newTicket('Phone-sized ticket');
+    const calendar = await t.as(admin).post('/api/v1/calendars', { name: 'Always (phone)', timeZone: 'UTC', alwaysOpen: true });
+    await t.as(admin).post('/api/v1/sla-policies', { name: 'e2e phone', position: 0, condition: { field: 'tags', op: 'includes_any', value: ['e2e-phone'] }, calendarId: calendar.body.id, targets: { P1: { first_response: 50 } } });
+    const ticket = await newTicket('Phone-sized ticket', { priority: 'P1', tags: ['e2e-phone'] });
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
     const page = await context.newPage();
     await page.goto(base);
@@ -499,12 +529,37 @@ describe('the agent app in a real browser', { skip }, () => {
     await waitFor(() => onScreen(views), 'the menu button opens the views');
     await views.getByRole('link', { name: /New \/ unassigned/ }).click();
     await waitFor(async () => !(await onScreen(views)), 'choosing a view closes the drawer');
-    await page.goto(`${base}/tickets/${ticket.number}`);
+    // The list is cards: subject, requester, state, priority, SLA; no table columns running off the screen.
+    const card = page.getByRole('list', { name: 'Tickets' }).getByRole('listitem').filter({ hasText: ticket.subject });
+    await card.waitFor();
+    assert.equal(await page.getByRole('columnheader').count(), 0, 'no table on a phone');
+    assert.ok(await onScreen(card), 'the card fits the screen');
+    await card.getByTestId('sla-badge').filter({ hasText: '50 min' }).waitFor();
+    const text = (await card.innerText()).toLowerCase();
+    for (const part of [`#${ticket.number}`, customer.name, 'new', 'p1', '50 min']) assert.ok(text.includes(part.toLowerCase()), `the card shows ${part}: ${text}`);
+    assert.deepEqual(await accessibilityProblems(page), [], 'the queue at 390×844');
+    // Keyboard: the card's subject is a link; focus it and press Enter.
+    await card.getByRole('link', { name: ticket.subject }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: ticket.subject }).waitFor();
     const conversation = await page.getByLabel('Reply to the requester').boundingBox();
     const fields = await page.getByRole('textbox', { name: 'State', exact: true }).or(page.getByRole('combobox', { name: 'State', exact: true })).first().boundingBox();
     assert.ok(conversation && fields && conversation.y < fields.y, 'the conversation and reply box come before the fields');
+    assert.deepEqual(await accessibilityProblems(page), [], 'the ticket page at 390×844');
     await screenshot(page, 'phone-ticket');
+    // An on-screen keyboard leaves ~400 px: the reply box and its send button are still there, with nothing over them.
+    await page.setViewportSize({ width: 390, height: 400 });
+    const replyBox = page.getByLabel('Reply to the requester');
+    await replyBox.focus();
+    await page.keyboard.type('Typed on a phone');
+    const uncovered = async (what: ReturnType<Page['getByRole']>) => {
+      await what.scrollIntoViewIfNeeded();
+      const box = await what.boundingBox();
+      if (!box || box.y < 52 || box.y + box.height / 2 > 400) return false;
+      return what.evaluate((el, [x, y]) => el.contains(document.elementFromPoint(x as number, y as number)), [box.x + box.width / 2, box.y + box.height / 2]);
+    };
+    assert.ok(await uncovered(replyBox), 'the reply box is below the header and above the keyboard, uncovered');
+    assert.ok(await uncovered(page.getByRole('button', { name: 'Send reply' })), 'Send reply can be pressed');
     await context.close();
   });
 });

@@ -22,10 +22,12 @@ import { Users } from './Users';
 import { WidgetSites } from './Widget';
 
 import { PortalSettings } from '../csat/PortalSettings';
+import { TicketSettings } from '../tickets/TicketSettings';
 const SECTIONS: [string, string][] = [
   ['users', 'Users and roles'],
   ['groups', 'Groups and tiers'],
   ['organizations', 'Organisations'],
+  ['ticket-settings', 'Ticket settings'],
   ['states', 'States'],
   ['priorities', 'Priorities'],
   ['types', 'Types'],
@@ -56,6 +58,7 @@ export function AdminPage({ section }: { section: string }) {
     users: <Users />,
     groups: <Groups />,
     organizations: <Organizations />,
+    'ticket-settings': <TicketSettings />,
     states: <States />,
     priorities: <Priorities />,
     types: <Types />,

@@ -58,6 +58,7 @@ export function describeEvent(e: TicketEvent, dir: Directory, requester?: Person
       return to?.public ? `${who} replied publicly` : `${who} added an internal note`;
     }
     case 'field_changed':
+      if (e.field === 'assignee' && !e.fromValue && e.actorId && e.toValue === e.actorId) return `${who} took the ticket`;
       return `${FIELD[e.field ?? ''] ?? (e.field ?? 'A field')} ${show(e.fromValue, e.field, dir)} → ${show(e.toValue, e.field, dir)} by ${who}`;
     case 'followers_added':
       return `${who} added ${Array.isArray(e.toValue) ? (e.toValue as string[]).map((id) => (id === requester?.id ? requester.name : dir.userName(id))).join(', ') : 'followers'} as follower`;

@@ -8,6 +8,7 @@ import { ApiError, api } from '../api/client';
 import type { Ticket } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { When } from '../app/When';
+import { AssigneePicker } from './AssigneePicker';
 import { MergePreview } from './MergePreview';
 import { SlaCard } from './sla';
 import type { TicketUpdate } from './TicketPage';
@@ -18,9 +19,6 @@ export type Submit = <T>(what: string, run: (version: number) => Promise<T>) => 
 
 export function SidePanel({ ticket, update, submit, readOnly }: { ticket: Ticket; update: (c: TicketUpdate, what?: string) => Promise<unknown>; submit: Submit; readOnly: boolean }) {
   const dir = useDirectory();
-  const agents = dir.staff.filter((u) => u.role !== 'light_agent');
-  const groupMembers = ticket.groupId ? (dir.groups.find((g) => g.id === ticket.groupId)?.memberIds ?? []) : [];
-  const assignable = ticket.groupId ? agents.filter((u) => groupMembers.includes(u.id) || u.id === ticket.assigneeId) : agents;
   return (
     <Stack gap="sm">
       <Card withBorder padding="sm">
@@ -52,7 +50,7 @@ export function SidePanel({ ticket, update, submit, readOnly }: { ticket: Ticket
           />
           <Select label="Type" disabled={readOnly} clearable data={dir.types.filter((t) => t.active || t.key === ticket.type).map((t) => ({ value: t.key, label: t.label }))} value={ticket.type} onChange={(v) => void update({ type: v }, 'Your type change')} />
           <Select label="Group" disabled={readOnly} clearable searchable data={dir.groups.map((g) => ({ value: g.id, label: g.name }))} value={ticket.groupId} onChange={(v) => void update({ groupId: v }, 'Your group change')} />
-          <Select label="Assignee" disabled={readOnly} clearable searchable data={assignable.map((u) => ({ value: u.id, label: u.name }))} value={ticket.assigneeId} onChange={(v) => void update({ assigneeId: v }, 'Your assignment')} />
+          <AssigneePicker ticket={ticket} disabled={readOnly} onChange={(v) => void update({ assigneeId: v }, 'Your assignment')} />
           <TagsInput label="Tags" disabled={readOnly} value={ticket.tags} onChange={(tags) => void update({ tags: tags.map((t) => t.toLowerCase()) }, 'Your tag change')} />
           <MultiSelect label="Followers" disabled={readOnly} searchable data={dir.staff.map((u) => ({ value: u.id, label: u.name }))} value={ticket.followerIds.filter((id) => dir.staff.some((u) => u.id === id))} onChange={(ids) => void update({ followerIds: [...ids, ...ticket.followerIds.filter((id) => !dir.staff.some((u) => u.id === id))] }, 'Your follower change')} />
           <InlineText label="Product / area" value={ticket.productArea ?? ''} disabled={readOnly} onSave={(v) => update({ productArea: v || null }, 'Your product change')} />

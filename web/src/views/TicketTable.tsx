@@ -1,12 +1,14 @@
 import { Badge, Checkbox, Group, Table, Text, Tooltip, UnstyledButton } from '@mantine/core';
-import { useHotkeys } from '@mantine/hooks';
+import { useHotkeys, useMediaQuery } from '@mantine/hooks';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
+import { textOn } from '../admin/contrast';
 import type { TicketRow } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { When } from '../app/When';
 import { SlaBadge, useClocks } from '../tickets/sla';
+import { TicketCards } from '../tickets/TicketCards';
 
 export type Column = 'number' | 'subject' | 'requester' | 'organization' | 'status' | 'priority' | 'sla' | 'type' | 'group' | 'assignee' | 'channel' | 'tags' | 'created' | 'updated';
 export type Sort = 'created' | 'updated' | 'priority';
@@ -34,7 +36,7 @@ const ROW = 41;
  * The ticket list: only the rows on screen are in the DOM (tens of thousands scroll smoothly), more pages load
  * as the end comes near, j/k move the cursor, Enter opens, x selects.
  */
-export function TicketTable(props: {
+type TicketTableProps = {
   rows: TicketRow[];
   columns: Column[];
   sort: Sort;
@@ -44,7 +46,15 @@ export function TicketTable(props: {
   onSelect: (ids: Set<string>) => void;
   hasMore: boolean;
   loadMore: () => void;
-}) {
+};
+
+/** A table on a wide screen; cards below Mantine's `sm` (a phone), where columns do not fit. */
+export function TicketTable(props: TicketTableProps) {
+  const narrow = useMediaQuery('(max-width: 47.99em)');
+  return narrow ? <TicketCards {...props} /> : <TicketGrid {...props} />;
+}
+
+function TicketGrid(props: TicketTableProps) {
   const { rows, columns, selected, onSelect } = props;
   const dir = useDirectory();
   const [, navigate] = useLocation();
@@ -157,7 +167,7 @@ export function PriorityBadge({ priority }: { priority: TicketRow['priority'] })
   const def = dir.priority(priority.key);
   return (
     <Tooltip label={def ? `${def.name}: ${def.definition}` : priority.name} multiline w={320} withArrow>
-      <Badge color={priority.color} variant="filled" size="sm" style={{ cursor: 'help' }}>
+      <Badge color={priority.color} c={textOn(priority.color)} variant="filled" size="sm" style={{ cursor: 'help' }}>
         {priority.key}
       </Badge>
     </Tooltip>
