@@ -56,6 +56,7 @@ const EXPECTED: Record<string, string> = {
   'POST /api/v1/tickets': 'signed_in tickets:write',
   'GET /api/v1/tickets': 'signed_in tickets:read',
   'GET /api/v1/search': 'signed_in tickets:read',
+  'GET /api/v1/tags': 'staff tickets:read',
   'GET /api/v1/tickets/:id': 'signed_in tickets:read',
   'PATCH /api/v1/tickets/:id': 'agent tickets:write',
   'POST /api/v1/tickets/:id/messages': 'signed_in tickets:write',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseIntervals, showIntervals } from '../../web/src/admin/intervals.js';
 import { duration, fileSize, relativeTime } from '../../web/src/tickets/format.js';
+import { chips, type SearchValues, suggest } from '../../web/src/tickets/search-suggest.js';
 
 describe("the agent app's formatting", () => {
   const now = Date.parse('2026-03-02T12:00:00Z');
@@ -31,5 +32,23 @@ describe("the agent app's formatting", () => {
     ]);
     assert.deepEqual(parseIntervals(' '), []);
     assert.equal(showIntervals(parseIntervals('09:00 - 17:00')), '09:00-17:00');
+  });
+});
+
+describe("the search box's suggestions and chips", () => {
+  const values: SearchValues = { status: ['new', 'open', 'pending'], priority: ['P1', 'P2'], assignee: ['me', 'none'], group: ['L1 helpdesk', 'L2'], org: ['Acme Health'], tag: ['sync'] };
+  test('a bare word suggests the filters it starts; a filter suggests its values, quoted when they have spaces', () => {
+    assert.deepEqual(suggest('login pri', values), [{ value: 'login priority:', token: 'priority:' }]);
+    assert.deepEqual(suggest('status:o', values).map((s) => s.value), ['status:open ']);
+    assert.deepEqual(suggest('p1 group:help', values), [{ value: 'p1 group:"L1 helpdesk" ', token: 'group:"L1 helpdesk"' }], 'contains, not only starts with');
+    assert.deepEqual(suggest('organization:ac', values).map((s) => s.token), ['org:"Acme Health"'], 'aliases complete to the key');
+    assert.deepEqual(suggest('colour:r', values), [], 'an unknown filter suggests nothing');
+    assert.deepEqual(suggest('', values), []);
+  });
+  test('chips are the filters of a query, each removable', () => {
+    assert.deepEqual(chips('status:open "cannot sync" group:"L1 helpdesk" https://x.org/a'), [
+      { token: 'status:open', without: '"cannot sync" group:"L1 helpdesk" https://x.org/a' },
+      { token: 'group:"L1 helpdesk"', without: 'status:open "cannot sync" https://x.org/a' },
+    ]);
   });
 });

@@ -125,6 +125,24 @@ describe('search and lists', () => {
     assert.deepEqual(await ids('org:%'), [], 'LIKE wildcards are literal');
   });
 
+  test('a misspelt search finds tickets with similar words in the subject, marked approximate; filters still apply; tag: suggestions', async () => {
+    const a = await t.make.ticket(customer, { subject: 'Tablet cannot synchronise forms', tags: ['tablet-sync'] });
+    await t.make.ticket(customer, { subject: 'Invoice address wrong', tags: ['billing'] });
+    const exact = (await t.as(agent).get(`/api/v1/search?q=${encodeURIComponent('synchronise')}`)).body;
+    assert.equal(exact.approximate, undefined, 'words that match need no fallback');
+    const typo = (await t.as(agent).get(`/api/v1/search?q=${encodeURIComponent('synchronyse')}`)).body;
+    assert.equal(typo.approximate, true);
+    assert.deepEqual(typo.items.map((i: { id: string }) => i.id), [a.id]);
+    // The filters still narrow it, and nothing similar is still nothing.
+    assert.deepEqual((await t.as(agent).get(`/api/v1/search?q=${encodeURIComponent('synchronyse tag:billing')}`)).body.items, []);
+    assert.deepEqual((await t.as(agent).get(`/api/v1/search?q=${encodeURIComponent('qqqxxzz')}`)).body.items, []);
+    const tags = await t.as(agent).get('/api/v1/tags?prefix=TAB');
+    assert.equal(tags.status, 200);
+    assert.deepEqual(tags.body.items, ['tablet-sync']);
+    assert.equal((await t.as(customer).get('/api/v1/tags?prefix=tab')).status, 403);
+    assert.equal((await t.as(agent).get(`/api/v1/tags?prefix=${'x'.repeat(101)}`)).status, 400);
+  });
+
   test('bad queries say what is wrong', async () => {
     const unknownKey = await t.as(agent).get(`/api/v1/search?q=${encodeURIComponent('colour:red')}`);
     assert.equal(unknownKey.status, 400);

@@ -47,7 +47,8 @@ export const TicketLink = z.object({
 
 export const TicketDetail = TicketView.extend({ followerIds: z.array(z.uuid()), links: z.array(TicketLink) });
 
-export const TicketPage = z.object({ items: z.array(TicketView), nextCursor: z.string().nullable() });
+// `approximate`: the words matched nothing, so these are tickets whose subject has similar words (typos).
+export const TicketPage = z.object({ items: z.array(TicketView), nextCursor: z.string().nullable(), approximate: z.boolean().optional() });
 
 export const MessageView = z.object({
   id: z.uuid(),

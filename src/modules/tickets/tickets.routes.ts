@@ -92,6 +92,12 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
     async (req) => list(requireActor(req), req.query),
   );
 
+  r.get(
+    '/api/v1/tags',
+    { config: { access: { level: 'staff', scope: 'tickets:read' } }, schema: { tags, querystring: z.object({ prefix: z.string().trim().max(100).default('') }), response: { 200: z.object({ items: z.array(z.string()) }) } } },
+    async (req) => ({ items: await queries.recentTags(requireActor(req), req.query.prefix) }),
+  );
+
   r.get('/api/v1/tickets/:id', { config: { access: read }, schema: { tags, params: TicketParams, response: { 200: TicketDetailForAnyone } } }, async (req, reply) => {
     const actor = requireActor(req);
     return sendTicket(reply, actor, await resolveId(req, actor));

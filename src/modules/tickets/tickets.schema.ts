@@ -140,6 +140,8 @@ export const tickets = pgTable(
     index('tickets_unsolved_priority_idx').on(t.priorityRank, t.createdAt, t.id).where(sql`${t.statusCategory} in ('new', 'open', 'pending', 'on_hold')`),
     // "Recently solved".
     index('tickets_solved_at_idx').on(t.solvedAt).where(sql`${t.statusCategory} = 'solved'`),
+    // Typo tolerance: a search whose words match nothing retries on subjects by trigram similarity ("synk" → "sync").
+    index('tickets_subject_trgm_idx').using('gin', sql`${t.subject} gin_trgm_ops`),
     // Text, tags and the common filters in one GIN (btree_gin), so `priority:P1 login` intersects inside the index
     // instead of reading every "login" ticket from the heap.
     index('tickets_search_filters_idx').using('gin', t.searchVector, t.tags, t.statusCategory, t.priorityId, t.groupId, t.assigneeId, t.organizationId),

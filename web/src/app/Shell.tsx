@@ -1,10 +1,11 @@
-import { Alert, AppShell, Badge, Burger, Button, Group, Kbd, Menu, Modal, NavLink, ScrollArea, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { Alert, AppShell, Badge, Burger, Button, Group, Kbd, Menu, Modal, NavLink, ScrollArea, Stack, Table, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure, useHotkeys } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useRef, useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { api } from '../api/client';
 import { ActiveIncidentBanner } from '../incidents/Banners';
+import { SearchBox } from '../tickets/SearchBox';
 import { useLiveUpdates } from './live';
 import { useSession } from './session';
 
@@ -31,6 +32,13 @@ export function Shell({ children }: { children: ReactNode }) {
   const search = useRef<HTMLInputElement>(null);
   const params = new URLSearchParams(useSearch());
   const [q, setQ] = useState(params.get('q') ?? '');
+  // The box follows the address when the search changes elsewhere (a chip removed, back and forward).
+  const urlQ = params.get('q') ?? '';
+  const [shownUrlQ, setShownUrlQ] = useState(urlQ);
+  if (urlQ !== shownUrlQ) {
+    setShownUrlQ(urlQ);
+    setQ(urlQ);
+  }
   useHotkeys([
     ['/', () => search.current?.focus()],
     ['shift+?', openHelp],
@@ -60,14 +68,12 @@ export function Shell({ children }: { children: ReactNode }) {
                 if (q.trim()) navigate(`/search?q=${encodeURIComponent(q.trim())}`);
               }}
             >
-              <TextInput
-                ref={search}
-                aria-label="Search tickets"
-                placeholder='Search — status:open priority:P1 "cannot sync"   ( / )'
+              <SearchBox
+                inputRef={search}
                 w={{ base: 130, xs: 220, sm: 300, md: 420 }}
                 value={q}
-                onChange={(e) => setQ(e.currentTarget.value)}
-                onKeyDown={(e) => e.key === 'Escape' && e.currentTarget.blur()}
+                onChange={setQ}
+                onSearch={(v) => v.trim() && navigate(`/search?q=${encodeURIComponent(v.trim())}`)}
               />
             </form>
           </Group>

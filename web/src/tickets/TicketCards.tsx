@@ -44,7 +44,8 @@ export function TicketCards(props: { rows: TicketRow[]; selected: Set<string>; o
     ['k', () => move(-1)],
     ['Enter', () => rows[cursor] && navigate(`/tickets/${rows[cursor]?.number}`)],
     ['x', () => rows[cursor] && toggle(rows[cursor]!.id)],
-  ]);
+    // On a focused link or checkbox, Enter and Space are theirs (the link opens its own ticket).
+  ], ['INPUT', 'TEXTAREA', 'SELECT', 'A', 'BUTTON']);
   const padTop = items[0]?.start ?? 0;
   const padBottom = virtual.getTotalSize() - (last?.end ?? 0);
   return (
@@ -58,7 +59,7 @@ export function TicketCards(props: { rows: TicketRow[]; selected: Set<string>; o
                 <Group wrap="nowrap" align="flex-start" gap="xs">
                   <Checkbox mt={2} aria-label={`Select ticket ${t.number}`} checked={selected.has(t.id)} onChange={() => toggle(t.id)} onClick={(e) => e.stopPropagation()} />
                   <Stack gap={4} style={{ minWidth: 0, flex: 1 }}>
-                    <Text component={Link} href={`/tickets/${t.number}`} size="sm" fw={t.statusCategory === 'new' ? 700 : 500} lineClamp={2} c="inherit" td="none" onClick={(e: React.MouseEvent) => e.stopPropagation()}>
+                    <Text component={Link} href={`/tickets/${t.number}`} size="sm" fw={t.statusCategory === 'new' ? 700 : 500} lineClamp={2} c="inherit" td="none" onClick={(e: React.MouseEvent) => e.stopPropagation()} onFocus={() => setCursor(item.index)}>
                       {t.subject}
                     </Text>
                     <Text size="xs" c="gray.7" className="truncate">

@@ -6,6 +6,7 @@ import { useSearch } from 'wouter';
 import { ApiError, api } from '../api/client';
 import type { TicketPage, View } from '../api/types';
 import { NotFound } from '../app/NotFound';
+import { SearchChips } from '../tickets/SearchChips';
 import { BulkBar } from './BulkBar';
 import { SaveViewModal } from './SaveViewModal';
 import { type Column, type Sort, TicketTable } from './TicketTable';
@@ -24,7 +25,7 @@ function useTicketPages(key: unknown[], fetchPage: (cursor: string | undefined) 
   return { q, rows, loadMore };
 }
 
-function ListScreen(props: { title: string; columns: Column[]; sort: Sort; order: 'asc' | 'desc'; onSort: (s: Sort) => void; pages: ReturnType<typeof useTicketPages>; actions?: React.ReactNode }) {
+function ListScreen(props: { title: string; columns: Column[]; sort: Sort; order: 'asc' | 'desc'; onSort: (s: Sort) => void; pages: ReturnType<typeof useTicketPages>; actions?: React.ReactNode; errorTitle?: string; above?: React.ReactNode }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const { q, rows, loadMore } = props.pages;
   return (
@@ -37,10 +38,11 @@ function ListScreen(props: { title: string; columns: Column[]; sort: Sort; order
         {props.actions}
       </Group>
       {q.error && (
-        <Alert color="red" mb="sm" role="alert">
+        <Alert color="red" mb="sm" role="alert" title={props.errorTitle}>
           {(q.error as Error).message}
         </Alert>
       )}
+      {props.above}
       {selected.size > 0 && <BulkBar ids={[...selected]} rows={rows.filter((r) => selected.has(r.id))} onDone={() => setSelected(new Set())} />}
       <TicketTable rows={rows} columns={props.columns} sort={props.sort} order={props.order} onSort={props.onSort} selected={selected} onSelect={setSelected} hasMore={!!q.hasNextPage} loadMore={loadMore} />
     </>
@@ -93,14 +95,15 @@ export function SearchPage() {
     api.get('/api/v1/search', { query: { q, cursor, sort: sort.sort, order: sort.order, limit: 50 } }),
   );
   const error = pages.q.error instanceof ApiError ? pages.q.error : null;
+  // One error, shown once (by the list), titled for what it is.
   return (
-    <>
-      {error?.code === 'INVALID_QUERY' && (
-        <Alert color="red" mb="sm" role="alert" title="The search could not be read">
-          {error.message}
-        </Alert>
-      )}
-      <ListScreen title={`Search: ${q}`} columns={['number', 'subject', 'requester', 'status', 'priority', 'sla', 'assignee', 'updated']} {...sort} pages={pages} />
-    </>
+    <ListScreen
+      title={`Search: ${q}`}
+      columns={['number', 'subject', 'requester', 'status', 'priority', 'sla', 'assignee', 'updated']}
+      {...sort}
+      pages={pages}
+      errorTitle={error?.code === 'INVALID_QUERY' ? 'The search could not be read' : undefined}
+      above={<SearchChips q={q} approximate={pages.q.data?.pages[0]?.approximate === true} />}
+    />
   );
 }
