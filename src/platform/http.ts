@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode, type FieldError } from './errors.js';
+import { inWords } from './field-messages.js';
 
 /** RFC 9457 problem+json for every error, with a stable `code`, a human message and per-field errors. */
 export function problem(
@@ -39,7 +40,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const fields = err.validation.map((v) => ({
         path: [String(err.validationContext ?? 'body'), ...pathOf(v.instancePath)].join('.'),
-        message: v.message ?? 'is invalid',
+        message: v.message ? inWords(v.message) : 'is invalid',
       }));
       return problem(reply, req, 400, 'VALIDATION_FAILED', `The request ${err.validationContext ?? 'body'} is invalid`, fields);
     }

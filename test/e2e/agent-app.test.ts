@@ -412,10 +412,17 @@ describe('the agent app in a real browser', { skip }, () => {
   test('a phone call becomes a ticket on behalf of the caller', async () => {
     const { context, page } = await signedIn('priya');
     await page.getByRole('link', { name: 'New ticket' }).click();
-    await page.getByRole('combobox', { name: /^Requester's email/ }).fill('caller@example.org');
+    // A wrong address: the server's error in words next to the field, and everything typed is still there.
+    const email = page.getByRole('combobox', { name: /^Requester's email/ });
+    await email.fill('caller@');
     await page.getByLabel(/^Requester's name/).fill('Amina Caller');
     await page.getByLabel(/^Subject/).fill('Tablet lost all forms');
     await page.getByLabel(/^What they reported/).fill('Called from the district office.');
+    await page.getByRole('button', { name: 'Create ticket' }).click();
+    await page.getByText('not a valid email address').waitFor();
+    assert.equal(await email.getAttribute('aria-invalid'), 'true', 'the error belongs to the email field');
+    assert.equal(await page.getByLabel(/^Subject/).inputValue(), 'Tablet lost all forms');
+    await email.fill('caller@example.org');
     await page.getByRole('button', { name: 'Create ticket' }).click();
     await page.getByRole('heading', { name: 'Tablet lost all forms' }).waitFor();
     const found = (await t.as(admin).get('/api/v1/search?q=%22Tablet%20lost%22')).body.items[0];
@@ -502,6 +509,33 @@ describe('the agent app in a real browser', { skip }, () => {
     await page.getByTestId('history-event').filter({ hasText: /opened the ticket/ }).waitFor();
     const exact = await page.locator('time').first().getAttribute('title');
     assert.match(String(exact), /2026.*\d\d:\d\d/, `the exact time on hover: ${exact}`);
+    await context.close();
+  });
+
+  test('search: the box suggests filters and their values, the results show removable chips, a typo still finds the ticket, a bad query says so once', async () => {
+    const ticket = await newTicket('Printer jams on tray two', { tags: ['printer-tray'] });
+    const { context, page } = await signedIn('priya');
+    const box = page.getByRole('textbox', { name: 'Search tickets' }).or(page.getByRole('combobox', { name: 'Search tickets' })).first();
+    await page.keyboard.press('/');
+    await page.keyboard.type('pri');
+    await page.getByRole('option', { name: 'priority:' }).waitFor();
+    await box.fill('tag:printer');
+    await page.getByRole('option', { name: 'tag:printer-tray' }).waitFor();
+    await box.press('ArrowDown');
+    await box.press('Enter');
+    await page.getByRole('heading', { name: 'Search: tag:printer-tray' }).waitFor();
+    await page.getByTestId('ticket-row').filter({ hasText: ticket.subject }).waitFor();
+    await page.getByTestId('search-chip').filter({ hasText: 'tag:printer-tray' }).waitFor();
+    await page.getByRole('button', { name: 'Remove tag:printer-tray' }).click();
+    await page.getByRole('heading', { name: 'All' }).waitFor();
+    await box.fill('priner jams');
+    await box.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'similar words' }).waitFor();
+    await page.getByTestId('ticket-row').filter({ hasText: ticket.subject }).waitFor();
+    await box.fill('colour:red');
+    await box.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'colour' }).waitFor();
+    assert.equal(await page.getByRole('alert').filter({ hasText: 'colour' }).count(), 1, 'one error, shown once');
     await context.close();
   });
 

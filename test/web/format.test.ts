@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { parseIntervals, showIntervals } from '../../web/src/admin/intervals.js';
 import { duration, fileSize, relativeTime } from '../../web/src/tickets/format.js';
 import { chips, type SearchValues, suggest } from '../../web/src/tickets/search-suggest.js';
+import { inWords } from '../../src/platform/field-messages.js';
 
 describe("the agent app's formatting", () => {
   const now = Date.parse('2026-03-02T12:00:00Z');
@@ -50,5 +51,19 @@ describe("the search box's suggestions and chips", () => {
       { token: 'status:open', without: '"cannot sync" group:"L1 helpdesk" https://x.org/a' },
       { token: 'group:"L1 helpdesk"', without: 'status:open "cannot sync" https://x.org/a' },
     ]);
+  });
+});
+
+describe('field errors in words (what forms show next to a field)', () => {
+  test("the validator's raw text becomes what a person reads", () => {
+    assert.equal(inWords('Too small: expected string to have >=1 characters'), 'at least 1 character');
+    assert.equal(inWords('Too big: expected string to have <=200 characters'), 'at most 200 characters');
+    assert.equal(inWords('Too small: expected number to be >=1'), 'at least 1');
+    assert.equal(inWords('Too big: expected array to have <=20 items'), 'at most 20 items');
+    assert.equal(inWords('Invalid input: expected string, received undefined'), 'required');
+    assert.equal(inWords('Invalid input: expected boolean, received string'), 'must be true or false');
+    assert.equal(inWords('Invalid option: expected one of "low"|"high"'), 'one of low, high');
+    assert.equal(inWords('Invalid email address'), 'not a valid email address');
+    assert.equal(inWords('expected YYYY-MM-DD'), 'expected YYYY-MM-DD', "a schema's own words pass through");
   });
 });
