@@ -20,13 +20,26 @@ export function buildWebApp(): string {
   return path.join(ROOT, 'web/dist');
 }
 
+// Playwright's default wait is 30 s. CI runs both database legs side by side on two cores, and a browser file can
+// share them with five other test files: a step that takes 2 s on an idle machine has been seen to take 30. A longer
+// default only changes how long a broken test takes to fail; waits that test a deadline set their own timeout.
+const DEFAULT_TIMEOUT_MS = 90_000;
+
 /** Debian's Chromium, headless, with a fresh profile and nothing that reaches the network. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+export async function launchChromium(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(DEFAULT_TIMEOUT_MS);
+    context.setDefaultNavigationTimeout(DEFAULT_TIMEOUT_MS);
+    return context;
+  };
+  return browser;
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
