@@ -12,7 +12,7 @@ import type { WebhooksService } from '../webhooks/webhooks.service.js';
 import { ComponentsService } from './components.service.js';
 import { IncidentQueries } from './incidents.queries.js';
 import { incidentRoutes, statusRoutes } from './incidents.routes.js';
-import { IncidentsService, NOTIFY_TICKET } from './incidents.service.js';
+import { IncidentsService, NOTIFY_TICKET, TICKET_STATE } from './incidents.service.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { wireStatusEvents } from './status-events.js';
 import { StatusMailer } from './status-mail.js';
@@ -64,6 +64,7 @@ export function incidentsModule(
     },
     jobs: [
       handle(NOTIFY_TICKET, (p) => incidents.notifyTicket(p)),
+      handle(TICKET_STATE, (p) => incidents.moveLinkedTicket(p)),
       handle(STATUS_CONFIRM, (p) => subscribers.sendConfirmation(p)),
       handle(STATUS_FANOUT, (p) => subscribers.fanOut(p)),
       handle(STATUS_BATCH, (p) => subscribers.sendBatch(p)),

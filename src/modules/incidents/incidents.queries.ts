@@ -223,7 +223,8 @@ export class IncidentQueries {
     const list = rows.map((r) => ({
       id: r.id,
       number: r.number,
-      title: r.title,
+      // The public title: the agents' title may be a customer's ticket subject.
+      title: r.publicTitle,
       severity: r.severity,
       state: r.state,
       startedAt: r.startedAt,

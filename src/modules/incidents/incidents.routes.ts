@@ -7,6 +7,7 @@ import { WindowLimiter } from '../../platform/rate-limit.js';
 import { ComponentBody, type ComponentsService, UpdateComponentBody } from './components.service.js';
 import type { IncidentQueries } from './incidents.queries.js';
 import { CompleteRetroBody, DeclareBody, EntryBody, RetroBody, type IncidentsService, RoleBody, SettingsBody, SolveLinkedBody, StateBody, StatusUpdateBody, UpdateIncidentBody } from './incidents.service.js';
+import { ComponentView, IncidentDetail, IncidentView, Linked, ListedIncident, PostedUpdate, Queued, RetroView, RoleView, SettingsAnswer, SettingsView, TicketIncident, TimelineEntryView } from './incidents.schemas.js';
 import type { StatusPage } from './status-page.js';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -19,29 +20,29 @@ export function incidentRoutes(app: FastifyInstance, s: { incidents: IncidentsSe
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { incidents, queries, components } = s;
 
-  r.get('/api/v1/incidents', { config: { access: read }, schema: { tags, querystring: z.object({ active: z.enum(['true', 'false']).optional() }) } }, async (req) => ({
+  r.get('/api/v1/incidents', { config: { access: read }, schema: { tags, querystring: z.object({ active: z.enum(['true', 'false']).optional() }), response: { 200: z.object({ items: z.array(ListedIncident) }) } } }, async (req) => ({
     items: await queries.list({ active: req.query.active === undefined ? undefined : req.query.active === 'true' }),
   }));
-  r.post('/api/v1/incidents', { config: { access: write }, schema: { tags, body: DeclareBody, description: 'Declares an incident, on its own or from a ticket (originTicketId), which it links.' } }, async (req, reply) =>
+  r.post('/api/v1/incidents', { config: { access: write }, schema: { tags, body: DeclareBody, response: { 201: IncidentView }, description: 'Declares an incident, on its own or from a ticket (originTicketId), which it links.' } }, async (req, reply) =>
     reply.status(201).send(await incidents.declare(requireActor(req), req.body)),
   );
   // By id or by number (links in pages and mail say /incidents/<number>).
-  r.get('/api/v1/incidents/:id', { config: { access: read }, schema: { tags, params: z.object({ id: z.union([z.uuid(), z.string().regex(/^\d{1,9}$/)]) }) } }, async (req) =>
+  r.get('/api/v1/incidents/:id', { config: { access: read }, schema: { tags, params: z.object({ id: z.union([z.uuid(), z.string().regex(/^\d{1,9}$/)]) }), response: { 200: IncidentDetail } } }, async (req) =>
     queries.detail(requireActor(req), req.params.id),
   );
-  r.patch('/api/v1/incidents/:id', { config: { access: write }, schema: { tags, params: IdParams, body: UpdateIncidentBody } }, async (req) => incidents.update(requireActor(req), req.params.id, req.body));
-  r.post('/api/v1/incidents/:id/state', { config: { access: write }, schema: { tags, params: IdParams, body: StateBody } }, async (req) => incidents.changeState(requireActor(req), req.params.id, req.body));
+  r.patch('/api/v1/incidents/:id', { config: { access: write }, schema: { tags, params: IdParams, body: UpdateIncidentBody, response: { 200: IncidentView } } }, async (req) => incidents.update(requireActor(req), req.params.id, req.body));
+  r.post('/api/v1/incidents/:id/state', { config: { access: write }, schema: { tags, params: IdParams, body: StateBody, response: { 200: IncidentView } } }, async (req) => incidents.changeState(requireActor(req), req.params.id, req.body));
   r.post(
     '/api/v1/incidents/:id/updates',
-    { config: { access: write }, schema: { tags, params: IdParams, body: StatusUpdateBody, description: 'A status update: public text, the state it sets, an ETA; optionally one public reply per linked ticket (jobs).' } },
+    { config: { access: write }, schema: { tags, params: IdParams, body: StatusUpdateBody, response: { 201: PostedUpdate }, description: 'A status update: public text, the state it sets, an ETA; optionally one public reply per linked ticket (jobs).' } },
     async (req, reply) => reply.status(201).send(await incidents.postUpdate(requireActor(req), req.params.id, req.body)),
   );
-  r.post('/api/v1/incidents/:id/timeline', { config: { access: write }, schema: { tags, params: IdParams, body: EntryBody } }, async (req, reply) =>
+  r.post('/api/v1/incidents/:id/timeline', { config: { access: write }, schema: { tags, params: IdParams, body: EntryBody, response: { 201: TimelineEntryView } } }, async (req, reply) =>
     reply.status(201).send(await incidents.addEntry(requireActor(req), req.params.id, req.body)),
   );
   r.patch(
     '/api/v1/incidents/:id/timeline/:entryId',
-    { config: { access: write }, schema: { tags, params: z.object({ id: z.uuid(), entryId: z.coerce.number().int().positive() }), body: z.object({ pinned: z.boolean() }) } },
+    { config: { access: write }, schema: { tags, params: z.object({ id: z.uuid(), entryId: z.coerce.number().int().positive() }), body: z.object({ pinned: z.boolean() }), response: { 200: TimelineEntryView } } },
     async (req) => incidents.pin(requireActor(req), req.params.id, req.params.entryId, req.body.pinned),
   );
   r.put(
@@ -52,20 +53,20 @@ export function incidentRoutes(app: FastifyInstance, s: { incidents: IncidentsSe
       return reply.status(204).send();
     },
   );
-  r.post('/api/v1/incidents/:id/tickets', { config: { access: write }, schema: { tags, params: IdParams, body: z.object({ ticketIds: z.array(z.uuid()).min(1).max(1000) }) } }, async (req) =>
+  r.post('/api/v1/incidents/:id/tickets', { config: { access: write }, schema: { tags, params: IdParams, body: z.object({ ticketIds: z.array(z.uuid()).min(1).max(1000) }), response: { 200: Linked } } }, async (req) =>
     incidents.linkTickets(requireActor(req), req.params.id, req.body.ticketIds),
   );
   r.delete('/api/v1/incidents/:id/tickets/:ticketId', { config: { access: write }, schema: { tags, params: z.object({ id: z.uuid(), ticketId: z.uuid() }) } }, async (req, reply) => {
     await incidents.unlinkTicket(requireActor(req), req.params.id, req.params.ticketId);
     return reply.status(204).send();
   });
-  r.post('/api/v1/incidents/:id/solve-tickets', { config: { access: write }, schema: { tags, params: IdParams, body: SolveLinkedBody } }, async (req, reply) =>
+  r.post('/api/v1/incidents/:id/solve-tickets', { config: { access: write }, schema: { tags, params: IdParams, body: SolveLinkedBody, response: { 202: Queued } } }, async (req, reply) =>
     reply.status(202).send(await incidents.solveLinkedTickets(requireActor(req), req.params.id, req.body)),
   );
-  r.put('/api/v1/incidents/:id/retro', { config: { access: write }, schema: { tags, params: IdParams, body: RetroBody, description: 'The retro document: summary, root cause, five whys, what went well and badly, action items.' } }, async (req) =>
+  r.put('/api/v1/incidents/:id/retro', { config: { access: write }, schema: { tags, params: IdParams, body: RetroBody, response: { 200: RetroView }, description: 'The retro document: summary, root cause, five whys, what went well and badly, action items.' } }, async (req) =>
     incidents.saveRetro(requireActor(req), req.params.id, req.body),
   );
-  r.post('/api/v1/incidents/:id/retro/complete', { config: { access: write }, schema: { tags, params: IdParams, body: CompleteRetroBody, description: 'Marks the retro done, or skipped with a reason; closing needs one.' } }, async (req) =>
+  r.post('/api/v1/incidents/:id/retro/complete', { config: { access: write }, schema: { tags, params: IdParams, body: CompleteRetroBody, response: { 200: RetroView }, description: 'Marks the retro done, or skipped with a reason; closing needs one.' } }, async (req) =>
     incidents.completeRetro(requireActor(req), req.params.id, req.body),
   );
   r.get('/api/v1/incidents/:id/markdown', { config: { access: read }, schema: { tags, params: IdParams } }, async (req, reply) =>
@@ -73,8 +74,8 @@ export function incidentRoutes(app: FastifyInstance, s: { incidents: IncidentsSe
   );
 
   // From the ticket's side.
-  r.get('/api/v1/tickets/:id/incidents', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => ({ items: await queries.forTicket(requireActor(req), req.params.id) }));
-  r.post('/api/v1/tickets/:id/incidents', { config: { access: write }, schema: { tags, params: IdParams, body: z.object({ incidentId: z.uuid() }) } }, async (req) =>
+  r.get('/api/v1/tickets/:id/incidents', { config: { access: read }, schema: { tags, params: IdParams, response: { 200: z.object({ items: z.array(TicketIncident) }) } } }, async (req) => ({ items: await queries.forTicket(requireActor(req), req.params.id) }));
+  r.post('/api/v1/tickets/:id/incidents', { config: { access: write }, schema: { tags, params: IdParams, body: z.object({ incidentId: z.uuid() }), response: { 200: Linked } } }, async (req) =>
     incidents.linkTickets(requireActor(req), req.body.incidentId, [req.params.id]),
   );
   r.delete('/api/v1/tickets/:id/incidents/:incidentId', { config: { access: write }, schema: { tags, params: z.object({ id: z.uuid(), incidentId: z.uuid() }) } }, async (req, reply) => {
@@ -83,18 +84,18 @@ export function incidentRoutes(app: FastifyInstance, s: { incidents: IncidentsSe
   });
 
   // Settings: severities (the active priority scheme's top levels), cadences, roles, components.
-  r.get('/api/v1/incident-settings', { config: { access: read }, schema: { tags } }, async () => ({
+  r.get('/api/v1/incident-settings', { config: { access: read }, schema: { tags, response: { 200: SettingsAnswer } } }, async () => ({
     settings: await incidents.settings(),
     severities: await incidents.severities(),
     roles: await incidents.roles(),
   }));
-  r.put('/api/v1/incident-settings', { config: { access: admin }, schema: { tags, body: SettingsBody } }, async (req) => incidents.updateSettings(req.body));
-  r.put('/api/v1/incident-roles', { config: { access: admin }, schema: { tags, body: z.object({ roles: z.array(RoleBody).min(1).max(20) }) } }, async (req) => ({
+  r.put('/api/v1/incident-settings', { config: { access: admin }, schema: { tags, body: SettingsBody, response: { 200: SettingsView } } }, async (req) => incidents.updateSettings(req.body));
+  r.put('/api/v1/incident-roles', { config: { access: admin }, schema: { tags, body: z.object({ roles: z.array(RoleBody).min(1).max(20) }), response: { 200: z.object({ items: z.array(RoleView) }) } } }, async (req) => ({
     items: await incidents.replaceRoles(req.body.roles),
   }));
-  r.get('/api/v1/status-components', { config: { access: read }, schema: { tags } }, async () => ({ items: await components.list() }));
-  r.post('/api/v1/status-components', { config: { access: admin }, schema: { tags, body: ComponentBody } }, async (req, reply) => reply.status(201).send(await components.create(req.body)));
-  r.patch('/api/v1/status-components/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdateComponentBody } }, async (req) => components.update(req.params.id, req.body));
+  r.get('/api/v1/status-components', { config: { access: read }, schema: { tags, response: { 200: z.object({ items: z.array(ComponentView) }) } } }, async () => ({ items: await components.list() }));
+  r.post('/api/v1/status-components', { config: { access: admin }, schema: { tags, body: ComponentBody, response: { 201: ComponentView } } }, async (req, reply) => reply.status(201).send(await components.create(req.body)));
+  r.patch('/api/v1/status-components/:id', { config: { access: admin }, schema: { tags, params: IdParams, body: UpdateComponentBody, response: { 200: ComponentView } } }, async (req) => components.update(req.params.id, req.body));
   r.delete('/api/v1/status-components/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {
     await components.remove(req.params.id);
     return reply.status(204).send();

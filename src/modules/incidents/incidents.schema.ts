@@ -28,6 +28,10 @@ export type IncidentSettingsData = {
   statusPageTitle: string;
   /** Webhooks (of the webhooks module) that receive incident.* and maintenance.* events; none when unset. */
   webhookIds?: string[];
+  /** A ticket state linked tickets wait in while the incident is active (back to where they were on resolve); unset: left alone. */
+  linkedTicketState?: string | null;
+  /** The state the origin ticket moves to when the incident resolves (CommCare's "Pending Retro"); unset: left alone. */
+  originTicketStateOnResolve?: string | null;
 };
 export const incidentSettings = pgTable('incident_settings', {
   id: integer('id').primaryKey().default(1),
@@ -68,7 +72,10 @@ export const incidents = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     number: serial('number').notNull().unique(),
+    // The agents' name for it (declared from a ticket, often that ticket's subject): never shown publicly.
     title: text('title').notNull(),
+    // What the status page, its feeds and JSON, subscriber mail and linked tickets' notices call it.
+    publicTitle: text('public_title').notNull().default('Service disruption'),
     // A priority key of the active scheme's top levels (P1, P2 on CommCare's; P0, P1 on PMERIT's).
     severity: text('severity').notNull(),
     state: text('state').$type<IncidentState>().notNull().default('investigating'),
@@ -178,6 +185,8 @@ export const incidentTickets = pgTable(
       .references(() => tickets.id, { onDelete: 'cascade' }),
     linkedById: uuid('linked_by_id').references(() => users.id),
     linkedAt: timestamp('linked_at', { withTimezone: true }).notNull(),
+    // The ticket's state before the incident held it in `linkedTicketState` (null: not held), to go back to on resolve.
+    heldFrom: text('held_from'),
   },
   (t) => [primaryKey({ columns: [t.incidentId, t.ticketId] }), index('incident_tickets_ticket_idx').on(t.ticketId)],
 );
@@ -291,7 +300,11 @@ export const statusDeliveries = pgTable(
       .notNull()
       .references(() => statusSubscribers.id, { onDelete: 'cascade' }),
     batch: integer('batch').notNull(),
-    status: text('status').$type<'queued' | 'sent' | 'skipped' | 'failed'>().notNull().default('queued'),
+    // queued → sending (claimed, committed before the relay is called) → sent; see SubscribersService.sendBatch.
+    status: text('status').$type<'queued' | 'sending' | 'sent' | 'skipped' | 'failed'>().notNull().default('queued'),
+    // How many times the row was claimed for sending: a claim left in `sending` (a crash) is taken over once.
+    claims: integer('claims').notNull().default(0),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
     error: text('error'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },

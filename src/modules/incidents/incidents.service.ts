@@ -51,8 +51,14 @@ const Text = z.string().trim().max(20_000);
 const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const AffectedComponent = z.object({ id: z.uuid(), status: z.enum(COMPONENT_STATUSES).exclude(['operational']).default('major_outage') });
 
+/** What the public sees when the declarer names nothing else: a ticket's subject must never reach the status page. */
+export const NEUTRAL_PUBLIC_TITLE = 'Service disruption';
+const PublicTitle = z.string().trim().min(1).max(200);
+
 export const DeclareBody = z.object({
   title: z.string().trim().min(1).max(200),
+  // The status page's name for it; default: the neutral text when declared from a ticket, else the title.
+  publicTitle: PublicTitle.optional(),
   severity: z.string().trim().min(1).max(20),
   originTicketId: z.uuid().optional(),
   components: z.array(AffectedComponent).max(100).default([]),
@@ -64,6 +70,7 @@ export const DeclareBody = z.object({
 });
 export const UpdateIncidentBody = z.object({
   title: z.string().trim().min(1).max(200).optional(),
+  publicTitle: PublicTitle.optional(),
   severity: z.string().trim().min(1).max(20).optional(),
   impact: Text.optional(),
   currentTheory: Text.optional(),
@@ -114,12 +121,23 @@ export const SettingsBody = z.object({
   remindBeforeMinutes: z.number().int().min(0).max(240),
   statusPageTitle: z.string().trim().min(1).max(100),
   webhookIds: z.array(z.uuid()).max(20).default([]),
+  linkedTicketState: z.string().trim().min(1).max(64).nullable().default(null),
+  originTicketStateOnResolve: z.string().trim().min(1).max(64).nullable().default(null),
 });
 
 /** A public reply on one linked ticket (an update's notice, or the resolution notice that also solves it). */
 export const NOTIFY_TICKET = defineJob({
   kind: 'incidents.notify-ticket',
   payload: z.object({ key: z.string(), ticketId: z.uuid(), body: z.string(), solve: z.boolean() }),
+});
+
+/**
+ * Moves one linked ticket with the incident: `hold` (into the settings' linked-ticket state while the incident is
+ * active), `release` (back to where it was, on resolve), `retro` (the origin ticket, on resolve, per setting).
+ */
+export const TICKET_STATE = defineJob({
+  kind: 'incidents.ticket-state',
+  payload: z.object({ incidentId: z.uuid(), ticketId: z.uuid(), move: z.enum(['hold', 'release', 'retro']) }),
 });
 
 /**
@@ -184,7 +202,15 @@ export class IncidentsService {
   async updateSettings(input: z.infer<typeof SettingsBody>): Promise<IncidentSettingsData> {
     const unknown: { path: string; message: string }[] = [];
     for (const [i, id] of input.webhookIds.entries()) if (!(await this.webhookExists(id))) unknown.push({ path: `body.webhookIds.${i}`, message: 'no such webhook' });
-    if (unknown.length) throw new AppError('INVALID_REFERENCE', 'A webhook does not exist', { fields: unknown });
+    for (const field of ['linkedTicketState', 'originTicketStateOnResolve'] as const) {
+      const key = input[field];
+      if (!key) continue;
+      const state = await this.ticketSettings.getState(key);
+      // A state that keeps the ticket open: holding tickets in "solved" would close customers' questions unanswered.
+      if (!state) unknown.push({ path: `body.${field}`, message: `no ticket state ${key}` });
+      else if (!['open', 'pending', 'on_hold'].includes(state.category)) unknown.push({ path: `body.${field}`, message: `${state.label} is ${state.category}; pick an open, pending or on-hold state` });
+    }
+    if (unknown.length) throw new AppError('INVALID_REFERENCE', unknown.map((f) => `${f.path}: ${f.message}`).join('; '), { fields: unknown });
     await this.ctx.db.update(incidentSettings).set({ data: input, updatedAt: this.ctx.clock.now() }).where(eq(incidentSettings.id, 1));
     await this.publish();
     return input;
@@ -259,6 +285,7 @@ export class IncidentsService {
         .insert(incidents)
         .values({
           title: input.title,
+          publicTitle: input.publicTitle ?? (input.originTicketId ? NEUTRAL_PUBLIC_TITLE : input.title),
           severity: severity.key,
           originTicketId: input.originTicketId ?? null,
           impact: input.impact,
@@ -279,7 +306,7 @@ export class IncidentsService {
         await tx.insert(incidentRoleAssignments).values({ incidentId: inc.id, roleKey: key, userId, assignedAt: now });
         await this.entry(tx, inc.id, actor, 'role_change', `${names.get(userId)} is ${roles.find((r) => r.key === key)?.name}`, { role: key, userId });
       }
-      if (inc.originTicketId) await this.link(tx, actor, inc.id, inc.originTicketId);
+      if (inc.originTicketId) await this.link(tx, actor, inc.id, inc.originTicketId, true);
       for (const s of this.declared) await s.run(tx, inc);
       if (also) await also(tx, inc);
       return inc;
@@ -426,6 +453,53 @@ export class IncidentsService {
     });
   }
 
+  private async queueTicketMove(tx: Tx, incidentId: string, ticketId: string, move: 'hold' | 'release' | 'retro'): Promise<void> {
+    // Keyed by the moment: the same move may come again after a reopen; the job itself acts only when it still fits.
+    const key = `incident-ticket-state:${incidentId}:${ticketId}:${move}:${this.ctx.clock.now().getTime()}`;
+    await enqueue(tx, this.ctx.clock, TICKET_STATE, { incidentId, ticketId, move }, { key });
+  }
+
+  /**
+   * The job: moves one linked ticket with its incident. Hold remembers the state it came from; release puts the
+   * ticket back there only if it still waits in the held state (an agent who moved it meanwhile is not overruled;
+   * a ticket that was New comes back Open); retro moves the origin ticket to the settings' state. A solved, closed
+   * or merged ticket is never moved, and a move the ticket's rules refuse leaves it and says why in a note.
+   */
+  async moveLinkedTicket(p: z.infer<typeof TICKET_STATE.payload>): Promise<void> {
+    const settings = await this.settings();
+    await this.ctx.db.transaction(async (tx) => {
+      const [link] = await tx.select().from(incidentTickets).where(and(eq(incidentTickets.incidentId, p.incidentId), eq(incidentTickets.ticketId, p.ticketId))).for('update');
+      if (!link) return;
+      const t = await this.ticketQueries.getRow(SYSTEM_ACTOR, p.ticketId, tx);
+      if (['solved', 'closed', 'merged'].includes(t.statusCategory)) return;
+      const held = settings.linkedTicketState ?? null;
+      let to: string | null = null;
+      let heldFrom: string | null = link.heldFrom;
+      if (p.move === 'hold') {
+        if (!held || link.heldFrom || t.status === held) return;
+        to = held;
+        heldFrom = t.status;
+      } else {
+        const back = link.heldFrom && t.status === held ? link.heldFrom : null;
+        to = p.move === 'retro' ? (settings.originTicketStateOnResolve ?? back) : back;
+        if (to && (await this.ticketSettings.getState(to, tx))?.category === 'new') to = 'open';
+        heldFrom = null;
+      }
+      await tx.update(incidentTickets).set({ heldFrom }).where(and(eq(incidentTickets.incidentId, p.incidentId), eq(incidentTickets.ticketId, p.ticketId)));
+      if (!to || to === t.status) return;
+      const target = to;
+      try {
+        await tx.transaction(async (inner) => {
+          await this.tickets.update(null, p.ticketId, { status: target }, { tx: inner });
+        });
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        await tx.update(incidentTickets).set({ heldFrom: null }).where(and(eq(incidentTickets.incidentId, p.incidentId), eq(incidentTickets.ticketId, p.ticketId)));
+        await this.tickets.addSystemMessage(p.ticketId, { body: `Not moved to ${target} with the incident: ${err.message}`, public: false }, { tx });
+      }
+    });
+  }
+
   async addEntry(actor: Actor, id: string, input: z.infer<typeof EntryBody>) {
     this.mustBeAgent(actor);
     return this.ctx.db.transaction(async (tx) => {
@@ -480,8 +554,8 @@ export class IncidentsService {
     for (const ticketId of ticketIds) await this.ticketQueries.getRow(actor, ticketId);
     const linked: string[] = [];
     await this.ctx.db.transaction(async (tx) => {
-      await this.open(tx, id);
-      for (const ticketId of ticketIds) if (await this.link(tx, actor, id, ticketId)) linked.push(ticketId);
+      const current = await this.open(tx, id);
+      for (const ticketId of ticketIds) if (await this.link(tx, actor, id, ticketId, ACTIVE.includes(current.state))) linked.push(ticketId);
     });
     return { linked };
   }
@@ -601,9 +675,11 @@ export class IncidentsService {
     return [...new Set(rows.map((r) => r.userId))];
   }
 
-  private async link(tx: Tx, actor: Actor, id: string, ticketId: string): Promise<boolean> {
-    const [row] = await tx.insert(incidentTickets).values({ incidentId: id, ticketId, linkedById: actor.userId, linkedAt: this.ctx.clock.now() }).onConflictDoNothing().returning();
+  private async link(tx: Tx, actor: Actor, id: string, ticketId: string, active: boolean): Promise<boolean> {
+    const now = this.ctx.clock.now();
+    const [row] = await tx.insert(incidentTickets).values({ incidentId: id, ticketId, linkedById: actor.userId, linkedAt: now }).onConflictDoNothing().returning();
     if (!row) return false;
+    if (active) await this.queueTicketMove(tx, id, ticketId, 'hold');
     const t = await this.ticketQueries.getRow(actor, ticketId, tx);
     // Only the number: the timeline is read by every agent, and a subject is for those who may see the ticket.
     await this.entry(tx, id, actor, 'ticket_linked', `Linked ticket #${t.number}`, { ticketId, number: t.number });
@@ -618,6 +694,13 @@ export class IncidentsService {
     if (ACTIVE.includes(state) && current.state === 'resolved') Object.assign(stamps, { resolvedAt: null, mitigatedAt: null });
     if (state === 'closed') Object.assign(stamps, { closedAt: now, nextUpdateDueAt: null });
     const [row] = await tx.update(incidents).set(stamps).where(eq(incidents.id, current.id)).returning();
+    // Linked tickets follow: released (the origin to its retro state, per setting) on resolve, held again on reopening.
+    const resolving = state === 'resolved' && ACTIVE.includes(current.state);
+    const reopening = ACTIVE.includes(state) && current.state === 'resolved';
+    if (resolving || reopening) {
+      const linked = await tx.select({ ticketId: incidentTickets.ticketId }).from(incidentTickets).where(eq(incidentTickets.incidentId, current.id));
+      for (const { ticketId } of linked) await this.queueTicketMove(tx, current.id, ticketId, reopening ? 'hold' : ticketId === current.originTicketId ? 'retro' : 'release');
+    }
     // Resolving opens the retro (due in 48 hours, PMERIT's post-mortem rule); reopening and resolving again keeps it.
     if (state === 'resolved' || state === 'pending_retro') {
       await tx.insert(incidentRetros).values({ incidentId: current.id, dueAt: new Date(now.getTime() + RETRO_DUE_MS), updatedAt: now }).onConflictDoNothing();
@@ -690,7 +773,8 @@ export class IncidentsService {
 
   private noticeText(incident: Incident, u: typeof incidentUpdates.$inferSelect): string {
     const eta = u.eta ? `\n\nExpected resolution: ${u.eta.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
-    return `**${incident.title}** — ${STATE_LABELS[u.state]}\n\n${u.body}${eta}`;
+    // Every linked requester reads it: the public title, never the agents' one (often another customer's subject).
+    return `**${incident.publicTitle}** — ${STATE_LABELS[u.state]}\n\n${u.body}${eta}`;
   }
 
   private mustBeAgent(actor: Actor): void {

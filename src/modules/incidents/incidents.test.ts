@@ -248,7 +248,8 @@ describe('incidents', () => {
 
   test('the public status page shows components, updates and history, and nothing internal', async () => {
     const ticket = await t.make.ticket(customer, { subject: 'SECRET-TICKET-SUBJECT' });
-    const { body: inc } = await declare(lead, { title: 'Web app unreachable', severity: 'P1', originTicketId: ticket.id, components: [{ id: web.id, status: 'partial_outage' }], impact: 'SECRET-IMPACT' });
+    // Declared from the ticket under its subject (what the form pre-fills): the public title is what the page shows.
+    const { body: inc } = await declare(lead, { title: 'SECRET-TICKET-SUBJECT', publicTitle: 'Web app unreachable', severity: 'P1', originTicketId: ticket.id, components: [{ id: web.id, status: 'partial_outage' }], impact: 'SECRET-IMPACT' });
     await t.as(lead).post(`/api/v1/incidents/${inc.id}/timeline`, { kind: 'note', body: 'SECRET-NOTE' });
     const hidden = await t.as(null).get('/status');
     assert.doesNotMatch(hidden.raw, /Web app unreachable/, 'not public before its first status update');
@@ -326,6 +327,17 @@ describe('incidents', () => {
     const responseManager = await t.signIn('agent', { name: 'Rita Response' });
     const smtp = await t.smtp();
     t.clock.set('2026-03-09T09:00:00Z');
+    // 0. Settings: linked tickets wait On hold while the incident is open; the origin ticket goes to "Pending Retro", a state the admin added.
+    assert.equal((await t.as(admin).post('/api/v1/states', { key: 'pending_retro', label: 'Pending Retro', category: 'on_hold' })).status, 201);
+    const settings = (await t.as(admin).get('/api/v1/incident-settings')).body.settings;
+    for (const [field, value] of [['linkedTicketState', 'solved'], ['linkedTicketState', 'nope'], ['originTicketStateOnResolve', 'closed']]) {
+      const bad = await t.as(admin).put('/api/v1/incident-settings', { ...settings, [field as string]: value });
+      assert.equal(bad.status, 422, `${field}: ${value}`);
+      assert.equal(bad.body.errors[0].path, `body.${field}`);
+    }
+    const set = await t.as(admin).put('/api/v1/incident-settings', { ...settings, linkedTicketState: 'on_hold', originTicketStateOnResolve: 'pending_retro' });
+    assert.equal(set.status, 200, set.raw);
+    const statusOf = async (id: string) => (await t.as(lead).get(`/api/v1/tickets/${id}`)).body.status as string;
     // 1. A P1 arrives by email and is triaged as P1.
     await smtp.send({ from: 'ops@district.example.org', to: 'support@localhost', subject: 'URGENT: nobody in the district can sync', text: 'All 300 health workers see sync errors since 08:50.' });
     await t.runJobs();
@@ -357,6 +369,9 @@ describe('incidents', () => {
     assert.equal(summary.incidents.find((i: { id: string }) => i.id === inc.id).incident_updates[0].body, 'Sync fails after a database migration; we are rolling it back.');
     await t.runJobs();
     for (const id of [p1.id, ...affected]) assert.equal((await messagesOf(id)).filter((m) => m.body.includes('rolling it back')).length, 1);
+    for (const id of [p1.id, ...affected]) assert.equal(await statusOf(id), 'on_hold', 'linked tickets wait while the incident is open');
+    // An agent moves one on by hand: resolving does not overrule them.
+    assert.equal((await t.as(support).patch(`/api/v1/tickets/${affected[0]}`, { status: 'pending' })).status, 200);
     // 5. The cadence (P1: every 30 min): reminded at 09:35, late at 09:40, cleared by the next update.
     t.clock.set('2026-03-09T09:36:00Z');
     await t.services.incidents.sweepCadence();
@@ -369,13 +384,15 @@ describe('incidents', () => {
     // 6. Resolved; the linked tickets get the resolution notice and are solved.
     t.clock.set('2026-03-09T10:20:00Z');
     await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'resolved', body: 'Sync works again for everyone.', notifyCustomers: false });
+    await t.runJobs();
+    assert.equal(await statusOf(affected[1] as string), 'open', 'back from On hold (a New ticket comes back Open)');
+    assert.equal(await statusOf(affected[0] as string), 'pending', "the agent's choice stands");
+    assert.equal(await statusOf(p1.id), 'pending_retro', 'the origin ticket follows the incident to its retro');
     assert.equal((await t.as(support).post(`/api/v1/incidents/${inc.id}/solve-tickets`, { notice: 'Sync works again. Sorry for the disruption.' })).body.queued, 21);
     await t.runJobs();
     for (const id of affected) assert.equal((await t.as(lead).get(`/api/v1/tickets/${id}`)).body.status, 'solved');
-    // 7. "Pending Retro", for the incident and (CommCare's handbook) the origin ticket, a state the admin added.
-    assert.equal((await t.as(admin).post('/api/v1/states', { key: 'pending_retro', label: 'Pending Retro', category: 'on_hold' })).status, 201);
-    const toRetro = await t.as(lead).patch(`/api/v1/tickets/${p1.id}`, { status: 'pending_retro' });
-    assert.equal(toRetro.status, 200, toRetro.raw);
+    // 7. "Pending Retro" for the incident too; the origin ticket is already there (the resolution notice did not solve it).
+    assert.equal(await statusOf(p1.id), 'pending_retro');
     assert.equal((await t.as(lead).post(`/api/v1/incidents/${inc.id}/state`, { state: 'pending_retro' })).status, 200);
     // 8. The retro: five whys and two action items, then closed.
     const badOwner = await t.as(lead).put(`/api/v1/incidents/${inc.id}/retro`, { actionItems: [{ title: 'x', ownerId: customer.user.id }] });
@@ -405,5 +422,6 @@ describe('incidents', () => {
     assert.match(md, /## Retrospective \(done\)/);
     assert.match(md, /5\. Nobody owned the checklist/);
     assert.match(md, /- \[ \] Review migrations before deploy \(due 2026-03-16\) https:\/\/github.com/);
+    await t.as(admin).put('/api/v1/incident-settings', settings);
   });
 });

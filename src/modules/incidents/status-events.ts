@@ -29,8 +29,8 @@ export function wireStatusEvents(ctx: Ctx, s: { incidents: IncidentsService; mai
         const affected = names.size ? `\nAffected: ${[...names.values()].join(', ')}\n` : '';
         await s.subscribers.queueNotice(tx, {
           key: `incident-update:${u.id}`,
-          subject: `[${settings.statusPageTitle} status] ${i.title}: ${STATE_LABELS[u.state]}`,
-          body: `${i.title}\n${STATE_LABELS[u.state]} — ${when(u.at)}\n\n${u.body}\n${eta}${affected}\nDetails: ${base}/status/incidents/${i.id}`,
+          subject: `[${settings.statusPageTitle} status] ${i.publicTitle}: ${STATE_LABELS[u.state]}`,
+          body: `${i.publicTitle}\n${STATE_LABELS[u.state]} — ${when(u.at)}\n\n${u.body}\n${eta}${affected}\nDetails: ${base}/status/incidents/${i.id}`,
           componentIds: p.components.map((c) => c.id),
         });
       }
@@ -39,7 +39,7 @@ export function wireStatusEvents(ctx: Ctx, s: { incidents: IncidentsService; mai
         page: page(settings),
         incident: {
           id: i.id,
-          name: i.title,
+          name: i.publicTitle,
           status: u.state,
           impact: p.level === 0 ? 'critical' : p.level === 1 ? 'major' : 'minor',
           shortlink: `${base}/status/incidents/${i.id}`,

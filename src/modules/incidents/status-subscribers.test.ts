@@ -476,4 +476,77 @@ describe('status subscribers, maintenance and webhooks', () => {
     assert.equal(bad.status, 422);
     assert.equal(bad.body.errors[0].path, 'body.webhookIds.0');
   });
+  test("declared from a ticket: the subject never reaches the status page, its JSON and feed, subscriber mail or webhooks", async () => {
+    const secret = 'Jane Roe at Globex: payroll export shows salaries';
+    await subscribed('watcher@example.org');
+    const ticket = await t.make.ticket(lead, { subject: secret, requester: { email: 'jane@globex.example', name: 'Jane Roe' } });
+    const res = await t.as(lead).post('/api/v1/incidents', { title: secret, severity: 'P1', originTicketId: ticket.id, components: [{ id: db.id, status: 'major_outage' }] });
+    assert.equal(res.status, 201, res.raw);
+    assert.equal(res.body.title, secret, 'the team keeps its own title');
+    assert.equal(res.body.publicTitle, 'Service disruption', 'the public one is neutral unless the declarer names one');
+    mails.length = 0;
+    posts.length = 0;
+    const up = await t.as(lead).post(`/api/v1/incidents/${res.body.id}/updates`, { state: 'investigating', body: 'Exports are failing.', notifySubscribers: true });
+    assert.equal(up.status, 201, up.raw);
+    await t.runJobs();
+    const notice = mailsTo('watcher@example.org')[0];
+    assert.match(notice?.subject ?? '', /\[Acme status\] Service disruption: Investigating/);
+    const outputs = async () => [
+      ...(await Promise.all(['/status', '/status/summary.json', '/status/incidents.json', '/status/feed.atom', `/status/incidents/${res.body.id}`].map(async (path) => (await t.request('GET', path)).raw))),
+      ...mails.filter((m) => m.to !== 'jane@globex.example').map((m) => `${m.subject}\n${m.text}`),
+      ...posts.map((p) => p.body),
+    ];
+    const seen = await outputs();
+    assert.ok(seen[0]?.includes('Service disruption'));
+    for (const out of seen) for (const word of ['Jane Roe', 'Globex', 'payroll']) assert.ok(!out.includes(word), `${word} leaked: ${out.slice(0, 200)}`);
+    // The lead renames it publicly; the status page follows at once, still without the subject.
+    const renamed = await t.as(lead).patch(`/api/v1/incidents/${res.body.id}`, { publicTitle: 'Database exports failing' });
+    assert.equal(renamed.status, 200, renamed.raw);
+    assert.match((await t.request('GET', '/status')).raw, /Database exports failing/);
+    assert.equal((await t.as(lead).patch(`/api/v1/incidents/${res.body.id}`, { publicTitle: '  ' })).status, 400, 'an empty public title is refused');
+    await t.as(lead).post(`/api/v1/incidents/${res.body.id}/updates`, { state: 'resolved', body: 'Fixed.' });
+  });
+
+  test('status mail: no transaction is open while the relay is called; a claim left by a dead process is mailed again once, never a third time', async () => {
+    const inc = await declare('Database slow', [{ id: db.id, status: 'degraded_performance' }]);
+    const mailer = t.services.subscribers.mailer;
+    const send = mailer.send.bind(mailer);
+    const claimedDuringSend: number[] = [];
+    mailer.send = async (m) => {
+      // Another connection sees the claim: it was committed before the relay was called.
+      const r = (await t.database.db.execute(sql`select count(*)::int as n from status_deliveries d join status_subscribers s on s.id = d.subscriber_id where s.email = ${m.to} and d.status = 'sending'`)) as unknown as { rows: { n: number }[] };
+      claimedDuringSend.push(r.rows[0]?.n ?? 0);
+      return send(m);
+    };
+    try {
+      mails.length = 0;
+      await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'investigating', body: 'Slow queries.', notifySubscribers: true });
+      await t.runJobs();
+      assert.ok(mails.length >= 2, `sent to the database's subscribers: ${mails.map((m) => m.to)}`);
+      assert.ok(claimedDuringSend.length === mails.length && claimedDuringSend.every((n) => n === 1), `claims committed before each send: ${claimedDuringSend}`);
+    } finally {
+      mailer.send = send;
+    }
+    const key = ((await t.database.db.execute(sql`select key from status_notices where key like 'incident-update:%' order by created_at desc, key limit 1`)) as unknown as { rows: { key: string }[] }).rows[0]?.key as string;
+    const [victim, other] = [...new Set(mails.map((m) => m.to))].sort() as [string, string];
+    const row = (email: string) => sql`notice_key = ${key} and subscriber_id = (select id from status_subscribers where email = ${email})`;
+    const ago = (ms: number) => new Date(t.clock.now().getTime() - ms).toISOString();
+    const statusOf = async (email: string) => ((await t.database.db.execute(sql`select status, claims from status_deliveries where ${row(email)}`)) as unknown as { rows: { status: string; claims: number }[] }).rows[0];
+    // The process died after claiming (maybe after the relay took it): once the claim is stale, it is sent again.
+    await t.database.db.execute(sql`update status_deliveries set status = 'sending', claims = 1, claimed_at = ${ago(10 * 60_000)}::timestamptz where ${row(victim)}`);
+    mails.length = 0;
+    await t.services.subscribers.sendBatch({ key, batch: 0 });
+    assert.deepEqual(mails.map((m) => m.to), [victim], 'only the stale claim is sent, once more');
+    assert.deepEqual(await statusOf(victim), { status: 'sent', claims: 2 });
+    // It died again after the second claim: no third copy; the row says the delivery is unknown.
+    await t.database.db.execute(sql`update status_deliveries set status = 'sending', claimed_at = ${ago(10 * 60_000)}::timestamptz where ${row(victim)}`);
+    // A fresh claim belongs to a process still sending it: left alone, and the job retries later.
+    await t.database.db.execute(sql`update status_deliveries set status = 'sending', claims = 1, claimed_at = ${ago(1_000)}::timestamptz where ${row(other)}`);
+    mails.length = 0;
+    await assert.rejects(t.services.subscribers.sendBatch({ key, batch: 0 }), /1 being sent elsewhere/);
+    assert.equal(mails.length, 0, 'nobody mailed a third time, nothing taken from a live sender');
+    assert.equal((await statusOf(victim))?.status, 'failed');
+    assert.deepEqual(await statusOf(other), { status: 'sending', claims: 1 });
+    await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'resolved', body: 'Fixed.' });
+  });
 });

@@ -21,6 +21,8 @@ export const PER_IP_PER_HOUR = 10;
 export const PER_ADDRESS_PER_HOUR = 3;
 /** Subscribers per batch job of a notice's fan-out. */
 export const BATCH_SIZE = 200;
+/** A ledger row claimed for sending longer ago than this (the job runner's lock) was left by a process that died. */
+export const CLAIM_LEASE_MS = 5 * 60_000;
 
 /** What the subscribe form sends (application/x-www-form-urlencoded; `component` repeats). */
 export const SubscribeForm = z.object({
@@ -311,9 +313,13 @@ export class SubscribersService {
   }
 
   /**
-   * A batch job: each queued ledger row is claimed (queued → sent) in its own transaction that commits only once
-   * the relay accepted the message, so a retried or replayed batch mails only those not yet mailed. Someone who
-   * unsubscribed or bounced since the fan-out is skipped. A failure leaves its row queued and the job retries.
+   * A batch job. No transaction is open while the relay is called (a slow relay would hold a connection, and on
+   * embedded PGlite the only one, per message). Each ledger row goes: claim (queued → sending, committed) → send →
+   * mark sent. A send the relay refuses puts the row back to queued and the job retries. A row left in `sending`
+   * (the process died between claim and mark) is taken over once its claim is older than CLAIM_LEASE_MS, and only
+   * once (`claims` < 2): the relay may or may not have taken the first try, so that subscriber gets at most one
+   * duplicate and never a third copy; after that the row is `failed` ("delivery unknown"). Someone who unsubscribed
+   * or bounced since the fan-out is skipped. A replayed batch mails nobody twice.
    */
   async sendBatch(p: z.infer<typeof STATUS_BATCH.payload>): Promise<void> {
     const [notice] = await this.ctx.db.select().from(statusNotices).where(eq(statusNotices.key, p.key));
@@ -322,28 +328,50 @@ export class SubscribersService {
       .select({ subscriberId: statusDeliveries.subscriberId, email: statusSubscribers.email, status: statusSubscribers.status })
       .from(statusDeliveries)
       .innerJoin(statusSubscribers, eq(statusSubscribers.id, statusDeliveries.subscriberId))
-      .where(and(eq(statusDeliveries.noticeKey, p.key), eq(statusDeliveries.batch, p.batch), eq(statusDeliveries.status, 'queued')));
+      .where(and(eq(statusDeliveries.noticeKey, p.key), eq(statusDeliveries.batch, p.batch), inArray(statusDeliveries.status, ['queued', 'sending'])));
     let failed = 0;
+    let busy = 0;
     let lastError = '';
     for (const r of rows) {
+      const row = and(eq(statusDeliveries.noticeKey, p.key), eq(statusDeliveries.subscriberId, r.subscriberId));
+      const now = this.ctx.clock.now();
+      if (r.status !== 'active') {
+        await this.ctx.db.update(statusDeliveries).set({ status: 'skipped', sentAt: now }).where(and(row, inArray(statusDeliveries.status, ['queued', 'sending'])));
+        continue;
+      }
+      const stale = new Date(now.getTime() - CLAIM_LEASE_MS);
+      const [claim] = await this.ctx.db
+        .update(statusDeliveries)
+        .set({ status: 'sending', claims: sql`${statusDeliveries.claims} + 1`, claimedAt: now })
+        .where(and(row, sql`(${statusDeliveries.status} = 'queued' or (${statusDeliveries.status} = 'sending' and ${statusDeliveries.claims} < 2 and ${statusDeliveries.claimedAt} < ${stale.toISOString()}::timestamptz))`))
+        .returning({ claims: statusDeliveries.claims });
+      if (!claim) {
+        // Sent twice already (at most one duplicate), or another worker holds a fresh claim.
+        const [given] = await this.ctx.db
+          .update(statusDeliveries)
+          .set({ status: 'failed', error: 'delivery unknown: the process sending it stopped twice' })
+          .where(and(row, eq(statusDeliveries.status, 'sending'), sql`${statusDeliveries.claims} >= 2`, sql`${statusDeliveries.claimedAt} < ${stale.toISOString()}::timestamptz`))
+          .returning({ k: statusDeliveries.noticeKey });
+        if (!given) {
+          const [held] = await this.ctx.db.select({ status: statusDeliveries.status }).from(statusDeliveries).where(row);
+          if (held?.status === 'sending') busy++;
+        }
+        continue;
+      }
+      const mine = and(row, eq(statusDeliveries.status, 'sending'), eq(statusDeliveries.claims, claim.claims));
       try {
-        await this.ctx.db.transaction(async (tx) => {
-          const active = r.status === 'active';
-          const [claimed] = await tx
-            .update(statusDeliveries)
-            .set({ status: active ? 'sent' : 'skipped', sentAt: this.ctx.clock.now() })
-            .where(and(eq(statusDeliveries.noticeKey, p.key), eq(statusDeliveries.subscriberId, r.subscriberId), eq(statusDeliveries.status, 'queued')))
-            .returning({ k: statusDeliveries.noticeKey });
-          if (!claimed || !active) return;
-          const unsubscribe = this.unsubscribeUrl(r.subscriberId);
-          await this.mailer.send({ to: r.email, messageId: this.messageId(r.subscriberId), subject: notice.subject, text: `${notice.body}\n\n—\nYou receive this because you subscribed to status notices.\nUnsubscribe with one click: ${unsubscribe}\n`, unsubscribeUrl: unsubscribe });
-        });
+        const unsubscribe = this.unsubscribeUrl(r.subscriberId);
+        await this.mailer.send({ to: r.email, messageId: this.messageId(r.subscriberId), subject: notice.subject, text: `${notice.body}\n\n—\nYou receive this because you subscribed to status notices.\nUnsubscribe with one click: ${unsubscribe}\n`, unsubscribeUrl: unsubscribe });
       } catch (err) {
+        // The relay refused it: not sent, so this claim does not count toward the one allowed duplicate.
         failed++;
         lastError = (err as Error).message;
+        await this.ctx.db.update(statusDeliveries).set({ status: 'queued', claims: sql`${statusDeliveries.claims} - 1`, error: lastError.slice(0, 500) }).where(mine);
+        continue;
       }
+      await this.ctx.db.update(statusDeliveries).set({ status: 'sent', sentAt: this.ctx.clock.now(), error: null }).where(mine);
     }
-    if (failed) throw new Error(`status notice ${p.key}: ${failed} of ${rows.length} not sent (${lastError}); will retry`);
+    if (failed || busy) throw new Error(`status notice ${p.key}: ${failed} of ${rows.length} not sent${lastError ? ` (${lastError})` : ''}, ${busy} being sent elsewhere; will retry`);
   }
 
   // ---- the admin list

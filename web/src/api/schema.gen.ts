@@ -184,28 +184,28 @@ export interface Paths {
     post: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/incident-roles": {
-    put: { path: never; query: never; body: { roles: { key: string; name: string; lead?: boolean }[] }; response: unknown };
+    put: { path: never; query: never; body: { roles: { key: string; name: string; lead?: boolean }[] }; response: { items: { key: string; name: string; position: number; lead: boolean }[] } };
   };
   "/api/v1/incident-settings": {
-    get: { path: never; query: never; body: never; response: unknown };
-    put: { path: never; query: never; body: { severityLevels: number; cadenceMinutes: number[]; remindBeforeMinutes: number; statusPageTitle: string; webhookIds?: string[] }; response: unknown };
+    get: { path: never; query: never; body: never; response: { settings: { severityLevels: number; cadenceMinutes: number[]; remindBeforeMinutes: number; statusPageTitle: string; webhookIds?: string[]; linkedTicketState?: string | null; originTicketStateOnResolve?: string | null }; severities: { key: string; name: string; level: number; cadenceMinutes: number }[]; roles: { key: string; name: string; position: number; lead: boolean }[] } };
+    put: { path: never; query: never; body: { severityLevels: number; cadenceMinutes: number[]; remindBeforeMinutes: number; statusPageTitle: string; webhookIds?: string[]; linkedTicketState?: string | null; originTicketStateOnResolve?: string | null }; response: { severityLevels: number; cadenceMinutes: number[]; remindBeforeMinutes: number; statusPageTitle: string; webhookIds?: string[]; linkedTicketState?: string | null; originTicketStateOnResolve?: string | null } };
   };
   "/api/v1/incidents": {
-    get: { path: never; query: { active?: "true" | "false" }; body: never; response: unknown };
-    post: { path: never; query: never; body: { title: string; severity: string; originTicketId?: string; components?: ({ id: string; status?: "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" })[]; roles?: { [key: string]: string }; impact?: string; startedAt?: string; detectedAt?: string }; response: unknown };
+    get: { path: never; query: { active?: "true" | "false" }; body: never; response: { items: ({ id: string; number: number; title: string; publicTitle: string; severity: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; originTicketId: string | null; impact: string; currentTheory: string; nextSteps: string; startedAt: string; detectedAt: string; acknowledgedAt: string | null; mitigatedAt: string | null; resolvedAt: string | null; closedAt: string | null; nextUpdateDueAt: string | null; remindedForDueAt: string | null; lateSince: string | null; declaredById: string | null; version: number; createdAt: string; updatedAt: string; linkedTickets: number; lead: { id: string; name: string } | null })[] } };
+    post: { path: never; query: never; body: { title: string; publicTitle?: string; severity: string; originTicketId?: string; components?: ({ id: string; status?: "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" })[]; roles?: { [key: string]: string }; impact?: string; startedAt?: string; detectedAt?: string }; response: { id: string; number: number; title: string; publicTitle: string; severity: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; originTicketId: string | null; impact: string; currentTheory: string; nextSteps: string; startedAt: string; detectedAt: string; acknowledgedAt: string | null; mitigatedAt: string | null; resolvedAt: string | null; closedAt: string | null; nextUpdateDueAt: string | null; remindedForDueAt: string | null; lateSince: string | null; declaredById: string | null; version: number; createdAt: string; updatedAt: string } };
   };
   "/api/v1/incidents/{id}": {
-    get: { path: { id: string | string }; query: never; body: never; response: unknown };
-    patch: { path: { id: string }; query: never; body: { title?: string; severity?: string; impact?: string; currentTheory?: string; nextSteps?: string; components?: ({ id: string; status?: "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" })[]; startedAt?: string; detectedAt?: string; acknowledgedAt?: string; mitigatedAt?: string; version?: number }; response: unknown };
+    get: { path: { id: string | string }; query: never; body: never; response: { id: string; number: number; title: string; publicTitle: string; severity: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; originTicketId: string | null; impact: string; currentTheory: string; nextSteps: string; startedAt: string; detectedAt: string; acknowledgedAt: string | null; mitigatedAt: string | null; resolvedAt: string | null; closedAt: string | null; nextUpdateDueAt: string | null; remindedForDueAt: string | null; lateSince: string | null; declaredById: string | null; version: number; createdAt: string; updatedAt: string; roles: ({ key: string; name: string; lead: boolean; user: { id: string; name: string } | null })[]; components: ({ id: string; name: string; status: "operational" | "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" })[]; timeline: ({ id: number; incidentId: string; kind: "declared" | "note" | "decision" | "action" | "role_change" | "status_update" | "state_change" | "ticket_linked" | "ticket_unlinked" | "summary_changed" | "reminder" | "late"; body: string; data: { [key: string]: unknown }; actorId: string | null; pinned: boolean; at: string; actorName: string })[]; updates: ({ id: string; incidentId: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; body: string; eta: string | null; notifyCustomers: boolean; notifySubscribers: boolean; authorId: string | null; at: string; authorName: string })[]; tickets: { id: string; number: number; subject: string; status: string; linkedAt: string }[]; hiddenTickets: number; retro: { incidentId: string; status: "draft" | "done" | "skipped"; skipReason: string | null; summary: string; rootCause: string; whys: string[]; wentWell: string; wentBadly: string; actionItems: ({ title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean })[]; dueAt: string; remindedAt: string | null; completedAt: string | null; updatedAt: string } | null } };
+    patch: { path: { id: string }; query: never; body: { title?: string; publicTitle?: string; severity?: string; impact?: string; currentTheory?: string; nextSteps?: string; components?: ({ id: string; status?: "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" })[]; startedAt?: string; detectedAt?: string; acknowledgedAt?: string; mitigatedAt?: string; version?: number }; response: { id: string; number: number; title: string; publicTitle: string; severity: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; originTicketId: string | null; impact: string; currentTheory: string; nextSteps: string; startedAt: string; detectedAt: string; acknowledgedAt: string | null; mitigatedAt: string | null; resolvedAt: string | null; closedAt: string | null; nextUpdateDueAt: string | null; remindedForDueAt: string | null; lateSince: string | null; declaredById: string | null; version: number; createdAt: string; updatedAt: string } };
   };
   "/api/v1/incidents/{id}/markdown": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/incidents/{id}/retro": {
-    put: { path: { id: string }; query: never; body: { summary?: string; rootCause?: string; whys?: string[]; wentWell?: string; wentBadly?: string; actionItems?: ({ title: string; ownerId?: string | null; dueOn?: string | null; link?: string | null; done?: boolean })[] }; response: unknown };
+    put: { path: { id: string }; query: never; body: { summary?: string; rootCause?: string; whys?: string[]; wentWell?: string; wentBadly?: string; actionItems?: ({ title: string; ownerId?: string | null; dueOn?: string | null; link?: string | null; done?: boolean })[] }; response: { incidentId: string; status: "draft" | "done" | "skipped"; skipReason: string | null; summary: string; rootCause: string; whys: string[]; wentWell: string; wentBadly: string; actionItems: ({ title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean })[]; dueAt: string; remindedAt: string | null; completedAt: string | null; updatedAt: string } };
   };
   "/api/v1/incidents/{id}/retro/complete": {
-    post: { path: { id: string }; query: never; body: { done: true } | { skipReason: string }; response: unknown };
+    post: { path: { id: string }; query: never; body: { done: true } | { skipReason: string }; response: { incidentId: string; status: "draft" | "done" | "skipped"; skipReason: string | null; summary: string; rootCause: string; whys: string[]; wentWell: string; wentBadly: string; actionItems: ({ title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean })[]; dueAt: string; remindedAt: string | null; completedAt: string | null; updatedAt: string } };
   };
   "/api/v1/incidents/{id}/roles/{key}": {
     put: { path: { id: string; key: string }; query: never; body: { userId: string | null }; response: unknown };
@@ -214,22 +214,22 @@ export interface Paths {
     post: { path: { id: string }; query: never; body: { notice: string }; response: unknown };
   };
   "/api/v1/incidents/{id}/state": {
-    post: { path: { id: string }; query: never; body: { state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; note?: string }; response: unknown };
+    post: { path: { id: string }; query: never; body: { state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; note?: string }; response: { id: string; number: number; title: string; publicTitle: string; severity: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; originTicketId: string | null; impact: string; currentTheory: string; nextSteps: string; startedAt: string; detectedAt: string; acknowledgedAt: string | null; mitigatedAt: string | null; resolvedAt: string | null; closedAt: string | null; nextUpdateDueAt: string | null; remindedForDueAt: string | null; lateSince: string | null; declaredById: string | null; version: number; createdAt: string; updatedAt: string } };
   };
   "/api/v1/incidents/{id}/tickets": {
-    post: { path: { id: string }; query: never; body: { ticketIds: string[] }; response: unknown };
+    post: { path: { id: string }; query: never; body: { ticketIds: string[] }; response: { linked: string[] } };
   };
   "/api/v1/incidents/{id}/tickets/{ticketId}": {
     delete: { path: { id: string; ticketId: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/incidents/{id}/timeline": {
-    post: { path: { id: string }; query: never; body: { kind: "note" | "decision" | "action"; body: string; pinned?: boolean }; response: unknown };
+    post: { path: { id: string }; query: never; body: { kind: "note" | "decision" | "action"; body: string; pinned?: boolean }; response: { id: number; incidentId: string; kind: "declared" | "note" | "decision" | "action" | "role_change" | "status_update" | "state_change" | "ticket_linked" | "ticket_unlinked" | "summary_changed" | "reminder" | "late"; body: string; data: { [key: string]: unknown }; actorId: string | null; pinned: boolean; at: string } };
   };
   "/api/v1/incidents/{id}/timeline/{entryId}": {
-    patch: { path: { id: string; entryId: number }; query: never; body: { pinned: boolean }; response: unknown };
+    patch: { path: { id: string; entryId: number }; query: never; body: { pinned: boolean }; response: { id: number; incidentId: string; kind: "declared" | "note" | "decision" | "action" | "role_change" | "status_update" | "state_change" | "ticket_linked" | "ticket_unlinked" | "summary_changed" | "reminder" | "late"; body: string; data: { [key: string]: unknown }; actorId: string | null; pinned: boolean; at: string } };
   };
   "/api/v1/incidents/{id}/updates": {
-    post: { path: { id: string }; query: never; body: { state: "investigating" | "identified" | "monitoring" | "resolved"; body: string; eta?: string | null; notifyCustomers?: boolean; notifySubscribers?: boolean }; response: unknown };
+    post: { path: { id: string }; query: never; body: { state: "investigating" | "identified" | "monitoring" | "resolved"; body: string; eta?: string | null; notifyCustomers?: boolean; notifySubscribers?: boolean }; response: { incident: { id: string; number: number; title: string; publicTitle: string; severity: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; originTicketId: string | null; impact: string; currentTheory: string; nextSteps: string; startedAt: string; detectedAt: string; acknowledgedAt: string | null; mitigatedAt: string | null; resolvedAt: string | null; closedAt: string | null; nextUpdateDueAt: string | null; remindedForDueAt: string | null; lateSince: string | null; declaredById: string | null; version: number; createdAt: string; updatedAt: string }; update: { id: string; incidentId: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; body: string; eta: string | null; notifyCustomers: boolean; notifySubscribers: boolean; authorId: string | null; at: string }; notified: number } };
   };
   "/api/v1/kb/articles": {
     post: { path: never; query: never; body: { sectionId: string; title: string; body?: string; slug?: string; visibility?: "public" | "signed_in" | "organization" | "internal"; organizationIds?: string[]; position?: number; sourceTicketId?: string }; response: unknown };
@@ -526,11 +526,11 @@ export interface Paths {
     patch: { path: { key: string }; query: never; body: { label?: string; pausesSla?: boolean; onRequesterReply?: string; position?: number }; response: unknown };
   };
   "/api/v1/status-components": {
-    get: { path: never; query: never; body: never; response: unknown };
-    post: { path: never; query: never; body: { name: string; groupName?: string | null; description?: string; position?: number; status?: "operational" | "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" }; response: unknown };
+    get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; groupName: string | null; description: string; position: number; status: "operational" | "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage"; createdAt: string; updatedAt: string })[] } };
+    post: { path: never; query: never; body: { name: string; groupName?: string | null; description?: string; position?: number; status?: "operational" | "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" }; response: { id: string; name: string; groupName: string | null; description: string; position: number; status: "operational" | "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage"; createdAt: string; updatedAt: string } };
   };
   "/api/v1/status-components/{id}": {
-    patch: { path: { id: string }; query: never; body: { name?: string; groupName?: string | null; description?: string; position?: number; status?: "operational" | "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" }; response: unknown };
+    patch: { path: { id: string }; query: never; body: { name?: string; groupName?: string | null; description?: string; position?: number; status?: "operational" | "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage" }; response: { id: string; name: string; groupName: string | null; description: string; position: number; status: "operational" | "under_maintenance" | "degraded_performance" | "partial_outage" | "major_outage"; createdAt: string; updatedAt: string } };
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/status-maintenances": {
@@ -584,8 +584,8 @@ export interface Paths {
     get: { path: { id: string }; query: { after?: number }; body: never; response: { items: ({ id: number; ticketId: string; actorId: string | null; kind: string; field: string | null; fromValue: unknown; toValue: unknown; public: boolean; at: string; ticketVersion: number | null })[] } };
   };
   "/api/v1/tickets/{id}/incidents": {
-    get: { path: { id: string }; query: never; body: never; response: unknown };
-    post: { path: { id: string }; query: never; body: { incidentId: string }; response: unknown };
+    get: { path: { id: string }; query: never; body: never; response: { items: ({ id: string; number: number; title: string; severity: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed" })[] } };
+    post: { path: { id: string }; query: never; body: { incidentId: string }; response: { linked: string[] } };
   };
   "/api/v1/tickets/{id}/incidents/{incidentId}": {
     delete: { path: { id: string; incidentId: string }; query: never; body: never; response: unknown };

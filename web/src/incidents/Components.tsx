@@ -3,16 +3,55 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/client';
 import { FormError, useSave } from '../admin/forms';
+import { useDirectory } from '../app/directory';
 import { COMPONENT_STATUSES, type Component, incidentsApi } from './model';
 
-type FullSettings = { severityLevels: number; cadenceMinutes: number[]; remindBeforeMinutes: number; statusPageTitle: string; webhookIds?: string[] };
+const LEAVE = '';
+
+/** Where linked tickets wait while an incident is open, and where its origin ticket goes when it resolves. */
+function LinkedTicketStates() {
+  const settings = useQuery({ queryKey: ['incident-settings'], queryFn: incidentsApi.settings });
+  const { states } = useDirectory();
+  const { error, save } = useSave([['incident-settings']]);
+  const current = settings.data?.settings;
+  if (!current) return null;
+  // Only states that keep a ticket open: the server refuses the others.
+  const data = [{ value: LEAVE, label: 'Leave them as they are' }, ...states.filter((s) => ['open', 'pending', 'on_hold'].includes(s.category)).map((s) => ({ value: s.key, label: s.label }))];
+  const put = (patch: { linkedTicketState?: string | null; originTicketStateOnResolve?: string | null }) => void save(() => api.put('/api/v1/incident-settings', { body: { ...current, ...patch } }));
+  return (
+    <>
+      <Title order={4} mt="md">
+        Linked tickets
+      </Title>
+      <FormError error={error} />
+      <Select
+        label="While an incident is open, linked tickets wait in"
+        description="When it resolves they go back to the state they had, unless someone moved them meanwhile"
+        data={data}
+        value={current.linkedTicketState ?? LEAVE}
+        onChange={(v) => put({ linkedTicketState: v || null })}
+        allowDeselect={false}
+        maw={520}
+      />
+      <Select
+        label="When an incident resolves, its origin ticket moves to"
+        description="The ticket it was declared from, e.g. Pending Retro until the retrospective is done"
+        data={data.map((d) => (d.value === LEAVE ? { ...d, label: 'Leave it as it is' } : d))}
+        value={current.originTicketStateOnResolve ?? LEAVE}
+        onChange={(v) => put({ originTicketStateOnResolve: v || null })}
+        allowDeselect={false}
+        maw={520}
+      />
+    </>
+  );
+}
 
 /** Which webhooks receive incident.* and maintenance.* events (each public update, each maintenance move). */
 function StatusWebhooks() {
   const settings = useQuery({ queryKey: ['incident-settings'], queryFn: incidentsApi.settings });
   const hooks = useQuery({ queryKey: ['webhooks'], queryFn: () => api.get('/api/v1/webhooks').then((r) => r.items) });
   const { error, save } = useSave([['incident-settings']]);
-  const current = settings.data?.settings as FullSettings | undefined;
+  const current = settings.data?.settings;
   if (!current) return null;
   return (
     <>
@@ -63,6 +102,7 @@ export function StatusComponents() {
         </Group>
       </form>
       <StatusWebhooks />
+      <LinkedTicketStates />
       <Table striped aria-label="Components">
         <Table.Thead>
           <Table.Tr>

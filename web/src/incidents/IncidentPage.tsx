@@ -250,20 +250,22 @@ function Roles({ d }: { d: IncidentDetail }) {
 }
 
 function Summary({ d }: { d: IncidentDetail }) {
+  const [publicTitle, setPublicTitle] = useState(d.publicTitle);
   const [impact, setImpact] = useState(d.impact);
   const [currentTheory, setTheory] = useState(d.currentTheory);
   const [nextSteps, setNext] = useState(d.nextSteps);
   const { error, save } = useSave([['incident']]);
-  const dirty = impact !== d.impact || currentTheory !== d.currentTheory || nextSteps !== d.nextSteps;
+  const dirty = publicTitle !== d.publicTitle || impact !== d.impact || currentTheory !== d.currentTheory || nextSteps !== d.nextSteps;
   return (
     <Card withBorder>
       <Title order={5}>Summary</Title>
       <FormError error={error} />
+      <TextInput label="Title on the status page" size="xs" value={publicTitle} onChange={(e) => setPublicTitle(e.currentTarget.value)} disabled={d.state === 'closed'} />
       <Textarea label="Impact" size="xs" autosize value={impact} onChange={(e) => setImpact(e.currentTarget.value)} disabled={d.state === 'closed'} />
       <Textarea label="Current theory" size="xs" autosize value={currentTheory} onChange={(e) => setTheory(e.currentTarget.value)} disabled={d.state === 'closed'} />
       <Textarea label="Next steps" size="xs" autosize value={nextSteps} onChange={(e) => setNext(e.currentTarget.value)} disabled={d.state === 'closed'} />
       {dirty && (
-        <Button size="xs" mt="xs" onClick={() => void save(() => api.patch('/api/v1/incidents/{id}', { path: { id: d.id }, body: { impact, currentTheory, nextSteps, version: d.version } }))}>
+        <Button size="xs" mt="xs" onClick={() => void save(() => api.patch('/api/v1/incidents/{id}', { path: { id: d.id }, body: { publicTitle, impact, currentTheory, nextSteps, version: d.version } }))}>
           Save summary
         </Button>
       )}

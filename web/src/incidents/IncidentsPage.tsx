@@ -73,6 +73,8 @@ export function DeclareModal({ opened, onClose, ticket }: { opened: boolean; onC
   const settings = useQuery({ queryKey: ['incident-settings'], queryFn: incidentsApi.settings, enabled: opened });
   const components = useQuery({ queryKey: ['status-components'], queryFn: incidentsApi.components, enabled: opened });
   const [title, setTitle] = useState(ticket?.subject ?? '');
+  // Never the ticket's subject: it is a customer's words (names, internal detail) and this one is public.
+  const [publicTitle, setPublicTitle] = useState(ticket ? 'Service disruption' : '');
   const [severity, setSeverity] = useState<string | null>(null);
   const [affected, setAffected] = useState<string[]>([]);
   const [impact, setImpact] = useState('');
@@ -80,8 +82,8 @@ export function DeclareModal({ opened, onClose, ticket }: { opened: boolean; onC
   const submit = () =>
     save(async () => {
       const created = (await api.post('/api/v1/incidents', {
-        body: { title, severity: severity ?? '', originTicketId: ticket?.id, components: affected.map((id) => ({ id, status: 'major_outage' as const })), roles: {}, impact },
-      })) as unknown as { id: string };
+        body: { title, publicTitle: publicTitle.trim() || title, severity: severity ?? '', originTicketId: ticket?.id, components: affected.map((id) => ({ id, status: 'major_outage' as const })), roles: {}, impact },
+      }));
       await qc.invalidateQueries({ queryKey: ['active-incidents'] });
       onClose();
       navigate(`/incidents/${created.id}`);
@@ -96,7 +98,15 @@ export function DeclareModal({ opened, onClose, ticket }: { opened: boolean; onC
       >
         <Stack>
           <FormError error={error} />
-          <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} required data-autofocus />
+          <TextInput label="Title" description="For the team; never shown publicly" value={title} onChange={(e) => setTitle(e.currentTarget.value)} required data-autofocus />
+          <TextInput
+            label="Title on the status page"
+            description="What customers see on the status page, in its feeds and in mail"
+            placeholder={ticket ? undefined : 'The title'}
+            value={publicTitle}
+            onChange={(e) => setPublicTitle(e.currentTarget.value)}
+            required={!!ticket}
+          />
           <Select
             label="Severity"
             data={(settings.data?.severities ?? []).map((s) => ({ value: s.key, label: `${s.key} — ${s.name} (update every ${s.cadenceMinutes} min)` }))}

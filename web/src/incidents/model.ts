@@ -1,51 +1,14 @@
-import { api } from '../api/client';
+import { api, type Response } from '../api/client';
 
-// The incident API's shapes as the screens use them (its routes declare no response schema yet).
-export type IncidentState = 'investigating' | 'identified' | 'monitoring' | 'resolved' | 'pending_retro' | 'closed';
-export type Incident = {
-  id: string;
-  number: number;
-  title: string;
-  severity: string;
-  state: IncidentState;
-  originTicketId: string | null;
-  impact: string;
-  currentTheory: string;
-  nextSteps: string;
-  startedAt: string;
-  detectedAt: string;
-  acknowledgedAt: string | null;
-  mitigatedAt: string | null;
-  resolvedAt: string | null;
-  closedAt: string | null;
-  nextUpdateDueAt: string | null;
-  lateSince: string | null;
-  version: number;
-};
-export type ListedIncident = Incident & { linkedTickets: number; lead: { id: string; name: string } | null };
-export type TimelineEntry = { id: number; kind: string; body: string; pinned: boolean; at: string; actorName: string; data: Record<string, unknown> };
-export type IncidentDetail = Incident & {
-  roles: { key: string; name: string; lead: boolean; user: { id: string; name: string } | null }[];
-  components: { id: string; name: string; status: string }[];
-  timeline: TimelineEntry[];
-  updates: { id: string; state: IncidentState; body: string; eta: string | null; at: string; authorName: string }[];
-  tickets: { id: string; number: number; subject: string; status: string }[];
-  hiddenTickets: number;
-  retro: {
-    status: 'draft' | 'done' | 'skipped';
-    skipReason: string | null;
-    summary: string;
-    rootCause: string;
-    whys: string[];
-    wentWell: string;
-    wentBadly: string;
-    actionItems: { title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean }[];
-    dueAt: string;
-  } | null;
-};
-export type Severity = { key: string; name: string; level: number; cadenceMinutes: number };
-export type Settings = { settings: { statusPageTitle: string; severityLevels: number }; severities: Severity[]; roles: { key: string; name: string; lead: boolean }[] };
-export type Component = { id: string; name: string; groupName: string | null; description: string; position: number; status: string };
+// The incident API's shapes, from the generated document types.
+export type IncidentDetail = Response<'/api/v1/incidents/{id}', 'get'>;
+export type IncidentState = IncidentDetail['state'];
+export type Incident = Response<'/api/v1/incidents', 'post'>;
+export type ListedIncident = Response<'/api/v1/incidents', 'get'>['items'][number];
+export type TimelineEntry = IncidentDetail['timeline'][number];
+export type Severity = Settings['severities'][number];
+export type Settings = Response<'/api/v1/incident-settings', 'get'>;
+export type Component = Response<'/api/v1/status-components', 'get'>['items'][number];
 
 export const STATE_LABELS: Record<IncidentState, string> = {
   investigating: 'Investigating',
@@ -59,12 +22,11 @@ export const ACTIVE: IncidentState[] = ['investigating', 'identified', 'monitori
 export const COMPONENT_STATUSES = ['operational', 'under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
 
 export const incidentsApi = {
-  list: (active?: boolean) =>
-    api.get('/api/v1/incidents', { query: active === undefined ? {} : { active: String(active) as 'true' | 'false' } }).then((r) => (r as unknown as { items: ListedIncident[] }).items),
-  detail: (id: string) => api.get('/api/v1/incidents/{id}', { path: { id } }) as unknown as Promise<IncidentDetail>,
-  settings: () => api.get('/api/v1/incident-settings') as unknown as Promise<Settings>,
-  components: () => api.get('/api/v1/status-components').then((r) => (r as unknown as { items: Component[] }).items),
-  forTicket: (ticketId: string) => api.get('/api/v1/tickets/{id}/incidents', { path: { id: ticketId } }).then((r) => (r as unknown as { items: Pick<Incident, 'id' | 'number' | 'title' | 'severity' | 'state'>[] }).items),
+  list: (active?: boolean): Promise<ListedIncident[]> => api.get('/api/v1/incidents', { query: active === undefined ? {} : { active: String(active) as 'true' | 'false' } }).then((r) => r.items),
+  detail: (id: string): Promise<IncidentDetail> => api.get('/api/v1/incidents/{id}', { path: { id } }),
+  settings: (): Promise<Settings> => api.get('/api/v1/incident-settings'),
+  components: (): Promise<Component[]> => api.get('/api/v1/status-components').then((r) => r.items),
+  forTicket: (ticketId: string) => api.get('/api/v1/tickets/{id}/incidents', { path: { id: ticketId } }).then((r) => r.items),
 };
 
 /** "due in 12 min" / "late by 3 min": the cadence promise, as the incident page and list show it. */
