@@ -1,10 +1,11 @@
 import { eq, getTableColumns, sql } from 'drizzle-orm';
-import type { Executor, Tx } from '../../db/client.js';
+import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
+import { policyOfTicket } from '../sla/sla.queries.js';
 import { ALWAYS_OPEN, type BusinessClock, type SlaService } from '../sla/sla.service.js';
-import { eventsOfTickets, ticketCount, ticketFacts, ticketFactsPage, ticketSummaries } from '../tickets/reports.queries.js';
+import { eventFromJson, eventsJsonAfter, eventsOfTickets, ticketCount, ticketFacts, ticketFactsPage, ticketSummaries } from '../tickets/reports.queries.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { EventSubscriber, TicketEvent } from '../tickets/events.js';
 import type { StateCategory } from '../tickets/reports.queries.js';
@@ -13,6 +14,16 @@ import { type TicketMetricsRow, ticketMetrics } from './reports.schema.js';
 
 const columns = getTableColumns(ticketMetrics);
 // On conflict, every column but the key takes the new value.
+/** A `ticket_metrics` row read as jsonb (`to_jsonb(m)`: column names, timestamps as text) into its typed shape. */
+function rowFromJson(j: Record<string, unknown>): TicketMetricsRow {
+  const out: Record<string, unknown> = {};
+  for (const [key, col] of Object.entries(columns)) {
+    const v = j[col.name] ?? null;
+    out[key] = v !== null && col.dataType === 'date' ? new Date(v as string) : v;
+  }
+  return out as TicketMetricsRow;
+}
+
 const UPDATE_ALL = Object.fromEntries(
   Object.entries(columns)
     .filter(([k]) => k !== 'ticketId')
@@ -42,14 +53,19 @@ export class ReportsStore {
   }
 
   private async onEvents(tx: Tx, _events: TicketEvent[], ticket: TicketFacts): Promise<void> {
-    const [row] = await tx.select().from(ticketMetrics).where(eq(ticketMetrics.ticketId, ticket.id));
-    // Everything after what the row has read, in order, not only the events handed in: the SLA step dispatches its
-    // met/breached events (written after this change's) before this step sees the change's own, and a ticket from
-    // before the store has its whole history to fold.
-    const events = await eventsOfTickets(tx, [ticket.id], row?.lastEventId ?? 0);
-    if (!events.length) return;
-    const clock = (await this.sla.businessClocks([ticket.id], tx)).get(ticket.id) ?? ALWAYS_OPEN;
-    const next = fold(row ?? null, ticket, events, this.env(await this.categories(tx), clock));
+    // One read: the stored row, everything after what it has read (in order, not only the events handed in: the
+    // SLA step dispatches its met/breached events, written after this change's, before this step sees the change's
+    // own, and a ticket from before the store has its whole history to fold) and the SLA policy its clocks run on.
+    const id = sql`${ticket.id}::uuid`;
+    const [read] = rowsOf<{ row: Record<string, unknown> | null; events: Record<string, unknown>[]; policy_id: string | null }>(
+      await tx.execute(sql`
+        select to_jsonb(m) as row, ${eventsJsonAfter(id, sql`coalesce(m.last_event_id, 0)`)} as events, ${policyOfTicket(id)} as policy_id
+        from (select 1) one left join ${ticketMetrics} m on m.ticket_id = ${id}`),
+    );
+    if (!read?.events.length) return;
+    const clock = (await this.sla.clockOfPolicy(read.policy_id, tx)) ?? ALWAYS_OPEN;
+    const row = read.row ? rowFromJson(read.row) : null;
+    const next = fold(row, ticket, read.events.map(eventFromJson), this.env(await this.categories(tx), clock));
     await this.write(tx, [next]);
   }
 

@@ -340,22 +340,36 @@ export class SlaService {
   async businessClocks(ticketIds: string[], ex: Executor = this.ctx.db): Promise<Map<string, BusinessClock>> {
     const out = new Map<string, BusinessClock>();
     if (!ticketIds.length) return out;
+    // No policy, no calendar: every ticket is on the 24/7 clock without reading the clocks table.
+    if (!(await this.policies.list(ex)).length) return out;
     const rows = await ex.selectDistinctOn([slaClocks.ticketId], { ticketId: slaClocks.ticketId, policyId: slaClocks.policyId }).from(slaClocks).where(inArray(slaClocks.ticketId, ticketIds));
-    const policies = new Map((await this.policies.list(ex)).map((p) => [p.id, p]));
-    const byCalendar = new Map<string, BusinessClock>();
     for (const r of rows) {
-      const calendarId = r.policyId ? policies.get(r.policyId)?.calendarId : undefined;
-      if (!calendarId) continue;
-      let clock = byCalendar.get(calendarId);
-      if (!clock) {
-        const cal = spec(await this.calendars.get(calendarId, ex));
-        clock = { calendarId, seconds: (from, to) => Math.round(businessMinutesBetween(cal, from, to) * 60) };
-        byCalendar.set(calendarId, clock);
-      }
-      out.set(r.ticketId, clock);
+      const clock = await this.clockOfPolicy(r.policyId, ex);
+      if (clock) out.set(r.ticketId, clock);
     }
     return out;
   }
+
+  /**
+   * The business clock of a policy's calendar (undefined: no such policy, the ticket counts 24/7). Policies and
+   * calendars are cached; the clock is kept per calendar object, so a changed calendar (a new cached object) gets a
+   * new clock.
+   */
+  async clockOfPolicy(policyId: string | null, ex: Executor = this.ctx.db): Promise<BusinessClock | undefined> {
+    if (!policyId) return undefined;
+    const calendarId = (await this.policies.list(ex)).find((p) => p.id === policyId)?.calendarId;
+    if (!calendarId) return undefined;
+    const calendar = await this.calendars.get(calendarId, ex);
+    let clock = this.clocksByCalendar.get(calendar);
+    if (!clock) {
+      const cal = spec(calendar);
+      clock = { calendarId, seconds: (from, to) => Math.round(businessMinutesBetween(cal, from, to) * 60) };
+      this.clocksByCalendar.set(calendar, clock);
+    }
+    return clock;
+  }
+
+  private readonly clocksByCalendar = new WeakMap<object, BusinessClock>();
 
   /** SQL over `tickets`: a running clock of the ticket is due within `minutes` (or already overdue). A
    *  semi-join from the running clocks' due-time index, so "breaching soon" reads only the clocks that are close

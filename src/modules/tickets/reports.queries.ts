@@ -71,3 +71,11 @@ export function ticketSummaries(ex: Executor, actor: Actor, ids: string[]) {
     .from(tickets)
     .where(and(inArray(tickets.id, ids), visibleTo(actor)));
 }
+
+/** The events of one ticket after event `after` (an SQL expression), in id order, as one jsonb array: a scalar
+ *  subquery for the reporting step's single read. Map each element with `eventFromJson`. */
+export function eventsJsonAfter(ticketId: SQL, after: SQL): SQL {
+  return sql`(select coalesce(jsonb_agg(to_jsonb(e) order by e.id), '[]'::jsonb) from ${ticketEvents} e where e.ticket_id = ${ticketId} and e.id > ${after})`;
+}
+
+export const eventFromJson = (r: Record<string, unknown>): TicketEvent => eventFromRow(r);
