@@ -1,4 +1,4 @@
-import { parseEvent, type TicketEvent, type TicketEventPayload } from '../tickets/events.js';
+import type { TicketEvent } from '../tickets/events.js';
 import type { StateCategory } from '../tickets/reports.queries.js';
 import type { TicketMetricsRow } from './reports.schema.js';
 
@@ -90,12 +90,41 @@ export function blankRow(t: TicketFacts, at: Date, env: FoldEnv): TicketMetricsR
   };
 }
 
-/** The typed payload, or undefined for a row no kind describes (reports skip it rather than fail the change). */
-function parsed(e: TicketEvent): TicketEventPayload | undefined {
-  try {
-    return parseEvent(e);
-  } catch {
-    return undefined;
+type Str = string | undefined;
+/** What the fold reads of an event: only the kinds and fields it uses. */
+type Read =
+  | { kind: 'created'; status: Str; channel: Str }
+  | { kind: 'message_added'; to: { public: boolean; author: Str; direction: Str } }
+  | { kind: 'field_changed'; field: string; from: unknown; to: unknown }
+  | { kind: 'escalated'; to: { group: Str } }
+  | { kind: 'sla_met' | 'sla_breached'; field: keyof typeof SLA_COLUMN; to: { targetMinutes: unknown } };
+
+const SLA_COLUMN = { first_response: 'slaFirstResponse', next_response: 'slaNextResponse', periodic_update: 'slaPeriodicUpdate', resolution: 'slaResolution' } as const;
+const str = (v: unknown): Str => (typeof v === 'string' ? v : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : undefined);
+
+/**
+ * The fields the fold needs, read with plain checks rather than the stream's full schema (events were checked
+ * when written; a full parse of every event was most of the rebuild's time). Undefined: a kind the fold ignores or
+ * a row missing what it needs (reports skip it rather than fail the change). A creation of an older shape (only
+ * its state) still counts.
+ */
+function read(e: TicketEvent): Read | undefined {
+  const to = obj(e.toValue);
+  switch (e.kind) {
+    case 'created':
+      return { kind: 'created', status: str(to?.status), channel: str(to?.channel) };
+    case 'message_added':
+      return to && typeof to.public === 'boolean' ? { kind: 'message_added', to: { public: to.public, author: str(to.author), direction: str(to.direction) } } : undefined;
+    case 'field_changed':
+      return e.field ? { kind: 'field_changed', field: e.field, from: e.fromValue, to: e.toValue } : undefined;
+    case 'escalated':
+      return to ? { kind: 'escalated', to: { group: str(to.group) } } : undefined;
+    case 'sla_met':
+    case 'sla_breached':
+      return e.field && e.field in SLA_COLUMN && to ? { kind: e.kind, field: e.field as keyof typeof SLA_COLUMN, to: { targetMinutes: to.targetMinutes } } : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -115,23 +144,14 @@ export function fold(row: TicketMetricsRow | null, facts: TicketFacts, events: T
   for (const e of events) {
     if (e.id <= r.lastEventId) continue;
     r.lastEventId = e.id;
-    const p = parsed(e);
-    if (!p) {
-      // A row of an older shape than the typed stream's (a creation that recorded only its state): its time still counts.
-      if (e.kind === 'created') {
-        r.createdAt = e.at;
-        r.stateSince = e.at;
-        const status = (e.toValue as { status?: unknown } | null)?.status;
-        r.statusCategory = (typeof status === 'string' && env.categoryOf(status)) || 'new';
-      }
-      continue;
-    }
+    const p = read(e);
+    if (!p) continue;
     switch (p.kind) {
       case 'created': {
         r.createdAt = e.at;
         r.stateSince = e.at;
-        r.statusCategory = env.categoryOf(p.to.status) ?? 'new';
-        note(e, `Created: the clocks of first response and resolution start (${p.to.channel})`);
+        r.statusCategory = (p.status && env.categoryOf(p.status)) || 'new';
+        note(e, `Created: the clocks of first response and resolution start${p.channel ? ` (${p.channel})` : ''}`);
         break;
       }
       case 'message_added': {
@@ -218,7 +238,7 @@ export function fold(row: TicketMetricsRow | null, facts: TicketFacts, events: T
       case 'sla_breached': {
         const outcome = p.kind === 'sla_met' ? 'met' : 'breached';
         if (outcome === 'breached') r.slaBreaches++;
-        const key = ({ first_response: 'slaFirstResponse', next_response: 'slaNextResponse', periodic_update: 'slaPeriodicUpdate', resolution: 'slaResolution' } as const)[p.field];
+        const key = SLA_COLUMN[p.field];
         // A breach is final for the target; a later met (a next cycle) does not undo it.
         if (r[key] !== 'breached') r[key] = outcome;
         note(e, `SLA ${p.field.replace('_', ' ')} ${outcome} (target ${p.to.targetMinutes} business min)`);
