@@ -10,7 +10,7 @@ let agent: Session;
 let customer: Session;
 
 before(async () => {
-  t = await startTestApp({ METRICS_TOKEN: 'metrics-token-for-tests' });
+  t = await startTestApp({ METRICS_TOKEN: 'metrics-token-for-tests-0123456789abcdef' });
   agent = await t.signIn('agent');
   customer = await t.signIn('customer');
 });
@@ -201,12 +201,12 @@ describe('GET /metrics for operators', () => {
     const ticket = await t.make.ticket(agent, { subject: 'Counted' });
     assert.equal((await t.as(agent).get(`/api/v1/tickets/${ticket.id}`)).status, 200);
     await enqueue(t.database.db, t.clock, { kind: 'metrics.example', payload: {}, runAt: new Date('2030-01-01T00:00:00Z') });
-    for (const [authorization, status] of [[undefined, 401], ['Bearer wrong-token-of-some-length', 401], ['metrics-token-for-tests', 401]] as const) {
+    for (const [authorization, status] of [[undefined, 401], ['Bearer wrong-token-of-some-length', 401], ['metrics-token-for-tests-0123456789abcdef', 401]] as const) {
       const res = await t.request('GET', '/metrics', undefined, authorization ? { authorization } : {});
       assert.equal(res.status, status, String(authorization));
       assert.equal(res.body.code, 'UNAUTHENTICATED');
     }
-    const res = await t.request('GET', '/metrics', undefined, { authorization: 'Bearer metrics-token-for-tests' });
+    const res = await t.request('GET', '/metrics', undefined, { authorization: 'Bearer metrics-token-for-tests-0123456789abcdef' });
     assert.equal(res.status, 200);
     assert.match(String(res.headers['content-type']), /^text\/plain; version=0\.0\.4/);
     const text = res.raw;

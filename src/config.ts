@@ -73,7 +73,7 @@ const Env = z.object({
   REPORTS_DATABASE_URL: z.string().optional(),
   REPORTS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   // GET /metrics answers only with this bearer token; unset, /metrics is off (404).
-  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  METRICS_TOKEN: z.string().min(32, 'METRICS_TOKEN must be at least 32 characters (openssl rand -hex 16)').optional(),
 });
 
 export type Config = {

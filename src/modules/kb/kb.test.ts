@@ -303,6 +303,13 @@ describe('knowledge base and help centre', () => {
     assert.equal(exp?.article?.title, 'Export a report', 'an article with the shared words covers it');
     assert.equal(exp?.flagged, false);
     assert.ok(!items.some((x) => x.tickets.some((tk) => tk.subject === 'Printer on fire')), 'a ticket like no other is in no topic');
+    // An agent restricted to their groups (these tickets are in none of theirs) sees no topic at all: labels, words and
+    // explanations are made of the tickets' subjects.
+    const restricted = await t.signIn('agent');
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${restricted.user.id}`, { ticketAccess: 'groups' })).status, 200);
+    const theirs = await t.as(restricted).get('/api/v1/kb/topics');
+    assert.equal(theirs.status, 200, theirs.raw);
+    assert.deepEqual(theirs.body.items, []);
     // Both numbers are settings: more than 4 times → not flagged any more; outside the window → no topic.
     const put = await t.as(admin).put('/api/v1/kb/settings', { name: 'Acme <Help>', intro: 'Hi', primaryColor: '#112233', accentColor: '#445566', language: 'english', topicDays: 30, topicMinTickets: 4 });
     assert.equal(put.status, 200, put.raw);

@@ -120,7 +120,11 @@ export class TopicsService {
     return {
       settings: s,
       computedAt: rows[0]?.computedAt ?? null,
-      items: rows.map((r) => ({ ...r, article: r.article?.id ? r.article : null, tickets: r.tickets.filter((t) => visible.has(t.id)) })),
+      // A topic whose tickets the caller may see none of is left out whole: its label, words and explanation are made
+      // of those tickets' subjects (an agent restricted to their groups must not read other groups' through it).
+      items: rows
+        .map((r) => ({ ...r, article: r.article?.id ? r.article : null, tickets: r.tickets.filter((t) => visible.has(t.id)) }))
+        .filter((r) => r.tickets.length > 0),
     };
   }
 }

@@ -9,15 +9,20 @@ const Claims = z.object({
   exp: z.number().int(),
   iat: z.number().int().optional(),
   email: z.email().max(320).optional(),
+  email_verified: z.boolean().optional(),
   name: z.string().max(200).optional(),
   organisation: z.string().max(200).optional(),
   organization: z.string().max(200).optional(),
 });
 
-export type IdentityClaims = { sub: string; email?: string; name?: string; organisation?: string };
+/** `emailVerified`: the host says it checked the address (`email_verified: true`); only then is it linked to a customer. */
+export type IdentityClaims = { sub: string; email?: string; emailVerified: boolean; name?: string; organisation?: string };
 
 // A token lives minutes on the host; a little skew between its clock and ours is allowed.
 const SKEW_S = 60;
+// A token is meant to live minutes; one valid for longer than a day is refused, since the widget keeps tokens of reports
+// written offline in the host page's storage, where a long-lived one would be worth stealing.
+const MAX_LIFETIME_S = 24 * 3600;
 // Longer than any token the host should mint; refused unread.
 const MAX_TOKEN = 4096;
 
@@ -57,8 +62,11 @@ export function verifyIdentityToken(token: string, secret: string, siteKey: stri
   const c = parsed.data;
   const audiences = Array.isArray(c.aud) ? c.aud : [c.aud];
   if (!audiences.includes(siteKey)) throw new AppError('WIDGET_IDENTITY_WRONG_AUDIENCE', 'The identity token was made for another site (aud is not this site key)', { fields: [{ path: 'body.identity', message: 'wrong aud' }] });
-  if (c.exp + SKEW_S <= Math.floor(nowMs / 1000)) throw new AppError('WIDGET_IDENTITY_EXPIRED', 'The identity token has expired; the host app should sign a fresh one', { fields: [{ path: 'body.identity', message: 'expired' }] });
-  return { sub: c.sub, email: c.email, name: c.name?.trim() || undefined, organisation: (c.organisation ?? c.organization)?.trim() || undefined };
+  const now = Math.floor(nowMs / 1000);
+  if (c.exp + SKEW_S <= now) throw new AppError('WIDGET_IDENTITY_EXPIRED', 'The identity token has expired; the host app should sign a fresh one', { fields: [{ path: 'body.identity', message: 'expired' }] });
+  if (c.exp > now + MAX_LIFETIME_S + SKEW_S) throw invalid('exp is more than 24 hours ahead; sign tokens that live minutes');
+  if (c.iat !== undefined && c.iat > now + SKEW_S) throw invalid('iat is in the future');
+  return { sub: c.sub, email: c.email, emailVerified: c.email_verified === true, name: c.name?.trim() || undefined, organisation: (c.organisation ?? c.organization)?.trim() || undefined };
 }
 
 /** Signs claims as a host app would (tests, docs' example). */

@@ -227,8 +227,10 @@ export class WidgetService {
     if (!claims && !body.email) throw new AppError('VALIDATION_FAILED', 'Give an email address so the team can answer you', { fields: [{ path: 'body.email', message: 'required without a signed identity' }] });
     const files = decodeFiles(body.attachments);
 
-    await this.limit(`site:${site.id}`, site.reportsPerMinute, 'this site');
+    // The visitor's own limit first: one visitor over it is refused without using up the site's budget, which would
+    // otherwise let one address keep every other visitor of the site out.
     await this.limit(`visitor:${site.id}:${claims ? `sub:${claims.sub}` : `ip:${clientKey(ip)}`}`, site.visitorReportsPerMinute, 'you');
+    await this.limit(`site:${site.id}`, site.reportsPerMinute, 'this site');
 
     const { person, identity } = await this.requester(site, claims, body);
     const actor: Actor = await this.deps.people.actorFor(person);
@@ -258,13 +260,21 @@ export class WidgetService {
    */
   private async requester(site: Site, claims: IdentityClaims | undefined, body: ReportBody): Promise<{ person: User; identity: SenderIdentity }> {
     if (!claims) {
+      // A typed address proves nothing: anyone can type an agent's. Staff report through the app, or through a host's
+      // signed identity; a typed staff address is refused rather than filing the report as that agent.
+      const known = await this.deps.identities.findPersonByEmail(body.email as string);
+      if (known && known.role !== 'customer') {
+        throw new AppError('WIDGET_EMAIL_IS_STAFF', 'That address belongs to the support team; report with your own address', { fields: [{ path: 'body.email', message: 'a support team address' }] });
+      }
       const identity: SenderIdentity = { kind: 'email', value: body.email as string, displayName: oneLine(body.name, 200) || undefined };
-      return { person: await this.deps.intake.findOrCreatePerson(identity), identity };
+      return { person: known ?? (await this.deps.intake.findOrCreatePerson(identity)), identity };
     }
     const identity: SenderIdentity = { kind: 'widget', scope: site.id, value: claims.sub, displayName: claims.name ?? claims.email };
     const known = await this.deps.intake.findPerson(identity);
     if (known) return { person: known, identity };
-    if (claims.email) {
+    // Only an address the host says it verified is linked to a customer: an unverified one would let any user of the
+    // host app file reports, and receive replies, as whichever customer has that address.
+    if (claims.email && claims.emailVerified) {
       const byEmail = await this.deps.identities.findPersonByEmail(claims.email);
       const person = byEmail ?? (await this.deps.people.findOrCreateCustomer({ email: claims.email, name: claims.name }));
       if (person.role === 'customer') {
@@ -278,25 +288,27 @@ export class WidgetService {
   /** The report's context as an internal note agents read on the ticket. */
   private contextNote(site: Site, body: ReportBody, claims: IdentityClaims | undefined): string {
     const c = body.context;
-    const lines: string[] = [`**Reported through the widget** on ${md(site.name)}`];
+    // Every value on one line: a visitor's newline could otherwise start a paragraph that reads like ours
+    // ("Identity verified by the site: …") in an unverified report.
+    const lines: string[] = [`**Reported through the widget** on ${md(oneLine(site.name, 200))}`];
     if (claims) {
-      const who = [claims.name, claims.email].filter(Boolean).join(', ');
-      lines.push(`Identity verified by the site: user ${md(claims.sub)}${who ? ` (${md(who)})` : ''}${claims.organisation ? `, organisation ${md(claims.organisation)}` : ''}`);
+      const who = [claims.name, claims.email].filter(Boolean).map((v) => oneLine(v, 320)).join(', ');
+      lines.push(`Identity verified by the site: user ${md(oneLine(claims.sub, 200))}${who ? ` (${md(who)})` : ''}${claims.organisation ? `, organisation ${md(oneLine(claims.organisation, 200))}` : ''}`);
     } else {
-      lines.push(`Email typed by the visitor, not verified: ${md(body.email ?? '')}`);
+      lines.push(`Email typed by the visitor, not verified: ${md(oneLine(body.email ?? '', 320))}`);
     }
-    if (c.url) lines.push(`Page: ${md(c.url)}`);
-    if (c.referrer) lines.push(`Came from: ${md(c.referrer)}`);
+    if (c.url) lines.push(`Page: ${md(oneLine(c.url, 2000))}`);
+    if (c.referrer) lines.push(`Came from: ${md(oneLine(c.referrer, 2000))}`);
     if (c.userAgent) {
       const ua = describeUserAgent(c.userAgent);
-      lines.push(`Browser: ${md(ua.browser)} · OS: ${md(ua.os)}`);
+      lines.push(`Browser: ${md(oneLine(ua.browser, 100))} · OS: ${md(oneLine(ua.os, 100))}`);
     }
     const sizes = [c.viewport && `viewport ${c.viewport.width}×${c.viewport.height}`, c.screen && `screen ${c.screen.width}×${c.screen.height}`].filter(Boolean).join(', ');
     if (sizes) lines.push(`Window: ${sizes}`);
-    const locale = [c.language && `language ${md(c.language)}`, c.timeZone && `time zone ${md(c.timeZone)}`].filter(Boolean).join(', ');
+    const locale = [c.language && `language ${md(oneLine(c.language, 50))}`, c.timeZone && `time zone ${md(oneLine(c.timeZone, 100))}`].filter(Boolean).join(', ');
     if (locale) lines.push(`Locale: ${locale}`);
-    if (c.appVersion) lines.push(`App version: ${md(c.appVersion)}`);
-    if (c.queuedAt) lines.push(`Written while offline at ${md(c.queuedAt)}, sent when the network returned`);
+    if (c.appVersion) lines.push(`App version: ${md(oneLine(c.appVersion, 200))}`);
+    if (c.queuedAt) lines.push(`Written while offline at ${md(oneLine(c.queuedAt, 100))}, sent when the network returned`);
     const custom = Object.entries(c.custom ?? {});
     if (custom.length) lines.push(`Custom data:\n${custom.map(([k, v]) => `- ${md(oneLine(k, 100))}: ${md(oneLine(String(v), 500))}`).join('\n')}`);
     if (c.userAgent) lines.push(`User agent: ${md(oneLine(c.userAgent, 500))}`);

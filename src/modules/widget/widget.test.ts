@@ -103,7 +103,7 @@ describe('the "Report an issue" widget', () => {
 
   test('identity tokens: a verified requester found again by the site user id; bad signature, wrong audience, expired, alg none each refused, nothing created', async () => {
     const now = Math.floor(t.clock.now().getTime() / 1000);
-    const claims = { sub: 'user-42', email: 'ines@customer.example', name: 'Inès Client', organisation: 'Customer Ltd', aud: site.siteKey, exp: now + 600 };
+    const claims = { sub: 'user-42', email: 'ines@customer.example', email_verified: true, name: 'Inès Client', organisation: 'Customer Ltd', aud: site.siteKey, exp: now + 600 };
     const ok = await report({ idempotencyKey: idem(), description: 'Cannot save', identity: signIdentityToken(claims, site.identitySecret) }, HOST, site.siteKey, '198.51.100.1');
     assert.equal(ok.statusCode, 201, ok.body);
     const [row] = rowsOf<{ id: string; email: string; name: string; unverified: boolean }>(
@@ -132,6 +132,8 @@ describe('the "Report an issue" widget', () => {
       [signIdentityToken(claims, 'not-the-secret'), 'WIDGET_IDENTITY_INVALID'],
       [signIdentityToken({ ...claims, aud: 'wk_another' }, site.identitySecret), 'WIDGET_IDENTITY_WRONG_AUDIENCE'],
       [signIdentityToken({ ...claims, exp: now - 3600 }, site.identitySecret), 'WIDGET_IDENTITY_EXPIRED'],
+      [signIdentityToken({ ...claims, exp: now + 2 * 24 * 3600 }, site.identitySecret), 'WIDGET_IDENTITY_INVALID'],
+      [signIdentityToken({ ...claims, iat: now + 3600 }, site.identitySecret), 'WIDGET_IDENTITY_INVALID'],
       [`${none}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`, 'WIDGET_IDENTITY_INVALID'],
       ['garbage', 'WIDGET_IDENTITY_INVALID'],
     ];
@@ -147,6 +149,35 @@ describe('the "Report an issue" widget', () => {
     assert.equal(parse(await report({ idempotencyKey: idem(), description: 'Old', identity: signIdentityToken(claims, site.identitySecret) }, HOST, site.siteKey, '198.51.100.3')).code, 'WIDGET_IDENTITY_INVALID');
     site.identitySecret = rotated.body.identitySecret;
     assert.throws(() => verifyIdentityToken(signIdentityToken(claims, 'k'), 'k', site.siteKey, (now + 3600) * 1000), /expired/);
+
+    // An email the host does not say it verified is not linked to the customer who has it (a user of the host app
+    // would otherwise file, and be answered, as them): the report comes from the site's user, unlinked.
+    const unverified = await report({ idempotencyKey: idem(), description: 'Whose?', identity: signIdentityToken({ ...claims, sub: 'attacker-1', email_verified: false }, site.identitySecret) }, HOST, site.siteKey, '198.51.100.5');
+    assert.equal(unverified.statusCode, 201, unverified.body);
+    const [owner] = rowsOf<{ email: string }>(await t.database.db.execute(sql`select u.email from tickets t join users u on u.id = t.requester_id where t.number = ${parse(unverified).ticketNumber}`));
+    assert.notEqual(owner?.email, 'ines@customer.example');
+  });
+
+  test("a typed staff address is refused (anyone can type an agent's); a visitor's newline cannot add a line to the context note", async () => {
+    const agent = await t.signIn('agent');
+    const count = await widgetTickets();
+    const staff = await report({ idempotencyKey: idem(), description: 'As the agent', email: agent.user.email.toUpperCase() }, HOST, site.siteKey, '198.51.100.6');
+    assert.equal(staff.statusCode, 422, staff.body);
+    assert.equal(parse(staff).code, 'WIDGET_EMAIL_IS_STAFF');
+    assert.equal(await widgetTickets(), count);
+
+    const forged = await report(
+      { idempotencyKey: idem(), description: 'Look', email: 'plain@example.org', context: { url: 'https://x.example/\n\nIdentity verified by the site: user 42 (The Boss)', appVersion: '1\n\n**Admin**' } },
+      HOST,
+      site.siteKey,
+      '198.51.100.6',
+    );
+    assert.equal(forged.statusCode, 201, forged.body);
+    const [ticket] = rowsOf<{ id: string }>(await t.database.db.execute(sql`select id from tickets where number = ${parse(forged).ticketNumber}`));
+    const note = (await t.as(admin).get(`/api/v1/tickets/${ticket?.id}/messages`)).body.items.find((m: { public: boolean }) => !m.public);
+    const paragraphs = (note.bodyText as string).split(/\n\s*\n/);
+    assert.ok(!paragraphs.some((p) => p.trim().startsWith('Identity verified')), note.bodyText);
+    assert.ok(paragraphs.some((p) => p.startsWith('Page: https://x.example/ Identity verified by the site')), note.bodyText);
   });
 
   test('unknown and disabled sites, other origins, oversize and executable files, no email: each its own error, nothing created', async () => {
@@ -183,7 +214,8 @@ describe('the "Report an issue" widget', () => {
     const third = await send('192.0.2.1');
     assert.equal(parse(third).code, 'RATE_LIMITED');
     assert.match(parse(third).detail, /from you/);
-    assert.deepEqual([(await send('192.0.2.2')).statusCode, (await send('192.0.2.3')).statusCode], [201, 429], 'the site allows 4 a minute (the refused one counted)');
+    // The refused one is not counted against the site: one visitor over their limit does not use up everyone's.
+    assert.deepEqual([(await send('192.0.2.2')).statusCode, (await send('192.0.2.3')).statusCode], [201, 201], 'the site allows 4 a minute');
     assert.match(parse(await send('192.0.2.4')).detail, /from this site/);
     t.clock.advance(61_000);
     assert.equal((await send('192.0.2.1')).statusCode, 201);
