@@ -23,7 +23,7 @@ describe('the route table', () => {
     const undeclared = api.filter((r) => !r.access).map((r) => `${r.method} ${r.url}`);
     assert.deepEqual(undeclared, []);
     const publicRoutes = api.filter((r) => r.access?.level === 'public').map((r) => `${r.method} ${r.url}`);
-    // Sign-in (staff, and the portal's password or emailed link), the health check, the first-run setup
+    // Sign-in (staff, and the portal's password or emailed link), password reset by emailed link, the health check, the first-run setup
     // (token-protected, refused once an admin exists), satisfaction surveys answered through signed links, and the
     // help centre's article suggestions, their feedback and "was this helpful" votes (rate-limited per client), and
     // the widget's reports and suggestions (each checks its site key and the page's Origin; rate-limited), and
@@ -48,6 +48,9 @@ describe('the route table', () => {
       'POST /api/v1/heartbeats/:token',
       'POST /api/v1/kb/articles/:id/votes',
       'POST /api/v1/kb/suggest/feedback',
+      'POST /api/v1/password-reset',
+      'POST /api/v1/password-reset/check',
+      'POST /api/v1/password-reset/request',
       'POST /api/v1/portal/sign-in',
       'POST /api/v1/portal/sign-in-link',
       'POST /api/v1/portal/sign-in/check',

@@ -12,6 +12,7 @@ import { kbModule } from './kb/kb.module.js';
 import { macrosModule } from './macros/macros.module.js';
 import { monitorsModule } from './monitors/monitors.module.js';
 import { oncallModule } from './oncall/oncall.module.js';
+import { passwordResetModule } from './password-reset/password-reset.module.js';
 import { peopleModule } from './people/people.module.js';
 import { portalModule } from './portal/portal.module.js';
 import { reportsModule } from './reports/reports.module.js';
@@ -66,8 +67,9 @@ export function buildModules(ctx: Ctx) {
     statusSummary: async () => (await statusPage.current()).summary,
   });
   const widget = widgetModule(ctx, { ...channels.services, ...people.services, ...tickets.services, ...kb.services, outbound: email.services.email.outbound });
+  const passwordReset = passwordResetModule(ctx, { ...people.services, outbound: email.services.email.outbound });
   const boards = boardsModule(ctx, { ...tickets.services, ...people.services });
-  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, monitors, kb, csat, portal, widget, boards, reports];
+  const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, monitors, kb, csat, portal, widget, passwordReset, boards, reports];
   const services = {
     ...fields.services,
     ...people.services,
@@ -88,6 +90,7 @@ export function buildModules(ctx: Ctx) {
     ...csat.services,
     ...portal.services,
     ...widget.services,
+    ...passwordReset.services,
     ...boards.services,
     ...reports.services,
   };

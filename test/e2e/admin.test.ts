@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { rowsOf } from '../../src/db/client.js';
 import { startTestApp, type TestApp } from '../../src/testing/harness.js';
 import { accessibilityProblems } from './axe.js';
 import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
@@ -195,6 +197,54 @@ describe('admin screens in a real browser', { skip }, () => {
     await mail.getByLabel('Message source').filter({ hasText: 'Content-Type' }).waitFor();
     await screenshot(page, 'admin-outbox-read');
     await page.keyboard.press('Escape');
+  });
+
+  test('password reset: an admin sends one from Users; "Forgot password?" on the sign-in page; the link sets a password once', async () => {
+    const linkTo = async (to: string) => {
+      const [mail] = rowsOf<{ body_text: string }>(await t.database.db.execute(sql`select body_text from outbound_emails where kind = 'password_reset' and to_address = ${to} order by created_at desc, id desc limit 1`));
+      return /\/reset-password#token=[A-Za-z0-9_.-]+/.exec(mail?.body_text ?? '')?.[0] as string;
+    };
+    const admin = await t.signIn('admin');
+    if (!(await t.services.email.addresses.list()).length) assert.equal((await t.as(admin).post('/api/v1/email/addresses', { address: 'desk@example.org', name: 'Desk' })).status, 201);
+    await t.services.people.createUser({ email: 'priya@example.org', name: 'Priya Nair', role: 'agent', password: PASSWORD });
+    await page.goto(`${base}/admin/users`);
+    await page.getByRole('textbox', { name: 'Search', exact: true }).fill('priya');
+    await page.getByRole('button', { name: 'Send password reset to Priya Nair' }).click();
+    await page.getByText('A password reset link is on its way to priya@example.org').waitFor();
+    assert.ok(await linkTo('priya@example.org'), 'the admin’s link is in the outbox');
+
+    // Signed out, in another browser: "Forgot password?", the same answer for anyone.
+    const other = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const guest = await other.newPage();
+    await guest.goto(base);
+    await guest.getByLabel(/^Email/).fill('priya@example.org');
+    await guest.getByRole('button', { name: 'Forgot password?' }).click();
+    assert.equal(await guest.getByRole('textbox', { name: 'Email' }).inputValue(), 'priya@example.org', 'the address typed is carried over');
+    assert.deepEqual(await accessibilityProblems(guest), [], 'no serious accessibility problems on the forgot-password form');
+    await guest.getByRole('button', { name: 'Email me a link' }).click();
+    await guest.getByRole('status').getByText(/If this address has an account, a link to set a new password is on its way/).waitFor();
+    const link = await linkTo('priya@example.org');
+
+    await guest.goto(`${base}${link}`);
+    await guest.getByText('For the account p…@example.org').waitFor();
+    assert.deepEqual(await accessibilityProblems(guest), [], 'no serious accessibility problems on the reset page');
+    await guest.getByLabel(/^New password/).fill('too short');
+    await guest.getByRole('button', { name: 'Set password' }).click();
+    await guest.getByText('use at least 10 characters').waitFor();
+    assert.equal(await guest.getByLabel(/^New password/).inputValue(), 'too short', 'what was typed is kept');
+    await guest.getByLabel(/^New password/).fill('a brand new passphrase');
+    await guest.getByLabel(/^New password/).press('Enter');
+    await guest.getByText('Your password is set').waitFor();
+    await screenshot(guest, 'password-reset-done');
+    // Used once: the same link, opened again, says so and changes nothing.
+    await guest.reload();
+    await guest.getByRole('alert').getByText('This password reset link was already used').waitFor();
+    await guest.goto(base);
+    await guest.getByLabel(/^Email/).fill('priya@example.org');
+    await guest.getByLabel(/^Password/).fill('a brand new passphrase');
+    await guest.keyboard.press('Enter');
+    await guest.getByRole('navigation', { name: 'Views' }).waitFor();
+    await other.close();
   });
 
   test('at 390×844 the users and priorities screens fit and stay usable', async () => {

@@ -172,6 +172,11 @@ const EXPECTED: Record<string, string> = {
   'POST /api/v1/users/:id/identities': 'admin admin',
   'DELETE /api/v1/users/:id/identities/:identityId': 'admin admin',
   'POST /api/v1/users/:id/merge': 'admin admin',
+  // password reset (src/modules/password-reset): the link carries a signed token instead of a sign-in
+  'POST /api/v1/users/:id/password-reset': 'admin admin',
+  'POST /api/v1/password-reset/request': 'public',
+  'POST /api/v1/password-reset/check': 'public',
+  'POST /api/v1/password-reset': 'public',
   'GET /api/v1/email/mailboxes': 'admin admin',
   'POST /api/v1/email/mailboxes': 'admin admin',
   'GET /api/v1/email/mailboxes/:id': 'admin admin',

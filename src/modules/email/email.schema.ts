@@ -102,8 +102,9 @@ export const emailThreadIds = pgTable(
   (t) => [index('email_thread_ids_ticket_idx').on(t.ticketId, t.createdAt)],
 );
 
-// sign_in_link: the portal's emailed sign-in; survey: a satisfaction survey; digest: a scheduled report (none is threaded on a ticket).
-export const OUTBOUND_KINDS = ['reply', 'auto_reply', 'notification', 'sign_in_link', 'survey', 'digest'] as const;
+// sign_in_link: the portal's emailed sign-in; password_reset: a reset link; survey: a satisfaction survey; digest: a
+// scheduled report (none is threaded on a ticket).
+export const OUTBOUND_KINDS = ['reply', 'auto_reply', 'notification', 'sign_in_link', 'password_reset', 'survey', 'digest'] as const;
 export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
 export type OutboundStatus = 'queued' | 'sent' | 'stored' | 'failed';
 

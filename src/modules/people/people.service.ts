@@ -21,7 +21,8 @@ export type Group = typeof groups.$inferSelect;
 // ("john smith"), at a domain name with a top-level domain. Mail from such senders is real mail.
 const ADDR_SPEC = /^(?:[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])+")@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/;
 const Email = z.string().trim().toLowerCase().pipe(z.email({ pattern: ADDR_SPEC })).pipe(z.string().max(254));
-const Password = z.string().min(10, 'use at least 10 characters').max(512);
+/** The one password rule (first-run setup, user edits, password reset). */
+export const Password = z.string().min(10, 'use at least 10 characters').max(512);
 
 export const CreateUserBody = z.object({
   email: Email,
@@ -165,6 +166,17 @@ export class PeopleService {
     if (patch.active === false || patch.role || password) await this.ctx.db.delete(sessions).where(eq(sessions.userId, id));
     await this.actors.invalidate();
     return row as User;
+  }
+
+  /**
+   * Sets a person's password inside the caller's transaction and ends every session they have (a reset is for
+   * someone who lost control of their account: a stolen session must not outlive it). The caller runs
+   * `invalidateActors` after commit.
+   */
+  async setPassword(userId: string, password: string, ex: Executor): Promise<void> {
+    const passwordHash = await hashPassword(Password.parse(password));
+    await ex.update(users).set({ passwordHash }).where(eq(users.id, userId));
+    await ex.delete(sessions).where(eq(sessions.userId, userId));
   }
 
   /** Forgets every cached session and token (after a merge deactivated someone outside updateUser). */

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../db/client.js';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
 
 let t: TestApp;
@@ -212,5 +214,97 @@ describe('users, organisations and groups', () => {
     assert.equal((await t.as(c).get(`/api/v1/organizations/${mine.id}`)).status, 200);
     assert.equal((await t.as(c).get(`/api/v1/organizations/${other.id}`)).status, 404);
     assert.equal((await t.as(c).get('/api/v1/users')).status, 403);
+  });
+});
+
+describe('password reset', () => {
+  const mailsTo = async (to: string) =>
+    rowsOf<{ body_text: string }>(await t.database.db.execute(sql`select body_text from outbound_emails where kind = 'password_reset' and to_address = ${to} order by created_at desc, id desc`));
+  const linkIn = (text: string | undefined) => /\/reset-password#token=([A-Za-z0-9_.-]+)/.exec(text ?? '')?.[1] as string;
+  const canSignIn = async (email: string, password: string) => (await t.request('POST', '/api/v1/session', { email, password })).status === 200;
+  const tamper = (token: string) => {
+    const i = token.length - 3;
+    return `${token.slice(0, i)}${token[i] === 'Q' ? 'R' : 'Q'}${token.slice(i + 1)}`;
+  };
+
+  test('forgot password: a signed, single-use, expiring link; the new password ends every session; bad links change nothing', async () => {
+    assert.equal((await t.as(admin).post('/api/v1/email/addresses', { address: 'help@lifeline.example', name: 'Lifeline Help' })).status, 201);
+    await t.services.people.createUser({ email: 'rosa@example.org', name: 'Rosa Diaz', role: 'agent', password: 'old password 123' });
+    const session = await t.request('POST', '/api/v1/session', { email: 'rosa@example.org', password: 'old password 123' });
+    const rosaCookie = { cookie: String(session.headers['set-cookie']).split(';')[0] as string };
+
+    // The same answer for a person and for nobody; only the person gets mail.
+    const asked = await t.request('POST', '/api/v1/password-reset/request', { email: 'Rosa@Example.org' });
+    assert.equal(asked.status, 202, asked.raw);
+    const nobody = await t.request('POST', '/api/v1/password-reset/request', { email: 'nobody@example.org' });
+    assert.deepEqual([nobody.status, nobody.body.message], [202, asked.body.message]);
+    assert.equal((await mailsTo('nobody@example.org')).length, 0);
+    const token = linkIn((await mailsTo('rosa@example.org'))[0]?.body_text);
+    assert.ok(token, 'the link was mailed');
+    const stored = rowsOf<{ token_hash: string }>(await t.database.db.execute(sql`select token_hash from password_resets where token_hash is not null`));
+    assert.ok(stored.every((r) => !token.includes(r.token_hash)), 'only a hash is stored');
+
+    assert.equal((await t.request('POST', '/api/v1/password-reset/check', { token })).body.email, 'r…@example.org');
+    // A password the first-run rules refuse changes nothing, and the link still works.
+    const short = await t.request('POST', '/api/v1/password-reset', { token, password: 'short' });
+    assert.equal(short.status, 400);
+    assert.equal(short.body.errors?.[0]?.path, 'body.password');
+    assert.ok(await canSignIn('rosa@example.org', 'old password 123'));
+    // Forged: refused before any lookup.
+    for (const forged of [tamper(token), 'nonsense', `${token.split('.')[0]}.`]) {
+      const res = await t.request('POST', '/api/v1/password-reset', { token: forged, password: 'forged password 1' });
+      assert.deepEqual([res.status, res.body.code], [404, 'RESET_LINK_INVALID']);
+    }
+
+    const done = await t.request('POST', '/api/v1/password-reset', { token, password: 'new password 456' });
+    assert.equal(done.status, 204, done.raw);
+    assert.equal((await t.request('GET', '/api/v1/me', undefined, rosaCookie)).status, 401, 'her other sessions ended');
+    assert.ok(await canSignIn('rosa@example.org', 'new password 456'));
+    assert.ok(!(await canSignIn('rosa@example.org', 'old password 123')));
+    // Reused: refused, and the password stays.
+    const again = await t.request('POST', '/api/v1/password-reset', { token, password: 'third password 789' });
+    assert.deepEqual([again.status, again.body.code], [409, 'RESET_LINK_USED']);
+    assert.equal((await t.request('POST', '/api/v1/password-reset/check', { token })).body.code, 'RESET_LINK_USED');
+
+    // Expired after an hour: refused, nothing changes.
+    t.clock.advance(16 * 60_000);
+    assert.equal((await t.request('POST', '/api/v1/password-reset/request', { email: 'rosa@example.org' })).status, 202);
+    const late = linkIn((await mailsTo('rosa@example.org'))[0]?.body_text);
+    t.clock.advance(61 * 60_000);
+    const expired = await t.request('POST', '/api/v1/password-reset', { token: late, password: 'late password 000' });
+    assert.deepEqual([expired.status, expired.body.code], [410, 'RESET_LINK_EXPIRED']);
+    assert.ok(await canSignIn('rosa@example.org', 'new password 456'));
+  });
+
+  test('forgot password is limited per address and per client, alike for unknown addresses', async () => {
+    t.clock.advance(16 * 60_000);
+    for (let i = 0; i < 3; i++) assert.equal((await t.request('POST', '/api/v1/password-reset/request', { email: 'ghost@example.org' })).status, 202);
+    const limited = await t.request('POST', '/api/v1/password-reset/request', { email: 'ghost@example.org' });
+    assert.deepEqual([limited.status, limited.body.code], [429, 'TOO_MANY_ATTEMPTS']);
+    // Ten a client (127.0.0.1 here) in 15 minutes, over any addresses.
+    for (let i = 0; i < 7; i++) assert.equal((await t.request('POST', '/api/v1/password-reset/request', { email: `ghost${i}@example.org` })).status, 202);
+    const client = await t.request('POST', '/api/v1/password-reset/request', { email: 'ghost9@example.org' });
+    assert.deepEqual([client.status, client.body.code], [429, 'TOO_MANY_ATTEMPTS']);
+    assert.equal((await t.request('POST', '/api/v1/password-reset/request', { email: '' })).status, 400);
+  });
+
+  test('an admin sends a reset link; setting the password uses up older links; agents and deactivated people get none', async () => {
+    const kim = await t.services.people.createUser({ email: 'kim@example.org', name: 'Kim Lee', role: 'agent', password: 'kims password 1' });
+    const sent = await t.as(admin).post(`/api/v1/users/${kim.id}/password-reset`);
+    assert.equal(sent.status, 202, sent.raw);
+    assert.match(sent.body.message, /kim@example\.org/);
+    const sentAgain = await t.as(admin).post(`/api/v1/users/${kim.id}/password-reset`);
+    assert.equal(sentAgain.status, 202);
+    const [newer, older] = (await mailsTo('kim@example.org')).map((m) => m.body_text);
+    assert.match(older ?? '', new RegExp(`${admin.user.name} sent you this link`));
+    assert.equal((await t.request('POST', '/api/v1/password-reset', { token: linkIn(newer), password: 'kims new password' })).status, 204);
+    assert.equal((await t.request('POST', '/api/v1/password-reset', { token: linkIn(older), password: 'kims other password' })).body.code, 'RESET_LINK_USED');
+    assert.ok(await canSignIn('kim@example.org', 'kims new password'));
+
+    assert.equal((await t.as(agent).post(`/api/v1/users/${kim.id}/password-reset`)).status, 403);
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${kim.id}`, { active: false })).status, 200);
+    const inactive = await t.as(admin).post(`/api/v1/users/${kim.id}/password-reset`);
+    assert.deepEqual([inactive.status, inactive.body.code], [422, 'USER_INACTIVE']);
+    assert.equal((await t.as(admin).post('/api/v1/users/00000000-0000-0000-0000-000000000000/password-reset')).status, 404);
   });
 });

@@ -19,7 +19,7 @@ const TICKET_ACCESS = [
 ];
 const PAGE = 25;
 
-/** Users and roles: find people (search, role, page by page), add, edit, deactivate or reactivate them. */
+/** Users and roles: find people (search, role, page by page), add, edit, deactivate or reactivate them, send a password reset. */
 export function Users() {
   const dir = useDirectory();
   const [q, setQ] = useState('');
@@ -85,6 +85,22 @@ export function Users() {
                     >
                       {u.active ? 'Deactivate' : 'Reactivate'}
                     </Button>
+                    {u.active && (
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        aria-label={`Send password reset to ${u.name}`}
+                        onClick={() =>
+                          void save(async () => {
+                            // 202: the client types only 200/201 answers.
+                            const sent = (await api.post('/api/v1/users/{id}/password-reset', { path: { id: u.id } })) as { message: string };
+                            notifications.show({ message: sent.message });
+                          })
+                        }
+                      >
+                        Send password reset
+                      </Button>
+                    )}
                     <MergeButton person={u} people={list.data ?? []} />
                   </Group>
                 </Table.Td>

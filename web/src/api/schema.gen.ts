@@ -423,6 +423,15 @@ export interface Paths {
   "/api/v1/outbox/{id}/raw": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
   };
+  "/api/v1/password-reset": {
+    post: { path: never; query: never; body: { token: string; password: string }; response: unknown };
+  };
+  "/api/v1/password-reset/check": {
+    post: { path: never; query: never; body: { token: string }; response: { email: string } };
+  };
+  "/api/v1/password-reset/request": {
+    post: { path: never; query: never; body: { email: string }; response: unknown };
+  };
   "/api/v1/planning": {
     get: { path: never; query: { week: string }; body: never; response: { week: string; previousWeek: string; customers: ({ organizationId: string; boardId: string; name: string; goal: string; upNext: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null; version: number })[]; committed: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null; version: number })[]; committedHours: number; unestimated: number; completedLastWeek: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null; version: number })[] })[]; triage: { upNext: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null; version: number })[]; committed: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null; version: number })[]; committedHours: number; unestimated: number; completedLastWeek: ({ id: string; boardId: string; title: string; ticketNumber: number | null; role: "new" | "up_next" | "in_progress" | "done" | null; estimateHours: number | null; ownerIds: string[]; week: string | null; completedAt: string | null; version: number })[] }; people: { id: string; name: string; availableHours: number; committedHours: number; cards: number }[]; unowned: number } };
   };
@@ -715,6 +724,9 @@ export interface Paths {
   };
   "/api/v1/users/{id}/merge": {
     post: { path: { id: string }; query: never; body: { duplicateId: string }; response: { survivorId: string; mergedId: string; moved: { tickets: number; messages: number; follows: number; identities: number } } };
+  };
+  "/api/v1/users/{id}/password-reset": {
+    post: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/views": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; system: boolean; condition: Condition; columns: ("number" | "subject" | "requester" | "organization" | "status" | "priority" | "sla" | "type" | "group" | "assignee" | "channel" | "tags" | "created" | "updated")[]; sort: "created" | "updated" | "priority"; order: "asc" | "desc"; groupId: string | null; ownerId: string | null })[] } };

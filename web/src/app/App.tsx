@@ -10,6 +10,7 @@ import { TicketPage } from '../tickets/TicketPage';
 import { SearchPage, ViewPage } from '../views/ViewPage';
 import { api } from '../api/client';
 import { NotFound } from './NotFound';
+import { ResetPasswordPage } from './PasswordReset';
 import { SetupPage } from './SetupPage';
 import { SatisfactionPage } from '../csat/Satisfaction';
 import { SessionProvider, useSessionLoader } from './session';
@@ -27,6 +28,8 @@ export function App() {
   const qc = useQueryClient();
   // Asked only when nobody is signed in: a desk with no admin yet offers its one-time setup instead of sign-in.
   const setup = useQuery({ queryKey: ['setup'], queryFn: () => api.get('/api/v1/setup'), enabled: me.data === null, staleTime: Number.POSITIVE_INFINITY });
+  // A reset link works whoever is signed in in this browser (it ends the account's sessions anyway).
+  if (window.location.pathname === '/reset-password') return <ResetPasswordPage />;
   if (me.isPending || (me.data === null && setup.isPending)) {
     return (
       <Center h="100vh">

@@ -1,8 +1,9 @@
-import { Alert, Button, Center, Modal, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Modal, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, setCsrfToken } from '../api/client';
+import { ForgotPassword } from './PasswordReset';
 
-function SignInForm({ onSignedIn, email: initialEmail = '' }: { onSignedIn: () => void | Promise<void>; email?: string }) {
+function SignInForm({ onSignedIn, email: initialEmail = '', onForgot }: { onSignedIn: () => void | Promise<void>; email?: string; onForgot?: (email: string) => void }) {
   const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
@@ -34,19 +35,25 @@ function SignInForm({ onSignedIn, email: initialEmail = '' }: { onSignedIn: () =
         <Button type="submit" loading={busy}>
           Sign in
         </Button>
+        {onForgot && (
+          <Anchor component="button" type="button" size="sm" onClick={() => onForgot(email)}>
+            Forgot password?
+          </Anchor>
+        )}
       </Stack>
     </form>
   );
 }
 
 export function SignInPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
+  const [forgot, setForgot] = useState<string | null>(null);
   return (
     <Center h="100vh" bg="gray.0">
       <Paper withBorder shadow="sm" p="xl" w={380}>
         <Title order={2} mb="md">
           Lifeline
         </Title>
-        <SignInForm onSignedIn={onSignedIn} />
+        {forgot === null ? <SignInForm onSignedIn={onSignedIn} onForgot={setForgot} /> : <ForgotPassword email={forgot} onBack={() => setForgot(null)} />}
       </Paper>
     </Center>
   );
