@@ -247,6 +247,80 @@ describe('admin screens in a real browser', { skip }, () => {
     await other.close();
   });
 
+  test('saved views: an admin renames and edits anyone\'s view in the rule builder (live count, JSON), reorders by keyboard, deletes after a second look', async () => {
+    const lena = await t.signIn('agent', { email: 'lena@example.org', name: 'Lena Park' });
+    const admin = await t.signIn('admin');
+    const customer = await t.signIn('customer', { email: 'ines@example.org', name: 'Ines' });
+    await t.make.ticket(customer, { subject: 'Urgent one', tags: ['call-back'] });
+    const urgent = (await t.as(lena).post('/api/v1/views', { name: 'Lena urgent', condition: { field: 'tags', op: 'includes_any', value: ['no-such-tag'] } })).body;
+    const backlog = (await t.as(lena).post('/api/v1/views', { name: 'Lena backlog', condition: { all: [] }, position: 1 })).body;
+    const shared = (await t.as(admin).post('/api/v1/views', { name: 'Team shared', condition: { all: [] }, position: 2 })).body;
+
+    await page.goto(`${base}/admin/views`);
+    const table = page.getByRole('table', { name: 'Saved views' });
+    await table.getByRole('row').filter({ hasText: 'Lena urgent' }).filter({ hasText: 'Lena Park' }).waitFor();
+    assert.deepEqual(await accessibilityProblems(page), [], 'no serious accessibility problems on the saved views screen');
+
+    await page.getByRole('button', { name: 'Edit view Lena urgent' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit view Lena urgent' });
+    await dialog.getByText('matches 0 open tickets now').waitFor();
+    assert.deepEqual(await accessibilityProblems(page), [], 'no serious accessibility problems in the view editor');
+    await dialog.getByRole('textbox', { name: 'Name' }).fill(' ');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('must not be empty').waitFor();
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('Lena P1');
+    await dialog.getByRole('button', { name: 'Edit as JSON' }).click();
+    await dialog.getByRole('textbox', { name: 'Shows tickets where as JSON' }).fill('{"field":"tags","op":"includes_any","value":["call-back"]}');
+    await dialog.getByRole('button', { name: 'Back to the form' }).click();
+    await dialog.getByText('matches 1 open ticket now').waitFor();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await table.getByText('Lena P1').waitFor();
+    const edited = ((await t.as(lena).get('/api/v1/views')).body.items as { id: string; name: string; condition: unknown; ownerId: string }[]).find((v) => v.id === urgent.id);
+    assert.deepEqual([edited?.name, edited?.condition, edited?.ownerId], ['Lena P1', { field: 'tags', op: 'includes_any', value: ['call-back'] }, lena.user.id], 'renamed and refiltered, still Lena\'s');
+
+    // "Lena backlog" up one place, by keyboard.
+    await table.getByRole('button', { name: 'Move Lena backlog up' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Lena backlog moved up').waitFor();
+    const order = ((await t.as(admin).get('/api/v1/views/saved')).body.items as { id: string }[]).map((v) => v.id);
+    assert.deepEqual(order, [backlog.id, urgent.id, shared.id]);
+
+    await page.getByRole('button', { name: 'Delete view Team shared' }).click();
+    await page.getByRole('dialog', { name: 'Delete the view Team shared?' }).getByRole('button', { name: 'Keep it' }).click();
+    assert.equal((await t.as(admin).get('/api/v1/views/saved')).body.items.length, 3, 'nothing deleted without the second look');
+    await page.getByRole('button', { name: 'Delete view Team shared' }).click();
+    await page.getByRole('dialog', { name: 'Delete the view Team shared?' }).getByRole('button', { name: 'Delete' }).click();
+    await table.getByText('Team shared').waitFor({ state: 'detached' });
+    assert.deepEqual(((await t.as(admin).get('/api/v1/views/saved')).body.items as { id: string }[]).map((v) => v.id), [backlog.id, urgent.id]);
+    await screenshot(page, 'admin-saved-views');
+  });
+
+  test('triage: the agent on triage sees the rota and the hand-over notes beside the queue and writes one', async () => {
+    const dana = await t.services.people.findUserByEmail('dana@example.org');
+    const lena = await t.services.people.findUserByEmail('lena@example.org');
+    const admin = await t.signIn('admin');
+    const desk = await t.services.people.createGroup({ name: 'Front desk', description: '', escalatesToId: null, memberIds: [dana?.id as string, lena?.id as string] });
+    // The browser's today, as the panel asks for it.
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const rota = await t.as(admin).put(`/api/v1/groups/${desk.id}/rota`, { entries: [{ day: day(0), userId: dana?.id }, { day: day(1), userId: lena?.id }] });
+    assert.equal(rota.status, 204, rota.raw);
+    await t.as(admin).post(`/api/v1/groups/${desk.id}/handover`, { body: 'Watch the sync outage thread.' });
+
+    await page.goto(`${base}/views/triage`);
+    const panel = page.getByRole('region', { name: 'Triage rota and hand-over' });
+    await panel.getByText(/Front desk: today you · next Lena Park/).waitFor();
+    await panel.getByText('Watch the sync outage thread.').waitFor();
+    // The panel only: the queue's own checks are the agent-app tests'.
+    assert.deepEqual(await accessibilityProblems(page, 'section[aria-labelledby="triage-rota-title"]'), [], 'no serious accessibility problems in the triage panel');
+    const note = panel.getByRole('textbox', { name: 'Hand-over to the next triage (Front desk)' });
+    await note.fill('Acme asked for a call back at 3.');
+    await panel.getByRole('button', { name: 'Add note' }).click();
+    await panel.getByText('Acme asked for a call back at 3.').waitFor();
+    assert.ok((await t.services.assignment.latestHandover(desk.id)).notes.some((n) => n.body === 'Acme asked for a call back at 3.' && n.authorId === dana?.id));
+    await screenshot(page, 'triage-rota-panel');
+  });
+
   test('at 390×844 the users and priorities screens fit and stay usable', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, storageState: await context.storageState() });
     const small = await phone.newPage();

@@ -8,19 +8,20 @@ type Violation = { id: string; impact: string | null; help: string; nodes: { tar
 
 /**
  * Runs axe-core (WCAG 2 A/AA rules) on what the page shows now and returns the serious and critical violations,
- * one line each ("rule: help — targets"), so an assertion's message says what to fix.
+ * one line each ("rule: help — targets"), so an assertion's message says what to fix. `within`: a CSS selector to check
+ * only that part of the page (a new panel on a screen another test owns).
  */
-export async function accessibilityProblems(page: Page): Promise<string[]> {
+export async function accessibilityProblems(page: Page, within?: string): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) {
     // Served as if from the app's own origin, so the app's Content-Security-Policy (script-src 'self') stays on.
     await page.route('**/__axe.min.js', (route) => route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(AXE, 'utf8') }));
     await page.addScriptTag({ url: '/__axe.min.js' });
   }
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: Violation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+  const violations = await page.evaluate(async (include) => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document | { include: string[] }, opts: unknown) => Promise<{ violations: Violation[] }> } }).axe;
+    const result = await axe.run(include ? { include: [include] } : document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
     return result.violations;
-  });
+  }, within);
   if (process.env.AXE_DEBUG) {
     for (const v of violations) for (const n of v.nodes) console.error(v.id, n.html, JSON.stringify(n.any?.[0]?.data ?? null));
   }

@@ -124,6 +124,8 @@ const EXPECTED: Record<string, string> = {
   // views
   'GET /api/v1/views': 'staff tickets:read',
   'GET /api/v1/views/counts': 'staff tickets:read',
+  'GET /api/v1/views/saved': 'staff tickets:read',
+  'PUT /api/v1/views/order': 'staff tickets:write',
   'GET /api/v1/views/:id/tickets': 'staff tickets:read',
   'POST /api/v1/views': 'staff tickets:write',
   'PATCH /api/v1/views/:id': 'staff tickets:write',

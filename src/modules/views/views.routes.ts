@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { requireActor } from '../../platform/auth.js';
 import { ConditionSchema } from '../rules/conditions.js';
 import { TicketPage } from '../tickets/tickets.responses.js';
-import { COUNT_CAP, UpdateViewBody, VIEW_COLUMNS, ViewBody, type ViewsService } from './views.service.js';
+import { COUNT_CAP, UpdateViewBody, VIEW_COLUMNS, ViewBody, ViewOrderBody, type ViewsService } from './views.service.js';
 
 const ViewView = z.object({
   id: z.string(),
@@ -17,6 +17,7 @@ const ViewView = z.object({
   groupId: z.uuid().nullable(),
   ownerId: z.uuid().nullable(),
 });
+const SavedView = ViewView.extend({ position: z.number().int(), ownerName: z.string() });
 const ViewParams = z.object({ id: z.string().max(64) });
 const ViewTicketsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -64,6 +65,22 @@ export function viewRoutes(app: FastifyInstance, views: ViewsService): void {
     '/api/v1/views/:id/tickets',
     { config: { access: staff }, schema: { tags, params: ViewParams, querystring: ViewTicketsQuery, response: { 200: TicketPage } } },
     async (req) => views.tickets(requireActor(req), req.params.id, req.query),
+  );
+  r.get(
+    '/api/v1/views/saved',
+    {
+      config: { access: staff },
+      schema: { tags, response: { 200: z.object({ items: z.array(SavedView) }) }, description: 'Saved views you may change, in rail order: all of them for an admin (shared and personal), else your own.' },
+    },
+    async (req) => ({ items: (await views.listSaved(requireActor(req))) as z.infer<typeof SavedView>[] }),
+  );
+  r.put(
+    '/api/v1/views/order',
+    { config: { access: staffWrite }, schema: { tags, body: ViewOrderBody, description: 'Puts saved views in this order in the rail; each must be one you may change.' } },
+    async (req, reply) => {
+      await views.reorder(requireActor(req), req.body.ids);
+      return reply.status(204).send();
+    },
   );
   r.post('/api/v1/views', { config: { access: staffWrite }, schema: { tags, body: ViewBody, response: { 201: ViewView } } }, async (req, reply) =>
     reply.status(201).send((await views.create(requireActor(req), req.body)) as z.infer<typeof ViewView>),

@@ -26,6 +26,10 @@ export const ViewBody = z.object({
   position: z.number().int().min(0).max(10_000).default(0),
 });
 export const UpdateViewBody = patchOf(ViewBody);
+export const ViewOrderBody = z.object({ ids: z.array(z.uuid()).min(1).max(1000).refine((ids) => new Set(ids).size === ids.length, 'each view once') }).strict();
+
+/** A saved view as Admin → Saved views lists it: whose it is and where it stands in the rail. */
+export type SavedViewOut = ViewOut & { position: number; ownerName: string };
 
 export type ViewOut = {
   id: string;
@@ -154,6 +158,36 @@ export class ViewsService {
         .returning(),
     );
     return viewOut(row as typeof views.$inferSelect);
+  }
+
+  /** Saved views the actor may change, in rail order: every one for an admin (shared or personal), else their own. */
+  async listSaved(actor: Actor): Promise<SavedViewOut[]> {
+    const rows = await this.ctx.db
+      .select()
+      .from(views)
+      .where(actor.role === 'admin' ? undefined : eq(views.ownerId, actor.userId))
+      .orderBy(asc(views.position), asc(views.name));
+    const owners = new Map((await this.people.getUsers([...new Set(rows.map((r) => r.ownerId))])).map((u) => [u.id, u.name]));
+    return rows.map((r) => ({ ...viewOut(r), position: r.position, ownerName: owners.get(r.ownerId) ?? '' }));
+  }
+
+  /**
+   * Puts saved views in this order in the rail (position 0, 1, …). Every id must be a view the actor may change;
+   * otherwise nothing moves.
+   */
+  async reorder(actor: Actor, ids: string[]): Promise<void> {
+    await this.ctx.db.transaction(async (tx) => {
+      const found = await tx
+        .select({ id: views.id })
+        .from(views)
+        .where(and(inArray(views.id, ids), actor.role === 'admin' ? undefined : eq(views.ownerId, actor.userId)));
+      const known = new Set(found.map((r) => r.id));
+      const missing = ids.findIndex((id) => !known.has(id));
+      if (missing >= 0) {
+        throw new AppError('NOT_FOUND', `No view ${ids[missing]}, or it is not yours to change`, { fields: [{ path: `body.ids.${missing}`, message: 'no such view of yours' }] });
+      }
+      for (const [i, id] of ids.entries()) await tx.update(views).set({ position: i }).where(eq(views.id, id));
+    });
   }
 
   async remove(actor: Actor, id: string): Promise<void> {

@@ -124,6 +124,40 @@ describe('views: the queues in the left rail', () => {
     assert.equal(capped, 3, 'cap + 1 means "more than the cap"');
   });
 
+  test('admin saved views: every view listed with its owner; an admin edits, reorders and deletes anyone\'s; an agent only their own', async () => {
+    const a = (await t.as(agent).post('/api/v1/views', { name: 'Priya personal', condition: { all: [] } })).body;
+    const b = (await t.as(colleague).post('/api/v1/views', { name: 'Tom shared', condition: { all: [] }, groupId: l2.id })).body;
+    const c = (await t.as(admin).post('/api/v1/views', { name: 'Admin own', condition: { all: [] } })).body;
+    const listed = (await t.as(admin).get('/api/v1/views/saved')).body.items as { id: string; ownerName: string }[];
+    assert.deepEqual(
+      [a.id, b.id, c.id].map((id) => listed.find((v) => v.id === id)?.ownerName),
+      ['Priya', 'Tom', admin.user.name],
+    );
+    assert.deepEqual(((await t.as(agent).get('/api/v1/views/saved')).body.items as { ownerId: string }[]).map((v) => v.ownerId).filter((o) => o !== agent.user.id), [], 'an agent lists only their own');
+
+    // The admin renames Priya's view and changes its condition; the owner stays Priya.
+    const edited = await t.as(admin).patch(`/api/v1/views/${a.id}`, { name: 'Priya P1', condition: { field: 'priority', op: 'is', value: 'P1' } });
+    assert.equal(edited.status, 200, edited.raw);
+    assert.deepEqual([edited.body.name, edited.body.ownerId], ['Priya P1', agent.user.id]);
+
+    const order = await t.as(admin).put('/api/v1/views/order', { ids: [c.id, b.id, a.id] });
+    assert.equal(order.status, 204, order.raw);
+    const rail = ((await t.as(colleague).get('/api/v1/views')).body.items as { id: string }[]).map((v) => v.id).filter((id) => id === b.id);
+    assert.deepEqual(rail, [b.id]);
+    const ranked = ((await t.as(admin).get('/api/v1/views/saved')).body.items as { id: string }[]).map((v) => v.id).filter((id) => [a.id, b.id, c.id].includes(id));
+    assert.deepEqual(ranked, [c.id, b.id, a.id]);
+    // An agent cannot reorder someone else's views: nothing moves.
+    const foreign = await t.as(agent).put('/api/v1/views/order', { ids: [a.id, b.id] });
+    assert.deepEqual([foreign.status, foreign.body.code, foreign.body.errors?.[0]?.path], [404, 'NOT_FOUND', 'body.ids.1']);
+    assert.equal((await t.as(agent).put('/api/v1/views/order', { ids: [a.id, a.id] })).status, 400);
+    const still = ((await t.as(admin).get('/api/v1/views/saved')).body.items as { id: string }[]).map((v) => v.id).filter((id) => [a.id, b.id, c.id].includes(id));
+    assert.deepEqual(still, [c.id, b.id, a.id]);
+
+    assert.equal((await t.as(admin).delete(`/api/v1/views/${b.id}`)).status, 204);
+    assert.equal((await t.as(colleague).get(`/api/v1/views/${b.id}/tickets`)).status, 404);
+    for (const id of [a.id, c.id]) await t.as(admin).delete(`/api/v1/views/${id}`);
+  });
+
   test('bad views are refused with the field named, and nothing is saved', async () => {
     const before = await t.count('views');
     const unknownField = await t.as(agent).post('/api/v1/views', { name: 'X', condition: { field: 'mood', op: 'is', value: 'sad' } });

@@ -18,6 +18,7 @@ import { MacrosAdmin } from './MacrosAdmin';
 import { Email } from './Email';
 import { Outbox } from './Outbox';
 import { Priorities } from './Priorities';
+import { SavedViews } from './SavedViews';
 import { Users } from './Users';
 import { WidgetSites } from './Widget';
 
@@ -37,6 +38,7 @@ const SECTIONS: [string, string][] = [
   ['triggers', 'Triggers'],
   ['automations', 'Automations'],
   ['macros', 'Macros'],
+  ['views', 'Saved views'],
   ['rota', 'Triage rota'],
   ['webhooks', 'Webhooks'],
   ['email', 'Email addresses and mailboxes'],
@@ -68,6 +70,7 @@ export function AdminPage({ section }: { section: string }) {
     triggers: <Rules key="triggers" kind="triggers" />,
     automations: <Rules key="automations" kind="automations" />,
     macros: <MacrosAdmin />,
+    views: <SavedViews />,
     rota: <Rota />,
     webhooks: <Webhooks />,
     email: <Email />,

@@ -742,6 +742,12 @@ export interface Paths {
   "/api/v1/views/counts": {
     get: { path: never; query: never; body: never; response: { counts: { [key: string]: number }; cap: number } };
   };
+  "/api/v1/views/order": {
+    put: { path: never; query: never; body: { ids: string[] }; response: unknown };
+  };
+  "/api/v1/views/saved": {
+    get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; system: boolean; condition: Condition; columns: ("number" | "subject" | "requester" | "organization" | "status" | "priority" | "sla" | "type" | "group" | "assignee" | "channel" | "tags" | "created" | "updated")[]; sort: "created" | "updated" | "priority"; order: "asc" | "desc"; groupId: string | null; ownerId: string | null; position: number; ownerName: string })[] } };
+  };
   "/api/v1/webhooks": {
     get: { path: never; query: never; body: never; response: { items: { id: string; name: string; url: string; active: boolean; createdAt: string; updatedAt: string }[] } };
     post: { path: never; query: never; body: { name: string; url: string; active?: boolean }; response: { id: string; name: string; url: string; active: boolean; createdAt: string; updatedAt: string; secret: string } };

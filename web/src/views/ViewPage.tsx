@@ -9,6 +9,7 @@ import { NotFound } from '../app/NotFound';
 import { SearchChips } from '../tickets/SearchChips';
 import { BulkBar } from './BulkBar';
 import { SaveViewModal } from './SaveViewModal';
+import { TriagePanel } from './TriagePanel';
 import { type Column, type Sort, TicketTable } from './TicketTable';
 
 function useTicketPages(key: unknown[], fetchPage: (cursor: string | undefined) => Promise<TicketPage>) {
@@ -72,6 +73,7 @@ function ViewScreen({ view }: { view: View }) {
   );
   return (
     <>
+      {view.id === 'triage' && <TriagePanel />}
       <ListScreen
         title={view.name}
         columns={view.columns}
