@@ -321,7 +321,7 @@ describe('admin screens in a real browser', { skip }, () => {
     await screenshot(page, 'triage-rota-panel');
   });
 
-  test('at 390×844 the users and priorities screens fit and stay usable', async () => {
+  test('at 390×844 the users, priorities and saved views screens fit and stay usable', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, storageState: await context.storageState() });
     const small = await phone.newPage();
     await small.goto(`${base}/admin/users`);
@@ -333,6 +333,11 @@ describe('admin screens in a real browser', { skip }, () => {
     await small.goto(`${base}/admin/priorities`);
     await small.getByRole('region', { name: /CommCare/ }).getByRole('button', { name: /^Edit P1/ }).waitFor();
     assert.ok((await small.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'priorities do not scroll sideways');
+    await small.goto(`${base}/admin/views`);
+    await small.getByRole('table', { name: 'Saved views' }).getByRole('button', { name: /^Edit view/ }).first().waitFor();
+    assert.ok((await small.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'saved views do not scroll sideways');
+    await small.goto(`${base}/admin/priorities`);
+    await small.getByRole('region', { name: /CommCare/ }).getByRole('button', { name: /^Edit P1/ }).waitFor();
     assert.deepEqual(await accessibilityProblems(small), [], 'no serious accessibility problems at phone size');
     await screenshot(small, 'admin-priorities-phone');
     await phone.close();
