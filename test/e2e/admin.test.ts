@@ -316,7 +316,8 @@ describe('admin screens in a real browser', { skip }, () => {
     const note = panel.getByRole('textbox', { name: 'Hand-over to the next triage (Front desk)' });
     await note.fill('Acme asked for a call back at 3.');
     await panel.getByRole('button', { name: 'Add note' }).click();
-    await panel.getByText('Acme asked for a call back at 3.').waitFor();
+    // In the list of notes (the text box held the same words until the note was saved).
+    await panel.getByRole('listitem').filter({ hasText: 'Acme asked for a call back at 3.' }).waitFor();
     assert.ok((await t.services.assignment.latestHandover(desk.id)).notes.some((n) => n.body === 'Acme asked for a call back at 3.' && n.authorId === dana?.id));
     await screenshot(page, 'triage-rota-panel');
   });
