@@ -96,6 +96,27 @@ describe('incidents in a real browser', { skip }, () => {
     await page.getByRole('listitem').filter({ hasText: 'we are rolling back' }).waitFor();
     await screenshot(page, 'incident-page');
 
+    // A matching ticket that came in since is suggested; one click links it.
+    const alike = await t.make.ticket(admin, { subject: 'Forms will not submit', description: 'The button spins forever.', requester: { email: 'ada@example.org', name: 'Ada Lovelace' } });
+    const other = await t.make.ticket(admin, { subject: 'Invoice copy please', description: 'For March.', requester: { email: 'alan@example.org', name: 'Alan Turing' } });
+    const incidentUrl = page.url();
+    await page.reload();
+    const suggested = page.getByRole('region', { name: 'Suggested tickets' });
+    await suggested.getByText('Forms will not submit').waitFor();
+    assert.equal(await suggested.getByText('Invoice copy please').count(), 0);
+    await suggested.getByRole('button', { name: `Link #${alike.number}` }).click();
+    await page.getByText(`#${alike.number}`).and(page.getByRole('link')).waitFor();
+    // Bulk from a view: tick a ticket in the list, "Link to incident…".
+    await page.goto(base);
+    await page.getByLabel(`Select ticket ${other.number}`).check();
+    await pick(page, 'Link selected to incident', /Form submissions|Nobody can submit forms/);
+    for (let i = 0; (await t.as(admin).get(`/api/v1/tickets/${other.id}/incidents`)).body.items.length === 0; i++) {
+      assert.ok(i < 50, 'linked from the view');
+      await page.waitForTimeout(100);
+    }
+    await page.goto(incidentUrl);
+    await page.getByText(`#${other.number}`).and(page.getByRole('link')).waitFor();
+
     // The ticket shows it is part of the incident.
     await page.goto(`${base}/tickets/${ticket.number}`);
     await page.getByRole('note', { name: 'Linked incident' }).filter({ hasText: 'Nobody can submit forms' }).waitFor();

@@ -38,7 +38,7 @@ export function incidentsModule(
   },
 ) {
   const incidents = new IncidentsService(ctx, needs.tickets, needs.queries, needs.settings, needs.people);
-  const incidentQueries = new IncidentQueries(ctx, needs.queries, needs.people);
+  const incidentQueries = new IncidentQueries(ctx, needs.queries, needs.people, needs.settings);
   const statusComponents = new ComponentsService(ctx);
   const statusPage = new StatusPage(ctx, incidentQueries, incidents);
   incidents.onChange(() => statusPage.invalidate());

@@ -3,6 +3,7 @@ import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import type { PeopleService } from '../people/people.service.js';
+import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import {
   type ComponentStatus,
@@ -24,6 +25,8 @@ export type IncidentRow = typeof incidents.$inferSelect;
 export type UpdateRow = typeof incidentUpdates.$inferSelect;
 export type ComponentRow = typeof statusComponents.$inferSelect;
 const ACTIVE: IncidentState[] = ['investigating', 'identified', 'monitoring'];
+/** Suggested tickets shown on the incident page. */
+const SUGGESTIONS = 20;
 
 /** What the status page is rendered from: only public facts (titles, updates, components), never notes or tickets. */
 export type StatusSnapshot = {
@@ -50,6 +53,7 @@ export class IncidentQueries {
     private readonly ctx: Ctx,
     private readonly ticketQueries: TicketQueries,
     private readonly people: PeopleService,
+    private readonly ticketSettings: TicketSettingsService,
   ) {}
 
   async list(filter: { active?: boolean }) {
@@ -113,6 +117,31 @@ export class IncidentQueries {
       hiddenTickets: links.length - tickets.length,
       retro: retro ?? null,
     };
+  }
+
+  /**
+   * Tickets to link: unsolved, created since the incident began, not linked yet, whose text matches any word of its
+   * titles or its components' names (full-text, newest first), as the caller may see them.
+   */
+  async suggestedTickets(actor: Actor, ref: string, limit = SUGGESTIONS) {
+    const incident = await this.get(ref);
+    const names = (
+      await this.ctx.db
+        .select({ name: statusComponents.name })
+        .from(incidentComponents)
+        .innerJoin(statusComponents, eq(statusComponents.id, incidentComponents.componentId))
+        .where(eq(incidentComponents.incidentId, incident.id))
+    ).map((c) => c.name);
+    const words = [...new Set(`${incident.title} ${incident.publicTitle} ${names.join(' ')}`.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [])].slice(0, 20);
+    if (!words.length) return [];
+    const open = (await this.ticketSettings.listStates()).filter((s) => ['new', 'open', 'pending', 'on_hold'].includes(s.category)).map((s) => s.key);
+    const linked = new Set((await this.ctx.db.select({ id: incidentTickets.ticketId }).from(incidentTickets).where(eq(incidentTickets.incidentId, incident.id))).map((l) => l.id));
+    // Any of the words (websearch syntax: "a or b"); stop words and stemming are the search's own.
+    const { items } = await this.ticketQueries.list(actor, { text: words.join(' or '), status: open }, { sort: 'created', order: 'desc', limit: limit + linked.size + 1 });
+    return items
+      .filter((t) => t.createdAt >= incident.startedAt && !linked.has(t.id))
+      .slice(0, limit)
+      .map((t) => ({ id: t.id, number: t.number, subject: t.subject, status: t.status, requesterName: t.requester.name || t.requester.email, createdAt: t.createdAt }));
   }
 
   /** The incidents a ticket is tied to (the ticket page's banner). */

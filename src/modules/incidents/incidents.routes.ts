@@ -7,7 +7,7 @@ import { WindowLimiter } from '../../platform/rate-limit.js';
 import { ComponentBody, type ComponentsService, UpdateComponentBody } from './components.service.js';
 import type { IncidentQueries } from './incidents.queries.js';
 import { CompleteRetroBody, DeclareBody, EntryBody, RetroBody, type IncidentsService, RoleBody, SettingsBody, SolveLinkedBody, StateBody, StatusUpdateBody, UpdateIncidentBody } from './incidents.service.js';
-import { ComponentView, IncidentDetail, IncidentView, Linked, ListedIncident, PostedUpdate, Queued, RetroView, RoleView, SettingsAnswer, SettingsView, TicketIncident, TimelineEntryView } from './incidents.schemas.js';
+import { ComponentView, IncidentDetail, IncidentView, Linked, ListedIncident, PostedUpdate, Queued, RetroView, RoleView, SettingsAnswer, SettingsView, SuggestedTicket, TicketIncident, TimelineEntryView } from './incidents.schemas.js';
 import type { StatusPage } from './status-page.js';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -55,6 +55,14 @@ export function incidentRoutes(app: FastifyInstance, s: { incidents: IncidentsSe
   );
   r.post('/api/v1/incidents/:id/tickets', { config: { access: write }, schema: { tags, params: IdParams, body: z.object({ ticketIds: z.array(z.uuid()).min(1).max(1000) }), response: { 200: Linked } } }, async (req) =>
     incidents.linkTickets(requireActor(req), req.params.id, req.body.ticketIds),
+  );
+  r.get(
+    '/api/v1/incidents/:id/suggested-tickets',
+    {
+      config: { access: read },
+      schema: { tags, params: IdParams, response: { 200: z.object({ items: z.array(SuggestedTicket) }) }, description: 'Unsolved tickets created since the incident began whose text matches its titles or components, not linked yet.' },
+    },
+    async (req) => ({ items: await queries.suggestedTickets(requireActor(req), req.params.id) }),
   );
   r.delete('/api/v1/incidents/:id/tickets/:ticketId', { config: { access: write }, schema: { tags, params: z.object({ id: z.uuid(), ticketId: z.uuid() }) } }, async (req, reply) => {
     await incidents.unlinkTicket(requireActor(req), req.params.id, req.params.ticketId);

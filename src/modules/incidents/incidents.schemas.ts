@@ -89,6 +89,7 @@ export const IncidentDetail = IncidentView.extend({
 
 export const PostedUpdate = z.object({ incident: IncidentView, update: StatusUpdateView, notified: z.number().int().describe('Linked tickets told (jobs)') });
 export const TicketIncident = z.object({ id: z.uuid(), number: z.number().int(), title: z.string(), severity: z.string(), state: State });
+export const SuggestedTicket = z.object({ id: z.uuid(), number: z.number().int(), subject: z.string(), status: z.string(), requesterName: z.string(), createdAt: Timestamp });
 export const Linked = z.object({ linked: z.array(z.uuid()) });
 export const Queued = z.object({ queued: z.number().int() });
 

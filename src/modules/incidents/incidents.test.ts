@@ -293,6 +293,34 @@ describe('incidents', () => {
     assert.equal((await t.as(null).get('/status/summary.json')).body.incidents.some((i: { id: string }) => i.id === inc.id), false);
   });
 
+  test('suggested tickets: unsolved, created since the incident began, matching its titles or components, not linked yet', async () => {
+    const earlier = await t.make.ticket(customer, { subject: 'CSV export broken since this morning', description: 'It broke at eight.' });
+    t.clock.advance(60_000);
+    const { body: inc } = await declare(lead, { title: 'CSV export failing', severity: 'P2', components: [{ id: web.id, status: 'degraded_performance' }] });
+    t.clock.advance(60_000);
+    const byTitle = await t.make.ticket(customer, { subject: 'The export gives me an empty file', description: 'Zero bytes.' });
+    const byComponent = await t.make.ticket(customer, { subject: 'Web app is slow today', description: 'Pages take ages.' });
+    const unrelated = await t.make.ticket(customer, { subject: 'Invoice question', description: 'When is my invoice due?' });
+    const solved = await t.make.ticket(customer, { subject: 'Export failed once', description: 'It worked later.' });
+    assert.equal((await t.as(lead).patch(`/api/v1/tickets/${solved.id}`, { status: 'solved' })).status, 200);
+    const linked = await t.make.ticket(customer, { subject: 'Export is failing for us', description: 'Since noon.' });
+    await t.as(lead).post(`/api/v1/incidents/${inc.id}/tickets`, { ticketIds: [linked.id] });
+    const suggested = async () => {
+      const res = await t.as(lead).get(`/api/v1/incidents/${inc.id}/suggested-tickets`);
+      assert.equal(res.status, 200, res.raw);
+      return res.body.items.map((i: { id: string }) => i.id) as string[];
+    };
+    const ids = await suggested();
+    const subjects = new Map([earlier, byTitle, byComponent, unrelated, solved, linked].map((x) => [x.id, x.subject]));
+    assert.deepEqual(new Set(ids.map((id) => subjects.get(id) ?? id)), new Set([byTitle.subject, byComponent.subject]));
+    for (const left of [earlier, unrelated, solved, linked]) assert.ok(!ids.includes(left.id), `#${left.number} (${left.subject}) is not suggested`);
+    assert.equal((await t.as(customer).get(`/api/v1/incidents/${inc.id}/suggested-tickets`)).status, 403);
+    assert.equal((await t.as(lead).get('/api/v1/incidents/00000000-0000-4000-8000-000000000000/suggested-tickets')).status, 404);
+    // One click links it; it is no longer suggested.
+    await t.as(lead).post(`/api/v1/incidents/${inc.id}/tickets`, { ticketIds: [byTitle.id] });
+    assert.deepEqual(await suggested(), [byComponent.id]);
+  });
+
   test('the status page is limited per client (an IPv6 /64 is one client), served from memory, and others are not held back', async () => {
     const get = (url: string, from: string) => t.app.inject({ method: 'GET', url, remoteAddress: from });
     const flooder = '2001:db8:5:6::1';

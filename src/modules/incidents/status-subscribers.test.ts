@@ -549,4 +549,46 @@ describe('status subscribers, maintenance and webhooks', () => {
     assert.deepEqual(await statusOf(other), { status: 'sending', claims: 1 });
     await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'resolved', body: 'Fixed.' });
   });
+  test('a subscriber changes the components they follow from the link in every notice; bad input changes nothing', async () => {
+    await subscribed('picky@example.org');
+    const apiDown = await declare('API errors', [{ id: api.id, status: 'partial_outage' }]);
+    mails.length = 0;
+    await t.as(lead).post(`/api/v1/incidents/${apiDown.id}/updates`, { state: 'investigating', body: 'Errors.', notifySubscribers: true });
+    await t.runJobs();
+    const notice = mailsTo('picky@example.org')[0];
+    const link = linkIn(notice, '/status/subscription');
+    const page = async () => (await t.request('GET', `${link.pathname}${link.search}`)).raw;
+    const first = await page();
+    assert.match(first, /name="scope" value="all" checked/);
+    assert.doesNotMatch(first, /<script/i);
+    const save = (fields: [string, string][], url = link) => t.request('POST', `${url.pathname}${url.search}`, new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    const tampered = new URL(link.href.replace(/.(?=$)/, (c) => (c === 'A' ? 'B' : 'A')));
+    for (const [fields, status, code, url] of [
+      [[['scope', 'some']], 422, 'INVALID_FIELD_VALUE', link],
+      [[['scope', 'some'], ['component', '00000000-0000-4000-8000-000000000000']], 422, 'INVALID_REFERENCE', link],
+      [[['scope', 'some'], ['component', 'web']], 422, 'INVALID_FIELD_VALUE', link],
+      [[['scope', 'all']], 404, 'STATUS_LINK_INVALID', tampered],
+    ] as [[string, string][], number, string, URL][]) {
+      const res = await save(fields, url);
+      assert.equal(res.status, status, `${JSON.stringify(fields)}: ${res.raw}`);
+      assert.match(res.raw, new RegExp(`data-code="${code}"`));
+    }
+    assert.match(await page(), /name="scope" value="all" checked/, 'refused input changed nothing');
+    const saved = await save([['scope', 'some'], ['component', web.id]]);
+    assert.equal(saved.status, 200, saved.raw);
+    assert.match(saved.raw, /data-step="saved"/);
+    assert.match(await page(), new RegExp(`name="component" value="${web.id}" checked`));
+    mails.length = 0;
+    await t.as(lead).post(`/api/v1/incidents/${apiDown.id}/updates`, { state: 'identified', body: 'Found it.', notifySubscribers: true });
+    const webDown = await declare('Web slow', [{ id: web.id, status: 'degraded_performance' }]);
+    await t.as(lead).post(`/api/v1/incidents/${webDown.id}/updates`, { state: 'investigating', body: 'Slow pages.', notifySubscribers: true });
+    await t.runJobs();
+    assert.deepEqual(mailsTo('picky@example.org').map((m) => m.subject), ['[Acme status] Web slow: Investigating'], 'only the chosen component');
+    // Unsubscribed: the link no longer changes anything (subscribing again is double opt-in).
+    assert.equal((await use(linkIn(notice, '/status/unsubscribe'), 'List-Unsubscribe=One-Click')).status, 200);
+    const after = await save([['scope', 'all']]);
+    assert.equal(after.status, 422);
+    assert.match(after.raw, /data-code="INVALID_TRANSITION"/);
+    for (const inc of [apiDown, webDown]) await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'resolved', body: 'Fixed.' });
+  });
 });

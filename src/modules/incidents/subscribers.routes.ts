@@ -7,7 +7,7 @@ import { Timestamp } from '../../platform/responses.js';
 import { MAINTENANCE_STATUSES, SUBSCRIBER_STATUSES } from './incidents.schema.js';
 import { MaintenanceBody, type MaintenanceService, UpdateMaintenanceBody } from './maintenance.service.js';
 import type { StatusPage } from './status-page.js';
-import { SubscribeForm, type SubscribersService } from './subscribers.service.js';
+import { PreferencesForm, SubscribeForm, type SubscribersService } from './subscribers.service.js';
 
 const tags = ['incidents'];
 const IdParams = z.object({ id: z.uuid() });
@@ -97,6 +97,40 @@ export function subscriberRoutes(app: FastifyInstance, s: { subscribers: Subscri
       try {
         const sub = await subscribers.confirm(req.query.token);
         return html(reply, 200, 'Subscribed', `<h1 id="done" data-step="confirmed">You are subscribed</h1><p>Status notices will go to ${esc(sub.email)}. Every message has a link to unsubscribe.</p><p><a href="/status">Back to the status page</a></p>`);
+      } catch (err) {
+        return failed(reply, err);
+      }
+    });
+
+    // Which components a subscriber follows, from the link in every notice (a plain form, no JavaScript).
+    r.get('/status/subscription', { config: pub, schema: { hide: true, querystring: Token } }, async (req, reply) => {
+      try {
+        const p = await subscribers.preferences(req.query.token);
+        const active = p.subscriber.status === 'active';
+        const all = p.subscriber.allComponents;
+        const boxes = p.components
+          .map((c) => `<label style="display:block"><input type="checkbox" name="component" value="${c.id}"${!all && p.componentIds.includes(c.id) ? ' checked' : ''}> ${esc(c.groupName ? `${c.groupName} · ${c.name}` : c.name)}</label>`)
+          .join('');
+        const form = `<form method="post"><fieldset><legend>Send me notices about</legend><label style="display:block"><input type="radio" name="scope" value="all"${all ? ' checked' : ''}> Every component</label><label style="display:block"><input type="radio" name="scope" value="some"${all ? '' : ' checked'}> Only these:</label>${boxes}</fieldset><p><button type="submit">Save</button></p></form>`;
+        return html(
+          reply,
+          200,
+          'Your status notices',
+          `<h1>Your status notices</h1><p>For ${esc(p.subscriber.email)}.</p>${active ? form : '<p id="error" data-code="INVALID_TRANSITION">This address is not subscribed now; subscribe again on the status page.</p>'}<p><a href="${esc(p.unsubscribeUrl)}">Unsubscribe</a></p>`,
+        );
+      } catch (err) {
+        return failed(reply, err);
+      }
+    });
+    r.post('/status/subscription', { config: pub, bodyLimit: 8192, schema: { hide: true, querystring: Token } }, async (req, reply) => {
+      const parsed = PreferencesForm.safeParse(req.body ?? {});
+      if (!parsed.success) {
+        return html(reply, 422, 'Not saved', `<h1>Not saved</h1><p id="error" data-code="INVALID_FIELD_VALUE" data-field="component">A chosen component is not valid.</p>`);
+      }
+      try {
+        const sub = await subscribers.savePreferences(req.query.token, parsed.data);
+        const what = sub.allComponents ? 'every component' : 'the components you chose';
+        return html(reply, 200, 'Saved', `<h1 id="done" data-step="saved">Saved</h1><p>Status notices to ${esc(sub.email)} are about ${what}.</p><p><a href="/status/subscription?token=${esc(encodeURIComponent(req.query.token))}">Change again</a> · <a href="/status">Status page</a></p>`);
       } catch (err) {
         return failed(reply, err);
       }

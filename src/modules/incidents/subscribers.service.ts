@@ -35,6 +35,9 @@ export const SubscribeForm = z.object({
   component: z.union([z.uuid(), z.array(z.uuid()).max(100)]).optional(),
 });
 
+/** What the preferences form sends: every component, or some of them (`component` repeats). */
+export const PreferencesForm = SubscribeForm.pick({ scope: true, component: true });
+
 export const STATUS_CONFIRM = defineJob({ kind: 'status.confirm-mail', payload: z.object({ subscriberId: z.uuid(), nonce: z.string() }) });
 export const STATUS_FANOUT = defineJob({ kind: 'status.fanout', payload: z.object({ key: z.string() }) });
 export const STATUS_BATCH = defineJob({ kind: 'status.batch', payload: z.object({ key: z.string(), batch: z.number().int().min(0) }) });
@@ -76,6 +79,15 @@ export class SubscribersService {
     return `${id}.${this.secrets.mac('status unsubscribe', id)}`;
   }
 
+  /** The link in every notice to change which components a subscriber follows: signed per subscriber, no expiry. */
+  preferencesToken(id: string): string {
+    return `${id}.${this.secrets.mac('status preferences', id)}`;
+  }
+
+  preferencesUrl(id: string): string {
+    return `${this.base}/status/subscription?token=${encodeURIComponent(this.preferencesToken(id))}`;
+  }
+
   confirmUrl(id: string, nonce: string, expires: number): string {
     return `${this.base}/status/subscribe/confirm?token=${encodeURIComponent(this.confirmToken(id, nonce, expires))}`;
   }
@@ -110,6 +122,14 @@ export class SubscribersService {
     return { id, expires: Number(expiresText), nonce };
   }
 
+  private parsePreferences(token: string): string {
+    const [id = '', mac = '', ...rest] = token.split('.');
+    if (rest.length || !z.uuid().safeParse(id).success || !same(mac, this.secrets.mac('status preferences', id))) {
+      throw new AppError('STATUS_LINK_INVALID', 'This link is not valid');
+    }
+    return id;
+  }
+
   private parseUnsubscribe(token: string): string {
     const [id = '', mac = '', ...rest] = token.split('.');
     if (rest.length || !z.uuid().safeParse(id).success || !same(mac, this.secrets.mac('status unsubscribe', id))) {
@@ -127,14 +147,7 @@ export class SubscribersService {
    */
   async subscribe(form: z.infer<typeof SubscribeForm>, ip: string): Promise<void> {
     const email = form.email.toLowerCase();
-    const chosen = form.scope === 'all' ? [] : [...new Set(Array.isArray(form.component) ? form.component : form.component ? [form.component] : [])];
-    if (form.scope === 'some' && chosen.length === 0) {
-      throw new AppError('INVALID_FIELD_VALUE', 'Choose at least one component, or all of them', { fields: [{ path: 'body.component', message: 'none chosen' }] });
-    }
-    if (chosen.length) {
-      const found = await this.ctx.db.select({ id: statusComponents.id }).from(statusComponents).where(inArray(statusComponents.id, chosen));
-      if (found.length !== chosen.length) throw new AppError('INVALID_REFERENCE', 'A chosen component does not exist', { fields: [{ path: 'body.component', message: 'unknown component' }] });
-    }
+    const chosen = await this.chosenComponents(form);
     await this.count(`ip:${ip}`, PER_IP_PER_HOUR, 'from your network');
     await this.count(`email:${email}`, PER_ADDRESS_PER_HOUR, 'for this address');
     const now = this.ctx.clock.now();
@@ -161,6 +174,49 @@ export class SubscribersService {
       await tx.delete(statusSubscriberComponents).where(eq(statusSubscriberComponents.subscriberId, id));
       if (chosen.length) await tx.insert(statusSubscriberComponents).values(chosen.map((componentId) => ({ subscriberId: id, componentId })));
       await enqueue(tx, this.ctx.clock, STATUS_CONFIRM, { subscriberId: id, nonce }, { key: `status-confirm:${id}:${nonce}` });
+    });
+  }
+
+  /** The components a form chose (none: all of them); "some" with none ticked, or an unknown one, is refused. */
+  private async chosenComponents(form: { scope: 'all' | 'some'; component?: string | string[] }): Promise<string[]> {
+    const chosen = form.scope === 'all' ? [] : [...new Set(Array.isArray(form.component) ? form.component : form.component ? [form.component] : [])];
+    if (form.scope === 'some' && chosen.length === 0) {
+      throw new AppError('INVALID_FIELD_VALUE', 'Choose at least one component, or all of them', { fields: [{ path: 'body.component', message: 'none chosen' }] });
+    }
+    if (chosen.length) {
+      const found = await this.ctx.db.select({ id: statusComponents.id }).from(statusComponents).where(inArray(statusComponents.id, chosen));
+      if (found.length !== chosen.length) throw new AppError('INVALID_REFERENCE', 'A chosen component does not exist', { fields: [{ path: 'body.component', message: 'unknown component' }] });
+    }
+    return chosen;
+  }
+
+  /** What the preferences page shows: the subscriber, what they follow, and every component to choose from. */
+  async preferences(token: string) {
+    const id = this.parsePreferences(token);
+    const [s] = await this.ctx.db.select().from(statusSubscribers).where(eq(statusSubscribers.id, id));
+    if (!s) throw new AppError('STATUS_LINK_INVALID', 'This link is not valid (the subscription was removed)');
+    const [chosen, components] = await Promise.all([
+      this.ctx.db.select({ id: statusSubscriberComponents.componentId }).from(statusSubscriberComponents).where(eq(statusSubscriberComponents.subscriberId, id)),
+      this.ctx.db.select({ id: statusComponents.id, name: statusComponents.name, groupName: statusComponents.groupName }).from(statusComponents).orderBy(asc(statusComponents.position), asc(statusComponents.name)),
+    ]);
+    return { subscriber: s, componentIds: chosen.map((c) => c.id), components, unsubscribeUrl: this.unsubscribeUrl(id) };
+  }
+
+  /**
+   * Changes the components an active subscriber follows (from the link in their mail). Only an active subscription
+   * changes: someone unsubscribed or bouncing subscribes again (double opt-in) rather than being re-enabled here.
+   */
+  async savePreferences(token: string, form: { scope: 'all' | 'some'; component?: string | string[] }): Promise<Subscriber> {
+    const id = this.parsePreferences(token);
+    const chosen = await this.chosenComponents(form);
+    return this.ctx.db.transaction(async (tx) => {
+      const [s] = await tx.select().from(statusSubscribers).where(eq(statusSubscribers.id, id)).for('update');
+      if (!s) throw new AppError('STATUS_LINK_INVALID', 'This link is not valid (the subscription was removed)');
+      if (s.status !== 'active') throw new AppError('INVALID_TRANSITION', `${s.email} is not subscribed (${s.status}); subscribe again on the status page`);
+      const [row] = await tx.update(statusSubscribers).set({ allComponents: form.scope === 'all', updatedAt: this.ctx.clock.now() }).where(eq(statusSubscribers.id, id)).returning();
+      await tx.delete(statusSubscriberComponents).where(eq(statusSubscriberComponents.subscriberId, id));
+      if (chosen.length) await tx.insert(statusSubscriberComponents).values(chosen.map((componentId) => ({ subscriberId: id, componentId })));
+      return row as Subscriber;
     });
   }
 
@@ -361,7 +417,7 @@ export class SubscribersService {
       const mine = and(row, eq(statusDeliveries.status, 'sending'), eq(statusDeliveries.claims, claim.claims));
       try {
         const unsubscribe = this.unsubscribeUrl(r.subscriberId);
-        await this.mailer.send({ to: r.email, messageId: this.messageId(r.subscriberId), subject: notice.subject, text: `${notice.body}\n\n—\nYou receive this because you subscribed to status notices.\nUnsubscribe with one click: ${unsubscribe}\n`, unsubscribeUrl: unsubscribe });
+        await this.mailer.send({ to: r.email, messageId: this.messageId(r.subscriberId), subject: notice.subject, text: `${notice.body}\n\n—\nYou receive this because you subscribed to status notices.\nChoose the components you follow: ${this.preferencesUrl(r.subscriberId)}\nUnsubscribe with one click: ${unsubscribe}\n`, unsubscribeUrl: unsubscribe });
       } catch (err) {
         // The relay refused it: not sent, so this claim does not count toward the one allowed duplicate.
         failed++;

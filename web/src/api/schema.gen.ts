@@ -216,6 +216,9 @@ export interface Paths {
   "/api/v1/incidents/{id}/state": {
     post: { path: { id: string }; query: never; body: { state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; note?: string }; response: { id: string; number: number; title: string; publicTitle: string; severity: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; originTicketId: string | null; impact: string; currentTheory: string; nextSteps: string; startedAt: string; detectedAt: string; acknowledgedAt: string | null; mitigatedAt: string | null; resolvedAt: string | null; closedAt: string | null; nextUpdateDueAt: string | null; remindedForDueAt: string | null; lateSince: string | null; declaredById: string | null; version: number; createdAt: string; updatedAt: string } };
   };
+  "/api/v1/incidents/{id}/suggested-tickets": {
+    get: { path: { id: string }; query: never; body: never; response: { items: { id: string; number: number; subject: string; status: string; requesterName: string; createdAt: string }[] } };
+  };
   "/api/v1/incidents/{id}/tickets": {
     post: { path: { id: string }; query: never; body: { ticketIds: string[] }; response: { linked: string[] } };
   };

@@ -313,7 +313,38 @@ function Tickets({ d }: { d: IncidentDetail }) {
         ))}
         {d.hiddenTickets > 0 && <Alert p={4}>{d.hiddenTickets} more you cannot see</Alert>}
       </Stack>
+      {d.state !== 'closed' && <Suggested d={d} />}
     </Card>
+  );
+}
+
+/** Open tickets since the incident began that read like it: one click links each. */
+function Suggested({ d }: { d: IncidentDetail }) {
+  const list = useQuery({ queryKey: ['incident', d.id, 'suggested', d.tickets.length], queryFn: () => api.get('/api/v1/incidents/{id}/suggested-tickets', { path: { id: d.id } }).then((r) => r.items) });
+  const { error, save } = useSave([['incident'], ['incidents']]);
+  if (!list.data?.length) return null;
+  return (
+    <section aria-label="Suggested tickets">
+      <Text size="sm" fw={600} mt="sm">
+        Suggested ({list.data.length})
+      </Text>
+      <FormError error={error} />
+      <Stack gap={2}>
+        {list.data.map((t) => (
+          <Group key={t.id} gap="xs" wrap="nowrap">
+            <Text size="sm" style={{ flex: 1 }}>
+              <Link href={`/tickets/${t.number}`}>#{t.number}</Link> {t.subject}{' '}
+              <Text span size="xs" c="dimmed">
+                {t.requesterName}
+              </Text>
+            </Text>
+            <Button size="compact-xs" variant="light" aria-label={`Link #${t.number}`} onClick={() => void save(() => api.post('/api/v1/incidents/{id}/tickets', { path: { id: d.id }, body: { ticketIds: [t.id] } }))}>
+              Link
+            </Button>
+          </Group>
+        ))}
+      </Stack>
+    </section>
   );
 }
 

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { ApiError, api } from '../api/client';
 import type { TicketRow } from '../api/types';
 import { useDirectory } from '../app/directory';
+import { LinkToIncident } from '../incidents/LinkToIncident';
 import { confirmChange } from '../app/undo';
 import { inverseOf } from '../tickets/inverse';
 import { MergePreview } from '../tickets/MergePreview';
@@ -97,6 +98,7 @@ export function BulkBar({ ids, rows, onDone }: { ids: string[]; rows: TicketRow[
         >
           <TextInput size="xs" aria-label="Add tag to selected" placeholder="Add tag…" value={tag} onChange={(e) => setTag(e.currentTarget.value)} disabled={busy} />
         </form>
+        <LinkToIncident ids={ids} onDone={onDone} />
         {ids.length > 1 && oldest && (
           <Button size="xs" variant="default" disabled={busy} onClick={() => setConfirmMerge(true)}>
             Merge into #{oldest.number}…
