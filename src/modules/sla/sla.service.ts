@@ -350,6 +350,11 @@ export class SlaService {
     return out;
   }
 
+  /** Whether any SLA policy exists (cached): without one, every ticket is on the 24/7 clock. */
+  async hasPolicies(ex: Executor = this.ctx.db): Promise<boolean> {
+    return (await this.policies.list(ex)).length > 0;
+  }
+
   /**
    * The business clock of a policy's calendar (undefined: no such policy, the ticket counts 24/7). Policies and
    * calendars are cached; the clock is kept per calendar object, so a changed calendar (a new cached object) gets a
