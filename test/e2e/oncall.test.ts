@@ -65,14 +65,42 @@ describe('on-call in the agent app, in a real browser', { skip }, () => {
     // A bad schedule (nobody in it) is refused in words.
     await form.getByLabel('Schedule name').fill('Empty');
     await form.getByRole('button', { name: 'Create schedule' }).click();
-    await page.getByRole('alert').getByText(/at least one person/).waitFor();
+    await form.getByText('no members').waitFor();
+
+    // Editing reuses the form: a bad zone is named at its field and nothing changes; a good one is saved.
+    await page.getByRole('button', { name: 'Edit Out of hours' }).click();
+    const edit = page.getByRole('form', { name: 'Edit schedule Out of hours' });
+    await edit.getByLabel('Time zone').fill('Nowhere/Else');
+    await edit.getByRole('button', { name: 'Save schedule' }).click();
+    await edit.getByText('unknown time zone').waitFor();
+    await edit.getByLabel('Time zone').fill('Europe/Paris');
+    await edit.getByRole('button', { name: 'Save schedule' }).click();
+    await page.getByRole('table', { name: 'Schedules' }).getByRole('cell', { name: 'Europe/Paris' }).waitFor();
+    await edit.waitFor({ state: 'detached' });
+
+    // A policy that would reach itself through another is refused at its steps, in words.
+    await policyForm.getByLabel('Policy name').fill('Managers');
+    await pick(page, 'Step 1: notify', 'Policy: P0 paging', policyForm);
+    await page.keyboard.press('Escape');
+    await policyForm.getByRole('button', { name: 'Create policy' }).click();
+    await page.getByRole('table', { name: 'Escalation policies' }).getByRole('cell', { name: 'Managers', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Edit P0 paging' }).click();
+    const editPolicy = page.getByRole('form', { name: 'Edit policy P0 paging' });
+    await editPolicy.getByLabel('Step 1: then wait (minutes)').fill('15');
+    await pick(page, 'Step 1: notify', 'Policy: Managers', editPolicy);
+    await page.keyboard.press('Escape');
+    await editPolicy.getByRole('button', { name: 'Save policy' }).click();
+    await editPolicy.getByRole('alert').getByText(/would loop/).waitFor();
+    await editPolicy.getByRole('button', { name: 'Cancel' }).click();
+    const p0 = (await t.as(admin).get('/api/v1/oncall/policies')).body.items.find((p: { name: string }) => p.name === 'P0 paging');
+    assert.equal(p0.steps[0].delayMinutes, 60, 'the refused edit changed nothing');
 
     await page.getByRole('link', { name: 'On call now' }).click();
     await page.getByTestId('oncall-now-Out of hours').getByText('Priya Raman').waitFor();
     await screenshot(page, 'oncall-now');
     await context.close();
 
-    const policy = (await t.as(admin).get('/api/v1/oncall/policies')).body.items[0];
+    const policy = (await t.as(admin).get('/api/v1/oncall/policies')).body.items.find((p: { name: string }) => p.name === 'P0 paging');
     const created = await t.as(admin).post('/api/v1/oncall/pages', { policyId: policy.id, title: 'Sync server down', body: '' });
     assert.equal(created.status, 201);
     await t.runJobs();

@@ -191,4 +191,34 @@ describe('on-call schedules and escalation policies', () => {
     assert.equal((rows as unknown as { rows: { user_id: string }[] }).rows[0]?.user_id, ana.user.id);
     assert.ok((await t.runJobs()) >= 1);
   });
+  test('editing: a schedule\'s member order and hand-off time change who is on; a policy\'s steps and repeat are replaced; bad edits change nothing', async () => {
+    // The clock is Monday 9 March 2026 09:00:30Z (London is on GMT): the third weekly turn since 23 February began.
+    const made = await t.as(admin).post('/api/v1/oncall/schedules', { name: 'Edited', timeZone: 'Europe/London', layers: [layer([ana.user.id, bo.user.id])] });
+    const id = made.body.id;
+    assert.equal(made.body.onCallNow.name, 'Ana');
+    const reordered = await t.as(admin).put(`/api/v1/oncall/schedules/${id}`, { name: 'Edited nights', timeZone: 'Europe/London', layers: [layer([bo.user.id, ana.user.id])] });
+    assert.equal(reordered.status, 200, reordered.raw);
+    assert.equal(reordered.body.name, 'Edited nights');
+    assert.equal(reordered.body.onCallNow.name, 'Bo');
+    // Hand-off at 10:00: the turn that began on 2 March (Ana's, in the new order) is still on.
+    const later = await t.as(admin).put(`/api/v1/oncall/schedules/${id}`, { name: 'Edited nights', timeZone: 'Europe/London', layers: [{ ...layer([bo.user.id, ana.user.id]), handoffTime: '10:00' }] });
+    assert.equal(later.body.onCallNow.name, 'Ana');
+    assert.equal(later.body.layers[0].handoffTime, '10:00');
+    const empty = await t.as(admin).put(`/api/v1/oncall/schedules/${id}`, { name: 'Edited nights', timeZone: 'Europe/London', layers: [layer([])] });
+    assert.equal(empty.status, 422);
+    assert.equal(empty.body.code, 'SCHEDULE_HAS_NO_MEMBERS');
+    assert.equal(empty.body.errors[0].path, 'body.layers');
+    const kept = await t.as(ana).get(`/api/v1/oncall/schedules/${id}`);
+    assert.deepEqual(kept.body.layers[0].memberIds, [bo.user.id, ana.user.id], 'the refused edit left the layers');
+    assert.equal((await t.as(ana).put(`/api/v1/oncall/schedules/${id}`, { name: 'Mine', timeZone: 'UTC', layers: [layer([ana.user.id])] })).status, 403);
+
+    const policy = (await t.as(admin).get('/api/v1/oncall/policies')).body.items.find((p: { name: string }) => p.name === 'Management');
+    const edited = await t.as(admin).put(`/api/v1/oncall/policies/${policy.id}`, { name: 'Management', repeat: 2, steps: [{ delayMinutes: 10, targets: [{ type: 'user', id: bo.user.id }] }, { delayMinutes: 20, targets: [{ type: 'schedule', id }] }] });
+    assert.equal(edited.status, 200, edited.raw);
+    assert.equal(edited.body.repeat, 2);
+    assert.deepEqual(edited.body.steps.map((s: { delayMinutes: number }) => s.delayMinutes), [10, 20]);
+    const badWait = await t.as(admin).put(`/api/v1/oncall/policies/${policy.id}`, { name: 'Management', repeat: 0, steps: [{ delayMinutes: 0, targets: [{ type: 'user', id: bo.user.id }] }] });
+    assert.equal(badWait.status, 400);
+    assert.equal((await t.as(ana).get('/api/v1/oncall/policies')).body.items.find((p: { id: string }) => p.id === policy.id).repeat, 2, 'unchanged');
+  });
 });

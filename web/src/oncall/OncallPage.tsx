@@ -76,6 +76,8 @@ function ScheduleWeek({ id }: { id: string }) {
   });
   const notes = useQuery({ queryKey: ['oncall-notes', id], queryFn: () => api.get('/api/v1/oncall/schedules/{id}/handoff-notes', { path: { id } }).then((r) => r.items) });
   const { error, save } = useSave([['oncall-schedule'], ['oncall-schedules'], ['oncall-notes', id]]);
+  // The override form's own save: an overlap or a bad range is shown at its field, not above the notes.
+  const overrideSave = useSave([['oncall-schedule'], ['oncall-schedules']]);
   const [override, setOverride] = useState({ userId: '', startsAt: '', endsAt: '', note: '' });
   const [note, setNote] = useState('');
   const s = schedule.data;
@@ -149,19 +151,20 @@ function ScheduleWeek({ id }: { id: string }) {
         aria-label="Add an override"
         onSubmit={(e) => {
           e.preventDefault();
-          void save(
+          void overrideSave.save(
             () => api.post('/api/v1/oncall/schedules/{id}/overrides', { path: { id }, body: { ...override, startsAt: new Date(override.startsAt).toISOString(), endsAt: new Date(override.endsAt).toISOString() } }),
             () => setOverride({ userId: '', startsAt: '', endsAt: '', note: '' }),
           );
         }}
       >
-        <Group align="flex-end">
-          <Select label="Who takes it" data={staff.map((u) => ({ value: u.id, label: u.name }))} value={override.userId || null} onChange={(v) => setOverride({ ...override, userId: v ?? '' })} searchable w={200} />
-          <TextInput label="From" type="datetime-local" value={override.startsAt} onChange={(e) => setOverride({ ...override, startsAt: e.currentTarget.value })} required />
-          <TextInput label="Until" type="datetime-local" value={override.endsAt} onChange={(e) => setOverride({ ...override, endsAt: e.currentTarget.value })} required />
+        <Group align="flex-start">
+          <Select label="Who takes it" data={staff.map((u) => ({ value: u.id, label: u.name }))} value={override.userId || null} onChange={(v) => setOverride({ ...override, userId: v ?? '' })} searchable w={200} error={overrideSave.error?.fieldError('userId')} />
+          <TextInput label="From" type="datetime-local" value={override.startsAt} onChange={(e) => setOverride({ ...override, startsAt: e.currentTarget.value })} required error={overrideSave.error?.fieldError('startsAt')} />
+          <TextInput label="Until" type="datetime-local" value={override.endsAt} onChange={(e) => setOverride({ ...override, endsAt: e.currentTarget.value })} required error={overrideSave.error?.fieldError('endsAt')} />
           <TextInput label="Note" value={override.note} onChange={(e) => setOverride({ ...override, note: e.currentTarget.value })} />
           <Button type="submit">Add override</Button>
         </Group>
+        <FormError error={overrideSave.error} fieldsInPlace />
       </form>
       <FormError error={error} />
 
