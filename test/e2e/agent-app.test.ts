@@ -104,6 +104,14 @@ describe('the agent app in a real browser', { skip }, () => {
     }, 'the three changes are saved');
     await page.getByRole('heading', { name: ticket.subject }).waitFor();
     assert.deepEqual(await accessibilityProblems(page), [], 'the ticket page at desktop size');
+    // The queue above shows only New: every other state's light badge is checked in the list too.
+    for (const status of ['open', 'pending', 'on_hold', 'solved']) {
+      const made = await newTicket(`Badge check ${status}`);
+      assert.equal((await t.as(admin).patch(`/api/v1/tickets/${made.id}`, { status })).status, 200);
+    }
+    await page.goto(`${base}/views/all`);
+    await page.getByTestId('ticket-row').filter({ hasText: 'Badge check solved' }).waitFor();
+    assert.deepEqual(await accessibilityProblems(page), [], 'the list with a badge of every state');
     await context.close();
   });
 
