@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -112,6 +113,7 @@ const Report = z.object({
   customers: z.array(z.object({ organizationId: z.string().nullable(), name: z.string(), minutes: z.number(), billableMinutes: z.number(), entries: z.number() })),
   tickets: z.array(z.object({ ticketId: z.string().nullable(), ticketNumber: z.number().nullable(), organizationId: z.string().nullable(), minutes: z.number() })),
   types: z.array(z.object({ type: z.string().nullable(), label: z.string(), minutes: z.number() })),
+  people: z.array(z.object({ userId: z.string(), name: z.string(), minutes: z.number(), billableMinutes: z.number(), entries: z.number() })),
   totalMinutes: z.number(),
 });
 const TimerOut = z.object({
@@ -220,12 +222,13 @@ export function boardRoutes(app: FastifyInstance, ctx: Ctx, s: { boards: BoardsS
     async (req) => time.timesheet(requireActor(req), req.query.userId, req.query.week ?? ctx.clock.now().toISOString().slice(0, 10)),
   );
   r.get('/api/v1/time/report', { config: { access: { level: 'agent', scope: 'tickets:read' } }, schema: { tags: timeTags, querystring: Period, response: { 200: Report } } }, async (req) => time.report(req.query));
-  r.get('/api/v1/time/report.csv', { config: { access: { level: 'agent', scope: 'tickets:read' } }, schema: { tags: timeTags, querystring: Period } }, async (req, reply) =>
-    reply
+  r.get('/api/v1/time/report.csv', { config: { access: { level: 'agent', scope: 'tickets:read' } }, schema: { tags: timeTags, querystring: Period } }, async (req, reply) => {
+    time.checkPeriod(req.query);
+    return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="time-${req.query.from}-to-${req.query.to}.csv"`)
-      .send(await time.csv(req.query)),
-  );
+      .send(Readable.from(time.csv(req.query)));
+  });
   r.get('/api/v1/time/timer', { config: { access: read }, schema: { tags: timeTags, response: { 200: TimerOut } } }, async (req) => time.timer(requireActor(req)));
   r.post('/api/v1/time/timer', { config: { access: write }, schema: { tags: timeTags, body: TimerBody, response: { 200: TimerOut } } }, async (req) => time.startTimer(requireActor(req), req.body));
   r.post(

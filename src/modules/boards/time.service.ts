@@ -246,11 +246,11 @@ export class TimeService {
   }
 
   /**
-   * Time over a period: per customer (billable apart), per ticket (the 200 largest) and per ticket type. One aggregate
+   * Time over a period: per customer (billable apart), per ticket (the 200 largest), per ticket type and per person. One aggregate
    * query, grouped by customer and ticket, does the summing in SQL; the three views are folded from its rows.
    */
   async report(input: { from: string; to: string; organizationId?: string }) {
-    if (input.to < input.from) throw new AppError('INVALID_FIELD_VALUE', 'The period ends before it starts', { fields: [{ path: 'querystring.to', message: 'before from' }] });
+    this.checkPeriod(input);
     const rows = await this.ctx.db
       .select({
         organizationId: timeEntries.organizationId,
@@ -263,6 +263,18 @@ export class TimeService {
       .from(timeEntries)
       .where(and(gte(timeEntries.workDate, input.from), lte(timeEntries.workDate, input.to), input.organizationId ? eq(timeEntries.organizationId, input.organizationId) : undefined))
       .groupBy(timeEntries.organizationId, timeEntries.ticketId);
+    // Per agent: a second aggregate (grouping the first by person too would multiply its rows by the people).
+    const perPerson = await this.ctx.db
+      .select({
+        userId: timeEntries.userId,
+        minutes: sql<number>`sum(${timeEntries.minutes})::int`,
+        billableMinutes: sql<number>`coalesce(sum(${timeEntries.minutes}) filter (where ${timeEntries.billable}), 0)::int`,
+        entries: sql<number>`count(*)::int`,
+      })
+      .from(timeEntries)
+      .where(and(gte(timeEntries.workDate, input.from), lte(timeEntries.workDate, input.to), input.organizationId ? eq(timeEntries.organizationId, input.organizationId) : undefined))
+      .groupBy(timeEntries.userId);
+    const personName = new Map((perPerson.length ? await this.people.getUsers(perPerson.map((p) => p.userId)) : []).map((u) => [u.id, u.name]));
     const perOrg = new Map<string | null, { minutes: number; billableMinutes: number; entries: number }>();
     for (const r of rows) {
       const o = perOrg.get(r.organizationId) ?? { minutes: 0, billableMinutes: 0, entries: 0 };
@@ -294,30 +306,61 @@ export class TimeService {
       types: [...perType.entries()]
         .map(([key, minutes]) => ({ type: key === '' || key === '-' ? null : key, label: key === '' ? 'Not on a ticket' : key === '-' ? 'No type' : (labels.get(key) ?? key), minutes }))
         .sort((a, b) => b.minutes - a.minutes),
+      people: perPerson
+        .map((p) => ({ userId: p.userId, name: personName.get(p.userId) ?? '', minutes: Number(p.minutes), billableMinutes: Number(p.billableMinutes), entries: Number(p.entries) }))
+        .sort((a, b) => b.minutes - a.minutes || a.name.localeCompare(b.name)),
       totalMinutes: rows.reduce((n, r) => n + Number(r.minutes), 0),
     };
   }
 
-  /** The CSV a billing tool imports: one row per entry — date, person, customer, ticket, description, hours, billable. */
-  async csv(input: { from: string; to: string; organizationId?: string }): Promise<string> {
+  /** Refuses a period that ends before it starts (checked before a CSV starts streaming: an error cannot follow a 200). */
+  checkPeriod(input: { from: string; to: string }): void {
     if (input.to < input.from) throw new AppError('INVALID_FIELD_VALUE', 'The period ends before it starts', { fields: [{ path: 'querystring.to', message: 'before from' }] });
-    const rows = await this.ctx.db
-      .select()
-      .from(timeEntries)
-      .where(and(gte(timeEntries.workDate, input.from), lte(timeEntries.workDate, input.to), input.organizationId ? eq(timeEntries.organizationId, input.organizationId) : undefined))
-      .orderBy(asc(timeEntries.workDate), asc(timeEntries.createdAt));
-    const { people, organizations } = await this.names(rows);
-    const person = new Map(people.map((p) => [p.id, p.name]));
-    const org = new Map(organizations.map((o) => [o.id, o.name]));
-    const lines = ['date,person,customer,ticket,description,hours,billable'];
-    for (const e of rows) {
-      lines.push(
-        [e.workDate, person.get(e.userId) ?? '', e.organizationId ? (org.get(e.organizationId) ?? '') : '', e.ticketNumber === null ? '' : `#${e.ticketNumber}`, e.description, (e.minutes / 60).toFixed(2), e.billable ? 'yes' : 'no']
+  }
+
+  /**
+   * The CSV a billing tool imports: one row per entry — date, person, customer, ticket, description, hours, billable.
+   * Streamed in keyset batches (date, created, id): a year of 100,000 entries is never held in memory at once, and the
+   * first bytes leave before the last rows are read. Names are looked up once per batch for the ids not seen yet.
+   */
+  async *csv(input: { from: string; to: string; organizationId?: string }, batch = 5000): AsyncGenerator<string> {
+    this.checkPeriod(input);
+    yield 'date,person,customer,ticket,description,hours,billable\r\n';
+    const person = new Map<string, string>();
+    const org = new Map<string, string>();
+    // The cursor keeps created_at as the database's text: a JS Date would drop microseconds and skip or repeat rows.
+    let after: { workDate: string; createdAt: string; id: string } | null = null;
+    for (;;) {
+      const page: { e: TimeEntry; at: string }[] = await this.ctx.db
+        .select({ e: timeEntries, at: sql<string>`${timeEntries.createdAt}::text` })
+        .from(timeEntries)
+        .where(
+          and(
+            gte(timeEntries.workDate, input.from),
+            lte(timeEntries.workDate, input.to),
+            input.organizationId ? eq(timeEntries.organizationId, input.organizationId) : undefined,
+            after ? sql`(${timeEntries.workDate}, ${timeEntries.createdAt}, ${timeEntries.id}) > (${after.workDate}, ${after.createdAt}::timestamptz, ${after.id}::uuid)` : undefined,
+          ),
+        )
+        .orderBy(asc(timeEntries.workDate), asc(timeEntries.createdAt), asc(timeEntries.id))
+        .limit(batch);
+      if (!page.length) return;
+      const rows = page.map((r) => r.e);
+      const users = [...new Set(rows.map((e) => e.userId))].filter((id) => !person.has(id));
+      if (users.length) for (const u of await this.people.getUsers(users)) person.set(u.id, u.name);
+      const orgs = [...new Set(rows.map((e) => e.organizationId))].filter((id): id is string => !!id && !org.has(id));
+      if (orgs.length) for (const o of await this.people.getOrganizations(orgs)) org.set(o.id, o.name);
+      let chunk = '';
+      for (const e of rows) {
+        chunk += `${[e.workDate, person.get(e.userId) ?? '', e.organizationId ? (org.get(e.organizationId) ?? '') : '', e.ticketNumber === null ? '' : `#${e.ticketNumber}`, e.description, (e.minutes / 60).toFixed(2), e.billable ? 'yes' : 'no']
           .map(csvCell)
-          .join(','),
-      );
+          .join(',')}\r\n`;
+      }
+      yield chunk;
+      if (page.length < batch) return;
+      const last = page[page.length - 1] as { e: TimeEntry; at: string };
+      after = { workDate: last.e.workDate, createdAt: last.at, id: last.e.id };
     }
-    return `${lines.join('\r\n')}\r\n`;
   }
 
   private async names(rows: TimeEntry[]) {

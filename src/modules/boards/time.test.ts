@@ -106,6 +106,16 @@ describe('time: entries, timer, timesheet, report and CSV, locked periods, the e
     assert.ok(lines.includes(`2026-03-02,Bo Light,"Beta, ""Ltd""",,'=cmd|calc,0.50,no`), 'a formula is never a formula in a spreadsheet');
     const hours = lines.slice(1).reduce((n, l) => n + Number(l.split(',').at(-2)), 0);
     assert.equal(hours, 2.75);
+    // Streamed in keyset batches: one entry a batch gives the same document, each entry once.
+    let batched = '';
+    for await (const chunk of t.services.time.csv({ from: '2026-03-01', to: '2026-03-31', organizationId: org.id }, 1)) batched += chunk;
+    assert.equal(batched, csv.raw);
+    // Per person, for the Reports screen.
+    assert.deepEqual(
+      report.body.people.map((x: { name: string; minutes: number; billableMinutes: number; entries: number }) => [x.name, x.minutes, x.billableMinutes, x.entries]),
+      [['Ann Agent', 135, 135, 2], ['Bo Light', 30, 0, 1]],
+    );
+    assert.equal((await t.as(ann).get('/api/v1/time/report.csv?from=2026-03-31&to=2026-03-01')).body.code, 'INVALID_FIELD_VALUE', 'refused before anything streams');
   });
 
   test('the end-of-day reminder: once, at the end of the local day, only when nothing was logged', async () => {
