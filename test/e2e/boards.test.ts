@@ -95,14 +95,17 @@ describe("Made Tech's week in a real browser: customer board, epics board, time"
     await pick(pat, 'Owner or pair', 'Sam Second', dialog);
     await pat.keyboard.press('Escape');
     await pick(pat, 'Scheduled week', /Next week/, dialog);
+    await dialog.getByLabel('Description').fill('Export query needs an index');
     await dialog.getByRole('button', { name: 'Save card' }).click();
     await column(pat, 'Up next').getByText('week 2026-03-09').waitFor();
     await column(pat, 'Up next').getByText('Pat Pair & Sam Second').waitFor();
     await pat.getByText('By pair', { exact: true }).click();
     await pat.getByRole('region', { name: 'Pat Pair & Sam Second' }).waitFor();
 
-    // The pair logs time against the customer: from the card, and from the time screen.
+    // The pair logs time against the customer: from the card, and from the time screen. The board holds card summaries;
+    // the card opened fetches its description.
     await onEpics.click();
+    assert.equal(await pat.getByRole('dialog').getByLabel('Description').inputValue(), 'Export query needs an index');
     const form = pat.getByRole('dialog').getByRole('form', { name: 'Log time' });
     await form.getByLabel('Hours').fill('1.5');
     await form.getByLabel('What you did').fill('Reproduced the timeout');
@@ -143,6 +146,17 @@ describe("Made Tech's week in a real browser: customer board, epics board, time"
     const rows = csv.raw.trim().split('\r\n').slice(1);
     assert.equal(rows.length, 2);
     assert.equal(rows.reduce((n, r) => n + Number(r.split(',').at(-2)), 0), 3.5);
+    // And in Reports, for the dashboard's period: per customer, per type, per agent, with the same CSV.
+    await sam.goto(`${base}/reports`);
+    await sam.getByText('Custom', { exact: true }).click();
+    await sam.getByLabel('From', { exact: true }).fill('2026-03-01');
+    await sam.getByLabel('To (inclusive)', { exact: true }).fill('2026-03-31');
+    const byCustomer = sam.getByRole('table', { name: 'Time by customer' });
+    await byCustomer.getByRole('row', { name: /Acme Health\s*3\.50 h/ }).waitFor();
+    await sam.getByRole('table', { name: 'Time by agent' }).getByRole('row', { name: /Sam Second\s*2 h/ }).waitFor();
+    await sam.getByRole('table', { name: 'Time by agent' }).getByRole('row', { name: /Pat Pair\s*1\.50 h/ }).waitFor();
+    await sam.getByRole('table', { name: 'Time by ticket type' }).getByRole('row', { name: /Not on a ticket\s*2 h/ }).waitFor();
+    assert.equal(await sam.getByRole('link', { name: 'Download time CSV' }).getAttribute('href'), '/api/v1/time/report.csv?from=2026-03-01&to=2026-03-31');
     await screenshot(pat, 'boards-epics');
     console.log(`# the second viewer saw the move after ${seenAfterMs} ms`);
     for (const p of [tess, pat, sam]) await p.context().close();

@@ -25,6 +25,31 @@ const Named = z.array(z.object({ id: z.string(), name: z.string() }));
 const Role = z.enum(COLUMN_ROLES).nullable();
 const BoardOut = z.object({ id: z.string(), kind: z.enum(['customer', 'epics']), organizationId: z.string().nullable(), name: z.string(), customersReorder: z.boolean() });
 const ColumnOut = z.object({ id: z.string(), boardId: z.string(), name: z.string(), position: z.number(), role: Role, stateKey: z.string().nullable(), wipLimit: z.number().nullable(), wipMode: z.enum(['refuse', 'warn']) });
+const Summary = {
+  id: z.string(),
+  boardId: z.string(),
+  columnId: z.string(),
+  role: Role,
+  position: z.number(),
+  epicsPosition: z.number(),
+  onEpics: z.boolean(),
+  organizationId: z.string().nullable(),
+  ticketId: z.string().nullable(),
+  ticketNumber: z.number().nullable(),
+  title: z.string(),
+  ownerIds: z.array(z.string()),
+  dueOn: z.string().nullable(),
+  estimateHours: z.number().nullable(),
+  labels: z.array(z.string()),
+  week: z.string().nullable(),
+  triage: z.boolean(),
+  checklistDone: z.number(),
+  checklistTotal: z.number(),
+  completedAt: z.string().nullable(),
+  version: z.number(),
+};
+// A board's tile: no description or checklist text (the card detail fetches the full card).
+const CardSummaryOut = z.object(Summary);
 export const CardOut = z.object({
   id: z.string(),
   boardId: z.string(),
@@ -45,12 +70,14 @@ export const CardOut = z.object({
   labels: z.array(z.string()),
   week: z.string().nullable(),
   triage: z.boolean(),
+  checklistDone: z.number(),
+  checklistTotal: z.number(),
   completedAt: z.string().nullable(),
   archivedAt: z.string().nullable(),
   version: z.number(),
   updatedAt: z.string(),
 });
-const BoardLoad = z.object({ board: BoardOut, columns: z.array(ColumnOut), cards: z.array(CardOut), people: Named, organizations: Named });
+const BoardLoad = z.object({ board: BoardOut, columns: z.array(ColumnOut), cards: z.array(CardSummaryOut), people: Named, organizations: Named });
 // An organisation without a board yet: `board.id` and the columns' ids are null (nothing is made by reading it).
 const CustomerBoard = z.object({
   board: z.object({ id: z.string().nullable(), name: z.string(), customersReorder: z.boolean() }),

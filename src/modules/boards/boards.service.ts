@@ -113,10 +113,68 @@ export function cardView(c: CardRow, role: ColumnRole | null) {
     labels: c.labels,
     week: c.week,
     triage: c.triage,
+    checklistDone: c.checklist.filter((x) => x.done).length,
+    checklistTotal: c.checklist.length,
     completedAt: c.completedAt?.toISOString() ?? null,
     archivedAt: c.archivedAt?.toISOString() ?? null,
     version: c.version,
     updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+/** The columns a board's tile needs: no description or checklist text (a 2,000-card board was 899 KB with them). */
+const summaryColumns = {
+  id: cards.id,
+  boardId: cards.boardId,
+  columnId: cards.columnId,
+  position: cards.position,
+  epicsPosition: cards.epicsPosition,
+  onEpics: cards.onEpics,
+  organizationId: cards.organizationId,
+  ticketId: cards.ticketId,
+  ticketNumber: cards.ticketNumber,
+  title: cards.title,
+  ownerIds: cards.ownerIds,
+  dueOn: cards.dueOn,
+  estimateHours: cards.estimateHours,
+  labels: cards.labels,
+  week: cards.week,
+  triage: cards.triage,
+  completedAt: cards.completedAt,
+  version: cards.version,
+  checklistTotal: sql<number>`jsonb_array_length(${cards.checklist})`,
+  checklistDone: sql<number>`(select count(*)::int from jsonb_array_elements(${cards.checklist}) x where (x->>'done')::boolean)`,
+};
+type SummaryRow = Omit<CardRow, 'description' | 'checklist' | 'archivedAt' | 'createdAt' | 'updatedAt'> & { checklistTotal: number; checklistDone: number };
+
+/**
+ * A card as a board shows it (a tile): what it is, where, who and when — the description and checklist come with the
+ * full card (`GET /api/v1/cards/:id`) when it is opened.
+ */
+export type CardSummary = ReturnType<typeof cardSummary>;
+export function cardSummary(c: SummaryRow, role: ColumnRole | null) {
+  return {
+    id: c.id,
+    boardId: c.boardId,
+    columnId: c.columnId,
+    role,
+    position: c.position,
+    epicsPosition: c.epicsPosition,
+    onEpics: c.onEpics && role !== null && EPICS_ROLES.includes(role),
+    organizationId: c.organizationId,
+    ticketId: c.ticketId,
+    ticketNumber: c.ticketNumber,
+    title: c.title,
+    ownerIds: c.ownerIds,
+    dueOn: c.dueOn,
+    estimateHours: c.estimateHours,
+    labels: c.labels,
+    week: c.week,
+    triage: c.triage,
+    checklistDone: Number(c.checklistDone),
+    checklistTotal: Number(c.checklistTotal),
+    completedAt: c.completedAt?.toISOString() ?? null,
+    version: c.version,
   };
 }
 
@@ -201,7 +259,8 @@ export class BoardsService {
 
   /**
    * A board with its columns and open cards (the epics board: every card that entered "Up next", and its own), as
-   * `actor` may see it: a ticket's card only if they may see the ticket (a group-restricted agent, a customer).
+   * `actor` may see it: a ticket's card only if they may see the ticket (a group-restricted agent, a customer). Cards
+   * are summaries (no description, no checklist text): the full card is fetched when one is opened.
    */
   async load(actor: Actor, boardId: string) {
     const board = await this.get(boardId);
@@ -211,19 +270,19 @@ export class BoardsService {
         ? and(isNull(cards.archivedAt), or(eq(cards.boardId, boardId), and(eq(cards.onEpics, true), inArray(boardColumns.role, EPICS_ROLES))))
         : and(isNull(cards.archivedAt), eq(cards.boardId, boardId));
     const rows = await this.ctx.db
-      .select({ c: cards, role: boardColumns.role })
+      .select({ c: summaryColumns, role: boardColumns.role })
       .from(cards)
       .innerJoin(boardColumns, eq(boardColumns.id, cards.columnId))
       .where(where)
       .orderBy(board.kind === 'epics' ? asc(cards.epicsPosition) : asc(cards.position));
     const ticketIds = rows.map((r) => r.c.ticketId).filter((id): id is string => id !== null);
     const visible = new Set(ticketIds.length ? await this.ticketQueries.visibleIds(actor, ticketIds) : []);
-    const items = rows.filter((r) => r.c.ticketId === null || visible.has(r.c.ticketId)).map((r) => cardView(r.c, r.role));
+    const items = rows.filter((r) => r.c.ticketId === null || visible.has(r.c.ticketId)).map((r) => cardSummary(r.c, r.role));
     return { board: boardView(board), columns: columns.map(columnView), cards: items, ...(await this.names(items)) };
   }
 
   /** The names a board shows: its cards' owners and organisations. */
-  private async names(items: CardView[]) {
+  private async names(items: CardSummary[]) {
     const userIds = [...new Set(items.flatMap((c) => c.ownerIds))];
     const orgIds = [...new Set(items.map((c) => c.organizationId).filter((x): x is string => !!x))];
     const users = userIds.length ? await this.people.getUsers(userIds) : [];

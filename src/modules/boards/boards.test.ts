@@ -130,8 +130,16 @@ describe('boards: customer boards, the epics board, moves', () => {
     const limit = inProgress;
     const set = await t.as(admin).patch(`/api/v1/board-columns/${progress.id}`, { name: 'In progress', wipLimit: limit, wipMode: 'refuse', stateKey: 'open' });
     assert.equal(set.status, 200, set.raw);
-    const free = await t.as(agent).post(`/api/v1/boards/${board.board.id}/cards`, { title: 'Upgrade the SDK', checklist: [{ text: 'read changelog' }], labels: ['tech-debt'], estimateHours: 3 });
+    const free = await t.as(agent).post(`/api/v1/boards/${board.board.id}/cards`, { title: 'Upgrade the SDK', description: 'Version 5 drops callbacks', checklist: [{ text: 'read changelog', done: true }, { text: 'bump' }], labels: ['tech-debt'], estimateHours: 3 });
     assert.equal(free.status, 201, free.raw);
+    // The board carries a summary of the card (no description or checklist text); opening it fetches the full card.
+    const tile = (await t.as(agent).get(`/api/v1/boards/${board.board.id}`)).body.cards.find((c: { id: string }) => c.id === free.body.id);
+    assert.deepEqual([tile.title, tile.labels, tile.estimateHours, tile.checklistDone, tile.checklistTotal, tile.version], ['Upgrade the SDK', ['tech-debt'], 3, 1, 2, 1]);
+    assert.equal(tile.description, undefined);
+    assert.equal(tile.checklist, undefined);
+    const full = (await t.as(agent).get(`/api/v1/cards/${free.body.id}`)).body;
+    assert.equal(full.description, 'Version 5 drops callbacks');
+    assert.deepEqual(full.checklist, [{ text: 'read changelog', done: true }, { text: 'bump', done: false }]);
     const refused = await move(agent, free.body, board, 'in_progress');
     assert.equal(refused.status, 422);
     assert.equal(refused.body.code, 'WIP_LIMIT_REACHED');

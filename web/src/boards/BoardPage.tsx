@@ -1,14 +1,17 @@
 import { Alert, Badge, Button, Group, Loader, Paper, SegmentedControl, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type DragEvent, type KeyboardEvent, memo, useCallback, useMemo, useRef, useState } from 'react';
+import { type DragEvent, type KeyboardEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { ApiError, api } from '../api/client';
 import { CardDetail } from './CardDetail';
 import { type BoardLoad, boardKey, boardsApi, type Card, type Column, columnOf, mondayOf, orderOf, patchCard, useBoardStream } from './model';
 
 type Lanes = 'none' | 'customer' | 'pair';
-const SHOWN = 50;
+// A column draws its first cards, and more as it is scrolled to its end ("Show all" draws the rest at once): opening a
+// 2,000-card board draws a screenful per column, not every tile.
+const FIRST = 20;
+const MORE = 40;
 type Due = 'any' | 'overdue' | 'week';
 type Moving = { cardId: string; column: number; index: number };
 
@@ -30,8 +33,9 @@ export function BoardPage({ id }: { id: string }) {
   const [moving, setMoving] = useState<Moving | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [announce, setAnnounce] = useState('');
-  // Long columns show their first cards; "Show all" opens the rest (a 2,000-card board stays quick to draw).
-  const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  // How many cards each lane's column draws (lane:column → count); FIRST until scrolled or "Show all".
+  const [shown, setShown] = useState<Map<string, number>>(new Map());
+  const showMore = useCallback((key: string, n: number) => setShown((m) => new Map(m).set(key, Math.max(m.get(key) ?? FIRST, n))), []);
   const dragged = useRef<string | null>(null);
   const data = board.data;
   // Tiles are memoised: their handlers are stable and call the latest key handler, so a move or a card heard on the
@@ -62,18 +66,46 @@ export function BoardPage({ id }: { id: string }) {
     );
   }, [data, customer, owner, label, due, text, today, weekEnd]);
 
+  const laneOf = useCallback(
+    (c: Card): [string, string] => {
+      if (lanes === 'customer') return c.triage || !c.organizationId ? ['triage', 'Triage team items'] : [c.organizationId, names.get(c.organizationId) ?? 'Customer'];
+      if (lanes === 'pair') return c.ownerIds.length ? [c.ownerIds.join('+'), c.ownerIds.map((o) => names.get(o) ?? '…').join(' & ')] : ['none', 'No pair yet'];
+      return ['all', ''];
+    },
+    [lanes, names],
+  );
+  // The board's cards grouped once per change — lane → column → cards in order — and each column's total: grouping
+  // and sorting per lane and column on every render was most of a 2,000-card board's drawing time.
+  const grouped = useMemo(() => {
+    const byLane = new Map<string, { name: string; columns: Map<string, Card[]> }>();
+    const totals = new Map<string, number>();
+    if (!data) return { byLane, totals };
+    const columnIdOf = (c: Card) => columnOf(data, c)?.id;
+    for (const c of data.cards) {
+      const col = columnIdOf(c);
+      if (col) totals.set(col, (totals.get(col) ?? 0) + 1);
+    }
+    for (const c of visible) {
+      const col = columnIdOf(c);
+      if (!col) continue;
+      const [key, name] = laneOf(c);
+      let lane = byLane.get(key);
+      if (!lane) byLane.set(key, (lane = { name, columns: new Map() }));
+      const list = lane.columns.get(col);
+      if (list) list.push(c);
+      else lane.columns.set(col, [c]);
+    }
+    for (const lane of byLane.values()) for (const list of lane.columns.values()) list.sort((a, b) => orderOf(data, a) - orderOf(data, b));
+    return { byLane, totals };
+  }, [data, visible, laneOf]);
+  const labels = useMemo(() => [...new Set((data?.cards ?? []).flatMap((c) => c.labels))].sort(), [data?.cards]);
+
   if (board.isPending) return <Loader m="xl" />;
   if (!data) return <Alert color="red">{(board.error as Error)?.message ?? 'This board cannot be shown'}</Alert>;
 
-  const labels = [...new Set(data.cards.flatMap((c) => c.labels))].sort();
   const inColumn = (col: Column, cards: Card[]) =>
     cards.filter((c) => columnOf(data, c)?.id === col.id).sort((a, b) => orderOf(data, a) - orderOf(data, b));
-  const laneOf = (c: Card): [string, string] => {
-    if (lanes === 'customer') return c.triage || !c.organizationId ? ['triage', 'Triage team items'] : [c.organizationId, names.get(c.organizationId) ?? 'Customer'];
-    if (lanes === 'pair') return c.ownerIds.length ? [c.ownerIds.join('+'), c.ownerIds.map((o) => names.get(o) ?? '…').join(' & ')] : ['none', 'No pair yet'];
-    return ['all', ''];
-  };
-  const laneList = [...new Map(visible.map((c) => laneOf(c))).entries()].sort((a, b) => (a[0] === 'triage' ? 1 : b[0] === 'triage' ? -1 : a[1].localeCompare(b[1])));
+  const laneList: [string, string][] = [...grouped.byLane.entries()].map(([k, l]): [string, string] => [k, l.name]).sort((a, b) => (a[0] === 'triage' ? 1 : b[0] === 'triage' ? -1 : a[1].localeCompare(b[1])));
   if (!laneList.length) laneList.push(['all', '']);
 
   const doMove = async (card: Card, column: Column, index: number) => {
@@ -243,7 +275,7 @@ export function BoardPage({ id }: { id: string }) {
         </Alert>
       )}
       {laneList.map(([laneKey, laneName]) => {
-        const lane = visible.filter((c) => laneOf(c)[0] === laneKey);
+        const laneColumns = grouped.byLane.get(laneKey)?.columns;
         return (
           <section key={laneKey} aria-label={laneName || 'Cards'}>
             {laneName && (
@@ -253,8 +285,10 @@ export function BoardPage({ id }: { id: string }) {
             )}
             <div style={{ display: 'flex', gap: 8, overflowX: 'auto', paddingBottom: 8, alignItems: 'flex-start' }}>
               {data.columns.map((col, ci) => {
-                const cards = inColumn(col, lane);
-                const total = inColumn(col, data.cards).length;
+                const cards = laneColumns?.get(col.id) ?? [];
+                const total = grouped.totals.get(col.id) ?? 0;
+                const shownKey = `${laneKey}:${col.id}`;
+                const limit = shown.get(shownKey) ?? FIRST;
                 const over = col.wipLimit !== null && total > col.wipLimit;
                 const placeholderAt = moving && movingCard && moving.column === ci && laneOf(movingCard)[0] === laneKey ? moving.index : -1;
                 const others = cards.filter((c) => c.id !== moving?.cardId);
@@ -281,7 +315,7 @@ export function BoardPage({ id }: { id: string }) {
                       </Badge>
                     </Group>
                     <Stack gap={6} mih={40} data-column-id={col.id}>
-                      {(expanded.has(`${laneKey}:${col.id}`) || placeholderAt >= 0 ? cards : cards.slice(0, SHOWN)).map((card) => (
+                      {(placeholderAt >= 0 ? cards : cards.slice(0, limit)).map((card) => (
                         <div key={card.id}>
                           {before === card.id && <Placeholder />}
                           <CardTile
@@ -296,10 +330,13 @@ export function BoardPage({ id }: { id: string }) {
                         </div>
                       ))}
                       {placeholderAt >= 0 && !before && <Placeholder />}
-                      {cards.length > SHOWN && !expanded.has(`${laneKey}:${col.id}`) && placeholderAt < 0 && (
-                        <Button size="compact-xs" variant="subtle" onClick={() => setExpanded(new Set([...expanded, `${laneKey}:${col.id}`]))}>
-                          Show all {cards.length}
-                        </Button>
+                      {cards.length > limit && placeholderAt < 0 && (
+                        <>
+                          <MoreWhenSeen onSeen={() => showMore(shownKey, limit + MORE)} />
+                          <Button size="compact-xs" variant="subtle" onClick={() => showMore(shownKey, cards.length)}>
+                            Show all {cards.length}
+                          </Button>
+                        </>
                       )}
                     </Stack>
                   </Paper>
@@ -313,6 +350,21 @@ export function BoardPage({ id }: { id: string }) {
       {openCard && <CardDetail routeId={id} card={openCard} board={data} names={names} onClose={() => setOpen(null)} onMove={(col, index) => doMove(openCard, col, index)} />}
     </Stack>
   );
+}
+
+/** Scrolled into view (the end of a column's drawn cards): draw more. */
+function MoreWhenSeen({ onSeen }: { onSeen: () => void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const seen = useRef(onSeen);
+  seen.current = onSeen;
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof IntersectionObserver === 'undefined') return;
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && seen.current(), { rootMargin: '200px' });
+    io.observe(el);
+    return () => io.disconnect();
+  }, []);
+  return <div ref={ref} aria-hidden style={{ height: 1 }} />;
 }
 
 function Placeholder() {
@@ -336,7 +388,6 @@ const CardTile = memo(function CardTile({
   onOpen: (cardId: string) => void;
   onDragStart: (cardId: string) => void;
 }) {
-  const done = card.checklist.filter((c) => c.done).length;
   // Plain elements with the board's CSS (app.css) rather than ten Mantine components a tile: a 2,000-card board draws
   // hundreds of tiles at once.
   return (
@@ -372,9 +423,9 @@ const CardTile = memo(function CardTile({
         {card.dueOn && <span className={card.dueOn < today ? 'board-tag red' : 'board-tag'}>due {card.dueOn}</span>}
         {card.week && <span className="board-tag grape">week {card.week}</span>}
         {card.estimateHours !== null && <span className="board-tag">{card.estimateHours} h</span>}
-        {card.checklist.length > 0 && (
+        {card.checklistTotal > 0 && (
           <span className="board-tag">
-            ☑ {done}/{card.checklist.length}
+            ☑ {card.checklistDone}/{card.checklistTotal}
           </span>
         )}
       </div>

@@ -1,18 +1,39 @@
-import { Alert, Anchor, Button, Checkbox, Divider, Group, Modal, MultiSelect, NumberInput, Select, Stack, TagsInput, Text, Textarea, TextInput } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
+import { Alert, Anchor, Button, Checkbox, Divider, Group, Loader, Modal, MultiSelect, NumberInput, Select, Stack, TagsInput, Text, Textarea, TextInput } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { ApiError, api } from '../api/client';
 import { useDirectory } from '../app/directory';
 import { TimePanel } from '../time/TimePanel';
 import { CardComments } from './CardComments';
-import { addDays, type BoardLoad, boardKey, type Card, type Column, columnOf, mondayOf, patchCard } from './model';
+import { addDays, type BoardLoad, boardKey, type Card, type Column, columnOf, type FullCard, mondayOf, patchCard } from './model';
 
 /**
  * A card: what it is (the ticket one click away), who owns it or which pair, due date, estimate, labels, the week
  * it is scheduled into, its checklist; "Move to…" a column; the time logged on it.
  */
-export function CardDetail({ routeId, card, board, names, onClose, onMove }: { routeId: string; card: Card; board: BoardLoad; names: Map<string, string>; onClose: () => void; onMove: (col: Column, index: number) => Promise<void> }) {
+type Props = { routeId: string; card: Card; board: BoardLoad; names: Map<string, string>; onClose: () => void; onMove: (col: Column, index: number) => Promise<void> };
+
+/** The board holds summaries: the full card (description, checklist) is fetched when it is opened. */
+export function CardDetail(props: Props) {
+  const { card, onClose } = props;
+  const full = useQuery({ queryKey: ['card', card.id], queryFn: () => api.get('/api/v1/cards/{id}', { path: { id: card.id } }), gcTime: 0 });
+  if (!full.data)
+    return (
+      <Modal opened onClose={onClose} title={card.ticketNumber ? `Card · ticket #${card.ticketNumber}` : 'Card'} size="lg">
+        {full.error ? (
+          <Alert color="red" role="alert">
+            {(full.error as Error).message}
+          </Alert>
+        ) : (
+          <Loader size="sm" aria-label="Loading the card" />
+        )}
+      </Modal>
+    );
+  return <CardForm {...props} card={full.data} />;
+}
+
+function CardForm({ routeId, card, board, names, onClose, onMove }: Omit<Props, 'card'> & { card: FullCard }) {
   const qc = useQueryClient();
   const dir = useDirectory();
   const [form, setForm] = useState(() => ({

@@ -3,7 +3,11 @@ import { useEffect } from 'react';
 import { api, type Response } from '../api/client';
 
 export type BoardLoad = Response<'/api/v1/boards/{id}', 'get'>;
+/** A card as the board holds it: a summary (the card detail fetches the full card). */
 export type Card = BoardLoad['cards'][number];
+export type FullCard = Response<'/api/v1/cards/{id}', 'get'>;
+/** What moves, saves and the stream answer: the full card (a summary and more), or a summary. */
+type Incoming = Card & { archivedAt?: string | null };
 export type Column = BoardLoad['columns'][number];
 
 export const boardKey = (id: string) => ['board', id];
@@ -15,7 +19,7 @@ export function columnOf(data: BoardLoad, card: Card): Column | undefined {
 }
 
 /** Whether the card belongs on this board now (it may have left it: archived, moved back to New issues). */
-export function showsOn(data: BoardLoad, card: Card): boolean {
+export function showsOn(data: BoardLoad, card: Incoming): boolean {
   if (card.archivedAt) return false;
   if (card.boardId === data.board.id) return true;
   return data.board.kind === 'epics' && card.onEpics;
@@ -26,7 +30,7 @@ export function orderOf(data: BoardLoad, card: Card): number {
 }
 
 /** Puts the card as it is now into the board's cached data (a move here, or one heard on the stream). */
-export function patchCard(qc: QueryClient, boardId: string, card: Card): void {
+export function patchCard(qc: QueryClient, boardId: string, card: Incoming): void {
   qc.setQueryData<BoardLoad>(boardKey(boardId), (data) => {
     if (!data) return data;
     const rest = data.cards.filter((c) => c.id !== card.id);

@@ -5,6 +5,7 @@ import { Link, useLocation } from 'wouter';
 import { useDirectory } from '../app/directory';
 import { BarChart } from './Chart';
 import { DigestSettings } from './DigestSettings';
+import { TimeSection } from './TimeSection';
 import { csvHref, type Definition, type Filters, PERIODS, type PeriodKey, periodRange, type Query, reportsApi, show } from './model';
 
 /** A number a tile or chart shows: which metric, which of its values, grouped how. */
@@ -104,6 +105,7 @@ function Dashboard() {
         ))}
       </SimpleGrid>
       <AgentTable query={query} business={business} onPick={setPicked} />
+      <TimeSection range={range} />
       <Drawer opened={picked !== null} onClose={() => setPicked(null)} position="right" size="lg" title={picked?.title ?? ''}>
         {picked && <TicketsBehind pick={picked} query={query} />}
       </Drawer>
