@@ -81,8 +81,14 @@ function Dashboard() {
         <SegmentedControl aria-label="Period" data={PERIODS.map((p) => ({ value: p.value, label: p.label }))} value={period} onChange={(v) => setPeriod(v as PeriodKey)} />
         {period === 'custom' && (
           <>
-            <TextInput type="date" label="From" value={custom.from} onChange={(e) => setCustom((c) => ({ ...c, from: e.currentTarget.value }))} />
-            <TextInput type="date" label="To (inclusive)" value={custom.to} onChange={(e) => setCustom((c) => ({ ...c, to: e.currentTarget.value }))} />
+            <TextInput type="date" label="From" value={custom.from} onChange={(e) => {
+                const from = e.currentTarget.value;
+                setCustom((c) => ({ ...c, from }));
+              }} />
+            <TextInput type="date" label="To (inclusive)" value={custom.to} onChange={(e) => {
+                const to = e.currentTarget.value;
+                setCustom((c) => ({ ...c, to }));
+              }} />
           </>
         )}
       </Group>
