@@ -26,7 +26,7 @@ describe('the route table', () => {
     // Sign-in (staff, and the portal's password or emailed link), password reset by emailed link, the health check, the first-run setup
     // (token-protected, refused once an admin exists), satisfaction surveys answered through signed links, and the
     // help centre's article suggestions, their feedback and "was this helpful" votes (rate-limited per client), and
-    // the widget's reports and suggestions (each checks its site key and the page's Origin; rate-limited), and
+    // the widget's reports, suggestions and surveys (each checks its site key and the page's Origin; rate-limited), and
     // monitors' heartbeat pings (the secret token in the path is the credential; rate-limited per client).
     assert.deepEqual(publicRoutes.sort(), [
       'GET /api/v1/csat/survey',
@@ -43,6 +43,8 @@ describe('the route table', () => {
       'HEAD /api/v1/widget/:siteKey/suggest',
       'OPTIONS /api/v1/widget/:siteKey/reports',
       'OPTIONS /api/v1/widget/:siteKey/suggest/feedback',
+      'OPTIONS /api/v1/widget/:siteKey/surveys',
+      'OPTIONS /api/v1/widget/:siteKey/surveys/answer',
       'POST /api/v1/csat/opt-out',
       'POST /api/v1/csat/survey',
       'POST /api/v1/heartbeats/:token',
@@ -58,6 +60,8 @@ describe('the route table', () => {
       'POST /api/v1/setup',
       'POST /api/v1/widget/:siteKey/reports',
       'POST /api/v1/widget/:siteKey/suggest/feedback',
+      'POST /api/v1/widget/:siteKey/surveys',
+      'POST /api/v1/widget/:siteKey/surveys/answer',
     ]);
   });
 

@@ -66,7 +66,7 @@ export function buildModules(ctx: Ctx) {
     ...csat.services,
     statusSummary: async () => (await statusPage.current()).summary,
   });
-  const widget = widgetModule(ctx, { ...channels.services, ...people.services, ...tickets.services, ...kb.services, outbound: email.services.email.outbound });
+  const widget = widgetModule(ctx, { ...channels.services, ...people.services, ...tickets.services, ...kb.services, outbound: email.services.email.outbound, ...csat.services });
   const passwordReset = passwordResetModule(ctx, { ...people.services, outbound: email.services.email.outbound });
   const boards = boardsModule(ctx, { ...tickets.services, ...people.services });
   const list: AnyModule[] = [fields, people, tickets, channels, email, sla, webhooks, oncall, rules, automations, macros, assignment, triggers, views, incidents, monitors, kb, csat, portal, widget, passwordReset, boards, reports];

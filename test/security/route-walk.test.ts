@@ -373,6 +373,10 @@ const EXPECTED: Record<string, string> = {
   'GET /api/v1/widget/:siteKey/suggest': 'public',
   'OPTIONS /api/v1/widget/:siteKey/suggest/feedback': 'public',
   'POST /api/v1/widget/:siteKey/suggest/feedback': 'public',
+  'OPTIONS /api/v1/widget/:siteKey/surveys': 'public',
+  'POST /api/v1/widget/:siteKey/surveys': 'public',
+  'OPTIONS /api/v1/widget/:siteKey/surveys/answer': 'public',
+  'POST /api/v1/widget/:siteKey/surveys/answer': 'public',
 };
 
 type Row = { level: Access['level']; scope?: Scope; sessionOnly?: true; ownCredentials?: true };

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
@@ -116,6 +116,16 @@ export class IntakeService {
       .from(channelMessages)
       .where(and(eq(channelMessages.source, source), eq(channelMessages.externalId, key)));
     return row;
+  }
+
+  /** Which of `ticketIds` were started or continued by a message from `source` (e.g. one widget site). */
+  async ticketsFrom(source: string, ticketIds: string[]): Promise<Set<string>> {
+    if (!ticketIds.length) return new Set();
+    const rows = await this.ctx.db
+      .selectDistinct({ ticketId: channelMessages.ticketId })
+      .from(channelMessages)
+      .where(and(eq(channelMessages.source, source), inArray(channelMessages.ticketId, ticketIds)));
+    return new Set(rows.map((r) => r.ticketId));
   }
 
   async receive(h: Handover, options: IntakeOptions = {}): Promise<IntakeResult> {

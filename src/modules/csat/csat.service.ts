@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { and, desc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import { type Actor, SYSTEM_ACTOR } from '../../platform/auth.js';
@@ -296,6 +296,17 @@ export class CsatService {
       answeredAt: s.answeredAt,
       cancelledReason: s.cancelledReason,
     }));
+  }
+
+  /** The requester's sent, unanswered surveys still in their window (the widget's panel offers them), newest first. */
+  async unansweredFor(requesterId: string) {
+    const rows = await this.ctx.db
+      .select()
+      .from(csatSurveys)
+      .where(and(eq(csatSurveys.requesterId, requesterId), eq(csatSurveys.status, 'sent'), gt(csatSurveys.expiresAt, this.ctx.clock.now())))
+      .orderBy(desc(csatSurveys.sentAt))
+      .limit(20);
+    return rows.map((s) => ({ ticketId: s.ticketId, expiresAt: s.expiresAt }));
   }
 
   /** The latest survey the requester may answer in the portal, if any. */

@@ -3,6 +3,7 @@ import { defineSchedule } from '../../platform/schedules.js';
 import type { ChannelsService } from '../channels/channels.service.js';
 import type { IntakeService } from '../channels/intake.service.js';
 import type { ReplyDeliverers } from '../channels/replies.service.js';
+import type { CsatService } from '../csat/csat.service.js';
 import type { OutboundService } from '../email/outbound.service.js';
 import type { KbService } from '../kb/kb.service.js';
 import type { IdentitiesService } from '../people/identities.service.js';
@@ -18,7 +19,7 @@ import { WidgetService } from './widget.service.js';
  */
 export function widgetModule(
   ctx: Ctx,
-  needs: { channels: ChannelsService; intake: IntakeService; replies: ReplyDeliverers; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService; outbound: OutboundService },
+  needs: { channels: ChannelsService; intake: IntakeService; replies: ReplyDeliverers; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService; outbound: OutboundService; csat: CsatService },
 ) {
   const widget = new WidgetService(ctx, needs);
   needs.replies.register(['widget'], { name: 'widget (by email)', deliver: (messageId) => widget.deliverReply(messageId) });

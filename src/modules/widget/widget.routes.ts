@@ -8,6 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Timestamp } from '../../platform/responses.js';
 import type { Connection } from '../channels/channels.service.js';
+import { RatingBody } from '../csat/csat.service.js';
 import { FeedbackBody } from '../kb/kb.service.js';
 import { MAX_FILE_BYTES, MAX_FILES } from './report-parts.js';
 import { ReportBody, type Site, SiteBody, UpdateSiteBody, type WidgetService } from './widget.service.js';
@@ -27,11 +28,17 @@ const SiteView = z.object({
   enabled: z.boolean(),
   reportsPerMinute: z.number().int(),
   visitorReportsPerMinute: z.number().int(),
+  organisationFromToken: z.enum(['off', 'id', 'name']),
   lastReportAt: Timestamp.nullable(),
   createdAt: Timestamp,
 });
 const SiteWithSecret = SiteView.extend({ identitySecret: z.string() });
 const Suggestion = z.object({ id: z.uuid(), slug: z.string(), title: z.string(), snippet: z.string(), url: z.string() });
+
+const Identity = z.string().min(1).max(4096);
+const OpenSurvey = z.object({ ticketNumber: z.number().int(), subject: z.string(), expiresAt: Timestamp.nullable(), reasons: z.array(z.string()) });
+const SurveyAnswer = RatingBody.extend({ identity: Identity, ticketNumber: z.number().int().min(1) }).strict();
+const Answered = z.object({ ticketNumber: z.number().int(), rating: z.enum(['good', 'bad']).nullable(), comment: z.string().nullable(), reason: z.string().nullable() });
 
 // base64 is 4/3 of the bytes; the rest of a report is small.
 const REPORT_BODY_LIMIT = Math.ceil((MAX_FILES * MAX_FILE_BYTES * 4) / 3) + 128 * 1024;
@@ -123,6 +130,31 @@ export function widgetRoutes(app: FastifyInstance, widget: WidgetService): void 
     async (req, reply) => {
       await widget.feedback(req.body, req.ip);
       return reply.status(204).send();
+    },
+  );
+  for (const url of ['/api/v1/widget/:siteKey/surveys', '/api/v1/widget/:siteKey/surveys/answer']) {
+    r.options(url, { config: { access: pub }, onRequest: allowSite, schema: { tags, params: KeyParams, description: 'CORS preflight: answered for the site\'s allowed origins only.' } }, preflight);
+  }
+  // POST, not GET: the identity token stays out of URLs and logs.
+  r.post(
+    '/api/v1/widget/:siteKey/surveys',
+    {
+      config: { access: pub },
+      onRequest: allowSite,
+      schema: { tags, params: KeyParams, body: z.object({ identity: Identity }).strict(), response: { 200: z.object({ items: z.array(OpenSurvey) }) }, description: 'The verified visitor\'s unanswered satisfaction surveys on tickets reported through this site.' },
+    },
+    async (req) => ({ items: await widget.surveys(siteOf(req), req.body.identity, req.ip) }),
+  );
+  r.post(
+    '/api/v1/widget/:siteKey/surveys/answer',
+    {
+      config: { access: pub },
+      onRequest: allowSite,
+      schema: { tags, params: KeyParams, body: SurveyAnswer, response: { 200: Answered }, description: 'Good / bad (then a comment, and a reason after bad) for a survey, by the csat module\'s rules.' },
+    },
+    async (req) => {
+      const { identity, ticketNumber, ...answer } = req.body;
+      return widget.answerSurvey(siteOf(req), identity, ticketNumber, answer, req.ip);
     },
   );
   r.get(

@@ -7,6 +7,7 @@ import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import type { ChannelsService, Connection } from '../channels/channels.service.js';
 import { type IntakeService, type SenderIdentity, sourceOf } from '../channels/intake.service.js';
+import type { CsatService, RatingInput } from '../csat/csat.service.js';
 import type { KbService } from '../kb/kb.service.js';
 import type { IdentitiesService } from '../people/identities.service.js';
 import type { PeopleService, User } from '../people/people.service.js';
@@ -45,8 +46,17 @@ export const SiteBody = z.object({
   enabled: z.boolean().default(true),
   reportsPerMinute: z.number().int().min(1).max(10_000).default(60),
   visitorReportsPerMinute: z.number().int().min(1).max(1000).default(5),
+  // Whether an identity token's `organisation` places the requester in that organisation, matched by id or by name.
+  organisationFromToken: z.enum(['off', 'id', 'name']).default('off'),
 });
-export const UpdateSiteBody = SiteBody.partial();
+export const UpdateSiteBody = z.object({
+  name: SiteBody.shape.name.optional(),
+  allowedOrigins: SiteBody.shape.allowedOrigins.optional(),
+  enabled: z.boolean().optional(),
+  reportsPerMinute: z.number().int().min(1).max(10_000).optional(),
+  visitorReportsPerMinute: z.number().int().min(1).max(1000).optional(),
+  organisationFromToken: z.enum(['off', 'id', 'name']).optional(),
+});
 
 export const Site = z.object({
   id: z.uuid(),
@@ -56,6 +66,7 @@ export const Site = z.object({
   enabled: z.boolean(),
   reportsPerMinute: z.number(),
   visitorReportsPerMinute: z.number(),
+  organisationFromToken: z.enum(['off', 'id', 'name']),
   lastReportAt: z.date().nullable(),
   createdAt: z.date(),
 });
@@ -97,7 +108,7 @@ export type ReportBody = z.infer<typeof ReportBody>;
 export type ReportResult = { duplicate: boolean; ticketNumber: number };
 
 function siteOf(c: Connection): Site {
-  const config = c.config as { siteKey?: string; allowedOrigins?: string[]; reportsPerMinute?: number; visitorReportsPerMinute?: number };
+  const config = c.config as { siteKey?: string; allowedOrigins?: string[]; reportsPerMinute?: number; visitorReportsPerMinute?: number; organisationFromToken?: Site['organisationFromToken'] };
   return {
     id: c.id,
     name: c.name,
@@ -106,6 +117,7 @@ function siteOf(c: Connection): Site {
     enabled: c.status !== 'disabled',
     reportsPerMinute: config.reportsPerMinute ?? 60,
     visitorReportsPerMinute: config.visitorReportsPerMinute ?? 5,
+    organisationFromToken: config.organisationFromToken ?? 'off',
     lastReportAt: c.lastSuccessAt,
     createdAt: c.createdAt,
   };
@@ -124,7 +136,7 @@ const md = (s: string) => s.replace(/[\\`*_[\]<>|~]/g, (ch) => `\\${ch}`);
 export class WidgetService {
   constructor(
     private readonly ctx: Ctx,
-    private readonly deps: { channels: ChannelsService; intake: IntakeService; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService; outbound: OutboundService },
+    private readonly deps: { channels: ChannelsService; intake: IntakeService; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService; outbound: OutboundService; csat: CsatService },
   ) {}
 
   // ---- sites (admins)
@@ -145,7 +157,13 @@ export class WidgetService {
     const c = await this.deps.channels.create({
       kind: 'widget',
       name: input.name,
-      config: { siteKey: `wk_${randomBytes(18).toString('base64url')}`, allowedOrigins: [...new Set(input.allowedOrigins)], reportsPerMinute: input.reportsPerMinute, visitorReportsPerMinute: input.visitorReportsPerMinute },
+      config: {
+        siteKey: `wk_${randomBytes(18).toString('base64url')}`,
+        allowedOrigins: [...new Set(input.allowedOrigins)],
+        reportsPerMinute: input.reportsPerMinute,
+        visitorReportsPerMinute: input.visitorReportsPerMinute,
+        organisationFromToken: input.organisationFromToken,
+      },
       secrets: { identitySecret },
       status: input.enabled ? 'active' : 'disabled',
     });
@@ -161,6 +179,7 @@ export class WidgetService {
         allowedOrigins: input.allowedOrigins ? [...new Set(input.allowedOrigins)] : current.allowedOrigins,
         reportsPerMinute: input.reportsPerMinute ?? current.reportsPerMinute,
         visitorReportsPerMinute: input.visitorReportsPerMinute ?? current.visitorReportsPerMinute,
+        organisationFromToken: input.organisationFromToken ?? current.organisationFromToken,
       },
       status: input.enabled === undefined ? undefined : input.enabled ? 'active' : 'disabled',
     });
@@ -233,6 +252,8 @@ export class WidgetService {
     await this.limit(`site:${site.id}`, site.reportsPerMinute, 'this site');
 
     const { person, identity } = await this.requester(site, claims, body);
+    // Before the ticket is made, so it is the organisation's ticket from the start.
+    const organisation = claims?.organisation ? await this.placeInOrganisation(site, claims.organisation, person) : undefined;
     const actor: Actor = await this.deps.people.actorFor(person);
     const attachmentIds: string[] = [];
     for (const f of files) attachmentIds.push((await this.deps.tickets.upload(actor, f)).id);
@@ -245,7 +266,7 @@ export class WidgetService {
         person,
         senderUnverified: () => !claims,
         within: async ({ tx, ticket, created }) => {
-          if (created) await this.deps.tickets.addSystemMessage(ticket.id, { body: this.contextNote(site, body, claims), public: false }, { tx });
+          if (created) await this.deps.tickets.addSystemMessage(ticket.id, { body: this.contextNote(site, body, claims, organisation), public: false }, { tx });
         },
       },
     );
@@ -285,8 +306,68 @@ export class WidgetService {
     return { person: await this.deps.intake.findOrCreatePerson(identity), identity };
   }
 
+  /**
+   * A verified token's organisation, when the site says to take it (by id or by name): the requester (a customer —
+   * `requester` never returns staff for a token) is placed in it. An organisation not found moves nobody; the report
+   * is taken all the same. Returns the context note's line saying what happened.
+   */
+  private async placeInOrganisation(site: Site, claimed: string, person: User): Promise<string> {
+    const named = oneLine(claimed, 200);
+    if (site.organisationFromToken === 'off') return `Organisation from the token: ${md(named)} (this site does not place people in organisations)`;
+    const org =
+      site.organisationFromToken === 'id'
+        ? z.uuid().safeParse(named).success
+          ? (await this.deps.people.getOrganizations([named]))[0]
+          : undefined
+        : await this.deps.people.findOrganizationByName(named);
+    if (!org) return `Organisation from the token: ${md(named)} is not an organisation here (matched by ${site.organisationFromToken}); nobody was moved`;
+    if (person.role !== 'customer') return `Organisation from the token: ${md(org.name)} (not applied: the requester is not a customer)`;
+    if (person.organizationId === org.id) return `Organisation from the token: ${md(org.name)} (the requester is in it)`;
+    await this.deps.people.updateUser(person.id, { organizationId: org.id });
+    return `Organisation from the token: ${md(org.name)} — the requester was placed in it`;
+  }
+
+  // ---- satisfaction surveys in the panel (a verified identity only: a typed email proves nothing)
+
+  /** The person a verified token names on this site, if they have reported here before. */
+  private async visitor(at: { site: Site; connection: Connection }, token: string): Promise<User | undefined> {
+    const { identitySecret } = await this.deps.channels.openSecrets<{ identitySecret: string }>(at.connection);
+    const claims = verifyIdentityToken(token, identitySecret, at.site.siteKey, this.ctx.clock.now().getTime());
+    return this.deps.intake.findPerson({ kind: 'widget', scope: at.site.id, value: claims.sub });
+  }
+
+  /**
+   * The visitor's unanswered surveys on tickets reported through this site (a site's token speaks for its users on
+   * this site only: it does not show surveys of their mail or of another site), newest first.
+   */
+  async surveys(at: { site: Site; connection: Connection }, token: string, ip: string) {
+    await this.deps.kb.limit('widget-surveys', clientKey(ip));
+    const person = await this.visitor(at, token);
+    if (!person) return [];
+    const open = await this.deps.csat.unansweredFor(person.id);
+    const mine = await this.deps.intake.ticketsFrom(sourceOf({ channel: 'widget', connectionId: at.site.id }), open.map((s) => s.ticketId));
+    const { reasons } = await this.deps.csat.getSettings();
+    const items = [];
+    for (const s of open.filter((o) => mine.has(o.ticketId))) {
+      const ref = await ticketRef(this.ctx.db, { id: s.ticketId });
+      if (ref) items.push({ ticketNumber: ref.number, subject: ref.subject, expiresAt: s.expiresAt, reasons });
+    }
+    return items;
+  }
+
+  /** The visitor answers a survey in the panel: the csat module's own rules (sent, not withdrawn, in its window). */
+  async answerSurvey(at: { site: Site; connection: Connection }, token: string, ticketNumber: number, input: RatingInput, ip: string) {
+    await this.deps.kb.limit('widget-surveys', clientKey(ip));
+    const person = await this.visitor(at, token);
+    const ref = await ticketRef(this.ctx.db, { number: ticketNumber });
+    const fromSite = ref && (await this.deps.intake.ticketsFrom(sourceOf({ channel: 'widget', connectionId: at.site.id }), [ref.id])).has(ref.id);
+    if (!person || !ref || !fromSite) throw new AppError('SURVEY_NOT_SENT', 'There is no survey to answer on this ticket');
+    const answered = await this.deps.csat.answerAsRequester(await this.deps.people.actorFor(person), ref.id, input);
+    return { ticketNumber: ref.number, rating: answered.rating, comment: answered.comment, reason: answered.reason };
+  }
+
   /** The report's context as an internal note agents read on the ticket. */
-  private contextNote(site: Site, body: ReportBody, claims: IdentityClaims | undefined): string {
+  private contextNote(site: Site, body: ReportBody, claims: IdentityClaims | undefined, organisation: string | undefined): string {
     const c = body.context;
     // Every value on one line: a visitor's newline could otherwise start a paragraph that reads like ours
     // ("Identity verified by the site: …") in an unverified report.
@@ -297,6 +378,7 @@ export class WidgetService {
     } else {
       lines.push(`Email typed by the visitor, not verified: ${md(oneLine(body.email ?? '', 320))}`);
     }
+    if (organisation) lines.push(organisation);
     if (c.url) lines.push(`Page: ${md(oneLine(c.url, 2000))}`);
     if (c.referrer) lines.push(`Came from: ${md(oneLine(c.referrer, 2000))}`);
     if (c.userAgent) {

@@ -242,6 +242,77 @@ describe('the "Report an issue" widget', () => {
     assert.equal((await t.as(agent).get(`/api/v1/kb/articles/${articleId}/stats`)).body.suggestionFeedback.solved, 1);
   });
 
+  test('an identity token\'s organisation places the requester when the site says so (by name or id); an unknown one moves nobody; surveys answered in the panel by the csat rules', async () => {
+    const now = () => Math.floor(t.clock.now().getTime() / 1000);
+    const org = await t.as(admin).post('/api/v1/organizations', { name: 'Riverside Clinic' });
+    assert.equal(org.status, 201, org.raw);
+    const fresh = (await t.as(admin).post('/api/v1/widget/sites', { name: 'Org site', allowedOrigins: [HOST] })).body;
+    assert.equal(fresh.organisationFromToken, 'off', 'off by default');
+    const token = (claims: Record<string, unknown>, secret = fresh.identitySecret, key = fresh.siteKey) => signIdentityToken({ aud: key, exp: now() + 600, email_verified: true, ...claims }, secret);
+    const send = async (claims: Record<string, unknown>, ip: string) => {
+      const res = await report({ idempotencyKey: idem(), description: 'Org report', identity: token(claims) }, HOST, fresh.siteKey, ip);
+      assert.equal(res.statusCode, 201, res.body);
+      const [row] = rowsOf<{ id: string; org: string | null; requester: string }>(
+        await t.database.db.execute(sql`select t.id, u.organization_id as org, u.id as requester from tickets t join users u on u.id = t.requester_id where t.number = ${parse(res).ticketNumber}`),
+      );
+      const note = (await t.as(admin).get(`/api/v1/tickets/${row?.id}/messages`)).body.items.find((m: { public: boolean }) => !m.public).bodyText as string;
+      return { ...row, note, ticketNumber: parse(res).ticketNumber as number };
+    };
+    // Off: written on the note, nobody moved.
+    const off = await send({ sub: 'o-1', email: 'olu@river.example', organisation: 'Riverside Clinic' }, '198.51.100.20');
+    assert.equal(off.org, null);
+    assert.match(off.note, /Riverside Clinic \(this site does not place people in organisations\)/);
+    // By name (any case): placed; an unknown name: taken, noted, nobody moved.
+    assert.equal((await t.as(admin).patch(`/api/v1/widget/sites/${fresh.id}`, { organisationFromToken: 'name' })).body.organisationFromToken, 'name');
+    assert.equal((await t.as(admin).patch(`/api/v1/widget/sites/${fresh.id}`, { organisationFromToken: 'everyone' })).status, 400);
+    const byName = await send({ sub: 'o-1', email: 'olu@river.example', organisation: 'riverside clinic' }, '198.51.100.20');
+    assert.equal(byName.org, org.body.id);
+    assert.match(byName.note, /Riverside Clinic — the requester was placed in it/);
+    const unknown = await send({ sub: 'o-2', email: 'pat@else.example', organisation: 'Nowhere Ltd' }, '198.51.100.21');
+    assert.equal(unknown.org, null);
+    assert.match(unknown.note, /Nowhere Ltd is not an organisation here \(matched by name\); nobody was moved/);
+    // By id: the id places; a name (not an id) is unknown.
+    await t.as(admin).patch(`/api/v1/widget/sites/${fresh.id}`, { organisationFromToken: 'id' });
+    assert.equal((await send({ sub: 'o-3', email: 'kim@river.example', organisation: 'Riverside Clinic' }, '198.51.100.22')).org, null);
+    assert.equal((await send({ sub: 'o-3', email: 'kim@river.example', organisation: org.body.id }, '198.51.100.22')).org, org.body.id);
+
+    // Surveys: the ticket is solved, the survey mailed a day later; the panel lists it for the verified visitor.
+    assert.equal((await t.as(admin).post(`/api/v1/tickets/${byName.id}/messages`, { body: 'Fixed', public: true, status: 'solved' })).status, 201);
+    t.clock.advance(24 * 3600_000 + 60_000);
+    await t.runJobs();
+    const surveys = (identity: string, key = fresh.siteKey) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/widget/${key}/surveys`, headers: { origin: HOST, 'content-type': 'application/json' }, payload: JSON.stringify({ identity }) });
+    const answer = (body: Record<string, unknown>) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/widget/${fresh.siteKey}/surveys/answer`, headers: { origin: HOST, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const listed = await surveys(token({ sub: 'o-1' }));
+    assert.equal(listed.statusCode, 200, listed.body);
+    assert.equal(listed.headers['access-control-allow-origin'], HOST);
+    assert.deepEqual(parse(listed).items.map((i: { ticketNumber: number }) => i.ticketNumber), [byName.ticketNumber]);
+    assert.deepEqual(parse(await surveys(token({ sub: 'o-2' }))).items, [], 'another visitor sees none');
+    // Another site's token for the same user id speaks for nobody here; a forged token is refused.
+    assert.deepEqual(parse(await surveys(token({ sub: 'o-1' }, site.identitySecret, site.siteKey), site.siteKey)).items, [], 'not from this site');
+    assert.equal(parse(await surveys(token({ sub: 'o-1' }, 'forged'))).code, 'WIDGET_IDENTITY_INVALID');
+    // Hostile answers change nothing: a forged token, a ticket not theirs, a reason not on the list.
+    const bad: [Record<string, unknown>, string][] = [
+      [{ identity: token({ sub: 'o-1' }, 'forged'), ticketNumber: byName.ticketNumber, rating: 'good' }, 'WIDGET_IDENTITY_INVALID'],
+      [{ identity: token({ sub: 'o-2' }), ticketNumber: byName.ticketNumber, rating: 'good' }, 'SURVEY_NOT_SENT'],
+      [{ identity: token({ sub: 'o-1' }), ticketNumber: off.ticketNumber, rating: 'good' }, 'SURVEY_NOT_SENT'],
+      [{ identity: token({ sub: 'o-1' }), ticketNumber: byName.ticketNumber, rating: 'bad', reason: 'Because' }, 'VALIDATION_FAILED'],
+      [{ identity: token({ sub: 'o-1' }), ticketNumber: byName.ticketNumber, rating: 'meh' }, 'VALIDATION_FAILED'],
+    ];
+    for (const [body, code] of bad) assert.equal(parse(await answer(body)).code, code, JSON.stringify(body));
+    assert.equal(await t.count(`csat_surveys where rating is not null`), 0);
+    const good = await answer({ identity: token({ sub: 'o-1' }), ticketNumber: byName.ticketNumber, rating: 'good' });
+    assert.equal(good.statusCode, 200, good.body);
+    assert.deepEqual(parse(good), { ticketNumber: byName.ticketNumber, rating: 'good', comment: null, reason: null });
+    assert.equal(parse(await answer({ identity: token({ sub: 'o-1' }), ticketNumber: byName.ticketNumber, rating: 'good', comment: 'Quick' })).comment, 'Quick');
+    assert.equal(await t.count(`csat_surveys where rating = 'good' and comment = 'Quick'`), 1, 'one survey, one answer');
+    assert.deepEqual(parse(await surveys(token({ sub: 'o-1' }))).items, [], 'answered: no longer offered');
+    // Past its window (28 days): refused.
+    t.clock.advance(29 * 86_400_000);
+    assert.equal(parse(await answer({ identity: token({ sub: 'o-1' }), ticketNumber: byName.ticketNumber, rating: 'bad' })).code, 'SURVEY_EXPIRED');
+  });
+
   test('the scripts: /widget.js cacheable and revalidated, under 15 KB gzipped; the panel named by its hash', async () => {
     const loader = await t.request('GET', '/widget.js');
     assert.equal(loader.status, 200);

@@ -1,11 +1,17 @@
-import { Alert, Badge, Button, Code, Group, Modal, NumberInput, Stack, Switch, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Modal, NumberInput, Select, Stack, Switch, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/client';
 import { FormError, useSave } from './forms';
 
-type Site = { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null };
-type Form = { name: string; allowedOrigins: string[]; reportsPerMinute: number; visitorReportsPerMinute: number };
+type OrgMode = 'off' | 'id' | 'name';
+type Site = { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; organisationFromToken: OrgMode; lastReportAt: string | null };
+type Form = { name: string; allowedOrigins: string[]; reportsPerMinute: number; visitorReportsPerMinute: number; organisationFromToken: OrgMode };
+const ORG_MODES: { value: OrgMode; label: string }[] = [
+  { value: 'off', label: 'Off (only noted on the ticket)' },
+  { value: 'name', label: 'By organisation name' },
+  { value: 'id', label: 'By organisation id' },
+];
 
 const snippet = (site: { siteKey: string }) => `<script src="${window.location.origin}/widget.js" data-site-key="${site.siteKey}" defer></script>`;
 const originsError = (error: ReturnType<typeof useSave>['error']) => error?.fields.find((f) => f.path.includes('allowedOrigins'))?.message;
@@ -17,7 +23,7 @@ const originsError = (error: ReturnType<typeof useSave>['error']) => error?.fiel
 export function WidgetSites() {
   const sites = useQuery({ queryKey: ['widget-sites'], queryFn: () => api.get('/api/v1/widget/sites').then((r) => r.items) });
   const { error, save } = useSave([['widget-sites']]);
-  const empty: Form = { name: '', allowedOrigins: [], reportsPerMinute: 60, visitorReportsPerMinute: 5 };
+  const empty: Form = { name: '', allowedOrigins: [], reportsPerMinute: 60, visitorReportsPerMinute: 5, organisationFromToken: 'off' };
   const [form, setForm] = useState<Form>(empty);
   const [secret, setSecret] = useState<{ site: Site; identitySecret: string } | null>(null);
   const [editing, setEditing] = useState<Site | null>(null);
@@ -79,6 +85,7 @@ export function WidgetSites() {
             <Table.Th>Key</Table.Th>
             <Table.Th>Allowed origins</Table.Th>
             <Table.Th>Limits a minute</Table.Th>
+            <Table.Th>Token organisation</Table.Th>
             <Table.Th>Last report</Table.Th>
             <Table.Th>On</Table.Th>
             <Table.Th>Actions</Table.Th>
@@ -91,6 +98,7 @@ export function WidgetSites() {
               <Table.Td><Code>{s.siteKey}</Code></Table.Td>
               <Table.Td>{s.allowedOrigins.join(', ')}</Table.Td>
               <Table.Td>{s.reportsPerMinute} site, {s.visitorReportsPerMinute} visitor</Table.Td>
+              <Table.Td>{s.organisationFromToken === 'off' ? 'off' : `by ${s.organisationFromToken}`}</Table.Td>
               <Table.Td>{s.lastReportAt ? new Date(s.lastReportAt).toLocaleString() : '—'}</Table.Td>
               <Table.Td>
                 <Switch
@@ -152,7 +160,13 @@ export function WidgetSites() {
 
 function SiteEditor({ site, onClose }: { site: Site; onClose: () => void }) {
   const { error, save } = useSave([['widget-sites']]);
-  const [form, setForm] = useState<Form>({ name: site.name, allowedOrigins: site.allowedOrigins, reportsPerMinute: site.reportsPerMinute, visitorReportsPerMinute: site.visitorReportsPerMinute });
+  const [form, setForm] = useState<Form>({
+    name: site.name,
+    allowedOrigins: site.allowedOrigins,
+    reportsPerMinute: site.reportsPerMinute,
+    visitorReportsPerMinute: site.visitorReportsPerMinute,
+    organisationFromToken: site.organisationFromToken,
+  });
   return (
     <Modal opened onClose={onClose} title={`Edit ${site.name}`}>
       <Stack>
@@ -160,6 +174,14 @@ function SiteEditor({ site, onClose }: { site: Site; onClose: () => void }) {
         <TagsInput label="Allowed origins" value={form.allowedOrigins} onChange={(v) => setForm({ ...form, allowedOrigins: v })} error={originsError(error)} />
         <NumberInput label="Reports a minute (site)" min={1} max={10000} value={form.reportsPerMinute} onChange={(v) => setForm({ ...form, reportsPerMinute: Number(v) || 1 })} />
         <NumberInput label="Reports a minute (visitor)" min={1} max={1000} value={form.visitorReportsPerMinute} onChange={(v) => setForm({ ...form, visitorReportsPerMinute: Number(v) || 1 })} />
+        <Select
+          label="Organisation from identity tokens"
+          description="A signed token's organisation puts the requester in that organisation (one that exists); an unknown one is only noted on the ticket."
+          data={ORG_MODES}
+          allowDeselect={false}
+          value={form.organisationFromToken}
+          onChange={(v) => setForm({ ...form, organisationFromToken: (v as OrgMode | null) ?? 'off' })}
+        />
         <FormError error={error} fieldsInPlace />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>Cancel</Button>

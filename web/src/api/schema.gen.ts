@@ -771,17 +771,23 @@ export interface Paths {
   "/api/v1/widget/{siteKey}/suggest/feedback": {
     post: { path: { siteKey: string }; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string }; response: unknown };
   };
+  "/api/v1/widget/{siteKey}/surveys": {
+    post: { path: { siteKey: string }; query: never; body: { identity: string }; response: { items: ({ ticketNumber: number; subject: string; expiresAt: string | null; reasons: string[] })[] } };
+  };
+  "/api/v1/widget/{siteKey}/surveys/answer": {
+    post: { path: { siteKey: string }; query: never; body: { rating: "good" | "bad"; comment?: string; reason?: string; identity: string; ticketNumber: number }; response: { ticketNumber: number; rating: "good" | "bad" | null; comment: string | null; reason: string | null } };
+  };
   "/api/v1/widget/sites": {
-    get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string })[] } };
-    post: { path: never; query: never; body: { name: string; allowedOrigins: string[]; enabled?: boolean; reportsPerMinute?: number; visitorReportsPerMinute?: number }; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string; identitySecret: string } };
+    get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; organisationFromToken: "off" | "id" | "name"; lastReportAt: string | null; createdAt: string })[] } };
+    post: { path: never; query: never; body: { name: string; allowedOrigins: string[]; enabled?: boolean; reportsPerMinute?: number; visitorReportsPerMinute?: number; organisationFromToken?: "off" | "id" | "name" }; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; organisationFromToken: "off" | "id" | "name"; lastReportAt: string | null; createdAt: string; identitySecret: string } };
   };
   "/api/v1/widget/sites/{id}": {
-    get: { path: { id: string }; query: never; body: never; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string } };
-    patch: { path: { id: string }; query: never; body: { name?: string; allowedOrigins?: string[]; enabled?: boolean; reportsPerMinute?: number; visitorReportsPerMinute?: number }; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string } };
+    get: { path: { id: string }; query: never; body: never; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; organisationFromToken: "off" | "id" | "name"; lastReportAt: string | null; createdAt: string } };
+    patch: { path: { id: string }; query: never; body: { name?: string; allowedOrigins?: string[]; enabled?: boolean; reportsPerMinute?: number; visitorReportsPerMinute?: number; organisationFromToken?: "off" | "id" | "name" }; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; organisationFromToken: "off" | "id" | "name"; lastReportAt: string | null; createdAt: string } };
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/widget/sites/{id}/rotate-secret": {
-    post: { path: { id: string }; query: never; body: never; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; lastReportAt: string | null; createdAt: string; identitySecret: string } };
+    post: { path: { id: string }; query: never; body: never; response: { id: string; name: string; siteKey: string; allowedOrigins: string[]; enabled: boolean; reportsPerMinute: number; visitorReportsPerMinute: number; organisationFromToken: "off" | "id" | "name"; lastReportAt: string | null; createdAt: string; identitySecret: string } };
   };
   "/oncall/feed/person/{file}": {
     get: { path: { file: string }; query: { token: string }; body: never; response: unknown };
