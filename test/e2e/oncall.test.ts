@@ -114,7 +114,17 @@ describe('on-call in the agent app, in a real browser', { skip }, () => {
     await agent.page.keyboard.press('Enter');
     await row.getByText('acknowledged').waitFor();
     await screenshot(agent.page, 'oncall-my-pages');
-    assert.equal((await t.as(admin).get(`/api/v1/oncall/pages/${created.body.id}`)).body.status, 'acknowledged');
+    // The page's own screen: who was notified at which step, how, and who acknowledged; Resolve from there.
+    await row.getByRole('link', { name: 'Sync server down' }).click();
+    await agent.page.getByRole('heading', { name: `Page #${created.body.number}: Sync server down` }).waitFor();
+    const step1 = agent.page.getByRole('table', { name: 'Step 1 notifications' });
+    await step1.getByRole('row', { name: /Priya Raman In the app/ }).waitFor();
+    await step1.getByRole('row', { name: /Priya Raman Email/ }).waitFor();
+    await agent.page.getByRole('table', { name: 'Acknowledgement' }).getByText(/by Priya Raman/).waitFor();
+    await agent.page.getByRole('button', { name: 'Resolve' }).click();
+    await agent.page.getByRole('table', { name: 'Acknowledgement' }).getByRole('row', { name: /Resolved .* by Priya Raman/ }).waitFor();
+    await screenshot(agent.page, 'oncall-page-detail');
+    assert.equal((await t.as(admin).get(`/api/v1/oncall/pages/${created.body.id}`)).body.status, 'resolved');
     await agent.context.close();
   });
 });

@@ -65,6 +65,7 @@ export function App() {
               </Suspense>
             )}
           </Route>
+          <Route path="/oncall/pages/:id">{(p) => <Suspense fallback={<Loader m="xl" />}><OncallPage section="pages" pageId={p.id} /></Suspense>}</Route>
           <Route path="/oncall/:section?">{(p) => <Suspense fallback={<Loader m="xl" />}><OncallPage section={p.section ?? 'now'} /></Suspense>}</Route>
           <Route path="/admin/:section?">
             {(p) => (

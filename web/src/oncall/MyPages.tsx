@@ -1,6 +1,7 @@
-import { Badge, Button, Group, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'wouter';
 import { api } from '../api/client';
 import { FormError, useSave } from '../admin/forms';
 
@@ -46,7 +47,9 @@ export function MyPages() {
             <Table.Tr key={p.id} data-testid={`page-${p.number}`}>
               <Table.Td>{p.number}</Table.Td>
               <Table.Td>
-                <Text size="sm">{p.title}</Text>
+                <Anchor component={Link} href={`/oncall/pages/${p.id}`} size="sm">
+                  {p.title}
+                </Anchor>
                 {p.body && (
                   <Text size="xs" c="dimmed">
                     {p.body}

@@ -8,6 +8,7 @@ import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
 import { FeedLinks } from './FeedLinks';
 import { MyPages } from './MyPages';
+import { PageDetail } from './PageDetail';
 import { OncallAdmin } from './OncallAdmin';
 
 const TABS: [string, string, boolean][] = [
@@ -17,7 +18,7 @@ const TABS: [string, string, boolean][] = [
 ];
 
 /** The on-call area: who is on now (with the week and overrides), my pages, and for admins the set-up. */
-export function OncallPage({ section }: { section: string }) {
+export function OncallPage({ section, pageId }: { section: string; pageId?: string }) {
   const { me } = useSession();
   return (
     <Group align="flex-start" wrap="nowrap">
@@ -26,7 +27,7 @@ export function OncallPage({ section }: { section: string }) {
           <NavLink key={key} component={Link} href={key === 'now' ? '/oncall' : `/oncall/${key}`} label={label} active={section === key} />
         ))}
       </nav>
-      <div style={{ flex: 1, minWidth: 0 }}>{section === 'pages' ? <MyPages /> : section === 'admin' && me.role === 'admin' ? <OncallAdmin /> : <OnCallNow />}</div>
+      <div style={{ flex: 1, minWidth: 0 }}>{section === 'pages' && pageId ? <PageDetail id={pageId} /> : section === 'pages' ? <MyPages /> : section === 'admin' && me.role === 'admin' ? <OncallAdmin /> : <OnCallNow />}</div>
     </Group>
   );
 }
