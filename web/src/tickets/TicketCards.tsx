@@ -1,12 +1,10 @@
 import { Badge, Checkbox, Group, Paper, Stack, Text } from '@mantine/core';
-import { useHotkeys } from '@mantine/hooks';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState } from 'react';
-import { Link, useLocation } from 'wouter';
+import { Link } from 'wouter';
 import type { TicketRow } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { When } from '../app/When';
 import { PriorityBadge, STATE_COLORS } from '../views/TicketTable';
+import { useTicketList } from '../views/useTicketList';
 import { SlaBadge, useClocks } from './sla';
 
 /**
@@ -15,39 +13,11 @@ import { SlaBadge, useClocks } from './sla';
  * move, Enter opens, x selects; each card's subject is a link, so Tab and Enter work without the shortcuts.
  */
 export function TicketCards(props: { rows: TicketRow[]; selected: Set<string>; onSelect: (ids: Set<string>) => void; hasMore: boolean; loadMore: () => void }) {
-  const { rows, selected, onSelect } = props;
+  const { rows, selected } = props;
   const dir = useDirectory();
-  const [, navigate] = useLocation();
   const clocks = useClocks(rows.map((r) => r.id));
-  const [cursor, setCursor] = useState(0);
-  const parent = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => 104, overscan: 6 });
-  const items = virtual.getVirtualItems();
-  const last = items[items.length - 1];
-  useEffect(() => {
-    if (last && last.index >= rows.length - 10 && props.hasMore) props.loadMore();
-  }, [last, rows.length, props.hasMore, props.loadMore]);
-  useEffect(() => setCursor((c) => Math.min(c, Math.max(rows.length - 1, 0))), [rows.length]);
-  const move = (delta: number) => {
-    const next = Math.max(0, Math.min(rows.length - 1, cursor + delta));
-    setCursor(next);
-    virtual.scrollToIndex(next, { align: 'auto' });
-  };
-  const toggle = (id: string) => {
-    const s = new Set(selected);
-    if (s.has(id)) s.delete(id);
-    else s.add(id);
-    onSelect(s);
-  };
-  useHotkeys([
-    ['j', () => move(1)],
-    ['k', () => move(-1)],
-    ['Enter', () => rows[cursor] && navigate(`/tickets/${rows[cursor]?.number}`)],
-    ['x', () => rows[cursor] && toggle(rows[cursor]!.id)],
-    // On a focused link or checkbox, Enter and Space are theirs (the link opens its own ticket).
-  ], ['INPUT', 'TEXTAREA', 'SELECT', 'A', 'BUTTON']);
-  const padTop = items[0]?.start ?? 0;
-  const padBottom = virtual.getTotalSize() - (last?.end ?? 0);
+  // On a focused link or checkbox, Enter and Space are theirs (the link opens its own ticket).
+  const { parent, virtual, items, cursor, setCursor, toggle, navigate, padTop, padBottom } = useTicketList(props, { rowHeight: 104, overscan: 6, loadMoreWithin: 10, ignoreIn: ['INPUT', 'TEXTAREA', 'SELECT', 'A', 'BUTTON'] });
   return (
     <div ref={parent} style={{ height: 'calc(100dvh - 150px)', overflow: 'auto' }} data-testid="ticket-list">
       <ul aria-label="Tickets" style={{ listStyle: 'none', margin: 0, paddingLeft: 0, paddingTop: padTop, paddingBottom: padBottom }}>

@@ -1,14 +1,12 @@
 import { Badge, Checkbox, Group, Table, Text, Tooltip, UnstyledButton } from '@mantine/core';
-import { useHotkeys, useMediaQuery } from '@mantine/hooks';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState } from 'react';
-import { useLocation } from 'wouter';
+import { useMediaQuery } from '@mantine/hooks';
 import { textOn } from '../admin/contrast';
 import type { TicketRow } from '../api/types';
 import { useDirectory } from '../app/directory';
 import { When } from '../app/When';
 import { SlaBadge, useClocks } from '../tickets/sla';
 import { TicketCards } from '../tickets/TicketCards';
+import { useTicketList } from './useTicketList';
 
 export type Column = 'number' | 'subject' | 'requester' | 'organization' | 'status' | 'priority' | 'sla' | 'type' | 'group' | 'assignee' | 'channel' | 'tags' | 'created' | 'updated';
 export type Sort = 'created' | 'updated' | 'priority';
@@ -57,39 +55,9 @@ export function TicketTable(props: TicketTableProps) {
 function TicketGrid(props: TicketTableProps) {
   const { rows, columns, selected, onSelect } = props;
   const dir = useDirectory();
-  const [, navigate] = useLocation();
   const clocks = useClocks(columns.includes('sla') ? rows.map((r) => r.id) : []);
-  const [cursor, setCursor] = useState(0);
-  const parent = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 12 });
-  const items = virtual.getVirtualItems();
-  const last = items[items.length - 1];
-  useEffect(() => {
-    if (last && last.index >= rows.length - 20 && props.hasMore) props.loadMore();
-  }, [last, rows.length, props.hasMore, props.loadMore]);
-  useEffect(() => setCursor((c) => Math.min(c, Math.max(rows.length - 1, 0))), [rows.length]);
-
-  const move = (delta: number) => {
-    const next = Math.max(0, Math.min(rows.length - 1, cursor + delta));
-    setCursor(next);
-    virtual.scrollToIndex(next, { align: 'auto' });
-  };
-  const toggle = (id: string) => {
-    const s = new Set(selected);
-    if (s.has(id)) s.delete(id);
-    else s.add(id);
-    onSelect(s);
-  };
-  useHotkeys([
-    ['j', () => move(1)],
-    ['k', () => move(-1)],
-    ['Enter', () => rows[cursor] && navigate(`/tickets/${rows[cursor]?.number}`)],
-    ['x', () => rows[cursor] && toggle(rows[cursor]!.id)],
-  ]);
-
+  const { parent, items, cursor, toggle, navigate, padTop, padBottom } = useTicketList(props, { rowHeight: ROW, overscan: 12, loadMoreWithin: 20 });
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
-  const padTop = items[0]?.start ?? 0;
-  const padBottom = virtual.getTotalSize() - (last?.end ?? 0);
 
   return (
     <div ref={parent} style={{ height: 'calc(100vh - 170px)', overflow: 'auto' }} data-testid="ticket-list">
