@@ -36,8 +36,10 @@ export function buildModules(ctx: Ctx) {
   const tickets = ticketsModule(ctx, { ...people.services, ...fields.services });
   const channels = channelsModule(ctx, { ...people.services, ...tickets.services });
   // The knowledge base sits below email: auto-replies carry its articles.
-  const kb = kbModule(ctx, { ...tickets.services });
+  const kb = kbModule(ctx, { ...people.services, ...tickets.services });
   const email = emailModule(ctx, { ...channels.services, ...people.services, ...tickets.services, articles: kb.services.kb });
+  // Flagged recurring topics are mailed to the admins through the outbox.
+  kb.services.kbTopics.useOutbound(email.services.email.outbound);
   const sla = slaModule(ctx, { ...tickets.services, ...fields.services });
   const webhooks = webhooksModule(ctx, { ...tickets.services });
   const incidents = incidentsModule(ctx, {

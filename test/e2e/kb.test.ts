@@ -86,6 +86,15 @@ describe('knowledge base in a real browser', { skip }, () => {
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await page.getByTestId('article-status').filter({ hasText: /^Published$/ }).waitFor();
 
+    // Related articles: another one picked in the Related tab (from the list); the help centre lists it.
+    const sectionId = ((await t.as(admin).get('/api/v1/kb/tree')).body.items[0].sections[0] as { id: string }).id;
+    const second = await t.as(admin).post('/api/v1/kb/articles', { sectionId, title: 'Two-factor sign-in', body: 'Use an authenticator app.' });
+    assert.equal((await t.as(admin).post(`/api/v1/kb/articles/${second.body.id}/publish`, {})).status, 200);
+    await page.reload();
+    await page.getByRole('tab', { name: 'Related' }).click();
+    await pick(page, 'Add a related article', 'Two-factor sign-in');
+    await page.getByRole('list', { name: 'Related articles' }).getByText('Two-factor sign-in').waitFor();
+
     // The help centre with JavaScript off: search (a typo), the article, a vote through the plain form.
     const reader = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
     const help = await reader.newPage();
@@ -97,6 +106,7 @@ describe('knowledge base in a real browser', { skip }, () => {
     await help.getByRole('link', { name: 'Reset your password' }).click();
     await help.getByRole('heading', { name: 'Reset your password' }).waitFor();
     await help.locator('article strong', { hasText: 'Settings' }).waitFor();
+    await help.getByRole('navigation', { name: 'Related articles' }).getByRole('link', { name: 'Two-factor sign-in' }).waitFor();
     assert.equal(await help.locator('script').count(), 0);
     const width = await help.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no sideways scrolling at 390 px (${width})`);

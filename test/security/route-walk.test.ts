@@ -342,6 +342,8 @@ const EXPECTED: Record<string, string> = {
   'POST /api/v1/kb/articles/:id/versions/:version/restore': 'agent tickets:write',
   'GET /api/v1/kb/articles/:id/diff': 'staff tickets:read',
   'GET /api/v1/kb/articles/:id/stats': 'staff tickets:read',
+  'GET /api/v1/kb/articles/:id/related': 'staff tickets:read',
+  'PUT /api/v1/kb/articles/:id/related': 'agent tickets:write',
   'GET /api/v1/kb/articles/:id/votes': 'staff tickets:read',
   'POST /api/v1/kb/preview': 'staff tickets:read',
   'POST /api/v1/kb/articles/:id/files': 'agent tickets:write',

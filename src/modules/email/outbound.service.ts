@@ -229,7 +229,7 @@ export class OutboundService {
    */
   async queueStandalone(
     tx: Tx,
-    m: { kind: 'sign_in_link' | 'password_reset' | 'survey' | 'digest'; to: string; subject: string; text: string; html?: string; ticket?: Pick<TicketRow, 'id' | 'number' | 'subject'> },
+    m: { kind: 'sign_in_link' | 'password_reset' | 'survey' | 'digest' | 'notification'; to: string; subject: string; text: string; html?: string; ticket?: Pick<TicketRow, 'id' | 'number' | 'subject'> },
   ): Promise<boolean> {
     const address = m.ticket ? await this.ticketAddress(tx, m.ticket.id) : await this.addresses.defaultAddress(tx);
     if (!address) return false;

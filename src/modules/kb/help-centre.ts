@@ -105,8 +105,12 @@ footer{text-align:center;padding:1rem;font-size:.85rem;color:#5c6370}
 <p><label for="comment">Anything to add? (optional)</label><br><textarea id="comment" name="comment" maxlength="2000"></textarea></p>
 <button type="submit" name="helpful" value="yes">Yes</button> <button type="submit" name="helpful" value="no">No</button></form>`;
     const updated = (a.publishedAt ?? a.updatedAt).toISOString().slice(0, 10);
+    // Only articles this reader may read: an internal one picked as related is left out of a public page.
+    const rel = await this.kb.related(reader, a.id);
+    const relList = [...rel.manual, ...rel.suggested].map((r) => `<li><a href="/help/articles/${esc(r.slug)}">${esc(r.title)}</a></li>`).join('');
+    const related = relList ? `<nav class="related" aria-labelledby="related-h"><h2 id="related-h">Related articles</h2><ul>${relList}</ul></nav>` : '';
     const body = `<p class="crumbs"><a href="/help">${esc(s.name)}</a> › <a href="/help/categories/${esc(a.category.slug)}">${esc(a.category.name)}</a> › <a href="/help/sections/${esc(a.section.slug)}">${esc(a.section.name)}</a></p>
-<article><h1>${esc(a.title)}</h1><p class="muted">Updated <time datetime="${updated}">${updated}</time></p>${a.html}</article>${vote}`;
+<article><h1>${esc(a.title)}</h1><p class="muted">Updated <time datetime="${updated}">${updated}</time></p>${a.html}</article>${related}${vote}`;
     return { id: a.id, html: this.layout(s, { title: `${a.title} · ${s.name}`, description: a.text.replace(/\s+/g, ' ').trim(), path: `/help/articles/${a.slug}`, body, noindex: a.visibility !== 'public' }, reader) };
   }
 

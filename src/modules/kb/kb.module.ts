@@ -1,6 +1,7 @@
 import type { Ctx } from '../../platform/context.js';
 import { defineSchedule } from '../../platform/schedules.js';
 import { defineModule } from '../module.js';
+import type { PeopleService } from '../people/people.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import { HelpCentre } from './help-centre.js';
 import { helpRoutes, kbRoutes } from './kb.routes.js';
@@ -14,10 +15,10 @@ const VIEW_FLUSH_MS = 10_000;
  * The knowledge base and the public help centre at /help (docs/knowledge-base.md). Other modules (the portal,
  * email auto-replies) call `kb.suggest(reader, text)` for the top articles a person may read.
  */
-export function kbModule(ctx: Ctx, needs: { queries: TicketQueries }) {
+export function kbModule(ctx: Ctx, needs: { queries: TicketQueries; people: PeopleService }) {
   const kb = new KbService(ctx, needs.queries);
   const help = new HelpCentre(kb, ctx.config.publicUrl);
-  const topics = new TopicsService(ctx, kb, needs.queries);
+  const topics = new TopicsService(ctx, kb, needs.queries, needs.people);
   const pages = kb.pageCache();
   kb.onChange(() => pages.invalidate());
   let timer: NodeJS.Timeout | undefined;

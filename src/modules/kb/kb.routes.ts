@@ -6,7 +6,7 @@ import { isStaff, requireActor } from '../../platform/auth.js';
 import { AppError } from '../../platform/errors.js';
 import type { Ctx } from '../../platform/context.js';
 import { HELP_CSP, type HelpCentre } from './help-centre.js';
-import { ArticleBody, CategoryBody, FeedbackBody, type KbService, MAX_QUERY, PublishBody, SectionBody, SettingsBody, UpdateArticleBody, UpdateCategoryBody, UpdateSectionBody, VoteBody } from './kb.service.js';
+import { ArticleBody, CategoryBody, FeedbackBody, type KbService, MAX_QUERY, PublishBody, RelatedBody, SectionBody, SettingsBody, UpdateArticleBody, UpdateCategoryBody, UpdateSectionBody, VoteBody } from './kb.service.js';
 import { renderArticle } from './markdown.js';
 import type { TopicsService } from './topics.service.js';
 
@@ -73,6 +73,13 @@ export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: 
     '/api/v1/kb/articles/:id/diff',
     { config: { access: read }, schema: { tags, params: IdParams, querystring: z.object({ from: z.coerce.number().int().positive().max(1_000_000), to: z.coerce.number().int().positive().max(1_000_000) }) } },
     async (req) => kb.diff(req.params.id, req.query.from, req.query.to),
+  );
+  r.get('/api/v1/kb/articles/:id/related', { config: { access: read }, schema: { tags, params: IdParams, description: 'The related articles agents picked (any state), and suggestions topping them up to 3.' } }, async (req) => {
+    await kb.get(req.params.id);
+    return kb.related(requireActor(req), req.params.id, true);
+  });
+  r.put('/api/v1/kb/articles/:id/related', { config: { access: write }, schema: { tags, params: IdParams, body: RelatedBody, description: 'Replaces the related articles, in order (at most 10; not the article itself).' } }, async (req) =>
+    kb.setRelated(req.params.id, req.body.ids),
   );
   r.get('/api/v1/kb/articles/:id/stats', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => kb.stats(req.params.id));
   r.get('/api/v1/kb/articles/:id/votes', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => ({ items: await kb.votes(req.params.id) }));

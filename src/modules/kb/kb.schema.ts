@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../people/people.schema.js';
 import { tickets } from '../tickets/tickets.schema.js';
 
@@ -222,3 +222,31 @@ export const kbTopics = pgTable(
   },
   (t) => [uniqueIndex('kb_topics_key_uq').on(t.key), index('kb_topics_count_idx').on(t.flagged, t.ticketCount)],
 );
+
+/**
+ * Related articles an agent picked for an article, in order (`position`). Readers see only those they may read;
+ * fewer than three are topped up with suggestions (same section, shared title words) when the page is rendered.
+ */
+export const kbRelatedArticles = pgTable(
+  'kb_related_articles',
+  {
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    relatedId: uuid('related_id')
+      .notNull()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.articleId, t.relatedId] }), index('kb_related_articles_related_idx').on(t.relatedId), check('kb_related_articles_not_self', sql`${t.articleId} <> ${t.relatedId}`)],
+);
+
+/**
+ * Flagged topics the team has been told about (by mail to the admins), by topic key: a topic is told once, and
+ * again only after an article covered it (the row is dropped then) and it was flagged anew.
+ */
+export const kbTopicNotices = pgTable('kb_topic_notices', {
+  key: text('key').primaryKey(),
+  label: text('label').notNull(),
+  notifiedAt: timestamp('notified_at', { withTimezone: true }).notNull(),
+});

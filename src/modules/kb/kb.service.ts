@@ -16,6 +16,7 @@ import {
   kbCategories,
   kbFiles,
   kbRateLimits,
+  kbRelatedArticles,
   kbSections,
   kbSettings,
   kbSuggestionFeedback,
@@ -84,6 +85,8 @@ export const PublishBody = z.object({
     .optional(),
 });
 export const VoteBody = z.object({ helpful: z.boolean(), comment: z.string().trim().max(2000).default('') });
+/** The related articles an agent picked, in order (replacing the list); at most 10, none twice, never the article itself. */
+export const RelatedBody = z.object({ ids: z.array(z.uuid()).max(10) });
 export const FeedbackBody = z.object({ articleId: z.uuid(), outcome: z.enum(SUGGESTION_OUTCOMES), query: z.string().max(500).default('') });
 
 /** What a reader is: nobody signed in (null), a customer (their organisation), or staff. */
@@ -115,6 +118,9 @@ const CANDIDATES = 400;
 /** How much of an article's text a search snippet is cut from. */
 const SNIPPET_SOURCE = 1500;
 const SUGGEST_TTL_MS = 30_000;
+/** Related articles shown with an article: the picked ones, topped up with suggestions to this many. */
+const RELATED_SHOWN = 3;
+export type RelatedRef = { id: string; slug: string; title: string; visibility: Visibility; published: boolean };
 
 export type SearchHit = { id: string; slug: string; title: string; snippet: string; sectionName: string; score: number };
 
@@ -651,6 +657,63 @@ export class KbService {
   /** Drops finished rate-limit windows (a sweep). */
   async sweepLimits(): Promise<void> {
     await this.ctx.db.delete(kbRateLimits).where(lte(kbRateLimits.expiresAt, this.ctx.clock.now()));
+  }
+
+  // ---- related articles
+  /** Replaces an article's related articles (in the order given). */
+  async setRelated(id: string, ids: string[]) {
+    await this.get(id);
+    if (ids.includes(id)) throw new AppError('RELATED_SELF', 'An article cannot be related to itself', { fields: [{ path: 'body.ids', message: 'the article itself' }] });
+    if (new Set(ids).size !== ids.length) throw new AppError('VALIDATION_FAILED', 'An article is listed twice', { fields: [{ path: 'body.ids', message: 'listed twice' }] });
+    await this.ctx.db.transaction(async (tx) => {
+      await tx.delete(kbRelatedArticles).where(eq(kbRelatedArticles.articleId, id));
+      if (!ids.length) return;
+      try {
+        await tx.insert(kbRelatedArticles).values(ids.map((relatedId, position) => ({ articleId: id, relatedId, position })));
+      } catch (err) {
+        if (foreignKeyColumn(err)) throw new AppError('INVALID_REFERENCE', 'A related article does not exist', { fields: [{ path: 'body.ids', message: 'no such article' }] });
+        throw err;
+      }
+    });
+    await this.changed();
+    return this.related(null, id, true);
+  }
+
+  /**
+   * An article's related articles for a reader: the ones an agent picked (in their order) that the reader may
+   * read, then, when fewer than RELATED_SHOWN, suggestions the reader may read: articles sharing words of the
+   * title (ranked), those of the same section first. `staff` lists every picked one whatever its state (the editor).
+   */
+  async related(reader: Reader, id: string, staff = false): Promise<{ manual: RelatedRef[]; suggested: RelatedRef[] }> {
+    const manual = await this.ctx.db
+      .select({ id: kbArticles.id, slug: kbArticles.slug, title: articleSummary.title, visibility: kbArticles.visibility, published: sql<boolean>`${kbArticles.publishedVersion} is not null` })
+      .from(kbRelatedArticles)
+      .innerJoin(kbArticles, eq(kbArticles.id, kbRelatedArticles.relatedId))
+      .where(and(eq(kbRelatedArticles.articleId, id), staff ? undefined : readableBy(reader)))
+      .orderBy(asc(kbRelatedArticles.position));
+    const want = RELATED_SHOWN - manual.length;
+    if (want <= 0) return { manual, suggested: [] };
+    const { language } = await this.settings();
+    const exclude = [id, ...manual.map((m) => m.id)];
+    const suggested = rowsOf<RelatedRef>(
+      await this.ctx.db.execute(sql`
+        with self as (
+          select section_id, (select string_agg(quote_literal(w), ' | ') from unnest(tsvector_to_array(to_tsvector(${language}::regconfig, coalesce(published_title, title)))) w) as q
+          from ${kbArticles} where id = ${id})
+        select kb_articles.id, kb_articles.slug, kb_articles.published_title as title, kb_articles.visibility, true as published
+        from ${kbArticles}, self
+        where ${readableBy(reader)} and kb_articles.id not in (${sql.join(
+          exclude.map((x) => sql`${x}::uuid`),
+          sql`, `,
+        )})
+          and (kb_articles.section_id = self.section_id or (self.q is not null and kb_articles.search @@ to_tsquery(${language}::regconfig, self.q)))
+        order by (self.q is not null and kb_articles.search @@ to_tsquery(${language}::regconfig, self.q)) desc,
+          (kb_articles.section_id = self.section_id) desc,
+          case when self.q is null then 0 else ts_rank(kb_articles.search, to_tsquery(${language}::regconfig, self.q)) end desc,
+          kb_articles.published_title
+        limit ${want}`),
+    );
+    return { manual, suggested };
   }
 
   // ---- files

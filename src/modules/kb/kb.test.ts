@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '../../db/client.js';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
 import { diffLines } from './diff.js';
 import { renderArticle } from './markdown.js';
@@ -278,6 +280,7 @@ describe('knowledge base and help centre', () => {
       const requester = i % 2 ? orgCustomer : customer;
       await t.make.ticket(agent, { subject, description: 'Our supervisors see old numbers every morning.', requesterId: requester.user.id, type: subject.startsWith('Dash') ? 'bug' : undefined });
     }
+    assert.equal((await t.as(admin).post('/api/v1/email/addresses', { address: 'help@example.org', name: 'Help' })).status, 201);
     assert.equal((await t.as(customer).get('/api/v1/kb/topics')).status, 403);
     assert.equal((await t.as(customer).post('/api/v1/kb/topics/refresh')).status, 403);
     const queued = await t.as(agent).post('/api/v1/kb/topics/refresh');
@@ -310,6 +313,24 @@ describe('knowledge base and help centre', () => {
     const theirs = await t.as(restricted).get('/api/v1/kb/topics');
     assert.equal(theirs.status, 200, theirs.raw);
     assert.deepEqual(theirs.body.items, []);
+    // The admins are told once by mail (the outbox); a later run does not tell them again.
+    const notices = async () =>
+      rowsOf<{ subject: string; body_text: string }>(await t.database.db.execute(sql`select subject, body_text from outbound_emails where kind = 'notification' and to_address = ${admin.user.email} order by created_at, id`));
+    assert.equal((await notices()).length, 1);
+    assert.equal((await notices())[0]?.subject, `Recurring topic with no article: ${dash.label}`);
+    assert.match((await notices())[0]?.body_text ?? '', /\(4 tickets\)[\s\S]*\/kb\/topics/);
+    assert.equal(rowsOf<{ n: number }>(await t.database.db.execute(sql`select count(*)::int as n from outbound_emails where kind = 'notification' and to_address = ${agent.user.email}`))[0]?.n, 0, 'agents are not mailed');
+    await t.services.kbTopics.refresh();
+    assert.equal((await notices()).length, 1, 'not told again');
+    // Covered by an article, then the article goes: flagged anew, told again.
+    const cover = await article('Dashboard shows stale totals', 'Refresh the dashboard cache when totals are stale.');
+    await publish(cover.id);
+    await t.services.kbTopics.refresh();
+    assert.equal((await list()).items.find((x) => x.words.includes('dashboard'))?.flagged, false);
+    assert.equal(await t.count('kb_topic_notices'), 0, 'a covered topic forgets its notice');
+    assert.equal((await t.as(agent).delete(`/api/v1/kb/articles/${cover.id}`)).status, 204);
+    await t.services.kbTopics.refresh();
+    assert.equal((await notices()).length, 2, 're-flagged after it was covered: told again');
     // Both numbers are settings: more than 4 times → not flagged any more; outside the window → no topic.
     const put = await t.as(admin).put('/api/v1/kb/settings', { name: 'Acme <Help>', intro: 'Hi', primaryColor: '#112233', accentColor: '#445566', language: 'english', topicDays: 30, topicMinTickets: 4 });
     assert.equal(put.status, 200, put.raw);
@@ -368,5 +389,59 @@ describe('knowledge base and help centre', () => {
     assert.equal(dup.body.slug, 'maintenance-window-2');
     const preview = await t.as(agent).post('/api/v1/kb/preview', { body: '**b** <script>x</script>' });
     assert.equal(preview.body.html, '<p><strong>b</strong> </p>\n');
+  });
+
+  test('related articles: picked in order, internal or unpublished ones left off public pages, topped up with suggestions to 3; bad lists refused', async () => {
+    const sec = await t.as(agent).post('/api/v1/kb/sections', { categoryId: (await t.as(agent).get('/api/v1/kb/tree')).body.items[0].id, name: 'Billing' });
+    assert.equal(sec.status, 201, sec.raw);
+    const make = async (title: string, visibility = 'public') => {
+      const res = await t.as(agent).post('/api/v1/kb/articles', { sectionId: sec.body.id, title, body: `About ${title}.`, visibility });
+      assert.equal(res.status, 201, res.raw);
+      await publish(res.body.id);
+      return res.body as { id: string; slug: string };
+    };
+    const main = await make('Pay an invoice by card');
+    const refunds = await make('Refunds');
+    const secret = await make('Card fraud runbook', 'internal');
+    const cards = await make('Change the card on file');
+    const vat = await make('VAT numbers');
+    const draft = await t.as(agent).post('/api/v1/kb/articles', { sectionId: sec.body.id, title: 'Invoice drafts' });
+    const put = await t.as(agent).put(`/api/v1/kb/articles/${main.id}/related`, { ids: [secret.id, refunds.id, draft.body.id] });
+    assert.equal(put.status, 200, put.raw);
+    const staffView = (await t.as(agent).get(`/api/v1/kb/articles/${main.id}/related`)).body as { manual: { id: string; published: boolean }[]; suggested: { id: string }[] };
+    assert.deepEqual(
+      staffView.manual.map((m) => [m.id, m.published]),
+      [
+        [secret.id, true],
+        [refunds.id, true],
+        [draft.body.id, false],
+      ],
+      'the editor sees every picked one, in order',
+    );
+    const html = (await page(null, `/help/articles/${main.slug}`)).raw;
+    const related = html.slice(html.indexOf('Related articles'));
+    assert.ok(html.includes('Related articles'), html);
+    assert.ok(related.includes('Refunds'));
+    assert.ok(!related.includes('Card fraud runbook'), 'an internal article is not shown on a public page');
+    assert.ok(!related.includes('Invoice drafts'), 'nor an unpublished one');
+    // One picked one readable: two suggestions, the one sharing a title word ("card") first.
+    const links = [...related.matchAll(/<li><a href="\/help\/articles\/([^"]+)">/g)].map((m) => m[1]);
+    assert.deepEqual(links, [refunds.slug, cards.slug, vat.slug]);
+    assert.ok((await page(agent, `/help/articles/${main.slug}`)).raw.includes('Card fraud runbook'), 'staff see the internal one');
+    // Bad lists change nothing.
+    const self = await t.as(agent).put(`/api/v1/kb/articles/${main.id}/related`, { ids: [refunds.id, main.id] });
+    assert.equal(self.status, 422);
+    assert.equal(self.body.code, 'RELATED_SELF');
+    const ghost = await t.as(agent).put(`/api/v1/kb/articles/${main.id}/related`, { ids: ['00000000-0000-4000-8000-000000000000'] });
+    assert.equal(ghost.status, 422);
+    assert.equal(ghost.body.code, 'INVALID_REFERENCE');
+    assert.equal((await t.as(agent).put(`/api/v1/kb/articles/${main.id}/related`, { ids: [refunds.id, refunds.id] })).status, 400);
+    const missing = await t.as(agent).put('/api/v1/kb/articles/00000000-0000-4000-8000-000000000000/related', { ids: [refunds.id] });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'ARTICLE_NOT_FOUND');
+    assert.equal((await t.as(customer).put(`/api/v1/kb/articles/${main.id}/related`, { ids: [] })).status, 403);
+    assert.equal(await t.count(`kb_related_articles where article_id = '${main.id}'`), 3);
+    for (const a of [main, refunds, secret, cards, vat]) assert.equal((await t.as(agent).delete(`/api/v1/kb/articles/${a.id}`)).status, 204);
+    assert.equal((await t.as(agent).delete(`/api/v1/kb/articles/${draft.body.id}`)).status, 204);
   });
 });

@@ -1,12 +1,14 @@
-import { desc, sql } from 'drizzle-orm';
+import { desc, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { rowsOf } from '../../db/client.js';
+import { rowsOf, type Tx } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { defineJob, enqueue } from '../../platform/jobs.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import { firstMessageWords, ticketsForTopics } from '../tickets/topics.queries.js';
-import { kbArticles, kbTopics } from './kb.schema.js';
+import type { OutboundService } from '../email/outbound.service.js';
+import type { PeopleService } from '../people/people.service.js';
+import { kbArticles, kbTopicNotices, kbTopics } from './kb.schema.js';
 import type { KbService } from './kb.service.js';
 import { groupTickets, sharedBodyWords } from './topics.js';
 
@@ -29,7 +31,14 @@ export class TopicsService {
     private readonly ctx: Ctx,
     private readonly kb: KbService,
     private readonly tickets: TicketQueries,
+    private readonly people: PeopleService,
   ) {}
+
+  /** The outbox that mails flagged topics to the admins (the email module is built after this one). */
+  private outbound: Pick<OutboundService, 'queueStandalone'> | undefined;
+  useOutbound(outbound: Pick<OutboundService, 'queueStandalone'>): void {
+    this.outbound = outbound;
+  }
 
   /** Queues a run now (one per minute at most: pressing the button twice runs once). */
   async requestRefresh(): Promise<void> {
@@ -86,13 +95,50 @@ export class TopicsService {
         computedAt: now,
       };
     });
+    // Read before the transaction: PGlite has one connection, a read outside it would wait for it forever.
+    const admins = values.some((v) => v.flagged) ? (await this.people.listUsers({ role: 'admin', limit: 200, offset: 0 })).filter((u) => u.active) : [];
     await this.ctx.db.transaction(async (tx) => {
       await tx.delete(kbTopics);
       for (let i = 0; i < values.length; i += 200) await tx.insert(kbTopics).values(values.slice(i, i + 200));
+      await this.tellTeam(tx, values, admins.map((u) => u.email), { topicDays, topicMinTickets });
     });
     phase('write');
     const ms = Math.round(performance.now() - started);
     return { tickets: rows.length, topics: values.length, flagged: values.filter((v) => v.flagged).length, ms, phasesMs };
+  }
+
+  /**
+   * Tells the admins, once, of topics newly flagged (by mail through the outbox, in the run's transaction): a
+   * topic already told is not told again until an article covered it (its notice is dropped then) and it is
+   * flagged anew. A topic that merely dropped under the threshold keeps its notice: it is the same topic.
+   */
+  private async tellTeam(
+    tx: Tx,
+    topics: { key: string; label: string; ticketCount: number; flagged: boolean; articleId: string | null }[],
+    admins: string[],
+    { topicDays, topicMinTickets }: { topicDays: number; topicMinTickets: number },
+  ): Promise<void> {
+    const covered = topics.filter((t) => t.articleId).map((t) => t.key);
+    for (let i = 0; i < covered.length; i += 500) await tx.delete(kbTopicNotices).where(inArray(kbTopicNotices.key, covered.slice(i, i + 500)));
+    const flagged = topics.filter((t) => t.flagged);
+    if (!flagged.length) return;
+    const now = this.ctx.clock.now();
+    const fresh = new Set(
+      (await tx.insert(kbTopicNotices).values(flagged.map((t) => ({ key: t.key, label: t.label, notifiedAt: now }))).onConflictDoNothing().returning({ key: kbTopicNotices.key })).map((r) => r.key),
+    );
+    const told = flagged.filter((t) => fresh.has(t.key));
+    if (!told.length || !this.outbound) return;
+    const subject = told.length === 1 ? `Recurring topic with no article: ${told[0]?.label}` : `${told.length} recurring topics with no article`;
+    const text = [
+      `These topics were seen more than ${topicMinTickets} times in ${topicDays} days and no article covers them:`,
+      '',
+      ...told.map((t) => `- ${t.label} (${t.ticketCount} tickets)`),
+      '',
+      `Recurring topics: ${this.ctx.config.publicUrl}/kb/topics`,
+      '',
+      'You will not be told of these again unless an article covers them and they come back.',
+    ].join('\n');
+    for (const to of admins) await this.outbound.queueStandalone(tx, { kind: 'notification', to, subject: subject.slice(0, 200), text });
   }
 
   /** The last run's topics, flagged first, then the largest; each group's tickets only as far as the caller may see them. */

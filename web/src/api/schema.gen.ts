@@ -251,6 +251,10 @@ export interface Paths {
   "/api/v1/kb/articles/{id}/publish": {
     post: { path: { id: string }; query: never; body: { at?: string | null }; response: unknown };
   };
+  "/api/v1/kb/articles/{id}/related": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+    put: { path: { id: string }; query: never; body: { ids: string[] }; response: unknown };
+  };
   "/api/v1/kb/articles/{id}/stats": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
   };

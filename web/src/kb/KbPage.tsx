@@ -7,6 +7,7 @@ import { ApiError } from '../api/client';
 import { FormError, useSave } from '../admin/forms';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
+import { Related } from './Related';
 import { Topics, useFlaggedTopics } from './Topics';
 import { type Article, type Category, kbApi, STATUS_COLORS, STATUS_LABELS, statusOf, type Visibility, VISIBILITY_LABELS } from './model';
 
@@ -214,6 +215,7 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
         <Tabs.List>
           <Tabs.Tab value="write">Write</Tabs.Tab>
           <Tabs.Tab value="preview">Preview</Tabs.Tab>
+          <Tabs.Tab value="related">Related</Tabs.Tab>
           <Tabs.Tab value="history">History</Tabs.Tab>
           <Tabs.Tab value="stats">Stats</Tabs.Tab>
         </Tabs.List>
@@ -230,6 +232,9 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
             // biome-ignore lint/security/noDangerouslySetInnerHtml: rendered and sanitised by the server, as the help centre shows it
             <Paper withBorder p="sm" className="message-body" data-testid="kb-preview" dangerouslySetInnerHTML={{ __html: preview }} />
           )}
+        </Tabs.Panel>
+        <Tabs.Panel value="related" pt="xs">
+          {tab === 'related' && <Related id={id} tree={tree} />}
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="xs">
           {tab === 'history' && <History id={id} latest={article.data.version} onRestored={(a) => {

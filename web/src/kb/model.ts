@@ -24,6 +24,8 @@ export type Article = {
 export type Version = { version: number; title: string; note: string; createdAt: string };
 export type Diff = { from: number; to: number; title: { before: string; after: string }; lines: { op: '=' | '+' | '-'; text: string }[] };
 export type Stats = { views: number; helpful: number; notHelpful: number; linkedInTickets: number; solvedAfterLinking: number; suggestionFeedback: Record<string, number> };
+export type RelatedRef = { id: string; slug: string; title: string; visibility: Visibility; published: boolean };
+export type RelatedList = { manual: RelatedRef[]; suggested: RelatedRef[] };
 export type Suggestion = { id: string; slug: string; title: string; snippet: string; url: string };
 export type Settings = { name: string; intro: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number };
 export type Topic = {
@@ -70,6 +72,8 @@ export const kbApi = {
   versions: (id: string) => cast<{ items: Version[] }>(api.get('/api/v1/kb/articles/{id}/versions', { path: { id } })).then((r) => r.items),
   diff: (id: string, from: number, to: number) => cast<Diff>(api.get('/api/v1/kb/articles/{id}/diff', { path: { id }, query: { from, to } })),
   restore: (id: string, version: number) => cast<Article>(api.post('/api/v1/kb/articles/{id}/versions/{version}/restore', { path: { id, version } })),
+  related: (id: string) => cast<RelatedList>(api.get('/api/v1/kb/articles/{id}/related', { path: { id } })),
+  setRelated: (id: string, ids: string[]) => cast<RelatedList>(api.put('/api/v1/kb/articles/{id}/related', { path: { id }, body: { ids } })),
   stats: (id: string) => cast<Stats>(api.get('/api/v1/kb/articles/{id}/stats', { path: { id } })),
   preview: (body: string) => api.post('/api/v1/kb/preview', { body: { body } }).then((r) => r.html),
   suggest: (q: string) => api.get('/api/v1/kb/suggest', { query: { q } }).then((r) => r.items as Suggestion[]),
