@@ -129,6 +129,20 @@ describe('customer portal and satisfaction survey in a real browser', { skip }, 
     await agentPage.getByTestId('csat-rate').getByText('100 %').waitFor();
     await agentPage.getByRole('table', { name: 'Survey answers' }).getByText('Quick and clear, thanks!').waitFor();
     await desk.close();
+
+    // Fifty requests a page: "Show older requests" appends the next page, moves focus to it, and goes when none are left.
+    t.clock.advance(60_000);
+    for (let i = 1; i <= 50; i++) await t.make.ticket(agent, { subject: `Batch request ${i}`, requester: { email: 'ama@riverside.example', name: 'Ama Owusu' } });
+    await page.goto(`${base}/portal`);
+    const requests = page.locator('ul.requests > li');
+    await page.getByRole('link', { name: /Batch request 50\b/ }).waitFor();
+    assert.equal(await requests.count(), 50);
+    assert.equal(await page.getByRole('link', { name: /Forms do not sync/ }).count(), 0, 'the oldest is on the next page');
+    await page.getByRole('button', { name: 'Show older requests' }).click();
+    await page.getByRole('link', { name: /Forms do not sync/ }).waitFor();
+    assert.equal(await requests.count(), 51);
+    assert.match((await page.evaluate(() => document.activeElement?.textContent)) ?? '', /Forms do not sync/, 'focus moves to the first appended request');
+    assert.equal(await page.getByRole('button', { name: 'Show older requests' }).count(), 0, 'no more pages: the button goes');
     await phone.close();
   });
 });
