@@ -39,7 +39,7 @@ export function buildModules(ctx: Ctx) {
   const kb = kbModule(ctx, { ...people.services, ...tickets.services });
   const email = emailModule(ctx, { ...channels.services, ...people.services, ...tickets.services, articles: kb.services.kb });
   // Flagged recurring topics are mailed to the admins through the outbox.
-  kb.services.kbTopics.useOutbound(email.services.email.outbound);
+  kb.services.kbTopics.mailThrough(email.services.email.outbound);
   const sla = slaModule(ctx, { ...tickets.services, ...fields.services });
   const webhooks = webhooksModule(ctx, { ...tickets.services });
   const incidents = incidentsModule(ctx, {

@@ -36,7 +36,7 @@ export class TopicsService {
 
   /** The outbox that mails flagged topics to the admins (the email module is built after this one). */
   private outbound: Pick<OutboundService, 'queueStandalone'> | undefined;
-  useOutbound(outbound: Pick<OutboundService, 'queueStandalone'>): void {
+  mailThrough(outbound: Pick<OutboundService, 'queueStandalone'>): void {
     this.outbound = outbound;
   }
 
