@@ -6,8 +6,9 @@ import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { rowsOf } from '../../src/db/client.js';
 import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { signIdentityToken } from '../../src/modules/widget/identity-token.js';
 import { accessibilityProblems } from './axe.js';
-import { browserMissing, buildWebApp, launchChromium } from './browser.js';
+import { browserMissing, buildWebApp, launchChromium, pick } from './browser.js';
 
 const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
@@ -26,6 +27,17 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
   let host: http.Server;
   let hostOrigin: string;
   let siteKey = '';
+  let siteSecret = '';
+  /** What the host app's server signs for its signed-in user (on the desk's clock, which the test moves). */
+  const hostToken = (secret = siteSecret) =>
+    signIdentityToken({ sub: 'field-9', email: 'bo@field.example', email_verified: true, name: 'Bo Field', organisation: 'Field Co', aud: siteKey, exp: Math.floor(t.clock.now().getTime() / 1000) + 600 }, secret);
+  /** A link from the newest outbox message of a kind to an address, on this test server. */
+  const mailedLink = async (kind: string, to: string, pattern: RegExp) => {
+    const [mail] = rowsOf<{ body_text: string }>(await t.database.db.execute(sql`select body_text from outbound_emails where kind = ${kind} and to_address = ${to} order by created_at desc limit 1`));
+    assert.ok(mail, `a ${kind} mail to ${to}`);
+    const url = new URL(pattern.exec(mail.body_text)?.[1] as string);
+    return `${base}${url.pathname}${url.search}${url.hash}`;
+  };
 
   before(async () => {
     const webDist = buildWebApp();
@@ -50,7 +62,7 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
       res.end(
         `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host app</title><link rel="stylesheet" href="/host.css"></head>` +
           `<body><main><h1>Field reports</h1><p>Host content.</p></main>` +
-          `<script src="${base}/widget.js" data-site-key="${siteKey}" data-app-version="3.1.0"></script><script src="/host.js"></script></body></html>`,
+          `<script src="${base}/widget.js" data-site-key="${siteKey}" data-app-version="3.1.0"${req.url === '/signed-in' ? ` data-identity="${hostToken()}"` : ''}></script><script src="/host.js"></script></body></html>`,
       );
     });
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
@@ -80,7 +92,8 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
     const snippet = await admin.getByTestId('widget-snippet').textContent();
     siteKey = /data-site-key="(wk_[A-Za-z0-9_-]+)"/.exec(snippet ?? '')?.[1] ?? '';
     assert.ok(siteKey, `a site key in ${snippet}`);
-    assert.ok(((await admin.getByTestId('widget-secret').textContent()) ?? '').length >= 40, 'the identity secret is shown once');
+    siteSecret = (await admin.getByTestId('widget-secret').textContent()) ?? '';
+    assert.ok(siteSecret.length >= 40, 'the identity secret is shown once');
     await admin.getByRole('cell', { name: hostOrigin }).waitFor();
     await adminContext.close();
 
@@ -110,10 +123,12 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
     assert.equal(await description.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement), true, 'focus is in the description');
     assert.deepEqual(await accessibilityProblems(page), []);
 
-    await description.pressSequentially('The export fails on the reports page');
+    // (Suggestions need every word to match since the KB's prefix matching: chosen on the first words.)
+    await description.pressSequentially('The export');
     await dialog.getByRole('link', { name: 'Exporting reports to CSV' }).waitFor();
     await dialog.getByRole('button', { name: 'This solved it: Exporting reports to CSV' }).click();
     await dialog.getByRole('status').filter({ hasText: 'Glad it helped' }).waitFor();
+    await description.pressSequentially(' fails on the reports page');
     assert.equal(await t.count(`kb_suggestion_feedback where outcome = 'solved'`), 1);
     await dialog.getByLabel('Your email').fill('vera@field.example');
     await dialog.getByLabel('Screenshots or files').setInputFiles({ name: 'screen.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex') });
@@ -154,6 +169,129 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
       assert.ok(note.toLowerCase().includes(part.toLowerCase()), `the note has ${part}: ${note}`);
     }
     assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(p)), [], 'no CSP violation or script error on the host page');
+    await context.close();
+  });
+
+  test('the issue\'s journey: a signed-in customer reports offline (once), a refused report is kept and resent, the agent answers with an article, the customer confirms in the portal and answers the survey "good" in the widget, the help centre shows the article', async () => {
+    assert.ok(siteKey && siteSecret, 'the site made by the test before');
+    const adminSession = await t.signIn('admin');
+    const org = await t.as(adminSession).post('/api/v1/organizations', { name: 'Field Co' });
+    assert.equal(org.status, 201, org.raw);
+    assert.equal((await t.as(adminSession).post('/api/v1/email/addresses', { address: 'help@lifeline.example', name: 'Help' })).status, 201);
+    await t.services.people.createUser({ email: 'dana@example.org', name: 'Dana Agent', role: 'agent', password: PASSWORD });
+
+    // The admin lets the site's tokens place people in organisations, by name.
+    const desk = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const admin = await desk.newPage();
+    await admin.goto(`${base}/admin/widget`);
+    await admin.getByLabel(/^Email/).fill('ada@example.org');
+    await admin.getByLabel(/^Password/).fill(PASSWORD);
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('button', { name: 'Edit Field app' }).click();
+    const editor = admin.getByRole('dialog', { name: 'Edit Field app' });
+    await pick(admin, 'Organisation from identity tokens', 'By organisation name', editor);
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await admin.getByRole('cell', { name: 'by name' }).waitFor();
+    await desk.close();
+
+    // The customer, signed in to the host app (which passes a signed token), reports while offline.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${hostOrigin}/signed-in`);
+    const launcher = page.getByRole('button', { name: /^Report an issue/ });
+    await launcher.click();
+    const dialog = page.getByRole('dialog', { name: 'Report an issue' });
+    await dialog.getByText('Reporting as Bo Field, bo@field.example').waitFor();
+    await context.setOffline(true);
+    await dialog.getByLabel('What happened?').fill('Exporting reports to CSV fails');
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
+    const journeyTickets = () => t.count(`tickets where subject = 'Exporting reports to CSV fails'`);
+    assert.equal(await journeyTickets(), 0);
+    await context.setOffline(false);
+    const done = await dialog.getByRole('status').filter({ hasText: /received as ticket #\d+/ }).textContent();
+    const number = Number(/#(\d+)/.exec(done ?? '')?.[1]);
+    await page.reload();
+    await launcher.waitFor();
+    assert.equal(await journeyTickets(), 1, 'exactly once');
+    const [requester] = rowsOf<{ org: string | null }>(await t.database.db.execute(sql`select u.organization_id as org from tickets t join users u on u.id = t.requester_id where t.number = ${number}`));
+    assert.equal(requester?.org, org.body.id, 'placed in the token\'s organisation');
+
+    // A report the desk refuses (the host's token went bad) while the panel is closed is kept, marked, and shown on
+    // the next open; edited and resent with a good token, it arrives.
+    await page.evaluate((token) => (window as unknown as { LifelineWidget: { identify(token: string): void } }).LifelineWidget.identify(token), hostToken('not-the-secret'));
+    await launcher.click();
+    await context.setOffline(true);
+    await dialog.getByLabel('What happened?').fill('The sync button spins forever');
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
+    await page.keyboard.press('Escape');
+    await context.setOffline(false);
+    await page.getByRole('button', { name: 'Report an issue (1 not sent)' }).waitFor();
+    await page.evaluate((token) => (window as unknown as { LifelineWidget: { identify(token: string): void } }).LifelineWidget.identify(token), hostToken());
+    await launcher.click();
+    const failed = dialog.getByRole('alert').filter({ hasText: 'A report was not sent' });
+    await failed.getByText('Not sent: The identity token is not valid: bad signature').waitFor();
+    await failed.getByRole('button', { name: 'Edit and resend: The sync button spins forever' }).click();
+    assert.equal(await dialog.getByLabel('What happened?').inputValue(), 'The sync button spins forever');
+    await dialog.getByLabel('What happened?').fill('The sync button spins forever since 3.1');
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await dialog.getByRole('status').filter({ hasText: /received as ticket #\d+/ }).waitFor();
+    assert.equal(await t.count(`tickets where subject = 'The sync button spins forever since 3.1'`), 1);
+    assert.equal(await page.evaluate((key) => localStorage.getItem(`lifeline-widget:${key}:queue`), siteKey), null, 'nothing left in the queue');
+    await page.getByRole('button', { name: 'Report an issue', exact: true }).waitFor();
+
+    // The agent answers with the suggested article linked, and marks the fix provided.
+    const agentContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const agentPage = await agentContext.newPage();
+    await agentPage.goto(base);
+    await agentPage.getByLabel(/^Email/).fill('dana@example.org');
+    await agentPage.getByLabel(/^Password/).fill(PASSWORD);
+    await agentPage.keyboard.press('Enter');
+    await agentPage.getByRole('navigation', { name: 'Views' }).waitFor();
+    await agentPage.goto(`${base}/tickets/${number}`);
+    const suggested = agentPage.getByRole('region', { name: 'Suggested articles' });
+    await suggested.getByRole('button', { name: 'Insert link to Exporting reports to CSV' }).click();
+    await suggested.getByTestId('kb-linked').filter({ hasText: 'Exporting reports to CSV' }).waitFor();
+    await agentPage.getByLabel('Send and set state').click();
+    await agentPage.getByRole('menuitem', { name: /Send and set Fix provided/ }).click();
+    await agentPage.getByText('Fix provided — awaiting confirmation').first().waitFor();
+    await agentContext.close();
+
+    // The customer confirms the fix in the portal, signed in by the emailed link.
+    const portal = await context.newPage();
+    await portal.goto(`${base}/portal`);
+    await portal.getByLabel('Your email address').fill('bo@field.example');
+    await portal.keyboard.press('Enter');
+    await portal.getByText('If this address has an account, a sign-in link is on its way.').waitFor();
+    await portal.goto(await mailedLink('sign_in_link', 'bo@field.example', /(http\S+#token=\S+)/));
+    await portal.getByRole('button', { name: 'Sign in' }).click();
+    await portal.getByRole('heading', { name: 'Your requests' }).waitFor();
+    await portal.getByRole('link', { name: /Exporting reports to CSV fails/ }).click();
+    await portal.getByRole('link', { name: 'Exporting reports to CSV' }).waitFor();
+    await portal.getByRole('button', { name: 'Yes, it works' }).click();
+    await portal.locator('#status', { hasText: 'Solved' }).waitFor();
+
+    // A day later the survey is sent; the customer answers it "good" in the widget.
+    t.clock.advance(24 * 3600_000 + 60_000);
+    await t.runJobs();
+    await mailedLink('survey', 'bo@field.example', /(http\S+rating=good)/);
+    await page.goto(`${hostOrigin}/signed-in`);
+    await launcher.click();
+    const survey = dialog.getByRole('region', { name: 'How did we do?' });
+    await survey.getByText(`Your request #${number} “Exporting reports to CSV fails” was solved.`).waitFor();
+    await survey.getByRole('button', { name: '👍 Good' }).click();
+    await survey.getByText('Thank you — you rated it good 👍.').waitFor();
+    await survey.getByLabel('Anything to add? (optional)').fill('Fixed in minutes');
+    await survey.getByRole('button', { name: 'Send comment' }).click();
+    await dialog.getByText('Your answer was recorded.').waitFor();
+    assert.equal(await t.count(`csat_surveys s join tickets t on t.id = s.ticket_id where t.number = ${number} and s.rating = 'good' and s.comment = 'Fixed in minutes'`), 1);
+    assert.deepEqual(await accessibilityProblems(page), []);
+
+    // The help centre shows the article the agent linked.
+    await portal.goto(`${base}/help/search?q=export`);
+    await portal.getByRole('link', { name: 'Exporting reports to CSV' }).click();
+    await portal.getByRole('heading', { name: 'Exporting reports to CSV' }).waitFor();
     await context.close();
   });
 });

@@ -1,6 +1,7 @@
 // The widget's panel, loaded by /widget.js on first open, drawn in the loader's shadow root (host styles do not reach
 // it). A labelled dialog: focus moves into it, Escape or Close returns focus to the button, status and errors are
-// announced (role=status / role=alert). Every string from the server is set as text.
+// announced (role=status / role=alert). Every string from the server is set as text. It also shows reports the server
+// refused (edit and resend, or discard) and, for a visitor the host app vouches for, their open satisfaction surveys.
 (() => {
   const MAX_FILES = 3;
   const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -21,7 +22,10 @@
     '.suggest{margin:8px 0 0;padding:8px 10px;background:#f1f5fb;border-radius:6px}.suggest[hidden]{display:none}' +
     '.suggest ul{margin:4px 0 0;padding-left:18px}.suggest a{color:#164bab}.fb button{font-size:12px;padding:2px 7px;margin:3px 4px 0 0}' +
     '.error{color:#a4161a;font-weight:600;margin:8px 0 0}.error:empty,.status:empty{display:none}' +
-    '.status{margin:10px 0 0;padding:8px 10px;border-radius:6px;background:#e8f4ea;color:#174f22}';
+    '.status{margin:10px 0 0;padding:8px 10px;border-radius:6px;background:#e8f4ea;color:#174f22}' +
+    '.failed,.survey{margin:0 0 10px;padding:8px 10px;border-radius:6px;background:#fdecec;color:#6e1014}.survey{background:#eef3fc;color:#1d2330}' +
+    '.failed:empty,.survey[hidden]{display:none}.failed p,.survey p{margin:0 0 4px}.failed blockquote{margin:2px 0 4px 8px;font-style:italic}' +
+    'h3{font-size:15px;font-weight:700;margin:0 0 6px}select{width:100%;padding:6px;border:1px solid #8a93a3;border-radius:6px;background:#fff}';
 
   window.LifelineWidget._definePanel((env) => {
     env.adopt(env.root, css);
@@ -62,7 +66,9 @@
       h('div', { class: 'row' }, send),
     );
     const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close' }, '×');
-    const dialog = h('div', { class: 'panel', role: 'dialog', 'aria-labelledby': 'lw-title', hidden: true }, close, h('h2', { id: 'lw-title', text: 'Report an issue' }), form, status);
+    const failedBox = h('div', { class: 'failed', role: 'alert' });
+    const surveyBox = h('section', { class: 'survey', 'aria-labelledby': 'lw-survey-title', hidden: true });
+    const dialog = h('div', { class: 'panel', role: 'dialog', 'aria-labelledby': 'lw-title', hidden: true }, close, h('h2', { id: 'lw-title', text: 'Report an issue' }), surveyBox, failedBox, form, status);
     env.root.append(dialog);
 
     /** Who the host says is signed in (the token's claims, read for display only; the server verifies it). */
@@ -131,6 +137,48 @@
       });
 
     let pending = null;
+    // The refused report loaded into the form: sending replaces it (its files go again unless they were the problem).
+    let editing = null;
+    const fileProblem = (r) => /^ATTACHMENT_|^PAYLOAD_TOO_LARGE/.test(r.failed?.code || '');
+
+    /** Reports the server refused (kept by the loader): each with why, "Edit and resend" and "Discard". */
+    function renderFailed() {
+      const items = env.failed().filter((r) => r.idempotencyKey !== editing?.idempotencyKey);
+      failedBox.replaceChildren(
+        ...(items.length ? [h('h3', { text: items.length === 1 ? 'A report was not sent' : `${items.length} reports were not sent` })] : []),
+        ...items.map((r) => {
+          const first = r.description.split('\n')[0].slice(0, 120);
+          return h(
+            'div',
+            {},
+            h('p', { text: `Not sent: ${r.failed.detail}` }),
+            h('blockquote', { text: first }),
+            h('button', { type: 'button', 'aria-label': `Edit and resend: ${first}`, text: 'Edit and resend', onclick: () => edit(r) }),
+            ' ',
+            h('button', {
+              type: 'button',
+              'aria-label': `Discard: ${first}`,
+              text: 'Discard',
+              onclick: () => {
+                env.discard(r.idempotencyKey);
+                renderFailed();
+                description.focus();
+              },
+            }),
+          );
+        }),
+      );
+    }
+
+    function edit(r) {
+      editing = r;
+      description.value = r.description;
+      if (r.email) email.value = r.email;
+      error.textContent = `Not sent: ${r.failed.detail}${fileProblem(r) ? ' — attach the files again' : ''}`;
+      renderFailed();
+      description.focus();
+    }
+
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       error.textContent = '';
@@ -145,9 +193,10 @@
       if (send.getAttribute('aria-disabled') === 'true') return;
       send.setAttribute('aria-disabled', 'true');
       try {
-        const attachments = await Promise.all(chosen.map(readFile));
-        const { key, kept } = env.submit({ description: description.value.trim(), email: email.required ? email.value.trim() : undefined, attachments });
+        const attachments = chosen.length || !editing || fileProblem(editing) ? await Promise.all(chosen.map(readFile)) : editing.attachments || [];
+        const { key, kept } = env.submit({ description: description.value.trim(), email: email.required ? email.value.trim() : undefined, attachments }, editing?.idempotencyKey);
         pending = key;
+        editing = null;
         status.textContent = kept ? 'Sending…' : 'Sending… (this report is too large to keep if you leave the page before it is sent)';
       } catch {
         fail('Could not read the attached files.', files);
@@ -163,6 +212,7 @@
 
     env.on((event) => {
       if (event.type === 'identity') return showIdentity();
+      if (event.type === 'refused' && event.key !== pending) return renderFailed();
       if (event.key !== pending) return;
       if (event.type === 'queued') {
         status.textContent = event.busy
@@ -174,9 +224,11 @@
         suggest.hidden = true;
         status.textContent = `Thank you — your report was received as ticket #${event.ticketNumber}.`;
       } else if (event.type === 'refused') {
+        // Listed with why (Edit and resend, or Discard) — now if the panel is open, else on its next open.
         pending = null;
         status.textContent = '';
-        error.textContent = `Not sent: ${event.problem?.detail || 'the desk refused the report'}`;
+        form.reset();
+        renderFailed();
       }
     });
 
@@ -192,10 +244,82 @@
       }
     });
 
+    // ---- satisfaction surveys (a verified visitor only; the server checks the token and the csat rules)
+    const post = async (path, body) => {
+      const res = await fetch(`${env.api}${path}`, { method: 'POST', mode: 'cors', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const answer = await res.json().catch(() => ({}));
+      if (!res.ok) throw new Error(answer.detail || 'not recorded');
+      return answer;
+    };
+
+    async function loadSurveys() {
+      const identity = env.identity();
+      if (!identity) return void (surveyBox.hidden = true);
+      try {
+        const { items } = await post('/surveys', { identity });
+        const s = items[0];
+        surveyBox.hidden = !s;
+        if (s) askSurvey(identity, s);
+      } catch {
+        surveyBox.hidden = true;
+      }
+    }
+
+    function askSurvey(identity, s) {
+      const note = h('p', { role: 'status' });
+      const rate = (rating, text) =>
+        h('button', {
+          type: 'button',
+          text,
+          onclick: async () => {
+            try {
+              await post('/surveys/answer', { identity, ticketNumber: s.ticketNumber, rating });
+              commentForm(identity, s, rating);
+            } catch (err) {
+              note.textContent = `Not recorded: ${err.message}`;
+            }
+          },
+        });
+      surveyBox.replaceChildren(
+        h('h3', { id: 'lw-survey-title', text: 'How did we do?' }),
+        h('p', { text: `Your request #${s.ticketNumber} “${s.subject}” was solved.` }),
+        h('div', { class: 'row', role: 'group', 'aria-label': `Rate request #${s.ticketNumber}` }, rate('good', '👍 Good'), rate('bad', '👎 Bad')),
+        note,
+      );
+    }
+
+    function commentForm(identity, s, rating) {
+      const comment = h('textarea', { id: 'lw-survey-comment', maxlength: 5000 });
+      const reason = rating === 'bad' ? h('select', { id: 'lw-survey-reason' }, h('option', { value: '', text: '—' }), ...s.reasons.map((r) => h('option', { value: r, text: r }))) : null;
+      const note = h('p', { role: 'status', text: `Thank you — you rated it ${rating === 'good' ? 'good 👍' : 'bad 👎'}.` });
+      const extra = h(
+        'form',
+        {
+          onsubmit: async (e) => {
+            e.preventDefault();
+            try {
+              await post('/surveys/answer', { identity, ticketNumber: s.ticketNumber, rating, comment: comment.value.trim() || undefined, reason: reason?.value || undefined });
+              surveyBox.replaceChildren(h('h3', { id: 'lw-survey-title', text: 'Thank you' }), h('p', { role: 'status', text: 'Your answer was recorded.' }));
+            } catch (err) {
+              note.textContent = `Not recorded: ${err.message}`;
+            }
+          },
+        },
+        ...(reason ? [h('label', { for: 'lw-survey-reason', text: 'What went wrong?' }), reason] : []),
+        h('label', { for: 'lw-survey-comment', text: 'Anything to add? (optional)' }),
+        comment,
+        h('div', { class: 'row' }, h('button', { type: 'submit', text: 'Send comment' })),
+      );
+      surveyBox.replaceChildren(h('h3', { id: 'lw-survey-title', text: 'How did we do?' }), note, extra);
+      comment.focus();
+    }
+
     return {
       open() {
         dialog.hidden = false;
         showIdentity();
+        renderFailed();
+        void loadSurveys();
         description.focus();
       },
     };

@@ -3,7 +3,8 @@
 // Plain DOM, no framework, no eval, no inline script or style attribute the host's CSP would have to allow. It adds a
 // button in a shadow root (host styles do not reach it), loads the panel on first open, and owns the offline queue:
 // a report is kept in localStorage with its idempotency key until the server has answered for it, and sent again
-// when the network returns (also on a later page of the same site); the server dedupes on (site, key).
+// when the network returns (also on a later page of the same site); the server dedupes on (site, key). A report the
+// server refuses stays in the queue marked failed with its reason, for the panel to show (edit and resend, or discard).
 (() => {
   const script = document.currentScript;
   if (!script || window.LifelineWidget) return;
@@ -24,7 +25,8 @@
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'launcher';
-  button.textContent = script.dataset.label || 'Report an issue';
+  const label = script.dataset.label || 'Report an issue';
+  button.textContent = label;
   button.setAttribute('aria-haspopup', 'dialog');
   button.setAttribute('aria-expanded', 'false');
   root.append(button);
@@ -69,7 +71,7 @@
       (await loadPanel()).open();
       button.setAttribute('aria-expanded', 'true');
     } catch {
-      button.textContent = 'Report an issue (offline — try again)';
+      button.textContent = `${label} (offline — try again)`;
     } finally {
       button.removeAttribute('aria-busy');
     }
@@ -97,6 +99,13 @@
     }
   }
   const queue = () => memoryQueue || readQueue();
+  const failed = () => queue().filter((q) => q.failed);
+
+  /** The button says when a report was refused, so it is seen even if the panel was closed when it happened. */
+  function badge() {
+    const n = failed().length;
+    button.textContent = n ? `${label} (${n} not sent)` : label;
+  }
 
   function newKey() {
     const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -128,7 +137,7 @@
     flushing = true;
     try {
       for (;;) {
-        const item = queue()[0];
+        const item = queue().find((q) => !q.failed);
         if (!item) break;
         if (navigator.onLine === false) {
           stampOffline(item);
@@ -153,8 +162,16 @@
         }
         backoff = 5000;
         const answer = await res.json().catch(() => ({}));
-        writeQueue(queue().filter((q) => q.idempotencyKey !== item.idempotencyKey));
-        emit(res.ok ? { type: 'sent', key: item.idempotencyKey, ticketNumber: answer.ticketNumber } : { type: 'refused', key: item.idempotencyKey, problem: answer, report: item });
+        if (res.ok) {
+          writeQueue(queue().filter((q) => q.idempotencyKey !== item.idempotencyKey));
+          emit({ type: 'sent', key: item.idempotencyKey, ticketNumber: answer.ticketNumber });
+        } else {
+          // Refused (a bad token, a file, the site switched off…): kept, marked, until the visitor edits or discards it.
+          const reason = { status: res.status, code: String(answer.code || ''), detail: String(answer.detail || answer.title || 'the desk refused the report').slice(0, 500) };
+          writeQueue(queue().map((q) => (q.idempotencyKey === item.idempotencyKey ? { ...q, failed: reason } : q)));
+          badge();
+          emit({ type: 'refused', key: item.idempotencyKey, problem: reason });
+        }
       }
     } finally {
       flushing = false;
@@ -204,10 +221,18 @@
           button.setAttribute('aria-expanded', 'false');
           button.focus();
         },
-        /** Queues a report (its key made here) and tries to send it now; returns the key. */
-        submit(report) {
+        /** Reports the server refused, each with `failed: { status, code, detail }`. */
+        failed,
+        /** Drops a refused report. */
+        discard(key) {
+          writeQueue(queue().filter((q) => q.idempotencyKey !== key));
+          badge();
+        },
+        /** Queues a report (its key made here; `replaces`: the refused one it was edited from) and tries to send it now. */
+        submit(report, replaces) {
           const item = { ...report, idempotencyKey: newKey(), identity: state.identity || undefined, context: context() };
-          const kept = writeQueue([...queue(), item]);
+          const kept = writeQueue([...queue().filter((q) => q.idempotencyKey !== replaces), item]);
+          badge();
           // After the caller has the key (it matches the events that follow to its report).
           setTimeout(() => void flush(), 0);
           return { key: item.idempotencyKey, kept };
@@ -218,6 +243,7 @@
 
   const mount = () => {
     document.body.append(host);
+    badge();
     // Reports left from an earlier page (offline then, online now) go out without anyone opening the panel.
     if (queue().length) void flush();
   };
