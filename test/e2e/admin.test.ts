@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { rowsOf } from '../../src/db/client.js';
-import { startTestApp, type TestApp } from '../../src/testing/harness.js';
+import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
 import { accessibilityProblems } from './axe.js';
 import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
 
@@ -295,6 +295,19 @@ describe('admin screens in a real browser', { skip }, () => {
     await table.getByText('Team shared').waitFor({ state: 'detached' });
     assert.deepEqual(((await t.as(admin).get('/api/v1/views/saved')).body.items as { id: string }[]).map((v) => v.id), [backlog.id, urgent.id]);
     await screenshot(page, 'admin-saved-views');
+
+    // "Edit view …" beside one's own view in the rail opens the same editor; built-in views have none.
+    const signIn = await t.as(null).post('/api/v1/session', { email: 'dana@example.org', password: PASSWORD });
+    const dana = { headers: { cookie: String(signIn.headers['set-cookie']).split(';')[0] as string, 'x-csrf-token': signIn.body.csrfToken } } as unknown as Session;
+    assert.equal((await t.as(dana).post('/api/v1/views', { name: 'Admin own', condition: { all: [] } })).status, 201);
+    await page.goto(`${base}/views/triage`);
+    const rail = page.getByRole('navigation', { name: 'Views' });
+    await rail.getByRole('button', { name: 'Edit view Admin own' }).click();
+    const fromRail = page.getByRole('dialog', { name: 'Edit view Admin own' });
+    await fromRail.getByRole('textbox', { name: 'Name' }).fill('Admin renamed');
+    await fromRail.getByRole('button', { name: 'Save' }).click();
+    await rail.getByRole('link', { name: /Admin renamed/ }).waitFor();
+    assert.equal(await rail.getByRole('button', { name: /^Edit view (New|All)/ }).count(), 0, 'built-in views cannot be edited');
   });
 
   test('triage: the agent on triage sees the rota and the hand-over notes beside the queue and writes one', async () => {

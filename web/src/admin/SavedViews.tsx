@@ -124,6 +124,13 @@ export function SavedViews() {
   );
 }
 
+/** The editor for one saved view, opened from the views rail ("Edit view …" beside a view one may change). */
+export function EditSavedView({ id, onClose }: { id: string; onClose: () => void }) {
+  const saved = useQuery({ queryKey: ['saved-views'], queryFn: loadSaved });
+  const view = saved.data?.find((v) => v.id === id);
+  return view ? <ViewEditor key={view.id} view={view} onClose={onClose} /> : null;
+}
+
 function ViewEditor({ view, onClose }: { view: SavedView; onClose: () => void }) {
   const dir = useDirectory();
   const { error, save } = useSave([['saved-views'], ['views'], ['view-counts']]);

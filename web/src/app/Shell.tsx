@@ -1,8 +1,9 @@
-import { Alert, AppShell, Badge, Burger, Button, Group, Kbd, Menu, Modal, NavLink, ScrollArea, Stack, Table, Text, Title, UnstyledButton } from '@mantine/core';
+import { ActionIcon, Alert, AppShell, Badge, Burger, Button, Group, Kbd, Menu, Modal, NavLink, ScrollArea, Stack, Table, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure, useHotkeys } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useRef, useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
+import { EditSavedView } from '../admin/SavedViews';
 import { api } from '../api/client';
 import { ActiveIncidentBanner } from '../incidents/Banners';
 import { SearchBox } from '../tickets/SearchBox';
@@ -30,6 +31,7 @@ export function Shell({ children }: { children: ReactNode }) {
   // On a phone the views rail is a drawer behind the menu button; choosing a link in it closes it.
   const [drawer, { toggle: toggleDrawer, close: closeDrawer }] = useDisclosure(false);
   const search = useRef<HTMLInputElement>(null);
+  const [editingView, setEditingView] = useState<string | null>(null);
   const params = new URLSearchParams(useSearch());
   const [q, setQ] = useState(params.get('q') ?? '');
   // The box follows the address when the search changes elsewhere (a chip removed, back and forward).
@@ -106,8 +108,9 @@ export function Shell({ children }: { children: ReactNode }) {
           </Text>
           <nav aria-label="Views">
             {(views.data ?? []).map((v) => (
+              <Group key={v.id} gap={2} wrap="nowrap">
               <NavLink
-                key={v.id}
+                style={{ flex: 1, minWidth: 0 }}
                 component={Link}
                 href={`/views/${v.id}`}
                 label={v.name}
@@ -120,8 +123,16 @@ export function Shell({ children }: { children: ReactNode }) {
                   ) : null
                 }
               />
+              {/* One's own views, and for an admin the shared ones too: the same editor as Admin → Saved views. */}
+              {!v.system && (v.ownerId === me.id || me.role === 'admin') && (
+                <ActionIcon variant="subtle" color="gray" size="sm" aria-label={`Edit view ${v.name}`} onClick={() => setEditingView(v.id)}>
+                  ✎
+                </ActionIcon>
+              )}
+              </Group>
             ))}
           </nav>
+          {editingView && <EditSavedView id={editingView} onClose={() => setEditingView(null)} />}
         </AppShell.Section>
         <NavLink component={Link} href="/boards/epics" label="Epics board" active={location === '/boards/epics'} />
         <NavLink component={Link} href="/boards/planning" label="Planning" active={location === '/boards/planning'} />
