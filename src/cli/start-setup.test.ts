@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { copyPgliteTemplateTo } from '../testing/database-templates.js';
 import { createServerDatabase } from '../testing/harness.js';
 import { freePort, type Running, startLifeline } from '../testing/process.js';
 
@@ -15,6 +16,9 @@ let server: Running | undefined;
 before(async () => {
   delete env.DATABASE_URL;
   const url = process.env.TEST_DATABASE_URL;
+  // An empty desk on a migrated database: creating the embedded database is not what this file tests
+  // (test/security/embedded-db.test.ts starts from nothing), and initdb in WASM is the slowest part of a start.
+  if (!url) await copyPgliteTemplateTo(path.join(dataDir, 'pglite'));
   if (url) {
     const created = await createServerDatabase(url, 'lifeline_setup');
     env.DATABASE_URL = created.url;

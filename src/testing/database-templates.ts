@@ -86,10 +86,17 @@ function migratedPgliteTemplateDir(): Promise<string> {
 
 /** A fresh copy of the migrated template in a temporary directory, and a function that removes it. */
 export async function copyOfPgliteTemplate(): Promise<{ dir: string; remove: () => void }> {
-  const template = await migratedPgliteTemplateDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-test-db-'));
-  fs.cpSync(template, dir, { recursive: true });
+  await copyPgliteTemplateTo(dir);
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Puts a migrated, empty embedded database at `dir` (which must not hold one): for tests of the `lifeline` process
+ * whose subject is not creating the database (initdb in WASM takes a CPU-minute on a loaded machine).
+ */
+export async function copyPgliteTemplateTo(dir: string): Promise<void> {
+  fs.cpSync(await migratedPgliteTemplateDir(), dir, { recursive: true, errorOnExist: true, force: false });
 }
 
 const serverTemplates = new Map<string, Promise<string>>();

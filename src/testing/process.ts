@@ -78,7 +78,8 @@ export async function startLifeline(env: Record<string, string>, port: number): 
   const base = `http://127.0.0.1:${port}`;
   const stop = stopper(child);
   // A first start creates the database (initdb, migrations): seconds on an idle machine, far more on a busy one.
-  for (const until = Date.now() + 120_000; Date.now() < until; ) {
+  // CI runs both database legs side by side on two cores: 120 s was seen to run out.
+  for (const until = Date.now() + 300_000; Date.now() < until; ) {
     if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
     try {
       if ((await fetch(`${base}/api/v1/health`)).ok) return { child, base, output: () => output, stop };
