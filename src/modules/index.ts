@@ -66,6 +66,7 @@ export function buildModules(ctx: Ctx) {
     ...fields.services,
     outbound: email.services.email.outbound,
     ...csat.services,
+    kb: kb.services.kb,
     statusSummary: async () => (await statusPage.current()).summary,
   });
   const widget = widgetModule(ctx, { ...channels.services, ...people.services, ...tickets.services, ...kb.services, outbound: email.services.email.outbound, ...csat.services });

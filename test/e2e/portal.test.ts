@@ -70,10 +70,15 @@ describe('customer portal and satisfaction survey in a real browser', { skip }, 
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no sideways scrolling at 390 px (${width})`);
 
-    // A new request.
+    // A new request; help-centre articles are suggested as it is written (the form's impression recorded).
+    const cat = await t.as(agent).post('/api/v1/kb/categories', { name: 'App' });
+    const sec = await t.as(agent).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Syncing' });
+    const art = await t.as(agent).post('/api/v1/kb/articles', { sectionId: sec.body.id, title: 'When forms do not sync', body: 'Press **Sync** on a good connection.' });
+    assert.equal((await t.as(agent).post(`/api/v1/kb/articles/${art.body.id}/publish`, {})).status, 200);
     await page.getByRole('link', { name: 'New request' }).click();
     await page.getByLabel('Subject').fill('Forms do not sync');
     await page.getByLabel('What happened? What did you expect?').fill('Since the update this morning.');
+    await page.getByRole('region', { name: 'Articles that may help' }).getByRole('link', { name: 'When forms do not sync' }).waitFor();
     await page.getByRole('button', { name: 'Send request' }).focus();
     await page.keyboard.press('Enter');
     const heading = page.getByRole('heading', { name: /^#\d+ Forms do not sync$/ });
@@ -81,6 +86,7 @@ describe('customer portal and satisfaction survey in a real browser', { skip }, 
     const number = Number(/#(\d+)/.exec((await heading.textContent()) ?? '')?.[1]);
     const ticket = (await t.as(agent).get(`/api/v1/tickets/${number}`)).body;
     assert.equal(ticket.channel, 'portal');
+    assert.equal(await t.count('kb_impressions where requested_at is not null'), 1, 'the request was sent: the suggestion did not deflect it');
 
     // The agent answers and marks the fix provided; the customer confirms it.
     assert.equal((await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Update to 2.54, then sync again.', status: 'fix_provided' })).status, 201);

@@ -108,11 +108,18 @@ export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: 
     '/api/v1/kb/suggest',
     {
       config: { access: pub },
-      schema: { tags, querystring: z.object({ q: z.string().max(MAX_QUERY) }), response: { 200: z.object({ items: z.array(Suggestion) }) }, description: 'The top 3 articles the caller may read for a text (rate-limited per address).' },
+      schema: {
+        tags,
+        querystring: z.object({ q: z.string().max(MAX_QUERY), impression: z.uuid().optional() }),
+        response: { 200: z.object({ items: z.array(Suggestion) }) },
+        description: 'The top 3 articles the caller may read for a text (rate-limited per address). A request form passes its impression id: what it was shown counts toward deflections.',
+      },
     },
     async (req) => {
       await limited(kb, req, 'suggest');
-      return { items: await kb.suggest(req.actor, req.query.q) };
+      const items = await kb.suggest(req.actor, req.query.q);
+      if (req.query.impression) await kb.recordImpression(req.actor, req.query.impression, items.map((i) => i.id));
+      return { items };
     },
   );
   r.post('/api/v1/kb/suggest/feedback', { config: { access: pub }, schema: { tags, body: FeedbackBody, description: 'solved / not_related / not_answered for a suggested article.' } }, async (req, reply) => {

@@ -250,3 +250,23 @@ export const kbTopicNotices = pgTable('kb_topic_notices', {
   label: text('label').notNull(),
   notifiedAt: timestamp('notified_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * Suggestions shown to a customer writing a request, per impression (an id the form makes when it opens) and
+ * article. The request sent from that form sets `requestedAt`; "this solved it" sets `solvedAt`. Deflected: solved,
+ * or shown and no request from that form within DEFLECTION_MINUTES (counted on read).
+ */
+export const kbImpressions = pgTable(
+  'kb_impressions',
+  {
+    id: uuid('id').notNull(),
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    shownAt: timestamp('shown_at', { withTimezone: true }).notNull(),
+    requestedAt: timestamp('requested_at', { withTimezone: true }),
+    solvedAt: timestamp('solved_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.articleId] }), index('kb_impressions_article_idx').on(t.articleId, t.shownAt)],
+);

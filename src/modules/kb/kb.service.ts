@@ -15,6 +15,7 @@ import {
   kbArticleVersions,
   kbCategories,
   kbFiles,
+  kbImpressions,
   kbRateLimits,
   kbRelatedArticles,
   kbSections,
@@ -87,7 +88,7 @@ export const PublishBody = z.object({
 export const VoteBody = z.object({ helpful: z.boolean(), comment: z.string().trim().max(2000).default('') });
 /** The related articles an agent picked, in order (replacing the list); at most 10, none twice, never the article itself. */
 export const RelatedBody = z.object({ ids: z.array(z.uuid()).max(10) });
-export const FeedbackBody = z.object({ articleId: z.uuid(), outcome: z.enum(SUGGESTION_OUTCOMES), query: z.string().max(500).default('') });
+export const FeedbackBody = z.object({ articleId: z.uuid(), outcome: z.enum(SUGGESTION_OUTCOMES), query: z.string().max(500).default(''), impression: z.uuid().optional() });
 
 /** What a reader is: nobody signed in (null), a customer (their organisation), or staff. */
 export type Reader = Actor | null;
@@ -118,6 +119,8 @@ const CANDIDATES = 400;
 /** How much of an article's text a search snippet is cut from. */
 const SNIPPET_SOURCE = 1500;
 const SUGGEST_TTL_MS = 30_000;
+/** A suggestion shown with no request from that form within this many minutes counts as deflected. */
+export const DEFLECTION_MINUTES = 30;
 /** Related articles shown with an article: the picked ones, topped up with suggestions to this many. */
 const RELATED_SHOWN = 3;
 export type RelatedRef = { id: string; slug: string; title: string; visibility: Visibility; published: boolean };
@@ -614,8 +617,33 @@ export class KbService {
     return rows.map((r) => ({ id: r.id, slug: r.slug, title: r.title, snippet: '', url: `${this.ctx.config.publicUrl}/help/articles/${r.slug}` }));
   }
 
+  /** Records that these articles were shown in the request form `impression` (once per article). */
+  async recordImpression(reader: Reader, impression: string, articleIds: string[]): Promise<void> {
+    if (!articleIds.length) return;
+    const now = this.ctx.clock.now();
+    await this.ctx.db
+      .insert(kbImpressions)
+      .values(articleIds.map((articleId) => ({ id: impression, articleId, userId: reader?.userId ?? null, shownAt: now })))
+      .onConflictDoNothing();
+  }
+
+  /** A request was sent from the form `impression`: what it was shown did not deflect it (unless already solved). */
+  async requested(impression: string): Promise<void> {
+    await this.ctx.db
+      .update(kbImpressions)
+      .set({ requestedAt: this.ctx.clock.now() })
+      .where(and(eq(kbImpressions.id, impression), sql`${kbImpressions.requestedAt} is null`, sql`${kbImpressions.solvedAt} is null`));
+  }
+
   async feedback(reader: Reader, input: z.infer<typeof FeedbackBody>): Promise<void> {
     await this.read(reader, input.articleId);
+    // "This solved it" in a request form deflects at once.
+    if (input.impression && input.outcome === 'solved') {
+      await this.ctx.db
+        .update(kbImpressions)
+        .set({ solvedAt: this.ctx.clock.now() })
+        .where(and(eq(kbImpressions.id, input.impression), eq(kbImpressions.articleId, input.articleId), sql`${kbImpressions.requestedAt} is null`, sql`${kbImpressions.solvedAt} is null`));
+    }
     await this.ctx.db.insert(kbSuggestionFeedback).values({ articleId: input.articleId, outcome: input.outcome, query: input.query.slice(0, 500), userId: reader?.userId ?? null, createdAt: this.ctx.clock.now() });
   }
 
@@ -781,6 +809,13 @@ export class KbService {
       .where(eq(kbArticleUses.articleId, id))
       .limit(10_000);
     const solved = await solvedAfter(this.ctx.db, links);
+    const cutoff = new Date(this.ctx.clock.now().getTime() - DEFLECTION_MINUTES * 60_000);
+    const [shown] = rowsOf<{ shown: number; deflected: number }>(
+      await this.ctx.db.execute(sql`
+        select count(*)::int as shown,
+          (count(*) filter (where solved_at is not null or (requested_at is null and shown_at <= ${cutoff})))::int as deflected
+        from ${kbImpressions} where article_id = ${id}`),
+    );
     const feedback = rowsOf<{ outcome: string; n: number }>(await this.ctx.db.execute(sql`select outcome, count(*)::int as n from ${kbSuggestionFeedback} where article_id = ${id} group by outcome`));
     return {
       views: a.views,
@@ -788,6 +823,8 @@ export class KbService {
       notHelpful: a.notHelpful,
       linkedInTickets: links.length,
       solvedAfterLinking: solved,
+      suggested: shown?.shown ?? 0,
+      deflections: shown?.deflected ?? 0,
       suggestionFeedback: Object.fromEntries(SUGGESTION_OUTCOMES.map((o) => [o, feedback.find((f) => f.outcome === o)?.n ?? 0])),
     };
   }

@@ -444,4 +444,31 @@ describe('knowledge base and help centre', () => {
     for (const a of [main, refunds, secret, cards, vat]) assert.equal((await t.as(agent).delete(`/api/v1/kb/articles/${a.id}`)).status, 204);
     assert.equal((await t.as(agent).delete(`/api/v1/kb/articles/${draft.body.id}`)).status, 204);
   });
+
+  test('deflections: a suggestion shown in a request form counts when "this solved it" (at once) or no request follows within 30 minutes; a sent request does not', async () => {
+    const a = await article('Sync your forms', 'Open the app and press **Sync** to send forms.');
+    await publish(a.id);
+    const [shownA, solvedB, sentC] = ['6f1c2a64-0b7e-4d51-9d43-1a2b3c4d5e61', '6f1c2a64-0b7e-4d51-9d43-1a2b3c4d5e62', '6f1c2a64-0b7e-4d51-9d43-1a2b3c4d5e63'];
+    const suggest = async (who: Session | null, impression: string) => {
+      const res = await t.as(who).get(`/api/v1/kb/suggest?q=sync+forms&impression=${impression}`);
+      assert.equal(res.status, 200, res.raw);
+      assert.ok(res.body.items.some((i: { id: string }) => i.id === a.id), res.raw);
+    };
+    await suggest(customer, shownA);
+    await suggest(customer, shownA); // typing on: the same form shown it again counts once
+    await suggest(null, solvedB);
+    assert.equal((await t.as(null).post('/api/v1/kb/suggest/feedback', { articleId: a.id, outcome: 'solved', impression: solvedB })).status, 204);
+    await suggest(customer, sentC);
+    const sent = await t.as(customer).post('/api/v1/portal/tickets', { subject: 'Forms will not sync', description: 'The button does nothing.', kbImpression: sentC });
+    assert.equal(sent.status, 201, sent.raw);
+    const stats = async () => (await t.as(agent).get(`/api/v1/kb/articles/${a.id}/stats`)).body as { suggested: number; deflections: number };
+    assert.deepEqual(await stats(), { ...(await stats()), suggested: 3, deflections: 1 }, '"this solved it" counts at once');
+    t.clock.advance(31 * 60_000);
+    assert.equal((await stats()).deflections, 2, 'shown, and no request from that form within 30 minutes');
+    // A request sent late from a solved form does not undo the solve; bad impression ids are refused.
+    assert.equal((await t.as(null).get('/api/v1/kb/suggest?q=sync&impression=not-a-uuid')).status, 400);
+    assert.equal((await t.as(customer).post('/api/v1/portal/tickets', { subject: 's', description: 'd', kbImpression: 'nope' })).status, 400);
+    assert.equal((await t.as(null).post('/api/v1/kb/suggest/feedback', { articleId: a.id, outcome: 'solved', impression: 'nope' })).status, 400);
+    assert.equal(await t.count('kb_impressions'), 3);
+  });
 });

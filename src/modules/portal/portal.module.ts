@@ -1,5 +1,6 @@
 import type { Ctx } from '../../platform/context.js';
 import type { CsatService } from '../csat/csat.service.js';
+import type { KbService } from '../kb/kb.service.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import type { OutboundService } from '../email/outbound.service.js';
 import { defineModule } from '../module.js';
@@ -21,6 +22,7 @@ export function portalModule(
     fields: CustomFieldsService;
     outbound: OutboundService;
     csat: CsatService;
+    kb: KbService;
     /** The public status page's summary (Statuspage v2 JSON): its active incidents are the portal's banners. */
       statusSummary: () => Promise<string>;
   },

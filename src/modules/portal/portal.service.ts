@@ -7,6 +7,7 @@ import { randomToken, sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import { Secrets } from '../../platform/secrets.js';
 import type { CsatService } from '../csat/csat.service.js';
+import type { KbService } from '../kb/kb.service.js';
 import type { CustomFieldsService } from '../custom-fields/custom-fields.service.js';
 import type { OutboundService } from '../email/outbound.service.js';
 import type { PeopleService, User } from '../people/people.service.js';
@@ -53,6 +54,8 @@ export const NewRequestBody = z
     type: z.string().max(64).nullable().optional(),
     customFields: z.record(z.string().max(64), z.unknown()).default({}),
     attachmentIds: z.array(z.uuid()).max(10).default([]),
+    // The form's id for the help-centre suggestions it showed: sending the request means they did not deflect it.
+    kbImpression: z.uuid().optional(),
   })
   .strict();
 
@@ -83,6 +86,8 @@ export class PortalService {
       fields: CustomFieldsService;
       outbound: OutboundService;
       csat: CsatService;
+      /** The knowledge base: a request sent from a form that showed suggestions was not deflected by them. */
+      kb: Pick<KbService, 'requested'>;
       /** The public status page's summary (Statuspage v2 JSON): its active incidents are the portal's banners. */
       statusSummary: () => Promise<string>;
     },
@@ -330,6 +335,7 @@ export class PortalService {
       },
       { trusted: true },
     );
+    if (input.kbImpression) await this.d.kb.requested(input.kbImpression);
     return this.detail(actor, ticket.id);
   }
 

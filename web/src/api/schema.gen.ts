@@ -299,10 +299,10 @@ export interface Paths {
     put: { path: never; query: never; body: { name: string; intro?: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number }; response: unknown };
   };
   "/api/v1/kb/suggest": {
-    get: { path: never; query: { q: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
+    get: { path: never; query: { q: string; impression?: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
   };
   "/api/v1/kb/suggest/feedback": {
-    post: { path: never; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string }; response: unknown };
+    post: { path: never; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string; impression?: string }; response: unknown };
   };
   "/api/v1/kb/topics": {
     get: { path: never; query: never; body: never; response: unknown };
@@ -463,7 +463,7 @@ export interface Paths {
   };
   "/api/v1/portal/tickets": {
     get: { path: never; query: { scope?: "mine" | "organization"; cursor?: string }; body: never; response: { items: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; requester: { name: string }; createdAt: string; updatedAt: string }[]; nextCursor: string | null } };
-    post: { path: never; query: never; body: { subject: string; description: string; type?: string | null; customFields?: { [key: string]: unknown }; attachmentIds?: string[] }; response: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; canConfirm: boolean; canReopen: boolean; canReply: boolean; requester: { name: string }; createdAt: string; updatedAt: string; version: number; messages: { id: string; fromSupport: boolean; author: string; html: string; createdAt: string; attachments: { id: string; filename: string; size: number }[] }[]; survey: { status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } | null } };
+    post: { path: never; query: never; body: { subject: string; description: string; type?: string | null; customFields?: { [key: string]: unknown }; attachmentIds?: string[]; kbImpression?: string }; response: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; canConfirm: boolean; canReopen: boolean; canReply: boolean; requester: { name: string }; createdAt: string; updatedAt: string; version: number; messages: { id: string; fromSupport: boolean; author: string; html: string; createdAt: string; attachments: { id: string; filename: string; size: number }[] }[]; survey: { status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } | null } };
   };
   "/api/v1/portal/tickets/{id}": {
     get: { path: { id: string }; query: never; body: never; response: { id: string; number: number; subject: string; status: string; awaitingConfirmation: boolean; canConfirm: boolean; canReopen: boolean; canReply: boolean; requester: { name: string }; createdAt: string; updatedAt: string; version: number; messages: { id: string; fromSupport: boolean; author: string; html: string; createdAt: string; attachments: { id: string; filename: string; size: number }[] }[]; survey: { status: "scheduled" | "sent" | "answered" | "cancelled"; rating: "good" | "bad" | null; comment: string | null; reason: string | null; expiresAt: string | null; reasons: string[] } | null } };
@@ -773,7 +773,7 @@ export interface Paths {
     get: { path: { siteKey: string }; query: { q: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
   };
   "/api/v1/widget/{siteKey}/suggest/feedback": {
-    post: { path: { siteKey: string }; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string }; response: unknown };
+    post: { path: { siteKey: string }; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string; impression?: string }; response: unknown };
   };
   "/api/v1/widget/{siteKey}/surveys": {
     post: { path: { siteKey: string }; query: never; body: { identity: string }; response: { items: ({ ticketNumber: number; subject: string; expiresAt: string | null; reasons: string[] })[] } };

@@ -246,7 +246,7 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
         <Tabs.Panel value="stats" pt="xs">
           {stats.data && (
             <Text size="sm" data-testid="kb-stats">
-              {stats.data.views} views · {stats.data.helpful} found it helpful, {stats.data.notHelpful} did not · linked in {stats.data.linkedInTickets} tickets ({stats.data.solvedAfterLinking} solved after) · suggestions: {stats.data.suggestionFeedback.solved ?? 0} solved,{' '}
+              {stats.data.views} views · suggested in {stats.data.suggested} request forms, <span data-testid="kb-deflections">{stats.data.deflections} deflected</span> (solved it, or no request within 30 min) · {stats.data.helpful} found it helpful, {stats.data.notHelpful} did not · linked in {stats.data.linkedInTickets} tickets ({stats.data.solvedAfterLinking} solved after) · suggestions: {stats.data.suggestionFeedback.solved ?? 0} solved,{' '}
               {stats.data.suggestionFeedback.not_related ?? 0} not related, {stats.data.suggestionFeedback.not_answered ?? 0} did not answer
             </Text>
           )}

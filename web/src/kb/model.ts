@@ -23,7 +23,7 @@ export type Article = {
 };
 export type Version = { version: number; title: string; note: string; createdAt: string };
 export type Diff = { from: number; to: number; title: { before: string; after: string }; lines: { op: '=' | '+' | '-'; text: string }[] };
-export type Stats = { views: number; helpful: number; notHelpful: number; linkedInTickets: number; solvedAfterLinking: number; suggestionFeedback: Record<string, number> };
+export type Stats = { views: number; suggested: number; deflections: number; helpful: number; notHelpful: number; linkedInTickets: number; solvedAfterLinking: number; suggestionFeedback: Record<string, number> };
 export type RelatedRef = { id: string; slug: string; title: string; visibility: Visibility; published: boolean };
 export type RelatedList = { manual: RelatedRef[]; suggested: RelatedRef[] };
 export type Suggestion = { id: string; slug: string; title: string; snippet: string; url: string };

@@ -66,6 +66,15 @@ function show(title, ...content) {
   main.focus();
 }
 
+// crypto.randomUUID needs a secure context; getRandomValues works on plain http too.
+function uuid() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = [...b].map((n) => n.toString(16).padStart(2, '0')).join('');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
 function errorLine() {
   return h('p', { class: 'error', role: 'alert' });
 }
@@ -259,6 +268,34 @@ function newPage() {
   const fields = home.form.customFields.map((f) => ({ f, input: fieldInput(f) }));
   const files = home.form.attachments ? h('input', { type: 'file', id: 'files', multiple: true }) : null;
   const out = errorLine();
+  // Help-centre articles for what is being written. The form's impression id goes with each look-up and with the
+  // request: an article shown here with no request sent counts as a deflection (so does "This solved it").
+  const impression = uuid();
+  const suggestions = h('section', { class: 'suggestions', 'aria-label': 'Articles that may help', 'aria-live': 'polite' });
+  let lookup = 0;
+  const suggest = () => {
+    clearTimeout(suggest.timer);
+    suggest.timer = setTimeout(async () => {
+      const q = `${subject.value} ${description.value}`.trim().slice(0, 200);
+      const mine = ++lookup;
+      if (q.length < 3) return suggestions.replaceChildren();
+      const r = await api('GET', `/api/v1/kb/suggest?q=${encodeURIComponent(q)}&impression=${impression}`).catch(() => null);
+      if (mine !== lookup || !r) return;
+      suggestions.replaceChildren(
+        ...(r.items.length ? [h('h2', { text: 'These articles may answer it' })] : []),
+        ...r.items.map((a) => {
+          const solved = h('button', { type: 'button', class: 'secondary', text: 'This solved it' });
+          solved.onclick = async () => {
+            await api('POST', '/api/v1/kb/suggest/feedback', { articleId: a.id, outcome: 'solved', query: q, impression }).catch(() => null);
+            solved.replaceWith(h('span', { class: 'muted', role: 'status', text: 'Glad it helped — no need to send the request.' }));
+          };
+          return h('div', { class: 'suggestion' }, h('a', { href: a.url, target: '_blank', rel: 'noopener', text: a.title }), ' ', solved);
+        }),
+      );
+    }, 300);
+  };
+  subject.addEventListener('input', suggest);
+  description.addEventListener('input', suggest);
   const form = h(
     'form',
     {
@@ -273,7 +310,7 @@ function newPage() {
         }
         try {
           const attachmentIds = await upload(files);
-          const t = await api('POST', '/api/v1/portal/tickets', { subject: subject.value, description: description.value, type: type?.value || undefined, customFields, attachmentIds });
+          const t = await api('POST', '/api/v1/portal/tickets', { subject: subject.value, description: description.value, type: type?.value || undefined, customFields, attachmentIds, kbImpression: impression });
           toast(`Request #${t.number} sent`);
           go(`/portal/requests/${t.id}`);
         } catch (err) {
@@ -286,6 +323,7 @@ function newPage() {
     type ? [h('label', { for: 'type', text: 'Type' }), type] : '',
     h('label', { for: 'description', text: 'What happened? What did you expect?' }),
     description,
+    suggestions,
     fields.map(({ f, input }) => [h('label', { for: input.id, text: f.label }), input]),
     files ? [h('label', { for: 'files', text: 'Attachments (screenshots, files)' }), files] : '',
     h('div', { class: 'row' }, h('button', { type: 'submit', text: 'Send request' }), link('/portal', 'Cancel', { class: 'button secondary' })),
