@@ -276,7 +276,8 @@ function newPage() {
   const suggest = () => {
     clearTimeout(suggest.timer);
     suggest.timer = setTimeout(async () => {
-      const q = `${subject.value} ${description.value}`.trim().slice(0, 200);
+      // The subject when there is one: every word of a suggestion query must match, and a description has many.
+      const q = (subject.value.trim() || description.value.trim()).slice(0, 200);
       const mine = ++lookup;
       if (q.length < 3) return suggestions.replaceChildren();
       const r = await api('GET', `/api/v1/kb/suggest?q=${encodeURIComponent(q)}&impression=${impression}`).catch(() => null);
