@@ -518,14 +518,24 @@ export class KbService {
     // words are letters and digits only (normaliseQuery), so joining them with & makes no other operator.
     const tsquery = asYouType ? sql`to_tsquery(${language}::regconfig, ${`${query.split(' ').join(' & ')}:*`})` : sql`plainto_tsquery(${language}::regconfig, ${query})`;
     const readable = readableBy(reader);
-    const fts = rowsOf<{ id: string; score: number }>(
-      await this.ctx.db.execute(sql`
-        select c.id, ts_rank(c.search, c.tsq) as score from (
-          select kb_articles.id, kb_articles.search, q.tsq from ${kbArticles}, ${tsquery} q(tsq)
-          where kb_articles.search @@ q.tsq and ${readable}
-          limit ${CANDIDATES}
-        ) c order by score desc limit ${limit}`),
-    );
+    const ranked = async (tsq: SQL) =>
+      rowsOf<{ id: string; score: number }>(
+        await this.ctx.db.execute(sql`
+          select c.id, ts_rank(c.search, c.tsq) as score from (
+            select kb_articles.id, kb_articles.search, q.tsq from ${kbArticles}, ${tsq} q(tsq)
+            where kb_articles.search @@ q.tsq and ${readable}
+            limit ${CANDIDATES}
+          ) c order by score desc limit ${limit}`),
+      );
+    let fts = await ranked(tsquery);
+    // Someone describing their problem types a sentence ("the export fails on the reports page"), and an article
+    // rarely has every one of its words: as they type, articles with any of the words follow those with all.
+    const words = query.split(' ');
+    if (asYouType && fts.length < limit && words.length > 1) {
+      const some = await ranked(sql`to_tsquery(${language}::regconfig, ${`${words.slice(0, -1).join(' | ')} | ${words.at(-1)}:*`})`);
+      const all = new Set(fts.map((r) => r.id));
+      fts = [...fts.map((r) => ({ ...r, score: Number(r.score) + 1 })), ...some.filter((r) => !all.has(r.id))];
+    }
     // Titles by trigram only when the words themselves found too little (a typo: "pasword"). Common words share
     // trigrams with thousands of titles, so running it for every query cost far more than the full-text query.
     // The CTE keeps the planner on the trigram index (under a LIMIT it chose a scan of every title).

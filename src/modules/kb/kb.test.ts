@@ -199,6 +199,8 @@ describe('knowledge base and help centre', () => {
     assert.match((await page(null, '/help/search?q=pasword')).raw, /Reset your password/, 'a typo still finds it');
     assert.deepEqual(((await t.as(agent).get('/api/v1/kb/suggest?q=offline%20form%20sync')).body.items as { title: string }[]).map((x) => x.title), ['Syncing forms offline']);
     assert.deepEqual(((await t.as(agent).get('/api/v1/kb/suggest?q=forms%20offl')).body.items as { title: string }[]).map((x) => x.title), ['Syncing forms offline'], 'the word being typed matches as a prefix');
+    const sentence = (await t.as(agent).get(`/api/v1/kb/suggest?q=${encodeURIComponent('my phone will not sync the forms when I am offline in the village')}`)).body.items as { title: string }[];
+    assert.equal(sentence[0]?.title, 'Syncing forms offline', 'a sentence suggests articles with some of its words');
     t.clock.advance(61_000);
     for (const q of ["sync & !forms | ('x'", 'sync:* <-> forms', '%_\\', "'; drop table kb_articles; --"]) {
       const res = await page(null, `/help/search?q=${encodeURIComponent(q)}`);
