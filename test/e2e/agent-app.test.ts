@@ -260,7 +260,7 @@ describe('the agent app in a real browser', { skip }, () => {
     await page.getByLabel('Reply to the requester').fill('A draft that **survives** a reload');
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByTestId('composer-preview').locator('strong', { hasText: 'survives' }).waitFor();
-    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
     await page.reload();
     assert.equal(await page.getByLabel('Reply to the requester').inputValue(), 'A draft that **survives** a reload');
     await context.close();
