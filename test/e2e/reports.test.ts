@@ -66,6 +66,8 @@ describe('reports in a real browser', { skip }, () => {
     await page.getByTestId('tile-first_response_time').filter({ hasText: '30 min' }).waitFor();
     await page.getByTestId('tile-tickets_solved').filter({ hasText: /Solved1/ }).waitFor();
     assert.match((await created.textContent()) ?? '', /\+2 vs previous period/);
+    // The charts' chunk is requested once the dashboard draws its first chart, which may come after the tiles.
+    for (let i = 0; i < 300 && !scripts.some((u) => /uPlot/i.test(u)); i++) await page.waitForTimeout(100);
     assert.ok(scripts.some((u) => /uPlot/i.test(u)), 'the chart library loads with the reports');
 
     // A number → its tickets.
