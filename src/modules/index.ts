@@ -48,6 +48,7 @@ export function buildModules(ctx: Ctx) {
     ...webhooks.services,
     bounces: email.services.email.inbound,
     addresses: email.services.email.addresses,
+    outbound: email.services.email.outbound,
   });
   const oncall = oncallModule(ctx, { ...people.services, ...tickets.services, ...webhooks.services, addresses: email.services.email.addresses, ...incidents.services });
   const monitors = monitorsModule(ctx, { ...webhooks.services, ...incidents.services, ...oncall.services, ...people.services });

@@ -136,6 +136,44 @@ describe('incidents in a real browser', { skip }, () => {
     await plain.close();
   });
 
+  test('the P0/P1 banner follows incidents changed elsewhere without a reload; overdue action items show until done', async () => {
+    const dana = (await t.services.people.findUserByEmail('dana@example.org')) as { id: string };
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(base);
+    await page.getByLabel(/^Email/).fill('dana@example.org');
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const banner = page.getByRole('status', { name: 'Active incidents' });
+    // Declared by someone else: the open tab shows it without a reload (the list was polled every 30 s before).
+    const inc = (await t.as(admin).post('/api/v1/incidents', { title: 'Login is down', severity: 'P1' })).body;
+    await banner.filter({ hasText: 'Login is down' }).waitFor({ timeout: 10_000 });
+    // Resolved by someone else: the banner leaves at once, still without a reload.
+    assert.equal((await t.as(admin).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'resolved', body: 'Logins work again.' })).status, 201);
+    await page.getByText('Login is down').waitFor({ state: 'detached', timeout: 10_000 });
+
+    // The retro's action item, Dana's, past its due date: the sweep reminds her; the app says so until it is done.
+    const yesterday = new Date(t.clock.now().getTime() - 86_400_000).toISOString().slice(0, 10);
+    const saved = await t.as(admin).put(`/api/v1/incidents/${inc.id}/retro`, { rootCause: 'An expired certificate', whys: ['Nobody renewed it'], actionItems: [{ title: 'Automate certificate renewal', ownerId: dana.id, dueOn: yesterday }] });
+    assert.equal(saved.status, 200, saved.raw);
+    assert.equal((await t.as(admin).post(`/api/v1/incidents/${inc.id}/retro/complete`, { done: true })).status, 200);
+    assert.equal((await t.services.incidents.sweepActionItems()).reminded, 1);
+    await page.goto(`${base}/incidents/${inc.id}`);
+    const notice = page.getByRole('status', { name: 'Overdue action items' });
+    await notice.filter({ hasText: 'Automate certificate renewal' }).waitFor();
+    const item = page.getByRole('region', { name: 'Retrospective' }).getByRole('group', { name: 'Action item 1' });
+    await item.getByText('Overdue').waitFor();
+    // Done, by keyboard, after the retro is done: the notice and the badge go.
+    await item.getByRole('checkbox', { name: 'Action item 1 done' }).focus();
+    await page.keyboard.press('Space');
+    await notice.waitFor({ state: 'detached' });
+    await item.getByText('Overdue').waitFor({ state: 'detached' });
+    assert.equal((await t.as(admin).get(`/api/v1/incidents/${inc.id}`)).body.retro.actionItems[0].done, true);
+    await context.close();
+  });
+
   test('monitors: a link-local URL refused at its field, a heartbeat made; a missed ping opens a draft incident, the next ping recovers and offers Resolve; pause and resume by keyboard', async () => {
     assert.equal((await t.as(admin).post('/api/v1/status-components', { name: 'Nightly jobs' })).status, 201);
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });

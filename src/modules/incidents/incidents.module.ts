@@ -4,6 +4,7 @@ import { defineSchedule } from '../../platform/schedules.js';
 import { defineModule } from '../module.js';
 import type { AddressesService } from '../email/addresses.service.js';
 import type { BounceListener } from '../email/inbound.service.js';
+import type { OutboundService } from '../email/outbound.service.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
@@ -35,9 +36,11 @@ export function incidentsModule(
     // The email module's bounce hook and the sender address of status mail.
     bounces: { onBounce: (listener: BounceListener) => void };
     addresses: AddressesService;
+    // Overdue action items are mailed to their owners through the outbox.
+    outbound: Pick<OutboundService, 'queueStandalone'>;
   },
 ) {
-  const incidents = new IncidentsService(ctx, needs.tickets, needs.queries, needs.settings, needs.people);
+  const incidents = new IncidentsService(ctx, needs.tickets, needs.queries, needs.settings, needs.people, needs.outbound);
   const incidentQueries = new IncidentQueries(ctx, needs.queries, needs.people, needs.settings);
   const statusComponents = new ComponentsService(ctx);
   const statusPage = new StatusPage(ctx, incidentQueries, incidents);
@@ -56,7 +59,7 @@ export function incidentsModule(
     name: 'incidents',
     services: { incidents, incidentQueries, statusComponents, statusPage, maintenance, subscribers },
     routes: (app) => {
-      incidentRoutes(app, { incidents, queries: incidentQueries, components: statusComponents });
+      incidentRoutes(app, ctx, { incidents, queries: incidentQueries, components: statusComponents, people: needs.people });
       statusRoutes(app, statusPage, { perMinute: ctx.config.statusRateLimitPerMinute, now: () => ctx.clock.now().getTime() });
       subscriberRoutes(app, { subscribers, maintenance, page: statusPage });
       // The pooled SMTP connections end with the server (as the email module's transport does), not only with a worker.
@@ -72,6 +75,8 @@ export function incidentsModule(
     // The update cadence: remind the lead before a status update is due, mark it late after.
     schedules: [
       defineSchedule({ name: 'incidents.cadence', everySeconds: 60, run: () => incidents.sweepCadence() }),
+      // Overdue retro action items: each owner reminded once per due date (in-app and by mail).
+      defineSchedule({ name: 'incidents.action-items', everySeconds: 300, run: () => incidents.sweepActionItems() }),
       // Scheduled maintenance starts and ends within 30 s of its times (components go under maintenance and back).
       defineSchedule({ name: 'incidents.maintenance', everySeconds: 30, run: () => maintenance.sweep() }),
     ],

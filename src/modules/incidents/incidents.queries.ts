@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
+import { rowsOf } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
@@ -67,6 +68,24 @@ export class IncidentQueries {
       .limit(200);
     const leads = await this.leads(rows.map((r) => r.incident.id));
     return rows.map((r) => ({ ...r.incident, linkedTickets: r.linked, lead: leads.get(r.incident.id) ?? null }));
+  }
+
+  /**
+   * The caller's overdue action items, once the sweep reminded them (the app's notice): items they own, and
+   * ownerless ones of incidents they lead — the people the reminder went to. Gone once done or given a later date.
+   */
+  async myOverdueActionItems(userId: string) {
+    type Row = { incident_id: string; number: number; title: string; item: { id: string; title: string; dueOn: string; link: string | null } };
+    const rows = await this.ctx.db.execute(sql`
+      select r.incident_id, i.number, i.title, e as item
+      from ${incidentRetros} r join ${incidents} i on i.id = r.incident_id, jsonb_array_elements(r.action_items) e
+      where not coalesce((e->>'done')::boolean, false) and e->>'remindedFor' = e->>'dueOn'
+        and (e->>'ownerId' = ${userId} or (e->>'ownerId' is null and exists (
+          select 1 from ${incidentRoleAssignments} a join ${incidentRoles} l on l.key = a.role_key and l.lead
+          where a.incident_id = r.incident_id and a.user_id = ${userId}::uuid)))
+      order by e->>'dueOn', i.number
+      limit 100`);
+    return rowsOf<Row>(rows).map((r) => ({ incidentId: r.incident_id, incidentNumber: r.number, incidentTitle: r.title, id: r.item.id, title: r.item.title, dueOn: r.item.dueOn, link: r.item.link ?? null }));
   }
 
   /** By id, or by number (what people and links say). */

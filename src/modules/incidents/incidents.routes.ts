@@ -1,13 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '../../platform/auth.js';
+import { credentialsOf, requireActor } from '../../platform/auth.js';
+import type { Ctx } from '../../platform/context.js';
+import { LiveStreams } from '../../platform/live.js';
+import type { PeopleService } from '../people/people.service.js';
 import { AppError } from '../../platform/errors.js';
 import { WindowLimiter } from '../../platform/rate-limit.js';
 import { ComponentBody, type ComponentsService, UpdateComponentBody } from './components.service.js';
 import type { IncidentQueries } from './incidents.queries.js';
-import { CompleteRetroBody, DeclareBody, EntryBody, RetroBody, type IncidentsService, RoleBody, SettingsBody, SolveLinkedBody, StateBody, StatusUpdateBody, UpdateIncidentBody } from './incidents.service.js';
-import { ComponentView, IncidentDetail, IncidentView, Linked, ListedIncident, PostedUpdate, Queued, RetroView, RoleView, SettingsAnswer, SettingsView, SuggestedTicket, TicketIncident, TimelineEntryView } from './incidents.schemas.js';
+import { ActionItemPatch, CompleteRetroBody, DeclareBody, EntryBody, RetroBody, type IncidentsService, RoleBody, SettingsBody, SolveLinkedBody, StateBody, StatusUpdateBody, UpdateIncidentBody } from './incidents.service.js';
+import { ComponentView, IncidentDetail, IncidentView, Linked, ListedIncident, MyActionItem, PostedUpdate, Queued, RetroView, RoleView, SettingsAnswer, SettingsView, SuggestedTicket, TicketIncident, TimelineEntryView } from './incidents.schemas.js';
 import type { StatusPage } from './status-page.js';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -16,9 +19,53 @@ const write = { level: 'agent', scope: 'tickets:write' } as const;
 const admin = { level: 'admin', scope: 'admin' } as const;
 const tags = ['incidents'];
 
-export function incidentRoutes(app: FastifyInstance, s: { incidents: IncidentsService; queries: IncidentQueries; components: ComponentsService }): void {
+export function incidentRoutes(app: FastifyInstance, ctx: Ctx, s: { incidents: IncidentsService; queries: IncidentQueries; components: ComponentsService; people: PeopleService }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { incidents, queries, components } = s;
+
+  // ---- live: `incidents` (no data to speak of: "re-read the active list") whenever an incident, a component or a
+  // maintenance changes in any process — the status page's invalidation, which every change already sends through
+  // NOTIFY. The app's P0/P1 banner listens, so a resolved incident leaves every open tab at once.
+  const streams = new LiveStreams((c) => s.people.resolveActor(c), { perUser: ctx.config.streams.maxPerUser, perProcess: ctx.config.streams.maxPerProcess, recheckMs: ctx.config.streams.recheckMs });
+  let seq = 0;
+  const stopChanges = ctx.cache.onInvalidate('status-page', () => {
+    if (!streams.size) return;
+    const id = ++seq;
+    const json = JSON.stringify({ at: new Date().toISOString() });
+    streams.forEach((st) => {
+      st.enqueue(() => st.event(id, 'incidents', json));
+    });
+  });
+  const stopWatching = ctx.cache.onInvalidate('actors', () => void streams.recheckAll());
+  app.addHook('preClose', async () => {
+    stopChanges();
+    stopWatching();
+    streams.closeAll('SERVER_STOPPING');
+  });
+  r.get('/api/v1/incidents/stream', { config: { access: read }, schema: { tags, description: 'Server-sent events: `incidents` whenever incidents change (re-read the list).' } }, async (req, reply) => {
+    const actor = requireActor(req);
+    try {
+      streams.admit();
+    } catch (err) {
+      reply.header('retry-after', '30');
+      throw err;
+    }
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': connected\n\n');
+    let heartbeat: NodeJS.Timeout | undefined;
+    const stream = streams.add(credentialsOf(req), actor, {
+      write: (text) => res.write(text),
+      end: () => {
+        clearInterval(heartbeat);
+        res.end();
+      },
+    });
+    stream.lastEventId = seq;
+    heartbeat = setInterval(() => stream.comment('ping'), 25_000);
+    req.raw.on('close', () => stream.close());
+  });
 
   r.get('/api/v1/incidents', { config: { access: read }, schema: { tags, querystring: z.object({ active: z.enum(['true', 'false']).optional() }), response: { 200: z.object({ items: z.array(ListedIncident) }) } } }, async (req) => ({
     items: await queries.list({ active: req.query.active === undefined ? undefined : req.query.active === 'true' }),
@@ -76,6 +123,19 @@ export function incidentRoutes(app: FastifyInstance, s: { incidents: IncidentsSe
   );
   r.post('/api/v1/incidents/:id/retro/complete', { config: { access: write }, schema: { tags, params: IdParams, body: CompleteRetroBody, response: { 200: RetroView }, description: 'Marks the retro done, or skipped with a reason; closing needs one.' } }, async (req) =>
     incidents.completeRetro(requireActor(req), req.params.id, req.body),
+  );
+  r.patch(
+    '/api/v1/incidents/:id/retro/action-items/:itemId',
+    {
+      config: { access: write },
+      schema: { tags, params: z.object({ id: z.uuid(), itemId: z.uuid() }), body: ActionItemPatch, response: { 200: RetroView }, description: 'One action item: done, due date, owner — also after the retro is done and the incident closed.' },
+    },
+    async (req) => incidents.updateActionItem(requireActor(req), req.params.id, req.params.itemId, req.body),
+  );
+  r.get(
+    '/api/v1/me/action-items',
+    { config: { access: read }, schema: { tags, response: { 200: z.object({ items: z.array(MyActionItem) }) }, description: "The caller's retro action items past their due date, once reminded." } },
+    async (req) => ({ items: await queries.myOverdueActionItems(requireActor(req).userId) }),
   );
   r.get('/api/v1/incidents/:id/markdown', { config: { access: read }, schema: { tags, params: IdParams } }, async (req, reply) =>
     reply.type('text/markdown; charset=utf-8').send(await queries.markdown(requireActor(req), req.params.id)),

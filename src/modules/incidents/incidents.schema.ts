@@ -206,7 +206,12 @@ export const incidentNotices = pgTable(
   },
 );
 
-export type ActionItem = { title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean };
+/**
+ * A retro's action item. `id` is stable across saves (the screen and `PATCH …/action-items/:itemId` name it);
+ * `remindedFor` is the due date its owner was reminded of when it passed (so the reminder goes once per due date:
+ * a new due date re-arms it, marking it done ends it). Set by the server only.
+ */
+export type ActionItem = { id: string; title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean; remindedFor: string | null };
 
 /**
  * The retrospective of a resolved incident (CommCare's five whys, PMERIT's post-mortem within 48 hours): written

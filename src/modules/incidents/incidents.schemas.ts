@@ -69,7 +69,17 @@ export const RetroView = z.object({
   whys: z.array(z.string()),
   wentWell: z.string(),
   wentBadly: z.string(),
-  actionItems: z.array(z.object({ title: z.string(), ownerId: z.uuid().nullable(), dueOn: z.string().nullable(), link: z.string().nullable(), done: z.boolean() })),
+  actionItems: z.array(
+    z.object({
+      id: z.uuid(),
+      title: z.string(),
+      ownerId: z.uuid().nullable(),
+      dueOn: z.string().nullable(),
+      link: z.string().nullable(),
+      done: z.boolean(),
+      remindedFor: z.string().nullable().describe('The due date its owner was reminded of once it passed'),
+    }),
+  ),
   dueAt: Timestamp,
   remindedAt: Timestamp.nullable(),
   completedAt: Timestamp.nullable(),
@@ -118,4 +128,15 @@ export const ComponentView = z.object({
   status: z.enum(COMPONENT_STATUSES),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+});
+
+/** An open action item of the caller's, past its due date (the app's notice). */
+export const MyActionItem = z.object({
+  incidentId: z.uuid(),
+  incidentNumber: z.number().int(),
+  incidentTitle: z.string(),
+  id: z.uuid(),
+  title: z.string(),
+  dueOn: z.string(),
+  link: z.string().nullable(),
 });

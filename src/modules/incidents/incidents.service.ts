@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client.js';
@@ -5,11 +6,13 @@ import { type Actor, isAgent, SYSTEM_ACTOR } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, foreignKeyColumn } from '../../platform/errors.js';
 import { defineJob, enqueue } from '../../platform/jobs.js';
+import type { OutboundService } from '../email/outbound.service.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
 import {
+  type ActionItem,
   COMPONENT_STATUSES,
   type IncidentSettingsData,
   type IncidentState,
@@ -96,6 +99,8 @@ export const EntryBody = z.object({ kind: z.enum(['note', 'decision', 'action'])
 export const SolveLinkedBody = z.object({ notice: z.string().trim().min(1).max(10_000) });
 export const RoleBody = z.object({ key: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), name: z.string().trim().min(1).max(100), lead: z.boolean().default(false) });
 const ActionItemBody = z.object({
+  // The item's id from the retro as read; omitted for a new item (the server gives it one).
+  id: z.uuid().optional(),
   title: z.string().trim().min(1).max(500),
   ownerId: z.uuid().nullable().default(null),
   dueOn: z.iso.date().nullable().default(null),
@@ -111,6 +116,10 @@ export const RetroBody = z.object({
   wentBadly: Text.default(''),
   actionItems: z.array(ActionItemBody).max(50).default([]),
 });
+/** One action item changed on its own: allowed after the retro is done and the incident closed (items outlive both). */
+export const ActionItemPatch = z
+  .object({ done: z.boolean().optional(), dueOn: z.iso.date().nullable().optional(), ownerId: z.uuid().nullable().optional() })
+  .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
 // Done, or skipped with a reason.
 export const CompleteRetroBody = z.union([z.object({ done: z.literal(true) }).strict(), z.object({ skipReason: z.string().trim().min(3).max(2000) }).strict()]);
 const RETRO_DUE_MS = 48 * 3600_000;
@@ -169,6 +178,8 @@ export class IncidentsService {
     private readonly ticketQueries: TicketQueries,
     private readonly ticketSettings: TicketSettingsService,
     private readonly people: PeopleService,
+    // Overdue action items are mailed to their owners through the email module's outbox (in the sweep's transaction).
+    private readonly outbound?: Pick<OutboundService, 'queueStandalone'>,
   ) {}
 
   /** Hooks a subscriber onto every declared incident (the on-call module pages from here). */
@@ -578,16 +589,106 @@ export class IncidentsService {
     const fields: { path: string; message: string }[] = [];
     for (const [i, item] of input.actionItems.entries()) {
       if (!item.ownerId) continue;
-      const owner = await this.people.getUser(item.ownerId).catch(() => null);
-      if (!owner || owner.role === 'customer' || !owner.active) fields.push({ path: `body.actionItems.${i}.ownerId`, message: 'not an active staff member' });
+      if (!(await this.isActiveStaff(item.ownerId))) fields.push({ path: `body.actionItems.${i}.ownerId`, message: 'not an active staff member' });
     }
     if (fields.length) throw new AppError('INVALID_REFERENCE', fields.map((f) => `${f.path}: ${f.message}`).join('; '), { fields });
+    const twice = input.actionItems.findIndex((item, j) => item.id && input.actionItems.findIndex((x) => x.id === item.id) < j);
+    if (twice >= 0) throw new AppError('INVALID_FIELD_VALUE', 'An action item appears twice', { fields: [{ path: `body.actionItems.${twice}.id`, message: 'the same id twice' }] });
     return this.ctx.db.transaction(async (tx) => {
       const current = await this.open(tx, id);
       const retro = await this.retroOf(tx, current);
       if (retro.status !== 'draft') throw new AppError('INVALID_TRANSITION', `The retro of incident #${current.number} is ${retro.status}; it takes no more changes`);
-      const [row] = await tx.update(incidentRetros).set({ ...input, updatedAt: this.ctx.clock.now() }).where(eq(incidentRetros.incidentId, id)).returning();
+      // Ids are the server's: an id the retro does not hold is refused (a stale screen, another incident's item).
+      const stored = new Map(retro.actionItems.map((a) => [a.id, a]));
+      const unknown = input.actionItems.flatMap((item, i) => (item.id && !stored.has(item.id) ? [{ path: `body.actionItems.${i}.id`, message: 'no such action item on this retro' }] : []));
+      if (unknown.length) throw new AppError('INVALID_REFERENCE', unknown.map((f) => `${f.path}: ${f.message}`).join('; '), { fields: unknown });
+      // The reminded marker stays with its item: the reminder re-arms only for a new due date (the sweep compares).
+      const actionItems: ActionItem[] = input.actionItems.map(({ id: itemId, ...item }) => ({ ...item, id: itemId ?? randomUUID(), remindedFor: (itemId && stored.get(itemId)?.remindedFor) || null }));
+      const [row] = await tx.update(incidentRetros).set({ ...input, actionItems, updatedAt: this.ctx.clock.now() }).where(eq(incidentRetros.incidentId, id)).returning();
       return row as typeof incidentRetros.$inferSelect;
+    });
+  }
+
+  /**
+   * Changes one action item (done, due date, owner) at any time after the retro opened — done, skipped or closed
+   * included: action items are followed up long after. A new due date re-arms the overdue reminder; done ends it.
+   */
+  async updateActionItem(actor: Actor, id: string, itemId: string, patch: z.infer<typeof ActionItemPatch>) {
+    this.mustBeAgent(actor);
+    if (patch.ownerId && !(await this.isActiveStaff(patch.ownerId))) {
+      throw new AppError('INVALID_REFERENCE', 'body.ownerId: not an active staff member', { fields: [{ path: 'body.ownerId', message: 'not an active staff member' }] });
+    }
+    return this.ctx.db.transaction(async (tx) => {
+      const current = await this.get(tx, id);
+      const retro = await this.retroOf(tx, current);
+      const item = retro.actionItems.find((a) => a.id === itemId);
+      if (!item) throw new AppError('NOT_FOUND', `No action item ${itemId} on the retro of incident #${current.number}`);
+      const next: ActionItem = { ...item, ...patch };
+      const changed = (['done', 'dueOn', 'ownerId'] as const).filter((k) => next[k] !== item[k]);
+      if (!changed.length) return retro;
+      const now = this.ctx.clock.now();
+      const [row] = await tx
+        .update(incidentRetros)
+        .set({ actionItems: retro.actionItems.map((a) => (a.id === itemId ? next : a)), updatedAt: now })
+        .where(eq(incidentRetros.incidentId, id))
+        .returning();
+      const what = changed.map((k) => (k === 'done' ? (next.done ? 'done' : 'not done') : k === 'dueOn' ? `due ${next.dueOn ?? 'whenever'}` : 'new owner')).join(', ');
+      await this.entry(tx, id, actor, 'action', `Action item "${item.title}": ${what}`, { actionItemId: itemId, ...Object.fromEntries(changed.map((k) => [k, next[k]])) });
+      return row as typeof incidentRetros.$inferSelect;
+    });
+  }
+
+  /**
+   * The overdue action items sweep (a schedule): an item not done whose due date is over (the whole day, UTC) is
+   * reminded once to its owner — the incident's lead when it has none — by a timeline entry carrying `notify` (the
+   * app shows it to them) and a mail through the outbox. Marker, entry and mail commit together under the retro's
+   * row lock, so two processes, or a replayed slot, remind once; a new due date reminds again once it passes.
+   */
+  async sweepActionItems(): Promise<{ reminded: number }> {
+    const today = this.ctx.clock.now().toISOString().slice(0, 10);
+    return this.ctx.db.transaction(async (tx) => {
+      const due = sql`exists (select 1 from jsonb_array_elements(${incidentRetros.actionItems}) e
+        where not coalesce((e->>'done')::boolean, false) and e->>'dueOn' is not null and e->>'dueOn' < ${today}
+        and (e->>'remindedFor') is distinct from (e->>'dueOn'))`;
+      // SKIP LOCKED: a retro another process is reminding (or someone is saving) is left to it; the next sweep re-reads it.
+      const retros = await tx.select().from(incidentRetros).where(due).for('update', { skipLocked: true });
+      let reminded = 0;
+      for (const retro of retros) {
+        const overdue = retro.actionItems.filter((a) => !a.done && a.dueOn && a.dueOn < today && a.remindedFor !== a.dueOn);
+        if (!overdue.length) continue;
+        const ids = new Set(overdue.map((a) => a.id));
+        await tx
+          .update(incidentRetros)
+          .set({ actionItems: retro.actionItems.map((a) => (ids.has(a.id) ? { ...a, remindedFor: a.dueOn } : a)) })
+          .where(eq(incidentRetros.incidentId, retro.incidentId));
+        const [inc] = await tx.select({ number: incidents.number, title: incidents.title }).from(incidents).where(eq(incidents.id, retro.incidentId));
+        const leads = await this.holders(tx, retro.incidentId, []);
+        for (const item of overdue) {
+          const owners = item.ownerId ? [item.ownerId] : leads;
+          await this.entry(tx, retro.incidentId, null, 'reminder', `Action item overdue (due ${item.dueOn}): ${item.title}`, { actionItemId: item.id, dueOn: item.dueOn, notify: owners });
+          for (const person of await this.people.getUsers(owners, tx)) {
+            // Someone who left or is no longer staff gets no mail; the entry still names them for whoever takes over.
+            if (!person.active || person.role === 'customer' || !this.outbound) continue;
+            await this.outbound.queueStandalone(tx, {
+              kind: 'notification',
+              to: person.email,
+              subject: `Overdue action item from incident #${inc?.number}: ${item.title}`.slice(0, 200),
+              text: [
+                `This action item from the retrospective of incident #${inc?.number} (${inc?.title}) was due ${item.dueOn} and is not done:`,
+                '',
+                `    ${item.title}`,
+                ...(item.link ? ['', `Link: ${item.link}`] : []),
+                '',
+                `Mark it done, or give it a new due date: ${this.ctx.config.publicUrl}/incidents/${inc?.number}`,
+                '',
+                'You are reminded once per due date.',
+              ].join('\n'),
+            });
+          }
+          reminded++;
+        }
+      }
+      return { reminded };
     });
   }
 
@@ -665,6 +766,11 @@ export class IncidentsService {
   }
 
   // ---- helpers
+
+  private async isActiveStaff(userId: string): Promise<boolean> {
+    const user = await this.people.getUser(userId).catch(() => null);
+    return !!user && user.role !== 'customer' && user.active;
+  }
 
   private async holders(tx: Tx, id: string, keys: string[]): Promise<string[]> {
     const rows = await tx

@@ -452,4 +452,87 @@ describe('incidents', () => {
     assert.match(md, /- \[ \] Review migrations before deploy \(due 2026-03-16\) https:\/\/github.com/);
     await t.as(admin).put('/api/v1/incident-settings', settings);
   });
+  test('overdue action items: each owner is reminded once (in the app and by mail), again for a new due date, never once done; items change after the retro is done and closed', async () => {
+    t.clock.set('2026-03-10T09:00:00Z');
+    const { body: inc } = await declare(lead, { title: 'Exports time out', severity: 'P2', roles: { support_lead: support.user.id } });
+    await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'resolved', body: 'Exports work again.' });
+    const items = [
+      { title: 'Add an export timeout alarm', ownerId: support.user.id, dueOn: '2026-03-11' },
+      { title: 'Write the runbook', ownerId: null, dueOn: '2026-03-11' },
+      { title: 'Load-test exports', ownerId: lead.user.id, dueOn: '2026-03-13' },
+      { title: 'Already done', ownerId: lead.user.id, dueOn: '2026-03-10', done: true },
+    ];
+    const saved = await t.as(lead).put(`/api/v1/incidents/${inc.id}/retro`, { rootCause: 'A slow query', whys: ['It was slow'], actionItems: items });
+    assert.equal(saved.status, 200, saved.raw);
+    const ids = saved.body.actionItems.map((a: { id: string }) => a.id) as string[];
+    assert.equal(new Set(ids).size, 4, 'each item has its own id');
+    assert.ok(saved.body.actionItems.every((a: { remindedFor: unknown }) => a.remindedFor === null));
+    // Saving again with the ids keeps them; an id the retro does not hold, or the same id twice, is refused and changes nothing.
+    const again = await t.as(lead).put(`/api/v1/incidents/${inc.id}/retro`, { rootCause: 'A slow query', whys: ['It was slow'], actionItems: items.map((a, i) => ({ ...a, id: ids[i] })) });
+    assert.deepEqual(again.body.actionItems.map((a: { id: string }) => a.id), ids);
+    const stranger = await t.as(lead).put(`/api/v1/incidents/${inc.id}/retro`, { actionItems: [{ title: 'x', id: '00000000-0000-4000-8000-000000000000' }] });
+    assert.equal(stranger.status, 422);
+    assert.equal(stranger.body.errors[0].path, 'body.actionItems.0.id');
+    const twice = await t.as(lead).put(`/api/v1/incidents/${inc.id}/retro`, { actionItems: [{ title: 'x', id: ids[0] }, { title: 'y', id: ids[0] }] });
+    assert.equal(twice.status, 422);
+    assert.equal(twice.body.errors[0].path, 'body.actionItems.1.id');
+    assert.equal((await detail(inc.id)).retro.actionItems.length, 4, 'nothing changed');
+
+    const reminders = async () => (await detail(inc.id)).timeline.filter((e: { kind: string; data: { actionItemId?: string } }) => e.kind === 'reminder' && e.data.actionItemId).map((e: { body: string; data: { notify: string[] } }) => [e.body, e.data.notify]);
+    const mails = async () =>
+      ((await t.as(admin).get('/api/v1/outbox?limit=200')).body.items as { kind: string; subject: string; toAddress: string }[])
+        .filter((m) => m.kind === 'notification' && m.subject.includes(`incident #${inc.number}:`))
+        .map((m) => `${m.toAddress} ${m.subject.replace(/^.*: /, '')}`)
+        .sort();
+    const mine = async (who: Session) => ((await t.as(who).get('/api/v1/me/action-items')).body.items as { title: string; incidentId: string }[]).filter((a) => a.incidentId === inc.id).map((a) => a.title);
+    const sweep = () => t.services.incidents.sweepActionItems();
+    // The due day is not over yet (UTC): nothing.
+    t.clock.set('2026-03-11T23:59:00Z');
+    await sweep();
+    assert.deepEqual(await reminders(), []);
+    // The day after: two sweeps at once (two processes) remind each overdue item once; the lead stands in for the ownerless one.
+    t.clock.set('2026-03-12T00:01:00Z');
+    await Promise.all([sweep(), sweep()]);
+    await sweep();
+    await t.services.schedules.runDue();
+    assert.deepEqual(await reminders(), [
+      ['Action item overdue (due 2026-03-11): Add an export timeout alarm', [support.user.id]],
+      ['Action item overdue (due 2026-03-11): Write the runbook', [lead.user.id]],
+    ]);
+    assert.deepEqual(await mails(), [`${lead.user.email} Write the runbook`, `${support.user.email} Add an export timeout alarm`]);
+    assert.deepEqual(await mine(support), ['Add an export timeout alarm'], "in the app: the owner's notice");
+    assert.deepEqual(await mine(lead), ['Write the runbook']);
+    // A new due date ends the notice and re-arms the reminder for that date.
+    const moved = await t.as(support).patch(`/api/v1/incidents/${inc.id}/retro/action-items/${ids[0]}`, { dueOn: '2026-03-12' });
+    assert.equal(moved.status, 200, moved.raw);
+    assert.deepEqual(await mine(support), []);
+    t.clock.set('2026-03-13T08:00:00Z');
+    await sweep();
+    await sweep();
+    assert.equal((await reminders()).length, 3);
+    assert.equal((await mails()).filter((m) => m.startsWith(support.user.email)).length, 2, 'reminded again, once, for the new date');
+    // Done ends it: no notice, and never a reminder again.
+    assert.equal((await t.as(support).patch(`/api/v1/incidents/${inc.id}/retro/action-items/${ids[0]}`, { done: true })).status, 200);
+    assert.deepEqual(await mine(support), []);
+    // Bad input: each a specific error, nothing changed.
+    assert.equal((await t.as(lead).patch(`/api/v1/incidents/${inc.id}/retro/action-items/${ids[1]}`, {})).status, 400);
+    const badOwner = await t.as(lead).patch(`/api/v1/incidents/${inc.id}/retro/action-items/${ids[1]}`, { ownerId: customer.user.id });
+    assert.equal(badOwner.status, 422);
+    assert.equal(badOwner.body.errors[0].path, 'body.ownerId');
+    const missing = await t.as(lead).patch(`/api/v1/incidents/${inc.id}/retro/action-items/00000000-0000-4000-8000-000000000000`, { done: true });
+    assert.equal(missing.status, 404);
+    assert.equal((await detail(inc.id)).retro.actionItems[1].ownerId, null);
+    // The retro is done and the incident closed: the items are still followed up.
+    assert.equal((await t.as(lead).post(`/api/v1/incidents/${inc.id}/retro/complete`, { done: true })).status, 200);
+    assert.equal((await t.as(lead).post(`/api/v1/incidents/${inc.id}/state`, { state: 'closed' })).status, 200);
+    assert.equal((await t.as(lead).patch(`/api/v1/incidents/${inc.id}/retro/action-items/${ids[1]}`, { done: true })).status, 200);
+    assert.deepEqual(await mine(lead), []);
+    t.clock.set('2026-03-14T08:00:00Z');
+    await sweep();
+    assert.deepEqual((await reminders()).at(-1), ['Action item overdue (due 2026-03-13): Load-test exports', [lead.user.id]]);
+    assert.deepEqual(await mine(lead), ['Load-test exports']);
+    const retro = (await detail(inc.id)).retro;
+    assert.equal(retro.actionItems.find((a: { id: string }) => a.id === ids[3]).remindedFor, null, 'a done item is never reminded');
+    assert.equal((await mails()).length, 4);
+  });
 });

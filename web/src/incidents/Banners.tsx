@@ -1,22 +1,66 @@
 import { Alert, Button, Group, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { api } from '../api/client';
 import { Link } from 'wouter';
 import { DeclareModal } from './IncidentsPage';
 import { incidentsApi } from './model';
 
-/** Across the app while a top-severity incident (P0/P1 on the active scheme) is open. */
+/**
+ * Re-reads the active incidents whenever any of them changes, from anyone, in any server process (the incidents
+ * stream): a resolved incident's banner goes at once, a declared one appears at once. EventSource reconnects by
+ * itself; on reconnecting the list is read again, since changes may have been missed meanwhile.
+ */
+function useIncidentsLive(): void {
+  const qc = useQueryClient();
+  useEffect(() => {
+    const source = new EventSource('/api/v1/incidents/stream');
+    const refresh = () => void qc.invalidateQueries({ queryKey: ['active-incidents'] });
+    let opened = false;
+    source.addEventListener('incidents', refresh);
+    source.onopen = () => {
+      if (opened) refresh();
+      opened = true;
+    };
+    return () => source.close();
+  }, [qc]);
+}
+
+/** Across the app while a top-severity incident (P0/P1 on the active scheme) is open, and one's overdue action items. */
 export function ActiveIncidentBanner() {
+  useIncidentsLive();
   const settings = useQuery({ queryKey: ['incident-settings'], queryFn: incidentsApi.settings, staleTime: 5 * 60_000 });
-  const active = useQuery({ queryKey: ['active-incidents'], queryFn: () => incidentsApi.list(true), refetchInterval: 30_000 });
+  // The stream says when to re-read; the slow poll only covers a stream that cannot connect.
+  const active = useQuery({ queryKey: ['active-incidents'], queryFn: () => incidentsApi.list(true), refetchInterval: 120_000 });
   const top = new Set((settings.data?.severities ?? []).filter((s) => s.level <= 1).map((s) => s.key));
   const shown = (active.data ?? []).filter((i) => top.has(i.severity));
-  if (!shown.length) return null;
   return (
-    <Alert color="red" mb="sm" role="status" aria-label="Active incidents" py={6}>
-      {shown.map((i) => (
-        <Text size="sm" key={i.id}>
-          <strong>{i.severity} incident:</strong> <Link href={`/incidents/${i.id}`}>{i.title}</Link>
+    <>
+      {shown.length > 0 && (
+        <Alert color="red" mb="sm" role="status" aria-label="Active incidents" py={6}>
+          {shown.map((i) => (
+            <Text size="sm" key={i.id}>
+              <strong>{i.severity} incident:</strong> <Link href={`/incidents/${i.id}`}>{i.title}</Link>
+            </Text>
+          ))}
+        </Alert>
+      )}
+      <OverdueActionItems />
+    </>
+  );
+}
+
+/** The in-app side of the overdue reminder: one's retro action items past their due date, until done or moved. */
+function OverdueActionItems() {
+  const mine = useQuery({ queryKey: ['my-action-items'], queryFn: () => api.get('/api/v1/me/action-items').then((r) => r.items), refetchInterval: 5 * 60_000 });
+  const items = mine.data ?? [];
+  if (!items.length) return null;
+  return (
+    <Alert color="yellow" mb="sm" role="status" aria-label="Overdue action items" py={6}>
+      {items.map((a) => (
+        <Text size="sm" key={a.id}>
+          <strong>Overdue action item</strong> (due {a.dueOn}): <Link href={`/incidents/${a.incidentId}`}>{a.title}</Link> — incident #{a.incidentNumber}
         </Text>
       ))}
     </Alert>

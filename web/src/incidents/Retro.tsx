@@ -1,10 +1,16 @@
-import { Badge, Button, Card, Group, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Checkbox, Group, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../api/client';
 import { FormError, useSave } from '../admin/forms';
+import { useDirectory } from '../app/directory';
 import type { IncidentDetail } from './model';
 
-type Item = { title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean };
+type Item = { id?: string; title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean };
+
+/** Past its due date and not done (the due day is over in UTC, as the server's reminder counts it). */
+export function isOverdue(item: Pick<Item, 'done' | 'dueOn'>, now = new Date()): boolean {
+  return !item.done && !!item.dueOn && item.dueOn < now.toISOString().slice(0, 10);
+}
 
 /** The retro: summary, root cause, five whys, what went well and badly, action items; done or skipped. */
 export function Retro({ d }: { d: IncidentDetail }) {
@@ -14,7 +20,9 @@ export function Retro({ d }: { d: IncidentDetail }) {
   const [whys, setWhys] = useState<string[]>(() => [...(r?.whys ?? []), '', '', '', '', ''].slice(0, Math.max(5, r?.whys.length ?? 0)));
   const [wentWell, setWentWell] = useState(r?.wentWell ?? '');
   const [wentBadly, setWentBadly] = useState(r?.wentBadly ?? '');
-  const [items, setItems] = useState<Item[]>(r?.actionItems ?? []);
+  const [items, setItems] = useState<Item[]>(() => (r?.actionItems ?? []).map(({ remindedFor: _r, ...item }) => item));
+  const dir = useDirectory();
+  const staff = dir.staff.map((u) => ({ value: u.id, label: u.name }));
   const [skipReason, setSkipReason] = useState('');
   const { error, save } = useSave([['incident']]);
   if (!r) return null;
@@ -52,14 +60,19 @@ export function Retro({ d }: { d: IncidentDetail }) {
         <Text size="sm" fw={600}>
           Action items
         </Text>
-        {items.map((it, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: unsaved rows have no id
-          <Group key={i} gap={4} wrap="nowrap">
-            <TextInput aria-label={`Action item ${i + 1}`} size="xs" style={{ flex: 2 }} value={it.title} disabled={!editable} onChange={(e) => { const v = e.currentTarget.value; setItems((all) => all.map((x, j) => (j === i ? { ...x, title: v } : x))); }} />
-            <TextInput aria-label={`Due date of action item ${i + 1}`} size="xs" type="date" value={it.dueOn ?? ''} disabled={!editable} onChange={(e) => { const v = e.currentTarget.value || null; setItems((all) => all.map((x, j) => (j === i ? { ...x, dueOn: v } : x))); }} />
-            <TextInput aria-label={`Link of action item ${i + 1}`} size="xs" placeholder="https://…" style={{ flex: 1 }} value={it.link ?? ''} disabled={!editable} onChange={(e) => { const v = e.currentTarget.value || null; setItems((all) => all.map((x, j) => (j === i ? { ...x, link: v } : x))); }} />
-          </Group>
-        ))}
+        {editable
+          ? items.map((it, i) => (
+              // Unsaved rows have no id yet: their position is their key until saved.
+              <Group key={it.id ?? i} gap={4} wrap="nowrap" aria-label={`Action item ${i + 1}`} role="group">
+                <Checkbox aria-label={`Action item ${i + 1} done`} checked={it.done} onChange={(e) => { const v = e.currentTarget.checked; setItems((all) => all.map((x, j) => (j === i ? { ...x, done: v } : x))); }} />
+                <TextInput aria-label={`Title of action item ${i + 1}`} size="xs" style={{ flex: 2 }} value={it.title} onChange={(e) => { const v = e.currentTarget.value; setItems((all) => all.map((x, j) => (j === i ? { ...x, title: v } : x))); }} />
+                <Select aria-label={`Owner of action item ${i + 1}`} size="xs" w={150} placeholder="Owner" searchable clearable data={staff} value={it.ownerId} onChange={(v) => setItems((all) => all.map((x, j) => (j === i ? { ...x, ownerId: v } : x)))} />
+                <TextInput aria-label={`Due date of action item ${i + 1}`} size="xs" type="date" value={it.dueOn ?? ''} onChange={(e) => { const v = e.currentTarget.value || null; setItems((all) => all.map((x, j) => (j === i ? { ...x, dueOn: v } : x))); }} />
+                <TextInput aria-label={`Link of action item ${i + 1}`} size="xs" placeholder="https://…" style={{ flex: 1 }} value={it.link ?? ''} onChange={(e) => { const v = e.currentTarget.value || null; setItems((all) => all.map((x, j) => (j === i ? { ...x, link: v } : x))); }} />
+                {isOverdue(it) && <Badge color="red" size="sm">Overdue</Badge>}
+              </Group>
+            ))
+          : r.actionItems.map((it, i) => <FollowUp key={it.id} incidentId={d.id} item={it} n={i + 1} staff={staff} />)}
         {editable && (
           <>
             <Group>
@@ -92,5 +105,29 @@ export function Retro({ d }: { d: IncidentDetail }) {
         )}
       </Stack>
     </Card>
+  );
+}
+
+/**
+ * An action item after the retro is done (or skipped, or the incident closed): still followed up — done, a new due
+ * date or owner, each saved at once (a new due date re-arms the overdue reminder).
+ */
+function FollowUp({ incidentId, item, n, staff }: { incidentId: string; item: Item & { id: string }; n: number; staff: { value: string; label: string }[] }) {
+  const { error, save } = useSave([['incident'], ['my-action-items']]);
+  const patch = (body: { done?: boolean; dueOn?: string | null; ownerId?: string | null }) =>
+    void save(() => api.patch('/api/v1/incidents/{id}/retro/action-items/{itemId}', { path: { id: incidentId, itemId: item.id }, body }));
+  return (
+    <Stack gap={2}>
+      <Group gap={4} wrap="nowrap" aria-label={`Action item ${n}`} role="group">
+        <Checkbox aria-label={`Action item ${n} done`} checked={item.done} onChange={(e) => patch({ done: e.currentTarget.checked })} />
+        <Text size="sm" style={{ flex: 2 }} td={item.done ? 'line-through' : undefined}>
+          {item.link ? <a href={item.link} target="_blank" rel="noreferrer noopener">{item.title}</a> : item.title}
+        </Text>
+        <Select aria-label={`Owner of action item ${n}`} size="xs" w={150} placeholder="Owner" searchable clearable data={staff} value={item.ownerId} onChange={(v) => patch({ ownerId: v })} />
+        <TextInput aria-label={`Due date of action item ${n}`} size="xs" type="date" defaultValue={item.dueOn ?? ''} onBlur={(e) => { const v = e.currentTarget.value || null; if (v !== item.dueOn) patch({ dueOn: v }); }} />
+        {isOverdue(item) && <Badge color="red" size="sm">Overdue</Badge>}
+      </Group>
+      <FormError error={error} />
+    </Stack>
   );
 }
