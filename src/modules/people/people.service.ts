@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, lte, type SQL, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { type Executor, rowsOf } from '../../db/client.js';
 import { type Actor, type Role, ROLES, SCOPES, type Scope } from '../../platform/auth.js';
@@ -142,7 +143,18 @@ export class PeopleService {
     const current = await this.getUser(id);
     if (patch.organizationId) await this.getOrganization(patch.organizationId, this.ctx.db, 'INVALID_REFERENCE');
     const { password, email, ...rest } = patch;
-    const set: Partial<typeof users.$inferInsert> = { ...rest };
+    const set: PgUpdateSetSource<typeof users> = { ...rest };
+    const organizationAfter = patch.organizationId !== undefined ? patch.organizationId : current.organizationId;
+    if (patch.organizationSupervisor === true && !organizationAfter) {
+      throw new AppError('SUPERVISOR_WITHOUT_ORGANIZATION', `${current.name} is in no organisation, so cannot supervise one; choose their organisation first`, {
+        fields: [{ path: 'body.organizationSupervisor', message: 'needs an organisation' }],
+      });
+    }
+    // Supervising is of one organisation: a move ends it, unless the same change makes them supervisor of the new
+    // one. Decided in the statement, against the row as it is then, so a concurrent move cannot slip past.
+    if (patch.organizationId !== undefined && patch.organizationSupervisor === undefined) {
+      set.organizationSupervisor = sql`case when ${users.organizationId} is distinct from ${patch.organizationId}::uuid then false else ${users.organizationSupervisor} end`;
+    }
     if (password) set.passwordHash = await hashPassword(password);
     const newEmail = email !== undefined && email !== current.email.toLowerCase() ? email : undefined;
     if (newEmail) {

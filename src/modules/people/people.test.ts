@@ -215,6 +215,34 @@ describe('users, organisations and groups', () => {
     assert.equal((await t.as(c).get(`/api/v1/organizations/${other.id}`)).status, 404);
     assert.equal((await t.as(c).get('/api/v1/users')).status, 403);
   });
+
+  test("moving a supervisor to another organisation ends their supervision: they do not see the new organisation's requests", async () => {
+    const first = await t.make.organization();
+    const second = await t.make.organization();
+    const boss = await t.signIn('customer', { organizationId: first.id });
+    const colleague = await t.signIn('customer', { organizationId: second.id });
+    const theirs = await t.make.ticket(colleague, { subject: 'Second org private request' });
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${boss.user.id}`, { organizationSupervisor: true })).status, 200);
+
+    const moved = await t.as(admin).patch(`/api/v1/users/${boss.user.id}`, { organizationId: second.id });
+    assert.equal(moved.status, 200, moved.raw);
+    assert.deepEqual([moved.body.organizationId, moved.body.organizationSupervisor], [second.id, false]);
+    assert.equal((await t.as(boss).get(`/api/v1/tickets/${theirs.id}`)).status, 404, "the new organisation's requests stay hidden");
+    assert.equal((await t.as(boss).get('/api/v1/portal/tickets?scope=organization')).body.code, 'NOT_A_SUPERVISOR');
+
+    // Made supervisor of the new one in the same change: that is what the admin asked for.
+    const both = await t.as(admin).patch(`/api/v1/users/${boss.user.id}`, { organizationId: first.id, organizationSupervisor: true });
+    assert.deepEqual([both.body.organizationId, both.body.organizationSupervisor], [first.id, true]);
+    // Re-saving the same organisation keeps it; leaving every organisation ends it.
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${boss.user.id}`, { organizationId: first.id, name: 'Boss' })).body.organizationSupervisor, true);
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${boss.user.id}`, { organizationId: null })).body.organizationSupervisor, false);
+
+    // A supervisor of no organisation is refused, and nothing changes.
+    const nowhere = await t.as(admin).patch(`/api/v1/users/${boss.user.id}`, { organizationSupervisor: true, name: 'Renamed' });
+    assert.deepEqual([nowhere.status, nowhere.body.code, nowhere.body.errors?.[0]?.path], [422, 'SUPERVISOR_WITHOUT_ORGANIZATION', 'body.organizationSupervisor']);
+    const after = (await t.as(admin).get(`/api/v1/users/${boss.user.id}`)).body;
+    assert.deepEqual([after.name, after.organizationSupervisor], ['Boss', false]);
+  });
 });
 
 describe('password reset', () => {

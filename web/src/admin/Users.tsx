@@ -181,11 +181,11 @@ function UserEditor({ user, groups, onClose }: { user: User; groups: string[]; o
           {(form.role === 'agent' || form.role === 'light_agent') && (
             <Select label="Tickets they see" data={TICKET_ACCESS} value={form.ticketAccess} allowDeselect={false} onChange={(v) => v && setForm({ ...form, ticketAccess: v as User['ticketAccess'] })} />
           )}
-          <Select label="Organisation" clearable searchable data={dir.organizations.map((o) => ({ value: o.id, label: o.name }))} value={form.organizationId} onChange={(v) => setForm({ ...form, organizationId: v })} error={error?.fieldError('organizationId')} />
+          <Select label="Organisation" clearable searchable data={dir.organizations.map((o) => ({ value: o.id, label: o.name }))} value={form.organizationId} onChange={(v) => setForm({ ...form, organizationId: v, organizationSupervisor: v === user.organizationId && v !== null ? user.organizationSupervisor : false })} error={error?.fieldError('organizationId')} />
           {form.role === 'customer' && (
             <Checkbox
               label="Supervisor of their organisation"
-              description="Sees every request of the organisation in the customer portal, not only their own."
+              description="Sees every request of the organisation in the customer portal, not only their own. Moving them to another organisation ends it."
               checked={form.organizationSupervisor}
               disabled={!form.organizationId}
               onChange={(e) => setForm({ ...form, organizationSupervisor: e.currentTarget.checked })}
