@@ -29,6 +29,7 @@ const MonitorView = z.object({
   keyword: z.string().nullable(),
   graceSeconds: z.number(),
   failureThreshold: z.number(),
+  severity: z.string().nullable().describe("The declared incident's severity; null: the top one"),
   paused: z.boolean(),
   status: z.enum(MONITOR_STATUSES),
   consecutiveFailures: z.number(),

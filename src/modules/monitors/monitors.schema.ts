@@ -35,6 +35,8 @@ export const monitors = pgTable(
     keyword: text('keyword'),
     graceSeconds: integer('grace_seconds').notNull().default(0),
     failureThreshold: integer('failure_threshold').notNull().default(3),
+    // The severity (a priority key of the incident severities) of the incident an alert declares; null: the first (top) one.
+    severity: text('severity'),
     paused: boolean('paused').notNull().default(false),
     tokenHash: text('token_hash'),
     status: text('status').$type<MonitorStatus>().notNull().default('pending'),

@@ -43,6 +43,8 @@ const Base = z.object({
   keyword: z.string().max(200).nullable().default(null),
   graceSeconds: z.number().int().min(0).max(86_400).default(60),
   failureThreshold: z.number().int().min(1).max(20).default(3),
+  // The severity of the incident an alert declares (a key of GET /api/v1/incident-settings' severities); null: the top one.
+  severity: z.string().trim().min(1).max(20).nullable().default(null),
   paused: z.boolean().default(false),
 });
 export const MonitorBody = Base.extend({ kind: z.enum(MONITOR_KINDS).default('http') });
@@ -183,6 +185,14 @@ export class MonitorsService {
     const bad = (path: string, message: string): never => {
       throw new AppError('INVALID_FIELD_VALUE', message, { fields: [{ path: `body.${path}`, message }] });
     };
+    if (m.severity) {
+      const severities = await this.needs.incidents.severities();
+      if (!severities.some((s) => s.key === m.severity)) {
+        throw new AppError('INVALID_REFERENCE', `Severity ${m.severity} is not an incident severity (${severities.map((s) => s.key).join(', ')})`, {
+          fields: [{ path: 'body.severity', message: `not one of ${severities.map((s) => s.key).join(', ')}` }],
+        });
+      }
+    }
     if (m.componentId !== undefined && !(await this.needs.statusComponents.list()).some((c) => c.id === m.componentId)) {
       throw new AppError('INVALID_REFERENCE', `No component with id ${m.componentId}`, { fields: [{ path: 'body.componentId', message: 'no such component' }] });
     }
@@ -350,7 +360,9 @@ export class MonitorsService {
     if (!m) return;
     const actor = await this.actorFor(m);
     if (!actor) return;
-    const [severity] = await this.needs.incidents.severities();
+    const severities = await this.needs.incidents.severities();
+    // The monitor's own severity; unset, or no longer a severity (the priority scheme changed since): the top one.
+    const severity = severities.find((s) => s.key === m.severity) ?? severities[0];
     const [paging] = await this.ctx.db.select().from(componentPaging).where(eq(componentPaging.componentId, m.componentId));
     const failures = `${m.failureThreshold} check${m.failureThreshold === 1 ? '' : 's'} in a row`;
     const incident = await this.needs.incidents

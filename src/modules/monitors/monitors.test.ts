@@ -85,6 +85,7 @@ describe('monitors', () => {
       [{ url: url(), method: 'HEAD', keyword: 'ok' }, 422, 'INVALID_FIELD_VALUE', 'body.keyword', /HEAD/],
       [{ url: url(), timeoutSeconds: 30 }, 422, 'INVALID_FIELD_VALUE', 'body.timeoutSeconds', /shorter than the interval/],
       [{ url: url(), expectedStatusMin: 300, expectedStatusMax: 299 }, 422, 'INVALID_FIELD_VALUE', 'body.expectedStatusMax', /below/],
+      [{ url: url(), severity: 'P9' }, 422, 'INVALID_REFERENCE', 'body.severity', /not one of P1, P2/],
     ];
     for (const [body, status, code, path, message] of refused) {
       const res = await t.as(admin).post('/api/v1/monitors', { name: 'Bad', componentId, intervalSeconds: 30, timeoutSeconds: 5, ...body });
@@ -100,6 +101,29 @@ describe('monitors', () => {
     assert.equal((await t.as(admin).put('/api/v1/component-paging/0b7c0c5e-0000-4000-8000-000000000000', { policyId })).status, 404);
     assert.equal((await t.as(admin).put(`/api/v1/component-paging/${componentId}`, { policyId: '0b7c0c5e-0000-4000-8000-000000000000' })).body.code, 'INVALID_REFERENCE');
     assert.equal((await t.as(agent).get('/api/v1/monitors/0b7c0c5e-0000-4000-8000-000000000000')).body.code, 'MONITOR_NOT_FOUND');
+  });
+
+  test("the declared incident's severity is the monitor's (default: the top one); an unknown one is refused on edit and changes nothing", async () => {
+    answer = { status: 500, body: 'down', delayMs: 0, location: '' };
+    const top = await make({ name: 'Top severity', url: url('/top'), failureThreshold: 1 });
+    assert.equal(top.severity, null, "unset: today's behaviour");
+    const p2 = await make({ name: 'Minor', url: url('/minor'), failureThreshold: 1, severity: 'P2' });
+    assert.equal(p2.severity, 'P2');
+    const bad = await t.as(admin).patch(`/api/v1/monitors/${top.id}`, { severity: 'SEV-1' });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.errors[0].path, 'body.severity');
+    assert.equal((await detail(top.id)).severity, null, 'nothing changed');
+    await tick(0);
+    const severityOf = async (id: string) => (await t.as(agent).get(`/api/v1/incidents/${(await detail(id)).alert.incident.id}`)).body.severity;
+    assert.equal(await severityOf(top.id), 'P1');
+    assert.equal(await severityOf(p2.id), 'P2');
+    // Back to the default by PATCH null.
+    assert.equal((await t.as(admin).patch(`/api/v1/monitors/${p2.id}`, { severity: null })).body.severity, null);
+    for (const m of [top, p2]) {
+      await t.as(agent).post(`/api/v1/incidents/${(await detail(m.id)).alert.incident.id}/state`, { state: 'resolved' });
+      await pause(m.id);
+    }
+    answer = { status: 200, body: 'all systems go', delayMs: 0, location: '' };
   });
 
   test('three failures in a row open one draft incident on the component and page its policy once; recovery goes on the timeline', async () => {

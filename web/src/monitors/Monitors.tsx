@@ -22,16 +22,18 @@ type Form = {
   keyword: string;
   graceSeconds: number | string;
   failureThreshold: number | string;
+  // '' : the top severity (the default).
+  severity: string;
 };
 
-const EMPTY: Form = { name: '', componentId: '', kind: 'http', url: '', method: 'GET', intervalSeconds: 60, timeoutSeconds: 10, expectedStatusMin: 200, expectedStatusMax: 299, keyword: '', graceSeconds: 60, failureThreshold: 3 };
+const EMPTY: Form = { name: '', componentId: '', kind: 'http', url: '', method: 'GET', intervalSeconds: 60, timeoutSeconds: 10, expectedStatusMin: 200, expectedStatusMax: 299, keyword: '', graceSeconds: 60, failureThreshold: 3, severity: '' };
 const KEYS = [['monitors'], ['monitor']];
 const STATUS_COLOR = { up: 'green', down: 'red', pending: 'gray' } as const;
 
 /** The API body of a form: numbers as numbers, an empty keyword or URL as none. */
 function bodyOf(f: Form) {
   const n = (v: number | string) => Number(v);
-  const common = { name: f.name, componentId: f.componentId, intervalSeconds: n(f.intervalSeconds), timeoutSeconds: n(f.timeoutSeconds), failureThreshold: n(f.failureThreshold), graceSeconds: n(f.graceSeconds) };
+  const common = { name: f.name, componentId: f.componentId, intervalSeconds: n(f.intervalSeconds), timeoutSeconds: n(f.timeoutSeconds), failureThreshold: n(f.failureThreshold), graceSeconds: n(f.graceSeconds), severity: f.severity || null };
   if (f.kind === 'heartbeat') return { ...common, url: null };
   return { ...common, url: f.url.trim() || null, method: f.method, expectedStatusMin: n(f.expectedStatusMin), expectedStatusMax: n(f.expectedStatusMax), keyword: f.keyword || null };
 }
@@ -130,6 +132,8 @@ function MonitorForm({ title, initial, components, submit, onCancel, editing = f
   const { error, save } = useSave(KEYS);
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setF({ ...f, [k]: v });
   const err = (k: string) => error?.fieldError(k);
+  const settings = useQuery({ queryKey: ['incident-settings'], queryFn: incidentsApi.settings });
+  const severities = settings.data?.severities ?? [];
   return (
     <form
       aria-label={title}
@@ -177,6 +181,15 @@ function MonitorForm({ title, initial, components, submit, onCancel, editing = f
             <NumberInput label="Grace (seconds)" w={150} value={f.graceSeconds} onChange={(v) => set('graceSeconds', v)} error={err('graceSeconds')} />
           )}
           <NumberInput label="Failures before alerting" w={180} value={f.failureThreshold} onChange={(v) => set('failureThreshold', v)} error={err('failureThreshold')} />
+          <NativeSelect
+            label="Incident severity"
+            description="Of the incident an alert declares"
+            w={200}
+            data={[{ value: '', label: `Top severity${severities[0] ? ` (${severities[0].key})` : ''}` }, ...severities.map((s) => ({ value: s.key, label: `${s.key} — ${s.name}` })), ...(f.severity && !severities.some((s) => s.key === f.severity) ? [{ value: f.severity, label: `${f.severity} (no longer a severity)` }] : [])]}
+            value={f.severity}
+            onChange={(e) => set('severity', e.currentTarget.value)}
+            error={err('severity')}
+          />
         </Group>
         <Group>
           <Button type="submit">{editing ? 'Save monitor' : 'Create monitor'}</Button>
@@ -264,7 +277,7 @@ function MonitorPage({ id, components, onClose, onHeartbeatUrl }: { id: string; 
           <MonitorForm
             title={`Edit ${m.name}`}
             editing
-            initial={{ ...EMPTY, ...m, url: m.url ?? '', keyword: m.keyword ?? '' }}
+            initial={{ ...EMPTY, ...m, url: m.url ?? '', keyword: m.keyword ?? '', severity: m.severity ?? '' }}
             components={components}
             onCancel={() => setEditing(false)}
             submit={async (f) => {
