@@ -9,11 +9,17 @@
  *  - the first page of a drill-down (the tickets behind "created in the last 30 days");
  *  - ticket creation with the metrics step vs with it doing nothing: the overhead in %.
  */
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { buildServices } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import type { Database } from '../src/db/client.js';
+import { type Database, openDatabase, rowsOf } from '../src/db/client.js';
 import { generateBase, generateTickets } from './generate.js';
+
+const loadavg = () => os.loadavg().map((x) => round(x)).join(' ');
 
 const round = (x: number) => Math.round(x * 100) / 100;
 const DAY = 86_400_000;
@@ -54,28 +60,55 @@ async function addReportEvents(database: Database): Promise<void> {
   await db.execute(sql`analyze ticket_events`);
 }
 
-export async function measureReports(database: Database, dataDir: string, log: (...a: unknown[]) => void) {
+/**
+ * `parts` picks what to measure (default: everything); `reuse` skips generation when the database already holds
+ * the bench's tickets (a standalone run with BENCH_REUSE=1 measures again without generating a million again).
+ */
+export async function measureReports(
+  database: Database,
+  dataDir: string,
+  log: (...a: unknown[]) => void,
+  o: { parts?: readonly string[]; reuse?: boolean } = {},
+) {
   const total = Number(process.env.BENCH_REPORTS_TICKETS ?? 100_000);
-  await generateBase(database.db, { organizations: 200, customers: 10_000, agentsPerGroup: 5 });
-  log(`reports: generating ${total} tickets`);
-  await generateTickets(database.db, total, (done) => log(`  generated ${done}/${total}`));
-  await addReportEvents(database);
+  const part = (name: string) => !o.parts || o.parts.includes(name);
+  const [have] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from tickets`));
+  if (!o.reuse || !have?.n) {
+    await generateBase(database.db, { organizations: 200, customers: 10_000, agentsPerGroup: 5 });
+    log(`reports: generating ${total} tickets`);
+    const t0 = performance.now();
+    await generateTickets(database.db, total, (done) => log(`  generated ${done}/${total}`));
+    await addReportEvents(database);
+    log(`  generated in ${Math.round(performance.now() - t0)} ms (load ${loadavg()})`);
+  }
   const services = buildServices(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', REPORTS_TIMEOUT_MS: '60000' }), database);
   await services.ctx.cache.start();
-  const actor = await services.people.actorFor(await services.people.createUser({ email: 'bench-lead@example.org', name: 'Bench Lead', role: 'admin', password: 'correct horse battery staple' }));
+  const email = `bench-lead-${Date.now()}@example.org`;
+  const actor = await services.people.actorFor(await services.people.createUser({ email, name: 'Bench Lead', role: 'admin', password: 'correct horse battery staple' }));
+  const [counted] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from tickets`));
+  const out: Record<string, unknown> = { tickets: counted?.n, loadBefore: loadavg() };
+  if (part('creation')) {
+    log('reports: creation with and without the metrics step');
+    out.creation = { ...(await measureCreation(services, actor)), load: loadavg() };
+  }
+  if (!part('rebuild') && !part('widgets')) return out;
 
-  log('reports: rebuild');
-  let shown = 0;
-  const rebuild = await services.reportsStore.rebuild({
-    pageSize: 5000,
-    onProgress: (done, all) => {
-      if (done - shown >= all / 10) {
-        shown = done;
-        log(`  rebuilt ${done}/${all}`);
-      }
-    },
-  });
-  await database.db.execute(sql`analyze ticket_metrics`);
+  if (part('rebuild')) {
+    log('reports: rebuild');
+    let shown = 0;
+    const rebuild = await services.reportsStore.rebuild({
+      pageSize: 5000,
+      onProgress: (done, all) => {
+        if (done - shown >= all / 10) {
+          shown = done;
+          log(`  rebuilt ${done}/${all}`);
+        }
+      },
+    });
+    await database.db.execute(sql`analyze ticket_metrics`);
+    out.rebuild = { tickets: rebuild.tickets, ms: rebuild.ms, ticketsPerSecond: Math.round((rebuild.tickets / rebuild.ms) * 1000), load: loadavg() };
+  }
+  if (!part('widgets')) return out;
 
   // The Reports screen's widgets (web/src/reports/ReportsPage.tsx): tiles, charts, the per-agent table.
   const widgets: [string, Record<string, string>][] = [
@@ -116,35 +149,79 @@ export async function measureReports(database: Database, dataDir: string, log: (
   const drillReq = services.reports.parse('tickets_created', { from: new Date(now.getTime() - 30 * DAY).toISOString(), to: now.toISOString() });
   for (let i = 0; i < 10; i++) drillRuns.push(await timed(() => services.reports.tickets(actor, drillReq, { limit: 50 })));
 
-  // Ticket creation through the use case, with the metrics step and with it doing nothing (its private onEvents
-  // replaced), interleaved in rounds so the machine's noise falls on both alike.
-  const store = services.reportsStore as unknown as { onEvents: (...a: unknown[]) => Promise<void> };
-  const real = store.onEvents;
-  const skip = async () => {};
-  const create = (i: number) => services.tickets.create(actor, { subject: `Bench ${i}`, description: 'Creation overhead.', format: 'text', requester: { email: `bench${i % 500}@example.org` }, tags: [], customFields: {}, followerIds: [], cc: [], attachmentIds: [] });
-  const withStep: number[] = [];
-  const without: number[] = [];
-  for (let round_ = 0; round_ < 6; round_++) {
-    for (const [list, fn] of [
-      [withStep, real],
-      [without, skip],
-    ] as const) {
-      store.onEvents = fn;
-      for (let i = 0; i < 50; i++) list.push(await timed(() => create(round_ * 1000 + i)));
-    }
-  }
-  store.onEvents = real;
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {
-    tickets: total,
-    rebuild: { tickets: rebuild.tickets, ms: rebuild.ms, ticketsPerSecond: Math.round((rebuild.tickets / rebuild.ms) * 1000) },
+    ...out,
     widgetsMs: widgetStats,
     dashboardMs: dashboards,
     drillDownFirstPageMs: stats(drillRuns),
-    creation: {
-      withMetricsMs: stats(withStep),
-      withoutMetricsMs: stats(without),
-      overheadPercent: round((mean(withStep) / mean(without) - 1) * 100),
-    },
+    loadAfter: loadavg(),
   };
+}
+
+type Services = ReturnType<typeof buildServices>;
+type Actor = Awaited<ReturnType<Services['people']['actorFor']>>;
+
+/**
+ * Ticket creation through the use case, with the metrics step and with it doing nothing (its private onEvents and
+ * atCreation replaced), alternating one creation at a time so the machine's noise falls on both alike.
+ */
+export async function measureCreation(services: Services, actor: Actor, rounds = 16, perRound = 50) {
+  // The step and its part in the creation statement (private; replaced here only).
+  type Hooks = { onEvents: (...a: unknown[]) => Promise<void>; atCreation: (...a: unknown[]) => Promise<unknown> };
+  const store = services.reportsStore as unknown as Hooks;
+  const real: Hooks = { onEvents: store.onEvents, atCreation: store.atCreation };
+  const skip: Hooks = { onEvents: async () => {}, atCreation: async () => undefined };
+  const create = (i: number) => services.tickets.create(actor, { subject: `Bench ${i}`, description: 'Creation overhead.', format: 'text', requester: { email: `bench${i % 500}@example.org` }, tags: [], customFields: {}, followerIds: [], cc: [], attachmentIds: [] });
+  const withStep: number[] = [];
+  const without: number[] = [];
+  // Warm-up: caches, prepared plans, the JIT.
+  for (let i = 0; i < 30; i++) await create(-1 - i);
+  // Alternating one creation at a time (pairs in either order), so the shared machine's drifting load falls on both.
+  for (let i = 0; i < rounds * perRound; i++) {
+    const pair = i % 2 ? ([without, skip, withStep, real] as const) : ([withStep, real, without, skip] as const);
+    Object.assign(store, pair[1]);
+    pair[0].push(await timed(() => create(2 * i)));
+    Object.assign(store, pair[3]);
+    pair[2].push(await timed(() => create(2 * i + 1)));
+  }
+  Object.assign(store, real);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    withMetricsMs: { ...stats(withStep), mean: round(mean(withStep)) },
+    withoutMetricsMs: { ...stats(without), mean: round(mean(without)) },
+    overheadPercent: round((mean(withStep) / mean(without) - 1) * 100),
+    overheadP50Percent: round((stats(withStep).p50 / stats(without).p50 - 1) * 100),
+  };
+}
+
+/**
+ * Standalone: `npx tsx bench/reports.ts` on its own database `bench_reports` of the server at BENCH_PG_URL
+ * (default postgres://postgres@127.0.0.1:5432/test; BENCH_REPORTS_DB names another). BENCH_REPORTS_PARTS=creation,rebuild,widgets picks parts;
+ * BENCH_REUSE=1 keeps the generated database for the next run (otherwise it is dropped at the end).
+ */
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const log = (...a: unknown[]) => console.error('[bench]', ...a);
+  const base = new URL(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  const name = process.env.BENCH_REPORTS_DB ?? 'bench_reports';
+  const reuse = process.env.BENCH_REUSE === '1';
+  const admin = new pg.Client({ connectionString: base.toString() });
+  await admin.connect();
+  const exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount;
+  if (!reuse || !exists) {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString() });
+  await database.migrate();
+  try {
+    const parts = process.env.BENCH_REPORTS_PARTS?.split(',');
+    const result = await measureReports(database, path.join(import.meta.dirname, '..', '.bench-data', 'reports'), log, { parts, reuse });
+    console.log(JSON.stringify({ benchmark: 'reports', at: new Date().toISOString(), ...result }, null, 2));
+  } finally {
+    await database.close();
+    if (!reuse) await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
 }

@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { tickets } from '../tickets/tickets.schema.js';
 
 /**
  * The reporting store: one row per ticket with its milestones, counts and durations (calendar seconds `_s`, business
@@ -11,9 +10,9 @@ import { tickets } from '../tickets/tickets.schema.js';
 export const ticketMetrics = pgTable(
   'ticket_metrics',
   {
-    ticketId: uuid('ticket_id')
-      .primaryKey()
-      .references(() => tickets.id, { onDelete: 'cascade' }),
+    // No foreign key to tickets: its check (a key-share lock of the ticket row) was most of what the row cost a new
+    // ticket; the store is derived, and a rebuild drops rows whose ticket is gone.
+    ticketId: uuid('ticket_id').primaryKey(),
     number: bigint('number', { mode: 'number' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     // Dimensions.

@@ -167,6 +167,10 @@ describe('reports: the store, the metrics and their API', () => {
   test('the rebuild from the event log gives the same rows as the live path', async () => {
     const live = await rows();
     assert.equal(live.length, 4);
+    // C was only created: its row is the one the creation statement wrote, on the calendar the SLA step then chose.
+    const c = live.find((r) => r.ticket_id === ids.C);
+    assert.equal(c?.requester_replies, 1);
+    assert.ok(c?.calendar_id, 'the creation statement wrote the SLA calendar');
     await t.database.db.execute(sql`delete from ticket_metrics`);
     const progress: number[] = [];
     const result = await t.services.reportsStore.rebuild({ pageSize: 3, onProgress: (done) => progress.push(done) });

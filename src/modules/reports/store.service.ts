@@ -1,4 +1,4 @@
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
@@ -7,13 +7,24 @@ import { policyOfTicket } from '../sla/sla.queries.js';
 import { ALWAYS_OPEN, type BusinessClock, type SlaService } from '../sla/sla.service.js';
 import { eventFromJson, eventsJsonAfter, eventsOfTickets, ticketCount, ticketFacts, ticketFactsPage, ticketSummaries } from '../tickets/reports.queries.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
-import type { EventSubscriber, TicketEvent } from '../tickets/events.js';
+import type { EventSubscriber, PendingCreation, TicketEvent } from '../tickets/events.js';
 import type { StateCategory } from '../tickets/reports.queries.js';
 import { type FoldEnv, fold, type TicketFacts, type TraceEntry } from './fold.js';
 import { type TicketMetricsRow, ticketMetrics } from './reports.schema.js';
 
 const columns = getTableColumns(ticketMetrics);
-// On conflict, every column but the key takes the new value.
+const NAMES = Object.entries(columns).map(([key, c]) => [key as keyof TicketMetricsRow, c.name] as const);
+/** A row as json keyed by column names (for json_populate_record(set)). */
+function rowJson(r: TicketMetricsRow): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [key, name] of NAMES) o[name] = r[key];
+  return o;
+}
+
+const CREATION_COLUMNS = Object.entries(columns) as [keyof TicketMetricsRow, (typeof columns)[keyof typeof columns]][];
+const isDefault = (v: unknown) => v === null || v === 0 || (Array.isArray(v) && v.length === 0);
+const param = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+
 /** A `ticket_metrics` row read as jsonb (`to_jsonb(m)`: column names, timestamps as text) into its typed shape. */
 function rowFromJson(j: Record<string, unknown>): TicketMetricsRow {
   const out: Record<string, unknown> = {};
@@ -46,7 +57,33 @@ export class ReportsStore {
 
   /** The in-transaction step: after the SLA clocks (order 10), every event. */
   listener(): EventSubscriber {
-    return { name: 'reports.metrics', mode: 'step', order: 20, run: (tx, events, ticket) => this.onEvents(tx, events, ticket) };
+    return {
+      name: 'reports.metrics',
+      mode: 'step',
+      order: 20,
+      run: (tx, events, ticket) => this.onEvents(tx, events, ticket),
+      atCreation: (ex, creation) => this.atCreation(ex, creation),
+    };
+  }
+
+  /**
+   * A new ticket's row, written by the creation statement itself (its events are the ticket's first, so they fold
+   * onto a blank row; the clock is the one the SLA step is about to start): no round trip of its own, which kept
+   * creation ≥ 17 % slower on an idle machine. The statement supplies what only it knows: the ticket's number and
+   * organisation (`t`) and the last event id (`e`).
+   */
+  private async atCreation(ex: Executor, c: PendingCreation): Promise<SQL | undefined> {
+    const clock = (await this.sla.clockOfNewTicket(c.ticket, ex)) ?? ALWAYS_OPEN;
+    const row = fold(null, c.ticket, c.events, this.env(await this.categories(ex), clock));
+    // Only the columns this row sets (the rest are their defaults: null, 0, '{}'), as typed parameters: a statement
+    // that plans in a fraction of the time json_populate_record over all 47 columns takes.
+    const known: Record<string, SQL> = { ticket_id: sql`t.id`, number: sql`t.number`, organization_id: sql`t.organization_id`, last_event_id: sql`(select max(id) from e)` };
+    const set = CREATION_COLUMNS.filter(([key, c]) => c.name in known || !isDefault(row[key]));
+    const values = set.map(([key, c]) => known[c.name] ?? sql`${sql.param(param(row[key]))}::${sql.raw(c.getSQLType())}`);
+    return sql`
+      insert into ${ticketMetrics} (${sql.raw(set.map(([, c]) => c.name).join(', '))})
+      select ${sql.join(values, sql`, `)} from t
+      on conflict (ticket_id) do nothing`;
   }
 
   private async categories(ex: Executor): Promise<(key: string) => StateCategory | undefined> {
@@ -89,13 +126,8 @@ export class ReportsStore {
    * rewritten (a rebuild of an intact store writes nothing).
    */
   private async write(ex: Executor, rows: TicketMetricsRow[]): Promise<void> {
-    const names = Object.entries(columns).map(([key, c]) => [key, c.name] as const);
     for (let i = 0; i < rows.length; i += 5000) {
-      const json = rows.slice(i, i + 5000).map((r) => {
-        const o: Record<string, unknown> = {};
-        for (const [key, name] of names) o[name] = r[key as keyof TicketMetricsRow];
-        return o;
-      });
+      const json = rows.slice(i, i + 5000).map(rowJson);
       await ex.execute(sql`
         insert into ${ticketMetrics} select * from json_populate_recordset(null::${ticketMetrics}, ${JSON.stringify(json)}::json)
         on conflict (ticket_id) do update set ${UPDATE_ALL} where ${ticketMetrics}.last_event_id <= excluded.last_event_id and ${ticketMetrics} is distinct from excluded`);

@@ -123,10 +123,7 @@ export class SlaService {
     if (policies.length === 0) return;
     const existing = await tx.select().from(slaClocks).where(eq(slaClocks.ticketId, ticket.id));
     const now = this.ctx.clock.now();
-    const priority = (await this.settings.allPriorities(tx)).find((p) => p.id === ticket.priorityId);
-    const kinds = customFieldKinds(await this.fields.list('ticket', tx));
-    const facts = toFacts(ticket, priority?.key ?? '');
-    const policy = policies.find((p) => evaluate(p.condition, facts, now, kinds));
+    const { priority, policy } = await this.policyFor(ticket, policies, now, tx);
     const calendar = policy ? spec(await this.calendars.get(policy.calendarId, tx)) : undefined;
     const targets = policy && priority ? (policy.targets[priority.key] ?? {}) : {};
     const clocks = new Map(existing.map((c) => [c.metric, { ...c }]));
@@ -348,6 +345,27 @@ export class SlaService {
       if (clock) out.set(r.ticketId, clock);
     }
     return out;
+  }
+
+  /** The first active policy whose condition the ticket meets (all reads cached). */
+  private async policyFor(ticket: TicketRow, policies: SlaPolicy[], now: Date, ex: Executor) {
+    const priority = (await this.settings.allPriorities(ex)).find((p) => p.id === ticket.priorityId);
+    const kinds = customFieldKinds(await this.fields.list('ticket', ex));
+    const facts = toFacts(ticket, priority?.key ?? '');
+    return { priority, policy: policies.find((p) => evaluate(p.condition, facts, now, kinds)) };
+  }
+
+  /**
+   * The business clock a ticket about to be created will run on, as the clocks' step will choose it (the policy it
+   * matches, if that has a target for its priority); undefined: 24/7. For reports' row written in the creation
+   * statement, before the clocks exist.
+   */
+  async clockOfNewTicket(ticket: TicketRow, ex: Executor = this.ctx.db): Promise<BusinessClock | undefined> {
+    const policies = (await this.policies.list(ex)).filter((p) => p.active);
+    if (!policies.length) return undefined;
+    const { priority, policy } = await this.policyFor(ticket, policies, this.ctx.clock.now(), ex);
+    const targets = policy && priority ? (policy.targets[priority.key] ?? {}) : {};
+    return policy && Object.values(targets).some(Boolean) ? this.clockOfPolicy(policy.id, ex) : undefined;
   }
 
   /** Whether any SLA policy exists (cached): without one, every ticket is on the 24/7 clock. */

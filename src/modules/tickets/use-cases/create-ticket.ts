@@ -4,7 +4,7 @@ import { type Executor, rowsOf, type Tx } from '../../../db/client.js';
 import { type Actor, isStaff } from '../../../platform/auth.js';
 import { AppError, foreignKeyColumn } from '../../../platform/errors.js';
 import { personRowSql } from '../../people/people.service.js';
-import { EVENTS_CHANNEL, eventActor, eventFromRow, eventInsertSql } from '../events.js';
+import { EVENTS_CHANNEL, eventActor, eventFromRow, eventInsertSql, type NewEvent, pendingEvents } from '../events.js';
 import { type TicketQueries, type TicketRow, type TicketView, ticketView } from '../tickets.queries.js';
 import { type Channel, messages, ticketFollowers, tickets } from '../tickets.schema.js';
 import { autoAssign, inTransaction, type TicketDeps, type Within } from './command.js';
@@ -55,6 +55,9 @@ export type CreateOptions = {
  * own: creation is the hot path (≥ 1,000 tickets/s at concurrency 16). A transaction is opened only when more must
  * commit with it: a new requester, followers, attachments, an assignee check, subscribers' jobs, or the caller's.
  */
+/** The columns of a new ticket that are the same for every creation. */
+const AFTER_INSERT = { escalatedFromGroupIds: [], mergedIntoId: null, followUpOfId: null, version: 1, closedAt: null, searchVector: '' } satisfies Partial<TicketRow>;
+
 export async function createTicket(d: TicketDeps, actor: Actor, input: NewTicket, options: CreateOptions = {}): Promise<CreatedTicket> {
   const staff = isStaff(actor) || options.trusted === true;
   if (!staff) {
@@ -131,23 +134,31 @@ export async function createTicket(d: TicketDeps, actor: Actor, input: NewTicket
       .returning({ id: tickets.id, number: tickets.number, organizationId: tickets.organizationId });
     const authorId = requesterId === actor.userId || !staff ? actor.userId : requesterId;
     const at = now.toISOString();
+    const newEvents: NewEvent[] = [
+      { kind: 'created', to: { number: 0, status: state.key, priority: priority.key, channel: values.channel, requesterId } },
+      {
+        kind: 'message_added',
+        // The first message is always the requester's (staff creating for someone write it in their name).
+        to: { messageId, public: true, author: 'requester', direction: 'inbound', channel: values.channel },
+      },
+    ];
+    const eventActorOf = eventActor(actor.userId, values.channel);
     const insertEvents = eventInsertSql({
       source: sql`t`,
       ticketId: sql`t.id`,
       version: sql`1`,
-      actor: eventActor(actor.userId, values.channel),
+      actor: eventActorOf,
       at: now,
       // The ticket's number is known inside the statement only; 0 stands for it until then.
       toMerge: { created: sql`jsonb_build_object('number', t.number)` },
-      events: [
-        { kind: 'created', to: { number: 0, status: state.key, priority: priority.key, channel: values.channel, requesterId } },
-        {
-          kind: 'message_added',
-          // The first message is always the requester's (staff creating for someone write it in their name).
-          to: { messageId, public: true, author: 'requester', direction: 'inbound', channel: values.channel },
-        },
-      ],
+      events: newEvents,
     });
+    // Steps that can write in this statement do (reports' row: no round trip of its own), and are not called after.
+    const pendingTicket: TicketRow = { ...values, ...AFTER_INSERT, number: 0, organizationId: input.organizationId ?? null };
+    const riders = d.events.size
+      ? await d.events.creationRiders(ex, { ticket: pendingTicket, events: pendingEvents({ ticketId, version: 1, actor: eventActorOf, at: now, events: newEvents }) })
+      : { ctes: [], done: new Set<string>() };
+    const riderCtes = riders.ctes.map((cte, i) => sql`, ${sql.raw(`rider${i}`)} as (${cte})`);
     const result = await ex.execute(sql`
       with r as (${personRowSql(requesterId)}),
       t as (${insertTicket.getSQL()}),
@@ -157,22 +168,13 @@ export async function createTicket(d: TicketDeps, actor: Actor, input: NewTicket
                ${options.stamp?.externalId ?? null}, ${options.stamp?.senderUnverified ?? false} from t),
       e as (${insertEvents}),
       n as (select pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', e.ticket_id, 'ids', json_build_array(e.id))::text) from e)
+      ${sql.join(riderCtes, sql``)}
       select t.number, t.organization_id, (select count(*) from n) as notified, (select json_agg(e order by e.id) from e) as events,
              (select json_build_object('id', r.id, 'name', r.name, 'email', r.email) from r) as requester
       from t`);
     const [row] = rowsOf<{ number: number | string; organization_id: string | null; events: Record<string, unknown>[]; requester: { id: string; name: string; email: string } }>(result);
     if (!row) throw new Error('ticket insert returned no row');
-    const ticket: TicketRow = {
-      ...values,
-      number: Number(row.number),
-      organizationId: row.organization_id,
-      escalatedFromGroupIds: [],
-      mergedIntoId: null,
-      followUpOfId: null,
-      version: 1,
-      closedAt: null,
-      searchVector: '',
-    };
+    const ticket: TicketRow = { ...values, ...AFTER_INSERT, number: Number(row.number), organizationId: row.organization_id };
     if (input.attachmentIds.length) await claimAttachments(ex, messageId, input.attachmentIds, actor.userId);
     const followerIds = followerInput
       ? await customerMayAdd(d, actor, await resolveFollowers(d, ex, [...input.followerIds], input.cc, requesterId), ex, options.trusted !== true)
@@ -180,7 +182,7 @@ export async function createTicket(d: TicketDeps, actor: Actor, input: NewTicket
     if (followerIds.length) await ex.insert(ticketFollowers).values(followerIds.map((userId) => ({ ticketId, userId })));
     const events = (row.events ?? []).map(eventFromRow);
     // With subscribers or an assigner a transaction is always open (needsTransaction), so `ex` is one.
-    await d.events.dispatch(ex as Tx, events, ticket);
+    await d.events.dispatch(ex as Tx, events, ticket, riders.done);
     // The answer shows the ticket as created (before auto-assignment), as it always has.
     await autoAssign(d, ex as Tx, ticket, events);
     return { ticket, detail: { ...ticketView(ticket, row.requester, priority), followerIds, links: [] }, messageId };
