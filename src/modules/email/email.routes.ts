@@ -8,7 +8,7 @@ import { AppError } from '../../platform/errors.js';
 import { isUuid, type TicketQueries } from '../tickets/tickets.queries.js';
 import { AddressBody, AddressesService, MailboxBody, UpdateAddressBody, UpdateMailboxBody } from './addresses.service.js';
 import { INBOUND_STATUSES, type InboundStatus } from './email.schema.js';
-import { type ImapPollers, testImapConnection } from './imap-poller.js';
+import { IMAP_FAILURES, type ImapPollers, testImapConnection } from './imap-poller.js';
 import type { InboundEmail, InboundService } from './inbound.service.js';
 import type { OutboundEmail, OutboundService } from './outbound.service.js';
 
@@ -81,7 +81,7 @@ export function emailRoutes(
   // Connect, sign in and open the folder now, with the saved settings: the outcome in words (ok or why not).
   r.post(
     '/api/v1/email/mailboxes/:id/test',
-    { config: { access: admin }, schema: { tags, params: IdParams, response: { 200: z.object({ ok: z.boolean(), message: z.string(), messages: z.number().int().nullable() }) } } },
+    { config: { access: admin }, schema: { tags, params: IdParams, response: { 200: z.object({ ok: z.boolean(), message: z.string(), messages: z.number().int().nullable(), failure: z.enum(IMAP_FAILURES).nullable() }) } } },
     async (req) => testImapConnection(await addresses.getMailbox(req.params.id)),
   );
   r.delete('/api/v1/email/mailboxes/:id', { config: { access: admin }, schema: { tags, params: IdParams } }, async (req, reply) => {

@@ -26,11 +26,61 @@ export function imapClient(m: Mailbox): ImapFlow {
   });
 }
 
+/** Why connecting to a mailbox failed, as far as an admin needs to know to fix it. */
+export const IMAP_FAILURES = ['dns', 'refused', 'unreachable', 'timeout', 'tls', 'auth', 'folder', 'not_imap'] as const;
+export type ImapFailure = (typeof IMAP_FAILURES)[number];
+
+const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY|GET_ISSUER)|HOSTNAME_MISMATCH)/;
+
+/** The class of a connection failure, from the error's code and flags (its text is read, never repeated). */
+export function imapFailureOf(err: unknown, stage: 'connect' | 'folder'): ImapFailure {
+  const e = (err ?? {}) as { authenticationFailed?: boolean; code?: string; message?: string; library?: string; reason?: string };
+  const code = e.code ?? '';
+  if (e.authenticationFailed) return 'auth';
+  if (stage === 'folder') return 'folder';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return 'dns';
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL') return 'unreachable';
+  if (code === 'ETIMEDOUT' || code === 'CONNECT_TIMEOUT' || code === 'GREETING_TIMEOUT' || code === 'ETIMEOUT' || /timed? ?out/i.test(e.message ?? '')) return 'timeout';
+  if (TLS_CODES.test(code) || e.library === 'SSL routines' || /certificate|self[- ]signed|\bTLS\b|\bSSL\b|wrong version number/i.test(e.message ?? '')) return 'tls';
+  return 'not_imap';
+}
+
+/**
+ * A fixed sentence per failure class. Nothing the server or the network said is repeated: an admin can point a
+ * mailbox at any host, and echoing what answered (a banner, an error page, a path in a NO response) would turn
+ * "Test the connection" into a way to read internal services.
+ */
+export function imapFailureMessage(kind: ImapFailure, m: Pick<Mailbox, 'host' | 'port' | 'username' | 'folder'>, timeoutMs?: number): string {
+  const where = `${m.host}:${m.port}`;
+  switch (kind) {
+    case 'dns':
+      return `The host ${m.host} was not found: check its name.`;
+    case 'refused':
+      return `Nothing accepts connections at ${where}: check the host and port.`;
+    case 'unreachable':
+      return `${where} cannot be reached from this server: check the host and the network between them.`;
+    case 'timeout':
+      return `${where} did not answer ${timeoutMs ? `within ${Math.round(timeoutMs / 1000)} s` : 'in time'}.`;
+    case 'tls':
+      return `The secure connection to ${where} failed: check "secure" (port 993 is usually secure, 143 not) and "verify the certificate".`;
+    case 'auth':
+      return `${where} refused the username or password for ${m.username}.`;
+    case 'folder':
+      return `Signed in, but the folder ${m.folder} could not be opened: check its name (most servers tell case apart).`;
+    case 'not_imap':
+      return `${where} did not answer as an IMAP server does: check the host, the port and "secure".`;
+    default:
+      return kind satisfies never;
+  }
+}
+
 /**
  * "Test the connection" in Admin: connect, sign in and open the folder, read-only, then sign out. Never throws for
- * the server's reasons: the outcome is said in words an admin can act on (the password itself is never echoed).
+ * the server's reasons: the outcome is one fixed sentence per failure class (`imapFailureMessage`), so neither the
+ * password nor anything the far end said is echoed.
  */
-export async function testImapConnection(m: Mailbox, timeoutMs = 10_000): Promise<{ ok: boolean; message: string; messages: number | null }> {
+export async function testImapConnection(m: Mailbox, timeoutMs = 10_000): Promise<{ ok: boolean; message: string; messages: number | null; failure: ImapFailure | null }> {
   const client = new ImapFlow({
     host: m.host,
     port: m.port,
@@ -43,24 +93,15 @@ export async function testImapConnection(m: Mailbox, timeoutMs = 10_000): Promis
     socketTimeout: timeoutMs,
   });
   client.on('error', () => {});
-  let stage = 'connect';
+  let stage: 'connect' | 'folder' = 'connect';
   try {
     await client.connect();
     stage = 'folder';
     const box = await client.mailboxOpen(m.folder, { readOnly: true });
-    return { ok: true, message: `Connected and signed in as ${m.username}; ${m.folder} holds ${box.exists} message(s).`, messages: box.exists };
+    return { ok: true, message: `Connected and signed in as ${m.username}; ${m.folder} holds ${box.exists} message(s).`, messages: box.exists, failure: null };
   } catch (err) {
-    const e = err as Error & { authenticationFailed?: boolean; code?: string; responseText?: string };
-    const where = `${m.host}:${m.port}`;
-    let message: string;
-    if (e.authenticationFailed) message = `${where} refused the username or password for ${m.username}.`;
-    else if (stage === 'folder') message = `Signed in, but the folder ${m.folder} could not be opened${e.responseText ? ` (${e.responseText})` : ''}.`;
-    else if (e.code === 'ECONNREFUSED') message = `Nothing accepts connections at ${where}: check the host and port.`;
-    else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') message = `The host ${m.host} was not found.`;
-    else if (e.code === 'ETIMEDOUT' || e.code === 'CONNECT_TIMEOUT' || e.code === 'GREETING_TIMEOUT' || /timed? ?out/i.test(e.message)) message = `${where} did not answer within ${Math.round(timeoutMs / 1000)} s.`;
-    else if (/certificate|self[- ]signed|TLS|SSL|wrong version/i.test(`${e.code ?? ''} ${e.message}`)) message = `The secure connection to ${where} failed (${e.message}); check "secure" and "verify the certificate".`;
-    else message = `Could not connect to ${where}: ${e.message}`;
-    return { ok: false, message: message.slice(0, 500), messages: null };
+    const failure = imapFailureOf(err, stage);
+    return { ok: false, message: imapFailureMessage(failure, m, timeoutMs).slice(0, 500), messages: null, failure };
   } finally {
     await client.logout().catch(() => client.close());
   }
@@ -140,15 +181,20 @@ export class MailboxPoller {
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
+      // Until signed in, a failure is the far end's (its words are not stored: `imapFailureMessage`); after, ours.
+      let signedIn = false;
+      let where: Mailbox | undefined;
       try {
         // A password that does not decrypt has marked the mailbox failed with the reason: no retry can fix it.
         const mailbox = await this.addresses.getMailbox(this.mailboxId).catch(() => undefined);
+        where = mailbox;
         if (!mailbox?.active || mailbox.status === 'failed') return;
         const client = imapClient(mailbox);
         this.client = client;
         client.on('exists', () => this.wake?.());
         client.on('error', () => {});
         await client.connect();
+        signedIn = true;
         await this.addresses.channels.setSyncState(this.mailboxId, 'connected');
         failures = 0;
         while (!this.stopped && client.usable) {
@@ -166,7 +212,8 @@ export class MailboxPoller {
       } catch (err) {
         if (err instanceof SecretUnreadable) return;
         failures++;
-        await this.addresses.channels.recordFailure(this.mailboxId, (err as Error).message).catch(() => {});
+        const reason = !signedIn && where ? imapFailureMessage(imapFailureOf(err, 'connect'), where) : (err as Error).message;
+        await this.addresses.channels.recordFailure(this.mailboxId, reason).catch(() => {});
         if (!this.stopped) await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, reconnectDelayMs(failures));
           this.wake = () => {

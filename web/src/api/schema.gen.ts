@@ -139,7 +139,7 @@ export interface Paths {
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
   "/api/v1/email/mailboxes/{id}/test": {
-    post: { path: { id: string }; query: never; body: never; response: { ok: boolean; message: string; messages: number | null } };
+    post: { path: { id: string }; query: never; body: never; response: { ok: boolean; message: string; messages: number | null; failure: "dns" | "refused" | "unreachable" | "timeout" | "tls" | "auth" | "folder" | "not_imap" | null } };
   };
   "/api/v1/groups": {
     get: { path: never; query: never; body: never; response: { items: ({ id: string; name: string; description: string; escalatesToId: string | null; createdAt: string; memberIds: string[] })[] } };
