@@ -41,6 +41,8 @@ export const ERROR_STATUS = {
   CANNOT_ESCALATE: 422,
   INVALID_RULE: 422,
   INVALID_QUERY: 400,
+  // Hand-over notes (src/modules/assignment): today's triager or an admin only.
+  NOT_TODAYS_TRIAGER: 403,
   // Reports (src/modules/reports).
   UNKNOWN_METRIC: 404,
   INVALID_REPORT_QUERY: 400,

@@ -32,6 +32,10 @@ describe('group-scoped routes and links respect who may see what', () => {
   test("a restricted agent reads and writes only their own groups' rota and hand-over notes", async () => {
     const day = '2026-12-07';
     const own = t.as(blockAgent);
+    // Each is today's triager of their own group (hand-over notes are theirs to write).
+    const today = '2026-03-02';
+    assert.equal((await own.put(`/api/v1/groups/${block}/rota`, { entries: [{ day: today, userId: blockAgent.user.id }] })).status, 204);
+    assert.equal((await t.as(programAgent).put(`/api/v1/groups/${other}/rota`, { entries: [{ day: today, userId: programAgent.user.id }] })).status, 204);
     assert.equal((await own.get(`/api/v1/groups/${block}/handover`)).status, 200);
     assert.equal((await own.post(`/api/v1/groups/${block}/handover`, { body: 'Nanded: all quiet' })).status, 201);
     assert.equal((await own.get(`/api/v1/groups/${block}/rota?from=${day}&to=${day}`)).status, 200);

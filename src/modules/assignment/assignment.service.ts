@@ -147,10 +147,29 @@ export class AssignmentService {
 
   // ---- hand-over notes
 
+  /**
+   * A note from today's triage to the next: written by today's triager of the group (in the group's zone) or an
+   * admin, nobody else (NOT_TODAYS_TRIAGER) — the next triager reads it as the hand-over, so it must come from
+   * whoever held the day.
+   */
   async addHandover(actor: Actor, groupId: string, body: string) {
-    const day = await this.today(groupId);
-    const [row] = await this.ctx.db.insert(handoverNotes).values({ groupId, day, authorId: actor.userId, body, createdAt: this.ctx.clock.now() }).returning();
-    return row as typeof handoverNotes.$inferSelect;
+    return this.ctx.db.transaction(async (tx) => {
+      const day = await this.today(groupId, tx);
+      if (actor.role !== 'admin') {
+        const [onDuty] = await tx.select({ userId: triageRota.userId }).from(triageRota).where(and(eq(triageRota.groupId, groupId), eq(triageRota.day, day)));
+        if (onDuty?.userId !== actor.userId) {
+          const [who] = onDuty ? await namesAndEmails(tx, [onDuty.userId]) : [];
+          throw new AppError(
+            'NOT_TODAYS_TRIAGER',
+            who
+              ? `Only today's triager (${who.name}, ${day}) or an admin writes this group's hand-over notes`
+              : `Nobody is on this group's rota today (${day}): only an admin can write its hand-over notes`,
+          );
+        }
+      }
+      const [row] = await tx.insert(handoverNotes).values({ groupId, day, authorId: actor.userId, body, createdAt: this.ctx.clock.now() }).returning();
+      return row as typeof handoverNotes.$inferSelect;
+    });
   }
 
   /** The notes of the last day that has any, up to today: what the previous triage handed over. */

@@ -49,6 +49,35 @@ describe('assignment: triage rota, rotation, load, away', () => {
     assert.equal(await assigneeOf(third.id), null);
   });
 
+  test("only today's triager (or an admin) writes the group's hand-over notes; anyone else gets a 403 that changes nothing", async () => {
+    const group = await t.make.group('Hand-over', [ana, ben, cleo]);
+    await t.as(admin).put(`/api/v1/groups/${group.id}/assignment`, { mode: 'triage', timeZone: 'Asia/Kolkata' });
+    await t.as(ana).put(`/api/v1/groups/${group.id}/rota`, { entries: [{ day: '2026-03-10', userId: ana.user.id }, { day: '2026-03-11', userId: ben.user.id }] });
+    // 20:00 UTC on the 10th is already the 11th in Kolkata: Ben's day.
+    t.clock.set(new Date('2026-03-10T20:00:00Z'));
+    const notes = async () => ((await t.as(admin).get(`/api/v1/groups/${group.id}/handover`)).body.notes as { body: string }[]).map((n) => n.body);
+    const before = await notes();
+    const light = await t.signIn('light_agent');
+    await t.as(admin).put(`/api/v1/groups/${group.id}`, { memberIds: [ana.user.id, ben.user.id, cleo.user.id, light.user.id] });
+    for (const who of [ana, cleo, light]) {
+      const res = await t.as(who).post(`/api/v1/groups/${group.id}/handover`, { body: `planted by ${who.user.name}` });
+      assert.deepEqual([res.status, res.body.code], [403, 'NOT_TODAYS_TRIAGER'], res.raw);
+      assert.match(String(res.headers['content-type']), /application\/problem\+json/);
+      assert.match(res.body.detail, /Ben, 2026-03-11/);
+    }
+    assert.deepEqual(await notes(), before, 'nothing was written');
+    const own = await t.as(ben).post(`/api/v1/groups/${group.id}/handover`, { body: 'Ben: the export bug is back' });
+    assert.equal(own.status, 201, own.raw);
+    assert.equal(own.body.day, '2026-03-11');
+    assert.equal((await t.as(admin).post(`/api/v1/groups/${group.id}/handover`, { body: 'Admin: covered lunch' })).status, 201);
+    // A day with nobody on the rota: only an admin.
+    t.clock.set(new Date('2026-03-12T08:00:00Z'));
+    const nobody = await t.as(ben).post(`/api/v1/groups/${group.id}/handover`, { body: 'late note' });
+    assert.deepEqual([nobody.status, nobody.body.code], [403, 'NOT_TODAYS_TRIAGER']);
+    assert.match(nobody.body.detail, /Nobody is on this group's rota today \(2026-03-12\)/);
+    assert.deepEqual(await notes(), ['Ben: the export bug is back', 'Admin: covered lunch']);
+  });
+
   test('round robin takes turns and passes over agents who are away', async () => {
     const group = await t.make.group('Rotation', [ana, ben, cleo]);
     await t.as(admin).put(`/api/v1/groups/${group.id}/assignment`, { mode: 'round_robin' });
