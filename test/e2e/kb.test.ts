@@ -161,4 +161,64 @@ describe('knowledge base in a real browser', { skip }, () => {
     await page.getByRole('navigation', { name: 'Knowledge base' }).getByText('Reset your password').waitFor();
     await context.close();
   });
+
+  test('an agent translates an article into French by keyboard; a bad language code is refused; the help centre serves it at /help/fr with hreflang', async () => {
+    const cat = await t.as(admin).post('/api/v1/kb/categories', { name: 'Billing' });
+    const sec = await t.as(admin).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Invoices' });
+    const a = await t.as(admin).post('/api/v1/kb/articles', { sectionId: sec.body.id, title: 'Download an invoice', body: 'Open **Billing** and choose *Download*.' });
+    assert.equal((await t.as(admin).post(`/api/v1/kb/articles/${a.body.id}/publish`, {})).status, 200);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(base);
+    await page.getByLabel(/^Email/).fill('kim@example.org');
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await page.goto(`${base}/kb/articles/${a.body.id}`);
+    const tab = page.getByRole('tab', { name: 'Translations' });
+    await tab.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('No translations yet.').waitFor();
+
+    // A malformed code: the server's specific error, nothing saved.
+    await page.getByLabel('Language code').focus();
+    await page.keyboard.type('fr_FR');
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Translated title').waitFor();
+    await page.getByRole('button', { name: 'Save translation' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'is not a language code' }).waitFor();
+    assert.equal((await t.as(admin).get(`/api/v1/kb/articles/${a.body.id}/translations`)).body.items.length, 0);
+
+    // French, typed and published by keyboard.
+    await page.getByLabel('Language code').focus();
+    await page.keyboard.type('fr');
+    await page.keyboard.press('Enter');
+    await page.getByText('Translation: fr').waitFor();
+    await page.getByLabel('Translated title').fill('Télécharger une facture');
+    await page.getByLabel('Translated body (Markdown)').fill('Ouvrez **Facturation** et choisissez *Télécharger*.');
+    await page.getByRole('button', { name: 'Save translation' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Translation saved' }).waitFor();
+    await page.getByTestId('translation-status').filter({ hasText: 'Draft' }).waitFor();
+    await page.getByRole('button', { name: 'Publish translation' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('translation-status').filter({ hasText: /^Published$/ }).waitFor();
+    await page.getByRole('group', { name: 'Translations' }).getByRole('button', { name: 'fr · Published' }).waitFor();
+    await context.close();
+
+    // The help centre in French, without JavaScript.
+    const reader = await browser.newContext({ javaScriptEnabled: false });
+    const help = await reader.newPage();
+    await help.goto(`${base}/help/fr/articles/${a.body.slug}`);
+    await help.getByRole('heading', { name: 'Télécharger une facture' }).waitFor();
+    assert.equal(await help.locator('html').getAttribute('lang'), 'fr');
+    assert.equal(await help.locator('link[rel="alternate"][hreflang="en"]').getAttribute('href'), `http://localhost:3000/help/articles/${a.body.slug}`);
+    await help.getByRole('searchbox').fill('facture');
+    await help.keyboard.press('Enter');
+    await help.waitForURL(/\/help\/fr\/search\?q=facture/);
+    await help.getByRole('link', { name: 'Télécharger une facture' }).waitFor();
+    await reader.close();
+  });
 });

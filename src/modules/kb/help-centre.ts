@@ -1,11 +1,20 @@
 import type { KbSettingsData } from './kb.schema.js';
 import type { KbService, Reader, SearchHit } from './kb.service.js';
 import { esc } from './markdown.js';
+import type { KbTranslations } from './translations.service.js';
 
 /** What the help centre's pages may load: their own inline styles and images from here or https; no scripts. */
 export const HELP_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-type Page = { title: string; description: string; path: string; body: string; noindex?: boolean };
+type Page = { title: string; description: string; path: string; body: string; noindex?: boolean; alternates?: Alternate[] };
+/** The same page in another language: `<link rel="alternate" hreflang>` and the sitemap's xhtml:link. */
+type Alternate = { hreflang: string; path: string };
+/**
+ * The language a page is in: null for the help centre's own (untranslated articles, at /help/…), else a
+ * translation locale (at /help/<locale>/…: a path, not ?lang=, so every language has its own cacheable,
+ * indexable URLs).
+ */
+export type Locale = string | null;
 
 /**
  * The public help centre, rendered on the server as plain HTML (no JavaScript): home with the categories, a
@@ -16,17 +25,29 @@ export class HelpCentre {
   constructor(
     private readonly kb: KbService,
     private readonly publicUrl: string,
+    private readonly tr: KbTranslations,
   ) {}
 
-  private layout(s: KbSettingsData, page: Page, reader: Reader): string {
+  /** Where a locale's pages live: /help for the help centre's own language, /help/<locale> for a translation. */
+  static base(locale: Locale): string {
+    return locale ? `/help/${locale}` : '/help';
+  }
+
+  private async layout(s: KbSettingsData, page: Page, reader: Reader, locale: Locale): Promise<string> {
     const url = `${this.publicUrl}${page.path}`;
     const who = reader ? `<span class="who">Signed in as ${esc(reader.name)}</span>` : '';
+    const base = HelpCentre.base(locale);
+    const own = await this.tr.defaultLocale();
+    const alternates = page.alternates?.length
+      ? [...page.alternates.map((a) => `<link rel="alternate" hreflang="${esc(a.hreflang)}" href="${esc(`${this.publicUrl}${a.path}`)}">`), `<link rel="alternate" hreflang="x-default" href="${esc(`${this.publicUrl}${page.alternates[0]?.path}`)}">`].join('\n')
+      : '';
     return `<!doctype html>
-<html lang="${s.language === 'english' || s.language === 'simple' ? 'en' : 'und'}"><head><meta charset="utf-8">
+<html lang="${esc(locale ?? own)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(page.title)}</title>
 <meta name="description" content="${esc(page.description.slice(0, 160))}">
 <link rel="canonical" href="${esc(url)}">
+${alternates}
 ${page.noindex ? '<meta name="robots" content="noindex">' : ''}
 <meta property="og:site_name" content="${esc(s.name)}"><meta property="og:title" content="${esc(page.title)}"><meta property="og:description" content="${esc(page.description.slice(0, 200))}"><meta property="og:url" content="${esc(url)}"><meta property="og:type" content="website">
 <style>
@@ -44,106 +65,162 @@ article table{border-collapse:collapse;display:block;overflow:auto}article th,ar
 .hits li{margin:0 0 1rem}.hits mark{background:#fff3bf}.vote{margin-top:2rem;border-top:1px solid #e3e6eb;padding-top:1rem}.vote textarea{width:100%;min-height:4rem}
 footer{text-align:center;padding:1rem;font-size:.85rem;color:#5c6370}
 </style></head>
-<body><header><div class="in">${who}<a href="/help">${esc(s.name)}</a>
-<form class="search" action="/help/search" method="get" role="search"><label for="q" style="position:absolute;left:-9999px">Search</label><input id="q" name="q" type="search" maxlength="200" placeholder="Search the help centre" value="${esc(page.path.startsWith('/help/search') ? decodeQuery(page.path) : '')}"><button type="submit">Search</button></form>
+<body><header><div class="in">${who}<a href="${base}">${esc(s.name)}</a>
+<form class="search" action="${base}/search" method="get" role="search"><label for="q" style="position:absolute;left:-9999px">Search</label><input id="q" name="q" type="search" maxlength="200" placeholder="Search the help centre" value="${esc(page.path.startsWith(`${base}/search`) ? decodeQuery(page.path) : '')}"><button type="submit">Search</button></form>
 </div></header>
 <main>${page.body}</main><footer>${esc(s.name)}</footer></body></html>`;
   }
 
-  async home(reader: Reader): Promise<string> {
+  /** The tree a locale's pages list: the help centre's own, or only the articles translated into `locale`. */
+  private tree(reader: Reader, locale: Locale) {
+    return locale ? this.tr.tree(reader, locale) : this.kb.tree(reader);
+  }
+
+  /** A listing page's alternates: the help centre's own language and every locale with a translation the reader may read. */
+  private async listingAlternates(reader: Reader, path: string): Promise<Alternate[]> {
+    const locales = await this.tr.locales(reader);
+    if (!locales.length) return [];
+    return [{ hreflang: await this.tr.defaultLocale(), path: `/help${path}` }, ...locales.map((l) => ({ hreflang: l, path: `/help/${l}${path}` }))];
+  }
+
+  async home(reader: Reader, locale: Locale = null): Promise<string | null> {
     const s = await this.kb.settings();
-    const tree = (await this.kb.tree(reader)).map((c) => ({ ...c, sections: c.sections.filter((x) => x.articles.length) })).filter((c) => c.sections.length);
+    const base = HelpCentre.base(locale);
+    const tree = (await this.tree(reader, locale)).map((c) => ({ ...c, sections: c.sections.filter((x) => x.articles.length) })).filter((c) => c.sections.length);
+    // A locale nothing readable is translated into has no help centre.
+    if (locale && !tree.length) return null;
     const cards = tree
       .map(
         (c) =>
-          `<li><h2><a href="/help/categories/${esc(c.slug)}">${esc(c.name)}</a></h2><p class="muted">${esc(c.description)}</p><ul>${c.sections
-            .map((x) => `<li><a href="/help/sections/${esc(x.slug)}">${esc(x.name)}</a> <span class="muted">(${x.articles.length})</span></li>`)
+          `<li><h2><a href="${base}/categories/${esc(c.slug)}">${esc(c.name)}</a></h2><p class="muted">${esc(c.description)}</p><ul>${c.sections
+            .map((x) => `<li><a href="${base}/sections/${esc(x.slug)}">${esc(x.name)}</a> <span class="muted">(${x.articles.length})</span></li>`)
             .join('')}</ul></li>`,
       )
       .join('');
     const body = `<h1>${esc(s.name)}</h1><p>${esc(s.intro)}</p>${cards ? `<ul class="grid">${cards}</ul>` : '<p>No articles yet.</p>'}`;
-    return this.layout(s, { title: s.name, description: s.intro || s.name, path: '/help', body }, reader);
+    return this.layout(s, { title: s.name, description: s.intro || s.name, path: base, body, alternates: await this.listingAlternates(reader, '') }, reader, locale);
   }
 
-  async category(reader: Reader, slug: string): Promise<string | null> {
+  async category(reader: Reader, slug: string, locale: Locale = null): Promise<string | null> {
     const s = await this.kb.settings();
-    const c = (await this.kb.tree(reader)).find((x) => x.slug === slug);
-    if (!c) return null;
+    const base = HelpCentre.base(locale);
+    const c = (await this.tree(reader, locale)).find((x) => x.slug === slug);
+    if (!c || (locale && !c.sections.some((x) => x.articles.length))) return null;
     const sections = c.sections
       .filter((x) => x.articles.length)
-      .map((x) => `<section><h2><a href="/help/sections/${esc(x.slug)}">${esc(x.name)}</a></h2><ul>${x.articles.map((a) => `<li><a href="/help/articles/${esc(a.slug)}">${esc(a.title)}</a></li>`).join('')}</ul></section>`)
+      .map((x) => `<section><h2><a href="${base}/sections/${esc(x.slug)}">${esc(x.name)}</a></h2><ul>${x.articles.map((a) => `<li><a href="${base}/articles/${esc(a.slug)}">${esc(a.title)}</a></li>`).join('')}</ul></section>`)
       .join('');
-    const body = `<p class="crumbs"><a href="/help">${esc(s.name)}</a></p><h1>${esc(c.name)}</h1><p class="muted">${esc(c.description)}</p>${sections || '<p>No articles here yet.</p>'}`;
-    return this.layout(s, { title: `${c.name} · ${s.name}`, description: c.description || c.name, path: `/help/categories/${c.slug}`, body }, reader);
+    const body = `<p class="crumbs"><a href="${base}">${esc(s.name)}</a></p><h1>${esc(c.name)}</h1><p class="muted">${esc(c.description)}</p>${sections || '<p>No articles here yet.</p>'}`;
+    return this.layout(s, { title: `${c.name} · ${s.name}`, description: c.description || c.name, path: `${base}/categories/${c.slug}`, body }, reader, locale);
   }
 
-  async section(reader: Reader, slug: string): Promise<string | null> {
+  async section(reader: Reader, slug: string, locale: Locale = null): Promise<string | null> {
     const s = await this.kb.settings();
-    for (const c of await this.kb.tree(reader)) {
+    const base = HelpCentre.base(locale);
+    for (const c of await this.tree(reader, locale)) {
       const x = c.sections.find((y) => y.slug === slug);
       if (!x) continue;
-      const list = x.articles.map((a) => `<li><a href="/help/articles/${esc(a.slug)}">${esc(a.title)}</a></li>`).join('');
-      const body = `<p class="crumbs"><a href="/help">${esc(s.name)}</a> › <a href="/help/categories/${esc(c.slug)}">${esc(c.name)}</a></p><h1>${esc(x.name)}</h1><p class="muted">${esc(x.description)}</p>${list ? `<ul>${list}</ul>` : '<p>No articles here yet.</p>'}`;
-      return this.layout(s, { title: `${x.name} · ${s.name}`, description: x.description || x.name, path: `/help/sections/${x.slug}`, body }, reader);
+      if (locale && !x.articles.length) return null;
+      const list = x.articles.map((a) => `<li><a href="${base}/articles/${esc(a.slug)}">${esc(a.title)}</a></li>`).join('');
+      const body = `<p class="crumbs"><a href="${base}">${esc(s.name)}</a> › <a href="${base}/categories/${esc(c.slug)}">${esc(c.name)}</a></p><h1>${esc(x.name)}</h1><p class="muted">${esc(x.description)}</p>${list ? `<ul>${list}</ul>` : '<p>No articles here yet.</p>'}`;
+      return this.layout(s, { title: `${x.name} · ${s.name}`, description: x.description || x.name, path: `${base}/sections/${x.slug}`, body }, reader, locale);
     }
     return null;
   }
 
-  /** The article page, or null when the reader may not read it (or it does not exist). */
-  async article(reader: Reader, slug: string, notice?: 'voted'): Promise<{ id: string; html: string } | null> {
+  /** The article page (in `locale`'s translation), or null when the reader may not read it (or it does not exist). */
+  async article(reader: Reader, slug: string, notice?: 'voted', locale: Locale = null): Promise<{ id: string; html: string } | null> {
     const s = await this.kb.settings();
-    let a: Awaited<ReturnType<KbService['read']>>;
-    try {
-      a = await this.kb.read(reader, slug);
-    } catch {
-      return null;
+    const base = HelpCentre.base(locale);
+    let a: { id: string; slug: string; title: string; html: string; text: string; publishedAt: Date | null; visibility: string; section: { slug: string; name: string }; category: { slug: string; name: string } } | null;
+    if (locale) a = await this.tr.read(reader, locale, slug);
+    else {
+      try {
+        const r = await this.kb.read(reader, slug);
+        a = { ...r, publishedAt: r.publishedAt ?? r.updatedAt };
+      } catch {
+        a = null;
+      }
     }
+    if (!a) return null;
     const vote =
       notice === 'voted'
         ? '<p class="vote" role="status">Thank you for your feedback.</p>'
-        : `<form class="vote" method="post" action="/help/articles/${esc(a.slug)}/vote"><p><strong>Was this article helpful?</strong></p>
+        : `<form class="vote" method="post" action="/help/articles/${esc(a.slug)}/vote">${locale ? `<input type="hidden" name="locale" value="${esc(locale)}">` : ''}<p><strong>Was this article helpful?</strong></p>
 <p><label for="comment">Anything to add? (optional)</label><br><textarea id="comment" name="comment" maxlength="2000"></textarea></p>
 <button type="submit" name="helpful" value="yes">Yes</button> <button type="submit" name="helpful" value="no">No</button></form>`;
-    const updated = (a.publishedAt ?? a.updatedAt).toISOString().slice(0, 10);
-    // Only articles this reader may read: an internal one picked as related is left out of a public page.
+    const updated = (a.publishedAt ?? new Date(0)).toISOString().slice(0, 10);
+    // Only articles this reader may read: an internal one picked as related is left out of a public page. In a
+    // locale, only those translated into it.
     const rel = await this.kb.related(reader, a.id);
-    const relList = [...rel.manual, ...rel.suggested].map((r) => `<li><a href="/help/articles/${esc(r.slug)}">${esc(r.title)}</a></li>`).join('');
+    let relRefs = [...rel.manual, ...rel.suggested].map((r) => ({ slug: r.slug, title: r.title }));
+    if (locale && relRefs.length) {
+      const translated = new Map((await this.tr.tree(reader, locale)).flatMap((c) => c.sections.flatMap((x) => x.articles.map((y) => [y.slug, y.title] as const))));
+      relRefs = relRefs.filter((r) => translated.has(r.slug)).map((r) => ({ slug: r.slug, title: translated.get(r.slug) as string }));
+    }
+    const relList = relRefs.map((r) => `<li><a href="${base}/articles/${esc(r.slug)}">${esc(r.title)}</a></li>`).join('');
     const related = relList ? `<nav class="related" aria-labelledby="related-h"><h2 id="related-h">Related articles</h2><ul>${relList}</ul></nav>` : '';
-    const body = `<p class="crumbs"><a href="/help">${esc(s.name)}</a> › <a href="/help/categories/${esc(a.category.slug)}">${esc(a.category.name)}</a> › <a href="/help/sections/${esc(a.section.slug)}">${esc(a.section.name)}</a></p>
+    const locales = await this.tr.localesOf(a.id);
+    const alternates = locales.length ? [{ hreflang: await this.tr.defaultLocale(), path: `/help/articles/${a.slug}` }, ...locales.map((l) => ({ hreflang: l, path: `/help/${l}/articles/${a.slug}` }))] : [];
+    const body = `<p class="crumbs"><a href="${base}">${esc(s.name)}</a> › <a href="${base}/categories/${esc(a.category.slug)}">${esc(a.category.name)}</a> › <a href="${base}/sections/${esc(a.section.slug)}">${esc(a.section.name)}</a></p>
 <article><h1>${esc(a.title)}</h1><p class="muted">Updated <time datetime="${updated}">${updated}</time></p>${a.html}</article>${related}${vote}`;
-    return { id: a.id, html: this.layout(s, { title: `${a.title} · ${s.name}`, description: a.text.replace(/\s+/g, ' ').trim(), path: `/help/articles/${a.slug}`, body, noindex: a.visibility !== 'public' }, reader) };
+    return {
+      id: a.id,
+      html: await this.layout(s, { title: `${a.title} · ${s.name}`, description: a.text.replace(/\s+/g, ' ').trim(), path: `${base}/articles/${a.slug}`, body, noindex: a.visibility !== 'public', alternates }, reader, locale),
+    };
   }
 
-  async search(reader: Reader, q: string): Promise<string> {
+  async search(reader: Reader, q: string, locale: Locale = null): Promise<string> {
     const s = await this.kb.settings();
-    const { items } = await this.kb.search(reader, q);
-    const path = `/help/search?q=${encodeURIComponent(q)}`;
-    const list = items.map((h) => `<li><a href="/help/articles/${esc(h.slug)}">${esc(h.title)}</a> <span class="muted">· ${esc(h.sectionName)}</span><br>${snippet(h)}</li>`).join('');
+    const base = HelpCentre.base(locale);
+    const { items } = locale ? await this.tr.search(reader, locale, q) : await this.kb.search(reader, q);
+    const path = `${base}/search?q=${encodeURIComponent(q)}`;
+    const list = items.map((h) => `<li><a href="${base}/articles/${esc(h.slug)}">${esc(h.title)}</a> <span class="muted">· ${esc(h.sectionName)}</span><br>${snippet(h)}</li>`).join('');
     const heading = q.trim() ? `${items.length === 0 ? 'No' : items.length} result${items.length === 1 ? '' : 's'} for “${esc(q.trim())}”` : 'Search';
-    const body = `<p class="crumbs"><a href="/help">${esc(s.name)}</a></p><h1>${heading}</h1>${list ? `<ol class="hits">${list}</ol>` : q.trim() ? '<p>Try other words, or fewer of them.</p>' : ''}`;
-    return this.layout(s, { title: `${q.trim() ? `${q.trim()} – ` : ''}Search · ${s.name}`, description: `Search results in ${s.name}`, path, body, noindex: true }, reader);
+    const body = `<p class="crumbs"><a href="${base}">${esc(s.name)}</a></p><h1>${heading}</h1>${list ? `<ol class="hits">${list}</ol>` : q.trim() ? '<p>Try other words, or fewer of them.</p>' : ''}`;
+    return this.layout(s, { title: `${q.trim() ? `${q.trim()} – ` : ''}Search · ${s.name}`, description: `Search results in ${s.name}`, path, body, noindex: true }, reader, locale);
   }
 
+  /**
+   * One sitemap for every language: each article's URL and each of its translations' URLs, every one listing all
+   * of them as xhtml:link alternates (what search engines expect of hreflang in a sitemap); each locale's home too.
+   */
   async sitemap(): Promise<string> {
     const rows = await this.kb.sitemap();
     const tree = await this.kb.tree(null);
+    const translations = await this.tr.sitemap();
+    const own = await this.tr.defaultLocale();
+    const bySlug = new Map<string, { locale: string; at: Date }[]>();
+    for (const t of translations) bySlug.set(t.slug, [...(bySlug.get(t.slug) ?? []), { locale: t.locale, at: t.at }]);
+    const link = (hreflang: string, path: string) => `<xhtml:link rel="alternate" hreflang="${esc(hreflang)}" href="${esc(`${this.publicUrl}${path}`)}"/>`;
+    const localeHomes = [...new Set(translations.map((t) => t.locale))].sort();
+    const homeLinks = localeHomes.length ? [link(own, '/help'), ...localeHomes.map((l) => link(l, `/help/${l}`))].join('') : '';
     const urls = [
-      `<url><loc>${esc(this.publicUrl)}/help</loc></url>`,
+      `<url><loc>${esc(this.publicUrl)}/help</loc>${homeLinks}</url>`,
+      ...localeHomes.map((l) => `<url><loc>${esc(`${this.publicUrl}/help/${l}`)}</loc>${homeLinks}</url>`),
       ...tree.filter((c) => c.sections.some((x) => x.articles.length)).map((c) => `<url><loc>${esc(`${this.publicUrl}/help/categories/${c.slug}`)}</loc></url>`),
       ...tree.flatMap((c) => c.sections.filter((x) => x.articles.length).map((x) => `<url><loc>${esc(`${this.publicUrl}/help/sections/${x.slug}`)}</loc></url>`)),
-      ...rows.map((r) => `<url><loc>${esc(`${this.publicUrl}/help/articles/${r.slug}`)}</loc><lastmod>${r.at.toISOString()}</lastmod></url>`),
+      ...rows.flatMap((r) => {
+        const tr = bySlug.get(r.slug) ?? [];
+        const links = tr.length ? [link(own, `/help/articles/${r.slug}`), ...tr.map((t) => link(t.locale, `/help/${t.locale}/articles/${r.slug}`))].join('') : '';
+        return [
+          `<url><loc>${esc(`${this.publicUrl}/help/articles/${r.slug}`)}</loc><lastmod>${r.at.toISOString()}</lastmod>${links}</url>`,
+          ...tr.map((t) => `<url><loc>${esc(`${this.publicUrl}/help/${t.locale}/articles/${r.slug}`)}</loc><lastmod>${t.at.toISOString()}</lastmod>${links}</url>`),
+        ];
+      }),
     ];
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join('\n')}\n</urlset>\n`;
+    return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n${urls.join('\n')}\n</urlset>\n`;
   }
 
-  async notFound(reader: Reader): Promise<string> {
+  async notFound(reader: Reader, locale: Locale = null): Promise<string> {
     const s = await this.kb.settings();
-    return this.layout(s, { title: `Not found · ${s.name}`, description: 'Not found', path: '/help', body: '<h1>Not found</h1><p>This page does not exist, or you may need to sign in to read it. <a href="/help">Back to the help centre</a></p>', noindex: true }, reader);
+    const base = HelpCentre.base(locale);
+    return this.layout(s, { title: `Not found · ${s.name}`, description: 'Not found', path: base, body: `<h1>Not found</h1><p>This page does not exist${locale ? ' in this language' : ''}, or you may need to sign in to read it. <a href="/help">Back to the help centre</a></p>`, noindex: true }, reader, locale);
   }
 
   async problem(reader: Reader, message: string): Promise<string> {
     const s = await this.kb.settings();
-    return this.layout(s, { title: `${s.name}`, description: message, path: '/help', body: `<h1>Sorry</h1><p>${esc(message)}</p><p><a href="/help">Back to the help centre</a></p>`, noindex: true }, reader);
+    return this.layout(s, { title: `${s.name}`, description: message, path: '/help', body: `<h1>Sorry</h1><p>${esc(message)}</p><p><a href="/help">Back to the help centre</a></p>`, noindex: true }, reader, null);
   }
 }
 

@@ -6,6 +6,7 @@ import type { TicketQueries } from '../tickets/tickets.queries.js';
 import { HelpCentre } from './help-centre.js';
 import { helpRoutes, kbRoutes } from './kb.routes.js';
 import { KbService } from './kb.service.js';
+import { KbTranslations } from './translations.service.js';
 import { handle } from '../../platform/jobs.js';
 import { KB_TOPICS_JOB, TopicsService } from './topics.service.js';
 
@@ -17,17 +18,18 @@ const VIEW_FLUSH_MS = 10_000;
  */
 export function kbModule(ctx: Ctx, needs: { queries: TicketQueries; people: PeopleService }) {
   const kb = new KbService(ctx, needs.queries);
-  const help = new HelpCentre(kb, ctx.config.publicUrl);
+  const translations = new KbTranslations(ctx, kb);
+  const help = new HelpCentre(kb, ctx.config.publicUrl, translations);
   const topics = new TopicsService(ctx, kb, needs.queries, needs.people);
   const pages = kb.pageCache();
   kb.onChange(() => pages.invalidate());
   let timer: NodeJS.Timeout | undefined;
   return defineModule({
     name: 'kb',
-    services: { kb, kbTopics: topics },
+    services: { kb, kbTopics: topics, kbTranslations: translations },
     routes: (app) => {
-      kbRoutes(app, ctx, kb, topics);
-      helpRoutes(app, ctx, kb, help);
+      kbRoutes(app, ctx, kb, topics, translations);
+      helpRoutes(app, ctx, kb, help, translations);
     },
     schedules: [
       // Scheduled publishing; and finished rate-limit windows dropped.

@@ -5,9 +5,11 @@ import { z } from 'zod';
 import { isStaff, requireActor } from '../../platform/auth.js';
 import { AppError } from '../../platform/errors.js';
 import type { Ctx } from '../../platform/context.js';
-import { HELP_CSP, type HelpCentre } from './help-centre.js';
+import { HELP_CSP, HelpCentre } from './help-centre.js';
 import { ArticleBody, CategoryBody, FeedbackBody, type KbService, MAX_QUERY, PublishBody, RelatedBody, SectionBody, SettingsBody, UpdateArticleBody, UpdateCategoryBody, UpdateSectionBody, VoteBody } from './kb.service.js';
+import { isLocale, parseLocale } from './locales.js';
 import { renderArticle } from './markdown.js';
+import { type KbTranslations, TranslationBody } from './translations.service.js';
 import type { TopicsService } from './topics.service.js';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -28,7 +30,7 @@ async function limited(kb: KbService, req: FastifyRequest, what: string): Promis
   await kb.limit(what, clientKey(req.ip));
 }
 
-export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: TopicsService): void {
+export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: TopicsService, tr: KbTranslations): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/api/v1/kb/settings', { config: { access: read }, schema: { tags } }, async () => kb.settings());
@@ -81,6 +83,25 @@ export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: 
   r.put('/api/v1/kb/articles/:id/related', { config: { access: write }, schema: { tags, params: IdParams, body: RelatedBody, description: 'Replaces the related articles, in order (at most 10; not the article itself).' } }, async (req) =>
     kb.setRelated(req.params.id, req.body.ids),
   );
+  // Translations per locale: each with its own drafts, versions and published copy (docs/knowledge-base.md).
+  const LocaleParams = z.object({ id: z.uuid(), locale: z.string().max(40) });
+  r.get('/api/v1/kb/articles/:id/translations', { config: { access: read }, schema: { tags, params: IdParams, description: "The article's translations, each with its draft and publishing state." } }, async (req) => ({
+    items: await tr.list(req.params.id),
+  }));
+  r.get('/api/v1/kb/articles/:id/translations/:locale', { config: { access: read }, schema: { tags, params: LocaleParams } }, async (req) => tr.get(req.params.id, req.params.locale));
+  r.put(
+    '/api/v1/kb/articles/:id/translations/:locale',
+    { config: { access: write }, schema: { tags, params: LocaleParams, body: TranslationBody, description: 'Saves a draft of the translation into the locale (a language code such as fr or pt-BR), creating it; send the version you edited (409 if someone saved since).' } },
+    async (req) => tr.save(requireActor(req), req.params.id, req.params.locale, req.body),
+  );
+  r.post('/api/v1/kb/articles/:id/translations/:locale/publish', { config: { access: write }, schema: { tags, params: LocaleParams, description: "Publishes the translation's latest draft at /help/<locale>/articles/<slug>." } }, async (req) =>
+    tr.publish(req.params.id, req.params.locale),
+  );
+  r.post('/api/v1/kb/articles/:id/translations/:locale/unpublish', { config: { access: write }, schema: { tags, params: LocaleParams } }, async (req) => tr.unpublish(req.params.id, req.params.locale));
+  r.delete('/api/v1/kb/articles/:id/translations/:locale', { config: { access: write }, schema: { tags, params: LocaleParams } }, async (req, reply) => {
+    await tr.delete(req.params.id, req.params.locale);
+    return reply.status(204).send();
+  });
   r.get('/api/v1/kb/articles/:id/stats', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => kb.stats(req.params.id));
   r.get('/api/v1/kb/articles/:id/votes', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => ({ items: await kb.votes(req.params.id) }));
   r.post('/api/v1/kb/preview', { config: { access: read }, schema: { tags, body: z.object({ body: z.string().max(200_000) }), response: { 200: z.object({ html: z.string() }) }, description: 'Markdown as readers will see it (the same sanitiser as publishing).' } }, async (req) => ({
@@ -151,7 +172,7 @@ export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: 
 }
 
 /** The public help centre: HTML for people (no JavaScript), the sitemap for search engines, articles' files. */
-export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: HelpCentre): void {
+export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: HelpCentre, tr: KbTranslations): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const config = { access: pub };
   const hide = { hide: true };
@@ -177,6 +198,78 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
   const Slug = z.object({ slug: z.string().max(120) });
 
   r.get('/help', { config, schema: hide }, async (req, reply) => html(reply, (await cached(req, 'home', () => help.home(req.actor))) as string, 200, !req.actor));
+
+  // A translation's pages: /help/<locale>/…. A malformed locale is a 400 page saying so; the help centre's own
+  // language and a locale in another case redirect to the one URL each page has.
+  const LocalePath = z.object({ locale: z.string().max(40) });
+  const withLocale = async (req: FastifyRequest, reply: FastifyReply, raw: string, rest: string): Promise<string | null> => {
+    if (!isLocale(raw)) {
+      await html(reply, await help.problem(req.actor, `“${raw}” is not a language code such as fr, de or pt-BR.`), 400, false);
+      return null;
+    }
+    const locale = parseLocale(raw);
+    const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    if (locale === (await tr.defaultLocale())) {
+      await reply.redirect(`/help${rest}${query}`, 301);
+      return null;
+    }
+    if (locale !== raw) {
+      await reply.redirect(`/help/${locale}${rest}${query}`, 301);
+      return null;
+    }
+    return locale;
+  };
+  const missingIn = async (req: FastifyRequest, reply: FastifyReply, locale: string) => html(reply, await help.notFound(req.actor, locale), 404, false);
+  r.get('/help/:locale', { config, schema: { ...hide, params: LocalePath } }, async (req, reply) => {
+    const locale = await withLocale(req, reply, req.params.locale, '');
+    if (!locale) return reply;
+    const page = await cached(req, `${locale}|home`, () => help.home(req.actor, locale));
+    return page === null ? missingIn(req, reply, locale) : html(reply, page, 200, !req.actor);
+  });
+  r.get('/help/:locale/categories/:slug', { config, schema: { ...hide, params: LocalePath.extend({ slug: z.string().max(120) }) } }, async (req, reply) => {
+    const locale = await withLocale(req, reply, req.params.locale, `/categories/${encodeURIComponent(req.params.slug)}`);
+    if (!locale) return reply;
+    const page = await cached(req, `${locale}|c:${req.params.slug}`, () => help.category(req.actor, req.params.slug, locale));
+    return page === null ? missingIn(req, reply, locale) : html(reply, page, 200, !req.actor);
+  });
+  r.get('/help/:locale/sections/:slug', { config, schema: { ...hide, params: LocalePath.extend({ slug: z.string().max(120) }) } }, async (req, reply) => {
+    const locale = await withLocale(req, reply, req.params.locale, `/sections/${encodeURIComponent(req.params.slug)}`);
+    if (!locale) return reply;
+    const page = await cached(req, `${locale}|s:${req.params.slug}`, () => help.section(req.actor, req.params.slug, locale));
+    return page === null ? missingIn(req, reply, locale) : html(reply, page, 200, !req.actor);
+  });
+  r.get('/help/:locale/articles/:slug', { config, schema: { ...hide, params: LocalePath.extend({ slug: z.string().max(120) }), querystring: z.object({ voted: z.literal('1').optional() }) } }, async (req, reply) => {
+    const locale = await withLocale(req, reply, req.params.locale, `/articles/${encodeURIComponent(req.params.slug)}`);
+    if (!locale) return reply;
+    if (req.query.voted) {
+      const page = await help.article(req.actor, req.params.slug, 'voted', locale);
+      return page === null ? missingIn(req, reply, locale) : html(reply, page.html, 200, false);
+    }
+    const page = await cached(req, `${locale}|a:${req.params.slug}`, async () => {
+      const p = await help.article(req.actor, req.params.slug, undefined, locale);
+      return p ? `${p.id}\n${p.html}` : null;
+    });
+    if (page === null) return missingIn(req, reply, locale);
+    const cut = page.indexOf('\n');
+    kb.countView(page.slice(0, cut));
+    return html(reply, page.slice(cut + 1), 200, !req.actor);
+  });
+  r.get('/help/:locale/search', { config, schema: { ...hide, params: LocalePath, querystring: z.object({ q: z.string().max(10_000).default('') }) } }, async (req, reply) => {
+    const locale = await withLocale(req, reply, req.params.locale, '/search');
+    if (!locale) return reply;
+    if (req.query.q.length > MAX_QUERY) return html(reply, await help.problem(req.actor, `A search is at most ${MAX_QUERY} characters. Try fewer words.`), 400, false);
+    const key = `${locale}|q:${req.query.q.trim().toLowerCase()}`;
+    if (req.actor || pages.get(key) === undefined) {
+      try {
+        await limited(kb, req, 'search');
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'RATE_LIMITED') return html(reply, await help.problem(req.actor, 'Too many searches from your address; try again in a minute.'), 429, false);
+        throw err;
+      }
+    }
+    const page = await cached(req, key, () => help.search(req.actor, req.query.q, locale));
+    return html(reply, page as string, 200, !req.actor);
+  });
   r.get('/help/categories/:slug', { config, schema: { ...hide, params: Slug } }, async (req, reply) => {
     const page = await cached(req, `c:${req.params.slug}`, () => help.category(req.actor, req.params.slug));
     return page === null ? missing(req, reply) : html(reply, page, 200, !req.actor);
@@ -206,11 +299,11 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
   app.register(async (scope) => {
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => {
       const form = new URLSearchParams(body as string);
-      done(null, { helpful: form.get('helpful') ?? '', comment: form.get('comment') ?? '' });
+      done(null, { helpful: form.get('helpful') ?? '', comment: form.get('comment') ?? '', locale: form.get('locale') ?? '' });
     });
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/help/articles/:slug/vote',
-      { config, schema: { ...hide, params: Slug, body: z.object({ helpful: z.string().max(10), comment: z.string().max(10_000) }) } },
+      { config, schema: { ...hide, params: Slug, body: z.object({ helpful: z.string().max(10), comment: z.string().max(10_000), locale: z.string().max(40).default('') }) } },
       async (req, reply) => {
         if (req.body.helpful !== 'yes' && req.body.helpful !== 'no') return html(reply, await help.problem(req.actor, 'Choose “Yes” or “No”.'), 400, false);
         if (req.body.comment.length > 2000) return html(reply, await help.problem(req.actor, 'The comment is at most 2,000 characters.'), 400, false);
@@ -222,7 +315,9 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
           if (err instanceof AppError && err.code === 'RATE_LIMITED') return html(reply, await help.problem(req.actor, 'Too many votes from your address; try again in a minute.'), 429, false);
           throw err;
         }
-        return reply.redirect(`/help/articles/${encodeURIComponent(req.params.slug)}?voted=1`, 303);
+        // Back to the page voted on: a translation's form carries its locale.
+        const back = req.body.locale && isLocale(req.body.locale) ? HelpCentre.base(parseLocale(req.body.locale)) : '/help';
+        return reply.redirect(`${back}/articles/${encodeURIComponent(req.params.slug)}?voted=1`, 303);
       },
     );
   });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, check, customType, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../people/people.schema.js';
 import { tickets } from '../tickets/tickets.schema.js';
 
@@ -269,4 +269,55 @@ export const kbImpressions = pgTable(
     solvedAt: timestamp('solved_at', { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.id, t.articleId] }), index('kb_impressions_article_idx').on(t.articleId, t.shownAt)],
+);
+
+/**
+ * An article's translation into one locale (a BCP 47 code such as `fr` or `pt-BR`): its own draft (`title`/`body`,
+ * numbered `version`s kept in kb_article_translation_versions) and its own published copy, rendered and indexed with
+ * the locale's text-search configuration when published. Readers see it at /help/<locale>/articles/<slug> when the
+ * article itself is published and readable by them (the translation takes the article's visibility).
+ */
+export const kbArticleTranslations = pgTable(
+  'kb_article_translations',
+  {
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    locale: text('locale').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    version: integer('version').notNull().default(1),
+    publishedVersion: integer('published_version'),
+    publishedTitle: text('published_title'),
+    publishedHtml: text('published_html'),
+    publishedText: text('published_text'),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    search: tsvector('search'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.articleId, t.locale] }),
+    index('kb_article_translations_locale_idx').on(t.locale),
+    index('kb_article_translations_search_idx').using('gin', t.search),
+    index('kb_article_translations_title_trgm_idx').using('gin', sql`${t.publishedTitle} gin_trgm_ops`),
+  ],
+);
+
+/** Every saved draft of a translation, numbered per article and locale. */
+export const kbArticleTranslationVersions = pgTable(
+  'kb_article_translation_versions',
+  {
+    articleId: uuid('article_id').notNull(),
+    locale: text('locale').notNull(),
+    version: integer('version').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.articleId, t.locale, t.version] }),
+    foreignKey({ name: 'kb_translation_versions_translation_fk', columns: [t.articleId, t.locale], foreignColumns: [kbArticleTranslations.articleId, kbArticleTranslations.locale] }).onDelete('cascade'),
+  ],
 );

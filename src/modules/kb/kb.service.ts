@@ -149,7 +149,7 @@ export function slugify(text: string): string {
 }
 
 const notFound = (what: 'article' | 'category' | 'section', id: string) => new AppError(`${what.toUpperCase()}_NOT_FOUND` as 'ARTICLE_NOT_FOUND', `No ${what} ${id}`);
-const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 /**
  * The knowledge base: categories → sections → articles in Markdown, every save a version, publishing (now or
@@ -176,7 +176,8 @@ export class KbService {
   onChange(fn: () => Promise<void>): void {
     this.listeners.push(fn);
   }
-  private async changed(): Promise<void> {
+  /** Clears suggestions and the help centre's pages after a committed change readers can see (here and in the translations). */
+  async changed(): Promise<void> {
     await this.suggestions?.invalidate();
     for (const fn of this.listeners) await fn();
   }
@@ -879,7 +880,7 @@ const articleSummary = {
   updatedAt: kbArticles.updatedAt,
 };
 
-function searchVector(language: string, title: SQL, text: SQL): SQL {
+export function searchVector(language: string, title: SQL, text: SQL): SQL {
   return sql`setweight(to_tsvector(${language}::regconfig, coalesce(${title}, '')), 'A') || setweight(to_tsvector(${language}::regconfig, left(coalesce(${text}, ''), 500000)), 'B')`;
 }
 

@@ -264,6 +264,20 @@ export interface Paths {
   "/api/v1/kb/articles/{id}/stats": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
   };
+  "/api/v1/kb/articles/{id}/translations": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/translations/{locale}": {
+    get: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
+    put: { path: { id: string; locale: string }; query: never; body: { title: string; body?: string; version?: number }; response: unknown };
+    delete: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/translations/{locale}/publish": {
+    post: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/translations/{locale}/unpublish": {
+    post: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
+  };
   "/api/v1/kb/articles/{id}/unpublish": {
     post: { path: { id: string }; query: never; body: never; response: unknown };
   };

@@ -8,6 +8,7 @@ import { FormError, useSave } from '../admin/forms';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
 import { Related } from './Related';
+import { Translations } from './Translations';
 import { Topics, useFlaggedTopics } from './Topics';
 import { type Article, type Category, kbApi, STATUS_COLORS, STATUS_LABELS, statusOf, type Visibility, VISIBILITY_LABELS } from './model';
 
@@ -216,6 +217,7 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
           <Tabs.Tab value="write">Write</Tabs.Tab>
           <Tabs.Tab value="preview">Preview</Tabs.Tab>
           <Tabs.Tab value="related">Related</Tabs.Tab>
+          <Tabs.Tab value="translations">Translations</Tabs.Tab>
           <Tabs.Tab value="history">History</Tabs.Tab>
           <Tabs.Tab value="stats">Stats</Tabs.Tab>
         </Tabs.List>
@@ -235,6 +237,9 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
         </Tabs.Panel>
         <Tabs.Panel value="related" pt="xs">
           {tab === 'related' && <Related id={id} tree={tree} />}
+        </Tabs.Panel>
+        <Tabs.Panel value="translations" pt="xs">
+          {tab === 'translations' && <Translations article={article.data} />}
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="xs">
           {tab === 'history' && <History id={id} latest={article.data.version} onRestored={(a) => {

@@ -26,6 +26,9 @@ export type Diff = { from: number; to: number; title: { before: string; after: s
 export type Stats = { views: number; suggested: number; deflections: number; helpful: number; notHelpful: number; linkedInTickets: number; solvedAfterLinking: number; suggestionFeedback: Record<string, number> };
 export type RelatedRef = { id: string; slug: string; title: string; visibility: Visibility; published: boolean };
 export type RelatedList = { manual: RelatedRef[]; suggested: RelatedRef[] };
+export type TranslationStatus = 'draft' | 'published' | 'published_with_changes';
+export type Translation = { articleId: string; locale: string; title: string; body: string; version: number; publishedVersion: number | null; publishedAt: string | null; status: TranslationStatus };
+export const TRANSLATION_STATUS_LABELS: Record<TranslationStatus, string> = { draft: 'Draft', published: 'Published', published_with_changes: 'Published, unpublished changes' };
 export type Suggestion = { id: string; slug: string; title: string; snippet: string; url: string };
 export type Settings = { name: string; intro: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number };
 export type Topic = {
@@ -74,6 +77,12 @@ export const kbApi = {
   restore: (id: string, version: number) => cast<Article>(api.post('/api/v1/kb/articles/{id}/versions/{version}/restore', { path: { id, version } })),
   related: (id: string) => cast<RelatedList>(api.get('/api/v1/kb/articles/{id}/related', { path: { id } })),
   setRelated: (id: string, ids: string[]) => cast<RelatedList>(api.put('/api/v1/kb/articles/{id}/related', { path: { id }, body: { ids } })),
+  translations: (id: string) => cast<{ items: Translation[] }>(api.get('/api/v1/kb/articles/{id}/translations', { path: { id } })).then((r) => r.items),
+  saveTranslation: (id: string, locale: string, body: { title: string; body: string; version?: number }) =>
+    cast<Translation>(api.put('/api/v1/kb/articles/{id}/translations/{locale}', { path: { id, locale }, body })),
+  publishTranslation: (id: string, locale: string) => cast<Translation>(api.post('/api/v1/kb/articles/{id}/translations/{locale}/publish', { path: { id, locale } })),
+  unpublishTranslation: (id: string, locale: string) => cast<Translation>(api.post('/api/v1/kb/articles/{id}/translations/{locale}/unpublish', { path: { id, locale } })),
+  deleteTranslation: (id: string, locale: string) => api.delete('/api/v1/kb/articles/{id}/translations/{locale}', { path: { id, locale } }),
   stats: (id: string) => cast<Stats>(api.get('/api/v1/kb/articles/{id}/stats', { path: { id } })),
   preview: (body: string) => api.post('/api/v1/kb/preview', { body: { body } }).then((r) => r.html),
   suggest: (q: string) => api.get('/api/v1/kb/suggest', { query: { q } }).then((r) => r.items as Suggestion[]),
