@@ -94,7 +94,9 @@ export async function measureReports(
   if (!part('rebuild') && !part('widgets')) return out;
 
   if (part('rebuild')) {
-    log('reports: rebuild');
+    // From an empty store, as after restoring an old backup (a database kept from an earlier run has its rows).
+    await database.db.execute(sql`truncate ticket_metrics`);
+    log(`reports: rebuild (load ${loadavg()})`);
     let shown = 0;
     const rebuild = await services.reportsStore.rebuild({
       pageSize: 5000,

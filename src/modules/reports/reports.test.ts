@@ -172,6 +172,10 @@ describe('reports: the store, the metrics and their API', () => {
     assert.equal(c?.requester_replies, 1);
     assert.ok(c?.calendar_id, 'the creation statement wrote the SLA calendar');
     await t.database.db.execute(sql`delete from ticket_metrics`);
+    // A row whose ticket is gone (the store has no foreign key): the rebuild drops it.
+    await t.database.db.execute(
+      sql`insert into ticket_metrics (ticket_id, number, created_at, channel, status_category, state_since, last_event_id) values (gen_random_uuid(), 999, now(), 'api', 'new', now(), 0)`,
+    );
     const progress: number[] = [];
     const result = await t.services.reportsStore.rebuild({ pageSize: 3, onProgress: (done) => progress.push(done) });
     assert.equal(result.tickets, 4);

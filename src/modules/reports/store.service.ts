@@ -5,7 +5,7 @@ import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { policyOfTicket } from '../sla/sla.queries.js';
 import { ALWAYS_OPEN, type BusinessClock, type SlaService } from '../sla/sla.service.js';
-import { eventFromJson, eventsJsonAfter, eventsOfTickets, ticketCount, ticketFacts, ticketFactsPage, ticketSummaries } from '../tickets/reports.queries.js';
+import { eventFromJson, eventsJsonAfter, eventsOfTickets, foldEventsOfRange, ticketCount, ticketExists, ticketFacts, ticketFactsPage, ticketSummaries } from '../tickets/reports.queries.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { EventSubscriber, PendingCreation, TicketEvent } from '../tickets/events.js';
 import type { StateCategory } from '../tickets/reports.queries.js';
@@ -144,12 +144,13 @@ export class ReportsStore {
     const total = await ticketCount(db);
     const categoryOf = await this.categories(db);
     const pageSize = o.pageSize ?? 5000;
-    // The next page's reads run while this one is folded and written (on the server they overlap).
+    // The next page's reads run while this one is folded and written (on the server they overlap). A page's events
+    // are one range of the (ticket_id, id) index: those of the tickets after the previous page's last, to its own.
     const load = async (after: string | null) => {
       const page: TicketFacts[] = await ticketFactsPage(db, after, pageSize);
-      if (!page.length) return null;
-      const ids = page.map((t) => t.id);
-      const [events, clocks] = await Promise.all([eventsOfTickets(db, ids), this.sla.businessClocks(ids, db)]);
+      const last = page[page.length - 1]?.id;
+      if (!last) return null;
+      const [events, clocks] = await Promise.all([foldEventsOfRange(db, after, last), this.sla.businessClocks(page.map((t) => t.id), db)]);
       return { page, events, clocks };
     };
     let done = 0;
@@ -176,6 +177,8 @@ export class ReportsStore {
       done += page.length;
       o.onProgress?.(done, total);
     }
+    // Rows of tickets that are gone (the store keeps no foreign key to tickets; nothing deletes one but an operator).
+    await db.execute(sql`delete from ${ticketMetrics} m where not ${ticketExists(sql`m.ticket_id`)}`);
     return { tickets: done, ms: Math.round(performance.now() - started) };
   }
 

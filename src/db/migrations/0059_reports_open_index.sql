@@ -1,0 +1,2 @@
+DROP INDEX "ticket_metrics_backlog_idx";--> statement-breakpoint
+CREATE INDEX "ticket_metrics_open_idx" ON "ticket_metrics" USING btree ((coalesce("solved_at", 'infinity'::timestamptz)),"created_at","solved_at") WHERE "ticket_metrics"."status_category" <> 'merged';
