@@ -26,6 +26,7 @@
  *  - live-stream fan-out: five ticket updates reaching 500 open streams (bench/stream.ts)
  *  - the public status page under load (wrk) while updates are posted (bench/status.ts)
  *  - one incident update mailed to 10,000 status-page subscribers through a local SMTP sink (bench/status-fanout.ts)
+ *  - paging: P0 ticket → page mail and webhook, and escalation after the step's wait (bench/paging.ts; BENCH_SKIP_PAGING=1)
  *  - the help centre with 10,000 articles under 200 readers (wrk): article pages, search, suggestions (bench/kb.ts)
  *  - the widget: script sizes and the panel's first open on a throttled connection in Chromium (bench/widget.ts; BENCH_SKIP_WIDGET=1)
  */
@@ -47,6 +48,7 @@ import { measureReports } from './reports.js';
 import { measureSla } from './sla.js';
 import { measureStatusPage } from './status.js';
 import { measureStatusFanout } from './status-fanout.js';
+import { measurePaging } from './paging.js';
 import { measureStreamFanOut } from './stream.js';
 import { measureWeb } from './web.js';
 import { measureWidget } from './widget.js';
@@ -363,6 +365,7 @@ const stream: unknown[] = [];
 let status: unknown = null;
 let boards: unknown = null;
 let statusFanout: unknown = null;
+let paging: unknown = null;
 let kb: unknown = null;
 let widget: unknown = null;
 if (!process.env.BENCH_SKIP_PG) {
@@ -375,6 +378,7 @@ if (!process.env.BENCH_SKIP_PG) {
   if (!process.env.BENCH_SKIP_STATUS) status = await measureStatusPage();
   if (!process.env.BENCH_SKIP_BOARDS) boards = await measureBoards();
   if (!process.env.BENCH_SKIP_FANOUT) statusFanout = await measureStatusFanout();
+  if (!process.env.BENCH_SKIP_PAGING) paging = await measurePaging();
   if (!process.env.BENCH_SKIP_KB) kb = await measureKb();
 }
 if (!process.env.BENCH_SKIP_PGLITE) {
@@ -383,4 +387,4 @@ if (!process.env.BENCH_SKIP_PGLITE) {
   if (!process.env.BENCH_SKIP_STREAM) stream.push(await measureStreamFanOut('pglite'));
 }
 if (!process.env.BENCH_SKIP_WIDGET) widget = await measureWidget(log);
-console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web, stream, status, boards, statusFanout, kb, reports, widget }, null, 2));
+console.log(JSON.stringify({ benchmark: 'lifeline', at: new Date().toISOString(), node: process.version, results, emailIngest: email, sla, web, stream, status, boards, statusFanout, paging, kb, reports, widget }, null, 2));

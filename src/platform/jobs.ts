@@ -100,6 +100,25 @@ export async function enqueue(ex: Executor, clock: Clock, what: NewJob | JobType
     select pg_notify(${WAKE_CHANNEL}, '') from j`);
 }
 
+/**
+ * Enqueues many jobs of one type in `ex`'s transaction, in one statement per 1,000 (a fan-out: one job per linked
+ * ticket of an incident update), each payload checked; a key already queued is skipped, as with `enqueue`.
+ */
+export async function enqueueMany<P>(ex: Executor, clock: Clock, type: JobType<P>, items: { payload: NoInfer<P>; key?: string; runAt?: Date }[], options: { maxAttempts?: number } = {}): Promise<void> {
+  const now = clock.now().toISOString();
+  for (let i = 0; i < items.length; i += 1000) {
+    const rows = items.slice(i, i + 1000).map((it) => ({ payload: checked(type.kind, it.payload) ?? {}, key: it.key ?? null, run_at: (it.runAt ?? clock.now()).toISOString() }));
+    await ex.execute(sql`
+      with j as (
+        insert into ${jobs} (kind, payload, key, run_at, max_attempts, created_at)
+        select ${type.kind}, r.payload, r.key, r.run_at, ${options.maxAttempts ?? 8}, ${now}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(payload jsonb, key text, run_at timestamptz)
+        on conflict (key) do nothing
+        returning id)
+      select pg_notify(${WAKE_CHANNEL}, '') where exists (select 1 from j)`);
+  }
+}
+
 /** Delay before retry n (1-based): 5 s, 10 s, 20 s … capped at an hour. */
 export function backoffMs(attempt: number): number {
   return Math.min(5_000 * 2 ** (attempt - 1), 3600_000);

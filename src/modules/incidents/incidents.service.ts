@@ -5,7 +5,7 @@ import type { Tx } from '../../db/client.js';
 import { type Actor, isAgent, SYSTEM_ACTOR } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, foreignKeyColumn } from '../../platform/errors.js';
-import { defineJob, enqueue } from '../../platform/jobs.js';
+import { defineJob, enqueue, enqueueMany } from '../../platform/jobs.js';
 import type { OutboundService } from '../email/outbound.service.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
@@ -406,10 +406,16 @@ export class IncidentsService {
       if (input.notifyCustomers) {
         const linked = seen.map((ticketId) => ({ ticketId }));
         const body = this.noticeText(row, u);
-        for (const { ticketId } of linked) {
-          const key = `incident-update:${u.id}:${ticketId}`;
-          await enqueue(tx, this.ctx.clock, NOTIFY_TICKET, { key, ticketId, body, solve: false }, { key });
-        }
+        // One statement per 1,000 linked tickets: posting to a big incident must not wait on a round trip per ticket.
+        await enqueueMany(
+          tx,
+          this.ctx.clock,
+          NOTIFY_TICKET,
+          linked.map(({ ticketId }) => {
+            const key = `incident-update:${u.id}:${ticketId}`;
+            return { key, payload: { key, ticketId, body, solve: false } };
+          }),
+        );
         notified = linked.length;
       }
       return { incident: row, update: u, notified };
@@ -428,11 +434,16 @@ export class IncidentsService {
         throw new AppError('INVALID_TRANSITION', `Incident #${current.number} is ${current.state}; resolve it before solving its tickets`);
       }
       const linked = seen.map((ticketId) => ({ ticketId }));
-      for (const { ticketId } of linked) {
-        const key = `incident-resolved:${id}:${ticketId}`;
-        // The origin ticket gets the notice but stays open: it follows the incident to its retro (CommCare's "Pending Retro").
-        await enqueue(tx, this.ctx.clock, NOTIFY_TICKET, { key, ticketId, body: input.notice, solve: ticketId !== current.originTicketId }, { key });
-      }
+      await enqueueMany(
+        tx,
+        this.ctx.clock,
+        NOTIFY_TICKET,
+        linked.map(({ ticketId }) => {
+          const key = `incident-resolved:${id}:${ticketId}`;
+          // The origin ticket gets the notice but stays open: it follows the incident to its retro (CommCare's "Pending Retro").
+          return { key, payload: { key, ticketId, body: input.notice, solve: ticketId !== current.originTicketId } };
+        }),
+      );
       await this.entry(tx, id, actor, 'action', `Solving ${linked.length} linked ticket(s) with the resolution notice`, { notice: input.notice });
       return { queued: linked.length };
     });
@@ -666,25 +677,14 @@ export class IncidentsService {
         for (const item of overdue) {
           const owners = item.ownerId ? [item.ownerId] : leads;
           await this.entry(tx, retro.incidentId, null, 'reminder', `Action item overdue (due ${item.dueOn}): ${item.title}`, { actionItemId: item.id, dueOn: item.dueOn, notify: owners });
-          for (const person of await this.people.getUsers(owners, tx)) {
-            // Someone who left or is no longer staff gets no mail; the entry still names them for whoever takes over.
-            if (!person.active || person.role === 'customer' || !this.outbound) continue;
-            await this.outbound.queueStandalone(tx, {
-              kind: 'notification',
-              to: person.email,
-              subject: `Overdue action item from incident #${inc?.number}: ${item.title}`.slice(0, 200),
-              text: [
-                `This action item from the retrospective of incident #${inc?.number} (${inc?.title}) was due ${item.dueOn} and is not done:`,
-                '',
-                `    ${item.title}`,
-                ...(item.link ? ['', `Link: ${item.link}`] : []),
-                '',
-                `Mark it done, or give it a new due date: ${this.ctx.config.publicUrl}/incidents/${inc?.number}`,
-                '',
-                'You are reminded once per due date.',
-              ].join('\n'),
-            });
-          }
+          await this.mailPeople(tx, owners, `Overdue action item from incident #${inc?.number}: ${item.title}`, [
+            `This action item from the retrospective of incident #${inc?.number} (${inc?.title}) was due ${item.dueOn} and is not done:`,
+            '',
+            `    ${item.title}`,
+            ...(item.link ? ['', `Link: ${item.link}`] : []),
+            '',
+            'Mark it done, or give it a new due date, on the incident page. You are reminded once per due date.',
+          ], inc?.number);
           reminded++;
         }
       }
@@ -742,7 +742,9 @@ export class IncidentsService {
         .returning();
       for (const inc of reminded) {
         const minutes = Math.ceil(((inc.nextUpdateDueAt as Date).getTime() - now.getTime()) / 60_000);
-        await this.entry(tx, inc.id, null, 'reminder', `Next status update due in ${minutes} min`, { dueAt: inc.nextUpdateDueAt?.toISOString(), notify: await this.holders(tx, inc.id, ['lead', 'support_lead']) });
+        const notify = await this.holders(tx, inc.id, ['lead', 'support_lead']);
+        await this.entry(tx, inc.id, null, 'reminder', `Next status update due in ${minutes} min`, { dueAt: inc.nextUpdateDueAt?.toISOString(), notify });
+        await this.mailPeople(tx, notify, `Incident #${inc.number}: status update due in ${minutes} min`, [`The next status update of incident #${inc.number} (${inc.title}) is due in ${minutes} min.`], inc.number);
       }
       const late = await tx
         .update(incidents)
@@ -750,7 +752,9 @@ export class IncidentsService {
         .where(and(inArray(incidents.state, ACTIVE), sql`${incidents.nextUpdateDueAt} <= ${now.toISOString()}::timestamptz`, sql`${incidents.lateSince} is null`))
         .returning();
       for (const inc of late) {
-        await this.entry(tx, inc.id, null, 'late', 'Status update is late', { dueAt: inc.nextUpdateDueAt?.toISOString(), notify: await this.holders(tx, inc.id, ['lead', 'support_lead']) });
+        const notify = await this.holders(tx, inc.id, ['lead', 'support_lead']);
+        await this.entry(tx, inc.id, null, 'late', 'Status update is late', { dueAt: inc.nextUpdateDueAt?.toISOString(), notify });
+        await this.mailPeople(tx, notify, `Incident #${inc.number}: status update is late`, [`The status update of incident #${inc.number} (${inc.title}) was due at ${inc.nextUpdateDueAt?.toISOString().slice(11, 16)} UTC.`], inc.number);
       }
       // A retro past its due date (PMERIT: 48 hours after resolving): the lead is reminded, once.
       const overdue = await tx
@@ -759,13 +763,29 @@ export class IncidentsService {
         .where(and(eq(incidentRetros.status, 'draft'), sql`${incidentRetros.dueAt} <= ${now.toISOString()}::timestamptz`, sql`${incidentRetros.remindedAt} is null`))
         .returning();
       for (const r of overdue) {
-        await this.entry(tx, r.incidentId, null, 'reminder', 'The retro is overdue', { retroDueAt: r.dueAt.toISOString(), notify: await this.holders(tx, r.incidentId, []) });
+        const notify = await this.holders(tx, r.incidentId, []);
+        await this.entry(tx, r.incidentId, null, 'reminder', 'The retro is overdue', { retroDueAt: r.dueAt.toISOString(), notify });
+        const [inc] = await tx.select({ number: incidents.number, title: incidents.title }).from(incidents).where(eq(incidents.id, r.incidentId));
+        if (inc) await this.mailPeople(tx, notify, `Incident #${inc.number}: the retro is overdue`, [`The retrospective of incident #${inc.number} (${inc.title}) was due ${r.dueAt.toISOString().slice(0, 16).replace('T', ' ')} UTC: finish it, or skip it with a reason.`], inc.number);
       }
       return { reminded: reminded.length, late: late.length, retrosOverdue: overdue.length };
     });
   }
 
   // ---- helpers
+
+  /**
+   * A reminder by mail through the outbox, in the caller's transaction (so it goes exactly when the mark that causes
+   * it commits). Someone deactivated or no longer staff gets none; the timeline entry still names them.
+   */
+  private async mailPeople(tx: Tx, userIds: string[], subject: string, lines: string[], incidentNumber?: number): Promise<void> {
+    if (!this.outbound) return;
+    for (const person of await this.people.getUsers(userIds, tx)) {
+      if (!person.active || person.role === 'customer') continue;
+      const link = incidentNumber === undefined ? [] : ['', `${this.ctx.config.publicUrl}/incidents/${incidentNumber}`];
+      await this.outbound.queueStandalone(tx, { kind: 'notification', to: person.email, subject: subject.replace(/[\r\n]+/g, ' ').slice(0, 200), text: [...lines, ...link].join('\n') });
+    }
+  }
 
   private async isActiveStaff(userId: string): Promise<boolean> {
     const user = await this.people.getUser(userId).catch(() => null);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
 import { enqueue } from '../../platform/jobs.js';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
 import { NOTIFY_TICKET } from './incidents.service.js';
@@ -188,6 +189,11 @@ describe('incidents', () => {
     assert.deepEqual(await marks(), ['Next status update due in 4 min', 'Status update is late'], 'once');
     let d = await detail(inc.id);
     assert.deepEqual(d.timeline.find((e: { kind: string }) => e.kind === 'reminder').data.notify, [lead.user.id], 'the lead (and support lead) are told');
+    // …in the app (the entry names them) and by mail, once each.
+    const cadenceMails = ((await t.as(admin).get('/api/v1/outbox?limit=200')).body.items as { kind: string; subject: string; toAddress: string }[])
+      .filter((m) => m.kind === 'notification' && m.subject.startsWith(`Incident #${inc.number}:`))
+      .map((m) => `${m.toAddress}: ${m.subject}`);
+    assert.deepEqual(cadenceMails.sort(), [`${lead.user.email}: Incident #${inc.number}: status update due in 4 min`, `${lead.user.email}: Incident #${inc.number}: status update is late`]);
     assert.equal(d.lateSince, new Date(start + 30 * 60_000).toISOString());
     // An update clears the late mark and sets the next due time.
     await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'investigating', body: 'Still looking.' });
@@ -388,15 +394,31 @@ describe('incidents', () => {
     const affected = [];
     for (let i = 0; i < 20; i++) affected.push((await t.make.ticket(customer, { subject: `Cannot sync (${i})` })).id);
     assert.equal((await t.as(support).post(`/api/v1/incidents/${inc.id}/tickets`, { ticketIds: affected })).body.linked.length, 20);
-    // 4. The first status update: on the status page, and to every linked requester.
+    // 4. The first status update: on the status page, to every linked requester, and to the status page's subscribers
+    // (two who confirmed earlier: one following Sync API, one another component only; status-subscribers.test covers opting in).
+    await t.database.db.execute(sql`
+      insert into status_subscribers (email, status, all_components, confirmed_at, created_at, updated_at) values
+        ('district-it@example.org', 'active', false, now(), now(), now()), ('web-only@example.org', 'active', false, now(), now(), now())`);
+    await t.database.db.execute(sql`
+      insert into status_subscriber_components (subscriber_id, component_id)
+      select id, case when email = 'district-it@example.org' then ${api.id}::uuid else ${web.id}::uuid end from status_subscribers where email in ('district-it@example.org', 'web-only@example.org')`);
     t.clock.set('2026-03-09T09:10:00Z');
-    const first = await t.as(responseManager).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'identified', body: 'Sync fails after a database migration; we are rolling it back.', eta: '2026-03-09T10:30:00Z', notifyCustomers: true });
+    const first = await t.as(responseManager).post(`/api/v1/incidents/${inc.id}/updates`, {
+      state: 'identified',
+      body: 'Sync fails after a database migration; we are rolling it back.',
+      eta: '2026-03-09T10:30:00Z',
+      notifyCustomers: true,
+      notifySubscribers: true,
+    });
     assert.equal(first.status, 201, first.raw);
     assert.equal(first.body.notified, 21, 'the origin ticket and the twenty');
     const summary = (await t.as(null).get('/status/summary.json')).body;
     assert.equal(summary.incidents.find((i: { id: string }) => i.id === inc.id).incident_updates[0].body, 'Sync fails after a database migration; we are rolling it back.');
     await t.runJobs();
     for (const id of [p1.id, ...affected]) assert.equal((await messagesOf(id)).filter((m) => m.body.includes('rolling it back')).length, 1);
+    const delivered = (await t.database.db.execute(sql`
+      select s.email, d.status from status_deliveries d join status_subscribers s on s.id = d.subscriber_id where d.notice_key = ${`incident-update:${first.body.update.id}`}`)) as unknown as { rows: { email: string; status: string }[] };
+    assert.deepEqual(delivered.rows, [{ email: 'district-it@example.org', status: 'sent' }], "the update went to the Sync API's subscriber, not to another component's");
     for (const id of [p1.id, ...affected]) assert.equal(await statusOf(id), 'on_hold', 'linked tickets wait while the incident is open');
     // An agent moves one on by hand: resolving does not overrule them.
     assert.equal((await t.as(support).patch(`/api/v1/tickets/${affected[0]}`, { status: 'pending' })).status, 200);
