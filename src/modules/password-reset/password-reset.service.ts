@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { and, count, eq, gte, isNull, ne, sql } from 'drizzle-orm';
+import { and, count, eq, gte, isNotNull, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
@@ -17,6 +17,9 @@ export const RESET_TTL_MS = 60 * 60_000;
 const WINDOW_MS = 15 * 60_000;
 const PER_ADDRESS = 3;
 const PER_CLIENT = 10;
+/** Links admins send from the Users screen, in the same window: per person (by any admin), and per admin. */
+export const ADMIN_SENT_PER_PERSON = 3;
+export const ADMIN_SENT_PER_ADMIN = 20;
 
 export const ForgotBody = z.object({ email: z.string().trim().min(1, 'enter your email address').max(254) }).strict();
 export const ResetTokenBody = z.object({ token: z.string().min(1).max(300) }).strict();
@@ -80,18 +83,41 @@ export class PasswordResetService {
     });
   }
 
-  /** An admin sends a person a reset link (Users screen). Not rate-limited; a deactivated person gets none. */
+  /**
+   * An admin sends a person a reset link (Users screen); a deactivated person gets none. Limited per person (by any
+   * admin) and per admin in the window, so neither a slip nor a stolen admin session can flood an inbox or mail
+   * every account: TOO_MANY_ATTEMPTS says which limit, and nothing is written or sent.
+   */
   async send(actor: Actor, userId: string): Promise<{ email: string }> {
     const user = await this.d.people.getUser(userId);
     if (!user.active) throw new AppError('USER_INACTIVE', `${user.name} is deactivated; reactivate them before sending a password reset`);
     const now = this.ctx.clock.now();
+    const since = new Date(now.getTime() - WINDOW_MS);
     const raw = randomToken(32);
+    const emailHash = sha256(`password-reset:${user.email.toLowerCase()}`);
+    const clientHash = sha256(`password-reset-admin:${actor.userId}`);
     await this.ctx.db.transaction(async (tx) => {
+      // The admin's lock, then the person's (the one `request` takes): parallel sends cannot all pass a limit.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${clientHash}))`);
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${emailHash}))`);
+      const recent = (where: SQL | undefined) =>
+        tx
+          .select({ n: count() })
+          .from(passwordResets)
+          .where(and(where, isNotNull(passwordResets.sentById), gte(passwordResets.createdAt, since)))
+          .then(([row]) => row?.n ?? 0);
+      const minutes = WINDOW_MS / 60_000;
+      if ((await recent(eq(passwordResets.emailHash, emailHash))) >= ADMIN_SENT_PER_PERSON) {
+        throw new AppError('TOO_MANY_ATTEMPTS', `${user.name} was sent ${ADMIN_SENT_PER_PERSON} password reset links in the last ${minutes} minutes; wait before sending another`);
+      }
+      if ((await recent(eq(passwordResets.clientHash, clientHash))) >= ADMIN_SENT_PER_ADMIN) {
+        throw new AppError('TOO_MANY_ATTEMPTS', `You sent ${ADMIN_SENT_PER_ADMIN} password reset links in the last ${minutes} minutes; wait before sending more`);
+      }
       await tx.insert(passwordResets).values({
         tokenHash: sha256(raw),
         userId: user.id,
-        emailHash: sha256(`password-reset:${user.email.toLowerCase()}`),
-        clientHash: sha256(`password-reset-admin:${actor.userId}`),
+        emailHash,
+        clientHash,
         sentById: actor.userId,
         createdAt: now,
         expiresAt: new Date(now.getTime() + RESET_TTL_MS),
@@ -157,6 +183,8 @@ export class PasswordResetService {
       const user = await this.d.people.getUser(taken.userId, tx);
       if (!user.active) throw invalid();
       await this.d.people.setPassword(user.id, password, tx);
+      // The link proves the owner: failed sign-ins (perhaps an attacker's) no longer lock them out.
+      await this.d.people.clearSignInFailures(user.email, tx);
       await tx
         .update(passwordResets)
         .set({ usedAt: now })

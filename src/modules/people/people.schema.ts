@@ -90,7 +90,8 @@ export const apiTokens = pgTable('api_tokens', {
 
 /**
  * Sign-in attempts per account and per client address in the current window, shared by every process. The key is
- * a hash (`account:<email>` / `address:<ip>`): people type passwords into the email field.
+ * a hash (`account:<email>` / `address:<ip>`): people type passwords into the email field. A device's counter is
+ * the account's key, '/', the device's hash, so a password reset clears an account's counters with one prefix.
  */
 export const loginAttempts = pgTable('login_attempts', {
   keyHash: text('key_hash').primaryKey(),

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, gt, inArray, isNull, lte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { type Executor, rowsOf } from '../../db/client.js';
@@ -465,10 +465,11 @@ export class PeopleService {
   ): Promise<{ token: string; csrfToken: string; user: User; deviceToken: string }> {
     const now = this.ctx.clock.now().getTime();
     const account = email.trim().toLowerCase();
-    const accountKey = sha256(`account:${account}`);
+    const accountKey = accountAttemptsKey(account);
     const addressKey = sha256(`address:${clientKey(from)}`);
     const device = deviceToken && this.isDeviceOf(account, deviceToken) ? deviceToken : undefined;
-    const deviceKey = device ? sha256(`device:${account}:${device}`) : undefined;
+    // Under the account's key, so a password reset can clear every counter of the account (`clearSignInFailures`).
+    const deviceKey = device ? `${accountKey}/${sha256(`device:${account}:${device}`)}` : undefined;
     const [onAccount, onAddress, onDevice] = await Promise.all([
       this.countAttempt(accountKey, now),
       this.countAttempt(addressKey, now),
@@ -523,6 +524,16 @@ export class PeopleService {
     const expected = Buffer.from(this.secrets.mac('sign-in device', `${account}\n${id}`));
     const given = Buffer.from(mac);
     return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  /**
+   * Forgets an account's failed sign-ins, its own counter and every device's (not the clients' counters, which
+   * limit an address whatever account it tries): a valid password reset link proves the owner, who must be able to
+   * sign in with the new password at once rather than wait out a lockout an attacker's guesses caused.
+   */
+  async clearSignInFailures(email: string, ex: Executor): Promise<void> {
+    const accountKey = accountAttemptsKey(email.trim().toLowerCase());
+    await ex.delete(loginAttempts).where(or(eq(loginAttempts.keyHash, accountKey), sql`starts_with(${loginAttempts.keyHash}, ${`${accountKey}/`})`));
   }
 
   /** Adds an attempt to a key's window (a new window when the last one ended) and returns the attempts in it. */
@@ -676,4 +687,9 @@ function userFromRow(r: Record<string, unknown>): User {
     active: r.active as boolean,
     createdAt: new Date(r.created_at as string | Date),
   };
+}
+
+/** The sign-in counter of an account (its lower-cased email); a device's counter is this key, '/', the device's hash. */
+function accountAttemptsKey(account: string): string {
+  return sha256(`account:${account}`);
 }

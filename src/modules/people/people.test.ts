@@ -335,4 +335,57 @@ describe('password reset', () => {
     assert.deepEqual([inactive.status, inactive.body.code], [422, 'USER_INACTIVE']);
     assert.equal((await t.as(admin).post('/api/v1/users/00000000-0000-0000-0000-000000000000/password-reset')).status, 404);
   });
+
+  test('using a reset link ends a sign-in lockout, on the account and on the devices it signed in from', async () => {
+    t.clock.advance(16 * 60_000);
+    const email = 'locked@example.org';
+    await t.services.people.createUser({ email, name: 'Lou Locked', role: 'agent', password: 'lous password 1' });
+    const first = await t.request('POST', '/api/v1/session', { email, password: 'lous password 1' });
+    const device = String(first.headers['set-cookie']).match(/lifeline_device=[^;]+/)?.[0] as string;
+    assert.ok(device, 'a device cookie was given');
+    const signIn = (password: string, headers: Record<string, string> = {}) => t.request('POST', '/api/v1/session', { email, password }, headers);
+    // Guesses lock the account (LOGIN_MAX_FAILURES is 3 here), from anywhere and from her own browser.
+    for (let i = 0; i < 4; i++) await signIn('a wrong guess');
+    for (let i = 0; i < 4; i++) await signIn('a wrong guess', { cookie: device });
+    assert.equal((await signIn('lous password 1')).body.code, 'TOO_MANY_ATTEMPTS');
+    assert.equal((await signIn('lous password 1', { cookie: device })).body.code, 'TOO_MANY_ATTEMPTS');
+
+    // A forged or failed reset clears nothing.
+    assert.equal((await t.request('POST', '/api/v1/password-reset', { token: 'forged.link', password: 'forged password 1' })).status, 404);
+    assert.equal((await signIn('lous password 1')).body.code, 'TOO_MANY_ATTEMPTS');
+    assert.equal((await t.request('POST', '/api/v1/password-reset/request', { email })).status, 202);
+    const token = linkIn((await mailsTo(email))[0]?.body_text);
+    assert.equal((await t.request('POST', '/api/v1/password-reset', { token, password: 'short' })).status, 400);
+    assert.equal((await signIn('lous password 1')).body.code, 'TOO_MANY_ATTEMPTS', 'a refused password clears nothing');
+
+    assert.equal((await t.request('POST', '/api/v1/password-reset', { token, password: 'lous new password' })).status, 204);
+    assert.equal((await signIn('lous new password', { cookie: device })).status, 200, 'her browser signs in at once');
+    assert.equal((await signIn('lous new password')).status, 200, 'and so does any other');
+  });
+
+  test('links an admin sends are limited per person (by any admin) and per admin; over a limit nothing is sent', async () => {
+    t.clock.advance(16 * 60_000);
+    const [sender, other] = [await t.signIn('admin'), await t.signIn('admin')];
+    const lee = await t.services.people.createUser({ email: 'lee@example.org', name: 'Lee Park', role: 'agent' });
+    for (let i = 0; i < 3; i++) assert.equal((await t.as(sender).post(`/api/v1/users/${lee.id}/password-reset`)).status, 202);
+    for (const who of [sender, other]) {
+      const over = await t.as(who).post(`/api/v1/users/${lee.id}/password-reset`);
+      assert.deepEqual([over.status, over.body.code], [429, 'TOO_MANY_ATTEMPTS'], over.raw);
+      assert.match(over.body.detail, /Lee Park was sent 3 password reset links/);
+    }
+    assert.equal((await mailsTo('lee@example.org')).length, 3, 'nothing more was sent');
+
+    // Per admin: 20 in the window, over any people (three went to Lee already).
+    const people = await Promise.all(Array.from({ length: 18 }, (_, i) => t.services.people.createUser({ email: `bulk${i}@example.org`, name: `Bulk ${i}`, role: 'customer' })));
+    for (const p of people.slice(0, 17)) assert.equal((await t.as(sender).post(`/api/v1/users/${p.id}/password-reset`)).status, 202);
+    const last = people[17] as (typeof people)[number];
+    const flood = await t.as(sender).post(`/api/v1/users/${last.id}/password-reset`);
+    assert.deepEqual([flood.status, flood.body.code], [429, 'TOO_MANY_ATTEMPTS']);
+    assert.match(flood.body.detail, /You sent 20 password reset links/);
+    assert.equal((await mailsTo(last.email)).length, 0);
+    assert.equal((await t.as(other).post(`/api/v1/users/${last.id}/password-reset`)).status, 202, 'another admin still can');
+    // The window passes.
+    t.clock.advance(16 * 60_000);
+    assert.equal((await t.as(sender).post(`/api/v1/users/${lee.id}/password-reset`)).status, 202);
+  });
 });
