@@ -29,8 +29,10 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
   let siteKey = '';
   let siteSecret = '';
   /** What the host app's server signs for its signed-in user (on the desk's clock, which the test moves). */
-  const hostToken = (secret = siteSecret) =>
-    signIdentityToken({ sub: 'field-9', email: 'bo@field.example', email_verified: true, name: 'Bo Field', organisation: 'Field Co', aud: siteKey, exp: Math.floor(t.clock.now().getTime() / 1000) + 600 }, secret);
+  const hostToken = (secret = siteSecret, ttl = 600) =>
+    signIdentityToken({ sub: 'field-9', email: 'bo@field.example', email_verified: true, name: 'Bo Field', organisation: 'Field Co', aud: siteKey, exp: Math.floor(t.clock.now().getTime() / 1000) + ttl }, secret);
+  /** The host app's token endpoint (its callback fetches it): a fresh token, or none (signed out); calls counted. */
+  const fresh = { answer: 'token' as 'token' | 'none', calls: 0 };
   /** A link from the newest outbox message of a kind to an address, on this test server. */
   const mailedLink = async (kind: string, to: string, pattern: RegExp) => {
     const [mail] = rowsOf<{ body_text: string }>(await t.database.db.execute(sql`select body_text from outbound_emails where kind = ${kind} and to_address = ${to} order by created_at desc limit 1`));
@@ -57,12 +59,21 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
     host = http.createServer((req, res) => {
       const csp = `default-src 'self'; script-src 'self' ${base}; connect-src 'self' ${base}; style-src 'self'; img-src 'self'`;
       if (req.url === '/host.css') return res.writeHead(200, { 'content-type': 'text/css' }).end('button, textarea, label { background: #f0f !important; font-size: 40px !important; color: #ff0 !important }');
+      if (req.url === '/fresh-token') {
+        fresh.calls++;
+        return fresh.answer === 'token' ? res.writeHead(200, { 'content-type': 'text/plain' }).end(hostToken()) : res.writeHead(204).end();
+      }
+      if (req.url === '/refresh.js') {
+        return res
+          .writeHead(200, { 'content-type': 'text/javascript' })
+          .end("LifelineWidget.onIdentityExpired(async () => { const r = await fetch('/fresh-token'); return r.status === 200 ? r.text() : null; });");
+      }
       if (req.url === '/host.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end("LifelineWidget.setContext({ custom: { plan: 'pro', account: 'A-17' } });");
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp });
       res.end(
         `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host app</title><link rel="stylesheet" href="/host.css"></head>` +
           `<body><main><h1>Field reports</h1><p>Host content.</p></main>` +
-          `<script src="${base}/widget.js" data-site-key="${siteKey}" data-app-version="3.1.0"${req.url === '/signed-in' ? ` data-identity="${hostToken()}"` : ''}></script><script src="/host.js"></script></body></html>`,
+          `<script src="${base}/widget.js" data-site-key="${siteKey}" data-app-version="3.1.0"${req.url === '/signed-in' ? ` data-identity="${hostToken()}"` : ''}${req.url === '/expiring' ? ` data-identity="${hostToken(siteSecret, 120)}"` : ''}></script><script src="/host.js"></script>${req.url === '/expiring' ? '<script src="/refresh.js"></script>' : ''}</body></html>`,
       );
     });
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
@@ -139,6 +150,10 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
     await dialog.getByRole('status').filter({ hasText: 'You are offline. Your report is saved on this device' }).waitFor();
     const queued = await page.evaluate((key) => JSON.parse(localStorage.getItem(`lifeline-widget:${key}:queue`) ?? '[]').length, siteKey);
     assert.equal(queued, 1);
+    // The report carries the form's impression: the suggestion it was shown, solved, stays a deflection.
+    const impression = await page.evaluate((key) => JSON.parse(localStorage.getItem(`lifeline-widget:${key}:queue`) ?? '[]')[0].kbImpression as string, siteKey);
+    assert.match(impression, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(await t.count(`kb_impressions where id = '${impression}' and solved_at is not null`), 1, 'shown in this form and solved it');
     const widgetTickets = () => t.count(`tickets where channel = 'widget'`);
     assert.equal(await widgetTickets(), 0);
 
@@ -169,6 +184,54 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
       assert.ok(note.toLowerCase().includes(part.toLowerCase()), `the note has ${part}: ${note}`);
     }
     assert.deepEqual(problems.filter((p) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(p)), [], 'no CSP violation or script error on the host page');
+    await context.close();
+  });
+
+  test('a report queued offline whose identity token expired meanwhile asks the host app for a fresh token and is sent once with it; with none it is kept, not sent anonymously', async () => {
+    assert.ok(siteKey && siteSecret, 'the site made by the first test');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    fresh.answer = 'token';
+    fresh.calls = 0;
+    await page.goto(`${hostOrigin}/expiring`);
+    const launcher = page.getByRole('button', { name: /^Report an issue/ });
+    await launcher.click();
+    const dialog = page.getByRole('dialog', { name: 'Report an issue' });
+    await dialog.getByText('Reporting as Bo Field, bo@field.example').waitFor();
+    const count = (subject: string) => t.count(`tickets where subject = '${subject}'`);
+
+    // Offline longer than the token lives (2 minutes, on the desk's clock): the first send is refused as expired, the
+    // host's callback gives a fresh token, the report goes again (same idempotency key) and arrives once, verified.
+    await context.setOffline(true);
+    await dialog.getByLabel('What happened?').fill('Sync stopped after the update');
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
+    t.clock.advance(15 * 60_000);
+    await context.setOffline(false);
+    await dialog.getByRole('status').filter({ hasText: /received as ticket #\d+/ }).waitFor();
+    assert.equal(fresh.calls, 1, 'the host was asked once');
+    assert.equal(await count('Sync stopped after the update'), 1);
+    const [row] = rowsOf<{ email: string; unverified: boolean }>(
+      await t.database.db.execute(sql`select u.email, m.sender_unverified as unverified from tickets t join users u on u.id = t.requester_id join messages m on m.ticket_id = t.id and m.public where t.subject = 'Sync stopped after the update'`),
+    );
+    assert.equal(row?.email, 'bo@field.example', 'filed as the host\'s user, not anonymously');
+    assert.equal(row?.unverified, false);
+
+    // The host has no fresh token (signed out): the report is kept, marked, and not sent anonymously.
+    fresh.answer = 'none';
+    await context.setOffline(true);
+    await dialog.getByLabel('What happened?').fill('Second report while away');
+    await dialog.getByRole('button', { name: 'Send report' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
+    t.clock.advance(15 * 60_000);
+    await context.setOffline(false);
+    await dialog.getByText(/Not sent: The identity token expired and the app gave no fresh one/).waitFor();
+    assert.equal(fresh.calls, 2);
+    assert.equal(await count('Second report while away'), 0);
+    const kept = await page.evaluate((key) => JSON.parse(localStorage.getItem(`lifeline-widget:${key}:queue`) ?? '[]'), siteKey);
+    assert.equal(kept.length, 1);
+    assert.equal(kept[0].failed.code, 'WIDGET_IDENTITY_EXPIRED');
+    await launcher.getByText(/1 not sent/).waitFor();
     await context.close();
   });
 

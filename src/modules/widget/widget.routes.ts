@@ -162,9 +162,12 @@ export function widgetRoutes(app: FastifyInstance, widget: WidgetService): void 
     {
       config: { access: pub },
       onRequest: allowSite,
-      schema: { tags, params: KeyParams, querystring: z.object({ q: z.string().max(200) }), response: { 200: z.object({ items: z.array(Suggestion) }) }, description: 'Up to 3 public articles for what the visitor is typing.' },
+      schema: { tags, params: KeyParams, querystring: z.object({ q: z.string().max(200), impression: z.uuid().optional() }),
+        response: { 200: z.object({ items: z.array(Suggestion) }) },
+        description: "Up to 3 public articles for what the visitor is typing. The panel's form passes its impression id: what it was shown counts toward deflections.",
+      },
     },
-    async (req) => ({ items: await widget.suggest(req.query.q, req.ip) }),
+    async (req) => ({ items: await widget.suggest(req.query.q, req.ip, req.query.impression) }),
   );
 
   // ---- the scripts: no build step, no framework; the loader names the panel by its hash, so the panel is cached for good

@@ -102,6 +102,9 @@ export const ReportBody = z.object({
     .max(MAX_FILES)
     .default([]),
   context: ContextBody,
+  // The panel's form impression (the id its suggestion look-ups carried): the request was sent, so what it was shown
+  // did not deflect it (the knowledge base's deflection counts, as the portal's form).
+  kbImpression: z.uuid().optional(),
 });
 export type ReportBody = z.infer<typeof ReportBody>;
 
@@ -217,13 +220,16 @@ export class WidgetService {
   }
 
   /** Article suggestions as a visitor types (public articles only), rate-limited per client like the portal's. */
-  async suggest(q: string, ip: string) {
+  async suggest(q: string, ip: string, impression?: string) {
     await this.deps.kb.limit('widget-suggest', clientKey(ip));
-    return this.deps.kb.suggest(null, q);
+    const items = await this.deps.kb.suggest(null, q);
+    // Shown in the panel's form `impression`: each counts toward its article's deflections unless a report follows.
+    if (impression) await this.deps.kb.recordImpression(null, impression, items.map((i) => i.id));
+    return items;
   }
 
   /** What a visitor said of a suggested article (solved / not related / did not answer): the KB's deflection counts. */
-  async feedback(input: { articleId: string; outcome: 'solved' | 'not_related' | 'not_answered'; query: string }, ip: string): Promise<void> {
+  async feedback(input: { articleId: string; outcome: 'solved' | 'not_related' | 'not_answered'; query: string; impression?: string }, ip: string): Promise<void> {
     await this.deps.kb.limit('widget-feedback', clientKey(ip));
     await this.deps.kb.feedback(null, input);
   }
@@ -271,6 +277,7 @@ export class WidgetService {
       },
     );
     await this.deps.channels.recordSuccess(site.id);
+    if (body.kbImpression && !result.duplicate) await this.deps.kb.requested(body.kbImpression);
     return { duplicate: result.duplicate, ticketNumber: (await ticketRef(this.ctx.db, { id: result.ticketId }))?.number ?? 0 };
   }
 

@@ -242,6 +242,39 @@ describe('the "Report an issue" widget', () => {
     assert.equal((await t.as(agent).get(`/api/v1/kb/articles/${articleId}/stats`)).body.suggestionFeedback.solved, 1);
   });
 
+  test('the panel\'s form impression: what the widget suggested counts as deflected when "this solved it" or no report follows in 30 minutes; a report sent (even from the offline queue, replayed) does not', async () => {
+    const agent = await t.signIn('agent');
+    const cat = await t.as(agent).post('/api/v1/kb/categories', { name: 'Sync help' });
+    const sec = await t.as(agent).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Syncing' });
+    const a = await t.as(agent).post('/api/v1/kb/articles', { sectionId: sec.body.id, title: 'Sync your offline forms', body: 'Open the app and press **Sync** to send forms.' });
+    await t.as(agent).post(`/api/v1/kb/articles/${a.body.id}/publish`, {});
+    const [shown, solved, reported] = ['7e2d3b75-1c8f-4e62-8e54-2b3c4d5e6f71', '7e2d3b75-1c8f-4e62-8e54-2b3c4d5e6f72', '7e2d3b75-1c8f-4e62-8e54-2b3c4d5e6f73'];
+    const suggest = async (impression: string) => {
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/widget/${site.siteKey}/suggest?q=sync+forms&impression=${impression}`, headers: { origin: HOST }, remoteAddress: '198.51.100.40' });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.ok(parse(res).items.some((i: { id: string }) => i.id === a.body.id), res.body);
+    };
+    await suggest(shown);
+    await suggest(solved);
+    const fb = await t.app.inject({ method: 'POST', url: `/api/v1/widget/${site.siteKey}/suggest/feedback`, headers: { origin: HOST, 'content-type': 'application/json' }, payload: JSON.stringify({ articleId: a.body.id, outcome: 'solved', query: 'sync forms', impression: solved }) });
+    assert.equal(fb.statusCode, 204, fb.body);
+    await suggest(reported);
+    const body = { idempotencyKey: idem(), description: 'Forms stay on the phone\nSync does nothing.', email: 'field@example.org', kbImpression: reported };
+    assert.equal((await report(body, HOST, site.siteKey, '198.51.100.41')).statusCode, 201);
+    assert.equal((await report(body, HOST, site.siteKey, '198.51.100.41')).statusCode, 200, 'the replay creates nothing');
+    const stats = async () => (await t.as(agent).get(`/api/v1/kb/articles/${a.body.id}/stats`)).body as { suggested: number; deflections: number };
+    assert.equal((await stats()).suggested, 3);
+    assert.equal((await stats()).deflections, 1, '"this solved it" counts at once');
+    t.clock.advance(31 * 60_000);
+    assert.equal((await stats()).deflections, 2, 'shown and no report from that form within 30 minutes; the reported form is not a deflection');
+    // Bad impression ids are refused and record nothing.
+    const before = await t.count('kb_impressions');
+    assert.equal((await t.app.inject({ method: 'GET', url: `/api/v1/widget/${site.siteKey}/suggest?q=sync&impression=nope`, headers: { origin: HOST } })).statusCode, 400);
+    const bad = await report({ idempotencyKey: idem(), description: 'x', email: 'field@example.org', kbImpression: 'nope' }, HOST, site.siteKey, '198.51.100.42');
+    assert.equal(bad.statusCode, 400);
+    assert.equal(await t.count('kb_impressions'), before);
+  });
+
   test('an identity token\'s organisation places the requester when the site says so (by name or id); an unknown one moves nobody; surveys answered in the panel by the csat rules', async () => {
     const now = () => Math.floor(t.clock.now().getTime() / 1000);
     const org = await t.as(admin).post('/api/v1/organizations', { name: 'Riverside Clinic' });

@@ -790,10 +790,10 @@ export interface Paths {
     get: { path: { id: string }; query: never; body: never; response: { items: ({ id: string; webhookId: string; ticketId: string | null; payload: unknown; status: "pending" | "delivered" | "failed"; attempts: number; responseStatus: number | null; error: string | null; createdAt: string; deliveredAt: string | null })[] } };
   };
   "/api/v1/widget/{siteKey}/reports": {
-    post: { path: { siteKey: string }; query: never; body: { idempotencyKey: string; description: string; email?: string; name?: string; identity?: string; attachments?: { filename: string; contentType?: string; data: string }[]; context?: { url?: string; referrer?: string; userAgent?: string; language?: string; timeZone?: string; viewport?: { width: number; height: number }; screen?: { width: number; height: number }; appVersion?: string; custom?: { [key: string]: string | number | boolean | null }; queuedAt?: string } }; response: { duplicate: true; ticketNumber: number } };
+    post: { path: { siteKey: string }; query: never; body: { idempotencyKey: string; description: string; email?: string; name?: string; identity?: string; attachments?: { filename: string; contentType?: string; data: string }[]; context?: { url?: string; referrer?: string; userAgent?: string; language?: string; timeZone?: string; viewport?: { width: number; height: number }; screen?: { width: number; height: number }; appVersion?: string; custom?: { [key: string]: string | number | boolean | null }; queuedAt?: string }; kbImpression?: string }; response: { duplicate: true; ticketNumber: number } };
   };
   "/api/v1/widget/{siteKey}/suggest": {
-    get: { path: { siteKey: string }; query: { q: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
+    get: { path: { siteKey: string }; query: { q: string; impression?: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
   };
   "/api/v1/widget/{siteKey}/suggest/feedback": {
     post: { path: { siteKey: string }; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string; impression?: string }; response: unknown };

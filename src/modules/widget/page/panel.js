@@ -86,6 +86,17 @@
     }
     showIdentity();
 
+    // The form's impression id: sent with each suggestion look-up, "This solved it" and the report, so the knowledge
+    // base counts what the form showed as deflected unless a report follows (as the portal's form does). A new one
+    // after each report sent.
+    const uuid = () => {
+      const b = crypto.getRandomValues(new Uint8Array(16));
+      b[6] = (b[6] & 0x0f) | 0x40;
+      b[8] = (b[8] & 0x3f) | 0x80;
+      const x = Array.from(b, (n) => n.toString(16).padStart(2, '0')).join('');
+      return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+    };
+    let impression = uuid();
     let timer = 0;
     let asked = '';
     description.addEventListener('input', () => {
@@ -95,7 +106,7 @@
         if (q.length < 3 || q === asked) return;
         asked = q;
         try {
-          const res = await fetch(`${env.api}/suggest?q=${encodeURIComponent(q)}`, { mode: 'cors', credentials: 'omit' });
+          const res = await fetch(`${env.api}/suggest?q=${encodeURIComponent(q)}&impression=${impression}`, { mode: 'cors', credentials: 'omit' });
           if (!res.ok || q !== asked) return;
           const { items } = await res.json();
           suggestList.replaceChildren(...items.map((a) => h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener', text: a.title }), feedback(a, q))));
@@ -116,7 +127,7 @@
           text: label,
           onclick: async () => {
             try {
-              await fetch(`${env.api}/suggest/feedback`, { method: 'POST', mode: 'cors', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ articleId: article.id, outcome, query }) });
+              await fetch(`${env.api}/suggest/feedback`, { method: 'POST', mode: 'cors', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ articleId: article.id, outcome, query, impression }) });
             } catch {
               // Feedback is best effort (offline, say).
             }
@@ -194,7 +205,9 @@
       send.setAttribute('aria-disabled', 'true');
       try {
         const attachments = chosen.length || !editing || fileProblem(editing) ? await Promise.all(chosen.map(readFile)) : editing.attachments || [];
-        const { key, kept } = env.submit({ description: description.value.trim(), email: email.required ? email.value.trim() : undefined, attachments }, editing?.idempotencyKey);
+        const { key, kept } = env.submit({ description: description.value.trim(), email: email.required ? email.value.trim() : undefined, attachments, kbImpression: impression }, editing?.idempotencyKey);
+        impression = uuid();
+        asked = '';
         pending = key;
         editing = null;
         status.textContent = kept ? 'Sending…' : 'Sending… (this report is too large to keep if you leave the page before it is sent)';

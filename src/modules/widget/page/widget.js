@@ -12,7 +12,7 @@
   const siteKey = script.dataset.siteKey || '';
   const api = `${base}/api/v1/widget/${encodeURIComponent(siteKey)}`;
   const QUEUE = `lifeline-widget:${siteKey}:queue`;
-  const state = { identity: script.dataset.identity || null, appVersion: script.dataset.appVersion || '', custom: {}, listeners: [] };
+  const state = { identity: script.dataset.identity || null, refresh: null, appVersion: script.dataset.appVersion || '', custom: {}, listeners: [] };
 
   const host = document.createElement('div');
   host.setAttribute('data-lifeline-widget', '');
@@ -131,6 +131,38 @@
     retryTimer = setTimeout(() => void flush(), ms);
   }
 
+  /** A token's `sub`, read for comparison only (the server verifies tokens). */
+  function subOf(token) {
+    try {
+      return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).sub ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * A queued report whose identity token expired before it could be sent (offline for longer than the token
+   * lives): asks the host's callback for a fresh token, once per report. 'retry' with the report updated; 'later'
+   * when the callback failed (the host's server unreachable too: the report waits, as for the network); else the
+   * reason the report is refused — it is kept, never sent anonymously or as someone else.
+   */
+  async function refreshIdentity(item) {
+    if (item.identityRefreshed) return 'the identity token expired again after a fresh one';
+    if (!state.refresh) return 'the identity token expired while the report waited, and the page cannot ask for a fresh one';
+    let token;
+    try {
+      token = await Promise.race([Promise.resolve(state.refresh()), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 15000))]);
+    } catch {
+      return 'later';
+    }
+    if (typeof token !== 'string' || !token) return 'the identity token expired and the app gave no fresh one (signed out?)';
+    if (subOf(token) !== subOf(item.identity)) return 'the identity token expired and the app is now signed in as someone else';
+    state.identity = token;
+    emit({ type: 'identity' });
+    writeQueue(queue().map((q) => (q.idempotencyKey === item.idempotencyKey ? { ...q, identity: token, identityRefreshed: true } : q)));
+    return 'retry';
+  }
+
   /** Sends queued reports one by one; a report leaves the queue only once the server has answered for it. */
   async function flush() {
     if (flushing) return;
@@ -162,6 +194,16 @@
         }
         backoff = 5000;
         const answer = await res.json().catch(() => ({}));
+        if (res.status === 401 && answer.code === 'WIDGET_IDENTITY_EXPIRED' && item.identity) {
+          const next = await refreshIdentity(item);
+          if (next === 'retry') continue;
+          if (next === 'later') {
+            emit({ type: 'queued', key: item.idempotencyKey, busy: true });
+            retryLater(30000);
+            break;
+          }
+          answer.detail = `${next[0].toUpperCase()}${next.slice(1)}; edit and resend once signed in again`;
+        }
         if (res.ok) {
           writeQueue(queue().filter((q) => q.idempotencyKey !== item.idempotencyKey));
           emit({ type: 'sent', key: item.idempotencyKey, ticketNumber: answer.ticketNumber });
@@ -201,6 +243,13 @@
     identify(token) {
       state.identity = token || null;
       emit({ type: 'identity' });
+    },
+    /**
+     * The host's token callback: called when a queued report's token has expired by the time it is sent; returns
+     * (or resolves to) a fresh token for the same user, or null. The report is sent again with it, once.
+     */
+    onIdentityExpired(callback) {
+      state.refresh = typeof callback === 'function' ? callback : null;
     },
     setContext(values) {
       if (values && typeof values === 'object') {
