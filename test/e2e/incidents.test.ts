@@ -55,6 +55,15 @@ describe('incidents in a real browser', { skip }, () => {
       await page.waitForTimeout(100);
     }
 
+    // The status update template for "identified", edited here, starts the composer later.
+    const templates = page.getByRole('form', { name: 'Status update templates' });
+    await templates.getByLabel('Template: identified').fill('We found the cause and are fixing it.');
+    await templates.getByRole('button', { name: 'Save templates' }).click();
+    for (let i = 0; (await t.as(admin).get('/api/v1/incident-settings')).body.templates.identified !== 'We found the cause and are fixing it.'; i++) {
+      assert.ok(i < 50, 'the template is saved');
+      await page.waitForTimeout(100);
+    }
+
     // Declare from the ticket.
     await page.goto(`${base}/tickets/${ticket.number}`);
     await page.getByRole('button', { name: 'Declare incident' }).click();
@@ -90,7 +99,12 @@ describe('incidents in a real browser', { skip }, () => {
     await entry.getByRole('button', { name: 'Pin' }).click();
     await entry.getByRole('button', { name: 'Unpin' }).waitFor();
 
-    // A public status update.
+    // A public status update: the form starts with the chosen state's template.
+    const composer = page.getByRole('form', { name: 'Post a status update' });
+    assert.match(await page.getByLabel('Public text').inputValue(), /^We are investigating reports/);
+    await pick(page, 'State', 'Identified', composer);
+    assert.equal(await page.getByLabel('Public text').inputValue(), 'We found the cause and are fixing it.');
+    await pick(page, 'State', 'Investigating', composer);
     await page.getByLabel('Public text').fill('Form submissions are failing; we are rolling back.');
     await page.getByRole('button', { name: 'Post update' }).click();
     await page.getByRole('listitem').filter({ hasText: 'we are rolling back' }).waitFor();
@@ -200,6 +214,9 @@ describe('incidents in a real browser', { skip }, () => {
     await form.getByLabel('Name').fill('Nightly backup');
     await form.getByLabel('Interval (seconds)').fill('3600');
     await form.getByLabel('Failures before alerting').fill('1');
+    // The incident an alert declares: P2 rather than the top severity.
+    await form.getByLabel('Incident severity').selectOption('P2');
+    await form.getByLabel('Failures before alerting').focus();
     await page.keyboard.press('Enter');
     const hookUrl = new URL((await page.getByTestId('heartbeat-url').textContent()) ?? '');
     const monitor = page.getByRole('region', { name: 'Monitor Nightly backup' });
@@ -213,6 +230,8 @@ describe('incidents in a real browser', { skip }, () => {
     await page.reload();
     await page.getByRole('table', { name: 'Monitors' }).getByRole('button', { name: 'Nightly backup', exact: true }).click();
     await monitor.getByRole('status', { name: 'Failing' }).getByRole('link', { name: /^Incident #\d+: Monitor Nightly backup is failing/ }).waitFor();
+    const declared = (await t.as(admin).get('/api/v1/incidents')).body.items.find((i: { title: string }) => i.title === 'Monitor Nightly backup is failing');
+    assert.equal(declared.severity, 'P2', "the monitor's severity");
     await monitor.getByRole('table', { name: 'Results' }).getByText(/^no ping since/).waitFor();
     await monitor.getByRole('img', { name: 'Last 2 results: 1 failed' }).waitFor();
 

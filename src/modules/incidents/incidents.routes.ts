@@ -9,7 +9,7 @@ import { AppError } from '../../platform/errors.js';
 import { WindowLimiter } from '../../platform/rate-limit.js';
 import { ComponentBody, type ComponentsService, UpdateComponentBody } from './components.service.js';
 import type { IncidentQueries } from './incidents.queries.js';
-import { ActionItemPatch, CompleteRetroBody, DeclareBody, EntryBody, RetroBody, type IncidentsService, RoleBody, SettingsBody, SolveLinkedBody, StateBody, StatusUpdateBody, UpdateIncidentBody } from './incidents.service.js';
+import { ActionItemPatch, CompleteRetroBody, DeclareBody, EntryBody, RetroBody, type IncidentsService, RoleBody, SettingsBody, SolveLinkedBody, StateBody, StatusUpdateBody, UPDATE_TEMPLATES, UpdateIncidentBody } from './incidents.service.js';
 import { ComponentView, IncidentDetail, IncidentView, Linked, ListedIncident, MyActionItem, PostedUpdate, Queued, RetroView, RoleView, SettingsAnswer, SettingsView, SuggestedTicket, TicketIncident, TimelineEntryView } from './incidents.schemas.js';
 import type { StatusPage } from './status-page.js';
 
@@ -152,11 +152,10 @@ export function incidentRoutes(app: FastifyInstance, ctx: Ctx, s: { incidents: I
   });
 
   // Settings: severities (the active priority scheme's top levels), cadences, roles, components.
-  r.get('/api/v1/incident-settings', { config: { access: read }, schema: { tags, response: { 200: SettingsAnswer } } }, async () => ({
-    settings: await incidents.settings(),
-    severities: await incidents.severities(),
-    roles: await incidents.roles(),
-  }));
+  r.get('/api/v1/incident-settings', { config: { access: read }, schema: { tags, response: { 200: SettingsAnswer } } }, async () => {
+    const settings = await incidents.settings();
+    return { settings, severities: await incidents.severities(), roles: await incidents.roles(), templates: { ...UPDATE_TEMPLATES, ...settings.updateTemplates } };
+  });
   r.put('/api/v1/incident-settings', { config: { access: admin }, schema: { tags, body: SettingsBody, response: { 200: SettingsView } } }, async (req) => incidents.updateSettings(req.body));
   r.put('/api/v1/incident-roles', { config: { access: admin }, schema: { tags, body: z.object({ roles: z.array(RoleBody).min(1).max(20) }), response: { 200: z.object({ items: z.array(RoleView) }) } } }, async (req) => ({
     items: await incidents.replaceRoles(req.body.roles),

@@ -32,6 +32,8 @@ export type IncidentSettingsData = {
   linkedTicketState?: string | null;
   /** The state the origin ticket moves to when the incident resolves (CommCare's "Pending Retro"); unset: left alone. */
   originTicketStateOnResolve?: string | null;
+  /** The status update composer's starting text per state; unset states use the built-in ones (UPDATE_TEMPLATES). */
+  updateTemplates?: Partial<Record<'investigating' | 'identified' | 'monitoring' | 'resolved', string>>;
 };
 export const incidentSettings = pgTable('incident_settings', {
   id: integer('id').primaryKey().default(1),

@@ -111,12 +111,14 @@ export const SettingsView = z.object({
   webhookIds: z.array(z.uuid()).optional(),
   linkedTicketState: z.string().nullable().optional(),
   originTicketStateOnResolve: z.string().nullable().optional(),
+  updateTemplates: z.object({ investigating: z.string(), identified: z.string(), monitoring: z.string(), resolved: z.string() }).partial().optional(),
 });
 export const RoleView = z.object({ key: z.string(), name: z.string(), position: z.number().int(), lead: z.boolean() });
 export const SettingsAnswer = z.object({
   settings: SettingsView,
   severities: z.array(z.object({ key: z.string(), name: z.string(), level: z.number().int(), cadenceMinutes: z.number().int() })),
   roles: z.array(RoleView),
+  templates: z.object({ investigating: z.string(), identified: z.string(), monitoring: z.string(), resolved: z.string() }).describe("The composer's starting text per state (settings over the built-in ones)"),
 });
 
 export const ComponentView = z.object({

@@ -124,6 +124,15 @@ export const ActionItemPatch = z
 export const CompleteRetroBody = z.union([z.object({ done: z.literal(true) }).strict(), z.object({ skipReason: z.string().trim().min(3).max(2000) }).strict()]);
 const RETRO_DUE_MS = 48 * 3600_000;
 
+/** The composer's starting text per state (PMERIT's and CommCare's update templates), until an admin sets their own. */
+export const UPDATE_TEMPLATES: Record<(typeof PUBLIC_STATES)[number], string> = {
+  investigating: 'We are investigating reports of a problem. We will post an update as soon as we know more.',
+  identified: 'We have identified the cause and are working on a fix.',
+  monitoring: 'A fix has been applied and we are monitoring the results.',
+  resolved: 'This incident has been resolved. Thank you for your patience.',
+};
+const Template = z.string().trim().max(5_000);
+
 export const SettingsBody = z.object({
   severityLevels: z.number().int().min(1).max(5),
   cadenceMinutes: z.array(z.number().int().min(1).max(24 * 60)).min(1).max(5),
@@ -132,6 +141,8 @@ export const SettingsBody = z.object({
   webhookIds: z.array(z.uuid()).max(20).default([]),
   linkedTicketState: z.string().trim().min(1).max(64).nullable().default(null),
   originTicketStateOnResolve: z.string().trim().min(1).max(64).nullable().default(null),
+  // Only the states an admin changed; an empty text means "start empty".
+  updateTemplates: z.object({ investigating: Template, identified: Template, monitoring: Template, resolved: Template }).partial().strict().optional(),
 });
 
 /** A public reply on one linked ticket (an update's notice, or the resolution notice that also solves it). */

@@ -346,6 +346,23 @@ describe('incidents', () => {
     assert.equal((await get('/status', flooder)).statusCode, 200, 'a new minute starts afresh');
   });
 
+  test('status update templates: built-in until an admin sets their own; bad ones are refused and change nothing', async () => {
+    const before = (await t.as(lead).get('/api/v1/incident-settings')).body;
+    assert.match(before.templates.identified, /identified the cause/);
+    for (const bad of [{ identified: 'x'.repeat(5001) }, { on_fire: 'Everything is on fire' }]) {
+      const res = await t.as(admin).put('/api/v1/incident-settings', { ...before.settings, updateTemplates: bad });
+      assert.equal(res.status, 400, JSON.stringify(bad));
+    }
+    assert.equal((await t.as(lead).put('/api/v1/incident-settings', { ...before.settings, updateTemplates: { identified: 'x' } })).status, 403, 'admins only');
+    assert.deepEqual((await t.as(lead).get('/api/v1/incident-settings')).body.templates, before.templates, 'nothing changed');
+    const set = await t.as(admin).put('/api/v1/incident-settings', { ...before.settings, updateTemplates: { identified: 'Found it: {what}. Fix under way.' } });
+    assert.equal(set.status, 200, set.raw);
+    const after = (await t.as(lead).get('/api/v1/incident-settings')).body.templates;
+    assert.equal(after.identified, 'Found it: {what}. Fix under way.');
+    assert.equal(after.resolved, before.templates.resolved, 'the others stay built-in');
+    await t.as(admin).put('/api/v1/incident-settings', before.settings);
+  });
+
   test('components: admins edit them, with clear errors', async () => {
     const dup = await t.as(admin).post('/api/v1/status-components', { name: 'sync api' });
     assert.equal(dup.status, 409);

@@ -1,4 +1,4 @@
-import { Button, Group, MultiSelect, NumberInput, Select, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, MultiSelect, NumberInput, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/client';
@@ -68,6 +68,56 @@ function StatusWebhooks() {
   );
 }
 
+const TEMPLATE_STATES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+
+/** The status update composer's starting text per state; saved together. */
+function UpdateTemplates() {
+  const settings = useQuery({ queryKey: ['incident-settings'], queryFn: incidentsApi.settings });
+  const { error, save } = useSave([['incident-settings']]);
+  const [edited, setEdited] = useState<Partial<Record<(typeof TEMPLATE_STATES)[number], string>>>({});
+  const current = settings.data;
+  if (!current) return null;
+  return (
+    <form
+      aria-label="Status update templates"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save(
+          () => api.put('/api/v1/incident-settings', { body: { ...current.settings, updateTemplates: { ...current.templates, ...edited } } }),
+          () => setEdited({}),
+        );
+      }}
+    >
+      <Stack gap={4} maw={640}>
+        <Title order={5}>Status update templates</Title>
+        <Text size="xs" c="dimmed">
+          The status update form starts with the text for the state chosen; edit it there before posting.
+        </Text>
+        <FormError error={error} fieldsInPlace />
+        {TEMPLATE_STATES.map((s) => (
+          <Textarea
+            key={s}
+            label={`Template: ${s}`}
+            size="xs"
+            autosize
+            value={edited[s] ?? current.templates[s]}
+            onChange={(e) => {
+              const v = e.currentTarget.value;
+              setEdited((all) => ({ ...all, [s]: v }));
+            }}
+            error={error?.fieldError(`updateTemplates.${s}`)}
+          />
+        ))}
+        <Group>
+          <Button type="submit" size="xs" disabled={!Object.keys(edited).length}>
+            Save templates
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
 const statusLabel = (s: string) => s.replace(/_/g, ' ');
 
 /** Admin → Status page components: what /status lists, in groups, with a status set by hand (maintenance). */
@@ -102,6 +152,7 @@ export function StatusComponents() {
         </Group>
       </form>
       <StatusWebhooks />
+      <UpdateTemplates />
       <LinkedTicketStates />
       <Table striped aria-label="Components">
         <Table.Thead>

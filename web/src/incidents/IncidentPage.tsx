@@ -91,7 +91,10 @@ const NEXT: Record<IncidentState, IncidentState[]> = {
 function UpdateComposer({ d }: { d: IncidentDetail }) {
   const options = NEXT[d.state];
   const [state, setState] = useState<IncidentState>(options[0] ?? 'investigating');
-  const [body, setBody] = useState('');
+  // Until someone types, the text is the chosen state's template (Admin → Status page components → templates).
+  const [typed, setBody] = useState<string | null>(null);
+  const settings = useQuery({ queryKey: ['incident-settings'], queryFn: incidentsApi.settings, staleTime: 5 * 60_000 });
+  const body = typed ?? settings.data?.templates[state as keyof NonNullable<typeof settings.data>['templates']] ?? '';
   const [eta, setEta] = useState('');
   const [notify, setNotify] = useState(false);
   const [mail, setMail] = useState(false);
@@ -105,7 +108,7 @@ function UpdateComposer({ d }: { d: IncidentDetail }) {
           body: { state: state as 'investigating', body, eta: eta ? new Date(eta).toISOString() : null, notifyCustomers: notify, notifySubscribers: mail },
         }),
       () => {
-        setBody('');
+        setBody(null);
         setEta('');
         setNotify(false);
         setMail(false);
