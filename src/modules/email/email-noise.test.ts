@@ -138,6 +138,62 @@ describe('email loops, noise and bounces', () => {
     assert.equal((await t.as(admin).get('/api/v1/email/bouncing')).body.items.length, 0);
   });
 
+  test('a forged bounce marks nobody: only a bounce quoting mail we sent to an address records it bouncing', async () => {
+    await smtp.send({ from: 'sender@example.org', to: 'support@localhost', subject: 'Printer jam', text: 'Tray 2 jams' });
+    await t.runJobs();
+    const ticket = await ticketOf('Printer jam');
+    await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Open tray 2 and pull gently.', public: true });
+    await t.runJobs();
+    const reply = (await outbox()).find((m) => m.kind === 'reply' && m.ticketId === ticket.id);
+    const victim = await t.signIn('customer', { email: 'victim@example.org' });
+    const dsn = (failed: string, quoted?: string, id = `forged-${Math.random()}@example.net`) =>
+      [
+        'From: Mail Delivery System <MAILER-DAEMON@mx.example.net>',
+        'To: support@localhost',
+        'Subject: Undelivered Mail Returned to Sender',
+        `Message-ID: <${id}>`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+        '',
+        '--B',
+        'Content-Type: message/delivery-status',
+        '',
+        `Final-Recipient: rfc822; ${failed}`,
+        'Action: failed',
+        'Status: 5.1.1',
+        '--B',
+        'Content-Type: text/rfc822-headers',
+        '',
+        `To: ${failed}`,
+        ...(quoted ? [`Message-ID: <${quoted}>`] : []),
+        '--B--',
+        '',
+      ].join('\r\n');
+    const notesBefore = (await messagesOf(ticket.id)).filter((m) => m.bodyText.includes('bounced')).length;
+    // Naming the victim with no quoted mail, with a Message-ID we never sent, and with a real reply's Message-ID
+    // (the requester knows it) that never went to the victim: none is recorded, none notes the ticket.
+    for (const raw of [
+      ['From: Eve <eve@example.net>', 'To: support@localhost', 'Subject: Delivery failure', 'X-Failed-Recipients: victim@example.org', 'Message-ID: <x-failed@example.net>', '', 'Mail to victim@example.org could not be delivered to the recipient.', ''].join('\r\n'),
+      dsn('victim@example.org', 'made-up@localhost'),
+      dsn('victim@example.org', reply.messageIdHeader, 'forged-with-real-id@example.net'),
+    ]) {
+      await smtp.send({ envelope: { from: '', to: ['support@localhost'] }, raw });
+    }
+    await t.runJobs();
+    const bouncing = ((await t.as(admin).get('/api/v1/email/bouncing')).body.items as any[]).map((b) => b.email);
+    assert.ok(!bouncing.includes('victim@example.org'), `forged bounces recorded: ${bouncing.join(', ')}`);
+    assert.equal((await t.as(admin).get(`/api/v1/outbox/${reply.id}`)).body.status, 'stored', 'the reply is not marked failed');
+    assert.equal((await messagesOf(ticket.id)).filter((m) => m.bodyText.includes('bounced')).length, notesBefore, 'no note on the ticket');
+    const row = ((await t.as(admin).get('/api/v1/inbound/emails?limit=200')).body.items as any[]).find((m) => m.messageIdHeader === 'forged-with-real-id@example.net');
+    assert.match(row.outcome, /^bounce \(not recorded, no mail of ours to them quoted: victim@example\.org\)/);
+    assert.equal((await t.as(victim).get('/api/v1/me')).status, 200);
+    // The real one, for the person the reply went to, is recorded.
+    await smtp.send({ envelope: { from: '', to: ['support@localhost'] }, raw: dsn('sender@example.org', reply.messageIdHeader, 'real@mx.example.net') });
+    await t.runJobs();
+    const now = ((await t.as(admin).get('/api/v1/email/bouncing')).body.items as any[]).map((b) => b.email);
+    assert.ok(now.includes('sender@example.org') && !now.includes('victim@example.org'), now.join(', '));
+  });
+
   test('our own outgoing mail and mail from a support address are dropped, not looped', async () => {
     const before = await t.count('tickets');
     const [sample] = await outbox();

@@ -441,16 +441,28 @@ export class InboundService {
     return { attachmentIds, cids, skipped };
   }
 
+  /**
+   * A bounce marks an address bouncing only when it quotes the Message-ID of mail Lifeline sent to that address:
+   * anyone can send support@ a "bounce" naming anyone (X-Failed-Recipients: victim@…), but only a report about our
+   * mail carries that mail's Message-ID, and only its recipients can have bounced it. Named addresses the quoted
+   * mail did not go to are left out (the outcome says so), and a bounce naming only those marks nothing; one naming
+   * nobody falls back on the quoted mail.
+   */
   private async handleBounce(row: Run, facts: { subject: string; fromAddress: string | null }, bounce: ReturnType<typeof detectBounce> & object): Promise<void> {
     if (bounce.delayed) return this.finish(row, { ...facts, status: 'ignored', outcome: 'delivery delay notice' });
-    const originals = await this.outbound.findByMessageIds(this.ctx.db, bounce.quotedIds);
-    const original = originals[0];
-    const recipients = new Set(bounce.recipients);
-    if (recipients.size === 0 && original) {
+    const quoted = await this.outbound.findByMessageIds(this.ctx.db, bounce.quotedIds);
+    const named = new Set(bounce.recipients);
+    if (named.size === 0 && quoted.length > 0) {
       const text = (await this.raw(row.rawSha256)).subarray(0, 512 * 1024).toString('latin1').toLowerCase();
-      for (const r of original.recipients) if (text.includes(r)) recipients.add(r);
+      for (const o of quoted) for (const r of o.recipients) if (text.includes(r)) named.add(r);
     }
-    const failed = [...recipients];
+    const sentTo = (o: (typeof quoted)[number], address: string) => o.recipients.some((r) => r.toLowerCase() === address);
+    const failed = [...named].filter((a) => quoted.some((o) => sentTo(o, a)));
+    const unproven = [...named].filter((a) => !failed.includes(a));
+    // The mail that bounced: the quoted one sent to a failed address (or, naming nobody, the quoted one). Naming
+    // only others, it bounced none of ours; listeners still hear it (status mail is not in the outbox: its signed
+    // Message-ID is checked there).
+    const original = failed.length ? quoted.find((o) => failed.some((a) => sentTo(o, a))) : named.size ? undefined : quoted[0];
     const mark = async (tx: Tx) => {
       for (const email of failed) {
         const u = await this.people.findUserByEmail(email, tx);
@@ -464,7 +476,7 @@ export class InboundService {
       const permanent = !/^4\.\d{1,3}\.\d{1,3}\b/.test(bounce.reason);
       for (const listener of this.bounceListeners) await listener(tx, { emails: failed, reason: bounce.reason, permanent, quotedIds: bounce.quotedIds });
     };
-    const outcome = `bounce${failed.length ? ` for ${failed.join(', ')}` : ''}`.slice(0, 500);
+    const outcome = `bounce${failed.length ? ` for ${failed.join(', ')}` : ''}${unproven.length ? ` (not recorded, no mail of ours to them quoted: ${unproven.join(', ')})` : ''}`.slice(0, 500);
     if (!original?.ticketId) {
       await this.ctx.db.transaction(async (tx) => {
         await mark(tx);
