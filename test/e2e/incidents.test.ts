@@ -55,6 +55,18 @@ describe('incidents in a real browser', { skip }, () => {
       await page.waitForTimeout(100);
     }
 
+    // Resolution notices may ask each requester to confirm the fix (on, saved, off again), by keyboard.
+    const confirmFix = page.getByRole('checkbox', { name: 'With the resolution notice, ask each requester to confirm the fix' });
+    for (const wanted of [true, false]) {
+      await confirmFix.focus();
+      await page.keyboard.press('Space');
+      for (let i = 0; ((await t.as(admin).get('/api/v1/incident-settings')).body.settings.confirmFixOnResolve ?? false) !== wanted; i++) {
+        assert.ok(i < 50, `confirmFixOnResolve saved as ${wanted}`);
+        await page.waitForTimeout(100);
+      }
+      assert.equal(await confirmFix.isChecked(), wanted);
+    }
+
     // The status update template for "identified", edited here, starts the composer later.
     const templates = page.getByRole('form', { name: 'Status update templates' });
     await templates.getByLabel('Template: identified').fill('We found the cause and are fixing it.');

@@ -32,6 +32,11 @@ export type IncidentSettingsData = {
   linkedTicketState?: string | null;
   /** The state the origin ticket moves to when the incident resolves (CommCare's "Pending Retro"); unset: left alone. */
   originTicketStateOnResolve?: string | null;
+  /**
+   * Solving linked tickets with the resolution notice asks each requester to confirm the fix: the notice ends with
+   * the question and the ticket waits as pending (a reply reopens it) instead of being solved.
+   */
+  confirmFixOnResolve?: boolean;
   /** The status update composer's starting text per state; unset states use the built-in ones (UPDATE_TEMPLATES). */
   updateTemplates?: Partial<Record<'investigating' | 'identified' | 'monitoring' | 'resolved', string>>;
 };

@@ -141,6 +141,7 @@ export const SettingsBody = z.object({
   webhookIds: z.array(z.uuid()).max(20).default([]),
   linkedTicketState: z.string().trim().min(1).max(64).nullable().default(null),
   originTicketStateOnResolve: z.string().trim().min(1).max(64).nullable().default(null),
+  confirmFixOnResolve: z.boolean().default(false),
   // Only the states an admin changed; an empty text means "start empty".
   updateTemplates: z.object({ investigating: Template, identified: Template, monitoring: Template, resolved: Template }).partial().strict().optional(),
 });
@@ -148,7 +149,8 @@ export const SettingsBody = z.object({
 /** A public reply on one linked ticket (an update's notice, or the resolution notice that also solves it). */
 export const NOTIFY_TICKET = defineJob({
   kind: 'incidents.notify-ticket',
-  payload: z.object({ key: z.string(), ticketId: z.uuid(), body: z.string(), solve: z.boolean() }),
+  // confirm: instead of solving, ask the requester to confirm the fix and leave the ticket pending (settings' confirmFixOnResolve).
+  payload: z.object({ key: z.string(), ticketId: z.uuid(), body: z.string(), solve: z.boolean(), confirm: z.boolean().optional() }),
 });
 
 /**
@@ -439,6 +441,8 @@ export class IncidentsService {
   async solveLinkedTickets(actor: Actor, id: string, input: z.infer<typeof SolveLinkedBody>): Promise<{ queued: number }> {
     this.mustBeAgent(actor);
     const seen = await this.linkedTicketsSeenBy(actor, id);
+    const confirm = (await this.settings()).confirmFixOnResolve === true;
+    const body = confirm ? `${input.notice}\n\n${CONFIRM_QUESTION}` : input.notice;
     return this.ctx.db.transaction(async (tx) => {
       const current = await this.get(tx, id);
       if (!['resolved', 'pending_retro', 'closed'].includes(current.state)) {
@@ -452,10 +456,10 @@ export class IncidentsService {
         linked.map(({ ticketId }) => {
           const key = `incident-resolved:${id}:${ticketId}`;
           // The origin ticket gets the notice but stays open: it follows the incident to its retro (CommCare's "Pending Retro").
-          return { key, payload: { key, ticketId, body: input.notice, solve: ticketId !== current.originTicketId } };
+          return { key, payload: { key, ticketId, body, solve: ticketId !== current.originTicketId, confirm } };
         }),
       );
-      await this.entry(tx, id, actor, 'action', `Solving ${linked.length} linked ticket(s) with the resolution notice`, { notice: input.notice });
+      await this.entry(tx, id, actor, 'action', confirm ? `Asking the requesters of ${linked.length} linked ticket(s) to confirm the fix` : `Solving ${linked.length} linked ticket(s) with the resolution notice`, { notice: input.notice, confirm });
       return { queued: linked.length };
     });
   }
@@ -474,7 +478,8 @@ export class IncidentsService {
       if (p.solve && t.statusCategory !== 'solved') {
         try {
           await tx.transaction(async (inner) => {
-            await this.tickets.update(null, p.ticketId, { status: 'solved' }, { tx: inner });
+            // Asked to confirm: the ticket waits on the requester (their reply reopens it) rather than being solved.
+            await this.tickets.update(null, p.ticketId, { status: p.confirm ? 'pending' : 'solved' }, { tx: inner });
           });
         } catch (err) {
           // A ticket that cannot be solved as it stands (a field required on solve): the notice still goes out,
@@ -937,6 +942,9 @@ export class IncidentsService {
     for (const fn of this.changed) await fn();
   }
 }
+
+/** What a resolution notice ends with when the requesters are asked to confirm the fix. */
+export const CONFIRM_QUESTION = 'Is everything working again for you? Please reply to confirm, or tell us what still goes wrong.';
 
 export const STATE_LABELS: Record<IncidentState, string> = {
   investigating: 'Investigating',

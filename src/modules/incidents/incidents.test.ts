@@ -346,6 +346,25 @@ describe('incidents', () => {
     assert.equal((await get('/status', flooder)).statusCode, 200, 'a new minute starts afresh');
   });
 
+  test('per setting, the resolution notice asks each requester to confirm the fix and the ticket waits as pending instead of solved', async () => {
+    const settings = (await t.as(admin).get('/api/v1/incident-settings')).body.settings;
+    assert.equal((await t.as(admin).put('/api/v1/incident-settings', { ...settings, confirmFixOnResolve: true })).status, 200);
+    const { body: inc } = await declare(lead, { title: 'Reports are empty', severity: 'P2' });
+    const tickets = [await t.make.ticket(customer, { subject: 'My report is empty' }), await t.make.ticket(customer, { subject: 'Dashboard shows nothing' })];
+    await t.as(lead).post(`/api/v1/incidents/${inc.id}/tickets`, { ticketIds: tickets.map((x) => x.id) });
+    await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'resolved', body: 'Reports are back.' });
+    assert.equal((await t.as(lead).post(`/api/v1/incidents/${inc.id}/solve-tickets`, { notice: 'Reports work again.' })).body.queued, 2);
+    await t.runJobs();
+    for (const ticket of tickets) {
+      assert.equal((await t.as(lead).get(`/api/v1/tickets/${ticket.id}`)).body.status, 'pending', 'waits on the requester');
+      const notices = (await messagesOf(ticket.id)).filter((m) => m.body.includes('Reports work again.'));
+      assert.equal(notices.length, 1);
+      assert.ok(notices[0]?.public);
+      assert.match(notices[0]?.body ?? '', /Please reply to confirm/);
+    }
+    await t.as(admin).put('/api/v1/incident-settings', settings);
+  });
+
   test('status update templates: built-in until an admin sets their own; bad ones are refused and change nothing', async () => {
     const before = (await t.as(lead).get('/api/v1/incident-settings')).body;
     assert.match(before.templates.identified, /identified the cause/);

@@ -1,4 +1,4 @@
-import { Button, Group, MultiSelect, NumberInput, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Button, Checkbox, Group, MultiSelect, NumberInput, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/client';
@@ -17,7 +17,7 @@ function LinkedTicketStates() {
   if (!current) return null;
   // Only states that keep a ticket open: the server refuses the others.
   const data = [{ value: LEAVE, label: 'Leave them as they are' }, ...states.filter((s) => ['open', 'pending', 'on_hold'].includes(s.category)).map((s) => ({ value: s.key, label: s.label }))];
-  const put = (patch: { linkedTicketState?: string | null; originTicketStateOnResolve?: string | null }) => void save(() => api.put('/api/v1/incident-settings', { body: { ...current, ...patch } }));
+  const put = (patch: { linkedTicketState?: string | null; originTicketStateOnResolve?: string | null; confirmFixOnResolve?: boolean }) => void save(() => api.put('/api/v1/incident-settings', { body: { ...current, ...patch } }));
   return (
     <>
       <Title order={4} mt="md">
@@ -41,6 +41,13 @@ function LinkedTicketStates() {
         onChange={(v) => put({ originTicketStateOnResolve: v || null })}
         allowDeselect={false}
         maw={520}
+      />
+      <Checkbox
+        mt="xs"
+        label="With the resolution notice, ask each requester to confirm the fix"
+        description="The notice ends with the question and the ticket waits as Pending (their reply reopens it) instead of being solved"
+        checked={current.confirmFixOnResolve === true}
+        onChange={(e) => put({ confirmFixOnResolve: e.currentTarget.checked })}
       />
     </>
   );

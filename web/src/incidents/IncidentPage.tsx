@@ -147,6 +147,8 @@ function Wrapup({ d }: { d: IncidentDetail }) {
   const [notice, setNotice] = useState('The problem is fixed. Thank you for your patience; reply here if anything still looks wrong.');
   const { error, save } = useSave([['incident'], ['incidents']]);
   const move = (state: IncidentState) => save(() => api.post('/api/v1/incidents/{id}/state', { path: { id: d.id }, body: { state, note: '' } }));
+  const settings = useQuery({ queryKey: ['incident-settings'], queryFn: incidentsApi.settings, staleTime: 5 * 60_000 });
+  const confirm = settings.data?.settings.confirmFixOnResolve === true;
   return (
     <Card withBorder>
       <Stack gap="xs">
@@ -155,7 +157,7 @@ function Wrapup({ d }: { d: IncidentDetail }) {
         <Textarea label="Resolution notice" value={notice} onChange={(e) => setNotice(e.currentTarget.value)} autosize minRows={2} />
         <Group>
           <Button variant="light" onClick={() => void save(() => api.post('/api/v1/incidents/{id}/solve-tickets', { path: { id: d.id }, body: { notice } }))}>
-            Solve linked tickets with this notice
+            {confirm ? 'Send the notice and ask each requester to confirm' : 'Solve linked tickets with this notice'}
           </Button>
           {d.state === 'resolved' && (
             <Button variant="default" onClick={() => void move('pending_retro')}>
