@@ -36,27 +36,34 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
-/** The events the generator does not write: replies, solves, reopens — at the rates its tickets already imply. */
+/**
+ * The events the generator does not write: replies, state changes, solves, reopens — at the rates its tickets already
+ * imply: every ticket past `new` was opened half an hour after creation; pending and on-hold ones were set so three
+ * hours in; solved and closed ones were solved at their solved_at (6 % of those reopened two hours later and solved
+ * again a day after), closed ones closed at their closed_at. One insert ordered by ticket and time, so each ticket's
+ * events have ids in the order they happened (the fold reads them by id).
+ */
 async function addReportEvents(database: Database): Promise<void> {
   const db = database.db;
   await db.execute(sql`
-    insert into ticket_events (ticket_id, actor_id, actor_type, kind, to_value, public, at)
-    select m.ticket_id, m.author_id, 'person', 'message_added',
-      jsonb_build_object('messageId', m.id, 'public', m.public, 'direction', m.direction, 'channel', m.channel,
-        'author', case when m.direction = 'inbound' then 'requester' else 'agent' end),
-      m.public, m.created_at
-    from messages m order by m.ticket_id, m.created_at`);
-  await db.execute(sql`
-    insert into ticket_events (ticket_id, actor_type, kind, field, from_value, to_value, public, at)
-    select id, 'system', 'field_changed', 'status', '"open"'::jsonb, '"solved"'::jsonb, true, solved_at
-    from tickets where solved_at is not null order by id`);
-  // 6 % of solved tickets were reopened two hours later and solved again a day after.
-  await db.execute(sql`
-    insert into ticket_events (ticket_id, actor_type, kind, field, from_value, to_value, public, at)
-    select t.id, 'system', 'field_changed', 'status', x.f::jsonb, x.t::jsonb, true, t.solved_at + x.after
-    from tickets t cross join (values ('"solved"', '"open"', interval '2 hours'), ('"open"', '"solved"', interval '26 hours')) as x(f, t, after)
-    where t.solved_at is not null and abs(hashtext(t.id::text)) % 100 < 6
-    order by t.id, x.after`);
+    insert into ticket_events (ticket_id, actor_id, actor_type, kind, field, from_value, to_value, public, at)
+    select ticket_id, actor_id, actor_type, kind, field, from_value, to_value, public, at from (
+      select m.ticket_id, m.author_id as actor_id, 'person' as actor_type, 'message_added' as kind, null as field, null::jsonb as from_value,
+        jsonb_build_object('messageId', m.id, 'public', m.public, 'direction', m.direction, 'channel', m.channel,
+          'author', case when m.direction = 'inbound' then 'requester' else 'agent' end) as to_value,
+        m.public, m.created_at as at
+      from messages m
+      union all
+      select t.id, null, 'system', 'field_changed', 'status', to_jsonb(x.f), to_jsonb(x.t), true, x.at
+      from tickets t cross join lateral (values
+        ('new', 'open', t.created_at + interval '30 minutes', t.status <> 'new'),
+        ('open', t.status, t.created_at + interval '3 hours', t.status in ('pending', 'on_hold')),
+        ('open', 'solved', t.solved_at, t.solved_at is not null),
+        ('solved', 'open', t.solved_at + interval '2 hours', t.solved_at is not null and abs(hashtext(t.id::text)) % 100 < 6),
+        ('open', 'solved', t.solved_at + interval '26 hours', t.solved_at is not null and abs(hashtext(t.id::text)) % 100 < 6),
+        ('solved', 'closed', t.closed_at, t.closed_at is not null)) as x(f, t, at, happened)
+      where x.happened) e
+    order by ticket_id, at`);
   await db.execute(sql`analyze ticket_events`);
 }
 

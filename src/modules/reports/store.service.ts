@@ -13,11 +13,19 @@ import { type FoldEnv, fold, type TicketFacts, type TraceEntry } from './fold.js
 import { type TicketMetricsRow, ticketMetrics } from './reports.schema.js';
 
 const columns = getTableColumns(ticketMetrics);
-const NAMES = Object.entries(columns).map(([key, c]) => [key as keyof TicketMetricsRow, c.name] as const);
-/** A row as json keyed by column names (for json_populate_record(set)). */
+/** Each column's value when a row leaves it out of its json: its default (0, '{}') if it has one, else null. */
+const BASE = Object.entries(columns).map(([key, c]) => {
+  const base: unknown = c.notNull && c.hasDefault ? (c.dataType === 'array' ? [] : c.default) : null;
+  return { key: key as keyof TicketMetricsRow, name: c.name, base };
+});
+const BASE_JSON = JSON.stringify(Object.fromEntries(BASE.map((b) => [b.name, b.base])));
+const isBase = (v: unknown, base: unknown) => v === base || (Array.isArray(v) && Array.isArray(base) && v.length === 0);
+
+/** A row as json keyed by column names, without the columns at their base value (most of a row: it halves the json
+ *  the rebuild builds and the server parses); json_populate_recordset fills them in from BASE_JSON. */
 function rowJson(r: TicketMetricsRow): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  for (const [key, name] of NAMES) o[name] = r[key];
+  for (const { key, name, base } of BASE) if (!isBase(r[key], base)) o[name] = r[key];
   return o;
 }
 
@@ -129,14 +137,15 @@ export class ReportsStore {
     for (let i = 0; i < rows.length; i += 5000) {
       const json = rows.slice(i, i + 5000).map(rowJson);
       await ex.execute(sql`
-        insert into ${ticketMetrics} select * from json_populate_recordset(null::${ticketMetrics}, ${JSON.stringify(json)}::json)
+        insert into ${ticketMetrics} select * from json_populate_recordset(json_populate_record(null::${ticketMetrics}, ${BASE_JSON}::json), ${JSON.stringify(json)}::json)
         on conflict (ticket_id) do update set ${UPDATE_ALL} where ${ticketMetrics}.last_event_id <= excluded.last_event_id and ${ticketMetrics} is distinct from excluded`);
     }
   }
 
   /**
-   * Recomputes every ticket's row from the event log, a page of tickets at a time (one read of their events, one
-   * fold each, one upsert per 5,000). Returns how many tickets and how long it took.
+   * Recomputes every ticket's row from the event log, a page of tickets at a time (one ordered range read of their
+   * events, one fold each, one upsert per 5,000), reading the next page and writing the previous one while a page is
+   * folded. Returns how many tickets and how long it took.
    */
   async rebuild(o: { pageSize?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<{ tickets: number; ms: number }> {
     const started = performance.now();
@@ -155,6 +164,13 @@ export class ReportsStore {
     };
     let done = 0;
     let next = load(null);
+    // One page's write stays in flight while the next page is read and folded (a second connection on the server).
+    let writing: Promise<number> | undefined;
+    const written = async () => {
+      if (!writing) return;
+      done += await writing;
+      o.onProgress?.(done, total);
+    };
     for (;;) {
       const loaded = await next;
       if (!loaded) break;
@@ -173,10 +189,12 @@ export class ReportsStore {
         const history = byTicket.get(t.id);
         if (history?.length) rows.push(fold(null, t, history, this.env(categoryOf, clocks.get(t.id) ?? ALWAYS_OPEN)));
       }
-      await this.write(db, rows);
-      done += page.length;
-      o.onProgress?.(done, total);
+      await written();
+      writing = this.write(db, rows).then(() => page.length);
+      // Awaited on the next turn or after the loop; handled now so a failure meanwhile is not an unhandled rejection.
+      writing.catch(() => {});
     }
+    await written();
     // Rows of tickets that are gone (the store keeps no foreign key to tickets; nothing deletes one but an operator).
     await db.execute(sql`delete from ${ticketMetrics} m where not ${ticketExists(sql`m.ticket_id`)}`);
     return { tickets: done, ms: Math.round(performance.now() - started) };
