@@ -55,6 +55,14 @@ describe('incidents in a real browser', { skip }, () => {
       await page.waitForTimeout(100);
     }
 
+    // The organisation's logo for the status page.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByLabel('Logo on the status page').focus();
+    await page.keyboard.press('Enter');
+    await (await chooser).setFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+    await page.getByRole('img', { name: 'The status page logo' }).waitFor();
+
     // Resolution notices may ask each requester to confirm the fix (on, saved, off again), by keyboard.
     const confirmFix = page.getByRole('checkbox', { name: 'With the resolution notice, ask each requester to confirm the fix' });
     for (const wanted of [true, false]) {
@@ -157,6 +165,9 @@ describe('incidents in a real browser', { skip }, () => {
     await status.getByRole('link', { name: 'Form submissions failing' }).click();
     await status.getByRole('heading', { name: 'Form submissions failing' }).waitFor();
     assert.equal(await status.locator('script').count(), 0);
+    const logoSrc = await status.getByRole('img', { name: /logo$/ }).first().getAttribute('src');
+    assert.match(logoSrc ?? '', /^\/status\/logo\?v=/);
+    assert.equal((await plain.request.get(`${base}${logoSrc}`)).status(), 200, "the organisation's logo");
     assert.ok(!(await status.content()).includes('Nobody can submit forms'), "the ticket's subject stays off the status page");
     await screenshot(status, 'status-page');
     await plain.close();

@@ -288,6 +288,9 @@ const EXPECTED: Record<string, string> = {
   'GET /status/incidents.json': 'public',
   'GET /status/feed.atom': 'public',
   'GET /status/incidents/:id': 'public',
+  'GET /status/logo': 'public',
+  'PUT /api/v1/status-page/logo': 'admin admin',
+  'DELETE /api/v1/status-page/logo': 'admin admin',
   // the customer portal (src/modules/portal): signed_in, but staff are refused inside (FORBIDDEN)
   'POST /api/v1/portal/sign-in-link': 'public',
   'POST /api/v1/portal/sign-in': 'public',

@@ -12,11 +12,12 @@ import type { TicketsService } from '../tickets/tickets.service.js';
 import type { WebhooksService } from '../webhooks/webhooks.service.js';
 import { ComponentsService } from './components.service.js';
 import { IncidentQueries } from './incidents.queries.js';
-import { incidentRoutes, statusRoutes } from './incidents.routes.js';
+import { incidentRoutes, logoRoutes, statusRoutes } from './incidents.routes.js';
 import { IncidentsService, NOTIFY_TICKET, TICKET_STATE } from './incidents.service.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { wireStatusEvents } from './status-events.js';
 import { StatusMailer } from './status-mail.js';
+import { StatusLogo } from './status-logo.js';
 import { StatusPage } from './status-page.js';
 import { subscriberRoutes } from './subscribers.routes.js';
 import { STATUS_BATCH, STATUS_CONFIRM, STATUS_FANOUT, SubscribersService } from './subscribers.service.js';
@@ -43,7 +44,9 @@ export function incidentsModule(
   const incidents = new IncidentsService(ctx, needs.tickets, needs.queries, needs.settings, needs.people, needs.outbound);
   const incidentQueries = new IncidentQueries(ctx, needs.queries, needs.people, needs.settings);
   const statusComponents = new ComponentsService(ctx);
-  const statusPage = new StatusPage(ctx, incidentQueries, incidents);
+  const statusLogo = new StatusLogo(ctx);
+  const statusPage = new StatusPage(ctx, incidentQueries, incidents, statusLogo);
+  statusLogo.onChange(() => statusPage.invalidate());
   incidents.onChange(() => statusPage.invalidate());
   statusComponents.onChange(() => statusPage.invalidate());
   const maintenance = new MaintenanceService(ctx);
@@ -60,6 +63,7 @@ export function incidentsModule(
     services: { incidents, incidentQueries, statusComponents, statusPage, maintenance, subscribers },
     routes: (app) => {
       incidentRoutes(app, ctx, { incidents, queries: incidentQueries, components: statusComponents, people: needs.people });
+      logoRoutes(app, statusLogo);
       statusRoutes(app, statusPage, { perMinute: ctx.config.statusRateLimitPerMinute, now: () => ctx.clock.now().getTime() });
       subscriberRoutes(app, { subscribers, maintenance, page: statusPage });
       // The pooled SMTP connections end with the server (as the email module's transport does), not only with a worker.

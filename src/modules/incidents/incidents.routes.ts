@@ -11,6 +11,7 @@ import { ComponentBody, type ComponentsService, UpdateComponentBody } from './co
 import type { IncidentQueries } from './incidents.queries.js';
 import { ActionItemPatch, CompleteRetroBody, DeclareBody, EntryBody, RetroBody, type IncidentsService, RoleBody, SettingsBody, SolveLinkedBody, StateBody, StatusUpdateBody, UPDATE_TEMPLATES, UpdateIncidentBody } from './incidents.service.js';
 import { ComponentView, IncidentDetail, IncidentView, Linked, ListedIncident, MyActionItem, PostedUpdate, Queued, RetroView, RoleView, SettingsAnswer, SettingsView, SuggestedTicket, TicketIncident, TimelineEntryView } from './incidents.schemas.js';
+import { LOGO_MAX_BYTES, type StatusLogo } from './status-logo.js';
 import type { StatusPage } from './status-page.js';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -197,9 +198,40 @@ export function statusRoutes(app: FastifyInstance, page: StatusPage, limits: { p
   r.get('/status/summary.json', { config: pub, schema: hide, onRequest }, async (_req, reply) => send(reply, 'application/json; charset=utf-8', (await page.current()).summary));
   r.get('/status/incidents.json', { config: pub, schema: hide, onRequest }, async (_req, reply) => send(reply, 'application/json; charset=utf-8', (await page.current()).incidents));
   r.get('/status/feed.atom', { config: pub, schema: hide, onRequest }, async (_req, reply) => send(reply, 'application/atom+xml; charset=utf-8', (await page.current()).atom));
+  // The logo, from the rendering in memory like the page; its URL carries the version, so it may be kept a day.
+  r.get('/status/logo', { config: pub, schema: hide, onRequest }, async (_req, reply) => {
+    const image = (await page.current()).logo;
+    if (!image) return reply.status(404).header('cache-control', 'no-store').send();
+    return reply.type(image.contentType).header('cache-control', 'public, max-age=86400').header('x-content-type-options', 'nosniff').header('content-security-policy', "default-src 'none'").send(image.data);
+  });
   r.get('/status/incidents/:id', { config: pub, onRequest, schema: { ...hide, params: z.object({ id: z.string().max(64) }) } }, async (req, reply) => {
     const html = (await page.current()).pages.get(req.params.id);
     if (!html) return reply.status(404).type('text/html; charset=utf-8').header('content-security-policy', STATUS_CSP).send('<!doctype html><meta charset="utf-8"><title>Not found</title><p>No such incident. <a href="/status">Status page</a></p>');
     return send(reply, 'text/html; charset=utf-8', html);
+  });
+}
+
+/** Admin: the status page's logo, sent as the image's raw bytes (PUT) or removed (DELETE). */
+export function logoRoutes(app: FastifyInstance, logo: StatusLogo): void {
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register() takes an async plugin and awaits it (Biome sees only the callback overload)
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    // One byte over the limit is enough to refuse it with the logo's own message (not the generic body limit).
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: LOGO_MAX_BYTES + 1 }, (_req, body, done) => done(null, body));
+    const s = scope.withTypeProvider<ZodTypeProvider>();
+    s.put(
+      '/api/v1/status-page/logo',
+      {
+        config: { access: admin },
+        bodyLimit: LOGO_MAX_BYTES + 1,
+        schema: { tags, response: { 200: z.object({ contentType: z.string(), size: z.number().int(), sha256: z.string() }) }, description: 'The status page logo: a PNG, JPEG, GIF or WebP image of up to 256 KB, as the raw body.' },
+      },
+      async (req) => logo.set(req.headers['content-type'], req.body as Buffer | undefined),
+    );
+  });
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.delete('/api/v1/status-page/logo', { config: { access: admin }, schema: { tags } }, async (_req, reply) => {
+    await logo.remove();
+    return reply.status(204).send();
   });
 }

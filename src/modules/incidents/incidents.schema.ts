@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../people/people.schema.js';
 import { tickets } from '../tickets/tickets.schema.js';
 
@@ -44,6 +44,20 @@ export const incidentSettings = pgTable('incident_settings', {
   id: integer('id').primaryKey().default(1),
   data: jsonb('data').$type<IncidentSettingsData>().notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * The organisation's logo on the public status page (one row, id 1): a small raster image (PNG, JPEG, GIF or WebP,
+ * never SVG: it can carry script), served from memory with the page's rendering at /status/logo.
+ */
+export const statusPageLogo = pgTable('status_page_logo', {
+  id: integer('id').primaryKey().default(1),
+  contentType: text('content_type').notNull(),
+  data: bytea('data').notNull(),
+  sha256: text('sha256').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
 
 /** The roles an incident can staff; the lead role (exactly one row with `lead`) always exists. */

@@ -382,6 +382,38 @@ describe('incidents', () => {
     await t.as(admin).put('/api/v1/incident-settings', before.settings);
   });
 
+  test("the status page carries the organisation's logo: a small raster image, checked, served from memory with the page; removed again", async () => {
+    // A 1×1 PNG.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    const put = (who: Session, body: Buffer | string, type: string) => t.as(who).put('/api/v1/status-page/logo', body, { 'content-type': type });
+    const refused: [Session, Buffer | string, string, number, string][] = [
+      [lead, png, 'image/png', 403, 'FORBIDDEN'],
+      [admin, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', 'image/svg+xml', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [admin, Buffer.from('GIF89a but really a PNG?'), 'image/png', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [admin, Buffer.concat([png, Buffer.alloc(256 * 1024)]), 'image/png', 413, 'PAYLOAD_TOO_LARGE'],
+      [admin, Buffer.alloc(0), 'image/png', 400, 'VALIDATION_FAILED'],
+    ];
+    for (const [who, body, type, status, code] of refused) {
+      const res = await put(who, body, type);
+      assert.equal(res.status, status, `${type} ${body.length} bytes: ${res.raw}`);
+      assert.equal(res.body.code, code);
+    }
+    assert.doesNotMatch((await t.as(null).get('/status')).raw, /class="logo"/, 'nothing stored');
+    const ok = await put(admin, png, 'image/png');
+    assert.equal(ok.status, 200, ok.raw);
+    const html = (await t.as(null).get('/status')).raw;
+    const src = /<img class="logo" src="([^"]+)" alt="[^"]+ logo"/.exec(html)?.[1];
+    assert.ok(src, 'the page shows it');
+    const image = await t.app.inject({ method: 'GET', url: src });
+    assert.equal(image.statusCode, 200);
+    assert.equal(image.headers['content-type'], 'image/png');
+    assert.equal(image.headers['x-content-type-options'], 'nosniff');
+    assert.ok(image.rawPayload.equals(png));
+    assert.equal((await t.as(admin).delete('/api/v1/status-page/logo')).status, 204);
+    assert.doesNotMatch((await t.as(null).get('/status')).raw, /class="logo"/);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/status/logo' })).statusCode, 404);
+  });
+
   test('components: admins edit them, with clear errors', async () => {
     const dup = await t.as(admin).post('/api/v1/status-components', { name: 'sync api' });
     assert.equal(dup.status, 409);

@@ -4,9 +4,10 @@ import type { Ctx } from '../../platform/context.js';
 import { type IncidentQueries, type StatusSnapshot, worst } from './incidents.queries.js';
 import type { ComponentStatus, IncidentState } from './incidents.schema.js';
 import { type IncidentsService, STATE_LABELS } from './incidents.service.js';
+import type { Logo, StatusLogo } from './status-logo.js';
 
 /** One rendering of the public status page, every representation built at once from one snapshot. */
-export type Rendered = { at: number; title: string; html: string; summary: string; incidents: string; atom: string; pages: Map<string, string> };
+export type Rendered = { at: number; title: string; html: string; summary: string; incidents: string; atom: string; pages: Map<string, string>; logo: Logo | null };
 
 const DAY = 86_400_000;
 const DAYS = 90;
@@ -41,11 +42,12 @@ export class StatusPage {
     private readonly ctx: Ctx,
     queries: IncidentQueries,
     incidents: IncidentsService,
+    logo: StatusLogo,
   ) {
     this.load = async () => {
-      const [settings, severities] = await Promise.all([incidents.settings(), incidents.severities()]);
+      const [settings, severities, image] = await Promise.all([incidents.settings(), incidents.severities(), logo.get()]);
       const snapshot = await queries.statusSnapshot(new Map(severities.map((s) => [s.key, s.level])));
-      return render(snapshot, settings.statusPageTitle, ctx.config.publicUrl);
+      return render(snapshot, settings.statusPageTitle, ctx.config.publicUrl, image);
     };
     this.signal = ctx.cache.cached('status-page', async () => null);
     // A change in any process: render again in the background, serving the previous rendering meanwhile, so a
@@ -103,9 +105,11 @@ export class StatusPage {
 
 // ---- rendering (pure: snapshot in, strings out)
 
-export function render(s: StatusSnapshot, title: string, publicUrl: string): Rendered {
+export function render(s: StatusSnapshot, title: string, publicUrl: string, logo: Logo | null = null): Rendered {
   const base = publicUrl.replace(/\/$/, '');
   const pages = new Map<string, string>();
+  // The logo's URL names its version, so browsers may keep it for a long time and still see a new one at once.
+  const page = (org: string, heading: string, body: string) => layout(org, heading, body, logo ? `/status/logo?v=${logo.sha256.slice(0, 12)}` : null);
   for (const i of s.incidents) pages.set(i.id, page(title, `${i.title} · ${title}`, incidentHtml(i, s, true)));
   return {
     at: s.at.getTime(),
@@ -115,6 +119,7 @@ export function render(s: StatusSnapshot, title: string, publicUrl: string): Ren
     incidents: JSON.stringify({ page: pageJson(s, title, base), incidents: s.incidents.slice(0, 50).map((i) => incidentJson(i, s, base)) }),
     atom: atom(s, title, base),
     pages,
+    logo,
   };
 }
 
@@ -180,7 +185,7 @@ function uptime(s: StatusSnapshot, componentId: string): string {
 }
 
 const CSS = `body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1f2933}
-a{color:#1f5fbf}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}.banner{padding:1rem;border-radius:6px;color:#fff;font-weight:600}
+a{color:#1f5fbf}h1{font-size:1.6rem}.logo{vertical-align:middle;max-height:40px;width:auto;margin-right:.4rem}h2{font-size:1.2rem;margin-top:2rem}.banner{padding:1rem;border-radius:6px;color:#fff;font-weight:600}
 .none{background:#2e9e5b}.minor{background:#e8a317}.major{background:#e8841c}.critical{background:#d64545}
 .comp{border:1px solid #d9dee3;border-radius:6px;padding:.6rem .8rem;margin:.5rem 0}.row{display:flex;justify-content:space-between;gap:1rem}
 .bars{display:flex;gap:1px;margin-top:.4rem}.bars i{flex:1;height:28px;border-radius:1px;background:#2e9e5b}.bars .u{background:#3b82f6}.bars .d{background:#e8c21c}.bars .p{background:#e8841c}.bars .m{background:#d64545}.small{color:#5b6875;font-size:.85rem}
@@ -188,8 +193,9 @@ a{color:#1f5fbf}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}.banner{
 .maint{border-left:4px solid #3b82f6;padding:.2rem 1rem;margin:1rem 0}.maint.completed{border-color:#9aa5b1}.tag{font-size:.8rem;font-weight:400;background:#e6eefc;border-radius:4px;padding:0 .4rem}
 .sub{display:grid;gap:.5rem;max-width:28rem}.sub input[type=email]{font:inherit;padding:.4rem}.sub fieldset{border:1px solid #d9dee3;border-radius:6px}.opt{display:block}.boxes{padding-left:1.5rem}.sub button{font:inherit;padding:.4rem 1rem;justify-self:start}`;
 
-function page(org: string, heading: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(heading)}</title><link rel="alternate" type="application/atom+xml" href="/status/feed.atom" title="${esc(org)} status"><style>${CSS}</style></head><body><header><h1><a href="/status">${esc(org)}</a> status</h1></header><main>${body}</main><footer class="small"><p><a href="/status/feed.atom">Atom feed</a> · <a href="/status/summary.json">summary.json</a> · <a href="/status/incidents.json">incidents.json</a></p></footer></body></html>`;
+function layout(org: string, heading: string, body: string, logoUrl: string | null): string {
+  const logo = logoUrl ? `<img class="logo" src="${logoUrl}" alt="${esc(org)} logo" height="40"> ` : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(heading)}</title><link rel="alternate" type="application/atom+xml" href="/status/feed.atom" title="${esc(org)} status"><style>${CSS}</style></head><body><header><h1>${logo}<a href="/status">${esc(org)}</a> status</h1></header><main>${body}</main><footer class="small"><p><a href="/status/feed.atom">Atom feed</a> · <a href="/status/summary.json">summary.json</a> · <a href="/status/incidents.json">incidents.json</a></p></footer></body></html>`;
 }
 
 function updatesHtml(i: Inc): string {

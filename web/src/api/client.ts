@@ -111,6 +111,19 @@ export const api = {
 type OptionalIfEmpty<O> = {} extends O ? [options?: O] : [options: O];
 
 /** Uploads a file as-is (the attachments endpoint takes raw bytes). */
+/** Sends a file's bytes as the body of a PUT (the status page logo). */
+export async function putFile(path: string, file: File): Promise<void> {
+  const res = await fetch(path, {
+    method: 'PUT',
+    headers: { 'content-type': file.type || 'application/octet-stream', ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}) },
+    body: file,
+    credentials: 'same-origin',
+  });
+  if (res.ok) return;
+  const body = safeJson(await res.text()) as Record<string, unknown>;
+  throw new ApiError(res.status, String(body.code ?? res.status), String(body.detail ?? 'Upload failed'));
+}
+
 export async function upload(file: File): Promise<Response<'/api/v1/attachments', 'post'>> {
   const res = await fetch(`/api/v1/attachments?filename=${encodeURIComponent(file.name)}`, {
     method: 'POST',

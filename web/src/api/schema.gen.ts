@@ -583,6 +583,10 @@ export interface Paths {
   "/api/v1/status-maintenances/{id}/cancel": {
     post: { path: { id: string }; query: never; body: never; response: { id: string; title: string; description: string; status: "scheduled" | "in_progress" | "completed" | "cancelled"; startsAt: string; endsAt: string; notifySubscribers: boolean; startedAt: string | null; completedAt: string | null; cancelledAt: string | null; version: number; components: { id: string; name: string }[] } };
   };
+  "/api/v1/status-page/logo": {
+    put: { path: never; query: never; body: never; response: { contentType: string; size: number; sha256: string } };
+    delete: { path: never; query: never; body: never; response: unknown };
+  };
   "/api/v1/status-subscribers": {
     get: { path: never; query: { q?: string; status?: "pending" | "active" | "unsubscribed" | "bounced"; componentId?: string; limit?: number; offset?: number }; body: never; response: { items: ({ id: string; email: string; status: "pending" | "active" | "unsubscribed" | "bounced"; allComponents: boolean; componentIds: string[]; confirmedAt: string | null; softBounces: number; bounceReason: string | null; createdAt: string })[]; total: number; perComponent: { all: number; components: { id: string; name: string; subscribers: number }[] } } };
   };

@@ -1,7 +1,7 @@
-import { Button, Checkbox, Group, MultiSelect, NumberInput, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Button, Checkbox, FileInput, Group, MultiSelect, NumberInput, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../api/client';
+import { api, putFile } from '../api/client';
 import { FormError, useSave } from '../admin/forms';
 import { useDirectory } from '../app/directory';
 import { COMPONENT_STATUSES, type Component, incidentsApi } from './model';
@@ -72,6 +72,34 @@ function StatusWebhooks() {
         maw={520}
       />
     </>
+  );
+}
+
+/** The organisation's logo on the public status page: a PNG, JPEG, GIF or WebP of up to 256 KB. */
+function StatusLogo() {
+  const { error, save } = useSave([['status-logo']]);
+  const [version, setVersion] = useState(0);
+  const shown = useQuery({ queryKey: ['status-logo', version], queryFn: async () => (await fetch('/status/logo', { cache: 'no-store' })).ok });
+  return (
+    <Stack gap={4} maw={520} mt="md">
+      <FormError error={error} />
+      <FileInput
+        label="Logo on the status page"
+        description="PNG, JPEG, GIF or WebP, up to 256 KB; shown beside the name"
+        accept="image/png,image/jpeg,image/gif,image/webp"
+        placeholder="Choose an image"
+        clearable={false}
+        onChange={(file) => file && void save(() => putFile('/api/v1/status-page/logo', file), () => setVersion((v) => v + 1))}
+      />
+      {shown.data && (
+        <Group>
+          <img src={`/status/logo?preview=${version}`} alt="The status page logo" height={40} />
+          <Button size="xs" variant="default" onClick={() => void save(() => api.delete('/api/v1/status-page/logo', {}), () => setVersion((v) => v + 1))}>
+            Remove logo
+          </Button>
+        </Group>
+      )}
+    </Stack>
   );
 }
 
@@ -159,6 +187,7 @@ export function StatusComponents() {
         </Group>
       </form>
       <StatusWebhooks />
+      <StatusLogo />
       <UpdateTemplates />
       <LinkedTicketStates />
       <Table striped aria-label="Components">
