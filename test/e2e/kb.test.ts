@@ -221,4 +221,60 @@ describe('knowledge base in a real browser', { skip }, () => {
     await help.getByRole('link', { name: 'Télécharger une facture' }).waitFor();
     await reader.close();
   });
+
+  test('with review required, an admin turns it on, sends an article back with a note and approves the next version, by keyboard; Publish is gone', async () => {
+    await t.services.people.createUser({ email: 'rev@example.org', name: 'Rev Admin', role: 'admin', password: PASSWORD });
+    const writer = await t.signIn('agent', { name: 'Wes Writer' });
+    const cat = await t.as(admin).post('/api/v1/kb/categories', { name: 'Security' });
+    const sec = await t.as(admin).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Tokens' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    try {
+      await page.goto(base);
+      await page.getByLabel(/^Email/).fill('rev@example.org');
+      await page.getByLabel(/^Password/).fill(PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.getByRole('navigation', { name: 'Views' }).waitFor();
+      await page.goto(`${base}/kb`);
+      await page.getByRole('button', { name: 'Help centre settings' }).focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Help centre settings' });
+      await dialog.getByLabel(/Publishing needs a review/).focus();
+      await page.keyboard.press('Space');
+      await dialog.getByRole('button', { name: 'Save' }).focus();
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      assert.equal((await t.as(admin).get('/api/v1/kb/settings')).body.requireReview, true);
+
+      // Another agent writes and submits it; direct publishing is refused.
+      const a = await t.as(writer).post('/api/v1/kb/articles', { sectionId: sec.body.id, title: 'Rotate a token', body: 'Choose *Rotate*.' });
+      assert.equal((await t.as(writer).post(`/api/v1/kb/articles/${a.body.id}/publish`, {})).body.code, 'REVIEW_REQUIRED');
+      assert.equal((await t.as(writer).post(`/api/v1/kb/articles/${a.body.id}/review`, {})).status, 200);
+      await page.goto(`${base}/kb/articles/${a.body.id}`);
+      await page.getByTestId('article-review').filter({ hasText: 'In review: version 1' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Publish', exact: true }).count(), 0, 'no Publish button when review is required');
+      await page.getByRole('button', { name: 'Request changes' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByLabel('What should change').fill('Say where Rotate is.');
+      await page.getByRole('button', { name: 'Send back' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('status').filter({ hasText: 'Sent back with your note' }).waitFor();
+      await page.getByTestId('changes-requested').filter({ hasText: 'Say where Rotate is.' }).waitFor();
+
+      // The writer fixes it and submits again; the admin approves: published.
+      await t.as(writer).patch(`/api/v1/kb/articles/${a.body.id}`, { body: 'Open **Settings → Tokens** and choose *Rotate*.', version: 1 });
+      await t.as(writer).post(`/api/v1/kb/articles/${a.body.id}/review`, {});
+      await page.reload();
+      await page.getByTestId('article-review').filter({ hasText: 'In review: version 2' }).waitFor();
+      await page.getByRole('button', { name: 'Approve and publish' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('article-status').filter({ hasText: /^Published$/ }).waitFor();
+      assert.equal((await t.as(null).get(`/help/articles/${a.body.slug}`)).status, 200);
+    } finally {
+      await context.close();
+      const settings = (await t.as(admin).get('/api/v1/kb/settings')).body;
+      await t.as(admin).put('/api/v1/kb/settings', { ...settings, requireReview: false });
+    }
+  });
 });

@@ -6,7 +6,7 @@ import { isStaff, requireActor } from '../../platform/auth.js';
 import { AppError } from '../../platform/errors.js';
 import type { Ctx } from '../../platform/context.js';
 import { HELP_CSP, HelpCentre } from './help-centre.js';
-import { ArticleBody, CategoryBody, FeedbackBody, type KbService, MAX_QUERY, PublishBody, RelatedBody, SectionBody, SettingsBody, UpdateArticleBody, UpdateCategoryBody, UpdateSectionBody, VoteBody } from './kb.service.js';
+import { ArticleBody, CategoryBody, ChangesBody, FeedbackBody, type KbService, MAX_QUERY, PublishBody, RelatedBody, SectionBody, SettingsBody, UpdateArticleBody, UpdateCategoryBody, UpdateSectionBody, VoteBody } from './kb.service.js';
 import { isLocale, parseLocale } from './locales.js';
 import { renderArticle } from './markdown.js';
 import { type KbTranslations, TranslationBody } from './translations.service.js';
@@ -63,6 +63,14 @@ export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: 
   });
   r.post('/api/v1/kb/articles/:id/publish', { config: { access: write }, schema: { tags, params: IdParams, body: PublishBody, description: 'Publishes the latest version now, at a later time (at), or clears a schedule (at: null).' } }, async (req) =>
     kb.publish(req.params.id, req.body.at),
+  );
+  // Review: submit the latest version; another agent approves (publishes it) or sends it back with a note.
+  r.post('/api/v1/kb/articles/:id/review', { config: { access: write }, schema: { tags, params: IdParams, description: 'Submits the latest version for review.' } }, async (req) => kb.requestReview(requireActor(req), req.params.id));
+  r.post('/api/v1/kb/articles/:id/review/approve', { config: { access: write }, schema: { tags, params: IdParams, description: 'Approves and publishes the version under review (not by who submitted it).' } }, async (req) =>
+    kb.approve(requireActor(req), req.params.id),
+  );
+  r.post('/api/v1/kb/articles/:id/review/changes', { config: { access: write }, schema: { tags, params: IdParams, body: ChangesBody, description: 'Sends the version under review back with a note.' } }, async (req) =>
+    kb.requestChanges(requireActor(req), req.params.id, req.body.note),
   );
   r.post('/api/v1/kb/articles/:id/unpublish', { config: { access: write }, schema: { tags, params: IdParams } }, async (req) => kb.unpublish(req.params.id));
   r.get('/api/v1/kb/articles/:id/versions', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => ({ items: await kb.versions(req.params.id) }));

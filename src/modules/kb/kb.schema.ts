@@ -15,10 +15,11 @@ const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 /**
  * The help centre's settings (one row, id 1): the name and colours it carries and the text-search configuration
- * (the language whose stemming search uses; changing it re-indexes every article), and when a recurring topic is
- * flagged: seen more than `topicMinTickets` times in `topicDays` days with no article (3 and 30 when absent).
+ * (the language whose stemming search uses; changing it re-indexes every article), when a recurring topic is
+ * flagged: seen more than `topicMinTickets` times in `topicDays` days with no article (3 and 30 when absent), and
+ * whether publishing needs another agent's approval (`requireReview`, off when absent).
  */
-export type KbSettingsData = { name: string; intro: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number };
+export type KbSettingsData = { name: string; intro: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number; requireReview?: boolean };
 export const kbSettings = pgTable('kb_settings', {
   id: integer('id').primaryKey().default(1),
   data: jsonb('data').$type<KbSettingsData>().notNull(),
@@ -80,6 +81,13 @@ export const kbArticles = pgTable(
     publishedAt: timestamp('published_at', { withTimezone: true }),
     // Publish the latest version then (the `kb.publish-due` schedule).
     publishAt: timestamp('publish_at', { withTimezone: true }),
+    // Review: the version submitted, by whom and when (cleared by approval, by a request for changes, or by a new
+    // version); the last request for changes, with who asked, until the next submission.
+    reviewVersion: integer('review_version'),
+    reviewRequestedBy: uuid('review_requested_by').references(() => users.id, { onDelete: 'set null' }),
+    reviewRequestedAt: timestamp('review_requested_at', { withTimezone: true }),
+    changesRequested: text('changes_requested'),
+    changesRequestedBy: uuid('changes_requested_by').references(() => users.id, { onDelete: 'set null' }),
     search: tsvector('search'),
     views: integer('views').notNull().default(0),
     helpful: integer('helpful').notNull().default(0),

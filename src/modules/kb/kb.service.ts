@@ -44,6 +44,8 @@ export const SettingsBody = z.object({
   // A recurring topic is flagged when seen more than topicMinTickets times in topicDays days with no article.
   topicDays: z.number().int().min(1).max(365).default(30),
   topicMinTickets: z.number().int().min(1).max(10_000).default(3),
+  // Publishing needs another agent's approval of the version submitted for review.
+  requireReview: z.boolean().default(false),
 });
 const Slug = z
   .string()
@@ -85,6 +87,7 @@ export const PublishBody = z.object({
     .nullable()
     .optional(),
 });
+export const ChangesBody = z.object({ note: z.string().trim().min(1).max(2000) });
 export const VoteBody = z.object({ helpful: z.boolean(), comment: z.string().trim().max(2000).default('') });
 /** The related articles an agent picked, in order (replacing the list); at most 10, none twice, never the article itself. */
 export const RelatedBody = z.object({ ids: z.array(z.uuid()).max(10) });
@@ -309,6 +312,57 @@ export class KbService {
     return withStatus(row);
   }
 
+  // ---- review
+  /** Submits the latest version for review (again: the newer version replaces the one submitted). */
+  async requestReview(actor: Actor, id: string) {
+    const current = await this.get(id);
+    if (current.publishedVersion === current.version) throw new AppError('REVIEW_NOTHING_TO_REVIEW', `Version ${current.version} is already published`);
+    const [row] = await this.ctx.db
+      .update(kbArticles)
+      .set({ reviewVersion: current.version, reviewRequestedBy: actor.userId, reviewRequestedAt: this.ctx.clock.now(), changesRequested: null, changesRequestedBy: null })
+      .where(and(eq(kbArticles.id, id), eq(kbArticles.version, current.version)))
+      .returning();
+    if (!row) throw new AppError('VERSION_CONFLICT', 'Someone saved this article at the same moment; open it again');
+    return withStatus(row);
+  }
+
+  /**
+   * Approves the version under review and publishes it: by someone other than who submitted it, and only that
+   * version (a newer save since withdrew the review: REVIEW_NOT_REQUESTED).
+   */
+  async approve(actor: Actor, id: string) {
+    const current = await this.get(id);
+    if (current.reviewVersion === null) throw new AppError('REVIEW_NOT_REQUESTED', 'The article is not waiting for a review');
+    if (current.reviewRequestedBy === actor.userId) throw new AppError('REVIEW_BY_SUBMITTER', 'Someone other than who submitted the article approves it');
+    const done = await this.ctx.db.transaction(async (tx) => {
+      // Under the row lock: the version approved is the one reviewed, even if someone saves at this moment.
+      const [row] = await tx
+        .select({ version: kbArticles.version, reviewVersion: kbArticles.reviewVersion })
+        .from(kbArticles)
+        .where(eq(kbArticles.id, id))
+        .for('update');
+      if (!row || row.reviewVersion !== current.reviewVersion || row.version !== current.reviewVersion) return false;
+      await this.publishVersion(tx, id, row.version);
+      return true;
+    });
+    if (!done) throw new AppError('REVIEW_STALE', 'The article changed while you approved it; open it again');
+    await this.changed();
+    return this.get(id);
+  }
+
+  /** Sends the version under review back with a note (shown in the editor until the next submission). */
+  async requestChanges(actor: Actor, id: string, note: string) {
+    const current = await this.get(id);
+    if (current.reviewVersion === null) throw new AppError('REVIEW_NOT_REQUESTED', 'The article is not waiting for a review');
+    const [row] = await this.ctx.db
+      .update(kbArticles)
+      .set({ reviewVersion: null, reviewRequestedBy: null, reviewRequestedAt: null, changesRequested: note, changesRequestedBy: actor.userId })
+      .where(eq(kbArticles.id, id))
+      .returning();
+    return withStatus(row as Article);
+  }
+
+
   /** Saves a new draft version (title/body) and/or settings (section, visibility, position). */
   async update(actor: Actor, id: string, input: z.infer<typeof UpdateArticleBody>) {
     const current = await this.get(id);
@@ -330,6 +384,8 @@ export class KbService {
             organizationIds: input.organizationIds,
             position: input.position,
             version,
+            // A new version was not what the reviewer was asked to read: the review is withdrawn.
+            ...(contentChanged ? { reviewVersion: null, reviewRequestedBy: null, reviewRequestedAt: null } : {}),
             updatedAt: now,
           })
           .where(and(eq(kbArticles.id, id), eq(kbArticles.version, current.version)))
@@ -353,10 +409,16 @@ export class KbService {
     await this.changed();
   }
 
-  /** Publishes the latest version now, or schedules it (`at` in the future), or clears a schedule (`at: null`). */
+  /**
+   * Publishes the latest version now, or schedules it (`at` in the future), or clears a schedule (`at: null`). When
+   * the settings require a review, only an approval publishes (REVIEW_REQUIRED here; clearing a schedule is allowed).
+   */
   async publish(id: string, at?: Date | null) {
     const article = await this.get(id);
     const now = this.ctx.clock.now();
+    if (at !== null && (await this.settings()).requireReview) {
+      throw new AppError('REVIEW_REQUIRED', 'Publishing needs a review here: submit the article for review, and another agent approves it');
+    }
     if (at === null || (at && at.getTime() > now.getTime())) {
       const [row] = await this.ctx.db.update(kbArticles).set({ publishAt: at, updatedAt: now }).where(eq(kbArticles.id, id)).returning();
       return withStatus(row as Article);
@@ -384,6 +446,9 @@ export class KbService {
         publishedText: text,
         publishedAt: now,
         publishAt: null,
+        reviewVersion: null,
+        reviewRequestedBy: null,
+        reviewRequestedAt: null,
         search: searchVector(language, sql`${v.title}::text`, sql`${text}::text`),
         updatedAt: now,
       })

@@ -473,4 +473,54 @@ describe('knowledge base and help centre', () => {
     assert.equal((await t.as(null).post('/api/v1/kb/suggest/feedback', { articleId: a.id, outcome: 'solved', impression: 'nope' })).status, 400);
     assert.equal(await t.count(`kb_impressions where article_id = '${a.id}'`), 3, 'one row per form and article');
   });
+
+  test('review: submitted, approved and published by another agent; sent back with a note; a new version withdraws it; with review required, direct publishing is refused', async () => {
+    const reviewer = await t.signIn('agent', { name: 'Rae Reviewer' });
+    const a = await article('Rotate an API token', 'Open **Settings → Tokens** and choose *Rotate*.');
+    const url = `/api/v1/kb/articles/${a.id}/review`;
+    assert.equal((await t.as(agent).post(`${url}/approve`, {})).body.code, 'REVIEW_NOT_REQUESTED');
+    const submitted = await t.as(agent).post(url, {});
+    assert.equal(submitted.status, 200, submitted.raw);
+    assert.equal(submitted.body.reviewVersion, 1);
+    // Not by who submitted it; nothing published.
+    const own = await t.as(agent).post(`${url}/approve`, {});
+    assert.equal(own.status, 403);
+    assert.equal(own.body.code, 'REVIEW_BY_SUBMITTER');
+    assert.equal((await page(null, `/help/articles/${a.slug}`)).status, 404);
+    // Sent back with a note; an empty note is refused.
+    assert.equal((await t.as(reviewer).post(`${url}/changes`, { note: '  ' })).status, 400);
+    const back = await t.as(reviewer).post(`${url}/changes`, { note: 'Say where Settings is.' });
+    assert.equal(back.body.reviewVersion, null);
+    assert.equal(back.body.changesRequested, 'Say where Settings is.');
+    // Fixed, submitted again; a new version saved after submitting withdraws the review.
+    const v2 = await t.as(agent).patch(`/api/v1/kb/articles/${a.id}`, { body: 'Open **Settings → Tokens** (top right) and choose *Rotate*.', version: 1 });
+    assert.equal(v2.body.version, 2);
+    assert.equal((await t.as(agent).post(url, {})).body.reviewVersion, 2);
+    await t.as(agent).patch(`/api/v1/kb/articles/${a.id}`, { body: 'Open **Settings → Tokens** (top right), choose *Rotate*.', version: 2 });
+    assert.equal((await t.as(reviewer).post(`${url}/approve`, {})).body.code, 'REVIEW_NOT_REQUESTED', 'version 3 was never submitted');
+    assert.equal((await t.as(agent).post(url, {})).body.reviewVersion, 3);
+    const approved = await t.as(reviewer).post(`${url}/approve`, {});
+    assert.equal(approved.status, 200, approved.raw);
+    assert.equal(approved.body.status, 'published');
+    assert.equal(approved.body.publishedVersion, 3);
+    assert.equal(approved.body.reviewVersion, null);
+    assert.match((await page(null, `/help/articles/${a.slug}`)).raw, /top right/);
+    assert.equal((await t.as(agent).post(url, {})).body.code, 'REVIEW_NOTHING_TO_REVIEW');
+
+    // Review required: Publish (now or scheduled) is refused and changes nothing; approval publishes.
+    const settings = (await t.as(admin).get('/api/v1/kb/settings')).body;
+    assert.equal((await t.as(admin).put('/api/v1/kb/settings', { ...settings, requireReview: true })).status, 200);
+    try {
+      const b = await t.as(agent).post('/api/v1/kb/articles', { sectionId: section.id, title: 'Reviewed only', body: 'x' });
+      const refused = await t.as(agent).post(`/api/v1/kb/articles/${b.body.id}/publish`, {});
+      assert.equal(refused.status, 422);
+      assert.equal(refused.body.code, 'REVIEW_REQUIRED');
+      assert.equal((await t.as(admin).post(`/api/v1/kb/articles/${b.body.id}/publish`, { at: '2030-01-01T00:00:00Z' })).body.code, 'REVIEW_REQUIRED');
+      assert.equal((await t.as(agent).get(`/api/v1/kb/articles/${b.body.id}`)).body.status, 'draft');
+      await t.as(agent).post(`/api/v1/kb/articles/${b.body.id}/review`, {});
+      assert.equal((await t.as(reviewer).post(`/api/v1/kb/articles/${b.body.id}/review/approve`, {})).body.status, 'published');
+    } finally {
+      await t.as(admin).put('/api/v1/kb/settings', { ...settings, requireReview: false });
+    }
+  });
 });

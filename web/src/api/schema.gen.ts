@@ -261,6 +261,15 @@ export interface Paths {
     get: { path: { id: string }; query: never; body: never; response: unknown };
     put: { path: { id: string }; query: never; body: { ids: string[] }; response: unknown };
   };
+  "/api/v1/kb/articles/{id}/review": {
+    post: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/review/approve": {
+    post: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/review/changes": {
+    post: { path: { id: string }; query: never; body: { note: string }; response: unknown };
+  };
   "/api/v1/kb/articles/{id}/stats": {
     get: { path: { id: string }; query: never; body: never; response: unknown };
   };
@@ -316,7 +325,7 @@ export interface Paths {
   };
   "/api/v1/kb/settings": {
     get: { path: never; query: never; body: never; response: unknown };
-    put: { path: never; query: never; body: { name: string; intro?: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number }; response: unknown };
+    put: { path: never; query: never; body: { name: string; intro?: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number; requireReview?: boolean }; response: unknown };
   };
   "/api/v1/kb/suggest": {
     get: { path: never; query: { q: string; impression?: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };

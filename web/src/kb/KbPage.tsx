@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Code, Grid, Group, Loader, Modal, MultiSelect, NavLink, NumberInput, Paper, Select, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Checkbox, Code, Grid, Group, Loader, Modal, MultiSelect, NavLink, NumberInput, Paper, Select, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -142,6 +142,9 @@ function NewArticle({ tree }: { tree: Category[] }) {
 function Editor({ id, tree }: { id: string; tree: Category[] }) {
   const qc = useQueryClient();
   const dir = useDirectory();
+  const { me } = useSession();
+  const settings = useQuery({ queryKey: ['kb-settings'], queryFn: kbApi.settings });
+  const [changes, setChanges] = useState<string | null>(null);
   const article = useQuery({ queryKey: ['kb-article', id], queryFn: () => kbApi.article(id) });
   const stats = useQuery({ queryKey: ['kb-stats', id], queryFn: () => kbApi.stats(id) });
   const [form, setForm] = useState<Article | null>(null);
@@ -161,6 +164,7 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
     }
   }, [tab, form]);
   if (!form || !article.data) return <Loader />;
+  const requireReview = settings.data?.requireReview === true;
   const dirty = form.title !== article.data.title || form.body !== article.data.body || form.sectionId !== article.data.sectionId || form.visibility !== article.data.visibility || form.organizationIds.join() !== article.data.organizationIds.join();
   const act = (what: string, fn: () => Promise<unknown>) =>
     save(async () => {
@@ -187,6 +191,11 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
             {article.data.publishAt ? ` · publishes ${new Date(article.data.publishAt).toLocaleString()}` : ''}
           </Text>
         </Group>
+        {article.data.reviewVersion !== null && (
+          <Badge color="blue" variant="light" data-testid="article-review">
+            In review: version {article.data.reviewVersion}
+          </Badge>
+        )}
         {article.data.publishedVersion !== null && (
           <Anchor href={`/help/articles/${article.data.slug}`} target="_blank" size="sm">
             View in the help centre ↗
@@ -198,6 +207,11 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
         <Text size="sm" c="green.8" role="status">
           {message}
         </Text>
+      )}
+      {article.data.changesRequested && article.data.reviewVersion === null && (
+        <Alert color="orange" title={`Changes requested by ${dir.staff.find((u) => u.id === article.data?.changesRequestedBy)?.name ?? "a reviewer"}`} data-testid="changes-requested">
+          {article.data.changesRequested}
+        </Alert>
       )}
       <TextInput label="Title" value={form.title} onChange={(e) => setForm({ ...form, title: e.currentTarget.value })} />
       <Group grow wrap="wrap" align="flex-start">
@@ -262,16 +276,65 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
         <Button onClick={() => void saveDraft()} disabled={!dirty}>
           Save draft
         </Button>
-        <Button color="green" onClick={() => void act('Published', () => kbApi.publish(id))} disabled={dirty || article.data.status === 'published'}>
-          Publish
-        </Button>
+        {!requireReview && (
+          <Button color="green" onClick={() => void act('Published', () => kbApi.publish(id))} disabled={dirty || article.data.status === 'published'}>
+            Publish
+          </Button>
+        )}
+        {article.data.reviewVersion === null && article.data.status !== 'published' && (
+          <Button variant={requireReview ? 'filled' : 'default'} onClick={() => void act('Submitted for review', () => kbApi.requestReview(id))} disabled={dirty}>
+            Submit for review
+          </Button>
+        )}
+        {article.data.reviewVersion !== null && article.data.reviewRequestedBy !== me.id && (
+          <>
+            <Button color="green" onClick={() => void act('Approved and published', () => kbApi.approve(id))} disabled={dirty}>
+              Approve and publish
+            </Button>
+            <Button variant="default" onClick={() => setChanges('')}>
+              Request changes
+            </Button>
+          </>
+        )}
+        {article.data.reviewVersion !== null && article.data.reviewRequestedBy === me.id && (
+          <Text size="sm" c="dimmed">
+            Waiting for another agent to review it.
+          </Text>
+        )}
         {article.data.publishedVersion !== null && (
           <Button variant="default" onClick={() => void act('Unpublished', () => kbApi.unpublish(id))}>
             Unpublish
           </Button>
         )}
       </Group>
-      <Group align="flex-end" wrap="wrap">
+"      {changes !== null && (
+        <Stack gap="xs">
+          <Textarea label="What should change" value={changes} onChange={(e) => setChanges(e.currentTarget.value)} maxLength={2000} autosize minRows={2} data-autofocus />
+          <Group>
+            <Button
+              disabled={!changes.trim()}
+              onClick={() =>
+                void act('Sent back with your note', async () => {
+                  const a = await kbApi.requestChanges(id, changes);
+                  setChanges(null);
+                  return a;
+                })
+              }
+            >
+              Send back
+            </Button>
+            <Button variant="subtle" onClick={() => setChanges(null)}>
+              Cancel
+            </Button>
+          </Group>
+        </Stack>
+      )}
+      {requireReview && (
+        <Text size="xs" c="dimmed">
+          Publishing needs a review here: another agent approves the version you submit.
+        </Text>
+      )}
+      <Group align="flex-end" wrap="wrap" hidden={requireReview}>
         <TextInput type="datetime-local" label="Publish later, at" value={when} onChange={(e) => setWhen(e.currentTarget.value)} />
         <Button variant="default" disabled={!when || dirty} onClick={() => void act('Scheduled', () => kbApi.publish(id, new Date(when).toISOString()))}>
           Schedule
@@ -399,6 +462,11 @@ function SettingsModal({ onClose }: { onClose: () => void }) {
             <NumberInput label="Flag a topic seen more than (times)" min={1} max={10000} value={form.topicMinTickets ?? 3} onChange={(v) => setForm({ ...form, topicMinTickets: Number(v) || 1 })} error={error?.fieldError('topicMinTickets')} />
             <NumberInput label="…in the last (days)" min={1} max={365} value={form.topicDays ?? 30} onChange={(v) => setForm({ ...form, topicDays: Number(v) || 1 })} error={error?.fieldError('topicDays')} />
           </Group>
+          <Checkbox
+            label="Publishing needs a review (another agent approves the version submitted)"
+            checked={form.requireReview === true}
+            onChange={(e) => setForm({ ...form, requireReview: e.currentTarget.checked })}
+          />
           <Button onClick={() => void save(() => kbApi.saveSettings(form), onClose)}>Save</Button>
         </Stack>
       )}

@@ -20,6 +20,11 @@ export type Article = {
   publishAt: string | null;
   sourceTicketId: string | null;
   status: ArticleStatus;
+  reviewVersion: number | null;
+  reviewRequestedBy: string | null;
+  reviewRequestedAt: string | null;
+  changesRequested: string | null;
+  changesRequestedBy: string | null;
 };
 export type Version = { version: number; title: string; note: string; createdAt: string };
 export type Diff = { from: number; to: number; title: { before: string; after: string }; lines: { op: '=' | '+' | '-'; text: string }[] };
@@ -30,7 +35,7 @@ export type TranslationStatus = 'draft' | 'published' | 'published_with_changes'
 export type Translation = { articleId: string; locale: string; title: string; body: string; version: number; publishedVersion: number | null; publishedAt: string | null; status: TranslationStatus };
 export const TRANSLATION_STATUS_LABELS: Record<TranslationStatus, string> = { draft: 'Draft', published: 'Published', published_with_changes: 'Published, unpublished changes' };
 export type Suggestion = { id: string; slug: string; title: string; snippet: string; url: string };
-export type Settings = { name: string; intro: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number };
+export type Settings = { name: string; intro: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number; requireReview?: boolean };
 export type Topic = {
   id: string;
   label: string;
@@ -71,6 +76,9 @@ export const kbApi = {
   save: (id: string, body: { title: string; body: string; sectionId: string; visibility: Visibility; organizationIds: string[]; version: number; note: string }) =>
     cast<Article>(api.patch('/api/v1/kb/articles/{id}', { path: { id }, body })),
   publish: (id: string, at?: string | null) => cast<Article>(api.post('/api/v1/kb/articles/{id}/publish', { path: { id }, body: at === undefined ? {} : { at } })),
+  requestReview: (id: string) => cast<Article>(api.post('/api/v1/kb/articles/{id}/review', { path: { id } })),
+  approve: (id: string) => cast<Article>(api.post('/api/v1/kb/articles/{id}/review/approve', { path: { id } })),
+  requestChanges: (id: string, note: string) => cast<Article>(api.post('/api/v1/kb/articles/{id}/review/changes', { path: { id }, body: { note } })),
   unpublish: (id: string) => cast<Article>(api.post('/api/v1/kb/articles/{id}/unpublish', { path: { id } })),
   versions: (id: string) => cast<{ items: Version[] }>(api.get('/api/v1/kb/articles/{id}/versions', { path: { id } })).then((r) => r.items),
   diff: (id: string, from: number, to: number) => cast<Diff>(api.get('/api/v1/kb/articles/{id}/diff', { path: { id }, query: { from, to } })),
