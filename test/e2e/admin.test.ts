@@ -3,11 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { rowsOf } from '../../src/db/client.js';
-import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import type { Session, TestApp } from '../../src/testing/harness.js';
 import { accessibilityProblems } from './axe.js';
-import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
+import { browserMissing, PASSWORD, pick, screenshot, signInPage, startBrowserApp, stopBrowserApp } from './browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 /** Admin without the API: users and priority schemes in a real browser, by keyboard where it matters, at 390 px too. */
@@ -19,28 +18,13 @@ describe('admin screens in a real browser', { skip }, () => {
   let base: string;
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({}, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base, browser } = await startBrowserApp());
     await t.services.people.createUser({ email: 'dana@example.org', name: 'Dana Lead', role: 'admin', password: PASSWORD });
     for (let i = 0; i < 27; i++) await t.services.people.createUser({ email: `caller${String(i).padStart(2, '0')}@example.org`, name: `Caller ${String(i).padStart(2, '0')}`, role: 'customer' });
     await t.services.people.createUser({ email: 'omar@old.example.org', name: 'Omar Field', role: 'agent', password: PASSWORD });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(base);
-    await page.getByLabel(/^Email/).fill('dana@example.org');
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    ({ context, page } = await signInPage(browser, base, 'dana@example.org'));
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => stopBrowserApp(t, browser));
 
   test('users: search, filter by role, page through, edit, change an email and remove the old address, deactivate and reactivate', async () => {
     await page.goto(`${base}/admin/users`);

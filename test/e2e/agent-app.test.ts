@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import type { Browser, Page } from 'playwright-core';
+import type { Session, TestApp } from '../../src/testing/harness.js';
 import { accessibilityProblems } from './axe.js';
-import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
+import { browserMissing, PASSWORD, pick, screenshot, signInPage, startBrowserApp, stopBrowserApp } from './browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 describe('the agent app in a real browser', { skip }, () => {
@@ -18,11 +17,7 @@ describe('the agent app in a real browser', { skip }, () => {
   const customer = { email: 'grace@example.org', name: 'Grace Hopper' };
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({}, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base, browser } = await startBrowserApp());
     admin = await t.signIn('admin');
     for (const [key, name, role] of [
       ['priya', 'Priya Raman', 'agent'],
@@ -33,27 +28,13 @@ describe('the agent app in a real browser', { skip }, () => {
       people[key] = { id: u.id, email: u.email };
     }
     l1 = await t.services.people.createGroup({ name: 'L1 helpdesk', description: '', escalatesToId: null, memberIds: [people.priya!.id, people.tom!.id] });
-    browser = await launchChromium();
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => stopBrowserApp(t, browser));
 
   const newTicket = (subject: string, extra: Record<string, unknown> = {}) =>
     t.make.ticket(admin, { subject, description: `${subject}: details from the field.`, requester: customer, ...extra });
 
-  async function signedIn(who: 'priya' | 'tom' | 'ada'): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error(`[${who}] page error:`, e.message));
-    await page.goto(base);
-    await page.getByLabel(/^Email/).fill(`${who}@example.org`);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
-    return { context, page };
-  }
+  const signedIn = (who: 'priya' | 'tom' | 'ada') => signInPage(browser, base, `${who}@example.org`, { label: who });
 
   const ticketApi = async (id: string) => (await t.as(admin).get(`/api/v1/tickets/${id}`)).body;
 

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../../src/testing/harness.js';
-import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
+import type { TestApp } from '../../src/testing/harness.js';
+import { browserMissing, PASSWORD, pick, screenshot, signInPage, startBrowserApp, stopBrowserApp } from './browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 describe("Made Tech's week in a real browser: customer board, epics board, time", { skip }, () => {
@@ -14,11 +13,7 @@ describe("Made Tech's week in a real browser: customer board, epics board, time"
   let org: { id: string };
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({}, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base, browser } = await startBrowserApp());
     // Acme's people see each other's tickets (a customer sees a ticket's card on the board only if they may see the ticket).
     org = await t.make.organization({ name: 'Acme Health', domains: ['acme.example'], sharedTickets: true });
     for (const [email, name] of [
@@ -28,24 +23,12 @@ describe("Made Tech's week in a real browser: customer board, epics board, time"
     ] as const) {
       await t.services.people.createUser({ email, name, role: 'agent', password: PASSWORD });
     }
-    browser = await launchChromium();
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => stopBrowserApp(t, browser));
 
   async function signedIn(email: string, width = 1400): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
     // The browser's day is the server's (fake) day.
-    await page.clock.setFixedTime(new Date('2026-03-02T10:00:00Z'));
-    await page.goto(base);
-    await page.getByLabel(/^Email/).fill(email);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const { page } = await signInPage(browser, base, email, { context: { viewport: { width, height: 900 } }, clock: new Date('2026-03-02T10:00:00Z') });
     return page;
   }
   const column = (page: Page, name: string) => page.getByRole('region', { name: `Column ${name}` });

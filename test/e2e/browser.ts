@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../../src/testing/harness.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-results/screenshots');
@@ -51,4 +52,53 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function pick(page: Page, label: string, option: string | RegExp, scope: Page | Locator = page): Promise<void> {
   await scope.getByRole('combobox', { name: label, exact: true }).or(scope.getByRole('textbox', { name: label, exact: true })).first().click();
   await page.getByRole('option', { name: option }).first().click();
+}
+
+/** The password the browser files give the people they sign in as. */
+export const PASSWORD = 'correct horse battery staple';
+
+/**
+ * What every browser file starts with: the test app serving the agent app's production build on a free port of
+ * 127.0.0.1 (`base`), and Chromium. `env` as for `startTestApp`. Stop both with `stopBrowserApp`.
+ */
+export async function startBrowserApp(env: Record<string, string> = {}): Promise<{ t: TestApp; base: string; browser: Browser }> {
+  const t = await startTestApp(env, { webDist: buildWebApp() });
+  try {
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    return { t, base, browser: await launchChromium() };
+  } catch (err) {
+    await t.close();
+    throw err;
+  }
+}
+
+/** Closes what `startBrowserApp` started, whatever of it a failed `before` got to. */
+export async function stopBrowserApp(t: TestApp | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  await t?.close();
+}
+
+/**
+ * A new browser context signed in through the sign-in form as `email`, waiting until the app shows its Views
+ * navigation. `clock` fixes the browser's time first (for screens that compare with the server's fake clock);
+ * errors on the page are logged under `label`.
+ */
+export async function signInPage(
+  browser: Browser,
+  base: string,
+  email: string,
+  options: { password?: string; context?: BrowserContextOptions; clock?: Date; label?: string } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext(options.context ?? { viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(options.label ? `[${options.label}] page error:` : 'page error:', e.message));
+  if (options.clock) await page.clock.setFixedTime(options.clock);
+  await page.goto(base);
+  await page.getByLabel(/^Email/).fill(email);
+  await page.getByLabel(/^Password/).fill(options.password ?? PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('navigation', { name: 'Views' }).waitFor();
+  return { context, page };
 }

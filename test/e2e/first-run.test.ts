@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../../src/testing/harness.js';
-import { browserMissing, buildWebApp, launchChromium, screenshot } from './browser.js';
+import type { TestApp } from '../../src/testing/harness.js';
+import { browserMissing, screenshot, startBrowserApp, stopBrowserApp } from './browser.js';
 
 const skip = browserMissing();
 
@@ -12,17 +12,9 @@ describe('the first run, in a real browser, from an empty database', { skip }, (
   let base: string;
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({}, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await launchChromium();
+    ({ t, base, browser } = await startBrowserApp());
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => stopBrowserApp(t, browser));
 
   test('with no admin the app offers setup; a wrong token is refused in words; the right one signs the new admin in; then only sign-in is left', async () => {
     const token = (await t.services.setup.prepare()) as string;

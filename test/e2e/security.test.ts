@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sql } from 'drizzle-orm';
-import { startTestApp, type TestApp } from '../../src/testing/harness.js';
-import { browserMissing, buildWebApp, launchChromium, screenshot } from './browser.js';
+import type { TestApp } from '../../src/testing/harness.js';
+import { browserMissing, PASSWORD, screenshot, signInPage, startBrowserApp, stopBrowserApp } from './browser.js';
 
 // Security follow-ups in the app. It ignored the stream's `event: closed`: a session ended elsewhere left the page
 // showing "reconnecting" forever (and stale); a stream closed for too many tabs was reopened at once by the
 // browser, evicting another tab's in turn. The Dead jobs screen showed at most 200 jobs.
 
-const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 describe('the live stream and the Dead jobs screen in a real browser', { skip }, () => {
@@ -18,29 +17,14 @@ describe('the live stream and the Dead jobs screen in a real browser', { skip },
   let base: string;
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({ STREAM_MAX_PER_USER: '2' }, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base, browser } = await startBrowserApp({ STREAM_MAX_PER_USER: '2' }));
     await t.services.people.createUser({ email: 'priya@example.org', name: 'Priya Raman', role: 'agent', password: PASSWORD });
     await t.services.people.createUser({ email: 'ada@example.org', name: 'Ada Admin', role: 'admin', password: PASSWORD });
-    browser = await launchChromium();
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => stopBrowserApp(t, browser));
 
   async function signedIn(who = 'priya'): Promise<{ context: BrowserContext; page: Page; cookie: string }> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(base);
-    await page.getByLabel(/^Email/).fill(`${who}@example.org`);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const { context, page } = await signInPage(browser, base, `${who}@example.org`);
     const cookie = (await context.cookies()).find((c) => c.name === 'lifeline_session')?.value as string;
     return { context, page, cookie: `lifeline_session=${cookie}` };
   }

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
-import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
+import type { Session, TestApp } from '../../src/testing/harness.js';
+import { browserMissing, PASSWORD, pick, screenshot, signInPage, startBrowserApp, stopBrowserApp } from './browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 /** PMERIT's support process set up in the app by its admin, no JSON: macros with actions, the rules, SLA targets, hours. */
@@ -16,27 +15,12 @@ describe("PMERIT's setup in a real browser", { skip }, () => {
   let page: Page;
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({}, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base, browser } = await startBrowserApp());
     admin = await t.signIn('admin');
     await t.services.people.createUser({ email: 'dana@example.org', name: 'Dana Lead', role: 'admin', password: PASSWORD });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(base);
-    await page.getByLabel(/^Email/).fill('dana@example.org');
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    ({ page } = await signInPage(browser, base, 'dana@example.org'));
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => stopBrowserApp(t, browser));
 
   const ticketNow = async (id: string) => (await t.as(admin).get(`/api/v1/tickets/${id}`)).body;
 
