@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+import { deliveryReport } from '../../testing/mail.js';
 
 /** Loops and noise (RFC 3834 and practice): what must never be auto-answered, bounces, out-of-office replies. */
 describe('email loops, noise and bounces', () => {
@@ -21,6 +22,15 @@ describe('email loops, noise and bounces', () => {
   const autoRepliesTo = async (address: string) => (await outbox()).filter((m) => m.kind === 'auto_reply' && m.recipients.includes(address)).length;
   const ticketOf = async (subject: string) => ((await t.as(agent).get('/api/v1/tickets?limit=100')).body.items as any[]).find((x) => x.subject === subject);
   const messagesOf = async (id: string) => (await t.as(agent).get(`/api/v1/tickets/${id}/messages`)).body.items as any[];
+  /** A ticket from `from` by mail, and the agent's public reply to it as mailed (in the outbox). */
+  const answered = async (from: string, subject: string) => {
+    await smtp.send({ from, to: 'support@localhost', subject, text: `About ${subject}` });
+    await t.runJobs();
+    const ticket = await ticketOf(subject);
+    await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Here is how to fix it.', public: true });
+    await t.runJobs();
+    return { ticket, reply: (await outbox()).find((m) => m.kind === 'reply' && m.ticketId === ticket.id) };
+  };
 
   test('machine-sent, list and no-reply mail opens a ticket but is never auto-answered', async () => {
     const cases = [
@@ -81,44 +91,13 @@ describe('email loops, noise and bounces', () => {
   });
 
   test('a bounce never opens a ticket: it marks the recipient bouncing and notes the ticket', async () => {
-    await smtp.send({ from: 'gone@example.org', to: 'support@localhost', subject: 'Account question', text: 'How do I reset?' });
-    await t.runJobs();
-    const ticket = await ticketOf('Account question');
-    await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Use the reset link.', public: true });
-    await t.runJobs();
-    const reply = (await outbox()).find((m) => m.kind === 'reply' && m.ticketId === ticket.id);
+    const { ticket, reply } = await answered('gone@example.org', 'Account question');
     const before = await t.count('tickets');
-    const dsn = [
-      'From: Mail Delivery System <MAILER-DAEMON@mx.example.org>',
-      'To: support@localhost',
-      'Subject: Undelivered Mail Returned to Sender',
-      'Message-ID: <dsn-1@mx.example.org>',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-      '',
-      '--B',
-      'Content-Type: text/plain',
-      '',
-      'Your message could not be delivered.',
-      '--B',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.example.org',
-      '',
-      'Final-Recipient: rfc822; gone@example.org',
-      'Action: failed',
-      'Status: 5.1.1',
-      'Diagnostic-Code: smtp; 550 5.1.1 User unknown',
-      '--B',
-      'Content-Type: text/rfc822-headers',
-      '',
-      'From: Lifeline Support <support@localhost>',
-      'To: gone@example.org',
-      `Message-ID: <${reply.messageIdHeader}>`,
-      'Subject: Re: Account question',
-      '--B--',
-      '',
-    ].join('\r\n');
+    const dsn = deliveryReport({
+      to: 'gone@example.org',
+      messageId: 'dsn-1@mx.example.org',
+      returned: ['From: Lifeline Support <support@localhost>', 'To: gone@example.org', `Message-ID: <${reply.messageIdHeader}>`, 'Subject: Re: Account question'],
+    });
     await smtp.send({ envelope: { from: '', to: ['support@localhost'] }, raw: dsn });
     await t.runJobs();
     assert.equal(await t.count('tickets'), before, 'no ticket from a bounce');
@@ -139,36 +118,10 @@ describe('email loops, noise and bounces', () => {
   });
 
   test('a forged bounce marks nobody: only a bounce quoting mail we sent to an address records it bouncing', async () => {
-    await smtp.send({ from: 'sender@example.org', to: 'support@localhost', subject: 'Printer jam', text: 'Tray 2 jams' });
-    await t.runJobs();
-    const ticket = await ticketOf('Printer jam');
-    await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Open tray 2 and pull gently.', public: true });
-    await t.runJobs();
-    const reply = (await outbox()).find((m) => m.kind === 'reply' && m.ticketId === ticket.id);
+    const { ticket, reply } = await answered('sender@example.org', 'Printer jam');
     const victim = await t.signIn('customer', { email: 'victim@example.org' });
-    const dsn = (failed: string, quoted?: string, id = `forged-${Math.random()}@example.net`) =>
-      [
-        'From: Mail Delivery System <MAILER-DAEMON@mx.example.net>',
-        'To: support@localhost',
-        'Subject: Undelivered Mail Returned to Sender',
-        `Message-ID: <${id}>`,
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-        '',
-        '--B',
-        'Content-Type: message/delivery-status',
-        '',
-        `Final-Recipient: rfc822; ${failed}`,
-        'Action: failed',
-        'Status: 5.1.1',
-        '--B',
-        'Content-Type: text/rfc822-headers',
-        '',
-        `To: ${failed}`,
-        ...(quoted ? [`Message-ID: <${quoted}>`] : []),
-        '--B--',
-        '',
-      ].join('\r\n');
+    const dsn = (failed: string, quoted?: string, messageId?: string) =>
+      deliveryReport({ to: failed, messageId, returned: [`To: ${failed}`, ...(quoted ? [`Message-ID: <${quoted}>`] : [])] });
     const notesBefore = (await messagesOf(ticket.id)).filter((m) => m.bodyText.includes('bounced')).length;
     // Naming the victim with no quoted mail, with a Message-ID we never sent, and with a real reply's Message-ID
     // (the requester knows it) that never went to the victim: none is recorded, none notes the ticket.

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+import { deliveryReport } from '../../testing/mail.js';
 
 type Mail = { to: string; subject: string; text: string; headers: Map<string, string> };
 
@@ -312,27 +313,7 @@ describe('status subscribers, maintenance and webhooks', () => {
     };
     // An RFC 3464 report; `quoting`: the returned headers of the failed message (folded, as nodemailer wrote them).
     const dsn = (to: string, status: string, quoting?: string) =>
-      [
-        'From: Mail Delivery System <MAILER-DAEMON@mx.example.org>',
-        'To: support@localhost',
-        'Subject: Undelivered Mail Returned to Sender',
-        `Message-ID: <dsn-${Math.random()}@mx.example.org>`,
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
-        '',
-        '--B',
-        'Content-Type: message/delivery-status',
-        '',
-        'Reporting-MTA: dns; mx.example.org',
-        '',
-        `Final-Recipient: rfc822; ${to}`,
-        'Action: failed',
-        `Status: ${status}`,
-        `Diagnostic-Code: smtp; ${status.startsWith('5') ? '550' : '452'} ${status} nope`,
-        ...(quoting ? ['', '--B', 'Content-Type: text/rfc822-headers', '', 'From: "Acme status" <status@status.example.org>', `To: ${to}`, 'Message-ID:', ` <${quoting}>`, 'Subject: Acme status'] : []),
-        '--B--',
-        '',
-      ].join('\r\n');
+      deliveryReport({ to, status, returned: quoting ? ['From: "Acme status" <status@status.example.org>', `To: ${to}`, 'Message-ID:', ` <${quoting}>`, 'Subject: Acme status'] : undefined });
     const bounce = (raw: string) => inbound.send({ envelope: { from: '', to: ['support@localhost'] }, raw });
     await bounce(dsn('gone@example.org', '5.1.1', idOf(gone)));
     for (let i = 0; i < 2; i++) await bounce(dsn('full@example.org', '4.2.2', idOf(full)));
