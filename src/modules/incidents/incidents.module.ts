@@ -10,6 +10,7 @@ import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
 import type { WebhooksService } from '../webhooks/webhooks.service.js';
+import { AUTO_DECLARE, AutoDeclare } from './auto-declare.js';
 import { ComponentsService } from './components.service.js';
 import { IncidentQueries } from './incidents.queries.js';
 import { incidentRoutes, logoRoutes, statusRoutes } from './incidents.routes.js';
@@ -43,6 +44,7 @@ export function incidentsModule(
 ) {
   const incidents = new IncidentsService(ctx, needs.tickets, needs.queries, needs.settings, needs.people, needs.outbound);
   const incidentQueries = new IncidentQueries(ctx, needs.queries, needs.people, needs.settings);
+  const autoDeclare = new AutoDeclare(ctx, incidents, needs.people, needs.settings, needs.queries);
   const statusComponents = new ComponentsService(ctx);
   const statusLogo = new StatusLogo(ctx);
   const statusPage = new StatusPage(ctx, incidentQueries, incidents, statusLogo);
@@ -71,6 +73,7 @@ export function incidentsModule(
     },
     jobs: [
       handle(NOTIFY_TICKET, (p) => incidents.notifyTicket(p)),
+      handle(AUTO_DECLARE, (p) => autoDeclare.run(p)),
       handle(TICKET_STATE, (p) => incidents.moveLinkedTicket(p)),
       handle(STATUS_CONFIRM, (p) => subscribers.sendConfirmation(p)),
       handle(STATUS_FANOUT, (p) => subscribers.fanOut(p)),
@@ -84,6 +87,8 @@ export function incidentsModule(
       // Scheduled maintenance starts and ends within 30 s of its times (components go under maintenance and back).
       defineSchedule({ name: 'incidents.maintenance', everySeconds: 30, run: () => maintenance.sweep() }),
     ],
+    // Tickets that become an auto-declare priority declare an incident (a job, after the ticket's commit).
+    subscribers: [{ name: 'incidents.auto-declare', attach: (tickets) => tickets.subscribe({ name: 'incidents.auto-declare', kinds: ['created', 'field_changed'], jobs: (tx, events, ticket) => autoDeclare.jobs(tx, events, ticket) }) }],
     stop: async () => statusMailer.close(),
   });
 }

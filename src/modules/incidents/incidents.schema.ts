@@ -37,6 +37,8 @@ export type IncidentSettingsData = {
    * the question and the ticket waits as pending (a reply reopens it) instead of being solved.
    */
   confirmFixOnResolve?: boolean;
+  /** Ticket priorities (incident severities) that declare an incident from the ticket automatically (auto-declare.ts). */
+  autoDeclarePriorities?: string[];
   /** The status update composer's starting text per state; unset states use the built-in ones (UPDATE_TEMPLATES). */
   updateTemplates?: Partial<Record<'investigating' | 'identified' | 'monitoring' | 'resolved', string>>;
 };

@@ -113,6 +113,7 @@ export const SettingsView = z.object({
   originTicketStateOnResolve: z.string().nullable().optional(),
   updateTemplates: z.object({ investigating: z.string(), identified: z.string(), monitoring: z.string(), resolved: z.string() }).partial().optional(),
   confirmFixOnResolve: z.boolean().optional(),
+  autoDeclarePriorities: z.array(z.string()).optional(),
 });
 export const RoleView = z.object({ key: z.string(), name: z.string(), position: z.number().int(), lead: z.boolean() });
 export const SettingsAnswer = z.object({

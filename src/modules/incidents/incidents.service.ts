@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Tx } from '../../db/client.js';
+import type { Executor, Tx } from '../../db/client.js';
 import { type Actor, isAgent, SYSTEM_ACTOR } from '../../platform/auth.js';
+import type { Cached } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, foreignKeyColumn } from '../../platform/errors.js';
 import { defineJob, enqueue, enqueueMany } from '../../platform/jobs.js';
@@ -142,6 +143,8 @@ export const SettingsBody = z.object({
   linkedTicketState: z.string().trim().min(1).max(64).nullable().default(null),
   originTicketStateOnResolve: z.string().trim().min(1).max(64).nullable().default(null),
   confirmFixOnResolve: z.boolean().default(false),
+  // A ticket that becomes one of these priorities (created so by staff or a channel, or raised to it) declares an incident.
+  autoDeclarePriorities: z.array(z.string().trim().min(1).max(20)).max(5).default([]),
   // Only the states an admin changed; an empty text means "start empty".
   updateTemplates: z.object({ investigating: Template, identified: Template, monitoring: Template, resolved: Template }).partial().strict().optional(),
 });
@@ -214,8 +217,21 @@ export class IncidentsService {
 
   // ---- settings, severities, roles
 
-  async settings(): Promise<IncidentSettingsData> {
-    const [row] = await this.ctx.db.select().from(incidentSettings).where(eq(incidentSettings.id, 1));
+  // Read by every ticket creation and field change (auto-declare.ts): cached per process, cleared through NOTIFY on save.
+  private autoDeclareCache: Cached<string[]> | undefined;
+  private get autoDeclare(): Cached<string[]> {
+    this.autoDeclareCache ??= this.ctx.cache.cached('incident_auto_declare', async (ex) => (await this.settings(ex)).autoDeclarePriorities ?? []);
+    return this.autoDeclareCache;
+  }
+
+  /** The priorities that declare an incident from a ticket automatically (cached). */
+  autoDeclarePriorities(ex: Executor = this.ctx.db): Promise<string[]> {
+    return this.autoDeclare.get(ex);
+  }
+
+  /** `ex`: the caller's transaction when one is open (embedded PGlite has one connection, which it holds). */
+  async settings(ex: Executor = this.ctx.db): Promise<IncidentSettingsData> {
+    const [row] = await ex.select().from(incidentSettings).where(eq(incidentSettings.id, 1));
     if (!row) throw new AppError('INTERNAL', 'incident settings missing');
     return row.data;
   }
@@ -226,6 +242,10 @@ export class IncidentsService {
   async updateSettings(input: z.infer<typeof SettingsBody>): Promise<IncidentSettingsData> {
     const unknown: { path: string; message: string }[] = [];
     for (const [i, id] of input.webhookIds.entries()) if (!(await this.webhookExists(id))) unknown.push({ path: `body.webhookIds.${i}`, message: 'no such webhook' });
+    if (input.autoDeclarePriorities.length) {
+      const keys = (await this.severities()).map((s) => s.key);
+      for (const [i, key] of input.autoDeclarePriorities.entries()) if (!keys.includes(key)) unknown.push({ path: `body.autoDeclarePriorities.${i}`, message: `${key} is not an incident severity (${keys.join(', ')})` });
+    }
     for (const field of ['linkedTicketState', 'originTicketStateOnResolve'] as const) {
       const key = input[field];
       if (!key) continue;
@@ -236,6 +256,7 @@ export class IncidentsService {
     }
     if (unknown.length) throw new AppError('INVALID_REFERENCE', unknown.map((f) => `${f.path}: ${f.message}`).join('; '), { fields: unknown });
     await this.ctx.db.update(incidentSettings).set({ data: input, updatedAt: this.ctx.clock.now() }).where(eq(incidentSettings.id, 1));
+    await this.autoDeclare.invalidate();
     await this.publish();
     return input;
   }

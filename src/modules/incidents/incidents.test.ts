@@ -365,6 +365,38 @@ describe('incidents', () => {
     await t.as(admin).put('/api/v1/incident-settings', settings);
   });
 
+  test('per setting, a ticket that becomes P1 declares an incident from itself, once; a requester choosing P1 on their own ticket does not', async () => {
+    const settings = (await t.as(admin).get('/api/v1/incident-settings')).body.settings;
+    const bad = await t.as(admin).put('/api/v1/incident-settings', { ...settings, autoDeclarePriorities: ['P7'] });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.errors[0].path, 'body.autoDeclarePriorities.0');
+    assert.equal((await t.as(admin).put('/api/v1/incident-settings', { ...settings, autoDeclarePriorities: ['P1'] })).status, 200);
+    const incidentsOf = async (ticketId: string) => (await t.as(lead).get(`/api/v1/tickets/${ticketId}/incidents`)).body.items as { title: string; severity: string; state: string }[];
+    const triaged = await t.make.ticket(lead, { subject: 'Checkout fails for everyone', priority: 'P1', requester: { email: 'shop@example.org' } });
+    const own = await t.make.ticket(customer, { subject: 'URGENT my printer', priority: 'P1' });
+    const raised = await t.make.ticket(customer, { subject: 'Payments time out', priority: 'P3' });
+    await t.runJobs();
+    assert.deepEqual((await incidentsOf(triaged.id)).map((i) => [i.title, i.severity, i.state]), [['Checkout fails for everyone', 'P1', 'investigating']]);
+    assert.deepEqual(await incidentsOf(own.id), [], "a requester's own choice declares nothing");
+    assert.deepEqual(await incidentsOf(raised.id), []);
+    // Raised by an agent: declared; raised again later: still the one incident.
+    await t.as(lead).patch(`/api/v1/tickets/${raised.id}`, { priority: 'P1' });
+    await t.runJobs();
+    await t.as(lead).patch(`/api/v1/tickets/${raised.id}`, { priority: 'P2' });
+    await t.as(lead).patch(`/api/v1/tickets/${raised.id}`, { priority: 'P1' });
+    await t.runJobs();
+    const declared = await incidentsOf(raised.id);
+    assert.equal(declared.length, 1);
+    const d = await detail((await t.as(lead).get(`/api/v1/tickets/${raised.id}/incidents`)).body.items[0].id);
+    assert.equal(d.publicTitle, 'Service disruption', "the ticket's subject stays off the status page");
+    assert.match(d.impact, /Declared automatically: ticket #\d+ became P1/);
+    for (const id of [triaged.id, raised.id]) {
+      const inc = (await incidentsOf(id))[0] as unknown as { id: string };
+      await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'resolved', body: 'Fixed.' });
+    }
+    await t.as(admin).put('/api/v1/incident-settings', settings);
+  });
+
   test('status update templates: built-in until an admin sets their own; bad ones are refused and change nothing', async () => {
     const before = (await t.as(lead).get('/api/v1/incident-settings')).body;
     assert.match(before.templates.identified, /identified the cause/);

@@ -17,7 +17,7 @@ function LinkedTicketStates() {
   if (!current) return null;
   // Only states that keep a ticket open: the server refuses the others.
   const data = [{ value: LEAVE, label: 'Leave them as they are' }, ...states.filter((s) => ['open', 'pending', 'on_hold'].includes(s.category)).map((s) => ({ value: s.key, label: s.label }))];
-  const put = (patch: { linkedTicketState?: string | null; originTicketStateOnResolve?: string | null; confirmFixOnResolve?: boolean }) => void save(() => api.put('/api/v1/incident-settings', { body: { ...current, ...patch } }));
+  const put = (patch: { linkedTicketState?: string | null; originTicketStateOnResolve?: string | null; confirmFixOnResolve?: boolean; autoDeclarePriorities?: string[] }) => void save(() => api.put('/api/v1/incident-settings', { body: { ...current, ...patch } }));
   return (
     <>
       <Title order={4} mt="md">
@@ -40,6 +40,15 @@ function LinkedTicketStates() {
         value={current.originTicketStateOnResolve ?? LEAVE}
         onChange={(v) => put({ originTicketStateOnResolve: v || null })}
         allowDeselect={false}
+        maw={520}
+      />
+      <MultiSelect
+        label="Declare an incident automatically when a ticket becomes"
+        description="Set by an agent, a trigger or a channel (not a requester's own choice); once per ticket, from the ticket, led by its assignee or an admin"
+        data={(settings.data?.severities ?? []).map((s) => ({ value: s.key, label: `${s.key} — ${s.name}` }))}
+        value={current.autoDeclarePriorities ?? []}
+        onChange={(v) => put({ autoDeclarePriorities: v })}
+        placeholder="Never"
         maw={520}
       />
       <Checkbox
