@@ -43,6 +43,7 @@ export const ERROR_STATUS = {
   INVALID_QUERY: 400,
   // Hand-over notes (src/modules/assignment): today's triager or an admin only.
   NOT_TODAYS_TRIAGER: 403,
+  ROTA_DAY_SETTLED: 403,
   // Reports (src/modules/reports).
   UNKNOWN_METRIC: 404,
   INVALID_REPORT_QUERY: 400,

@@ -58,11 +58,11 @@ export function assignmentRoutes(app: FastifyInstance, assignment: AssignmentSer
     async (req) => ({ items: await assignment.rota(ownGroup(req, req.params.id), req.query.from, req.query.to) }),
   );
   r.put('/api/v1/groups/:id/rota', { config: { access: agent }, schema: { tags, params: GroupParams, body: RotaBody } }, async (req, reply) => {
-    await assignment.setRota(ownGroup(req, req.params.id), req.body.entries);
+    await assignment.setRota(requireActor(req), ownGroup(req, req.params.id), req.body.entries);
     return reply.status(204).send();
   });
   r.post('/api/v1/groups/:id/rota/swap', { config: { access: agent }, schema: { tags, params: GroupParams, body: SwapBody } }, async (req, reply) => {
-    await assignment.swap(ownGroup(req, req.params.id), req.body.dayA, req.body.dayB);
+    await assignment.swap(requireActor(req), ownGroup(req, req.params.id), req.body.dayA, req.body.dayB);
     return reply.status(204).send();
   });
   r.get('/api/v1/groups/:id/handover', { config: { access: staff }, schema: { tags, params: GroupParams, response: { 200: z.object({ day: z.string().nullable(), notes: z.array(Note) }) } } }, async (req) => assignment.latestHandover(ownGroup(req, req.params.id)));

@@ -33,6 +33,9 @@ export type AssigneeCandidate = {
 };
 export const AwayBody = z.object({ away: z.boolean(), until: z.iso.datetime({ offset: true }).nullable().default(null) });
 
+/** An admin acting with all of an admin's powers: signed in, or through a token that carries the admin scope. */
+const isFullAdmin = (actor: Actor) => actor.role === 'admin' && (actor.scopes === null || actor.scopes.includes('admin'));
+
 /**
  * Who gets a group's new tickets: nobody (manual), today's triage agent from the rota, the next available member
  * in turn (round robin), or the available member with the fewest open tickets. Members who marked themselves
@@ -108,7 +111,7 @@ export class AssignmentService {
     return days.filter((d) => names.has(d.userId)).map((d) => ({ ...d, name: names.get(d.userId) as string }));
   }
 
-  async setRota(groupId: string, entries: { day: string; userId: string }[]) {
+  async setRota(actor: Actor, groupId: string, entries: { day: string; userId: string }[]) {
     await this.people.getGroup(groupId);
     const members = new Set(await this.people.memberIds(groupId));
     const strangers = entries.filter((e) => !members.has(e.userId));
@@ -117,14 +120,22 @@ export class AssignmentService {
         fields: strangers.map((s) => ({ path: `body.entries.${entries.indexOf(s)}.userId`, message: 'not a member of this group' })),
       });
     }
-    await this.ctx.db
-      .insert(triageRota)
-      .values(entries.map((e) => ({ groupId, ...e })))
-      .onConflictDoUpdate({ target: [triageRota.groupId, triageRota.day], set: { userId: sql`excluded.user_id` } });
+    await this.ctx.db.transaction(async (tx) => {
+      const held = await tx
+        .select()
+        .from(triageRota)
+        .where(and(eq(triageRota.groupId, groupId), inArray(triageRota.day, [...new Set(entries.map((e) => e.day))])))
+        .for('update');
+      await this.mayChangeDays(actor, groupId, held, tx);
+      await tx
+        .insert(triageRota)
+        .values(entries.map((e) => ({ groupId, ...e })))
+        .onConflictDoUpdate({ target: [triageRota.groupId, triageRota.day], set: { userId: sql`excluded.user_id` } });
+    });
   }
 
   /** Two days exchange their triage agents (a swap between colleagues). */
-  async swap(groupId: string, dayA: string, dayB: string) {
+  async swap(actor: Actor, groupId: string, dayA: string, dayB: string) {
     await this.ctx.db.transaction(async (tx) => {
       const rows = await tx
         .select()
@@ -134,9 +145,29 @@ export class AssignmentService {
       const a = rows.find((r) => r.day === dayA);
       const b = rows.find((r) => r.day === dayB);
       if (!a || !b) throw new AppError('NOT_FOUND', `Both days need someone on the rota to swap (${!a ? dayA : dayB} has nobody)`);
+      await this.mayChangeDays(actor, groupId, rows, tx);
       await tx.update(triageRota).set({ userId: b.userId }).where(and(eq(triageRota.groupId, groupId), eq(triageRota.day, dayA)));
       await tx.update(triageRota).set({ userId: a.userId }).where(and(eq(triageRota.groupId, groupId), eq(triageRota.day, dayB)));
     });
+  }
+
+  /**
+   * Today's and past rota days are settled: being today's triager is what lets someone write the hand-over note,
+   * so a colleague must not be able to make the day theirs, write a note in its holder's place and put the holder
+   * back. Future days stay open to the whole group (plans change). For today and earlier, only an admin (signed in, or
+   * a token with the admin scope) or the day's own holder (giving it away, or swapping it) may change a day that
+   * someone holds; an empty day can be taken.
+   */
+  private async mayChangeDays(actor: Actor, groupId: string, held: (typeof triageRota.$inferSelect)[], tx: Tx) {
+    if (isFullAdmin(actor)) return;
+    const today = await this.today(groupId, tx);
+    const settled = held.find((r) => r.day <= today && r.userId !== actor.userId);
+    if (!settled) return;
+    const [who] = await namesAndEmails(tx, [settled.userId]);
+    throw new AppError(
+      'ROTA_DAY_SETTLED',
+      `${settled.day} is ${settled.day === today ? 'today' : 'past'} and ${who?.name ?? 'someone else'} holds it: only they or an admin can change it`,
+    );
   }
 
   /** Today, in the group's zone. */
@@ -155,7 +186,7 @@ export class AssignmentService {
   async addHandover(actor: Actor, groupId: string, body: string) {
     return this.ctx.db.transaction(async (tx) => {
       const day = await this.today(groupId, tx);
-      if (actor.role !== 'admin') {
+      if (!isFullAdmin(actor)) {
         const [onDuty] = await tx.select({ userId: triageRota.userId }).from(triageRota).where(and(eq(triageRota.groupId, groupId), eq(triageRota.day, day)));
         if (onDuty?.userId !== actor.userId) {
           const [who] = onDuty ? await namesAndEmails(tx, [onDuty.userId]) : [];

@@ -36,7 +36,7 @@ describe('assignment: triage rota, rotation, load, away', () => {
     const first = await t.make.ticket(admin, { subject: 'Monday', groupId: group.id, requesterId: customer.user.id });
     assert.equal(await assigneeOf(first.id), ana.user.id);
     await t.as(ana).post(`/api/v1/groups/${group.id}/handover`, { body: 'Watch #1001, the sync issue may come back.' });
-    assert.equal((await t.as(ben).post(`/api/v1/groups/${group.id}/rota/swap`, { dayA: '2026-03-02', dayB: '2026-03-03' })).status, 204);
+    assert.equal((await t.as(ana).post(`/api/v1/groups/${group.id}/rota/swap`, { dayA: '2026-03-02', dayB: '2026-03-03' })).status, 204);
     const second = await t.make.ticket(admin, { subject: 'Monday, after the swap', groupId: group.id, requesterId: customer.user.id });
     assert.equal(await assigneeOf(second.id), ben.user.id);
     t.clock.set(new Date('2026-03-03T08:00:00Z'));
@@ -66,6 +66,22 @@ describe('assignment: triage rota, rotation, load, away', () => {
       assert.match(res.body.detail, /Ben, 2026-03-11/);
     }
     assert.deepEqual(await notes(), before, 'nothing was written');
+    // Nor can a colleague make today (or a past day) theirs to write the note in Ben's place and then put him back.
+    const rotaOf = async () => (await t.as(admin).get(`/api/v1/groups/${group.id}/rota?from=2026-03-10&to=2026-03-12`)).body.items.map((i: { day: string; name: string }) => `${i.day} ${i.name}`);
+    const rotaBefore = await rotaOf();
+    for (const res of [
+      await t.as(cleo).put(`/api/v1/groups/${group.id}/rota`, { entries: [{ day: '2026-03-11', userId: cleo.user.id }] }),
+      await t.as(cleo).put(`/api/v1/groups/${group.id}/rota`, { entries: [{ day: '2026-03-12', userId: cleo.user.id }, { day: '2026-03-11', userId: cleo.user.id }] }),
+      await t.as(ana).post(`/api/v1/groups/${group.id}/rota/swap`, { dayA: '2026-03-10', dayB: '2026-03-11' }),
+    ]) {
+      assert.deepEqual([res.status, res.body.code], [403, 'ROTA_DAY_SETTLED'], res.raw);
+      assert.match(res.body.detail, /2026-03-11 is today and Ben holds it/);
+    }
+    assert.deepEqual(await rotaOf(), rotaBefore, 'the rota is unchanged');
+    // An admin's token without the admin scope is no admin here.
+    const scoped = (await t.as(admin).post('/api/v1/tokens', { name: 'script', scopes: ['tickets:write'] })).body.token as string;
+    const byToken = await t.request('POST', `/api/v1/groups/${group.id}/handover`, { body: 'from a script' }, { authorization: `Bearer ${scoped}` });
+    assert.deepEqual([byToken.status, byToken.body.code], [403, 'NOT_TODAYS_TRIAGER'], byToken.raw);
     const own = await t.as(ben).post(`/api/v1/groups/${group.id}/handover`, { body: 'Ben: the export bug is back' });
     assert.equal(own.status, 201, own.raw);
     assert.equal(own.body.day, '2026-03-11');

@@ -147,6 +147,37 @@ describe('email loops, noise and bounces', () => {
     assert.ok(now.includes('sender@example.org') && !now.includes('victim@example.org'), now.join(', '));
   });
 
+  test("a requester's mail never quotes the Message-ID of a staff member's copy (it would let them bounce or answer as that agent)", async () => {
+    const follower = await t.signIn('agent', { email: 'follower.agent@example.org' });
+    await smtp.send({ from: 'quoter@example.org', to: 'support@localhost', subject: 'Scanner offline', text: 'It shows offline' });
+    await t.runJobs();
+    const ticket = await ticketOf('Scanner offline');
+    const followed = await t.as(admin).patch(`/api/v1/tickets/${ticket.id}`, { followerIds: [follower.user.id] });
+    assert.ok(followed.status < 300, followed.raw);
+    for (const body of ['Restart the scanner.', 'Did the restart help?']) {
+      await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body, public: true });
+      await t.runJobs();
+    }
+    const replies = (await outbox()).filter((m) => m.kind === 'reply' && m.ticketId === ticket.id);
+    const staffCopies = replies.filter((m) => m.recipients.includes('follower.agent@example.org'));
+    const toRequester = replies.filter((m) => m.recipients.includes('quoter@example.org'));
+    assert.equal(staffCopies.length, 2, 'the follower got a copy of each reply');
+    assert.equal(toRequester.length, 2);
+    const header = async (id: string) => {
+      const raw = (await t.as(admin).get(`/api/v1/outbox/${id}/raw`)).raw;
+      return raw.split(/\r?\n\r?\n/)[0] as string;
+    };
+    // Both of a pair carry the same fake-clock time: the later one is the one that quotes the other.
+    const laterOf = async (pair: { id: string; messageIdHeader: string }[]) => {
+      const [a, b] = [await header(pair[0]!.id), await header(pair[1]!.id)];
+      assert.ok(a.includes(pair[1]!.messageIdHeader) !== b.includes(pair[0]!.messageIdHeader), 'the later mail of a pair quotes the earlier one');
+      return a.includes(pair[1]!.messageIdHeader) ? { later: a, earlier: pair[1]! } : { later: b, earlier: pair[0]! };
+    };
+    const requesterThread = await laterOf(toRequester);
+    for (const copy of staffCopies) assert.ok(!requesterThread.later.includes(copy.messageIdHeader), `the requester's mail quotes the staff copy ${copy.messageIdHeader}`);
+    await laterOf(staffCopies); // the follower's own thread quotes their own earlier copy
+  });
+
   test('our own outgoing mail and mail from a support address are dropped, not looped', async () => {
     const before = await t.count('tickets');
     const [sample] = await outbox();

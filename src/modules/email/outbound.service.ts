@@ -262,12 +262,17 @@ export class OutboundService {
       (await tx
         .select({ id: emailThreadIds.messageIdHeader, direction: emailThreadIds.direction })
         .from(emailThreadIds)
-        // Notifications are private to their recipient (their Message-ID proves who answers one): never quoted
-        // in the References of mail to anyone else.
+        // A Message-ID of ours is told only to those who received that mail. Notifications and each staff member's
+        // copy of a reply are private to their recipient (their Message-ID proves who answers one, and a bounce
+        // quoting it marks that address bouncing): quoting them in the References of mail to anyone else would let
+        // a requester answer or bounce as an agent. Inbound Message-IDs are the senders' own and thread freely.
         .where(
           and(
             eq(emailThreadIds.ticketId, ticket.id),
-            sql`not exists (select 1 from ${outboundEmails} o where o.message_id_header = ${emailThreadIds.messageIdHeader} and o.kind = 'notification')`,
+            sql`(${emailThreadIds.direction} = 'inbound' or exists (
+                  select 1 from ${outboundEmails} o
+                   where o.message_id_header = ${emailThreadIds.messageIdHeader} and o.kind <> 'notification'
+                     and o.recipients && array(select jsonb_array_elements_text(${JSON.stringify(d.to.map((a) => a.toLowerCase()))}::jsonb))))`,
           ),
         )
         .orderBy(asc(emailThreadIds.createdAt)));

@@ -167,7 +167,16 @@ export class PeopleService {
         // The new address becomes their email identity; the old one stays attached to them, so replies to old
         // mail still find them, until an admin removes it.
         if (newEmail) await this.claimAddress(id, newEmail, tx);
-        const [updated] = Object.keys(set).length ? await tx.update(users).set(set).where(eq(users.id, id)).returning() : [current];
+        // Made supervisor without a move: of the organisation the check above saw. Moved meanwhile by someone
+        // else, the row no longer matches and nothing changes (409) rather than supervising an organisation nobody chose.
+        const sameOrganization =
+          patch.organizationSupervisor === true && patch.organizationId === undefined ? sql`${users.organizationId} is not distinct from ${current.organizationId}::uuid` : undefined;
+        const [updated] = Object.keys(set).length ? await tx.update(users).set(set).where(and(eq(users.id, id), sameOrganization)).returning() : [current];
+        if (!updated) {
+          throw new AppError('VERSION_CONFLICT', `${current.name} was moved to another organisation meanwhile; reload and choose again whether they supervise it`, {
+            fields: [{ path: 'body.organizationSupervisor', message: 'their organisation changed meanwhile' }],
+          });
+        }
         return updated;
       });
     } catch (err) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { rowsOf } from '../../db/client.js';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
 
@@ -242,6 +243,29 @@ describe('users, organisations and groups', () => {
     assert.deepEqual([nowhere.status, nowhere.body.code, nowhere.body.errors?.[0]?.path], [422, 'SUPERVISOR_WITHOUT_ORGANIZATION', 'body.organizationSupervisor']);
     const after = (await t.as(admin).get(`/api/v1/users/${boss.user.id}`)).body;
     assert.deepEqual([after.name, after.organizationSupervisor], ['Boss', false]);
+  });
+
+  test('made supervisor while someone else moves them: the change that saw the old organisation is refused (409), it supervises nothing', { skip: !process.env.TEST_DATABASE_URL && 'needs a second connection (PostgreSQL server)' }, async () => {
+    const first = await t.make.organization();
+    const second = await t.make.organization();
+    const boss = await t.signIn('customer', { organizationId: first.id });
+    // Another admin's move holds the row: the PATCH reads the old organisation, then waits on the lock.
+    const other = new pg.Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('select 1 from users where id = $1 for update', [boss.user.id]);
+      const pending = t.as(admin).patch(`/api/v1/users/${boss.user.id}`, { organizationSupervisor: true });
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query('update users set organization_id = $1 where id = $2', [second.id, boss.user.id]);
+      await other.query('commit');
+      const res = await pending;
+      assert.deepEqual([res.status, res.body.code, res.body.errors?.[0]?.path], [409, 'VERSION_CONFLICT', 'body.organizationSupervisor'], res.raw);
+    } finally {
+      await other.end();
+    }
+    const now = (await t.as(admin).get(`/api/v1/users/${boss.user.id}`)).body;
+    assert.deepEqual([now.organizationId, now.organizationSupervisor], [second.id, false]);
   });
 });
 
