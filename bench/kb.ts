@@ -27,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { buildServices } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
@@ -63,6 +64,36 @@ function rng(seed: number) {
   };
 }
 
+/** CPU time (user + system, ms) a process has used, from /proc; 0 once it is gone. */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU used by the Lifeline server and the PostgreSQL backends of the bench database during `run`, per request:
+ * what a request costs whatever else the shared machine is doing (latency under load mostly measures the queue
+ * for a core when the load average is far above the 2 cores).
+ */
+async function cpuPerRequest(serverPid: number, dbName: string, run: () => Promise<{ requests: number }>) {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  const backends = async () => (await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [dbName])).rows.map((r) => r.pid);
+  try {
+    const before = new Map([serverPid, ...(await backends())].map((p) => [p, cpuMsOf(p)]));
+    const { requests } = await run();
+    let used = 0;
+    for (const p of new Set([serverPid, ...(await backends()), ...before.keys()])) used += Math.max(0, cpuMsOf(p) - (before.get(p) ?? 0));
+    return { cpuMs: Math.round(used), requests, cpuMsPerRequest: requests ? Math.round((used / requests) * 100) / 100 : null };
+  } finally {
+    await client.end();
+  }
+}
+
 /** wrk's "Requests/sec" and its latency percentiles (with --latency), in ms. */
 function parseWrk(out: string) {
   const ms = (v: string, unit: string) => Number(v) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
@@ -71,6 +102,7 @@ function parseWrk(out: string) {
     return m ? Math.round(ms(m[1] as string, m[2] as string) * 100) / 100 : null;
   };
   return {
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
     requestsPerSecond: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0)),
     latencyMs: { p50: pct('50'), p90: pct('90'), p99: pct('99') },
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
@@ -163,10 +195,16 @@ export async function measureKb() {
   const search = 'local p = "/help/search?q=" .. words[math.random(#words)] .. "+" .. words[math.random(#words)]';
   const suggest = 'local p = "/api/v1/kb/suggest?q=" .. words[math.random(#words)] .. "+" .. words[math.random(#words)] .. "+" .. string.sub(words[math.random(#words)], 1, 4)';
   try {
-    const results: Record<string, ReturnType<typeof parseWrk>> = {};
+    const results: Record<string, ReturnType<typeof parseWrk> & { cpuMsPerRequest: number | null; loadAverage1m: number }> = {};
+    const dbName = new URL(server.url).pathname.slice(1);
     const run = async (name: string, body: string, thinkMs: number) => {
       log(`wrk ${SECONDS}s, ${CONNECTIONS} connections, think ${thinkMs} ms: ${name}`);
-      results[name] = parseWrk(await wrk(lifeline.url, luaScript(scripts, name, body, thinkMs), SECONDS));
+      let parsed: ReturnType<typeof parseWrk> | undefined;
+      const cpu = await cpuPerRequest(lifeline.pid as number, dbName, async () => {
+        parsed = parseWrk(await wrk(lifeline.url, luaScript(scripts, name, body, thinkMs), SECONDS));
+        return { requests: parsed.requests };
+      });
+      results[name] = { ...(parsed as ReturnType<typeof parseWrk>), cpuMsPerRequest: cpu.cpuMsPerRequest, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 10) / 10 };
       log(name, JSON.stringify(results[name]));
     };
     // Readers first (the article pages' first pass fills the page cache, reported apart), then saturation.

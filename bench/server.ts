@@ -25,6 +25,11 @@ export class Server {
     private readonly root: string,
     private readonly extraNodeArgs: string[] = [],
   ) {}
+  /** The server process's id (its CPU time, read from /proc by benchmarks). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get url() {
     return `http://127.0.0.1:${this.port}`;
   }
