@@ -576,7 +576,7 @@ export class KbService {
    * trigram one (the title's GIN trigram index, `<%`) runs only when full text found fewer than `limit`.
    * Snippets are made for the final hits only.
    */
-  async search(reader: Reader, rawQuery: string, limit = 20, asYouType = false): Promise<{ query: string; items: SearchHit[] }> {
+  async search(reader: Reader, rawQuery: string, limit = 20, asYouType = false, highlight = true): Promise<{ query: string; items: SearchHit[] }> {
     const query = normaliseQuery(rawQuery);
     if (!query) return { query, items: [] };
     const { language } = await this.settings();
@@ -623,7 +623,7 @@ export class KbService {
     const rows = rowsOf<{ id: string; slug: string; title: string; section_name: string; snippet: string }>(
       await this.ctx.db.execute(sql`
         select a.id, a.slug, a.published_title as title, s.name as section_name,
-          ts_headline(${language}::regconfig, left(a.published_text, ${SNIPPET_SOURCE}), ${tsquery}, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, ShortWord=2') as snippet
+          ${highlight ? sql`ts_headline(${language}::regconfig, left(a.published_text, ${SNIPPET_SOURCE}), ${tsquery}, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, ShortWord=2')` : sql`left(a.published_text, 200)`} as snippet
         from ${kbArticles} a join ${kbSections} s on s.id = a.section_id
         where a.id in (${sql.join(
           best.map(([id]) => sql`${id}::uuid`),
@@ -650,7 +650,9 @@ export class KbService {
       const hit = this.suggestCache().get(key);
       if (hit) return hit;
     }
-    const { items } = await this.search(reader, q, 3, true);
+    // No highlighted excerpt (ts_headline parses each hit's text again): the forms show titles; the snippet is the
+    // article's opening.
+    const { items } = await this.search(reader, q, 3, true, false);
     const out = items.map(({ id, slug, title, snippet }) => ({ id, slug, title, snippet: snippet.replace(/[\u0001\u0002]/g, ''), url: `${this.ctx.config.publicUrl}/help/articles/${slug}` }));
     if (key !== null) this.suggestCache().set(key, out);
     return out;
@@ -742,17 +744,23 @@ export class KbService {
   async limit(what: string, who: string): Promise<void> {
     const now = this.ctx.clock.now();
     const key = `${what}:${who}`.slice(0, 200);
-    const [row] = await this.ctx.db
-      .insert(kbRateLimits)
-      .values({ key, hits: 1, expiresAt: new Date(now.getTime() + 60_000) })
-      .onConflictDoUpdate({
-        target: kbRateLimits.key,
-        set: {
-          hits: sql`case when ${kbRateLimits.expiresAt} <= ${now} then 1 else ${kbRateLimits.hits} + 1 end`,
-          expiresAt: sql`case when ${kbRateLimits.expiresAt} <= ${now} then ${new Date(now.getTime() + 60_000)} else ${kbRateLimits.expiresAt} end`,
-        },
-      })
-      .returning({ hits: kbRateLimits.hits });
+    // Not waiting for the WAL flush: a counter lost in a crash lets a few more requests through, and every public
+    // request of one address updates one row, so a commit that waited for the disk held that row's lock for every
+    // other request from the address (a proxy without TRUST_PROXY, a benchmark, an office behind one NAT).
+    const [row] = await this.ctx.db.transaction(async (tx) => {
+      await tx.execute(sql`set local synchronous_commit = off`);
+      return tx
+        .insert(kbRateLimits)
+        .values({ key, hits: 1, expiresAt: new Date(now.getTime() + 60_000) })
+        .onConflictDoUpdate({
+          target: kbRateLimits.key,
+          set: {
+            hits: sql`case when ${kbRateLimits.expiresAt} <= ${now} then 1 else ${kbRateLimits.hits} + 1 end`,
+            expiresAt: sql`case when ${kbRateLimits.expiresAt} <= ${now} then ${new Date(now.getTime() + 60_000)} else ${kbRateLimits.expiresAt} end`,
+          },
+        })
+        .returning({ hits: kbRateLimits.hits });
+    });
     if ((row?.hits ?? 0) > this.ctx.config.kbPublicRequestsPerMinute) {
       throw new AppError('RATE_LIMITED', `At most ${this.ctx.config.kbPublicRequestsPerMinute} of these requests a minute from one address; wait a minute`, { extra: { retryAfterSeconds: 60 } });
     }
