@@ -25,7 +25,7 @@ import { Metrics, metricsRoutes, platformCollector } from './platform/metrics.js
 import { ScheduleRunner } from './platform/schedules.js';
 import { installResponseSerializer } from './platform/responses.js';
 import { installSecurityHeaders, installWebApp } from './platform/web-app.js';
-import { LiveHub } from './platform/live.js';
+import { LiveHub, LiveSignals } from './platform/live.js';
 import { FileStorage } from './platform/storage.js';
 
 export type Services = ReturnType<typeof buildServices>;
@@ -123,7 +123,8 @@ export async function buildApp(config: Config, database: Database, options: { cl
   });
 
   app.get('/api/v1/health', { config: { access: { level: 'public' } }, schema: { hide: true } }, async () => ({ ok: true, database: database.kind }));
-  for (const m of services.modules) m.routes?.(app, { live, presence });
+  const signals = new LiveSignals();
+  for (const m of services.modules) m.routes?.(app, { live, presence, signals });
   // The first-run setup can load the demo, which spans every module: the same code as `lifeline seed --demo`.
   setupRoutes(app, services.ctx, services.people, services.setup, (staffPassword) => seedDemo(services, { staffPassword }));
   jobRoutes(app, database, services.ctx.clock);

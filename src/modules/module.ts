@@ -3,12 +3,12 @@ import type { EventsNotice } from './tickets/tickets.routes.js';
 import type { Presence } from './tickets/presence.js';
 import type { TicketsService } from './tickets/tickets.service.js';
 import type { JobDefinition } from '../platform/jobs.js';
-import type { LiveHub } from '../platform/live.js';
+import type { LiveHub, LiveSignals } from '../platform/live.js';
 import type { MetricsCollector } from '../platform/metrics.js';
 import type { ScheduleDefinition } from '../platform/schedules.js';
 
-/** What the web process hands every module's `routes`: the live stream and presence it started. */
-export type RouteEnv = { live: LiveHub<EventsNotice>; presence: Presence };
+/** What the web process hands every module's `routes`: the live stream and presence it started, and the signals its stream carries. */
+export type RouteEnv = { live: LiveHub<EventsNotice>; presence: Presence; signals: LiveSignals };
 
 /**
  * A ticket event subscriber, as a thin adapter over how the tickets module takes listeners today

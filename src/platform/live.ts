@@ -39,6 +39,24 @@ export class LiveHub<T> {
   }
 }
 
+/**
+ * Payload-free "re-read X" signals any module raises in this process (usually on a cache invalidation, which every
+ * process sees through NOTIFY); the app's one stream (GET /api/v1/stream) carries them to staff as events named so.
+ * One stream per tab, one pool, one per-process cap — not a stream per feature.
+ */
+export class LiveSignals {
+  private readonly subscribers = new Set<(name: string) => void>();
+
+  emit(name: string): void {
+    for (const fn of this.subscribers) fn(name);
+  }
+
+  subscribe(fn: (name: string) => void): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+}
+
 export type StreamCredentials = { sessionToken?: string; bearer?: string };
 export type StreamLimits = {
   /** Open streams per user; opening one more closes that user's oldest. */
@@ -84,6 +102,14 @@ export class LiveStream {
     if (this.closed || id <= this.lastEventId) return;
     this.lastEventId = id;
     this.sink.write(`id: ${id}\nevent: ${name}\ndata: ${json}\n\n`);
+  }
+
+  /**
+   * Writes an event without an id: a signal is not part of the ticket event sequence, so it must not move the
+   * EventSource's Last-Event-ID (a reconnect resumes ticket events from it).
+   */
+  signal(name: string, json: string): void {
+    if (!this.closed) this.sink.write(`event: ${name}\ndata: ${json}\n\n`);
   }
 
   comment(text: string): void {

@@ -220,7 +220,6 @@ const EXPECTED: Record<string, string> = {
   'POST /api/v1/incidents/:id/retro/complete': 'agent tickets:write',
   'PATCH /api/v1/incidents/:id/retro/action-items/:itemId': 'agent tickets:write',
   'GET /api/v1/me/action-items': 'staff tickets:read',
-  'GET /api/v1/incidents/stream': 'staff tickets:read',
   'GET /api/v1/tickets/:id/incidents': 'staff tickets:read',
   'POST /api/v1/tickets/:id/incidents': 'agent tickets:write',
   'DELETE /api/v1/tickets/:id/incidents/:incidentId': 'agent tickets:write',
@@ -503,7 +502,7 @@ async function call(method: string, pattern: string, caller: Caller): Promise<Re
     headers = (await t.signIn(caller.role)).headers;
   }
   const url = urlOf(method, pattern);
-  if (pattern === '/api/v1/stream' || pattern === '/api/v1/incidents/stream') {
+  if (pattern === '/api/v1/stream') {
     // A stream never ends: read the status, then hang up.
     const ctrl = new AbortController();
     const res = await fetch(`${base}${url}`, { headers, signal: ctrl.signal });

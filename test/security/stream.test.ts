@@ -174,6 +174,44 @@ describe('item 6: a stream does not outlive its caller', () => {
   });
 });
 
+describe('issue 12 follow-up: incident changes ride the one stream, to staff only', () => {
+  test('declaring an incident sends `incidents` (no id) to staff streams, never to a customer, nor to a token demoted to customer', async () => {
+    const agent = await t.signIn('agent');
+    const demoted = await t.signIn('agent');
+    const customer = await t.signIn('customer');
+    const staffStream = await openStream(agent.headers);
+    const customerStream = await openStream(customer.headers);
+    const byToken = await openStream(bearer(await tokenFor(demoted)));
+    const declared = await t.as(agent).post('/api/v1/incidents', { title: 'stream: first', severity: 'P2' });
+    assert.equal(declared.status, 201, declared.raw);
+    await staffStream.until((s) => s.includes('event: incidents'), 'the incidents signal');
+    await byToken.until((s) => s.includes('event: incidents'), 'the incidents signal while still an agent');
+    // A signal carries no id: it must not move the EventSource's Last-Event-ID past ticket events.
+    assert.doesNotMatch(staffStream.text(), /id: \d+\nevent: incidents/);
+
+    assert.equal((await t.as(admin).patch(`/api/v1/users/${demoted.user.id}`, { role: 'customer' })).status, 200);
+    const seenBefore = byToken.text().length;
+    const staffSeen = staffStream.text().length;
+    assert.equal((await t.as(agent).post('/api/v1/incidents', { title: 'stream: second', severity: 'P2' })).status, 201);
+    await staffStream.until((s) => s.slice(staffSeen).includes('event: incidents'), 'the second incidents signal');
+    // The customer's own stream is open and delivering: a ticket they asked for reaches it, the signals never do.
+    const tk = await t.make.ticket(agent, { requesterId: customer.user.id, subject: 'incident stream' });
+    await customerStream.until((s) => s.includes(tk.id), "the customer's own ticket event");
+    assert.doesNotMatch(customerStream.text(), /event: incidents/, 'a customer got the incidents signal');
+    assert.doesNotMatch(byToken.text().slice(seenBefore), /event: incidents/, 'a token demoted to customer kept getting incident signals');
+    assert.equal(await byToken.ended(200), false, 'the demoted token stream carries on as a customer');
+    for (const s of [staffStream, customerStream, byToken]) s.close();
+  });
+
+  test('there is no separate incidents stream (one connection per tab, one pool)', async () => {
+    const agent = await t.signIn('agent');
+    const res = await t.as(agent).get('/api/v1/incidents/stream');
+    // Only GET /api/v1/incidents/:id is left to match it, and "stream" is no incident id.
+    assert.equal(res.status, 400, res.raw);
+    assert.equal(res.body.code, 'VALIDATION_FAILED');
+  });
+});
+
 describe('item 7: fan-out', () => {
   test('a user has at most STREAM_MAX_PER_USER streams: opening one more closes their oldest', async () => {
     const agent = await t.signIn('agent');

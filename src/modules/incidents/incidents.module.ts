@@ -63,8 +63,8 @@ export function incidentsModule(
   return defineModule({
     name: 'incidents',
     services: { incidents, incidentQueries, statusComponents, statusPage, maintenance, subscribers },
-    routes: (app) => {
-      incidentRoutes(app, ctx, { incidents, queries: incidentQueries, components: statusComponents, people: needs.people });
+    routes: (app, { signals }) => {
+      incidentRoutes(app, ctx, { incidents, queries: incidentQueries, components: statusComponents, people: needs.people }, signals);
       logoRoutes(app, statusLogo);
       statusRoutes(app, statusPage, { perMinute: ctx.config.statusRateLimitPerMinute, now: () => ctx.clock.now().getTime() });
       subscriberRoutes(app, { subscribers, maintenance, page: statusPage });

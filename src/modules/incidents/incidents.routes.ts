@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { credentialsOf, requireActor } from '../../platform/auth.js';
+import { requireActor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
-import { LiveStreams } from '../../platform/live.js';
+import type { LiveSignals } from '../../platform/live.js';
 import type { PeopleService } from '../people/people.service.js';
 import { AppError } from '../../platform/errors.js';
 import { WindowLimiter } from '../../platform/rate-limit.js';
@@ -20,52 +20,17 @@ const write = { level: 'agent', scope: 'tickets:write' } as const;
 const admin = { level: 'admin', scope: 'admin' } as const;
 const tags = ['incidents'];
 
-export function incidentRoutes(app: FastifyInstance, ctx: Ctx, s: { incidents: IncidentsService; queries: IncidentQueries; components: ComponentsService; people: PeopleService }): void {
+export function incidentRoutes(app: FastifyInstance, ctx: Ctx, s: { incidents: IncidentsService; queries: IncidentQueries; components: ComponentsService; people: PeopleService }, signals: LiveSignals): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { incidents, queries, components } = s;
 
-  // ---- live: `incidents` (no data to speak of: "re-read the active list") whenever an incident, a component or a
-  // maintenance changes in any process — the status page's invalidation, which every change already sends through
-  // NOTIFY. The app's P0/P1 banner listens, so a resolved incident leaves every open tab at once.
-  const streams = new LiveStreams((c) => s.people.resolveActor(c), { perUser: ctx.config.streams.maxPerUser, perProcess: ctx.config.streams.maxPerProcess, recheckMs: ctx.config.streams.recheckMs });
-  let seq = 0;
-  const stopChanges = ctx.cache.onInvalidate('status-page', () => {
-    if (!streams.size) return;
-    const id = ++seq;
-    const json = JSON.stringify({ at: new Date().toISOString() });
-    streams.forEach((st) => {
-      st.enqueue(() => st.event(id, 'incidents', json));
-    });
-  });
-  const stopWatching = ctx.cache.onInvalidate('actors', () => void streams.recheckAll());
+  // ---- live: `incidents` on the app's one stream (GET /api/v1/stream, staff only; no data to speak of: "re-read the
+  // active list") whenever an incident, a component or a maintenance changes in any process — the status page's
+  // invalidation, which every change already sends through NOTIFY. The app's P0/P1 banner listens, so a resolved
+  // incident leaves every open tab at once.
+  const stopChanges = ctx.cache.onInvalidate('status-page', () => signals.emit('incidents'));
   app.addHook('preClose', async () => {
     stopChanges();
-    stopWatching();
-    streams.closeAll('SERVER_STOPPING');
-  });
-  r.get('/api/v1/incidents/stream', { config: { access: read }, schema: { tags, description: 'Server-sent events: `incidents` whenever incidents change (re-read the list).' } }, async (req, reply) => {
-    const actor = requireActor(req);
-    try {
-      streams.admit();
-    } catch (err) {
-      reply.header('retry-after', '30');
-      throw err;
-    }
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(': connected\n\n');
-    let heartbeat: NodeJS.Timeout | undefined;
-    const stream = streams.add(credentialsOf(req), actor, {
-      write: (text) => res.write(text),
-      end: () => {
-        clearInterval(heartbeat);
-        res.end();
-      },
-    });
-    stream.lastEventId = seq;
-    heartbeat = setInterval(() => stream.comment('ping'), 25_000);
-    req.raw.on('close', () => stream.close());
   });
 
   r.get('/api/v1/incidents', { config: { access: read }, schema: { tags, querystring: z.object({ active: z.enum(['true', 'false']).optional() }), response: { 200: z.object({ items: z.array(ListedIncident) }) } } }, async (req) => ({

@@ -16,9 +16,9 @@ export function ticketsModule(ctx: Ctx, needs: { people: PeopleService; fields: 
   return defineModule({
     name: 'tickets',
     services: { settings, queries, tickets },
-    routes: (app, { live, presence }) => {
+    routes: (app, { live, presence, signals }) => {
       settingsRoutes(app, settings, needs.fields);
-      ticketRoutes(app, ctx, tickets, queries, live, presence, needs.people);
+      ticketRoutes(app, ctx, tickets, queries, { live, signals }, presence, needs.people);
     },
   });
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { type Actor, credentialsOf, isStaff, requireActor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
-import { type LiveHub, type LiveStream, LiveStreams } from '../../platform/live.js';
+import { type LiveHub, type LiveSignals, type LiveStream, LiveStreams } from '../../platform/live.js';
 import { parseTicketQuery, type TicketFilter } from './search-query.js';
 import { AddLinkBody, AddMessageBody, BulkBody, CreateTicketBody, EscalateBody, ListTicketsQuery, MergeBody, TicketParams, UpdateTicketBody } from './tickets.schemas.js';
 import type { PeopleService } from '../people/people.service.js';
@@ -45,7 +45,7 @@ function asSeenBy(actor: Actor, detail: Awaited<ReturnType<TicketQueries['detail
 
 export type EventsNotice = { ticketId: string; ids: number[] };
 
-export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsService, queries: TicketQueries, live: LiveHub<EventsNotice>, presence: Presence, people: PeopleService): void {
+export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsService, queries: TicketQueries, { live, signals }: { live: LiveHub<EventsNotice>; signals: LiveSignals }, presence: Presence, people: PeopleService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['tickets'];
 
@@ -267,10 +267,20 @@ export function ticketRoutes(app: FastifyInstance, ctx: Ctx, tickets: TicketsSer
       if ((event.public || isStaff(actor)) && mayActorSee(actor, facts)) s.event(event.id, 'ticket', json);
     }
   };
+  // Other modules' signals ("re-read the active incidents"): staff only, decided with the caller as of delivery (a
+  // token demoted to customer stops getting them at once), in the stream's one queue behind any re-check.
+  const stopSignals = signals.subscribe((name) => {
+    if (!streams.size) return;
+    const json = JSON.stringify({ at: new Date().toISOString() });
+    streams.forEach((s) => {
+      s.enqueue((actor) => isStaff(actor) && s.signal(name, json));
+    });
+  });
   // Streams never end by themselves: end them when the server stops, so it does not wait for their clients.
   app.addHook('preClose', async () => {
     stopWatching();
     unsubscribe();
+    stopSignals();
     streams.closeAll('SERVER_STOPPING');
   });
 

@@ -237,9 +237,6 @@ export interface Paths {
   "/api/v1/incidents/{id}/updates": {
     post: { path: { id: string }; query: never; body: { state: "investigating" | "identified" | "monitoring" | "resolved"; body: string; eta?: string | null; notifyCustomers?: boolean; notifySubscribers?: boolean }; response: { incident: { id: string; number: number; title: string; publicTitle: string; severity: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; originTicketId: string | null; impact: string; currentTheory: string; nextSteps: string; startedAt: string; detectedAt: string; acknowledgedAt: string | null; mitigatedAt: string | null; resolvedAt: string | null; closedAt: string | null; nextUpdateDueAt: string | null; remindedForDueAt: string | null; lateSince: string | null; declaredById: string | null; version: number; createdAt: string; updatedAt: string }; update: { id: string; incidentId: string; state: "investigating" | "identified" | "monitoring" | "resolved" | "pending_retro" | "closed"; body: string; eta: string | null; notifyCustomers: boolean; notifySubscribers: boolean; authorId: string | null; at: string }; notified: number } };
   };
-  "/api/v1/incidents/stream": {
-    get: { path: never; query: never; body: never; response: unknown };
-  };
   "/api/v1/kb/articles": {
     post: { path: never; query: never; body: { sectionId: string; title: string; body?: string; slug?: string; visibility?: "public" | "signed_in" | "organization" | "internal"; organizationIds?: string[]; position?: number; sourceTicketId?: string }; response: unknown };
   };

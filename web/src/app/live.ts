@@ -7,6 +7,33 @@ export type LiveEvent = { id: number; ticketId: string; ticketNumber: number; ki
 /** Why the server ended this tab's stream for good: the session is gone, or the user has too many tabs open. */
 export type LiveStopped = 'UNAUTHENTICATED' | 'TOO_MANY_STREAMS';
 
+// Signals the stream carries besides ticket events ("re-read X"), each to whoever listens in this tab.
+const SIGNALS = ['incidents'] as const;
+export type LiveSignal = (typeof SIGNALS)[number];
+const signalListeners = new Map<LiveSignal, Set<() => void>>();
+
+/**
+ * Calls `fn` whenever the app's one stream carries the signal `name`, and when the stream reconnects (a signal may
+ * have been missed meanwhile). No connection of its own: a tab holds one stream.
+ */
+export function useLiveSignal(name: LiveSignal, fn: () => void): void {
+  const current = useRef(fn);
+  current.current = fn;
+  useEffect(() => {
+    const call = () => current.current();
+    const set = signalListeners.get(name) ?? new Set();
+    set.add(call);
+    signalListeners.set(name, set);
+    return () => {
+      set.delete(call);
+    };
+  }, [name]);
+}
+
+function raise(name: LiveSignal): void {
+  for (const fn of signalListeners.get(name) ?? []) fn();
+}
+
 /**
  * The server-sent event stream: every ticket change anyone makes refreshes what this page shows of it (lists,
  * counts, the open ticket). EventSource reconnects by itself and resumes from the last event id; while it is
@@ -58,6 +85,7 @@ export function useLiveUpdates(onEvent?: (e: LiveEvent) => void, enabled = true)
       handler.current?.(e);
       timer.current ??= setTimeout(flush, 300);
     });
+    for (const name of SIGNALS) source.addEventListener(name, () => raise(name));
     source.addEventListener('closed', (msg) => {
       let reason: unknown;
       try {
@@ -72,7 +100,13 @@ export function useLiveUpdates(onEvent?: (e: LiveEvent) => void, enabled = true)
       setStopped(reason);
       if (reason === 'UNAUTHENTICATED') sessionEnded();
     });
-    source.onopen = () => setConnected(true);
+    let opened = false;
+    source.onopen = () => {
+      setConnected(true);
+      // Reconnected: signals may have been missed meanwhile.
+      if (opened) for (const name of SIGNALS) raise(name);
+      opened = true;
+    };
     source.onerror = () => {
       setConnected(source.readyState === EventSource.OPEN);
       if (source.readyState !== EventSource.CLOSED) return;

@@ -1,30 +1,19 @@
 import { Alert, Button, Group, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
 import { api } from '../api/client';
+import { useLiveSignal } from '../app/live';
 import { Link } from 'wouter';
 import { DeclareModal } from './IncidentsPage';
 import { incidentsApi } from './model';
 
 /**
- * Re-reads the active incidents whenever any of them changes, from anyone, in any server process (the incidents
- * stream): a resolved incident's banner goes at once, a declared one appears at once. EventSource reconnects by
- * itself; on reconnecting the list is read again, since changes may have been missed meanwhile.
+ * Re-reads the active incidents whenever any of them changes, from anyone, in any server process (the `incidents`
+ * signal on the app's one stream): a resolved incident's banner goes at once, a declared one appears at once.
  */
 function useIncidentsLive(): void {
   const qc = useQueryClient();
-  useEffect(() => {
-    const source = new EventSource('/api/v1/incidents/stream');
-    const refresh = () => void qc.invalidateQueries({ queryKey: ['active-incidents'] });
-    let opened = false;
-    source.addEventListener('incidents', refresh);
-    source.onopen = () => {
-      if (opened) refresh();
-      opened = true;
-    };
-    return () => source.close();
-  }, [qc]);
+  useLiveSignal('incidents', () => void qc.invalidateQueries({ queryKey: ['active-incidents'] }));
 }
 
 /** Across the app while a top-severity incident (P0/P1 on the active scheme) is open, and one's overdue action items. */
