@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
+import { rowsOf } from '../../src/db/client.js';
 import { startTestApp, type TestApp } from '../../src/testing/harness.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -101,4 +104,12 @@ export async function signInPage(
   await page.keyboard.press('Enter');
   await page.getByRole('navigation', { name: 'Views' }).waitFor();
   return { context, page };
+}
+
+/** A link from the newest outbox message of a kind to an address (`pattern` captures it), on the test server at `base`. */
+export async function mailedLink(t: TestApp, base: string, kind: string, to: string, pattern: RegExp): Promise<string> {
+  const [mail] = rowsOf<{ body_text: string }>(await t.database.db.execute(sql`select body_text from outbound_emails where kind = ${kind} and to_address = ${to} order by created_at desc limit 1`));
+  assert.ok(mail, `a ${kind} mail to ${to}`);
+  const url = new URL(pattern.exec(mail.body_text)?.[1] as string);
+  return `${base}${url.pathname}${url.search}${url.hash}`;
 }

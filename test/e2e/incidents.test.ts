@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
-import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
+import type { Session, TestApp } from '../../src/testing/harness.js';
+import { browserMissing, PASSWORD, pick, screenshot, signInPage, startBrowserApp, stopBrowserApp } from './browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 describe('incidents in a real browser', { skip }, () => {
@@ -14,32 +13,16 @@ describe('incidents in a real browser', { skip }, () => {
   let admin: Session;
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({}, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base, browser } = await startBrowserApp());
     admin = await t.signIn('admin');
     await t.services.people.createUser({ email: 'dana@example.org', name: 'Dana Lead', role: 'admin', password: PASSWORD });
-    browser = await launchChromium();
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => stopBrowserApp(t, browser));
 
   test('declare from a ticket, keep the timeline, post an update: the banner, the ticket and the JavaScript-free status page follow', async () => {
     const ticket = await t.make.ticket(admin, { subject: 'Nobody can submit forms', description: 'Since 08:40.', requester: { email: 'grace@example.org', name: 'Grace Hopper' }, priority: 'P1' });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
     // The browser's clock agrees with the server's fake one, so the cadence timer reads true.
-    await page.clock.setFixedTime(new Date('2026-03-02T09:05:00Z'));
-    await page.goto(base);
-    await page.getByLabel(/^Email/).fill('dana@example.org');
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const { context, page } = await signInPage(browser, base, 'dana@example.org', { clock: new Date('2026-03-02T09:05:00Z') });
 
     // Admin → components, by keyboard.
     await page.goto(`${base}/admin/status-components`);
@@ -190,14 +173,7 @@ describe('incidents in a real browser', { skip }, () => {
 
   test('the P0/P1 banner follows incidents changed elsewhere without a reload; overdue action items show until done', async () => {
     const dana = (await t.services.people.findUserByEmail('dana@example.org')) as { id: string };
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(base);
-    await page.getByLabel(/^Email/).fill('dana@example.org');
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const { context, page } = await signInPage(browser, base, 'dana@example.org');
     const banner = page.getByRole('status', { name: 'Active incidents' });
     // Declared by someone else: the open tab shows it without a reload (the list was polled every 30 s before).
     const inc = (await t.as(admin).post('/api/v1/incidents', { title: 'Login is down', severity: 'P1' })).body;
@@ -228,14 +204,7 @@ describe('incidents in a real browser', { skip }, () => {
 
   test('monitors: a link-local URL refused at its field, a heartbeat made; a missed ping opens a draft incident, the next ping recovers and offers Resolve; pause and resume by keyboard', async () => {
     assert.equal((await t.as(admin).post('/api/v1/status-components', { name: 'Nightly jobs' })).status, 201);
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(base);
-    await page.getByLabel(/^Email/).fill('dana@example.org');
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const { context, page } = await signInPage(browser, base, 'dana@example.org');
 
     await page.goto(`${base}/admin/monitors`);
     await page.getByRole('button', { name: 'New monitor' }).click();

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
-import { browserMissing, buildWebApp, launchChromium, pick } from './browser.js';
+import type { Session, TestApp } from '../../src/testing/harness.js';
+import { browserMissing, PASSWORD, pick, signInPage, startBrowserApp, stopBrowserApp } from './browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 describe('knowledge base in a real browser', { skip }, () => {
@@ -14,30 +13,15 @@ describe('knowledge base in a real browser', { skip }, () => {
   let admin: Session;
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({}, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base, browser } = await startBrowserApp());
     admin = await t.signIn('admin');
     await t.services.people.createUser({ email: 'kim@example.org', name: 'Kim Writer', role: 'agent', password: PASSWORD });
-    browser = await launchChromium();
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => stopBrowserApp(t, browser));
 
   test('an agent writes, previews, publishes and restores an article; the JavaScript-free help centre finds it; the composer links it; a ticket becomes a draft; a recurring topic is flagged', async () => {
     const ticket = await t.make.ticket(admin, { subject: 'How do I reset my password?', description: 'The login page rejects me.', requester: { email: 'ada@example.org', name: 'Ada Lovelace' } });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(base);
-    await page.getByLabel(/^Email/).fill('kim@example.org');
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const { context, page } = await signInPage(browser, base, 'kim@example.org');
 
     // Category and section, by keyboard in their dialogs.
     await page.getByRole('link', { name: 'Knowledge base' }).click();
@@ -167,14 +151,7 @@ describe('knowledge base in a real browser', { skip }, () => {
     const sec = await t.as(admin).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Invoices' });
     const a = await t.as(admin).post('/api/v1/kb/articles', { sectionId: sec.body.id, title: 'Download an invoice', body: 'Open **Billing** and choose *Download*.' });
     assert.equal((await t.as(admin).post(`/api/v1/kb/articles/${a.body.id}/publish`, {})).status, 200);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(base);
-    await page.getByLabel(/^Email/).fill('kim@example.org');
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const { context, page } = await signInPage(browser, base, 'kim@example.org', { context: { viewport: { width: 1280, height: 900 } } });
     await page.goto(`${base}/kb/articles/${a.body.id}`);
     const tab = page.getByRole('tab', { name: 'Translations' });
     await tab.focus();

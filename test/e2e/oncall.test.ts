@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
-import { browserMissing, buildWebApp, launchChromium, pick, screenshot } from './browser.js';
+import type { Browser } from 'playwright-core';
+import type { Session, TestApp } from '../../src/testing/harness.js';
+import { browserMissing, PASSWORD, pick, screenshot, signInPage, startBrowserApp, stopBrowserApp } from './browser.js';
 
 const skip = browserMissing();
-const PASSWORD = 'correct horse battery';
 
 describe('on-call in the agent app, in a real browser', { skip }, () => {
   let t: TestApp;
@@ -14,32 +13,14 @@ describe('on-call in the agent app, in a real browser', { skip }, () => {
   let admin: Session;
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({}, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base, browser } = await startBrowserApp());
     admin = await t.signIn('admin');
     await t.services.people.createUser({ email: 'priya@example.org', name: 'Priya Raman', role: 'agent', password: PASSWORD });
     await t.services.people.createUser({ email: 'ada@example.org', name: 'Ada Admin', role: 'admin', password: PASSWORD });
-    browser = await launchChromium();
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => stopBrowserApp(t, browser));
 
-  async function signedIn(who: 'priya' | 'ada'): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error(`[${who}] page error:`, e.message));
-    await page.goto(base);
-    await page.getByLabel(/^Email/).fill(`${who}@example.org`);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
-    return { context, page };
-  }
+  const signedIn = (who: 'priya' | 'ada') => signInPage(browser, base, `${who}@example.org`, { label: who });
 
   test('an admin sets up a schedule and a policy; the on-call page shows who is on; the paged agent acknowledges from the keyboard', async () => {
     const { context, page } = await signedIn('ada');

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
-import { rowsOf } from '../../src/db/client.js';
-import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
-import { browserMissing, buildWebApp, launchChromium, screenshot } from './browser.js';
+import type { Session, TestApp } from '../../src/testing/harness.js';
+import { browserMissing, mailedLink as linkFromOutbox, PASSWORD, screenshot, startBrowserApp, stopBrowserApp } from './browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 /**
@@ -21,30 +18,17 @@ describe('customer portal and satisfaction survey in a real browser', { skip }, 
   let agent: Session;
 
   /** A link from the newest outbox message of a kind to an address, on this test server. */
-  const mailedLink = async (kind: string, to: string, pattern: RegExp) => {
-    const [mail] = rowsOf<{ body_text: string }>(await t.database.db.execute(sql`select body_text from outbound_emails where kind = ${kind} and to_address = ${to} order by created_at desc limit 1`));
-    assert.ok(mail, `a ${kind} mail to ${to}`);
-    const url = new URL(pattern.exec(mail.body_text)?.[1] as string);
-    return `${base}${url.pathname}${url.search}${url.hash}`;
-  };
+  const mailedLink = (kind: string, to: string, pattern: RegExp) => linkFromOutbox(t, base, kind, to, pattern);
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({}, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base, browser } = await startBrowserApp());
     const admin = await t.signIn('admin');
     assert.equal((await t.as(admin).post('/api/v1/email/addresses', { address: 'help@lifeline.example', name: 'Lifeline Help' })).status, 201);
     agent = await t.signIn('agent');
     await t.services.people.createUser({ email: 'dana@example.org', name: 'Dana Agent', role: 'agent', password: PASSWORD });
     await t.services.people.createUser({ email: 'ama@riverside.example', name: 'Ama Owusu', role: 'customer' });
-    browser = await launchChromium();
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => stopBrowserApp(t, browser));
 
   test('magic link, new request, confirm the fix, survey answered good, the agent sees it', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });

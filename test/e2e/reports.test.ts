@@ -3,10 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { rowsOf } from '../../src/db/client.js';
-import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
-import { browserMissing, buildWebApp, launchChromium, screenshot } from './browser.js';
+import type { Session, TestApp } from '../../src/testing/harness.js';
+import { browserMissing, PASSWORD, screenshot, startBrowserApp, stopBrowserApp } from './browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 describe('reports in a real browser', { skip }, () => {
@@ -17,11 +16,7 @@ describe('reports in a real browser', { skip }, () => {
   let numbers: number[] = [];
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({}, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base, browser } = await startBrowserApp());
     admin = await t.signIn('admin');
     await t.services.people.createUser({ email: 'lead@example.org', name: 'Lee Lead', role: 'admin', password: PASSWORD });
     // Monday 09:00: two tickets; one answered at 09:30 and solved at 10:00.
@@ -32,12 +27,8 @@ describe('reports in a real browser', { skip }, () => {
     assert.equal((await t.as(admin).post(`/api/v1/tickets/${a.id}/messages`, { body: 'Try this link.' })).status, 201);
     t.clock.set('2026-03-02T10:00:00Z');
     assert.equal((await t.as(admin).patch(`/api/v1/tickets/${a.id}`, { status: 'solved' })).status, 200);
-    browser = await launchChromium();
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(() => stopBrowserApp(t, browser));
 
   const signIn = async (page: Page) => {
     // The browser's clock agrees with the server's fake one: "Today" is Monday 2 March.

@@ -4,10 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import type { Browser } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
-import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
-import { browserMissing, buildWebApp, launchChromium, screenshot } from './browser.js';
+import type { Session, TestApp } from '../../src/testing/harness.js';
+import { browserMissing, PASSWORD, screenshot, startBrowserApp, stopBrowserApp } from './browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 describe('status-page subscribers and maintenance in a real browser', { skip }, () => {
@@ -34,11 +33,7 @@ describe('status-page subscribers and maintenance in a real browser', { skip }, 
       },
     });
     await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-    const webDist = buildWebApp();
-    t = await startTestApp({ SMTP_URL: `smtp://127.0.0.1:${(relay.server.address() as AddressInfo).port}?ignoreTLS=true` }, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = t.app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    ({ t, base, browser } = await startBrowserApp({ SMTP_URL: `smtp://127.0.0.1:${(relay.server.address() as AddressInfo).port}?ignoreTLS=true` }));
     admin = await t.signIn('admin');
     await t.services.people.createUser({ email: 'dana@example.org', name: 'Dana Lead', role: 'admin', password: PASSWORD });
     for (const [name, position] of [
@@ -47,11 +42,9 @@ describe('status-page subscribers and maintenance in a real browser', { skip }, 
     ] as const) {
       assert.equal((await t.as(admin).post('/api/v1/status-components', { name, position })).status, 201);
     }
-    browser = await launchChromium();
   });
   after(async () => {
-    await browser?.close();
-    await t?.close();
+    await stopBrowserApp(t, browser);
     await new Promise<void>((r) => relay.close(() => r()));
   });
 

@@ -5,12 +5,11 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { rowsOf } from '../../src/db/client.js';
-import { type Session, startTestApp, type TestApp } from '../../src/testing/harness.js';
+import type { Session, TestApp } from '../../src/testing/harness.js';
 import { signIdentityToken } from '../../src/modules/widget/identity-token.js';
 import { accessibilityProblems } from './axe.js';
-import { browserMissing, buildWebApp, launchChromium, pick } from './browser.js';
+import { browserMissing, mailedLink as linkFromOutbox, PASSWORD, pick, startBrowserApp, stopBrowserApp } from './browser.js';
 
-const PASSWORD = 'correct horse battery staple';
 const skip = browserMissing();
 
 /**
@@ -34,18 +33,10 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
   /** The host app's token endpoint (its callback fetches it): a fresh token, or none (signed out); calls counted. */
   const fresh = { answer: 'token' as 'token' | 'none', calls: 0 };
   /** A link from the newest outbox message of a kind to an address, on this test server. */
-  const mailedLink = async (kind: string, to: string, pattern: RegExp) => {
-    const [mail] = rowsOf<{ body_text: string }>(await t.database.db.execute(sql`select body_text from outbound_emails where kind = ${kind} and to_address = ${to} order by created_at desc limit 1`));
-    assert.ok(mail, `a ${kind} mail to ${to}`);
-    const url = new URL(pattern.exec(mail.body_text)?.[1] as string);
-    return `${base}${url.pathname}${url.search}${url.hash}`;
-  };
+  const mailedLink = (kind: string, to: string, pattern: RegExp) => linkFromOutbox(t, base, kind, to, pattern);
 
   before(async () => {
-    const webDist = buildWebApp();
-    t = await startTestApp({}, { webDist });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    ({ t, base, browser } = await startBrowserApp());
     agent = await t.signIn('agent');
     await t.services.people.createUser({ email: 'ada@example.org', name: 'Ada Admin', role: 'admin', password: PASSWORD });
     // A public article the panel should suggest.
@@ -78,12 +69,10 @@ describe('"Report an issue" widget in a real browser', { skip }, () => {
     });
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
     hostOrigin = `http://localhost:${(host.address() as AddressInfo).port}`;
-    browser = await launchChromium();
   });
   after(async () => {
-    await browser?.close();
     await new Promise((resolve) => host?.close(resolve));
-    await t?.close();
+    await stopBrowserApp(t, browser);
   });
 
   test('admin makes a site; a visitor on another origin reports while offline; the ticket arrives once when the network returns', async () => {
