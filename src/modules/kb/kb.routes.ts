@@ -6,6 +6,7 @@ import { isStaff, requireActor } from '../../platform/auth.js';
 import { AppError } from '../../platform/errors.js';
 import type { Ctx } from '../../platform/context.js';
 import { HELP_CSP, HelpCentre } from './help-centre.js';
+import { type CachedPage, cachedPage } from './page-cache.js';
 import { ArticleBody, CategoryBody, ChangesBody, FeedbackBody, type KbService, MAX_QUERY, PublishBody, RelatedBody, SectionBody, SettingsBody, UpdateArticleBody, UpdateCategoryBody, UpdateSectionBody, VoteBody } from './kb.service.js';
 import { isLocale, parseLocale } from './locales.js';
 import { renderArticle } from './markdown.js';
@@ -22,6 +23,11 @@ const tags = ['knowledge base'];
 const Suggestion = z.object({ id: z.uuid(), slug: z.string(), title: z.string(), snippet: z.string(), url: z.string() });
 // Only what may be shown inline; anything else downloads.
 const INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']);
+
+/** A search's cache key: the same words in any case and spacing are one query. */
+function searchKey(q: string): string {
+  return `q:${q.trim().toLowerCase().replace(/\s+/g, ' ')}`;
+}
 
 /** Public requests from customers and visitors count against the per-address limit; staff's do not. */
 async function limited(kb: KbService, req: FastifyRequest, what: string): Promise<void> {
@@ -145,6 +151,10 @@ export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: 
       },
     },
     async (req) => {
+      // An anonymous question already answered costs one map lookup: no query, so no rate-limit row to update either
+      // (that upsert was most of a cached suggestion's cost). Recording an impression writes, so it always counts.
+      const hit = !req.actor && !req.query.impression ? kb.cachedSuggestions(req.query.q) : undefined;
+      if (hit) return { items: hit };
       await limited(kb, req, 'suggest');
       const items = await kb.suggest(req.actor, req.query.q);
       if (req.query.impression) await kb.recordImpression(req.actor, req.query.impression, items.map((i) => i.id));
@@ -184,7 +194,7 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
   const r = app.withTypeProvider<ZodTypeProvider>();
   const config = { access: pub };
   const hide = { hide: true };
-  const pages = kb.pageCache();
+  const cache = kb.pageCache();
   const html = (reply: FastifyReply, body: string, status = 200, cache = true) =>
     reply
       .status(status)
@@ -193,19 +203,34 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', cache ? 'public, max-age=60' : 'private, no-store')
       .send(body);
-  // Pages for readers who are not signed in are the same for everyone: kept in memory until the KB changes.
-  const cached = async (req: FastifyRequest, key: string, render: () => Promise<string | null>): Promise<string | null> => {
-    if (req.actor) return render();
-    const hit = pages.get(key);
+  const text = (p: Promise<string | null>) => p.then((h) => (h === null ? null : { html: h }));
+  // Pages for readers who are not signed in are the same for everyone: rendered once, kept in memory (page-cache.ts)
+  // until the KB changes in any process. Signed-in readers' pages are rendered for them and never kept.
+  const cached = async (req: FastifyRequest, key: string, render: () => Promise<{ html: string; articleId?: string } | null>, lru = cache.pages): Promise<CachedPage | null> => {
+    if (req.actor) {
+      const p = await render();
+      return p && { html: p.html, etag: '', articleId: p.articleId };
+    }
+    const hit = lru.get(key);
     if (hit !== undefined) return hit;
-    const page = await render();
-    if (page !== null) pages.set(key, page);
+    const generation = cache.generation;
+    const rendered = await render();
+    if (rendered === null) return null;
+    const page = cachedPage(rendered.html, rendered.articleId);
+    cache.store(lru, key, page, generation);
     return page;
+  };
+  // An anonymous page carries its ETag: a reader (or a proxy) coming back with it gets a 304 and no body.
+  const serve = (req: FastifyRequest, reply: FastifyReply, page: CachedPage) => {
+    if (req.actor || !page.etag) return html(reply, page.html, 200, false);
+    reply.header('etag', page.etag);
+    if (req.headers['if-none-match'] === page.etag) return reply.status(304).header('cache-control', 'public, max-age=60').send();
+    return html(reply, page.html);
   };
   const missing = async (req: FastifyRequest, reply: FastifyReply) => html(reply, await help.notFound(req.actor), 404, false);
   const Slug = z.object({ slug: z.string().max(120) });
 
-  r.get('/help', { config, schema: hide }, async (req, reply) => html(reply, (await cached(req, 'home', () => help.home(req.actor))) as string, 200, !req.actor));
+  r.get('/help', { config, schema: hide }, async (req, reply) => serve(req, reply, (await cached(req, 'home', () => text(help.home(req.actor)))) as CachedPage));
 
   // A translation's pages: /help/<locale>/…. A malformed locale is a 400 page saying so; the help centre's own
   // language and a locale in another case redirect to the one URL each page has.
@@ -231,20 +256,20 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
   r.get('/help/:locale', { config, schema: { ...hide, params: LocalePath } }, async (req, reply) => {
     const locale = await withLocale(req, reply, req.params.locale, '');
     if (!locale) return reply;
-    const page = await cached(req, `${locale}|home`, () => help.home(req.actor, locale));
-    return page === null ? missingIn(req, reply, locale) : html(reply, page, 200, !req.actor);
+    const page = await cached(req, `${locale}|home`, () => text(help.home(req.actor, locale)));
+    return page === null ? missingIn(req, reply, locale) : serve(req, reply, page);
   });
   r.get('/help/:locale/categories/:slug', { config, schema: { ...hide, params: LocalePath.extend({ slug: z.string().max(120) }) } }, async (req, reply) => {
     const locale = await withLocale(req, reply, req.params.locale, `/categories/${encodeURIComponent(req.params.slug)}`);
     if (!locale) return reply;
-    const page = await cached(req, `${locale}|c:${req.params.slug}`, () => help.category(req.actor, req.params.slug, locale));
-    return page === null ? missingIn(req, reply, locale) : html(reply, page, 200, !req.actor);
+    const page = await cached(req, `${locale}|c:${req.params.slug}`, () => text(help.category(req.actor, req.params.slug, locale)));
+    return page === null ? missingIn(req, reply, locale) : serve(req, reply, page);
   });
   r.get('/help/:locale/sections/:slug', { config, schema: { ...hide, params: LocalePath.extend({ slug: z.string().max(120) }) } }, async (req, reply) => {
     const locale = await withLocale(req, reply, req.params.locale, `/sections/${encodeURIComponent(req.params.slug)}`);
     if (!locale) return reply;
-    const page = await cached(req, `${locale}|s:${req.params.slug}`, () => help.section(req.actor, req.params.slug, locale));
-    return page === null ? missingIn(req, reply, locale) : html(reply, page, 200, !req.actor);
+    const page = await cached(req, `${locale}|s:${req.params.slug}`, () => text(help.section(req.actor, req.params.slug, locale)));
+    return page === null ? missingIn(req, reply, locale) : serve(req, reply, page);
   });
   r.get('/help/:locale/articles/:slug', { config, schema: { ...hide, params: LocalePath.extend({ slug: z.string().max(120) }), querystring: z.object({ voted: z.literal('1').optional() }) } }, async (req, reply) => {
     const locale = await withLocale(req, reply, req.params.locale, `/articles/${encodeURIComponent(req.params.slug)}`);
@@ -255,19 +280,18 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
     }
     const page = await cached(req, `${locale}|a:${req.params.slug}`, async () => {
       const p = await help.article(req.actor, req.params.slug, undefined, locale);
-      return p ? `${p.id}\n${p.html}` : null;
+      return p && { html: p.html, articleId: p.id };
     });
     if (page === null) return missingIn(req, reply, locale);
-    const cut = page.indexOf('\n');
-    kb.countView(page.slice(0, cut));
-    return html(reply, page.slice(cut + 1), 200, !req.actor);
+    if (page.articleId) kb.countView(page.articleId);
+    return serve(req, reply, page);
   });
   r.get('/help/:locale/search', { config, schema: { ...hide, params: LocalePath, querystring: z.object({ q: z.string().max(10_000).default('') }) } }, async (req, reply) => {
     const locale = await withLocale(req, reply, req.params.locale, '/search');
     if (!locale) return reply;
     if (req.query.q.length > MAX_QUERY) return html(reply, await help.problem(req.actor, `A search is at most ${MAX_QUERY} characters. Try fewer words.`), 400, false);
-    const key = `${locale}|q:${req.query.q.trim().toLowerCase()}`;
-    if (req.actor || pages.get(key) === undefined) {
+    const key = `${locale}|${searchKey(req.query.q)}`;
+    if (req.actor || cache.searches.get(key) === undefined) {
       try {
         await limited(kb, req, 'search');
       } catch (err) {
@@ -275,32 +299,29 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
         throw err;
       }
     }
-    const page = await cached(req, key, () => help.search(req.actor, req.query.q, locale));
-    return html(reply, page as string, 200, !req.actor);
+    const page = await cached(req, key, () => text(help.search(req.actor, req.query.q, locale)), cache.searches);
+    return serve(req, reply, page as CachedPage);
   });
   r.get('/help/categories/:slug', { config, schema: { ...hide, params: Slug } }, async (req, reply) => {
-    const page = await cached(req, `c:${req.params.slug}`, () => help.category(req.actor, req.params.slug));
-    return page === null ? missing(req, reply) : html(reply, page, 200, !req.actor);
+    const page = await cached(req, `c:${req.params.slug}`, () => text(help.category(req.actor, req.params.slug)));
+    return page === null ? missing(req, reply) : serve(req, reply, page);
   });
   r.get('/help/sections/:slug', { config, schema: { ...hide, params: Slug } }, async (req, reply) => {
-    const page = await cached(req, `s:${req.params.slug}`, () => help.section(req.actor, req.params.slug));
-    return page === null ? missing(req, reply) : html(reply, page, 200, !req.actor);
+    const page = await cached(req, `s:${req.params.slug}`, () => text(help.section(req.actor, req.params.slug)));
+    return page === null ? missing(req, reply) : serve(req, reply, page);
   });
   r.get('/help/articles/:slug', { config, schema: { ...hide, params: Slug, querystring: z.object({ voted: z.literal('1').optional() }) } }, async (req, reply) => {
     if (req.query.voted) {
       const page = await help.article(req.actor, req.params.slug, 'voted');
       return page === null ? missing(req, reply) : html(reply, page.html, 200, false);
     }
-    let id: string | undefined;
     const page = await cached(req, `a:${req.params.slug}`, async () => {
       const p = await help.article(req.actor, req.params.slug);
-      id = p?.id;
-      return p ? `${p.id}\n${p.html}` : null;
+      return p && { html: p.html, articleId: p.id };
     });
     if (page === null) return missing(req, reply);
-    const cut = page.indexOf('\n');
-    kb.countView(id ?? page.slice(0, cut));
-    return html(reply, page.slice(cut + 1), 200, !req.actor);
+    if (page.articleId) kb.countView(page.articleId);
+    return serve(req, reply, page);
   });
   // The vote form (no JavaScript): a urlencoded POST, then back to the article with a thank-you.
   // biome-ignore lint/nursery/noMisusedPromises: Fastify's register() takes an async plugin and awaits it (Biome sees only the callback overload)
@@ -332,10 +353,10 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
   r.get('/help/search', { config, schema: { ...hide, querystring: z.object({ q: z.string().max(10_000).default('') }) } }, async (req, reply) => {
     if (req.query.q.length > MAX_QUERY) return html(reply, await help.problem(req.actor, `A search is at most ${MAX_QUERY} characters. Try fewer words.`), 400, false);
     const q = req.query.q;
-    const key = `q:${q.trim().toLowerCase()}`;
+    const key = searchKey(q);
     // A search not answered from the page cache costs a full-text and trigram query: those count against the
     // per-client limit, like suggestions (a flood of distinct queries would otherwise reach the database freely).
-    if (req.actor || pages.get(key) === undefined) {
+    if (req.actor || cache.searches.get(key) === undefined) {
       try {
         await limited(kb, req, 'search');
       } catch (err) {
@@ -343,11 +364,11 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
         throw err;
       }
     }
-    const page = await cached(req, key, () => help.search(req.actor, q));
-    return html(reply, page as string, 200, !req.actor);
+    const page = await cached(req, key, () => text(help.search(req.actor, q)), cache.searches);
+    return serve(req, reply, page as CachedPage);
   });
   r.get('/help/sitemap.xml', { config, schema: hide }, async (_req, reply) => {
-    const body = (await cached({ actor: null } as FastifyRequest, 'sitemap', () => help.sitemap())) as string;
+    const body = ((await cached({ actor: null } as FastifyRequest, 'sitemap', () => text(help.sitemap()))) as CachedPage).html;
     return reply.type('application/xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(body);
   });
   r.get('/help/files/:id', { config, schema: { ...hide, params: z.object({ id: z.string().max(64) }) } }, async (req, reply) => {

@@ -1,8 +1,8 @@
+import { HelpCache } from './page-cache.js';
 import { and, asc, desc, eq, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { rowsOf, type Executor } from '../../db/client.js';
 import { type Actor, isStaff } from '../../platform/auth.js';
-import type { KeyedCache } from '../../platform/cache.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError, foreignKeyColumn, isUniqueViolation } from '../../platform/errors.js';
 import { solvedAfter } from '../tickets/kb-links.queries.js';
@@ -121,7 +121,6 @@ export type Suggestion = { id: string; slug: string; title: string; snippet: str
 const CANDIDATES = 400;
 /** How much of an article's text a search snippet is cut from. */
 const SNIPPET_SOURCE = 1500;
-const SUGGEST_TTL_MS = 30_000;
 /** A suggestion shown with no request from that form within this many minutes counts as deflected. */
 export const DEFLECTION_MINUTES = 30;
 /** Related articles shown with an article: the picked ones, topped up with suggestions to this many. */
@@ -181,7 +180,6 @@ export class KbService {
   }
   /** Clears suggestions and the help centre's pages after a committed change readers can see (here and in the translations). */
   async changed(): Promise<void> {
-    await this.suggestions?.invalidate();
     for (const fn of this.listeners) await fn();
   }
 
@@ -641,27 +639,28 @@ export class KbService {
   }
 
   /**
-   * The top 3 articles for what someone is writing. Answers for readers who are not signed in are kept a few
-   * seconds per query (suggest-as-you-type repeats itself; every change clears them).
+   * The top 3 articles for what someone is writing. Answers for readers who are not signed in are kept per
+   * normalised query (page-cache.ts: bounded, 30 s at most; every change clears them in every process).
    */
   async suggest(reader: Reader, q: string) {
     const key = reader ? null : normaliseQuery(q);
+    const cache = this.pageCache();
     if (key !== null) {
-      const hit = this.suggestCache().get(key);
+      const hit = cache.suggestions.get(key);
       if (hit) return hit;
     }
+    const generation = cache.generation;
     // No highlighted excerpt (ts_headline parses each hit's text again): the forms show titles; the snippet is the
     // article's opening.
     const { items } = await this.search(reader, q, 3, true, false);
     const out = items.map(({ id, slug, title, snippet }) => ({ id, slug, title, snippet: snippet.replace(/[\u0001\u0002]/g, ''), url: `${this.ctx.config.publicUrl}/help/articles/${slug}` }));
-    if (key !== null) this.suggestCache().set(key, out);
+    if (key !== null) cache.store(cache.suggestions, key, out, generation);
     return out;
   }
-  private suggestCache(): KeyedCache<Suggestion[]> {
-    this.suggestions ??= this.ctx.cache.keyed<Suggestion[]>('kb-suggest', SUGGEST_TTL_MS, () => this.ctx.clock.now().getTime());
-    return this.suggestions;
+  /** An anonymous reader's suggestions when already answered (no query, no rate-limit row: one map lookup). */
+  cachedSuggestions(q: string): Suggestion[] | undefined {
+    return this.pageCache().suggestions.get(normaliseQuery(q));
   }
-  private suggestions: KeyedCache<Suggestion[]> | undefined;
 
   /**
    * Public articles for an email's auto-reply (issue 14): none unless one matches well. Every word of the subject
@@ -950,12 +949,12 @@ export class KbService {
       .limit(50_000);
   }
 
-  /** The help centre's page cache (one per process), cleared here and in every process by any change. */
-  pageCache(): KeyedCache<string> {
-    this.pages ??= this.ctx.cache.keyed<string>('kb-pages', 60_000, () => this.ctx.clock.now().getTime());
+  /** The help centre's page cache (one per process), cleared here and in every process by any change (page-cache.ts). */
+  pageCache(): HelpCache {
+    this.pages ??= new HelpCache(this.ctx);
     return this.pages;
   }
-  private pages: KeyedCache<string> | undefined;
+  private pages: HelpCache | undefined;
 }
 
 const articleSummary = {
