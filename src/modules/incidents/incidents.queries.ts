@@ -72,14 +72,15 @@ export class IncidentQueries {
 
   /**
    * The caller's overdue action items, once the sweep reminded them (the app's notice): items they own, and
-   * ownerless ones of incidents they lead — the people the reminder went to. Gone once done or given a later date.
+   * ownerless ones of incidents they lead — the people the reminder went to. Gone once done or given a later date
+   * (until that one is reminded); a date moved earlier, still past, keeps it.
    */
   async myOverdueActionItems(userId: string) {
     type Row = { incident_id: string; number: number; title: string; item: { id: string; title: string; dueOn: string; link: string | null } };
     const rows = await this.ctx.db.execute(sql`
       select r.incident_id, i.number, i.title, e as item
       from ${incidentRetros} r join ${incidents} i on i.id = r.incident_id, jsonb_array_elements(r.action_items) e
-      where not coalesce((e->>'done')::boolean, false) and e->>'remindedFor' = e->>'dueOn'
+      where not coalesce((e->>'done')::boolean, false) and e->>'remindedFor' >= e->>'dueOn'
         and (e->>'ownerId' = ${userId} or (e->>'ownerId' is null and exists (
           select 1 from ${incidentRoleAssignments} a join ${incidentRoles} l on l.key = a.role_key and l.lead
           where a.incident_id = r.incident_id and a.user_id = ${userId}::uuid)))

@@ -231,10 +231,11 @@ export const incidentNotices = pgTable(
 
 /**
  * A retro's action item. `id` is stable across saves (the screen and `PATCH …/action-items/:itemId` name it);
- * `remindedFor` is the due date its owner was reminded of when it passed (so the reminder goes once per due date:
- * a new due date re-arms it, marking it done ends it). Set by the server only.
+ * `remindedFor` is the latest due date its owner was reminded of when it passed, `remindedAt` when (ISO instant): the
+ * reminder goes once per due date, a due date moved later than `remindedFor` re-arms it (moving it between past
+ * dates does not), never twice within 24 h, and marking it done ends it. Set by the server only.
  */
-export type ActionItem = { id: string; title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean; remindedFor: string | null };
+export type ActionItem = { id: string; title: string; ownerId: string | null; dueOn: string | null; link: string | null; done: boolean; remindedFor: string | null; remindedAt?: string | null };
 
 /**
  * The retrospective of a resolved incident (CommCare's five whys, PMERIT's post-mortem within 48 hours): written

@@ -124,6 +124,8 @@ export const ActionItemPatch = z
 // Done, or skipped with a reason.
 export const CompleteRetroBody = z.union([z.object({ done: z.literal(true) }).strict(), z.object({ skipReason: z.string().trim().min(3).max(2000) }).strict()]);
 const RETRO_DUE_MS = 48 * 3600_000;
+// An action item's owner is reminded at most once a day, whatever happens to its due date.
+const REMIND_AGAIN_MS = 24 * 3600_000;
 
 /** The composer's starting text per state (PMERIT's and CommCare's update templates), until an admin sets their own. */
 export const UPDATE_TEMPLATES: Record<(typeof PUBLIC_STATES)[number], string> = {
@@ -650,8 +652,11 @@ export class IncidentsService {
       const stored = new Map(retro.actionItems.map((a) => [a.id, a]));
       const unknown = input.actionItems.flatMap((item, i) => (item.id && !stored.has(item.id) ? [{ path: `body.actionItems.${i}.id`, message: 'no such action item on this retro' }] : []));
       if (unknown.length) throw new AppError('INVALID_REFERENCE', unknown.map((f) => `${f.path}: ${f.message}`).join('; '), { fields: unknown });
-      // The reminded marker stays with its item: the reminder re-arms only for a new due date (the sweep compares).
-      const actionItems: ActionItem[] = input.actionItems.map(({ id: itemId, ...item }) => ({ ...item, id: itemId ?? randomUUID(), remindedFor: (itemId && stored.get(itemId)?.remindedFor) || null }));
+      // The reminded markers stay with their item: the reminder re-arms only for a later due date (the sweep compares).
+      const actionItems: ActionItem[] = input.actionItems.map(({ id: itemId, ...item }) => {
+        const was = itemId ? stored.get(itemId) : undefined;
+        return { ...item, id: itemId ?? randomUUID(), remindedFor: was?.remindedFor || null, remindedAt: was?.remindedAt || null };
+      });
       const [row] = await tx.update(incidentRetros).set({ ...input, actionItems, updatedAt: this.ctx.clock.now() }).where(eq(incidentRetros.incidentId, id)).returning();
       return row as typeof incidentRetros.$inferSelect;
     });
@@ -690,24 +695,30 @@ export class IncidentsService {
    * The overdue action items sweep (a schedule): an item not done whose due date is over (the whole day, UTC) is
    * reminded once to its owner — the incident's lead when it has none — by a timeline entry carrying `notify` (the
    * app shows it to them) and a mail through the outbox. Marker, entry and mail commit together under the retro's
-   * row lock, so two processes, or a replayed slot, remind once; a new due date reminds again once it passes.
+   * row lock, so two processes, or a replayed slot, remind once. Only a due date later than the one already
+   * reminded for reminds again once it passes, and never within 24 h of the last reminder: an agent flipping the
+   * date between past days must not mail the owner on every sweep.
    */
   async sweepActionItems(): Promise<{ reminded: number }> {
-    const today = this.ctx.clock.now().toISOString().slice(0, 10);
+    const now = this.ctx.clock.now();
+    const today = now.toISOString().slice(0, 10);
+    const dayAgo = new Date(now.getTime() - REMIND_AGAIN_MS).toISOString();
     return this.ctx.db.transaction(async (tx) => {
+      // ISO dates and instants (toISOString, always UTC) order as strings.
       const due = sql`exists (select 1 from jsonb_array_elements(${incidentRetros.actionItems}) e
         where not coalesce((e->>'done')::boolean, false) and e->>'dueOn' is not null and e->>'dueOn' < ${today}
-        and (e->>'remindedFor') is distinct from (e->>'dueOn'))`;
+        and (e->>'remindedFor' is null or e->>'dueOn' > e->>'remindedFor')
+        and (e->>'remindedAt' is null or e->>'remindedAt' <= ${dayAgo}))`;
       // SKIP LOCKED: a retro another process is reminding (or someone is saving) is left to it; the next sweep re-reads it.
       const retros = await tx.select().from(incidentRetros).where(due).for('update', { skipLocked: true });
       let reminded = 0;
       for (const retro of retros) {
-        const overdue = retro.actionItems.filter((a) => !a.done && a.dueOn && a.dueOn < today && a.remindedFor !== a.dueOn);
+        const overdue = retro.actionItems.filter((a) => !a.done && a.dueOn && a.dueOn < today && (!a.remindedFor || a.dueOn > a.remindedFor) && (!a.remindedAt || a.remindedAt <= dayAgo));
         if (!overdue.length) continue;
         const ids = new Set(overdue.map((a) => a.id));
         await tx
           .update(incidentRetros)
-          .set({ actionItems: retro.actionItems.map((a) => (ids.has(a.id) ? { ...a, remindedFor: a.dueOn } : a)) })
+          .set({ actionItems: retro.actionItems.map((a) => (ids.has(a.id) ? { ...a, remindedFor: a.dueOn, remindedAt: now.toISOString() } : a)) })
           .where(eq(incidentRetros.incidentId, retro.incidentId));
         const [inc] = await tx.select({ number: incidents.number, title: incidents.title }).from(incidents).where(eq(incidents.id, retro.incidentId));
         const leads = await this.holders(tx, retro.incidentId, []);

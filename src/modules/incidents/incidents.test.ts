@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { enqueue } from '../../platform/jobs.js';
@@ -656,5 +657,75 @@ describe('incidents', () => {
     const retro = (await detail(inc.id)).retro;
     assert.equal(retro.actionItems.find((a: { id: string }) => a.id === ids[3]).remindedFor, null, 'a done item is never reminded');
     assert.equal((await mails()).length, 4);
+  });
+
+  // The retro's reminder timeline entries and mails of one incident.
+  const remindersOf = async (incidentId: string) =>
+    ((await detail(incidentId)).timeline as { kind: string; body: string; data: { actionItemId?: string } }[]).filter((e) => e.kind === 'reminder' && e.data.actionItemId).map((e) => e.body);
+  const reminderMails = async (number: number) =>
+    ((await t.as(admin).get('/api/v1/outbox?limit=200')).body.items as { kind: string; subject: string }[]).filter((m) => m.kind === 'notification' && m.subject.includes(`incident #${number}:`)).length;
+
+  test('flipping an overdue item between past due dates reminds nobody again: only a later date re-arms it, and never within 24 h', async () => {
+    t.clock.set('2026-04-01T09:00:00Z');
+    // Sessions from the earlier tests' clock have expired.
+    [admin, lead, support] = [await t.signIn('admin'), await t.signIn('agent', { name: 'Dana Lead' }), await t.signIn('agent', { name: 'Sam Support' })];
+    const declared = await declare(lead, { title: 'Flip-flop', severity: 'P2' });
+    assert.equal(declared.status, 201, declared.raw);
+    const inc = declared.body;
+    await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'resolved', body: 'Fixed.' });
+    const saved = await t.as(lead).put(`/api/v1/incidents/${inc.id}/retro`, { actionItems: [{ title: 'Rotate the keys', ownerId: support.user.id, dueOn: '2026-04-05' }] });
+    const itemId = saved.body.actionItems[0].id as string;
+    const move = async (dueOn: string) => assert.equal((await t.as(lead).patch(`/api/v1/incidents/${inc.id}/retro/action-items/${itemId}`, { dueOn })).status, 200);
+    const sweep = () => t.services.incidents.sweepActionItems();
+    t.clock.set('2026-04-10T08:00:00Z');
+    await sweep();
+    assert.equal((await remindersOf(inc.id)).length, 1);
+    // Moved to an earlier past date, back, and earlier again (through the retro form too), with a sweep after each: no mail.
+    for (const dueOn of ['2026-04-03', '2026-04-05', '2026-04-02']) {
+      await move(dueOn);
+      t.clock.advance(5 * 60_000);
+      await sweep();
+    }
+    const retro = (await detail(inc.id)).retro;
+    await t.as(lead).put(`/api/v1/incidents/${inc.id}/retro`, { actionItems: [{ id: itemId, title: 'Rotate the keys', ownerId: support.user.id, dueOn: '2026-04-01' }] });
+    await sweep();
+    assert.equal(retro.actionItems[0].remindedFor, '2026-04-05');
+    assert.equal((await remindersOf(inc.id)).length, 1, 'a due date moved between past days reminded again');
+    assert.equal(await reminderMails(inc.number), 1);
+    // Still overdue and reminded: the owner's notice stays.
+    assert.ok(((await t.as(support).get('/api/v1/me/action-items')).body.items as { id: string }[]).some((a) => a.id === itemId));
+    // A later date, already past: re-armed, but not within 24 h of the last reminder.
+    await move('2026-04-08');
+    await sweep();
+    assert.equal((await remindersOf(inc.id)).length, 1, 'reminded twice within 24 h');
+    t.clock.set('2026-04-11T08:00:00Z');
+    await sweep();
+    await sweep();
+    assert.deepEqual((await remindersOf(inc.id)).at(-1), 'Action item overdue (due 2026-04-08): Rotate the keys');
+    assert.equal((await remindersOf(inc.id)).length, 2);
+    assert.equal(await reminderMails(inc.number), 2);
+  });
+
+  test('migration 0055 marks items already past due as reminded, so the first sweep after the upgrade mails none of them', async () => {
+    // The migration's "today" is the database's real date, so the sweep runs on it too.
+    t.clock.set(new Date().toISOString());
+    [admin, lead, support] = [await t.signIn('admin'), await t.signIn('agent', { name: 'Dana Lead' }), await t.signIn('agent', { name: 'Sam Support' })];
+    const { body: inc } = await declare(lead, { title: 'Before the upgrade', severity: 'P2' });
+    await t.as(lead).post(`/api/v1/incidents/${inc.id}/updates`, { state: 'resolved', body: 'Fixed.' });
+    // Items as they were stored before 0055 (no id, no marker): one long overdue, one due in the future, one without a date.
+    const old = [
+      { title: 'Historical', ownerId: support.user.id, dueOn: '2020-01-01', link: null, done: false },
+      { title: 'Upcoming', ownerId: support.user.id, dueOn: '2999-01-01', link: null, done: false },
+      { title: 'Whenever', ownerId: null, dueOn: null, link: null, done: false },
+    ];
+    await t.database.db.execute(sql`update incident_retros set action_items = ${JSON.stringify(old)}::jsonb where incident_id = ${inc.id}`);
+    const migration = readFileSync(new URL('../../db/migrations/0055_action_item_ids.sql', import.meta.url), 'utf8');
+    await t.database.db.execute(sql.raw(migration));
+    const items = (await detail(inc.id)).retro.actionItems as { id: string; title: string; remindedFor: string | null }[];
+    assert.deepEqual(items.map((a) => [a.title, a.remindedFor]), [['Historical', '2020-01-01'], ['Upcoming', null], ['Whenever', null]]);
+    assert.ok(items.every((a) => /^[0-9a-f-]{36}$/.test(a.id)));
+    await t.services.incidents.sweepActionItems();
+    assert.deepEqual(await remindersOf(inc.id), []);
+    assert.equal(await reminderMails(inc.number), 0);
   });
 });
