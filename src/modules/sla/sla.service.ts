@@ -22,6 +22,9 @@ export type BusinessClock = { calendarId: string | null; seconds: (from: Date, t
 /** Calendar seconds: the business clock of a ticket no SLA policy applies to. */
 export const ALWAYS_OPEN: BusinessClock = { calendarId: null, seconds: (from, to) => Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000)) };
 
+/** The clocks a ticket's creation starts (when its policy has a target for them); next response starts later. */
+const STARTED_AT_CREATION: readonly SlaMetric[] = ['first_response', 'resolution', 'periodic_update'];
+
 const Minutes = z.number().int().min(1).max(10_000_000);
 const Metrics = z.array(z.enum(SLA_METRICS)).max(4);
 
@@ -205,9 +208,7 @@ export class SlaService {
 
     for (const e of events) {
       if (e.kind === 'created') {
-        start('first_response');
-        start('resolution');
-        start('periodic_update');
+        for (const metric of STARTED_AT_CREATION) start(metric);
       } else if (e.kind === 'message_added') {
         const to = e.toValue as { messageId?: string; public?: boolean } | null;
         if (!to?.messageId || !to.public) continue;
@@ -356,16 +357,18 @@ export class SlaService {
   }
 
   /**
-   * The business clock a ticket about to be created will run on, as the clocks' step will choose it (the policy it
-   * matches, if that has a target for its priority); undefined: 24/7. For reports' row written in the creation
-   * statement, before the clocks exist.
+   * The business clock a ticket about to be created will run on, as the clocks' step will choose it: the policy
+   * `policyFor` picks for the ticket (whose organisation must be the one it will be stored with: a condition may
+   * name it), if that policy starts a clock at creation (a target for its priority among STARTED_AT_CREATION; a
+   * policy with only a next response target starts none, and reports read a ticket without clocks as 24/7);
+   * undefined: 24/7. For reports' row written in the creation statement, before the clocks exist.
    */
   async clockOfNewTicket(ticket: TicketRow, ex: Executor = this.ctx.db): Promise<BusinessClock | undefined> {
     const policies = (await this.policies.list(ex)).filter((p) => p.active);
     if (!policies.length) return undefined;
     const { priority, policy } = await this.policyFor(ticket, policies, this.ctx.clock.now(), ex);
     const targets = policy && priority ? (policy.targets[priority.key] ?? {}) : {};
-    return policy && Object.values(targets).some(Boolean) ? this.clockOfPolicy(policy.id, ex) : undefined;
+    return policy && STARTED_AT_CREATION.some((m) => targets[m]) ? this.clockOfPolicy(policy.id, ex) : undefined;
   }
 
   /** Whether any SLA policy exists (cached): without one, every ticket is on the 24/7 clock. */

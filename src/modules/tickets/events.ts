@@ -246,16 +246,19 @@ export type EventSubscriber =
   | { name: string; mode?: 'job'; kinds?: readonly TicketEventKind[]; jobs: (tx: Tx, events: TicketEvent[], ticket: TicketRow) => Promise<NewJob[]> };
 
 /**
- * A creation as it will be stored, before the statement that stores it: the ticket (its number and organisation are
- * known inside the statement only) and its events with ids 1, 2, … in order (the statement assigns the real ones).
+ * A creation as it will be stored, before the statement that stores it: the ticket (its number is known inside the
+ * statement only: 0 here; its organisation is the one the statement is expected to store, see `as_told` below) and
+ * its events with ids 1, 2, … in order (the statement assigns the real ones).
  */
 export type PendingCreation = { ticket: TicketRow; events: TicketEvent[] };
 
 /**
  * What a step writes inside the creation statement itself, so that it costs a new ticket no round trip of its own
- * (reports: issue 13's ≤ 10 % on creation). It returns the body of a data-modifying CTE that may read `t` (the
- * inserted ticket: id, number, organization_id) and `e` (the inserted events), or undefined to be run as a plain
- * step. A step whose rider wrote is not called again for those events.
+ * (reports: issue 13's ≤ 10 % on creation). It returns the body of a data-modifying CTE that may read `as_told` (the
+ * inserted ticket: id, number, organization_id — a row only if the ticket was stored as the pending creation said;
+ * otherwise no row, the rider writes nothing, and its step is called after the statement as for any change) and `e`
+ * (the inserted events), or undefined to be run as a plain step. A step whose rider wrote is not called again for
+ * those events.
  */
 export type CreationRider = (ex: Executor, creation: PendingCreation) => Promise<SQL | undefined>;
 

@@ -96,7 +96,8 @@ export async function createTicket(d: TicketDeps, actor: Actor, input: NewTicket
     !!newRequester || followerInput || input.attachmentIds.length > 0 || assigneeId !== null || d.events.size > 0 || !!d.assigner() || !!options.tx;
   const write = async (ex: Executor): Promise<CreatedTicket> => {
     const now = d.ctx.clock.now();
-    const requesterId = newRequester ? (await d.people.findOrCreateCustomer(newRequester, ex)).id : staff ? (input.requesterId ?? actor.userId) : actor.userId;
+    const madeRequester = newRequester ? await d.people.findOrCreateCustomer(newRequester, ex) : undefined;
+    const requesterId = madeRequester ? madeRequester.id : staff ? (input.requesterId ?? actor.userId) : actor.userId;
     if (assigneeId) await checkAssignee(d, assigneeId, groupId, ex);
     const ticketId = randomUUID();
     const messageId = randomUUID();
@@ -154,11 +155,23 @@ export async function createTicket(d: TicketDeps, actor: Actor, input: NewTicket
       events: newEvents,
     });
     // Steps that can write in this statement do (reports' row: no round trip of its own), and are not called after.
-    const pendingTicket: TicketRow = { ...values, ...AFTER_INSERT, number: 0, organizationId: input.organizationId ?? null };
+    // They are shown the ticket as the statement will store it, so they decide as their steps would (reports picks the
+    // SLA policy, whose condition may name the organisation): its organisation is the one named, else the requester's,
+    // known here without a read when the requester is new or the actor. Otherwise (staff for someone else) none is
+    // assumed; `as_told` holds the stored ticket only if its organisation is the one assumed, so a wrong guess (or a
+    // requester moved meanwhile) leaves the riders' writes empty and their steps run after the statement instead.
+    const assumedOrganizationId =
+      input.organizationId !== undefined ? input.organizationId : madeRequester ? madeRequester.organizationId : requesterId === actor.userId ? actor.organizationId : null;
+    const pendingTicket: TicketRow = { ...values, ...AFTER_INSERT, number: 0, organizationId: assumedOrganizationId };
     const riders = d.events.size
       ? await d.events.creationRiders(ex, { ticket: pendingTicket, events: pendingEvents({ ticketId, version: 1, actor: eventActorOf, at: now, events: newEvents }) })
       : { ctes: [], done: new Set<string>() };
-    const riderCtes = riders.ctes.map((cte, i) => sql`, ${sql.raw(`rider${i}`)} as (${cte})`);
+    const riderCtes = riders.ctes.length
+      ? [
+          sql`, as_told as (select t.* from t where t.organization_id is not distinct from ${assumedOrganizationId}::uuid)`,
+          ...riders.ctes.map((cte, i) => sql`, ${sql.raw(`rider${i}`)} as (${cte})`),
+        ]
+      : [];
     const result = await ex.execute(sql`
       with r as (${personRowSql(requesterId)}),
       t as (${insertTicket.getSQL()}),
@@ -170,9 +183,10 @@ export async function createTicket(d: TicketDeps, actor: Actor, input: NewTicket
       n as (select pg_notify(${EVENTS_CHANNEL}, json_build_object('ticketId', e.ticket_id, 'ids', json_build_array(e.id))::text) from e)
       ${sql.join(riderCtes, sql``)}
       select t.number, t.organization_id, (select count(*) from n) as notified, (select json_agg(e order by e.id) from e) as events,
+             ${riders.ctes.length ? sql`exists (select 1 from as_told)` : sql`false`} as told,
              (select json_build_object('id', r.id, 'name', r.name, 'email', r.email) from r) as requester
       from t`);
-    const [row] = rowsOf<{ number: number | string; organization_id: string | null; events: Record<string, unknown>[]; requester: { id: string; name: string; email: string } }>(result);
+    const [row] = rowsOf<{ number: number | string; organization_id: string | null; events: Record<string, unknown>[]; told: boolean; requester: { id: string; name: string; email: string } }>(result);
     if (!row) throw new Error('ticket insert returned no row');
     const ticket: TicketRow = { ...values, ...AFTER_INSERT, number: Number(row.number), organizationId: row.organization_id };
     if (input.attachmentIds.length) await claimAttachments(ex, messageId, input.attachmentIds, actor.userId);
@@ -182,7 +196,7 @@ export async function createTicket(d: TicketDeps, actor: Actor, input: NewTicket
     if (followerIds.length) await ex.insert(ticketFollowers).values(followerIds.map((userId) => ({ ticketId, userId })));
     const events = (row.events ?? []).map(eventFromRow);
     // With subscribers or an assigner a transaction is always open (needsTransaction), so `ex` is one.
-    await d.events.dispatch(ex as Tx, events, ticket, riders.done);
+    await d.events.dispatch(ex as Tx, events, ticket, row.told ? riders.done : undefined);
     // The answer shows the ticket as created (before auto-assignment), as it always has.
     await autoAssign(d, ex as Tx, ticket, events);
     return { ticket, detail: { ...ticketView(ticket, row.requester, priority), followerIds, links: [] }, messageId };
