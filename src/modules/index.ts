@@ -52,7 +52,7 @@ export function buildModules(ctx: Ctx) {
   });
   const oncall = oncallModule(ctx, { ...people.services, ...tickets.services, ...webhooks.services, addresses: email.services.email.addresses, ...incidents.services });
   const monitors = monitorsModule(ctx, { ...webhooks.services, ...incidents.services, ...oncall.services, ...people.services });
-  const rules = rulesModule({ ...tickets.services, ...people.services, outbound: email.services.email.outbound, ...webhooks.services, ...oncall.services });
+  const rules = rulesModule({ ...tickets.services, ...people.services, outbound: email.services.email.outbound, ...webhooks.services, ...oncall.services, incidents: incidents.services.incidents });
   const automations = automationsModule(ctx, { ...fields.services, ...rules.services, ...sla.services });
   const macros = macrosModule(ctx, { ...tickets.services, ...people.services, ...fields.services });
   const assignment = assignmentModule(ctx, { ...people.services, queries: tickets.services.queries });

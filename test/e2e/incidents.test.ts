@@ -202,6 +202,30 @@ describe('incidents in a real browser', { skip }, () => {
     await context.close();
   });
 
+  test('a trigger that declares an incident is built in the rule builder by keyboard; a ticket it matches becomes an incident', async () => {
+    const { context, page } = await signInPage(browser, base, 'dana@example.org');
+    await page.goto(`${base}/admin/triggers`);
+    await page.getByLabel(/^Name/).fill('Data loss declares');
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await pick(page, 'Condition 1 field', /^Subject$/);
+    await pick(page, 'Condition 1 operator', /^contains$/);
+    await page.getByRole('textbox', { name: 'Condition 1 value' }).fill('data loss');
+    await pick(page, 'Add an action', 'Declare an incident');
+    await pick(page, 'Action 1 severity', /^P2/);
+    await page.getByRole('button', { name: 'Add', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('cell', { name: 'Data loss declares', exact: true }).waitFor();
+    const trigger = (await t.as(admin).get('/api/v1/triggers')).body.items.find((x: { name: string }) => x.name === 'Data loss declares');
+    assert.deepEqual(trigger.condition, { all: [{ field: 'subject', op: 'contains', value: 'data loss' }] });
+    assert.deepEqual(trigger.actions, [{ type: 'declare_incident', severity: 'P2' }]);
+    const ticket = await t.make.ticket(admin, { subject: 'Possible data loss on import', requester: { email: 'ida@example.org', name: 'Ida' }, priority: 'P4' });
+    await t.runJobs();
+    const declared = (await t.as(admin).get(`/api/v1/tickets/${ticket.id}/incidents`)).body.items;
+    assert.deepEqual(declared.map((i: { severity: string }) => i.severity), ['P2']);
+    assert.equal((await t.as(admin).delete(`/api/v1/triggers/${trigger.id}`)).status, 204);
+    await context.close();
+  });
+
   test('monitors: a link-local URL refused at its field, a heartbeat made; a missed ping opens a draft incident, the next ping recovers and offers Resolve; pause and resume by keyboard', async () => {
     assert.equal((await t.as(admin).post('/api/v1/status-components', { name: 'Nightly jobs' })).status, 201);
     const { context, page } = await signInPage(browser, base, 'dana@example.org');

@@ -11,8 +11,16 @@ import type { TicketEvent } from '../tickets/tickets.service.js';
 import { incidents, incidentTickets } from './incidents.schema.js';
 import type { IncidentsService } from './incidents.service.js';
 
-/** Declare an incident from a ticket that became one of the settings' auto-declare priorities (once per ticket). */
-export const AUTO_DECLARE = defineJob({ kind: 'incidents.auto-declare', payload: z.object({ ticketId: z.uuid(), priority: z.string() }) });
+/**
+ * Declare an incident from a ticket (once per ticket: the job key is the ticket's): one that became one of the
+ * settings' auto-declare priorities, or one a trigger's `declare_incident` action ran on (`rule`, and `severity` if
+ * the action named one).
+ */
+export const AUTO_DECLARE = defineJob({
+  kind: 'incidents.auto-declare',
+  payload: z.object({ ticketId: z.uuid(), priority: z.string(), severity: z.string().optional(), rule: z.string().optional() }),
+});
+export const autoDeclareKey = (ticketId: string) => `incidents.auto-declare:${ticketId}`;
 
 /**
  * "Declared automatically when a ticket becomes P0/P1" (issue 12): a ticket event subscriber enqueues the job in the
@@ -39,7 +47,7 @@ export class AutoDeclare {
       else if (e.kind === 'field_changed' && e.field === 'priority' && typeof e.toValue === 'string') priority = e.toValue;
     }
     if (!priority || !wanted.includes(priority)) return [];
-    return [{ kind: AUTO_DECLARE.kind, payload: { ticketId: ticket.id, priority }, key: `incidents.auto-declare:${ticket.id}` }];
+    return [{ kind: AUTO_DECLARE.kind, payload: { ticketId: ticket.id, priority }, key: autoDeclareKey(ticket.id) }];
   }
 
   async run(p: z.infer<typeof AUTO_DECLARE.payload>): Promise<void> {
@@ -55,8 +63,11 @@ export class AutoDeclare {
     const actor = await this.declarer(ticket);
     if (!actor) return;
     const severities = await this.incidents.severities();
-    // The priority may have left the severities since (the scheme changed): the top severity then.
-    const severity = severities.find((s) => s.key === p.priority) ?? severities[0];
+    // The trigger's severity if it still is one, else the ticket's priority's. A priority that left the severities
+    // since (the scheme changed) declares the top one for the setting (it asked for a top priority); a trigger on a
+    // ticket whose priority is below the severities declares the lowest (it asked for no level).
+    const severity =
+      severities.find((s) => s.key === p.severity) ?? severities.find((s) => s.key === p.priority) ?? (p.rule === undefined ? severities[0] : severities.at(-1));
     if (!severity) return;
     await this.incidents.declare(actor, {
       title: ticket.subject.slice(0, 200),
@@ -64,7 +75,10 @@ export class AutoDeclare {
       originTicketId: ticket.id,
       components: [],
       roles: {},
-      impact: `Declared automatically: ticket #${ticket.number} became ${p.priority} (Admin → Status page components → "Declare an incident automatically").`,
+      impact:
+        p.rule === undefined
+          ? `Declared automatically: ticket #${ticket.number} became ${p.priority} (Admin → Status page components → "Declare an incident automatically").`
+          : `Declared automatically by ${p.rule} on ticket #${ticket.number}.`,
     });
   }
 

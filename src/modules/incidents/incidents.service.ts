@@ -12,6 +12,7 @@ import type { PeopleService } from '../people/people.service.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
+import { AUTO_DECLARE, autoDeclareKey } from './auto-declare.js';
 import {
   type ActionItem,
   COMPONENT_STATUSES,
@@ -261,6 +262,22 @@ export class IncidentsService {
     await this.autoDeclare.invalidate();
     await this.publish();
     return input;
+  }
+
+  /**
+   * The rule action `declare_incident`: enqueues, in the rule's transaction, the same job the auto-declare setting
+   * does (docs/incidents.md), on the same per-ticket key — one incident per ticket however often the trigger fires,
+   * the setting joins in, or a job is replayed; none while the ticket is tied to an incident not closed.
+   */
+  async declareFromRule(tx: Tx, ticket: { id: string; priorityId: string | null }, input: { severity?: string; rule: string }): Promise<void> {
+    // The ticket's priority as of now; the job maps it to a severity when the action named none.
+    const priority = (await this.ticketSettings.allPriorities(tx)).find((p) => p.id === ticket.priorityId)?.key ?? '';
+    await enqueue(tx, this.ctx.clock, AUTO_DECLARE, { ticketId: ticket.id, priority, severity: input.severity, rule: input.rule }, { key: autoDeclareKey(ticket.id) });
+  }
+
+  /** Whether `key` is an incident severity now (rule actions check at save time). */
+  async isSeverity(key: string): Promise<boolean> {
+    return (await this.severities()).some((s) => s.key === key);
   }
 
   /** The incident severities: the active priority scheme's top levels, each with its update cadence. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Tx } from '../../db/client.js';
 import { AppError } from '../../platform/errors.js';
 import type { OutboundService } from '../email/outbound.service.js';
+import type { IncidentsService } from '../incidents/incidents.service.js';
 import type { OncallService } from '../oncall/oncall.service.js';
 import { checkTemplate, renderTemplate } from '../../platform/templates.js';
 import { activeMemberEmails, namesAndEmails } from '../people/members.queries.js';
@@ -30,6 +31,8 @@ export const ActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('webhook'), webhookId: z.uuid() }).strict(),
   // Page an on-call escalation policy about the ticket (once while that page is open); e.g. on sla_breached.
   z.object({ type: z.literal('page'), policyId: z.uuid() }).strict(),
+  // Declare an incident from the ticket (once per ticket); severity: the ticket's priority's unless named.
+  z.object({ type: z.literal('declare_incident'), severity: z.string().trim().min(1).max(20).optional() }).strict(),
 ]);
 
 /** One rule action, as its schema checks it: the single source for automations' and triggers' stored actions. */
@@ -47,6 +50,7 @@ export class RuleActions {
     private readonly outbound: OutboundService,
     private readonly webhooks: WebhooksService,
     private readonly oncall: OncallService,
+    private readonly incidents: IncidentsService,
   ) {}
 
   async check(actions: RuleAction[]): Promise<ConditionProblem[]> {
@@ -68,6 +72,8 @@ export class RuleActions {
         if (!(await this.webhooks.exists(action.webhookId))) problems.push({ path: `${path}.webhookId`, message: `no webhook with id ${action.webhookId}` });
       } else if (action.type === 'page') {
         if (!(await this.oncall.policyExists(action.policyId))) problems.push({ path: `${path}.policyId`, message: `no escalation policy with id ${action.policyId}` });
+      } else if (action.type === 'declare_incident') {
+        if (action.severity !== undefined && !(await this.incidents.isSeverity(action.severity))) problems.push({ path: `${path}.severity`, message: `no incident severity ${action.severity}` });
       } else if (action.type === 'set' && action.value !== null) {
         const ok =
           action.field === 'status'
@@ -124,6 +130,9 @@ export class RuleActions {
           return;
         case 'page':
           await this.oncall.pageFromRule(tx, action.policyId, t, rule);
+          return;
+        case 'declare_incident':
+          await this.incidents.declareFromRule(tx, t, { severity: action.severity, rule });
           return;
       }
     } catch (err) {

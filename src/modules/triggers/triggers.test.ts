@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { enqueue } from '../../platform/jobs.js';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+import { AUTO_DECLARE } from '../incidents/auto-declare.js';
 
 describe('triggers', () => {
   let t: TestApp;
@@ -83,6 +85,41 @@ describe('triggers', () => {
     assert.equal((await t.as(admin).post('/api/v1/triggers', { name: 'No events', events: [], actions: [{ type: 'note', body: 'x' }] })).status, 400);
     assert.equal((await t.as(admin).post('/api/v1/triggers', { name: 'Bad address', events: ['created'], actions: [{ type: 'email', to: 'not an address', subject: 'x', body: 'x' }] })).status, 400);
     assert.equal((await t.as(agent).post('/api/v1/triggers', { name: 'Mine', events: ['created'], actions: [{ type: 'note', body: 'x' }] })).status, 403);
+    assert.equal(await t.count('triggers'), before);
+  });
+
+  test('declare_incident: a trigger declares an incident from the ticket (its priority\'s severity unless named), once per ticket, however often it fires or the job replays', async () => {
+    const incidentsOf = async (id: string) => ((await t.as(agent).get(`/api/v1/tickets/${id}/incidents`)).body.items as { id: string; severity: string }[]);
+    const rule = await make({ name: 'Fires declare incidents', events: ['created', 'updated'], condition: { field: 'subject', op: 'contains', value: 'datacenter fire' }, actions: [{ type: 'declare_incident' }] });
+    const ticket = await t.make.ticket(agent, { subject: 'datacenter fire in hall B', priority: 'P2' });
+    await t.runJobs();
+    const [first, ...more] = await incidentsOf(ticket.id);
+    assert.ok(first, 'no incident was declared');
+    assert.deepEqual(more, []);
+    assert.equal(first.severity, 'P2', "the ticket's priority's severity");
+    const detail = (await t.as(agent).get(`/api/v1/incidents/${first.id}`)).body;
+    assert.equal(detail.originTicketId, ticket.id);
+    assert.match(detail.impact, /^Declared automatically by Trigger “Fires declare incidents” on ticket #\d+\.$/);
+    // The trigger fires again on updates; the job is replayed (a worker that crashed after running it): still one.
+    await t.as(agent).patch(`/api/v1/tickets/${ticket.id}`, { addTags: ['hall-b'] });
+    await t.runJobs();
+    await enqueue(t.database.db, t.clock, AUTO_DECLARE, { ticketId: ticket.id, priority: 'P2', rule: 'Fires declare incidents' });
+    await t.runJobs();
+    assert.equal((await incidentsOf(ticket.id)).length, 1, 'declared twice for one ticket');
+    // A named severity wins over the priority's.
+    assert.equal((await t.as(admin).patch(`/api/v1/triggers/${rule.id}`, { actions: [{ type: 'declare_incident', severity: 'P1' }] })).status, 200);
+    const other = await t.make.ticket(agent, { subject: 'second datacenter fire', priority: 'P3' });
+    await t.runJobs();
+    assert.deepEqual((await incidentsOf(other.id)).map((i) => i.severity), ['P1']);
+    assert.equal((await t.as(admin).delete(`/api/v1/triggers/${rule.id}`)).status, 204);
+  });
+
+  test('declare_incident with a severity that is not one is refused, naming the field, and saves nothing', async () => {
+    const before = await t.count('triggers');
+    const res = await t.as(admin).post('/api/v1/triggers', { name: 'Bad severity', events: ['created'], actions: [{ type: 'note', body: 'x' }, { type: 'declare_incident', severity: 'P9' }] });
+    assert.equal(res.status, 422, res.raw);
+    assert.equal(res.body.errors[0].path, 'body.actions.1.severity');
+    assert.equal((await t.as(admin).post('/api/v1/triggers', { name: 'Bad field', events: ['created'], actions: [{ type: 'declare_incident', severity: 'P1', extra: 1 }] })).status, 400);
     assert.equal(await t.count('triggers'), before);
   });
 });

@@ -335,7 +335,8 @@ export type Action =
   | { type: 'escalate'; urgency: 'low' | 'medium' | 'high' | 'critical'; toGroupId?: string }
   | { type: 'email'; to: string; subject: string; body: string }
   | { type: 'webhook'; webhookId: string }
-  | { type: 'page'; policyId: string };
+  | { type: 'page'; policyId: string }
+  | { type: 'declare_incident'; severity?: string };
 
 const ACTION_TYPES = [
   { value: 'set:status', label: 'Set the state' },
@@ -351,6 +352,7 @@ const ACTION_TYPES = [
   { value: 'email', label: 'Send an email' },
   { value: 'webhook', label: 'Post to a webhook' },
   { value: 'page', label: 'Page on call' },
+  { value: 'declare_incident', label: 'Declare an incident' },
 ];
 const actionKey = (a: Action) => (a.type === 'set' ? `set:${a.field}` : a.type);
 function newAction(key: string): Action {
@@ -360,6 +362,7 @@ function newAction(key: string): Action {
   if (key === 'escalate') return { type: 'escalate', urgency: 'high' };
   if (key === 'email') return { type: 'email', to: 'requester', subject: '', body: '' };
   if (key === 'webhook') return { type: 'webhook', webhookId: '' };
+  if (key === 'declare_incident') return { type: 'declare_incident' };
   return { type: 'page', policyId: '' };
 }
 
@@ -368,6 +371,7 @@ export function ActionsBuilder({ value, onChange, error, path = 'body.actions' }
   const dir = useDirectory();
   const webhooks = useQuery({ queryKey: ['webhooks'], queryFn: () => api.get('/api/v1/webhooks').then((r) => r.items) });
   const policies = useQuery({ queryKey: ['oncall-policies'], queryFn: () => api.get('/api/v1/oncall/policies').then((r) => r.items) });
+  const severities = useQuery({ queryKey: ['incident-settings'], queryFn: () => api.get('/api/v1/incident-settings'), staleTime: 5 * 60_000, enabled: value.some((a) => a.type === 'declare_incident') });
   const [json, setJson] = useState<string | null>(null);
   const errors = (error?.fields ?? []) as Problems;
   const set = (i: number, a: Action) => onChange(value.map((x, j) => (j === i ? a : x)));
@@ -411,7 +415,7 @@ export function ActionsBuilder({ value, onChange, error, path = 'body.actions' }
               <Stack gap={6}>
                 <Group gap="xs" align="flex-end">
                   <Select aria-label={`${name} does`} w={240} data={ACTION_TYPES} value={actionKey(a)} onChange={(k) => k && set(i, newAction(k))} allowDeselect={false} />
-                  <ActionValue a={a} name={name} dir={dir} set={(x) => set(i, x)} webhooks={webhooks.data ?? []} policies={policies.data ?? []} />
+                  <ActionValue a={a} name={name} dir={dir} set={(x) => set(i, x)} webhooks={webhooks.data ?? []} policies={policies.data ?? []} severities={severities.data?.severities ?? []} />
                   <ActionIcon variant="subtle" aria-label={`Move ${name} up`} disabled={i === 0} onClick={() => { const next = [...value]; next.splice(i - 1, 0, ...next.splice(i, 1)); onChange(next); }}>↑</ActionIcon>
                   <ActionIcon variant="subtle" color="red" aria-label={`Remove ${name}`} onClick={() => onChange(value.filter((_, j) => j !== i))}>×</ActionIcon>
                 </Group>
@@ -433,7 +437,7 @@ export function ActionsBuilder({ value, onChange, error, path = 'body.actions' }
   );
 }
 
-function ActionValue({ a, name, dir, set, webhooks, policies }: { a: Action; name: string; dir: Directory; set: (a: Action) => void; webhooks: { id: string; name: string }[]; policies: { id: string; name: string }[] }) {
+function ActionValue({ a, name, dir, set, webhooks, policies, severities }: { a: Action; name: string; dir: Directory; set: (a: Action) => void; webhooks: { id: string; name: string }[]; policies: { id: string; name: string }[]; severities: { key: string; name: string }[] }) {
   if (a.type === 'set') {
     const data =
       a.field === 'status'
@@ -472,6 +476,18 @@ function ActionValue({ a, name, dir, set, webhooks, policies }: { a: Action; nam
       </Group>
     );
   if (a.type === 'webhook') return <Select aria-label={`${name} webhook`} w={240} data={webhooks.map((w) => ({ value: w.id, label: w.name }))} value={a.webhookId || null} onChange={(v) => v && set({ ...a, webhookId: v })} />;
+  if (a.type === 'declare_incident')
+    return (
+      <Select
+        aria-label={`${name} severity`}
+        placeholder="the ticket's priority"
+        clearable
+        w={240}
+        data={severities.map((s) => ({ value: s.key, label: `${s.key} ${s.name}` }))}
+        value={a.severity ?? null}
+        onChange={(v) => set(v ? { type: 'declare_incident', severity: v } : { type: 'declare_incident' })}
+      />
+    );
   if (a.type === 'page') return <Select aria-label={`${name} policy`} w={240} data={policies.map((p) => ({ value: p.id, label: p.name }))} value={a.policyId || null} onChange={(v) => v && set({ ...a, policyId: v })} />;
   return null;
 }
