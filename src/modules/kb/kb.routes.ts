@@ -203,6 +203,7 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', cache ? 'public, max-age=60' : 'private, no-store')
       .send(body);
+  const rendering = new Map<string, Promise<CachedPage | null>>();
   const text = (p: Promise<string | null>) => p.then((h) => (h === null ? null : { html: h }));
   // Pages for readers who are not signed in are the same for everyone: rendered once, kept in memory (page-cache.ts)
   // until the KB changes in any process. Signed-in readers' pages are rendered for them and never kept.
@@ -213,12 +214,22 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
     }
     const hit = lru.get(key);
     if (hit !== undefined) return hit;
+    // Readers arriving together for a page not yet rendered (a popular article just after a publish) share one
+    // rendering instead of each running the page's queries.
     const generation = cache.generation;
-    const rendered = await render();
-    if (rendered === null) return null;
-    const page = cachedPage(rendered.html, rendered.articleId);
-    cache.store(lru, key, page, generation);
-    return page;
+    const flight = `${lru === cache.searches ? 'q' : 'p'}${generation}|${key}`;
+    let pending = rendering.get(flight);
+    if (!pending) {
+      pending = (async () => {
+        const rendered = await render();
+        if (rendered === null) return null;
+        const page = cachedPage(rendered.html, rendered.articleId);
+        cache.store(lru, key, page, generation);
+        return page;
+      })().finally(() => rendering.delete(flight));
+      rendering.set(flight, pending);
+    }
+    return pending;
   };
   // An anonymous page carries its ETag: a reader (or a proxy) coming back with it gets a 304 and no body.
   const serve = (req: FastifyRequest, reply: FastifyReply, page: CachedPage) => {
