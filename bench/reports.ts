@@ -7,6 +7,8 @@
  *  - each dashboard widget (the Reports screen's tiles and charts) over 30 days and over a year: p50/p95 of 5 runs;
  *  - the whole dashboard (every widget at once, as the screen asks): p95;
  *  - the first page of a drill-down (the tickets behind "created in the last 30 days");
+ *  - `drilldown`: the first page of a drill-down as it was (offset over a distinct sort) and as it is (keyset), back
+ *    to back on the same data, with both plans;
  *  - ticket creation with the metrics step vs with it doing nothing: the overhead in %.
  */
 import os from 'node:os';
@@ -98,6 +100,10 @@ export async function measureReports(
     log('reports: creation with and without the metrics step');
     out.creation = { ...(await measureCreation(services, actor)), load: loadavg() };
   }
+  if (part('drilldown')) {
+    log(`reports: drill-down, the query before keyset paging and the service now, alternating (load ${loadavg()})`);
+    out.drillDown = await measureDrillDown(database, services, actor, log);
+  }
   if (!part('rebuild') && !part('widgets')) return out;
 
   if (part('rebuild')) {
@@ -173,6 +179,95 @@ type Services = ReturnType<typeof buildServices>;
 type Actor = Awaited<ReturnType<Services['people']['actorFor']>>;
 
 /**
+ * The first page of a drill-down (50 tickets): the statement as it was before keyset paging (an offset page over
+ * `select distinct …`, which sorts every row of the period first) against the statement now, and `ReportsService.tickets`
+ * end to end (its transaction with the time budget, the statement, the page's summaries), alternating, 10 runs each, with each query's plan (EXPLAIN ANALYZE, its top lines) from the same data: tickets created in the
+ * last 30 days, first response time over 30 days, and one day's tickets of "created" grouped by day. And the tenth
+ * page now (nine keyset steps in), for the cost of going further.
+ */
+async function measureDrillDown(database: Database, services: Services, actor: Actor, log: (...a: unknown[]) => void) {
+  const [newest] = rowsOf<{ at: string | Date }>(await database.db.execute(sql`select max(created_at) as at from ticket_metrics`));
+  const now = newest ? new Date(new Date(newest.at).getTime() + 1000) : new Date();
+  const from = new Date(now.getTime() - 30 * DAY);
+  const day = new Date(now.getTime() - 3 * DAY).toISOString().slice(0, 10);
+  const range = { from: from.toISOString(), to: now.toISOString() };
+  // `now` is the statement ReportsService.tickets sends for an admin (no visibility clause), for its plan.
+  const keyset = (date: string, value: string, extra = sql``) =>
+    sql`select ticket_id, (${sql.raw(date)}) as at, (extract(epoch from (${sql.raw(date)})) * 1000000)::bigint as us, (${sql.raw(value)})::float8 as value from ticket_metrics
+        where (${sql.raw(date)} >= ${range.from}::timestamptz and ${sql.raw(date)} < ${range.to}::timestamptz and (${sql.raw(date)}) is not null ${extra})
+        order by (${sql.raw(date)}) desc, ticket_id desc limit 51`;
+  const cases: { name: string; metric: string; query: Record<string, string>; value?: string; old: ReturnType<typeof sql>; now: ReturnType<typeof sql> }[] = [
+    {
+      name: 'created, 30 days',
+      metric: 'tickets_created',
+      query: range,
+      old: sql`select distinct ticket_id, created_at as at, (1)::float8 as value from ticket_metrics
+               where created_at >= ${range.from}::timestamptz and created_at < ${range.to}::timestamptz order by 2 desc nulls last, 1 limit 51 offset 0`,
+      now: keyset('created_at', '1'),
+    },
+    {
+      name: 'first response time, 30 days',
+      metric: 'first_response_time',
+      query: range,
+      old: sql`select distinct ticket_id, first_reply_at as at, (frt_s)::float8 as value from ticket_metrics
+               where first_reply_at >= ${range.from}::timestamptz and first_reply_at < ${range.to}::timestamptz order by 2 desc nulls last, 1 limit 51 offset 0`,
+      now: keyset('first_reply_at', 'frt_s'),
+    },
+    {
+      name: `created on ${day} (grouped by day)`,
+      metric: 'tickets_created',
+      query: { ...range, groupBy: 'day' },
+      value: day,
+      old: sql`select distinct ticket_id, created_at as at, (1)::float8 as value from ticket_metrics
+               where created_at >= ${range.from}::timestamptz and created_at < ${range.to}::timestamptz
+                 and to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD') = ${day}
+               order by 2 desc nulls last, 1 limit 51 offset 0`,
+      now: keyset(
+        'created_at',
+        '1',
+        sql`and to_char(date_trunc('day', created_at at time zone 'UTC'), 'YYYY-MM-DD') = ${day} and created_at >= ${`${day}T00:00:00.000Z`}::timestamptz and created_at < ${new Date(new Date(`${day}T00:00:00Z`).getTime() + DAY).toISOString()}::timestamptz`,
+      ),
+    },
+  ];
+  const plan = async (q: ReturnType<typeof sql>) =>
+    rowsOf<{ 'QUERY PLAN': string }>(await database.db.execute(sql`explain (analyze, costs off, timing off, summary on) ${q}`)).map((r) => r['QUERY PLAN']);
+  const result: Record<string, unknown> = {};
+  for (const c of cases) {
+    const req = services.reports.parse(c.metric, c.query);
+    const now = () => services.reports.tickets(actor, req, { limit: 50, value: c.value });
+    await now();
+    const before: number[] = [];
+    const afterSql: number[] = [];
+    const after: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      before.push(await timed(() => database.db.execute(c.old)));
+      afterSql.push(await timed(() => database.db.execute(c.now)));
+      after.push(await timed(now));
+    }
+    let cursor: string | undefined;
+    const tenth: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      const page = await services.reports.tickets(actor, req, { limit: 50, value: c.value, cursor });
+      if (i === 9) tenth.push(performance.now() - t0);
+      cursor = page.nextCursor ?? undefined;
+      if (!cursor) break;
+    }
+    result[c.name] = {
+      beforeSqlMs: stats(before),
+      afterSqlMs: stats(afterSql),
+      afterServiceMs: stats(after),
+      afterTenthPageMs: tenth[0] === undefined ? null : round(tenth[0]),
+      planBefore: await plan(c.old),
+      planAfter: await plan(c.now),
+      load: loadavg(),
+    };
+    log(`  ${c.name}: statement before p95 ${stats(before).p95} ms, after ${stats(afterSql).p95} ms; service after p95 ${stats(after).p95} ms (load ${loadavg()})`);
+  }
+  return result;
+}
+
+/**
  * Ticket creation through the use case, with the metrics step and with it doing nothing (its private onEvents and
  * atCreation replaced), alternating one creation at a time so the machine's noise falls on both alike.
  */
@@ -207,7 +302,7 @@ export async function measureCreation(services: Services, actor: Actor, rounds =
 
 /**
  * Standalone: `npx tsx bench/reports.ts` on its own database `bench_reports` of the server at BENCH_PG_URL
- * (default postgres://postgres@127.0.0.1:5432/test; BENCH_REPORTS_DB names another). BENCH_REPORTS_PARTS=creation,rebuild,widgets picks parts;
+ * (default postgres://postgres@127.0.0.1:5432/test; BENCH_REPORTS_DB names another). BENCH_REPORTS_PARTS=creation,rebuild,widgets,drilldown picks parts;
  * BENCH_REUSE=1 keeps the generated database for the next run (otherwise it is dropped at the end).
  */
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

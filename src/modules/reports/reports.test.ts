@@ -142,6 +142,30 @@ describe('reports: the store, the metrics and their API', () => {
     const rest = await t.as(agent).get(`/api/v1/reports/tickets_created/tickets?${period}&limit=3&cursor=${paged.body.nextCursor}`);
     assert.equal(rest.body.items.length, 1);
     assert.equal(rest.body.nextCursor, null);
+    // Page by page (a keyset: date, then id): A and B were created at the same instant, and neither is lost or repeated.
+    const walked: string[] = [];
+    for (let cursor = ''; ; ) {
+      const page = await t.as(agent).get(`/api/v1/reports/tickets_created/tickets?${period}&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(page.status, 200, page.raw);
+      walked.push(...page.body.items.map((i: { subject: string }) => i.subject));
+      if (!page.body.nextCursor) break;
+      cursor = page.body.nextCursor;
+    }
+    assert.deepEqual(walked.slice(0, 2), ['C', 'D']);
+    assert.deepEqual(walked.slice(2).sort(), ['A', 'B']);
+    const subjects = async (url: string) => {
+      const res = await t.as(agent).get(url);
+      assert.equal(res.status, 200, res.raw);
+      return res.body.items.map((i: { subject: string }) => i.subject);
+    };
+    // A tag's tickets, each once (B has two tags); a week's, a month's, a day's; a day with nothing.
+    assert.deepEqual(await subjects(`/api/v1/reports/tickets_created/tickets?${period}&groupBy=tag&value=billing`), ['D', 'B']);
+    // Without a value, the tickets behind the total (C, with no tag, too), as without the grouping.
+    assert.deepEqual(await subjects(`/api/v1/reports/tickets_created/tickets?${period}&groupBy=tag`), await subjects(`/api/v1/reports/tickets_created/tickets?${period}`));
+    assert.deepEqual((await subjects(`/api/v1/reports/full_resolution_time/tickets?${period}&groupBy=week&value=2026-03-02`)).sort(), ['A', 'B', 'D']);
+    assert.deepEqual((await subjects(`/api/v1/reports/full_resolution_time/tickets?${period}&groupBy=month&value=2026-03`)).sort(), ['A', 'B', 'D']);
+    assert.deepEqual(await subjects(`/api/v1/reports/full_resolution_time/tickets?${period}&groupBy=day&value=2026-03-02`), ['B', 'A']);
+    assert.deepEqual(await subjects(`/api/v1/reports/full_resolution_time/tickets?${period}&groupBy=day&value=2026-03-04`), []);
 
     const csv = await t.as(agent).get(`/api/v1/reports/agent_wait_time?${period}&groupBy=day`, { accept: 'text/csv' });
     assert.equal(csv.status, 200);
@@ -205,6 +229,9 @@ describe('reports: the store, the metrics and their API', () => {
     await problem('/api/v1/reports/tickets_created?tag=a&tag=b', 400, 'VALIDATION_FAILED', 'querystring.tag');
     await problem('/api/v1/reports/tickets_created/tickets?value=x', 400, 'INVALID_REPORT_QUERY', 'query.value');
     await problem('/api/v1/reports/tickets_created/tickets?cursor=-4', 400, 'INVALID_REPORT_QUERY', 'query.cursor');
+    // An offset (the list's cursors before keyset paging) and a cursor with a mangled id.
+    await problem('/api/v1/reports/tickets_created/tickets?cursor=3', 400, 'INVALID_REPORT_QUERY', 'query.cursor');
+    await problem('/api/v1/reports/tickets_created/tickets?cursor=1772442000000000_not-an-id', 400, 'INVALID_REPORT_QUERY', 'query.cursor');
     assert.equal(await t.count('ticket_metrics'), 4);
     // Without METRICS_TOKEN, /metrics does not exist.
     assert.equal((await t.request('GET', '/metrics', undefined, { authorization: 'Bearer anything-at-all-here' })).body.code, 'NOT_FOUND');
