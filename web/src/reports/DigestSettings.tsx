@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Checkbox, Group, MultiSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Checkbox, Group, Loader, MultiSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -37,7 +37,8 @@ const TIME_ZONES: string[] = (() => {
 export function DigestSettings() {
   const dir = useDirectory();
   const client = useQueryClient();
-  const current = useQuery({ queryKey: ['digests'], queryFn: () => api.get('/api/v1/reports/digests') });
+  // Read once: a background refetch would overwrite what the person is editing (saving puts the saved list in).
+  const current = useQuery({ queryKey: ['digests'], queryFn: () => api.get('/api/v1/reports/digests'), staleTime: Number.POSITIVE_INFINITY, refetchOnWindowFocus: false });
   const [rows, setRows] = useState<Record<Kind, Row>>({ daily: blank(), weekly: blank(), monthly: blank() });
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -67,6 +68,10 @@ export function DigestSettings() {
       setSaving(false);
     }
   };
+
+  // The form shows once the saved digests are in: ticked before they arrived, a box would be reset by them.
+  if (current.isPending) return <Loader aria-label="Loading digests" />;
+  if (current.isError) return <Alert color="red">{current.error instanceof ApiError ? current.error.message : String(current.error)}</Alert>;
 
   return (
     <Stack maw={720}>
