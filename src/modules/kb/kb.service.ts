@@ -129,6 +129,20 @@ export type RelatedRef = { id: string; slug: string; title: string; visibility: 
 
 export type SearchHit = { id: string; slug: string; title: string; snippet: string; sectionName: string; score: number };
 
+/**
+ * Search hits from the best-scored ids and their rows (ids whose row is gone, e.g. unpublished meanwhile, drop out),
+ * best first, ties by title. Shared by the search in the default language and in translations.
+ */
+export function hitsByScore(best: [string, number][], rows: { id: string; slug: string; title: string; section_name: string; snippet: string }[]): SearchHit[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const items: SearchHit[] = [];
+  for (const [id, score] of best) {
+    const r = byId.get(id);
+    if (r) items.push({ id, slug: r.slug, title: r.title, snippet: r.snippet, sectionName: r.section_name, score });
+  }
+  return items.sort((a, b) => b.score - a.score || a.title.localeCompare(b.title));
+}
+
 /** The condition "this reader may read this published article". */
 export function readableBy(reader: Reader): SQL {
   const published = isNotNull(kbArticles.publishedVersion);
@@ -628,14 +642,7 @@ export class KbService {
           sql`, `,
         )})`),
     );
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const items: SearchHit[] = [];
-    for (const [id, score] of best) {
-      const r = byId.get(id);
-      if (r) items.push({ id, slug: r.slug, title: r.title, snippet: r.snippet, sectionName: r.section_name, score });
-    }
-    items.sort((a, b) => b.score - a.score || a.title.localeCompare(b.title));
-    return { query, items };
+    return { query, items: hitsByScore(best, rows) };
   }
 
   /**

@@ -5,7 +5,7 @@ import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { kbArticles, kbArticleTranslations, kbArticleTranslationVersions, kbCategories, kbSections } from './kb.schema.js';
-import { isUuid, type KbService, normaliseQuery, type Reader, readableBy, type SearchHit, searchVector } from './kb.service.js';
+import { hitsByScore, isUuid, type KbService, normaliseQuery, type Reader, readableBy, type SearchHit, searchVector } from './kb.service.js';
 import { localeOfConfig, parseLocale, stemmerFor } from './locales.js';
 import { renderArticle } from './markdown.js';
 
@@ -271,14 +271,7 @@ export class KbTranslations {
           sql`, `,
         )})`),
     );
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const items: SearchHit[] = [];
-    for (const [id, score] of best) {
-      const r = byId.get(id);
-      if (r) items.push({ id, slug: r.slug, title: r.title, snippet: r.snippet, sectionName: r.section_name, score });
-    }
-    items.sort((a, b) => b.score - a.score || a.title.localeCompare(b.title));
-    return { query, items };
+    return { query, items: hitsByScore(best, rows) };
   }
 
   /** Public articles' published translations, for the sitemap's alternates. */
