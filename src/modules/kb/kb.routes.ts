@@ -297,19 +297,27 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
     if (page.articleId) kb.countView(page.articleId);
     return serve(req, reply, page);
   });
+  /**
+   * A search not answered from the page cache costs a full-text and trigram query: it counts against the per-client
+   * limit. Over it, the 429 page is sent and true returned.
+   */
+  const searchRefused = async (req: FastifyRequest, reply: FastifyReply, key: string): Promise<boolean> => {
+    if (!req.actor && cache.searches.get(key) !== undefined) return false;
+    try {
+      await limited(kb, req, 'search');
+      return false;
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'RATE_LIMITED')) throw err;
+      await html(reply, await help.problem(req.actor, 'Too many searches from your address; try again in a minute.'), 429, false);
+      return true;
+    }
+  };
   r.get('/help/:locale/search', { config, schema: { ...hide, params: LocalePath, querystring: z.object({ q: z.string().max(10_000).default('') }) } }, async (req, reply) => {
     const locale = await withLocale(req, reply, req.params.locale, '/search');
     if (!locale) return reply;
     if (req.query.q.length > MAX_QUERY) return html(reply, await help.problem(req.actor, `A search is at most ${MAX_QUERY} characters. Try fewer words.`), 400, false);
     const key = `${locale}|${searchKey(req.query.q)}`;
-    if (req.actor || cache.searches.get(key) === undefined) {
-      try {
-        await limited(kb, req, 'search');
-      } catch (err) {
-        if (err instanceof AppError && err.code === 'RATE_LIMITED') return html(reply, await help.problem(req.actor, 'Too many searches from your address; try again in a minute.'), 429, false);
-        throw err;
-      }
-    }
+    if (await searchRefused(req, reply, key)) return reply;
     const page = await cached(req, key, () => text(help.search(req.actor, req.query.q, locale)), cache.searches);
     return serve(req, reply, page as CachedPage);
   });
@@ -365,16 +373,7 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
     if (req.query.q.length > MAX_QUERY) return html(reply, await help.problem(req.actor, `A search is at most ${MAX_QUERY} characters. Try fewer words.`), 400, false);
     const q = req.query.q;
     const key = searchKey(q);
-    // A search not answered from the page cache costs a full-text and trigram query: those count against the
-    // per-client limit, like suggestions (a flood of distinct queries would otherwise reach the database freely).
-    if (req.actor || cache.searches.get(key) === undefined) {
-      try {
-        await limited(kb, req, 'search');
-      } catch (err) {
-        if (err instanceof AppError && err.code === 'RATE_LIMITED') return html(reply, await help.problem(req.actor, 'Too many searches from your address; try again in a minute.'), 429, false);
-        throw err;
-      }
-    }
+    if (await searchRefused(req, reply, key)) return reply;
     const page = await cached(req, key, () => text(help.search(req.actor, q)), cache.searches);
     return serve(req, reply, page as CachedPage);
   });
