@@ -41,8 +41,9 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 /**
  * The events the generator does not write: replies, state changes, solves, reopens — at the rates its tickets already
  * imply: every ticket past `new` was opened half an hour after creation; pending and on-hold ones were set so three
- * hours in; solved and closed ones were solved at their solved_at (6 % of those reopened two hours later and solved
- * again a day after), closed ones closed at their closed_at. One insert ordered by ticket and time, so each ticket's
+ * hours in (sooner for a ticket younger than that); solved and closed ones were solved at their solved_at (6 % of
+ * those solved over a day ago reopened two hours later and solved again a day after), closed ones closed at their
+ * closed_at. One insert ordered by ticket and time, so each ticket's
  * events have ids in the order they happened (the fold reads them by id).
  */
 async function addReportEvents(database: Database): Promise<void> {
@@ -58,11 +59,11 @@ async function addReportEvents(database: Database): Promise<void> {
       union all
       select t.id, null, 'system', 'field_changed', 'status', to_jsonb(x.f), to_jsonb(x.t), true, x.at
       from tickets t cross join lateral (values
-        ('new', 'open', t.created_at + interval '30 minutes', t.status <> 'new'),
-        ('open', t.status, t.created_at + interval '3 hours', t.status in ('pending', 'on_hold')),
+        ('new', 'open', t.created_at + least(interval '30 minutes', (now() - t.created_at) * 0.1), t.status <> 'new'),
+        ('open', t.status, t.created_at + least(interval '3 hours', (now() - t.created_at) * 0.3), t.status in ('pending', 'on_hold')),
         ('open', 'solved', t.solved_at, t.solved_at is not null),
-        ('solved', 'open', t.solved_at + interval '2 hours', t.solved_at is not null and abs(hashtext(t.id::text)) % 100 < 6),
-        ('open', 'solved', t.solved_at + interval '26 hours', t.solved_at is not null and abs(hashtext(t.id::text)) % 100 < 6),
+        ('solved', 'open', t.solved_at + interval '2 hours', t.solved_at < now() - interval '26 hours' and abs(hashtext(t.id::text)) % 100 < 6),
+        ('open', 'solved', t.solved_at + interval '26 hours', t.solved_at < now() - interval '26 hours' and abs(hashtext(t.id::text)) % 100 < 6),
         ('solved', 'closed', t.closed_at, t.closed_at is not null)) as x(f, t, at, happened)
       where x.happened) e
     order by ticket_id, at`);
@@ -302,7 +303,8 @@ export async function measureCreation(services: Services, actor: Actor, rounds =
 
 /**
  * Standalone: `npx tsx bench/reports.ts` on its own database `bench_reports` of the server at BENCH_PG_URL
- * (default postgres://postgres@127.0.0.1:5432/test; BENCH_REPORTS_DB names another). BENCH_REPORTS_PARTS=creation,rebuild,widgets,drilldown picks parts;
+ * (default postgres://postgres@127.0.0.1:5432/test; BENCH_REPORTS_DB names another). BENCH_REPORTS_PARTS=creation,rebuild,widgets,drilldown picks parts
+ * (`none`: only generate);
  * BENCH_REUSE=1 keeps the generated database for the next run (otherwise it is dropped at the end).
  */
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,7 +1,7 @@
 /**
  * SLA and automations at scale (PostgreSQL), in-process on a fresh database: N tickets (BENCH_SLA_TICKETS,
- * default 1,000,000) of which the generator leaves ~10% open, each open ticket with a running first-response and
- * resolution clock on one calendar. Measures:
+ * default 1,000,000) of which the generator leaves ~2 % new or open (most of them recent), each of those with a running
+ * first-response and resolution clock on one calendar. Measures:
  *  - recomputing every clock after a calendar change (SlaService.recomputeCalendar);
  *  - the SLA sweep with nothing due (its idle cost) and with 1,000 clocks due at once;
  *  - the lag from a deadline passing to its breach event, with the 1-second sweeper running;
