@@ -170,42 +170,79 @@ export class ReportsService {
     );
   }
 
-  /** A metric for a period: its values, the previous period's, and per group when grouped. */
+  /**
+   * A metric for a period: its values, the previous period's, and per group when grouped. One scan where it can:
+   * the current and the previous period are read together (their union of dates, split by `cur`), and the total
+   * and the groups are one `grouping sets` aggregate (the tag grouping excepted: a ticket is in several of its
+   * groups, so its total is a scan of its own). Metrics whose period is not a range of their date (the backlog: open
+   * at the period's end) read each period apart.
+   */
   async run(actor: Actor, r: ReportRequest): Promise<Report> {
     const span = r.to.getTime() - r.from.getTime();
     const prevFrom = new Date(r.from.getTime() - span);
     const d = r.metric;
-    const headline = Object.keys(d.values)[0] as string;
     const key = this.key(r);
-    return this.read(async (db) => {
-      const total = async (from: Date, to: Date) => rowsOf<Values>(await db.execute(sql`select ${this.select(d.values)} from ${this.from({ ...r, groupBy: 'none' })} where ${this.where(actor, r, from, to)}`))[0] ?? {};
-      const grouped = async (from: Date, to: Date) =>
-        key
-          ? rowsOf<Values & { key: string | null }>(
-              await db.execute(sql`select ${key} as key, ${this.select(d.values)} from ${this.from(r)} where ${this.where(actor, r, from, to)} group by 1 order by ${d.top ? sql`${sql.identifier(headline)} desc nulls last, 1` : sql`1`} ${d.top ? sql`limit ${d.top}` : sql``}`),
-            )
-          : [];
+    const rows = await this.read(async (db) => {
+      const scan = async (o: { from: Date; to: Date; split?: Date; grouped: boolean; totals: boolean }) =>
+        rowsOf<ScanRow>(await db.execute(this.scanSql(actor, r, { ...o, key: o.grouped ? key : undefined })));
       // One after another: on the server they share the transaction that carries the time budget (one connection).
-      const values = await total(r.from, r.to);
-      const previous = await total(prevFrom, r.from);
-      const groups = await grouped(r.from, r.to);
-      const previousGroups = d.top ? await grouped(prevFrom, r.from) : [];
-      const labels = await this.labels(r.groupBy, groups.map((g) => g.key));
-      const before = new Map(previousGroups.map((g) => [g.key, g]));
-      return {
-        metric: describe(d),
-        from: r.from.toISOString(),
-        to: r.to.toISOString(),
-        groupBy: r.groupBy,
-        filters: r.filters,
-        values: numbers(values),
-        previous: { from: prevFrom.toISOString(), to: r.from.toISOString(), values: numbers(previous) },
-        groups: groups.map(({ key: k, ...v }) => {
-          const p = before.get(k);
-          return { key: k, label: labels.get(k ?? '') ?? k ?? '(none)', values: numbers(v), ...(d.top ? { previous: numbers(p ? withoutKey(p) : {}) } : {}) };
-        }),
-      };
+      if (d.period) {
+        const current = await scan({ from: r.from, to: r.to, grouped: !!key, totals: true });
+        const previous = await scan({ from: prevFrom, to: r.from, grouped: !!key && !!d.top, totals: true });
+        return [...current.map((x) => ({ ...x, cur: true })), ...previous.map((x) => ({ ...x, cur: false }))];
+      }
+      const split = r.from;
+      if (r.groupBy === 'tag') {
+        const totals = await scan({ from: prevFrom, to: r.to, split, grouped: false, totals: true });
+        return [...totals, ...(await scan({ from: prevFrom, to: r.to, split, grouped: true, totals: false }))];
+      }
+      return scan({ from: prevFrom, to: r.to, split, grouped: !!key, totals: true });
     });
+    // A period with no rows has no aggregate row: its values are those of an empty aggregate (0 counts, null averages).
+    let empty: Values | undefined;
+    const totalOf = async (cur: boolean) => {
+      const row = rows.find((x) => x.cur === cur && x.total);
+      if (row) return valuesOf(row);
+      empty ??= numbers(rowsOf<Values>(await this.read(async (db) => db.execute(sql`select ${this.select(d.values)} from ${this.from({ ...r, groupBy: 'none' })} where false`)))[0] ?? {});
+      return empty;
+    };
+    const values = await totalOf(true);
+    const previous = await totalOf(false);
+    const groupRows = (cur: boolean) => rows.filter((x) => x.cur === cur && !x.total && (!d.top || Number(x.rank) <= (d.top ?? 0)));
+    const groups = groupRows(true);
+    const before = new Map(d.top ? groupRows(false).map((g) => [g.key, g]) : []);
+    const labels = await this.labels(r.groupBy, groups.map((g) => g.key));
+    return {
+      metric: describe(d),
+      from: r.from.toISOString(),
+      to: r.to.toISOString(),
+      groupBy: r.groupBy,
+      filters: r.filters,
+      values,
+      previous: { from: prevFrom.toISOString(), to: r.from.toISOString(), values: previous },
+      groups: groups.map((g) => {
+        const p = before.get(g.key);
+        return { key: g.key, label: labels.get(g.key ?? '') ?? g.key ?? '(none)', values: valuesOf(g), ...(d.top ? { previous: p ? valuesOf(p) : {} } : {}) };
+      }),
+    };
+  }
+
+  /**
+   * One aggregate over [from, to): split at `split` into the current period (`cur`) and the previous one (without
+   * `split` every row is current); with `key`, per group too (`grouping sets`), and `totals: false` for the groups
+   * alone. Groups come in key order, top metrics' ranked by their headline (`rank`) within their period.
+   */
+  private scanSql(actor: Actor, r: ReportRequest, o: { from: Date; to: Date; split?: Date; key: SQL | undefined; totals: boolean }): SQL {
+    const d = r.metric;
+    const cur = o.split ? sql`(${d.date}) >= ${o.split.toISOString()}::timestamptz` : sql`true`;
+    const source = o.key ? this.from(r) : this.from({ ...r, groupBy: 'none' });
+    const by = o.key ? (o.totals ? sql`grouping sets ((c.cur), (c.cur, k.key))` : sql`c.cur, k.key`) : sql`c.cur`;
+    const inner = sql`select c.cur, ${o.key ? sql`grouping(k.key) = 1` : sql`true`} as total, ${o.key ? sql`k.key` : sql`null::text`} as key, ${this.select(d.values)}
+      from ${source} cross join lateral (select ${cur} as cur) c ${o.key ? sql`cross join lateral (select (${o.key})::text as key) k` : sql``}
+      where ${this.where(actor, r, o.from, o.to)} group by ${by}`;
+    const headline = sql.identifier(Object.keys(d.values)[0] as string);
+    const rank = d.top ? sql`row_number() over (partition by s.cur, s.total order by s.${headline} desc nulls last, s.key)` : sql`null::int`;
+    return sql`select s.*, ${rank} as rank from (${inner}) s order by s.cur desc, s.total desc, ${d.top ? sql`rank` : sql`s.key`}`;
   }
 
   /**
@@ -334,9 +371,11 @@ function groupingsOf(d: MetricDef): string[] {
 function numbers(v: Record<string, unknown>): Values {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null || x === undefined ? null : Number(x)]));
 }
-function withoutKey(v: Values & { key: string | null }): Values {
-  const { key: _key, ...rest } = v;
-  return rest;
+type ScanRow = Record<string, unknown> & { cur: boolean; total: boolean; key: string | null; rank: number | string | null };
+/** A scan row's values: every column but the scan's own. */
+function valuesOf(row: ScanRow): Values {
+  const { cur: _cur, total: _total, key: _key, rank: _rank, ...rest } = row;
+  return numbers(rest);
 }
 
 /** A CSV cell, quoted, and never read as a formula by a spreadsheet (platform/csv.ts). */
