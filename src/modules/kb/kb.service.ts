@@ -750,23 +750,23 @@ export class KbService {
   async limit(what: string, who: string): Promise<void> {
     const now = this.ctx.clock.now();
     const key = `${what}:${who}`.slice(0, 200);
-    // Not waiting for the WAL flush: a counter lost in a crash lets a few more requests through, and every public
-    // request of one address updates one row, so a commit that waited for the disk held that row's lock for every
-    // other request from the address (a proxy without TRUST_PROXY, a benchmark, an office behind one NAT).
-    const [row] = await this.ctx.db.transaction(async (tx) => {
-      await tx.execute(sql`set local synchronous_commit = off`);
-      return tx
-        .insert(kbRateLimits)
-        .values({ key, hits: 1, expiresAt: new Date(now.getTime() + 60_000) })
-        .onConflictDoUpdate({
-          target: kbRateLimits.key,
-          set: {
-            hits: sql`case when ${kbRateLimits.expiresAt} <= ${now} then 1 else ${kbRateLimits.hits} + 1 end`,
-            expiresAt: sql`case when ${kbRateLimits.expiresAt} <= ${now} then ${new Date(now.getTime() + 60_000)} else ${kbRateLimits.expiresAt} end`,
-          },
-        })
-        .returning({ hits: kbRateLimits.hits });
-    });
+    const until = new Date(now.getTime() + 60_000);
+    // One statement, one round trip (a transaction around it was four: begin, set, upsert, commit): the upsert counts
+    // the hit, restarting the window when the last one ended, and returns the count.
+    // `set_config(…, true)` in its FROM is the statement's own `set local synchronous_commit = off`: the commit does
+    // not wait for the WAL flush (a counter lost in a crash lets a few more requests through), because every public
+    // request of one address updates one row, and a commit waiting for the disk held that row's lock for every other
+    // request from the address (a proxy without TRUST_PROXY, an office behind one NAT). It is referenced in the
+    // WHERE so it is evaluated; the setting ends with the statement's transaction.
+    const [row] = rowsOf<{ hits: number }>(
+      await this.ctx.db.execute(sql`
+        insert into ${kbRateLimits} (key, hits, expires_at)
+        select ${key}::text, 1, ${until.toISOString()}::timestamptz from (select set_config('synchronous_commit', 'off', true) as sc) s where s.sc = 'off'
+        on conflict (key) do update set
+          hits = case when ${kbRateLimits.expiresAt} <= ${now.toISOString()}::timestamptz then 1 else ${kbRateLimits.hits} + 1 end,
+          expires_at = case when ${kbRateLimits.expiresAt} <= ${now.toISOString()}::timestamptz then excluded.expires_at else ${kbRateLimits.expiresAt} end
+        returning hits`),
+    );
     if ((row?.hits ?? 0) > this.ctx.config.kbPublicRequestsPerMinute) {
       throw new AppError('RATE_LIMITED', `At most ${this.ctx.config.kbPublicRequestsPerMinute} of these requests a minute from one address; wait a minute`, { extra: { retryAfterSeconds: 60 } });
     }

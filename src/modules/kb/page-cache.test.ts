@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type App, buildApp } from '../../app.js';
-import { openDatabase, type Database } from '../../db/client.js';
+import { sql } from 'drizzle-orm';
+import { openDatabase, rowsOf, type Database } from '../../db/client.js';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
 import { Lru } from './page-cache.js';
 
@@ -117,5 +118,32 @@ describe('the help centre caches for anonymous readers', () => {
     for (const lru of [cache.pages, cache.searches]) {
       for (const key of ['a:internal-runbook-secret', 'q:secretword', 'home']) assert.doesNotMatch(lru.get(key)?.html ?? '', /Internal runbook/, key);
     }
+  });
+  test('the per-address limit is one count across processes, and a window that ended starts again from one', async () => {
+    const limit = t.config.kbPublicRequestsPerMinute;
+    const who = '203.0.113.77';
+    const code = (p: Promise<void>) =>
+      p.then(
+        () => 'ok',
+        (err: { code?: string }) => err.code ?? String(err),
+      );
+    // Hits alternate between the two processes: the limit is theirs together, not each one's.
+    for (let i = 0; i < limit; i++) assert.equal(await code((i % 2 ? other.services : t.services).kb.limit('test', who)), 'ok', `hit ${i + 1}`);
+    assert.equal(await code(other.services.kb.limit('test', who)), 'RATE_LIMITED');
+    assert.equal(await code(t.services.kb.limit('test', who)), 'RATE_LIMITED');
+    assert.equal(await code(t.services.kb.limit('other-thing', who)), 'ok', 'each kind of request has its own count');
+    t.clock.advance(59_000);
+    assert.equal(await code(t.services.kb.limit('test', who)), 'RATE_LIMITED', 'the window is fixed: hits inside it do not reset it');
+    t.clock.advance(1_000);
+    // The window ended: the next hit counts one and opens a new minute, from now.
+    for (let i = 0; i < limit; i++) assert.equal(await code(t.services.kb.limit('test', who)), 'ok', `new window, hit ${i + 1}`);
+    assert.equal(await code(t.services.kb.limit('test', who)), 'RATE_LIMITED');
+    const [row] = rowsOf<{ hits: number; expires_at: string }>(await t.database.db.execute(sql`select hits, expires_at::text from kb_rate_limits where key = ${`test:${who}`}`));
+    assert.equal(row?.hits, limit + 1);
+    assert.equal(new Date(row?.expires_at ?? 0).getTime(), t.clock.now().getTime() + 60_000, 'the new window ends a minute after its first hit');
+    t.clock.advance(59_999);
+    assert.equal(await code(other.services.kb.limit('test', who)), 'RATE_LIMITED');
+    t.clock.advance(1);
+    assert.equal(await code(other.services.kb.limit('test', who)), 'ok');
   });
 });
