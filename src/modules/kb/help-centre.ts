@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { KbSettingsData } from './kb.schema.js';
 import type { KbService, Reader, SearchHit } from './kb.service.js';
 import { esc } from './markdown.js';
@@ -6,7 +7,8 @@ import type { KbTranslations } from './translations.service.js';
 /** What the help centre's pages may load: their own inline styles and images from here or https; no scripts. */
 export const HELP_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-type Page = { title: string; description: string; path: string; body: string; noindex?: boolean; alternates?: Alternate[] };
+/** `query`: what the search box shows (a search results page's query; else empty). */
+type Page = { title: string; description: string; path: string; body: string; noindex?: boolean; alternates?: Alternate[]; query?: string };
 /** The same page in another language: `<link rel="alternate" hreflang>` and the sitemap's xhtml:link. */
 type Alternate = { hreflang: string; path: string };
 /**
@@ -66,7 +68,7 @@ article table{border-collapse:collapse;display:block;overflow:auto}article th,ar
 footer{text-align:center;padding:1rem;font-size:.85rem;color:#5c6370}
 </style></head>
 <body><header><div class="in">${who}<a href="${base}">${esc(s.name)}</a>
-<form class="search" action="${base}/search" method="get" role="search"><label for="q" style="position:absolute;left:-9999px">Search</label><input id="q" name="q" type="search" maxlength="200" placeholder="Search the help centre" value="${esc(page.path.startsWith(`${base}/search`) ? decodeQuery(page.path) : '')}"><button type="submit">Search</button></form>
+<form class="search" action="${base}/search" method="get" role="search"><label for="q" style="position:absolute;left:-9999px">Search</label><input id="q" name="q" type="search" maxlength="200" placeholder="Search the help centre" value="${esc(page.query ?? '')}"><button type="submit">Search</button></form>
 </div></header>
 <main>${page.body}</main><footer>${esc(s.name)}</footer></body></html>`;
   }
@@ -171,14 +173,33 @@ footer{text-align:center;padding:1rem;font-size:.85rem;color:#5c6370}
   }
 
   async search(reader: Reader, q: string, locale: Locale = null): Promise<string> {
+    return fillSearch(await this.searchTemplate(reader, q, locale), q);
+  }
+
+  /**
+   * The search results page for `q` with the query's text left as slots (`fillSearch` puts a reader's own in): the
+   * results depend only on the normalised query, so anonymous readers share one rendering per normalised query
+   * (page-cache.ts), while each sees the words they typed, in their case and spacing. The slots are marked in the
+   * rendering by a random token (no article text can contain it), then the page is cut there.
+   */
+  async searchTemplate(reader: Reader, q: string, locale: Locale = null): Promise<SearchTemplate> {
     const s = await this.kb.settings();
     const base = HelpCentre.base(locale);
     const { items } = locale ? await this.tr.search(reader, locale, q) : await this.kb.search(reader, q);
-    const path = `${base}/search?q=${encodeURIComponent(q)}`;
+    const nonce = randomBytes(9).toString('hex');
+    const slot = (name: QuerySlot) => `\u0000${nonce}${name}\u0000`;
     const list = items.map((h) => `<li><a href="${base}/articles/${esc(h.slug)}">${esc(h.title)}</a> <span class="muted">· ${esc(h.sectionName)}</span><br>${snippet(h)}</li>`).join('');
-    const heading = q.trim() ? `${items.length === 0 ? 'No' : items.length} result${items.length === 1 ? '' : 's'} for “${esc(q.trim())}”` : 'Search';
-    const body = `<p class="crumbs"><a href="${base}">${esc(s.name)}</a></p><h1>${heading}</h1>${list ? `<ol class="hits">${list}</ol>` : q.trim() ? '<p>Try other words, or fewer of them.</p>' : ''}`;
-    return this.layout(s, { title: `${q.trim() ? `${q.trim()} – ` : ''}Search · ${s.name}`, description: `Search results in ${s.name}`, path, body, noindex: true }, reader, locale);
+    const asked = q.trim() !== '';
+    const heading = asked ? `${items.length === 0 ? 'No' : items.length} result${items.length === 1 ? '' : 's'} for “${slot('text')}”` : 'Search';
+    const body = `<p class="crumbs"><a href="${base}">${esc(s.name)}</a></p><h1>${heading}</h1>${list ? `<ol class="hits">${list}</ol>` : asked ? '<p>Try other words, or fewer of them.</p>' : ''}`;
+    const html = await this.layout(
+      s,
+      { title: `${asked ? `${slot('text')} – ` : ''}Search · ${s.name}`, description: `Search results in ${s.name}`, path: `${base}/search?q=${slot('url')}`, body, noindex: true, query: slot('value') },
+      reader,
+      locale,
+    );
+    const pieces = html.split(new RegExp(`\u0000${nonce}(text|value|url)\u0000`));
+    return { parts: pieces.filter((_, i) => i % 2 === 0), slots: pieces.filter((_, i) => i % 2 === 1) as QuerySlot[] };
   }
 
   /**
@@ -229,10 +250,15 @@ function snippet(h: SearchHit): string {
   return esc(h.snippet).replace(/\u0001/g, '<mark>').replace(/\u0002/g, '</mark>');
 }
 
-function decodeQuery(path: string): string {
-  try {
-    return new URLSearchParams(path.slice(path.indexOf('?') + 1)).get('q') ?? '';
-  } catch {
-    return '';
-  }
+/** Where a search results page shows its query: as text (trimmed), in the search box, in its URL. */
+type QuerySlot = 'text' | 'value' | 'url';
+/** A search results page without its query's text: `parts` around `slots` (one fewer slot than parts). */
+export type SearchTemplate = { parts: string[]; slots: QuerySlot[] };
+
+/** A search results page for a reader: their own query text, escaped, in each slot. */
+export function fillSearch(t: SearchTemplate, q: string): string {
+  const values: Record<QuerySlot, string> = { text: esc(q.trim()), value: esc(q), url: esc(encodeURIComponent(q)) };
+  let out = t.parts[0] ?? '';
+  for (let i = 0; i < t.slots.length; i++) out += values[t.slots[i] as QuerySlot] + (t.parts[i + 1] ?? '');
+  return out;
 }

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { isStaff, requireActor } from '../../platform/auth.js';
 import { AppError } from '../../platform/errors.js';
 import type { Ctx } from '../../platform/context.js';
-import { HELP_CSP, HelpCentre } from './help-centre.js';
-import { type CachedPage, cachedPage } from './page-cache.js';
+import { HELP_CSP, HelpCentre, type Locale } from './help-centre.js';
+import { type CachedPage, type CachedSearch, cachedPage, cachedSearch, type Lru, searchPageFor } from './page-cache.js';
 import { ArticleBody, CategoryBody, ChangesBody, FeedbackBody, type KbService, MAX_QUERY, PublishBody, RelatedBody, SectionBody, SettingsBody, UpdateArticleBody, UpdateCategoryBody, UpdateSectionBody, VoteBody } from './kb.service.js';
 import { isLocale, parseLocale } from './locales.js';
 import { renderArticle } from './markdown.js';
@@ -203,33 +203,47 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', cache ? 'public, max-age=60' : 'private, no-store')
       .send(body);
-  const rendering = new Map<string, Promise<CachedPage | null>>();
+  const rendering = new Map<string, Promise<unknown>>();
   const text = (p: Promise<string | null>) => p.then((h) => (h === null ? null : { html: h }));
-  // Pages for readers who are not signed in are the same for everyone: rendered once, kept in memory (page-cache.ts)
-  // until the KB changes in any process. Signed-in readers' pages are rendered for them and never kept.
-  const cached = async (req: FastifyRequest, key: string, render: () => Promise<{ html: string; articleId?: string } | null>, lru = cache.pages): Promise<CachedPage | null> => {
-    if (req.actor) {
-      const p = await render();
-      return p && { html: p.html, etag: '', articleId: p.articleId };
-    }
+  /**
+   * From the cache, else rendered and stored unless the KB changed meanwhile. Readers arriving together for
+   * something not yet rendered (a popular article just after a publish) share one rendering instead of each running
+   * the page's queries.
+   */
+  const shared = async <V>(lru: Lru<V>, kind: string, key: string, render: () => Promise<V | null>): Promise<V | null> => {
     const hit = lru.get(key);
     if (hit !== undefined) return hit;
-    // Readers arriving together for a page not yet rendered (a popular article just after a publish) share one
-    // rendering instead of each running the page's queries.
     const generation = cache.generation;
-    const flight = `${lru === cache.searches ? 'q' : 'p'}${generation}|${key}`;
-    let pending = rendering.get(flight);
+    const flight = `${kind}${generation}|${key}`;
+    let pending = rendering.get(flight) as Promise<V | null> | undefined;
     if (!pending) {
       pending = (async () => {
-        const rendered = await render();
-        if (rendered === null) return null;
-        const page = cachedPage(rendered.html, rendered.articleId);
-        cache.store(lru, key, page, generation);
-        return page;
+        const value = await render();
+        if (value !== null) cache.store(lru, key, value, generation);
+        return value;
       })().finally(() => rendering.delete(flight));
       rendering.set(flight, pending);
     }
     return pending;
+  };
+  // Pages for readers who are not signed in are the same for everyone: rendered once, kept in memory (page-cache.ts)
+  // until the KB changes in any process. Signed-in readers' pages are rendered for them and never kept.
+  const cached = async (req: FastifyRequest, key: string, render: () => Promise<{ html: string; articleId?: string } | null>): Promise<CachedPage | null> => {
+    if (req.actor) {
+      const p = await render();
+      return p && { html: p.html, etag: '', articleId: p.articleId };
+    }
+    return shared(cache.pages, 'p', key, async () => {
+      const rendered = await render();
+      return rendered && cachedPage(rendered.html, rendered.articleId);
+    });
+  };
+  // A search results page: one rendering per normalised query (`key`) for anonymous readers, each shown their own
+  // query text (the first searcher's casing and spacing were everyone's).
+  const searchPage = async (req: FastifyRequest, key: string, q: string, locale: Locale): Promise<CachedPage> => {
+    if (req.actor) return { html: await help.search(req.actor, q, locale), etag: '' };
+    const s = (await shared(cache.searches, 'q', key, async () => cachedSearch(await help.searchTemplate(null, q, locale)))) as CachedSearch;
+    return searchPageFor(s, q);
   };
   // An anonymous page carries its ETag: a reader (or a proxy) coming back with it gets a 304 and no body.
   const serve = (req: FastifyRequest, reply: FastifyReply, page: CachedPage) => {
@@ -318,8 +332,7 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
     if (req.query.q.length > MAX_QUERY) return html(reply, await help.problem(req.actor, `A search is at most ${MAX_QUERY} characters. Try fewer words.`), 400, false);
     const key = `${locale}|${searchKey(req.query.q)}`;
     if (await searchRefused(req, reply, key)) return reply;
-    const page = await cached(req, key, () => text(help.search(req.actor, req.query.q, locale)), cache.searches);
-    return serve(req, reply, page as CachedPage);
+    return serve(req, reply, await searchPage(req, key, req.query.q, locale));
   });
   r.get('/help/categories/:slug', { config, schema: { ...hide, params: Slug } }, async (req, reply) => {
     const page = await cached(req, `c:${req.params.slug}`, () => text(help.category(req.actor, req.params.slug)));
@@ -374,8 +387,7 @@ export function helpRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, help: 
     const q = req.query.q;
     const key = searchKey(q);
     if (await searchRefused(req, reply, key)) return reply;
-    const page = await cached(req, key, () => text(help.search(req.actor, q)), cache.searches);
-    return serve(req, reply, page as CachedPage);
+    return serve(req, reply, await searchPage(req, key, q, null));
   });
   r.get('/help/sitemap.xml', { config, schema: hide }, async (_req, reply) => {
     const body = ((await cached({ actor: null } as FastifyRequest, 'sitemap', () => text(help.sitemap()))) as CachedPage).html;

@@ -100,6 +100,28 @@ describe('the help centre caches for anonymous readers', () => {
     assert.ok(gone, 'unpublished in the other process within a second');
   });
 
+  test('one cached search results page per normalised query, and each reader sees the query they typed, escaped', async () => {
+    const a = await article('Headings per reader', 'Searching for headingword finds this.');
+    await publish(a.id);
+    const cache = t.services.kb.pageCache();
+    const first = await t.request('GET', `/help/search?q=${encodeURIComponent('<B>HeadingWord</B>')}`);
+    assert.equal(first.status, 200);
+    assert.match(first.raw, /1 result for “&lt;B&gt;HeadingWord&lt;\/B&gt;”/);
+    const entries = cache.searches.size.entries;
+    const second = await t.request('GET', `/help/search?q=${encodeURIComponent('  <b>headingword</b> ')}`);
+    assert.equal(cache.searches.size.entries, entries, 'the same normalised query: the same cached page');
+    assert.match(second.raw, /1 result for “&lt;b&gt;headingword&lt;\/b&gt;”/, 'the second reader sees their own words');
+    assert.match(second.raw, /<title>&lt;b&gt;headingword&lt;\/b&gt; – Search/);
+    assert.match(second.raw, /value=" {2}&lt;b&gt;headingword&lt;\/b&gt; "/, 'the search box holds what they typed');
+    assert.match(second.raw, /<link rel="canonical" href="[^"]*\/help\/search\?q=%20%20%3Cb%3Eheadingword%3C%2Fb%3E%20">/);
+    assert.doesNotMatch(second.raw, /HeadingWord|<b>|\u0000/, "nor the first reader's, nor a slot's marker, nor markup");
+    assert.match(second.raw, /Headings per reader/);
+    assert.notEqual(first.headers.etag, second.headers.etag, 'different bytes, different ETags');
+    const again = await t.request('GET', `/help/search?q=${encodeURIComponent('<B>HeadingWord</B>')}`, undefined, { 'if-none-match': String(first.headers.etag) });
+    assert.equal(again.status, 304);
+    assert.equal((await t.request('GET', `/help/search?q=${encodeURIComponent('<b>headingword</b>')}`, undefined, { 'if-none-match': String(first.headers.etag) })).status, 200, "another reader's ETag is not theirs");
+  });
+
   test('internal and organisation articles never enter the anonymous cache', async () => {
     const cache = t.services.kb.pageCache();
     const internal = await article('Internal runbook secret', 'Staff only: secretword.', { visibility: 'internal' });
@@ -115,8 +137,9 @@ describe('the help centre caches for anonymous readers', () => {
     assert.doesNotMatch((await t.request('GET', '/help/search?q=secretword')).raw, /Internal runbook/);
     assert.doesNotMatch((await t.request('GET', '/help')).raw, /Internal runbook/);
     assert.deepEqual((await t.as(null).get('/api/v1/kb/suggest?q=secretword')).body.items, []);
-    for (const lru of [cache.pages, cache.searches]) {
-      for (const key of ['a:internal-runbook-secret', 'q:secretword', 'home']) assert.doesNotMatch(lru.get(key)?.html ?? '', /Internal runbook/, key);
+    for (const key of ['a:internal-runbook-secret', 'q:secretword', 'home']) {
+      assert.doesNotMatch(cache.pages.get(key)?.html ?? '', /Internal runbook/, key);
+      assert.doesNotMatch(cache.searches.get(key)?.template.parts.join('') ?? '', /Internal runbook/, key);
     }
   });
   test('the per-address limit is one count across processes, and a window that ended starts again from one', async () => {

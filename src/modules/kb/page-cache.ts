@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../platform/context.js';
+import { fillSearch, type SearchTemplate } from './help-centre.js';
 import type { Suggestion } from './kb.service.js';
 
 /** A page rendered for readers who are not signed in: the same bytes for everyone, so kept once per process. */
@@ -7,6 +8,23 @@ export type CachedPage = { html: string; etag: string; articleId?: string };
 
 export function cachedPage(html: string, articleId?: string): CachedPage {
   return { html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 22)}"`, articleId };
+}
+
+/**
+ * A search results page kept for readers who are not signed in, one per normalised query: without the query's
+ * text (each reader sees their own: `searchPageFor`), with the ETag of that shared part.
+ */
+export type CachedSearch = { template: SearchTemplate; etag: string };
+
+export function cachedSearch(template: SearchTemplate): CachedSearch {
+  const hash = createHash('sha256');
+  for (const [i, part] of template.parts.entries()) hash.update(part).update(`\u0000${template.slots[i] ?? ''}\u0000`);
+  return { template, etag: hash.digest('base64url').slice(0, 22) };
+}
+
+/** The page a reader gets for their query `q`: their text in it, and an ETag of the shared page and that text. */
+export function searchPageFor(s: CachedSearch, q: string): CachedPage {
+  return { html: fillSearch(s.template, q), etag: `"${s.etag}.${createHash('sha256').update(q).digest('base64url').slice(0, 11)}"` };
 }
 
 /**
@@ -88,7 +106,7 @@ export const SUGGEST_LIMITS = { maxEntries: 10_000, maxChars: 4_000_000, ttlMs: 
  */
 export class HelpCache {
   readonly pages: Lru<CachedPage>;
-  readonly searches: Lru<CachedPage>;
+  readonly searches: Lru<CachedSearch>;
   readonly suggestions: Lru<Suggestion[]>;
   private gen = 0;
   private readonly signal;
@@ -97,7 +115,7 @@ export class HelpCache {
     const now = () => ctx.clock.now().getTime();
     const size = (p: CachedPage) => p.html.length + 64;
     this.pages = new Lru(limits.pages ?? PAGE_LIMITS, size, now);
-    this.searches = new Lru(limits.searches ?? SEARCH_LIMITS, size, now);
+    this.searches = new Lru(limits.searches ?? SEARCH_LIMITS, (p: CachedSearch) => p.template.parts.reduce((n, x) => n + x.length, 64), now);
     this.suggestions = new Lru(limits.suggestions ?? SUGGEST_LIMITS, (xs: Suggestion[]) => xs.reduce((n, x) => n + x.title.length + x.snippet.length + x.url.length + 100, 0), now);
     // Only a signal: its invalidation is what reaches every process (NOTIFY); the pages live in the LRUs.
     this.signal = ctx.cache.cached('kb-pages', async () => null);
