@@ -1,25 +1,33 @@
 /**
- * The help centre under readers (issue 14): 10,000 published articles on the PostgreSQL server, a real Lifeline
- * server (child process), and `wrk` in its own process with 200 connections on article pages, search results pages
- * and suggestions as you type (`/api/v1/kb/suggest?q=`), each in two mixes:
- *  - `zipf` — what readers ask is Zipf-distributed (rank r with probability ∝ 1/(r+1)) over the 10,000 articles or
- *    2,000 queries, as real help centres are: mostly answered from the in-memory caches (page-cache.ts);
- *  - `distinct` — every request a different article or query: every one a miss (the worst case).
- * The server's caches are cleared (the cache hub's NOTIFY) before every run; a Zipf run is then warmed by
- * BENCH_KB_WARM_SECONDS (default 8) of unmeasured requests. Goals: page and search p95 ≤ 30 ms,
- * suggest p95 ≤ 50 ms; p50/p90/p95/p99 come from wrk (p95 through the script's `done`).
- * Each path runs twice: `readers` — 200 connections that each wait about BENCH_KB_THINK_MS (default 1000 ms)
- * between requests, like 200 people reading (the goal's "200 concurrent readers": ~200 requests/s), judged on
- * latency; and `saturated` — 200 connections sending back to back, which measures throughput (its latency is
- * mostly queueing once the two shared cores are busy).
+ * The help centre under readers (issue 14): 10,000 published articles on the PostgreSQL server and a real Lifeline
+ * server (child process), measured two ways, each load from its own process:
+ *
+ * 1. `readers` — open loop (bench/kb-readers.ts): 200 readers, each reading a page every ~7.4 s on average
+ *    (exponential pauses: 27 requests/s overall, BENCH_KB_RATES' first rate), arrivals drawn before the run and
+ *    latency measured from each request's due time, so a slow answer never holds back the next reader's request
+ *    (no coordinated omission). Then higher rates, step by step (BENCH_KB_RATES, default 27,50,100,200,400,800
+ *    requests/s), to find where p95 crosses the goal; stepping stops once p95 passes three times the goal. Mixes:
+ *    article pages Zipf (rank r of 10,000 with probability ∝ 1/(r+1)) and all distinct (each a different article,
+ *    the caches cleared before every step: every one a miss), search (80 % Zipf over 2,000 queries, 20 % never asked
+ *    before) and suggestions as typed (a request's words, asked after every third character). The Zipf mixes start
+ *    from cleared caches and BENCH_KB_WARM_SECONDS (default 30) of unmeasured readers, then keep their caches from
+ *    step to step (as between two publishes; the pages' 60 s TTL and the suggestions' 30 s still expire).
+ *    Goals: page and search p95 ≤ 30 ms, suggestions p95 ≤ 50 ms.
+ * 2. `saturated` — wrk, 200 connections sending back to back: throughput (capacity), not latency (its latency is
+ *    ≈ 200 ÷ throughput whatever the code), in Zipf and all-distinct mixes of pages, searches and suggestions.
+ *
+ * Each row has the load average and the CPU (server + the bench database's PostgreSQL backends) per request.
  *
  *   node --import tsx bench/kb.ts       (also part of `npm run bench`, unless BENCH_SKIP_KB=1)
  *
  * Run alone, it also times recurring-topic grouping (measureTopics, below); BENCH_KB_SKIP_TOPICS=1 or
  * BENCH_KB_SKIP_HTTP=1 leaves a part out.
  *
- * Knobs: BENCH_PG_URL, BENCH_KB_ARTICLES (default 10000), BENCH_KB_SECONDS (per path, default 10),
- * BENCH_KB_CONNECTIONS (default 200), BENCH_KB_THREADS (wrk threads, default 2), BENCH_KB_THINK_MS (default 1000).
+ * Knobs: BENCH_PG_URL, BENCH_KB_ARTICLES (default 10000), BENCH_KB_RATES, BENCH_KB_READERS_SECONDS (the first
+ * rate's step, default 40), BENCH_KB_STEP_SECONDS (the others, default 15), BENCH_KB_MIXES (a comma list of
+ * article.zipf,article.distinct,search,suggest), BENCH_KB_SKIP_WRK=1, BENCH_KB_SKIP_SEQUENTIAL=1, BENCH_KB_SECONDS
+ * (per wrk path, default 10), BENCH_KB_CONNECTIONS (default 200), BENCH_KB_THREADS (wrk threads, default 2),
+ * BENCH_KB_CPU_PROF=<dir> (the server writes a V8 CPU profile there when it stops).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,6 +43,8 @@ import { kbArticles, kbArticleVersions } from '../src/modules/kb/kb.schema.js';
 import { renderArticle } from '../src/modules/kb/markdown.js';
 import { createServerDatabase } from '../src/testing/harness.js';
 import { generateBase, generateTickets } from './generate.js';
+import type { Mix, ReadersResult, ReadersStep } from './kb-readers.js';
+import { PRODUCTS, QUERIES, rng, WORDS } from './kb-words.js';
 import { Server } from './server.js';
 
 const log = (...args: unknown[]) => console.error('[bench:kb]', ...args);
@@ -44,29 +54,16 @@ const N = Number(process.env.BENCH_KB_ARTICLES ?? 10_000);
 const SECONDS = Number(process.env.BENCH_KB_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_KB_CONNECTIONS ?? 200);
 const THREADS = Number(process.env.BENCH_KB_THREADS ?? 2);
-const THINK_MS = Number(process.env.BENCH_KB_THINK_MS ?? 1000);
+const RATES = (process.env.BENCH_KB_RATES ?? '27,50,100,200,400,800').split(',').map(Number);
+const READERS_SECONDS = Number(process.env.BENCH_KB_READERS_SECONDS ?? 40);
+const STEP_SECONDS = Number(process.env.BENCH_KB_STEP_SECONDS ?? 15);
+const MIXES = (process.env.BENCH_KB_MIXES ?? 'article.zipf,article.distinct,search,suggest').split(',') as Mix[];
+const GOAL_MS: Record<Mix, number> = { 'article.zipf': 30, 'article.distinct': 30, search: 30, suggest: 50 };
 // Readers come from this many addresses (X-Forwarded-For, the server trusting the loopback proxy): the per-address
 // rate-limit row is one per reader, as in use, not one row every request of the bench would queue on.
 const READERS = 200;
-const WARM_SECONDS = Number(process.env.BENCH_KB_WARM_SECONDS ?? 8);
-
-// A support vocabulary: real words (so stemming and search behave as in use) plus made-up product names.
-const WORDS = (
-  'sync form offline phone tablet password reset login account email invoice billing export report dashboard user ' +
-  'group permission role admin setting notification mobile web browser upload download attachment file image ' +
-  'error crash slow timeout network server update install version release backup restore delete archive search ' +
-  'filter view ticket customer organisation team schedule calendar reminder alert integration webhook token key ' +
-  'security privacy language translation currency payment refund subscription plan trial license device battery'
-).split(' ');
-const PRODUCTS = Array.from({ length: 200 }, (_, i) => `prod${i.toString(36)}x`);
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+const WARM_SECONDS = Number(process.env.BENCH_KB_WARM_SECONDS ?? 30);
+const WRK_WARM_SECONDS = 8;
 
 /** CPU time (user + system, ms) a process has used, from /proc; 0 once it is gone. */
 function cpuMsOf(pid: number): number {
@@ -126,16 +123,25 @@ function wrk(url: string, script: string, seconds: number): Promise<string> {
   });
 }
 
-/**
- * A wrk Lua script whose every request is a random path built by `body` (Lua returning the path). With
- * `thinkMs`, each connection waits that long (±50 %) between requests: a reader reading, not a request loop.
- */
-function luaScript(dir: string, name: string, body: string, thinkMs = 0): string {
+/** A wrk Lua script whose every request is a random path built by `body` (Lua returning the path), back to back. */
+function luaScript(dir: string, name: string, body: string): string {
   const words = `local words = {${[...WORDS, ...PRODUCTS].map((w) => `"${w}"`).join(',')}}`;
   const file = path.join(dir, `${name}.lua`);
-  const delay = thinkMs ? `delay = function()\n  return math.random(${Math.round(thinkMs / 2)}, ${Math.round((thinkMs * 3) / 2)})\nend\n` : '';
-  fs.writeFileSync(file, `${words}\n${LUA_HELPERS}\nrequest = function()\n  ${body}\n  return wrk.format("GET", p, { ["X-Forwarded-For"] = "10.20.0." .. math.random(1, ${READERS}) })\nend\n${delay}`);
+  fs.writeFileSync(file, `${words}\n${LUA_HELPERS}\nrequest = function()\n  ${body}\n  return wrk.format("GET", p, { ["X-Forwarded-For"] = "10.20.0." .. math.random(1, ${READERS}) })\nend\n`);
   return file;
+}
+
+/** One open-loop step (bench/kb-readers.ts) in its own process: its result line. */
+function readersStep(step: ReadersStep): Promise<ReadersResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/kb-readers.ts'), JSON.stringify(step)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1) as string) as ReadersResult) : reject(new Error(`kb-readers exited ${code}`))));
+  });
 }
 
 /**
@@ -179,8 +185,6 @@ end
 const Q_WORDS = WORDS.length + PRODUCTS.length;
 const queryOf = (k: string, partial: boolean) =>
   `words[${k} % ${Q_WORDS} + 1] .. "+" .. words[math.floor(${k} / ${Q_WORDS}) % ${Q_WORDS} + 1]${partial ? ` .. "+" .. string.sub(words[(${k} * 7) % ${Q_WORDS} + 1], 1, 4)` : ''}`;
-/** How many distinct queries the Zipf mixes draw from (a help centre's searches repeat far more than its articles). */
-const QUERIES = 2000;
 
 export async function measureKb() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-bench-kb-'));
@@ -236,7 +240,7 @@ export async function measureKb() {
   await services.jobs.stop();
   await database.close();
 
-  const lifeline = new Server({ DATABASE_URL: server.url, DATA_DIR: dataDir, SMTP_LISTEN: 'false', KB_PUBLIC_REQUESTS_PER_MINUTE: '1000000000', TRUST_PROXY: 'loopback' }, 4900 + Math.floor(Math.random() * 500), root);
+  const lifeline = new Server({ DATABASE_URL: server.url, DATA_DIR: dataDir, SMTP_LISTEN: 'false', KB_PUBLIC_REQUESTS_PER_MINUTE: '1000000000', TRUST_PROXY: 'loopback' }, 4900 + Math.floor(Math.random() * 500), root, process.env.BENCH_KB_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_KB_CPU_PROF] : []);
   await lifeline.start();
   const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-bench-kb-lua-'));
   const paths = {
@@ -253,33 +257,62 @@ export async function measureKb() {
     await new Promise((r) => setTimeout(r, 200));
   };
   try {
-    const results: Record<string, ReturnType<typeof parseWrk> & { cpuMsPerRequest: number | null; loadAverage1m: number }> = {};
     const dbName = new URL(server.url).pathname.slice(1);
-    const run = async (name: string, body: string, thinkMs: number) => {
+    // 1. Open-loop readers, step by step.
+    const readers: Record<string, (Omit<ReadersResult, 'nextOffset' | 'mix'> & { cpuMsPerRequest: number | null; goalMs: number })[]> = {};
+    const crossesGoalAt: Record<string, number | null> = {};
+    for (const mix of MIXES) {
+      await clearCaches();
+      let offset = 0;
+      const step = { url: lifeline.url, mix, readers: READERS, articles: N };
+      if (mix !== 'article.distinct' && WARM_SECONDS > 0) {
+        log(`readers ${mix}: warming ${WARM_SECONDS}s at ${RATES[0]}/s`);
+        offset = (await readersStep({ ...step, rate: RATES[0] as number, seconds: WARM_SECONDS, offset, seed: 1 })).nextOffset;
+      }
+      readers[mix] = [];
+      crossesGoalAt[mix] = null;
+      for (const [i, rate] of RATES.entries()) {
+        // All distinct: every step from cleared caches, so every request is a miss.
+        if (mix === 'article.distinct') await clearCaches();
+        let result: ReadersResult | undefined;
+        const cpu = await cpuPerRequest(lifeline.pid as number, dbName, async () => {
+          result = await readersStep({ ...step, rate, seconds: i === 0 ? READERS_SECONDS : STEP_SECONDS, offset, seed: 100 + i });
+          return { requests: result.ok + result.non2xx };
+        });
+        const { nextOffset, mix: _m, ...row } = result as ReadersResult;
+        offset = nextOffset;
+        readers[mix].push({ ...row, cpuMsPerRequest: cpu.cpuMsPerRequest, goalMs: GOAL_MS[mix] });
+        log(`readers ${mix} ${rate}/s`, JSON.stringify(readers[mix].at(-1)));
+        if (crossesGoalAt[mix] === null && row.latencyMs.p95 > GOAL_MS[mix]) crossesGoalAt[mix] = rate;
+        if (row.latencyMs.p95 > 3 * GOAL_MS[mix] || row.errors > row.sent / 100) break;
+      }
+    }
+    // 2. Saturation with wrk: capacity.
+    const results: Record<string, ReturnType<typeof parseWrk> & { cpuMsPerRequest: number | null; loadAverage1m: number }> = {};
+    const run = async (name: string, body: string) => {
       await clearCaches();
       // The Zipf mixes are measured warm, as a help centre is between two publishes: an unmeasured pass first (a
       // cold start after a publish is the all-distinct case for its first requests).
-      if (name.endsWith('zipf')) await wrk(lifeline.url, luaScript(scripts, `${name.replace(/\W/g, '-')}-warm`, body, 0), WARM_SECONDS);
-      log(`wrk ${SECONDS}s, ${CONNECTIONS} connections, think ${thinkMs} ms: ${name}`);
+      if (name.endsWith('zipf')) await wrk(lifeline.url, luaScript(scripts, `${name.replace(/\W/g, '-')}-warm`, body), WRK_WARM_SECONDS);
+      log(`wrk ${SECONDS}s, ${CONNECTIONS} connections: ${name}`);
       let parsed: ReturnType<typeof parseWrk> | undefined;
       const cpu = await cpuPerRequest(lifeline.pid as number, dbName, async () => {
-        parsed = parseWrk(await wrk(lifeline.url, luaScript(scripts, name.replace(/\W/g, '-'), body, thinkMs), SECONDS));
+        parsed = parseWrk(await wrk(lifeline.url, luaScript(scripts, name.replace(/\W/g, '-'), body), SECONDS));
         return { requests: parsed.requests };
       });
       results[name] = { ...(parsed as ReturnType<typeof parseWrk>), cpuMsPerRequest: cpu.cpuMsPerRequest, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 10) / 10 };
       log(name, JSON.stringify(results[name]));
     };
-    // 200 readers (~1 request/s each: the goal's load, judged on latency), then saturation (throughput).
-    for (const mode of ['readers', 'saturated'] as const) {
+    if (!process.env.BENCH_KB_SKIP_WRK) {
       for (const what of ['article', 'search', 'suggest'] as const) {
-        for (const mix of ['zipf', 'distinct'] as const) await run(`${mode}.${what}.${mix}`, paths[what][mix], mode === 'readers' ? THINK_MS : 0);
+        for (const mix of ['zipf', 'distinct'] as const) await run(`saturated.${what}.${mix}`, paths[what][mix]);
       }
     }
     // One request at a time: what a request costs without queueing (the machine is shared; load varies).
     const sequential: Record<string, { p50: number; p95: number }> = {};
     const rand = rng(7);
     const word = () => [...WORDS, ...PRODUCTS][Math.floor(rand() * (WORDS.length + PRODUCTS.length))] as string;
-    for (const [name, make] of [
+    for (const [name, make] of (process.env.BENCH_KB_SKIP_SEQUENTIAL ? [] : [
       ['search', () => `/help/search?q=${word()}+${word()}`],
       ['suggest', () => `/api/v1/kb/suggest?q=${word()}+${word()}+${word().slice(0, 4)}`],
       ['articleUncached', () => `/help/articles/a-${Math.floor(rand() * N)}`],
@@ -287,7 +320,7 @@ export async function measureKb() {
       ['articleCached', () => '/help/articles/a-1'],
       ['searchCached', () => `/help/search?q=${WORDS[0]}+${WORDS[1]}`],
       ['suggestCached', () => `/api/v1/kb/suggest?q=${WORDS[0]}+${WORDS[1]}+${WORDS[2]?.slice(0, 4)}`],
-    ] as const) {
+    ]) as [string, () => string][]) {
       const times: number[] = [];
       for (let i = 0; i < 200; i++) {
         const t = performance.now();
@@ -305,14 +338,16 @@ export async function measureKb() {
       seedSeconds,
       loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),
       cpus: os.cpus().length,
-      seconds: SECONDS,
-      connections: CONNECTIONS,
-      thinkMs: THINK_MS,
-      wrkThreads: THREADS,
-      results,
+      readers: { readers: READERS, rates: RATES, firstStepSeconds: READERS_SECONDS, stepSeconds: STEP_SECONDS, warmSeconds: WARM_SECONDS, steps: readers, crossesGoalAt },
+      saturated: { seconds: SECONDS, connections: CONNECTIONS, wrkThreads: THREADS, results },
       sequential,
       suggestSampleCount: (sample as { items: unknown[] }).items.length,
-      mixes: { zipf: `rank r of ${N} articles / ${QUERIES} queries drawn with probability ∝ 1/(r+1); caches cleared, then ${WARM_SECONDS} s of unmeasured requests, before each run`, distinct: 'every request a different article or query (each a cache miss)' },
+      mixes: {
+        zipf: `rank r of ${N} articles / ${QUERIES} queries drawn with probability ∝ 1/(r+1); caches cleared, then warmed by unmeasured requests`,
+        distinct: 'every request a different article or query (each a cache miss)',
+        search: `readers: 80 % Zipf over ${QUERIES} queries, 20 % never asked before`,
+        suggest: 'readers: the words of a request (Zipf or never asked, as search), asked after every third character typed, 400 ms apart',
+      },
       goal: { pageAndSearchP95Ms: 30, suggestP95Ms: 50 },
     };
   } finally {
