@@ -216,11 +216,27 @@ footer{text-align:center;padding:1rem;font-size:.85rem;color:#5c6370}
     const link = (hreflang: string, path: string) => `<xhtml:link rel="alternate" hreflang="${esc(hreflang)}" href="${esc(`${this.publicUrl}${path}`)}"/>`;
     const localeHomes = [...new Set(translations.map((t) => t.locale))].sort();
     const homeLinks = localeHomes.length ? [link(own, '/help'), ...localeHomes.map((l) => link(l, `/help/${l}`))].join('') : '';
+    // Each locale's category and section pages (those with a public article translated into it), and each listing
+    // page's alternates: the help centre's own and every locale that has it.
+    const listed = new Map<string, string[]>();
+    for (const l of localeHomes) {
+      for (const c of await this.tr.tree(null, l)) {
+        const sections = c.sections.filter((x) => x.articles.length);
+        if (!sections.length) continue;
+        listed.set(`/categories/${c.slug}`, [...(listed.get(`/categories/${c.slug}`) ?? []), l]);
+        for (const x of sections) listed.set(`/sections/${x.slug}`, [...(listed.get(`/sections/${x.slug}`) ?? []), l]);
+      }
+    }
+    const listing = (path: string) => {
+      const ls = listed.get(path) ?? [];
+      const links = ls.length ? [link(own, `/help${path}`), ...ls.map((l) => link(l, `/help/${l}${path}`))].join('') : '';
+      return [`<url><loc>${esc(`${this.publicUrl}/help${path}`)}</loc>${links}</url>`, ...ls.map((l) => `<url><loc>${esc(`${this.publicUrl}/help/${l}${path}`)}</loc>${links}</url>`)];
+    };
     const urls = [
       `<url><loc>${esc(this.publicUrl)}/help</loc>${homeLinks}</url>`,
       ...localeHomes.map((l) => `<url><loc>${esc(`${this.publicUrl}/help/${l}`)}</loc>${homeLinks}</url>`),
-      ...tree.filter((c) => c.sections.some((x) => x.articles.length)).map((c) => `<url><loc>${esc(`${this.publicUrl}/help/categories/${c.slug}`)}</loc></url>`),
-      ...tree.flatMap((c) => c.sections.filter((x) => x.articles.length).map((x) => `<url><loc>${esc(`${this.publicUrl}/help/sections/${x.slug}`)}</loc></url>`)),
+      ...tree.filter((c) => c.sections.some((x) => x.articles.length)).flatMap((c) => listing(`/categories/${c.slug}`)),
+      ...tree.flatMap((c) => c.sections.filter((x) => x.articles.length).flatMap((x) => listing(`/sections/${x.slug}`))),
       ...rows.flatMap((r) => {
         const tr = bySlug.get(r.slug) ?? [];
         const links = tr.length ? [link(own, `/help/articles/${r.slug}`), ...tr.map((t) => link(t.locale, `/help/${t.locale}/articles/${r.slug}`))].join('') : '';

@@ -10,7 +10,7 @@ import { type CachedPage, type CachedSearch, cachedPage, cachedSearch, type Lru,
 import { ArticleBody, CategoryBody, ChangesBody, FeedbackBody, type KbService, MAX_QUERY, PublishBody, RelatedBody, SectionBody, SettingsBody, UpdateArticleBody, UpdateCategoryBody, UpdateSectionBody, VoteBody } from './kb.service.js';
 import { isLocale, parseLocale } from './locales.js';
 import { renderArticle } from './markdown.js';
-import { type KbTranslations, TranslationBody } from './translations.service.js';
+import { type KbTranslations, NameTranslationBody, TranslationBody } from './translations.service.js';
 import type { TopicsService } from './topics.service.js';
 
 const IdParams = z.object({ id: z.uuid() });
@@ -116,6 +116,39 @@ export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: 
     await tr.delete(req.params.id, req.params.locale);
     return reply.status(204).send();
   });
+  // A translation's review (when the settings require one), as for articles: submit, approve (not by the submitter), send back.
+  r.post('/api/v1/kb/articles/:id/translations/:locale/review', { config: { access: write }, schema: { tags, params: LocaleParams, description: "Submits the translation's latest version for review." } }, async (req) =>
+    tr.requestReview(requireActor(req), req.params.id, req.params.locale),
+  );
+  r.post('/api/v1/kb/articles/:id/translations/:locale/review/approve', { config: { access: write }, schema: { tags, params: LocaleParams, description: 'Approves and publishes the version under review (not by who submitted it).' } }, async (req) =>
+    tr.approve(requireActor(req), req.params.id, req.params.locale),
+  );
+  r.post('/api/v1/kb/articles/:id/translations/:locale/review/changes', { config: { access: write }, schema: { tags, params: LocaleParams, body: ChangesBody, description: 'Sends the version under review back with a note.' } }, async (req) =>
+    tr.requestChanges(requireActor(req), req.params.id, req.params.locale, req.body.note),
+  );
+  // A translation's history: its versions, the diff of two, and restoring one as a new draft version.
+  const LocaleVersionParams = LocaleParams.extend({ version: z.coerce.number().int().positive().max(1_000_000) });
+  r.get('/api/v1/kb/articles/:id/translations/:locale/versions', { config: { access: read }, schema: { tags, params: LocaleParams } }, async (req) => ({ items: await tr.versions(req.params.id, req.params.locale) }));
+  r.get(
+    '/api/v1/kb/articles/:id/translations/:locale/diff',
+    { config: { access: read }, schema: { tags, params: LocaleParams, querystring: z.object({ from: z.coerce.number().int().positive().max(1_000_000), to: z.coerce.number().int().positive().max(1_000_000) }) } },
+    async (req) => tr.diff(req.params.id, req.params.locale, req.query.from, req.query.to),
+  );
+  r.post('/api/v1/kb/articles/:id/translations/:locale/versions/:version/restore', { config: { access: write }, schema: { tags, params: LocaleVersionParams, description: 'Makes that version of the translation its latest draft again (a new version).' } }, async (req) =>
+    tr.restore(requireActor(req), req.params.id, req.params.locale, req.params.version),
+  );
+  // Category and section names per translation language (the help centre's pages in that language show them).
+  for (const kind of ['category', 'section'] as const) {
+    const path = `/api/v1/kb/${kind === 'category' ? 'categories' : 'sections'}/:id/translations`;
+    r.get(path, { config: { access: read }, schema: { tags, params: IdParams, description: `The ${kind}'s names in the translation languages.` } }, async (req) => ({ items: await tr.names(kind, req.params.id) }));
+    r.put(`${path}/:locale`, { config: { access: write }, schema: { tags, params: LocaleParams, body: NameTranslationBody, description: `Sets the ${kind}'s name and description in an enabled translation language.` } }, async (req) =>
+      tr.saveName(kind, req.params.id, req.params.locale, req.body),
+    );
+    r.delete(`${path}/:locale`, { config: { access: write }, schema: { tags, params: LocaleParams } }, async (req, reply) => {
+      await tr.deleteName(kind, req.params.id, req.params.locale);
+      return reply.status(204).send();
+    });
+  }
   r.get('/api/v1/kb/articles/:id/stats', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => kb.stats(req.params.id));
   r.get('/api/v1/kb/articles/:id/votes', { config: { access: read }, schema: { tags, params: IdParams } }, async (req) => ({ items: await kb.votes(req.params.id) }));
   r.post('/api/v1/kb/preview', { config: { access: read }, schema: { tags, body: z.object({ body: z.string().max(200_000) }), response: { 200: z.object({ html: z.string() }) }, description: 'Markdown as readers will see it (the same sanitiser as publishing).' } }, async (req) => ({
@@ -145,18 +178,20 @@ export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: 
       config: { access: pub },
       schema: {
         tags,
-        querystring: z.object({ q: z.string().max(MAX_QUERY), impression: z.uuid().optional() }),
+        querystring: z.object({ q: z.string().max(MAX_QUERY), impression: z.uuid().optional(), locale: z.string().max(40).optional() }),
         response: { 200: z.object({ items: z.array(Suggestion) }) },
-        description: 'The top 3 articles the caller may read for a text (rate-limited per address). A request form passes its impression id: what it was shown counts toward deflections.',
+        description:
+          "The top 3 articles the caller may read for a text (rate-limited per address). A request form passes its impression id: what it was shown counts toward deflections. `locale` (the page's language): an enabled translation language's articles and URLs; the help centre's own otherwise.",
       },
     },
     async (req) => {
+      const locale = await tr.resolve(req.query.locale);
       // An anonymous question already answered costs one map lookup: no query, so no rate-limit row to update either
       // (that upsert was most of a cached suggestion's cost). Recording an impression writes, so it always counts.
-      const hit = !req.actor && !req.query.impression ? kb.cachedSuggestions(req.query.q) : undefined;
+      const hit = !req.actor && !req.query.impression ? (locale ? tr.cachedSuggestions(locale, req.query.q) : kb.cachedSuggestions(req.query.q)) : undefined;
       if (hit) return { items: hit };
       await limited(kb, req, 'suggest');
-      const items = await kb.suggest(req.actor, req.query.q);
+      const items = locale ? await tr.suggest(req.actor, locale, req.query.q) : await kb.suggest(req.actor, req.query.q);
       if (req.query.impression) await kb.recordImpression(req.actor, req.query.impression, items.map((i) => i.id));
       return { items };
     },

@@ -17,9 +17,22 @@ const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
  * The help centre's settings (one row, id 1): the name and colours it carries and the text-search configuration
  * (the language whose stemming search uses; changing it re-indexes every article), when a recurring topic is
  * flagged: seen more than `topicMinTickets` times in `topicDays` days with no article (3 and 30 when absent), and
- * whether publishing needs another agent's approval (`requireReview`, off when absent).
+ * whether publishing needs another agent's approval (`requireReview`, off when absent), and the translation
+ * languages enabled (`locales`): the only ones articles, categories and sections are translated into, and the ones a
+ * customer's page may ask suggestions in.
  */
-export type KbSettingsData = { name: string; intro: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number; requireReview?: boolean };
+export type KbSettingsData = {
+  name: string;
+  intro: string;
+  primaryColor: string;
+  accentColor: string;
+  language: string;
+  topicDays?: number;
+  topicMinTickets?: number;
+  requireReview?: boolean;
+  // The languages the help centre is translated into besides its own (BCP 47 codes, canonical case; none when absent).
+  locales?: string[];
+};
 export const kbSettings = pgTable('kb_settings', {
   id: integer('id').primaryKey().default(1),
   data: jsonb('data').$type<KbSettingsData>().notNull(),
@@ -301,6 +314,12 @@ export const kbArticleTranslations = pgTable(
     publishedText: text('published_text'),
     publishedAt: timestamp('published_at', { withTimezone: true }),
     search: tsvector('search'),
+    // Review, as for articles (kbArticles): the version submitted, by whom and when; the last request for changes.
+    reviewVersion: integer('review_version'),
+    reviewRequestedBy: uuid('review_requested_by').references(() => users.id, { onDelete: 'set null' }),
+    reviewRequestedAt: timestamp('review_requested_at', { withTimezone: true }),
+    changesRequested: text('changes_requested'),
+    changesRequestedBy: uuid('changes_requested_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
@@ -328,4 +347,37 @@ export const kbArticleTranslationVersions = pgTable(
     primaryKey({ columns: [t.articleId, t.locale, t.version] }),
     foreignKey({ name: 'kb_translation_versions_translation_fk', columns: [t.articleId, t.locale], foreignColumns: [kbArticleTranslations.articleId, kbArticleTranslations.locale] }).onDelete('cascade'),
   ],
+);
+
+/**
+ * A category's name and description in a translation locale. Pages in that locale (/help/<locale>/…) show them in
+ * the navigation, headings and breadcrumbs; a category without one shows its own name.
+ */
+export const kbCategoryTranslations = pgTable(
+  'kb_category_translations',
+  {
+    categoryId: uuid('category_id')
+      .notNull()
+      .references(() => kbCategories.id, { onDelete: 'cascade' }),
+    locale: text('locale').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.categoryId, t.locale] })],
+);
+
+/** A section's name and description in a translation locale (as kbCategoryTranslations). */
+export const kbSectionTranslations = pgTable(
+  'kb_section_translations',
+  {
+    sectionId: uuid('section_id')
+      .notNull()
+      .references(() => kbSections.id, { onDelete: 'cascade' }),
+    locale: text('locale').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sectionId, t.locale] })],
 );

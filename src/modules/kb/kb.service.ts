@@ -1,5 +1,5 @@
 import { HelpCache } from './page-cache.js';
-import { and, asc, desc, eq, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { rowsOf, type Executor } from '../../db/client.js';
 import { type Actor, isStaff } from '../../platform/auth.js';
@@ -11,6 +11,7 @@ import { type DiffLine, diffLines } from './diff.js';
 import {
   type KbSettingsData,
   kbArticles,
+  kbArticleTranslations,
   kbArticleUses,
   kbArticleVersions,
   kbCategories,
@@ -26,6 +27,7 @@ import {
   VISIBILITIES,
   type Visibility,
 } from './kb.schema.js';
+import { localeOfConfig, parseLocale } from './locales.js';
 import { renderArticle } from './markdown.js';
 
 export type Article = typeof kbArticles.$inferSelect;
@@ -46,6 +48,8 @@ export const SettingsBody = z.object({
   topicMinTickets: z.number().int().min(1).max(10_000).default(3),
   // Publishing needs another agent's approval of the version submitted for review.
   requireReview: z.boolean().default(false),
+  // The translation languages enabled (language codes such as fr, de, pt-BR), besides the help centre's own.
+  locales: z.array(z.string().max(40)).max(40).default([]),
 });
 const Slug = z
   .string()
@@ -202,10 +206,11 @@ export class KbService {
     return this.settingsCache.get();
   }
 
-  async updateSettings(input: z.infer<typeof SettingsBody>): Promise<KbSettingsData> {
-    const known = rowsOf<{ n: number }>(await this.ctx.db.execute(sql`select count(*)::int as n from pg_ts_config where cfgname = ${input.language}`))[0]?.n ?? 0;
-    if (!known) throw new AppError('INVALID_FIELD_VALUE', `No text search configuration ${input.language} (english, french, german, simple, …)`, { fields: [{ path: 'body.language', message: 'unknown language' }] });
+  async updateSettings(raw: z.infer<typeof SettingsBody>): Promise<KbSettingsData> {
+    const known = rowsOf<{ n: number }>(await this.ctx.db.execute(sql`select count(*)::int as n from pg_ts_config where cfgname = ${raw.language}`))[0]?.n ?? 0;
+    if (!known) throw new AppError('INVALID_FIELD_VALUE', `No text search configuration ${raw.language} (english, french, german, simple, …)`, { fields: [{ path: 'body.language', message: 'unknown language' }] });
     const before = await this.settings();
+    const input = { ...raw, locales: await this.checkLocales(raw.locales, localeOfConfig(raw.language), before.locales ?? []) };
     await this.ctx.db.transaction(async (tx) => {
       await tx
         .insert(kbSettings)
@@ -219,6 +224,27 @@ export class KbService {
     await this.settingsCache.invalidate();
     await this.changed();
     return input;
+  }
+
+  /**
+   * The translation languages asked for, canonical, sorted and once each: never the help centre's own language
+   * (`own`), and none taken away while a translation is published in it (its pages would vanish unannounced).
+   */
+  private async checkLocales(raw: string[], own: string, before: string[]): Promise<string[]> {
+    const locales = [...new Set(raw.map((l, i) => parseLocale(l.trim(), `body.locales.${i}`)))].sort();
+    if (locales.includes(own)) throw new AppError('INVALID_LOCALE', `${own} is the help centre's own language, not a translation`, { fields: [{ path: `body.locales`, message: "the help centre's own language" }] });
+    const dropped = before.filter((l) => !locales.includes(l));
+    if (dropped.length) {
+      const used = await this.ctx.db
+        .selectDistinct({ locale: kbArticleTranslations.locale })
+        .from(kbArticleTranslations)
+        .where(and(inArray(kbArticleTranslations.locale, dropped), isNotNull(kbArticleTranslations.publishedVersion)));
+      if (used.length) {
+        const list = used.map((u) => u.locale).sort().join(', ');
+        throw new AppError('LOCALE_IN_USE', `Articles are published in ${list}: unpublish those translations before switching the language off`, { fields: [{ path: 'body.locales', message: `${list} still published` }] });
+      }
+    }
+    return locales;
   }
 
   // ---- categories and sections

@@ -21,6 +21,24 @@ export function isLocale(raw: string): boolean {
   return TAG.test(raw);
 }
 
+/**
+ * The locales a customer's page may mean by a language tag, most specific first: `pt-BR` then `pt`; `zh-Hant-TW`
+ * as `zh-TW`, `zh-Hant`, `zh`; `en_US` (as some systems write it) as `en-US`. Extensions past the region are ignored.
+ * A tag whose language is not 2–3 letters is INVALID_LOCALE.
+ */
+export function localeCandidates(raw: string, field = 'params.locale'): string[] {
+  const parts = raw.trim().split(/[-_]/);
+  const lang = parseLocale(parts[0] ?? '', field);
+  const out: string[] = [];
+  if (parts[1] && TAG.test(`${lang}-${parts[1]}`)) {
+    const withSub = parseLocale(`${lang}-${parts[1]}`, field);
+    if (parts[2] && TAG.test(`${lang}-${parts[2]}`)) out.push(parseLocale(`${lang}-${parts[2]}`, field));
+    out.push(withSub);
+  }
+  out.push(lang);
+  return out;
+}
+
 /** PostgreSQL's text-search configurations (snowball stemmers) by language code; others search with 'simple'. */
 const STEMMERS: Record<string, string> = {
   ar: 'arabic',

@@ -6,11 +6,17 @@ import { localeOfConfig, parseLocale, stemmerFor } from './locales.js';
 describe('knowledge base translations per locale', () => {
   let t: TestApp;
   let agent: Session;
+  let admin: Session;
   let section: { id: string; slug: string };
+  const SETTINGS = { name: 'Help centre', intro: '', primaryColor: '#112233', accentColor: '#445566', language: 'english' };
 
   before(async () => {
     t = await startTestApp();
     agent = await t.signIn('agent');
+    admin = await t.signIn('admin');
+    const enabled = await t.as(admin).put('/api/v1/kb/settings', { ...SETTINGS, locales: ['FR', 'ja', 'pt-br', 'fr'] });
+    assert.equal(enabled.status, 200, enabled.raw);
+    assert.deepEqual(enabled.body.locales, ['fr', 'ja', 'pt-BR'], 'canonical, once each, sorted');
     const cat = await t.as(agent).post('/api/v1/kb/categories', { name: 'Accounts' });
     assert.equal(cat.status, 201, cat.raw);
     const sec = await t.as(agent).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Signing in' });
@@ -51,6 +57,9 @@ describe('knowledge base translations per locale', () => {
     const own = await t.as(agent).put(tr(a.id, 'en'), { title: 'T', body: 'B' });
     assert.equal(own.status, 422);
     assert.equal(own.body.code, 'INVALID_LOCALE');
+    const off = await t.as(agent).put(tr(a.id, 'de'), { title: 'T', body: 'B' });
+    assert.equal(off.status, 422, off.raw);
+    assert.equal(off.body.code, 'LOCALE_NOT_ENABLED');
     assert.equal(await t.count('kb_article_translations'), 0);
     assert.equal((await t.as(agent).put(tr('7a1f9a9e-7a4c-4a57-9d4e-0d1f2a3b4c5d', 'fr'), { title: 'T', body: 'B' })).body.code, 'ARTICLE_NOT_FOUND');
     assert.equal((await t.as(agent).put(tr(a.id, 'fr'), { title: '', body: 'B' })).status, 400);
@@ -157,5 +166,200 @@ describe('knowledge base translations per locale', () => {
       list.body.items.map((x: { locale: string }) => x.locale),
       ['fr', 'ja'],
     );
+  });
+
+  test('the enabled languages: canonical codes, never the own language, none switched off while published in it; nothing changed by a refusal', async () => {
+    const before = (await t.as(admin).get('/api/v1/kb/settings')).body;
+    for (const [locales, code] of [
+      [['fr', 'x_y'], 'INVALID_LOCALE'],
+      [['fr', 'en'], 'INVALID_LOCALE'],
+    ] as const) {
+      const res = await t.as(admin).put('/api/v1/kb/settings', { ...SETTINGS, locales });
+      assert.equal(res.status, 422, res.raw);
+      assert.equal(res.body.code, code);
+    }
+    const a = await article('Change your email', 'Open **Profile**.');
+    await t.as(agent).put(tr(a.id, 'pt-BR'), { title: 'Alterar seu e-mail', body: 'Abra o **Perfil**.' });
+    await t.as(agent).post(`${tr(a.id, 'pt-BR')}/publish`, {});
+    const off = await t.as(admin).put('/api/v1/kb/settings', { ...SETTINGS, locales: ['fr', 'ja'] });
+    assert.equal(off.status, 409, off.raw);
+    assert.equal(off.body.code, 'LOCALE_IN_USE');
+    assert.deepEqual((await t.as(admin).get('/api/v1/kb/settings')).body.locales, before.locales);
+    await t.as(agent).post(`${tr(a.id, 'pt-BR')}/unpublish`, {});
+  });
+
+  test('category and section names per language: the pages, breadcrumbs, search and sitemap in that language use them, else the own names; bad input changes nothing', async () => {
+    const cat = await t.as(agent).post('/api/v1/kb/categories', { name: 'Billing', description: 'Money matters' });
+    const sec = await t.as(agent).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Invoices' });
+    const a = await t.as(agent).post('/api/v1/kb/articles', { sectionId: sec.body.id, title: 'Download an invoice', body: 'Open Billing.' });
+    await t.as(agent).post(`/api/v1/kb/articles/${a.body.id}/publish`, {});
+    await t.as(agent).put(tr(a.body.id, 'fr'), { title: 'Télécharger une facture', body: 'Ouvrez la facturation.' });
+    await t.as(agent).post(`${tr(a.body.id, 'fr')}/publish`, {});
+    // Before any name in French, the French pages fall back to the own names (and are cached for anonymous readers).
+    assert.match((await t.as(null).get('/help/fr/categories/billing')).raw, /<h1>Billing<\/h1>/);
+
+    const catName = `/api/v1/kb/categories/${cat.body.id}/translations`;
+    const secName = `/api/v1/kb/sections/${sec.body.id}/translations`;
+    const refusals: [string, unknown, number, string][] = [
+      [`${catName}/fr_FR`, { name: 'Facturation' }, 422, 'INVALID_LOCALE'],
+      [`${catName}/de`, { name: 'Abrechnung' }, 422, 'LOCALE_NOT_ENABLED'],
+      [`${catName}/en`, { name: 'Billing' }, 422, 'INVALID_LOCALE'],
+      [`${catName}/fr`, { name: '   ' }, 400, 'VALIDATION_FAILED'],
+      ['/api/v1/kb/categories/7a1f9a9e-7a4c-4a57-9d4e-0d1f2a3b4c5d/translations/fr', { name: 'Facturation' }, 404, 'CATEGORY_NOT_FOUND'],
+      [`/api/v1/kb/sections/${cat.body.id}/translations/fr`, { name: 'Factures' }, 404, 'SECTION_NOT_FOUND'],
+    ];
+    for (const [url, body, status, code] of refusals) {
+      const res = await t.as(agent).put(url, body);
+      assert.equal(res.status, status, `${url}: ${res.raw}`);
+      assert.equal(res.body.code, code, url);
+    }
+    assert.equal(await t.count('kb_category_translations'), 0);
+    assert.equal(await t.count('kb_section_translations'), 0);
+
+    const put = await t.as(agent).put(`${catName}/FR`, { name: 'Facturation', description: "L'argent" });
+    assert.equal(put.status, 200, put.raw);
+    assert.equal(put.body.locale, 'fr');
+    assert.equal((await t.as(agent).put(`${secName}/fr`, { name: 'Factures' })).status, 200);
+    assert.deepEqual(
+      (await t.as(agent).get(catName)).body.items.map((x: { locale: string; name: string }) => [x.locale, x.name]),
+      [['fr', 'Facturation']],
+    );
+    // Every French page shows them at once (the cached page was cleared); the English pages keep the own names.
+    const category = (await t.as(null).get('/help/fr/categories/billing')).raw;
+    assert.match(category, /<h1>Facturation<\/h1>/);
+    assert.match(category, /L&#39;argent|L'argent/);
+    assert.match(category, /href="\/help\/fr\/sections\/invoices">Factures</);
+    assert.match((await t.as(null).get('/help/fr')).raw, /href="\/help\/fr\/categories\/billing">Facturation</);
+    assert.match((await t.as(null).get('/help/fr/sections/invoices')).raw, /› <a href="\/help\/fr\/categories\/billing">Facturation<\/a><\/p><h1>Factures<\/h1>/);
+    assert.match((await t.as(null).get(`/help/fr/articles/${a.body.slug}`)).raw, /<a href="\/help\/fr\/categories\/billing">Facturation<\/a> › <a href="\/help\/fr\/sections\/invoices">Factures<\/a>/);
+    assert.match((await t.as(null).get('/help/fr/search?q=facture')).raw, /· Factures/);
+    assert.match((await t.as(null).get('/help/categories/billing')).raw, /<h1>Billing<\/h1>/);
+    // The sitemap lists the French category and section pages, each with its alternates.
+    const sitemap = (await t.as(null).get('/help/sitemap.xml')).raw;
+    assert.match(sitemap, /<loc>http:\/\/localhost:3000\/help\/fr\/categories\/billing<\/loc><xhtml:link rel="alternate" hreflang="en" href="http:\/\/localhost:3000\/help\/categories\/billing"\/>/);
+    assert.match(sitemap, /<loc>http:\/\/localhost:3000\/help\/fr\/sections\/invoices<\/loc>/);
+
+    // Removed: the own name again. A name never set is not found.
+    assert.equal((await t.as(agent).delete(`${secName}/fr`)).status, 204);
+    assert.match((await t.as(null).get('/help/fr/sections/invoices')).raw, /<h1>Invoices<\/h1>/);
+    const gone = await t.as(agent).delete(`${secName}/fr`);
+    assert.equal(gone.status, 404);
+    assert.equal(gone.body.code, 'TRANSLATION_NOT_FOUND');
+    assert.equal(await t.count('kb_category_translations'), 1, "the category's French name stays");
+  });
+
+  test("suggestions in the customer's language: an enabled one (or its language without the region) links to its pages; another falls back; a malformed one is refused", async () => {
+    const a = await article('Cancel a subscription', 'Open Plans and choose Cancel.');
+    await t.as(agent).put(tr(a.id, 'fr'), { title: 'Résilier un abonnement', body: 'Ouvrez Offres et choisissez Résilier.' });
+    await t.as(agent).post(`${tr(a.id, 'fr')}/publish`, {});
+    const suggest = (q: string, locale?: string) => t.as(null).get(`/api/v1/kb/suggest?q=${encodeURIComponent(q)}${locale === undefined ? '' : `&locale=${encodeURIComponent(locale)}`}`);
+    for (const locale of ['fr', 'fr-CA', 'fr_FR']) {
+      const res = await suggest('résilier abonn', locale);
+      assert.equal(res.status, 200, res.raw);
+      assert.deepEqual(
+        res.body.items.map((i: { title: string; url: string }) => [i.title, i.url]),
+        [['Résilier un abonnement', `http://localhost:3000/help/fr/articles/${a.slug}`]],
+        locale,
+      );
+    }
+    // German is not enabled, English is the help centre's own: both get the own articles and URLs.
+    for (const locale of ['de-DE', 'en-GB', '']) {
+      const res = await suggest('cancel subscr', locale);
+      assert.deepEqual(
+        res.body.items.map((i: { url: string }) => i.url),
+        [`http://localhost:3000/help/articles/${a.slug}`],
+        locale,
+      );
+    }
+    const bad = await suggest('cancel', 'fr;drop');
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.code, 'INVALID_LOCALE');
+    // Cached per language: the French answer is not served for English, nor the other way round.
+    assert.equal((await suggest('cancel subscr', 'fr')).body.items.length, 0);
+    assert.equal((await suggest('résilier abonn')).body.items.length, 0);
+  });
+
+  test('with review required a translation is submitted, sent back and approved by another agent; the submitter cannot approve; a save withdraws the review', async () => {
+    const a = await article('Merge two accounts', 'Write to support.');
+    const reviewer = await t.signIn('agent');
+    await t.as(admin).put('/api/v1/kb/settings', { ...SETTINGS, locales: ['fr', 'ja', 'pt-BR'], requireReview: true });
+    try {
+      await t.as(agent).put(tr(a.id, 'fr'), { title: 'Fusionner deux comptes', body: 'Écrivez au support.' });
+      const direct = await t.as(agent).post(`${tr(a.id, 'fr')}/publish`, {});
+      assert.equal(direct.status, 422);
+      assert.equal(direct.body.code, 'REVIEW_REQUIRED');
+      assert.equal((await t.as(reviewer).post(`${tr(a.id, 'fr')}/review/approve`, {})).body.code, 'REVIEW_NOT_REQUESTED');
+
+      const submitted = await t.as(agent).post(`${tr(a.id, 'fr')}/review`, {});
+      assert.equal(submitted.status, 200, submitted.raw);
+      assert.equal(submitted.body.reviewVersion, 1);
+      const own = await t.as(agent).post(`${tr(a.id, 'fr')}/review/approve`, {});
+      assert.equal(own.status, 403);
+      assert.equal(own.body.code, 'REVIEW_BY_SUBMITTER');
+      assert.equal((await t.as(reviewer).post(`${tr(a.id, 'fr')}/review/changes`, { note: '' })).status, 400);
+      const back = await t.as(reviewer).post(`${tr(a.id, 'fr')}/review/changes`, { note: 'Dites comment écrire.' });
+      assert.equal(back.body.reviewVersion, null);
+      assert.equal(back.body.changesRequested, 'Dites comment écrire.');
+      assert.equal(back.body.changesRequestedBy, reviewer.user.id);
+      assert.equal((await t.as(null).get(`/help/fr/articles/${a.slug}`)).status, 404, 'nothing published yet');
+
+      // Submitted again, then saved: the review is withdrawn (the reviewer would approve text they did not read).
+      await t.as(agent).put(tr(a.id, 'fr'), { title: 'Fusionner deux comptes', body: 'Écrivez au support depuis le portail.', version: 1 });
+      await t.as(agent).post(`${tr(a.id, 'fr')}/review`, {});
+      const saved = await t.as(agent).put(tr(a.id, 'fr'), { title: 'Fusionner deux comptes', body: 'Écrivez au support depuis le portail, onglet Aide.', version: 2 });
+      assert.equal(saved.body.reviewVersion, null);
+      assert.equal((await t.as(reviewer).post(`${tr(a.id, 'fr')}/review/approve`, {})).body.code, 'REVIEW_NOT_REQUESTED');
+      await t.as(agent).post(`${tr(a.id, 'fr')}/review`, {});
+      const approved = await t.as(reviewer).post(`${tr(a.id, 'fr')}/review/approve`, {});
+      assert.equal(approved.status, 200, approved.raw);
+      assert.equal(approved.body.status, 'published');
+      assert.equal(approved.body.publishedVersion, 3);
+      assert.equal(approved.body.reviewVersion, null);
+      assert.match((await t.as(null).get(`/help/fr/articles/${a.slug}`)).raw, /onglet Aide/);
+      assert.equal((await t.as(agent).post(`${tr(a.id, 'fr')}/review`, {})).body.code, 'REVIEW_NOTHING_TO_REVIEW');
+    } finally {
+      await t.as(admin).put('/api/v1/kb/settings', { ...SETTINGS, locales: ['fr', 'ja', 'pt-BR'] });
+    }
+  });
+
+  test("a translation's versions: the diff of two, restoring one as a new draft version; a version of another translation or article is not found and nothing changes", async () => {
+    const a = await article('Invite a colleague', 'Open Team.');
+    const b = await article('Remove a colleague', 'Open Team.');
+    await t.as(agent).put(tr(a.id, 'fr'), { title: 'Inviter un collègue', body: 'Ouvrez Équipe.\nChoisissez Inviter.' });
+    await t.as(agent).put(tr(a.id, 'fr'), { title: 'Inviter un collègue', body: 'Ouvrez Équipe.\nChoisissez Ajouter.', version: 1 });
+    for (let v = 1; v <= 3; v++) await t.as(agent).put(tr(a.id, 'ja'), { title: `招待 ${v}`, body: `チーム ${v}`, ...(v > 1 ? { version: v - 1 } : {}) });
+    await t.as(agent).put(tr(b.id, 'fr'), { title: 'Retirer', body: 'x' });
+
+    const versions = await t.as(agent).get(`${tr(a.id, 'fr')}/versions`);
+    assert.deepEqual(
+      versions.body.items.map((v: { version: number }) => v.version),
+      [2, 1],
+    );
+    const diff = await t.as(agent).get(`${tr(a.id, 'fr')}/diff?from=1&to=2`);
+    assert.equal(diff.status, 200, diff.raw);
+    assert.equal(diff.body.lines[0].text, 'Ouvrez Équipe.');
+    assert.ok(diff.body.lines.some((l: { op: string; text: string }) => l.op === '-' && l.text === 'Choisissez Inviter.'));
+    assert.ok(diff.body.lines.some((l: { op: string; text: string }) => l.op === '+' && l.text === 'Choisissez Ajouter.'));
+
+    // Version 3 exists for the Japanese translation and version 2 for neither the other article's French: not found here.
+    const before = await t.count('kb_article_translation_versions');
+    for (const url of [`${tr(a.id, 'fr')}/versions/3/restore`, `${tr(b.id, 'fr')}/versions/2/restore`]) {
+      const res = await t.as(agent).post(url, {});
+      assert.equal(res.status, 404, `${url}: ${res.raw}`);
+      assert.equal(res.body.code, 'TRANSLATION_VERSION_NOT_FOUND');
+    }
+    assert.equal((await t.as(agent).get(`${tr(a.id, 'fr')}/diff?from=1&to=3`)).body.code, 'TRANSLATION_VERSION_NOT_FOUND');
+    assert.equal((await t.as(agent).post(`${tr(a.id, 'de')}/versions/1/restore`, {})).body.code, 'TRANSLATION_NOT_FOUND');
+    assert.equal((await t.as(agent).post(`${tr(a.id, 'fr')}/versions/0/restore`, {})).status, 400);
+    assert.equal(await t.count('kb_article_translation_versions'), before);
+    assert.equal((await t.as(agent).get(tr(a.id, 'fr'))).body.version, 2);
+
+    // Restoring version 1 makes a version 3 with its text; versions 1 and 2 stay as they were.
+    const restored = await t.as(agent).post(`${tr(a.id, 'fr')}/versions/1/restore`, {});
+    assert.equal(restored.status, 200, restored.raw);
+    assert.equal(restored.body.version, 3);
+    assert.equal(restored.body.body, 'Ouvrez Équipe.\nChoisissez Inviter.');
+    assert.equal((await t.as(agent).get(`${tr(a.id, 'fr')}/versions`)).body.items.length, 3);
+    assert.equal((await t.as(agent).get(`${tr(a.id, 'fr')}/diff?from=2&to=3`)).body.lines.filter((l: { op: string }) => l.op !== '=').length, 2);
   });
 });

@@ -6,6 +6,7 @@ import type { ReplyDeliverers } from '../channels/replies.service.js';
 import type { CsatService } from '../csat/csat.service.js';
 import type { OutboundService } from '../email/outbound.service.js';
 import type { KbService } from '../kb/kb.service.js';
+import type { KbTranslations } from '../kb/translations.service.js';
 import type { IdentitiesService } from '../people/identities.service.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
@@ -19,7 +20,7 @@ import { WidgetService } from './widget.service.js';
  */
 export function widgetModule(
   ctx: Ctx,
-  needs: { channels: ChannelsService; intake: IntakeService; replies: ReplyDeliverers; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService; outbound: OutboundService; csat: CsatService },
+  needs: { channels: ChannelsService; intake: IntakeService; replies: ReplyDeliverers; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService; kbTranslations: KbTranslations; outbound: OutboundService; csat: CsatService },
 ) {
   const widget = new WidgetService(ctx, needs);
   needs.replies.register(['widget'], { name: 'widget (by email)', deliver: (messageId) => widget.deliverReply(messageId) });

@@ -162,12 +162,12 @@ export function widgetRoutes(app: FastifyInstance, widget: WidgetService): void 
     {
       config: { access: pub },
       onRequest: allowSite,
-      schema: { tags, params: KeyParams, querystring: z.object({ q: z.string().max(200), impression: z.uuid().optional() }),
+      schema: { tags, params: KeyParams, querystring: z.object({ q: z.string().max(200), impression: z.uuid().optional(), locale: z.string().max(40).optional() }),
         response: { 200: z.object({ items: z.array(Suggestion) }) },
-        description: "Up to 3 public articles for what the visitor is typing. The panel's form passes its impression id: what it was shown counts toward deflections.",
+        description: "Up to 3 public articles for what the visitor is typing. The panel's form passes its impression id: what it was shown counts toward deflections, and its language (`locale`): an enabled translation language's articles and URLs, the help centre's own otherwise.",
       },
     },
-    async (req) => ({ items: await widget.suggest(req.query.q, req.ip, req.query.impression) }),
+    async (req) => ({ items: await widget.suggest(req.query.q, req.ip, req.query.impression, req.query.locale) }),
   );
 
   // ---- the scripts: no build step, no framework; the loader names the panel by its hash, so the panel is cached for good

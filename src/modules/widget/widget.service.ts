@@ -9,6 +9,7 @@ import type { ChannelsService, Connection } from '../channels/channels.service.j
 import { type IntakeService, type SenderIdentity, sourceOf } from '../channels/intake.service.js';
 import type { CsatService, RatingInput } from '../csat/csat.service.js';
 import type { KbService } from '../kb/kb.service.js';
+import type { KbTranslations } from '../kb/translations.service.js';
 import type { IdentitiesService } from '../people/identities.service.js';
 import type { PeopleService, User } from '../people/people.service.js';
 import type { OutboundService } from '../email/outbound.service.js';
@@ -139,7 +140,7 @@ const md = (s: string) => s.replace(/[\\`*_[\]<>|~]/g, (ch) => `\\${ch}`);
 export class WidgetService {
   constructor(
     private readonly ctx: Ctx,
-    private readonly deps: { channels: ChannelsService; intake: IntakeService; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService; outbound: OutboundService; csat: CsatService },
+    private readonly deps: { channels: ChannelsService; intake: IntakeService; people: PeopleService; identities: IdentitiesService; tickets: TicketsService; kb: KbService; kbTranslations: KbTranslations; outbound: OutboundService; csat: CsatService },
   ) {}
 
   // ---- sites (admins)
@@ -219,10 +220,15 @@ export class WidgetService {
     return { site, connection };
   }
 
-  /** Article suggestions as a visitor types (public articles only), rate-limited per client like the portal's. */
-  async suggest(q: string, ip: string, impression?: string) {
+  /**
+   * Article suggestions as a visitor types (public articles only), rate-limited per client like the portal's; in the
+   * visitor's language (`locale`: the widget's setting, the host page's or the browser's) when the help centre is
+   * translated into it, else in its own.
+   */
+  async suggest(q: string, ip: string, impression?: string, rawLocale?: string) {
+    const locale = await this.deps.kbTranslations.resolve(rawLocale);
     await this.deps.kb.limit('widget-suggest', clientKey(ip));
-    const items = await this.deps.kb.suggest(null, q);
+    const items = locale ? await this.deps.kbTranslations.suggest(null, locale, q) : await this.deps.kb.suggest(null, q);
     // Shown in the panel's form `impression`: each counts toward its article's deflections unless a report follows.
     if (impression) await this.deps.kb.recordImpression(null, impression, items.map((i) => i.id));
     return items;

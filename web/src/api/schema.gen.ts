@@ -278,11 +278,29 @@ export interface Paths {
     put: { path: { id: string; locale: string }; query: never; body: { title: string; body?: string; version?: number }; response: unknown };
     delete: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
   };
+  "/api/v1/kb/articles/{id}/translations/{locale}/diff": {
+    get: { path: { id: string; locale: string }; query: { from: number; to: number }; body: never; response: unknown };
+  };
   "/api/v1/kb/articles/{id}/translations/{locale}/publish": {
     post: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
   };
+  "/api/v1/kb/articles/{id}/translations/{locale}/review": {
+    post: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/translations/{locale}/review/approve": {
+    post: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/translations/{locale}/review/changes": {
+    post: { path: { id: string; locale: string }; query: never; body: { note: string }; response: unknown };
+  };
   "/api/v1/kb/articles/{id}/translations/{locale}/unpublish": {
     post: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/translations/{locale}/versions": {
+    get: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/articles/{id}/translations/{locale}/versions/{version}/restore": {
+    post: { path: { id: string; locale: string; version: number }; query: never; body: never; response: unknown };
   };
   "/api/v1/kb/articles/{id}/unpublish": {
     post: { path: { id: string }; query: never; body: never; response: unknown };
@@ -310,6 +328,13 @@ export interface Paths {
     patch: { path: { id: string }; query: never; body: { name?: string; slug?: string; description?: string; position?: number }; response: unknown };
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
+  "/api/v1/kb/categories/{id}/translations": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/categories/{id}/translations/{locale}": {
+    put: { path: { id: string; locale: string }; query: never; body: { name: string; description?: string }; response: unknown };
+    delete: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
+  };
   "/api/v1/kb/preview": {
     post: { path: never; query: never; body: { body: string }; response: { html: string } };
   };
@@ -320,12 +345,19 @@ export interface Paths {
     patch: { path: { id: string }; query: never; body: { name?: string; slug?: string; description?: string; position?: number; categoryId?: string }; response: unknown };
     delete: { path: { id: string }; query: never; body: never; response: unknown };
   };
+  "/api/v1/kb/sections/{id}/translations": {
+    get: { path: { id: string }; query: never; body: never; response: unknown };
+  };
+  "/api/v1/kb/sections/{id}/translations/{locale}": {
+    put: { path: { id: string; locale: string }; query: never; body: { name: string; description?: string }; response: unknown };
+    delete: { path: { id: string; locale: string }; query: never; body: never; response: unknown };
+  };
   "/api/v1/kb/settings": {
     get: { path: never; query: never; body: never; response: unknown };
-    put: { path: never; query: never; body: { name: string; intro?: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number; requireReview?: boolean }; response: unknown };
+    put: { path: never; query: never; body: { name: string; intro?: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number; requireReview?: boolean; locales?: string[] }; response: unknown };
   };
   "/api/v1/kb/suggest": {
-    get: { path: never; query: { q: string; impression?: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
+    get: { path: never; query: { q: string; impression?: string; locale?: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
   };
   "/api/v1/kb/suggest/feedback": {
     post: { path: never; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string; impression?: string }; response: unknown };
@@ -803,7 +835,7 @@ export interface Paths {
     post: { path: { siteKey: string }; query: never; body: { idempotencyKey: string; description: string; email?: string; name?: string; identity?: string; attachments?: { filename: string; contentType?: string; data: string }[]; context?: { url?: string; referrer?: string; userAgent?: string; language?: string; timeZone?: string; viewport?: { width: number; height: number }; screen?: { width: number; height: number }; appVersion?: string; custom?: { [key: string]: string | number | boolean | null }; queuedAt?: string }; kbImpression?: string }; response: { duplicate: true; ticketNumber: number } };
   };
   "/api/v1/widget/{siteKey}/suggest": {
-    get: { path: { siteKey: string }; query: { q: string; impression?: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
+    get: { path: { siteKey: string }; query: { q: string; impression?: string; locale?: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
   };
   "/api/v1/widget/{siteKey}/suggest/feedback": {
     post: { path: { siteKey: string }; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string; impression?: string }; response: unknown };

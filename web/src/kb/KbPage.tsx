@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Checkbox, Code, Grid, Group, Loader, Modal, MultiSelect, NavLink, NumberInput, Paper, Select, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Checkbox, Grid, Group, Loader, Modal, MultiSelect, NavLink, NumberInput, Paper, Select, Stack, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -7,6 +7,8 @@ import { ApiError } from '../api/client';
 import { FormError, useSave } from '../admin/forms';
 import { useDirectory } from '../app/directory';
 import { useSession } from '../app/session';
+import { History } from './History';
+import { NamesModal } from './Names';
 import { Related } from './Related';
 import { Translations } from './Translations';
 import { Topics, useFlaggedTopics } from './Topics';
@@ -20,6 +22,7 @@ export function KbPage({ articleId }: { articleId?: string }) {
   const [catOpen, cat] = useDisclosure(false);
   const [secOpen, sec] = useDisclosure(false);
   const [setOpen, set] = useDisclosure(false);
+  const [namesOpen, names] = useDisclosure(false);
   const isNew = location === '/kb/new';
   const isTopics = location === '/kb/topics';
   const flagged = useFlaggedTopics();
@@ -39,6 +42,9 @@ export function KbPage({ articleId }: { articleId?: string }) {
           </Button>
           <Button variant="default" onClick={sec.open} disabled={!tree.data?.length}>
             New section
+          </Button>
+          <Button variant="default" onClick={names.open} disabled={!tree.data?.length}>
+            Names in other languages
           </Button>
           {me.role === 'admin' && (
             <Button variant="subtle" onClick={set.open}>
@@ -64,6 +70,7 @@ export function KbPage({ articleId }: { articleId?: string }) {
       <CategoryModal opened={catOpen} onClose={cat.close} />
       <SectionModal opened={secOpen} onClose={sec.close} tree={tree.data ?? []} />
       {setOpen && <SettingsModal onClose={set.close} />}
+      {namesOpen && <NamesModal tree={tree.data ?? []} onClose={names.close} />}
     </Stack>
   );
 }
@@ -256,11 +263,21 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
           {tab === 'translations' && <Translations article={article.data} />}
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="xs">
-          {tab === 'history' && <History id={id} latest={article.data.version} onRestored={(a) => {
-            qc.setQueryData(['kb-article', id], a);
-            setForm(a);
-            setMessage(`Restored as version ${a.version}`);
-          }} />}
+          {tab === 'history' && (
+            <History
+              queryKey={['kb-versions', id]}
+              latest={article.data.version}
+              versions={() => kbApi.versions(id)}
+              diff={(from, to) => kbApi.diff(id, from, to)}
+              restore={(v) => kbApi.restore(id, v)}
+              onRestored={(a) => {
+                void qc.invalidateQueries({ queryKey: ['kb-tree'] });
+                qc.setQueryData(['kb-article', id], a);
+                setForm(a);
+                setMessage(`Restored as version ${a.version}`);
+              }}
+            />
+          )}
         </Tabs.Panel>
         <Tabs.Panel value="stats" pt="xs">
           {stats.data && (
@@ -349,57 +366,6 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
   );
 }
 
-function History({ id, latest, onRestored }: { id: string; latest: number; onRestored: (a: Article) => void }) {
-  const versions = useQuery({ queryKey: ['kb-versions', id], queryFn: () => kbApi.versions(id) });
-  const [picked, setPicked] = useState<number | null>(null);
-  const diff = useQuery({ queryKey: ['kb-diff', id, picked, latest], queryFn: () => kbApi.diff(id, picked as number, latest), enabled: picked !== null && picked !== latest });
-  const { error, save } = useSave([['kb-tree'], ['kb-versions', id]]);
-  return (
-    <Stack>
-      <Table aria-label="Versions">
-        <Table.Tbody>
-          {(versions.data ?? []).map((v) => (
-            <Table.Tr key={v.version}>
-              <Table.Td>v{v.version}</Table.Td>
-              <Table.Td>{v.note || '—'}</Table.Td>
-              <Table.Td>{new Date(v.createdAt).toLocaleString()}</Table.Td>
-              <Table.Td>
-                {v.version !== latest && (
-                  <Button size="xs" variant="subtle" onClick={() => setPicked(v.version)}>
-                    Compare v{v.version} with v{latest}
-                  </Button>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      <FormError error={error} />
-      {diff.data && picked !== null && (
-        <Paper withBorder p="xs" data-testid="kb-diff">
-          <Group justify="space-between" mb="xs">
-            <Text size="sm" fw={600}>
-              v{diff.data.from} → v{diff.data.to}
-              {diff.data.title.before !== diff.data.title.after ? ` · title: “${diff.data.title.before}” → “${diff.data.title.after}”` : ''}
-            </Text>
-            <Button size="xs" onClick={() => void save(async () => onRestored(await kbApi.restore(id, picked)), () => setPicked(null))}>
-              Restore v{picked}
-            </Button>
-          </Group>
-          <Code block>
-            {diff.data.lines.map((l, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: lines of one diff, in order, never reordered
-              <div key={i} style={{ background: l.op === '+' ? '#d3f9d8' : l.op === '-' ? '#ffe3e3' : undefined }}>
-                {l.op === '=' ? ' ' : l.op} {l.text}
-              </div>
-            ))}
-          </Code>
-        </Paper>
-      )}
-    </Stack>
-  );
-}
-
 function CategoryModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -442,8 +408,11 @@ function SectionModal({ opened, onClose, tree }: { opened: boolean; onClose: () 
 function SettingsModal({ onClose }: { onClose: () => void }) {
   const settings = useQuery({ queryKey: ['kb-settings'], queryFn: kbApi.settings });
   const [form, setForm] = useState<typeof settings.data>(undefined);
+  // The languages as typed (commas and all), sent as a list.
+  const [locales, setLocales] = useState<string | null>(null);
   const { error, save } = useSave([['kb-settings'], ['kb-topics']]);
   useEffect(() => setForm(settings.data), [settings.data]);
+  const typed = () => (locales === null ? form?.locales : locales.split(/[\s,]+/).filter(Boolean));
   return (
     <Modal opened onClose={onClose} title="Help centre settings">
       {!form ? (
@@ -462,12 +431,19 @@ function SettingsModal({ onClose }: { onClose: () => void }) {
             <NumberInput label="Flag a topic seen more than (times)" min={1} max={10000} value={form.topicMinTickets ?? 3} onChange={(v) => setForm({ ...form, topicMinTickets: Number(v) || 1 })} error={error?.fieldError('topicMinTickets')} />
             <NumberInput label="…in the last (days)" min={1} max={365} value={form.topicDays ?? 30} onChange={(v) => setForm({ ...form, topicDays: Number(v) || 1 })} error={error?.fieldError('topicDays')} />
           </Group>
+          <TextInput
+            label="Translation languages"
+            description="Language codes besides the help centre's own, comma-separated: fr, de, pt-BR"
+            value={locales ?? (form.locales ?? []).join(', ')}
+            onChange={(e) => setLocales(e.currentTarget.value)}
+            error={error?.fieldError('locales')}
+          />
           <Checkbox
             label="Publishing needs a review (another agent approves the version submitted)"
             checked={form.requireReview === true}
             onChange={(e) => setForm({ ...form, requireReview: e.currentTarget.checked })}
           />
-          <Button onClick={() => void save(() => kbApi.saveSettings(form), onClose)}>Save</Button>
+          <Button onClick={() => void save(() => kbApi.saveSettings({ ...form, locales: typed() ?? [] }), onClose)}>Save</Button>
         </Stack>
       )}
     </Modal>

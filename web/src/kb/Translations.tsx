@@ -1,27 +1,41 @@
-import { Anchor, Badge, Button, Group, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { FormError, useSave } from '../admin/forms';
+import { useDirectory } from '../app/directory';
+import { useSession } from '../app/session';
+import { History } from './History';
 import { type Article, kbApi, TRANSLATION_STATUS_LABELS, type Translation } from './model';
 
 type Draft = { locale: string; title: string; body: string; version?: number };
 
 /**
  * An article's translations: one per locale, each with its own draft and published text. "Add a translation" starts
- * from the article's text in a new locale (saved on Save translation); the locale buttons open the others.
+ * from the article's text in a new locale (saved on Save translation); the locale buttons open the others. When the
+ * settings require a review, a translation is submitted and another agent approves it (or sends it back), as the
+ * article is; its history compares and restores versions.
  */
 export function Translations({ article }: { article: Article }) {
   const qc = useQueryClient();
   const id = article.id;
+  const { me } = useSession();
+  const dir = useDirectory();
   const list = useQuery({ queryKey: ['kb-translations', id], queryFn: () => kbApi.translations(id) });
+  const settings = useQuery({ queryKey: ['kb-settings'], queryFn: kbApi.settings });
   const [newLocale, setNewLocale] = useState('');
   const [draft, setDraft] = useState<Draft | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [changes, setChanges] = useState<string | null>(null);
+  const [history, setHistory] = useState(false);
   const { error, save } = useSave([['kb-translations', id]]);
   if (!list.data) return null;
+  const requireReview = settings.data?.requireReview === true;
+  const enabled = settings.data?.locales ?? [];
   const current = draft ? list.data.find((x) => x.locale === draft.locale) : undefined;
   const open = (x: Translation) => {
     setMessage(null);
+    setChanges(null);
+    setHistory(false);
     setDraft({ locale: x.locale, title: x.title, body: x.body, version: x.version });
   };
   const run = (what: string, fn: () => Promise<Translation | null>) =>
@@ -70,7 +84,7 @@ export function Translations({ article }: { article: Article }) {
         }}
       >
         <Group align="flex-end" gap="xs">
-          <TextInput label="Language code" description="fr, de, pt-BR…" value={newLocale} onChange={(e) => setNewLocale(e.currentTarget.value)} maxLength={40} w={180} />
+          <TextInput label="Language code" description={enabled.length ? `The help centre's languages: ${enabled.join(', ')}` : 'An admin adds languages in the help centre settings'} value={newLocale} onChange={(e) => setNewLocale(e.currentTarget.value)} maxLength={40} w={180} />
           <Button type="submit" variant="default" disabled={!newLocale.trim()}>
             Add a translation
           </Button>
@@ -89,15 +103,42 @@ export function Translations({ article }: { article: Article }) {
               </Anchor>
             )}
           </Group>
+          {current?.reviewVersion != null && (
+            <Badge color="blue" variant="light" w="fit-content" data-testid="translation-review">
+              In review: version {current.reviewVersion}
+            </Badge>
+          )}
+          {current?.changesRequested && current.reviewVersion === null && (
+            <Alert color="orange" title={`Changes requested by ${dir.staff.find((u) => u.id === current.changesRequestedBy)?.name ?? 'a reviewer'}`} data-testid="translation-changes-requested">
+              {current.changesRequested}
+            </Alert>
+          )}
           <TextInput label="Translated title" value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.currentTarget.value })} maxLength={200} />
           <Textarea label="Translated body (Markdown)" value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.currentTarget.value })} autosize minRows={6} maxRows={24} styles={{ input: { fontFamily: 'ui-monospace, monospace' } }} />
           <Group wrap="wrap">
             <Button onClick={() => void run('Translation saved', () => kbApi.saveTranslation(id, draft.locale, { title: draft.title, body: draft.body, version: draft.version }))} disabled={!dirty}>
               Save translation
             </Button>
-            <Button color="green" disabled={!current || dirty || current.status === 'published'} onClick={() => void run('Translation published', () => kbApi.publishTranslation(id, current?.locale ?? draft.locale))}>
-              Publish translation
-            </Button>
+            {!requireReview && (
+              <Button color="green" disabled={!current || dirty || current.status === 'published'} onClick={() => void run('Translation published', () => kbApi.publishTranslation(id, current?.locale ?? draft.locale))}>
+                Publish translation
+              </Button>
+            )}
+            {current && current.reviewVersion === null && current.status !== 'published' && (
+              <Button variant={requireReview ? 'filled' : 'default'} disabled={dirty} onClick={() => void run('Translation submitted for review', () => kbApi.requestTranslationReview(id, current.locale))}>
+                Submit translation for review
+              </Button>
+            )}
+            {current && current.reviewVersion !== null && current.reviewRequestedBy !== me.id && (
+              <>
+                <Button color="green" disabled={dirty} onClick={() => void run('Translation approved and published', () => kbApi.approveTranslation(id, current.locale))}>
+                  Approve and publish translation
+                </Button>
+                <Button variant="default" onClick={() => setChanges('')}>
+                  Request changes to translation
+                </Button>
+              </>
+            )}
             {current?.publishedVersion != null && (
               <Button variant="default" onClick={() => void run('Translation unpublished', () => kbApi.unpublishTranslation(id, current.locale))}>
                 Unpublish translation
@@ -109,10 +150,62 @@ export function Translations({ article }: { article: Article }) {
               </Button>
             )}
           </Group>
+          {current && current.reviewVersion !== null && current.reviewRequestedBy === me.id && (
+            <Text size="sm" c="dimmed">
+              Waiting for another agent to review the translation.
+            </Text>
+          )}
+          {current && changes !== null && (
+            <Stack gap="xs">
+              <Textarea label="What should change in the translation" value={changes} onChange={(e) => setChanges(e.currentTarget.value)} maxLength={2000} autosize minRows={2} />
+              <Group>
+                <Button
+                  disabled={!changes.trim()}
+                  onClick={() =>
+                    void run('Translation sent back with your note', async () => {
+                      const x = await kbApi.requestTranslationChanges(id, current.locale, changes);
+                      setChanges(null);
+                      return x;
+                    })
+                  }
+                >
+                  Send translation back
+                </Button>
+                <Button variant="subtle" onClick={() => setChanges(null)}>
+                  Cancel
+                </Button>
+              </Group>
+            </Stack>
+          )}
+          {requireReview && (
+            <Text size="xs" c="dimmed">
+              Publishing needs a review here: another agent approves the version you submit.
+            </Text>
+          )}
           {article.publishedVersion === null && (
             <Text size="xs" c="dimmed">
               Readers see a translation once the article itself is published.
             </Text>
+          )}
+          {current && (
+            <Button variant="subtle" size="compact-sm" w="fit-content" aria-expanded={history} onClick={() => setHistory(!history)}>
+              {history ? 'Hide' : 'Show'} the {current.locale} history
+            </Button>
+          )}
+          {current && history && (
+            <History
+              label={`Versions of the ${current.locale} translation`}
+              queryKey={['kb-translations', id, current.locale]}
+              latest={current.version}
+              versions={() => kbApi.translationVersions(id, current.locale)}
+              diff={(from, to) => kbApi.translationDiff(id, current.locale, from, to)}
+              restore={(v) => kbApi.restoreTranslation(id, current.locale, v)}
+              onRestored={(x) => {
+                setDraft({ locale: x.locale, title: x.title, body: x.body, version: x.version });
+                void qc.invalidateQueries({ queryKey: ['kb-translations', id] });
+                setMessage(`Restored as version ${x.version}`);
+              }}
+            />
           )}
         </Stack>
       )}

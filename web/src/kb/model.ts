@@ -32,10 +32,25 @@ export type Stats = { views: number; suggested: number; deflections: number; hel
 export type RelatedRef = { id: string; slug: string; title: string; visibility: Visibility; published: boolean };
 export type RelatedList = { manual: RelatedRef[]; suggested: RelatedRef[] };
 export type TranslationStatus = 'draft' | 'published' | 'published_with_changes';
-export type Translation = { articleId: string; locale: string; title: string; body: string; version: number; publishedVersion: number | null; publishedAt: string | null; status: TranslationStatus };
+export type Translation = {
+  articleId: string;
+  locale: string;
+  title: string;
+  body: string;
+  version: number;
+  publishedVersion: number | null;
+  publishedAt: string | null;
+  status: TranslationStatus;
+  reviewVersion: number | null;
+  reviewRequestedBy: string | null;
+  changesRequested: string | null;
+  changesRequestedBy: string | null;
+};
+export type TranslationVersion = { version: number; title: string; authorId: string | null; createdAt: string };
+export type NameTranslation = { locale: string; name: string; description: string };
 export const TRANSLATION_STATUS_LABELS: Record<TranslationStatus, string> = { draft: 'Draft', published: 'Published', published_with_changes: 'Published, unpublished changes' };
 export type Suggestion = { id: string; slug: string; title: string; snippet: string; url: string };
-export type Settings = { name: string; intro: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number; requireReview?: boolean };
+export type Settings = { name: string; intro: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number; requireReview?: boolean; locales?: string[] };
 export type Topic = {
   id: string;
   label: string;
@@ -91,6 +106,18 @@ export const kbApi = {
   publishTranslation: (id: string, locale: string) => cast<Translation>(api.post('/api/v1/kb/articles/{id}/translations/{locale}/publish', { path: { id, locale } })),
   unpublishTranslation: (id: string, locale: string) => cast<Translation>(api.post('/api/v1/kb/articles/{id}/translations/{locale}/unpublish', { path: { id, locale } })),
   deleteTranslation: (id: string, locale: string) => api.delete('/api/v1/kb/articles/{id}/translations/{locale}', { path: { id, locale } }),
+  requestTranslationReview: (id: string, locale: string) => cast<Translation>(api.post('/api/v1/kb/articles/{id}/translations/{locale}/review', { path: { id, locale } })),
+  approveTranslation: (id: string, locale: string) => cast<Translation>(api.post('/api/v1/kb/articles/{id}/translations/{locale}/review/approve', { path: { id, locale } })),
+  requestTranslationChanges: (id: string, locale: string, note: string) => cast<Translation>(api.post('/api/v1/kb/articles/{id}/translations/{locale}/review/changes', { path: { id, locale }, body: { note } })),
+  translationVersions: (id: string, locale: string) => cast<{ items: TranslationVersion[] }>(api.get('/api/v1/kb/articles/{id}/translations/{locale}/versions', { path: { id, locale } })).then((r) => r.items),
+  translationDiff: (id: string, locale: string, from: number, to: number) => cast<Diff>(api.get('/api/v1/kb/articles/{id}/translations/{locale}/diff', { path: { id, locale }, query: { from, to } })),
+  restoreTranslation: (id: string, locale: string, version: number) => cast<Translation>(api.post('/api/v1/kb/articles/{id}/translations/{locale}/versions/{version}/restore', { path: { id, locale, version } })),
+  categoryNames: (id: string) => cast<{ items: NameTranslation[] }>(api.get('/api/v1/kb/categories/{id}/translations', { path: { id } })).then((r) => r.items),
+  saveCategoryName: (id: string, locale: string, body: { name: string; description: string }) => cast<NameTranslation>(api.put('/api/v1/kb/categories/{id}/translations/{locale}', { path: { id, locale }, body })),
+  deleteCategoryName: (id: string, locale: string) => api.delete('/api/v1/kb/categories/{id}/translations/{locale}', { path: { id, locale } }),
+  sectionNames: (id: string) => cast<{ items: NameTranslation[] }>(api.get('/api/v1/kb/sections/{id}/translations', { path: { id } })).then((r) => r.items),
+  saveSectionName: (id: string, locale: string, body: { name: string; description: string }) => cast<NameTranslation>(api.put('/api/v1/kb/sections/{id}/translations/{locale}', { path: { id, locale }, body })),
+  deleteSectionName: (id: string, locale: string) => api.delete('/api/v1/kb/sections/{id}/translations/{locale}', { path: { id, locale } }),
   stats: (id: string) => cast<Stats>(api.get('/api/v1/kb/articles/{id}/stats', { path: { id } })),
   preview: (body: string) => api.post('/api/v1/kb/preview', { body: { body } }).then((r) => r.html),
   suggest: (q: string) => api.get('/api/v1/kb/suggest', { query: { q } }).then((r) => r.items as Suggestion[]),

@@ -261,6 +261,15 @@ async function upload(fileInput) {
   return ids;
 }
 
+/**
+ * The language the customer reads: the browser's first. This page's own `<html lang>` says what language its
+ * labels are in (English), not the customer's, so it is only the fallback.
+ */
+function customerLocale() {
+  const tags = [...(navigator.languages || []), navigator.language, document.documentElement.lang];
+  return tags.find((l) => /^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{1,8})*$/.test(l || '')) || '';
+}
+
 function newPage() {
   const subject = h('input', { type: 'text', id: 'subject', required: true, maxlength: 300 });
   const description = h('textarea', { id: 'description', required: true });
@@ -280,7 +289,8 @@ function newPage() {
       const q = (subject.value.trim() || description.value.trim()).slice(0, 200);
       const mine = ++lookup;
       if (q.length < 3) return suggestions.replaceChildren();
-      const r = await api('GET', `/api/v1/kb/suggest?q=${encodeURIComponent(q)}&impression=${impression}`).catch(() => null);
+      // In the customer's language when the help centre is translated into it (the server falls back to its own).
+      const r = await api('GET', `/api/v1/kb/suggest?q=${encodeURIComponent(q)}&impression=${impression}&locale=${encodeURIComponent(customerLocale())}`).catch(() => null);
       if (mine !== lookup || !r) return;
       suggestions.replaceChildren(
         ...(r.items.length ? [h('h2', { text: 'These articles may answer it' })] : []),

@@ -12,7 +12,7 @@
   const siteKey = script.dataset.siteKey || '';
   const api = `${base}/api/v1/widget/${encodeURIComponent(siteKey)}`;
   const QUEUE = `lifeline-widget:${siteKey}:queue`;
-  const state = { identity: script.dataset.identity || null, refresh: null, appVersion: script.dataset.appVersion || '', custom: {}, listeners: [] };
+  const state = { identity: script.dataset.identity || null, refresh: null, appVersion: script.dataset.appVersion || '', locale: script.dataset.locale || '', custom: {}, listeners: [] };
 
   const host = document.createElement('div');
   host.setAttribute('data-lifeline-widget', '');
@@ -254,6 +254,7 @@
     setContext(values) {
       if (values && typeof values === 'object') {
         if (typeof values.appVersion === 'string') state.appVersion = values.appVersion;
+        if (typeof values.locale === 'string') state.locale = values.locale;
         if (values.custom && typeof values.custom === 'object') state.custom = { ...state.custom, ...values.custom };
       }
     },
@@ -265,6 +266,9 @@
         api,
         launcher: button,
         identity: () => state.identity,
+        // The visitor's language for suggestions: the host's setting, else the host page's, else the browser's (the
+        // first that looks like a language tag; the desk matches it to the help centre's languages).
+        locale: () => [state.locale, document.documentElement.lang, navigator.language].find((l) => /^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{1,8})*$/.test(l || '')) || '',
         on: (l) => state.listeners.push(l),
         closed: () => {
           button.setAttribute('aria-expanded', 'false');
