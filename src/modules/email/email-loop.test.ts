@@ -134,9 +134,16 @@ describe('email loop', () => {
     assert.equal(detail.followerIds.length, 2);
     await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'We will wipe it remotely.', public: true });
     await t.runJobs();
-    const reply = (await outbox()).find((m) => m.kind === 'reply' && m.ticketId === ticket.id);
-    assert.deepEqual([...reply.recipients].sort(), ['lead@clinic.example.org', 'manager@clinic.example.org', 'nurse@clinic.example.org']);
-    assert.equal(reply.recipients[0], 'lead@clinic.example.org', 'the requester comes first');
+    // One message each, to them alone: its Message-ID then proves whom a bounce or a reply is about.
+    const replies = (await outbox()).filter((m) => m.kind === 'reply' && m.ticketId === ticket.id);
+    assert.deepEqual(replies.map((m) => m.recipients.length), [1, 1, 1]);
+    assert.deepEqual(replies.map((m) => m.recipients[0]).sort(), ['lead@clinic.example.org', 'manager@clinic.example.org', 'nurse@clinic.example.org']);
+    assert.equal(new Set(replies.map((m) => m.messageIdHeader)).size, 3);
+    for (const m of replies) {
+      const mail = await rawOf(m.id);
+      assert.deepEqual((Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((a) => a?.value.map((v) => v.address) ?? []), m.recipients, 'the To line names that recipient alone');
+      assert.equal(mail.cc, undefined);
+    }
     // An internal note is never mailed.
     const before = (await outbox()).length;
     await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Check MDM logs', public: false });

@@ -147,6 +147,72 @@ describe('email loops, noise and bounces', () => {
     assert.ok(now.includes('sender@example.org') && !now.includes('victim@example.org'), now.join(', '));
   });
 
+  test('a co-follower cannot forge a bounce for another recipient of the same reply (each gets their own message)', async () => {
+    // The requester copies a colleague of their organisation: both follow the ticket and are mailed the agent's reply.
+    await t.make.organization({ domains: ['vpn.example.org'] });
+    await smtp.send({ from: 'cc.requester@vpn.example.org', to: 'support@localhost', cc: 'cc.colleague@vpn.example.org', subject: 'VPN drops', text: 'Every hour' });
+    await t.runJobs();
+    const ticket = await ticketOf('VPN drops');
+    await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Update the client to 5.2.', public: true });
+    await t.runJobs();
+    const replies = (await outbox()).filter((m) => m.kind === 'reply' && m.ticketId === ticket.id);
+    const colleagueCopy = replies.find((m) => m.recipients.includes('cc.colleague@vpn.example.org'));
+    const requesterCopy = replies.find((m) => m.recipients.includes('cc.requester@vpn.example.org'));
+    assert.ok(colleagueCopy && requesterCopy, 'both were mailed the reply');
+    const notes = async () => (await messagesOf(ticket.id)).filter((m) => m.bodyText.includes('bounced')).length;
+    const notesBefore = await notes();
+    // The colleague knows the Message-ID of the mail they received, and forges a report that it failed for the requester.
+    const forged = deliveryReport({
+      to: 'cc.requester@vpn.example.org',
+      messageId: 'forged-by-colleague@example.net',
+      returned: ['From: Lifeline Support <support@localhost>', 'To: cc.requester@vpn.example.org', `Message-ID: <${colleagueCopy.messageIdHeader}>`, 'Subject: Re: VPN drops'],
+    });
+    await smtp.send({ envelope: { from: '', to: ['support@localhost'] }, raw: forged });
+    await t.runJobs();
+    const bouncing = ((await t.as(admin).get('/api/v1/email/bouncing')).body.items as any[]).map((b) => b.email);
+    assert.ok(!bouncing.includes('cc.requester@vpn.example.org'), `the forged bounce marked the requester bouncing: ${bouncing.join(', ')}`);
+    assert.equal(await notes(), notesBefore, 'the forged bounce put no note on the ticket');
+    for (const m of replies) assert.equal((await t.as(admin).get(`/api/v1/outbox/${m.id}`)).body.status, 'stored', 'no copy is marked failed');
+    const row = ((await t.as(admin).get('/api/v1/inbound/emails?limit=200')).body.items as any[]).find((m) => m.messageIdHeader === 'forged-by-colleague@example.net');
+    assert.match(row.outcome, /^bounce \(not recorded, no mail of ours to them quoted: cc\.requester@vpn\.example\.org\)/);
+
+    // One message per recipient: each its own Message-ID, sent to that address alone, none quoting another's copy.
+    assert.notEqual(colleagueCopy.messageIdHeader, requesterCopy.messageIdHeader);
+    assert.deepEqual(colleagueCopy.recipients, ['cc.colleague@vpn.example.org']);
+    assert.deepEqual(requesterCopy.recipients, ['cc.requester@vpn.example.org']);
+    const head = async (id: string) => ((await t.as(admin).get(`/api/v1/outbox/${id}/raw`)).raw as string).split(/\r?\n\r?\n/)[0] as string;
+    assert.ok(!(await head(colleagueCopy.id)).includes('cc.requester@vpn.example.org'), "the colleague's copy does not invite a reply-all to the requester");
+
+    // Each recipient's reply threads into the ticket on their own copy's Message-ID.
+    for (const [from, copy] of [
+      ['cc.requester@vpn.example.org', requesterCopy],
+      ['cc.colleague@vpn.example.org', colleagueCopy],
+    ] as const) {
+      await smtp.send({ from, to: 'support@localhost', subject: 'Re: VPN drops', text: `Thanks, from ${from}`, inReplyTo: `<${copy.messageIdHeader}>`, references: [`<${copy.messageIdHeader}>`] });
+    }
+    await t.runJobs();
+    const bodies = (await messagesOf(ticket.id)).map((m) => m.bodyText as string);
+    for (const from of ['cc.requester@vpn.example.org', 'cc.colleague@vpn.example.org']) assert.ok(bodies.some((b) => b.includes(`Thanks, from ${from}`)), `${from}'s reply threads`);
+    // The next reply goes to each again, each threaded on their own earlier copy and never on the other's.
+    await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Glad it works.', public: true });
+    await t.runJobs();
+    const next = (await outbox()).filter((m) => m.kind === 'reply' && m.ticketId === ticket.id && !replies.some((r) => r.id === m.id));
+    assert.equal(next.length, 2);
+    const toColleague = next.find((m) => m.recipients.includes('cc.colleague@vpn.example.org'));
+    const header = await head(toColleague.id);
+    assert.ok(header.includes(colleagueCopy.messageIdHeader) && !header.includes(requesterCopy.messageIdHeader), header);
+
+    // The real bounce of the requester's own copy still marks them.
+    await smtp.send({
+      envelope: { from: '', to: ['support@localhost'] },
+      raw: deliveryReport({ to: 'cc.requester@vpn.example.org', messageId: 'real-cc@mx.example.org', returned: ['To: cc.requester@vpn.example.org', `Message-ID: <${requesterCopy.messageIdHeader}>`] }),
+    });
+    await t.runJobs();
+    const now = ((await t.as(admin).get('/api/v1/email/bouncing')).body.items as any[]).map((b) => b.email);
+    assert.ok(now.includes('cc.requester@vpn.example.org'), now.join(', '));
+    assert.equal(await notes(), notesBefore + 1, 'the real bounce notes the ticket');
+  });
+
   test("a requester's mail never quotes the Message-ID of a staff member's copy (it would let them bounce or answer as that agent)", async () => {
     const follower = await t.signIn('agent', { email: 'follower.agent@example.org' });
     await smtp.send({ from: 'quoter@example.org', to: 'support@localhost', subject: 'Scanner offline', text: 'It shows offline' });

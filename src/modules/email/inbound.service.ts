@@ -446,11 +446,13 @@ export class InboundService {
    * anyone can send support@ a "bounce" naming anyone (X-Failed-Recipients: victim@…), but only a report about our
    * mail carries that mail's Message-ID, and only its recipients can have bounced it. Named addresses the quoted
    * mail did not go to are left out (the outcome says so), and a bounce naming only those marks nothing; one naming
-   * nobody falls back on the quoted mail.
+   * nobody falls back on the quoted mail. Only mail sent to one address alone proves anything: every message is sent
+   * so now, but a message that went to several (before that) told each of them a Message-ID that stands for the
+   * others too, so any of them could forge a bounce of another's mail with it.
    */
   private async handleBounce(row: Run, facts: { subject: string; fromAddress: string | null }, bounce: ReturnType<typeof detectBounce> & object): Promise<void> {
     if (bounce.delayed) return this.finish(row, { ...facts, status: 'ignored', outcome: 'delivery delay notice' });
-    const quoted = await this.outbound.findByMessageIds(this.ctx.db, bounce.quotedIds);
+    const quoted = (await this.outbound.findByMessageIds(this.ctx.db, bounce.quotedIds)).filter((o) => o.recipients.length === 1);
     const named = new Set(bounce.recipients);
     if (named.size === 0 && quoted.length > 0) {
       const text = (await this.raw(row.rawSha256)).subarray(0, 512 * 1024).toString('latin1').toLowerCase();

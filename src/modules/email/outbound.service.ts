@@ -32,14 +32,18 @@ type Draft = {
   /** Not part of the ticket's conversation: no thread, no ticket token, a reply to it opens no thread. */
   standalone?: boolean;
   address: EmailAddress;
-  to: string[];
+  /**
+   * The one recipient. Every message goes to a single address: its Message-ID is then told to that person alone,
+   * and proves whom a bounce or a reply by mail is about (see sendReply).
+   */
+  to: string;
   subject: string;
   text: string;
   html?: string;
   messageId?: string;
   autoSubmitted?: 'auto-replied' | 'auto-generated';
   files?: { filename: string; contentType: string; sha256: string }[];
-  /** Counts against the first recipient's auto-reply cap (AUTO_REPLY_MAX_PER_HOUR); not sent when over it. */
+  /** Counts against the recipient's auto-reply cap (AUTO_REPLY_MAX_PER_HOUR); not sent when over it. */
   capped?: boolean;
   /** The ticket's thread when the caller knows it (an auto-reply answers just the message that arrived). */
   thread?: { id: string; direction: 'inbound' | 'outbound' }[];
@@ -107,7 +111,7 @@ export class OutboundService {
       kind: 'auto_reply',
       ticket,
       address,
-      to: [requester.email],
+      to: requester.email,
       subject,
       text,
       autoSubmitted: 'auto-replied',
@@ -126,12 +130,15 @@ export class OutboundService {
       const [already] = await tx.select({ id: outboundEmails.id }).from(outboundEmails).where(and(eq(outboundEmails.messageId, m.id), eq(outboundEmails.kind, 'reply')));
       if (already) return;
       const people = await this.users(tx, [t.requesterId, ...followerIds]);
-      // The requester first: the To line reads as a reply to them. Staff get a copy each, with their own reply
-      // address, so that their answer by mail can be told from a forged one.
+      // Everyone gets a message of their own (the requester's first), with its own Message-ID sent to them alone:
+      // that Message-ID then proves which recipient a bounce or a reply is about. One message to several would
+      // tell each of them a Message-ID that also stands for the others, and any of them could forge a bounce of
+      // another's mail with it. Staff copies also carry their own reply address, so their answer by mail can be
+      // told from a forged one.
       const recipients = people.filter((p) => p.active && p.id !== m.authorId).sort((a, b) => Number(b.id === t.requesterId) - Number(a.id === t.requesterId));
-      const to = recipients.filter((p) => p.role === 'customer').map((p) => p.email.toLowerCase());
+      const customers = recipients.filter((p) => p.role === 'customer').map((p) => p.email.toLowerCase());
       const staff = recipients.filter((p) => p.role !== 'customer');
-      if (to.length === 0 && staff.length === 0) return;
+      if (customers.length === 0 && staff.length === 0) return;
       const address = await this.ticketAddress(tx, t.id);
       if (!address) return;
       const [author] = m.authorId ? await this.users(tx, [m.authorId]) : [];
@@ -145,9 +152,9 @@ export class OutboundService {
         messageId: m.id,
         files,
       };
-      if (to.length) await this.compose(tx, { ...draft, to });
+      for (const email of customers) await this.compose(tx, { ...draft, to: email });
       for (const p of staff) {
-        await this.compose(tx, { ...draft, to: [p.email.toLowerCase()], replyTo: await this.tokens.replyAddress(tx, address.address, p.id, t) });
+        await this.compose(tx, { ...draft, to: p.email, replyTo: await this.tokens.replyAddress(tx, address.address, p.id, t) });
       }
     });
   }
@@ -205,7 +212,7 @@ export class OutboundService {
           kind: 'notification',
           ticket: t,
           address,
-          to: [r.email.toLowerCase()],
+          to: r.email,
           subject,
           text: `${text}\n\n    ${t.subject}\n\nOpen it: ${link}\n`,
           autoSubmitted: 'auto-generated',
@@ -215,11 +222,16 @@ export class OutboundService {
     });
   }
 
-  /** An email a rule (trigger or automation) sends, from the ticket's address, threaded on the ticket. */
+  /**
+   * An email a rule (trigger or automation) sends, from the ticket's address, threaded on the ticket; one message
+   * per recipient (a group's members), so that its Message-ID proves whom it went to (see sendReply).
+   */
   async queueRuleEmail(tx: Tx, ticket: TicketRow, to: string[], subject: string, text: string): Promise<void> {
     const address = await this.ticketAddress(tx, ticket.id);
     if (!address) return;
-    await this.compose(tx, { kind: 'notification', ticket, address, to, subject, text, autoSubmitted: 'auto-generated' });
+    for (const email of new Set(to.map((a) => a.toLowerCase()))) {
+      await this.compose(tx, { kind: 'notification', ticket, address, to: email, subject, text, autoSubmitted: 'auto-generated' });
+    }
   }
 
   /**
@@ -233,7 +245,7 @@ export class OutboundService {
   ): Promise<boolean> {
     const address = m.ticket ? await this.ticketAddress(tx, m.ticket.id) : await this.addresses.defaultAddress(tx);
     if (!address) return false;
-    await this.compose(tx, { kind: m.kind, ticket: m.ticket, standalone: true, address, to: [m.to.toLowerCase()], subject: m.subject, text: m.text, html: m.html, autoSubmitted: 'auto-generated' });
+    await this.compose(tx, { kind: m.kind, ticket: m.ticket, standalone: true, address, to: m.to, subject: m.subject, text: m.text, html: m.html, autoSubmitted: 'auto-generated' });
     return true;
   }
 
@@ -253,6 +265,7 @@ export class OutboundService {
 
   private async compose(tx: Tx, d: Draft): Promise<void> {
     const id = randomUUID();
+    const to = d.to.toLowerCase();
     const domain = d.address.address.split('@')[1] ?? 'localhost';
     const messageIdHeader = `${id}@${domain}`;
     const ticket = d.standalone ? undefined : d.ticket;
@@ -262,17 +275,17 @@ export class OutboundService {
       (await tx
         .select({ id: emailThreadIds.messageIdHeader, direction: emailThreadIds.direction })
         .from(emailThreadIds)
-        // A Message-ID of ours is told only to those who received that mail. Notifications and each staff member's
-        // copy of a reply are private to their recipient (their Message-ID proves who answers one, and a bounce
-        // quoting it marks that address bouncing): quoting them in the References of mail to anyone else would let
-        // a requester answer or bounce as an agent. Inbound Message-IDs are the senders' own and thread freely.
+        // A Message-ID of ours is told only to the one person who received that mail: it proves who answers it
+        // (a notification) and whose mail a bounce quoting it is about. Quoting it in the References of mail to
+        // anyone else would let them answer or bounce as that person; only the recipient's own earlier messages
+        // are quoted. Inbound Message-IDs are the senders' own and thread freely.
         .where(
           and(
             eq(emailThreadIds.ticketId, ticket.id),
             sql`(${emailThreadIds.direction} = 'inbound' or exists (
                   select 1 from ${outboundEmails} o
                    where o.message_id_header = ${emailThreadIds.messageIdHeader} and o.kind <> 'notification'
-                     and o.recipients && array(select jsonb_array_elements_text(${JSON.stringify(d.to.map((a) => a.toLowerCase()))}::jsonb))))`,
+                     and ${to} = any(o.recipients)))`,
           ),
         )
         .orderBy(asc(emailThreadIds.createdAt)));
@@ -283,7 +296,7 @@ export class OutboundService {
     const composer = new MailComposer({
       from: { name: oneLine(d.address.name, 200), address: d.address.address },
       replyTo: { name: oneLine(d.address.name, 200), address: d.replyTo ?? d.address.address },
-      to: d.to,
+      to,
       subject,
       text: d.text,
       html: d.html,
@@ -308,7 +321,7 @@ export class OutboundService {
     // An auto-reply counts against its recipient's hourly cap in the same statement (see takeAutoReplySlot);
     // over the cap, nothing is inserted.
     const counter = d.capped
-      ? sql`insert into ${autoReplyCounters} (address, window_start, count) values (${d.to[0] as string}, ${now}::timestamptz, 1)
+      ? sql`insert into ${autoReplyCounters} (address, window_start, count) values (${to}, ${now}::timestamptz, 1)
           on conflict (address) do update set
             window_start = case when ${autoReplyCounters.windowStart} <= ${now}::timestamptz - interval '1 hour' then ${now}::timestamptz else ${autoReplyCounters.windowStart} end,
             count = case when ${autoReplyCounters.windowStart} <= ${now}::timestamptz - interval '1 hour' then 1 else ${autoReplyCounters.count} + 1 end
@@ -323,7 +336,7 @@ export class OutboundService {
           insert into ${outboundEmails} (id, kind, ticket_id, message_id, address_id, from_address, recipients, to_address, subject, body_text,
                                          message_id_header, in_reply_to, raw_sha256, status, transport, attempts, created_at, sent_at)
           select ${id}::uuid, ${d.kind}, ${d.ticket?.id ?? null}::uuid, ${d.messageId ?? null}::uuid, ${d.address.id}::uuid, ${d.address.address},
-                 array(select jsonb_array_elements_text(${JSON.stringify(d.to)}::jsonb)), ${d.to[0] as string}, ${subject}, ${d.text},
+                 array[${to}]::text[], ${to}, ${subject}, ${d.text},
                  ${messageIdHeader}, ${lastInbound?.id ?? null}, ${rawSha256}, ${status}, ${transport}, ${attempts}, ${now}::timestamptz, ${sentAt}::timestamptz
           where (select count from c) <= ${cap}
           returning id),
