@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'drizzle-orm';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
 import { deliveryReport } from '../../testing/mail.js';
 
@@ -211,6 +212,17 @@ describe('email loops, noise and bounces', () => {
     const now = ((await t.as(admin).get('/api/v1/email/bouncing')).body.items as any[]).map((b) => b.email);
     assert.ok(now.includes('cc.requester@vpn.example.org'), now.join(', '));
     assert.equal(await notes(), notesBefore + 1, 'the real bounce notes the ticket');
+
+    // A message that went to both (as replies did before) proves nothing about either: the requester knows its id.
+    await t.database.db.execute(sql`update outbound_emails set recipients = array['cc.colleague@vpn.example.org', 'cc.requester@vpn.example.org'] where id = ${colleagueCopy.id}`);
+    await smtp.send({
+      envelope: { from: '', to: ['support@localhost'] },
+      raw: deliveryReport({ to: 'cc.colleague@vpn.example.org', messageId: 'forged-on-shared@example.net', returned: ['To: cc.colleague@vpn.example.org', `Message-ID: <${colleagueCopy.messageIdHeader}>`] }),
+    });
+    await t.runJobs();
+    const last = ((await t.as(admin).get('/api/v1/email/bouncing')).body.items as any[]).map((b) => b.email);
+    assert.ok(!last.includes('cc.colleague@vpn.example.org'), last.join(', '));
+    assert.equal(await notes(), notesBefore + 1, 'no note from the bounce quoting a shared message');
   });
 
   test("a requester's mail never quotes the Message-ID of a staff member's copy (it would let them bounce or answer as that agent)", async () => {
