@@ -57,12 +57,15 @@ describe('mail identity: staff mail must prove who sent it', () => {
   const lastMessage = async (id: string, text: string) => (await messagesOf(id)).find((m) => m.bodyText === text);
 
   /** Sends as `from`, runs the worker, and returns the message it made (by its text) on the first ticket. */
+  /** Public replies mailed so far, each counted once (every recipient gets a message of their own). */
+  const repliesMailed = async () => new Set((await outbox()).filter((m) => m.kind === 'reply').map((m) => m.messageId)).size;
+
   async function mailAs(from: string, text: string, extra: Record<string, unknown> = {}, ticketId = ticket.id) {
-    const repliesBefore = (await outbox()).filter((m) => m.kind === 'reply').length;
+    const repliesBefore = await repliesMailed();
     await smtp.send({ from, to: 'support@localhost', cc: 'attacker@evil.example', subject: `Re: Forms will not sync [#${ticket.number}]`, text, ...extra });
     await t.runJobs();
     const message = await lastMessage(ticketId, text);
-    const mailed = (await outbox()).filter((m) => m.kind === 'reply').length - repliesBefore;
+    const mailed = (await repliesMailed()) - repliesBefore;
     return { message, mailed };
   }
 
