@@ -168,6 +168,9 @@ async function rebuildReports(services: Services, progress: boolean): Promise<st
         console.error(`reports rebuild: ${done.toLocaleString('en')} of ${total.toLocaleString('en')} tickets (${pct} %)`);
       }
     },
+    onStep: (step) => {
+      if (progress) console.error(`reports rebuild: ${step}`);
+    },
   });
   const rate = result.ms ? Math.round((result.tickets / result.ms) * 1000) : result.tickets;
   return `Reporting store rebuilt: ${result.tickets} tickets in ${(result.ms / 1000).toFixed(1)} s (${rate} tickets/s).`;

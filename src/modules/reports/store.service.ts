@@ -5,12 +5,29 @@ import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { policyOfTicket } from '../sla/sla.queries.js';
 import { ALWAYS_OPEN, type BusinessClock, type SlaService } from '../sla/sla.service.js';
-import { eventFromJson, eventsJsonAfter, eventsOfTickets, foldEventsOfRange, ticketCount, ticketExists, ticketFacts, ticketFactsPage, ticketSummaries } from '../tickets/reports.queries.js';
+import {
+  eventFromJson,
+  eventsJsonAfter,
+  eventsOfTickets,
+  foldEventsOfRange,
+  foldEventsOfTickets,
+  maxEventId,
+  settledEventWatermark,
+  ticketCount,
+  ticketFacts,
+  ticketFactsPage,
+  ticketSummaries,
+  ticketsWithEventsBetween,
+} from '../tickets/reports.queries.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { EventSubscriber, PendingCreation, TicketEvent } from '../tickets/events.js';
 import type { StateCategory } from '../tickets/reports.queries.js';
 import { type FoldEnv, fold, type TicketFacts, type TraceEntry } from './fold.js';
+import { createRebuildTable, dropRebuildTable, indexRebuildTable, lockLiveTable, REBUILD_TABLE, swapRebuildTable } from './rebuild-table.js';
 import { type TicketMetricsRow, ticketMetrics } from './reports.schema.js';
+
+/** What a rebuild is doing after its pages (for its progress lines). */
+export type RebuildStep = 'indexing' | 'catching up' | 'swapping';
 
 const columns = getTableColumns(ticketMetrics);
 /** Each column's value when a row leaves it out of its json: its default (0, '{}') if it has one, else null. */
@@ -132,73 +149,143 @@ export class ReportsStore {
    * Upserts rows, as one json parameter expanded by json_populate_recordset per 5,000 (a multi-row VALUES of 47
    * columns was most of the rebuild's write time; json parses faster than jsonb for a single pass); an older fold
    * never overwrites a newer one (a rebuild racing a live change), and a row that comes out the same is not
-   * rewritten (a rebuild of an intact store writes nothing).
+   * rewritten. `into` the staging table of a rebuild, whose rows it replaces when they are caught up.
    */
-  private async write(ex: Executor, rows: TicketMetricsRow[]): Promise<void> {
+  private async write(ex: Executor, rows: TicketMetricsRow[], into: SQL = sql`${ticketMetrics}`): Promise<void> {
     for (let i = 0; i < rows.length; i += 5000) {
       const json = rows.slice(i, i + 5000).map(rowJson);
       await ex.execute(sql`
-        insert into ${ticketMetrics} select * from json_populate_recordset(json_populate_record(null::${ticketMetrics}, ${BASE_JSON}::json), ${JSON.stringify(json)}::json)
-        on conflict (ticket_id) do update set ${UPDATE_ALL} where ${ticketMetrics}.last_event_id <= excluded.last_event_id and ${ticketMetrics} is distinct from excluded`);
+        insert into ${into} as m select * from json_populate_recordset(json_populate_record(null::${ticketMetrics}, ${BASE_JSON}::json), ${JSON.stringify(json)}::json)
+        on conflict (ticket_id) do update set ${UPDATE_ALL} where m.last_event_id <= excluded.last_event_id and m is distinct from excluded`);
+    }
+  }
+
+  /** Appends rows to the staging table of a rebuild (no key yet, nothing to conflict with), as `write` sends them. */
+  private async append(ex: Executor, rows: TicketMetricsRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 5000) {
+      const json = rows.slice(i, i + 5000).map(rowJson);
+      await ex.execute(sql`
+        insert into ${sql.raw(REBUILD_TABLE)} select * from json_populate_recordset(json_populate_record(null::${ticketMetrics}, ${BASE_JSON}::json), ${JSON.stringify(json)}::json)`);
     }
   }
 
   /**
-   * Recomputes every ticket's row from the event log, a page of tickets at a time (one ordered range read of their
-   * events, one fold each, one upsert per 5,000), reading the next page and writing the previous one while a page is
-   * folded. Returns how many tickets and how long it took.
+   * Recomputes every ticket's row from the event log into a staging table and puts it in the live table's place,
+   * without losing a change made meanwhile (the live fold keeps writing the live table until the swap):
+   *  1. a watermark W0: every event up to it is committed (`settledEventWatermark`);
+   *  2. every ticket's row folded from its events into the unindexed staging table, a page of tickets at a time
+   *     (one ordered range read of their events, one fold each), the next page read and the previous one written
+   *     while a page is folded; its indexes built once it is full;
+   *  3. catch-up: the tickets with events above W0, refolded from all their events (W1, the watermark then);
+   *  4. the swap, in one transaction with the live table locked: the tickets with events above W1, refolded, and
+   *     the staging table renamed into place. A change still in flight then (its events written, its fold waiting
+   *     for the lock) folds itself onto the new table when it gets the lock.
+   * Returns how many tickets and how long it took. Slow readers or writers of the live table make the lock wait;
+   * the swap gives up after `lockTimeoutMs` (the live table serving meanwhile), catches up again and retries.
    */
-  async rebuild(o: { pageSize?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<{ tickets: number; ms: number }> {
+  async rebuild(
+    o: { pageSize?: number; onProgress?: (done: number, total: number) => void; onStep?: (step: RebuildStep) => void; lockTimeoutMs?: number } = {},
+  ): Promise<{ tickets: number; ms: number; caughtUp: number }> {
     const started = performance.now();
     const db = this.ctx.db;
     const total = await ticketCount(db);
     const categoryOf = await this.categories(db);
     const pageSize = o.pageSize ?? 5000;
-    // The next page's reads run while this one is folded and written (on the server they overlap). A page's events
-    // are one range of the (ticket_id, id) index: those of the tickets after the previous page's last, to its own.
-    const load = async (after: string | null) => {
-      const page: TicketFacts[] = await ticketFactsPage(db, after, pageSize);
-      const last = page[page.length - 1]?.id;
-      if (!last) return null;
-      const [events, clocks] = await Promise.all([foldEventsOfRange(db, after, last), this.sla.businessClocks(page.map((t) => t.id), db)]);
-      return { page, events, clocks };
-    };
-    let done = 0;
-    let next = load(null);
-    // One page's write stays in flight while the next page is read and folded (a second connection on the server).
-    let writing: Promise<number> | undefined;
-    const written = async () => {
-      if (!writing) return;
-      done += await writing;
-      o.onProgress?.(done, total);
-    };
-    for (;;) {
-      const loaded = await next;
-      if (!loaded) break;
-      const { page, events, clocks } = loaded;
-      next = load(page[page.length - 1]?.id ?? null);
-      // Awaited at the top of the loop; marked handled now so a failed read while this page is written is not an unhandled rejection.
-      next.catch(() => {});
-      const byTicket = new Map<string, TicketEvent[]>();
-      for (const e of events) {
-        const list = byTicket.get(e.ticketId);
-        if (list) list.push(e);
-        else byTicket.set(e.ticketId, [e]);
-      }
-      const rows: TicketMetricsRow[] = [];
-      for (const t of page) {
-        const history = byTicket.get(t.id);
-        if (history?.length) rows.push(fold(null, t, history, this.env(categoryOf, clocks.get(t.id) ?? ALWAYS_OPEN)));
+    await createRebuildTable(db);
+    try {
+      const from = await settledEventWatermark(db);
+      // The next page's reads run while this one is folded and written (on the server they overlap). A page's events
+      // are one range of the (ticket_id, id) index: those of the tickets after the previous page's last, to its own.
+      const load = async (after: string | null) => {
+        const page: TicketFacts[] = await ticketFactsPage(db, after, pageSize);
+        const last = page[page.length - 1]?.id;
+        if (!last) return null;
+        const [events, clocks] = await Promise.all([foldEventsOfRange(db, after, last), this.sla.businessClocks(page.map((t) => t.id), db)]);
+        return { page, events, clocks };
+      };
+      let done = 0;
+      let next = load(null);
+      // One page's write stays in flight while the next page is read and folded (a second connection on the server).
+      let writing: Promise<number> | undefined;
+      const written = async () => {
+        if (!writing) return;
+        done += await writing;
+        o.onProgress?.(done, total);
+      };
+      for (;;) {
+        const loaded = await next;
+        if (!loaded) break;
+        const { page, events, clocks } = loaded;
+        next = load(page[page.length - 1]?.id ?? null);
+        // Awaited at the top of the loop; marked handled now so a failed read while this page is written is not an unhandled rejection.
+        next.catch(() => {});
+        const rows = this.foldAll(page, events, clocks, categoryOf);
+        await written();
+        writing = this.append(db, rows).then(() => page.length);
+        // Awaited on the next turn or after the loop; handled now so a failure meanwhile is not an unhandled rejection.
+        writing.catch(() => {});
       }
       await written();
-      writing = this.write(db, rows).then(() => page.length);
-      // Awaited on the next turn or after the loop; handled now so a failure meanwhile is not an unhandled rejection.
-      writing.catch(() => {});
+      o.onStep?.('indexing');
+      await indexRebuildTable(db);
+      // Tickets changed while the pages were read, refolded now; then again in the swap, whatever changed since.
+      let caughtUp = 0;
+      let upTo = from;
+      for (let attempt = 1; ; attempt++) {
+        const settled = await settledEventWatermark(db);
+        o.onStep?.('catching up');
+        caughtUp += await this.catchUp(db, upTo, settled, categoryOf);
+        upTo = settled;
+        o.onStep?.('swapping');
+        try {
+          caughtUp += await db.transaction(async (tx) => {
+            await tx.execute(sql`select set_config('lock_timeout', ${`${o.lockTimeoutMs ?? 5000}ms`}, true)`);
+            await lockLiveTable(tx);
+            const n = await this.catchUp(tx, upTo, await maxEventId(tx), categoryOf);
+            await swapRebuildTable(tx);
+            return n;
+          });
+          break;
+        } catch (err) {
+          // The lock was not granted in time (55P03): the live table went on serving; catch up and try again.
+          if ((err as { code?: string }).code !== '55P03' || attempt >= 5) throw err;
+        }
+      }
+      return { tickets: done, ms: Math.round(performance.now() - started), caughtUp };
+    } finally {
+      // After a failure the staging table goes (after the swap there is none left to drop).
+      await dropRebuildTable(db);
     }
-    await written();
-    // Rows of tickets that are gone (the store keeps no foreign key to tickets; nothing deletes one but an operator).
-    await db.execute(sql`delete from ${ticketMetrics} m where not ${ticketExists(sql`m.ticket_id`)}`);
-    return { tickets: done, ms: Math.round(performance.now() - started) };
+  }
+
+  /** Rows for a page of tickets from their events (by ticket, then id); tickets without events get none. */
+  private foldAll(page: TicketFacts[], events: TicketEvent[], clocks: Map<string, BusinessClock>, categoryOf: FoldEnv['categoryOf']): TicketMetricsRow[] {
+    const byTicket = new Map<string, TicketEvent[]>();
+    for (const e of events) {
+      const list = byTicket.get(e.ticketId);
+      if (list) list.push(e);
+      else byTicket.set(e.ticketId, [e]);
+    }
+    const rows: TicketMetricsRow[] = [];
+    for (const t of page) {
+      const history = byTicket.get(t.id);
+      if (history?.length) rows.push(fold(null, t, history, this.env(categoryOf, clocks.get(t.id) ?? ALWAYS_OPEN)));
+    }
+    return rows;
+  }
+
+  /**
+   * The staging rows of the tickets with events of id in (`after`, `upTo`], folded again from all their events (a
+   * ticket deleted meanwhile loses its row). Returns how many tickets that was.
+   */
+  private async catchUp(ex: Executor, after: number, upTo: number, categoryOf: FoldEnv['categoryOf']): Promise<number> {
+    const ids = await ticketsWithEventsBetween(ex, after, upTo);
+    if (!ids.length) return 0;
+    const [facts, events, clocks] = await Promise.all([ticketFacts(ex, ids), foldEventsOfTickets(ex, ids), this.sla.businessClocks(ids, ex)]);
+    await this.write(ex, this.foldAll(facts, events, clocks, categoryOf), sql.raw(REBUILD_TABLE));
+    const gone = ids.filter((id) => !facts.some((f) => f.id === id));
+    if (gone.length) await ex.execute(sql`delete from ${sql.raw(REBUILD_TABLE)} where ticket_id = any(${sql.param(gone)}::uuid[])`);
+    return ids.length;
   }
 
   /** "Why these numbers": the ticket's row as stored, and the events that made each number, folded again. */

@@ -1,4 +1,4 @@
-import { and, asc, gt, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, getTableName, gt, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import { eventFromRow, type TicketEvent } from './events.js';
@@ -58,7 +58,16 @@ export async function eventsOfTickets(ex: Executor, ids: string[], after = 0): P
  * instant as epoch milliseconds. Each row becomes a `TicketEvent` carrying only those fields; events of other kinds
  * keep their id, since the fold records the last event it read.
  */
-export async function foldEventsOfRange(ex: Executor, after: string | null, last: string): Promise<TicketEvent[]> {
+export function foldEventsOfRange(ex: Executor, after: string | null, last: string): Promise<TicketEvent[]> {
+  return foldEvents(ex, sql`${after ? sql`ticket_id > ${after}::uuid and ` : sql``}ticket_id <= ${last}::uuid`);
+}
+
+/** The same reduced events of some tickets (the rebuild's catch-up of tickets that changed while it ran). */
+export function foldEventsOfTickets(ex: Executor, ids: string[]): Promise<TicketEvent[]> {
+  return ids.length ? foldEvents(ex, sql`ticket_id = any(${sql.param(ids)}::uuid[])`) : Promise.resolve([]);
+}
+
+async function foldEvents(ex: Executor, where: SQL): Promise<TicketEvent[]> {
   const result = await ex.execute(sql`
     select id, ticket_id as t, kind as k, actor_type as a, (extract(epoch from at) * 1000)::float8 as ms,
       case when kind in ('field_changed', 'sla_met', 'sla_breached') then field end as f,
@@ -76,7 +85,7 @@ export async function foldEventsOfRange(ex: Executor, after: string | null, last
       end as y,
       case when kind = 'message_added' and jsonb_typeof(to_value->'public') = 'boolean' then (to_value->'public')::boolean end as p
     from ${ticketEvents}
-    where ${after ? sql`ticket_id > ${after}::uuid and ` : sql``}ticket_id <= ${last}::uuid
+    where ${where}
     order by ticket_id, id`);
   return rowsOf<FoldRow>(result).map(foldEvent);
 }
@@ -108,9 +117,36 @@ function foldEvent(r: FoldRow): TicketEvent {
   return { id: Number(r.id), ticketId: r.t, actorId: null, actorType: r.a, actorName: null, kind: r.k, field: r.f, fromValue, toValue, public: true, at: new Date(r.ms), ticketVersion: null };
 }
 
-/** SQL: a ticket with this id exists (the reporting store keeps no foreign key; a rebuild drops rows of none). */
-export function ticketExists(ticketId: SQL): SQL {
-  return sql`exists (select 1 from ${tickets} where ${tickets.id} = ${ticketId})`;
+/**
+ * The highest event id such that every event up to it is committed: the largest id there is, once the transactions
+ * that were writing events when it was read have ended (they hold a row-exclusive lock on the table from their
+ * insert to their end; a later writer takes its ids from the sequence after it, so above this one). Nothing is
+ * blocked: this waits for the writers in flight, polling. A rebuild reads everything up to it and catches up above it.
+ */
+export async function settledEventWatermark(ex: Executor): Promise<number> {
+  const top = await maxEventId(ex);
+  const writers = sql`select virtualtransaction from pg_locks
+    where relation = ${sql.raw(`'${getTableName(ticketEvents)}'`)}::regclass and mode = 'RowExclusiveLock' and pid <> pg_backend_pid()`;
+  const inFlight = rowsOf<{ virtualtransaction: string }>(await ex.execute(writers)).map((r) => r.virtualtransaction);
+  while (inFlight.length) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const still = new Set(rowsOf<{ virtualtransaction: string }>(await ex.execute(writers)).map((r) => r.virtualtransaction));
+    inFlight.splice(0, inFlight.length, ...inFlight.filter((v) => still.has(v)));
+  }
+  return top;
+}
+
+/** The largest event id this statement sees. */
+export async function maxEventId(ex: Executor): Promise<number> {
+  const [top] = rowsOf<{ id: string | number }>(await ex.execute(sql`select coalesce(max(id), 0) as id from ${ticketEvents}`));
+  return Number(top?.id ?? 0);
+}
+
+/** The tickets with events of id in (`after`, `upTo`]: what changed between two watermarks. */
+export async function ticketsWithEventsBetween(ex: Executor, after: number, upTo: number): Promise<string[]> {
+  if (upTo <= after) return [];
+  const result = await ex.execute(sql`select distinct ticket_id as id from ${ticketEvents} where id > ${after} and id <= ${upTo}`);
+  return rowsOf<{ id: string }>(result).map((r) => r.id);
 }
 
 /** State key → category, for the fold. */
