@@ -201,7 +201,7 @@ describe('reports: the store, the metrics and their API', () => {
       sql`insert into ticket_metrics (ticket_id, number, created_at, channel, status_category, state_since, last_event_id) values (gen_random_uuid(), 999, now(), 'api', 'new', now(), 0)`,
     );
     const progress: number[] = [];
-    const result = await t.services.reportsStore.rebuild({ pageSize: 3, onProgress: (done) => progress.push(done) });
+    const result = await t.services.reportsStore.rebuild({ pageSize: 3, onProgress: (done) => void progress.push(done) });
     assert.equal(result.tickets, 4);
     assert.deepEqual(progress, [3, 4]);
     assert.deepEqual(await rows(), live);

@@ -184,7 +184,7 @@ export class ReportsStore {
    * the swap gives up after `lockTimeoutMs` (the live table serving meanwhile), catches up again and retries.
    */
   async rebuild(
-    o: { pageSize?: number; onProgress?: (done: number, total: number) => void; onStep?: (step: RebuildStep) => void; lockTimeoutMs?: number } = {},
+    o: { pageSize?: number; onProgress?: (done: number, total: number) => void | Promise<void>; onStep?: (step: RebuildStep) => void | Promise<void>; lockTimeoutMs?: number } = {},
   ): Promise<{ tickets: number; ms: number; caughtUp: number }> {
     const started = performance.now();
     const db = this.ctx.db;
@@ -210,7 +210,7 @@ export class ReportsStore {
       const written = async () => {
         if (!writing) return;
         done += await writing;
-        o.onProgress?.(done, total);
+        await o.onProgress?.(done, total);
       };
       for (;;) {
         const loaded = await next;
@@ -226,17 +226,17 @@ export class ReportsStore {
         writing.catch(() => {});
       }
       await written();
-      o.onStep?.('indexing');
+      await o.onStep?.('indexing');
       await indexRebuildTable(db);
       // Tickets changed while the pages were read, refolded now; then again in the swap, whatever changed since.
       let caughtUp = 0;
       let upTo = from;
       for (let attempt = 1; ; attempt++) {
         const settled = await settledEventWatermark(db);
-        o.onStep?.('catching up');
+        await o.onStep?.('catching up');
         caughtUp += await this.catchUp(db, upTo, settled, categoryOf);
         upTo = settled;
-        o.onStep?.('swapping');
+        await o.onStep?.('swapping');
         try {
           caughtUp += await db.transaction(async (tx) => {
             await tx.execute(sql`select set_config('lock_timeout', ${`${o.lockTimeoutMs ?? 5000}ms`}, true)`);
