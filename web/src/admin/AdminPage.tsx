@@ -116,22 +116,24 @@ function Groups() {
         </Group>
       </form>
       <FormError error={error} fieldsInPlace />
-      <Table>
-        <Table.Thead><Table.Tr><Table.Th>Group</Table.Th><Table.Th>Escalates to</Table.Th><Table.Th>Members</Table.Th></Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {dir.groups.map((g) => (
-            <Table.Tr key={g.id}>
-              <Table.Td>{g.name}</Table.Td>
-              <Table.Td>
-                <Select size="xs" aria-label={`${g.name} escalates to`} clearable data={dir.groups.filter((x) => x.id !== g.id).map((x) => ({ value: x.id, label: x.name }))} value={g.escalatesToId} onChange={(v) => void run(() => api.patch('/api/v1/groups/{id}', { path: { id: g.id }, body: { escalatesToId: v } }))} />
-              </Table.Td>
-              <Table.Td>
-                <MultiSelect size="xs" aria-label={`Members of ${g.name}`} searchable data={dir.staff.map((u) => ({ value: u.id, label: u.name }))} value={g.memberIds} onChange={(ids) => void run(() => api.patch('/api/v1/groups/{id}', { path: { id: g.id }, body: { memberIds: ids } }))} />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Thead><Table.Tr><Table.Th>Group</Table.Th><Table.Th>Escalates to</Table.Th><Table.Th>Members</Table.Th></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {dir.groups.map((g) => (
+              <Table.Tr key={g.id}>
+                <Table.Td>{g.name}</Table.Td>
+                <Table.Td>
+                  <Select size="xs" aria-label={`${g.name} escalates to`} clearable data={dir.groups.filter((x) => x.id !== g.id).map((x) => ({ value: x.id, label: x.name }))} value={g.escalatesToId} onChange={(v) => void run(() => api.patch('/api/v1/groups/{id}', { path: { id: g.id }, body: { escalatesToId: v } }))} />
+                </Table.Td>
+                <Table.Td>
+                  <MultiSelect size="xs" aria-label={`Members of ${g.name}`} searchable data={dir.staff.map((u) => ({ value: u.id, label: u.name }))} value={g.memberIds} onChange={(ids) => void run(() => api.patch('/api/v1/groups/{id}', { path: { id: g.id }, body: { memberIds: ids } }))} />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </>
   );
 }
@@ -152,20 +154,22 @@ function Organizations() {
         </Group>
       </form>
       <FormError error={error} fieldsInPlace />
-      <Table>
-        <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Domains</Table.Th><Table.Th>Shares tickets</Table.Th><Table.Th>Profile</Table.Th></Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {dir.organizations.map((o) => (
-            <Table.Tr key={o.id}>
-              <Table.Td>{o.name}</Table.Td>
-              <Table.Td>{o.domains.join(', ')}</Table.Td>
-              <Table.Td>{o.sharedTickets ? 'yes' : 'no'}</Table.Td>
-              <Table.Td><Text size="xs">{Object.entries(o.customFields).map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}</Text></Table.Td>
-              <Table.Td><Button size="compact-xs" variant="subtle" onClick={() => setEditing(o)}>Edit</Button></Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Domains</Table.Th><Table.Th>Shares tickets</Table.Th><Table.Th>Profile</Table.Th></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {dir.organizations.map((o) => (
+              <Table.Tr key={o.id}>
+                <Table.Td>{o.name}</Table.Td>
+                <Table.Td>{o.domains.join(', ')}</Table.Td>
+                <Table.Td>{o.sharedTickets ? 'yes' : 'no'}</Table.Td>
+                <Table.Td><Text size="xs">{Object.entries(o.customFields).map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}</Text></Table.Td>
+                <Table.Td><Button size="compact-xs" variant="subtle" onClick={() => setEditing(o)}>Edit</Button></Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       {editing && <OrganizationEditor key={editing.id} org={editing} onClose={() => setEditing(null)} />}
     </>
   );
@@ -220,14 +224,16 @@ function States() {
         </Group>
       </form>
       <FormError error={error} fieldsInPlace />
-      <Table>
-        <Table.Thead><Table.Tr><Table.Th>Key</Table.Th><Table.Th>Label</Table.Th><Table.Th>Category</Table.Th><Table.Th>Pauses SLA</Table.Th><Table.Th>A requester's reply makes it</Table.Th></Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {dir.states.map((s) => (
-            <Table.Tr key={s.key}><Table.Td><Code>{s.key}</Code></Table.Td><Table.Td>{s.label}</Table.Td><Table.Td>{s.category}</Table.Td><Table.Td>{s.pausesSla ? 'yes' : 'no'}</Table.Td><Table.Td>{s.onRequesterReply}</Table.Td></Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Thead><Table.Tr><Table.Th>Key</Table.Th><Table.Th>Label</Table.Th><Table.Th>Category</Table.Th><Table.Th>Pauses SLA</Table.Th><Table.Th>A requester's reply makes it</Table.Th></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {dir.states.map((s) => (
+              <Table.Tr key={s.key}><Table.Td><Code>{s.key}</Code></Table.Td><Table.Td>{s.label}</Table.Td><Table.Td>{s.category}</Table.Td><Table.Td>{s.pausesSla ? 'yes' : 'no'}</Table.Td><Table.Td>{s.onRequesterReply}</Table.Td></Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </>
   );
 }
@@ -247,13 +253,15 @@ function Types() {
         </Group>
       </form>
       <FormError error={error} fieldsInPlace />
-      <Table>
-        <Table.Tbody>
-          {dir.types.map((t) => (
-            <Table.Tr key={t.key}><Table.Td><Code>{t.key}</Code></Table.Td><Table.Td>{t.label}</Table.Td><Table.Td>{t.active ? 'active' : 'retired'}</Table.Td></Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Tbody>
+            {dir.types.map((t) => (
+              <Table.Tr key={t.key}><Table.Td><Code>{t.key}</Code></Table.Td><Table.Td>{t.label}</Table.Td><Table.Td>{t.active ? 'active' : 'retired'}</Table.Td></Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </>
   );
 }
@@ -276,13 +284,15 @@ function CustomFields() {
         </Group>
       </form>
       <FormError error={error} fieldsInPlace />
-      <Table>
-        <Table.Tbody>
-          {(all.data ?? []).map((f) => (
-            <Table.Tr key={f.id}><Table.Td>{f.entity === 'ticket' ? 'ticket' : 'organisation'}</Table.Td><Table.Td><Code>{f.key}</Code></Table.Td><Table.Td>{f.label}</Table.Td><Table.Td>{f.kind}</Table.Td><Table.Td>{f.options.join(', ')}</Table.Td><Table.Td>{f.requiredOnSolve ? 'required on solve' : ''}</Table.Td></Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Tbody>
+            {(all.data ?? []).map((f) => (
+              <Table.Tr key={f.id}><Table.Td>{f.entity === 'ticket' ? 'ticket' : 'organisation'}</Table.Td><Table.Td><Code>{f.key}</Code></Table.Td><Table.Td>{f.label}</Table.Td><Table.Td>{f.kind}</Table.Td><Table.Td>{f.options.join(', ')}</Table.Td><Table.Td>{f.requiredOnSolve ? 'required on solve' : ''}</Table.Td></Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </>
   );
 }
@@ -290,16 +300,18 @@ function CustomFields() {
 /** A list whose rows the API does not describe in detail yet: shown field by field. */
 function Records({ rows, columns }: { rows: Record<string, unknown>[]; columns: string[] }) {
   return (
-    <Table>
-      <Table.Thead><Table.Tr>{columns.map((c) => <Table.Th key={c}>{c}</Table.Th>)}</Table.Tr></Table.Thead>
-      <Table.Tbody>
-        {rows.map((r, i) => (
-          <Table.Tr key={String(r.id ?? i)}>
-            {columns.map((c) => <Table.Td key={c}><Text size="sm" className="truncate" maw={320}>{typeof r[c] === 'object' && r[c] !== null ? JSON.stringify(r[c]) : String(r[c] ?? '')}</Text></Table.Td>)}
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+    <Table.ScrollContainer minWidth={0} type="native">
+      <Table>
+        <Table.Thead><Table.Tr>{columns.map((c) => <Table.Th key={c}>{c}</Table.Th>)}</Table.Tr></Table.Thead>
+        <Table.Tbody>
+          {rows.map((r, i) => (
+            <Table.Tr key={String(r.id ?? i)}>
+              {columns.map((c) => <Table.Td key={c}><Text size="sm" className="truncate" maw={320}>{typeof r[c] === 'object' && r[c] !== null ? JSON.stringify(r[c]) : String(r[c] ?? '')}</Text></Table.Td>)}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 

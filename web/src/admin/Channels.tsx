@@ -16,36 +16,38 @@ export function Connections() {
       <Text size="sm" c="dimmed">
         Inbound connections of every kind (IMAP mailboxes today). A failed connection has stopped until its settings or secret are entered again.
       </Text>
-      <Table striped>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>Kind</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>Last success</Table.Th>
-            <Table.Th>Failures</Table.Th>
-            <Table.Th>Last error</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(list.data ?? []).map((c) => (
-            <Table.Tr key={c.id}>
-              <Table.Td>{c.name}</Table.Td>
-              <Table.Td>{c.kind}</Table.Td>
-              <Table.Td>
-                <Badge color={STATUS_COLOR[c.status] ?? 'gray'}>{c.status}</Badge> {c.syncState === 'connected' && <Badge variant="light">connected</Badge>}
-              </Table.Td>
-              <Table.Td>{when(c.lastSuccessAt)}</Table.Td>
-              <Table.Td>{c.failureCount}</Table.Td>
-              <Table.Td>
-                <Text size="sm" maw={420} className="truncate" title={c.lastError ?? ''}>
-                  {c.lastError ? `${c.lastError} (${when(c.lastErrorAt)})` : '—'}
-                </Text>
-              </Table.Td>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Kind</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Last success</Table.Th>
+              <Table.Th>Failures</Table.Th>
+              <Table.Th>Last error</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {(list.data ?? []).map((c) => (
+              <Table.Tr key={c.id}>
+                <Table.Td>{c.name}</Table.Td>
+                <Table.Td>{c.kind}</Table.Td>
+                <Table.Td>
+                  <Badge color={STATUS_COLOR[c.status] ?? 'gray'}>{c.status}</Badge> {c.syncState === 'connected' && <Badge variant="light">connected</Badge>}
+                </Table.Td>
+                <Table.Td>{when(c.lastSuccessAt)}</Table.Td>
+                <Table.Td>{c.failureCount}</Table.Td>
+                <Table.Td>
+                  <Text size="sm" maw={420} className="truncate" title={c.lastError ?? ''}>
+                    {c.lastError ? `${c.lastError} (${when(c.lastErrorAt)})` : '—'}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       {list.data?.length === 0 && <Text c="dimmed">No connections yet: add an IMAP mailbox under Email addresses and mailboxes.</Text>}
     </>
   );

@@ -305,17 +305,19 @@ export function RawMail({ url, onClose }: { url: string; onClose: () => void }) 
       {raw.error && <Alert color="red">{raw.error.message}</Alert>}
       {parsed && raw.data && (
         <Stack>
-          <Table aria-label="Headers" layout="fixed">
-            <Table.Tbody>
-              {parsed.headers.map((h, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: headers repeat (Received) and never reorder
-                <Table.Tr key={i}>
-                  <Table.Th w={180} scope="row">{headerInWords(h.name)}</Table.Th>
-                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{h.value}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <Table.ScrollContainer minWidth={0} type="native">
+            <Table aria-label="Headers" layout="fixed">
+              <Table.Tbody>
+                {parsed.headers.map((h, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: headers repeat (Received) and never reorder
+                  <Table.Tr key={i}>
+                    <Table.Th w={180} scope="row">{headerInWords(h.name)}</Table.Th>
+                    <Table.Td style={{ overflowWrap: 'anywhere' }}>{h.value}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
           <Title order={5}>Text</Title>
           <Code block tabIndex={0} aria-label="Message text" style={{ maxHeight: 320, overflow: 'auto', whiteSpace: 'pre-wrap' }}>
             {bodyText(raw.data) || '(no text part)'}

@@ -28,34 +28,36 @@ export function DeadJobs() {
         Background work (mail delivery, webhooks, triggers, …) that failed every attempt. Fix the cause, then retry: the job runs again with a fresh set of attempts.
       </Text>
       <FormError error={error} />
-      <Table striped>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Job</Table.Th>
-            <Table.Th>Kind</Table.Th>
-            <Table.Th>Attempts</Table.Th>
-            <Table.Th>Last error</Table.Th>
-            <Table.Th>Died</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(rows ?? []).map((j) => (
-            <Table.Tr key={j.id}>
-              <Table.Td>#{j.id}</Table.Td>
-              <Table.Td><Code>{j.kind}</Code></Table.Td>
-              <Table.Td>{j.attempts} / {j.maxAttempts}</Table.Td>
-              <Table.Td>
-                <Text size="sm" maw={420} className="truncate" title={j.lastError ?? ''}>{j.lastError ?? '—'}</Text>
-              </Table.Td>
-              <Table.Td>{when(j.finishedAt as string | null)}</Table.Td>
-              <Table.Td>
-                <Button size="compact-xs" variant="light" aria-label={`Retry job ${j.id}`} onClick={() => void save(() => api.post('/api/v1/admin/jobs/{id}/retry', { path: { id: j.id } }))}>Retry</Button>
-              </Table.Td>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Job</Table.Th>
+              <Table.Th>Kind</Table.Th>
+              <Table.Th>Attempts</Table.Th>
+              <Table.Th>Last error</Table.Th>
+              <Table.Th>Died</Table.Th>
+              <Table.Th />
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {(rows ?? []).map((j) => (
+              <Table.Tr key={j.id}>
+                <Table.Td>#{j.id}</Table.Td>
+                <Table.Td><Code>{j.kind}</Code></Table.Td>
+                <Table.Td>{j.attempts} / {j.maxAttempts}</Table.Td>
+                <Table.Td>
+                  <Text size="sm" maw={420} className="truncate" title={j.lastError ?? ''}>{j.lastError ?? '—'}</Text>
+                </Table.Td>
+                <Table.Td>{when(j.finishedAt as string | null)}</Table.Td>
+                <Table.Td>
+                  <Button size="compact-xs" variant="light" aria-label={`Retry job ${j.id}`} onClick={() => void save(() => api.post('/api/v1/admin/jobs/{id}/retry', { path: { id: j.id } }))}>Retry</Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       {rows?.length === 0 && <Text c="dimmed"><Badge color="green" variant="light">none</Badge> No dead jobs.</Text>}
       {list.hasNextPage && (
         <Group mt="sm">

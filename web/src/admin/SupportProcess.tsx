@@ -63,27 +63,29 @@ export function Calendars() {
   return (
     <>
       <Title order={3}>Business-hours calendars</Title>
-      <Table>
-        <Table.Thead>
-          <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Time zone</Table.Th><Table.Th>Hours</Table.Th><Table.Th>Holidays</Table.Th><Table.Th /></Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(calendars.data ?? []).map((c: Calendar) => (
-            <Table.Tr key={c.id}>
-              <Table.Td>{c.name}</Table.Td>
-              <Table.Td>{c.timeZone}</Table.Td>
-              <Table.Td><Text size="xs">{c.alwaysOpen ? '24/7' : DAYS.filter(([d]) => c.weekly[d as '1']?.length).map(([d, n]) => `${n} ${showIntervals(c.weekly[d as '1'])}`).join(' · ')}</Text></Table.Td>
-              <Table.Td><Text size="xs">{[c.holidayRegion ? `public holidays of ${c.holidayRegion.country}` : '', c.holidays.length ? `${c.holidays.length} own` : ''].filter(Boolean).join(', ')}</Text></Table.Td>
-              <Table.Td>
-                <Group gap={4} wrap="nowrap">
-                  <Button size="compact-xs" variant="subtle" aria-label={`Edit ${c.name}`} onClick={() => edit(c)}>Edit</Button>
-                  <Button size="compact-xs" variant="subtle" color="red" aria-label={`Delete ${c.name}`} onClick={() => void save(() => api.delete('/api/v1/calendars/{id}', { path: { id: c.id } }))}>Delete</Button>
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Thead>
+            <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Time zone</Table.Th><Table.Th>Hours</Table.Th><Table.Th>Holidays</Table.Th><Table.Th /></Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {(calendars.data ?? []).map((c: Calendar) => (
+              <Table.Tr key={c.id}>
+                <Table.Td>{c.name}</Table.Td>
+                <Table.Td>{c.timeZone}</Table.Td>
+                <Table.Td><Text size="xs">{c.alwaysOpen ? '24/7' : DAYS.filter(([d]) => c.weekly[d as '1']?.length).map(([d, n]) => `${n} ${showIntervals(c.weekly[d as '1'])}`).join(' · ')}</Text></Table.Td>
+                <Table.Td><Text size="xs">{[c.holidayRegion ? `public holidays of ${c.holidayRegion.country}` : '', c.holidays.length ? `${c.holidays.length} own` : ''].filter(Boolean).join(', ')}</Text></Table.Td>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    <Button size="compact-xs" variant="subtle" aria-label={`Edit ${c.name}`} onClick={() => edit(c)}>Edit</Button>
+                    <Button size="compact-xs" variant="subtle" color="red" aria-label={`Delete ${c.name}`} onClick={() => void save(() => api.delete('/api/v1/calendars/{id}', { path: { id: c.id } }))}>Delete</Button>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <Group align="flex-end">
         <Select label="Preview on" data={(calendars.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={preview.id} onChange={(id) => setPreview({ ...preview, id, due: undefined })} />
         <NumberInput label="Business minutes from now" value={preview.minutes} min={0} onChange={(v) => setPreview({ ...preview, minutes: Number(v) || 0, due: undefined })} />
@@ -138,25 +140,27 @@ export function SlaPolicies() {
     <>
       <Title order={3}>SLA policies</Title>
       <Text size="sm" c="dimmed">The first active policy (by position) whose condition matches a ticket sets its targets, in business minutes of its calendar.</Text>
-      <Table>
-        <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>Policy</Table.Th><Table.Th>Calendar</Table.Th><Table.Th>Targets</Table.Th><Table.Th>Active</Table.Th><Table.Th /></Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {(policies.data ?? []).map((p) => (
-            <Table.Tr key={p.id}>
-              <Table.Td>{p.position}</Table.Td>
-              <Table.Td>{p.name}</Table.Td>
-              <Table.Td>{calendars.data?.find((c) => c.id === p.calendarId)?.name}</Table.Td>
-              <Table.Td>
-                <Text size="xs">
-                  {Object.entries(p.targets).map(([prio, t]) => `${prio}: ${METRICS.filter((m) => t[m]).map((m) => `${m.replace('_', ' ')} ${duration(t[m] as number)}`).join(', ')}`).join(' · ')}
-                </Text>
-              </Table.Td>
-              <Table.Td><Switch aria-label={`${p.name} active`} checked={p.active} onChange={(e) => void save(() => api.patch('/api/v1/sla-policies/{id}', { path: { id: p.id }, body: { active: e.currentTarget.checked } }))} /></Table.Td>
-              <Table.Td><Button size="compact-xs" variant="subtle" onClick={() => edit(p)}>Edit</Button></Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>Policy</Table.Th><Table.Th>Calendar</Table.Th><Table.Th>Targets</Table.Th><Table.Th>Active</Table.Th><Table.Th /></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {(policies.data ?? []).map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>{p.position}</Table.Td>
+                <Table.Td>{p.name}</Table.Td>
+                <Table.Td>{calendars.data?.find((c) => c.id === p.calendarId)?.name}</Table.Td>
+                <Table.Td>
+                  <Text size="xs">
+                    {Object.entries(p.targets).map(([prio, t]) => `${prio}: ${METRICS.filter((m) => t[m]).map((m) => `${m.replace('_', ' ')} ${duration(t[m] as number)}`).join(', ')}`).join(' · ')}
+                  </Text>
+                </Table.Td>
+                <Table.Td><Switch aria-label={`${p.name} active`} checked={p.active} onChange={(e) => void save(() => api.patch('/api/v1/sla-policies/{id}', { path: { id: p.id }, body: { active: e.currentTarget.checked } }))} /></Table.Td>
+                <Table.Td><Button size="compact-xs" variant="subtle" onClick={() => edit(p)}>Edit</Button></Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <Title order={4}>{editing ? `Edit ${form.name}` : 'New policy'}</Title>
       <Group align="flex-end">
         <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} />
@@ -165,19 +169,21 @@ export function SlaPolicies() {
       </Group>
       <ConditionBuilder key={editing ?? 'new'} label="Applies to tickets where" where="sla" value={form.condition} onChange={(condition) => setForm({ ...form, condition })} error={error} />
       <Text size="sm" fw={600}>Targets, in business hours and minutes of the calendar</Text>
-      <Table>
-        <Table.Thead><Table.Tr><Table.Th>Priority</Table.Th>{METRICS.map((m) => <Table.Th key={m}>{m.replace('_', ' ')}</Table.Th>)}</Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {dir.priorities.map((p) => (
-            <Table.Tr key={p.key}>
-              <Table.Td><Badge color={p.color}>{p.key}</Badge></Table.Td>
-              {METRICS.map((m) => (
-                <Table.Td key={m}><HoursMinutes label={`${p.key} ${m.replace('_', ' ')}`} minutes={form.targets[p.key]?.[m]} onChange={(v) => setTarget(p.key, m, v)} error={error?.fields.find((f) => f.path.endsWith(`targets.${p.key}.${m}`))?.message} /></Table.Td>
-              ))}
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Thead><Table.Tr><Table.Th>Priority</Table.Th>{METRICS.map((m) => <Table.Th key={m}>{m.replace('_', ' ')}</Table.Th>)}</Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {dir.priorities.map((p) => (
+              <Table.Tr key={p.key}>
+                <Table.Td><Badge color={p.color}>{p.key}</Badge></Table.Td>
+                {METRICS.map((m) => (
+                  <Table.Td key={m}><HoursMinutes label={`${p.key} ${m.replace('_', ' ')}`} minutes={form.targets[p.key]?.[m]} onChange={(v) => setTarget(p.key, m, v)} error={error?.fields.find((f) => f.path.endsWith(`targets.${p.key}.${m}`))?.message} /></Table.Td>
+                ))}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <FormError error={error} />
       <Group>
         <Button onClick={submit}>{editing ? 'Save policy' : 'Add policy'}</Button>
@@ -259,32 +265,34 @@ export function Rules({ kind }: { kind: 'triggers' | 'automations' }) {
           ? 'When a ticket is created, updated or gets a message and the condition holds, the actions run — once per change, never on their own changes.'
           : 'Every minute, tickets matching the condition (with an hours_since_… part) get the actions, once until they change again. With a calendar, hours are business hours.'}
       </Text>
-      <Table>
-        <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>Name</Table.Th><Table.Th>{kind === 'triggers' ? 'On' : 'Hours'}</Table.Th><Table.Th>Actions</Table.Th><Table.Th>Active</Table.Th><Table.Th /></Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {(list.data ?? []).map((r) => (
-            <Table.Tr key={r.id}>
-              <Table.Td>{r.position}</Table.Td>
-              <Table.Td>{r.name}</Table.Td>
-              <Table.Td>{'events' in r ? r.events.join(', ') : 'calendarId' in r && r.calendarId ? `business (${calendars.data?.find((c) => c.id === r.calendarId)?.name ?? ''})` : 'calendar'}</Table.Td>
-              <Table.Td><Text size="xs">{r.actions.map((a) => a.type).join(', ')}</Text></Table.Td>
-              <Table.Td><Switch aria-label={`${r.name} active`} checked={r.active} onChange={(e) => void save(() => patch(r.id, { active: e.currentTarget.checked }))} /></Table.Td>
-              <Table.Td>
-                <Button
-                  size="compact-xs"
-                  variant="subtle"
-                  onClick={() => {
-                    setEditing(r.id);
-                    setForm({ name: r.name, position: r.position, events: 'events' in r ? r.events : ['created'], calendarId: 'calendarId' in r ? r.calendarId : null, condition: r.condition as Condition, actions: r.actions as Action[] });
-                  }}
-                >
-                  Edit
-                </Button>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Thead><Table.Tr><Table.Th>#</Table.Th><Table.Th>Name</Table.Th><Table.Th>{kind === 'triggers' ? 'On' : 'Hours'}</Table.Th><Table.Th>Actions</Table.Th><Table.Th>Active</Table.Th><Table.Th /></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {(list.data ?? []).map((r) => (
+              <Table.Tr key={r.id}>
+                <Table.Td>{r.position}</Table.Td>
+                <Table.Td>{r.name}</Table.Td>
+                <Table.Td>{'events' in r ? r.events.join(', ') : 'calendarId' in r && r.calendarId ? `business (${calendars.data?.find((c) => c.id === r.calendarId)?.name ?? ''})` : 'calendar'}</Table.Td>
+                <Table.Td><Text size="xs">{r.actions.map((a) => a.type).join(', ')}</Text></Table.Td>
+                <Table.Td><Switch aria-label={`${r.name} active`} checked={r.active} onChange={(e) => void save(() => patch(r.id, { active: e.currentTarget.checked }))} /></Table.Td>
+                <Table.Td>
+                  <Button
+                    size="compact-xs"
+                    variant="subtle"
+                    onClick={() => {
+                      setEditing(r.id);
+                      setForm({ name: r.name, position: r.position, events: 'events' in r ? r.events : ['created'], calendarId: 'calendarId' in r ? r.calendarId : null, condition: r.condition as Condition, actions: r.actions as Action[] });
+                    }}
+                  >
+                    Edit
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <Title order={4}>{editing ? `Edit ${form.name}` : kind === 'triggers' ? 'New trigger' : 'New automation'}</Title>
       <Group align="flex-end">
         <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} />
@@ -339,19 +347,21 @@ export function Rota() {
           />
         )}
       </Group>
-      <Table>
-        <Table.Thead><Table.Tr><Table.Th>Day</Table.Th><Table.Th>On triage</Table.Th></Table.Tr></Table.Thead>
-        <Table.Tbody>
-          {days.map((day) => (
-            <Table.Tr key={day}>
-              <Table.Td>{new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' })}</Table.Td>
-              <Table.Td>
-                <Select size="xs" aria-label={`Triage on ${day}`} data={members.map((u) => ({ value: u.id, label: u.name }))} value={rota.data?.find((r) => r.day === day)?.userId ?? null} onChange={(userId) => userId && void save(() => api.put('/api/v1/groups/{id}/rota', { path: { id: groupId as string }, body: { entries: [{ day, userId }] } }))} />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Thead><Table.Tr><Table.Th>Day</Table.Th><Table.Th>On triage</Table.Th></Table.Tr></Table.Thead>
+          <Table.Tbody>
+            {days.map((day) => (
+              <Table.Tr key={day}>
+                <Table.Td>{new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' })}</Table.Td>
+                <Table.Td>
+                  <Select size="xs" aria-label={`Triage on ${day}`} data={members.map((u) => ({ value: u.id, label: u.name }))} value={rota.data?.find((r) => r.day === day)?.userId ?? null} onChange={(userId) => userId && void save(() => api.put('/api/v1/groups/{id}/rota', { path: { id: groupId as string }, body: { entries: [{ day, userId }] } }))} />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <Title order={4}>Hand-over notes{handover.data?.day ? ` (${handover.data.day})` : ''}</Title>
       {(handover.data?.notes ?? []).map((n) => <Text key={n.id} size="sm">{n.body}</Text>)}
       <Textarea label="Hand-over to the next triage" value={note} onChange={(e) => setNote(e.currentTarget.value)} />
@@ -372,27 +382,31 @@ export function Webhooks() {
     <>
       <Title order={3}>Webhooks</Title>
       <Text size="sm" c="dimmed">Rules post tickets here (action <Code>{'{ "type": "webhook", "webhookId": "…" }'}</Code>), signed: <Code>X-Lifeline-Signature: t=…,v1=HMAC-SHA256(secret, t + "." + body)</Code>.</Text>
-      <Table>
-        <Table.Tbody>
-          {(hooks.data ?? []).map((h) => (
-            <Table.Tr key={h.id}>
-              <Table.Td>{h.name}</Table.Td>
-              <Table.Td><Code>{h.id}</Code></Table.Td>
-              <Table.Td><Text size="xs">{h.url}</Text></Table.Td>
-              <Table.Td><Switch aria-label={`${h.name} active`} checked={h.active} onChange={(e) => void save(() => api.patch('/api/v1/webhooks/{id}', { path: { id: h.id }, body: { active: e.currentTarget.checked } }))} /></Table.Td>
-              <Table.Td><Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === h.id ? null : h.id)}>Deliveries</Button></Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {open && (
+      <Table.ScrollContainer minWidth={0} type="native">
         <Table>
           <Table.Tbody>
-            {(deliveries.data ?? []).map((d) => (
-              <Table.Tr key={d.id}><Table.Td>{new Date(String(d.createdAt)).toLocaleString()}</Table.Td><Table.Td>{d.status}</Table.Td><Table.Td>{d.attempts} tries</Table.Td><Table.Td>{d.responseStatus ?? ''}</Table.Td><Table.Td><Text size="xs">{d.error}</Text></Table.Td></Table.Tr>
+            {(hooks.data ?? []).map((h) => (
+              <Table.Tr key={h.id}>
+                <Table.Td>{h.name}</Table.Td>
+                <Table.Td><Code>{h.id}</Code></Table.Td>
+                <Table.Td><Text size="xs">{h.url}</Text></Table.Td>
+                <Table.Td><Switch aria-label={`${h.name} active`} checked={h.active} onChange={(e) => void save(() => api.patch('/api/v1/webhooks/{id}', { path: { id: h.id }, body: { active: e.currentTarget.checked } }))} /></Table.Td>
+                <Table.Td><Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === h.id ? null : h.id)}>Deliveries</Button></Table.Td>
+              </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
+      </Table.ScrollContainer>
+      {open && (
+        <Table.ScrollContainer minWidth={0} type="native">
+          <Table>
+            <Table.Tbody>
+              {(deliveries.data ?? []).map((d) => (
+                <Table.Tr key={d.id}><Table.Td>{new Date(String(d.createdAt)).toLocaleString()}</Table.Td><Table.Td>{d.status}</Table.Td><Table.Td>{d.attempts} tries</Table.Td><Table.Td>{d.responseStatus ?? ''}</Table.Td><Table.Td><Text size="xs">{d.error}</Text></Table.Td></Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       <Group align="flex-end">
         <TextInput label="Name" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} />

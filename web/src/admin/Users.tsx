@@ -197,25 +197,27 @@ function UserEditor({ user, groups, onClose }: { user: User; groups: string[]; o
           </div>
           <div>
             <Text size="sm" fw={500} id={`addresses-${user.id}`}>Addresses and identities</Text>
-            <Table aria-labelledby={`addresses-${user.id}`}>
-              <Table.Tbody>
-                {(identities.data ?? []).map((i) => (
-                  <Table.Tr key={i.id}>
-                    <Table.Td>{i.kind === 'email' ? 'Email' : i.kind}</Table.Td>
-                    <Table.Td>{i.value}</Table.Td>
-                    <Table.Td>
-                      {i.kind === 'email' && i.value === current ? (
-                        <Text size="xs" c="dimmed">current</Text>
-                      ) : (
-                        <Button size="compact-xs" variant="subtle" color="red" aria-label={`Remove ${i.value}`} onClick={() => void save(() => api.delete('/api/v1/users/{id}/identities/{identityId}', { path: { id: user.id, identityId: i.id } }))}>
-                          Remove
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <Table.ScrollContainer minWidth={0} type="native">
+              <Table aria-labelledby={`addresses-${user.id}`}>
+                <Table.Tbody>
+                  {(identities.data ?? []).map((i) => (
+                    <Table.Tr key={i.id}>
+                      <Table.Td>{i.kind === 'email' ? 'Email' : i.kind}</Table.Td>
+                      <Table.Td>{i.value}</Table.Td>
+                      <Table.Td>
+                        {i.kind === 'email' && i.value === current ? (
+                          <Text size="xs" c="dimmed">current</Text>
+                        ) : (
+                          <Button size="compact-xs" variant="subtle" color="red" aria-label={`Remove ${i.value}`} onClick={() => void save(() => api.delete('/api/v1/users/{id}/identities/{identityId}', { path: { id: user.id, identityId: i.id } }))}>
+                            Remove
+                          </Button>
+                        )}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           </div>
           <Text size="xs" c="dimmed">Member since <When at={user.createdAt} /></Text>
           <FormError error={error} fieldsInPlace />

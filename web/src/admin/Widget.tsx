@@ -78,52 +78,54 @@ export function WidgetSites() {
           </Stack>
         </Alert>
       )}
-      <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Site</Table.Th>
-            <Table.Th>Key</Table.Th>
-            <Table.Th>Allowed origins</Table.Th>
-            <Table.Th>Limits a minute</Table.Th>
-            <Table.Th>Token organisation</Table.Th>
-            <Table.Th>Last report</Table.Th>
-            <Table.Th>On</Table.Th>
-            <Table.Th>Actions</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(sites.data ?? []).map((s) => (
-            <Table.Tr key={s.id}>
-              <Table.Td>{s.name}</Table.Td>
-              <Table.Td><Code>{s.siteKey}</Code></Table.Td>
-              <Table.Td>{s.allowedOrigins.join(', ')}</Table.Td>
-              <Table.Td>{s.reportsPerMinute} site, {s.visitorReportsPerMinute} visitor</Table.Td>
-              <Table.Td>{s.organisationFromToken === 'off' ? 'off' : `by ${s.organisationFromToken}`}</Table.Td>
-              <Table.Td>{s.lastReportAt ? new Date(s.lastReportAt).toLocaleString() : '—'}</Table.Td>
-              <Table.Td>
-                <Switch
-                  aria-label={`${s.name} is on`}
-                  checked={s.enabled}
-                  onChange={(e) => void acted.save(() => api.patch('/api/v1/widget/sites/{id}', { path: { id: s.id }, body: { enabled: e.currentTarget.checked } }))}
-                />
-                {!s.enabled && <Badge color="gray" ml={6}>off</Badge>}
-              </Table.Td>
-              <Table.Td>
-                <Group gap={4} wrap="nowrap">
-                  <Button size="compact-xs" variant="subtle" onClick={() => setEditing(s)} aria-label={`Edit ${s.name}`}>Edit</Button>
-                  <Button size="compact-xs" variant="subtle" onClick={() => setSecret({ site: s, identitySecret: '' })} aria-label={`Embed code for ${s.name}`}>
-                    Embed code
-                  </Button>
-                  <Button size="compact-xs" variant="subtle" onClick={() => setConfirm({ site: s, what: 'rotate' })} aria-label={`New identity secret for ${s.name}`}>
-                    New secret
-                  </Button>
-                  <Button size="compact-xs" variant="subtle" color="red" onClick={() => setConfirm({ site: s, what: 'delete' })} aria-label={`Delete ${s.name}`}>Delete</Button>
-                </Group>
-              </Table.Td>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Site</Table.Th>
+              <Table.Th>Key</Table.Th>
+              <Table.Th>Allowed origins</Table.Th>
+              <Table.Th>Limits a minute</Table.Th>
+              <Table.Th>Token organisation</Table.Th>
+              <Table.Th>Last report</Table.Th>
+              <Table.Th>On</Table.Th>
+              <Table.Th>Actions</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {(sites.data ?? []).map((s) => (
+              <Table.Tr key={s.id}>
+                <Table.Td>{s.name}</Table.Td>
+                <Table.Td><Code>{s.siteKey}</Code></Table.Td>
+                <Table.Td>{s.allowedOrigins.join(', ')}</Table.Td>
+                <Table.Td>{s.reportsPerMinute} site, {s.visitorReportsPerMinute} visitor</Table.Td>
+                <Table.Td>{s.organisationFromToken === 'off' ? 'off' : `by ${s.organisationFromToken}`}</Table.Td>
+                <Table.Td>{s.lastReportAt ? new Date(s.lastReportAt).toLocaleString() : '—'}</Table.Td>
+                <Table.Td>
+                  <Switch
+                    aria-label={`${s.name} is on`}
+                    checked={s.enabled}
+                    onChange={(e) => void acted.save(() => api.patch('/api/v1/widget/sites/{id}', { path: { id: s.id }, body: { enabled: e.currentTarget.checked } }))}
+                  />
+                  {!s.enabled && <Badge color="gray" ml={6}>off</Badge>}
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    <Button size="compact-xs" variant="subtle" onClick={() => setEditing(s)} aria-label={`Edit ${s.name}`}>Edit</Button>
+                    <Button size="compact-xs" variant="subtle" onClick={() => setSecret({ site: s, identitySecret: '' })} aria-label={`Embed code for ${s.name}`}>
+                      Embed code
+                    </Button>
+                    <Button size="compact-xs" variant="subtle" onClick={() => setConfirm({ site: s, what: 'rotate' })} aria-label={`New identity secret for ${s.name}`}>
+                      New secret
+                    </Button>
+                    <Button size="compact-xs" variant="subtle" color="red" onClick={() => setConfirm({ site: s, what: 'delete' })} aria-label={`Delete ${s.name}`}>Delete</Button>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       {sites.data?.length === 0 && <Text c="dimmed">No sites yet.</Text>}
       {editing && <SiteEditor key={editing.id} site={editing} onClose={() => setEditing(null)} />}
       {confirm && (

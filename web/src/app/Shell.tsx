@@ -72,7 +72,7 @@ export function Shell({ children }: { children: ReactNode }) {
             >
               <SearchBox
                 inputRef={search}
-                w={{ base: 130, xs: 220, sm: 300, md: 420 }}
+                w={{ base: 108, xs: 220, sm: 300, md: 420 }}
                 value={q}
                 onChange={setQ}
                 onSearch={(v) => v.trim() && navigate(`/search?q=${encodeURIComponent(v.trim())}`)}
@@ -169,18 +169,20 @@ export function Shell({ children }: { children: ReactNode }) {
         <Stack gap={0}>{children}</Stack>
       </AppShell.Main>
       <Modal opened={help} onClose={closeHelp} title="Keyboard shortcuts">
-        <Table>
-          <Table.Tbody>
-            {SHORTCUTS.map(([k, what]) => (
-              <Table.Tr key={k}>
-                <Table.Td>
-                  <Kbd>{k}</Kbd>
-                </Table.Td>
-                <Table.Td>{what}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={0} type="native">
+          <Table>
+            <Table.Tbody>
+              {SHORTCUTS.map(([k, what]) => (
+                <Table.Tr key={k}>
+                  <Table.Td>
+                    <Kbd>{k}</Kbd>
+                  </Table.Td>
+                  <Table.Td>{what}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       </Modal>
     </AppShell>
   );

@@ -27,19 +27,21 @@ export function BoardsPage() {
           </Button>
         </Group>
       </Group>
-      <Table aria-label="Boards" highlightOnHover>
-        <Table.Tbody>
-          {(boards.data ?? []).map((b) => (
-            <Table.Tr key={b.id}>
-              <Table.Td>
-                <Link href={b.kind === 'epics' ? '/boards/epics' : `/boards/${b.id}`}>{b.name}</Link>
-              </Table.Td>
-              <Table.Td>{b.kind === 'epics' ? <Badge variant="light">cross-customer</Badge> : <Text size="sm" c="dimmed">customer board</Text>}</Table.Td>
-              <Table.Td>{b.cardCount} cards</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label="Boards" highlightOnHover>
+          <Table.Tbody>
+            {(boards.data ?? []).map((b) => (
+              <Table.Tr key={b.id}>
+                <Table.Td>
+                  <Link href={b.kind === 'epics' ? '/boards/epics' : `/boards/${b.id}`}>{b.name}</Link>
+                </Table.Td>
+                <Table.Td>{b.kind === 'epics' ? <Badge variant="light">cross-customer</Badge> : <Text size="sm" c="dimmed">customer board</Text>}</Table.Td>
+                <Table.Td>{b.cardCount} cards</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </Stack>
   );
 }

@@ -47,29 +47,31 @@ export function PlanningPage() {
               People this week
             </Title>
             {plan.data.people.length ? (
-              <Table aria-label="People this week" fz="sm">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Person</Table.Th>
-                    <Table.Th>Estimated</Table.Th>
-                    <Table.Th>Available</Table.Th>
-                    <Table.Th>Cards</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {plan.data.people.map((p) => (
-                    <Table.Tr key={p.id}>
-                      <Table.Td>{p.name}</Table.Td>
-                      <Table.Td c={p.committedHours > p.availableHours ? 'red' : undefined}>
-                        {h(p.committedHours)}
-                        {p.committedHours > p.availableHours ? ' — over' : ''}
-                      </Table.Td>
-                      <Table.Td>{h(p.availableHours)}</Table.Td>
-                      <Table.Td>{p.cards}</Table.Td>
+              <Table.ScrollContainer minWidth={0} type="native">
+                <Table aria-label="People this week" fz="sm">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Person</Table.Th>
+                      <Table.Th>Estimated</Table.Th>
+                      <Table.Th>Available</Table.Th>
+                      <Table.Th>Cards</Table.Th>
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {plan.data.people.map((p) => (
+                      <Table.Tr key={p.id}>
+                        <Table.Td>{p.name}</Table.Td>
+                        <Table.Td c={p.committedHours > p.availableHours ? 'red' : undefined}>
+                          {h(p.committedHours)}
+                          {p.committedHours > p.availableHours ? ' — over' : ''}
+                        </Table.Td>
+                        <Table.Td>{h(p.availableHours)}</Table.Td>
+                        <Table.Td>{p.cards}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
             ) : (
               <Text size="sm" c="dimmed">
                 No cards with an owner or pair are scheduled into this week yet.

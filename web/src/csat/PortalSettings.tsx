@@ -30,18 +30,20 @@ export function PortalSettings() {
           Customers sign in at <a href="/portal">/portal</a> with an emailed link or their password. Supervisors (a checkbox on a customer, under Users) also see their organisation's requests.
         </Text>
         <Title order={4}>What customers read for each state</Title>
-        <Table aria-label="Customer-facing state labels">
-          <Table.Tbody>
-            {(states.data ?? []).filter((s) => s.category !== 'merged').map((s) => (
-              <Table.Tr key={s.key}>
-                <Table.Td w="35%">{s.label}</Table.Td>
-                <Table.Td>
-                  <TextInput aria-label={`Customers read for ${s.label}`} placeholder="built-in wording" value={form.labels[s.key] ?? ''} onChange={(e) => setForm({ ...form, labels: { ...form.labels, [s.key]: e.currentTarget.value } })} error={error?.fieldError(`labels.${s.key}`)} />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={0} type="native">
+          <Table aria-label="Customer-facing state labels">
+            <Table.Tbody>
+              {(states.data ?? []).filter((s) => s.category !== 'merged').map((s) => (
+                <Table.Tr key={s.key}>
+                  <Table.Td w="35%">{s.label}</Table.Td>
+                  <Table.Td>
+                    <TextInput aria-label={`Customers read for ${s.label}`} placeholder="built-in wording" value={form.labels[s.key] ?? ''} onChange={(e) => setForm({ ...form, labels: { ...form.labels, [s.key]: e.currentTarget.value } })} error={error?.fieldError(`labels.${s.key}`)} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
         <Title order={4}>The new-request form</Title>
         <MultiSelect label="Types a customer may pick" data={(types.data ?? []).map((t) => ({ value: t.key, label: t.label }))} value={form.types} onChange={(v) => setForm({ ...form, types: v })} clearable />
         <MultiSelect

@@ -68,31 +68,33 @@ export function SatisfactionPage() {
         <Stat label="Surveys sent" value={String(r?.sent ?? 0)} />
         <Stat label="Good / bad" value={`${r?.good ?? 0} / ${r?.bad ?? 0}`} />
       </SimpleGrid>
-      <Table aria-label="Survey answers" striped>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Ticket</Table.Th>
-            <Table.Th>Rating</Table.Th>
-            <Table.Th>Comment</Table.Th>
-            <Table.Th>When</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(r?.responses ?? []).map((x) => (
-            <Table.Tr key={x.id}>
-              <Table.Td>{x.ticketNumber ? <Link href={`/tickets/${x.ticketNumber}`}>#{x.ticketNumber}</Link> : '—'}</Table.Td>
-              <Table.Td>
-                <RatingBadge rating={x.rating} />
-              </Table.Td>
-              <Table.Td>
-                {x.reason && <Text size="sm" fw={500}>{x.reason}</Text>}
-                <Text size="sm">{x.comment ?? ''}</Text>
-              </Table.Td>
-              <Table.Td>{x.answeredAt ? <When at={x.answeredAt} /> : '—'}</Table.Td>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label="Survey answers" striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Ticket</Table.Th>
+              <Table.Th>Rating</Table.Th>
+              <Table.Th>Comment</Table.Th>
+              <Table.Th>When</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {(r?.responses ?? []).map((x) => (
+              <Table.Tr key={x.id}>
+                <Table.Td>{x.ticketNumber ? <Link href={`/tickets/${x.ticketNumber}`}>#{x.ticketNumber}</Link> : '—'}</Table.Td>
+                <Table.Td>
+                  <RatingBadge rating={x.rating} />
+                </Table.Td>
+                <Table.Td>
+                  {x.reason && <Text size="sm" fw={500}>{x.reason}</Text>}
+                  <Text size="sm">{x.comment ?? ''}</Text>
+                </Table.Td>
+                <Table.Td>{x.answeredAt ? <When at={x.answeredAt} /> : '—'}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       {r && r.responses.length === 0 && <Text c="dimmed">No answers in this period.</Text>}
       {me.role === 'admin' && <CsatSettings />}
     </Stack>

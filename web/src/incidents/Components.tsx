@@ -199,39 +199,41 @@ export function StatusComponents() {
       <StatusLogo />
       <UpdateTemplates />
       <LinkedTicketStates />
-      <Table striped aria-label="Components">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>Group</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(list.data ?? []).map((c: Component) => (
-            <Table.Tr key={c.id}>
-              <Table.Td>{c.name}</Table.Td>
-              <Table.Td>{c.groupName ?? '—'}</Table.Td>
-              <Table.Td>
-                <Select
-                  aria-label={`Status of ${c.name}`}
-                  size="xs"
-                  data={COMPONENT_STATUSES.map((s) => ({ value: s, label: statusLabel(s) }))}
-                  value={c.status}
-                  allowDeselect={false}
-                  onChange={(v) => v && void save(() => api.patch('/api/v1/status-components/{id}', { path: { id: c.id }, body: { status: v as 'operational' } }))}
-                />
-              </Table.Td>
-              <Table.Td>
-                <Button size="xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/status-components/{id}', { path: { id: c.id } }))}>
-                  Remove
-                </Button>
-              </Table.Td>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table striped aria-label="Components">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Group</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th />
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {(list.data ?? []).map((c: Component) => (
+              <Table.Tr key={c.id}>
+                <Table.Td>{c.name}</Table.Td>
+                <Table.Td>{c.groupName ?? '—'}</Table.Td>
+                <Table.Td>
+                  <Select
+                    aria-label={`Status of ${c.name}`}
+                    size="xs"
+                    data={COMPONENT_STATUSES.map((s) => ({ value: s, label: statusLabel(s) }))}
+                    value={c.status}
+                    allowDeselect={false}
+                    onChange={(v) => v && void save(() => api.patch('/api/v1/status-components/{id}', { path: { id: c.id }, body: { status: v as 'operational' } }))}
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <Button size="xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/status-components/{id}', { path: { id: c.id } }))}>
+                    Remove
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </>
   );
 }

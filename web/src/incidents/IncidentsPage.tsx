@@ -24,41 +24,43 @@ export function IncidentsPage() {
       {list.isPending ? (
         <Loader />
       ) : (
-        <Table striped highlightOnHover aria-label="Incidents">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>#</Table.Th>
-              <Table.Th>Title</Table.Th>
-              <Table.Th>Severity</Table.Th>
-              <Table.Th>State</Table.Th>
-              <Table.Th>Lead</Table.Th>
-              <Table.Th>Tickets</Table.Th>
-              <Table.Th>Next update</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(list.data ?? []).map((i) => {
-              const due = dueText(i, now);
-              return (
-                <Table.Tr key={i.id}>
-                  <Table.Td>{i.number}</Table.Td>
-                  <Table.Td>
-                    <Link href={`/incidents/${i.id}`}>{i.title}</Link>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color="red" variant="light">
-                      {i.severity}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>{STATE_LABELS[i.state]}</Table.Td>
-                  <Table.Td>{i.lead?.name ?? '—'}</Table.Td>
-                  <Table.Td>{i.linkedTickets}</Table.Td>
-                  <Table.Td>{due ? <Text c={due.late ? 'red' : undefined} size="sm">{due.text}</Text> : '—'}</Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={0} type="native">
+          <Table striped highlightOnHover aria-label="Incidents">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>#</Table.Th>
+                <Table.Th>Title</Table.Th>
+                <Table.Th>Severity</Table.Th>
+                <Table.Th>State</Table.Th>
+                <Table.Th>Lead</Table.Th>
+                <Table.Th>Tickets</Table.Th>
+                <Table.Th>Next update</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(list.data ?? []).map((i) => {
+                const due = dueText(i, now);
+                return (
+                  <Table.Tr key={i.id}>
+                    <Table.Td>{i.number}</Table.Td>
+                    <Table.Td>
+                      <Link href={`/incidents/${i.id}`}>{i.title}</Link>
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge color="red" variant="light">
+                        {i.severity}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>{STATE_LABELS[i.state]}</Table.Td>
+                    <Table.Td>{i.lead?.name ?? '—'}</Table.Td>
+                    <Table.Td>{i.linkedTickets}</Table.Td>
+                    <Table.Td>{due ? <Text c={due.late ? 'red' : undefined} size="sm">{due.text}</Text> : '—'}</Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {list.data?.length === 0 && <Text c="dimmed">No incidents yet.</Text>}
       <DeclareModal opened={opened} onClose={close} />

@@ -66,48 +66,50 @@ export function MaintenancePage() {
       {list.isPending ? (
         <Loader />
       ) : (
-        <Table striped aria-label="Maintenance windows">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Title</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Window</Table.Th>
-              <Table.Th>Components</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(list.data ?? []).map((m) => {
-              const open = m.status === 'scheduled' || m.status === 'in_progress';
-              return (
-                <Table.Tr key={m.id}>
-                  <Table.Td>{m.title}</Table.Td>
-                  <Table.Td>
-                    <Badge color={MAINTENANCE_COLORS[m.status]} variant="light">
-                      {MAINTENANCE_LABELS[m.status]}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    {when(String(m.startsAt))} – {when(String(m.endsAt))}
-                  </Table.Td>
-                  <Table.Td>{m.components.map((c) => c.name).join(', ')}</Table.Td>
-                  <Table.Td>
-                    {open && (
-                      <Group gap="xs" wrap="nowrap">
-                        <Button size="xs" variant="light" onClick={() => setEditing(m)} aria-label={`Edit ${m.title}`}>
-                          Edit
-                        </Button>
-                        <Button size="xs" variant="subtle" color="red" aria-label={`Cancel ${m.title}`} onClick={() => void save(() => api.post('/api/v1/status-maintenances/{id}/cancel', { path: { id: m.id } }))}>
-                          Cancel
-                        </Button>
-                      </Group>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={0} type="native">
+          <Table striped aria-label="Maintenance windows">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Title</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Window</Table.Th>
+                <Table.Th>Components</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(list.data ?? []).map((m) => {
+                const open = m.status === 'scheduled' || m.status === 'in_progress';
+                return (
+                  <Table.Tr key={m.id}>
+                    <Table.Td>{m.title}</Table.Td>
+                    <Table.Td>
+                      <Badge color={MAINTENANCE_COLORS[m.status]} variant="light">
+                        {MAINTENANCE_LABELS[m.status]}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      {when(String(m.startsAt))} – {when(String(m.endsAt))}
+                    </Table.Td>
+                    <Table.Td>{m.components.map((c) => c.name).join(', ')}</Table.Td>
+                    <Table.Td>
+                      {open && (
+                        <Group gap="xs" wrap="nowrap">
+                          <Button size="xs" variant="light" onClick={() => setEditing(m)} aria-label={`Edit ${m.title}`}>
+                            Edit
+                          </Button>
+                          <Button size="xs" variant="subtle" color="red" aria-label={`Cancel ${m.title}`} onClick={() => void save(() => api.post('/api/v1/status-maintenances/{id}/cancel', { path: { id: m.id } }))}>
+                            Cancel
+                          </Button>
+                        </Group>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
       {list.data?.length === 0 && <Text c="dimmed">No maintenance planned.</Text>}
     </Stack>
@@ -228,30 +230,32 @@ export function SubscribersPage() {
           <Text size="sm" aria-live="polite">
             {list.data?.total ?? 0} subscriber(s)
           </Text>
-          <Table striped aria-label="Subscribers">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Address</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th>Components</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(list.data?.items ?? []).map((s) => (
-                <Table.Tr key={s.id}>
-                  <Table.Td>{s.email}</Table.Td>
-                  <Table.Td title={s.bounceReason ?? undefined}>{s.status}</Table.Td>
-                  <Table.Td>{s.allComponents ? 'All' : s.componentIds.map((id) => counts?.components.find((c) => c.id === id)?.name ?? '?').join(', ')}</Table.Td>
-                  <Table.Td>
-                    <Button size="xs" variant="subtle" color="red" aria-label={`Remove ${s.email}`} onClick={() => void save(() => api.delete('/api/v1/status-subscribers/{id}', { path: { id: s.id } }))}>
-                      Remove
-                    </Button>
-                  </Table.Td>
+          <Table.ScrollContainer minWidth={0} type="native">
+            <Table striped aria-label="Subscribers">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Address</Table.Th>
+                  <Table.Th>State</Table.Th>
+                  <Table.Th>Components</Table.Th>
+                  <Table.Th />
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+              </Table.Thead>
+              <Table.Tbody>
+                {(list.data?.items ?? []).map((s) => (
+                  <Table.Tr key={s.id}>
+                    <Table.Td>{s.email}</Table.Td>
+                    <Table.Td title={s.bounceReason ?? undefined}>{s.status}</Table.Td>
+                    <Table.Td>{s.allComponents ? 'All' : s.componentIds.map((id) => counts?.components.find((c) => c.id === id)?.name ?? '?').join(', ')}</Table.Td>
+                    <Table.Td>
+                      <Button size="xs" variant="subtle" color="red" aria-label={`Remove ${s.email}`} onClick={() => void save(() => api.delete('/api/v1/status-subscribers/{id}', { path: { id: s.id } }))}>
+                        Remove
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
         </>
       )}
     </Stack>

@@ -33,24 +33,26 @@ export function History<T>({
   const { error, save } = useSave([queryKey]);
   return (
     <Stack>
-      <Table aria-label={label}>
-        <Table.Tbody>
-          {(list.data ?? []).map((v) => (
-            <Table.Tr key={v.version}>
-              <Table.Td>v{v.version}</Table.Td>
-              <Table.Td>{v.note === undefined ? v.title : v.note || '—'}</Table.Td>
-              <Table.Td>{new Date(v.createdAt).toLocaleString()}</Table.Td>
-              <Table.Td>
-                {v.version !== latest && (
-                  <Button size="xs" variant="subtle" onClick={() => setPicked(v.version)}>
-                    Compare v{v.version} with v{latest}
-                  </Button>
-                )}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label={label}>
+          <Table.Tbody>
+            {(list.data ?? []).map((v) => (
+              <Table.Tr key={v.version}>
+                <Table.Td>v{v.version}</Table.Td>
+                <Table.Td>{v.note === undefined ? v.title : v.note || '—'}</Table.Td>
+                <Table.Td>{new Date(v.createdAt).toLocaleString()}</Table.Td>
+                <Table.Td>
+                  {v.version !== latest && (
+                    <Button size="xs" variant="subtle" onClick={() => setPicked(v.version)}>
+                      Compare v{v.version} with v{latest}
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <FormError error={error} />
       {shown.data && picked !== null && (
         <Paper withBorder p="xs" data-testid="kb-diff">

@@ -88,38 +88,40 @@ export function Monitors() {
           )}
         </Group>
       )}
-      <Table striped aria-label="Monitors">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Monitor</Table.Th>
-            <Table.Th>Component</Table.Th>
-            <Table.Th>Kind</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>Last check</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(list.data ?? []).map((m: Monitor) => (
-            <Table.Tr key={m.id}>
-              <Table.Td>
-                <Anchor component="button" type="button" onClick={() => setOpen(m.id)} aria-expanded={open === m.id}>
-                  {m.name}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>{names.get(m.componentId) ?? '—'}</Table.Td>
-              <Table.Td>{m.kind === 'http' ? `${m.method} every ${m.intervalSeconds} s` : `heartbeat every ${m.intervalSeconds} s`}</Table.Td>
-              <Table.Td>{m.paused ? <Badge color="gray">paused</Badge> : <Badge color={STATUS_COLOR[m.status]}>{m.status}</Badge>}</Table.Td>
-              <Table.Td>{m.lastCheckedAt ? <When at={m.lastCheckedAt} /> : 'not yet'}</Table.Td>
-              <Table.Td>
-                <Button size="xs" variant="default" onClick={() => void save(() => api.patch('/api/v1/monitors/{id}', { path: { id: m.id }, body: { paused: !m.paused } }))}>
-                  {m.paused ? `Resume ${m.name}` : `Pause ${m.name}`}
-                </Button>
-              </Table.Td>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table striped aria-label="Monitors">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Monitor</Table.Th>
+              <Table.Th>Component</Table.Th>
+              <Table.Th>Kind</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Last check</Table.Th>
+              <Table.Th />
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {(list.data ?? []).map((m: Monitor) => (
+              <Table.Tr key={m.id}>
+                <Table.Td>
+                  <Anchor component="button" type="button" onClick={() => setOpen(m.id)} aria-expanded={open === m.id}>
+                    {m.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{names.get(m.componentId) ?? '—'}</Table.Td>
+                <Table.Td>{m.kind === 'http' ? `${m.method} every ${m.intervalSeconds} s` : `heartbeat every ${m.intervalSeconds} s`}</Table.Td>
+                <Table.Td>{m.paused ? <Badge color="gray">paused</Badge> : <Badge color={STATUS_COLOR[m.status]}>{m.status}</Badge>}</Table.Td>
+                <Table.Td>{m.lastCheckedAt ? <When at={m.lastCheckedAt} /> : 'not yet'}</Table.Td>
+                <Table.Td>
+                  <Button size="xs" variant="default" onClick={() => void save(() => api.patch('/api/v1/monitors/{id}', { path: { id: m.id }, body: { paused: !m.paused } }))}>
+                    {m.paused ? `Resume ${m.name}` : `Pause ${m.name}`}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       {open && <MonitorPage key={open} id={open} components={components.data ?? []} onClose={() => setOpen(null)} onHeartbeatUrl={setHeartbeatUrl} />}
       <ComponentPaging />
     </>
@@ -312,28 +314,30 @@ function MonitorPage({ id, components, onClose, onHeartbeatUrl }: { id: string; 
         ) : (
           <>
             <ResultChart results={m.results} />
-            <Table aria-label="Results" striped>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>When</Table.Th>
-                  <Table.Th>Result</Table.Th>
-                  <Table.Th>Latency</Table.Th>
-                  <Table.Th>Detail</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {m.results.slice(0, 20).map((r) => (
-                  <Table.Tr key={r.id}>
-                    <Table.Td>
-                      <When at={r.at} />
-                    </Table.Td>
-                    <Table.Td>{r.ok ? 'OK' : 'Failed'}</Table.Td>
-                    <Table.Td>{r.latencyMs === null ? '—' : `${r.latencyMs} ms`}</Table.Td>
-                    <Table.Td>{r.error ?? (r.statusCode ? `HTTP ${r.statusCode}` : 'ping')}</Table.Td>
+            <Table.ScrollContainer minWidth={0} type="native">
+              <Table aria-label="Results" striped>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>When</Table.Th>
+                    <Table.Th>Result</Table.Th>
+                    <Table.Th>Latency</Table.Th>
+                    <Table.Th>Detail</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {m.results.slice(0, 20).map((r) => (
+                    <Table.Tr key={r.id}>
+                      <Table.Td>
+                        <When at={r.at} />
+                      </Table.Td>
+                      <Table.Td>{r.ok ? 'OK' : 'Failed'}</Table.Td>
+                      <Table.Td>{r.latencyMs === null ? '—' : `${r.latencyMs} ms`}</Table.Td>
+                      <Table.Td>{r.error ?? (r.statusCode ? `HTTP ${r.statusCode}` : 'ping')}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           </>
         )}
       </Stack>
@@ -352,26 +356,28 @@ function ComponentPaging() {
     <>
       <Title order={4}>Who a failing monitor pages</Title>
       <FormError error={error} />
-      <Table aria-label="Paging per component">
-        <Table.Tbody>
-          {(components.data ?? []).map((c) => (
-            <Table.Tr key={c.id}>
-              <Table.Td>{c.name}</Table.Td>
-              <Table.Td>
-                <NativeSelect
-                  aria-label={`${c.name} pages`}
-                  data={[{ value: '', label: 'Nobody (draft incident only)' }, ...(policies.data ?? []).map((p) => ({ value: p.id, label: p.name }))]}
-                  value={policyOf.get(c.id) ?? ''}
-                  onChange={(e) => {
-                    const policyId = e.currentTarget.value || null;
-                    void save(() => api.put('/api/v1/component-paging/{id}', { path: { id: c.id }, body: { policyId } }));
-                  }}
-                />
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label="Paging per component">
+          <Table.Tbody>
+            {(components.data ?? []).map((c) => (
+              <Table.Tr key={c.id}>
+                <Table.Td>{c.name}</Table.Td>
+                <Table.Td>
+                  <NativeSelect
+                    aria-label={`${c.name} pages`}
+                    data={[{ value: '', label: 'Nobody (draft incident only)' }, ...(policies.data ?? []).map((p) => ({ value: p.id, label: p.name }))]}
+                    value={policyOf.get(c.id) ?? ''}
+                    onChange={(e) => {
+                      const policyId = e.currentTarget.value || null;
+                      void save(() => api.put('/api/v1/component-paging/{id}', { path: { id: c.id }, body: { policyId } }));
+                    }}
+                  />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </>
   );
 }

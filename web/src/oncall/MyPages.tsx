@@ -32,55 +32,57 @@ export function MyPages() {
       </Group>
       <FormError error={error} />
       {pages.data?.length === 0 && <Text c="dimmed">No pages.</Text>}
-      <Table aria-label="Pages">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>#</Table.Th>
-            <Table.Th>Page</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>Since</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(pages.data ?? []).map((p) => (
-            <Table.Tr key={p.id} data-testid={`page-${p.number}`}>
-              <Table.Td>{p.number}</Table.Td>
-              <Table.Td>
-                <Anchor component={Link} href={`/oncall/pages/${p.id}`} size="sm">
-                  {p.title}
-                </Anchor>
-                {p.body && (
-                  <Text size="xs" c="dimmed">
-                    {p.body}
-                  </Text>
-                )}
-              </Table.Td>
-              <Table.Td>
-                <Badge color={COLOR[p.status]} variant="light">
-                  {p.status}
-                  {p.status === 'triggered' && (p.step > 0 || p.round > 0) ? ` · step ${p.step + 1}` : ''}
-                </Badge>
-              </Table.Td>
-              <Table.Td>{new Date(p.createdAt).toLocaleString()}</Table.Td>
-              <Table.Td>
-                <Group gap={4} wrap="nowrap">
-                  {p.status === 'triggered' && (
-                    <Button size="compact-xs" onClick={() => void save(() => api.post('/api/v1/oncall/pages/{id}/acknowledge', { path: { id: p.id } }))}>
-                      Acknowledge #{p.number}
-                    </Button>
-                  )}
-                  {p.status !== 'resolved' && (
-                    <Button size="compact-xs" variant="light" color="green" onClick={() => void save(() => api.post('/api/v1/oncall/pages/{id}/resolve', { path: { id: p.id } }))}>
-                      Resolve #{p.number}
-                    </Button>
-                  )}
-                </Group>
-              </Table.Td>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label="Pages">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>#</Table.Th>
+              <Table.Th>Page</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Since</Table.Th>
+              <Table.Th />
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {(pages.data ?? []).map((p) => (
+              <Table.Tr key={p.id} data-testid={`page-${p.number}`}>
+                <Table.Td>{p.number}</Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} href={`/oncall/pages/${p.id}`} size="sm">
+                    {p.title}
+                  </Anchor>
+                  {p.body && (
+                    <Text size="xs" c="dimmed">
+                      {p.body}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Badge color={COLOR[p.status]} variant="light">
+                    {p.status}
+                    {p.status === 'triggered' && (p.step > 0 || p.round > 0) ? ` · step ${p.step + 1}` : ''}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{new Date(p.createdAt).toLocaleString()}</Table.Td>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    {p.status === 'triggered' && (
+                      <Button size="compact-xs" onClick={() => void save(() => api.post('/api/v1/oncall/pages/{id}/acknowledge', { path: { id: p.id } }))}>
+                        Acknowledge #{p.number}
+                      </Button>
+                    )}
+                    {p.status !== 'resolved' && (
+                      <Button size="compact-xs" variant="light" color="green" onClick={() => void save(() => api.post('/api/v1/oncall/pages/{id}/resolve', { path: { id: p.id } }))}>
+                        Resolve #{p.number}
+                      </Button>
+                    )}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </Stack>
   );
 }

@@ -42,30 +42,32 @@ function Schedules() {
   return (
     <Stack>
       <Title order={3}>Schedules</Title>
-      <Table aria-label="Schedules">
-        <Table.Tbody>
-          {(schedules.data ?? []).map((s) => (
-            <Table.Tr key={s.id}>
-              <Table.Td>
-                {s.name}
-                <NotPaged people={s.notPaged} />
-              </Table.Td>
-              <Table.Td>{s.timeZone}</Table.Td>
-              <Table.Td>{s.onCallNow?.name ?? 'Nobody on now'}</Table.Td>
-              <Table.Td>
-                <Group gap={4} wrap="nowrap">
-                  <Button size="compact-xs" variant="subtle" onClick={() => setEditing(s.id)} aria-pressed={editing === s.id}>
-                    Edit {s.name}
-                  </Button>
-                  <Button size="compact-xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/oncall/schedules/{id}', { path: { id: s.id } }))}>
-                    Delete {s.name}
-                  </Button>
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label="Schedules">
+          <Table.Tbody>
+            {(schedules.data ?? []).map((s) => (
+              <Table.Tr key={s.id}>
+                <Table.Td>
+                  {s.name}
+                  <NotPaged people={s.notPaged} />
+                </Table.Td>
+                <Table.Td>{s.timeZone}</Table.Td>
+                <Table.Td>{s.onCallNow?.name ?? 'Nobody on now'}</Table.Td>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    <Button size="compact-xs" variant="subtle" onClick={() => setEditing(s.id)} aria-pressed={editing === s.id}>
+                      Edit {s.name}
+                    </Button>
+                    <Button size="compact-xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/oncall/schedules/{id}', { path: { id: s.id } }))}>
+                      Delete {s.name}
+                    </Button>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <FormError error={error} />
       {editing && detail.data && <ScheduleForm key={editing} initial={detail.data} onDone={() => setEditing(null)} />}
       <ScheduleForm />
@@ -183,32 +185,34 @@ function Policies() {
   return (
     <Stack>
       <Title order={3}>Escalation policies</Title>
-      <Table aria-label="Escalation policies">
-        <Table.Tbody>
-          {policies.map((p) => (
-            <Table.Tr key={p.id}>
-              <Table.Td>
-                {p.name}
-                <NotPaged people={p.notPaged} />
-              </Table.Td>
-              <Table.Td>
-                {p.steps.map((s, i) => `${i + 1}. ${s.targets.map((t) => label(`${t.type}:${t.id}`)).join(', ')} — wait ${s.delayMinutes} min`).join('  ')}
-                {p.repeat ? ` (repeated ${p.repeat}×)` : ''}
-              </Table.Td>
-              <Table.Td>
-                <Group gap={4} wrap="nowrap">
-                  <Button size="compact-xs" variant="subtle" onClick={() => setEditing(p.id)} aria-pressed={editing === p.id}>
-                    Edit {p.name}
-                  </Button>
-                  <Button size="compact-xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/oncall/policies/{id}', { path: { id: p.id } }))}>
-                    Delete {p.name}
-                  </Button>
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label="Escalation policies">
+          <Table.Tbody>
+            {policies.map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>
+                  {p.name}
+                  <NotPaged people={p.notPaged} />
+                </Table.Td>
+                <Table.Td>
+                  {p.steps.map((s, i) => `${i + 1}. ${s.targets.map((t) => label(`${t.type}:${t.id}`)).join(', ')} — wait ${s.delayMinutes} min`).join('  ')}
+                  {p.repeat ? ` (repeated ${p.repeat}×)` : ''}
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    <Button size="compact-xs" variant="subtle" onClick={() => setEditing(p.id)} aria-pressed={editing === p.id}>
+                      Edit {p.name}
+                    </Button>
+                    <Button size="compact-xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/oncall/policies/{id}', { path: { id: p.id } }))}>
+                      Delete {p.name}
+                    </Button>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <FormError error={error} />
       {edited && <PolicyForm key={edited.id} initial={edited} targets={targets} onDone={() => setEditing(null)} />}
       <PolicyForm targets={targets} />

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, NavLink, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Box, Button, Card, Flex, Group, NavLink, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
@@ -21,14 +21,15 @@ const TABS: [string, string, boolean][] = [
 export function OncallPage({ section, pageId }: { section: string; pageId?: string }) {
   const { me } = useSession();
   return (
-    <Group align="flex-start" wrap="nowrap">
-      <nav aria-label="On-call" style={{ width: 210, flexShrink: 0 }}>
+    // A rail beside the page; on a phone, the same links above it (a rail would leave the page a third of the screen).
+    <Flex direction={{ base: 'column', sm: 'row' }} align={{ base: 'stretch', sm: 'flex-start' }} gap="md">
+      <Box component="nav" aria-label="On-call" w={{ base: '100%', sm: 210 }} style={{ flexShrink: 0 }}>
         {TABS.filter(([, , admin]) => !admin || me.role === 'admin').map(([key, label]) => (
           <NavLink key={key} component={Link} href={key === 'now' ? '/oncall' : `/oncall/${key}`} label={label} active={section === key} />
         ))}
-      </nav>
+      </Box>
       <div style={{ flex: 1, minWidth: 0 }}>{section === 'pages' && pageId ? <PageDetail id={pageId} /> : section === 'pages' ? <MyPages /> : section === 'admin' && me.role === 'admin' ? <OncallAdmin /> : <OnCallNow />}</div>
-    </Group>
+    </Flex>
   );
 }
 
@@ -122,32 +123,34 @@ function ScheduleWeek({ id }: { id: string }) {
       <FeedLinks scheduleId={s.id} scheduleName={s.name} />
 
       <Title order={5}>Overrides</Title>
-      <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Who</Table.Th>
-            <Table.Th>From</Table.Th>
-            <Table.Th>Until</Table.Th>
-            <Table.Th>Note</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {s.overrides.map((o) => (
-            <Table.Tr key={o.id}>
-              <Table.Td>{nameOf(o.userId)}</Table.Td>
-              <Table.Td>{fmt(o.startsAt)}</Table.Td>
-              <Table.Td>{fmt(o.endsAt)}</Table.Td>
-              <Table.Td>{o.note}</Table.Td>
-              <Table.Td>
-                <Button size="compact-xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/oncall/schedules/{id}/overrides/{overrideId}', { path: { id, overrideId: o.id } }))}>
-                  Remove override
-                </Button>
-              </Table.Td>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Who</Table.Th>
+              <Table.Th>From</Table.Th>
+              <Table.Th>Until</Table.Th>
+              <Table.Th>Note</Table.Th>
+              <Table.Th />
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {s.overrides.map((o) => (
+              <Table.Tr key={o.id}>
+                <Table.Td>{nameOf(o.userId)}</Table.Td>
+                <Table.Td>{fmt(o.startsAt)}</Table.Td>
+                <Table.Td>{fmt(o.endsAt)}</Table.Td>
+                <Table.Td>{o.note}</Table.Td>
+                <Table.Td>
+                  <Button size="compact-xs" variant="subtle" color="red" onClick={() => void save(() => api.delete('/api/v1/oncall/schedules/{id}/overrides/{overrideId}', { path: { id, overrideId: o.id } }))}>
+                    Remove override
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <form
         aria-label="Add an override"
         onSubmit={(e) => {

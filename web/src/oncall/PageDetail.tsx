@@ -61,22 +61,24 @@ export function PageDetail({ id }: { id: string }) {
         <Text size="sm">Policy: {policy?.name ?? p.policyId}</Text>
         <Text size="sm">Paged: {when(p.createdAt)}</Text>
       </Group>
-      <Table aria-label="Acknowledgement" withRowBorders={false}>
-        <Table.Tbody>
-          <Table.Tr>
-            <Table.Th w={160}>Acknowledged</Table.Th>
-            <Table.Td>{p.acknowledgedAt ? `${when(p.acknowledgedAt)} by ${nameOf(p.acknowledgedById)}` : 'Not yet'}</Table.Td>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Th>Resolved</Table.Th>
-            <Table.Td>{p.resolvedAt ? `${when(p.resolvedAt)} by ${nameOf(p.resolvedById)}` : 'Not yet'}</Table.Td>
-          </Table.Tr>
-          <Table.Tr>
-            <Table.Th>Last escalated</Table.Th>
-            <Table.Td>{when(p.escalatedAt)}</Table.Td>
-          </Table.Tr>
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label="Acknowledgement" withRowBorders={false}>
+          <Table.Tbody>
+            <Table.Tr>
+              <Table.Th w={160}>Acknowledged</Table.Th>
+              <Table.Td>{p.acknowledgedAt ? `${when(p.acknowledgedAt)} by ${nameOf(p.acknowledgedById)}` : 'Not yet'}</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>Resolved</Table.Th>
+              <Table.Td>{p.resolvedAt ? `${when(p.resolvedAt)} by ${nameOf(p.resolvedById)}` : 'Not yet'}</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>Last escalated</Table.Th>
+              <Table.Td>{when(p.escalatedAt)}</Table.Td>
+            </Table.Tr>
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <Group>
         {p.status === 'triggered' && <Button onClick={() => void save(() => api.post('/api/v1/oncall/pages/{id}/acknowledge', { path: { id } }))}>Acknowledge</Button>}
         {p.status !== 'resolved' && (
@@ -96,29 +98,31 @@ export function PageDetail({ id }: { id: string }) {
               Step {step + 1}
               {round > 0 ? `, repeat ${round}` : ''} — {when(ns[0]?.createdAt)}
             </Text>
-            <Table aria-label={`Step ${step + 1}${round > 0 ? `, repeat ${round}` : ''} notifications`}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Who</Table.Th>
-                  <Table.Th>How</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Sent</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {ns.map((n) => (
-                  <Table.Tr key={n.id}>
-                    <Table.Td>{nameOf(n.userId)}</Table.Td>
-                    <Table.Td>{CHANNEL[n.channel] ?? n.channel}</Table.Td>
-                    <Table.Td>
-                      {n.status}
-                      {n.error ? ` (${n.error})` : ''}
-                    </Table.Td>
-                    <Table.Td>{when(n.sentAt)}</Table.Td>
+            <Table.ScrollContainer minWidth={0} type="native">
+              <Table aria-label={`Step ${step + 1}${round > 0 ? `, repeat ${round}` : ''} notifications`}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Who</Table.Th>
+                    <Table.Th>How</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    <Table.Th>Sent</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {ns.map((n) => (
+                    <Table.Tr key={n.id}>
+                      <Table.Td>{nameOf(n.userId)}</Table.Td>
+                      <Table.Td>{CHANNEL[n.channel] ?? n.channel}</Table.Td>
+                      <Table.Td>
+                        {n.status}
+                        {n.error ? ` (${n.error})` : ''}
+                      </Table.Td>
+                      <Table.Td>{when(n.sentAt)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           </Stack>
         );
       })}

@@ -78,7 +78,8 @@ function Dashboard() {
         <Switch label="Business hours" checked={business} onChange={(e) => setBusiness(e.currentTarget.checked)} />
       </Group>
       <Group wrap="wrap" align="end">
-        <SegmentedControl aria-label="Period" data={PERIODS.map((p) => ({ value: p.value, label: p.label }))} value={period} onChange={(v) => setPeriod(v as PeriodKey)} />
+        {/* On a phone the five periods are wider than the screen: they scroll sideways rather than being cut off. */}
+        <SegmentedControl style={{ maxWidth: "100%", overflowX: "auto" }} aria-label="Period" data={PERIODS.map((p) => ({ value: p.value, label: p.label }))} value={period} onChange={(v) => setPeriod(v as PeriodKey)} />
         {period === 'custom' && (
           <>
             <TextInput type="date" label="From" value={custom.from} onChange={(e) => {
@@ -209,28 +210,30 @@ function AgentTable({ query, business, onPick }: { query: Query; business: boole
   return (
     <Card withBorder padding="sm">
       <Text fw={600}>By agent (assignee now)</Text>
-      <Table aria-label="By agent">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Agent</Table.Th>
-            <Table.Th>Solved</Table.Th>
-            <Table.Th>First response (median)</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {[...rows.values()].map((r) => (
-            <Table.Tr key={r.key ?? 'none'}>
-              <Table.Td>{r.key ? r.label : 'Unassigned'}</Table.Td>
-              <Table.Td>
-                <Anchor component="button" type="button" onClick={() => onPick({ metric: 'tickets_solved', groupBy: 'agent', value: r.key ?? '', title: `Solved by ${r.key ? r.label : 'nobody'}` })}>
-                  {show(r.solved ?? 0, 'tickets')}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>{show(r.frt, 'seconds')}</Table.Td>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label="By agent">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Agent</Table.Th>
+              <Table.Th>Solved</Table.Th>
+              <Table.Th>First response (median)</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {[...rows.values()].map((r) => (
+              <Table.Tr key={r.key ?? 'none'}>
+                <Table.Td>{r.key ? r.label : 'Unassigned'}</Table.Td>
+                <Table.Td>
+                  <Anchor component="button" type="button" onClick={() => onPick({ metric: 'tickets_solved', groupBy: 'agent', value: r.key ?? '', title: `Solved by ${r.key ? r.label : 'nobody'}` })}>
+                    {show(r.solved ?? 0, 'tickets')}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{show(r.frt, 'seconds')}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
     </Card>
   );
 }
@@ -247,29 +250,31 @@ function TicketsBehind({ pick, query }: { pick: Pick; query: Query }) {
   const next = pages.data[pages.data.length - 1]?.nextCursor;
   return (
     <Stack>
-      <Table aria-label="Tickets behind the number">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>#</Table.Th>
-            <Table.Th>Subject</Table.Th>
-            <Table.Th>Value</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {items.map((t) => (
-            <Table.Tr key={t.id}>
-              <Table.Td>{t.number}</Table.Td>
-              <Table.Td>
-                <Link href={`/tickets/${t.number}`}>{t.subject}</Link>{' '}
-                <Badge size="xs" variant="light">
-                  {t.status}
-                </Badge>
-              </Table.Td>
-              <Table.Td>{t.value ?? '—'}</Table.Td>
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label="Tickets behind the number">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>#</Table.Th>
+              <Table.Th>Subject</Table.Th>
+              <Table.Th>Value</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((t) => (
+              <Table.Tr key={t.id}>
+                <Table.Td>{t.number}</Table.Td>
+                <Table.Td>
+                  <Link href={`/tickets/${t.number}`}>{t.subject}</Link>{' '}
+                  <Badge size="xs" variant="light">
+                    {t.status}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{t.value ?? '—'}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       {items.length === 0 && <Text c="dimmed">No tickets.</Text>}
       {next && (
         <Button variant="default" onClick={() => setCursors((c) => [...c, next])}>

@@ -48,23 +48,25 @@ export function TimeSection({ range }: { range: { from: string; to: string } }) 
 function TimeTable({ label, head, rows }: { label: string; head: string; rows: { key: string; name: string; minutes: number; billable?: number }[] }) {
   const billable = rows.some((r) => r.billable !== undefined);
   return (
-    <Table aria-label={label}>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>{head}</Table.Th>
-          <Table.Th>Hours</Table.Th>
-          {billable && <Table.Th>Billable</Table.Th>}
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {rows.map((r) => (
-          <Table.Tr key={r.key}>
-            <Table.Td>{r.name}</Table.Td>
-            <Table.Td>{hours(r.minutes)}</Table.Td>
-            {billable && <Table.Td>{hours(r.billable ?? 0)}</Table.Td>}
+    <Table.ScrollContainer minWidth={0} type="native">
+      <Table aria-label={label}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{head}</Table.Th>
+            <Table.Th>Hours</Table.Th>
+            {billable && <Table.Th>Billable</Table.Th>}
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((r) => (
+            <Table.Tr key={r.key}>
+              <Table.Td>{r.name}</Table.Td>
+              <Table.Td>{hours(r.minutes)}</Table.Td>
+              {billable && <Table.Td>{hours(r.billable ?? 0)}</Table.Td>}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }

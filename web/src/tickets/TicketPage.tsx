@@ -124,13 +124,13 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
       <Grid.Col span={{ base: 12, md: 8 }}>
         <Stack gap="sm">
           <Group justify="space-between" align="flex-start" wrap="nowrap">
-            <div>
+            <div style={{ minWidth: 0 }}>
               <Text size="sm" c="dimmed">
                 #{ticket.number} · via {ticket.channel} · {ticket.requester.name || ticket.requester.email}
               </Text>
               <Title order={3}>{ticket.subject}</Title>
             </div>
-            <Group gap={6} wrap="nowrap">
+            <Group gap={6} wrap="nowrap" style={{ flexShrink: 0 }}>
               <PriorityBadge priority={ticket.priority} />
               <Badge variant="light" color={STATE_COLORS[ticket.statusCategory]} data-testid="ticket-state">
                 {dir.stateLabel(ticket.status)}

@@ -139,52 +139,54 @@ function Timesheet() {
           <Select size="xs" aria-label="Person" placeholder="Me" clearable searchable data={dir.staff.map((u) => ({ value: u.id, label: u.name }))} value={person} onChange={setPerson} w={200} />
         )}
       </Group>
-      <Table aria-label="Timesheet" striped>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Day</Table.Th>
-            <Table.Th>Customer</Table.Th>
-            <Table.Th>Ticket</Table.Th>
-            <Table.Th>Description</Table.Th>
-            <Table.Th>Hours</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(sheet.data?.days ?? []).map((d) =>
-            d.items.length ? (
-              d.items.map((e, i) => (
-                <Table.Tr key={e.id}>
-                  <Table.Td>{i === 0 ? `${d.day} (${hours(d.minutes)})` : ''}</Table.Td>
-                  <Table.Td>{e.organizationId ? names.get(e.organizationId) : '—'}</Table.Td>
-                  <Table.Td>{e.ticketNumber ? <Link href={`/tickets/${e.ticketNumber}`}>#{e.ticketNumber}</Link> : ''}</Table.Td>
-                  <Table.Td>{e.description}</Table.Td>
-                  <Table.Td>
-                    {hours(e.minutes)}
-                    {e.billable ? '' : ' (not billable)'}
-                  </Table.Td>
-                  <Table.Td>
-                    {(!sheet.data?.lockedThrough || e.workDate > sheet.data.lockedThrough) && (
-                      <Button size="compact-xs" variant="subtle" color="gray" onClick={() => void remove(e.id)} aria-label={`Delete the entry of ${e.workDate}`}>
-                        Delete
-                      </Button>
-                    )}
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label="Timesheet" striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Day</Table.Th>
+              <Table.Th>Customer</Table.Th>
+              <Table.Th>Ticket</Table.Th>
+              <Table.Th>Description</Table.Th>
+              <Table.Th>Hours</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {(sheet.data?.days ?? []).map((d) =>
+              d.items.length ? (
+                d.items.map((e, i) => (
+                  <Table.Tr key={e.id}>
+                    <Table.Td>{i === 0 ? `${d.day} (${hours(d.minutes)})` : ''}</Table.Td>
+                    <Table.Td>{e.organizationId ? names.get(e.organizationId) : '—'}</Table.Td>
+                    <Table.Td>{e.ticketNumber ? <Link href={`/tickets/${e.ticketNumber}`}>#{e.ticketNumber}</Link> : ''}</Table.Td>
+                    <Table.Td>{e.description}</Table.Td>
+                    <Table.Td>
+                      {hours(e.minutes)}
+                      {e.billable ? '' : ' (not billable)'}
+                    </Table.Td>
+                    <Table.Td>
+                      {(!sheet.data?.lockedThrough || e.workDate > sheet.data.lockedThrough) && (
+                        <Button size="compact-xs" variant="subtle" color="gray" onClick={() => void remove(e.id)} aria-label={`Delete the entry of ${e.workDate}`}>
+                          Delete
+                        </Button>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))
+              ) : (
+                <Table.Tr key={d.day}>
+                  <Table.Td>{d.day}</Table.Td>
+                  <Table.Td colSpan={5}>
+                    <Text size="xs" c="dimmed">
+                      nothing logged
+                    </Text>
                   </Table.Td>
                 </Table.Tr>
-              ))
-            ) : (
-              <Table.Tr key={d.day}>
-                <Table.Td>{d.day}</Table.Td>
-                <Table.Td colSpan={5}>
-                  <Text size="xs" c="dimmed">
-                    nothing logged
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ),
-          )}
-        </Table.Tbody>
-      </Table>
+              ),
+            )}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       <Text fw={600} data-testid="week-total">
         Week total: {hours(sheet.data?.totalMinutes ?? 0)}
       </Text>
@@ -216,64 +218,70 @@ function TimeReport() {
         </Anchor>
       </Group>
       {report.error && <Alert color="red">{(report.error as Error).message}</Alert>}
-      <Table aria-label="Time per customer" striped>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Customer</Table.Th>
-            <Table.Th>Hours</Table.Th>
-            <Table.Th>Billable</Table.Th>
-            <Table.Th>Entries</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(report.data?.customers ?? []).map((c) => (
-            <Table.Tr key={c.organizationId ?? 'none'}>
-              <Table.Td>{c.name}</Table.Td>
-              <Table.Td data-testid="report-hours">{hours(c.minutes)}</Table.Td>
-              <Table.Td>{hours(c.billableMinutes)}</Table.Td>
-              <Table.Td>{c.entries}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      <Text fw={600}>Total: {hours(report.data?.totalMinutes ?? 0)}</Text>
-      {(report.data?.types.length ?? 0) > 0 && (
-        <Table aria-label="Time per type" fz="sm">
+      <Table.ScrollContainer minWidth={0} type="native">
+        <Table aria-label="Time per customer" striped>
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>Ticket type</Table.Th>
-              <Table.Th>Hours</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {report.data?.types.map((t) => (
-              <Table.Tr key={t.label}>
-                <Table.Td>{t.label}</Table.Td>
-                <Table.Td>{hours(t.minutes)}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-      {(report.data?.tickets.length ?? 0) > 0 && (
-        <Table aria-label="Time per ticket" fz="sm">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Ticket</Table.Th>
               <Table.Th>Customer</Table.Th>
               <Table.Th>Hours</Table.Th>
+              <Table.Th>Billable</Table.Th>
+              <Table.Th>Entries</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {report.data?.tickets.map((t) => (
-              <Table.Tr key={t.ticketId}>
-                <Table.Td>{t.ticketNumber && <Link href={`/tickets/${t.ticketNumber}`}>#{t.ticketNumber}</Link>}</Table.Td>
-                <Table.Td>{dir.orgName(t.organizationId)}</Table.Td>
-                <Table.Td>{hours(t.minutes)}</Table.Td>
+            {(report.data?.customers ?? []).map((c) => (
+              <Table.Tr key={c.organizationId ?? 'none'}>
+                <Table.Td>{c.name}</Table.Td>
+                <Table.Td data-testid="report-hours">{hours(c.minutes)}</Table.Td>
+                <Table.Td>{hours(c.billableMinutes)}</Table.Td>
+                <Table.Td>{c.entries}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
+      </Table.ScrollContainer>
+      <Text fw={600}>Total: {hours(report.data?.totalMinutes ?? 0)}</Text>
+      {(report.data?.types.length ?? 0) > 0 && (
+        <Table.ScrollContainer minWidth={0} type="native">
+          <Table aria-label="Time per type" fz="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Ticket type</Table.Th>
+                <Table.Th>Hours</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {report.data?.types.map((t) => (
+                <Table.Tr key={t.label}>
+                  <Table.Td>{t.label}</Table.Td>
+                  <Table.Td>{hours(t.minutes)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      {(report.data?.tickets.length ?? 0) > 0 && (
+        <Table.ScrollContainer minWidth={0} type="native">
+          <Table aria-label="Time per ticket" fz="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Ticket</Table.Th>
+                <Table.Th>Customer</Table.Th>
+                <Table.Th>Hours</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {report.data?.tickets.map((t) => (
+                <Table.Tr key={t.ticketId}>
+                  <Table.Td>{t.ticketNumber && <Link href={`/tickets/${t.ticketNumber}`}>#{t.ticketNumber}</Link>}</Table.Td>
+                  <Table.Td>{dir.orgName(t.organizationId)}</Table.Td>
+                  <Table.Td>{hours(t.minutes)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
     </Stack>
   );

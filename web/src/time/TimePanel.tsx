@@ -36,18 +36,20 @@ export function TimePanel({ target, title = 'Time' }: { target: Target; title?: 
       </Group>
       <LogTimeForm target={target} onLogged={refresh} />
       {(list.data?.items.length ?? 0) > 0 && (
-        <Table fz="xs" aria-label={`${title} entries`}>
-          <Table.Tbody>
-            {list.data?.items.map((e) => (
-              <Table.Tr key={e.id}>
-                <Table.Td>{e.workDate}</Table.Td>
-                <Table.Td>{names.get(e.userId)}</Table.Td>
-                <Table.Td>{hours(e.minutes)}</Table.Td>
-                <Table.Td>{e.description}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <Table.ScrollContainer minWidth={0} type="native">
+          <Table fz="xs" aria-label={`${title} entries`}>
+            <Table.Tbody>
+              {list.data?.items.map((e) => (
+                <Table.Tr key={e.id}>
+                  <Table.Td>{e.workDate}</Table.Td>
+                  <Table.Td>{names.get(e.userId)}</Table.Td>
+                  <Table.Td>{hours(e.minutes)}</Table.Td>
+                  <Table.Td>{e.description}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       )}
     </Stack>
   );
