@@ -173,7 +173,7 @@ async function rebuildReports(services: Services, progress: boolean): Promise<st
     },
   });
   const rate = result.ms ? Math.round((result.tickets / result.ms) * 1000) : result.tickets;
-  return `Reporting store rebuilt: ${result.tickets} tickets in ${(result.ms / 1000).toFixed(1)} s (${rate} tickets/s).`;
+  return `Reporting store rebuilt: ${result.tickets} tickets in ${(result.ms / 1000).toFixed(1)} s (${rate} tickets/s); daily rollups of ${result.rollups.days} days in ${(result.rollups.ms / 1000).toFixed(1)} s.`;
 }
 
 /** What the running server does for a CLI command that reached it over the control socket. */

@@ -10,16 +10,18 @@ import { digestRoutes } from './digests.routes.js';
 import { DIGEST_SEND, DigestsService } from './digests.service.js';
 import { reportRoutes } from './reports.routes.js';
 import { ReportsService } from './reports.service.js';
+import { ReportRollups } from './rollups.service.js';
 import { ReportsStore } from './store.service.js';
 
 /** Reports: the ticket_metrics store kept from the event stream, the metrics defined once, their API, digests by email (docs/metrics.md). */
 export function reportsModule(ctx: Ctx, needs: { settings: TicketSettingsService; sla: SlaService; people: PeopleService; outbound: OutboundService }) {
-  const reportsStore = new ReportsStore(ctx, needs.settings, needs.sla);
-  const reports = new ReportsService(ctx, needs.people, needs.settings);
+  const reportRollups = new ReportRollups(ctx);
+  const reportsStore = new ReportsStore(ctx, needs.settings, needs.sla, reportRollups);
+  const reports = new ReportsService(ctx, needs.people, needs.settings, reportRollups);
   const digests = new DigestsService(ctx, reports, needs.people, needs.outbound);
   return defineModule({
     name: 'reports',
-    services: { reports, reportsStore, digests },
+    services: { reports, reportsStore, reportRollups, digests },
     routes: (app) => {
       // Before /reports/:metric in reading order; Fastify prefers the static path either way.
       digestRoutes(app, digests);
@@ -27,7 +29,11 @@ export function reportsModule(ctx: Ctx, needs: { settings: TicketSettingsService
     },
     jobs: [handle(DIGEST_SEND, (p, job) => digests.send(p, job))],
     // Every minute: digests whose local time has come (each recipient's own time zone; see digest-time.ts).
-    schedules: [defineSchedule({ name: 'reports.digests', everySeconds: 60, run: () => digests.enqueueDue() })],
+    schedules: [
+      defineSchedule({ name: 'reports.digests', everySeconds: 60, run: () => digests.enqueueDue() }),
+      // Every 5 minutes: rollups of the days a change made stale, and of days not built yet (docs/metrics.md).
+      defineSchedule({ name: 'reports.rollups', everySeconds: 300, run: () => reportRollups.refresh() }),
+    ],
     subscribers: [{ name: 'reports.metrics', attach: (tickets) => tickets.subscribe(reportsStore.listener()) }],
     stop: () => reports.close(),
   });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, date, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /**
  * The reporting store: one row per ticket with its milestones, counts and durations (calendar seconds `_s`, business
@@ -79,3 +79,38 @@ export const ticketMetrics = pgTable(
   ],
 );
 export type TicketMetricsRow = typeof ticketMetrics.$inferSelect;
+
+/**
+ * Per-day rollups of the metrics that have state (metrics/types.ts `MetricState`): for each metric, UTC day of its
+ * date, dimension (`none`, or a filter/grouping: agent, group, priority, channel, organization, type, product_area,
+ * tag) and that dimension's value, the metric's sums and its duration histograms (bucket numbers and their counts).
+ * Derived from ticket_metrics by rollups.service.ts; a year's report reads ~365 rows per group instead of its tickets.
+ */
+export const reportRollups = pgTable(
+  'report_rollups',
+  {
+    metric: text('metric').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    dim: text('dim').notNull(),
+    // The dimension's value as text (null: none, e.g. unassigned; always null for `none`).
+    value: text('value'),
+    sums: bigint('sums', { mode: 'number' }).array().notNull(),
+    hist0Buckets: integer('hist0_buckets').array(),
+    hist0Counts: integer('hist0_counts').array(),
+    hist1Buckets: integer('hist1_buckets').array(),
+    hist1Counts: integer('hist1_counts').array(),
+  },
+  (t) => [index('report_rollups_read_idx').on(t.metric, t.dim, t.day)],
+);
+
+/**
+ * Which days' rollups may be read: a day's rows are used only when `built_version` = `version`. A change to a
+ * ticket with a milestone on a day older than yesterday bumps that day's `version` (in the change's transaction);
+ * the `reports.rollups` schedule rebuilds days whose versions differ or that have no row yet.
+ */
+export const reportRollupDays = pgTable('report_rollup_days', {
+  day: date('day', { mode: 'string' }).primaryKey(),
+  version: integer('version').notNull().default(0),
+  builtVersion: integer('built_version'),
+  builtAt: timestamp('built_at', { withTimezone: true }),
+});

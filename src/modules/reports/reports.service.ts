@@ -8,6 +8,9 @@ import type { PeopleService } from '../people/people.service.js';
 import { CHANNELS, ticketSummaries, visibleTicketIds } from '../tickets/reports.queries.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
 import { METRICS, METRICS_BY_KEY, type MetricDef } from './metrics/index.js';
+import type { MetricState } from './metrics/types.js';
+import { addDays, DIMENSIONS, dayOf, firstLiveDay, ROLLUP_TIME_KEYS, type StateScan, startOf, stateScanSql } from './rollups.js';
+import type { ReportRollups } from './rollups.service.js';
 import { ticketMetrics as m } from './reports.schema.js';
 
 /** The longest period one report may span (a year and a bit: this year against last year's, by month). */
@@ -95,7 +98,11 @@ export class ReportsService {
     private readonly ctx: Ctx,
     private readonly people: PeopleService,
     private readonly settings: TicketSettingsService,
+    private readonly rollups: ReportRollups,
   ) {}
+
+  /** Whether reports read the per-day rollups where they can (off: every day live; the benchmark compares both). */
+  useRollups = true;
 
   /** The metric definitions, for the app's "how is this counted" and docs/metrics.md. */
   definitions() {
@@ -182,14 +189,16 @@ export class ReportsService {
     const prevFrom = new Date(r.from.getTime() - span);
     const d = r.metric;
     const key = this.key(r);
+    const plan = this.rollupPlan(actor, r);
     const rows = await this.read(async (db) => {
+      if (plan) return this.stateRows(db, r, prevFrom, plan);
       const scan = async (o: { from: Date; to: Date; split?: Date; grouped: boolean; totals: boolean }) =>
         rowsOf<ScanRow>(await db.execute(this.scanSql(actor, r, { ...o, key: o.grouped ? key : undefined })));
       // One after another: on the server they share the transaction that carries the time budget (one connection).
       if (d.period) {
         const current = await scan({ from: r.from, to: r.to, grouped: !!key, totals: true });
         const previous = await scan({ from: prevFrom, to: r.from, grouped: !!key && !!d.top, totals: true });
-        return [...current.map((x) => ({ ...x, cur: true })), ...previous.map((x) => ({ ...x, cur: false }))];
+        return [...current.map((x) => ({ ...x, cur_: true })), ...previous.map((x) => ({ ...x, cur_: false }))];
       }
       const split = r.from;
       if (r.groupBy === 'tag') {
@@ -201,17 +210,17 @@ export class ReportsService {
     // A period with no rows has no aggregate row: its values are those of an empty aggregate (0 counts, null averages).
     let empty: Values | undefined;
     const totalOf = async (cur: boolean) => {
-      const row = rows.find((x) => x.cur === cur && x.total);
+      const row = rows.find((x) => x.cur_ === cur && x.total_);
       if (row) return valuesOf(row);
       empty ??= numbers(rowsOf<Values>(await this.read(async (db) => db.execute(sql`select ${this.select(d.values)} from ${this.from({ ...r, groupBy: 'none' })} where false`)))[0] ?? {});
       return empty;
     };
     const values = await totalOf(true);
     const previous = await totalOf(false);
-    const groupRows = (cur: boolean) => rows.filter((x) => x.cur === cur && !x.total && (!d.top || Number(x.rank) <= (d.top ?? 0)));
+    const groupRows = (cur: boolean) => rows.filter((x) => x.cur_ === cur && !x.total_ && (!d.top || Number(x.rank_) <= (d.top ?? 0)));
     const groups = groupRows(true);
-    const before = new Map(d.top ? groupRows(false).map((g) => [g.key, g]) : []);
-    const labels = await this.labels(r.groupBy, groups.map((g) => g.key));
+    const before = new Map(d.top ? groupRows(false).map((g) => [g.key_, g]) : []);
+    const labels = await this.labels(r.groupBy, groups.map((g) => g.key_));
     return {
       metric: describe(d),
       from: r.from.toISOString(),
@@ -221,8 +230,8 @@ export class ReportsService {
       values,
       previous: { from: prevFrom.toISOString(), to: r.from.toISOString(), values: previous },
       groups: groups.map((g) => {
-        const p = before.get(g.key);
-        return { key: g.key, label: labels.get(g.key ?? '') ?? g.key ?? '(none)', values: valuesOf(g), ...(d.top ? { previous: p ? valuesOf(p) : {} } : {}) };
+        const p = before.get(g.key_);
+        return { key: g.key_, label: labels.get(g.key_ ?? '') ?? g.key_ ?? '(none)', values: valuesOf(g), ...(d.top ? { previous: p ? valuesOf(p) : {} } : {}) };
       }),
     };
   }
@@ -237,12 +246,81 @@ export class ReportsService {
     const cur = o.split ? sql`(${d.date}) >= ${o.split.toISOString()}::timestamptz` : sql`true`;
     const source = o.key ? this.from(r) : this.from({ ...r, groupBy: 'none' });
     const by = o.key ? (o.totals ? sql`grouping sets ((c.cur), (c.cur, k.key))` : sql`c.cur, k.key`) : sql`c.cur`;
-    const inner = sql`select c.cur, ${o.key ? sql`grouping(k.key) = 1` : sql`true`} as total, ${o.key ? sql`k.key` : sql`null::text`} as key, ${this.select(d.values)}
+    const inner = sql`select c.cur as cur_, ${o.key ? sql`grouping(k.key) = 1` : sql`true`} as total_, ${o.key ? sql`k.key` : sql`null::text`} as key_, ${this.select(d.values)}
       from ${source} cross join lateral (select ${cur} as cur) c ${o.key ? sql`cross join lateral (select (${o.key})::text as key) k` : sql``}
       where ${this.where(actor, r, o.from, o.to)} group by ${by}`;
-    const headline = sql.identifier(Object.keys(d.values)[0] as string);
-    const rank = d.top ? sql`row_number() over (partition by s.cur, s.total order by s.${headline} desc nulls last, s.key)` : sql`null::int`;
-    return sql`select s.*, ${rank} as rank from (${inner}) s order by s.cur desc, s.total desc, ${d.top ? sql`rank` : sql`s.key`}`;
+    return ranked(d, inner);
+  }
+
+  /**
+   * Which rollup rows a report can read (a dimension, and one value of it when filtered), or undefined when it must
+   * read live: a metric without state, an actor who does not see every ticket, more than one filter, a filter and a
+   * grouping by another dimension (or by tag: the tags of the tickets with a tag), a grouping of the metric's own.
+   */
+  private rollupPlan(actor: Actor, r: ReportRequest): { dim: string; value?: string } | undefined {
+    const d = r.metric;
+    if (!this.useRollups || !d.state || d.period || d.source || d.join) return undefined;
+    if (visibleTicketIds(actor, sql`${m.ticketId}`) !== undefined) return undefined;
+    const filters = Object.entries(r.filters);
+    if (filters.length > 1) return undefined;
+    const [f] = filters;
+    const dim = r.groupBy in DIMENSIONS || r.groupBy === 'tag' ? r.groupBy : undefined;
+    if (!dim && !(r.groupBy in ROLLUP_TIME_KEYS) && r.groupBy !== 'none') return undefined;
+    if (f && dim && (dim !== f[0] || dim === 'tag')) return undefined;
+    // Ids are stored as uuid text (lower case); a filter may give them in either case.
+    if (f) return { dim: f[0], value: FILTERS[f[0]]?.check === uuid ? f[1].toLowerCase() : f[1] };
+    return { dim: dim ?? 'none' };
+  }
+
+  /**
+   * A report's rows from the rollups of the whole days before yesterday that are built and clean, and live over the
+   * rest of [previous period's start, end) — the same rows `run` reads live, from the same formulas.
+   */
+  private async stateRows(db: Executor, r: ReportRequest, prevFrom: Date, plan: { dim: string; value?: string }): Promise<ScanRow[]> {
+    const d = r.metric as MetricDef & { state: MetricState };
+    const live = firstLiveDay(this.ctx.clock.now());
+    // Whole UTC days inside the previous period or the current one (a day across `from` is in neither), before yesterday.
+    const candidates: string[] = [];
+    for (const [a, b] of [
+      [prevFrom, r.from],
+      [r.from, r.to],
+    ] as const) {
+      const first = startOf(dayOf(a)).getTime() === a.getTime() ? dayOf(a) : addDays(dayOf(a), 1);
+      for (let day = first; day < live && startOf(addDays(day, 1)) <= b; day = addDays(day, 1)) candidates.push(day);
+    }
+    const used = [...(await this.rollups.usableDays(db, candidates))].sort();
+    const ranges: [Date, Date][] = [];
+    let at = prevFrom;
+    for (const day of used) {
+      if (startOf(day) > at) ranges.push([at, startOf(day)]);
+      at = startOf(addDays(day, 1));
+    }
+    if (at < r.to) ranges.push([at, r.to]);
+    const inRanges = ranges.length
+      ? sql.join(
+          ranges.map(([a, b]) => sql`((${d.date}) >= ${a.toISOString()}::timestamptz and (${d.date}) < ${b.toISOString()}::timestamptz)`),
+          sql` or `,
+        )
+      : sql`false`;
+    const base = {
+      def: d,
+      liveFrom: this.from({ ...r, groupBy: 'none' }),
+      liveWhere: and(sql`(${inRanges})`, d.where, ...Object.entries(r.filters).map(([k, v]) => FILTERS[k]?.sql(v))) as SQL,
+      liveCur: sql`(${d.date}) >= ${r.from.toISOString()}::timestamptz`,
+      days: used,
+      curDay: dayOf(r.from),
+      dim: plan.dim,
+      dimValue: plan.value,
+      totals: true,
+    };
+    const scan = async (s: StateScan) => rowsOf<ScanRow>(await db.execute(ranked(d, stateScanSql(s))));
+    const live_ = (g: string) => (GROUPINGS[g] as (def: MetricDef) => SQL)(d);
+    if (r.groupBy === 'none') return scan(base);
+    if (r.groupBy in ROLLUP_TIME_KEYS) return scan({ ...base, key: { live: live_(r.groupBy), rollup: ROLLUP_TIME_KEYS[r.groupBy] as SQL } });
+    if (r.groupBy !== 'tag') return scan({ ...base, key: { live: live_(r.groupBy), rollup: sql`r.value` } });
+    // A ticket is in each of its tags' groups: the totals are the tickets' own (dimension none).
+    const totals = await scan({ ...base, dim: 'none', dimValue: undefined });
+    return [...totals, ...(await scan({ ...base, liveFrom: this.from(r), dim: 'tag', key: { live: live_('tag'), rollup: sql`r.value` }, totals: false }))];
   }
 
   /**
@@ -371,10 +449,18 @@ function groupingsOf(d: MetricDef): string[] {
 function numbers(v: Record<string, unknown>): Values {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null || x === undefined ? null : Number(x)]));
 }
-type ScanRow = Record<string, unknown> & { cur: boolean; total: boolean; key: string | null; rank: number | string | null };
+/** A scan's rows in order: the current period first, totals before groups, groups by key (top metrics: ranked by their headline). */
+function ranked(d: MetricDef, inner: SQL): SQL {
+  const headline = sql.identifier(Object.keys(d.values)[0] as string);
+  const rank = d.top ? sql`row_number() over (partition by s.cur_, s.total_ order by s.${headline} desc nulls last, s.key_)` : sql`null::int`;
+  return sql`select s.*, ${rank} as rank_ from (${inner}) s order by s.cur_ desc, s.total_ desc, ${d.top ? sql`rank_` : sql`s.key_`}`;
+}
+
+/** Columns named with a trailing _ so that no metric's value (`total`, `tickets` …) can share a name. */
+type ScanRow = Record<string, unknown> & { cur_: boolean; total_: boolean; key_: string | null; rank_: number | string | null };
 /** A scan row's values: every column but the scan's own. */
 function valuesOf(row: ScanRow): Values {
-  const { cur: _cur, total: _total, key: _key, rank: _rank, ...rest } = row;
+  const { cur_: _cur, total_: _total, key_: _key, rank_: _rank, ...rest } = row;
   return numbers(rest);
 }
 

@@ -25,9 +25,11 @@ import type { StateCategory } from '../tickets/reports.queries.js';
 import { type FoldEnv, fold, type TicketFacts, type TraceEntry } from './fold.js';
 import { createRebuildTable, dropRebuildTable, indexRebuildTable, lockLiveTable, REBUILD_TABLE, swapRebuildTable } from './rebuild-table.js';
 import { type TicketMetricsRow, ticketMetrics } from './reports.schema.js';
+import { staleDays } from './rollups.js';
+import type { ReportRollups } from './rollups.service.js';
 
 /** What a rebuild is doing after its pages (for its progress lines). */
-export type RebuildStep = 'indexing' | 'catching up' | 'swapping';
+export type RebuildStep = 'indexing' | 'catching up' | 'swapping' | 'rollups';
 
 const columns = getTableColumns(ticketMetrics);
 /** Each column's value when a row leaves it out of its json: its default (0, '{}') if it has one, else null. */
@@ -78,6 +80,7 @@ export class ReportsStore {
     private readonly ctx: Ctx,
     private readonly settings: TicketSettingsService,
     private readonly sla: SlaService,
+    private readonly rollups: ReportRollups,
   ) {}
 
   /** The in-transaction step: after the SLA clocks (order 10), every event. */
@@ -139,6 +142,8 @@ export class ReportsStore {
     const row = read.row ? rowFromJson(read.row) : null;
     const next = fold(row, ticket, read.events.map(eventFromJson), this.env(await this.categories(tx), clock));
     await this.write(tx, [next]);
+    // Only a change to an older ticket (a milestone before yesterday) costs a statement more: its days' rollups go stale.
+    await this.rollups.markStale(tx, staleDays(row, next, this.ctx.clock.now()));
   }
 
   private env(categoryOf: FoldEnv['categoryOf'], clock: BusinessClock): FoldEnv {
@@ -185,7 +190,7 @@ export class ReportsStore {
    */
   async rebuild(
     o: { pageSize?: number; onProgress?: (done: number, total: number) => void | Promise<void>; onStep?: (step: RebuildStep) => void | Promise<void>; lockTimeoutMs?: number } = {},
-  ): Promise<{ tickets: number; ms: number; caughtUp: number }> {
+  ): Promise<{ tickets: number; ms: number; caughtUp: number ; rollups: { days: number; ms: number } }> {
     const started = performance.now();
     const db = this.ctx.db;
     const total = await ticketCount(db);
@@ -251,7 +256,11 @@ export class ReportsStore {
           if ((err as { code?: string }).code !== '55P03' || attempt >= 5) throw err;
         }
       }
-      return { tickets: done, ms: Math.round(performance.now() - started), caughtUp };
+      const ms = Math.round(performance.now() - started);
+      // The per-day rollups are derived from the store: rebuilt from the new table whole, timed apart.
+      await o.onStep?.('rollups');
+      const rollups = await this.rollups.rebuildAll();
+      return { tickets: done, ms, caughtUp, rollups };
     } finally {
       // After a failure the staging table goes (after the swap there is none left to drop).
       await dropRebuildTable(db);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { m, type MetricDef, percent } from './types.js';
+import { countState, fromState, m, type MetricDef, percent } from './types.js';
 
 const solvedWhere = sql`${m.solvedAt} is not null`;
 
@@ -13,7 +13,7 @@ export const QUALITY_METRICS: MetricDef[] = [
     unit: 'percent',
     date: sql`${m.solvedAt}`,
     where: solvedWhere,
-    values: { rate: percent(sql`count(*) filter (where ${m.reopens} > 0)`, sql`count(*)`), reopened: sql`(count(*) filter (where ${m.reopens} > 0))::int`, solved: sql`count(*)::int` },
+    ...fromState({ sums: [sql`count(*) filter (where ${m.reopens} > 0)`, sql`count(*)`], values: (s) => ({ rate: percent(s(0), s(1)), reopened: sql`(${s(0)})::int`, solved: sql`(${s(1)})::int` }) }),
     ticketValue: sql`${m.reopens}`,
   },
   {
@@ -25,7 +25,7 @@ export const QUALITY_METRICS: MetricDef[] = [
     unit: 'percent',
     date: sql`${m.solvedAt}`,
     where: solvedWhere,
-    values: { rate: percent(sql`count(*) filter (where ${m.agentReplies} = 1 and ${m.reopens} = 0)`, sql`count(*)`), oneTouch: sql`(count(*) filter (where ${m.agentReplies} = 1 and ${m.reopens} = 0))::int`, solved: sql`count(*)::int` },
+    ...fromState({ sums: [sql`count(*) filter (where ${m.agentReplies} = 1 and ${m.reopens} = 0)`, sql`count(*)`], values: (s) => ({ rate: percent(s(0), s(1)), oneTouch: sql`(${s(0)})::int`, solved: sql`(${s(1)})::int` }) }),
     ticketValue: sql`${m.agentReplies}`,
   },
   {
@@ -47,7 +47,7 @@ export const QUALITY_METRICS: MetricDef[] = [
     unit: 'per_ticket',
     date: sql`${m.solvedAt}`,
     where: solvedWhere,
-    values: { avg: sql`round(avg(${m.agentTouches}), 2)::float8`, total: sql`sum(${m.agentTouches})::int`, tickets: sql`count(*)::int` },
+    ...fromState({ sums: [sql`sum(${m.agentTouches})`, sql`count(*)`], values: (s) => ({ avg: sql`round((${s(0)})::numeric / nullif(${s(1)}, 0), 2)::float8`, total: sql`(${s(0)})::int`, tickets: sql`(${s(1)})::int` }) }),
     ticketValue: sql`${m.agentTouches}`,
   },
   {
@@ -57,7 +57,7 @@ export const QUALITY_METRICS: MetricDef[] = [
     definition: 'Tickets created in the period that were escalated up a tier, and how many escalations they had (group by group for the tier they sit in now).',
     unit: 'tickets',
     date: sql`${m.createdAt}`,
-    values: { tickets: sql`(count(*) filter (where ${m.escalations} > 0))::int`, escalations: sql`sum(${m.escalations})::int`, created: sql`count(*)::int` },
+    ...fromState(countState({ tickets: sql`count(*) filter (where ${m.escalations} > 0)`, escalations: sql`sum(${m.escalations})`, created: sql`count(*)` })),
     ticketValue: sql`${m.escalations}`,
   },
   {
@@ -67,7 +67,7 @@ export const QUALITY_METRICS: MetricDef[] = [
     definition: 'Tickets created in the period that moved from one agent to another, and how many times (a first assignment is not a reassignment).',
     unit: 'tickets',
     date: sql`${m.createdAt}`,
-    values: { tickets: sql`(count(*) filter (where ${m.reassignments} > 0))::int`, reassignments: sql`sum(${m.reassignments})::int`, created: sql`count(*)::int` },
+    ...fromState(countState({ tickets: sql`count(*) filter (where ${m.reassignments} > 0)`, reassignments: sql`sum(${m.reassignments})`, created: sql`count(*)` })),
     ticketValue: sql`${m.reassignments}`,
   },
 ];

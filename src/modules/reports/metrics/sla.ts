@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { m, type MetricDef, percent } from './types.js';
+import { fromState, m, type MetricDef, percent } from './types.js';
 
 const TARGETS: [string, string, SQL][] = [
   ['first_response', 'first response', sql`${m.slaFirstResponse}`],
@@ -17,10 +17,9 @@ export const SLA_METRICS: MetricDef[] = TARGETS.map(([key, words, outcome]) => (
   unit: 'percent',
   date: sql`${m.createdAt}`,
   where: sql`${outcome} is not null`,
-  values: {
-    attainment: percent(sql`count(*) filter (where ${outcome} = 'met')`, sql`count(*)`),
-    met: sql`(count(*) filter (where ${outcome} = 'met'))::int`,
-    breached: sql`(count(*) filter (where ${outcome} = 'breached'))::int`,
-  },
+  ...fromState({
+    sums: [sql`count(*) filter (where ${outcome} = 'met')`, sql`count(*) filter (where ${outcome} = 'breached')`, sql`count(*)`],
+    values: (s) => ({ attainment: percent(s(0), s(2)), met: sql`(${s(0)})::int`, breached: sql`(${s(1)})::int` }),
+  }),
   ticketValue: sql`case when ${outcome} = 'met' then 1 else 0 end`,
 }));

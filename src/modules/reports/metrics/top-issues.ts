@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { m, type MetricDef } from './types.js';
+import { countState, fromState, m, type MetricDef } from './types.js';
 
 /** Top issues: the most frequent tags, types and product areas of the tickets created in the period. */
 export const TOP_ISSUE_METRICS: MetricDef[] = [
@@ -11,7 +11,7 @@ export const TOP_ISSUE_METRICS: MetricDef[] = [
     definition: 'The 10 tags on most tickets created in the period (tags as they are on the ticket now), with the previous period for the trend.',
     unit: 'tickets',
     date: sql`${m.createdAt}`,
-    values: { tickets: sql`count(*)::int` },
+    ...fromState(countState({ tickets: sql`count(*)` })),
     ticketValue: sql`1`,
     top: 10,
   },
@@ -24,7 +24,7 @@ export const TOP_ISSUE_METRICS: MetricDef[] = [
     unit: 'tickets',
     date: sql`${m.createdAt}`,
     where: sql`${m.type} is not null`,
-    values: { tickets: sql`count(*)::int` },
+    ...fromState(countState({ tickets: sql`count(*)` })),
     ticketValue: sql`1`,
     top: 10,
   },
@@ -37,7 +37,7 @@ export const TOP_ISSUE_METRICS: MetricDef[] = [
     unit: 'tickets',
     date: sql`${m.createdAt}`,
     where: sql`${m.productArea} is not null`,
-    values: { tickets: sql`count(*)::int` },
+    ...fromState(countState({ tickets: sql`count(*)` })),
     ticketValue: sql`1`,
     top: 10,
   },

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { overdueAt } from '../../sla/sla.queries.js';
-import { m, type MetricDef } from './types.js';
+import { countState, fromState, m, type MetricDef } from './types.js';
 
 const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 /** Open at `to`: created before it, not solved by then (its latest solve, or never), not merged; read from
@@ -16,7 +16,7 @@ export const VOLUME_METRICS: MetricDef[] = [
     definition: 'Tickets created in the period (merged ones included: they were asked).',
     unit: 'tickets',
     date: sql`${m.createdAt}`,
-    values: { tickets: sql`count(*)::int` },
+    ...fromState(countState({ tickets: sql`count(*)` })),
     ticketValue: sql`1`,
   },
   {
@@ -26,7 +26,7 @@ export const VOLUME_METRICS: MetricDef[] = [
     definition: 'Tickets whose last solve falls in the period and that are solved (or closed) now: a ticket solved and reopened counts when it is solved again.',
     unit: 'tickets',
     date: sql`${m.solvedAt}`,
-    values: { tickets: sql`count(*)::int` },
+    ...fromState(countState({ tickets: sql`count(*)` })),
     ticketValue: sql`1`,
   },
   {
@@ -36,7 +36,7 @@ export const VOLUME_METRICS: MetricDef[] = [
     definition: 'Tickets whose last reopen (a solved or closed ticket set back to new, open, pending or on hold) falls in the period.',
     unit: 'tickets',
     date: sql`${m.reopenedAt}`,
-    values: { tickets: sql`count(*)::int`, reopens: sql`sum(${m.reopens})::int` },
+    ...fromState(countState({ tickets: sql`count(*)`, reopens: sql`sum(${m.reopens})` })),
     ticketValue: sql`${m.reopens}`,
   },
   {
