@@ -4,8 +4,10 @@
  * message as `message_added` (agents' public replies, customers' messages, notes), a solve for every solved or
  * closed ticket, and for 6 % of those a reopen and a second solve. Measures:
  *  - `lifeline reports rebuild` (ReportsStore.rebuild): tickets/s;
- *  - each dashboard widget (the Reports screen's tiles and charts) over 30 days and over a year: p50/p95 of 5 runs;
- *  - the whole dashboard (every widget at once, as the screen asks): p95;
+ *  - the per-day rollups: building every day (as the reports.rollups schedule does on a fresh store), rows and size;
+ *  - each dashboard widget (the Reports screen's tiles and charts) over 30 days and over a year: p50/p95 of 5 runs,
+ *    live only and with the rollups, alternating;
+ *  - the whole dashboard (every widget at once, as the screen asks): p95, live only and with the rollups;
  *  - the first page of a drill-down (the tickets behind "created in the last 30 days");
  *  - `drilldown`: the first page of a drill-down as it was (offset over a distinct sort) and as it is (keyset), back
  *    to back on the same data, with both plans;
@@ -124,7 +126,7 @@ export async function measureReports(
     // What autovacuum does after a bulk insert (its insert threshold): statistics, and the visibility map that lets
     // the backlog count from its index alone. Timed apart from the rebuild.
     const vacuumMs = await timed(() => database.db.execute(sql`vacuum analyze ticket_metrics`));
-    out.rebuild = { tickets: rebuild.tickets, ms: rebuild.ms, ticketsPerSecond: Math.round((rebuild.tickets / rebuild.ms) * 1000), load: loadavg(), vacuumMs: Math.round(vacuumMs) };
+    out.rebuild = { tickets: rebuild.tickets, ms: rebuild.ms, ticketsPerSecond: Math.round((rebuild.tickets / rebuild.ms) * 1000), rollups: rebuild.rollups, load: loadavg(), vacuumMs: Math.round(vacuumMs) };
   }
   if (!part('widgets')) return out;
 
@@ -145,23 +147,46 @@ export async function measureReports(
     ['tickets_solved', { groupBy: 'agent' }],
     ['first_response_time', { groupBy: 'agent' }],
   ];
+  // The per-day rollups: whatever days are missing or stale (all of them on a fresh database), as the schedule builds them.
+  log(`reports: rollups (load ${loadavg()})`);
+  let built = { days: 0 };
+  const buildMs = await timed(async () => {
+    built = await services.reportRollups.refresh();
+  });
+  const [size] = rowsOf<{ rows: number; mb: number }>(
+    await database.db.execute(sql`select (select count(*)::int from report_rollups) as rows, round(pg_total_relation_size('report_rollups') / 1048576.0, 1)::float8 as mb`),
+  );
+  out.rollups = { days: built.days, buildMs: Math.round(buildMs), rows: size?.rows, mb: size?.mb, load: loadavg() };
+  await database.db.execute(sql`vacuum analyze report_rollups`);
+
+  // Each widget and the whole dashboard read live only and with the rollups, alternating run by run.
   const now = new Date();
   const periods = { '30d': 30, year: 365 };
-  const widgetStats: Record<string, Record<string, ReturnType<typeof stats>>> = {};
-  const dashboards: Record<string, ReturnType<typeof stats>> = {};
+  type Pair = { live: ReturnType<typeof stats>; rollups: ReturnType<typeof stats> };
+  const widgetStats: Record<string, Record<string, Pair>> = {};
+  const dashboards: Record<string, Pair & { load: string }> = {};
+  const both = async (fn: () => Promise<unknown>, n: number): Promise<Pair> => {
+    const live: number[] = [];
+    const rolled: number[] = [];
+    for (let i = 0; i < n; i++) {
+      for (const useRollups of i % 2 ? [true, false] : [false, true]) {
+        services.reports.useRollups = useRollups;
+        (useRollups ? rolled : live).push(await timed(fn));
+      }
+    }
+    services.reports.useRollups = true;
+    return { live: stats(live), rollups: stats(rolled) };
+  };
   for (const [name, days] of Object.entries(periods)) {
     const range = { from: new Date(now.getTime() - days * DAY).toISOString(), to: now.toISOString() };
     widgetStats[name] = {};
     for (const [metric, extra] of widgets) {
       const req = services.reports.parse(metric, { ...range, ...extra });
-      const runs: number[] = [];
-      for (let i = 0; i < 5; i++) runs.push(await timed(() => services.reports.run(actor, req)));
-      (widgetStats[name] as Record<string, ReturnType<typeof stats>>)[`${metric}${extra.groupBy ? `/${extra.groupBy}` : ''}`] = stats(runs);
+      (widgetStats[name] as Record<string, Pair>)[`${metric}${extra.groupBy ? `/${extra.groupBy}` : ''}`] = await both(() => services.reports.run(actor, req), 5);
     }
-    const whole: number[] = [];
-    for (let i = 0; i < 5; i++) whole.push(await timed(() => Promise.all(widgets.map(([metric, extra]) => services.reports.run(actor, services.reports.parse(metric, { ...range, ...extra }))))));
-    dashboards[name] = stats(whole);
-    log(`  ${name}: dashboard p95 ${dashboards[name]?.p95} ms`);
+    const whole = await both(() => Promise.all(widgets.map(([metric, extra]) => services.reports.run(actor, services.reports.parse(metric, { ...range, ...extra })))), 5);
+    dashboards[name] = { ...whole, load: loadavg() };
+    log(`  ${name}: dashboard p95 live ${whole.live.p95} ms, with rollups ${whole.rollups.p95} ms (load ${loadavg()})`);
   }
   const drillRuns: number[] = [];
   const drillReq = services.reports.parse('tickets_created', { from: new Date(now.getTime() - 30 * DAY).toISOString(), to: now.toISOString() });

@@ -266,7 +266,11 @@ export class ReportsService {
     const [f] = filters;
     const dim = r.groupBy in DIMENSIONS || r.groupBy === 'tag' ? r.groupBy : undefined;
     if (!dim && !(r.groupBy in ROLLUP_TIME_KEYS) && r.groupBy !== 'none') return undefined;
+    if (f && (!(f[0] in DIMENSIONS) && f[0] !== 'tag')) return undefined;
     if (f && dim && (dim !== f[0] || dim === 'tag')) return undefined;
+    // Percentiles per agent (or any dimension) for each day: a few tickets per histogram, so merging them costs more
+    // than reading the tickets (measured: a year of first response by agent, 308 ms live, 384 ms merged at 100k).
+    if (dim && !f && d.state.hists?.length) return undefined;
     // Ids are stored as uuid text (lower case); a filter may give them in either case.
     if (f) return { dim: f[0], value: FILTERS[f[0]]?.check === uuid ? f[1].toLowerCase() : f[1] };
     return { dim: dim ?? 'none' };
