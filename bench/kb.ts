@@ -57,7 +57,7 @@ const THREADS = Number(process.env.BENCH_KB_THREADS ?? 2);
 const RATES = (process.env.BENCH_KB_RATES ?? '27,50,100,200,400,800').split(',').map(Number);
 const READERS_SECONDS = Number(process.env.BENCH_KB_READERS_SECONDS ?? 40);
 const STEP_SECONDS = Number(process.env.BENCH_KB_STEP_SECONDS ?? 15);
-const MIXES = (process.env.BENCH_KB_MIXES ?? 'article.zipf,article.distinct,search,suggest').split(',') as Mix[];
+const MIXES = (process.env.BENCH_KB_MIXES ?? 'article.zipf,article.distinct,search,suggest').split(',').filter(Boolean) as Mix[];
 const GOAL_MS: Record<Mix, number> = { 'article.zipf': 30, 'article.distinct': 30, search: 30, suggest: 50 };
 // Readers come from this many addresses (X-Forwarded-For, the server trusting the loopback proxy): the per-address
 // rate-limit row is one per reader, as in use, not one row every request of the bench would queue on.
@@ -88,8 +88,15 @@ async function cpuPerRequest(serverPid: number, dbName: string, run: () => Promi
     const before = new Map([serverPid, ...(await backends())].map((p) => [p, cpuMsOf(p)]));
     const { requests } = await run();
     let used = 0;
-    for (const p of new Set([serverPid, ...(await backends()), ...before.keys()])) used += Math.max(0, cpuMsOf(p) - (before.get(p) ?? 0));
-    return { cpuMs: Math.round(used), requests, cpuMsPerRequest: requests ? Math.round((used / requests) * 100) / 100 : null };
+    let server = 0;
+    for (const p of new Set([serverPid, ...(await backends()), ...before.keys()])) {
+      const ms = Math.max(0, cpuMsOf(p) - (before.get(p) ?? 0));
+      used += ms;
+      if (p === serverPid) server += ms;
+    }
+    const per = (ms: number) => (requests ? Math.round((ms / requests) * 100) / 100 : null);
+    // The split says where to look: the server's JavaScript (a CPU profile) or the database's statements.
+    return { cpuMs: Math.round(used), requests, cpuMsPerRequest: per(used), serverCpuMsPerRequest: per(server), databaseCpuMsPerRequest: per(used - server) };
   } finally {
     await client.end();
   }
@@ -259,7 +266,7 @@ export async function measureKb() {
   try {
     const dbName = new URL(server.url).pathname.slice(1);
     // 1. Open-loop readers, step by step.
-    const readers: Record<string, (Omit<ReadersResult, 'nextOffset' | 'mix'> & { cpuMsPerRequest: number | null; goalMs: number })[]> = {};
+    const readers: Record<string, (Omit<ReadersResult, 'nextOffset' | 'mix'> & { cpuMsPerRequest: number | null; serverCpuMsPerRequest: number | null; databaseCpuMsPerRequest: number | null; goalMs: number })[]> = {};
     const crossesGoalAt: Record<string, number | null> = {};
     for (const mix of MIXES) {
       await clearCaches();
@@ -281,7 +288,7 @@ export async function measureKb() {
         });
         const { nextOffset, mix: _m, ...row } = result as ReadersResult;
         offset = nextOffset;
-        readers[mix].push({ ...row, cpuMsPerRequest: cpu.cpuMsPerRequest, goalMs: GOAL_MS[mix] });
+        readers[mix].push({ ...row, cpuMsPerRequest: cpu.cpuMsPerRequest, serverCpuMsPerRequest: cpu.serverCpuMsPerRequest, databaseCpuMsPerRequest: cpu.databaseCpuMsPerRequest, goalMs: GOAL_MS[mix] });
         log(`readers ${mix} ${rate}/s`, JSON.stringify(readers[mix].at(-1)));
         if (crossesGoalAt[mix] === null && row.latencyMs.p95 > GOAL_MS[mix]) crossesGoalAt[mix] = rate;
         if (row.latencyMs.p95 > 3 * GOAL_MS[mix] || row.errors > row.sent / 100) break;
@@ -353,7 +360,9 @@ export async function measureKb() {
   } finally {
     await notify.end();
     await lifeline.stop();
-    await server.drop();
+    // BENCH_KB_KEEP_DB=1 keeps the seeded database, e.g. to EXPLAIN the help centre's statements on it.
+    if (process.env.BENCH_KB_KEEP_DB) log(`kept ${server.url}`);
+    else await server.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(scripts, { recursive: true, force: true });
   }

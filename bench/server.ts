@@ -37,7 +37,8 @@ export class Server {
     this.child = spawn(process.execPath, [...this.extraNodeArgs, '--import', 'tsx', path.join(this.root, 'src/main.ts'), 'start'], {
       cwd: this.root,
       env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // BENCH_SERVER_LOG=<file>: the server's log (stdout) appended there, e.g. to see why it stopped.
+      stdio: ['ignore', process.env.BENCH_SERVER_LOG ? fs.openSync(process.env.BENCH_SERVER_LOG, 'a') : 'ignore', 'inherit'],
     });
     const child = this.child;
     // Never leave a server behind, even when the benchmark dies.

@@ -29,6 +29,7 @@ import {
 } from './kb.schema.js';
 import { localeOfConfig, parseLocale } from './locales.js';
 import { renderArticle } from './markdown.js';
+import { Snippets } from './snippet.js';
 
 export type Article = typeof kbArticles.$inferSelect;
 export type Category = typeof kbCategories.$inferSelect;
@@ -181,11 +182,13 @@ export class KbService {
   /** Views counted in memory and added to the articles every few seconds (a write per page view would be the bottleneck). */
   private pendingViews = new Map<string, number>();
   private readonly listeners: (() => Promise<void>)[] = [];
+  private readonly snippets: Snippets;
 
   constructor(
     private readonly ctx: Ctx,
     private readonly tickets: TicketQueries,
   ) {
+    this.snippets = new Snippets(ctx.db);
     this.settingsCache = ctx.cache.cached('kb-settings', async (ex: Executor) => {
       const [row] = await ex.select().from(kbSettings).where(eq(kbSettings.id, 1));
       return row?.data ?? DEFAULT_SETTINGS;
@@ -661,13 +664,21 @@ export class KbService {
     const rows = rowsOf<{ id: string; slug: string; title: string; section_name: string; snippet: string }>(
       await this.ctx.db.execute(sql`
         select a.id, a.slug, a.published_title as title, s.name as section_name,
-          ${highlight ? sql`ts_headline(${language}::regconfig, left(a.published_text, ${SNIPPET_SOURCE}), ${tsquery}, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, ShortWord=2')` : sql`left(a.published_text, 200)`} as snippet
+          left(a.published_text, ${highlight ? SNIPPET_SOURCE : 200}) as snippet
         from ${kbArticles} a join ${kbSections} s on s.id = a.section_id
         where a.id in (${sql.join(
           best.map(([id]) => sql`${id}::uuid`),
           sql`, `,
         )})`),
     );
+    // The excerpt around the query's words, marked (snippet.ts: what ts_headline made, without stemming every hit's
+    // text in the database on every search).
+    if (highlight) {
+      const marked = await this.snippets.highlight(language, query, rows.map((r) => r.snippet));
+      rows.forEach((r, i) => {
+        r.snippet = marked[i] ?? '';
+      });
+    }
     return { query, items: hitsByScore(best, rows) };
   }
 
@@ -683,8 +694,7 @@ export class KbService {
       if (hit) return hit;
     }
     const generation = cache.generation;
-    // No highlighted excerpt (ts_headline parses each hit's text again): the forms show titles; the snippet is the
-    // article's opening.
+    // No highlighted excerpt (the forms show titles): the snippet is the article's opening.
     const { items } = await this.search(reader, q, 3, true, false);
     const out = items.map(({ id, slug, title, snippet }) => ({ id, slug, title, snippet: snippet.replace(/[\u0001\u0002]/g, ''), url: `${this.ctx.config.publicUrl}/help/articles/${slug}` }));
     if (key !== null) cache.store(cache.suggestions, key, out, generation);
