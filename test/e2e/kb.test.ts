@@ -19,6 +19,13 @@ describe('knowledge base in a real browser', { skip }, () => {
   });
   after(() => stopBrowserApp(t, browser));
 
+  /** The help centre's translation languages (and whether publishing needs a review), set through the API. */
+  const enable = async (locales: string[], requireReview = false) => {
+    const settings = (await t.as(admin).get('/api/v1/kb/settings')).body;
+    const res = await t.as(admin).put('/api/v1/kb/settings', { ...settings, locales, requireReview });
+    assert.equal(res.status, 200, res.raw);
+  };
+
   test('an agent writes, previews, publishes and restores an article; the JavaScript-free help centre finds it; the composer links it; a ticket becomes a draft; a recurring topic is flagged', async () => {
     const ticket = await t.make.ticket(admin, { subject: 'How do I reset my password?', description: 'The login page rejects me.', requester: { email: 'ada@example.org', name: 'Ada Lovelace' } });
     const { context, page } = await signInPage(browser, base, 'kim@example.org');
@@ -147,6 +154,7 @@ describe('knowledge base in a real browser', { skip }, () => {
   });
 
   test('an agent translates an article into French by keyboard; a bad language code is refused; the help centre serves it at /help/fr with hreflang', async () => {
+    await enable(['fr']);
     const cat = await t.as(admin).post('/api/v1/kb/categories', { name: 'Billing' });
     const sec = await t.as(admin).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Invoices' });
     const a = await t.as(admin).post('/api/v1/kb/articles', { sectionId: sec.body.id, title: 'Download an invoice', body: 'Open **Billing** and choose *Download*.' });
@@ -253,5 +261,108 @@ describe('knowledge base in a real browser', { skip }, () => {
       const settings = (await t.as(admin).get('/api/v1/kb/settings')).body;
       await t.as(admin).put('/api/v1/kb/settings', { ...settings, requireReview: false });
     }
+  });
+
+  test('in French: category and section names by keyboard, a translation sent back and approved by another agent, its history restored; the portal suggests the French article to a French browser', async () => {
+    const cat = await t.as(admin).post('/api/v1/kb/categories', { name: 'Shipping' });
+    const sec = await t.as(admin).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Returns' });
+    const a = await t.as(admin).post('/api/v1/kb/articles', { sectionId: sec.body.id, title: 'Return a parcel', body: 'Print the **label**.' });
+    assert.equal((await t.as(admin).post(`/api/v1/kb/articles/${a.body.id}/publish`, {})).status, 200);
+    await enable(['fr'], true);
+    const writer = await t.signIn('agent', { name: 'Tess Translator' });
+    const tr = `/api/v1/kb/articles/${a.body.id}/translations/fr`;
+    await t.as(writer).put(tr, { title: 'Retourner un colis', body: "Imprimez l'étiquette." });
+    assert.equal((await t.as(writer).post(`${tr}/publish`, {})).body.code, 'REVIEW_REQUIRED');
+    assert.equal((await t.as(writer).post(`${tr}/review`, {})).status, 200);
+    const { context, page } = await signInPage(browser, base, 'kim@example.org', { context: { viewport: { width: 1280, height: 900 } } });
+    try {
+      // The category's and the section's French names, by keyboard in their dialog.
+      await page.goto(`${base}/kb`);
+      await page.getByRole('button', { name: 'Names in other languages' }).focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Names in other languages' });
+      await pick(page, 'Category or section', 'Shipping (category)', dialog);
+      await dialog.getByLabel('Name (fr)').focus();
+      await page.keyboard.type('Expédition');
+      await dialog.getByRole('button', { name: 'Save fr name' }).focus();
+      await page.keyboard.press('Enter');
+      await dialog.getByRole('status').filter({ hasText: 'Saved the fr name' }).waitFor();
+      await pick(page, 'Category or section', 'Returns', dialog);
+      await dialog.getByLabel('Name (fr)').fill('Retours');
+      await dialog.getByRole('button', { name: 'Save fr name' }).focus();
+      await page.keyboard.press('Enter');
+      await dialog.getByRole('status').filter({ hasText: 'Saved the fr name' }).waitFor();
+      await page.keyboard.press('Escape');
+
+      // The translation under review: Kim sends it back with a note, then approves the next version.
+      await page.goto(`${base}/kb/articles/${a.body.id}`);
+      await page.getByRole('tab', { name: 'Translations' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('group', { name: 'Translations' }).getByRole('button', { name: /^fr · / }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('translation-review').filter({ hasText: 'In review: version 1' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Publish translation', exact: true }).count(), 0, 'no direct publishing when review is required');
+      await page.getByRole('button', { name: 'Request changes to translation' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByLabel('What should change in the translation').fill("Dites où trouver l'étiquette.");
+      await page.getByRole('button', { name: 'Send translation back' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('translation-changes-requested').filter({ hasText: "Dites où trouver l'étiquette." }).waitFor();
+      await t.as(writer).put(tr, { title: 'Retourner un colis', body: "Ouvrez **Commandes** et imprimez l'étiquette.", version: 1 });
+      await t.as(writer).post(`${tr}/review`, {});
+      await page.reload();
+      await page.getByRole('tab', { name: 'Translations' }).click();
+      await page.getByRole('group', { name: 'Translations' }).getByRole('button', { name: /^fr · / }).click();
+      await page.getByTestId('translation-review').filter({ hasText: 'In review: version 2' }).waitFor();
+      await page.getByRole('button', { name: 'Approve and publish translation' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('translation-status').filter({ hasText: /^Published$/ }).waitFor();
+
+      // Its history: version 1 compared with 2, then restored as a new draft (version 3); the published text stays.
+      await page.getByRole('button', { name: 'Show the fr history' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Compare v1 with v2' }).focus();
+      await page.keyboard.press('Enter');
+      const diff = page.getByTestId('kb-diff');
+      await diff.getByText("- Imprimez l'étiquette.").waitFor();
+      await diff.getByText("+ Ouvrez **Commandes** et imprimez l'étiquette.").waitFor();
+      await diff.getByRole('button', { name: 'Restore v1' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('status').filter({ hasText: 'Restored as version 3' }).waitFor();
+      await page.getByTestId('translation-status').filter({ hasText: 'Published, unpublished changes' }).waitFor();
+      assert.equal((await t.as(admin).get(tr)).body.body, "Imprimez l'étiquette.");
+    } finally {
+      await context.close();
+      await enable(['fr']);
+    }
+
+    // The French pages, without JavaScript: the names in the navigation and the breadcrumbs, the approved text.
+    const reader = await browser.newContext({ javaScriptEnabled: false });
+    const help = await reader.newPage();
+    await help.goto(`${base}/help/fr`);
+    await help.getByRole('link', { name: 'Expédition' }).click();
+    await help.getByRole('heading', { name: 'Expédition' }).waitFor();
+    await help.getByRole('link', { name: 'Retours' }).first().click();
+    await help.getByRole('link', { name: 'Retourner un colis' }).click();
+    await help.getByText('Ouvrez Commandes').waitFor();
+    assert.equal((await help.locator('.crumbs').textContent())?.replace(/\s+/g, ' ').trim(), 'Help centre › Expédition › Retours');
+    await reader.close();
+
+    // A customer whose browser reads French gets the French article, linking to its French page.
+    await t.services.people.createUser({ email: 'lea@example.fr', name: 'Léa Martin', role: 'customer', password: PASSWORD });
+    const french = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1000, height: 900 } });
+    const portal = await french.newPage();
+    portal.on('pageerror', (e) => console.error('page error:', e.message));
+    await portal.goto(`${base}/portal`);
+    await portal.getByText('I have a password').click();
+    await portal.locator('#pw-email').fill('lea@example.fr');
+    await portal.locator('#pw').fill(PASSWORD);
+    await portal.getByRole('button', { name: 'Sign in with password' }).click();
+    await portal.getByRole('link', { name: 'New request' }).click();
+    await portal.getByLabel('Subject').fill('retourner colis');
+    const link = portal.getByRole('region', { name: 'Articles that may help' }).getByRole('link', { name: 'Retourner un colis' });
+    await link.waitFor();
+    assert.equal(await link.getAttribute('href'), `http://localhost:3000/help/fr/articles/${a.body.slug}`);
+    await french.close();
   });
 });

@@ -156,16 +156,19 @@ export class KbTranslations {
     if ((await this.kb.settings()).requireReview) {
       throw new AppError('REVIEW_REQUIRED', 'Publishing needs a review here: submit the translation for review, and another agent approves it');
     }
-    const row = await this.publishVersion(this.ctx.db, current);
+    const row = await this.publishVersion(this.ctx.db, current, await this.stemmer(locale));
     if (!row) throw new AppError('VERSION_CONFLICT', `Someone saved the ${locale} translation at the same moment; publish again`);
     await this.kb.changed();
     return withStatus(row);
   }
 
-  /** Copies `current` (its latest version) into what readers see; null when a newer version was saved meanwhile. */
-  private async publishVersion(ex: Executor, current: Row): Promise<Row | null> {
+  /**
+   * Copies `current` (its latest version) into what readers see, indexed with `cfg` (read before: inside a
+   * transaction, no other query may run on the embedded database's one connection); null when a newer version was
+   * saved meanwhile.
+   */
+  private async publishVersion(ex: Executor, current: Row, cfg: string): Promise<Row | null> {
     const { html, text } = renderArticle(current.body);
-    const cfg = await this.stemmer(current.locale);
     const now = this.ctx.clock.now();
     const [row] = await ex
       .update(kbArticleTranslations)
@@ -208,6 +211,7 @@ export class KbTranslations {
     const current = await this.row(articleId, locale);
     if (current.reviewVersion === null) throw new AppError('REVIEW_NOT_REQUESTED', `The ${locale} translation is not waiting for a review`);
     if (current.reviewRequestedBy === actor.userId) throw new AppError('REVIEW_BY_SUBMITTER', 'Someone other than who submitted the translation approves it');
+    const cfg = await this.stemmer(locale);
     const row = await this.ctx.db.transaction(async (tx) => {
       // Under the row lock: the version approved is the one reviewed, even if someone saves at this moment.
       const [locked] = await tx
@@ -216,7 +220,7 @@ export class KbTranslations {
         .where(and(eq(kbArticleTranslations.articleId, articleId), eq(kbArticleTranslations.locale, locale)))
         .for('update');
       if (!locked || locked.reviewVersion !== current.reviewVersion || locked.version !== current.reviewVersion) return null;
-      return this.publishVersion(tx, locked);
+      return this.publishVersion(tx, locked, cfg);
     });
     if (!row) throw new AppError('REVIEW_STALE', `The ${locale} translation changed while you approved it; open it again`);
     await this.kb.changed();

@@ -242,6 +242,33 @@ describe('the "Report an issue" widget', () => {
     assert.equal((await t.as(agent).get(`/api/v1/kb/articles/${articleId}/stats`)).body.suggestionFeedback.solved, 1);
   });
 
+  test("suggestions in the visitor's language: an enabled one (fr-CA → fr) links to its help-centre pages, another falls back, a malformed one is refused", async () => {
+    const agent = await t.signIn('agent');
+    const settings = (await t.as(admin).get('/api/v1/kb/settings')).body;
+    assert.equal((await t.as(admin).put('/api/v1/kb/settings', { ...settings, locales: ['fr'] })).status, 200);
+    const cat = await t.as(agent).post('/api/v1/kb/categories', { name: 'Printing' });
+    const sec = await t.as(agent).post('/api/v1/kb/sections', { categoryId: cat.body.id, name: 'Printers' });
+    const a = await t.as(agent).post('/api/v1/kb/articles', { sectionId: sec.body.id, title: 'Connect a printer', body: 'Open Devices.' });
+    await t.as(agent).post(`/api/v1/kb/articles/${a.body.id}/publish`, {});
+    await t.as(agent).put(`/api/v1/kb/articles/${a.body.id}/translations/fr`, { title: 'Connecter une imprimante', body: 'Ouvrez Appareils.' });
+    await t.as(agent).post(`/api/v1/kb/articles/${a.body.id}/translations/fr/publish`, {});
+    const suggest = (q: string, locale: string) => t.app.inject({ method: 'GET', url: `/api/v1/widget/${site.siteKey}/suggest?q=${encodeURIComponent(q)}&locale=${encodeURIComponent(locale)}`, headers: { origin: HOST }, remoteAddress: '198.51.100.77' });
+    const fr = await suggest('connecter imprim', 'fr-CA');
+    assert.equal(fr.statusCode, 200, fr.body);
+    assert.deepEqual(
+      parse(fr).items.map((i: { title: string; url: string }) => [i.title, i.url]),
+      [['Connecter une imprimante', `http://localhost:3000/help/fr/articles/${a.body.slug}`]],
+    );
+    const de = await suggest('connect print', 'de-DE');
+    assert.deepEqual(
+      parse(de).items.map((i: { url: string }) => i.url),
+      [`http://localhost:3000/help/articles/${a.body.slug}`],
+    );
+    const bad = await suggest('connect', '<script>');
+    assert.equal(bad.statusCode, 422, bad.body);
+    assert.equal(parse(bad).code, 'INVALID_LOCALE');
+  });
+
   test('the panel\'s form impression: what the widget suggested counts as deflected when "this solved it" or no report follows in 30 minutes; a report sent (even from the offline queue, replayed) does not', async () => {
     const agent = await t.signIn('agent');
     const cat = await t.as(agent).post('/api/v1/kb/categories', { name: 'Sync help' });

@@ -106,7 +106,8 @@
         if (q.length < 3 || q === asked) return;
         asked = q;
         try {
-          const res = await fetch(`${env.api}/suggest?q=${encodeURIComponent(q)}&impression=${impression}&locale=${encodeURIComponent(env.locale())}`, { mode: 'cors', credentials: 'omit' });
+          // In the visitor's language (a loader cached from before languages has no locale(): the own articles).
+          const res = await fetch(`${env.api}/suggest?q=${encodeURIComponent(q)}&impression=${impression}&locale=${encodeURIComponent(env.locale ? env.locale() : '')}`, { mode: 'cors', credentials: 'omit' });
           if (!res.ok || q !== asked) return;
           const { items } = await res.json();
           suggestList.replaceChildren(...items.map((a) => h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener', text: a.title }), feedback(a, q))));
