@@ -31,8 +31,9 @@ export function reportsModule(ctx: Ctx, needs: { settings: TicketSettingsService
     // Every minute: digests whose local time has come (each recipient's own time zone; see digest-time.ts).
     schedules: [
       defineSchedule({ name: 'reports.digests', everySeconds: 60, run: () => digests.enqueueDue() }),
-      // Every 5 minutes: rollups of the days a change made stale, and of days not built yet (docs/metrics.md).
-      defineSchedule({ name: 'reports.rollups', everySeconds: 300, run: () => reportRollups.refresh() }),
+      // Every minute: rollups of the days a change made stale, and of days not built yet (docs/metrics.md), at most a
+      // month of days a run — schedules tick together, so a first build of years of tickets must not hold up digests.
+      defineSchedule({ name: 'reports.rollups', everySeconds: 60, run: () => reportRollups.refresh({ maxDays: 31 }) }),
     ],
     subscribers: [{ name: 'reports.metrics', attach: (tickets) => tickets.subscribe(reportsStore.listener()) }],
     stop: () => reports.close(),

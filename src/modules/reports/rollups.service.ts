@@ -41,8 +41,8 @@ export class ReportRollups {
   }
 
   /**
-   * The scheduled job: builds every day before yesterday that is stale or was never built, from the first day the
-   * store has a ticket, a month per transaction. Returns how many days it built.
+   * Builds the days before yesterday that are stale or were never built (from the first day the store has a ticket;
+   * at most `maxDays`, the newest first), a month per transaction. Returns how many days it built.
    */
   async refresh(o: { maxDays?: number } = {}): Promise<{ days: number }> {
     const db = this.ctx.db;
@@ -53,9 +53,10 @@ export class ReportRollups {
         from generate_series((select (min(created_at) at time zone 'UTC')::date from ${ticketMetrics}), ${before}::date - 1, interval '1 day') as d
         left join ${reportRollupDays} r on r.day = d::date
         where r.day is null or r.built_version is distinct from r.version
-        order by 1 limit ${o.maxDays ?? 100_000}`),
+        order by 1 desc limit ${o.maxDays ?? 100_000}`),
     );
-    const days = rows.map((r) => r.day);
+    // The newest first (the days reports read most), built oldest to newest within the run.
+    const days = rows.map((r) => r.day).reverse();
     // Runs of consecutive days, at most BATCH_DAYS each.
     let i = 0;
     while (i < days.length) {
