@@ -27,7 +27,7 @@ import {
   VISIBILITIES,
   type Visibility,
 } from './kb.schema.js';
-import { localeOfConfig, parseLocale } from './locales.js';
+import { isLocale, localeOfConfig, parseLocale } from './locales.js';
 import { renderArticle } from './markdown.js';
 import { Snippets } from './snippet.js';
 
@@ -234,7 +234,16 @@ export class KbService {
    * (`own`), and none taken away while a translation is published in it (its pages would vanish unannounced).
    */
   private async checkLocales(raw: string[], own: string, before: string[]): Promise<string[]> {
-    const locales = [...new Set(raw.map((l, i) => parseLocale(l.trim(), `body.locales.${i}`)))].sort();
+    const locales = [
+      ...new Set(
+        raw.map((l) => {
+          if (isLocale(l.trim())) return parseLocale(l.trim());
+          // One field for the list (the settings form shows it under its one input), naming the bad code.
+          const message = `“${l.slice(0, 40)}” is not a language code such as fr, de or pt-BR`;
+          throw new AppError('INVALID_LOCALE', message, { fields: [{ path: 'body.locales', message }] });
+        }),
+      ),
+    ].sort();
     if (locales.includes(own)) throw new AppError('INVALID_LOCALE', `${own} is the help centre's own language, not a translation`, { fields: [{ path: `body.locales`, message: "the help centre's own language" }] });
     const dropped = before.filter((l) => !locales.includes(l));
     if (dropped.length) {
