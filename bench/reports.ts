@@ -126,7 +126,7 @@ export async function measureReports(
     // What autovacuum does after a bulk insert (its insert threshold): statistics, and the visibility map that lets
     // the backlog count from its index alone. Timed apart from the rebuild.
     const vacuumMs = await timed(() => database.db.execute(sql`vacuum analyze ticket_metrics`));
-    out.rebuild = { tickets: rebuild.tickets, ms: rebuild.ms, ticketsPerSecond: Math.round((rebuild.tickets / rebuild.ms) * 1000), rollups: rebuild.rollups, load: loadavg(), vacuumMs: Math.round(vacuumMs) };
+    out.rebuild = { tickets: rebuild.tickets, ms: rebuild.ms, stepMs: rebuild.stepMs, ticketsPerSecond: Math.round((rebuild.tickets / rebuild.ms) * 1000), rollups: rebuild.rollups, load: loadavg(), vacuumMs: Math.round(vacuumMs) };
   }
   if (!part('widgets')) return out;
 

@@ -11,6 +11,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { type ListenLog, type ListenOptions, ReconnectingListener } from './listener.js';
 import { acquireDataDirLock, type DataDirLock } from './lock.js';
 import * as schema from './schema.js';
@@ -34,6 +35,14 @@ export interface Database {
   listen(channel: string, onPayload: (payload: string) => void, onResubscribe?: () => void): Promise<() => Promise<void>>;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Bulk load: `data` (rows in COPY's text format, each ending in a newline) into `target` ("table (col, …)"), with
+   * COPY: a fraction of the parse cost of any INSERT. Outside a transaction (it takes a connection of its own; on
+   * the embedded database, the one connection).
+   */
+  copyIn(target: string, data: string): Promise<void>;
+  /** The rows of `query` (SQL text, no parameters) in COPY's text format, read with COPY … TO: no per-row parse by the driver. Outside a transaction. */
+  copyOut(query: string): Promise<string>;
   /** A server's connection pool right now (for /metrics); the embedded database has none. */
   pool?: () => { total: number; idle: number; waiting: number; max: number };
 }
@@ -95,6 +104,13 @@ function openEmbedded(client: PGlite, lock?: DataDirLock): Database {
     async migrate() {
       await migratePglite(db as never, { migrationsFolder });
     },
+    async copyIn(target, data) {
+      await client.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob([data]) });
+    },
+    async copyOut(query) {
+      const result = await client.query(`copy (${query}) to '/dev/blob'`);
+      return result.blob ? result.blob.text() : '';
+    },
     async close() {
       try {
         await client.close();
@@ -128,6 +144,38 @@ async function openServer(url: string, listenOptions: ListenOptions): Promise<Da
     },
     async migrate() {
       await migrateNodePg(db as never, { migrationsFolder });
+    },
+    async copyIn(target, data) {
+      const client = await pool.connect();
+      let failed: Error | undefined;
+      try {
+        const stream = client.query(copyFrom(`copy ${target} from stdin`));
+        await new Promise<void>((resolve, reject) => {
+          stream.on('finish', resolve);
+          stream.on('error', reject);
+          stream.end(data);
+        });
+      } catch (err) {
+        failed = err as Error;
+        throw err;
+      } finally {
+        // A connection that failed mid-COPY is closed rather than handed to the next query.
+        client.release(failed);
+      }
+    },
+    async copyOut(query) {
+      const client = await pool.connect();
+      let failed: Error | undefined;
+      try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of client.query(copyTo(`copy (${query}) to stdout`))) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks).toString('utf8');
+      } catch (err) {
+        failed = err as Error;
+        throw err;
+      } finally {
+        client.release(failed);
+      }
     },
     async close() {
       await Promise.all([...listeners].map((l) => l.stop()));

@@ -1,5 +1,6 @@
 import { eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Tx } from '../../db/client.js';
+import { copyField } from '../../db/copy-text.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
@@ -30,6 +31,8 @@ import type { ReportRollups } from './rollups.service.js';
 
 /** What a rebuild is doing after its pages (for its progress lines). */
 export type RebuildStep = 'indexing' | 'catching up' | 'swapping' | 'rollups';
+/** The parts of the rebuild proper that it times (the rollups report their own time). */
+type StepTimed = 'pages' | Exclude<RebuildStep, 'rollups'>;
 
 const columns = getTableColumns(ticketMetrics);
 /** Each column's value when a row leaves it out of its json: its default (0, '{}') if it has one, else null. */
@@ -47,6 +50,12 @@ function rowJson(r: TicketMetricsRow): Record<string, unknown> {
   for (const { key, name, base } of BASE) if (!isBase(r[key], base)) o[name] = r[key];
   return o;
 }
+
+// A staging row in COPY's text format: every column, in this order.
+const COPY_KEYS = Object.keys(columns) as (keyof TicketMetricsRow)[];
+const COPY_TARGET = `${REBUILD_TABLE} (${Object.values(columns)
+  .map((c) => c.name)
+  .join(', ')})`;
 
 const CREATION_COLUMNS = Object.entries(columns) as [keyof TicketMetricsRow, (typeof columns)[keyof typeof columns]][];
 const isDefault = (v: unknown) => v === null || v === 0 || (Array.isArray(v) && v.length === 0);
@@ -165,13 +174,17 @@ export class ReportsStore {
     }
   }
 
-  /** Appends rows to the staging table of a rebuild (no key yet, nothing to conflict with), as `write` sends them. */
-  private async append(ex: Executor, rows: TicketMetricsRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 5000) {
-      const json = rows.slice(i, i + 5000).map(rowJson);
-      await ex.execute(sql`
-        insert into ${sql.raw(REBUILD_TABLE)} select * from json_populate_recordset(json_populate_record(null::${ticketMetrics}, ${BASE_JSON}::json), ${JSON.stringify(json)}::json)`);
+  /**
+   * Appends rows to the staging table of a rebuild (no key yet, nothing to conflict with) with COPY: its text
+   * format costs the server a fifth of what json_populate_recordset's parse did, and Node less than the json.
+   */
+  private async append(rows: TicketMetricsRow[]): Promise<void> {
+    let text = '';
+    for (const r of rows) {
+      for (let i = 0; i < COPY_KEYS.length; i++) text += (i ? '\t' : '') + copyField(r[COPY_KEYS[i] as keyof TicketMetricsRow]);
+      text += '\n';
     }
+    if (text) await this.ctx.database.copyIn(COPY_TARGET, text);
   }
 
   /**
@@ -190,7 +203,7 @@ export class ReportsStore {
    */
   async rebuild(
     o: { pageSize?: number; onProgress?: (done: number, total: number) => void | Promise<void>; onStep?: (step: RebuildStep) => void | Promise<void>; lockTimeoutMs?: number } = {},
-  ): Promise<{ tickets: number; ms: number; caughtUp: number ; rollups: { days: number; ms: number } }> {
+  ): Promise<{ tickets: number; ms: number; caughtUp: number; stepMs: Record<StepTimed, number>; rollups: { days: number; ms: number } }> {
     const started = performance.now();
     const db = this.ctx.db;
     const total = await ticketCount(db);
@@ -202,10 +215,10 @@ export class ReportsStore {
       // The next page's reads run while this one is folded and written (on the server they overlap). A page's events
       // are one range of the (ticket_id, id) index: those of the tickets after the previous page's last, to its own.
       const load = async (after: string | null) => {
-        const page: TicketFacts[] = await ticketFactsPage(db, after, pageSize);
+        const page: TicketFacts[] = await ticketFactsPage(this.ctx.database, after, pageSize);
         const last = page[page.length - 1]?.id;
         if (!last) return null;
-        const [events, clocks] = await Promise.all([foldEventsOfRange(db, after, last), this.sla.businessClocks(page.map((t) => t.id), db)]);
+        const [events, clocks] = await Promise.all([foldEventsOfRange(this.ctx.database, after, last), this.sla.businessClocks(page.map((t) => t.id), db)]);
         return { page, events, clocks };
       };
       let done = 0;
@@ -226,30 +239,40 @@ export class ReportsStore {
         next.catch(() => {});
         const rows = this.foldAll(page, events, clocks, categoryOf);
         await written();
-        writing = this.append(db, rows).then(() => page.length);
+        writing = this.append(rows).then(() => page.length);
         // Awaited on the next turn or after the loop; handled now so a failure meanwhile is not an unhandled rejection.
         writing.catch(() => {});
       }
       await written();
-      await o.onStep?.('indexing');
-      await indexRebuildTable(db);
+      const steps: Record<StepTimed, number> = { pages: performance.now() - started, indexing: 0, 'catching up': 0, swapping: 0 };
+      const timed = async <T>(step: Exclude<RebuildStep, 'rollups'>, run: () => Promise<T>): Promise<T> => {
+        await o.onStep?.(step);
+        const t0 = performance.now();
+        try {
+          return await run();
+        } finally {
+          steps[step] += performance.now() - t0;
+        }
+      };
+      await timed('indexing', () => indexRebuildTable(db));
       // Tickets changed while the pages were read, refolded now; then again in the swap, whatever changed since.
       let caughtUp = 0;
       let upTo = from;
       for (let attempt = 1; ; attempt++) {
-        const settled = await settledEventWatermark(db);
-        await o.onStep?.('catching up');
-        caughtUp += await this.catchUp(db, upTo, settled, categoryOf);
-        upTo = settled;
-        await o.onStep?.('swapping');
+        caughtUp += await timed('catching up', async () => {
+          const settled = await settledEventWatermark(db);
+          const n = await this.catchUp(db, upTo, settled, categoryOf);
+          upTo = settled;
+          return n;
+        });
         try {
-          caughtUp += await db.transaction(async (tx) => {
+          caughtUp += await timed('swapping', () => db.transaction(async (tx) => {
             await tx.execute(sql`select set_config('lock_timeout', ${`${o.lockTimeoutMs ?? 5000}ms`}, true)`);
             await lockLiveTable(tx);
             const n = await this.catchUp(tx, upTo, await maxEventId(tx), categoryOf);
             await swapRebuildTable(tx);
             return n;
-          });
+          }));
           break;
         } catch (err) {
           // The lock was not granted in time (55P03): the live table went on serving; catch up and try again.
@@ -257,10 +280,11 @@ export class ReportsStore {
         }
       }
       const ms = Math.round(performance.now() - started);
+      const stepMs = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round(v)])) as typeof steps;
       // The per-day rollups are derived from the store: rebuilt from the new table whole, timed apart.
       await o.onStep?.('rollups');
       const rollups = await this.rollups.rebuildAll();
-      return { tickets: done, ms, caughtUp, rollups };
+      return { tickets: done, ms, caughtUp, stepMs, rollups };
     } finally {
       // After a failure the staging table goes (after the swap there is none left to drop).
       await dropRebuildTable(db);

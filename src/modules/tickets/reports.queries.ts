@@ -1,5 +1,6 @@
-import { and, asc, getTableName, gt, inArray, type SQL, sql } from 'drizzle-orm';
-import { type Executor, rowsOf } from '../../db/client.js';
+import { and, getTableName, inArray, type SQL, sql } from 'drizzle-orm';
+import { type Database, type Executor, rowsOf } from '../../db/client.js';
+import { copyRows } from '../../db/copy-text.js';
 import type { Actor } from '../../platform/auth.js';
 import { eventFromRow, type TicketEvent } from './events.js';
 import { visibleTo } from './tickets.queries.js';
@@ -25,15 +26,31 @@ const factColumns = {
   statusCategory: tickets.statusCategory,
 };
 
-/** A page of tickets' facts in id order after `after` (the rebuild walks every ticket this way). */
-export function ticketFactsPage(ex: Executor, after: string | null, limit: number) {
-  return ex
-    .select(factColumns)
-    .from(tickets)
-    .where(after ? gt(tickets.id, after) : undefined)
-    .orderBy(asc(tickets.id))
-    .limit(limit);
+/**
+ * A page of tickets' facts in id order after `after` (the rebuild walks every ticket this way), read with COPY.
+ * Outside a transaction.
+ */
+export async function ticketFactsPage(database: Database, after: string | null, limit: number): Promise<TicketFactsRow[]> {
+  const text = await database.copyOut(`select id, number, requester_id, channel, priority_id, type, group_id, assignee_id, organization_id,
+      case when cardinality(tags) > 0 then array_to_json(tags) end, product_area, status_category
+    from ${getTableName(tickets)} ${after ? `where id > ${uuidLiteral(after)}` : ''} order by id limit ${Math.trunc(limit)}`);
+  return copyRows(text).map(([id, number, requesterId, channel, priorityId, type, groupId, assigneeId, organizationId, tags, productArea, statusCategory]) => ({
+    id: id as string,
+    number: Number(number),
+    requesterId: requesterId as string,
+    channel: channel as TicketFactsRow['channel'],
+    priorityId: priorityId as string,
+    type: type ?? null,
+    groupId: groupId ?? null,
+    assigneeId: assigneeId ?? null,
+    organizationId: organizationId ?? null,
+    tags: tags ? (JSON.parse(tags) as string[]) : [],
+    productArea: productArea ?? null,
+    statusCategory: statusCategory as TicketFactsRow['statusCategory'],
+  }));
 }
+
+type TicketFactsRow = Awaited<ReturnType<typeof ticketFacts>>[number];
 
 export function ticketFacts(ex: Executor, ids: string[]) {
   return ids.length ? ex.select(factColumns).from(tickets).where(inArray(tickets.id, ids)) : Promise.resolve([]);
@@ -51,70 +68,92 @@ export async function eventsOfTickets(ex: Executor, ids: string[], after = 0): P
   return rowsOf<Record<string, unknown>>(result).map(eventFromRow);
 }
 
+// What the reporting fold reads of an event, every column as text (alike through COPY and through a query): the
+// instant as epoch milliseconds (date_part, a float: extract's numeric cost a third of the read), and only the
+// payload fields the fold uses, not the jsonb payloads (parsing those was most of the read).
+// (Ordered by `e.id`, not `id`: that names the text column here.)
+const FOLD_EVENT_COLUMNS = `id::text as id, ticket_id::text as t, kind as k, actor_type as a, (date_part('epoch', at) * 1000)::text as ms,
+  case when kind in ('field_changed', 'sla_met', 'sla_breached') then field end as f,
+  case kind
+    when 'created' then to_value->>'status'
+    when 'message_added' then to_value->>'author'
+    when 'field_changed' then case when field in ('status', 'assignee') then to_value #>> '{}' end
+    when 'escalated' then to_value->>'group'
+    when 'sla_met' then to_value->>'targetMinutes'
+    when 'sla_breached' then to_value->>'targetMinutes'
+  end as x,
+  case kind
+    when 'message_added' then to_value->>'direction'
+    when 'field_changed' then case when field = 'assignee' then from_value #>> '{}' end
+  end as y,
+  case when kind = 'message_added' then (to_value->'public')::text end as p`;
+const FOLD_EVENT_KEYS = ['id', 't', 'k', 'a', 'ms', 'f', 'x', 'y', 'p'] as const;
+
+/** A ticket id to write into SQL text (COPY takes no parameters): only ever a well-formed uuid. */
+function uuidLiteral(id: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new Error(`not a ticket id: ${id}`);
+  return `'${id}'::uuid`;
+}
+
 /**
  * The events of the tickets with ids in (`after`, `last`], by ticket then id, reduced to what the reporting fold
  * reads (the rebuild reads every event there is): one ordered range scan of the (ticket_id, id) index instead of a
- * lookup per ticket, a few text columns instead of the jsonb payloads (parsing those was most of the read), and the
- * instant as epoch milliseconds. Each row becomes a `TicketEvent` carrying only those fields; events of other kinds
- * keep their id, since the fold records the last event it read.
+ * lookup per ticket, read with COPY (the driver's parse of each row's fields was most of the read's time in
+ * Node). Each row becomes a `TicketEvent` carrying only those fields; events of other kinds keep their id, since
+ * the fold records the last event it read. Outside a transaction.
  */
-export function foldEventsOfRange(ex: Executor, after: string | null, last: string): Promise<TicketEvent[]> {
-  return foldEvents(ex, sql`${after ? sql`ticket_id > ${after}::uuid and ` : sql``}ticket_id <= ${last}::uuid`);
+export async function foldEventsOfRange(database: Database, after: string | null, last: string): Promise<TicketEvent[]> {
+  const text = await database.copyOut(`select ${FOLD_EVENT_COLUMNS} from ${getTableName(ticketEvents)} e
+    where ${after ? `e.ticket_id > ${uuidLiteral(after)} and ` : ''}e.ticket_id <= ${uuidLiteral(last)} order by e.ticket_id, e.id`);
+  return copyRows(text).map(foldEvent);
 }
 
-/** The same reduced events of some tickets (the rebuild's catch-up of tickets that changed while it ran). */
-export function foldEventsOfTickets(ex: Executor, ids: string[]): Promise<TicketEvent[]> {
-  return ids.length ? foldEvents(ex, sql`ticket_id = any(${sql.param(ids)}::uuid[])`) : Promise.resolve([]);
+/** The same reduced events of some tickets, in a transaction (the rebuild's catch-up of tickets that changed while it ran). */
+export async function foldEventsOfTickets(ex: Executor, ids: string[]): Promise<TicketEvent[]> {
+  if (!ids.length) return [];
+  const result = await ex.execute(sql`select ${sql.raw(FOLD_EVENT_COLUMNS)} from ${ticketEvents} e where e.ticket_id = any(${sql.param(ids)}::uuid[]) order by e.ticket_id, e.id`);
+  return rowsOf<Record<(typeof FOLD_EVENT_KEYS)[number], string | null>>(result).map((r) => foldEvent(FOLD_EVENT_KEYS.map((k) => r[k])));
 }
 
-async function foldEvents(ex: Executor, where: SQL): Promise<TicketEvent[]> {
-  const result = await ex.execute(sql`
-    select id, ticket_id as t, kind as k, actor_type as a, (extract(epoch from at) * 1000)::float8 as ms,
-      case when kind in ('field_changed', 'sla_met', 'sla_breached') then field end as f,
-      case kind
-        when 'created' then to_value->>'status'
-        when 'message_added' then to_value->>'author'
-        when 'field_changed' then case when field in ('status', 'assignee') then to_value #>> '{}' end
-        when 'escalated' then to_value->>'group'
-        when 'sla_met' then to_value->>'targetMinutes'
-        when 'sla_breached' then to_value->>'targetMinutes'
-      end as x,
-      case kind
-        when 'message_added' then to_value->>'direction'
-        when 'field_changed' then case when field = 'assignee' then from_value #>> '{}' end
-      end as y,
-      case when kind = 'message_added' and jsonb_typeof(to_value->'public') = 'boolean' then (to_value->'public')::boolean end as p
-    from ${ticketEvents}
-    where ${where}
-    order by ticket_id, id`);
-  return rowsOf<FoldRow>(result).map(foldEvent);
-}
-
-type FoldRow = { id: number | string; t: string; k: string; a: TicketEvent['actorType']; ms: number; f: string | null; x: string | null; y: string | null; p: boolean | null };
-
-function foldEvent(r: FoldRow): TicketEvent {
+/** A row of FOLD_EVENT_COLUMNS as a TicketEvent. */
+function foldEvent(r: (string | null)[]): TicketEvent {
+  const [id, ticketId, kind, actorType, ms, field, x, y, p] = r;
   let toValue: unknown = null;
   let fromValue: unknown = null;
-  switch (r.k) {
+  switch (kind) {
     case 'created':
-      toValue = { status: r.x ?? undefined };
+      toValue = { status: x ?? undefined };
       break;
     case 'message_added':
-      toValue = r.p === null ? null : { public: r.p, author: r.x ?? undefined, direction: r.y ?? undefined };
+      // `public` must be a boolean (the jsonb's text is exactly true or false), or the fold skips the message.
+      toValue = p === 'true' || p === 'false' ? { public: p === 'true', author: x ?? undefined, direction: y ?? undefined } : null;
       break;
     case 'field_changed':
-      toValue = r.x;
-      fromValue = r.y;
+      toValue = x;
+      fromValue = y;
       break;
     case 'escalated':
-      toValue = { group: r.x ?? undefined };
+      toValue = { group: x ?? undefined };
       break;
     case 'sla_met':
     case 'sla_breached':
-      toValue = { targetMinutes: r.x === null ? undefined : Number(r.x) };
+      toValue = { targetMinutes: x === null ? undefined : Number(x) };
       break;
   }
-  return { id: Number(r.id), ticketId: r.t, actorId: null, actorType: r.a, actorName: null, kind: r.k, field: r.f, fromValue, toValue, public: true, at: new Date(r.ms), ticketVersion: null };
+  return {
+    id: Number(id),
+    ticketId: ticketId as string,
+    actorId: null,
+    actorType: actorType as TicketEvent['actorType'],
+    actorName: null,
+    kind: kind as string,
+    field: field ?? null,
+    fromValue,
+    toValue,
+    public: true,
+    at: new Date(Number(ms)),
+    ticketVersion: null,
+  };
 }
 
 /**
