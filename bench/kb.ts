@@ -265,6 +265,14 @@ export async function measureKb() {
   };
   try {
     const dbName = new URL(server.url).pathname.slice(1);
+    // What the server and its database use with no reader (jobs, schedules, the cache hub): part of every row's CPU
+    // per request (at 27 requests/s, 27 ms/s of it is 1 ms a request).
+    const idle = await cpuPerRequest(lifeline.pid as number, dbName, async () => {
+      await new Promise((r) => setTimeout(r, 10_000));
+      return { requests: 10 };
+    });
+    const idleCpuMsPerSecond = { server: idle.serverCpuMsPerRequest, database: idle.databaseCpuMsPerRequest };
+    log('idle CPU ms/s', JSON.stringify(idleCpuMsPerSecond));
     // 1. Open-loop readers, step by step.
     const readers: Record<string, (Omit<ReadersResult, 'nextOffset' | 'mix'> & { cpuMsPerRequest: number | null; serverCpuMsPerRequest: number | null; databaseCpuMsPerRequest: number | null; goalMs: number })[]> = {};
     const crossesGoalAt: Record<string, number | null> = {};
@@ -345,6 +353,7 @@ export async function measureKb() {
       seedSeconds,
       loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),
       cpus: os.cpus().length,
+      idleCpuMsPerSecond,
       readers: { readers: READERS, rates: RATES, firstStepSeconds: READERS_SECONDS, stepSeconds: STEP_SECONDS, warmSeconds: WARM_SECONDS, steps: readers, crossesGoalAt },
       saturated: { seconds: SECONDS, connections: CONNECTIONS, wrkThreads: THREADS, results },
       sequential,
