@@ -90,6 +90,8 @@ export const reportRollups = pgTable(
   'report_rollups',
   {
     metric: text('metric').notNull(),
+    // `day`: the rows of one UTC day; `month`: a calendar month's day rows merged (`day` is the month's first day).
+    grain: text('grain').notNull().default('day'),
     day: date('day', { mode: 'string' }).notNull(),
     dim: text('dim').notNull(),
     // The dimension's value as text (null: none, e.g. unassigned; always null for `none`).
@@ -113,4 +115,15 @@ export const reportRollupDays = pgTable('report_rollup_days', {
   version: integer('version').notNull().default(0),
   builtVersion: integer('built_version'),
   builtAt: timestamp('built_at', { withTimezone: true }),
+});
+
+/**
+ * Month rows of the rollups (grain `month`): built by merging a month's day rows once every day of it is built and
+ * clean; `version_sum` is the sum of its days' versions then. Versions only grow, so the month may be read while its
+ * days are clean and their versions still add up to it.
+ */
+export const reportRollupMonths = pgTable('report_rollup_months', {
+  month: date('month', { mode: 'string' }).primaryKey(),
+  versionSum: integer('version_sum').notNull(),
+  builtAt: timestamp('built_at', { withTimezone: true }).notNull(),
 });

@@ -191,7 +191,8 @@ export class ReportsService {
     const key = this.key(r);
     const plan = this.rollupPlan(actor, r);
     const rows = await this.read(async (db) => {
-      if (plan) return this.stateRows(db, r, prevFrom, plan);
+      const fromRollups = plan && (await this.stateRows(db, r, prevFrom, plan));
+      if (fromRollups) return fromRollups;
       const scan = async (o: { from: Date; to: Date; split?: Date; grouped: boolean; totals: boolean }) =>
         rowsOf<ScanRow>(await db.execute(this.scanSql(actor, r, { ...o, key: o.grouped ? key : undefined })));
       // One after another: on the server they share the transaction that carries the time budget (one connection).
@@ -257,7 +258,7 @@ export class ReportsService {
    * read live: a metric without state, an actor who does not see every ticket, more than one filter, a filter and a
    * grouping by another dimension (or by tag: the tags of the tickets with a tag), a grouping of the metric's own.
    */
-  private rollupPlan(actor: Actor, r: ReportRequest): { dim: string; value?: string } | undefined {
+  private rollupPlan(actor: Actor, r: ReportRequest): RollupPlan | undefined {
     const d = r.metric;
     if (!this.useRollups || !d.state || d.period || d.source || d.join) return undefined;
     if (visibleTicketIds(actor, sql`${m.ticketId}`) !== undefined) return undefined;
@@ -268,36 +269,48 @@ export class ReportsService {
     if (!dim && !(r.groupBy in ROLLUP_TIME_KEYS) && r.groupBy !== 'none') return undefined;
     if (f && (!(f[0] in DIMENSIONS) && f[0] !== 'tag')) return undefined;
     if (f && dim && (dim !== f[0] || dim === 'tag')) return undefined;
-    // Percentiles per agent (or any dimension) for each day: a few tickets per histogram, so merging them costs more
-    // than reading the tickets (measured: a year of first response by agent, 308 ms live, 384 ms merged at 100k).
-    if (dim && !f && d.state.hists?.length) return undefined;
+    // Percentiles per agent (or any dimension): a day's histogram of one agent holds a few tickets, so merging days
+    // costs more than reading the tickets (a year of first response by agent: 308 ms live, 384 ms merged, at 100k);
+    // such a report reads the rollups only where whole months of them serve.
+    const monthsOnly = !!dim && !f && !!d.state.hists?.length;
     // Ids are stored as uuid text (lower case); a filter may give them in either case.
-    if (f) return { dim: f[0], value: FILTERS[f[0]]?.check === uuid ? f[1].toLowerCase() : f[1] };
-    return { dim: dim ?? 'none' };
+    if (f) return { dim: f[0], value: FILTERS[f[0]]?.check === uuid ? f[1].toLowerCase() : f[1], monthsOnly };
+    return { dim: dim ?? 'none', monthsOnly };
   }
 
   /**
    * A report's rows from the rollups of the whole days before yesterday that are built and clean, and live over the
    * rest of [previous period's start, end) — the same rows `run` reads live, from the same formulas.
    */
-  private async stateRows(db: Executor, r: ReportRequest, prevFrom: Date, plan: { dim: string; value?: string }): Promise<ScanRow[]> {
+  private async stateRows(db: Executor, r: ReportRequest, prevFrom: Date, plan: RollupPlan): Promise<ScanRow[] | undefined> {
     const d = r.metric as MetricDef & { state: MetricState };
     const live = firstLiveDay(this.ctx.clock.now());
-    // Whole UTC days inside the previous period or the current one (a day across `from` is in neither), before yesterday.
-    const candidates: string[] = [];
+    // Whole UTC days (and calendar months, unless grouped by day or week) inside the previous period or the current
+    // one (a day across `from` is in neither), before yesterday.
+    const candidateDays: string[] = [];
+    const candidateMonths: string[] = [];
+    const byMonth = r.groupBy !== 'day' && r.groupBy !== 'week';
     for (const [a, b] of [
       [prevFrom, r.from],
       [r.from, r.to],
     ] as const) {
       const first = startOf(dayOf(a)).getTime() === a.getTime() ? dayOf(a) : addDays(dayOf(a), 1);
-      for (let day = first; day < live && startOf(addDays(day, 1)) <= b; day = addDays(day, 1)) candidates.push(day);
+      for (let day = first; day < live && startOf(addDays(day, 1)) <= b; day = addDays(day, 1)) {
+        candidateDays.push(day);
+        if (byMonth && day.endsWith('-01') && nextMonth(day) <= live && startOf(nextMonth(day)) <= b) candidateMonths.push(day);
+      }
     }
-    const used = [...(await this.rollups.usableDays(db, candidates))].sort();
+    const months = [...(await this.rollups.usableMonths(db, candidateMonths))].sort();
+    if (plan.monthsOnly && !months.length) return undefined;
+    const inMonth = (day: string) => months.some((m) => day >= m && day < nextMonth(m));
+    const days = [...(await this.rollups.usableDays(db, plan.monthsOnly ? [] : candidateDays.filter((day) => !inMonth(day))))];
+    // The stretches the rollups cover, in order; the rest of [prevFrom, to) is read live.
+    const covered = [...months.map((m) => [m, nextMonth(m)] as const), ...days.map((day) => [day, addDays(day, 1)] as const)].sort((x, y) => x[0].localeCompare(y[0]));
     const ranges: [Date, Date][] = [];
     let at = prevFrom;
-    for (const day of used) {
-      if (startOf(day) > at) ranges.push([at, startOf(day)]);
-      at = startOf(addDays(day, 1));
+    for (const [from, to] of covered) {
+      if (startOf(from) > at) ranges.push([at, startOf(from)]);
+      at = startOf(to);
     }
     if (at < r.to) ranges.push([at, r.to]);
     const inRanges = ranges.length
@@ -311,7 +324,8 @@ export class ReportsService {
       liveFrom: this.from({ ...r, groupBy: 'none' }),
       liveWhere: and(sql`(${inRanges})`, d.where, ...Object.entries(r.filters).map(([k, v]) => FILTERS[k]?.sql(v))) as SQL,
       liveCur: sql`(${d.date}) >= ${r.from.toISOString()}::timestamptz`,
-      days: used,
+      days,
+      months,
       curDay: dayOf(r.from),
       dim: plan.dim,
       dimValue: plan.value,
@@ -453,6 +467,12 @@ function groupingsOf(d: MetricDef): string[] {
 function numbers(v: Record<string, unknown>): Values {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null || x === undefined ? null : Number(x)]));
 }
+type RollupPlan = { dim: string; value?: string; monthsOnly: boolean };
+const nextMonth = (day: string) => {
+  const d = startOf(day);
+  return dayOf(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)));
+};
+
 /** A scan's rows in order: the current period first, totals before groups, groups by key (top metrics: ranked by their headline). */
 function ranked(d: MetricDef, inner: SQL): SQL {
   const headline = sql.identifier(Object.keys(d.values)[0] as string);

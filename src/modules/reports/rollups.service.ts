@@ -1,10 +1,10 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, rowsOf } from '../../db/client.js';
 import type { Ctx } from '../../platform/context.js';
 import { METRICS } from './metrics/index.js';
 import type { MetricDef, MetricState } from './metrics/types.js';
-import { reportRollupDays, reportRollups, ticketMetrics } from './reports.schema.js';
-import { addDays, buildSql, firstLiveDay } from './rollups.js';
+import { reportRollupDays, reportRollupMonths, reportRollups, ticketMetrics } from './reports.schema.js';
+import { addDays, buildSql, firstLiveDay, mergeMonthSql } from './rollups.js';
 
 /** The metrics kept as rollups: those with state. */
 export const ROLLUP_METRICS = METRICS.filter((d): d is MetricDef & { state: MetricState } => !!d.state && !d.period && !d.source && !d.join);
@@ -66,7 +66,45 @@ export class ReportRollups {
       await this.build(first, addDays(first, n));
       i += n;
     }
+    await this.buildMonths(before);
     return { days: days.length };
+  }
+
+  /** The months before `before` whose days are all built and clean, and whose month rows are missing or older. */
+  private async buildMonths(before: string): Promise<void> {
+    const db = this.ctx.db;
+    const months = rowsOf<{ month: string }>(
+      await db.execute(sql`
+        select m::date::text as month
+        from generate_series((select date_trunc('month', min(day)) from ${reportRollupDays}), ${before}::date - interval '1 month', interval '1 month') as m
+        left join ${reportRollupMonths} rm on rm.month = m::date
+        where ${cleanVersionSum(sql`m::date`)} is distinct from coalesce(rm.version_sum, -1)
+          and ${cleanVersionSum(sql`m::date`)} is not null`),
+    );
+    for (const { month } of months) {
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext('lifeline.report_rollups'))`);
+        // The versions first, then the rows: a day changed in between leaves the month unreadable, not wrong.
+        const [v] = rowsOf<{ sum: number | null }>(await tx.execute(sql`select ${cleanVersionSum(sql`${month}::date`)} as sum`));
+        if (v?.sum === null || v?.sum === undefined) return;
+        await tx.execute(sql`delete from ${reportRollups} where grain = 'month' and day = ${month}::date`);
+        await tx.execute(mergeMonthSql(month));
+        await tx.execute(sql`
+          insert into ${reportRollupMonths} (month, version_sum, built_at) values (${month}::date, ${v.sum}, ${this.ctx.clock.now().toISOString()}::timestamptz)
+          on conflict (month) do update set version_sum = excluded.version_sum, built_at = excluded.built_at`);
+      });
+    }
+  }
+
+  /** Of the months given (first days), those whose month rows may be read: every day clean, versions unchanged. */
+  async usableMonths(ex: Executor, months: string[]): Promise<Set<string>> {
+    if (!months.length) return new Set();
+    const rows = rowsOf<{ month: string }>(
+      await ex.execute(sql`
+        select rm.month::text as month from ${reportRollupMonths} rm
+        where rm.month = any(${`{${months.join(',')}}`}::date[]) and rm.version_sum = ${cleanVersionSum(sql`rm.month`)}`),
+    );
+    return new Set(rows.map((r) => r.month));
   }
 
   /**
@@ -81,7 +119,7 @@ export class ReportRollups {
       const versions = rowsOf<{ day: string; version: number }>(
         await tx.execute(sql`select day::text as day, version from ${reportRollupDays} where day >= ${from}::date and day < ${to}::date`),
       );
-      await tx.execute(sql`delete from ${reportRollups} where day >= ${from}::date and day < ${to}::date`);
+      await tx.execute(sql`delete from ${reportRollups} where grain = 'day' and day >= ${from}::date and day < ${to}::date`);
       for (const def of ROLLUP_METRICS) await tx.execute(buildSql(def, from, to));
       await tx.execute(sql`
         update ${reportRollupDays} d set built_version = v.version, built_at = ${this.ctx.clock.now().toISOString()}::timestamptz
@@ -93,9 +131,17 @@ export class ReportRollups {
   /** Every rollup again from the store (after `lifeline reports rebuild`): drops them all, then builds every day. */
   async rebuildAll(): Promise<{ days: number; ms: number }> {
     const started = performance.now();
+    await this.ctx.db.execute(sql`delete from ${reportRollupMonths}`);
     await this.ctx.db.execute(sql`delete from ${reportRollupDays}`);
     await this.ctx.db.execute(sql`truncate ${reportRollups}`);
     const { days } = await this.refresh();
     return { days, ms: Math.round(performance.now() - started) };
   }
+}
+
+/** The sum of a month's day versions when every day of it is built and clean; null otherwise. */
+function cleanVersionSum(month: SQL): SQL {
+  return sql`(select sum(d.version)::int from ${reportRollupDays} d
+    where d.day >= ${month} and d.day < ${month} + interval '1 month' and d.built_version = d.version
+    having count(*) = extract(day from ${month} + interval '1 month' - interval '1 day'))`;
 }

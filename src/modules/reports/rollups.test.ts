@@ -19,7 +19,8 @@ describe('reports: per-day rollups', () => {
   const NOW = '2026-03-20T12:00:00Z';
   const A = ['0b9c7e1a-1111-4c1e-9a44-3b1d7a2e0001', '0b9c7e1a-1111-4c1e-9a44-3b1d7a2e0002', '0b9c7e1a-1111-4c1e-9a44-3b1d7a2e0003'];
   const G = ['0b9c7e1a-2222-4c1e-9a44-3b1d7a2e0001', '0b9c7e1a-2222-4c1e-9a44-3b1d7a2e0002'];
-  const PERIODS = ['from=2026-02-20T05:30:00Z&to=2026-03-20T12:00:00Z', 'from=2026-03-01&to=2026-03-15'];
+  // Part-days at both ends; whole days only; a whole month (February: its merged month rows) and days after it.
+  const PERIODS = ['from=2026-02-20T05:30:00Z&to=2026-03-20T12:00:00Z', 'from=2026-03-01&to=2026-03-15', 'from=2026-02-01&to=2026-03-10'];
   const VARIANTS = [
     '',
     '&groupBy=day',
@@ -60,6 +61,7 @@ describe('reports: per-day rollups', () => {
       }
     }
   };
+  const months = async () => rowsOf<{ month: string }>(await t.database.db.execute(sql`select month::text as month from report_rollup_months order by 1`)).map((r) => r.month);
   const days = async () => rowsOf<{ day: string; version: number; built_version: number | null }>(await t.database.db.execute(sql`select day::text as day, version, built_version from report_rollup_days order by day`));
 
   before(async () => {
@@ -90,8 +92,9 @@ describe('reports: per-day rollups', () => {
                    i % 7 <> 0 as replied, i % 4 <> 1 as solved
             from generate_series(1, 600) as i) s`);
     const built = await t.services.reportRollups.refresh();
-    // 1 February to 18 March: today (20 March) and yesterday are never built.
+    // 1 February to 18 March: today (20 March) and yesterday are never built; February is whole, March is not.
     assert.equal(built.days, 46);
+    assert.deepEqual(await months(), ['2026-02-01']);
   });
   after(() => t.close());
 
@@ -116,10 +119,19 @@ describe('reports: per-day rollups', () => {
     // Rebuilt from the store (what `lifeline reports rebuild` ends with), they agree again.
     await t.services.reportRollups.rebuildAll();
     assert.equal((await report('tickets_created', q, true)).values.tickets, before - (gone?.n ?? 0));
+    // A whole month is read from its month rows: a February day's rows lost from the store still count there.
+    const feb = 'from=2026-02-01&to=2026-03-01';
+    const inFeb = (await report('tickets_created', feb, true)).values.tickets;
+    await t.database.db.execute(sql`delete from ticket_metrics where created_at >= '2026-02-11' and created_at < '2026-02-12'`);
+    assert.equal((await report('tickets_created', feb, true)).values.tickets, inFeb);
+    assert.ok((await report('tickets_created', feb, false)).values.tickets < inFeb);
+    await t.services.reportRollups.rebuildAll();
+    assert.deepEqual(await months(), ['2026-02-01']);
+    assert.equal((await report('tickets_created', feb, true)).values.tickets, (await report('tickets_created', feb, false)).values.tickets);
   });
 
   test('a change to an older ticket makes its days read live until the schedule rebuilds them; a new ticket marks nothing', async () => {
-    t.clock.set(new Date('2026-03-05T10:00:00Z'));
+    t.clock.set(new Date('2026-02-10T10:00:00Z'));
     const old = await t.make.ticket(customer, { subject: 'Old one', tags: ['a'] });
     t.clock.set(new Date(NOW));
     await t.services.reportRollups.refresh();
@@ -131,19 +143,22 @@ describe('reports: per-day rollups', () => {
     assert.ok((await t.as(agent).post(`/api/v1/tickets/${fresh.id}/messages`, { body: 'Hello' })).status < 300);
     assert.deepEqual(await days(), clean);
 
-    // The first reply to a ticket created on 5 March: that day goes stale (the reply's day is today).
+    // The first reply to a ticket created on 10 February: that day goes stale (the reply's day is today), and with it
+    // February's month rows (read from its other days' rows and that day live meanwhile).
     assert.ok((await t.as(agent).post(`/api/v1/tickets/${old.id}/messages`, { body: 'Late, sorry', status: 'solved' })).status < 300);
     const stale = (await days()).filter((d) => d.built_version !== d.version).map((d) => d.day);
-    assert.deepEqual(stale, ['2026-03-05']);
+    assert.deepEqual(stale, ['2026-02-10']);
+    assert.equal((await t.services.reportRollups.usableMonths(t.database.db, ['2026-02-01'])).size, 0);
     await bothAgree(
       ROLLUP_METRICS.filter((d) => ['tickets_created', 'first_response_time', 'sla_first_response', 'top_tags'].includes(d.key)),
       ['', '&groupBy=day', '&tag=a'],
     );
     assert.equal((await t.services.reportRollups.refresh()).days, 1);
     assert.ok((await days()).every((d) => d.built_version === d.version));
+    assert.equal((await t.services.reportRollups.usableMonths(t.database.db, ['2026-02-01'])).size, 1);
     await bothAgree(
       ROLLUP_METRICS.filter((d) => ['tickets_created', 'agent_touches'].includes(d.key)),
-      ['', '&groupBy=tag'],
+      ['', '&groupBy=tag', '&groupBy=month'],
     );
   });
 });

@@ -117,10 +117,11 @@ export type StateScan = {
   liveWhere: SQL;
   /** Whether a live row is in the current period. */
   liveCur: SQL;
-  /** The rollup part: which rows (dimension, and one value of it or all) and days; days from `curDay` on are current. */
+  /** The rollup part: which rows (dimension, and one value of it or all), days and months (their first days); from `curDay` on they are current. */
   dim: string;
   dimValue?: string | null;
   days: string[];
+  months: string[];
   curDay: string;
   key?: { live: SQL; rollup: SQL };
   /** With a key: the totals too (grouping sets), or only the groups. */
@@ -139,7 +140,8 @@ export function stateScanSql(o: StateScan): SQL {
   const liveFrom = sql`${o.liveFrom} cross join lateral (select ${o.liveCur} as cur) c ${liveKey}`;
   const lk = keyed ? sql`k.key` : sql`null::text`;
   const rk = o.key ? o.key.rollup : sql`null::text`;
-  const rollWhere = sql`r.metric = ${o.def.key} and r.dim = ${o.dim} ${o.dimValue !== undefined ? sql`and r.value is not distinct from ${o.dimValue}` : sql``} and r.day = any(${`{${o.days.join(',')}}`}::date[])`;
+  const inDays = sql`((r.grain = 'day' and r.day = any(${`{${o.days.join(',')}}`}::date[])) or (r.grain = 'month' and r.day = any(${`{${o.months.join(',')}}`}::date[])))`;
+  const rollWhere = sql`r.metric = ${o.def.key} and r.dim = ${o.dim} ${o.dimValue !== undefined ? sql`and r.value is not distinct from ${o.dimValue}` : sql``} and ${inDays}`;
   const rcur = sql`(r.day >= ${o.curDay}::date)`;
   const by = keyed ? (o.totals ? sql`grouping sets ((cur), (cur, key))` : sql`cur, key`) : sql`cur`;
   const total = keyed ? (o.totals ? sql`grouping(key) = 1` : sql`false`) : sql`true`;
@@ -179,4 +181,28 @@ export function stateScanSql(o: StateScan): SQL {
   );
   const join = quantiles.size ? sql`left join q on q.cur = a.cur and q.total = a.total and q.key is not distinct from a.key` : sql``;
   return sql`with ${sql.join(ctes, sql`, `)} select a.cur as cur_, a.total as total_, a.key as key_, ${select} from a ${join}`;
+}
+
+/**
+ * A month's rows (grain `month`, on its first day): its day rows merged per metric, dimension and value — the sums
+ * added element by element, the histograms bucket by bucket.
+ */
+export function mergeMonthSql(month: string): SQL {
+  const days = sql`grain = 'day' and day >= ${month}::date and day < ${month}::date + interval '1 month'`;
+  // Dimension values may be null (none, unassigned): joined on a text that no value is.
+  const k = (t: string) => sql.raw(`${t}.metric, ${t}.dim, coalesce(${t}.value, chr(1))`);
+  const hist = (h: number) =>
+    sql`(select row(${k('x')}) as k, array_agg(x.b order by x.b) as b, array_agg(x.n order by x.b) as n from (
+      select r.metric, r.dim, r.value, u.b, sum(u.n)::int as n from ${reportRollups} r cross join lateral unnest(${sql.raw(`r.hist${h}_buckets, r.hist${h}_counts`)}) as u(b, n)
+      where ${days} group by 1, 2, 3, 4) x group by x.metric, x.dim, x.value)`;
+  return sql`
+    insert into ${reportRollups} (metric, grain, day, dim, value, sums, hist0_buckets, hist0_counts, hist1_buckets, hist1_counts)
+    select s.metric, 'month', ${month}::date, s.dim, s.value, s.sums, h0.b, h0.n, h1.b, h1.n
+    from (
+      select x.metric, x.dim, x.value, array_agg(x.s order by x.i) as sums from (
+        select r.metric, r.dim, r.value, u.i, sum(u.v)::bigint as s from ${reportRollups} r cross join lateral unnest(r.sums) with ordinality as u(v, i)
+        where ${days} group by 1, 2, 3, 4) x group by 1, 2, 3
+    ) s
+    left join ${hist(0)} h0 on h0.k = row(${k('s')})
+    left join ${hist(1)} h1 on h1.k = row(${k('s')})`;
 }
