@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
-import { localeOfConfig, parseLocale, stemmerFor } from './locales.js';
+import { localeCandidates, localeOfConfig, parseLocale, stemmerFor } from './locales.js';
 
 describe('knowledge base translations per locale', () => {
   let t: TestApp;
@@ -42,6 +42,12 @@ describe('knowledge base translations per locale', () => {
     assert.equal(stemmerFor('fr-CA', have), 'french');
     assert.equal(stemmerFor('ja', have), 'simple');
     assert.equal(stemmerFor('es', have), 'simple', 'spanish is not on this server');
+    // A page's or browser's tag, most specific first; a malformed language is refused.
+    assert.deepEqual(localeCandidates('fr-CA'), ['fr-CA', 'fr']);
+    assert.deepEqual(localeCandidates('en_us'), ['en-US', 'en']);
+    assert.deepEqual(localeCandidates('zh-Hant-TW'), ['zh-TW', 'zh-Hant', 'zh']);
+    assert.deepEqual(localeCandidates('de-DE-u-co-phonebk'), ['de-DE', 'de']);
+    for (const bad of ['', 'x', 'fr;drop', '<script>', '../fr']) assert.throws(() => localeCandidates(bad), { code: 'INVALID_LOCALE' }, bad);
     assert.equal(localeOfConfig('english'), 'en');
     assert.equal(localeOfConfig('french'), 'fr');
   });
