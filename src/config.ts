@@ -65,6 +65,8 @@ const Env = z.object({
   WEBHOOK_ALLOW_PRIVATE: z.string().default(''),
   // Who a customer may add as a follower (Cc) of their ticket: people of their own organisation, or nobody.
   CUSTOMER_FOLLOWERS: z.enum(['own_organization', 'none']).default('own_organization'),
+  MAX_CUSTOMER_FOLLOWERS: z.coerce.number().int().min(0).default(20),
+  MAX_REPLY_MAIL_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   // What a group-restricted agent may do with a ticket their group escalated up a tier: read it, or also change it.
   ESCALATED_TICKETS: z.enum(['read', 'write']).default('read'),
   // Knowledge base: public requests (suggestions, votes, feedback) per client address and minute.
@@ -111,6 +113,10 @@ export type Config = {
   /** Non-public address ranges webhooks may reach anyway (none by default). */
   webhookAllowPrivate: Cidr[];
   customerFollowers: 'own_organization' | 'none';
+  /** Customer followers a ticket may have, however they are added: each gets a stored copy of every public reply. */
+  maxCustomerFollowers: number;
+  /** A public reply's attachment bytes times its recipients, at most: every recipient's copy is stored whole. */
+  maxReplyMailBytes: number;
   escalatedTicketsWritable: boolean;
 };
 
@@ -176,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhookAllowPrivate,
     customerFollowers: e.CUSTOMER_FOLLOWERS,
+    maxCustomerFollowers: e.MAX_CUSTOMER_FOLLOWERS,
+    maxReplyMailBytes: e.MAX_REPLY_MAIL_BYTES,
     escalatedTicketsWritable: e.ESCALATED_TICKETS === 'write',
   };
 }

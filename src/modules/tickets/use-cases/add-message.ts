@@ -1,9 +1,10 @@
+import { eq, inArray, sql } from 'drizzle-orm';
 import { type Actor, isAgent, isStaff } from '../../../platform/auth.js';
 import { AppError } from '../../../platform/errors.js';
 import type { Tx } from '../../../db/client.js';
 import type { TicketState } from '../settings.service.js';
 import type { TicketRow } from '../tickets.queries.js';
-import type { Channel } from '../tickets.schema.js';
+import { attachments, type Channel, ticketFollowers } from '../tickets.schema.js';
 import { checkVersion, inTransaction, type TicketDeps, type Within } from './command.js';
 import { type AddedMessage, createFollowUp } from './create-follow-up.js';
 import { appendMessage, type RenderFormat, renderBody, replyState } from './messages.js';
@@ -47,6 +48,7 @@ export async function addMessage(
     } else {
       next = await replyState(d, t, !staff || actor.userId === t.requesterId, isPublic, tx);
     }
+    if (isPublic && staff) await checkReplyMailBytes(d, tx, actor, t, input.attachmentIds);
     return appendMessage(d, tx, actor, t, {
       public: isPublic,
       direction: !staff ? 'inbound' : isPublic ? 'outbound' : 'internal',
@@ -68,4 +70,27 @@ async function takesByReplying(d: TicketDeps, actor: Actor, t: TicketRow, isPubl
   if (!isPublic || !isAgent(actor) || t.assigneeId || actor.userId === t.requesterId) return false;
   if (!(await d.settings.getBehaviour(tx)).replyAssigns) return false;
   return assigneeFits(d, actor.userId, t.groupId, tx);
+}
+
+/**
+ * A public reply is mailed to the requester and every follower (not its author), each a stored message of its own
+ * with the attachments in it (one message per recipient: see the email module's sendReply). Their total, attachment
+ * bytes times recipients, is bounded by MAX_REPLY_MAIL_BYTES; over it the reply is refused before anything is
+ * written, and the agent is told what to do.
+ */
+async function checkReplyMailBytes(d: TicketDeps, tx: Tx, actor: Actor, t: TicketRow, attachmentIds: string[]): Promise<void> {
+  if (!attachmentIds.length) return;
+  const [files] = await tx.select({ bytes: sql<string>`coalesce(sum(${attachments.size}), 0)` }).from(attachments).where(inArray(attachments.id, attachmentIds));
+  const bytes = Number(files?.bytes ?? 0);
+  const followers = await tx.select({ userId: ticketFollowers.userId }).from(ticketFollowers).where(eq(ticketFollowers.ticketId, t.id));
+  const recipients = new Set([t.requesterId, ...followers.map((f) => f.userId)]);
+  recipients.delete(actor.userId);
+  const limit = d.ctx.config.maxReplyMailBytes;
+  if (bytes * recipients.size <= limit) return;
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  throw new AppError(
+    'REPLY_TOO_LARGE',
+    `This reply's attachments (${mb(bytes)}) would be mailed to ${recipients.size} recipients, ${mb(bytes * recipients.size)} in all, over the limit of ${mb(limit)}. Attach fewer or smaller files, or share a link to them instead.`,
+    { fields: [{ path: 'attachmentIds', message: 'too large for this many recipients' }], extra: { attachmentBytes: bytes, recipients: recipients.size, limit } },
+  );
 }

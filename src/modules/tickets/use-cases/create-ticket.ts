@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { type Executor, rowsOf, type Tx } from '../../../db/client.js';
-import { type Actor, isStaff } from '../../../platform/auth.js';
+import { type Actor, isStaff, SYSTEM_ACTOR } from '../../../platform/auth.js';
 import { AppError, foreignKeyColumn } from '../../../platform/errors.js';
 import { personRowSql } from '../../people/people.service.js';
 import { EVENTS_CHANNEL, eventActor, eventFromRow, eventInsertSql, type NewEvent, pendingEvents } from '../events.js';
 import { type TicketQueries, type TicketRow, type TicketView, ticketView } from '../tickets.queries.js';
 import { type Channel, messages, ticketFollowers, tickets } from '../tickets.schema.js';
 import { autoAssign, inTransaction, type TicketDeps, type Within } from './command.js';
+import { capFollowers, noteFollowersLeftOut } from './follower-limit.js';
 import { claimAttachments, INDEXED_CHARS, type RenderFormat, renderBody } from './messages.js';
 import { checkAssignee, checkRequiredOnSolve, customerMayAdd, dropNulls, LIGHT_AGENT_CANNOT_SET, resolveFollowers, stateFor } from './ticket-rules.js';
 
@@ -190,15 +191,17 @@ export async function createTicket(d: TicketDeps, actor: Actor, input: NewTicket
     if (!row) throw new Error('ticket insert returned no row');
     const ticket: TicketRow = { ...values, ...AFTER_INSERT, number: Number(row.number), organizationId: row.organization_id };
     if (input.attachmentIds.length) await claimAttachments(ex, messageId, input.attachmentIds, actor.userId);
-    const followerIds = followerInput
-      ? await customerMayAdd(d, actor, await resolveFollowers(d, ex, [...input.followerIds], input.cc, requesterId), ex, options.trusted !== true)
-      : [];
+    const { kept: followerIds, leftOut } = followerInput
+      ? await capFollowers(d, ex, null, await customerMayAdd(d, actor, await resolveFollowers(d, ex, [...input.followerIds], input.cc, requesterId), ex, options.trusted !== true), options.trusted !== true)
+      : { kept: [], leftOut: [] };
     if (followerIds.length) await ex.insert(ticketFollowers).values(followerIds.map((userId) => ({ ticketId, userId })));
     const events = (row.events ?? []).map(eventFromRow);
     // With subscribers or an assigner a transaction is always open (needsTransaction), so `ex` is one.
     await d.events.dispatch(ex as Tx, events, ticket, row.told ? riders.done : undefined);
     // The answer shows the ticket as created (before auto-assignment), as it always has.
     await autoAssign(d, ex as Tx, ticket, events);
+    // A channel's Cc beyond the limit of customer followers: left out, and the ticket says so (the API refused above).
+    if (leftOut.length) await noteFollowersLeftOut(d, ex as Tx, await d.queries.getRow(SYSTEM_ACTOR, ticketId, ex, true), leftOut);
     return { ticket, detail: { ...ticketView(ticket, row.requester, priority), followerIds, links: [] }, messageId };
   };
   try {

@@ -4,6 +4,7 @@ import { AppError } from '../../../platform/errors.js';
 import type { TicketRow } from '../tickets.queries.js';
 import { ticketFollowers, tickets } from '../tickets.schema.js';
 import { inTransaction, record, type TicketDeps, type Within } from './command.js';
+import { capFollowers } from './follower-limit.js';
 import { insertMessage, renderBody } from './messages.js';
 
 /**
@@ -32,19 +33,29 @@ export async function mergeTickets(d: TicketDeps, actor: Actor, sourceId: string
       .returning()) as [TicketRow];
     // The source's requester and followers keep hearing about the issue on the target.
     const carried = await tx.select({ userId: ticketFollowers.userId }).from(ticketFollowers).where(eq(ticketFollowers.ticketId, source.id));
-    const newFollowers = [source.requesterId, ...carried.map((c) => c.userId)].filter((u) => u !== target.requesterId);
+    // Up to the target's limit of customer followers: the rest are named in the merge note.
+    const { kept: newFollowers, leftOut } = await capFollowers(
+      d,
+      tx,
+      target.id,
+      [source.requesterId, ...carried.map((c) => c.userId)].filter((u) => u !== target.requesterId),
+      false,
+    );
     if (newFollowers.length) {
       await tx
         .insert(ticketFollowers)
         .values([...new Set(newFollowers)].map((userId) => ({ ticketId: target.id, userId })))
         .onConflictDoNothing();
     }
+    const notAdded = leftOut.length
+      ? ` This ticket has its limit of ${d.ctx.config.maxCustomerFollowers} customer followers, so these were not added as followers: ${leftOut.join(', ')}.`
+      : '';
     const noteId = await insertMessage(d, tx, target, {
       authorId: actor.userId,
       public: false,
       direction: 'internal',
       channel: 'api',
-      body: renderBody(`Merged #${source.number} (“${source.subject}”) into this ticket.`, 'markdown'),
+      body: renderBody(`Merged #${source.number} (“${source.subject}”) into this ticket.${notAdded}`, 'markdown'),
       attachmentIds: [],
       uploaderId: actor.userId,
     });

@@ -4,6 +4,7 @@ import type { Channel } from '../tickets.schema.js';
 import { inTransaction, type TicketDeps, type Within } from './command.js';
 import { type AddedMessage, createFollowUp } from './create-follow-up.js';
 import { appendMessage, type RenderFormat, renderBody, replyState } from './messages.js';
+import { capFollowers, noteFollowersLeftOut } from './follower-limit.js';
 import { customerMayAdd } from './ticket-rules.js';
 
 /** A message a channel brought in, for a ticket its threading chose. A `note` is internal and moves no state. */
@@ -48,8 +49,10 @@ export function receiveMessage(d: TicketDeps, author: Actor | null, ticketId: st
     const next = input.note ? undefined : await replyState(d, t, !staff || author?.userId === t.requesterId, true, tx);
     // A channel's Cc list from a customer: people they may not add are left out, silently (mail has no 422).
     // They must also belong to the ticket's organisation: a Cc never opens another organisation's ticket.
-    const followerIds = input.followerIds?.length && author ? await customerMayAdd(d, author, input.followerIds, tx, false, t.organizationId) : input.followerIds;
-    const added = await appendMessage(d, tx, author, t, {
+    const allowed = input.followerIds?.length && author ? await customerMayAdd(d, author, input.followerIds, tx, false, t.organizationId) : input.followerIds;
+    // Beyond the ticket's limit of customer followers they are left out too, and the ticket says so once.
+    const { kept: followerIds, leftOut } = await capFollowers(d, tx, t.id, (allowed ?? []).filter((u) => u !== t.requesterId), false);
+    const appended = await appendMessage(d, tx, author, t, {
       public: !input.note,
       direction: input.note ? 'internal' : staff ? 'outbound' : 'inbound',
       channel: input.channel,
@@ -58,6 +61,7 @@ export function receiveMessage(d: TicketDeps, author: Actor | null, ticketId: st
       next,
       followerIds,
     });
+    const added = leftOut.length ? { ...appended, ticket: await noteFollowersLeftOut(d, tx, appended.ticket, leftOut) } : appended;
     return authorRefused ? { ...added, authorRefused } : added;
   });
 }

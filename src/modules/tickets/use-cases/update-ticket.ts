@@ -6,6 +6,7 @@ import type { NewEvent, TICKET_FIELDS } from '../events.js';
 import type { TicketRow } from '../tickets.queries.js';
 import { ticketFollowers } from '../tickets.schema.js';
 import { type Change, changeTicket, type TicketDeps, type TicketSet, type Within } from './command.js';
+import { checkFollowerList } from './follower-limit.js';
 import { assigneeFits, checkAssignee, checkTransition, dropNulls, resolveFollowers, stateColumns, stateFor } from './ticket-rules.js';
 
 type TicketField = (typeof TICKET_FIELDS)[number];
@@ -107,6 +108,7 @@ export async function applyChanges(d: TicketDeps, tx: Tx, t: TicketRow, p: Ticke
     const before = (await tx.select({ u: ticketFollowers.userId }).from(ticketFollowers).where(eq(ticketFollowers.ticketId, t.id))).map((f) => f.u).sort();
     const after = (await resolveFollowers(d, tx, p.followerIds, [], null)).sort();
     if (JSON.stringify(before) !== JSON.stringify(after)) {
+      await checkFollowerList(d, tx, before, after);
       await tx.delete(ticketFollowers).where(eq(ticketFollowers.ticketId, t.id));
       if (after.length) await tx.insert(ticketFollowers).values(after.map((userId) => ({ ticketId: t.id, userId })));
       events.push({ kind: 'field_changed', field: 'followers', from: before, to: after });
