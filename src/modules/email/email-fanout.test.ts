@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { simpleParser } from 'mailparser';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
 
 /**
@@ -27,6 +28,7 @@ describe('bounded fan-out of a reply', () => {
   const outbox = async () => (await t.as(admin).get('/api/v1/outbox?limit=200')).body.items as any[];
   const detailOf = async (id: string) => (await t.as(admin).get(`/api/v1/tickets/${id}`)).body;
   const notesOf = async (id: string) => ((await t.as(admin).get(`/api/v1/tickets/${id}/messages`)).body.items as any[]).filter((m) => !m.public);
+  const rawOf = async (id: string) => simpleParser((await t.as(admin).get(`/api/v1/outbox/${id}/raw`)).raw);
   const upload = (who: Session, bytes: number) =>
     t.request('POST', '/api/v1/attachments?filename=scan.bin', Buffer.alloc(bytes, 7), { ...who.headers, 'content-type': 'application/octet-stream' });
 
@@ -100,7 +102,18 @@ describe('bounded fan-out of a reply', () => {
     assert.equal((await t.as(agent).patch(`/api/v1/tickets/${ticket.id}`, { followerIds: [f1.id] })).status, 200);
     const ok = await t.as(agent).post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Scans attached.', public: true, attachmentIds: [file.id] });
     assert.equal(ok.status, 201, ok.raw);
+    // A follower added before the reply's mail is composed (a Cc arriving meanwhile) would make it 120 kB: the last
+    // copy goes without the file, and says so.
+    assert.equal((await t.as(agent).patch(`/api/v1/tickets/${ticket.id}`, { followerIds: [f1.id, f2.id] })).status, 200);
     await t.runJobs();
-    assert.equal((await outbox()).filter((m) => m.kind === 'reply' && m.ticketId === ticket.id).length, 2);
+    const replies = (await outbox()).filter((m) => m.kind === 'reply' && m.ticketId === ticket.id);
+    assert.equal(replies.length, 3);
+    const mails = await Promise.all(replies.map(async (m) => ({ to: m.recipients[0], mail: await rawOf(m.id) })));
+    const withFile = mails.filter((x) => x.mail.attachments.length === 1).map((x) => x.to);
+    assert.equal(withFile.length, 2);
+    assert.ok(withFile.includes('big.req@ward.example.org'), 'the requester gets the file');
+    const lean = mails.find((x) => x.mail.attachments.length === 0);
+    assert.match(lean?.to ?? '', /^big[12]@/);
+    assert.match(lean?.mail.text ?? '', /left out of this copy.*scan\.bin/);
   });
 });

@@ -152,9 +152,23 @@ export class OutboundService {
         messageId: m.id,
         files,
       };
-      for (const email of customers) await this.compose(tx, { ...draft, to: email });
+      // The reply was accepted with its attachments × recipients within MAX_REPLY_MAIL_BYTES (addMessage checks);
+      // followers added since (a Cc arriving before this job ran) could push it over. Copies past the bound, the
+      // last recipients' (the requester's is first), go without the files and say where they are: every recipient
+      // still gets the text, and what one reply stores stays bounded.
+      const fileBytes = files.reduce((sum, f) => sum + f.size, 0);
+      const withFiles = fileBytes > 0 ? Math.max(1, Math.floor(this.ctx.config.maxReplyMailBytes / fileBytes)) : Number.POSITIVE_INFINITY;
+      const lean = {
+        ...draft,
+        files: [],
+        text: `${draft.text}\n\n[${files.length} attachment${files.length === 1 ? ' was' : 's were'} left out of this copy, too large to mail to everyone on the ticket: ${files.map((f) => f.filename).join(', ')}. Ask us for them by replying.]`,
+        html: `${draft.html}<p style="color:#666">${escapeHtml(`${files.length} attachment${files.length === 1 ? ' was' : 's were'} left out of this copy, too large to mail to everyone on the ticket: ${files.map((f) => f.filename).join(', ')}. Ask us for them by replying.`)}</p>`,
+      };
+      let copies = 0;
+      const copy = () => (copies++ < withFiles ? draft : lean);
+      for (const email of customers) await this.compose(tx, { ...copy(), to: email });
       for (const p of staff) {
-        await this.compose(tx, { ...draft, to: p.email, replyTo: await this.tokens.replyAddress(tx, address.address, p.id, t) });
+        await this.compose(tx, { ...copy(), to: p.email, replyTo: await this.tokens.replyAddress(tx, address.address, p.id, t) });
       }
     });
   }

@@ -71,7 +71,7 @@ export async function replyParts(ex: Executor, messageId: string) {
   if (!ticket) return undefined;
   const followers = await ex.select({ userId: ticketFollowers.userId }).from(ticketFollowers).where(eq(ticketFollowers.ticketId, ticket.id));
   const files = await ex
-    .select({ filename: attachments.filename, contentType: attachments.contentType, sha256: attachments.sha256 })
+    .select({ filename: attachments.filename, contentType: attachments.contentType, sha256: attachments.sha256, size: attachments.size })
     .from(attachments)
     .where(eq(attachments.messageId, m.id));
   return { message: m, ticket, followerIds: followers.map((f) => f.userId), files };
