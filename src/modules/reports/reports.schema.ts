@@ -71,6 +71,13 @@ export const ticketMetrics = pgTable(
     index('ticket_metrics_created_idx').on(t.createdAt),
     index('ticket_metrics_solved_idx').on(t.solvedAt),
     index('ticket_metrics_first_reply_idx').on(t.firstReplyAt),
+    // The drill-downs of metrics dated on the first solve and on the last reopen: the first page is a backward scan
+    // stopped after 51 rows instead of a scan of the period (seq scans of 0.4–1 s at a million tickets). Reopened
+    // tickets are a few per cent: only they are in its index.
+    index('ticket_metrics_first_solved_idx').on(t.firstSolvedAt),
+    index('ticket_metrics_reopened_idx')
+      .on(t.reopenedAt)
+      .where(sql`${t.reopenedAt} is not null`),
     // The backlog at an instant T: `open_until` (the last solve, or never) ≥ T and created before T, counted from
     // this index alone (solved_at is in it for an index-only scan), so its cost is the backlog's size, not the store's.
     index('ticket_metrics_open_idx')

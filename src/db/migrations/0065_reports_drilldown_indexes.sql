@@ -1,0 +1,2 @@
+CREATE INDEX "ticket_metrics_first_solved_idx" ON "ticket_metrics" USING btree ("first_solved_at");--> statement-breakpoint
+CREATE INDEX "ticket_metrics_reopened_idx" ON "ticket_metrics" USING btree ("reopened_at") WHERE "ticket_metrics"."reopened_at" is not null;
