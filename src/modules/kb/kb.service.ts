@@ -384,6 +384,7 @@ export class KbService {
     const current = await this.get(id);
     if (current.reviewVersion === null) throw new AppError('REVIEW_NOT_REQUESTED', 'The article is not waiting for a review');
     if (current.reviewRequestedBy === actor.userId) throw new AppError('REVIEW_BY_SUBMITTER', 'Someone other than who submitted the article approves it');
+    const { language } = await this.settings();
     const done = await this.ctx.db.transaction(async (tx) => {
       // Under the row lock: the version approved is the one reviewed, even if someone saves at this moment.
       const [row] = await tx
@@ -392,7 +393,7 @@ export class KbService {
         .where(eq(kbArticles.id, id))
         .for('update');
       if (!row || row.reviewVersion !== current.reviewVersion || row.version !== current.reviewVersion) return false;
-      await this.publishVersion(tx, id, row.version);
+      await this.publishVersion(tx, id, row.version, language);
       return true;
     });
     if (!done) throw new AppError('REVIEW_STALE', 'The article changed while you approved it; open it again');
@@ -473,19 +474,22 @@ export class KbService {
       const [row] = await this.ctx.db.update(kbArticles).set({ publishAt: at, updatedAt: now }).where(eq(kbArticles.id, id)).returning();
       return withStatus(row as Article);
     }
-    await this.publishVersion(this.ctx.db, article.id, article.version);
+    await this.publishVersion(this.ctx.db, article.id, article.version, (await this.settings()).language);
     await this.changed();
     return this.get(id);
   }
 
-  private async publishVersion(ex: Executor, id: string, version: number): Promise<void> {
+  /**
+   * `language` is the help centre's, read by the caller before any transaction: the settings' read may go to the
+   * database, which on PGlite's one connection would wait for the caller's transaction to end — forever.
+   */
+  private async publishVersion(ex: Executor, id: string, version: number, language: string): Promise<void> {
     const [v] = await ex
       .select()
       .from(kbArticleVersions)
       .where(and(eq(kbArticleVersions.articleId, id), eq(kbArticleVersions.version, version)));
     if (!v) throw notFound('article', id);
     const { html, text } = renderArticle(v.body);
-    const { language } = await this.settings();
     const now = this.ctx.clock.now();
     await ex
       .update(kbArticles)
@@ -524,6 +528,7 @@ export class KbService {
       .where(lte(kbArticles.publishAt, this.ctx.clock.now()))
       .limit(500);
     let n = 0;
+    const { language } = await this.settings();
     for (const { id } of due) {
       // Under a row lock, re-checked: two processes never publish one twice, and an unscheduled one stays so.
       const done = await this.ctx.db.transaction(async (tx) => {
@@ -533,7 +538,7 @@ export class KbService {
           .where(eq(kbArticles.id, id))
           .for('update');
         if (!row?.publishAt || row.publishAt.getTime() > this.ctx.clock.now().getTime()) return false;
-        await this.publishVersion(tx, id, row.version);
+        await this.publishVersion(tx, id, row.version, language);
         return true;
       });
       if (done) n++;

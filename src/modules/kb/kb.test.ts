@@ -522,6 +522,9 @@ describe('knowledge base and help centre', () => {
       assert.equal((await t.as(admin).post(`/api/v1/kb/articles/${b.body.id}/publish`, { at: '2030-01-01T00:00:00Z' })).body.code, 'REVIEW_REQUIRED');
       assert.equal((await t.as(agent).get(`/api/v1/kb/articles/${b.body.id}`)).body.status, 'draft');
       await t.as(agent).post(`/api/v1/kb/articles/${b.body.id}/review`, {});
+      // Settings saved just before: the approval reads them with nothing cached (on PGlite's one connection, a read
+      // from inside the approval's transaction would wait for that transaction to end: forever).
+      assert.equal((await t.as(admin).put('/api/v1/kb/settings', { ...settings, requireReview: true })).status, 200);
       assert.equal((await t.as(reviewer).post(`/api/v1/kb/articles/${b.body.id}/review/approve`, {})).body.status, 'published');
     } finally {
       await t.as(admin).put('/api/v1/kb/settings', { ...settings, requireReview: false });
