@@ -124,6 +124,31 @@ describe('reports rebuild: changes made while it runs, failures', () => {
     }
   });
 
+  test('a long report read during the swap: the swap gives up its lock wait quickly and tries again until it is granted', { skip: !process.env.TEST_DATABASE_URL && 'PGlite has one connection: no read can run while the swap does' }, async () => {
+    const other = new pg.Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    let swaps = 0;
+    try {
+      const result = await t.services.reportsStore.rebuild({
+        onStep: async (step) => {
+          if (step !== 'swapping') return;
+          swaps++;
+          if (swaps === 1) {
+            // A report still reading the live table: its share lock stands in the way of the swap's exclusive one.
+            await other.query('begin');
+            await other.query('select count(*) from ticket_metrics');
+            setTimeout(() => void other.query('commit'), 700);
+          }
+        },
+      });
+      assert.ok(swaps >= 2, `the swap was tried again (${swaps} tries)`);
+      assert.ok(result.tickets > 0);
+      assert.deepEqual(await rows(), await quiet());
+    } finally {
+      await other.end();
+    }
+  });
+
   test('a rebuild that fails leaves the live table serving, and a crashed one leaves nothing in the way of the next', async () => {
     const before = await rows();
     await assert.rejects(

@@ -131,9 +131,14 @@ export class ReportRollups {
   /** Every rollup again from the store (after `lifeline reports rebuild`): drops them all, then builds every day. */
   async rebuildAll(): Promise<{ days: number; ms: number }> {
     const started = performance.now();
-    await this.ctx.db.execute(sql`delete from ${reportRollupMonths}`);
-    await this.ctx.db.execute(sql`delete from ${reportRollupDays}`);
-    await this.ctx.db.execute(sql`truncate ${reportRollups}`);
+    // Under the lock a scheduled build holds for its transaction: a build in flight on another connection would
+    // otherwise mark its days built after these deletes, and the truncate then wipe their rows (days clean and empty).
+    await this.ctx.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('lifeline.report_rollups'))`);
+      await tx.execute(sql`delete from ${reportRollupMonths}`);
+      await tx.execute(sql`delete from ${reportRollupDays}`);
+      await tx.execute(sql`truncate ${reportRollups}`);
+    });
     const { days } = await this.refresh();
     return { days, ms: Math.round(performance.now() - started) };
   }

@@ -267,7 +267,7 @@ export class ReportsStore {
         });
         try {
           caughtUp += await timed('swapping', () => db.transaction(async (tx) => {
-            await tx.execute(sql`select set_config('lock_timeout', ${`${o.lockTimeoutMs ?? 5000}ms`}, true)`);
+            await tx.execute(sql`select set_config('lock_timeout', ${`${o.lockTimeoutMs ?? 300}ms`}, true)`);
             await lockLiveTable(tx);
             const n = await this.catchUp(tx, upTo, await maxEventId(tx), categoryOf);
             await swapRebuildTable(tx);
@@ -276,7 +276,7 @@ export class ReportsStore {
           break;
         } catch (err) {
           // The lock was not granted in time (55P03): the live table went on serving; catch up and try again.
-          if ((err as { code?: string }).code !== '55P03' || attempt >= 5) throw err;
+          if (!isLockTimeout(err) || attempt >= 20) throw err;
         }
       }
       const ms = Math.round(performance.now() - started);
@@ -335,4 +335,15 @@ export class ReportsStore {
     }
     return { metrics: stored ?? null, trace };
   }
+}
+
+/**
+ * The swap's lock was not granted in time (55P03). The driver's error wraps PostgreSQL's, so the code is looked for
+ * along the cause chain. The wait is short (300 ms by default) because every ticket write queues behind it.
+ */
+function isLockTimeout(e: unknown): boolean {
+  for (let x: unknown = e; x && typeof x === 'object'; x = (x as { cause?: unknown }).cause) {
+    if ((x as { code?: unknown }).code === '55P03') return true;
+  }
+  return false;
 }
