@@ -4,6 +4,7 @@ import { parseIntervals, showIntervals } from '../../web/src/admin/intervals.js'
 import { duration, fileSize, relativeTime } from '../../web/src/tickets/format.js';
 import { chips, type SearchValues, suggest } from '../../web/src/tickets/search-suggest.js';
 import { inWords } from '../../src/platform/field-messages.js';
+import { show } from '../../web/src/reports/model.js';
 
 describe("the agent app's formatting", () => {
   const now = Date.parse('2026-03-02T12:00:00Z');
@@ -65,5 +66,13 @@ describe('field errors in words (what forms show next to a field)', () => {
     assert.equal(inWords('Invalid option: expected one of "low"|"high"'), 'one of low, high');
     assert.equal(inWords('Invalid email address'), 'not a valid email address');
     assert.equal(inWords('expected YYYY-MM-DD'), 'expected YYYY-MM-DD', "a schema's own words pass through");
+  });
+
+  test('a report number in its unit: shares to a tenth (a difference of two is a float), seconds as s, min, h or d', () => {
+    assert.equal(show(85.9 - 100, 'percent'), '-14.1 %');
+    assert.equal(show(86.7, 'percent'), '86.7 %');
+    assert.equal(show(90, 'seconds'), '90 s');
+    assert.equal(show(6780, 'seconds'), '113 min');
+    assert.equal(show(241_920, 'seconds'), '2.8 d');
   });
 });

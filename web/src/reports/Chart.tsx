@@ -10,7 +10,7 @@ function loadUplot(): Promise<typeof uPlotType> {
 }
 
 /** A bar chart of labelled values; clicking a bar calls `onPick` with its index. */
-export function BarChart({ labels, values, label, onPick, height = 180 }: { labels: string[]; values: (number | null)[]; label: string; onPick: (index: number) => void; height?: number }) {
+export function BarChart({ labels, values, label, onPick, height = 180, format = String }: { labels: string[]; values: (number | null)[]; label: string; onPick: (index: number) => void; height?: number; format?: (v: number) => string }) {
   const box = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
   const pick = useRef(onPick);
@@ -29,8 +29,10 @@ export function BarChart({ labels, values, label, onPick, height = 180 }: { labe
           height,
           legend: { show: false },
           cursor: { points: { show: false }, drag: { x: false, y: false } },
-          scales: { x: { time: false, range: [-0.5, Math.max(labels.length - 0.5, 0.5)] } },
-          axes: [{ values: (_u, ticks) => ticks.map((t) => labels[t] ?? '') }, { size: 50 }],
+          // Bars start at zero (a scale from the smallest bar makes a small difference look large).
+          scales: { x: { time: false, range: [-0.5, Math.max(labels.length - 0.5, 0.5)] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+          // The value axis in the metric's unit (seconds as minutes, hours or days), as the numbers beneath say them.
+          axes: [{ values: (_u, ticks) => ticks.map((t) => labels[t] ?? '') }, { size: 60, values: (_u, ticks) => ticks.map((t) => format(t)) }],
           series: [{}, { label, fill: 'rgba(34, 139, 230, 0.6)', stroke: 'rgb(34, 139, 230)', paths: uPlot.paths.bars?.({ size: [0.7, 60] }), points: { show: false } }],
         },
         [xs, values],
@@ -48,7 +50,7 @@ export function BarChart({ labels, values, label, onPick, height = 180 }: { labe
       observer.disconnect();
       chart?.destroy();
     };
-  }, [labels, values, label, height]);
+  }, [labels, values, label, height, format]);
 
   return (
     <div ref={box} data-testid={`chart-${label}`} style={{ width: '100%', minHeight: height, cursor: 'pointer' }} aria-hidden="true">

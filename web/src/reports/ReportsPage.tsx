@@ -173,6 +173,9 @@ function ChartCard({ chart, business, query, definition, onPick }: { chart: (typ
   const groups = report.data?.groups ?? [];
   const labels = useMemo(() => groups.map((g) => g.label), [groups]);
   const values = useMemo(() => groups.map((g) => g.values[key] ?? null), [groups, key]);
+  const unit = report.data?.metric.unit ?? '';
+  // One function per unit (not a new one each render: the chart redraws when it changes).
+  const formatAxis = useMemo(() => (v: number) => show(v, unit), [unit]);
   const pick = (i: number) => {
     const g = groups[i];
     if (g) onPick({ metric: chart.metric, groupBy: chart.groupBy, value: g.key ?? '', title: `${chart.title}: ${g.label}` });
@@ -188,7 +191,7 @@ function ChartCard({ chart, business, query, definition, onPick }: { chart: (typ
           </Anchor>
         </Group>
       </Group>
-      {report.isPending ? <Loader size="sm" /> : groups.length === 0 ? <Text c="dimmed">Nothing in this period.</Text> : <BarChart labels={labels} values={values} label={chart.metric} onPick={pick} />}
+      {report.isPending ? <Loader size="sm" /> : groups.length === 0 ? <Text c="dimmed">Nothing in this period.</Text> : <BarChart labels={labels} values={values} label={chart.metric} onPick={pick} format={formatAxis} />}
       {/* The same numbers as buttons: the keyboard's way to the tickets, and the chart's text for screen readers. */}
       <Group gap={4} mt="xs" wrap="wrap" aria-label={`${chart.title} values`}>
         {groups.map((g, i) => (

@@ -62,6 +62,7 @@ export function show(value: number | null | undefined, unit: string): string {
     if (value < 172_800) return `${(value / 3600).toFixed(1)} h`;
     return `${(value / 86_400).toFixed(1)} d`;
   }
-  if (unit === 'percent') return `${value} %`;
+  // Rounded to a tenth: a difference of two shares is a float (85.9 − 100 = −14.099999999999994).
+  if (unit === 'percent') return `${Math.round(value * 10) / 10} %`;
   return String(Math.round(value * 100) / 100);
 }
