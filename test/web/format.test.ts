@@ -4,7 +4,7 @@ import { parseIntervals, showIntervals } from '../../web/src/admin/intervals.js'
 import { duration, fileSize, relativeTime } from '../../web/src/tickets/format.js';
 import { chips, type SearchValues, suggest } from '../../web/src/tickets/search-suggest.js';
 import { inWords } from '../../src/platform/field-messages.js';
-import { show } from '../../web/src/reports/model.js';
+import { show } from '../../web/src/reports/show.js';
 
 describe("the agent app's formatting", () => {
   const now = Date.parse('2026-03-02T12:00:00Z');
