@@ -43,6 +43,13 @@ export interface Database {
   copyIn(target: string, data: string): Promise<void>;
   /** The rows of `query` (SQL text, no parameters) in COPY's text format, read with COPY … TO: no per-row parse by the driver. Outside a transaction. */
   copyOut(query: string): Promise<string>;
+  /**
+   * Takes the session advisory lock `key` (its hashtext) if no other session holds it, on a connection of its own
+   * kept until the returned release is called (or the process dies, which frees it); undefined when it is held. The
+   * embedded database has one session, in which advisory locks nest: there, one process holds the data directory,
+   * so a lock held in this process is what counts.
+   */
+  trySessionLock(key: string): Promise<(() => Promise<void>) | undefined>;
   /** A server's connection pool right now (for /metrics); the embedded database has none. */
   pool?: () => { total: number; idle: number; waiting: number; max: number };
 }
@@ -93,6 +100,7 @@ export async function dumpEmbedded(database: Database): Promise<Blob> {
 const embeddedClients = new WeakMap<Database, PGlite>();
 
 function openEmbedded(client: PGlite, lock?: DataDirLock): Database {
+  const heldLocks = new Set<string>();
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   const database: Database = {
     db,
@@ -110,6 +118,13 @@ function openEmbedded(client: PGlite, lock?: DataDirLock): Database {
     async copyOut(query) {
       const result = await client.query(`copy (${query}) to '/dev/blob'`);
       return result.blob ? result.blob.text() : '';
+    },
+    async trySessionLock(key) {
+      if (heldLocks.has(key)) return undefined;
+      heldLocks.add(key);
+      return async () => {
+        heldLocks.delete(key);
+      };
     },
     async close() {
       try {
@@ -176,6 +191,28 @@ async function openServer(url: string, listenOptions: ListenOptions): Promise<Da
       } finally {
         client.release(failed);
       }
+    },
+    async trySessionLock(key) {
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [key]);
+        if (!rows[0]?.ok) {
+          client.release();
+          return undefined;
+        }
+      } catch (err) {
+        client.release(err as Error);
+        throw err;
+      }
+      return async () => {
+        try {
+          await client.query('select pg_advisory_unlock(hashtext($1))', [key]);
+          client.release();
+        } catch (err) {
+          // Closed rather than returned to the pool: the session's end frees the lock the unlock could not.
+          client.release(err as Error);
+        }
+      };
     },
     async close() {
       await Promise.all([...listeners].map((l) => l.stop()));

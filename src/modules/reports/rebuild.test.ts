@@ -4,6 +4,8 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { rowsOf } from '../../db/client.js';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
+import { EventsNotSettledError } from '../tickets/reports.queries.js';
+import { RebuildRunningError } from './store.service.js';
 
 /**
  * `lifeline reports rebuild` builds a staging table and swaps it in while the live fold goes on writing the live
@@ -144,6 +146,57 @@ describe('reports rebuild: changes made while it runs, failures', () => {
       assert.ok(swaps >= 2, `the swap was tried again (${swaps} tries)`);
       assert.ok(result.tickets > 0);
       assert.deepEqual(await rows(), await quiet());
+    } finally {
+      await other.end();
+    }
+  });
+
+  test('a second rebuild while one runs is refused with a clear error and touches nothing; the first completes', async () => {
+    const before = await rows();
+    let second: unknown;
+    let secondStaging: boolean | undefined;
+    const result = await t.services.reportsStore.rebuild({
+      pageSize: 2,
+      onProgress: async (done) => {
+        if (done !== 2) return;
+        // Midway: the first rebuild's staging table is half full; the second must not drop or fill it.
+        second = await t.services.reportsStore.rebuild().then(
+          () => 'completed',
+          (e: unknown) => e,
+        );
+        secondStaging = await stagingExists();
+      },
+    });
+    assert.ok(second instanceof RebuildRunningError, `the second rebuild: ${String(second)}`);
+    assert.match((second as Error).message, /another reports rebuild is running/);
+    assert.equal(secondStaging, true);
+    assert.equal(result.tickets, 6);
+    assert.deepEqual(await rows(), before);
+    // The lock went with the first rebuild: the next one runs.
+    assert.equal((await t.services.reportsStore.rebuild()).tickets, 6);
+  });
+
+  test('a transaction writing events that never ends: the rebuild waits only until its deadline, then stops, changing nothing', { skip: !process.env.TEST_DATABASE_URL && 'PGlite has one connection: no other transaction can be open' }, async () => {
+    const before = await rows();
+    const other = new pg.Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    try {
+      // What an insert into ticket_events holds until its transaction ends (a session left idle in it).
+      await other.query('begin');
+      await other.query('lock table ticket_events in row exclusive mode');
+      const pid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid;
+      const t0 = Date.now();
+      await assert.rejects(t.services.reportsStore.rebuild({ settleDeadlineMs: 400 }), (e: unknown) => {
+        assert.ok(e instanceof EventsNotSettledError, String(e));
+        assert.deepEqual(e.pids, [pid]);
+        assert.match(e.message, /still open after 0 s/);
+        return true;
+      });
+      assert.ok(Date.now() - t0 < 5000, `gave up after ${Date.now() - t0} ms`);
+      assert.deepEqual(await rows(), before);
+      assert.equal(await stagingExists(), false);
+      await other.query('commit');
+      assert.equal((await t.services.reportsStore.rebuild({ settleDeadlineMs: 400 })).tickets, 6);
     } finally {
       await other.end();
     }

@@ -202,8 +202,27 @@ export class ReportsStore {
    * the swap gives up after `lockTimeoutMs` (the live table serving meanwhile), catches up again and retries.
    */
   async rebuild(
-    o: { pageSize?: number; onProgress?: (done: number, total: number) => void | Promise<void>; onStep?: (step: RebuildStep) => void | Promise<void>; lockTimeoutMs?: number } = {},
+    o: {
+      pageSize?: number;
+      onProgress?: (done: number, total: number) => void | Promise<void>;
+      onStep?: (step: RebuildStep) => void | Promise<void>;
+      lockTimeoutMs?: number;
+      /** How long to wait for transactions writing events to end before reading (settledEventWatermark). */
+      settleDeadlineMs?: number;
+    } = {},
   ): Promise<{ tickets: number; ms: number; caughtUp: number; stepMs: Record<StepTimed, number>; rollups: { days: number; ms: number } }> {
+    // One rebuild at a time: a second one would drop the first's staging table under it (and the first then swap in
+    // the second's half-filled one). Held by a session of its own, so a rebuild that dies frees it.
+    const release = await this.ctx.database.trySessionLock('lifeline.reports_rebuild');
+    if (!release) throw new RebuildRunningError();
+    try {
+      return await this.rebuildLocked(o);
+    } finally {
+      await release();
+    }
+  }
+
+  private async rebuildLocked(o: Parameters<ReportsStore['rebuild']>[0] & {}): Promise<Awaited<ReturnType<ReportsStore['rebuild']>>> {
     const started = performance.now();
     const db = this.ctx.db;
     const total = await ticketCount(db);
@@ -211,7 +230,7 @@ export class ReportsStore {
     const pageSize = o.pageSize ?? 5000;
     await createRebuildTable(db);
     try {
-      const from = await settledEventWatermark(db);
+      const from = await settledEventWatermark(db, { deadlineMs: o.settleDeadlineMs });
       // The next page's reads run while this one is folded and written (on the server they overlap). A page's events
       // are one range of the (ticket_id, id) index: those of the tickets after the previous page's last, to its own.
       const load = async (after: string | null) => {
@@ -260,7 +279,7 @@ export class ReportsStore {
       let upTo = from;
       for (let attempt = 1; ; attempt++) {
         caughtUp += await timed('catching up', async () => {
-          const settled = await settledEventWatermark(db);
+          const settled = await settledEventWatermark(db, { deadlineMs: o.settleDeadlineMs });
           const n = await this.catchUp(db, upTo, settled, categoryOf);
           upTo = settled;
           return n;
@@ -334,6 +353,14 @@ export class ReportsStore {
       fold(null, facts, await eventsOfTickets(db, [ticketId]), this.env(await this.categories(db), clock), trace);
     }
     return { metrics: stored ?? null, trace };
+  }
+}
+
+/** Another `lifeline reports rebuild` holds the rebuild's lock (in this process or another). */
+export class RebuildRunningError extends Error {
+  constructor() {
+    super('another reports rebuild is running (this one changed nothing); wait for it to finish');
+    this.name = 'RebuildRunningError';
   }
 }
 

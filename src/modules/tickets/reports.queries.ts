@@ -161,18 +161,37 @@ function foldEvent(r: (string | null)[]): TicketEvent {
  * that were writing events when it was read have ended (they hold a row-exclusive lock on the table from their
  * insert to their end; a later writer takes its ids from the sequence after it, so above this one). Nothing is
  * blocked: this waits for the writers in flight, polling. A rebuild reads everything up to it and catches up above it.
+ * A writer that never ends (a session left idle in a transaction) must not hold the rebuild forever: after
+ * `deadlineMs` this throws EventsNotSettledError naming the backends still in flight, and the caller gives up.
  */
-export async function settledEventWatermark(ex: Executor): Promise<number> {
+export async function settledEventWatermark(ex: Executor, o: { deadlineMs?: number } = {}): Promise<number> {
+  const deadline = Date.now() + (o.deadlineMs ?? 30_000);
   const top = await maxEventId(ex);
-  const writers = sql`select virtualtransaction from pg_locks
-    where relation = ${sql.raw(`'${getTableName(ticketEvents)}'`)}::regclass and mode = 'RowExclusiveLock' and pid <> pg_backend_pid()`;
-  const inFlight = rowsOf<{ virtualtransaction: string }>(await ex.execute(writers)).map((r) => r.virtualtransaction);
+  const writers = sql`select virtualtransaction, pid from pg_locks
+    where relation = ${sql.raw(`'${getTableName(ticketEvents)}'`)}::regclass and mode = 'RowExclusiveLock' and pid is distinct from pg_backend_pid()`;
+  const read = async () => rowsOf<{ virtualtransaction: string; pid: number | null }>(await ex.execute(writers));
+  let inFlight = await read();
   while (inFlight.length) {
+    if (Date.now() >= deadline) throw new EventsNotSettledError(inFlight.map((r) => r.pid).filter((p): p is number => p !== null), o.deadlineMs ?? 30_000);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const still = new Set(rowsOf<{ virtualtransaction: string }>(await ex.execute(writers)).map((r) => r.virtualtransaction));
-    inFlight.splice(0, inFlight.length, ...inFlight.filter((v) => still.has(v)));
+    const still = new Set((await read()).map((r) => r.virtualtransaction));
+    inFlight = inFlight.filter((v) => still.has(v.virtualtransaction));
   }
   return top;
+}
+
+/** Transactions that were writing ticket events did not end within the wait (settledEventWatermark). */
+export class EventsNotSettledError extends Error {
+  constructor(
+    readonly pids: number[],
+    readonly waitedMs: number,
+  ) {
+    super(
+      `transactions writing ticket events (server processes ${pids.join(', ') || 'unknown'}) were still open after ${Math.round(waitedMs / 1000)} s; ` +
+        'end them (pg_stat_activity shows what they run) or try again',
+    );
+    this.name = 'EventsNotSettledError';
+  }
 }
 
 /** The largest event id this statement sees. */
