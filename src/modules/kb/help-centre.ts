@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { KbSettingsData } from './kb.schema.js';
-import type { KbService, Reader, SearchHit } from './kb.service.js';
+import { type KbService, RELATED_SHOWN, type Reader, type SearchHit } from './kb.service.js';
 import { esc } from './markdown.js';
 import type { KbTranslations } from './translations.service.js';
 
@@ -134,16 +134,8 @@ footer{text-align:center;padding:1rem;font-size:.85rem;color:#5c6370}
   async article(reader: Reader, slug: string, notice?: 'voted', locale: Locale = null): Promise<{ id: string; html: string } | null> {
     const s = await this.kb.settings();
     const base = HelpCentre.base(locale);
-    let a: { id: string; slug: string; title: string; html: string; text: string; publishedAt: Date | null; visibility: string; section: { slug: string; name: string }; category: { slug: string; name: string } } | null;
-    if (locale) a = await this.tr.read(reader, locale, slug);
-    else {
-      try {
-        const r = await this.kb.read(reader, slug);
-        a = { ...r, publishedAt: r.publishedAt ?? r.updatedAt };
-      } catch {
-        a = null;
-      }
-    }
+    // The article, its picked related articles, its title's words and its languages in one statement.
+    const a = locale ? await this.tr.read(reader, locale, slug) : await this.kb.page(reader, slug);
     if (!a) return null;
     const vote =
       notice === 'voted'
@@ -153,17 +145,12 @@ footer{text-align:center;padding:1rem;font-size:.85rem;color:#5c6370}
 <button type="submit" name="helpful" value="yes">Yes</button> <button type="submit" name="helpful" value="no">No</button></form>`;
     const updated = (a.publishedAt ?? new Date(0)).toISOString().slice(0, 10);
     // Only articles this reader may read: an internal one picked as related is left out of a public page. In a
-    // locale, only those translated into it.
-    const rel = await this.kb.related(reader, a.id);
-    let relRefs = [...rel.manual, ...rel.suggested].map((r) => ({ slug: r.slug, title: r.title }));
-    if (locale && relRefs.length) {
-      const translated = new Map((await this.tr.tree(reader, locale)).flatMap((c) => c.sections.flatMap((x) => x.articles.map((y) => [y.slug, y.title] as const))));
-      relRefs = relRefs.filter((r) => translated.has(r.slug)).map((r) => ({ slug: r.slug, title: translated.get(r.slug) as string }));
-    }
-    const relList = relRefs.map((r) => `<li><a href="${base}/articles/${esc(r.slug)}">${esc(r.title)}</a></li>`).join('');
+    // locale, only those published in it, under their translated titles. Suggestions fill up to three (one statement).
+    const suggested = await this.kb.relatedFill(reader, { id: a.id, sectionId: a.sectionId, q: a.titleWords }, a.manual.map((m) => m.id), RELATED_SHOWN - a.manual.length, locale);
+    const relList = [...a.manual, ...suggested].map((r) => `<li><a href="${base}/articles/${esc(r.slug)}">${esc(r.title)}</a></li>`).join('');
     const related = relList ? `<nav class="related" aria-labelledby="related-h"><h2 id="related-h">Related articles</h2><ul>${relList}</ul></nav>` : '';
-    const locales = await this.tr.localesOf(a.id);
-    const alternates = locales.length ? [{ hreflang: await this.tr.defaultLocale(), path: `/help/articles/${a.slug}` }, ...locales.map((l) => ({ hreflang: l, path: `/help/${l}/articles/${a.slug}` }))] : [];
+    const own = await this.tr.defaultLocale();
+    const alternates = a.locales.length ? [{ hreflang: own, path: `/help/articles/${a.slug}` }, ...a.locales.map((l) => ({ hreflang: l, path: `/help/${l}/articles/${a.slug}` }))] : [];
     const body = `<p class="crumbs"><a href="${base}">${esc(s.name)}</a> › <a href="${base}/categories/${esc(a.category.slug)}">${esc(a.category.name)}</a> › <a href="${base}/sections/${esc(a.section.slug)}">${esc(a.section.name)}</a></p>
 <article><h1>${esc(a.title)}</h1><p class="muted">Updated <time datetime="${updated}">${updated}</time></p>${a.html}</article>${related}${vote}`;
     return {

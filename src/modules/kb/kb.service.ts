@@ -125,11 +125,11 @@ export type Suggestion = { id: string; slug: string; title: string; snippet: str
 /** How many matches each search index hands over for ranking: bounds the work of a query matching thousands. */
 const CANDIDATES = 400;
 /** How much of an article's text a search snippet is cut from. */
-const SNIPPET_SOURCE = 1500;
+export const SNIPPET_SOURCE = 1500;
 /** A suggestion shown with no request from that form within this many minutes counts as deflected. */
 export const DEFLECTION_MINUTES = 30;
 /** Related articles shown with an article: the picked ones, topped up with suggestions to this many. */
-const RELATED_SHOWN = 3;
+export const RELATED_SHOWN = 3;
 export type RelatedRef = { id: string; slug: string; title: string; visibility: Visibility; published: boolean };
 
 export type SearchHit = { id: string; slug: string; title: string; snippet: string; sectionName: string; score: number };
@@ -155,6 +155,33 @@ export function readableBy(reader: Reader): SQL {
   if (!reader) return and(published, eq(kbArticles.visibility, 'public')) as SQL;
   const org = reader.organizationId ? sql` or (${kbArticles.visibility} = 'organization' and ${reader.organizationId}::uuid = any(${kbArticles.organizationIds}))` : sql``;
   return and(published, sql`(${kbArticles.visibility} in ('public', 'signed_in')${org})`) as SQL;
+}
+
+/** `readableBy` for another name of kb_articles (`t`: an alias in a subquery). */
+export function readableAs(reader: Reader, t: string): SQL {
+  const c = (column: string) => sql.raw(`${t}.${column}`);
+  const published = sql`${c('published_version')} is not null`;
+  if (reader && isStaff(reader)) return published;
+  if (!reader) return sql`${published} and ${c('visibility')} = 'public'`;
+  const org = reader.organizationId ? sql` or (${c('visibility')} = 'organization' and ${reader.organizationId}::uuid = any(${c('organization_ids')}))` : sql``;
+  return sql`${published} and (${c('visibility')} in ('public', 'signed_in')${org})`;
+}
+
+/**
+ * What an article page needs besides the article, as columns of the statement that reads it (an uncached page ran
+ * five statements, now two with `relatedFill`): the related articles picked for it that the reader may read (in
+ * their order; with a `locale`, those published in it, under their translated titles), its title's lexemes (what
+ * the suggested related ones share) and the locales it is published in (its hreflang alternates).
+ */
+export function pageExtras(reader: Reader, language: string, locale: string | null) {
+  const tr = locale ? sql` join ${kbArticleTranslations} bt on bt.article_id = b.id and bt.locale = ${locale} and bt.published_version is not null` : sql``;
+  return {
+    sectionId: kbArticles.sectionId,
+    manual: sql<RelatedRef[]>`(select coalesce(json_agg(json_build_object('id', b.id, 'slug', b.slug, 'title', ${locale ? sql`bt.published_title` : sql`b.published_title`}, 'visibility', b.visibility, 'published', true) order by r.position), '[]'::json)
+      from ${kbRelatedArticles} r join ${kbArticles} b on b.id = r.related_id${tr} where r.article_id = ${kbArticles.id} and ${readableAs(reader, 'b')})`,
+    titleWords: sql<string | null>`${titleWords(language, sql`${kbArticles.publishedTitle}`)}`,
+    locales: sql<string[]>`array(select lt.locale from ${kbArticleTranslations} lt where lt.article_id = ${kbArticles.id} and lt.published_version is not null order by lt.locale)`,
+  };
 }
 
 export function slugify(text: string): string {
@@ -193,6 +220,11 @@ export class KbService {
       const [row] = await ex.select().from(kbSettings).where(eq(kbSettings.id, 1));
       return row?.data ?? DEFAULT_SETTINGS;
     });
+  }
+
+  /** Search-result snippets of `texts` for `query`, its words marked, stemmed with the text search configuration `config` (snippet.ts). */
+  highlight(config: string, query: string, texts: string[]): Promise<string[]> {
+    return this.snippets.highlight(config, query, texts);
   }
 
   /** Called after every committed change that readers can see (the help centre clears its pages). */
@@ -606,6 +638,31 @@ export class KbService {
     return { ...row, title: row.title ?? '', html: row.html ?? '', text: row.text ?? '' };
   }
 
+  /** A published article page the reader may read, by slug, with `pageExtras`; null when there is none. */
+  async page(reader: Reader, slug: string) {
+    const { language } = await this.settings();
+    const [row] = await this.ctx.db
+      .select({
+        id: kbArticles.id,
+        slug: kbArticles.slug,
+        title: kbArticles.publishedTitle,
+        html: kbArticles.publishedHtml,
+        text: kbArticles.publishedText,
+        publishedAt: kbArticles.publishedAt,
+        updatedAt: kbArticles.updatedAt,
+        visibility: kbArticles.visibility,
+        section: { id: kbSections.id, name: kbSections.name, slug: kbSections.slug },
+        category: { id: kbCategories.id, name: kbCategories.name, slug: kbCategories.slug },
+        ...pageExtras(reader, language, null),
+      })
+      .from(kbArticles)
+      .innerJoin(kbSections, eq(kbSections.id, kbArticles.sectionId))
+      .innerJoin(kbCategories, eq(kbCategories.id, kbSections.categoryId))
+      .where(and(eq(kbArticles.slug, slug.slice(0, 120)), readableBy(reader)));
+    if (!row) return null;
+    return { ...row, title: row.title ?? '', html: row.html ?? '', text: row.text ?? '', publishedAt: row.publishedAt ?? row.updatedAt };
+  }
+
   countView(articleId: string): void {
     this.pendingViews.set(articleId, (this.pendingViews.get(articleId) ?? 0) + 1);
   }
@@ -859,46 +916,50 @@ export class KbService {
       .innerJoin(kbArticles, eq(kbArticles.id, kbRelatedArticles.relatedId))
       .where(and(eq(kbRelatedArticles.articleId, id), staff ? undefined : readableBy(reader)))
       .orderBy(asc(kbRelatedArticles.position));
-    const want = RELATED_SHOWN - manual.length;
-    if (want <= 0) return { manual, suggested: [] };
+    if (manual.length >= RELATED_SHOWN) return { manual, suggested: [] };
     const { language } = await this.settings();
-    const exclude = [id, ...manual.map((m) => m.id)];
-    const [self] = rowsOf<{ section_id: string; q: string | null }>(
-      await this.ctx.db.execute(sql`
-        select section_id, (select string_agg(quote_literal(w), ' | ') from unnest(tsvector_to_array(to_tsvector(${language}::regconfig, coalesce(published_title, title)))) w) as q
-        from ${kbArticles} where id = ${id}`),
-    );
+    const [self] = rowsOf<{ section_id: string; q: string | null }>(await this.ctx.db.execute(sql`select section_id, ${titleWords(language, sql`coalesce(published_title, title)`)} as q from ${kbArticles} where id = ${id}`));
     if (!self) return { manual, suggested: [] };
+    return { manual, suggested: await this.relatedFill(reader, { id, sectionId: self.section_id, q: self.q }, manual.map((m) => m.id), RELATED_SHOWN - manual.length) };
+  }
+
+  /**
+   * Suggestions topping an article's related articles up to `want`, in one statement: articles sharing words of its
+   * title (`q`, an OR of its lexemes), same section first, then by rank, else others of the same section by title.
+   * An OR of a title's common words matches thousands of articles: the GIN index hands over at most CANDIDATES, and
+   * only those are ranked (ranking every match made an uncached article page cost ~1 s at 10,000 articles). With a
+   * `locale`, only articles published in that translation, under their translated titles.
+   */
+  async relatedFill(reader: Reader, self: { id: string; sectionId: string; q: string | null }, exclude: string[], want: number, locale: string | null = null): Promise<RelatedRef[]> {
+    if (want <= 0) return [];
+    const { language } = await this.settings();
     const others = sql`${readableBy(reader)} and kb_articles.id not in (${sql.join(
-      exclude.map((x) => sql`${x}::uuid`),
+      [self.id, ...exclude].map((x) => sql`${x}::uuid`),
       sql`, `,
     )})`;
-    // Articles sharing words of the title, same section first, then by rank. An OR of a title's common words matches
-    // thousands of articles: the GIN index hands over at most CANDIDATES, and only those are ranked (ranking every
-    // match made an uncached article page cost ~1 s at 10,000 articles).
-    const matching = self.q
-      ? rowsOf<RelatedRef>(
-          await this.ctx.db.execute(sql`
-            select c.id, c.slug, c.title, c.visibility, true as published from (
-              select kb_articles.id, kb_articles.slug, kb_articles.published_title as title, kb_articles.visibility, kb_articles.section_id, kb_articles.search
-              from ${kbArticles} where kb_articles.search @@ to_tsquery(${language}::regconfig, ${self.q}) and ${others}
-              limit ${CANDIDATES}
-            ) c
-            order by (c.section_id = ${self.section_id}::uuid) desc, ts_rank(c.search, to_tsquery(${language}::regconfig, ${self.q})) desc, c.title
-            limit ${want}`),
-        )
-      : [];
-    if (matching.length >= want) return { manual, suggested: matching };
-    // Then others of the same section (its index), by title.
-    const taken = matching.map((m) => sql`${m.id}::uuid`);
-    const sameSection = rowsOf<RelatedRef>(
+    const tr = locale ? sql` join ${kbArticleTranslations} t on t.article_id = kb_articles.id and t.locale = ${locale} and t.published_version is not null` : sql``;
+    const title = locale ? sql`t.published_title` : sql`kb_articles.published_title`;
+    const tsq = sql`to_tsquery(${language}::regconfig, ${self.q ?? ''})`;
+    // The same-section fill runs only when the matches fell short (its LIMIT is then above 0; LIMIT 0 reads nothing).
+    return rowsOf<RelatedRef>(
       await this.ctx.db.execute(sql`
-        select kb_articles.id, kb_articles.slug, kb_articles.published_title as title, kb_articles.visibility, true as published
-        from ${kbArticles} where kb_articles.section_id = ${self.section_id}::uuid and ${others}${taken.length ? sql` and kb_articles.id not in (${sql.join(taken, sql`, `)})` : sql``}
-        order by kb_articles.published_title limit ${want - matching.length}`),
+        with m as materialized (
+          ${
+            self.q
+              ? sql`select c.id, c.slug, c.title, c.visibility, row_number() over (order by (c.section_id = ${self.sectionId}::uuid) desc, ts_rank(c.search, ${tsq}) desc, c.title) as n from (
+              select kb_articles.id, kb_articles.slug, ${title} as title, kb_articles.visibility, kb_articles.section_id, kb_articles.search
+              from ${kbArticles}${tr} where kb_articles.search @@ ${tsq} and ${others}
+              limit ${CANDIDATES}
+            ) c order by n limit ${want}`
+              : sql`select null::uuid as id, null::text as slug, null::text as title, null::text as visibility, 0::bigint as n where false`
+          }
+        ), f as (
+          select kb_articles.id, kb_articles.slug, ${title} as title, kb_articles.visibility, ${want} + row_number() over (order by ${title}) as n
+          from ${kbArticles}${tr} where kb_articles.section_id = ${self.sectionId}::uuid and ${others} and kb_articles.id not in (select id from m)
+          order by ${title} limit greatest(0, ${want}::int - (select count(*)::int from m))
+        )
+        select id, slug, title, visibility, true as published from (select * from m union all select * from f) u order by n`),
     );
-    const suggested = [...matching, ...sameSection];
-    return { manual, suggested };
   }
 
   // ---- files
@@ -1025,6 +1086,11 @@ const articleSummary = {
   publishAt: kbArticles.publishAt,
   updatedAt: kbArticles.updatedAt,
 };
+
+/** An article title's lexemes as an OR tsquery text (`'pay' | 'invoic'`), null when it has none: its related articles share them. */
+function titleWords(language: string, title: SQL): SQL {
+  return sql`(select string_agg(quote_literal(w), ' | ') from unnest(tsvector_to_array(to_tsvector(${language}::regconfig, ${title}))) w)`;
+}
 
 export function searchVector(language: string, title: SQL, text: SQL): SQL {
   return sql`setweight(to_tsvector(${language}::regconfig, coalesce(${title}, '')), 'A') || setweight(to_tsvector(${language}::regconfig, left(coalesce(${text}, ''), 500000)), 'B')`;

@@ -7,7 +7,7 @@ import type { Executor } from '../../db/client.js';
 import { AppError } from '../../platform/errors.js';
 import { type DiffLine, diffLines } from './diff.js';
 import { kbArticles, kbArticleTranslations, kbArticleTranslationVersions, kbCategories, kbCategoryTranslations, kbSections, kbSectionTranslations } from './kb.schema.js';
-import { hitsByScore, isUuid, type KbService, normaliseQuery, type Reader, readableBy, type SearchHit, type Suggestion, searchVector } from './kb.service.js';
+import { hitsByScore, isUuid, type KbService, normaliseQuery, pageExtras, type Reader, readableBy, SNIPPET_SOURCE, type SearchHit, type Suggestion, searchVector } from './kb.service.js';
 import { localeCandidates, localeOfConfig, parseLocale, stemmerFor } from './locales.js';
 import { renderArticle } from './markdown.js';
 
@@ -374,6 +374,7 @@ export class KbTranslations {
   // ---- reading (the help centre)
   /** The published translation of a published article the reader may read, by slug, or null. */
   async read(reader: Reader, locale: string, slug: string) {
+    const { language } = await this.kb.settings();
     const [row] = await this.ctx.db
       .select({
         id: kbArticles.id,
@@ -386,6 +387,7 @@ export class KbTranslations {
         // The breadcrumbs in the locale, else in the help centre's own language.
         section: { id: kbSections.id, name: sql<string>`coalesce(${kbSectionTranslations.name}, ${kbSections.name})`, slug: kbSections.slug },
         category: { id: kbCategories.id, name: sql<string>`coalesce(${kbCategoryTranslations.name}, ${kbCategories.name})`, slug: kbCategories.slug },
+        ...pageExtras(reader, language, locale),
       })
       .from(kbArticles)
       .innerJoin(kbArticleTranslations, and(eq(kbArticleTranslations.articleId, kbArticles.id), eq(kbArticleTranslations.locale, locale)))
@@ -396,16 +398,6 @@ export class KbTranslations {
       .where(and(eq(kbArticles.slug, slug.slice(0, 120)), readableBy(reader), isNotNull(kbArticleTranslations.publishedVersion)));
     if (!row) return null;
     return { ...row, title: row.title ?? '', html: row.html ?? '', text: row.text ?? '', publishedAt: row.publishedAt ?? new Date(0) };
-  }
-
-  /** The locales an article is published in besides its own (its pages' hreflang alternates). */
-  async localesOf(articleId: string): Promise<string[]> {
-    const rows = await this.ctx.db
-      .select({ locale: kbArticleTranslations.locale })
-      .from(kbArticleTranslations)
-      .where(and(eq(kbArticleTranslations.articleId, articleId), isNotNull(kbArticleTranslations.publishedVersion)))
-      .orderBy(asc(kbArticleTranslations.locale));
-    return rows.map((r) => r.locale);
   }
 
   /** Locales with at least one published translation of an article the reader may read. */
@@ -489,7 +481,7 @@ export class KbTranslations {
     const rows = rowsOf<{ id: string; slug: string; title: string; section_name: string; snippet: string }>(
       await this.ctx.db.execute(sql`
         select a.id, a.slug, t.published_title as title, coalesce(st.name, s.name) as section_name,
-          ${highlight ? sql`ts_headline(${cfg}::regconfig, left(t.published_text, 1500), ${tsquery}, 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, ShortWord=2')` : sql`left(t.published_text, 200)`} as snippet
+          left(t.published_text, ${highlight ? SNIPPET_SOURCE : 200}) as snippet
         from ${kbArticleTranslations} t join ${kbArticles} a on a.id = t.article_id join ${kbSections} s on s.id = a.section_id
           left join ${kbSectionTranslations} st on st.section_id = s.id and st.locale = ${locale}
         where t.locale = ${locale} and t.article_id in (${sql.join(
@@ -497,6 +489,14 @@ export class KbTranslations {
           sql`, `,
         )})`),
     );
+    // Cut in the server with the locale's stemmer, as the help centre's own search does (snippet.ts), not by
+    // ts_headline, which stemmed every word of every hit's text in the database on each search.
+    if (highlight) {
+      const marked = await this.kb.highlight(cfg, query, rows.map((r) => r.snippet));
+      rows.forEach((r, i) => {
+        r.snippet = marked[i] ?? '';
+      });
+    }
     return { query, items: hitsByScore(best, rows) };
   }
 

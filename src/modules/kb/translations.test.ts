@@ -151,7 +151,8 @@ describe('knowledge base translations per locale', () => {
     assert.equal(fr.status, 200);
     assert.match(fr.raw, /1 result for/);
     assert.match(fr.raw, new RegExp(`href="/help/fr/articles/${a.slug}">Exporter un rapport<`));
-    assert.match(fr.raw, /<mark>/);
+    // The snippet is cut in the server with the French stemmer: both words marked in their own spelling.
+    assert.match(fr.raw, /Les rapports <mark>mensuels<\/mark> se téléchargent depuis les <mark>paramètres<\/mark></);
     assert.match((await t.as(null).get(`/help/search?q=${encodeURIComponent('parametre mensuel')}`)).raw, /No results/, 'the English help centre does not search French text');
     // A typo in a translated title, by trigram.
     assert.match((await t.as(null).get(`/help/fr/search?q=${encodeURIComponent('exporteur rapport')}`)).raw, /Exporter un rapport/);
@@ -252,6 +253,37 @@ describe('knowledge base translations per locale', () => {
     assert.equal(gone.status, 404);
     assert.equal(gone.body.code, 'TRANSLATION_NOT_FOUND');
     assert.equal(await t.count('kb_category_translations'), 1, "the category's French name stays");
+  });
+
+  test("a translated page's related articles: only those published in its language, under their translated titles; unpublishing one takes it off the cached page at once", async () => {
+    const main = await article('Travel expenses policy', 'How travel expenses are paid.');
+    const other = await article('Travel booking', 'Book travel through the portal.');
+    const untranslated = await article('Travel insurance', 'Insurance while travelling.');
+    assert.equal((await t.as(agent).put(`/api/v1/kb/articles/${main.id}/related`, { ids: [untranslated.id, other.id] })).status, 200);
+    for (const [a, title] of [
+      [main, 'Politique de frais de voyage'],
+      [other, 'Réserver un voyage'],
+    ] as const) {
+      await t.as(agent).put(tr(a.id, 'fr'), { title, body: 'Voyage.' });
+      assert.equal((await t.as(agent).post(`${tr(a.id, 'fr')}/publish`, {})).status, 200);
+    }
+    const related = async (path: string) => {
+      const res = await t.as(null).get(path);
+      assert.equal(res.status, 200, res.raw);
+      const nav = res.raw.slice(res.raw.indexOf('Related articles'));
+      return [...nav.matchAll(/<li><a href="([^"]+)">([^<]+)</g)].map((m) => `${m[1]} ${m[2]}`);
+    };
+    assert.deepEqual((await related(`/help/fr/articles/${main.slug}`)).slice(0, 1), [`/help/fr/articles/${other.slug} Réserver un voyage`]);
+    assert.ok(!(await related(`/help/fr/articles/${main.slug}`)).some((l) => l.includes(untranslated.slug)), 'an article not translated into French is not linked from the French page');
+    assert.deepEqual((await related(`/help/articles/${main.slug}`)).slice(0, 2), [`/help/articles/${untranslated.slug} Travel insurance`, `/help/articles/${other.slug} Travel booking`]);
+    // The pages above are cached; unpublishing changes them at once.
+    assert.equal((await t.as(agent).post(`${tr(other.id, 'fr')}/unpublish`, {})).status, 200);
+    assert.ok(!(await related(`/help/fr/articles/${main.slug}`)).some((l) => l.includes(other.slug)), 'an unpublished translation is no longer linked');
+    assert.equal((await t.as(agent).post(`/api/v1/kb/articles/${untranslated.id}/unpublish`, {})).status, 200);
+    assert.ok(!(await related(`/help/articles/${main.slug}`)).some((l) => l.includes(untranslated.slug)), 'an unpublished article is no longer linked');
+    assert.equal((await t.as(null).get(`/help/articles/${untranslated.slug}`)).status, 404);
+    const alternates = (await t.as(null).get(`/help/articles/${other.slug}`)).raw;
+    assert.doesNotMatch(alternates, /hreflang="fr"/, 'nor listed as an alternate language');
   });
 
   test("suggestions in the customer's language: an enabled one (or its language without the region) links to its pages; another falls back; a malformed one is refused", async () => {
