@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import type { Session, TestApp } from '../../src/testing/harness.js';
 import { accessibilityProblems } from './axe.js';
 import { browserMissing, PASSWORD, pick, screenshot, signInPage, startBrowserApp, stopBrowserApp } from './browser.js';
@@ -584,6 +584,78 @@ describe('the agent app in a real browser', { skip }, () => {
     assert.ok(await uncovered(replyBox), 'the reply box is below the header and above the keyboard, uncovered');
     assert.ok(await uncovered(page.getByRole('button', { name: 'Send reply' })), 'Send reply can be pressed');
     await context.close();
+  });
+
+  test('the ticket page at 390 px: the conversation and reply box come before every panel and nothing scrolls sideways; on a desktop the board and time stay above the conversation, the fields beside it', async () => {
+    await t.make.organization({ name: 'Northwind Logistics and Freight Forwarding International', domains: ['northwind.example'] });
+    const calendar = await t.as(admin).post('/api/v1/calendars', { name: 'Always (layout)', timeZone: 'UTC', alwaysOpen: true });
+    await t.as(admin).post('/api/v1/sla-policies', { name: 'e2e layout', position: 0, condition: { field: 'tags', op: 'includes_any', value: ['e2e-layout'] }, calendarId: calendar.body.id, targets: { P1: { first_response: 50, resolution: 600 } } });
+    const url = `https://github.com/northwind-logistics/warehouse-integration-service/pull/4711?diff=split&w=${'1'.repeat(60)}`;
+    const requester = { email: 'dispatch.coordinator.night.shift@northwind.example', name: 'Nadia Night-Shift' };
+    const ticket = await newTicket('Label printer in bay 7 prints every shipping label twice', { priority: 'P1', tags: ['e2e-layout', 'warehouse-bay-seven-label-printer'], requester });
+    await newTicket('The label printer in bay 7 also jams on the thicker customs declaration labels', { requester });
+    assert.equal((await t.as(admin).post(`/api/v1/tickets/${ticket.id}/links`, { kind: 'external', url })).status, 201);
+    assert.equal((await t.as(admin).post('/api/v1/time/entries', { ticketId: ticket.id, workDate: '2026-01-05', minutes: 45, description: 'Reproduced with the bay 7 driver and the vendor firmware', billable: true })).status, 201);
+    const incident = await t.as(admin).post('/api/v1/incidents', { title: 'Label printing duplicated across warehouses', severity: 'P2' });
+    assert.equal(incident.status, 201, JSON.stringify(incident.body));
+    assert.equal((await t.as(admin).post(`/api/v1/incidents/${incident.body.id}/tickets`, { ticketIds: [ticket.id] })).status, 200);
+
+    const open = async (width: number) => {
+      const { context, page } = await signInPage(browser, base, people.priya!.email, { label: `layout ${width}`, context: { viewport: { width, height: 844 }, hasTouch: width < 768, isMobile: width < 768 } });
+      await page.goto(`${base}/tickets/${ticket.number}`);
+      await page.getByRole('heading', { name: ticket.subject }).waitFor();
+      await page.getByRole('group', { name: 'Time' }).getByTestId('time-total').filter({ hasText: '0.75' }).waitFor();
+      await page.getByRole('note', { name: 'Linked incident' }).waitFor();
+      await page.getByLabel('SLA', { exact: true }).waitFor();
+      await page.getByLabel('Links', { exact: true }).getByRole('link', { name: /northwind-logistics/ }).waitFor();
+      await page.getByLabel('Requester', { exact: true }).getByText('OTHER TICKETS').waitFor();
+      return { context, page };
+    };
+    const top = async (what: Locator) => {
+      const box = await what.first().boundingBox();
+      assert.ok(box, `${what} is shown`);
+      return box;
+    };
+    const panels = (page: Page) => ({
+      board: page.getByRole('button', { name: 'Backlog to customer board' }),
+      time: page.getByRole('group', { name: 'Time' }),
+      'Declare incident': page.getByRole('button', { name: 'Declare incident' }),
+      fields: page.getByRole('textbox', { name: 'State', exact: true }).or(page.getByRole('combobox', { name: 'State', exact: true })),
+      SLA: page.getByLabel('SLA', { exact: true }),
+      requester: page.getByLabel('Requester', { exact: true }),
+      links: page.getByLabel('Links', { exact: true }),
+    });
+    const sideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+    const phone = await open(390);
+    const conversation = await top(phone.page.getByLabel('Conversation', { exact: true }));
+    const reply = await top(phone.page.getByLabel('Reply to the requester'));
+    for (const [name, panel] of Object.entries(panels(phone.page))) {
+      const box = await top(panel);
+      assert.ok(conversation.y < box.y && reply.y < box.y, `at 390 px the conversation (${conversation.y}) and reply box (${reply.y}) come before ${name} (${box.y})`);
+      assert.ok(box.x >= 0 && box.x + box.width <= 390, `${name} fits the screen (${box.x} + ${box.width})`);
+    }
+    assert.ok(conversation.y < 500, `the conversation starts on the first screen (${conversation.y})`);
+    assert.equal(await sideways(phone.page), 0, 'the ticket page does not scroll sideways at 390 px');
+    for (const section of ['History', 'Why these numbers']) await phone.page.getByRole('button', { name: new RegExp(`^${section}`) }).click();
+    await phone.page.getByText(/linked https:\/\/github\.com\/northwind/).waitFor();
+    await phone.page.getByText(/^First response:/).waitFor();
+    assert.equal(await sideways(phone.page), 0, 'nor with the history and "Why these numbers" open');
+    await screenshot(phone.page, 'phone-ticket-panels');
+    await phone.context.close();
+
+    const desk = await open(1400);
+    const deskConversation = await top(desk.page.getByLabel('Conversation', { exact: true }));
+    const deskPanels = panels(desk.page);
+    for (const name of ['board', 'time', 'Declare incident'] as const) {
+      assert.ok((await top(deskPanels[name])).y < deskConversation.y, `on a desktop ${name} is above the conversation, as before`);
+    }
+    for (const name of ['fields', 'SLA', 'requester', 'links'] as const) {
+      const box = await top(deskPanels[name]);
+      assert.ok(box.x >= deskConversation.x + deskConversation.width, `on a desktop ${name} is beside the conversation, not below it`);
+    }
+    assert.equal(await sideways(desk.page), 0, 'the desktop page does not scroll sideways');
+    await desk.context.close();
   });
 });
 

@@ -56,10 +56,9 @@ function OverdueActionItems() {
   );
 }
 
-/** On the ticket page: the incidents it is tied to, and "Declare incident" from it. */
-export function TicketIncidents({ ticket }: { ticket: { id: string; subject: string } }) {
+/** On the ticket page, with its notices: the incidents it is tied to. */
+export function LinkedIncidents({ ticket }: { ticket: { id: string } }) {
   const linked = useQuery({ queryKey: ['ticket-incidents', ticket.id], queryFn: () => incidentsApi.forTicket(ticket.id) });
-  const [opened, { open, close }] = useDisclosure(false);
   return (
     <>
       {(linked.data ?? []).map((i) => (
@@ -67,6 +66,15 @@ export function TicketIncidents({ ticket }: { ticket: { id: string; subject: str
           Part of incident <Link href={`/incidents/${i.id}`}>#{i.number} {i.title}</Link> ({i.severity}, {i.state.replace('_', ' ')})
         </Alert>
       ))}
+    </>
+  );
+}
+
+/** "Declare incident" from a ticket: an action, so on a phone it sits with the panels below the conversation. */
+export function DeclareIncidentFromTicket({ ticket }: { ticket: { id: string; subject: string } }) {
+  const [opened, { open, close }] = useDisclosure(false);
+  return (
+    <>
       <Group justify="flex-end">
         <Button size="xs" variant="subtle" color="red" onClick={open}>
           Declare incident

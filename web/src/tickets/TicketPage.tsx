@@ -1,5 +1,5 @@
-import { Alert, Anchor, Badge, Button, Grid, Group, Loader, Stack, Text, Title } from '@mantine/core';
-import { useHotkeys } from '@mantine/hooks';
+import { Alert, Anchor, Badge, Button, Grid, Group, Loader, Stack, Text, Title, useMantineTheme } from '@mantine/core';
+import { useHotkeys, useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
@@ -7,7 +7,7 @@ import { Link } from 'wouter';
 import { ApiError, api } from '../api/client';
 import type { Ticket, TicketEvent } from '../api/types';
 import { useDirectory } from '../app/directory';
-import { TicketIncidents } from '../incidents/Banners';
+import { DeclareIncidentFromTicket, LinkedIncidents } from '../incidents/Banners';
 import { TicketBoard } from '../boards/TicketBoard';
 import { NotFound } from '../app/NotFound';
 import { useSession } from '../app/session';
@@ -119,6 +119,18 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
   }, [ticket.number, ticket.subject]);
 
   const changedUnder = ticket.version > seenVersion;
+  // Two columns from md up, where the grid puts the side panel beside the conversation. Below that the page is one
+  // column, and what an agent opens a ticket to read and answer comes first: the board, time and "Declare incident"
+  // move down with the side panel. Read before the first paint, so a desktop never flashes the phone's order.
+  const theme = useMantineTheme();
+  const wide = useMediaQuery(`(min-width: ${theme.breakpoints.md})`, undefined, { getInitialValueInEffect: false });
+  const staff = me.role !== 'customer';
+  const panels = staff && (
+    <>
+      <DeclareIncidentFromTicket ticket={ticket} />
+      <TicketBoard ticket={ticket} />
+    </>
+  );
   return (
     <Grid gap="lg">
       <Grid.Col span={{ base: 12, md: 8 }}>
@@ -137,8 +149,8 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
               </Badge>
             </Group>
           </Group>
-          {me.role !== 'customer' && <TicketIncidents ticket={ticket} />}
-          {me.role !== 'customer' && <TicketBoard ticket={ticket} />}
+          {staff && <LinkedIncidents ticket={ticket} />}
+          {wide && panels}
           {others.length > 0 && (
             <Alert color="blue" py={6} data-testid="presence">
               {others.map((p) => `${p.name}${p.typing ? ' is typing a reply' : ' is viewing'}`).join(' · ')}
@@ -158,7 +170,7 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
           <Conversation ticket={ticket} />
           {!ticket.mergedIntoId && <Composer ref={composer} ticket={ticket} onTyping={setTyping} submit={submit} canReplyPublicly={me.role !== 'light_agent'} />}
           <History ticketId={ticket.id} version={ticket.version} requester={ticket.requester} />
-          {me.role !== 'customer' && (
+          {staff && (
             <Suspense fallback={null}>
               <WhyTheseNumbers ticketId={ticket.id} version={ticket.version} />
             </Suspense>
@@ -167,6 +179,11 @@ function TicketScreen({ ticket, refresh }: { ticket: Ticket; refresh: () => Prom
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 4 }}>
         <SidePanel ticket={ticket} update={update} submit={submit} readOnly={!isAgent || Boolean(ticket.mergedIntoId)} />
+        {!wide && panels && (
+          <Stack gap="sm" mt="sm">
+            {panels}
+          </Stack>
+        )}
         <TicketSatisfaction ticketId={ticket.id} />
       </Grid.Col>
       <ConflictModal conflict={conflict} onClose={() => setConflict(null)} onSeen={(v) => setSeenVersion(v)} />
