@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Checkbox, Grid, Group, Loader, Modal, MultiSelect, NavLink, NumberInput, Paper, Select, Stack, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Checkbox, Grid, Group, Loader, Modal, MultiSelect, NavLink, NumberInput, Paper, Select, Stack, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -10,6 +10,7 @@ import { useSession } from '../app/session';
 import { History } from './History';
 import { NamesModal } from './Names';
 import { Related } from './Related';
+import { ChangesRequested, ReviewBadge, ReviewPanel } from './Review';
 import { Translations } from './Translations';
 import { Topics, useFlaggedTopics } from './Topics';
 import { type Article, type Category, kbApi, STATUS_COLORS, STATUS_LABELS, statusOf, type Visibility, VISIBILITY_LABELS } from './model';
@@ -149,9 +150,7 @@ function NewArticle({ tree }: { tree: Category[] }) {
 function Editor({ id, tree }: { id: string; tree: Category[] }) {
   const qc = useQueryClient();
   const dir = useDirectory();
-  const { me } = useSession();
   const settings = useQuery({ queryKey: ['kb-settings'], queryFn: kbApi.settings });
-  const [changes, setChanges] = useState<string | null>(null);
   const article = useQuery({ queryKey: ['kb-article', id], queryFn: () => kbApi.article(id) });
   const stats = useQuery({ queryKey: ['kb-stats', id], queryFn: () => kbApi.stats(id) });
   const [form, setForm] = useState<Article | null>(null);
@@ -198,11 +197,7 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
             {article.data.publishAt ? ` · publishes ${new Date(article.data.publishAt).toLocaleString()}` : ''}
           </Text>
         </Group>
-        {article.data.reviewVersion !== null && (
-          <Badge color="blue" variant="light" data-testid="article-review">
-            In review: version {article.data.reviewVersion}
-          </Badge>
-        )}
+        <ReviewBadge of="article" item={article.data} />
         {article.data.publishedVersion !== null && (
           <Anchor href={`/help/articles/${article.data.slug}`} target="_blank" size="sm">
             View in the help centre ↗
@@ -215,11 +210,7 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
           {message}
         </Text>
       )}
-      {article.data.changesRequested && article.data.reviewVersion === null && (
-        <Alert color="orange" title={`Changes requested by ${dir.staff.find((u) => u.id === article.data?.changesRequestedBy)?.name ?? "a reviewer"}`} data-testid="changes-requested">
-          {article.data.changesRequested}
-        </Alert>
-      )}
+      <ChangesRequested of="article" item={article.data} />
       <TextInput label="Title" value={form.title} onChange={(e) => setForm({ ...form, title: e.currentTarget.value })} />
       <Group grow wrap="wrap" align="flex-start">
         <Select label="Section" data={sectionOptions(tree)} value={form.sectionId} onChange={(v) => v && setForm({ ...form, sectionId: v })} searchable />
@@ -289,68 +280,33 @@ function Editor({ id, tree }: { id: string; tree: Category[] }) {
         </Tabs.Panel>
       </Tabs>
       <TextInput label="What changed (optional, for the history)" value={note} onChange={(e) => setNote(e.currentTarget.value)} maxLength={500} />
-      <Group wrap="wrap">
-        <Button onClick={() => void saveDraft()} disabled={!dirty}>
-          Save draft
-        </Button>
-        {!requireReview && (
-          <Button color="green" onClick={() => void act('Published', () => kbApi.publish(id))} disabled={dirty || article.data.status === 'published'}>
-            Publish
-          </Button>
-        )}
-        {article.data.reviewVersion === null && article.data.status !== 'published' && (
-          <Button variant={requireReview ? 'filled' : 'default'} onClick={() => void act('Submitted for review', () => kbApi.requestReview(id))} disabled={dirty}>
-            Submit for review
-          </Button>
-        )}
-        {article.data.reviewVersion !== null && article.data.reviewRequestedBy !== me.id && (
+      <ReviewPanel
+        of="article"
+        item={article.data}
+        requireReview={requireReview}
+        dirty={dirty}
+        act={act}
+        calls={{ submit: () => kbApi.requestReview(id), approve: () => kbApi.approve(id), requestChanges: (text) => kbApi.requestChanges(id, text) }}
+        before={
           <>
-            <Button color="green" onClick={() => void act('Approved and published', () => kbApi.approve(id))} disabled={dirty}>
-              Approve and publish
+            <Button onClick={() => void saveDraft()} disabled={!dirty}>
+              Save draft
             </Button>
-            <Button variant="default" onClick={() => setChanges('')}>
-              Request changes
-            </Button>
+            {!requireReview && (
+              <Button color="green" onClick={() => void act('Published', () => kbApi.publish(id))} disabled={dirty || article.data.status === 'published'}>
+                Publish
+              </Button>
+            )}
           </>
-        )}
-        {article.data.reviewVersion !== null && article.data.reviewRequestedBy === me.id && (
-          <Text size="sm" c="dimmed">
-            Waiting for another agent to review it.
-          </Text>
-        )}
-        {article.data.publishedVersion !== null && (
-          <Button variant="default" onClick={() => void act('Unpublished', () => kbApi.unpublish(id))}>
-            Unpublish
-          </Button>
-        )}
-      </Group>
-"      {changes !== null && (
-        <Stack gap="xs">
-          <Textarea label="What should change" value={changes} onChange={(e) => setChanges(e.currentTarget.value)} maxLength={2000} autosize minRows={2} data-autofocus />
-          <Group>
-            <Button
-              disabled={!changes.trim()}
-              onClick={() =>
-                void act('Sent back with your note', async () => {
-                  const a = await kbApi.requestChanges(id, changes);
-                  setChanges(null);
-                  return a;
-                })
-              }
-            >
-              Send back
+        }
+        after={
+          article.data.publishedVersion !== null && (
+            <Button variant="default" onClick={() => void act('Unpublished', () => kbApi.unpublish(id))}>
+              Unpublish
             </Button>
-            <Button variant="subtle" onClick={() => setChanges(null)}>
-              Cancel
-            </Button>
-          </Group>
-        </Stack>
-      )}
-      {requireReview && (
-        <Text size="xs" c="dimmed">
-          Publishing needs a review here: another agent approves the version you submit.
-        </Text>
-      )}
+          )
+        }
+      />
       <Group align="flex-end" wrap="wrap" hidden={requireReview}>
         <TextInput type="datetime-local" label="Publish later, at" value={when} onChange={(e) => setWhen(e.currentTarget.value)} />
         <Button variant="default" disabled={!when || dirty} onClick={() => void act('Scheduled', () => kbApi.publish(id, new Date(when).toISOString()))}>

@@ -1,10 +1,9 @@
-import { Alert, Anchor, Badge, Button, Group, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { FormError, useSave } from '../admin/forms';
-import { useDirectory } from '../app/directory';
-import { useSession } from '../app/session';
 import { History } from './History';
+import { ChangesRequested, ReviewBadge, ReviewPanel } from './Review';
 import { type Article, kbApi, TRANSLATION_STATUS_LABELS, type Translation } from './model';
 
 type Draft = { locale: string; title: string; body: string; version?: number };
@@ -18,14 +17,13 @@ type Draft = { locale: string; title: string; body: string; version?: number };
 export function Translations({ article }: { article: Article }) {
   const qc = useQueryClient();
   const id = article.id;
-  const { me } = useSession();
-  const dir = useDirectory();
   const list = useQuery({ queryKey: ['kb-translations', id], queryFn: () => kbApi.translations(id) });
   const settings = useQuery({ queryKey: ['kb-settings'], queryFn: kbApi.settings });
   const [newLocale, setNewLocale] = useState('');
   const [draft, setDraft] = useState<Draft | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [changes, setChanges] = useState<string | null>(null);
+  // Opening a translation (again) starts its review afresh: a half-written "What should change" is dropped.
+  const [opened, setOpened] = useState(0);
   const [history, setHistory] = useState(false);
   const { error, save } = useSave([['kb-translations', id]]);
   if (!list.data) return null;
@@ -34,7 +32,7 @@ export function Translations({ article }: { article: Article }) {
   const current = draft ? list.data.find((x) => x.locale === draft.locale) : undefined;
   const open = (x: Translation) => {
     setMessage(null);
-    setChanges(null);
+    setOpened((n) => n + 1);
     setHistory(false);
     setDraft({ locale: x.locale, title: x.title, body: x.body, version: x.version });
   };
@@ -103,85 +101,49 @@ export function Translations({ article }: { article: Article }) {
               </Anchor>
             )}
           </Group>
-          {current?.reviewVersion != null && (
-            <Badge color="blue" variant="light" w="fit-content" data-testid="translation-review">
-              In review: version {current.reviewVersion}
-            </Badge>
-          )}
-          {current?.changesRequested && current.reviewVersion === null && (
-            <Alert color="orange" title={`Changes requested by ${dir.staff.find((u) => u.id === current.changesRequestedBy)?.name ?? 'a reviewer'}`} data-testid="translation-changes-requested">
-              {current.changesRequested}
-            </Alert>
-          )}
+          <ReviewBadge of="translation" item={current} />
+          <ChangesRequested of="translation" item={current} />
           <TextInput label="Translated title" value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.currentTarget.value })} maxLength={200} />
           <Textarea label="Translated body (Markdown)" value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.currentTarget.value })} autosize minRows={6} maxRows={24} styles={{ input: { fontFamily: 'ui-monospace, monospace' } }} />
-          <Group wrap="wrap">
-            <Button onClick={() => void run('Translation saved', () => kbApi.saveTranslation(id, draft.locale, { title: draft.title, body: draft.body, version: draft.version }))} disabled={!dirty}>
-              Save translation
-            </Button>
-            {!requireReview && (
-              <Button color="green" disabled={!current || dirty || current.status === 'published'} onClick={() => void run('Translation published', () => kbApi.publishTranslation(id, current?.locale ?? draft.locale))}>
-                Publish translation
-              </Button>
-            )}
-            {current && current.reviewVersion === null && current.status !== 'published' && (
-              <Button variant={requireReview ? 'filled' : 'default'} disabled={dirty} onClick={() => void run('Translation submitted for review', () => kbApi.requestTranslationReview(id, current.locale))}>
-                Submit translation for review
-              </Button>
-            )}
-            {current && current.reviewVersion !== null && current.reviewRequestedBy !== me.id && (
+          <ReviewPanel
+            key={opened}
+            of="translation"
+            item={current}
+            requireReview={requireReview}
+            dirty={dirty}
+            act={run}
+            calls={{
+              submit: () => kbApi.requestTranslationReview(id, draft.locale),
+              approve: () => kbApi.approveTranslation(id, draft.locale),
+              requestChanges: (text) => kbApi.requestTranslationChanges(id, draft.locale, text),
+            }}
+            before={
               <>
-                <Button color="green" disabled={dirty} onClick={() => void run('Translation approved and published', () => kbApi.approveTranslation(id, current.locale))}>
-                  Approve and publish translation
+                <Button onClick={() => void run('Translation saved', () => kbApi.saveTranslation(id, draft.locale, { title: draft.title, body: draft.body, version: draft.version }))} disabled={!dirty}>
+                  Save translation
                 </Button>
-                <Button variant="default" onClick={() => setChanges('')}>
-                  Request changes to translation
-                </Button>
+                {!requireReview && (
+                  <Button color="green" disabled={!current || dirty || current.status === 'published'} onClick={() => void run('Translation published', () => kbApi.publishTranslation(id, current?.locale ?? draft.locale))}>
+                    Publish translation
+                  </Button>
+                )}
               </>
-            )}
-            {current?.publishedVersion != null && (
-              <Button variant="default" onClick={() => void run('Translation unpublished', () => kbApi.unpublishTranslation(id, current.locale))}>
-                Unpublish translation
-              </Button>
-            )}
-            {current && (
-              <Button variant="subtle" color="red" onClick={() => void run('Translation deleted', () => kbApi.deleteTranslation(id, current.locale).then(() => null))}>
-                Delete translation
-              </Button>
-            )}
-          </Group>
-          {current && current.reviewVersion !== null && current.reviewRequestedBy === me.id && (
-            <Text size="sm" c="dimmed">
-              Waiting for another agent to review the translation.
-            </Text>
-          )}
-          {current && changes !== null && (
-            <Stack gap="xs">
-              <Textarea label="What should change in the translation" value={changes} onChange={(e) => setChanges(e.currentTarget.value)} maxLength={2000} autosize minRows={2} />
-              <Group>
-                <Button
-                  disabled={!changes.trim()}
-                  onClick={() =>
-                    void run('Translation sent back with your note', async () => {
-                      const x = await kbApi.requestTranslationChanges(id, current.locale, changes);
-                      setChanges(null);
-                      return x;
-                    })
-                  }
-                >
-                  Send translation back
-                </Button>
-                <Button variant="subtle" onClick={() => setChanges(null)}>
-                  Cancel
-                </Button>
-              </Group>
-            </Stack>
-          )}
-          {requireReview && (
-            <Text size="xs" c="dimmed">
-              Publishing needs a review here: another agent approves the version you submit.
-            </Text>
-          )}
+            }
+            after={
+              current && (
+                <>
+                  {current.publishedVersion != null && (
+                    <Button variant="default" onClick={() => void run('Translation unpublished', () => kbApi.unpublishTranslation(id, current.locale))}>
+                      Unpublish translation
+                    </Button>
+                  )}
+                  <Button variant="subtle" color="red" onClick={() => void run('Translation deleted', () => kbApi.deleteTranslation(id, current.locale).then(() => null))}>
+                    Delete translation
+                  </Button>
+                </>
+              )
+            }
+          />
           {article.publishedVersion === null && (
             <Text size="xs" c="dimmed">
               Readers see a translation once the article itself is published.
