@@ -164,13 +164,23 @@ export function notFound(what: 'ticket' | 'user' | 'organization' | 'group' | 'a
   return new AppError(code, `No ${what} with id ${id}`);
 }
 
-/** Postgres unique_violation, whichever driver raised it (drizzle wraps driver errors in `cause`). */
-export function isUniqueViolation(err: unknown): boolean {
+/**
+ * Whether a PostgreSQL error with this SQLSTATE is anywhere along the error's cause chain. Drizzle wraps the driver's
+ * error in `cause`, and the two drivers (pg, PGlite) differ in how deep, so the code is never only on the top error.
+ */
+export function hasPgCode(err: unknown, sqlstate: string): boolean {
   for (let e = err; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: string }).code === '23505') return true;
+    if ((e as { code?: unknown }).code === sqlstate) return true;
   }
   return false;
 }
+
+/** Postgres unique_violation (23505). */
+export const isUniqueViolation = (err: unknown): boolean => hasPgCode(err, '23505');
+/** A statement ended by statement_timeout or a cancel (57014). */
+export const isQueryCanceled = (err: unknown): boolean => hasPgCode(err, '57014');
+/** A lock not granted within lock_timeout (55P03). */
+export const isLockTimeout = (err: unknown): boolean => hasPgCode(err, '55P03');
 
 /** The column of a Postgres foreign_key_violation (e.g. `group_id`), or null for any other error. */
 export function foreignKeyColumn(err: unknown): string | null {

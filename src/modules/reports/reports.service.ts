@@ -3,7 +3,7 @@ import { and, type SQL, sql } from 'drizzle-orm';
 import { type Database, type Executor, openDatabase, rowsOf } from '../../db/client.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, isQueryCanceled } from '../../platform/errors.js';
 import type { PeopleService } from '../people/people.service.js';
 import { CHANNELS, ticketSummaries, visibleTicketIds } from '../tickets/reports.queries.js';
 import type { TicketSettingsService } from '../tickets/settings.service.js';
@@ -416,7 +416,7 @@ export class ReportsService {
         return fn(tx);
       });
     } catch (e) {
-      if (isTimeout(e)) {
+      if (isQueryCanceled(e)) {
         throw new AppError('REPORT_TIMEOUT', `The report took longer than its ${this.ctx.config.reportsTimeoutMs / 1000} s budget and was stopped: choose a shorter period or fewer groups`);
       }
       throw e;
@@ -493,9 +493,3 @@ function cell(v: unknown): string {
   return `"${neutraliseFormula(String(v)).replace(/"/g, '""')}"`;
 }
 
-function isTimeout(e: unknown): boolean {
-  for (let x: unknown = e; x && typeof x === 'object'; x = (x as { cause?: unknown }).cause) {
-    if ((x as { code?: unknown }).code === '57014') return true;
-  }
-  return false;
-}

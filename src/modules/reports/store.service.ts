@@ -3,7 +3,7 @@ import { type Executor, rowsOf, type Tx } from '../../db/client.js';
 import { copyField } from '../../db/copy-text.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, isLockTimeout } from '../../platform/errors.js';
 import { policyOfTicket } from '../sla/sla.queries.js';
 import { ALWAYS_OPEN, type BusinessClock, type SlaService } from '../sla/sla.service.js';
 import {
@@ -294,7 +294,8 @@ export class ReportsStore {
           }));
           break;
         } catch (err) {
-          // The lock was not granted in time (55P03): the live table went on serving; catch up and try again.
+          // The lock was not granted in time (55P03): the live table went on serving; catch up and try again. The wait is
+          // short (300 ms by default) because every ticket write queues behind it.
           if (!isLockTimeout(err) || attempt >= 20) throw err;
         }
       }
@@ -364,13 +365,3 @@ export class RebuildRunningError extends Error {
   }
 }
 
-/**
- * The swap's lock was not granted in time (55P03). The driver's error wraps PostgreSQL's, so the code is looked for
- * along the cause chain. The wait is short (300 ms by default) because every ticket write queues behind it.
- */
-function isLockTimeout(e: unknown): boolean {
-  for (let x: unknown = e; x && typeof x === 'object'; x = (x as { cause?: unknown }).cause) {
-    if ((x as { code?: unknown }).code === '55P03') return true;
-  }
-  return false;
-}

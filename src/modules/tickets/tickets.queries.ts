@@ -5,7 +5,7 @@ import { rowsOf } from '../../db/client.js';
 import { type Actor, isStaff, SYSTEM_ACTOR } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
 import { decodeCursor, encodeCursor } from '../../platform/cursor.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { AppError, isQueryCanceled, notFound } from '../../platform/errors.js';
 import { organizations, users } from '../people/people.schema.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { TicketFilter } from './search-query.js';
@@ -620,13 +620,6 @@ const WALK_BUDGET_MS = 40;
 
 // Every ticket column but the search vector, which lists never need and which is the widest.
 const { searchVector: _searchVector, ...listColumns } = getTableColumns(tickets);
-
-function isQueryCanceled(err: unknown): boolean {
-  for (let e = err; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: string }).code === '57014') return true;
-  }
-  return false;
-}
 
 /**
  * Order and keyset condition of a sort. `matchesFirst` orders by expressions no index provides, which makes
