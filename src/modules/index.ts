@@ -37,7 +37,7 @@ export function buildModules(ctx: Ctx) {
   const channels = channelsModule(ctx, { ...people.services, ...tickets.services });
   // The knowledge base sits below email: auto-replies carry its articles.
   const kb = kbModule(ctx, { ...people.services, ...tickets.services });
-  const email = emailModule(ctx, { ...channels.services, ...people.services, ...tickets.services, articles: kb.services.kb });
+  const email = emailModule(ctx, { ...channels.services, ...people.services, ...tickets.services, articles: kb.services.kbTranslations });
   // Flagged recurring topics are mailed to the admins through the outbox.
   kb.services.kbTopics.mailThrough(email.services.email.outbound);
   const sla = slaModule(ctx, { ...tickets.services, ...fields.services });

@@ -114,7 +114,7 @@ While you wait, these pages may already have the answer:
 {% for link in self_help %}  - {{ link.title }}: {{ link.url }}
 {% endfor %}{% endif %}{% if articles.size > 0 %}
 These articles from our help centre may answer your question:
-{% for article in articles %}  - {{ article.title }}: {{ article.url }}
+{% for article in articles %}  - {{ article.title }}{% if article.language != "" %} ({{ article.language }}){% endif %}: {{ article.url }}
 {% endfor %}{% endif %}
 To add anything, reply to this email and keep [#{{ ticket.number }}] in the subject.
 

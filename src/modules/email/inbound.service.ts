@@ -43,8 +43,23 @@ const replyParser = new EmailReplyParser();
  * job, turns it into a ticket, a reply, a note or a bounce record. Processing is idempotent, and a message that
  * cannot be processed stays visible as failed, with its error, until an admin retries it.
  */
-/** The knowledge base's public articles for a new email (subject, text): what the auto-reply lists. */
-export type ArticlesForMail = { forMail(subject: string, body: string): Promise<{ title: string; url: string }[]> };
+/**
+ * The knowledge base's public articles for a new email (subject, text) in the requester's language where the message
+ * says it (`locale`): what the auto-reply lists. `language` names the language of one in another language than asked.
+ */
+export type ArticlesForMail = { forMail(subject: string, body: string, locale?: string | null): Promise<{ title: string; url: string; language?: string }[]> };
+
+/**
+ * The language a message's sender reads, where the mail says it: the first of Accept-Language (their mail program's
+ * language, which Outlook sends), else Content-Language (the message's). Null when neither is there.
+ */
+export function requesterLanguage(headers: HeaderMap): string | null {
+  for (const name of ['accept-language', 'content-language']) {
+    const first = header(headers, name)?.split(',')[0]?.split(';')[0]?.trim();
+    if (first) return first.slice(0, 40);
+  }
+  return null;
+}
 
 /**
  * What another module hooks onto a recognised bounce (status-page subscribers stop mail to the address): called
@@ -295,7 +310,7 @@ export class InboundService {
       (row.envelopeFrom === null || row.envelopeFrom !== '');
     // Help-centre articles for the auto-reply, looked up before the ticket's transaction (embedded PGlite has one
     // connection); a failed lookup only leaves them out.
-    const articles = mayAutoReply ? await this.articles.forMail(subject, text).catch(() => []) : [];
+    const articles = mayAutoReply ? await this.articles.forMail(subject, text, requesterLanguage(headers)).catch(() => []) : [];
     await this.intake.receive(
       {
         ...handover,

@@ -91,7 +91,7 @@ export class OutboundService {
    * stores the reply: its row lock makes concurrent messages from one sender count in turn (counting sent
    * replies instead raced: two messages processed at once both saw 4 and both answered).
    */
-  async queueAutoReply(tx: Tx, input: { ticket: TicketRow; address: EmailAddress; requester: User; priority: Priority; inReplyTo: string | null; articles?: { title: string; url: string }[] }): Promise<void> {
+  async queueAutoReply(tx: Tx, input: { ticket: TicketRow; address: EmailAddress; requester: User; priority: Priority; inReplyTo: string | null; articles?: { title: string; url: string; language?: string }[] }): Promise<void> {
     const { ticket, address, requester, priority } = input;
     const data = {
       ticket: { number: ticket.number, subject: ticket.subject, id: ticket.id },
@@ -100,7 +100,8 @@ export class OutboundService {
       address: { name: address.name, address: address.address },
       self_help: address.selfHelpLinks,
       // Public help-centre articles that match the message well (none when nothing does).
-      articles: (input.articles ?? []).map((a) => ({ title: a.title, url: a.url })),
+      // `language`: set on one in another language than the requester's (the template names it).
+      articles: (input.articles ?? []).map((a) => ({ title: a.title, url: a.url, language: a.language ?? '' })),
     };
     // An address's template that fails to render (a render or memory limit) falls back to the default one: an
     // auto-reply must never stop the ticket it acknowledges from being opened.

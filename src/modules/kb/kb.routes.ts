@@ -20,7 +20,8 @@ const admin = { level: 'admin', scope: 'admin' } as const;
 const pub = { level: 'public' } as const;
 const tags = ['knowledge base'];
 
-const Suggestion = z.object({ id: z.uuid(), slug: z.string(), title: z.string(), snippet: z.string(), url: z.string() });
+// `locale`: the language of the article's title and page; one other than the answer's `locale` is a top-up in the help centre's own.
+const Suggestion = z.object({ id: z.uuid(), slug: z.string(), title: z.string(), snippet: z.string(), url: z.string(), locale: z.string() });
 // Only what may be shown inline; anything else downloads.
 const INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']);
 
@@ -179,9 +180,9 @@ export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: 
       schema: {
         tags,
         querystring: z.object({ q: z.string().max(MAX_QUERY), impression: z.uuid().optional(), locale: z.string().max(40).optional() }),
-        response: { 200: z.object({ items: z.array(Suggestion) }) },
+        response: { 200: z.object({ items: z.array(Suggestion), locale: z.string() }) },
         description:
-          "The top 3 articles the caller may read for a text (rate-limited per address). A request form passes its impression id: what it was shown counts toward deflections. `locale` (the page's language): an enabled translation language's articles and URLs; the help centre's own otherwise.",
+          "The top 3 articles the caller may read for a text (rate-limited per address). A request form passes its impression id: what it was shown counts toward deflections. `locale` (the page's language): an enabled translation language's articles and URLs, topped up with the help centre's own when it has fewer than 3 (each item says its `locale`; the answer's `locale` is the language asked for, so a form labels the others); the help centre's own otherwise.",
       },
     },
     async (req) => {
@@ -189,11 +190,12 @@ export function kbRoutes(app: FastifyInstance, ctx: Ctx, kb: KbService, topics: 
       // An anonymous question already answered costs one map lookup: no query, so no rate-limit row to update either
       // (that upsert was most of a cached suggestion's cost). Recording an impression writes, so it always counts.
       const hit = !req.actor && !req.query.impression ? (locale ? tr.cachedSuggestions(locale, req.query.q) : kb.cachedSuggestions(req.query.q)) : undefined;
-      if (hit) return { items: hit };
+      const answered = locale ?? (await tr.defaultLocale());
+      if (hit) return { items: hit, locale: answered };
       await limited(kb, req, 'suggest');
       const items = locale ? await tr.suggest(req.actor, locale, req.query.q) : await kb.suggest(req.actor, req.query.q);
       if (req.query.impression) await kb.recordImpression(req.actor, req.query.impression, items.map((i) => i.id));
-      return { items };
+      return { items, locale: answered };
     },
   );
   r.post('/api/v1/kb/suggest/feedback', { config: { access: pub }, schema: { tags, body: FeedbackBody, description: 'solved / not_related / not_answered for a suggested article.' } }, async (req, reply) => {

@@ -120,8 +120,11 @@ export function normaliseQuery(q: string): string {
     .join(' ');
 }
 
-export type Suggestion = { id: string; slug: string; title: string; snippet: string; url: string };
+/** A suggested article; `locale` is the language its title and page are in (a suggestion in another language than asked is labelled). */
+export type Suggestion = { id: string; slug: string; title: string; snippet: string; url: string; locale: string };
 
+/** How many articles a request form is suggested. */
+export const SUGGESTED = 3;
 /** How many matches each search index hands over for ranking: bounds the work of a query matching thousands. */
 const CANDIDATES = 400;
 /** How much of an article's text a search snippet is cut from. */
@@ -766,8 +769,9 @@ export class KbService {
     }
     const generation = cache.generation;
     // No highlighted excerpt (the forms show titles): the snippet is the article's opening.
-    const { items } = await this.search(reader, q, 3, true, false);
-    const out = items.map(({ id, slug, title, snippet }) => ({ id, slug, title, snippet: snippet.replace(/[\u0001\u0002]/g, ''), url: `${this.ctx.config.publicUrl}/help/articles/${slug}` }));
+    const { items } = await this.search(reader, q, SUGGESTED, true, false);
+    const locale = localeOfConfig((await this.settings()).language);
+    const out = items.map(({ id, slug, title, snippet }) => ({ id, slug, title, snippet: snippet.replace(/[\u0001\u0002]/g, ''), url: `${this.ctx.config.publicUrl}/help/articles/${slug}`, locale }));
     if (key !== null) cache.store(cache.suggestions, key, out, generation);
     return out;
   }
@@ -780,10 +784,11 @@ export class KbService {
    * Public articles for an email's auto-reply (issue 14): none unless one matches well. Every word of the subject
    * and the first 2,000 characters of the body (stemmed) may match; an article qualifies only with at least two of
    * the subject's words (the one word of a one-word subject), and those with more subject words, then the better
-   * full-text rank over subject and body, come first. At most `limit`.
+   * full-text rank over subject and body, come first. At most `limit`, none of `exclude`. With `translation`, its
+   * published translations into that locale (stemmed with its configuration) and their pages.
    */
-  async forMail(subject: string, body: string, limit = 3): Promise<Suggestion[]> {
-    const { language } = await this.settings();
+  async forMail(subject: string, body: string, limit = SUGGESTED, translation: { locale: string; config: string } | null = null, exclude: string[] = []): Promise<Suggestion[]> {
+    const language = translation?.config ?? (await this.settings()).language;
     const [lex] = rowsOf<{ s: string[]; b: string[] }>(
       await this.ctx.db.execute(sql`select tsvector_to_array(to_tsvector(${language}::regconfig, ${subject.slice(0, 500)})) as s, tsvector_to_array(to_tsvector(${language}::regconfig, ${body.slice(0, 2000)})) as b`),
     );
@@ -793,19 +798,22 @@ export class KbService {
     const words = [...new Set([...subjectWords, ...(lex?.b ?? []).filter(word)])].slice(0, 60);
     const any = words.map((w) => `'${w}'`).join(' | ');
     const need = Math.min(2, subjectWords.length);
+    const source = translation
+      ? sql`select kb_articles.id, kb_articles.slug, t.published_title as title, t.search from ${kbArticleTranslations} t join ${kbArticles} on kb_articles.id = t.article_id
+          where t.locale = ${translation.locale} and t.search @@ ${any}::tsquery and ${readableBy(null)}`
+      : sql`select kb_articles.id, kb_articles.slug, kb_articles.published_title as title, kb_articles.search from ${kbArticles} where kb_articles.search @@ ${any}::tsquery and ${readableBy(null)}`;
+    const skip = exclude.length ? sql` and c.id not in (${sql.join(exclude.map((x) => sql`${x}::uuid`), sql`, `)})` : sql``;
     const rows = rowsOf<{ slug: string; title: string; id: string }>(
       await this.ctx.db.execute(sql`
-        select c.id, c.slug, c.title from (
-          select kb_articles.id, kb_articles.slug, kb_articles.published_title as title, kb_articles.search from ${kbArticles}
-          where kb_articles.search @@ ${any}::tsquery and ${readableBy(null)}
-          limit ${CANDIDATES}
-        ) c
+        select c.id, c.slug, c.title from (${source} limit ${CANDIDATES}) c
         cross join lateral (select count(*)::int as n from jsonb_array_elements_text(${JSON.stringify(subjectWords)}::jsonb) w where c.search @@ (quote_literal(w))::tsquery) m
-        where m.n >= ${need}
+        where m.n >= ${need}${skip}
         order by m.n desc, ts_rank(c.search, ${any}::tsquery) desc, c.title
         limit ${limit}`),
     );
-    return rows.map((r) => ({ id: r.id, slug: r.slug, title: r.title, snippet: '', url: `${this.ctx.config.publicUrl}/help/articles/${r.slug}` }));
+    const locale = translation?.locale ?? localeOfConfig(language);
+    const base = translation ? `/help/${translation.locale}` : '/help';
+    return rows.map((r) => ({ id: r.id, slug: r.slug, title: r.title, snippet: '', url: `${this.ctx.config.publicUrl}${base}/articles/${r.slug}`, locale }));
   }
 
   /** Records that these articles were shown in the request form `impression` (once per article). */

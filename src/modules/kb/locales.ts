@@ -84,3 +84,12 @@ export function localeOfConfig(config: string): string {
   if (config === 'simple') return 'en';
   return Object.entries(STEMMERS).find(([, c]) => c === config)?.[0] ?? 'und';
 }
+
+/** A language's name in English ("English", "French", "Brazilian Portuguese"): how a mail labels an article in another language. */
+export function languageName(locale: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(locale) ?? locale;
+  } catch {
+    return locale;
+  }
+}

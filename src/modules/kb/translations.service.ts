@@ -7,8 +7,8 @@ import type { Executor } from '../../db/client.js';
 import { AppError } from '../../platform/errors.js';
 import { type DiffLine, diffLines } from './diff.js';
 import { kbArticles, kbArticleTranslations, kbArticleTranslationVersions, kbCategories, kbCategoryTranslations, kbSections, kbSectionTranslations } from './kb.schema.js';
-import { hitsByScore, isUuid, type KbService, normaliseQuery, pageExtras, type Reader, readableBy, SNIPPET_SOURCE, type SearchHit, type Suggestion, searchVector } from './kb.service.js';
-import { localeCandidates, localeOfConfig, parseLocale, stemmerFor } from './locales.js';
+import { hitsByScore, isUuid, type KbService, normaliseQuery, pageExtras, type Reader, readableBy, SNIPPET_SOURCE, SUGGESTED, type SearchHit, type Suggestion, searchVector } from './kb.service.js';
+import { languageName, localeCandidates, localeOfConfig, parseLocale, stemmerFor } from './locales.js';
 import { renderArticle } from './markdown.js';
 
 export const TranslationBody = z.object({
@@ -501,8 +501,9 @@ export class KbTranslations {
   }
 
   /**
-   * The top 3 articles in a locale for what a customer is writing, linking to the locale's pages. Anonymous answers
-   * are kept like the help centre's own (KbService.suggest), keyed by locale and query.
+   * The top 3 articles in a locale for what a customer is writing, linking to the locale's pages; when the locale
+   * has fewer, topped up with the help centre's own articles (each suggestion says its language, so a form labels
+   * those). Anonymous answers are kept like the help centre's own (KbService.suggest), keyed by locale and query.
    */
   async suggest(reader: Reader, locale: string, q: string): Promise<Suggestion[]> {
     const cache = this.kb.pageCache();
@@ -512,11 +513,36 @@ export class KbTranslations {
       if (hit) return hit;
     }
     const generation = cache.generation;
-    const { items } = await this.search(reader, locale, q, 3, true, false);
-    const out = items.map(({ id, slug, title, snippet }) => ({ id, slug, title, snippet, url: `${this.ctx.config.publicUrl}/help/${locale}/articles/${slug}` }));
+    const { items } = await this.search(reader, locale, q, SUGGESTED, true, false);
+    let out: Suggestion[] = items.map(({ id, slug, title, snippet }) => ({ id, slug, title, snippet, url: `${this.ctx.config.publicUrl}/help/${locale}/articles/${slug}`, locale }));
+    if (out.length < SUGGESTED && normaliseQuery(q)) {
+      const shown = new Set(out.map((s) => s.id));
+      out = [...out, ...(await this.kb.suggest(reader, q)).filter((s) => !shown.has(s.id))].slice(0, SUGGESTED);
+    }
     if (key !== null) cache.store(cache.suggestions, key, out, generation);
     return out;
   }
+
+  /**
+   * Public articles for an email's auto-reply in the requester's language (`rawLocale`, from the message's headers;
+   * null, malformed or not enabled: the help centre's own), topped up with the help centre's own articles when the
+   * locale has fewer than `limit` that match well (KbService.forMail's rule).
+   */
+  async forMail(subject: string, body: string, rawLocale?: string | null, limit = SUGGESTED): Promise<(Suggestion & { language?: string })[]> {
+    let locale: string | null = null;
+    try {
+      locale = await this.resolve(rawLocale ?? undefined);
+    } catch {
+      // A header is not a form: a malformed language there only means the help centre's own articles.
+    }
+    if (!locale) return this.kb.forMail(subject, body, limit);
+    const translated = await this.kb.forMail(subject, body, limit, { locale, config: await this.stemmer(locale) });
+    if (translated.length >= limit) return translated;
+    const language = languageName(await this.defaultLocale());
+    const own = await this.kb.forMail(subject, body, limit - translated.length, null, translated.map((a) => a.id));
+    return [...translated, ...own.map((a) => ({ ...a, language }))];
+  }
+
   /** An anonymous reader's suggestions in a locale when already answered (one map lookup). */
   cachedSuggestions(locale: string, q: string): Suggestion[] | undefined {
     return this.kb.pageCache().suggestions.get(`${locale}|${normaliseQuery(q)}`);

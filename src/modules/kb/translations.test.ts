@@ -312,9 +312,71 @@ describe('knowledge base translations per locale', () => {
     const bad = await suggest('cancel', 'fr;drop');
     assert.equal(bad.status, 422);
     assert.equal(bad.body.code, 'INVALID_LOCALE');
-    // Cached per language: the French answer is not served for English, nor the other way round.
-    assert.equal((await suggest('cancel subscr', 'fr')).body.items.length, 0);
+    // Cached per language: the French answer is not served for English, nor the other way round. French words find
+    // nothing in English; English words in a French form find the English article, labelled English.
     assert.equal((await suggest('résilier abonn')).body.items.length, 0);
+    const topped = await suggest('cancel subscr', 'fr');
+    assert.equal(topped.body.locale, 'fr');
+    assert.deepEqual(
+      topped.body.items.map((i: { url: string; locale: string }) => [i.url, i.locale]),
+      [[`http://localhost:3000/help/articles/${a.slug}`, 'en']],
+    );
+  });
+
+  test('suggestions in a language with few translations are topped up with the help centre\'s own articles, each saying its language (portal and widget)', async () => {
+    const words = ['Pause', 'Resume', 'Upgrade', 'Downgrade'].map((w) => `${w} a membership plan`);
+    const own = [];
+    for (const title of words) own.push(await article(title, `How to ${title.toLowerCase()}.`));
+    const [pause] = own as [{ id: string; slug: string }];
+    await t.as(agent).put(tr(pause.id, 'fr'), { title: "Suspendre l'adhésion membership", body: 'Suspendre.' });
+    await t.as(agent).post(`${tr(pause.id, 'fr')}/publish`, {});
+    const res = await t.as(null).get(`/api/v1/kb/suggest?q=${encodeURIComponent('membership pla')}&locale=fr-CA`);
+    assert.equal(res.status, 200, res.raw);
+    assert.equal(res.body.locale, 'fr');
+    const items = res.body.items as { id: string; url: string; locale: string }[];
+    assert.equal(items.length, 3, 'three, the French one and two of the help centre\'s own');
+    assert.deepEqual(items[0], { ...items[0], id: pause.id, locale: 'fr', url: `http://localhost:3000/help/fr/articles/${pause.slug}` });
+    assert.ok(items.slice(1).every((i) => i.locale === 'en' && i.url.startsWith('http://localhost:3000/help/articles/') && i.id !== pause.id), JSON.stringify(items));
+    // A language with enough translations is not topped up; the help centre's own language is answered as such.
+    const en = await t.as(null).get(`/api/v1/kb/suggest?q=${encodeURIComponent('membership pla')}`);
+    assert.equal(en.body.locale, 'en');
+    assert.ok(en.body.items.every((i: { locale: string }) => i.locale === 'en'));
+    // The widget answers the same way.
+    const site = await t.as(admin).post('/api/v1/widget/sites', { name: 'App', allowedOrigins: ['https://app.example.com'] });
+    assert.equal(site.status, 201, site.raw);
+    const w = await t.app.inject({ method: 'GET', url: `/api/v1/widget/${site.body.siteKey}/suggest?q=${encodeURIComponent('membership pla')}&locale=fr`, headers: { origin: 'https://app.example.com' } });
+    assert.equal(w.statusCode, 200, w.body);
+    const answer = JSON.parse(w.body) as { locale: string; items: { locale: string }[] };
+    assert.equal(answer.locale, 'fr');
+    assert.deepEqual(
+      answer.items.map((i) => i.locale),
+      ['fr', 'en', 'en'],
+    );
+  });
+
+  test("the email auto-reply lists articles in the requester's language (Accept-Language, else Content-Language), topped up with the help centre's own, labelled; a malformed header gets the own", async () => {
+    const a = await article('Update billing address', 'Open Billing and edit the address.');
+    const b = await article('Billing address for invoices', 'Invoices use the billing address.');
+    await t.as(agent).put(tr(a.id, 'fr'), { title: "Modifier l'adresse de facturation", body: "Ouvrez Facturation et modifiez l'adresse." });
+    await t.as(agent).post(`${tr(a.id, 'fr')}/publish`, {});
+    const smtp = await t.smtp();
+    const ack = async (subject: string, text: string, headers: Record<string, string>) => {
+      await smtp.send({ from: 'renee@example.fr', to: 'support@localhost', subject, text, headers });
+      await t.runJobs();
+      const items = (await t.as(admin).get('/api/v1/outbox?limit=200')).body.items as { id: string; kind: string; subject: string }[];
+      const mine = items.find((m) => m.kind === 'auto_reply' && m.subject.includes(subject));
+      assert.ok(mine, `an auto-reply to ${subject}`);
+      return (await t.as(admin).get(`/api/v1/outbox/${mine.id}/raw`)).raw.replace(/=\r?\n/g, '');
+    };
+    const fr = await ack("Modifier l'adresse de facturation billing address", 'Bonjour', { 'Accept-Language': 'fr-FR, en;q=0.8' });
+    assert.match(fr, new RegExp(`adresse de facturation: http://localhost:3000/help/fr/articles/${a.slug}`));
+    assert.match(fr, new RegExp(`Billing address for invoices \\(English\\): http://localhost:3000/help/articles/${b.slug}`));
+    assert.doesNotMatch(fr, new RegExp(`help/articles/${a.slug}\\b`), 'the French one is not listed again in English');
+    const byContent = await ack("Adresse de facturation a changer billing address", 'Merci', { 'Content-Language': 'fr' });
+    assert.match(byContent, new RegExp(`/help/fr/articles/${a.slug}`));
+    const malformed = await ack('Update billing address please', 'Thanks', { 'Accept-Language': '../fr!' });
+    assert.match(malformed, new RegExp(`Update billing address: http://localhost:3000/help/articles/${a.slug}`));
+    assert.doesNotMatch(malformed, /\(English\)/, 'no label when the articles are in the language asked');
   });
 
   test('with review required a translation is submitted, sent back and approved by another agent; the submitter cannot approve; a save withdraws the review', async () => {

@@ -33,7 +33,7 @@ const SiteView = z.object({
   createdAt: Timestamp,
 });
 const SiteWithSecret = SiteView.extend({ identitySecret: z.string() });
-const Suggestion = z.object({ id: z.uuid(), slug: z.string(), title: z.string(), snippet: z.string(), url: z.string() });
+const Suggestion = z.object({ id: z.uuid(), slug: z.string(), title: z.string(), snippet: z.string(), url: z.string(), locale: z.string() });
 
 const Identity = z.string().min(1).max(4096);
 const OpenSurvey = z.object({ ticketNumber: z.number().int(), subject: z.string(), expiresAt: Timestamp.nullable(), reasons: z.array(z.string()) });
@@ -163,11 +163,11 @@ export function widgetRoutes(app: FastifyInstance, widget: WidgetService): void 
       config: { access: pub },
       onRequest: allowSite,
       schema: { tags, params: KeyParams, querystring: z.object({ q: z.string().max(200), impression: z.uuid().optional(), locale: z.string().max(40).optional() }),
-        response: { 200: z.object({ items: z.array(Suggestion) }) },
-        description: "Up to 3 public articles for what the visitor is typing. The panel's form passes its impression id: what it was shown counts toward deflections, and its language (`locale`): an enabled translation language's articles and URLs, the help centre's own otherwise.",
+        response: { 200: z.object({ items: z.array(Suggestion), locale: z.string() }) },
+        description: "Up to 3 public articles for what the visitor is typing. The panel's form passes its impression id: what it was shown counts toward deflections, and its language (`locale`): an enabled translation language's articles and URLs, topped up with the help centre's own when it has fewer than 3 (each item says its `locale`; the answer's `locale` is the language asked for), the help centre's own otherwise.",
       },
     },
-    async (req) => ({ items: await widget.suggest(req.query.q, req.ip, req.query.impression, req.query.locale) }),
+    async (req) => widget.suggest(req.query.q, req.ip, req.query.impression, req.query.locale),
   );
 
   // ---- the scripts: no build step, no framework; the loader names the panel by its hash, so the panel is cached for good

@@ -231,7 +231,7 @@ export class WidgetService {
     const items = locale ? await this.deps.kbTranslations.suggest(null, locale, q) : await this.deps.kb.suggest(null, q);
     // Shown in the panel's form `impression`: each counts toward its article's deflections unless a report follows.
     if (impression) await this.deps.kb.recordImpression(null, impression, items.map((i) => i.id));
-    return items;
+    return { items, locale: locale ?? (await this.deps.kbTranslations.defaultLocale()) };
   }
 
   /** What a visitor said of a suggested article (solved / not related / did not answer): the KB's deflection counts. */

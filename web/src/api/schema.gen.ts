@@ -357,7 +357,7 @@ export interface Paths {
     put: { path: never; query: never; body: { name: string; intro?: string; primaryColor: string; accentColor: string; language: string; topicDays?: number; topicMinTickets?: number; requireReview?: boolean; locales?: string[] }; response: unknown };
   };
   "/api/v1/kb/suggest": {
-    get: { path: never; query: { q: string; impression?: string; locale?: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
+    get: { path: never; query: { q: string; impression?: string; locale?: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string; locale: string }[]; locale: string } };
   };
   "/api/v1/kb/suggest/feedback": {
     post: { path: never; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string; impression?: string }; response: unknown };
@@ -835,7 +835,7 @@ export interface Paths {
     post: { path: { siteKey: string }; query: never; body: { idempotencyKey: string; description: string; email?: string; name?: string; identity?: string; attachments?: { filename: string; contentType?: string; data: string }[]; context?: { url?: string; referrer?: string; userAgent?: string; language?: string; timeZone?: string; viewport?: { width: number; height: number }; screen?: { width: number; height: number }; appVersion?: string; custom?: { [key: string]: string | number | boolean | null }; queuedAt?: string }; kbImpression?: string }; response: { duplicate: true; ticketNumber: number } };
   };
   "/api/v1/widget/{siteKey}/suggest": {
-    get: { path: { siteKey: string }; query: { q: string; impression?: string; locale?: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string }[] } };
+    get: { path: { siteKey: string }; query: { q: string; impression?: string; locale?: string }; body: never; response: { items: { id: string; slug: string; title: string; snippet: string; url: string; locale: string }[]; locale: string } };
   };
   "/api/v1/widget/{siteKey}/suggest/feedback": {
     post: { path: { siteKey: string }; query: never; body: { articleId: string; outcome: "solved" | "not_related" | "not_answered"; query?: string; impression?: string }; response: unknown };

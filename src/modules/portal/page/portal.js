@@ -300,7 +300,9 @@ function newPage() {
             await api('POST', '/api/v1/kb/suggest/feedback', { articleId: a.id, outcome: 'solved', query: q, impression }).catch(() => null);
             solved.replaceWith(h('span', { class: 'muted', role: 'status', text: 'Glad it helped — no need to send the request.' }));
           };
-          return h('div', { class: 'suggestion' }, h('a', { href: a.url, target: '_blank', rel: 'noopener', text: a.title }), ' ', solved);
+          // An article topping up a language with few translations is in the help centre's own: say which.
+          const other = r.locale && a.locale && a.locale !== r.locale;
+          return h('div', { class: 'suggestion' }, h('a', { href: a.url, target: '_blank', rel: 'noopener', hreflang: a.locale, lang: a.locale, text: a.title }), other ? h('span', { class: 'muted', text: ` (${languageName(a.locale)})` }) : '', ' ', solved);
         }),
       );
     }, 300);
@@ -659,3 +661,12 @@ async function route() {
 
 window.addEventListener('popstate', () => void route());
 void route();
+
+/** A language's name in the portal's language (English): labels an article in another language than asked. */
+function languageName(code) {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(code) || code;
+  } catch {
+    return code;
+  }
+}

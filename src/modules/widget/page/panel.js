@@ -109,14 +109,25 @@
           // In the visitor's language (a loader cached from before languages has no locale(): the own articles).
           const res = await fetch(`${env.api}/suggest?q=${encodeURIComponent(q)}&impression=${impression}&locale=${encodeURIComponent(env.locale ? env.locale() : '')}`, { mode: 'cors', credentials: 'omit' });
           if (!res.ok || q !== asked) return;
-          const { items } = await res.json();
-          suggestList.replaceChildren(...items.map((a) => h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener', text: a.title }), feedback(a, q))));
+          const answer = await res.json();
+          const items = answer.items;
+          // An article topping up a language with few translations is in the help centre's own: its language is named.
+          suggestList.replaceChildren(...items.map((a) => h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener', hreflang: a.locale, lang: a.locale, text: a.title }), answer.locale && a.locale && a.locale !== answer.locale ? h('span', { text: ` (${langName(a.locale)})` }) : '', feedback(a, q))));
           suggest.hidden = items.length === 0;
         } catch {
           // Suggestions are a help, never a blocker (offline, say).
         }
       }, 300);
     });
+
+    /** A language's name in the panel's language (English): labels an article in another language than asked. */
+    function langName(code) {
+      try {
+        return new Intl.DisplayNames(['en'], { type: 'language' }).of(code) || code;
+      } catch {
+        return code;
+      }
+    }
 
     /** "This solved it" / "Not related" / "Did not answer" on a suggestion: the knowledge base counts deflections. */
     function feedback(article, query) {
