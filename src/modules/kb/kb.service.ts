@@ -136,6 +136,8 @@ export const RELATED_SHOWN = 3;
 export type RelatedRef = { id: string; slug: string; title: string; visibility: Visibility; published: boolean };
 
 export type SearchHit = { id: string; slug: string; title: string; snippet: string; sectionName: string; score: number };
+/** A full-text hit as read with its rank: what a result shows (the snippet's source text) and its score. */
+type Hit = { id: string; score: number; slug: string; title: string; section_name: string; snippet: string };
 
 /**
  * Search hits from the best-scored ids and their rows (ids whose row is gone, e.g. unpublished meanwhile, drop out),
@@ -699,14 +701,18 @@ export class KbService {
     // words are letters and digits only (normaliseQuery), so joining them with & makes no other operator.
     const tsquery = asYouType ? sql`to_tsquery(${language}::regconfig, ${`${query.split(' ').join(' & ')}:*`})` : sql`plainto_tsquery(${language}::regconfig, ${query})`;
     const readable = readableBy(reader);
+    const source = highlight ? SNIPPET_SOURCE : 200;
+    // The best `limit` with what a hit shows, in one statement (most searches need no trigram query after it).
     const ranked = async (tsq: SQL) =>
-      rowsOf<{ id: string; score: number }>(
+      rowsOf<Hit>(
         await this.ctx.db.execute(sql`
-          select c.id, ts_rank(c.search, c.tsq) as score from (
-            select kb_articles.id, kb_articles.search, q.tsq from ${kbArticles}, ${tsq} q(tsq)
-            where kb_articles.search @@ q.tsq and ${readable}
-            limit ${CANDIDATES}
-          ) c order by score desc limit ${limit}`),
+          select b.id, b.score, a.slug, a.published_title as title, s.name as section_name, left(a.published_text, ${source}) as snippet from (
+            select c.id, ts_rank(c.search, c.tsq) as score from (
+              select kb_articles.id, kb_articles.search, q.tsq from ${kbArticles}, ${tsq} q(tsq)
+              where kb_articles.search @@ q.tsq and ${readable}
+              limit ${CANDIDATES}
+            ) c order by score desc limit ${limit}
+          ) b join ${kbArticles} a on a.id = b.id join ${kbSections} s on s.id = a.section_id`),
       );
     let fts = await ranked(tsquery);
     // Someone describing their problem types a sentence ("the export fails on the reports page"), and an article
@@ -735,16 +741,23 @@ export class KbService {
     for (const r of [...fts, ...trgm]) scores.set(r.id, (scores.get(r.id) ?? 0) + Number(r.score));
     const best = [...scores].sort((a, b) => b[1] - a[1]).slice(0, limit);
     if (!best.length) return { query, items: [] };
-    const rows = rowsOf<{ id: string; slug: string; title: string; section_name: string; snippet: string }>(
-      await this.ctx.db.execute(sql`
-        select a.id, a.slug, a.published_title as title, s.name as section_name,
-          left(a.published_text, ${highlight ? SNIPPET_SOURCE : 200}) as snippet
-        from ${kbArticles} a join ${kbSections} s on s.id = a.section_id
-        where a.id in (${sql.join(
-          best.map(([id]) => sql`${id}::uuid`),
-          sql`, `,
-        )})`),
-    );
+    // What the full-text statements did not bring along (trigram hits) is read now.
+    const known = new Map(fts.map((r) => [r.id, r]));
+    const missing = best.filter(([id]) => !known.has(id));
+    const rows: Omit<Hit, 'score'>[] = [...known.values()].filter((r) => best.some(([id]) => id === r.id));
+    if (missing.length) {
+      rows.push(
+        ...rowsOf<Omit<Hit, 'score'>>(
+          await this.ctx.db.execute(sql`
+            select a.id, a.slug, a.published_title as title, s.name as section_name, left(a.published_text, ${source}) as snippet
+            from ${kbArticles} a join ${kbSections} s on s.id = a.section_id
+            where a.id in (${sql.join(
+              missing.map(([id]) => sql`${id}::uuid`),
+              sql`, `,
+            )})`),
+        ),
+      );
+    }
     // The excerpt around the query's words, marked (snippet.ts: what ts_headline made, without stemming every hit's
     // text in the database on every search).
     if (highlight) {
