@@ -126,7 +126,9 @@ export async function buildApp(config: Config, database: Database, options: { cl
   const signals = new LiveSignals();
   for (const m of services.modules) m.routes?.(app, { live, presence, signals });
   // The first-run setup can load the demo, which spans every module: the same code as `lifeline seed --demo`.
-  setupRoutes(app, services.ctx, services.people, services.setup, (staffPassword) => seedDemo(services, { staffPassword }));
+  setupRoutes(app, services.ctx, services.people, services.setup, (staffPassword) =>
+    seedDemo(services, (clock) => buildServices(config, database, clock), { staffPassword }),
+  );
   jobRoutes(app, database, services.ctx.clock);
   metricsRoutes(app, metrics, config.metricsToken);
   await installWebApp(app, options.webDist);

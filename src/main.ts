@@ -154,7 +154,7 @@ async function createAdmin(services: Services, input: { email: string; password:
 }
 
 async function seed(services: Services): Promise<string> {
-  return `Demo data added: ${JSON.stringify(await seedDemo(services))}`;
+  return `Demo data added: ${JSON.stringify(await seedDemo(services, (clock) => buildServices(services.ctx.config, services.ctx.database, clock)))}`;
 }
 
 /** Recomputes ticket_metrics from the event log; with `progress`, a line per 5 % on stderr. */

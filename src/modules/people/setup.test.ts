@@ -92,4 +92,28 @@ describe('first-run setup with the demo data', () => {
     assert.equal((await t.request('POST', '/api/v1/session', { email: 'fatima@lifeline.example', password: 'demo-password-123' })).status, 401);
     assert.equal((await t.request('POST', '/api/v1/session', { email: 'fatima@lifeline.example', password: ADMIN.password })).status, 200);
   });
+
+  test('the demo has a history: tickets over the last 30 days, answered and solved hours later, a small backlog, SLA breaches', async () => {
+    // The seed ran on a clock of its own: the server's is where it was, and the history ends there.
+    assert.equal(t.clock.now().toISOString(), '2026-03-02T09:00:00.000Z');
+    const signIn = await t.request('POST', '/api/v1/session', { email: ADMIN.email, password: ADMIN.password });
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0] as string;
+    const period = `from=${new Date(t.clock.now().getTime() - 30 * 86_400_000).toISOString()}&to=${t.clock.now().toISOString()}`;
+    const report = async (metric: string, groupBy = 'none') => {
+      const res = await t.request('GET', `/api/v1/reports/${metric}?${period}&groupBy=${groupBy}`, undefined, { cookie });
+      assert.equal(res.status, 200, res.raw);
+      return res.body as { values: Record<string, number | null>; groups: unknown[] };
+    };
+    assert.equal((await report('tickets_created')).values.tickets, 300);
+    assert.ok((await report('tickets_created', 'day')).groups.length >= 25, 'created on most days of the month, not at one instant');
+    const firstResponse = (await report('first_response_time')).values;
+    assert.ok((firstResponse.p50 ?? 0) >= 15 * 60 && (firstResponse.p50 ?? 0) <= 12 * 3600, `first response median ${firstResponse.p50} s`);
+    const resolution = (await report('full_resolution_time')).values;
+    assert.ok((resolution.p50 ?? 0) >= 3600 && (resolution.p50 ?? 0) <= 7 * 86_400, `resolution median ${resolution.p50} s`);
+    const backlog = (await report('backlog')).values.tickets ?? 0;
+    assert.ok(backlog >= 5 && backlog < 90, `backlog ${backlog} of 300`);
+    assert.ok(((await report('reopen_rate')).values.reopened ?? 0) >= 1, 'some tickets were reopened');
+    const sla = (await report('sla_first_response')).values;
+    assert.ok((sla.breached ?? 0) >= 1 && (sla.met ?? 0) > (sla.breached ?? 0), `first response met ${sla.met}, breached ${sla.breached}`);
+  });
 });
