@@ -7,7 +7,7 @@ import type { TicketSettingsService } from '../tickets/settings.service.js';
 import type { TicketQueries } from '../tickets/tickets.queries.js';
 import type { TicketsService } from '../tickets/tickets.service.js';
 import { csatRoutes } from './csat.routes.js';
-import { CSAT_SEND, CsatService } from './csat.service.js';
+import { CSAT_SEND, CSAT_STEP, CsatService } from './csat.service.js';
 
 /** Satisfaction surveys after a solve (docs/csat.md). */
 export function csatModule(ctx: Ctx, needs: { people: PeopleService; settings: TicketSettingsService; queries: TicketQueries; outbound: OutboundService; tickets: TicketsService }) {
@@ -22,8 +22,8 @@ export function csatModule(ctx: Ctx, needs: { people: PeopleService; settings: T
     // A step: the survey is scheduled (or cancelled by a reopen) in the transaction of the change itself.
     subscribers: [
       {
-        name: 'csat.surveys',
-        attach: (tickets) => tickets.subscribe({ name: 'csat.surveys', mode: 'step', order: 50, kinds: ['field_changed', 'merged_into'], run: (tx, events, ticket) => csat.onTicketEvents(tx, events, ticket) }),
+        name: CSAT_STEP,
+        attach: (tickets) => tickets.subscribe({ name: CSAT_STEP, mode: 'step', order: 50, kinds: ['field_changed', 'merged_into'], run: (tx, events, ticket) => csat.onTicketEvents(tx, events, ticket) }),
       },
     ],
   });

@@ -14,6 +14,9 @@ import type { TicketQueries, TicketRow } from '../tickets/tickets.queries.js';
 import type { TicketEvent } from '../tickets/tickets.service.js';
 import { type CsatSettingsData, csatOptOuts, csatSettings, csatSurveys } from './csat.schema.js';
 
+/** The name of the survey step in the ticket event stream. */
+export const CSAT_STEP = 'csat.surveys';
+
 export const CSAT_SEND = defineJob({ kind: 'csat.send', payload: z.object({ surveyId: z.uuid() }) });
 
 export const DEFAULT_CSAT_SETTINGS: CsatSettingsData = {

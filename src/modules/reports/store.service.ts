@@ -79,6 +79,9 @@ const UPDATE_ALL = sql.raw(
     .join(', '),
 );
 
+/** The name of the reporting store's step in the ticket event stream. */
+export const REPORTS_STEP = 'reports.metrics';
+
 /**
  * The reporting store: `ticket_metrics` kept by a step of the ticket event stream (in the change's transaction,
  * after the SLA clocks so their met/breached events are folded too), rebuilt from the event log, and read back
@@ -95,7 +98,7 @@ export class ReportsStore {
   /** The in-transaction step: after the SLA clocks (order 10), every event. */
   listener(): EventSubscriber {
     return {
-      name: 'reports.metrics',
+      name: REPORTS_STEP,
       mode: 'step',
       order: 20,
       run: (tx, events, ticket) => this.onEvents(tx, events, ticket),

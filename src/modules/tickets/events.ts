@@ -266,8 +266,20 @@ export type CreationRider = (ex: Executor, creation: PendingCreation) => Promise
 export class TicketEventStream {
   private readonly steps: Extract<EventSubscriber, { mode: 'step' }>[] = [];
   private readonly jobs: Exclude<EventSubscriber, { mode: 'step' }>[] = [];
+  private replay: { without: ReadonlySet<string> } | undefined;
 
   constructor(private readonly clock: Clock) {}
+
+  /**
+   * Turns this stream into a replay of history (the demo seed's own services): the jobs its events would cause are
+   * not enqueued — the mail, surveys and pages of a month ago are not sent now, nor run by a server sharing the
+   * database while the replay goes on — and the steps named in `without` do not run: their caller rebuilds what
+   * they keep once, at the end, for a fraction of a statement per command.
+   */
+  replayWithout(steps: readonly string[]): void {
+    for (const name of steps) if (!this.steps.some((s) => s.name === name)) throw new Error(`No ticket event step named ${name}`);
+    this.replay = { without: new Set(steps) };
+  }
 
   /** Declares a subscriber; names are unique. Steps run in `order`, then jobs are collected in declaration order. */
   subscribe(s: EventSubscriber): void {
@@ -291,6 +303,7 @@ export class TicketEventStream {
     const ctes: SQL[] = [];
     const done = new Set<string>();
     for (const s of this.steps) {
+      if (this.replay?.without.has(s.name)) continue;
       if (!s.atCreation || (s.kinds && !creation.events.some((e) => (s.kinds as readonly string[]).includes(e.kind)))) continue;
       const cte = await s.atCreation(ex, creation);
       if (cte) {
@@ -306,10 +319,11 @@ export class TicketEventStream {
     if (events.length === 0) return;
     const pick = (kinds: readonly string[] | undefined) => (kinds ? events.filter((e) => kinds.includes(e.kind)) : events);
     for (const s of this.steps) {
-      if (done?.has(s.name)) continue;
+      if (done?.has(s.name) || this.replay?.without.has(s.name)) continue;
       const mine = pick(s.kinds);
       if (mine.length) await s.run(tx, mine, ticket);
     }
+    if (this.replay) return;
     for (const s of this.jobs) {
       const mine = pick(s.kinds);
       if (!mine.length) continue;
