@@ -269,13 +269,9 @@ export class ReportsService {
     if (!dim && !(r.groupBy in ROLLUP_TIME_KEYS) && r.groupBy !== 'none') return undefined;
     if (f && (!(f[0] in DIMENSIONS) && f[0] !== 'tag')) return undefined;
     if (f && dim && (dim !== f[0] || dim === 'tag')) return undefined;
-    // Percentiles per agent (or any dimension): a day's histogram of one agent holds a few tickets, so merging days
-    // costs more than reading the tickets (a year of first response by agent: 308 ms live, 384 ms merged, at 100k);
-    // such a report reads the rollups only where whole months of them serve.
-    const monthsOnly = !!dim && !f && !!d.state.hists?.length;
     // Ids are stored as uuid text (lower case); a filter may give them in either case.
-    if (f) return { dim: f[0], value: FILTERS[f[0]]?.check === uuid ? f[1].toLowerCase() : f[1], monthsOnly };
-    return { dim: dim ?? 'none', monthsOnly };
+    if (f) return { dim: f[0], value: FILTERS[f[0]]?.check === uuid ? f[1].toLowerCase() : f[1] };
+    return { dim: dim ?? 'none' };
   }
 
   /**
@@ -301,9 +297,8 @@ export class ReportsService {
       }
     }
     const months = [...(await this.rollups.usableMonths(db, candidateMonths))].sort();
-    if (plan.monthsOnly && !months.length) return undefined;
     const inMonth = (day: string) => months.some((m) => day >= m && day < nextMonth(m));
-    const days = [...(await this.rollups.usableDays(db, plan.monthsOnly ? [] : candidateDays.filter((day) => !inMonth(day))))];
+    const days = [...(await this.rollups.usableDays(db, candidateDays.filter((day) => !inMonth(day))))];
     // The stretches the rollups cover, in order; the rest of [prevFrom, to) is read live.
     const covered = [...months.map((m) => [m, nextMonth(m)] as const), ...days.map((day) => [day, addDays(day, 1)] as const)].sort((x, y) => x[0].localeCompare(y[0]));
     const ranges: [Date, Date][] = [];
@@ -467,7 +462,7 @@ function groupingsOf(d: MetricDef): string[] {
 function numbers(v: Record<string, unknown>): Values {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null || x === undefined ? null : Number(x)]));
 }
-type RollupPlan = { dim: string; value?: string; monthsOnly: boolean };
+type RollupPlan = { dim: string; value?: string };
 const nextMonth = (day: string) => {
   const d = startOf(day);
   return dayOf(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)));
