@@ -213,7 +213,9 @@ describe('reports: the store, the metrics and their API', () => {
     const progress: number[] = [];
     const result = await t.services.reportsStore.rebuild({ pageSize: 3, onProgress: (done) => void progress.push(done) });
     assert.equal(result.tickets, 4);
-    assert.deepEqual(progress, [3, 4]);
+    // Pages of at most 3, counted up to every ticket (on the server in two key ranges side by side, so not always 3 then 4).
+    assert.equal(progress.at(-1), 4);
+    assert.ok(progress.every((n, i) => n > (progress[i - 1] ?? 0) && n - (progress[i - 1] ?? 0) <= 3), String(progress));
     assert.deepEqual(await rows(), live);
   });
 

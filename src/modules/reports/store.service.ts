@@ -10,13 +10,12 @@ import {
   eventFromJson,
   eventsJsonAfter,
   eventsOfTickets,
-  foldEventsOfRange,
   foldEventsOfTickets,
+  foldPage,
   maxEventId,
   settledEventWatermark,
   ticketCount,
   ticketFacts,
-  ticketFactsPage,
   ticketSummaries,
   ticketsWithEventsBetween,
 } from '../tickets/reports.queries.js';
@@ -210,6 +209,8 @@ export class ReportsStore {
       onProgress?: (done: number, total: number) => void | Promise<void>;
       onStep?: (step: RebuildStep) => void | Promise<void>;
       lockTimeoutMs?: number;
+      /** Key ranges of tickets read and folded side by side (default: 2 on a server, 1 embedded). */
+      lanes?: number;
       /** How long to wait for transactions writing events to end before reading (settledEventWatermark). */
       settleDeadlineMs?: number;
     } = {},
@@ -234,38 +235,33 @@ export class ReportsStore {
     await createRebuildTable(db);
     try {
       const from = await settledEventWatermark(db, { deadlineMs: o.settleDeadlineMs });
-      // The next page's reads run while this one is folded and written (on the server they overlap). A page's events
-      // are one range of the (ticket_id, id) index: those of the tickets after the previous page's last, to its own.
-      const load = async (after: string | null) => {
-        const page: TicketFacts[] = await ticketFactsPage(this.ctx.database, after, pageSize);
-        const last = page[page.length - 1]?.id;
-        if (!last) return null;
-        const [events, clocks] = await Promise.all([foldEventsOfRange(this.ctx.database, after, last), this.sla.businessClocks(page.map((t) => t.id), db)]);
-        return { page, events, clocks };
-      };
+      // On the server, key ranges of tickets are read, folded and written side by side (`lanes`): one lane's
+      // statements run while another's pages are folded here.
+      const lanes = Math.max(1, Math.min(16, Math.trunc(o.lanes ?? (this.ctx.database.kind === 'postgres' ? 2 : 1))));
       let done = 0;
-      let next = load(null);
-      // One page's write stays in flight while the next page is read and folded (a second connection on the server).
-      let writing: Promise<number> | undefined;
-      const written = async () => {
-        if (!writing) return;
-        done += await writing;
+      const progress = async (n: number) => {
+        done += n;
         await o.onProgress?.(done, total);
       };
-      for (;;) {
-        const loaded = await next;
-        if (!loaded) break;
-        const { page, events, clocks } = loaded;
-        next = load(page[page.length - 1]?.id ?? null);
-        // Awaited at the top of the loop; marked handled now so a failed read while this page is written is not an unhandled rejection.
-        next.catch(() => {});
-        const rows = this.foldAll(page, events, clocks, categoryOf);
-        await written();
-        writing = this.append(rows).then(() => page.length);
-        // Awaited on the next turn or after the loop; handled now so a failure meanwhile is not an unhandled rejection.
-        writing.catch(() => {});
-      }
-      await written();
+      // Progress is reported in order (a callback may be slow: the tests change tickets in it).
+      let reported = Promise.resolve();
+      const report = (n: number) => {
+        reported = reported.then(() => progress(n));
+        return reported;
+      };
+      // A lane that fails stops the others at their next page, and the rebuild fails once none is writing any more
+      // (the staging table is dropped only then, and the lock released).
+      const stop = { stopped: false };
+      const results = await Promise.allSettled(
+        laneBounds(lanes).map(([from, before]) =>
+          this.fillLane(from, before, pageSize, categoryOf, report, stop).catch((err: unknown) => {
+            stop.stopped = true;
+            throw err;
+          }),
+        ),
+      );
+      const failure = results.find((r) => r.status === 'rejected');
+      if (failure) throw failure.reason;
       const steps: Record<StepTimed, number> = { pages: performance.now() - started, indexing: 0, 'catching up': 0, swapping: 0 };
       const timed = async <T>(step: Exclude<RebuildStep, 'rollups'>, run: () => Promise<T>): Promise<T> => {
         await o.onStep?.(step);
@@ -314,6 +310,49 @@ export class ReportsStore {
     }
   }
 
+  /**
+   * Folds the tickets with ids in [from, before) into the staging table, a page at a time: the next page is read
+   * while this one is folded, and this one's COPY stays in flight while the next is folded (on the server each on a
+   * connection of its own). A page is one statement: the tickets' facts with their events aggregated per ticket.
+   */
+  private async fillLane(
+    from: string | null,
+    before: string | null,
+    pageSize: number,
+    categoryOf: FoldEnv['categoryOf'],
+    report: (n: number) => Promise<void>,
+    stop: { stopped: boolean },
+  ): Promise<void> {
+    const load = async (after: string | null) => {
+      const { facts: page, events } = await foldPage(this.ctx.database, { after, from, before }, pageSize);
+      if (!page.length) return null;
+      const clocks = await this.sla.businessClocks(
+        page.map((t) => t.id),
+        this.ctx.db,
+      );
+      return { page, events, clocks };
+    };
+    let next = load(null);
+    let writing: Promise<number> | undefined;
+    const written = async () => {
+      if (writing !== undefined) await report(await writing);
+    };
+    for (;;) {
+      const loaded = await next;
+      if (!loaded || stop.stopped) break;
+      const { page, events, clocks } = loaded;
+      next = load(page[page.length - 1]?.id ?? null);
+      // Awaited at the top of the loop; marked handled now so a failed read while this page is written is not an unhandled rejection.
+      next.catch(() => {});
+      const rows = this.foldAll(page, events, clocks, categoryOf);
+      await written();
+      writing = this.append(rows).then(() => page.length);
+      // Awaited on the next turn or after the loop; handled now so a failure meanwhile is not an unhandled rejection.
+      writing.catch(() => {});
+    }
+    await written();
+  }
+
   /** Rows for a page of tickets from their events (by ticket, then id); tickets without events get none. */
   private foldAll(page: TicketFacts[], events: TicketEvent[], clocks: Map<string, BusinessClock>, categoryOf: FoldEnv['categoryOf']): TicketMetricsRow[] {
     const byTicket = new Map<string, TicketEvent[]>();
@@ -358,6 +397,12 @@ export class ReportsStore {
     }
     return { metrics: stored ?? null, trace };
   }
+}
+
+/** `lanes` ranges of ticket ids covering them all, as [from, before) with null for open ends: uuids split evenly by their first 32 bits. */
+export function laneBounds(lanes: number): [string | null, string | null][] {
+  const cut = (i: number) => `${Math.floor((i * 0x1_0000_0000) / lanes).toString(16).padStart(8, '0')}-0000-0000-0000-000000000000`;
+  return Array.from({ length: lanes }, (_, i) => [i === 0 ? null : cut(i), i === lanes - 1 ? null : cut(i + 1)]);
 }
 
 /** Another `lifeline reports rebuild` holds the rebuild's lock (in this process or another). */
