@@ -220,7 +220,8 @@ async function throughServer(config: Config, locked: DataDirLockedError, request
   const starting = locked.owner.command === 'start';
   const until = Date.now() + (starting ? 180_000 : 0);
   for (let waited = false; ; ) {
-    const response = await controlRequest(socket, request);
+    // On stderr, so what the command prints on stdout stays its result alone.
+    const response = await controlRequest(socket, request, () => console.error(`The running Lifeline (pid ${locked.owner.pid}) is carrying this out; waiting for it to finish…`));
     if (response) {
       (response.ok ? console.log : console.error)(`${response.message}\n(carried out by the running Lifeline, pid ${response.pid})`);
       return response.ok ? 0 : 1;

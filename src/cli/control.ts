@@ -96,15 +96,18 @@ export async function startControlServer(socketPath: string, handle: (request: C
   };
 }
 
-/** Sends one request to the Lifeline listening on `socketPath`; undefined when none listens there. */
-export async function controlRequest(socketPath: string, request: ControlRequest): Promise<ControlResponse | undefined> {
+/**
+ * Sends one request to the Lifeline listening on `socketPath`; undefined when none listens there. `onSent` is called
+ * once it has the request: the answer comes when the work is done, however long that takes (there is no timeout).
+ */
+export async function controlRequest(socketPath: string, request: ControlRequest, onSent?: () => void): Promise<ControlResponse | undefined> {
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) return undefined;
   return new Promise((resolve, reject) => {
     let answer = '';
     let connected = false;
     const socket = net.createConnection(socketPath, () => {
       connected = true;
-      socket.write(`${JSON.stringify(request)}\n`);
+      socket.write(`${JSON.stringify(request)}\n`, () => onSent?.());
     });
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => (answer += d));

@@ -67,6 +67,8 @@ test('while the server runs, admin create, seed --demo and migrate are carried o
   const seeded = await cli('seed', '--demo');
   assert.equal(seeded.status, 0, seeded.stderr);
   assert.match(seeded.stdout, /Demo data added: .*"tickets":300/);
+  // While the server works the CLI says so, rather than waiting in silence.
+  assert.match(seeded.stderr, new RegExp(`The running Lifeline \\(pid ${server.child.pid}\\) is carrying this out; waiting for it to finish`));
   const amina = await signInOverHttp(server.base, 'amina@lifeline.example', 'demo-password-123');
   assert.equal(await ticketCount(server.base, amina), 300);
 
