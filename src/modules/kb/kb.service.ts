@@ -172,6 +172,22 @@ export function readableAs(reader: Reader, t: string): SQL {
   return sql`${published} and (${c('visibility')} in ('public', 'signed_in')${org})`;
 }
 
+/** What a reader sees of a published article and where it sits (the API's article and the help centre's page). */
+function publishedArticleColumns() {
+  return {
+    id: kbArticles.id,
+    slug: kbArticles.slug,
+    title: kbArticles.publishedTitle,
+    html: kbArticles.publishedHtml,
+    text: kbArticles.publishedText,
+    publishedAt: kbArticles.publishedAt,
+    updatedAt: kbArticles.updatedAt,
+    visibility: kbArticles.visibility,
+    section: { id: kbSections.id, name: kbSections.name, slug: kbSections.slug },
+    category: { id: kbCategories.id, name: kbCategories.name, slug: kbCategories.slug },
+  };
+}
+
 /**
  * What an article page needs besides the article, as columns of the statement that reads it (an uncached page ran
  * five statements, now two with `relatedFill`): the related articles picked for it that the reader may read (in
@@ -621,20 +637,7 @@ export class KbService {
   async read(reader: Reader, slugOrId: string) {
     const key = isUuid(slugOrId) ? eq(kbArticles.id, slugOrId) : eq(kbArticles.slug, slugOrId.slice(0, 120));
     const [row] = await this.ctx.db
-      .select({
-        id: kbArticles.id,
-        slug: kbArticles.slug,
-        title: kbArticles.publishedTitle,
-        html: kbArticles.publishedHtml,
-        text: kbArticles.publishedText,
-        publishedAt: kbArticles.publishedAt,
-        updatedAt: kbArticles.updatedAt,
-        visibility: kbArticles.visibility,
-        helpful: kbArticles.helpful,
-        notHelpful: kbArticles.notHelpful,
-        section: { id: kbSections.id, name: kbSections.name, slug: kbSections.slug },
-        category: { id: kbCategories.id, name: kbCategories.name, slug: kbCategories.slug },
-      })
+      .select({ ...publishedArticleColumns(), helpful: kbArticles.helpful, notHelpful: kbArticles.notHelpful })
       .from(kbArticles)
       .innerJoin(kbSections, eq(kbSections.id, kbArticles.sectionId))
       .innerJoin(kbCategories, eq(kbCategories.id, kbSections.categoryId))
@@ -647,19 +650,7 @@ export class KbService {
   async page(reader: Reader, slug: string) {
     const { language } = await this.settings();
     const [row] = await this.ctx.db
-      .select({
-        id: kbArticles.id,
-        slug: kbArticles.slug,
-        title: kbArticles.publishedTitle,
-        html: kbArticles.publishedHtml,
-        text: kbArticles.publishedText,
-        publishedAt: kbArticles.publishedAt,
-        updatedAt: kbArticles.updatedAt,
-        visibility: kbArticles.visibility,
-        section: { id: kbSections.id, name: kbSections.name, slug: kbSections.slug },
-        category: { id: kbCategories.id, name: kbCategories.name, slug: kbCategories.slug },
-        ...pageExtras(reader, language, null),
-      })
+      .select({ ...publishedArticleColumns(), ...pageExtras(reader, language, null) })
       .from(kbArticles)
       .innerJoin(kbSections, eq(kbSections.id, kbArticles.sectionId))
       .innerJoin(kbCategories, eq(kbCategories.id, kbSections.categoryId))
