@@ -1,4 +1,4 @@
-// Prints every test file, the slowest first, for `npm test`.
+// Every test file, the slowest first, for `npm test` (test/run.mjs); run directly, it prints them.
 //
 // `node --test` starts files in the order it is given, a few at a time. Sorted by name, the browser files
 // (test/e2e/, the heaviest) all started last and ran as a tail of three long files on an otherwise idle machine.
@@ -36,18 +36,26 @@ const SLOWEST = [
   'src/modules/sla/calendars.test.ts',
 ];
 
-function testFiles(dir) {
+function filesUnder(dir) {
   return fs
     .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.test.ts'))
     .map((f) => path.join(dir, f).split(path.sep).join('/'));
 }
 
-const all = [...testFiles('src'), ...testFiles('test')].sort();
 const rank = (file) => {
   const known = SLOWEST.indexOf(file);
   if (known >= 0) return known;
   return file.startsWith('test/e2e/') ? SLOWEST.length : SLOWEST.length + 1;
 };
-const ordered = all.map((file, i) => ({ file, i })).sort((a, b) => rank(a.file) - rank(b.file) || a.i - b.i);
-process.stdout.write(`${ordered.map((o) => o.file).join('\n')}\n`);
+
+/** Every test file, relative to the repository, the slowest first. */
+export function testFiles() {
+  const all = [...filesUnder('src'), ...filesUnder('test')].sort();
+  return all
+    .map((file, i) => ({ file, i }))
+    .sort((a, b) => rank(a.file) - rank(b.file) || a.i - b.i)
+    .map((o) => o.file);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === import.meta.filename) process.stdout.write(`${testFiles().join('\n')}\n`);

@@ -5,8 +5,14 @@ import path from 'node:path';
 /** Lifeline as a real process, for tests of what only a process shows: the CLI, start-up, a crash. */
 export const root = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * How to run `lifeline`: under `npm test` this module runs compiled (test/run.mjs) and so does the CLI it starts,
+ * without tsx's loader (about half a CLI command's start-up CPU); run alone through tsx, the CLI runs through tsx too.
+ */
+const MAIN = import.meta.filename.endsWith('.js') ? [path.join(root, 'src/main.js')] : ['--import', 'tsx', path.join(root, 'src/main.ts')];
+
 export function cli(env: Record<string, string>, ...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...args], { cwd: root, env, encoding: 'utf8' });
+  return spawnSync(process.execPath, [...MAIN, ...args], { cwd: root, env, encoding: 'utf8' });
 }
 
 /**
@@ -14,7 +20,7 @@ export function cli(env: Record<string, string>, ...args: string[]) {
  * connections alive meanwhile); `input` is piped to it (answers to its questions, one a line).
  */
 export async function cliAsync(env: Record<string, string>, args: string[], input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...MAIN, ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -26,7 +32,7 @@ export async function cliAsync(env: Record<string, string>, args: string[], inpu
 
 /** The CLI without waiting for it: for commands that run until stopped (`worker`), or that are killed midway. */
 export async function spawnCli(env: Record<string, string>, args: string[], ready: RegExp): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...MAIN, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
@@ -67,7 +73,7 @@ export type Running = { child: ChildProcess; base: string; output: () => string;
 
 /** `lifeline start` on 127.0.0.1:`port`, resolved once /api/v1/health answers. */
 export async function startLifeline(env: Record<string, string>, port: number): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'start'], {
+  const child = spawn(process.execPath, [...MAIN, 'start'], {
     cwd: root,
     env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
