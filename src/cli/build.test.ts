@@ -7,7 +7,9 @@ import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { openTestDatabase } from '../testing/harness.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+// The repository itself, found through package.json: under `npm test` this file runs from a compiled mirror
+// (test/run.mjs) whose src/ holds JavaScript and links, not the tree the build reads.
+const ROOT = path.dirname(fs.realpathSync(path.resolve(import.meta.dirname, '../../package.json')));
 
 /** Every file under src/ that tsc does not compile: what a built dist/ must carry beside the JavaScript. */
 function assetsIn(dir: string, rel = ''): string[] {
