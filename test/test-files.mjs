@@ -1,6 +1,6 @@
 // Every test file, the slowest first, for `npm test` (test/run.mjs); run directly, it prints them.
 //
-// `node --test` starts files in the order it is given, a few at a time. Sorted by name, the browser files
+// test/run.mjs starts files in this order, a few at a time (`node --test` on the command line sorts them by name). Sorted by name, the browser files
 // (test/e2e/, the heaviest) all started last and ran as a tail of three long files on an otherwise idle machine.
 // Started first, they overlap with the many short files instead. The order changes nothing else: every file is a
 // process of its own.
