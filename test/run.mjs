@@ -54,8 +54,9 @@ function removeStaleMirrors() {
     if (!pid) continue;
     try {
       process.kill(Number(pid), 0);
-    } catch {
-      fs.rmSync(path.join(CACHE, name), { recursive: true, force: true });
+    } catch (err) {
+      // Only a process that is gone (ESRCH); EPERM is a live run of another user's.
+      if (err.code === 'ESRCH') fs.rmSync(path.join(CACHE, name), { recursive: true, force: true });
     }
   }
 }

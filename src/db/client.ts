@@ -49,9 +49,20 @@ export interface Database {
    * embedded database has one session, in which advisory locks nest: there, one process holds the data directory,
    * so a lock held in this process is what counts.
    */
-  trySessionLock(key: string): Promise<(() => Promise<void>) | undefined>;
+  trySessionLock(key: string): Promise<SessionLock | undefined>;
   /** A server's connection pool right now (for /metrics); the embedded database has none. */
   pool?: () => { total: number; idle: number; waiting: number; max: number };
+}
+
+/** An advisory lock held by a session of its own (`Database.trySessionLock`). */
+export interface SessionLock {
+  /**
+   * Whether the lock is still held. On a server the lock lives as long as its session: a session ended under the
+   * holder (a restart, a killed backend, idle_session_timeout) frees it for another holder without the first knowing,
+   * so work that relies on it asks before it commits.
+   */
+  held(): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 // Extensions the migrations create; PGlite must be handed their code (a server has them installed).
@@ -122,8 +133,13 @@ function openEmbedded(client: PGlite, lock?: DataDirLock): Database {
     async trySessionLock(key) {
       if (heldLocks.has(key)) return undefined;
       heldLocks.add(key);
-      return async () => {
-        heldLocks.delete(key);
+      let released = false;
+      return {
+        held: async () => !released,
+        release: async () => {
+          released = true;
+          heldLocks.delete(key);
+        },
       };
     },
     async close() {
@@ -194,6 +210,12 @@ async function openServer(url: string, listenOptions: ListenOptions): Promise<Da
     },
     async trySessionLock(key) {
       const client = await pool.connect();
+      // The pool listens for a checked-out client's errors no more: without a listener, the session ending while
+      // the lock is held (the backend killed, the server restarted) would be an unhandled 'error' that ends the process.
+      let lost: Error | undefined;
+      client.on('error', (err) => {
+        lost = err;
+      });
       try {
         const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [key]);
         if (!rows[0]?.ok) {
@@ -204,14 +226,36 @@ async function openServer(url: string, listenOptions: ListenOptions): Promise<Da
         client.release(err as Error);
         throw err;
       }
-      return async () => {
-        try {
-          await client.query('select pg_advisory_unlock(hashtext($1))', [key]);
-          client.release();
-        } catch (err) {
-          // Closed rather than returned to the pool: the session's end frees the lock the unlock could not.
-          client.release(err as Error);
-        }
+      let released = false;
+      return {
+        // The session is alive, so it still holds the lock (a session lock ends only by unlock or with the session).
+        // Asked with a deadline: a connection whose server vanished without closing it never answers.
+        held: async () => {
+          if (released || lost) return false;
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<false>((resolve) => {
+            timer = setTimeout(() => resolve(false), 5000);
+          });
+          try {
+            return await Promise.race([client.query('select 1').then(() => !lost), late]);
+          } catch {
+            return false;
+          } finally {
+            clearTimeout(timer);
+          }
+        },
+        release: async () => {
+          if (released) return;
+          released = true;
+          try {
+            if (lost) throw lost;
+            await client.query('select pg_advisory_unlock(hashtext($1))', [key]);
+            client.release();
+          } catch (err) {
+            // Closed rather than returned to the pool: the session's end frees the lock the unlock could not.
+            client.release(err as Error);
+          }
+        },
       };
     },
     async close() {

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { rowsOf } from '../../db/client.js';
 import { type Session, startTestApp, type TestApp } from '../../testing/harness.js';
 import { EventsNotSettledError } from '../tickets/reports.queries.js';
-import { RebuildRunningError } from './store.service.js';
+import { RebuildLockLostError, RebuildRunningError } from './store.service.js';
 
 /**
  * `lifeline reports rebuild` builds a staging table and swaps it in while the live fold goes on writing the live
@@ -214,6 +214,31 @@ describe('reports rebuild: changes made while it runs, failures', () => {
     } finally {
       await other.end();
     }
+  });
+
+  test("the rebuild lock's session ended midway (a killed backend): the process lives on, the rebuild stops before its swap, the live table unchanged", { skip: !process.env.TEST_DATABASE_URL && 'PGlite: the lock is held in this process, there is no session to end' }, async () => {
+    const before = await rows();
+    const killLockHolder = async () => {
+      const killed = rowsOf<{ pid: number }>(
+        await t.database.db.execute(sql`select pid, pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())`),
+      );
+      assert.equal(killed.length, 1, 'one session holds the rebuild lock');
+    };
+    await assert.rejects(
+      t.services.reportsStore.rebuild({
+        onStep: async (step) => {
+          if (step === 'indexing') await killLockHolder();
+        },
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof RebuildLockLostError, String(e));
+        assert.match(e.message, /lost its lock .* the live table is unchanged/);
+        return true;
+      },
+    );
+    assert.deepEqual(await rows(), before);
+    assert.equal(await stagingExists(), false);
+    assert.equal((await t.services.reportsStore.rebuild()).tickets, 6);
   });
 
   test('a rebuild that fails leaves the live table serving, and a crashed one leaves nothing in the way of the next', async () => {

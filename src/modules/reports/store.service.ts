@@ -1,5 +1,5 @@
 import { eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
-import { type Executor, rowsOf, type Tx } from '../../db/client.js';
+import { type Executor, rowsOf, type SessionLock, type Tx } from '../../db/client.js';
 import { copyField } from '../../db/copy-text.js';
 import type { Actor } from '../../platform/auth.js';
 import type { Ctx } from '../../platform/context.js';
@@ -217,16 +217,16 @@ export class ReportsStore {
   ): Promise<{ tickets: number; ms: number; caughtUp: number; stepMs: Record<StepTimed, number>; rollups: { days: number; ms: number } }> {
     // One rebuild at a time: a second one would drop the first's staging table under it (and the first then swap in
     // the second's half-filled one). Held by a session of its own, so a rebuild that dies frees it.
-    const release = await this.ctx.database.trySessionLock('lifeline.reports_rebuild');
-    if (!release) throw new RebuildRunningError();
+    const lock = await this.ctx.database.trySessionLock('lifeline.reports_rebuild');
+    if (!lock) throw new RebuildRunningError();
     try {
-      return await this.rebuildLocked(o);
+      return await this.rebuildLocked(o, lock);
     } finally {
-      await release();
+      await lock.release();
     }
   }
 
-  private async rebuildLocked(o: Parameters<ReportsStore['rebuild']>[0] & {}): Promise<Awaited<ReturnType<ReportsStore['rebuild']>>> {
+  private async rebuildLocked(o: Parameters<ReportsStore['rebuild']>[0] & {}, lock: SessionLock): Promise<Awaited<ReturnType<ReportsStore['rebuild']>>> {
     const started = performance.now();
     const db = this.ctx.db;
     const total = await ticketCount(db);
@@ -288,6 +288,9 @@ export class ReportsStore {
             await tx.execute(sql`select set_config('lock_timeout', ${`${o.lockTimeoutMs ?? 300}ms`}, true)`);
             await lockLiveTable(tx);
             const n = await this.catchUp(tx, upTo, await maxEventId(tx), categoryOf);
+            // The lock's session may have ended since it was taken (and another rebuild taken the lock and remade
+            // the staging table under this one): then this rebuild's table is not its own to swap in.
+            if (!(await lock.held())) throw new RebuildLockLostError();
             await swapRebuildTable(tx);
             return n;
           }));
@@ -403,6 +406,14 @@ export class ReportsStore {
 export function laneBounds(lanes: number): [string | null, string | null][] {
   const cut = (i: number) => `${Math.floor((i * 0x1_0000_0000) / lanes).toString(16).padStart(8, '0')}-0000-0000-0000-000000000000`;
   return Array.from({ length: lanes }, (_, i) => [i === 0 ? null : cut(i), i === lanes - 1 ? null : cut(i + 1)]);
+}
+
+/** The rebuild's lock was lost before its swap (its database session ended); the live table is left as it was. */
+export class RebuildLockLostError extends Error {
+  constructor() {
+    super("the reports rebuild lost its lock (its database session ended) before swapping; the live table is unchanged, run the rebuild again");
+    this.name = 'RebuildLockLostError';
+  }
 }
 
 /** Another `lifeline reports rebuild` holds the rebuild's lock (in this process or another). */
